@@ -1,0 +1,265 @@
+"""The typed IR: the contract every later stage reads.
+
+A ``Program`` is a checked rule set lowered to straight-line definitions over
+numbered slots, in an order where every slot is defined before it is read.
+Names are resolved (a ``Ref`` names a slot, not text), types are known,
+syntactic sugar (level tables, per-occurrence deductions, comparison chains,
+collections) is lowered to a small set of nodes, and every node keeps the span
+of the rule text it came from.
+
+Backends read only this module: the Python code generator, the reference
+interpreter, and later a vectorised batch backend and the verifier.  No node
+holds Python code or text to evaluate; constants are values, operators are
+names from closed sets.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Literal
+
+from compiler.types import Type
+from dsl.spans import Span
+
+ConstValue = Decimal | bool | str | date
+
+ArithOp = Literal["+", "-", "*", "/"]
+CmpOp = Literal["==", "!=", "<", "<=", ">", ">="]
+LogicOp = Literal["and", "or"]
+AggFn = Literal["sum", "avg", "count", "min", "max", "any", "all"]
+Builtin = Literal["min", "max", "clamp", "abs", "round", "safe_div"]
+RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+
+
+@dataclass(frozen=True, slots=True)
+class Const:
+    value: ConstValue
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Ref:
+    slot: int
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Neg:
+    operand: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Not:
+    operand: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Arith:
+    op: ArithOp
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span  # for "/", the divisor's span: that is what a zero fault points at
+
+
+@dataclass(frozen=True, slots=True)
+class Logic:
+    """Short-circuit ``and``/``or``: the right side is evaluated only if needed."""
+
+    op: LogicOp
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Cmp:
+    op: CmpOp
+    left: Expr
+    right: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Member:
+    item: Expr
+    options: tuple[Expr, ...]
+    negated: bool
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Cond:
+    """First branch whose condition holds, else ``otherwise``."""
+
+    branches: tuple[tuple[Expr, Expr], ...]
+    otherwise: Expr
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """A call of the fixed library; ``round`` carries places and mode as Consts."""
+
+    fn: Builtin
+    args: tuple[Expr, ...]
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    """``sum``/``avg``/... over items; ``spread`` means the one item is a list value.
+
+    Items that are not applicable (an exempt indicator's score) are skipped.
+    """
+
+    fn: AggFn
+    items: tuple[Expr, ...]
+    spread: bool
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """A level table: the share of ``points`` for the level ``key`` has."""
+
+    key: Expr
+    table: tuple[tuple[str, Decimal], ...]
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class NormalizedSum:
+    """Sum of applicable scores, scaled to full marks when some are exempt:
+    ``sum(scores) * full / sum(points of applicable indicators)``."""
+
+    scores: tuple[Ref, ...]
+    points: tuple[Decimal, ...]
+    full: Decimal
+    type: Type
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Applicable:
+    """Whether every listed input is present (exempt inputs may be absent)."""
+
+    inputs: tuple[int, ...]
+    type: Type
+    span: Span
+
+
+Expr = (
+    Const | Ref | Neg | Not | Arith | Logic | Cmp | Member | Cond | Call | Aggregate | Lookup
+    | NormalizedSum | Applicable
+)  # fmt: skip
+
+
+def children(expr: Expr) -> tuple[Expr, ...]:
+    """Direct sub-expressions in evaluation order (for passes and analyses)."""
+    match expr:
+        case Neg(operand=o) | Not(operand=o):
+            return (o,)
+        case Arith(left=left, right=right) | Logic(left=left, right=right) | Cmp(left=left, right=right):
+            return (left, right)
+        case Member(item=item, options=options):
+            return (item, *options)
+        case Cond(branches=branches, otherwise=otherwise):
+            return (*[part for branch in branches for part in branch], otherwise)
+        case Call(args=args):
+            return args
+        case Aggregate(items=items):
+            return items
+        case Lookup(key=key):
+            return (key,)
+        case NormalizedSum(scores=scores):
+            return scores
+    return ()
+
+
+SlotKind = Literal["input", "let", "value", "score", "total"]
+
+
+@dataclass(frozen=True, slots=True)
+class Slot:
+    """One named value computed or read per subject and period."""
+
+    index: int
+    name: str  # as users know it: "完成率" is shown as "revenue.完成率" for a let
+    kind: SlotKind
+    type: Type
+    span: Span
+    owner: str | None = None  # indicator id for lets and scores
+
+
+@dataclass(frozen=True, slots=True)
+class InputField:
+    """A data field read per subject: how to read it and what absence means."""
+
+    slot: int
+    name: str
+    kind: str  # number, integer, percent, money, count, bool, text, date, level, list
+    type: Type
+    minimum: Decimal | None
+    maximum: Decimal | None
+    missing: Literal["error", "exempt", "default"]
+    default: ConstValue | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Definition:
+    """``slot := expr``, rounded to ``places`` with ``mode`` when declared."""
+
+    slot: int
+    expr: Expr
+    places: int | None
+    mode: RoundingMode
+    # Scores of indicators that may be exempt: evaluated only when applicable.
+    guard: int | None = None  # slot of the applicability flag
+
+
+@dataclass(frozen=True, slots=True)
+class Indicator:
+    id: str
+    name: str
+    category: str | None
+    points: Decimal
+    assessor: str | None
+    cadence: str | None
+    score: int  # slot
+    applicable: int | None  # slot of the applicability flag; None: always applicable
+    lets: tuple[int, ...]
+    method: Literal["formula", "levels", "machine", "deduct"]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class Program:
+    scheme: str
+    version: str
+    year: int
+    places: int
+    rounding: RoundingMode
+    full_marks: Decimal
+    slots: tuple[Slot, ...]
+    inputs: tuple[InputField, ...]
+    definitions: tuple[Definition, ...]  # in evaluation order
+    indicators: tuple[Indicator, ...]
+    total: int  # slot
+    level_enums: tuple[tuple[str, tuple[str, ...]], ...]

@@ -1,0 +1,358 @@
+"""Resolving names, checking types and lowering expressions to the IR.
+
+One walk over each formula does all three: a name is looked up in its scope
+(with "did you mean" when it is unknown), the node's type is checked against
+what its operator needs (the error points at the offending operand), and the
+typed IR node is built.  A node that failed gets the type ``ERROR``, which is
+compatible with everything, so each mistake is reported once.
+
+Scopes: the rule set's inputs, values, indicator ids and collections are
+global; an indicator adds its own ``let`` names and ``points``.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+from compiler import ir
+from compiler.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
+from dsl import ast
+from dsl.diagnostics import Diagnostic, Label
+from dsl.schema import ROUNDING_MODES
+from dsl.spans import Span
+
+AGGREGATES = ("sum", "avg", "count", "min", "max", "any", "all")
+FUNCTIONS = ("min", "max", "clamp", "abs", "round", "safe_div", "sum", "avg", "count", "any", "all", "date")
+
+
+@dataclass(frozen=True, slots=True)
+class SlotBinding:
+    slot: int
+    type: Type
+    # Set for scores of indicators that may be exempt: only aggregates may read them.
+    exemptable: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ConstBinding:
+    value: Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class CollectionBinding:
+    items: tuple[SlotBinding, ...]
+    elem: Type
+
+
+Binding = SlotBinding | ConstBinding | CollectionBinding
+
+
+class Scope:
+    """Names visible to a formula, innermost first."""
+
+    def __init__(self, names: Mapping[str, Binding], parent: Scope | None = None) -> None:
+        self.names = dict(names)
+        self.parent = parent
+
+    def lookup(self, name: str) -> Binding | None:
+        scope: Scope | None = self
+        while scope is not None:
+            if name in scope.names:
+                return scope.names[name]
+            scope = scope.parent
+        return None
+
+    def visible(self) -> list[str]:
+        names: list[str] = []
+        scope: Scope | None = self
+        while scope is not None:
+            names.extend(scope.names)
+            scope = scope.parent
+        return names
+
+
+def did_you_mean(name: str, candidates: list[str]) -> str | None:
+    """The closest candidate by edit similarity (works for Chinese too)."""
+    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+class Lowerer:
+    """Lowers expressions of one rule set; collects diagnostics and references."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        self.refs: list[tuple[int, Span]] = []  # slots read by the formula being lowered
+
+    def error(self, code: str, args: Mapping[str, object], span: Span, **extra: object) -> ir.Expr:
+        self.diagnostics.append(Diagnostic(code, dict(args), span, **extra))  # type: ignore[arg-type]
+        return ir.Const(Decimal(0), ERROR, span)
+
+    def lower_formula(self, expr: ast.Expr, scope: Scope) -> tuple[ir.Expr, list[tuple[int, Span]]]:
+        """Lower one formula; also return the slots it reads, with where."""
+        self.refs = []
+        result = self.lower(expr, scope)
+        return result, self.refs
+
+    def expect(self, node: ir.Expr, wanted: Type, op: str) -> ir.Expr:
+        if compatible(node.type, wanted):
+            return node
+        return self.mismatch(node, wanted.describe(), op)
+
+    def mismatch(self, node: ir.Expr, expected: object, op: str) -> ir.Expr:
+        return self.error(
+            "E0501",
+            {"op": op, "expected": expected, "found": node.type.describe()},
+            node.span,
+        )
+
+    # -- the walk ------------------------------------------------------------------
+
+    def lower(self, expr: ast.Expr, scope: Scope) -> ir.Expr:
+        match expr:
+            case ast.Number(value=value, span=span):
+                return ir.Const(value, NUMBER, span)
+            case ast.String(value=value, span=span):
+                return ir.Const(value, TEXT, span)
+            case ast.Bool(value=value, span=span):
+                return ir.Const(value, BOOL, span)
+            case ast.Name():
+                return self.name(expr, scope)
+            case ast.Unary(op="not", operand=operand, span=span):
+                return ir.Not(self.expect(self.lower(operand, scope), BOOL, "not"), BOOL, span)
+            case ast.Unary(operand=operand, span=span):
+                return ir.Neg(self.expect(self.lower(operand, scope), NUMBER, "-"), NUMBER, span)
+            case ast.Binary(op="and" | "or", left=left, right=right, span=span):
+                op = expr.op
+                return ir.Logic(
+                    "and" if op == "and" else "or",
+                    self.expect(self.lower(left, scope), BOOL, op),
+                    self.expect(self.lower(right, scope), BOOL, op),
+                    BOOL,
+                    span,
+                )
+            case ast.Binary(op=op, left=left, right=right, span=span):
+                lhs = self.expect(self.lower(left, scope), NUMBER, op)
+                rhs = self.expect(self.lower(right, scope), NUMBER, op)
+                where = rhs.span if op == "/" else span
+                return ir.Arith(op, lhs, rhs, NUMBER, where)  # type: ignore[arg-type]
+            case ast.Compare():
+                return self.compare(expr, scope)
+            case ast.In(item=item, options=options, negated=negated, span=span):
+                lowered = self.lower(item, scope)
+                opts = tuple(self.align(lowered, self.lower(o, scope), "in") for o in options)
+                return ir.Member(lowered, opts, negated, BOOL, span)
+            case ast.Conditional():
+                return self.conditional(expr, scope)
+            case ast.Call():
+                return self.call(expr, scope)
+        raise AssertionError(f"unknown expression {expr!r}")
+
+    def name(self, expr: ast.Name, scope: Scope) -> ir.Expr:
+        binding = scope.lookup(expr.name)
+        if binding is None:
+            suggestion = did_you_mean(expr.name, scope.visible())
+            help_line = (
+                ("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else ("E0401.help", {})
+            )
+            return self.error("E0401", {"name": expr.name}, expr.span, help=help_line)
+        if isinstance(binding, ConstBinding):
+            return ir.Const(binding.value, NUMBER, expr.span)
+        if isinstance(binding, CollectionBinding):
+            return self.error(
+                "E0501",
+                {"op": expr.name, "expected": ("type.number", {}), "found": ("type.list", {"elem": binding.elem.describe()})},
+                expr.span,
+            )
+        if binding.exemptable is not None:
+            return self.error("E0411", {"name": expr.name}, expr.span, help=("E0411.help", {}))
+        self.refs.append((binding.slot, expr.span))
+        return ir.Ref(binding.slot, binding.type, expr.span)
+
+    def align(self, left: ir.Expr, right: ir.Expr, op: str) -> ir.Expr:
+        """Type ``right`` to match ``left``: a text literal beside a level is a level."""
+        if left.type.kind == "level" and isinstance(right, ir.Const) and right.type == TEXT:
+            assert isinstance(right.value, str)
+            if right.value not in left.type.members:
+                suggestion = did_you_mean(right.value, list(left.type.members))
+                return self.error(
+                    "E0505",
+                    {"value": right.value, "enum": left.type.enum},
+                    right.span,
+                    help=("E0401.didyoumean", {"suggestion": suggestion})
+                    if suggestion
+                    else ("E0404.help", {"members": "、".join(left.type.members)}),
+                )
+            return ir.Const(right.value, left.type, right.span)
+        if right.type.kind == "level" and isinstance(left, ir.Const) and left.type == TEXT:
+            return right  # caller aligns the other way round
+        if not compatible(left.type, right.type):
+            return self.error(
+                "E0503",
+                {"left": left.type.describe(), "right": right.type.describe()},
+                right.span,
+            )
+        return right
+
+    def compare(self, expr: ast.Compare, scope: Scope) -> ir.Expr:
+        ups = {"<", "<="}
+        downs = {">", ">="}
+        ops = set(expr.ops)
+        if len(expr.ops) > 1 and not (ops <= ups or ops <= downs):
+            return self.error(
+                "E0307", {"ops": " ".join(expr.ops)}, expr.span, help=("E0307.help", {})
+            )
+        operands = [self.lower(o, scope) for o in expr.operands]
+        parts: list[ir.Expr] = []
+        for index, op in enumerate(expr.ops):
+            left, right = operands[index], operands[index + 1]
+            if left.type.kind != "level":
+                left = self.align(right, left, op) if right.type.kind == "level" else left
+            right = self.align(left, right, op)
+            if op not in ("==", "!=") and left.type.kind not in ("number", "date", "error"):
+                left = self.mismatch(left, ("type.number", {}), op)
+            parts.append(ir.Cmp(op, left, right, BOOL, expr.op_spans[index]))  # type: ignore[arg-type]
+        result = parts[0]
+        for part in parts[1:]:
+            result = ir.Logic("and", result, part, BOOL, expr.span)
+        return result
+
+    def conditional(self, expr: ast.Conditional, scope: Scope) -> ir.Expr:
+        what = "if" if expr.form == "if" else "case"
+        branches: list[tuple[ir.Expr, ir.Expr]] = []
+        values: list[ir.Expr] = []
+        for cond, value in expr.branches:
+            branches.append(
+                (self.expect(self.lower(cond, scope), BOOL, what), self.lower(value, scope))
+            )
+            values.append(branches[-1][1])
+        otherwise = self.lower(expr.otherwise, scope)
+        values.append(otherwise)
+        result_type = next((v.type for v in values if v.type != ERROR), ERROR)
+        checked: list[ir.Expr] = []
+        for value in values:
+            if not compatible(value.type, result_type):
+                checked.append(
+                    self.error(
+                        "E0502",
+                        {"what": what, "left": result_type.describe(), "right": value.type.describe()},
+                        value.span,
+                    )
+                )
+            else:
+                checked.append(value)
+        lowered = tuple((c, v) for (c, _), v in zip(branches, checked[:-1], strict=True))
+        return ir.Cond(lowered, checked[-1], result_type, expr.span)
+
+    # -- calls ---------------------------------------------------------------------
+
+    def call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        name = expr.func
+        handler: Callable[[ast.Call, Scope], ir.Expr] | None = {
+            "clamp": self.fixed_numeric,
+            "abs": self.fixed_numeric,
+            "safe_div": self.fixed_numeric,
+            "round": self.round_call,
+            "date": self.date_call,
+        }.get(name)
+        if name in ("min", "max") and len(expr.args) != 1:
+            if not expr.args:
+                return self.arity(expr, "1+")
+            args = tuple(self.expect(self.lower(a, scope), NUMBER, name) for a in expr.args)
+            return ir.Call(name, args, NUMBER, expr.span)  # type: ignore[arg-type]
+        if name in AGGREGATES:
+            return self.aggregate(expr, scope)
+        if handler is None:
+            suggestion = did_you_mean(name, list(FUNCTIONS))
+            return self.error(
+                "E0402",
+                {"name": name},
+                expr.func_span,
+                help=("E0401.didyoumean", {"suggestion": suggestion})
+                if suggestion
+                else ("E0402.help", {"available": ", ".join(FUNCTIONS)}),
+            )
+        return handler(expr, scope)
+
+    def arity(self, expr: ast.Call, expected: str) -> ir.Expr:
+        return self.error(
+            "E0403", {"name": expr.func, "expected": expected, "given": len(expr.args)}, expr.span
+        )
+
+    def fixed_numeric(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        count = {"clamp": 3, "abs": 1, "safe_div": 3}[expr.func]
+        if len(expr.args) != count:
+            return self.arity(expr, str(count))
+        args = tuple(self.expect(self.lower(a, scope), NUMBER, expr.func) for a in expr.args)
+        return ir.Call(expr.func, args, NUMBER, expr.span)  # type: ignore[arg-type]
+
+    def round_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        if len(expr.args) not in (2, 3):
+            return self.arity(expr, "2-3")
+        value = self.expect(self.lower(expr.args[0], scope), NUMBER, "round")
+        places_arg = expr.args[1]
+        if not (
+            isinstance(places_arg, ast.Number)
+            and places_arg.value == places_arg.value.to_integral_value()
+            and 0 <= places_arg.value <= 10
+            and not places_arg.text.endswith("%")
+        ):
+            return self.error("E0506", {}, places_arg.span)
+        places = ir.Const(places_arg.value, NUMBER, places_arg.span)
+        mode_value = "half_up"
+        mode_span = expr.span
+        if len(expr.args) == 3:
+            mode_arg = expr.args[2]
+            mode_span = mode_arg.span
+            if not isinstance(mode_arg, ast.String) or mode_arg.value not in ROUNDING_MODES:
+                shown = mode_arg.value if isinstance(mode_arg, ast.String) else mode_arg.span.text
+                return self.error(
+                    "E0407",
+                    {"name": shown},
+                    mode_arg.span,
+                    help=("E0407.help", {"available": ", ".join(ROUNDING_MODES)}),
+                )
+            mode_value = mode_arg.value
+        mode = ir.Const(mode_value, TEXT, mode_span)
+        return ir.Call("round", (value, places, mode), NUMBER, expr.span)
+
+    def date_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        if len(expr.args) != 1:
+            return self.arity(expr, "1")
+        arg = expr.args[0]
+        try:
+            if not isinstance(arg, ast.String):
+                raise ValueError
+            value = date.fromisoformat(arg.value)
+        except ValueError:
+            return self.error("E0504", {"what": "date()", "expected": ("type.date", {}), "found": arg.span.text}, arg.span)
+        return ir.Const(value, DATE, expr.span)
+
+    def aggregate(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        name = expr.func
+        if len(expr.args) != 1:
+            return self.arity(expr, "1")
+        (arg,) = expr.args
+        elem = BOOL if name in ("any", "all") else NUMBER
+        result = NUMBER if name not in ("any", "all") else BOOL
+        binding = scope.lookup(arg.name) if isinstance(arg, ast.Name) else None
+        if isinstance(binding, CollectionBinding):
+            items: list[ir.Expr] = []
+            for item in binding.items:
+                self.refs.append((item.slot, arg.span))
+                items.append(ir.Ref(item.slot, item.type, arg.span))
+            if not compatible(binding.elem, elem) and name != "count":
+                return self.error("E0409", {"name": arg.name, "func": name}, arg.span)
+            return ir.Aggregate(name, tuple(items), False, result, expr.span)  # type: ignore[arg-type]
+        lowered = self.lower(arg, scope)
+        if lowered.type.kind == "error":
+            return lowered
+        if lowered.type.kind != "list" or (
+            lowered.type.elem != elem and name != "count"
+        ):
+            return self.error("E0409", {"name": arg.span.text, "func": name}, arg.span)
+        return ir.Aggregate(name, (lowered,), True, result, expr.span)  # type: ignore[arg-type]

@@ -1,0 +1,54 @@
+"""The compiler as one call: rule source -> AST -> IR -> generated Python.
+
+Every stage is also reachable on its own (``jixiao compile --emit
+ast|ir|py``); this module strings them together and stops after the first
+stage that reported errors, with all of that stage's problems.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from compiler import ir
+from compiler.codegen import GeneratedModule, generate
+from compiler.program import build_program
+from dsl import ast
+from dsl.diagnostics import Diagnostic
+from dsl.ruleset import DirectorySource, load_ruleset
+
+
+@dataclass
+class Compilation:
+    ruleset: ast.RuleSet | None = None
+    program: ir.Program | None = None
+    module: GeneratedModule | None = None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not any(d.severity == "error" for d in self.diagnostics)
+
+
+def check(source: DirectorySource) -> Compilation:
+    """Load and check a rule set up to the IR; no code is generated."""
+    result = Compilation()
+    loaded = load_ruleset(source)
+    result.diagnostics.extend(loaded.diagnostics)
+    result.ruleset = loaded.ruleset
+    if loaded.ruleset is None:
+        return result
+    # Type-check even when loading reported problems: one run shows them all.
+    program, problems = build_program(loaded.ruleset)
+    result.diagnostics.extend(problems)
+    if result.ok:
+        result.program = program
+    return result
+
+
+def compile_rules(source: DirectorySource) -> Compilation:
+    """Check, lower and generate Python for a rule set."""
+    result = check(source)
+    if result.program is not None and result.ruleset is not None:
+        manifest_file = result.ruleset.files[0].path
+        result.module = generate(result.program, manifest_file)
+    return result

@@ -1,0 +1,546 @@
+"""Building the IR program of a rule set: declare, lower, order.
+
+Passes, each reading the previous one's output and adding diagnostics:
+
+1. ``declare``: every input, value, indicator score, let and collection gets a
+   slot; duplicate and clashing names are reported.
+2. ``lower``: every formula (and every scoring shorthand: level tables,
+   per-occurrence deductions, machine values) becomes a typed IR expression.
+3. ``order``: the dependency graph of definitions; every cycle is reported
+   with its whole chain; the rest is put in evaluation order.
+
+A program is produced only when no pass found an error.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from compiler import ir
+from compiler.graph import order_definitions
+from compiler.lower import (
+    Binding,
+    CollectionBinding,
+    ConstBinding,
+    Lowerer,
+    Scope,
+    SlotBinding,
+    did_you_mean,
+)
+from compiler.types import BOOL, ERROR, NUMBER, SCALAR_KINDS, Type, level, list_of
+from dsl import ast
+from dsl.diagnostics import Diagnostic, Label
+from dsl.spans import Span
+
+_LEVEL_TYPE = re.compile(r"^level\(\s*([^\W\d]\w*)\s*\)$")
+_LIST_TYPE = re.compile(r"^list\(\s*(\w+)\s*\)$")
+
+
+@dataclass
+class _Pending:
+    """A definition waiting to be lowered: its slot, formula and scope."""
+
+    slot: int
+    expr: ast.Expr | ir.Expr | None
+    scope: Scope | None
+    places: int | None = None
+    mode: ir.RoundingMode = "half_up"
+    guard: int | None = None
+
+
+@dataclass
+class _State:
+    diagnostics: list[Diagnostic]
+    slots: list[ir.Slot] = field(default_factory=list)
+    inputs: dict[str, ir.InputField] = field(default_factory=dict)
+    global_names: dict[str, tuple[Binding, Span]] = field(default_factory=dict)
+    enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pending: list[_Pending] = field(default_factory=list)
+
+    def slot(self, name: str, kind: ir.SlotKind, type_: Type, span: Span, owner: str | None = None) -> int:
+        index = len(self.slots)
+        self.slots.append(ir.Slot(index, name, kind, type_, span, owner))
+        return index
+
+    def error(self, code: str, args: dict[str, object], span: Span, **extra: object) -> None:
+        self.diagnostics.append(Diagnostic(code, args, span, **extra))  # type: ignore[arg-type]
+
+
+def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Check and lower a rule set to an IR program, collecting every problem."""
+    state = _State([])
+    manifest = ruleset.manifest
+    _declare_enums(state, ruleset)
+    for decl in ruleset.inputs:
+        _declare_input(state, decl)
+    for indicator in ruleset.indicators:
+        for decl in indicator.inputs:
+            _declare_input(state, decl)
+    for field_ in state.inputs.values():
+        _bind_global(state, field_.name, SlotBinding(field_.slot, field_.type), field_.span, "input")
+    for value in ruleset.values:
+        slot = state.slot(value.name.name, "value", ERROR, value.name.span)
+        _bind_global(state, value.name.name, SlotBinding(slot, ERROR), value.name.span, "value")
+        state.pending.append(_Pending(slot, value.expr, None))
+    indicators = _declare_indicators(state, ruleset)
+    _declare_collections(state, ruleset)
+    global_scope = Scope({name: binding for name, (binding, _) in state.global_names.items()})
+    for pending in state.pending:
+        if pending.scope is None:
+            pending.scope = global_scope
+        else:
+            pending.scope.parent = global_scope
+    full_marks = manifest.full_marks
+    if full_marks is None:
+        full_marks = sum((i.points for i in indicators), Decimal(0))
+    total_slot = state.slot("total", "total", NUMBER, ruleset.manifest.span)
+    if ruleset.total is not None:
+        state.pending.append(_Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding))  # type: ignore[arg-type]
+    else:
+        scores = tuple(ir.Ref(i.score, NUMBER, i.span) for i in indicators)
+        total_expr = ir.NormalizedSum(
+            scores, tuple(i.points for i in indicators), full_marks, NUMBER, manifest.span
+        )
+        state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))  # type: ignore[arg-type]
+    definitions, reads = _lower_all(state)
+    indicators = _add_applicability(state, indicators, definitions, reads)
+    ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
+    if any(d.severity == "error" for d in state.diagnostics):
+        return None, state.diagnostics
+    program = ir.Program(
+        scheme=manifest.scheme,
+        version=manifest.version,
+        year=manifest.year,
+        places=manifest.places,
+        rounding=manifest.rounding,  # type: ignore[arg-type]
+        full_marks=full_marks,
+        slots=tuple(state.slots),
+        inputs=tuple(state.inputs.values()),
+        definitions=tuple(ordered),
+        indicators=tuple(indicators),
+        total=total_slot,
+        level_enums=tuple(state.enums.items()),
+    )
+    return program, state.diagnostics
+
+
+# -- declare -------------------------------------------------------------------------
+
+
+def _bind_global(state: _State, name: str, binding: Binding, span: Span, kind: str) -> None:
+    if name in state.global_names:
+        _, first = state.global_names[name]
+        state.error(
+            "E0206",
+            {"kind": kind, "name": name},
+            span,
+            labels=(Label(first, "E0206.first"),),
+        )
+        return
+    state.global_names[name] = (binding, span)
+
+
+def _declare_enums(state: _State, ruleset: ast.RuleSet) -> None:
+    for enum in ruleset.levels:
+        if enum.name.name in state.enums:
+            state.error("E0206", {"kind": "levels", "name": enum.name.name}, enum.name.span)
+            continue
+        state.enums[enum.name.name] = tuple(m.name for m in enum.members)
+
+
+def _input_type(state: _State, decl: ast.InputDecl) -> tuple[str, Type]:
+    text = decl.type_text
+    if text in SCALAR_KINDS:
+        return text, SCALAR_KINDS[text]
+    match = _LEVEL_TYPE.match(text)
+    if match:
+        enum = match.group(1)
+        if enum not in state.enums:
+            suggestion = did_you_mean(enum, list(state.enums))
+            state.error(
+                "E0405",
+                {"name": enum},
+                decl.type_span,
+                help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+            )
+            return "level", ERROR
+        return "level", level(enum, state.enums[enum])
+    match = _LIST_TYPE.match(text)
+    if match and match.group(1) in SCALAR_KINDS:
+        return "list", list_of(SCALAR_KINDS[match.group(1)])
+    available = ", ".join([*SCALAR_KINDS, "level(…)", "list(…)"])
+    suggestion = did_you_mean(text, list(SCALAR_KINDS))
+    state.error(
+        "E0406",
+        {"name": text},
+        decl.type_span,
+        help=("E0401.didyoumean", {"suggestion": suggestion})
+        if suggestion
+        else ("E0406.help", {"available": available}),
+    )
+    return text, ERROR
+
+
+def _declare_input(state: _State, decl: ast.InputDecl) -> None:
+    kind, type_ = _input_type(state, decl)
+    name = decl.name.name
+    existing = state.inputs.get(name)
+    if existing is not None:
+        if existing.kind != kind or existing.type != type_:
+            state.error(
+                "E0408",
+                {"name": name, "first": existing.kind, "second": kind},
+                decl.type_span,
+                labels=(Label(existing.span, "E0206.first"),),
+            )
+        return
+    missing = decl.missing
+    default = _default_value(state, decl, type_)
+    policy = "default" if default is not None else missing
+    slot = state.slot(name, "input", type_, decl.name.span)
+    state.inputs[name] = ir.InputField(
+        slot=slot,
+        name=name,
+        kind=kind,
+        type=type_,
+        minimum=decl.minimum.value if decl.minimum else None,
+        maximum=decl.maximum.value if decl.maximum else None,
+        missing=policy,  # type: ignore[arg-type]
+        default=default,
+        span=decl.name.span,
+    )
+
+
+def _default_value(state: _State, decl: ast.InputDecl, type_: Type) -> ir.ConstValue | None:
+    value = decl.default
+    if value is None:
+        return None
+    span = decl.default_span or decl.name.span
+    if type_.kind == "number" and isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return Decimal(value)
+    if type_.kind == "bool" and isinstance(value, bool):
+        return value
+    if type_.kind in ("text", "level") and isinstance(value, str):
+        if type_.kind == "level" and value not in type_.members:
+            state.error("E0505", {"value": value, "enum": type_.enum}, span)
+            return None
+        return value
+    if type_.kind == "error":
+        return None
+    state.error(
+        "E0504",
+        {"what": "default", "expected": type_.describe(), "found": str(value)},
+        span,
+    )
+    return None
+
+
+def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicator]:
+    indicators: list[ir.Indicator] = []
+    for decl in ruleset.indicators:
+        ident = decl.id.name
+        score = state.slot(ident, "score", NUMBER, decl.id.span, owner=ident)
+        _bind_global(state, ident, SlotBinding(score, NUMBER), decl.id.span, "indicator")
+        local: dict[str, Binding] = {"points": ConstBinding(decl.points.value)}
+        lets: list[int] = []
+        scope = Scope(local)
+        for let in decl.lets:
+            name = let.name.name
+            if name in local or name in state.global_names:
+                state.error("E0410", {"name": name, "other": "input/value"}, let.name.span)
+                continue
+            slot = state.slot(f"{ident}.{name}", "let", ERROR, let.name.span, owner=ident)
+            local[name] = SlotBinding(slot, ERROR)
+            lets.append(slot)
+            state.pending.append(_Pending(slot, let.expr, scope))
+        scope.names.update(local)
+        expr = _score_expr(state, decl, scope)
+        state.pending.append(
+            _Pending(score, expr, scope, decl.round_places, decl.rounding or ruleset.manifest.rounding)  # type: ignore[arg-type]
+        )
+        method = type(decl.method).__name__.removesuffix("Method").lower()
+        method = "formula" if method == "formula" else method
+        indicators.append(
+            ir.Indicator(
+                id=ident,
+                name=decl.name,
+                category=decl.category,
+                points=decl.points.value,
+                assessor=decl.assessor,
+                cadence=decl.cadence,
+                score=score,
+                applicable=None,
+                lets=tuple(lets),
+                method=method,  # type: ignore[arg-type]
+                span=decl.span,
+            )
+        )
+    return indicators
+
+
+def _score_expr(state: _State, decl: ast.IndicatorDecl, scope: Scope) -> ast.Expr | ir.Expr | None:
+    """The score formula; shorthands become IR directly (their parts are names)."""
+    method = decl.method
+    points = ir.Const(decl.points.value, NUMBER, decl.points.span)
+    if isinstance(method, ast.FormulaMethod):
+        return method.expr
+    if isinstance(method, ast.MachineMethod):
+        return ast.Name(method.field.name, method.field.span)
+    if isinstance(method, ast.DeductMethod):
+        count = _input_ref(state, decl, method.count)
+        if count is None:
+            return None
+        amount: ir.Expr = ir.Arith("*", ir.Const(method.per.value, NUMBER, method.per.span), count, NUMBER, method.span)
+        if method.cap is not None:
+            amount = ir.Call("min", (amount, ir.Const(method.cap.value, NUMBER, method.cap.span)), NUMBER, method.span)
+        zero = ir.Const(Decimal(0), NUMBER, method.span)
+        return ir.Call("max", (zero, ir.Arith("-", points, amount, NUMBER, method.span)), NUMBER, method.span)
+    assert isinstance(method, ast.LevelsMethod)
+    key = _level_input(state, decl, method)
+    if key is None:
+        return None
+    enum = key.type
+    table = []
+    for ident, share in method.table:
+        if ident.name not in enum.members:
+            suggestion = did_you_mean(ident.name, list(enum.members))
+            state.error(
+                "E0505",
+                {"value": ident.name, "enum": enum.enum},
+                ident.span,
+                help=("E0401.didyoumean", {"suggestion": suggestion})
+                if suggestion
+                else ("E0404.help", {"members": "、".join(enum.members)}),
+            )
+        table.append((ident.name, share.value))
+    for member in enum.members:
+        if member not in dict(table):
+            state.error("E0507", {"enum": enum.enum, "level": member}, method.span)
+    lookup = ir.Lookup(key, tuple(table), NUMBER, method.span)
+    return ir.Arith("*", points, lookup, NUMBER, method.span)
+
+
+def _input_ref(state: _State, decl: ast.IndicatorDecl, name: ast.Ident) -> ir.Ref | None:
+    field_ = state.inputs.get(name.name)
+    if field_ is None:
+        suggestion = did_you_mean(name.name, list(state.inputs))
+        state.error(
+            "E0401",
+            {"name": name.name},
+            name.span,
+            help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else ("E0401.help", {}),
+        )
+        return None
+    if field_.type.kind not in ("number", "error"):
+        state.error(
+            "E0504",
+            {"what": name.name, "expected": NUMBER.describe(), "found": field_.type.describe()},
+            name.span,
+        )
+        return None
+    return ir.Ref(field_.slot, field_.type, name.span)
+
+
+def _level_input(state: _State, decl: ast.IndicatorDecl, method: ast.LevelsMethod) -> ir.Ref | None:
+    if method.level_input is not None:
+        field_ = state.inputs.get(method.level_input.name)
+        if field_ is None:
+            suggestion = did_you_mean(method.level_input.name, list(state.inputs))
+            state.error(
+                "E0401",
+                {"name": method.level_input.name},
+                method.level_input.span,
+                help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+            )
+            return None
+        candidates = [field_]
+        where = method.level_input.span
+    else:
+        names = {d.name.name for d in decl.inputs}
+        candidates = [f for n, f in state.inputs.items() if n in names and f.type.kind == "level"]
+        where = method.span
+    if len(candidates) != 1 or candidates[0].type.kind != "level":
+        state.error("E0508", {}, where, help=("E0508.help", {}))
+        return None
+    field_ = candidates[0]
+    return ir.Ref(field_.slot, field_.type, where)
+
+
+def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
+    for collection in ruleset.collections:
+        items: list[SlotBinding] = []
+        elem: Type | None = None
+        for member in collection.members:
+            found = state.global_names.get(member.name)
+            if found is None or not isinstance(found[0], SlotBinding):
+                suggestion = did_you_mean(member.name, list(state.global_names))
+                state.error(
+                    "E0401",
+                    {"name": member.name},
+                    member.span,
+                    help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                )
+                continue
+            binding = found[0]
+            items.append(binding)
+            slot_type = state.slots[binding.slot].type
+            elem = elem or (slot_type if slot_type != ERROR else None)
+        _bind_global(
+            state,
+            collection.name.name,
+            CollectionBinding(tuple(items), elem or NUMBER),
+            collection.name.span,
+            "collection",
+        )
+
+
+# -- lower -------------------------------------------------------------------------
+
+
+def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple[int, Span]]]]:
+    """Lower pending definitions in declaration order; types of lets and values
+    flow forward, so a definition read before it is lowered is lowered first."""
+    lowerer = Lowerer(state.diagnostics)
+    by_slot = {p.slot: p for p in state.pending}
+    done: dict[int, ir.Definition] = {}
+    reads: dict[int, list[tuple[int, Span]]] = {}
+    visiting: set[int] = set()
+
+    def visit(pending: _Pending) -> None:
+        if pending.slot in done or pending.slot in visiting:
+            return
+        visiting.add(pending.slot)
+        scope = pending.scope
+        # Lower dependencies first so their types are known (cycles stop here
+        # and are reported by the ordering pass).
+        if isinstance(pending.expr, ast.Expr):
+            assert scope is not None
+            for name in _names_in(pending.expr):
+                binding = scope.lookup(name)
+                if isinstance(binding, SlotBinding) and binding.slot in by_slot:
+                    visit(by_slot[binding.slot])
+            _refresh(scope, state)
+            expr, refs = lowerer.lower_formula(pending.expr, scope)
+        elif pending.expr is None:
+            expr, refs = ir.Const(Decimal(0), ERROR, state.slots[pending.slot].span), []
+        else:
+            expr = pending.expr
+            refs = [(r.slot, r.span) for r in _refs_in(expr)]
+        slot = state.slots[pending.slot]
+        if slot.kind in ("score", "total") and expr.type not in (NUMBER, ERROR):
+            state.error(
+                "E0504",
+                {"what": ("what.score", {}) if slot.kind == "score" else ("what.total", {}),
+                 "expected": NUMBER.describe(), "found": expr.type.describe()},
+                expr.span,
+            )
+        if slot.kind in ("let", "value"):
+            state.slots[pending.slot] = ir.Slot(slot.index, slot.name, slot.kind, expr.type, slot.span, slot.owner)
+        done[pending.slot] = ir.Definition(pending.slot, expr, pending.places, pending.mode, pending.guard)
+        reads[pending.slot] = refs
+        visiting.discard(pending.slot)
+
+    for pending in state.pending:
+        visit(pending)
+    return [done[p.slot] for p in state.pending], reads
+
+
+def _names_in(expr: ast.Expr) -> list[str]:
+    found: list[str] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ast.Name):
+            found.append(node.name)
+        stack.extend(ast.children(node))
+    return found
+
+
+def _refs_in(expr: ir.Expr) -> list[ir.Ref]:
+    found: list[ir.Ref] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Ref):
+            found.append(node)
+        stack.extend(ir.children(node))
+    return found
+
+
+def _refresh(scope: Scope, state: _State) -> None:
+    """Update bindings with the types found so far (lets and values)."""
+    current: Scope | None = scope
+    while current is not None:
+        for name, binding in list(current.names.items()):
+            if isinstance(binding, SlotBinding):
+                known = state.slots[binding.slot].type
+                if known != binding.type:
+                    current.names[name] = SlotBinding(binding.slot, known, binding.exemptable)
+        current = current.parent
+
+
+# -- applicability ------------------------------------------------------------------
+
+
+def _add_applicability(
+    state: _State,
+    indicators: list[ir.Indicator],
+    definitions: list[ir.Definition],
+    reads: dict[int, list[tuple[int, Span]]],
+) -> list[ir.Indicator]:
+    """Indicators reading an input whose absence means "exempt" are guarded:
+    when such an input is missing, the indicator is not scored (its score is
+    None) and the default total is normalized over the rest."""
+    exempt_inputs = {f.slot for f in state.inputs.values() if f.missing == "exempt"}
+    if not exempt_inputs:
+        return indicators
+    by_slot = {d.slot: i for i, d in enumerate(definitions)}
+    result: list[ir.Indicator] = []
+    guarded_scores: dict[int, str] = {}
+    for indicator in indicators:
+        needed: set[int] = set()
+        for slot in (*indicator.lets, indicator.score):
+            needed.update(s for s, _ in reads.get(slot, []) if s in exempt_inputs)
+        if not needed:
+            result.append(indicator)
+            continue
+        flag = state.slot(f"{indicator.id}.applicable", "let", BOOL, indicator.span, owner=indicator.id)
+        definitions.append(
+            ir.Definition(flag, ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span), None, "half_up")
+        )
+        reads[flag] = []
+        for slot in (*indicator.lets, indicator.score):
+            index = by_slot[slot]
+            old = definitions[index]
+            definitions[index] = ir.Definition(old.slot, old.expr, old.places, old.mode, flag)
+            reads[slot] = [*reads[slot], (flag, indicator.span)]
+        guarded_scores[indicator.score] = indicator.id
+        result.append(
+            ir.Indicator(
+                indicator.id, indicator.name, indicator.category, indicator.points,
+                indicator.assessor, indicator.cadence, indicator.score, flag,
+                indicator.lets, indicator.method, indicator.span,
+            )
+        )
+    # A possibly-absent score may be read only by aggregates and the total.
+    for definition in definitions:
+        for node in _direct_reads(definition.expr):
+            if node.slot in guarded_scores and state.slots[definition.slot].owner != guarded_scores[node.slot]:
+                state.error("E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {}))
+    return result
+
+
+def _direct_reads(expr: ir.Expr) -> list[ir.Ref]:
+    """Refs not under an aggregate or a normalized sum."""
+    found: list[ir.Ref] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Aggregate | ir.NormalizedSum):
+            continue
+        if isinstance(node, ir.Ref):
+            found.append(node)
+        stack.extend(ir.children(node))
+    return found

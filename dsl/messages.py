@@ -1,0 +1,273 @@
+"""The message catalogue: every user-facing text, in Chinese and English.
+
+Codes are stable (tests, editors and users' notes refer to them); texts may be
+improved.  Groups: E01xx YAML files, E02xx rule-file schema, E03xx expression
+syntax, E04xx names, E05xx types, E06xx dependencies, E07xx evaluation,
+E08xx data, E09xx command line and files.  Keys with a dot are labels and help
+lines belonging to the code before the dot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    # (Chinese, English)
+    "text.bilingual": ("{zh}", "{en}"),
+    "summary.errors": ("共发现 {count} 个错误。", "{count} error(s) found."),
+    # -- YAML -------------------------------------------------------------
+    "E0101": ("YAML 语法错误：{problem}", "YAML syntax error: {problem}"),
+    "E0101.help": (
+        "检查缩进、冒号后的空格和引号是否成对",
+        "check the indentation, the space after each colon and that quotes are paired",
+    ),
+    "E0102": ("键 `{key}` 重复出现", "duplicate key `{key}`"),
+    "E0102.first": ("第一次出现在这里", "first defined here"),
+    "E0102.help": ("删除或合并重复的键", "remove or merge the duplicated key"),
+    "E0103": (
+        "文件过大（{size} 个字符，上限 {limit}）",
+        "file too large ({size} characters, limit {limit})",
+    ),
+    "E0103.help": ("把规则拆分到多个文件中", "split the rules into several files"),
+    "E0104": (
+        "YAML 展开后节点过多（上限 {limit}），可能是别名（*）的层层引用",
+        "YAML expands to too many nodes (limit {limit}), probably through nested aliases (*)",
+    ),
+    "E0104.help": (
+        "不要用别名层层复制内容，直接写出需要的内容",
+        "do not multiply content through aliases; write out what is needed",
+    ),
+    "E0105": ("一个文件只能有一个 YAML 文档", "a file may hold only one YAML document"),
+    "E0106": ("嵌套层次过深（上限 {limit} 层）", "nesting too deep (limit {limit} levels)"),
+    "E0107": ("不支持 YAML 标签 `{tag}`", "YAML tag `{tag}` is not supported"),
+    "E0107.help": (
+        "删除标签；取值的类型由规则文件的格式决定",
+        "remove the tag; the rule-file schema decides what a value means",
+    ),
+    "E0108": ("映射的键必须是简单的文字", "mapping keys must be plain text"),
+    "E0109": ("别名 `{anchor}` 引用了自身", "alias `{anchor}` refers to itself"),
+    # -- schema -----------------------------------------------------------
+    "E0201": ("未知的键 `{key}`", "unknown key `{key}`"),
+    "E0201.help": ("可用的键：{allowed}", "allowed keys: {allowed}"),
+    "E0201.didyoumean": ("是不是 `{suggestion}`？", "did you mean `{suggestion}`?"),
+    "E0202": ("缺少必填的键 `{key}`", "missing required key `{key}`"),
+    "E0203": ("取值无效：{problem}", "invalid value: {problem}"),
+    "E0204": (
+        "规则集目录中没有清单文件 `ruleset.yaml`",
+        "the rule set has no manifest file `ruleset.yaml`",
+    ),
+    "E0204.help": (
+        "在规则集目录中建立 ruleset.yaml，写明 scheme、version 和 year",
+        "create ruleset.yaml in the rule set folder with scheme, version and year",
+    ),
+    "E0205": (
+        "`{key}` 只能写在清单文件 ruleset.yaml 中",
+        "`{key}` belongs in the manifest file ruleset.yaml only",
+    ),
+    "E0206": ("`{kind}` `{name}` 重复定义", "{kind} `{name}` is defined twice"),
+    "E0206.first": ("第一次定义在这里", "first defined here"),
+    "E0207": (
+        "指标 `{id}` 必须且只能有一种计分方法（score、levels、machine 或 deduct），现在有 {count} 种",
+        "indicator `{id}` needs exactly one scoring method "
+        "(score, levels, machine or deduct); it has {count}",
+    ),
+    "E0208": (
+        "`{name}` 不是有效的名称",
+        "`{name}` is not a valid name",
+    ),
+    "E0208.help": (
+        "名称以字母或汉字开头，只含字母、汉字、数字和下划线，不能是关键字",
+        "a name starts with a letter or a Chinese character, holds only letters, "
+        "Chinese characters, digits and underscores, and is not a keyword",
+    ),
+    "E0209": ("数值 `{text}` 无效", "`{text}` is not a valid number"),
+    "E0209.help": (
+        "写成 20、0.5 或 85% 这样的数",
+        "write a number such as 20, 0.5 or 85%",
+    ),
+    # -- expression syntax --------------------------------------------------
+    "E0301": ("公式语法错误：此处不应出现 `{token}`", "syntax error: unexpected `{token}`"),
+    "E0301.expected": ("这里应为：{expected}", "expected here: {expected}"),
+    "E0302": ("公式不完整：在结尾处中断", "incomplete formula: it ends too early"),
+    "E0303": ("公式中有无法识别的字符 `{char}`", "unrecognised character `{char}` in formula"),
+    "E0303.fullwidth": (
+        "这是全角符号，请改用半角 `{ascii}`",
+        "this is a full-width symbol; use the ASCII `{ascii}`",
+    ),
+    "E0303.equals": ("比较相等请用 `==`", "use `==` to compare for equality"),
+    "E0304": ("公式过长（上限 {limit} 个字符）", "formula too long (limit {limit} characters)"),
+    "E0305": ("公式嵌套过深（上限 {limit} 层）", "formula nested too deep (limit {limit} levels)"),
+    "E0306": ("公式为空", "empty formula"),
+    "E0307": (
+        "比较链 `{ops}` 方向不一致",
+        "comparison chain `{ops}` mixes directions",
+    ),
+    "E0307.help": (
+        "范围写成 `60 <= x < 80` 这样同一方向的形式，或用 and 连接",
+        "write a range in one direction, like `60 <= x < 80`, or join comparisons with and",
+    ),
+    # -- names --------------------------------------------------------------
+    "E0401": ("未知的名称 `{name}`", "unknown name `{name}`"),
+    "E0401.label": ("这里引用的名称没有定义", "not defined anywhere visible here"),
+    "E0401.didyoumean": ("是不是 `{suggestion}`？", "did you mean `{suggestion}`?"),
+    "E0401.help": (
+        "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
+        "declare it in the indicator's inputs or let, or define it in the rule set's values",
+    ),
+    "E0402": ("未知的函数 `{name}`", "unknown function `{name}`"),
+    "E0402.help": ("可用的函数：{available}", "available functions: {available}"),
+    "E0403": (
+        "函数 `{name}` 需要 {expected} 个参数，这里给了 {given} 个",
+        "function `{name}` takes {expected} argument(s), {given} given",
+    ),
+    "E0404": ("未知的等级取值 `{value}`（{enum}）", "unknown level `{value}` of `{enum}`"),
+    "E0404.help": ("可选的取值：{members}", "possible values: {members}"),
+    "E0405": ("未知的等级表 `{name}`", "unknown level enumeration `{name}`"),
+    "E0406": ("未知的类型 `{name}`", "unknown type `{name}`"),
+    "E0406.help": ("可用的类型：{available}", "available types: {available}"),
+    "E0407": ("未知的取整方式 `{name}`", "unknown rounding mode `{name}`"),
+    "E0407.help": ("可用的取整方式：{available}", "available rounding modes: {available}"),
+    "E0408": (
+        "输入字段 `{name}` 在两处声明的类型不同：{first} 与 {second}",
+        "input `{name}` is declared with two different types: {first} and {second}",
+    ),
+    "E0409": ("`{name}` 不是集合，不能用于 {func}", "`{name}` is not a collection for {func}"),
+    "E0410": (
+        "名称 `{name}` 与{other}同名，会互相遮蔽",
+        "name `{name}` shadows {other} of the same name",
+    ),
+    "E0411": (
+        "指标 `{name}` 可能因缺少数据而免考，它的得分只能在 sum、avg 等汇总或总分中使用",
+        "indicator `{name}` may be exempt for lack of data; use its score only in "
+        "aggregates (sum, avg, ...) or the total",
+    ),
+    "E0411.help": (
+        "把它放进一个 collections 集合并用 sum() 等汇总，或去掉其输入的 missing: exempt",
+        "put it in a collection and aggregate it with sum() and friends, "
+        "or drop `missing: exempt` from its input",
+    ),
+    # -- types --------------------------------------------------------------
+    "E0501": (
+        "类型不匹配：`{op}` 需要{expected}，这里是{found}",
+        "type mismatch: `{op}` needs {expected}, found {found}",
+    ),
+    "E0501.label": ("这个值是{found}", "this is {found}"),
+    "E0502": (
+        "`{what}` 的两个分支类型不同：{left} 与 {right}",
+        "the branches of `{what}` have different types: {left} and {right}",
+    ),
+    "E0503": (
+        "比较的两边类型不同：{left} 与 {right}",
+        "compared values have different types: {left} and {right}",
+    ),
+    "E0504": ("{what}应为{expected}，这里是{found}", "{what} must be {expected}, found {found}"),
+    "E0505": (
+        "`{value}` 不是等级表 `{enum}` 中的取值",
+        "`{value}` is not a level of `{enum}`",
+    ),
+    "E0506": ("取整位数必须是 0 到 10 的整数", "places must be a whole number from 0 to 10"),
+    "E0507": (
+        "等级表 `{enum}` 没有为 `{level}` 规定分值",
+        "level table misses `{level}` of `{enum}`",
+    ),
+    "E0508": ("等级计分需要一个等级类型的输入", "level scoring needs a level-typed input"),
+    "E0508.help": (
+        "用 level_input 指明依据哪个输入字段（其类型为 level(…)）",
+        "name the input with level_input; its type must be level(…)",
+    ),
+    # -- dependencies -------------------------------------------------------
+    "E0601": ("循环依赖：{chain}", "circular definition: {chain}"),
+    "E0601.step": ("`{name}` 依赖 `{next}`", "`{name}` depends on `{next}`"),
+    "E0601.help": (
+        "取值之间不能互相依赖，请打断这个环",
+        "values cannot depend on each other in a circle; break the chain",
+    ),
+    # -- evaluation ---------------------------------------------------------
+    "E0701": (
+        "除数为零（考核对象 {subject}，期间 {period}）",
+        "division by zero (subject {subject}, period {period})",
+    ),
+    "E0701.help": (
+        "如果除数可能为零，改用 safe_div(被除数, 除数, 为零时的值)",
+        "if the divisor can be zero, write safe_div(dividend, divisor, value_if_zero)",
+    ),
+    "E0702": (
+        "取值超出范围：{problem}（考核对象 {subject}，期间 {period}）",
+        "value out of range: {problem} (subject {subject}, period {period})",
+    ),
+    "E0703": (
+        "数值运算出错：{problem}（考核对象 {subject}，期间 {period}）",
+        "arithmetic error: {problem} (subject {subject}, period {period})",
+    ),
+    "E0704": (
+        "等级 `{value}` 在等级表中没有分值（考核对象 {subject}，期间 {period}）",
+        "level `{value}` has no entry in the table (subject {subject}, period {period})",
+    ),
+    # -- data ---------------------------------------------------------------
+    "E0801": ("找不到数据文件 {path}", "data file {path} not found"),
+    "E0802": (
+        "第 {row} 行「{column}」列：`{text}` 不是数值",
+        "row {row}, column {column}: `{text}` is not a number",
+    ),
+    "E0803": (
+        "第 {row} 行「{column}」列为空，但该字段必须填写",
+        "row {row}, column {column} is empty but the field is required",
+    ),
+    "E0803.help": (
+        "填写该值，或在规则中为该输入声明 missing（缺失时的处理）",
+        "fill in the value, or declare `missing` for this input in the rules",
+    ),
+    "E0804": ("缺少数据列「{column}」", "missing data column {column}"),
+    "E0805": (
+        "第 {row} 行：考核对象 `{subject}` 重复出现（第一次在第 {first} 行）",
+        "row {row}: subject `{subject}` appears twice (first on row {first})",
+    ),
+    "E0806": (
+        "第 {row} 行「{column}」列：`{text}` 不是 {enum} 的取值（可选：{members}）",
+        "row {row}, column {column}: `{text}` is not a level of {enum} (one of: {members})",
+    ),
+    "E0807": (
+        "第 {row} 行「{column}」列：`{text}` 超出允许范围 {low} 至 {high}",
+        "row {row}, column {column}: `{text}` is outside the allowed range {low} to {high}",
+    ),
+    "E0808": (
+        "第 {row} 行「{column}」列：`{text}` 不是有效的{kind}",
+        "row {row}, column {column}: `{text}` is not a valid {kind}",
+    ),
+    # -- command line and files ----------------------------------------------
+    "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
+    "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
+    "E0903": ("文件 {path} 不是 UTF-8 编码", "file {path} is not UTF-8 text"),
+    # -- type names (used inside other messages) ----------------------------
+    "type.number": ("数值", "a number"),
+    "type.bool": ("真假值", "a yes/no value"),
+    "type.text": ("文字", "text"),
+    "type.date": ("日期", "a date"),
+    "type.period": ("考核期间", "a period"),
+    "type.level": ("等级（{enum}）", "a level of {enum}"),
+    "type.list": ("{elem}的集合", "a collection of {elem}"),
+    "type.any": ("任意类型", "any type"),
+    "what.score": ("计分公式", "the score formula"),
+    "what.condition": ("条件", "a condition"),
+    "what.total": ("总分公式", "the total formula"),
+}
+
+
+def render_message(code: str, lang: str, args: Mapping[str, object]) -> str:
+    """The text of ``code`` in ``lang`` with ``args`` filled in.
+
+    Arguments that are themselves message keys (``type.…``) are rendered in the
+    same language, so a type name reads naturally in either language.
+    """
+    zh, en = MESSAGES[code]
+    template = zh if lang == "zh" else en
+    values = {key: _render_arg(value, lang) for key, value in args.items()}
+    return template.format_map(values)
+
+
+def _render_arg(value: object, lang: str) -> str:
+    if isinstance(value, tuple) and value and isinstance(value[0], str) and value[0] in MESSAGES:
+        key, nested = value[0], (value[1] if len(value) > 1 else {})
+        assert isinstance(nested, Mapping)
+        return render_message(key, lang, nested)
+    return str(value)

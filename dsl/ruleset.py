@@ -1,0 +1,460 @@
+"""Loading a rule set: files -> YAML nodes -> schema -> AST, all problems at once.
+
+A rule set is a folder with a manifest, ``ruleset.yaml`` (scheme, version,
+year, places, rounding) and any number of other ``.yaml`` files holding rule
+sections; a single manifest file holding everything is also a rule set.  Each
+file is loaded and validated on its own, so one broken file does not hide the
+problems of the others.
+
+Files are read through a ``RuleSource`` so the same loader reads a working
+copy or (later) a git revision without touching the working tree.
+"""
+
+from __future__ import annotations
+
+import difflib
+from dataclasses import dataclass, field
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Protocol
+
+from pydantic import ValidationError
+
+from dsl import ast, schema
+from dsl.diagnostics import Diagnostic
+from dsl.expressions import KEYWORDS, parse_expression
+from dsl.spans import SourceFile, Span
+from dsl.yamlsource import YNode, YScalar, load_yaml, node_at, to_plain
+
+MANIFEST = "ruleset.yaml"
+
+
+class RuleSource(Protocol):
+    """Where rule files come from (a folder, or a git revision)."""
+
+    root: str
+
+    def exists(self) -> bool: ...
+    def list_yaml(self) -> list[str]: ...
+    def read_text(self, name: str) -> str: ...
+
+
+@dataclass
+class DirectorySource:
+    """Rule files in a folder (or a single manifest file) on disk."""
+
+    root: str
+
+    def _base(self) -> Path:
+        path = Path(self.root)
+        return path.parent if path.is_file() else path
+
+    def exists(self) -> bool:
+        return Path(self.root).exists()
+
+    def manifest_name(self) -> str:
+        path = Path(self.root)
+        return path.name if path.is_file() else MANIFEST
+
+    def list_yaml(self) -> list[str]:
+        path = Path(self.root)
+        if path.is_file():
+            return [path.name]
+        return sorted(
+            p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+
+    def read_text(self, name: str) -> str:
+        return (self._base() / name).read_bytes().decode("utf-8")
+
+    def display(self, name: str) -> str:
+        return str(self._base() / name)
+
+
+@dataclass
+class _FileSections:
+    file: SourceFile
+    root: YNode | None
+    model: schema.RuleFile
+
+
+@dataclass
+class LoadResult:
+    ruleset: ast.RuleSet | None
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+
+
+def load_ruleset(source: DirectorySource) -> LoadResult:
+    """Read, validate and build the AST of a rule set, collecting every problem."""
+    diagnostics: list[Diagnostic] = []
+    if not source.exists():
+        return LoadResult(
+            None, [Diagnostic("E0901", {"path": source.root}, None, location=source.root)]
+        )
+    manifest_name = source.manifest_name()
+    names = source.list_yaml()
+    if manifest_name not in names:
+        diagnostics.append(
+            Diagnostic("E0204", {}, None, location=source.root, help=("E0204.help", {}))
+        )
+        return LoadResult(None, diagnostics)
+    manifest = _load_file(source, manifest_name, diagnostics)
+    if manifest is not None and manifest.model.files is not None:
+        names = [manifest_name, *[n for n in manifest.model.files if n != manifest_name]]
+    else:
+        names = [manifest_name, *[n for n in names if n != manifest_name]]
+    loaded = [manifest] + [_load_file(source, name, diagnostics) for name in names[1:]]
+    files = [f for f in loaded if f is not None]
+    if manifest is None:
+        return LoadResult(None, diagnostics)
+    builder = _AstBuilder(diagnostics)
+    ruleset = builder.build(source.root, manifest, files)
+    return LoadResult(ruleset, diagnostics)
+
+
+def _load_file(
+    source: DirectorySource, name: str, diagnostics: list[Diagnostic]
+) -> _FileSections | None:
+    display = source.display(name)
+    try:
+        text = source.read_text(name)
+    except UnicodeDecodeError:
+        diagnostics.append(Diagnostic("E0903", {"path": display}, None, location=display))
+        return None
+    except OSError as error:
+        diagnostics.append(
+            Diagnostic(
+                "E0902", {"path": display, "problem": error.strerror}, None, location=display
+            )
+        )
+        return None
+    file = SourceFile(display, text)
+    root, problems = load_yaml(file)
+    diagnostics.extend(problems)
+    if problems:
+        return None
+    data = to_plain(root)
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        diagnostics.append(Diagnostic("E0203", {"problem": _problem_text({"type": "dict_type", "msg": ""})}, root.span if root else Span(file, 0, 0)))
+        return None
+    model = _validate_partially(data, file, root, diagnostics)
+    return _FileSections(file, root, model)
+
+
+def _validate_partially(
+    data: dict[str, Any], file: SourceFile, root: YNode | None, diagnostics: list[Diagnostic]
+) -> schema.RuleFile:
+    """Validate section by section (and indicator by indicator), keeping what is valid.
+
+    A schema error in one indicator must not hide a formula error in the next
+    one: every valid part goes on to the compiler, so one run reports all.
+    """
+    valid: dict[str, Any] = {}
+    for key, value in data.items():
+        if key == "indicators" and isinstance(value, list):
+            items = []
+            for index, item in enumerate(value):
+                try:
+                    items.append(schema.Indicator.model_validate(item))
+                except ValidationError as error:
+                    diagnostics.extend(_schema_diagnostics(error, file, root, ("indicators", index)))
+            valid[key] = items
+            continue
+        try:
+            part = schema.RuleFile.model_validate({key: value})
+        except ValidationError as error:
+            diagnostics.extend(_schema_diagnostics(error, file, root))
+            continue
+        valid[key] = getattr(part, key)
+    return schema.RuleFile.model_construct(**valid)
+
+
+_PROBLEMS: dict[str, tuple[str, str]] = {
+    "string_type": ("应为文字", "text expected"),
+    "int_type": ("应为整数", "a whole number expected"),
+    "int_parsing": ("应为整数", "a whole number expected"),
+    "int_from_float": ("应为整数", "a whole number expected"),
+    "decimal_parsing": ("应为数值，如 20、0.5 或 85%", "a number expected, such as 20, 0.5 or 85%"),
+    "decimal_type": ("应为数值，如 20、0.5 或 85%", "a number expected, such as 20, 0.5 or 85%"),
+    "bool_type": ("应为 true 或 false", "true or false expected"),
+    "dict_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
+    "list_type": ("应为列表", "a list expected"),
+    "model_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
+    "model_attributes_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
+    "literal_error": ("应为以下之一：{expected}", "expected one of: {expected}"),
+    "greater_than_equal": ("不能小于 {ge}", "must be at least {ge}"),
+    "less_than_equal": ("不能大于 {le}", "must be at most {le}"),
+}
+
+
+def _problem_text(error: Any) -> tuple[str, dict[str, str]]:
+    """The problem in both languages, as a nested message argument."""
+    ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
+    zh, en = _PROBLEMS.get(error["type"], (str(error["msg"]), str(error["msg"])))
+    return ("text.bilingual", {"zh": zh.format_map(ctx), "en": en.format_map(ctx)})
+
+
+def _schema_diagnostics(
+    error: ValidationError, file: SourceFile, root: YNode | None
+) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
+    for item in error.errors():
+        loc = tuple(item["loc"])
+        node, key = node_at(root, loc)
+        span = node.span if node is not None else Span(file, 0, 0)
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            name = str(loc[-1])
+            allowed = _allowed_keys(loc[:-1])
+            suggestion = difflib.get_close_matches(name, allowed, n=1, cutoff=0.5)
+            help_line = (
+                ("E0201.didyoumean", {"suggestion": suggestion[0]})
+                if suggestion
+                else ("E0201.help", {"allowed": ", ".join(allowed)})
+            )
+            found.append(
+                Diagnostic("E0201", {"key": name}, key.span if key else span, help=help_line)
+            )
+        elif kind == "missing":
+            parent, _ = node_at(root, loc[:-1])
+            where = parent.span if parent is not None else span
+            where = (
+                Span(where.file, where.start, where.start + 1) if where.end > where.start else where
+            )
+            found.append(Diagnostic("E0202", {"key": str(loc[-1])}, where))
+        else:
+            found.append(Diagnostic("E0203", {"problem": _problem_text(item)}, span))
+    return found
+
+
+def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
+    """The keys the model at ``loc`` allows, for "did you mean" and help."""
+    model: type[schema.Model] = schema.RuleFile
+    steps = [step for step in loc if isinstance(step, str)]
+    if steps[:1] == ["indicators"]:
+        model = schema.Indicator
+        rest = steps[1:]
+        if rest[:1] == ["inputs"]:
+            model = schema.InputSpec
+        elif rest[:1] == ["deduct"]:
+            model = schema.Deduction
+    elif steps[:1] == ["inputs"]:
+        model = schema.InputSpec
+    return list(model.model_fields)
+
+
+class _AstBuilder:
+    """Validated models + YAML nodes -> AST with spans; semantic shape checks."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+
+    def build(self, root: str, manifest: _FileSections, files: list[_FileSections]) -> ast.RuleSet:
+        m = manifest.model
+        for key in schema.REQUIRED_MANIFEST_KEYS:
+            if getattr(m, key) is None:
+                self.error("E0202", {"key": key}, self.span(manifest, ()))
+        for part in files[1:]:
+            for key in schema.MANIFEST_KEYS:
+                if getattr(part.model, key) is not None:
+                    self.error("E0205", {"key": key}, self.key_span(part, (key,)))
+        manifest_ast = ast.Manifest(
+            scheme=m.scheme or "",
+            version=m.version or "",
+            year=m.year or 0,
+            places=2 if m.places is None else m.places,
+            rounding=m.rounding or "half_up",
+            full_marks=m.full_marks,
+            span=self.span(manifest, ()),
+        )
+        levels: list[ast.LevelEnum] = []
+        inputs: list[ast.InputDecl] = []
+        values: list[ast.Definition] = []
+        collections: list[ast.Collection] = []
+        indicators: list[ast.IndicatorDecl] = []
+        total: ast.Expr | None = None
+        for part in files:
+            model = part.model
+            for name, members in model.levels.items():
+                levels.append(
+                    ast.LevelEnum(
+                        self.ident(part, ("levels", name), name, key=True),
+                        tuple(
+                            self.ident(part, ("levels", name, i), member)
+                            for i, member in enumerate(members)
+                        ),
+                    )
+                )
+            inputs.extend(self.inputs(part, ("inputs",), model.inputs, owner=None))
+            values.extend(self.definitions(part, ("values",), model.values))
+            for name, members in model.collections.items():
+                collections.append(
+                    ast.Collection(
+                        self.ident(part, ("collections", name), name, key=True),
+                        tuple(
+                            self.ident(part, ("collections", name, i), member)
+                            for i, member in enumerate(members)
+                        ),
+                    )
+                )
+            for index, indicator in enumerate(model.indicators):
+                indicators.append(self.indicator(part, ("indicators", index), indicator))
+            if model.total is not None:
+                total = self.formula(part, ("total",), model.total)
+        return ast.RuleSet(
+            root=root,
+            manifest=manifest_ast,
+            files=tuple(p.file for p in files),
+            levels=tuple(levels),
+            inputs=tuple(inputs),
+            values=tuple(values),
+            collections=tuple(collections),
+            indicators=tuple(indicators),
+            total=total,
+        )
+
+    # -- helpers ----------------------------------------------------------------
+
+    def error(self, code: str, args: dict[str, object], span: Span, **extra: Any) -> None:
+        self.diagnostics.append(Diagnostic(code, args, span, **extra))
+
+    def span(self, part: _FileSections, path: tuple[str | int, ...]) -> Span:
+        node, _ = node_at(part.root, path)
+        if node is None:
+            return Span(part.file, 0, 0)
+        return node.span
+
+    def key_span(self, part: _FileSections, path: tuple[str | int, ...]) -> Span:
+        node, key = node_at(part.root, path)
+        if key is not None:
+            return key.span
+        return node.span if node is not None else Span(part.file, 0, 0)
+
+    def ident(
+        self, part: _FileSections, path: tuple[str | int, ...], name: str, key: bool = False
+    ) -> ast.Ident:
+        span = self.key_span(part, path) if key else self.span(part, path)
+        if not schema.is_name(name) or name in KEYWORDS:
+            self.error("E0208", {"name": name}, span, help=("E0208.help", {}))
+        return ast.Ident(name, span)
+
+    def located(
+        self, part: _FileSections, path: tuple[str | int, ...], value: Decimal
+    ) -> ast.Located:
+        return ast.Located(value, self.span(part, path))
+
+    def formula(
+        self, part: _FileSections, path: tuple[str | int, ...], text: str
+    ) -> ast.Expr | None:
+        node, _ = node_at(part.root, path)
+        if not isinstance(node, YScalar):
+            return None
+        expr, problems = parse_expression(text, node.offsets())
+        self.diagnostics.extend(problems)
+        return expr
+
+    def definitions(
+        self, part: _FileSections, path: tuple[str | int, ...], items: dict[str, str]
+    ) -> list[ast.Definition]:
+        return [
+            ast.Definition(
+                self.ident(part, (*path, name), name, key=True),
+                self.formula(part, (*path, name), text),
+            )
+            for name, text in items.items()
+        ]
+
+    def inputs(
+        self,
+        part: _FileSections,
+        path: tuple[str | int, ...],
+        items: dict[str, schema.InputSpec],
+        owner: str | None,
+    ) -> list[ast.InputDecl]:
+        found = []
+        for name, spec in items.items():
+            here = (*path, name)
+            value_node, _ = node_at(part.root, here)
+            shorthand = isinstance(value_node, YScalar)
+            type_span = self.span(part, here if shorthand else (*here, "type"))
+            found.append(
+                ast.InputDecl(
+                    name=self.ident(part, here, name, key=True),
+                    type_text=spec.type.strip(),
+                    type_span=type_span,
+                    minimum=None
+                    if spec.min is None
+                    else self.located(part, (*here, "min"), spec.min),
+                    maximum=None
+                    if spec.max is None
+                    else self.located(part, (*here, "max"), spec.max),
+                    missing=spec.missing,
+                    default=spec.default,
+                    default_span=None
+                    if spec.default is None
+                    else self.span(part, (*here, "default")),
+                    owner=owner,
+                )
+            )
+        return found
+
+    def indicator(
+        self, part: _FileSections, path: tuple[str | int, ...], model: schema.Indicator
+    ) -> ast.IndicatorDecl:
+        span = self.span(part, path)
+        methods = [
+            name
+            for name in ("score", "levels", "machine", "deduct")
+            if getattr(model, name) is not None
+        ]
+        method: ast.ScoreMethod
+        if len(methods) != 1:
+            self.error(
+                "E0207", {"id": model.id, "count": len(methods)}, self.key_span(part, (*path, "id"))
+            )
+            method = ast.FormulaMethod(None)
+        elif model.score is not None:
+            method = ast.FormulaMethod(self.formula(part, (*path, "score"), model.score))
+        elif model.levels is not None:
+            method = ast.LevelsMethod(
+                table=tuple(
+                    (
+                        self.ident(part, (*path, "levels", level), level, key=True),
+                        self.located(part, (*path, "levels", level), share),
+                    )
+                    for level, share in model.levels.items()
+                ),
+                level_input=None
+                if model.level_input is None
+                else self.ident(part, (*path, "level_input"), model.level_input),
+                span=self.key_span(part, (*path, "levels")),
+            )
+        elif model.machine is not None:
+            method = ast.MachineMethod(self.ident(part, (*path, "machine"), model.machine))
+        else:
+            assert model.deduct is not None
+            deduct = model.deduct
+            method = ast.DeductMethod(
+                per=self.located(part, (*path, "deduct", "per"), deduct.per),
+                count=self.ident(part, (*path, "deduct", "count"), deduct.count),
+                cap=None
+                if deduct.cap is None
+                else self.located(part, (*path, "deduct", "cap"), deduct.cap),
+                span=self.key_span(part, (*path, "deduct")),
+            )
+        return ast.IndicatorDecl(
+            id=self.ident(part, (*path, "id"), model.id),
+            name=model.name,
+            category=model.category,
+            points=self.located(part, (*path, "points"), model.points),
+            assessor=model.assessor,
+            cadence=model.cadence,
+            inputs=tuple(self.inputs(part, (*path, "inputs"), model.inputs, owner=model.id)),
+            lets=tuple(self.definitions(part, (*path, "let"), model.let)),
+            method=method,
+            round_places=model.round,
+            rounding=model.rounding,
+            span=span,
+        )

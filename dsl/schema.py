@@ -1,0 +1,172 @@
+"""The rule-file schema, as pydantic models.
+
+These models say which keys a rule file may hold and what shape each value
+has.  They know nothing of meaning: names are resolved and types checked in
+``compiler``.  Every model forbids unknown keys, so a misspelt key is an
+error, not a silently ignored line; ``jixiao schema`` prints the JSON Schema of
+``RuleFile`` for editors.
+
+Formulas are kept as text here; ``dsl.expressions`` parses them with their
+positions.  Numbers arrive as ``int`` or ``Decimal`` from ``dsl.yamlsource``
+(never float); a percentage such as ``85%`` arrives as text and is converted
+by ``Percentish``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+
+NAME_PATTERN = r"^[^\W\d]\w*$"
+_NAME = re.compile(NAME_PATTERN)
+ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
+
+
+def _formula_text(value: Any) -> Any:
+    """A formula may be written as a bare number (``score: 20``)."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | Decimal):
+        return str(value)
+    return value
+
+
+def _decimal_or_percent(value: Any) -> Any:
+    """``85%`` -> Decimal('0.85'); numbers pass; anything else is left to fail."""
+    if isinstance(value, str):
+        text = value.strip()
+        try:
+            if text.endswith("%"):
+                return Decimal(text[:-1]) / 100
+            return Decimal(text)
+        except InvalidOperation:
+            return value
+    return value
+
+
+def _text(value: Any) -> Any:
+    """Identifiers and versions written as numbers (``version: 4.0``) are text."""
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        return str(value)
+    return value
+
+
+_NUMBER_JSON = {
+    "anyOf": [{"type": "number"}, {"type": "string", "pattern": r"^\s*[-+]?\d+(\.\d+)?%?\s*$"}]
+}
+Formula = Annotated[
+    str,
+    BeforeValidator(_formula_text),
+    WithJsonSchema({"type": ["string", "number", "boolean"], "description": "an expression"}),
+]
+Number = Annotated[Decimal, BeforeValidator(_decimal_or_percent), WithJsonSchema(_NUMBER_JSON)]
+Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
+Rounding = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+Cadence = Literal["monthly", "quarterly", "half_year", "annual"]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+
+
+class InputSpec(Model):
+    """A data field: its type, allowed range, and what absence means."""
+
+    type: Text = Field(
+        description="number, integer, percent, money, count, bool, text, date, "
+        "level(ENUM) or list(TYPE)"
+    )
+    min: Number | None = None
+    max: Number | None = None
+    missing: Literal["error", "exempt"] = Field(
+        "error",
+        description="error: an empty cell is a data error; exempt: the indicators "
+        "needing this field are not scored for that subject",
+    )
+    default: Any = Field(None, description="value used when the cell is empty")
+    description: str | None = None
+
+
+def _input_shorthand(value: Any) -> Any:
+    """``实际收入: money`` is short for ``实际收入: {type: money}``."""
+    return {"type": value} if isinstance(value, str) else value
+
+
+InputField = Annotated[
+    InputSpec,
+    BeforeValidator(_input_shorthand),
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"$ref": "#/$defs/InputSpec"}]}),
+]
+
+
+class Deduction(Model):
+    """Per-occurrence deduction: ``per`` points for each counted occurrence."""
+
+    per: Number
+    count: Text = Field(description="the input holding the number of occurrences")
+    cap: Number | None = Field(None, description="most points deducted; default: all points")
+
+
+class Indicator(Model):
+    id: Text
+    name: str
+    category: str | None = None
+    points: Number
+    assessor: str | None = None
+    applies_to: list[Text] | None = None
+    cadence: Cadence | None = None
+    inputs: dict[str, InputField] = Field(default_factory=dict)
+    let: dict[str, Formula] = Field(default_factory=dict)
+    score: Formula | None = None
+    levels: dict[str, Number] | None = Field(
+        None, description="graded levels: level -> share of the points, e.g. 好: 100%"
+    )
+    level_input: Text | None = None
+    machine: Text | None = Field(None, description="input whose value is the score as given")
+    deduct: Deduction | None = None
+    round: int | None = Field(None, ge=0, le=10)
+    rounding: Rounding | None = None
+    description: str | None = None
+
+
+class RuleFile(Model):
+    """One YAML file of a rule set.  The manifest (ruleset.yaml) also names
+    the scheme, version and year; other files hold only rule sections."""
+
+    scheme: str | None = Field(None, description="name of the assessment scheme")
+    version: Text | None = None
+    year: int | None = None
+    places: int | None = Field(None, ge=0, le=10, description="decimal places of final scores")
+    rounding: Rounding | None = Field(None, description="default rounding mode: half_up")
+    full_marks: Number | None = None
+    files: list[str] | None = Field(None, description="the rule files, in order (default: all)")
+    description: str | None = None
+    levels: dict[str, list[Text]] = Field(
+        default_factory=dict, description="level enumerations: name -> levels, best first"
+    )
+    inputs: dict[str, InputField] = Field(default_factory=dict)
+    values: dict[str, Formula] = Field(default_factory=dict)
+    collections: dict[str, list[Text]] = Field(default_factory=dict)
+    indicators: list[Indicator] = Field(default_factory=list)
+    total: Formula | None = None
+
+
+MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")
+REQUIRED_MANIFEST_KEYS = ("scheme", "version", "year")
+
+
+def is_name(text: str) -> bool:
+    return bool(_NAME.match(text))
+
+
+def json_schema() -> dict[str, Any]:
+    """The JSON Schema of a rule file, for yaml-language-server and friends."""
+    schema = RuleFile.model_json_schema()
+    spec = InputSpec.model_json_schema(ref_template="#/$defs/{model}")
+    schema.setdefault("$defs", {})["InputSpec"] = spec
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "jixiao rule file"
+    return schema

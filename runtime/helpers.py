@@ -1,0 +1,171 @@
+"""The semantics of the rule language's operations, written once.
+
+Both the generated Python code and the reference interpreter call these
+functions (or, for ``+ - * < ==`` on Decimals, the plain operators, whose
+meaning is the same under ``CONTEXT``), so the two backends cannot disagree
+on division by zero, rounding, empty aggregates or exempt values.
+
+A fault raises ``Fault`` with a *site*: the generated code passes a small
+integer indexing its table of spans, the interpreter passes the span itself;
+``runtime.evaluate`` turns either into a located diagnostic.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Mapping
+from decimal import Decimal
+
+# Exact arithmetic: 34 significant digits (decimal128) for quotients; sums and
+# products of scores never come near it.  Any inexact-beyond-precision
+# operation on huge values, overflow or invalid operation is a fault, never a
+# silent NaN or infinity.
+CONTEXT = decimal.Context(
+    prec=34,
+    rounding=decimal.ROUND_HALF_EVEN,
+    Emin=-999_999,
+    Emax=999_999,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+
+ROUNDING = {
+    "half_up": decimal.ROUND_HALF_UP,
+    "half_even": decimal.ROUND_HALF_EVEN,
+    "half_down": decimal.ROUND_HALF_DOWN,
+    "up": decimal.ROUND_UP,
+    "down": decimal.ROUND_DOWN,
+    "ceiling": decimal.ROUND_CEILING,
+    "floor": decimal.ROUND_FLOOR,
+}
+QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(11))
+ZERO = Decimal(0)
+
+
+class Fault(Exception):
+    """A rule could not be evaluated for this subject (division by zero, ...)."""
+
+    def __init__(self, code: str, site: object, detail: str = "") -> None:
+        super().__init__(code, detail)
+        self.code = code
+        self.site = site
+        self.detail = detail
+
+
+def div(a: Decimal, b: Decimal, site: object) -> Decimal:
+    if not b:
+        raise Fault("E0701", site)
+    return a / b
+
+
+def safe_div(a: Decimal, b: Decimal, otherwise: Decimal) -> Decimal:
+    return otherwise if not b else a / b
+
+
+def round_to(value: Decimal, places: int, mode: str) -> Decimal:
+    return value.quantize(QUANTA[places], rounding=ROUNDING[mode])
+
+
+def clamp(value: Decimal, low: Decimal, high: Decimal, site: object) -> Decimal:
+    if low > high:
+        raise Fault("E0702", site, f"clamp: {low} > {high}")
+    if value < low:
+        return low
+    if value > high:
+        return high
+    return value
+
+
+def minimum(*values: Decimal) -> Decimal:
+    return min(values)
+
+
+def maximum(*values: Decimal) -> Decimal:
+    return max(values)
+
+
+def absolute(value: Decimal) -> Decimal:
+    return abs(value)
+
+
+def lookup(key: str, table: Mapping[str, Decimal], site: object) -> Decimal:
+    try:
+        return table[key]
+    except KeyError:
+        raise Fault("E0704", site, str(key)) from None
+
+
+def _present(items: Iterable[object]) -> list[object]:
+    return [item for item in items if item is not None]
+
+
+def agg_sum(items: Iterable[Decimal | None]) -> Decimal:
+    total = ZERO
+    for item in items:
+        if item is not None:
+            total += item
+    return total
+
+
+def agg_count(items: Iterable[object]) -> Decimal:
+    return Decimal(len(_present(items)))
+
+
+def agg_avg(items: Iterable[Decimal | None], site: object) -> Decimal:
+    present = [i for i in items if i is not None]
+    if not present:
+        raise Fault("E0702", site, "avg of nothing")
+    return agg_sum(present) / len(present)
+
+
+def agg_min(items: Iterable[Decimal | None], site: object) -> Decimal:
+    present = [i for i in items if i is not None]
+    if not present:
+        raise Fault("E0702", site, "min of nothing")
+    return min(present)
+
+
+def agg_max(items: Iterable[Decimal | None], site: object) -> Decimal:
+    present = [i for i in items if i is not None]
+    if not present:
+        raise Fault("E0702", site, "max of nothing")
+    return max(present)
+
+
+def agg_any(items: Iterable[bool | None]) -> bool:
+    return any(item for item in items if item is not None)
+
+
+def agg_all(items: Iterable[bool | None]) -> bool:
+    return all(item for item in items if item is not None)
+
+
+def normalized_sum(
+    scores: tuple[Decimal | None, ...], points: tuple[Decimal, ...], full: Decimal, site: object
+) -> Decimal:
+    """Sum of scores; when some are exempt (None), scaled by full / applicable points."""
+    total = ZERO
+    applicable = ZERO
+    exempt = False
+    for score, point in zip(scores, points, strict=True):
+        if score is None:
+            exempt = True
+            continue
+        total += score
+        applicable += point
+    if not exempt:
+        return total
+    if not applicable:
+        raise Fault("E0702", site, "every indicator is exempt")
+    return total * full / applicable
+
+
+AGGREGATES = {
+    "sum": agg_sum,
+    "count": agg_count,
+    "avg": agg_avg,
+    "min": agg_min,
+    "max": agg_max,
+    "any": agg_any,
+    "all": agg_all,
+}
+AGGREGATES_WITH_SITE = frozenset({"avg", "min", "max"})

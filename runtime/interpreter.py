@@ -1,0 +1,122 @@
+"""The reference interpreter: evaluates IR directly, with the same helpers.
+
+Slow and obviously right.  It exists so the compiled evaluator has something
+to be checked against: the property tests run both on generated programs and
+inputs and require the same values and the same faults.
+"""
+
+from __future__ import annotations
+
+import decimal
+import operator
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+from typing import Any
+
+from compiler import ir
+from runtime import helpers
+from runtime.helpers import Fault
+
+_ARITH: dict[str, Callable[[Any, Any], Any]] = {
+    "+": operator.add,
+    "-": operator.sub,
+    "*": operator.mul,
+}
+_CMP: dict[str, Callable[[Any, Any], bool]] = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
+
+
+class Interpreter:
+    """Evaluates a program for one subject: input values in, slot values out."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+
+    def evaluate(self, inputs: Sequence[object]) -> list[object]:
+        values: list[object] = [None] * len(self.program.slots)
+        for field, value in zip(self.program.inputs, inputs, strict=True):
+            values[field.slot] = value
+        with decimal.localcontext(helpers.CONTEXT):
+            for definition in self.program.definitions:
+                if definition.guard is not None and not values[definition.guard]:
+                    values[definition.slot] = None
+                    continue
+                try:
+                    result = self.eval(definition.expr, values)
+                    if definition.places is not None:
+                        assert isinstance(result, Decimal)
+                        result = helpers.round_to(result, definition.places, definition.mode)
+                except decimal.DecimalException as error:
+                    raise Fault("E0703", self.program.slots[definition.slot].span, type(error).__name__) from None
+                values[definition.slot] = result
+        return values
+
+    def eval(self, expr: ir.Expr, values: list[object]) -> Any:
+        match expr:
+            case ir.Const(value=value):
+                return value
+            case ir.Ref(slot=slot):
+                return values[slot]
+            case ir.Neg(operand=operand):
+                return -self.eval(operand, values)
+            case ir.Not(operand=operand):
+                return not self.eval(operand, values)
+            case ir.Arith(op="/", left=left, right=right, span=span):
+                return helpers.div(self.eval(left, values), self.eval(right, values), span)
+            case ir.Arith(op=op, left=left, right=right):
+                return _ARITH[op](self.eval(left, values), self.eval(right, values))
+            case ir.Logic(op="and", left=left, right=right):
+                return self.eval(left, values) and self.eval(right, values)
+            case ir.Logic(left=left, right=right):
+                return self.eval(left, values) or self.eval(right, values)
+            case ir.Cmp(op=op, left=left, right=right):
+                return _CMP[op](self.eval(left, values), self.eval(right, values))
+            case ir.Member(item=item, options=options, negated=negated):
+                found = self.eval(item, values)
+                listed = [self.eval(option, values) for option in options]
+                return (found not in listed) if negated else (found in listed)
+            case ir.Cond(branches=branches, otherwise=otherwise):
+                for condition, value in branches:
+                    if self.eval(condition, values):
+                        return self.eval(value, values)
+                return self.eval(otherwise, values)
+            case ir.Call():
+                return self.call(expr, values)
+            case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
+                evaluated = [self.eval(item, values) for item in items]
+                collection = evaluated[0] if spread else evaluated
+                if fn in helpers.AGGREGATES_WITH_SITE:
+                    return helpers.AGGREGATES[fn](collection, span)  # type: ignore[call-arg]
+                return helpers.AGGREGATES[fn](collection)  # type: ignore[call-arg]
+            case ir.Lookup(key=key, table=table, span=span):
+                return helpers.lookup(self.eval(key, values), dict(table), span)
+            case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
+                return helpers.normalized_sum(
+                    tuple(self.eval(s, values) for s in scores), points, full, span
+                )
+            case ir.Applicable(inputs=inputs):
+                return all(values[slot] is not None for slot in inputs)
+        raise AssertionError(f"unknown IR node {expr!r}")
+
+    def call(self, expr: ir.Call, values: list[object]) -> Any:
+        args = [self.eval(arg, values) for arg in expr.args]
+        match expr.fn:
+            case "min":
+                return helpers.minimum(*args)
+            case "max":
+                return helpers.maximum(*args)
+            case "abs":
+                return helpers.absolute(args[0])
+            case "clamp":
+                return helpers.clamp(args[0], args[1], args[2], expr.span)
+            case "safe_div":
+                return helpers.safe_div(args[0], args[1], args[2])
+            case "round":
+                return helpers.round_to(args[0], int(args[1]), args[2])
+        raise AssertionError(f"unknown function {expr.fn}")
