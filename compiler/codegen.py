@@ -141,7 +141,11 @@ class _Emitter:
             case ir.Call():
                 return self.call(node)
             case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
-                collection = self.expr(items[0]) if spread else f"({''.join(self.expr(i) + ', ' for i in items)})"
+                collection = (
+                    self.expr(items[0])
+                    if spread
+                    else f"({''.join(self.expr(i) + ', ' for i in items)})"
+                )
                 helper = _AGG_HELPER[fn]
                 if fn in ("avg", "min", "max"):
                     return f"{helper}({collection}, {self.site(span)})"

@@ -22,7 +22,8 @@ def order_definitions(
 ) -> list[ir.Definition]:
     by_slot = {d.slot: d for d in definitions}
     edges = {
-        d.slot: [(s, span) for s, span in reads.get(d.slot, []) if s in by_slot] for d in definitions
+        d.slot: [(s, span) for s, span in reads.get(d.slot, []) if s in by_slot]
+        for d in definitions
     }
     for component in _strongly_connected(list(by_slot), edges):
         if len(component) > 1 or any(s == component[0] for s, _ in edges[component[0]]):
@@ -49,7 +50,9 @@ def order_definitions(
     return ordered
 
 
-def _strongly_connected(nodes: list[int], edges: dict[int, list[tuple[int, Span]]]) -> list[list[int]]:
+def _strongly_connected(
+    nodes: list[int], edges: dict[int, list[tuple[int, Span]]]
+) -> list[list[int]]:
     """Tarjan's algorithm, iterative (deep chains must not hit the recursion limit)."""
     index: dict[int, int] = {}
     low: dict[int, int] = {}

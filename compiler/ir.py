@@ -175,7 +175,11 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     match expr:
         case Neg(operand=o) | Not(operand=o):
             return (o,)
-        case Arith(left=left, right=right) | Logic(left=left, right=right) | Cmp(left=left, right=right):
+        case (
+            Arith(left=left, right=right)
+            | Logic(left=left, right=right)
+            | Cmp(left=left, right=right)
+        ):
             return (left, right)
         case Member(item=item, options=options):
             return (item, *options)
@@ -229,7 +233,7 @@ class Definition:
     slot: int
     expr: Expr
     places: int | None
-    mode: RoundingMode
+    mode: str  # a RoundingMode, checked by the schema
     # Scores of indicators that may be exempt: evaluated only when applicable.
     guard: int | None = None  # slot of the applicability flag
 

@@ -21,12 +21,25 @@ from decimal import Decimal
 from compiler import ir
 from compiler.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 from dsl import ast
-from dsl.diagnostics import Diagnostic, Label
+from dsl.diagnostics import Diagnostic
 from dsl.schema import ROUNDING_MODES
 from dsl.spans import Span
 
 AGGREGATES = ("sum", "avg", "count", "min", "max", "any", "all")
-FUNCTIONS = ("min", "max", "clamp", "abs", "round", "safe_div", "sum", "avg", "count", "any", "all", "date")
+FUNCTIONS = (
+    "min",
+    "max",
+    "clamp",
+    "abs",
+    "round",
+    "safe_div",
+    "sum",
+    "avg",
+    "count",
+    "any",
+    "all",
+    "date",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +170,9 @@ class Lowerer:
         if binding is None:
             suggestion = did_you_mean(expr.name, scope.visible())
             help_line = (
-                ("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else ("E0401.help", {})
+                ("E0401.didyoumean", {"suggestion": suggestion})
+                if suggestion
+                else ("E0401.help", {})
             )
             return self.error("E0401", {"name": expr.name}, expr.span, help=help_line)
         if isinstance(binding, ConstBinding):
@@ -165,7 +180,11 @@ class Lowerer:
         if isinstance(binding, CollectionBinding):
             return self.error(
                 "E0501",
-                {"op": expr.name, "expected": ("type.number", {}), "found": ("type.list", {"elem": binding.elem.describe()})},
+                {
+                    "op": expr.name,
+                    "expected": ("type.number", {}),
+                    "found": ("type.list", {"elem": binding.elem.describe()}),
+                },
                 expr.span,
             )
         if binding.exemptable is not None:
@@ -239,7 +258,11 @@ class Lowerer:
                 checked.append(
                     self.error(
                         "E0502",
-                        {"what": what, "left": result_type.describe(), "right": value.type.describe()},
+                        {
+                            "what": what,
+                            "left": result_type.describe(),
+                            "right": value.type.describe(),
+                        },
                         value.span,
                     )
                 )
@@ -329,7 +352,11 @@ class Lowerer:
                 raise ValueError
             value = date.fromisoformat(arg.value)
         except ValueError:
-            return self.error("E0504", {"what": "date()", "expected": ("type.date", {}), "found": arg.span.text}, arg.span)
+            return self.error(
+                "E0504",
+                {"what": "date()", "expected": ("type.date", {}), "found": arg.span.text},
+                arg.span,
+            )
         return ir.Const(value, DATE, expr.span)
 
     def aggregate(self, expr: ast.Call, scope: Scope) -> ir.Expr:
@@ -351,8 +378,6 @@ class Lowerer:
         lowered = self.lower(arg, scope)
         if lowered.type.kind == "error":
             return lowered
-        if lowered.type.kind != "list" or (
-            lowered.type.elem != elem and name != "count"
-        ):
+        if lowered.type.kind != "list" or (lowered.type.elem != elem and name != "count"):
             return self.error("E0409", {"name": arg.span.text, "func": name}, arg.span)
         return ir.Aggregate(name, (lowered,), True, result, expr.span)  # type: ignore[arg-type]

@@ -29,7 +29,7 @@ from compiler.lower import (
     SlotBinding,
     did_you_mean,
 )
-from compiler.types import BOOL, ERROR, NUMBER, SCALAR_KINDS, Type, level, list_of
+from compiler.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
 from dsl.spans import Span
@@ -46,7 +46,7 @@ class _Pending:
     expr: ast.Expr | ir.Expr | None
     scope: Scope | None
     places: int | None = None
-    mode: ir.RoundingMode = "half_up"
+    mode: str = "half_up"
     guard: int | None = None
 
 
@@ -59,7 +59,9 @@ class _State:
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
 
-    def slot(self, name: str, kind: ir.SlotKind, type_: Type, span: Span, owner: str | None = None) -> int:
+    def slot(
+        self, name: str, kind: ir.SlotKind, type_: Type, span: Span, owner: str | None = None
+    ) -> int:
         index = len(self.slots)
         self.slots.append(ir.Slot(index, name, kind, type_, span, owner))
         return index
@@ -79,7 +81,9 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         for decl in indicator.inputs:
             _declare_input(state, decl)
     for field_ in state.inputs.values():
-        _bind_global(state, field_.name, SlotBinding(field_.slot, field_.type), field_.span, "input")
+        _bind_global(
+            state, field_.name, SlotBinding(field_.slot, field_.type), field_.span, "input"
+        )
     for value in ruleset.values:
         slot = state.slot(value.name.name, "value", ERROR, value.name.span)
         _bind_global(state, value.name.name, SlotBinding(slot, ERROR), value.name.span, "value")
@@ -97,13 +101,17 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         full_marks = sum((i.points for i in indicators), Decimal(0))
     total_slot = state.slot("total", "total", NUMBER, ruleset.manifest.span)
     if ruleset.total is not None:
-        state.pending.append(_Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding))  # type: ignore[arg-type]
+        state.pending.append(
+            _Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding)
+        )  # type: ignore[arg-type]
     else:
         scores = tuple(ir.Ref(i.score, NUMBER, i.span) for i in indicators)
         total_expr = ir.NormalizedSum(
             scores, tuple(i.points for i in indicators), full_marks, NUMBER, manifest.span
         )
-        state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))  # type: ignore[arg-type]
+        state.pending.append(
+            _Pending(total_slot, total_expr, None, manifest.places, manifest.rounding)
+        )  # type: ignore[arg-type]
     definitions, reads = _lower_all(state)
     indicators = _add_applicability(state, indicators, definitions, reads)
     ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
@@ -168,7 +176,7 @@ def _input_type(state: _State, decl: ast.InputDecl) -> tuple[str, Type]:
             return "level", ERROR
         return "level", level(enum, state.enums[enum])
     match = _LIST_TYPE.match(text)
-    if match and match.group(1) in SCALAR_KINDS:
+    if match and match.group(1) in NUMERIC_KINDS:
         return "list", list_of(SCALAR_KINDS[match.group(1)])
     available = ", ".join([*SCALAR_KINDS, "level(…)", "list(…)"])
     suggestion = did_you_mean(text, list(SCALAR_KINDS))
@@ -258,7 +266,9 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
         scope.names.update(local)
         expr = _score_expr(state, decl, scope)
         state.pending.append(
-            _Pending(score, expr, scope, decl.round_places, decl.rounding or ruleset.manifest.rounding)  # type: ignore[arg-type]
+            _Pending(
+                score, expr, scope, decl.round_places, decl.rounding or ruleset.manifest.rounding
+            )  # type: ignore[arg-type]
         )
         method = type(decl.method).__name__.removesuffix("Method").lower()
         method = "formula" if method == "formula" else method
@@ -292,11 +302,20 @@ def _score_expr(state: _State, decl: ast.IndicatorDecl, scope: Scope) -> ast.Exp
         count = _input_ref(state, decl, method.count)
         if count is None:
             return None
-        amount: ir.Expr = ir.Arith("*", ir.Const(method.per.value, NUMBER, method.per.span), count, NUMBER, method.span)
+        amount: ir.Expr = ir.Arith(
+            "*", ir.Const(method.per.value, NUMBER, method.per.span), count, NUMBER, method.span
+        )
         if method.cap is not None:
-            amount = ir.Call("min", (amount, ir.Const(method.cap.value, NUMBER, method.cap.span)), NUMBER, method.span)
+            amount = ir.Call(
+                "min",
+                (amount, ir.Const(method.cap.value, NUMBER, method.cap.span)),
+                NUMBER,
+                method.span,
+            )
         zero = ir.Const(Decimal(0), NUMBER, method.span)
-        return ir.Call("max", (zero, ir.Arith("-", points, amount, NUMBER, method.span)), NUMBER, method.span)
+        return ir.Call(
+            "max", (zero, ir.Arith("-", points, amount, NUMBER, method.span)), NUMBER, method.span
+        )
     assert isinstance(method, ast.LevelsMethod)
     key = _level_input(state, decl, method)
     if key is None:
@@ -330,7 +349,9 @@ def _input_ref(state: _State, decl: ast.IndicatorDecl, name: ast.Ident) -> ir.Re
             "E0401",
             {"name": name.name},
             name.span,
-            help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else ("E0401.help", {}),
+            help=("E0401.didyoumean", {"suggestion": suggestion})
+            if suggestion
+            else ("E0401.help", {}),
         )
         return None
     if field_.type.kind not in ("number", "error"):
@@ -432,13 +453,20 @@ def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple
         if slot.kind in ("score", "total") and expr.type not in (NUMBER, ERROR):
             state.error(
                 "E0504",
-                {"what": ("what.score", {}) if slot.kind == "score" else ("what.total", {}),
-                 "expected": NUMBER.describe(), "found": expr.type.describe()},
+                {
+                    "what": ("what.score", {}) if slot.kind == "score" else ("what.total", {}),
+                    "expected": NUMBER.describe(),
+                    "found": expr.type.describe(),
+                },
                 expr.span,
             )
         if slot.kind in ("let", "value"):
-            state.slots[pending.slot] = ir.Slot(slot.index, slot.name, slot.kind, expr.type, slot.span, slot.owner)
-        done[pending.slot] = ir.Definition(pending.slot, expr, pending.places, pending.mode, pending.guard)
+            state.slots[pending.slot] = ir.Slot(
+                slot.index, slot.name, slot.kind, expr.type, slot.span, slot.owner
+            )
+        done[pending.slot] = ir.Definition(
+            pending.slot, expr, pending.places, pending.mode, pending.guard
+        )
         reads[pending.slot] = refs
         visiting.discard(pending.slot)
 
@@ -506,9 +534,13 @@ def _add_applicability(
         if not needed:
             result.append(indicator)
             continue
-        flag = state.slot(f"{indicator.id}.applicable", "let", BOOL, indicator.span, owner=indicator.id)
+        flag = state.slot(
+            f"{indicator.id}.applicable", "let", BOOL, indicator.span, owner=indicator.id
+        )
         definitions.append(
-            ir.Definition(flag, ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span), None, "half_up")
+            ir.Definition(
+                flag, ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span), None, "half_up"
+            )
         )
         reads[flag] = []
         for slot in (*indicator.lets, indicator.score):
@@ -519,16 +551,29 @@ def _add_applicability(
         guarded_scores[indicator.score] = indicator.id
         result.append(
             ir.Indicator(
-                indicator.id, indicator.name, indicator.category, indicator.points,
-                indicator.assessor, indicator.cadence, indicator.score, flag,
-                indicator.lets, indicator.method, indicator.span,
+                indicator.id,
+                indicator.name,
+                indicator.category,
+                indicator.points,
+                indicator.assessor,
+                indicator.cadence,
+                indicator.score,
+                flag,
+                indicator.lets,
+                indicator.method,
+                indicator.span,
             )
         )
     # A possibly-absent score may be read only by aggregates and the total.
     for definition in definitions:
         for node in _direct_reads(definition.expr):
-            if node.slot in guarded_scores and state.slots[definition.slot].owner != guarded_scores[node.slot]:
-                state.error("E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {}))
+            if (
+                node.slot in guarded_scores
+                and state.slots[definition.slot].owner != guarded_scores[node.slot]
+            ):
+                state.error(
+                    "E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {})
+                )
     return result
 
 

@@ -238,6 +238,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
     "E0903": ("文件 {path} 不是 UTF-8 编码", "file {path} is not UTF-8 text"),
+    "E0904": (
+        "数据中没有期间 {period}（已有：{available}）",
+        "no data for period {period} (available: {available})",
+    ),
+    "check.ok": (
+        "{rules}：检查通过，共 {indicators} 个指标、{inputs} 个输入字段。",
+        "{rules}: no problems ({indicators} indicators, {inputs} input fields).",
+    ),
+    "internal": (
+        "jixiao 内部错误（这是程序的缺陷，不是规则或数据的问题）。请把以上信息报告给维护者。",
+        "internal error in jixiao (a bug in the tool, not in your rules or data); "
+        "please report the text above to the maintainers.",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),

@@ -76,6 +76,7 @@ class _FileSections:
     file: SourceFile
     root: YNode | None
     model: schema.RuleFile
+    indicator_positions: list[int]  # index in the file of each valid indicator
 
 
 @dataclass
@@ -137,14 +138,25 @@ def _load_file(
     if data is None:
         data = {}
     if not isinstance(data, dict):
-        diagnostics.append(Diagnostic("E0203", {"problem": _problem_text({"type": "dict_type", "msg": ""})}, root.span if root else Span(file, 0, 0)))
+        diagnostics.append(
+            Diagnostic(
+                "E0203",
+                {"problem": _problem_text({"type": "dict_type", "msg": ""})},
+                root.span if root else Span(file, 0, 0),
+            )
+        )
         return None
-    model = _validate_partially(data, file, root, diagnostics)
-    return _FileSections(file, root, model)
+    positions: list[int] = []
+    model = _validate_partially(data, file, root, diagnostics, positions)
+    return _FileSections(file, root, model, positions)
 
 
 def _validate_partially(
-    data: dict[str, Any], file: SourceFile, root: YNode | None, diagnostics: list[Diagnostic]
+    data: dict[str, Any],
+    file: SourceFile,
+    root: YNode | None,
+    diagnostics: list[Diagnostic],
+    positions: list[int],
 ) -> schema.RuleFile:
     """Validate section by section (and indicator by indicator), keeping what is valid.
 
@@ -156,10 +168,10 @@ def _validate_partially(
         if key == "indicators" and isinstance(value, list):
             items = []
             for index, item in enumerate(value):
-                try:
-                    items.append(schema.Indicator.model_validate(item))
-                except ValidationError as error:
-                    diagnostics.extend(_schema_diagnostics(error, file, root, ("indicators", index)))
+                indicator = _validate_indicator(item, file, root, index, diagnostics)
+                if indicator is not None:
+                    items.append(indicator)
+                    positions.append(index)
             valid[key] = items
             continue
         try:
@@ -189,6 +201,29 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
 }
 
 
+def _validate_indicator(
+    item: Any, file: SourceFile, root: YNode | None, index: int, diagnostics: list[Diagnostic]
+) -> schema.Indicator | None:
+    """An indicator whose only problems are unknown keys is still checked
+    without them, so its formulas get their own diagnostics in the same run."""
+    try:
+        return schema.Indicator.model_validate(item)
+    except ValidationError as error:
+        diagnostics.extend(_schema_diagnostics(error, file, root, ("indicators", index)))
+        problems = error.errors()
+        if not isinstance(item, dict) or any(
+            p["type"] != "extra_forbidden" or len(p["loc"]) != 1 for p in problems
+        ):
+            return None
+        unknown = {p["loc"][0] for p in problems}
+        try:
+            return schema.Indicator.model_validate(
+                {k: v for k, v in item.items() if k not in unknown}
+            )
+        except ValidationError:
+            return None
+
+
 def _problem_text(error: Any) -> tuple[str, dict[str, str]]:
     """The problem in both languages, as a nested message argument."""
     ctx = {k: str(v) for k, v in (error.get("ctx") or {}).items()}
@@ -197,11 +232,11 @@ def _problem_text(error: Any) -> tuple[str, dict[str, str]]:
 
 
 def _schema_diagnostics(
-    error: ValidationError, file: SourceFile, root: YNode | None
+    error: ValidationError, file: SourceFile, root: YNode | None, prefix: tuple[str | int, ...] = ()
 ) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     for item in error.errors():
-        loc = tuple(item["loc"])
+        loc = prefix + tuple(item["loc"])
         node, key = node_at(root, loc)
         span = node.span if node is not None else Span(file, 0, 0)
         kind = item["type"]
@@ -299,7 +334,7 @@ class _AstBuilder:
                         ),
                     )
                 )
-            for index, indicator in enumerate(model.indicators):
+            for index, indicator in zip(part.indicator_positions, model.indicators, strict=True):
                 indicators.append(self.indicator(part, ("indicators", index), indicator))
             if model.total is not None:
                 total = self.formula(part, ("total",), model.total)

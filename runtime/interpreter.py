@@ -53,7 +53,9 @@ class Interpreter:
                         assert isinstance(result, Decimal)
                         result = helpers.round_to(result, definition.places, definition.mode)
                 except decimal.DecimalException as error:
-                    raise Fault("E0703", self.program.slots[definition.slot].span, type(error).__name__) from None
+                    raise Fault(
+                        "E0703", self.program.slots[definition.slot].span, type(error).__name__
+                    ) from None
                 values[definition.slot] = result
         return values
 

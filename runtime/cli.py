@@ -1,0 +1,204 @@
+"""The ``jixiao`` command line: one subcommand per stage.
+
+Exit codes: 0 clean, 1 problems in rules or data (each reported with its
+location), 2 usage or I/O problems, 101 an internal error (a bug in jixiao,
+reported with a request to file it, never mistaken for the user's fault).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import traceback
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TextIO
+
+from compiler.dump import dump_ast, dump_ir
+from compiler.pipeline import Compilation, check, compile_rules
+from dsl.diagnostics import Diagnostic, Lang, OutputFormat, UserError, detect_lang, render_all
+from dsl.messages import render_message
+from dsl.ruleset import DirectorySource
+from dsl.schema import json_schema
+from runtime.compiled import CompiledEvaluator
+from runtime.data import load_data
+from runtime.evaluate import evaluate_period, rules_digest
+from runtime.output import to_csv, to_json, to_table
+
+EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that raises instead of exiting, so ``main`` returns a code."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(message)
+
+
+class _UsageError(Exception):
+    pass
+
+
+def _parser() -> argparse.ArgumentParser:
+    common = _Parser(add_help=False)
+    common.add_argument(
+        "--lang", choices=("zh", "en"), help="message language (default: from the locale)"
+    )
+    common.add_argument(
+        "--output-format",
+        choices=("full", "concise", "json"),
+        default="full",
+        help="how problems are shown (default: full)",
+    )
+    parser = _Parser(
+        prog="jixiao", description="Rules language for performance management (绩效管理)."
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    p = sub.add_parser("check", parents=[common], help="check a rule set and report every problem")
+    p.add_argument("rules")
+
+    p = sub.add_parser("compile", parents=[common], help="show a compiler stage: ast, ir or py")
+    p.add_argument("rules")
+    p.add_argument("--emit", choices=("ast", "ir", "py"), default="py")
+    p.add_argument("--out", help="write to this file instead of standard output")
+
+    sub.add_parser("schema", parents=[common], help="print the JSON Schema of rule files")
+
+    p = sub.add_parser("evaluate", parents=[common], help="evaluate rules on period data")
+    p.add_argument("rules")
+    p.add_argument("--data", required=True, help="data folder (CSV tables) or file")
+    p.add_argument("--period", help="period to evaluate, e.g. 2016Q3 (default: the latest)")
+    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    return parser
+
+
+def main(
+    argv: Sequence[str] | None = None, stdout: TextIO | None = None, stderr: TextIO | None = None
+) -> int:
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        args = _parser().parse_args(args_list)
+    except _UsageError as error:
+        err.write(f"jixiao: {error}\n{_parser().format_usage()}")
+        return EXIT_USAGE
+    except SystemExit as exit_:  # --help
+        return int(exit_.code or 0)
+    lang: Lang = args.lang or detect_lang()
+    fmt: OutputFormat = args.output_format
+    try:
+        return _run(args, lang, fmt, out, err)
+    except UserError as error:
+        err.write(render_all(error.diagnostics, lang, fmt) + "\n")
+        return EXIT_USER
+    except _UsageError as error:
+        err.write(f"jixiao: {error}\n")
+        return EXIT_USAGE
+    except Exception:  # a bug in jixiao, not the user's mistake
+        err.write(traceback.format_exc())
+        err.write(render_message("internal", lang, {}) + "\n")
+        return EXIT_INTERNAL
+
+
+def _compiled(rules: str, generate: bool = True) -> Compilation:
+    source = DirectorySource(rules)
+    result = compile_rules(source) if generate else check(source)
+    if not result.ok:
+        raise UserError(result.diagnostics)
+    return result
+
+
+def _write(text: str, target: str | None, out: TextIO) -> None:
+    if target:
+        try:
+            Path(target).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise _UsageError(f"cannot write {target}: {error.strerror}") from None
+    else:
+        out.write(text)
+
+
+def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO) -> int:
+    if args.command == "schema":
+        out.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
+        return EXIT_OK
+    if args.command == "check":
+        result = check(DirectorySource(args.rules))
+        if result.diagnostics:
+            err.write(render_all(result.diagnostics, lang, fmt) + "\n")
+        if not result.ok:
+            return EXIT_USER
+        assert result.program is not None
+        out.write(
+            render_message(
+                "check.ok",
+                lang,
+                {
+                    "rules": args.rules,
+                    "indicators": len(result.program.indicators),
+                    "inputs": len(result.program.inputs),
+                },
+            )
+            + "\n"
+        )
+        return EXIT_OK
+    if args.command == "compile":
+        result = _compiled(args.rules)
+        assert result.ruleset and result.program and result.module
+        text = {
+            "ast": lambda: dump_ast(result.ruleset),  # type: ignore[arg-type]
+            "ir": lambda: dump_ir(result.program),  # type: ignore[arg-type]
+            "py": lambda: result.module.source,  # type: ignore[union-attr]
+        }[args.emit]()
+        _write(text, args.out, out)
+        return EXIT_OK
+    if args.command == "evaluate":
+        return _evaluate(args, lang, out)
+    raise _UsageError(f"unknown command {args.command}")
+
+
+def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules)
+    assert result.program and result.module and result.ruleset
+    program = result.program
+    dataset = load_data(program, args.data)
+    if dataset.diagnostics:
+        raise UserError(dataset.diagnostics)
+    periods = dataset.periods()
+    period = args.period or (periods[-1] if periods else "")
+    if period not in periods:
+        raise UserError(
+            [
+                Diagnostic(
+                    "E0904",
+                    {"period": period, "available": ", ".join(periods)},
+                    None,
+                    location=args.data,
+                )
+            ]
+        )
+    evaluator = CompiledEvaluator(program, result.module)
+    results, faults = evaluate_period(program, evaluator, dataset.rows, period)
+    if faults:
+        raise UserError(faults)
+    digest = rules_digest(result.ruleset.files)
+    if args.format == "json":
+        text = to_json(program, period, digest, results)
+    elif args.format == "csv":
+        text = to_csv(program, results)
+    else:
+        text = to_table(program, period, results, lang)
+    _write(text, args.out, out)
+    return EXIT_OK
+
+
+def _main_entry() -> None:  # pragma: no cover - console script shim
+    raise SystemExit(main())
+
+
+if __name__ == "__main__":  # pragma: no cover
+    _main_entry()

@@ -1,0 +1,100 @@
+"""Rendering results: a terminal table, JSON for tools, CSV for spreadsheets.
+
+Numbers are shown as decimal strings at the rule set's declared places
+(rounded with its declared mode); output is byte-identical for the same rules
+and data: no timestamps, no dict-order or float surprises.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import unicodedata
+from decimal import Decimal
+
+from compiler import ir
+from runtime import helpers
+from runtime.evaluate import SubjectResult
+
+
+def fmt(value: Decimal | None, program: ir.Program) -> str | None:
+    if value is None:
+        return None
+    return str(helpers.round_to(value, program.places, program.rounding))
+
+
+def to_json(program: ir.Program, period: str, digest: str, results: list[SubjectResult]) -> str:
+    subjects = []
+    for result in results:
+        subjects.append(
+            {
+                "id": result.id,
+                "name": result.name,
+                "kind": "section",
+                "total": fmt(result.total, program),
+                "rank": result.rank,
+                "grade": None,
+                "indicators": [
+                    {
+                        "id": i.id,
+                        "name": i.name,
+                        "score": fmt(i.score, program),
+                        "points": str(i.points),
+                    }
+                    for i in result.indicators
+                ],
+                "adjustments": [],
+                "consequences": [],
+            }
+        )
+    document = {
+        "scheme": program.scheme,
+        "version": program.version,
+        "period": period,
+        "rules_digest": digest,
+        "subjects": subjects,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_csv(program: ir.Program, results: list[SubjectResult]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(
+        ["period", "subject", "name", "rank", "total", *[i.id for i in program.indicators]]
+    )
+    for result in results:
+        writer.writerow(
+            [result.period, result.id, result.name, result.rank, fmt(result.total, program)]
+            + [fmt(i.score, program) or "" for i in result.indicators]
+        )
+    return buffer.getvalue()
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool) -> str:
+    space = " " * max(0, width - _width(text))
+    return space + text if right else text + space
+
+
+def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
+    """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
+    heads = ["名次", "考核对象", "总分"] if lang == "zh" else ["rank", "subject", "total"]
+    heads += [i.name for i in program.indicators]
+    rows = [
+        [str(r.rank), r.name, fmt(r.total, program) or ""]
+        + [fmt(i.score, program) or ("免考" if lang == "zh" else "exempt") for i in r.indicators]
+        for r in results
+    ]
+    widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
+    title = f"{program.scheme} {program.version} · {period}"
+    lines = [title, ""]
+    lines.append("  ".join(_pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
+    lines.append("  ".join("-" * w for w in widths))
+    for row in rows:
+        lines.append("  ".join(_pad(c, widths[i], i != 1) for i, c in enumerate(row)).rstrip())
+    return "\n".join(lines) + "\n"
