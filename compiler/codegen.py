@@ -135,8 +135,8 @@ class _Emitter:
                 return f"({self.expr(item)} {keyword} ({listed},))"
             case ir.Cond(branches=branches, otherwise=otherwise):
                 text = self.expr(otherwise)
-                for condition, value in reversed(branches):
-                    text = f"({self.expr(value)} if {self.expr(condition)} else {text})"
+                for condition, arm in reversed(branches):
+                    text = f"({self.expr(arm)} if {self.expr(condition)} else {text})"
                 return text
             case ir.Call():
                 return self.call(node)

@@ -243,31 +243,31 @@ class Lowerer:
     def conditional(self, expr: ast.Conditional, scope: Scope) -> ir.Expr:
         what = "if" if expr.form == "if" else "case"
         branches: list[tuple[ir.Expr, ir.Expr]] = []
-        values: list[ir.Expr] = []
-        for cond, value in expr.branches:
+        arms: list[ir.Expr] = []
+        for cond, written in expr.branches:
             branches.append(
-                (self.expect(self.lower(cond, scope), BOOL, what), self.lower(value, scope))
+                (self.expect(self.lower(cond, scope), BOOL, what), self.lower(written, scope))
             )
-            values.append(branches[-1][1])
+            arms.append(branches[-1][1])
         otherwise = self.lower(expr.otherwise, scope)
-        values.append(otherwise)
-        result_type = next((v.type for v in values if v.type != ERROR), ERROR)
+        arms.append(otherwise)
+        result_type = next((v.type for v in arms if v.type != ERROR), ERROR)
         checked: list[ir.Expr] = []
-        for value in values:
-            if not compatible(value.type, result_type):
+        for arm in arms:
+            if not compatible(arm.type, result_type):
                 checked.append(
                     self.error(
                         "E0502",
                         {
                             "what": what,
                             "left": result_type.describe(),
-                            "right": value.type.describe(),
+                            "right": arm.type.describe(),
                         },
-                        value.span,
+                        arm.span,
                     )
                 )
             else:
-                checked.append(value)
+                checked.append(arm)
         lowered = tuple((c, v) for (c, _), v in zip(branches, checked[:-1], strict=True))
         return ir.Cond(lowered, checked[-1], result_type, expr.span)
 
@@ -366,14 +366,15 @@ class Lowerer:
         (arg,) = expr.args
         elem = BOOL if name in ("any", "all") else NUMBER
         result = NUMBER if name not in ("any", "all") else BOOL
-        binding = scope.lookup(arg.name) if isinstance(arg, ast.Name) else None
-        if isinstance(binding, CollectionBinding):
+        named = arg if isinstance(arg, ast.Name) else None
+        binding = scope.lookup(named.name) if named is not None else None
+        if named is not None and isinstance(binding, CollectionBinding):
             items: list[ir.Expr] = []
             for item in binding.items:
                 self.refs.append((item.slot, arg.span))
                 items.append(ir.Ref(item.slot, item.type, arg.span))
             if not compatible(binding.elem, elem) and name != "count":
-                return self.error("E0409", {"name": arg.name, "func": name}, arg.span)
+                return self.error("E0409", {"name": named.name, "func": name}, arg.span)
             return ir.Aggregate(name, tuple(items), False, result, expr.span)  # type: ignore[arg-type]
         lowered = self.lower(arg, scope)
         if lowered.type.kind == "error":

@@ -103,7 +103,7 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
     if ruleset.total is not None:
         state.pending.append(
             _Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding)
-        )  # type: ignore[arg-type]
+        )
     else:
         scores = tuple(ir.Ref(i.score, NUMBER, i.span) for i in indicators)
         total_expr = ir.NormalizedSum(
@@ -111,7 +111,7 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         )
         state.pending.append(
             _Pending(total_slot, total_expr, None, manifest.places, manifest.rounding)
-        )  # type: ignore[arg-type]
+        )
     definitions, reads = _lower_all(state)
     indicators = _add_applicability(state, indicators, definitions, reads)
     ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
@@ -268,7 +268,7 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
         state.pending.append(
             _Pending(
                 score, expr, scope, decl.round_places, decl.rounding or ruleset.manifest.rounding
-            )  # type: ignore[arg-type]
+            )
         )
         method = type(decl.method).__name__.removesuffix("Method").lower()
         method = "formula" if method == "formula" else method

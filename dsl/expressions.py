@@ -13,7 +13,6 @@ tokens that would fit, and hints for the usual slips of Chinese input methods
 from __future__ import annotations
 
 import functools
-import typing
 from decimal import Decimal
 from importlib import resources
 
@@ -207,7 +206,7 @@ class _ToAst(Transformer[Token, ast.Expr]):
             tuple(self._tok(op) for op in ops),  # type: ignore[arg-type]
         )
 
-    def list(self, meta: object, children: typing.List[object]) -> tuple[ast.Expr, ...]:  # noqa: UP006
+    def options(self, meta: object, children: list[object]) -> tuple[ast.Expr, ...]:
         return tuple(c for c in children if not isinstance(c, Token))  # type: ignore[misc]
 
     def in_test(self, meta: object, children: list[object]) -> ast.Expr:

@@ -140,7 +140,9 @@ class _Builder:
         self.total = 0
 
     def span(self, event: yaml.Event) -> Span:
-        return Span(self.file, event.start_mark.index, event.end_mark.index)
+        start = event.start_mark.index if event.start_mark is not None else 0
+        end = event.end_mark.index if event.end_mark is not None else start
+        return Span(self.file, start, end)
 
     def fail(self, diagnostic: Diagnostic) -> None:
         self.diagnostics.append(diagnostic)
@@ -171,7 +173,7 @@ class _Builder:
             if isinstance(event, yaml.ScalarEvent):
                 node = self.scalar(event)
             elif isinstance(event, yaml.AliasEvent):
-                target = self.anchors.get(event.anchor)
+                target = self.anchors.get(event.anchor or "")
                 if target is None:
                     self.fail(Diagnostic("E0101", {"problem": "unknown alias"}, self.span(event)))
                     return None
@@ -220,7 +222,7 @@ class _Builder:
         return node
 
     def finish(self, container: YMap | YSeq, children: list[YNode], event: yaml.Event) -> YNode:
-        container.span = Span(self.file, container.span.start, event.end_mark.index)
+        container.span = container.span.to(self.span(event))
         if isinstance(container, YSeq):
             container.items = children
         else:

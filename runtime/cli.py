@@ -150,9 +150,9 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         result = _compiled(args.rules)
         assert result.ruleset and result.program and result.module
         text = {
-            "ast": lambda: dump_ast(result.ruleset),  # type: ignore[arg-type]
-            "ir": lambda: dump_ir(result.program),  # type: ignore[arg-type]
-            "py": lambda: result.module.source,  # type: ignore[union-attr]
+            "ast": lambda: dump_ast(result.ruleset),
+            "ir": lambda: dump_ir(result.program),
+            "py": lambda: result.module.source,
         }[args.emit]()
         _write(text, args.out, out)
         return EXIT_OK

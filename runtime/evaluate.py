@@ -51,6 +51,11 @@ def rules_digest(files: tuple[SourceFile, ...]) -> str:
     return "sha256:" + digest.hexdigest()
 
 
+def _decimal(value: object) -> Decimal:
+    assert isinstance(value, Decimal)
+    return value
+
+
 def evaluate_period(
     program: ir.Program, evaluator: CompiledEvaluator, rows: list[Row], period: str
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
@@ -78,12 +83,12 @@ def evaluate_period(
                         help=("E0701.help", {}) if fault.code == "E0701" else None,
                     )
                 )
-    totals = sorted((values[program.total] for _, values in evaluated), reverse=True)
+    totals = sorted((_decimal(values[program.total]) for _, values in evaluated), reverse=True)
     results = []
     for row, values in evaluated:
         total = values[program.total]
         assert isinstance(total, Decimal)
-        rank = 1 + sum(1 for other in totals if other > total)  # type: ignore[operator]
+        rank = 1 + sum(1 for other in totals if other > total)
         indicators = tuple(
             IndicatorResult(i.id, i.name, i.points, values[i.score])  # type: ignore[arg-type]
             for i in program.indicators

@@ -13,8 +13,9 @@ integer indexing its table of spans, the interpreter passes the span itself;
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from decimal import Decimal
+from typing import Any
 
 # Exact arithmetic: 34 significant digits (decimal128) for quotients; sums and
 # products of scores never come near it.  Any inexact-beyond-precision
@@ -159,7 +160,7 @@ def normalized_sum(
     return total * full / applicable
 
 
-AGGREGATES = {
+AGGREGATES: dict[str, Callable[..., Any]] = {
     "sum": agg_sum,
     "count": agg_count,
     "avg": agg_avg,

@@ -84,9 +84,9 @@ class Interpreter:
                 listed = [self.eval(option, values) for option in options]
                 return (found not in listed) if negated else (found in listed)
             case ir.Cond(branches=branches, otherwise=otherwise):
-                for condition, value in branches:
+                for condition, arm in branches:
                     if self.eval(condition, values):
-                        return self.eval(value, values)
+                        return self.eval(arm, values)
                 return self.eval(otherwise, values)
             case ir.Call():
                 return self.call(expr, values)
@@ -94,8 +94,8 @@ class Interpreter:
                 evaluated = [self.eval(item, values) for item in items]
                 collection = evaluated[0] if spread else evaluated
                 if fn in helpers.AGGREGATES_WITH_SITE:
-                    return helpers.AGGREGATES[fn](collection, span)  # type: ignore[call-arg]
-                return helpers.AGGREGATES[fn](collection)  # type: ignore[call-arg]
+                    return helpers.AGGREGATES[fn](collection, span)
+                return helpers.AGGREGATES[fn](collection)
             case ir.Lookup(key=key, table=table, span=span):
                 return helpers.lookup(self.eval(key, values), dict(table), span)
             case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
