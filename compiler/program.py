@@ -99,7 +99,8 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
     full_marks = manifest.full_marks
     if full_marks is None:
         full_marks = sum((i.points for i in indicators), Decimal(0))
-    total_slot = state.slot("total", "total", NUMBER, ruleset.manifest.span)
+    total_span = ruleset.total.span if ruleset.total is not None else manifest.span
+    total_slot = state.slot("total", "total", NUMBER, total_span)
     if ruleset.total is not None:
         state.pending.append(
             _Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding)

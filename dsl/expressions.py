@@ -37,10 +37,13 @@ _FULLWIDTH = {
     "≠": "!=", "。": ".", "．": ".",
 }  # fmt: skip
 
-_TERMINAL_WORDS = {
-    "NUMBER": "number", "PERCENT": "percentage", "STRING": '"text"', "NAME": "name",
-    "LPAR": "(", "RPAR": ")", "LSQB": "[", "RSQB": "]", "COMMA": ",", "PLUS": "+",
-    "MINUS": "-", "STAR": "*", "SLASH": "/", "COMP_OP": "comparison", "$END": "end of formula",
+# How each terminal is named to a user, in Chinese and English.
+_TERMINAL_WORDS: dict[str, tuple[str, str]] = {
+    "NUMBER": ("数值", "number"), "PERCENT": ("百分数", "percentage"),
+    "STRING": ('"文字"', '"text"'), "NAME": ("名称", "name"), "LPAR": ("(", "("),
+    "RPAR": (")", ")"), "LSQB": ("[", "["), "RSQB": ("]", "]"), "COMMA": (",", ","),
+    "PLUS": ("+", "+"), "MINUS": ("-", "-"), "STAR": ("*", "*"), "SLASH": ("/", "/"),
+    "COMP_OP": ("比较符号", "comparison"), "$END": ("公式结尾", "end of formula"),
 }  # fmt: skip
 
 
@@ -81,9 +84,12 @@ def _depth(tree: Tree[Token]) -> tuple[int, int]:
     return best, where
 
 
-def _describe_expected(expected: set[str]) -> str:
-    words = sorted({_TERMINAL_WORDS.get(name, name.lower()) for name in expected})
-    return ", ".join(words)
+def _describe_expected(expected: set[str]) -> tuple[str, dict[str, str]]:
+    """The tokens that would fit, as a message argument in both languages."""
+    pairs = [_TERMINAL_WORDS.get(name, (name.lower(), name.lower())) for name in expected]
+    zh = "、".join(sorted({p[0] for p in pairs}))
+    en = ", ".join(sorted({p[1] for p in pairs}))
+    return ("text.bilingual", {"zh": zh, "en": en})
 
 
 def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diagnostic:

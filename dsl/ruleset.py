@@ -289,7 +289,8 @@ class _AstBuilder:
     def build(self, root: str, manifest: _FileSections, files: list[_FileSections]) -> ast.RuleSet:
         m = manifest.model
         for key in schema.REQUIRED_MANIFEST_KEYS:
-            if getattr(m, key) is None:
+            written, _ = node_at(manifest.root, (key,))
+            if getattr(m, key) is None and written is manifest.root:  # absent, not just invalid
                 self.error("E0202", {"key": key}, self.span(manifest, ()))
         for part in files[1:]:
             for key in schema.MANIFEST_KEYS:

@@ -1,0 +1,15 @@
+"""Shared fixtures: tests run from the repository root, so paths in messages
+are the same relative paths a user sees (``rules/yongzhou/indicators.yaml``)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(REPO)
