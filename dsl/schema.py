@@ -98,7 +98,8 @@ def _input_shorthand(value: Any) -> Any:
 InputField = Annotated[
     InputSpec,
     BeforeValidator(_input_shorthand),
-    WithJsonSchema({"anyOf": [{"type": "string"}, {"$ref": "#/$defs/InputSpec"}]}),
+    # pydantic cannot resolve a hand-written $ref here; json_schema() puts it in.
+    WithJsonSchema({"anyOf": [{"type": "string"}, {"$comment": "InputSpec"}]}),
 ]
 
 
@@ -162,9 +163,19 @@ def is_name(text: str) -> bool:
     return bool(_NAME.match(text))
 
 
+def _link_input_spec(node: Any) -> Any:
+    if isinstance(node, dict):
+        if node == {"$comment": "InputSpec"}:
+            return {"$ref": "#/$defs/InputSpec"}
+        return {key: _link_input_spec(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_link_input_spec(item) for item in node]
+    return node
+
+
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, for yaml-language-server and friends."""
-    schema = RuleFile.model_json_schema()
+    schema = _link_input_spec(RuleFile.model_json_schema())
     spec = InputSpec.model_json_schema(ref_template="#/$defs/{model}")
     schema.setdefault("$defs", {})["InputSpec"] = spec
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -1,0 +1,48 @@
+"""``jixiao schema`` is a valid JSON Schema that editors can use: it accepts
+every bundled rule file and rejects unknown keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import jsonschema
+import pytest
+import yaml
+
+from dsl.schema import json_schema
+
+RULE_FILES = sorted(
+    [*Path("rules").glob("*/*.yaml"), *Path("tests/cases/success").glob("*/ruleset.yaml")]
+)
+
+
+def _validator() -> jsonschema.protocols.Validator:
+    schema = json_schema()
+    cls = jsonschema.validators.validator_for(schema)
+    cls.check_schema(schema)
+    return cls(schema)
+
+
+def test_schema_is_valid_json_schema() -> None:
+    _validator()
+
+
+@pytest.mark.parametrize("path", RULE_FILES, ids=str)
+def test_schema_accepts_bundled_rule_files(path: Path) -> None:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    errors = list(_validator().iter_errors(data))
+    assert errors == []
+
+
+def test_schema_rejects_unknown_keys() -> None:
+    data = yaml.safe_load(Path("rules/yongzhou/indicators.yaml").read_text(encoding="utf-8"))
+    data["indicators"][0]["scroe"] = "1"
+    errors = list(_validator().iter_errors(data))
+    assert len(errors) == 1
+    assert "'scroe' was unexpected" in errors[0].message
+    assert list(errors[0].absolute_path) == ["indicators", 0]
+
+
+def test_schema_rejects_unknown_top_level_key() -> None:
+    errors = list(_validator().iter_errors({"scheme": "x", "indicator": []}))
+    assert [e.validator for e in errors] == ["additionalProperties"]
