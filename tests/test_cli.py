@@ -126,10 +126,8 @@ def test_evaluate_json_shape_and_consistency() -> None:
     ranks = [s["rank"] for s in subjects]
     totals = [s["total"] for s in subjects]
     assert ranks == sorted(ranks)
-    assert all(
-        (a == b) == (ra == rb)
-        for (a, ra), (b, rb) in zip(zip(totals, ranks), zip(totals[1:], ranks[1:]))
-    )
+    pairs = list(zip(totals, ranks, strict=True))
+    assert all((a == b) == (ra == rb) for (a, ra), (b, rb) in zip(pairs, pairs[1:], strict=False))
     assert_golden(Path("tests/cases/evaluate/yongzhou_2016Q3.json.txt"), out)
 
 

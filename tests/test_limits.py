@@ -17,7 +17,7 @@ def _formula(text: str) -> list[str]:
 
 def test_billion_laughs_is_rejected_with_a_clear_message() -> None:
     levels = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
-    for prev, name in zip("abcdefgh", "bcdefghi"):
+    for prev, name in zip("abcdefgh", "bcdefghi", strict=True):
         levels.append(f"{name}: &{name} [{','.join(['*' + prev] * 9)}]")
     text = "\n".join(levels) + "\n"
     root, problems = load_yaml(SourceFile("laughs.yaml", text))

@@ -119,7 +119,7 @@ def test_cli_reports_runtime_fault_with_subject_and_period(
     path = folder / "ruleset.yaml"
     assert err.getvalue() == (
         "错误[E0701]: 除数为零（考核对象 办公室，期间 2016Q1）\n"
-        f"  --> {path}:14:13\n"
+        f"  --> {path}:14:15\n"
         "   |\n"
         "14 |       率: 实际 / 计划\n"
         "   |                  ^^^^\n"
