@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import itertools
 import json
 import shutil
 from pathlib import Path
@@ -127,7 +128,7 @@ def test_evaluate_json_shape_and_consistency() -> None:
     totals = [s["total"] for s in subjects]
     assert ranks == sorted(ranks)
     pairs = list(zip(totals, ranks, strict=True))
-    assert all((a == b) == (ra == rb) for (a, ra), (b, rb) in zip(pairs, pairs[1:], strict=False))
+    assert all((a == b) == (ra == rb) for (a, ra), (b, rb) in itertools.pairwise(pairs))
     assert_golden(Path("tests/cases/evaluate/yongzhou_2016Q3.json.txt"), out)
 
 
