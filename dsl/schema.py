@@ -175,7 +175,7 @@ def _link_input_spec(node: Any) -> Any:
 
 def json_schema() -> dict[str, Any]:
     """The JSON Schema of a rule file, for yaml-language-server and friends."""
-    schema = _link_input_spec(RuleFile.model_json_schema())
+    schema: dict[str, Any] = _link_input_spec(RuleFile.model_json_schema())
     spec = InputSpec.model_json_schema(ref_template="#/$defs/{model}")
     schema.setdefault("$defs", {})["InputSpec"] = spec
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
