@@ -47,5 +47,5 @@ def test_nothing_evaluates_rule_text() -> None:
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
                 if node.func.id in ("eval", "exec", "compile", "__import__"):
-                    uses.append(f"{path}:{node.lineno}:{node.func.id}")
-    assert uses == ["runtime/compiled.py:58:compile", "runtime/compiled.py:60:exec"]
+                    uses.append(f"{path}:{node.func.id}")
+    assert uses == ["runtime/compiled.py:compile", "runtime/compiled.py:exec"]
