@@ -473,6 +473,14 @@ def verify(compiled: Compilation, evaluator: CompiledEvaluator, rows: list) -> i
     slots = [by_id[i] for i in INDICATOR_ORDER] + [program.total]
     labels = [*INDICATOR_ORDER, "total"]
     compiled_values = evaluator.evaluate_many(rows)
+    compact = evaluator.evaluate_many(rows, full=False)
+    if list(evaluator.output_slots) != slots:
+        sys.exit("bench: compact output slots differ from indicator scores + total")
+    if any(
+        row != tuple(full[s] for s in slots)
+        for row, full in zip(compact, compiled_values, strict=True)
+    ):
+        sys.exit("bench: compact evaluation differs from full evaluation")
     with decimal.localcontext(CONTEXT):
         hand_values = [hand_written(row) for row in rows]
     mismatches = 0
@@ -501,7 +509,8 @@ def time_both(
             return [hand(row) for row in rows]
 
     def run_compiled() -> object:
-        return evaluator.evaluate_many(rows)
+        # Scores and total only, as the hand-written function returns.
+        return evaluator.evaluate_many(rows, full=False)
 
     run_hand()
     run_compiled()  # warm-up

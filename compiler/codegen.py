@@ -27,9 +27,15 @@ from compiler import ir
 from dsl.spans import Span
 
 HELPER_NAMES = (
-    "_D", "_date", "_div", "_safe_div", "_round", "_clamp", "_min", "_max", "_abs",
-    "_lookup", "_sum", "_count", "_avg", "_amin", "_amax", "_any", "_all", "_normalized",
+    "_D", "_date", "_div", "_zdiv", "_safe_div", "_quantize", "_clamp", "_min", "_max", "_abs",
+    "_sum", "_count", "_avg", "_amin", "_amax", "_any", "_all", "_rescale",
 )  # fmt: skip
+# Rounding is emitted as ``_quantize(x, _q2, _R_half_up)``: the quantum and mode
+# constants below are provided by the runtime, not written by the generator.
+QUANTUM_NAMES = tuple(f"_q{places}" for places in range(11))
+MODE_NAMES = tuple(
+    f"_R_{mode}" for mode in ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
+)
 
 _AGG_HELPER = {
     "sum": "_sum", "count": "_count", "avg": "_avg", "min": "_amin", "max": "_amax",
@@ -79,6 +85,8 @@ class GeneratedModule:
 class _Emitter:
     def __init__(self, program: ir.Program) -> None:
         self.program = program
+        # Scores that may be None (exempt): the guard slot of each.
+        self.guards = {d.slot: d.guard for d in program.definitions if d.guard is not None}
         self.constants: dict[tuple[str, str], str] = {}
         self.constant_lines: list[str] = []
         self.sites: list[Span] = []
@@ -122,6 +130,13 @@ class _Emitter:
             case ir.Not(operand=operand):
                 return f"(not {self.expr(operand)})"
             case ir.Arith(op="/", left=left, right=right, span=span):
+                if isinstance(right, ir.Const) and right.value:
+                    return f"({self.expr(left)} / {self.expr(right)})"  # cannot be zero
+                if _simple(left) and _simple(right):
+                    # Operands cannot fault, so testing the divisor first keeps
+                    # the interpreter's order of faults.
+                    divisor = self.expr(right)
+                    return f"({self.expr(left)} / {divisor} if {divisor} else _zdiv({self.site(span)}))"
                 return f"_div({self.expr(left)}, {self.expr(right)}, {self.site(span)})"
             case ir.Arith(op=op, left=left, right=right):
                 return f"({self.expr(left)} {op} {self.expr(right)})"
@@ -150,26 +165,80 @@ class _Emitter:
                 if fn in ("avg", "min", "max"):
                     return f"{helper}({collection}, {self.site(span)})"
                 return f"{helper}({collection})"
-            case ir.Lookup(key=key, table=table, span=span):
-                return f"_lookup({self.expr(key)}, {self.table(table)}, {self.site(span)})"
-            case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
-                listed = "".join(self.expr(s) + ", " for s in scores)
-                pts = "".join(self.constant(p) + ", " for p in points)
-                return f"_normalized(({listed}), ({pts}), {self.constant(full)}, {self.site(span)})"
+            case ir.Lookup(key=key, table=table):
+                # A missing key raises KeyError, placed by the line map (helpers.lookup).
+                return f"{self.table(table)}[{self.expr(key)}]"
+            case ir.NormalizedSum():
+                return self.normalized_sum(node)
             case ir.Applicable(inputs=inputs):
                 return "(" + " and ".join(f"v{slot} is not None" for slot in inputs) + ")"
         raise AssertionError(f"unknown IR node {node!r}")
+
+    def normalized_sum(self, node: ir.NormalizedSum) -> str:
+        """The plain sum when no score can be exempt; otherwise the plain sum when
+        every guard holds, else the sum of the present scores rescaled.
+
+        Sums run from 0 left to right, as ``helpers.normalized_sum`` adds; an
+        exempt score adds 0 instead, which changes neither the value nor the
+        exponent of a running sum that started at 0.
+        """
+        zero = self.constant(Decimal(0))
+        scores = [self.expr(s) for s in node.scores]
+        plain = "(" + " + ".join([zero, *scores]) + ")"
+        guards = [self.guards.get(s.slot) for s in node.scores]
+        if not any(g is not None for g in guards):
+            return plain
+        fixed = sum((p for p, g in zip(node.points, guards, strict=True) if g is None), Decimal(0))
+        present = [
+            s if g is None else f"({s} if v{g} else {zero})"
+            for s, g in zip(scores, guards, strict=True)
+        ]
+        points = [
+            f"({self.constant(p)} if v{g} else {zero})"
+            for p, g in zip(node.points, guards, strict=True)
+            if g is not None
+        ]
+        applicable = " + ".join([self.constant(fixed), *points])
+        full, site = self.constant(node.full), self.site(node.span)
+        rescaled = f"_rescale(({' + '.join([zero, *present])}), ({applicable}), {full}, {site})"
+        every = " and ".join(f"v{g}" for g in sorted({g for g in guards if g is not None}))
+        return f"({plain} if ({every}) else {rescaled})"
 
     def call(self, node: ir.Call) -> str:
         args = [self.expr(a) for a in node.args]
         if node.fn == "round":
             places, mode = node.args[1], node.args[2]
             assert isinstance(places, ir.Const) and isinstance(mode, ir.Const)
-            assert isinstance(places.value, Decimal)
-            return f"_round({args[0]}, {int(places.value)!r}, {mode.value!r})"
+            assert isinstance(places.value, Decimal) and isinstance(mode.value, str)
+            return _rounded(args[0], int(places.value), mode.value)
+        if node.fn == "safe_div" and all(_simple(a) for a in node.args):
+            return f"({args[0]} / {args[1]} if {args[1]} else {args[2]})"
         if node.fn == "clamp":
+            low, high = node.args[1], node.args[2]
+            if (
+                isinstance(low, ir.Const) and isinstance(high, ir.Const)
+                and isinstance(low.value, Decimal) and isinstance(high.value, Decimal)
+                and low.value <= high.value
+            ):  # fmt: skip
+                # Same result as the helper, ties included (min/max keep the first).
+                return f"_min(_max({args[0]}, {args[1]}), {args[2]})"
             return f"_clamp({', '.join(args)}, {self.site(node.span)})"
         return f"{_CALL_HELPER[node.fn]}({', '.join(args)})"
+
+
+def output_slots(program: ir.Program) -> tuple[int, ...]:
+    """What ``evaluate(inp, full=False)`` returns: each indicator's score, then the total."""
+    return (*(i.score for i in program.indicators), program.total)
+
+
+def _simple(node: ir.Expr) -> bool:
+    """A slot or a constant: evaluating it can neither fault nor cost."""
+    return isinstance(node, ir.Ref | ir.Const)
+
+
+def _rounded(code: str, places: int, mode: str) -> str:
+    assert 0 <= places < len(QUANTUM_NAMES) and f"_R_{mode}" in MODE_NAMES
+    return f"_quantize({code}, _q{places}, _R_{mode})"
 
 
 def generate(program: ir.Program, filename: str) -> GeneratedModule:
@@ -184,11 +253,16 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
         slot = program.slots[definition.slot]
         code = emitter.expr(definition.expr)
         if definition.places is not None:
-            code = f"_round({code}, {definition.places!r}, {definition.mode!r})"
+            code = _rounded(code, definition.places, definition.mode)
         if definition.guard is not None:
             code = f"({code} if v{definition.guard} else None)"
         body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
-    outputs = "".join(f"v{s.index}, " for s in program.slots)
+    every = "".join(f"v{s.index}, " for s in program.slots)
+    outputs = "".join(f"v{slot}, " for slot in output_slots(program))
+    body.writeline("if full:")
+    body.indent()
+    body.writeline(f"return ({every})")
+    body.dedent()
     body.writeline(f"return ({outputs})")
 
     out = CodeWriter()
@@ -197,7 +271,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     for line in emitter.constant_lines + emitter.table_lines:
         out.writeline(line)
     out.writeline("")
-    out.writeline("def evaluate(inp):")
+    out.writeline("def evaluate(inp, full=True):")
     offset = len(out.lines)
     out.lines.extend(body.lines)
     line_spans = {line + offset: span for line, span in body.line_spans.items()}

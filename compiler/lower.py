@@ -97,8 +97,13 @@ def did_you_mean(name: str, candidates: list[str]) -> str | None:
 class Lowerer:
     """Lowers expressions of one rule set; collects diagnostics and references."""
 
-    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+    def __init__(
+        self, diagnostics: list[Diagnostic], slot_type: Callable[[int], Type] | None = None
+    ) -> None:
         self.diagnostics = diagnostics
+        # Types of lets and values are known only once they are lowered; the
+        # program builder lowers dependencies first and answers from its slots.
+        self.slot_type = slot_type
         self.refs: list[tuple[int, Span]] = []  # slots read by the formula being lowered
 
     def error(self, code: str, args: Mapping[str, object], span: Span, **extra: object) -> ir.Expr:
@@ -190,7 +195,10 @@ class Lowerer:
         if binding.exemptable is not None:
             return self.error("E0411", {"name": expr.name}, expr.span, help=("E0411.help", {}))
         self.refs.append((binding.slot, expr.span))
-        return ir.Ref(binding.slot, binding.type, expr.span)
+        return ir.Ref(binding.slot, self._type(binding), expr.span)
+
+    def _type(self, binding: SlotBinding) -> Type:
+        return self.slot_type(binding.slot) if self.slot_type is not None else binding.type
 
     def align(self, left: ir.Expr, right: ir.Expr, op: str) -> ir.Expr:
         """Type ``right`` to match ``left``: a text literal beside a level is a level."""
@@ -372,7 +380,7 @@ class Lowerer:
             items: list[ir.Expr] = []
             for item in binding.items:
                 self.refs.append((item.slot, arg.span))
-                items.append(ir.Ref(item.slot, item.type, arg.span))
+                items.append(ir.Ref(item.slot, self._type(item), arg.span))
             if not compatible(binding.elem, elem) and name != "count":
                 return self.error("E0409", {"name": named.name, "func": name}, arg.span)
             return ir.Aggregate(name, tuple(items), False, result, expr.span)  # type: ignore[arg-type]

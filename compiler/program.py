@@ -424,7 +424,7 @@ def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
 def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple[int, Span]]]]:
     """Lower pending definitions in declaration order; types of lets and values
     flow forward, so a definition read before it is lowered is lowered first."""
-    lowerer = Lowerer(state.diagnostics)
+    lowerer = Lowerer(state.diagnostics, lambda slot: state.slots[slot].type)
     by_slot = {p.slot: p for p in state.pending}
     done: dict[int, ir.Definition] = {}
     reads: dict[int, list[tuple[int, Span]]] = {}
@@ -443,7 +443,6 @@ def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple
                 binding = scope.lookup(name)
                 if isinstance(binding, SlotBinding) and binding.slot in by_slot:
                     visit(by_slot[binding.slot])
-            _refresh(scope, state)
             expr, refs = lowerer.lower_formula(pending.expr, scope)
         elif pending.expr is None:
             expr, refs = ir.Const(Decimal(0), ERROR, state.slots[pending.slot].span), []
@@ -496,18 +495,6 @@ def _refs_in(expr: ir.Expr) -> list[ir.Ref]:
             found.append(node)
         stack.extend(ir.children(node))
     return found
-
-
-def _refresh(scope: Scope, state: _State) -> None:
-    """Update bindings with the types found so far (lets and values)."""
-    current: Scope | None = scope
-    while current is not None:
-        for name, binding in list(current.names.items()):
-            if isinstance(binding, SlotBinding):
-                known = state.slots[binding.slot].type
-                if known != binding.type:
-                    current.names[name] = SlotBinding(binding.slot, known, binding.exemptable)
-        current = current.parent
 
 
 # -- applicability ------------------------------------------------------------------

@@ -50,8 +50,15 @@ _TERMINAL_WORDS: dict[str, tuple[str, str]] = {
 @functools.cache
 def _parser() -> Lark:
     grammar = resources.files("dsl").joinpath("expression.lark").read_text(encoding="utf-8")
+    return build_parser(grammar, strict=False)
+
+
+def build_parser(grammar: str, strict: bool) -> Lark:
+    """The LALR parser.  ``strict`` (no shift/reduce conflicts, no terminal
+    collisions) costs a fifth of a second at start-up, so it is checked by the
+    test suite (tests/test_grammar.py) rather than on every run."""
     return Lark(
-        grammar, parser="lalr", propagate_positions=True, strict=True, maybe_placeholders=False
+        grammar, parser="lalr", propagate_positions=True, strict=strict, maybe_placeholders=False
     )
 
 

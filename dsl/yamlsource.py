@@ -39,6 +39,10 @@ _STR_TAG = "tag:yaml.org,2002:str"
 
 Scalar = str | int | Decimal | bool | None
 
+# libyaml's parser when installed (about 8x faster, same events and offsets),
+# else PyYAML's own.  Only the event stream is used, never a constructor.
+_LOADER: type = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass(slots=True, eq=False)
 class YNode:
@@ -108,7 +112,7 @@ def load_yaml(file: SourceFile) -> tuple[YNode | None, list[Diagnostic]]:
         return None, diagnostics
     builder = _Builder(file, diagnostics)
     try:
-        root = builder.build(yaml.parse(file.text, Loader=yaml.SafeLoader))
+        root = builder.build(yaml.parse(file.text, Loader=_LOADER))
     except _Stop:
         return None, diagnostics
     except yaml.MarkedYAMLError as error:
@@ -214,7 +218,7 @@ class _Builder:
 
     def scalar(self, event: yaml.ScalarEvent) -> YScalar:
         self.check_tag(event, event.tag)
-        plain = event.style is None and event.tag is None
+        plain = not event.style and event.tag is None  # libyaml says "" for plain
         node = YScalar(self.span(event), _resolve(event.value, plain), event.value, plain)
         if event.anchor:
             self.anchors[event.anchor] = node

@@ -12,12 +12,12 @@ from __future__ import annotations
 
 import datetime
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from types import TracebackType
 from typing import Any
 
 from compiler import ir
-from compiler.codegen import GeneratedModule
+from compiler.codegen import GeneratedModule, output_slots
 from dsl.spans import Span
 from runtime import helpers
 from runtime.helpers import Fault
@@ -26,13 +26,15 @@ _NAMESPACE: dict[str, Any] = {
     "_D": decimal.Decimal,
     "_date": datetime.date,
     "_div": helpers.div,
+    "_zdiv": helpers.zero_divisor,
+    "_quantize": decimal.Decimal.quantize,
+    **{f"_q{places}": quantum for places, quantum in enumerate(helpers.QUANTA)},
+    **{f"_R_{name}": mode for name, mode in helpers.ROUNDING.items()},
     "_safe_div": helpers.safe_div,
-    "_round": helpers.round_to,
     "_clamp": helpers.clamp,
     "_min": helpers.minimum,
     "_max": helpers.maximum,
     "_abs": helpers.absolute,
-    "_lookup": helpers.lookup,
     "_sum": helpers.agg_sum,
     "_count": helpers.agg_count,
     "_avg": helpers.agg_avg,
@@ -40,7 +42,7 @@ _NAMESPACE: dict[str, Any] = {
     "_amax": helpers.agg_max,
     "_any": helpers.agg_any,
     "_all": helpers.agg_all,
-    "_normalized": helpers.normalized_sum,
+    "_rescale": helpers.rescale,
 }
 
 
@@ -53,26 +55,47 @@ class CompiledEvaluator:
         code = compile(module.source, module.filename, "exec")
         namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACE}
         exec(code, namespace)  # generated from checked IR only; see compiler.codegen
-        self._function: Callable[[Sequence[object]], tuple[object, ...]] = namespace["evaluate"]
+        self._function: Callable[..., tuple[object, ...]] = namespace["evaluate"]
+        self.output_slots = output_slots(program)
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:
         with decimal.localcontext(helpers.CONTEXT):
-            return self.evaluate_in_context(inputs)
+            return list(self.evaluate_in_context(inputs))
 
-    def evaluate_in_context(self, inputs: Sequence[object]) -> list[object]:
-        """Evaluate with ``helpers.CONTEXT`` already active (batch callers)."""
+    def evaluate_in_context(
+        self, inputs: Sequence[object], full: bool = True
+    ) -> tuple[object, ...]:
+        """Evaluate with ``helpers.CONTEXT`` already active (batch callers).
+
+        ``full``: every slot, indexed by slot number; otherwise only
+        ``self.output_slots`` (indicator scores, then the total), in that order.
+        """
         try:
-            return list(self._function(inputs))
+            return self._function(inputs, full)
         except Fault as fault:
             assert isinstance(fault.site, int)
             raise Fault(fault.code, self.module.sites[fault.site], fault.detail) from None
         except decimal.DecimalException as error:
             span = self._span_of(error.__traceback__)
             raise Fault("E0703", span, type(error).__name__) from None
+        except KeyError as error:  # a level outside its table; see helpers.lookup
+            span = self._span_of(error.__traceback__)
+            raise Fault("E0704", span, str(error.args[0])) from None
 
-    def evaluate_many(self, rows: Iterable[Sequence[object]]) -> list[list[object]]:
+    def evaluate_many(
+        self, rows: Sequence[Sequence[object]], full: bool = True
+    ) -> list[tuple[object, ...]]:
+        """Evaluate many subjects in one decimal context (see ``evaluate_in_context``).
+
+        The fast path runs the generated function directly; only if some row
+        faults is the batch rerun row by row to locate the fault.
+        """
+        function = self._function
         with decimal.localcontext(helpers.CONTEXT):
-            return [self.evaluate_in_context(row) for row in rows]
+            try:
+                return [function(row, full) for row in rows]
+            except (Fault, decimal.DecimalException, KeyError):
+                return [self.evaluate_in_context(row, full) for row in rows]
 
     def _span_of(self, trace: TracebackType | None) -> Span:
         line = None

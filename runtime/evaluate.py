@@ -61,7 +61,7 @@ def evaluate_period(
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Evaluate every subject of ``period``; collect every fault."""
     diagnostics: list[Diagnostic] = []
-    evaluated: list[tuple[Row, list[object]]] = []
+    evaluated: list[tuple[Row, tuple[object, ...]]] = []
     with decimal.localcontext(helpers.CONTEXT):
         for row in rows:
             if row.period != period:

@@ -63,7 +63,14 @@ def safe_div(a: Decimal, b: Decimal, otherwise: Decimal) -> Decimal:
 
 
 def round_to(value: Decimal, places: int, mode: str) -> Decimal:
+    """Round to ``places`` with ``mode``; generated code calls ``Decimal.quantize``
+    with the same quantum and mode directly (``_q2``, ``_R_half_up``)."""
     return value.quantize(QUANTA[places], rounding=ROUNDING[mode])
+
+
+def zero_divisor(site: object) -> Decimal:
+    """The fault of an inlined division whose divisor is zero."""
+    raise Fault("E0701", site)
 
 
 def clamp(value: Decimal, low: Decimal, high: Decimal, site: object) -> Decimal:
@@ -76,23 +83,22 @@ def clamp(value: Decimal, low: Decimal, high: Decimal, site: object) -> Decimal:
     return value
 
 
-def minimum(*values: Decimal) -> Decimal:
-    return min(values)
-
-
-def maximum(*values: Decimal) -> Decimal:
-    return max(values)
+# ``min``/``max`` of two or more numbers are the builtins (the one-argument
+# form over a collection is an aggregate); named here so both backends share them.
+minimum = min
+maximum = max
 
 
 def absolute(value: Decimal) -> Decimal:
     return abs(value)
 
 
-def lookup(key: str, table: Mapping[str, Decimal], site: object) -> Decimal:
-    try:
-        return table[key]
-    except KeyError:
-        raise Fault("E0704", site, str(key)) from None
+def lookup(key: str, table: Mapping[str, Decimal]) -> Decimal:
+    """A level table entry.  Tables are complete by construction (E0507) and
+    data is checked against the enumeration (E0806), so a missing key means a
+    caller passed a value outside the enumeration: both backends report that
+    KeyError as E0704 at the definition being computed."""
+    return table[key]
 
 
 def _present(items: Iterable[object]) -> list[object]:
@@ -140,6 +146,13 @@ def agg_all(items: Iterable[bool | None]) -> bool:
     return all(item for item in items if item is not None)
 
 
+def rescale(total: Decimal, applicable: Decimal, full: Decimal, site: object) -> Decimal:
+    """``total`` of the ``applicable`` points, scaled to ``full`` marks."""
+    if not applicable:
+        raise Fault("E0702", site, "every indicator is exempt")
+    return total * full / applicable
+
+
 def normalized_sum(
     scores: tuple[Decimal | None, ...], points: tuple[Decimal, ...], full: Decimal, site: object
 ) -> Decimal:
@@ -155,9 +168,7 @@ def normalized_sum(
         applicable += point
     if not exempt:
         return total
-    if not applicable:
-        raise Fault("E0702", site, "every indicator is exempt")
-    return total * full / applicable
+    return rescale(total, applicable, full, site)
 
 
 AGGREGATES: dict[str, Callable[..., Any]] = {

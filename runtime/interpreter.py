@@ -56,6 +56,10 @@ class Interpreter:
                     raise Fault(
                         "E0703", self.program.slots[definition.slot].span, type(error).__name__
                     ) from None
+                except KeyError as error:
+                    raise Fault(
+                        "E0704", self.program.slots[definition.slot].span, str(error.args[0])
+                    ) from None
                 values[definition.slot] = result
         return values
 
@@ -96,8 +100,8 @@ class Interpreter:
                 if fn in helpers.AGGREGATES_WITH_SITE:
                     return helpers.AGGREGATES[fn](collection, span)
                 return helpers.AGGREGATES[fn](collection)
-            case ir.Lookup(key=key, table=table, span=span):
-                return helpers.lookup(self.eval(key, values), dict(table), span)
+            case ir.Lookup(key=key, table=table):
+                return helpers.lookup(self.eval(key, values), dict(table))
             case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
                 return helpers.normalized_sum(
                     tuple(self.eval(s, values) for s in scores), points, full, span

@@ -15,6 +15,7 @@ import ast as pyast
 from decimal import Decimal
 from pathlib import Path
 
+from compiler.codegen import HELPER_NAMES, MODE_NAMES, QUANTUM_NAMES
 from compiler.pipeline import compile_rules
 from dsl.diagnostics import render_all
 from dsl.ruleset import DirectorySource
@@ -57,8 +58,7 @@ indicators:
 """
 
 ALLOWED_NAMES = {
-    "inp", "evaluate", "_D", "_date", "_div", "_safe_div", "_round", "_clamp", "_min", "_max",
-    "_abs", "_lookup", "_sum", "_count", "_avg", "_amin", "_amax", "_any", "_all", "_normalized",
+    "inp", "full", "evaluate", *HELPER_NAMES, *QUANTUM_NAMES, *MODE_NAMES,
 }  # fmt: skip
 
 
