@@ -53,9 +53,9 @@ class CompiledEvaluator:
         self.program = program
         self.module = module
         code = compile(module.source, module.filename, "exec")
-        namespace: dict[str, Any] = {"__builtins__": {}, **_NAMESPACE}
+        namespace: dict[str, Any] = {"__builtins__": {}}
         exec(code, namespace)  # generated from checked IR only; see compiler.codegen
-        self._function: Callable[..., tuple[object, ...]] = namespace["evaluate"]
+        self._function: Callable[..., tuple[object, ...]] = namespace["_make"](**_NAMESPACE)
         self.output_slots = output_slots(program)
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:

@@ -121,7 +121,11 @@ def test_generated_module_has_no_builtins(tmp_path: Path) -> None:
     program, module = _compile(tmp_path)
     evaluator = CompiledEvaluator(program, module)  # type: ignore[arg-type]
     namespace = evaluator._function.__globals__
-    assert namespace["__builtins__"] == {}
-    assert set(namespace) - {"__builtins__", "evaluate"} <= ALLOWED_NAMES | {
-        name for name in namespace if name[:2] in ("_c", "_t")
-    }
+    assert namespace == {"__builtins__": {}, "_make": namespace["_make"]}
+
+
+def test_runtime_provides_exactly_the_factory_parameters() -> None:
+    from compiler.codegen import FACTORY_PARAMETERS
+    from runtime.compiled import _NAMESPACE
+
+    assert sorted(_NAMESPACE) == sorted(FACTORY_PARAMETERS)
