@@ -59,7 +59,7 @@ class CodeWriter:
         self.level -= 1
 
     def writeline(self, code: str, span: Span | None = None, note: str | None = None) -> None:
-        text = "    " * self.level + code
+        text = "    " * self.level + code if code else ""
         if span is not None or note is not None:
             where = span.location() if span is not None else ""
             text += "  # " + repr(" ".join(part for part in (where, note) if part))
@@ -108,7 +108,14 @@ class _Emitter:
                 self.constant_lines.append(f"{name} = _D({str(value)!r})")
             return self.constants[key]
         if isinstance(value, date):
-            return f"_date({value.year!r}, {value.month!r}, {value.day!r})"
+            key = ("t", value.isoformat())
+            if key not in self.constants:
+                name = f"_c{len(self.constants)}"
+                self.constants[key] = name
+                self.constant_lines.append(
+                    f"{name} = _date({value.year!r}, {value.month!r}, {value.day!r})"
+                )
+            return self.constants[key]
         assert isinstance(value, str)
         return repr(value)
 
