@@ -177,8 +177,9 @@ class _Emitter:
                 return f"{self.table(table)}[{self.expr(key)}]"
             case ir.NormalizedSum():
                 return self.normalized_sum(node)
-            case ir.Applicable(inputs=inputs):
-                return "(" + " and ".join(f"v{slot} is not None" for slot in inputs) + ")"
+            case ir.Applicable(inputs=inputs, flags=flags):
+                parts = [f"v{slot} is not None" for slot in inputs] + [f"v{flag}" for flag in flags]
+                return "(" + " and ".join(parts) + ")" if parts else "True"
         raise AssertionError(f"unknown IR node {node!r}")
 
     def normalized_sum(self, node: ir.NormalizedSum) -> str:

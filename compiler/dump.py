@@ -145,6 +145,8 @@ def _ir(node: ir.Expr) -> str:
         case ir.NormalizedSum(scores=scores, points=points, full=full):
             pairs = " ".join(f"{_ir(s)}/{p}" for s, p in zip(scores, points, strict=True))
             return f"(normalized-sum {full} {pairs})"
-        case ir.Applicable(inputs=inputs):
-            return f"(present {' '.join(f'%{i}' for i in inputs)})"
+        case ir.Applicable(inputs=inputs, flags=flags):
+            present = " ".join(f"%{i}" for i in inputs)
+            holds = "".join(f" (holds %{f})" for f in flags)
+            return f"(present {present}{holds})"
     raise AssertionError(node)

@@ -157,11 +157,13 @@ class NormalizedSum:
 
 @dataclass(frozen=True, slots=True)
 class Applicable:
-    """Whether every listed input is present (exempt inputs may be absent)."""
+    """Whether every listed input is present (exempt inputs may be absent) and
+    every listed context flag holds (in force for the period, applies to the subject)."""
 
     inputs: tuple[int, ...]
     type: Type
     span: Span
+    flags: tuple[int, ...] = ()
 
 
 Expr = (
@@ -224,6 +226,10 @@ class InputField:
     missing: Literal["error", "exempt", "default"]
     default: ConstValue | None
     span: Span
+    # Indicators whose evaluation needs this field; None: always needed.  A
+    # field needed only by indicators not in force or not applicable to a
+    # subject may be absent for that subject and period.
+    needed_by: tuple[str, ...] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,6 +257,44 @@ class Indicator:
     lets: tuple[int, ...]
     method: Literal["formula", "levels", "machine", "deduct"]
     span: Span
+    applies_to: tuple[str, ...] | None = None  # section ids or tags; None: every section
+    effective_from: date | None = None
+    effective_until: date | None = None
+    context: int | None = None  # slot of the context flag input (in force and applies)
+
+    def in_force(self, day: date) -> bool:
+        """Whether the indicator is in force on ``day`` (both ends included)."""
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    id: str
+    name: str
+    group: str
+    tags: tuple[str, ...]
+    head: str | None
+    liaison: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    section: str
+    post: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Organization:
+    groups: tuple[tuple[str, str], ...]  # (id, name)
+    sections: tuple[Section, ...]
+    people: tuple[Person, ...]
+
+    def section(self, ident: str) -> Section | None:
+        return next((s for s in self.sections if s.id == ident), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,3 +311,4 @@ class Program:
     indicators: tuple[Indicator, ...]
     total: int  # slot
     level_enums: tuple[tuple[str, tuple[str, ...]], ...]
+    organization: Organization | None = None

@@ -14,6 +14,7 @@ A program is produced only when no pass found an error.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -29,6 +30,7 @@ from compiler.lower import (
     SlotBinding,
     did_you_mean,
 )
+from compiler.organization import build_organization, check_applies_to
 from compiler.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
@@ -58,6 +60,9 @@ class _State:
     global_names: dict[str, tuple[Binding, Span]] = field(default_factory=dict)
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
+    organization: ir.Organization | None = None
+    # Context flags (in force, applies to the subject): inputs the runtime sets.
+    contexts: list[ir.InputField] = field(default_factory=list)
 
     def slot(
         self, name: str, kind: ir.SlotKind, type_: Type, span: Span, owner: str | None = None
@@ -75,6 +80,8 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
     state = _State([])
     manifest = ruleset.manifest
     _declare_enums(state, ruleset)
+    if ruleset.organization is not None:
+        state.organization = build_organization(ruleset.organization, state.diagnostics)
     for decl in ruleset.inputs:
         _declare_input(state, decl)
     for indicator in ruleset.indicators:
@@ -115,6 +122,7 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         )
     definitions, reads = _lower_all(state)
     indicators = _add_applicability(state, indicators, definitions, reads)
+    _mark_conditional_inputs(state, indicators, definitions, reads)
     ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
     if any(d.severity == "error" for d in state.diagnostics):
         return None, state.diagnostics
@@ -126,11 +134,12 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         rounding=manifest.rounding,  # type: ignore[arg-type]
         full_marks=full_marks,
         slots=tuple(state.slots),
-        inputs=tuple(state.inputs.values()),
+        inputs=(*state.inputs.values(), *state.contexts),
         definitions=tuple(ordered),
         indicators=tuple(indicators),
         total=total_slot,
         level_enums=tuple(state.enums.items()),
+        organization=state.organization,
     )
     return program, state.diagnostics
 
@@ -143,7 +152,7 @@ def _bind_global(state: _State, name: str, binding: Binding, span: Span, kind: s
         _, first = state.global_names[name]
         state.error(
             "E0206",
-            {"kind": kind, "name": name},
+            {"kind": (f"kind.{kind}", {}), "name": name},
             span,
             labels=(Label(first, "E0206.first"),),
         )
@@ -154,7 +163,9 @@ def _bind_global(state: _State, name: str, binding: Binding, span: Span, kind: s
 def _declare_enums(state: _State, ruleset: ast.RuleSet) -> None:
     for enum in ruleset.levels:
         if enum.name.name in state.enums:
-            state.error("E0206", {"kind": "levels", "name": enum.name.name}, enum.name.span)
+            state.error(
+                "E0206", {"kind": ("kind.levels", {}), "name": enum.name.name}, enum.name.span
+            )
             continue
         state.enums[enum.name.name] = tuple(m.name for m in enum.members)
 
@@ -272,7 +283,26 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
             )
         )
         method = type(decl.method).__name__.removesuffix("Method").lower()
-        method = "formula" if method == "formula" else method
+        applies_to = check_applies_to(decl, state.organization, state.diagnostics)
+        start, end = decl.effective_from, decl.effective_until
+        if start is not None and end is not None and start.value > end.value:
+            state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
+        context = None
+        if applies_to is not None or start is not None or end is not None:
+            context = state.slot(f"{ident}.in_force", "input", BOOL, decl.id.span, owner=ident)
+            state.contexts.append(
+                ir.InputField(
+                    context,
+                    f"{ident}.in_force",
+                    "context",
+                    BOOL,
+                    None,
+                    None,
+                    "error",
+                    None,
+                    decl.id.span,
+                )
+            )
         indicators.append(
             ir.Indicator(
                 id=ident,
@@ -286,6 +316,10 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
                 lets=tuple(lets),
                 method=method,  # type: ignore[arg-type]
                 span=decl.span,
+                applies_to=applies_to,
+                effective_from=start.value if start else None,
+                effective_until=end.value if end else None,
+                context=context,
             )
         )
     return indicators
@@ -506,12 +540,15 @@ def _add_applicability(
     definitions: list[ir.Definition],
     reads: dict[int, list[tuple[int, Span]]],
 ) -> list[ir.Indicator]:
-    """Indicators reading an input whose absence means "exempt" are guarded:
-    when such an input is missing, the indicator is not scored (its score is
-    None) and the default total is normalized over the rest."""
+    """Guard indicators that may not be scored for a subject and period.
+
+    An indicator is not scored (its score is None, and the default total is
+    normalized over the rest) when an input it reads is declared ``missing:
+    exempt`` and is absent, or when its context flag is false: it is not in
+    force for the period (``effective``) or does not apply to the subject
+    (``applies_to``).  Its lets and score are then not evaluated at all.
+    """
     exempt_inputs = {f.slot for f in state.inputs.values() if f.missing == "exempt"}
-    if not exempt_inputs:
-        return indicators
     by_slot = {d.slot: i for i, d in enumerate(definitions)}
     result: list[ir.Indicator] = []
     guarded_scores: dict[int, str] = {}
@@ -519,39 +556,23 @@ def _add_applicability(
         needed: set[int] = set()
         for slot in (*indicator.lets, indicator.score):
             needed.update(s for s, _ in reads.get(slot, []) if s in exempt_inputs)
-        if not needed:
+        flags = () if indicator.context is None else (indicator.context,)
+        if not needed and not flags:
             result.append(indicator)
             continue
         flag = state.slot(
             f"{indicator.id}.applicable", "let", BOOL, indicator.span, owner=indicator.id
         )
-        definitions.append(
-            ir.Definition(
-                flag, ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span), None, "half_up"
-            )
-        )
-        reads[flag] = []
+        condition = ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span, flags)
+        definitions.append(ir.Definition(flag, condition, None, "half_up"))
+        reads[flag] = [(f, indicator.span) for f in flags]
         for slot in (*indicator.lets, indicator.score):
             index = by_slot[slot]
             old = definitions[index]
             definitions[index] = ir.Definition(old.slot, old.expr, old.places, old.mode, flag)
             reads[slot] = [*reads[slot], (flag, indicator.span)]
         guarded_scores[indicator.score] = indicator.id
-        result.append(
-            ir.Indicator(
-                indicator.id,
-                indicator.name,
-                indicator.category,
-                indicator.points,
-                indicator.assessor,
-                indicator.cadence,
-                indicator.score,
-                flag,
-                indicator.lets,
-                indicator.method,
-                indicator.span,
-            )
-        )
+        result.append(dataclasses.replace(indicator, applicable=flag))
     # A possibly-absent score may be read only by aggregates and the total.
     for definition in definitions:
         for node in _direct_reads(definition.expr):
@@ -563,6 +584,30 @@ def _add_applicability(
                     "E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {})
                 )
     return result
+
+
+def _mark_conditional_inputs(
+    state: _State,
+    indicators: list[ir.Indicator],
+    definitions: list[ir.Definition],
+    reads: dict[int, list[tuple[int, Span]]],
+) -> None:
+    """Record, for each data field read only by indicators with a context flag,
+    which indicators need it: the data loader then accepts it absent for a
+    subject and period where none of them is in force and applies."""
+    conditional = {
+        slot: i.id for i in indicators if i.context is not None for slot in (*i.lets, i.score)
+    }
+    readers: dict[int, set[str | None]] = {}
+    for definition in definitions:
+        for slot, _ in reads.get(definition.slot, []):
+            readers.setdefault(slot, set()).add(conditional.get(definition.slot))
+    for name, input_field in list(state.inputs.items()):
+        who = readers.get(input_field.slot, set())
+        if who and None not in who:
+            state.inputs[name] = dataclasses.replace(
+                input_field, needed_by=tuple(sorted(w for w in who if w is not None))
+            )
 
 
 def _direct_reads(expr: ir.Expr) -> list[ir.Ref]:

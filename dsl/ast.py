@@ -8,6 +8,7 @@ know what it names); the compiler resolves and types them into the IR.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from decimal import Decimal
 
 from dsl.spans import SourceFile, Span
@@ -182,6 +183,12 @@ ScoreMethod = FormulaMethod | LevelsMethod | MachineMethod | DeductMethod
 
 
 @dataclass(frozen=True, slots=True)
+class DateValue:
+    value: date
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class IndicatorDecl:
     id: Ident
     name: str
@@ -194,6 +201,41 @@ class IndicatorDecl:
     method: ScoreMethod
     round_places: int | None
     rounding: str | None
+    span: Span
+    applies_to: tuple[Ident, ...] | None = None
+    effective_from: DateValue | None = None
+    effective_until: DateValue | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class GroupDecl:
+    id: Ident
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class SectionDecl:
+    id: Ident
+    name: str
+    group: Ident
+    tags: tuple[Ident, ...]
+    head: Ident | None
+    liaison: Ident | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonDecl:
+    id: Ident
+    name: str
+    section: Ident
+    post: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class OrganizationDecl:
+    groups: tuple[GroupDecl, ...]
+    sections: tuple[SectionDecl, ...]
+    people: tuple[PersonDecl, ...]
     span: Span
 
 
@@ -233,3 +275,4 @@ class RuleSet:
     collections: tuple[Collection, ...]
     indicators: tuple[IndicatorDecl, ...]
     total: Expr | None
+    organization: OrganizationDecl | None = None

@@ -64,7 +64,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{key}` 只能写在清单文件 ruleset.yaml 中",
         "`{key}` belongs in the manifest file ruleset.yaml only",
     ),
-    "E0206": ("`{kind}` `{name}` 重复定义", "{kind} `{name}` is defined twice"),
+    "E0206": ("{kind} `{name}` 重复定义", "{kind} `{name}` is defined twice"),
     "E0206.first": ("第一次定义在这里", "first defined here"),
     "E0207": (
         "指标 `{id}` 必须且只能有一种计分方法（score、levels、machine 或 deduct），现在有 {count} 种",
@@ -146,6 +146,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "put it in a collection and aggregate it with sum() and friends, "
         "or drop `missing: exempt` from its input",
     ),
+    "E0412": ("未知的{kind} `{name}`", "unknown {kind} `{name}`"),
+    "E0413": (
+        "`{person}` 不是科室 `{section}` 的人员，不能担任其负责人或联络员",
+        "`{person}` is not a member of section `{section}` and cannot be its head or liaison",
+    ),
+    "E0413.label": ("此人属于这个科室", "this person belongs to this section"),
+    "E0414": (
+        "`{name}` 既不是科室编号，也不是科室标签",
+        "`{name}` is neither a section id nor a section tag",
+    ),
+    "E0414.help": (
+        "在 organization 的 sections 中为科室加上这个标签（tags），或改用科室编号",
+        "add this tag to sections in the organization (tags), or use a section id",
+    ),
+    "E0415": (
+        "生效日期 {start} 晚于失效日期 {end}",
+        "the rule takes effect on {start}, after it ends on {end}",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -219,8 +237,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "E0804": ("缺少数据列「{column}」", "missing data column {column}"),
     "E0805": (
-        "第 {row} 行：考核对象 `{subject}` 重复出现（第一次在第 {first} 行）",
-        "row {row}: subject `{subject}` appears twice (first on row {first})",
+        "第 {row} 行：考核对象 `{subject}` 在同一期间重复出现（第一次在 {first}）",
+        "row {row}: subject `{subject}` appears twice for the period (first at {first})",
     ),
     "E0806": (
         "第 {row} 行「{column}」列：`{text}` 不是 {enum} 的取值（可选：{members}）",
@@ -233,6 +251,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0808": (
         "第 {row} 行「{column}」列：`{text}` 不是有效的{kind}",
         "row {row}, column {column}: `{text}` is not a valid {kind}",
+    ),
+    "E0809": (
+        "第 {row} 行：组织中没有考核对象 `{subject}`",
+        "row {row}: there is no subject `{subject}` in the organization",
+    ),
+    "E0809.help": (
+        "填写组织文件中的科室编号，或在 organization 中加上这个科室",
+        "use a section id from the organization file, or add the section to it",
+    ),
+    "E0810": (
+        "第 {row} 行：`{text}` 不是考核期间（应写成 2016Q3 这样的季度）",
+        "row {row}: `{text}` is not a period (write a quarter such as 2016Q3)",
+    ),
+    "E0811": (
+        "期间 {period} 不在规则集适用的 {year} 年内",
+        "period {period} is outside the rule set's year {year}",
+    ),
+    "E0812": (
+        "`{text}` 不是考核期间：应写成 2016Q3、2016Q1..2016Q3 或 2016",
+        "`{text}` is not a period: write 2016Q3, 2016Q1..2016Q3 or 2016",
+    ),
+    "E0813": (
+        "{period} 包含多个季度；汇总多个季度的规则（roll-up）尚未实现，请逐季评估",
+        "{period} spans several quarters; roll-up rules are not implemented yet, "
+        "evaluate one quarter at a time",
     ),
     # -- command line and files ----------------------------------------------
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
@@ -260,6 +303,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "type.level": ("等级（{enum}）", "a level of {enum}"),
     "type.list": ("{elem}的集合", "a collection of {elem}"),
     "type.any": ("任意类型", "any type"),
+    "kind.id": ("编号", "id"),
+    "kind.group": ("考核组", "group"),
+    "kind.section": ("科室", "section"),
+    "kind.person": ("人员", "person"),
+    "kind.input": ("输入字段", "input"),
+    "kind.value": ("取值", "value"),
+    "kind.indicator": ("指标", "indicator"),
+    "kind.collection": ("集合", "collection"),
+    "kind.levels": ("等级表", "level enumeration"),
+    "kind.organization": ("组织", "organization"),
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),

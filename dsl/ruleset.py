@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
@@ -21,7 +22,7 @@ from typing import Any, Protocol
 from pydantic import ValidationError
 
 from dsl import ast, schema
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, Label
 from dsl.expressions import KEYWORDS, parse_expression
 from dsl.spans import SourceFile, Span
 from dsl.yamlsource import YNode, YScalar, load_yaml, node_at, to_plain
@@ -311,6 +312,7 @@ class _AstBuilder:
         collections: list[ast.Collection] = []
         indicators: list[ast.IndicatorDecl] = []
         total: ast.Expr | None = None
+        organization: ast.OrganizationDecl | None = None
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -339,6 +341,16 @@ class _AstBuilder:
                 indicators.append(self.indicator(part, ("indicators", index), indicator))
             if model.total is not None:
                 total = self.formula(part, ("total",), model.total)
+            if model.organization is not None:
+                if organization is not None:
+                    self.error(
+                        "E0206",
+                        {"kind": ("kind.organization", {}), "name": "organization"},
+                        self.key_span(part, ("organization",)),
+                        labels=(Label(organization.span, "E0206.first"),),
+                    )
+                else:
+                    organization = self.organization(part, model.organization)
         return ast.RuleSet(
             root=root,
             manifest=manifest_ast,
@@ -349,6 +361,7 @@ class _AstBuilder:
             collections=tuple(collections),
             indicators=tuple(indicators),
             total=total,
+            organization=organization,
         )
 
     # -- helpers ----------------------------------------------------------------
@@ -436,6 +449,41 @@ class _AstBuilder:
             )
         return found
 
+    def organization(self, part: _FileSections, model: schema.Organization) -> ast.OrganizationDecl:
+        base = ("organization",)
+
+        def optional(path: tuple[str | int, ...], value: str | None) -> ast.Ident | None:
+            return None if value is None else self.ident(part, path, value)
+
+        groups = tuple(
+            ast.GroupDecl(self.ident(part, (*base, "groups", i, "id"), g.id), g.name or g.id)
+            for i, g in enumerate(model.groups)
+        )
+        sections = tuple(
+            ast.SectionDecl(
+                id=self.ident(part, (*base, "sections", i, "id"), s.id),
+                name=s.name,
+                group=self.ident(part, (*base, "sections", i, "group"), s.group),
+                tags=tuple(
+                    self.ident(part, (*base, "sections", i, "tags", j), tag)
+                    for j, tag in enumerate(s.tags)
+                ),
+                head=optional((*base, "sections", i, "head"), s.head),
+                liaison=optional((*base, "sections", i, "liaison"), s.liaison),
+            )
+            for i, s in enumerate(model.sections)
+        )
+        people = tuple(
+            ast.PersonDecl(
+                id=self.ident(part, (*base, "people", i, "id"), p.id),
+                name=p.name,
+                section=self.ident(part, (*base, "people", i, "section"), p.section),
+                post=p.post,
+            )
+            for i, p in enumerate(model.people)
+        )
+        return ast.OrganizationDecl(groups, sections, people, self.key_span(part, base))
+
     def indicator(
         self, part: _FileSections, path: tuple[str | int, ...], model: schema.Indicator
     ) -> ast.IndicatorDecl:
@@ -493,4 +541,21 @@ class _AstBuilder:
             round_places=model.round,
             rounding=model.rounding,
             span=span,
+            applies_to=None
+            if model.applies_to is None
+            else tuple(
+                self.ident(part, (*path, "applies_to", i), name)
+                for i, name in enumerate(model.applies_to)
+            ),
+            effective_from=self.date(part, (*path, "effective", "from"), model.effective.from_)
+            if model.effective
+            else None,
+            effective_until=self.date(part, (*path, "effective", "until"), model.effective.until)
+            if model.effective
+            else None,
         )
+
+    def date(
+        self, part: _FileSections, path: tuple[str | int, ...], value: date | None
+    ) -> ast.DateValue | None:
+        return None if value is None else ast.DateValue(value, self.span(part, path))

@@ -15,6 +15,7 @@ by ``Percentish``.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
@@ -69,7 +70,7 @@ Cadence = Literal["monthly", "quarterly", "half_year", "annual"]
 
 
 class Model(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, strict=False)
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
 
 
 class InputSpec(Model):
@@ -111,13 +112,23 @@ class Deduction(Model):
     cap: Number | None = Field(None, description="most points deducted; default: all points")
 
 
+class Effective(Model):
+    """When a rule is in force: from ``from`` to ``until``, both days included."""
+
+    from_: date | None = Field(None, alias="from")
+    until: date | None = None
+
+
 class Indicator(Model):
     id: Text
     name: str
     category: str | None = None
     points: Number
     assessor: str | None = None
-    applies_to: list[Text] | None = None
+    applies_to: list[Text] | None = Field(
+        None, description="section tags or section ids it applies to (default: all sections)"
+    )
+    effective: Effective | None = None
     cadence: Cadence | None = None
     inputs: dict[str, InputField] = Field(default_factory=dict)
     let: dict[str, Formula] = Field(default_factory=dict)
@@ -131,6 +142,37 @@ class Indicator(Model):
     round: int | None = Field(None, ge=0, le=10)
     rounding: Rounding | None = None
     description: str | None = None
+
+
+class Group(Model):
+    id: Text
+    name: str | None = None
+
+
+class Section(Model):
+    id: Text
+    name: str
+    group: Text
+    tags: list[Text] = Field(default_factory=list)
+    head: Text | None = Field(None, description="person id of the section head (主要负责人)")
+    liaison: Text | None = Field(
+        None, description="person id of the performance liaison (绩效联络员)"
+    )
+
+
+class Person(Model):
+    id: Text
+    name: str
+    section: Text
+    post: str | None = None
+
+
+class Organization(Model):
+    """Who is assessed: sections in groups (ranked within their group), and people."""
+
+    groups: list[Group] = Field(default_factory=list)
+    sections: list[Section] = Field(default_factory=list)
+    people: list[Person] = Field(default_factory=list)
 
 
 class RuleFile(Model):
@@ -153,6 +195,7 @@ class RuleFile(Model):
     collections: dict[str, list[Text]] = Field(default_factory=dict)
     indicators: list[Indicator] = Field(default_factory=list)
     total: Formula | None = None
+    organization: Organization | None = None
 
 
 MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")

@@ -25,6 +25,7 @@ from runtime.compiled import CompiledEvaluator
 from runtime.data import load_data
 from runtime.evaluate import evaluate_period, rules_digest
 from runtime.output import to_csv, to_json, to_table
+from runtime.periods import Period, PeriodError, parse_periods
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 
@@ -140,7 +141,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
                 {
                     "rules": args.rules,
                     "indicators": len(result.program.indicators),
-                    "inputs": len(result.program.inputs),
+                    "inputs": sum(1 for f in result.program.inputs if f.kind != "context"),
                 },
             )
             + "\n"
@@ -165,11 +166,12 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert result.program and result.module and result.ruleset
     program = result.program
-    dataset = load_data(program, args.data)
+    wanted = _periods(args.period, program.year) if args.period else None
+    dataset = load_data(program, args.data, wanted)
     if dataset.diagnostics:
         raise UserError(dataset.diagnostics)
     periods = dataset.periods()
-    period = args.period or (periods[-1] if periods else "")
+    period = str(wanted[0]) if wanted else (periods[-1] if periods else str(program.year))
     if period not in periods:
         raise UserError(
             [
@@ -189,11 +191,26 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     if args.format == "json":
         text = to_json(program, period, digest, results)
     elif args.format == "csv":
-        text = to_csv(program, results)
+        text = to_csv(program, period, results)
     else:
         text = to_table(program, period, results, lang)
     _write(text, args.out, out)
     return EXIT_OK
+
+
+def _periods(text: str, year: int) -> list[Period]:
+    try:
+        periods = parse_periods(text)
+    except PeriodError:
+        raise _UsageError(render_message("E0812", "en", {"text": text})) from None
+    outside = [p for p in periods if p.year != year]
+    if outside:
+        raise UserError(
+            [Diagnostic("E0811", {"period": outside[0], "year": year}, None, location=text)]
+        )
+    if len(periods) > 1:
+        raise UserError([Diagnostic("E0813", {"period": text}, None, location=text)])
+    return periods
 
 
 def _main_entry() -> None:  # pragma: no cover - console script shim

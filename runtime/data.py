@@ -17,7 +17,9 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from compiler import ir
+from compiler.lower import did_you_mean
 from dsl.diagnostics import Diagnostic
+from runtime.periods import Period, PeriodError
 
 PERIOD_COLUMN = "period"
 SUBJECT_COLUMN = "subject"
@@ -50,79 +52,142 @@ def _where(path: str, row: int, column: str | None = None) -> str:
     return f"{path}:{row}" + (f" [{column}]" if column else "")
 
 
-def load_data(program: ir.Program, location: str) -> Dataset:
-    """Read every ``.csv`` table of a data folder (or one file)."""
+def load_data(program: ir.Program, location: str, wanted: list[Period] | None = None) -> Dataset:
+    """Read every ``.csv`` table of a data folder (or one file).
+
+    Only rows of the ``wanted`` periods are read and checked (all periods of
+    the rule set's year when None); rows of other periods are left alone, so
+    one data folder can hold several years.
+    """
     dataset = Dataset()
     path = Path(location)
     if not path.exists():
         dataset.diagnostics.append(Diagnostic("E0801", {"path": location}, None, location=location))
         return dataset
     files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
-    seen: dict[tuple[str, str], str] = {}
+    reader = _TableReader(program, dataset, wanted)
     for file in files:
-        _load_table(program, file, dataset, seen)
+        reader.read(file)
     return dataset
 
 
-def _load_table(
-    program: ir.Program, file: Path, dataset: Dataset, seen: dict[tuple[str, str], str]
-) -> None:
-    shown = str(file)
-    try:
-        text = file.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
-        dataset.diagnostics.append(
-            Diagnostic("E0902", {"path": shown, "problem": str(error)}, None, location=shown)
-        )
-        return
-    reader = csv.reader(text.splitlines())
-    header = next(reader, [])
-    columns = {name.strip(): index for index, name in enumerate(header)}
-    problems: list[Diagnostic] = []
-    for needed in (PERIOD_COLUMN, SUBJECT_COLUMN):
-        if needed not in columns:
-            problems.append(
-                Diagnostic("E0804", {"column": needed}, None, location=_where(shown, 1))
-            )
-    for input_field in program.inputs:
-        if input_field.name not in columns and input_field.missing == "error":
-            problems.append(
-                Diagnostic("E0804", {"column": input_field.name}, None, location=_where(shown, 1))
-            )
-    if problems:
-        dataset.diagnostics.extend(problems)
-        return
-    for number, cells in enumerate(reader, start=2):
-        if not any(cell.strip() for cell in cells):
-            continue
-        cells = cells + [""] * (len(header) - len(cells))
-        period = cells[columns[PERIOD_COLUMN]].strip()
+class _TableReader:
+    """Reads wide tables: one row per subject and period, one column per input."""
+
+    def __init__(self, program: ir.Program, dataset: Dataset, wanted: list[Period] | None) -> None:
+        self.program = program
+        self.dataset = dataset
+        self.wanted = set(wanted) if wanted is not None else None
+        self.seen: dict[tuple[str, str], str] = {}
+        self.organization = program.organization
+        self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
+        self.subjects = {s.id: s for s in self.organization.sections} if self.organization else None
+
+    def problem(self, code: str, args: dict[str, object], where: str, **extra: object) -> None:
+        self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
+
+    def read(self, file: Path) -> None:
+        shown = str(file)
+        try:
+            text = file.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError) as error:
+            self.problem("E0902", {"path": shown, "problem": str(error)}, shown)
+            return
+        rows = csv.reader(text.splitlines())
+        header = next(rows, [])
+        columns = {name.strip(): index for index, name in enumerate(header)}
+        missing = [c for c in (PERIOD_COLUMN, SUBJECT_COLUMN) if c not in columns]
+        missing += [
+            f.name
+            for f in self.program.inputs
+            if f.kind != "context"
+            and f.name not in columns
+            and f.missing == "error"
+            and f.needed_by is None  # else checked per row: needed only when in force
+        ]
+        for column in missing:
+            self.problem("E0804", {"column": column}, _where(shown, 1))
+        if missing:
+            return
+        for number, cells in enumerate(rows, start=2):
+            if any(cell.strip() for cell in cells):
+                cells = cells + [""] * (len(header) - len(cells))
+                self.row(shown, number, cells, columns)
+
+    def row(self, shown: str, number: int, cells: list[str], columns: dict[str, int]) -> None:
+        period_text = cells[columns[PERIOD_COLUMN]].strip()
         subject = cells[columns[SUBJECT_COLUMN]].strip()
         name = cells[columns[NAME_COLUMN]].strip() if NAME_COLUMN in columns else subject
-        key = (period, subject)
-        if key in seen:
-            dataset.diagnostics.append(
-                Diagnostic(
-                    "E0805",
-                    {"row": number, "subject": subject, "first": seen[key]},
-                    None,
-                    location=_where(shown, number, SUBJECT_COLUMN),
-                )
-            )
-            continue
-        seen[key] = f"{shown}:{number}"
+        try:
+            period = Period.parse(period_text)
+        except PeriodError:
+            where = _where(shown, number, PERIOD_COLUMN)
+            self.problem("E0810", {"row": number, "text": period_text}, where)
+            return
+        if self.wanted is not None and period not in self.wanted:
+            return
+        if self.wanted is None and period.year != self.program.year:
+            return
+        section = None
+        if self.subjects is not None:
+            section = self.subjects.get(subject)
+            if section is None:
+                self.unknown_subject(shown, number, subject)
+                return
+            name = section.name
+        key = (str(period), subject)
+        if key in self.seen:
+            where = _where(shown, number, SUBJECT_COLUMN)
+            args = {"row": number, "subject": subject, "first": self.seen[key]}
+            self.problem("E0805", args, where)
+            return
+        self.seen[key] = f"{shown}:{number}"
+        active = {
+            i.id
+            for i in self.program.indicators
+            if i.in_force(period.end)
+            and (i.applies_to is None or section is None or _applies(i.applies_to, section))
+        }
         values: list[object] = []
         ok = True
-        for input_field in program.inputs:
+        for input_field in self.program.inputs:
+            if input_field.kind == "context":
+                values.append(self.context_owner[input_field.slot] in active)
+                continue
             index = columns.get(input_field.name)
             raw = cells[index].strip() if index is not None else ""
+            if (
+                raw == ""
+                and input_field.needed_by is not None
+                and not active.intersection(input_field.needed_by)
+            ):
+                values.append(None)  # only indicators not in force or not applicable read it
+                continue
             value, problem = read_cell(input_field, raw, shown, number)
             if problem is not None:
-                dataset.diagnostics.append(problem)
+                self.dataset.diagnostics.append(problem)
                 ok = False
             values.append(value)
         if ok:
-            dataset.rows.append(Row(period, subject, name, tuple(values), f"{shown}:{number}"))
+            row = Row(str(period), subject, name, tuple(values), f"{shown}:{number}")
+            self.dataset.rows.append(row)
+
+    def unknown_subject(self, shown: str, number: int, subject: str) -> None:
+        assert self.subjects is not None
+        by_name = {s.name: s.id for s in self.subjects.values()}
+        suggestion = by_name.get(subject) or did_you_mean(subject, sorted(self.subjects))
+        self.problem(
+            "E0809",
+            {"row": number, "subject": subject},
+            _where(shown, number, SUBJECT_COLUMN),
+            help=("E0401.didyoumean", {"suggestion": suggestion})
+            if suggestion
+            else ("E0809.help", {}),
+        )
+
+
+def _applies(targets: tuple[str, ...], section: ir.Section) -> bool:
+    return section.id in targets or any(tag in targets for tag in section.tags)
 
 
 def read_cell(

@@ -20,6 +20,7 @@ from runtime import helpers
 from runtime.compiled import CompiledEvaluator
 from runtime.data import Row
 from runtime.helpers import Fault
+from runtime.periods import Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,7 +28,8 @@ class IndicatorResult:
     id: str
     name: str
     points: Decimal
-    score: Decimal | None  # None: not applicable (exempt)
+    score: Decimal | None  # None: not scored (see status)
+    status: str = "scored"  # scored, not_applicable (applies_to), exempt (data absent)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,10 +58,19 @@ def _decimal(value: object) -> Decimal:
     return value
 
 
+def _status(indicator: ir.Indicator, values: tuple[object, ...], row: Row) -> str:
+    if values[indicator.score] is not None:
+        return "scored"
+    if indicator.context is not None and not values[indicator.context]:
+        return "not_applicable"
+    return "exempt"
+
+
 def evaluate_period(
     program: ir.Program, evaluator: CompiledEvaluator, rows: list[Row], period: str
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Evaluate every subject of ``period``; collect every fault."""
+    end = Period.parse(period).end
     diagnostics: list[Diagnostic] = []
     evaluated: list[tuple[Row, tuple[object, ...]]] = []
     with decimal.localcontext(helpers.CONTEXT):
@@ -89,9 +100,11 @@ def evaluate_period(
         total = values[program.total]
         assert isinstance(total, Decimal)
         rank = 1 + sum(1 for other in totals if other > total)
+        # Indicators not in force for the period are not part of its result.
         indicators = tuple(
-            IndicatorResult(i.id, i.name, i.points, values[i.score])  # type: ignore[arg-type]
+            IndicatorResult(i.id, i.name, i.points, values[i.score], _status(i, values, row))  # type: ignore[arg-type]
             for i in program.indicators
+            if i.in_force(end)
         )
         results.append(
             SubjectResult(

@@ -106,8 +106,10 @@ class Interpreter:
                 return helpers.normalized_sum(
                     tuple(self.eval(s, values) for s in scores), points, full, span
                 )
-            case ir.Applicable(inputs=inputs):
-                return all(values[slot] is not None for slot in inputs)
+            case ir.Applicable(inputs=inputs, flags=flags):
+                return all(values[slot] is not None for slot in inputs) and all(
+                    values[flag] for flag in flags
+                )
         raise AssertionError(f"unknown IR node {expr!r}")
 
     def call(self, expr: ir.Call, values: list[object]) -> Any:

@@ -16,12 +16,24 @@ from decimal import Decimal
 from compiler import ir
 from runtime import helpers
 from runtime.evaluate import SubjectResult
+from runtime.periods import Period
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     if value is None:
         return None
     return str(helpers.round_to(value, program.places, program.rounding))
+
+
+_STATUS_WORDS = {
+    "not_applicable": {"zh": "不适用", "en": "n/a"},
+    "exempt": {"zh": "免考", "en": "exempt"},
+}
+
+
+def _in_force(program: ir.Program, period: str) -> list[ir.Indicator]:
+    end = Period.parse(period).end
+    return [i for i in program.indicators if i.in_force(end)]
 
 
 def to_json(program: ir.Program, period: str, digest: str, results: list[SubjectResult]) -> str:
@@ -41,6 +53,7 @@ def to_json(program: ir.Program, period: str, digest: str, results: list[Subject
                         "name": i.name,
                         "score": fmt(i.score, program),
                         "points": str(i.points),
+                        "status": i.status,
                     }
                     for i in result.indicators
                 ],
@@ -58,12 +71,11 @@ def to_json(program: ir.Program, period: str, digest: str, results: list[Subject
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(program: ir.Program, results: list[SubjectResult]) -> str:
+def to_csv(program: ir.Program, period: str, results: list[SubjectResult]) -> str:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(
-        ["period", "subject", "name", "rank", "total", *[i.id for i in program.indicators]]
-    )
+    indicators = _in_force(program, period)
+    writer.writerow(["period", "subject", "name", "rank", "total", *[i.id for i in indicators]])
     for result in results:
         writer.writerow(
             [result.period, result.id, result.name, result.rank, fmt(result.total, program)]
@@ -84,10 +96,10 @@ def _pad(text: str, width: int, right: bool) -> str:
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
     heads = ["名次", "考核对象", "总分"] if lang == "zh" else ["rank", "subject", "total"]
-    heads += [i.name for i in program.indicators]
+    heads += [i.name for i in _in_force(program, period)]
     rows = [
         [str(r.rank), r.name, fmt(r.total, program) or ""]
-        + [fmt(i.score, program) or ("免考" if lang == "zh" else "exempt") for i in r.indicators]
+        + [fmt(i.score, program) or _STATUS_WORDS[i.status][lang] for i in r.indicators]
         for r in results
     ]
     widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(heads)]

@@ -155,6 +155,93 @@ def test_bad_data_is_reported_all_at_once_with_locations(
     assert err.getvalue() == (
         f"{data}:2 [实际]: error[E0802]: row 2, column 实际: `abc` is not a number\n"
         f"{data}:3 [次数]: error[E0807]: row 3, column 次数: `-1` is outside the allowed range 0 to ∞\n"
-        f"{data}:4 [subject]: error[E0805]: row 4: subject `政工科` appears twice (first on row {data}:3)\n"
+        f"{data}:4 [subject]: error[E0805]: row 4: subject `政工科` appears twice for the period (first at {data}:3)\n"
         f"{data}:5 [次数]: error[E0808]: row 5, column 次数: `1.5` is not a valid count\n"
+    )
+
+
+def test_bundled_rules_agree_with_interpreter_on_every_bundled_row() -> None:
+    """Both backends on the real rule set and data, every quarter of 2016."""
+    from runtime.data import load_data
+    from runtime.periods import parse_periods
+
+    result = compile_rules(DirectorySource("rules/yongzhou"))
+    assert result.program and result.module
+    program = result.program
+    dataset = load_data(program, "examples/yongzhou", parse_periods("2016Q1..2016Q3"))
+    assert dataset.diagnostics == []
+    assert len(dataset.rows) == 3 * 17
+    compiled = CompiledEvaluator(program, result.module)
+    interpreter = Interpreter(program)
+    for row in dataset.rows:
+        assert compiled.evaluate(row.values) == interpreter.evaluate(row.values)
+
+
+def test_effective_dates_and_applies_to_select_indicators() -> None:
+    from runtime.data import load_data
+    from runtime.evaluate import evaluate_period
+    from runtime.periods import parse_periods
+
+    result = compile_rules(DirectorySource("rules/yongzhou"))
+    assert result.program and result.module
+    program = result.program
+    evaluator = CompiledEvaluator(program, result.module)
+    dataset = load_data(program, "examples/yongzhou", parse_periods("2016Q1..2016Q2"))
+    q1, _ = evaluate_period(program, evaluator, dataset.rows, "2016Q1")
+    q2, _ = evaluate_period(program, evaluator, dataset.rows, "2016Q2")
+    q1_ids = {i.id for i in q1[0].indicators}
+    q2_ids = {i.id for i in q2[0].indicators}
+    assert q1_ids - q2_ids == {"publicity", "stability", "training"}
+    assert q2_ids - q1_ids == {
+        "sanitary_city", "civilized_city", "opinion_survey", "poverty_alleviation", "on_duty",
+        "public_security",
+    }  # fmt: skip
+    office = next(r for r in q2 if r.id == "s01")  # 办公室: not a business section
+    revenue = next(i for i in office.indicators if i.id == "revenue")
+    assert (revenue.score, revenue.status) == (None, "not_applicable")
+    # Normalized over the 65 applicable points: total = sum * 100 / 65.
+    scored = sum(i.score for i in office.indicators if i.score is not None)
+    assert office.total == (scored * 100 / 65).quantize(Decimal("0.01"))
+
+
+UNKNOWN_SUBJECT = (
+    "period,subject,依法行政评价,督办事项,按期办结,违纪违规次数,机关管理评价,迟报次数,漏报次数,参训率\n"
+    "2016Q1,s99,好,1,1,0,好,0,0,90%\n"
+    "2016Q1,办公室,好,1,1,0,好,0,0,90%\n"
+    "2016-3,s01,好,1,1,0,好,0,0,90%\n"
+)
+
+
+def test_unknown_subjects_and_bad_periods_are_located(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text(UNKNOWN_SUBJECT, encoding="utf-8")
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["evaluate", "rules/yongzhou", "--data", str(data), "--period", "2016Q1",
+         "--lang", "en", "--output-format", "concise"],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 1
+    assert out.getvalue() == ""
+    assert err.getvalue() == (
+        f"{data}:2 [subject]: error[E0809]: row 2: there is no subject `s99` in the organization "
+        "(help: did you mean `s09`?)\n"
+        f"{data}:3 [subject]: error[E0809]: row 3: there is no subject `办公室` in the organization "
+        "(help: did you mean `s01`?)\n"
+        f"{data}:4 [period]: error[E0810]: row 4: `2016-3` is not a period "
+        "(write a quarter such as 2016Q3)\n"
+    )
+
+
+def test_period_outside_the_rule_year_is_an_error() -> None:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2015Q3",
+         "--lang", "en", "--output-format", "concise"],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 1
+    assert (
+        err.getvalue()
+        == "2015Q3: error[E0811]: period 2015Q3 is outside the rule set's year 2016\n"
     )

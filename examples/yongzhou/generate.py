@@ -42,7 +42,9 @@ COLUMNS = [
     "period", "subject", "name", "实际入库", "收入计划", "征管质量得分", "依法行政评价",
     "督办事项", "按期办结", "违纪违规次数", "采用篇数", "省级采用篇数", "机关管理评价",
     "迟报次数", "漏报次数", "信访事件", "参训率",
+    "创卫评价", "创文评价", "满意率", "扶贫评价", "脱岗次数", "治安事件",
 ]  # fmt: skip
+REVISED_FROM = "2016Q2"  # the second-quarter revision: tasks replace three indicators
 
 
 def _money(rng: random.Random, low: int, high: int) -> str:
@@ -75,6 +77,20 @@ def rows(rng: random.Random) -> list[list[str]]:
                 str(rng.choices([0] * 12 + [1], k=1)[0]),
                 f"{rng.randint(80, 100)}%",
             ]
+            if period >= REVISED_FROM:
+                row += [
+                    rng.choices(LEVELS, weights=[5, 4, 2, 1])[0],
+                    rng.choices(LEVELS, weights=[5, 4, 2, 1])[0],
+                    f"{rng.randint(82, 99)}%",
+                    rng.choices(LEVELS, weights=[4, 4, 2, 1])[0],
+                    str(rng.choices([0, 0, 0, 1, 2], k=1)[0]),
+                    str(rng.choices([0] * 15 + [1], k=1)[0]),
+                ]
+                # Removed indicators are no longer reported after the revision.
+                for column in ("采用篇数", "省级采用篇数", "信访事件", "参训率"):
+                    row[COLUMNS.index(column)] = ""
+            else:
+                row += [""] * 6
             out.append(row)
     return out
 
