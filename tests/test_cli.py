@@ -145,3 +145,18 @@ def test_schema_is_printed() -> None:
     schema = json.loads(out)
     assert schema["title"] == "jixiao rule file"
     assert schema["additionalProperties"] is False
+
+
+def test_readme_error_example_is_what_check_prints(tmp_path: Path) -> None:
+    """The README shows a real diagnostic; keep it true."""
+    readme = Path("README.md").read_text(encoding="utf-8")
+    block = readme.split("A mistake looks like this", 1)[1].split("```", 2)[1]
+    shown = block.split("\n", 1)[1]  # drop the fence's language line
+    copy = tmp_path / "rules" / "yongzhou"
+    shutil.copytree("rules/yongzhou", copy)
+    indicators = copy / "indicators.yaml"
+    text = indicators.read_text(encoding="utf-8")
+    indicators.write_text(text.replace("(100% - 完成率) * 100", "(100% - 完成律) * 100"), "utf-8")
+    code, _, err = run("check", str(copy), "--lang", "en")
+    assert code == 1
+    assert err.replace(str(copy), "rules/yongzhou") == shown
