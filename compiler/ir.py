@@ -198,7 +198,9 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     return ()
 
 
-SlotKind = Literal["input", "let", "value", "score", "total"]
+SlotKind = Literal[
+    "input", "let", "value", "score", "base", "condition", "item", "adjust", "veto", "total"
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -270,6 +272,28 @@ class Indicator:
 
 
 @dataclass(frozen=True, slots=True)
+class Item:
+    """A bonus, deduction or veto item; its occurrences are counted per period."""
+
+    id: str
+    name: str
+    kind: Literal["bonus", "deduction", "veto"]
+    per: Decimal | None
+    cap: Decimal | None
+    veto: Literal["fail", "no_excellent"] | None
+    count: int  # input slot: occurrences in the period (from event tables)
+    points: int | None  # slot of the item's points; None for vetoes
+    effective_from: date | None
+    effective_until: date | None
+    span: Span
+
+    def in_force(self, day: date) -> bool:
+        return (self.effective_from is None or self.effective_from <= day) and (
+            self.effective_until is None or day <= self.effective_until
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     name: str
@@ -312,3 +336,8 @@ class Program:
     total: int  # slot
     level_enums: tuple[tuple[str, tuple[str, ...]], ...]
     organization: Organization | None = None
+    items: tuple[Item, ...] = ()
+    base: int | None = None  # slot: score before bonus and deduction items
+    bonus: int | None = None  # slot: capped sum of bonus items
+    deduction: int | None = None  # slot: capped sum of deduction items
+    vetoes: tuple[tuple[str, int], ...] = ()  # ("veto:fail" | "veto:no_excellent", flag slot)

@@ -97,6 +97,11 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         state.pending.append(_Pending(slot, value.expr, None))
     indicators = _declare_indicators(state, ruleset)
     _declare_collections(state, ruleset)
+    # The score before bonus and deduction items: the declared total formula,
+    # else the indicator scores normalized to full marks.
+    base_span = ruleset.total.span if ruleset.total is not None else manifest.span
+    base_slot = state.slot("base", "base", NUMBER, base_span)
+    _bind_global(state, "base", SlotBinding(base_slot, NUMBER), base_span, "value")
     global_scope = Scope({name: binding for name, (binding, _) in state.global_names.items()})
     for pending in state.pending:
         if pending.scope is None:
@@ -106,20 +111,25 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
     full_marks = manifest.full_marks
     if full_marks is None:
         full_marks = sum((i.points for i in indicators), Decimal(0))
-    total_span = ruleset.total.span if ruleset.total is not None else manifest.span
-    total_slot = state.slot("total", "total", NUMBER, total_span)
     if ruleset.total is not None:
-        state.pending.append(
-            _Pending(total_slot, ruleset.total, global_scope, manifest.places, manifest.rounding)
-        )
+        state.pending.append(_Pending(base_slot, ruleset.total, global_scope))
     else:
         scores = tuple(ir.Ref(i.score, NUMBER, i.span) for i in indicators)
-        total_expr = ir.NormalizedSum(
+        base_expr = ir.NormalizedSum(
             scores, tuple(i.points for i in indicators), full_marks, NUMBER, manifest.span
         )
-        state.pending.append(
-            _Pending(total_slot, total_expr, None, manifest.places, manifest.rounding)
+        state.pending.append(_Pending(base_slot, base_expr, None))
+    items, adjustments = _declare_items(state, ruleset, global_scope)
+    total_slot = state.slot("total", "total", NUMBER, base_span)
+    total_expr: ir.Expr = ir.Ref(base_slot, NUMBER, base_span)
+    bonus, deduction = adjustments.get("bonus"), adjustments.get("deduction")
+    if bonus is not None:
+        total_expr = ir.Arith("+", total_expr, ir.Ref(bonus, NUMBER, base_span), NUMBER, base_span)
+    if deduction is not None:
+        total_expr = ir.Arith(
+            "-", total_expr, ir.Ref(deduction, NUMBER, base_span), NUMBER, base_span
         )
+    state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))
     definitions, reads = _lower_all(state)
     indicators = _add_applicability(state, indicators, definitions, reads)
     _mark_conditional_inputs(state, indicators, definitions, reads)
@@ -140,6 +150,13 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         total=total_slot,
         level_enums=tuple(state.enums.items()),
         organization=state.organization,
+        items=tuple(items),
+        base=base_slot,
+        bonus=adjustments.get("bonus"),
+        deduction=adjustments.get("deduction"),
+        vetoes=tuple(
+            (kind, slot) for kind, slot in adjustments.items() if kind.startswith("veto:")
+        ),
     )
     return program, state.diagnostics
 
@@ -424,6 +441,111 @@ def _level_input(state: _State, decl: ast.IndicatorDecl, method: ast.LevelsMetho
     return ir.Ref(field_.slot, field_.type, where)
 
 
+def _declare_items(
+    state: _State, ruleset: ast.RuleSet, scope: Scope
+) -> tuple[list[ir.Item], dict[str, int]]:
+    """Bonus, deduction and veto items: a count per item (from event tables),
+    the item's points (``per`` each, at most ``cap``, only when ``when`` holds),
+    the capped bonus and deduction sums, and one flag per kind of veto."""
+    items: list[ir.Item] = []
+    seen: dict[str, ast.Ident] = {}
+    by_kind: dict[str, list[int]] = {"bonus": [], "deduction": []}
+    vetoes: dict[str, list[int]] = {}
+    zero = Decimal(0)
+    for decl in ruleset.items:
+        ident = decl.id.name
+        if ident in seen:
+            state.error(
+                "E0206",
+                {"kind": ("kind.item", {}), "name": ident},
+                decl.id.span,
+                labels=(Label(seen[ident].span, "E0206.first"),),
+            )
+            continue
+        seen[ident] = decl.id
+        if decl.kind == "veto":
+            if decl.veto is None or decl.per is not None or decl.cap is not None:
+                state.error("E0417", {"id": ident}, decl.id.span)
+        elif decl.per is None or decl.veto is not None:
+            state.error("E0416", {"id": ident}, decl.id.span)
+        start, end = decl.effective_from, decl.effective_until
+        if start is not None and end is not None and start.value > end.value:
+            state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
+        count = state.slot(f"{ident}.count", "input", NUMBER, decl.id.span, owner=ident)
+        state.contexts.append(
+            ir.InputField(
+                count, f"{ident}.count", "events", NUMBER, zero, None, "default", zero, decl.id.span
+            )
+        )
+        points_slot = None
+        span = decl.span
+        count_ref = ir.Ref(count, NUMBER, decl.id.span)
+        if decl.kind == "veto":
+            if decl.veto is not None:
+                vetoes.setdefault(decl.veto, []).append(count)
+        elif decl.per is not None:
+            points: ir.Expr = ir.Arith(
+                "*", count_ref, ir.Const(decl.per.value, NUMBER, decl.per.span), NUMBER, span
+            )
+            if decl.cap is not None:
+                cap = ir.Const(decl.cap.value, NUMBER, decl.cap.span)
+                points = ir.Call("min", (points, cap), NUMBER, span)
+            points_slot = state.slot(ident, "item", NUMBER, decl.id.span, owner=ident)
+            if decl.when is not None:
+                # The gate is its own definition so it is typed and ordered
+                # like every other formula (it may read base and values).
+                gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
+                state.pending.append(_Pending(gate, decl.when, scope))
+                gate_ref = ir.Ref(gate, BOOL, decl.when.span)
+                points = ir.Cond(((gate_ref, points),), ir.Const(zero, NUMBER, span), NUMBER, span)
+            state.pending.append(_Pending(points_slot, points, None))
+            by_kind[decl.kind].append(points_slot)
+        items.append(
+            ir.Item(
+                id=ident,
+                name=decl.name,
+                kind=decl.kind,  # type: ignore[arg-type]  # checked by the schema
+                per=decl.per.value if decl.per else None,
+                cap=decl.cap.value if decl.cap else None,
+                veto=decl.veto,  # type: ignore[arg-type]
+                count=count,
+                points=points_slot,
+                effective_from=start.value if start else None,
+                effective_until=end.value if end else None,
+                span=span,
+            )
+        )
+    result: dict[str, int] = {}
+    caps = {"bonus": ruleset.bonus_cap, "deduction": ruleset.deduction_cap}
+    for kind, slots in by_kind.items():
+        if not slots:
+            continue
+        span = ruleset.manifest.span
+        summed: ir.Expr = ir.Aggregate(
+            "sum", tuple(ir.Ref(s, NUMBER, span) for s in slots), False, NUMBER, span
+        )
+        cap_decl = caps[kind]
+        if cap_decl is not None:
+            summed = ir.Call(
+                "min", (summed, ir.Const(cap_decl.value, NUMBER, cap_decl.span)), NUMBER, span
+            )
+        slot = state.slot(kind, "adjust", NUMBER, span)
+        state.pending.append(_Pending(slot, summed, None))
+        result[kind] = slot
+    for kind, counts in vetoes.items():
+        span = ruleset.manifest.span
+        flag: ir.Expr = ir.Const(False, BOOL, span)
+        for count in counts:
+            test = ir.Cmp(
+                ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
+            )
+            flag = test if isinstance(flag, ir.Const) else ir.Logic("or", flag, test, BOOL, span)
+        slot = state.slot(f"veto.{kind}", "veto", BOOL, span)
+        state.pending.append(_Pending(slot, flag, None))
+        result[f"veto:{kind}"] = slot
+    return items, result
+
+
 def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
     for collection in ruleset.collections:
         items: list[SlotBinding] = []
@@ -484,6 +606,16 @@ def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple
             expr = pending.expr
             refs = [(r.slot, r.span) for r in _refs_in(expr)]
         slot = state.slots[pending.slot]
+        if slot.kind == "condition" and expr.type not in (BOOL, ERROR):
+            state.error(
+                "E0504",
+                {
+                    "what": ("what.condition", {}),
+                    "expected": BOOL.describe(),
+                    "found": expr.type.describe(),
+                },
+                expr.span,
+            )
         if slot.kind in ("score", "total") and expr.type not in (NUMBER, ERROR):
             state.error(
                 "E0504",

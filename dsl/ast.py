@@ -208,6 +208,20 @@ class IndicatorDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemDecl:
+    id: Ident
+    name: str
+    kind: str  # bonus, deduction, veto
+    per: Located | None
+    cap: Located | None
+    when: Expr | None
+    veto: str | None
+    effective_from: DateValue | None
+    effective_until: DateValue | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class GroupDecl:
     id: Ident
     name: str
@@ -276,3 +290,6 @@ class RuleSet:
     indicators: tuple[IndicatorDecl, ...]
     total: Expr | None
     organization: OrganizationDecl | None = None
+    items: tuple[ItemDecl, ...] = ()
+    bonus_cap: Located | None = None
+    deduction_cap: Located | None = None

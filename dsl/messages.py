@@ -164,6 +164,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "生效日期 {start} 晚于失效日期 {end}",
         "the rule takes effect on {start}, after it ends on {end}",
     ),
+    "E0416": (
+        "加减分项目 `{id}` 需要写明每次的分值 per，且不能写 veto",
+        "bonus or deduction item `{id}` needs `per` (points per occurrence) and no `veto`",
+    ),
+    "E0417": (
+        "否决项目 `{id}` 需要写明 veto: fail（一票否决）或 veto: no_excellent（一票否优），且不能写 per 或 cap",
+        "veto item `{id}` needs `veto: fail` or `veto: no_excellent`, and no `per` or `cap`",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -277,6 +285,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{period} spans several quarters; roll-up rules are not implemented yet, "
         "evaluate one quarter at a time",
     ),
+    "E0814": (
+        "考核对象 `{subject}` 在 {period} 有加减分事项，但没有该期间的数据行",
+        "subject `{subject}` has item events in {period} but no data row for that period",
+    ),
+    "E0815": (
+        "第 {row} 行：规则中没有加减分项目 `{item}`",
+        "row {row}: there is no item `{item}` in the rules",
+    ),
+    "E0815.help": ("可用的项目：{items}", "items: {items}"),
+    "E0816": (
+        "第 {row} 行：项目 `{item}` 在 {date} 不在有效期内",
+        "row {row}: item `{item}` is not in force on {date}",
+    ),
     # -- command line and files ----------------------------------------------
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
@@ -313,6 +334,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.collection": ("集合", "collection"),
     "kind.levels": ("等级表", "level enumeration"),
     "kind.organization": ("组织", "organization"),
+    "kind.item": ("加减分项目", "item"),
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),

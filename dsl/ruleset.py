@@ -313,6 +313,8 @@ class _AstBuilder:
         indicators: list[ast.IndicatorDecl] = []
         total: ast.Expr | None = None
         organization: ast.OrganizationDecl | None = None
+        items: list[ast.ItemDecl] = []
+        caps: dict[str, ast.Located] = {}
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -341,6 +343,13 @@ class _AstBuilder:
                 indicators.append(self.indicator(part, ("indicators", index), indicator))
             if model.total is not None:
                 total = self.formula(part, ("total",), model.total)
+            for index, item in enumerate(model.items):
+                items.append(self.item(part, ("items", index), item))
+            if model.adjustments is not None:
+                for key in ("bonus_cap", "deduction_cap"):
+                    value = getattr(model.adjustments, key)
+                    if value is not None:
+                        caps[key] = self.located(part, ("adjustments", key), value)
             if model.organization is not None:
                 if organization is not None:
                     self.error(
@@ -362,6 +371,9 @@ class _AstBuilder:
             indicators=tuple(indicators),
             total=total,
             organization=organization,
+            items=tuple(items),
+            bonus_cap=caps.get("bonus_cap"),
+            deduction_cap=caps.get("deduction_cap"),
         )
 
     # -- helpers ----------------------------------------------------------------
@@ -448,6 +460,31 @@ class _AstBuilder:
                 )
             )
         return found
+
+    def item(
+        self, part: _FileSections, path: tuple[str | int, ...], model: schema.Item
+    ) -> ast.ItemDecl:
+        def number(key: str) -> ast.Located | None:
+            value = getattr(model, key)
+            return None if value is None else self.located(part, (*path, key), value)
+
+        effective = model.effective
+        return ast.ItemDecl(
+            id=self.ident(part, (*path, "id"), model.id),
+            name=model.name,
+            kind=model.kind,
+            per=number("per"),
+            cap=number("cap"),
+            when=None if model.when is None else self.formula(part, (*path, "when"), model.when),
+            veto=model.veto,
+            effective_from=self.date(part, (*path, "effective", "from"), effective.from_)
+            if effective
+            else None,
+            effective_until=self.date(part, (*path, "effective", "until"), effective.until)
+            if effective
+            else None,
+            span=self.span(part, path),
+        )
 
     def organization(self, part: _FileSections, model: schema.Organization) -> ast.OrganizationDecl:
         base = ("organization",)

@@ -144,6 +144,35 @@ class Indicator(Model):
     description: str | None = None
 
 
+class Item(Model):
+    """A bonus or deduction item (加减分项目), or a veto (一票否决 / 一票否优).
+
+    Occurrences come from event tables (date, subject, item, count, reason,
+    evidence); each counts ``per`` points, at most ``cap`` per period.
+    """
+
+    id: Text
+    name: str
+    kind: Literal["bonus", "deduction", "veto"]
+    per: Number | None = Field(None, description="points per occurrence (bonus, deduction)")
+    cap: Number | None = Field(None, description="most points of this item in one period")
+    when: Formula | None = Field(
+        None, description="condition for the item to count, e.g. `base >= 85` (gating)"
+    )
+    veto: Literal["fail", "no_excellent"] | None = Field(
+        None, description="fail: 一票否决 (fails the subject); no_excellent: 一票否优"
+    )
+    effective: Effective | None = None
+    description: str | None = None
+
+
+class Adjustments(Model):
+    """Overall caps on bonus and deduction points in one period."""
+
+    bonus_cap: Number | None = None
+    deduction_cap: Number | None = None
+
+
 class Group(Model):
     id: Text
     name: str | None = None
@@ -196,6 +225,8 @@ class RuleFile(Model):
     indicators: list[Indicator] = Field(default_factory=list)
     total: Formula | None = None
     organization: Organization | None = None
+    items: list[Item] = Field(default_factory=list)
+    adjustments: Adjustments | None = None
 
 
 MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")

@@ -141,7 +141,9 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
                 {
                     "rules": args.rules,
                     "indicators": len(result.program.indicators),
-                    "inputs": sum(1 for f in result.program.inputs if f.kind != "context"),
+                    "inputs": sum(
+                        1 for f in result.program.inputs if f.kind not in ("context", "events")
+                    ),
                 },
             )
             + "\n"

@@ -11,6 +11,7 @@ so one run shows the whole list of what to fix.
 from __future__ import annotations
 
 import csv
+import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal, InvalidOperation
@@ -19,6 +20,7 @@ from pathlib import Path
 from compiler import ir
 from compiler.lower import did_you_mean
 from dsl.diagnostics import Diagnostic
+from runtime.events import Event, is_event_table, read_event_rows
 from runtime.periods import Period, PeriodError
 
 PERIOD_COLUMN = "period"
@@ -37,6 +39,7 @@ class Row:
     name: str
     values: tuple[object, ...]  # in program.inputs order
     source: str  # "file:row"
+    events: tuple[Event, ...] = ()  # occurrences of items in the period
 
 
 @dataclass
@@ -68,6 +71,7 @@ def load_data(program: ir.Program, location: str, wanted: list[Period] | None = 
     reader = _TableReader(program, dataset, wanted)
     for file in files:
         reader.read(file)
+    reader.attach_events()
     return dataset
 
 
@@ -79,6 +83,7 @@ class _TableReader:
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
         self.seen: dict[tuple[str, str], str] = {}
+        self.events: list[Event] = []
         self.organization = program.organization
         self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
         self.subjects = {s.id: s for s in self.organization.sections} if self.organization else None
@@ -96,11 +101,22 @@ class _TableReader:
         rows = csv.reader(text.splitlines())
         header = next(rows, [])
         columns = {name.strip(): index for index, name in enumerate(header)}
+        if is_event_table(columns):
+            numbered = [
+                (n, cells) for n, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)
+            ]
+            subjects = set(self.subjects) if self.subjects is not None else None
+            events, problems = read_event_rows(
+                self.program, numbered, columns, shown, subjects, self.wanted
+            )
+            self.events.extend(events)
+            self.dataset.diagnostics.extend(problems)
+            return
         missing = [c for c in (PERIOD_COLUMN, SUBJECT_COLUMN) if c not in columns]
         missing += [
             f.name
             for f in self.program.inputs
-            if f.kind != "context"
+            if f.kind not in ("context", "events")
             and f.name not in columns
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
@@ -154,6 +170,9 @@ class _TableReader:
             if input_field.kind == "context":
                 values.append(self.context_owner[input_field.slot] in active)
                 continue
+            if input_field.kind == "events":
+                values.append(Decimal(0))  # counted from event tables in attach_events
+                continue
             index = columns.get(input_field.name)
             raw = cells[index].strip() if index is not None else ""
             if (
@@ -171,6 +190,29 @@ class _TableReader:
         if ok:
             row = Row(str(period), subject, name, tuple(values), f"{shown}:{number}")
             self.dataset.rows.append(row)
+
+    def attach_events(self) -> None:
+        """Count each item's occurrences into the rows of their subject and period."""
+        if not self.events:
+            return
+        by_key: dict[tuple[str, str], list[Event]] = {}
+        for event in self.events:
+            by_key.setdefault((str(event.period), event.subject), []).append(event)
+        count_slots = {i.id: i.count for i in self.program.items}
+        position = {f.slot: n for n, f in enumerate(self.program.inputs)}
+        for index, row in enumerate(self.dataset.rows):
+            events = by_key.pop((row.period, row.subject), [])
+            if not events:
+                continue
+            values = list(row.values)
+            for event in events:
+                at = position[count_slots[event.item]]
+                values[at] = values[at] + event.count  # type: ignore[operator]
+            self.dataset.rows[index] = dataclasses.replace(
+                row, values=tuple(values), events=tuple(events)
+            )
+        for (period, subject), events in sorted(by_key.items()):
+            self.problem("E0814", {"subject": subject, "period": period}, events[0].source)
 
     def unknown_subject(self, shown: str, number: int, subject: str) -> None:
         assert self.subjects is not None

@@ -19,6 +19,7 @@ from dsl.spans import SourceFile
 from runtime import helpers
 from runtime.compiled import CompiledEvaluator
 from runtime.data import Row
+from runtime.events import Event
 from runtime.helpers import Fault
 from runtime.periods import Period
 
@@ -33,6 +34,17 @@ class IndicatorResult:
 
 
 @dataclass(frozen=True, slots=True)
+class Adjustment:
+    """Points an item added (positive) or deducted (negative) in the period."""
+
+    item: str
+    name: str
+    points: Decimal
+    reasons: tuple[str, ...]
+    events: tuple[Event, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class SubjectResult:
     id: str
     name: str
@@ -42,6 +54,43 @@ class SubjectResult:
     indicators: tuple[IndicatorResult, ...]
     values: tuple[object, ...]  # every slot, for explain
     source: str
+    base: Decimal | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    vetoes: tuple[str, ...] = ()  # "fail" (一票否决), "no_excellent" (一票否优)
+
+
+def adjustments_of(
+    program: ir.Program, values: tuple[object, ...], events: tuple[Event, ...]
+) -> tuple[Adjustment, ...]:
+    """Each item's points, signed; plus the part an overall cap took off, so the
+    adjustments always add up to ``total - base`` before rounding."""
+    found: list[Adjustment] = []
+    for item in program.items:
+        if item.points is None:
+            continue
+        points = _decimal(values[item.points])
+        mine = tuple(e for e in events if e.item == item.id)
+        if not points and not mine:
+            continue
+        signed = points if item.kind == "bonus" else -points
+        found.append(
+            Adjustment(item.id, item.name, signed, tuple(e.reason for e in mine if e.reason), mine)
+        )
+    kinds = {i.id: i.kind for i in program.items}
+    per_item = list(found)
+    for kind, slot in (("bonus", program.bonus), ("deduction", program.deduction)):
+        if slot is None:
+            continue
+        counted = sum((a.points for a in per_item if kinds[a.item] == kind), Decimal(0))
+        capped = _decimal(values[slot]) if kind == "bonus" else -_decimal(values[slot])
+        if capped != counted:
+            name = "加分合计封顶" if kind == "bonus" else "扣分合计封顶"
+            found.append(Adjustment(f"{kind}_cap", name, capped - counted, (), ()))
+    return tuple(found)
+
+
+def vetoes_of(program: ir.Program, values: tuple[object, ...]) -> tuple[str, ...]:
+    return tuple(kind.removeprefix("veto:") for kind, slot in program.vetoes if values[slot])
 
 
 def rules_digest(files: tuple[SourceFile, ...]) -> str:
@@ -106,9 +155,20 @@ def evaluate_period(
             for i in program.indicators
             if i.in_force(end)
         )
+        base = values[program.base] if program.base is not None else None
         results.append(
             SubjectResult(
-                row.subject, row.name, period, total, rank, indicators, tuple(values), row.source
+                row.subject,
+                row.name,
+                period,
+                total,
+                rank,
+                indicators,
+                tuple(values),
+                row.source,
+                base=base if isinstance(base, Decimal) else None,
+                adjustments=adjustments_of(program, values, row.events),
+                vetoes=vetoes_of(program, values),
             )
         )
     results.sort(key=lambda r: (r.rank, r.id))

@@ -31,6 +31,19 @@ _STATUS_WORDS = {
 }
 
 
+_VETO_WORDS = {
+    "fail": {"zh": "一票否决", "en": "fail"},
+    "no_excellent": {"zh": "一票否优", "en": "no excellent"},
+}
+
+
+def _signed(value: Decimal, program: ir.Program) -> str:
+    if not value:
+        return ""
+    text = fmt(value, program) or ""
+    return text if value < 0 else "+" + text
+
+
 def _in_force(program: ir.Program, period: str) -> list[ir.Indicator]:
     end = Period.parse(period).end
     return [i for i in program.indicators if i.in_force(end)]
@@ -57,7 +70,27 @@ def to_json(program: ir.Program, period: str, digest: str, results: list[Subject
                     }
                     for i in result.indicators
                 ],
-                "adjustments": [],
+                "base": fmt(result.base, program),
+                "adjustments": [
+                    {
+                        "item": a.item,
+                        "name": a.name,
+                        "points": str(a.points),
+                        "reason": "；".join(a.reasons),
+                        "events": [
+                            {
+                                "date": e.day.isoformat(),
+                                "count": str(e.count),
+                                "reason": e.reason,
+                                "evidence": e.evidence,
+                                "source": e.source,
+                            }
+                            for e in a.events
+                        ],
+                    }
+                    for a in result.adjustments
+                ],
+                "vetoes": list(result.vetoes),
                 "consequences": [],
             }
         )
@@ -95,10 +128,21 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
-    heads = ["名次", "考核对象", "总分"] if lang == "zh" else ["rank", "subject", "total"]
+    heads = (
+        ["名次", "考核对象", "总分", "基础分", "加减分", "否决"]
+        if lang == "zh"
+        else ["rank", "subject", "total", "base", "adjust", "veto"]
+    )
     heads += [i.name for i in _in_force(program, period)]
     rows = [
-        [str(r.rank), r.name, fmt(r.total, program) or ""]
+        [
+            str(r.rank),
+            r.name,
+            fmt(r.total, program) or "",
+            fmt(r.base, program) or "",
+            _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
+            ",".join(_VETO_WORDS[v][lang] for v in r.vetoes),
+        ]
         + [fmt(i.score, program) or _STATUS_WORDS[i.status][lang] for i in r.indicators]
         for r in results
     ]

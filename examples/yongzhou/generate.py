@@ -95,13 +95,70 @@ def rows(rng: random.Random) -> list[list[str]]:
     return out
 
 
+EVENT_COLUMNS = ["date", "subject", "item", "count", "reason", "evidence"]
+DEDUCTIONS = {
+    "supervision_issue": ("督查发现问题逾期未整改", "督查督办通知书"),
+    "task_overdue": ("重点工作任务未按时完成", "市局重点工作推进表"),
+    "criticized": ("工作失误被市局通报批评", "市局通报"),
+}
+BONUSES = {
+    "provincial_commendation": ("获省局表彰", "省局表彰文件"),
+    "municipal_commendation": ("获市委市政府表彰", "市政府表彰文件"),
+    "practice_promoted": ("经验做法被省局推广", "省局简报"),
+}
+# January-September 2016: 11 of the 17 sections receive organizational deductions.
+DEDUCTED_SECTIONS_2016 = 11
+
+
+def _day(rng: random.Random, period: str) -> str:
+    year, quarter = int(period[:4]), int(period[-1])
+    month = 3 * quarter - rng.randint(0, 2)
+    return f"{year}-{month:02d}-{rng.randint(1, 28):02d}"
+
+
+def events(rng: random.Random) -> list[list[str]]:
+    """Item events: deductions, bonuses and one veto of excellence."""
+    out: list[list[str]] = []
+    ids = [subject for subject, _, _ in SECTIONS]
+    deducted = set(rng.sample(ids, DEDUCTED_SECTIONS_2016))
+    for period in PERIODS:
+        in_2016 = period.startswith("2016")
+        for subject in ids:
+            if (in_2016 and subject in deducted and rng.random() < 0.6) or (
+                not in_2016 and rng.random() < 0.3
+            ):
+                item = rng.choice(sorted(DEDUCTIONS))
+                reason, evidence = DEDUCTIONS[item]
+                out.append(
+                    [_day(rng, period), subject, item, str(rng.randint(1, 2)), reason, evidence]
+                )
+            if rng.random() < 0.15:
+                item = rng.choice(sorted(BONUSES))
+                reason, evidence = BONUSES[item]
+                out.append([_day(rng, period), subject, item, "1", reason, evidence])
+    # Make sure every deducted section has at least one 2016 deduction.
+    seen = {row[1] for row in out if row[0].startswith("2016") and row[2] in DEDUCTIONS}
+    for subject in sorted(deducted - seen):
+        out.append([_day(rng, "2016Q2"), subject, "task_overdue", "1", *DEDUCTIONS["task_overdue"]])
+    veto_subject = rng.choice(sorted(set(ids) - deducted))
+    out.append(
+        ["2016-08-16", veto_subject, "adverse_publicity", "1", "被省局通报造成不良影响", "省局通报"]
+    )
+    out.sort()
+    return out
+
+
 def main() -> None:
     rng = random.Random(SEED)
-    target = Path(__file__).with_name("sections.csv")
-    with target.open("w", encoding="utf-8", newline="") as handle:
+    folder = Path(__file__).parent
+    with (folder / "sections.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(COLUMNS)
         writer.writerows(rows(rng))
+    with (folder / "events.csv").open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(EVENT_COLUMNS)
+        writer.writerows(events(rng))
 
 
 if __name__ == "__main__":

@@ -1,0 +1,117 @@
+"""Event tables: occurrences of bonus, deduction and veto items.
+
+One row per occurrence (or a ``count`` of them): ``date, subject, item``, and
+optionally ``count, reason, evidence``.  The period of an event is the quarter
+of its date.  Reasons and evidence travel with the result into the output and
+the explanation; the counts become the items' inputs.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from compiler import ir
+from compiler.lower import did_you_mean
+from dsl.diagnostics import Diagnostic
+from runtime.periods import Period
+
+EVENT_COLUMNS = ("date", "subject", "item")
+
+
+@dataclass(frozen=True, slots=True)
+class Event:
+    day: date
+    subject: str
+    item: str
+    count: Decimal
+    reason: str
+    evidence: str
+    source: str  # "file:row"
+
+    @property
+    def period(self) -> Period:
+        return Period(self.day.year, (self.day.month - 1) // 3 + 1)
+
+
+def is_event_table(columns: dict[str, int]) -> bool:
+    return all(column in columns for column in EVENT_COLUMNS)
+
+
+def read_event_rows(
+    program: ir.Program,
+    rows: list[tuple[int, list[str]]],
+    columns: dict[str, int],
+    shown: str,
+    subjects: set[str] | None,
+    wanted: set[Period] | None,
+) -> tuple[list[Event], list[Diagnostic]]:
+    """Every event row checked: date, subject, item (in force on the date), count."""
+    items = {i.id: i for i in program.items}
+    events: list[Event] = []
+    problems: list[Diagnostic] = []
+
+    def cell(cells: list[str], name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    for number, cells in rows:
+        where = f"{shown}:{number}"
+        text = cell(cells, "date")
+        try:
+            day = date.fromisoformat(text)
+        except ValueError:
+            problems.append(
+                Diagnostic("E0808", {"row": number, "column": "date", "text": text, "kind": "date"},
+                           None, location=f"{where} [date]")
+            )  # fmt: skip
+            continue
+        period = Period(day.year, (day.month - 1) // 3 + 1)
+        if wanted is not None and period not in wanted:
+            continue
+        if wanted is None and day.year != program.year:
+            continue
+        subject = cell(cells, "subject")
+        if subjects is not None and subject not in subjects:
+            suggestion = did_you_mean(subject, sorted(subjects))
+            problems.append(
+                Diagnostic("E0809", {"row": number, "subject": subject}, None,
+                           location=f"{where} [subject]",
+                           help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion
+                           else ("E0809.help", {}))
+            )  # fmt: skip
+            continue
+        name = cell(cells, "item")
+        item = items.get(name)
+        if item is None:
+            suggestion = did_you_mean(name, sorted(items))
+            problems.append(
+                Diagnostic("E0815", {"row": number, "item": name}, None,
+                           location=f"{where} [item]",
+                           help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion
+                           else ("E0815.help", {"items": ", ".join(sorted(items))}))
+            )  # fmt: skip
+            continue
+        if not item.in_force(day):
+            problems.append(
+                Diagnostic("E0816", {"row": number, "item": name, "date": day}, None,
+                           location=f"{where} [date]")
+            )  # fmt: skip
+            continue
+        count_text = cell(cells, "count") or "1"
+        try:
+            count = Decimal(count_text)
+            valid = count.is_finite() and count > 0 and count == count.to_integral_value()
+        except InvalidOperation:
+            valid = False
+        if not valid:
+            problems.append(
+                Diagnostic("E0808", {"row": number, "column": "count", "text": count_text,
+                                     "kind": "count"}, None, location=f"{where} [count]")
+            )  # fmt: skip
+            continue
+        events.append(
+            Event(day, subject, name, count, cell(cells, "reason"), cell(cells, "evidence"), where)
+        )
+    return events, problems
