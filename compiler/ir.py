@@ -294,6 +294,36 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Ranking:
+    """Rank by the first key; later keys break ties; still equal: a shared rank."""
+
+    keys: tuple[tuple[int, bool], ...]  # (slot, descending)
+    names: tuple[str, ...]  # the keys as written, for explanations
+
+
+@dataclass(frozen=True, slots=True)
+class Quota:
+    share: Decimal
+    rounding: str
+    at_least: int | None
+    at_most: int | None
+    pool: Literal["group", "all"]
+    ties: Literal["include", "exclude"]
+
+
+@dataclass(frozen=True, slots=True)
+class GradeBand:
+    """A grade, best first: threshold, prerequisite (a condition slot), quota, vetoes."""
+
+    grade: str
+    minimum: Decimal | None
+    requires: int | None
+    quota: Quota | None
+    blocked_by: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Section:
     id: str
     name: str
@@ -341,3 +371,5 @@ class Program:
     bonus: int | None = None  # slot: capped sum of bonus items
     deduction: int | None = None  # slot: capped sum of deduction items
     vetoes: tuple[tuple[str, int], ...] = ()  # ("veto:fail" | "veto:no_excellent", flag slot)
+    ranking: Ranking | None = None
+    grades: tuple[GradeBand, ...] = ()

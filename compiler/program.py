@@ -130,6 +130,9 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
             "-", total_expr, ir.Ref(deduction, NUMBER, base_span), NUMBER, base_span
         )
     state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))
+    global_scope.names.setdefault("total", SlotBinding(total_slot, NUMBER))
+    ranking = _declare_ranking(state, ruleset, global_scope, total_slot)
+    grades = _declare_grades(state, ruleset, global_scope)
     definitions, reads = _lower_all(state)
     indicators = _add_applicability(state, indicators, definitions, reads)
     _mark_conditional_inputs(state, indicators, definitions, reads)
@@ -157,6 +160,8 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         vetoes=tuple(
             (kind, slot) for kind, slot in adjustments.items() if kind.startswith("veto:")
         ),
+        ranking=ranking,
+        grades=grades,
     )
     return program, state.diagnostics
 
@@ -544,6 +549,69 @@ def _declare_items(
         state.pending.append(_Pending(slot, flag, None))
         result[f"veto:{kind}"] = slot
     return items, result
+
+
+def _declare_ranking(state: _State, ruleset: ast.RuleSet, scope: Scope, total: int) -> ir.Ranking:
+    """The ranking keys as slots: total, base, a value or an indicator score."""
+    decl = ruleset.ranking
+    if decl is None:
+        return ir.Ranking(((total, True),), ("total",))
+    keys: list[tuple[int, bool]] = []
+    names: list[str] = []
+    for ident, descending in [(decl.by, decl.descending), *decl.ties]:
+        binding = scope.lookup(ident.name)
+        kinds = ("total", "base", "value", "score")
+        if not isinstance(binding, SlotBinding) or state.slots[binding.slot].kind not in kinds:
+            if ident.name:
+                suggestion = did_you_mean(ident.name, ["total", "base", *state.global_names])
+                state.error(
+                    "E0419",
+                    {"name": ident.name},
+                    ident.span,
+                    help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                )
+            continue
+        keys.append((binding.slot, descending))
+        names.append(ident.name)
+    return ir.Ranking(tuple(keys), tuple(names))
+
+
+def _declare_grades(state: _State, ruleset: ast.RuleSet, scope: Scope) -> tuple[ir.GradeBand, ...]:
+    """Grade bands, best first; prerequisites become condition slots."""
+    if ruleset.grades is None:
+        return ()
+    bands: list[ir.GradeBand] = []
+    seen: set[str] = set()
+    previous: Decimal | None = None
+    for decl in ruleset.grades:
+        name = decl.grade.name
+        if name in seen:
+            state.error("E0422", {"grade": name}, decl.grade.span)
+        seen.add(name)
+        if decl.minimum is not None:
+            if previous is not None and decl.minimum.value > previous:
+                state.error(
+                    "E0420",
+                    {"grade": name, "minimum": decl.minimum.value, "previous": previous},
+                    decl.minimum.span,
+                )
+            previous = decl.minimum.value
+        requires = None
+        if decl.requires is not None:
+            requires = state.slot(f"grade.{name}.requires", "condition", BOOL, decl.grade.span)
+            state.pending.append(_Pending(requires, decl.requires, scope))
+        quota = None
+        if decl.quota is not None:
+            q = decl.quota
+            if not Decimal(0) <= q.share.value <= Decimal(1):
+                state.error("E0421", {}, q.share.span)
+            quota = ir.Quota(
+                q.share.value, q.rounding, q.at_least, q.at_most,
+                q.pool, q.ties,  # type: ignore[arg-type]  # literals checked by the schema
+            )  # fmt: skip
+        minimum = decl.minimum.value if decl.minimum else None
+        bands.append(ir.GradeBand(name, minimum, requires, quota, decl.blocked_by, decl.span))
+    return tuple(bands)
 
 
 def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:

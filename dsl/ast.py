@@ -222,6 +222,35 @@ class ItemDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class RankingDecl:
+    by: Ident
+    descending: bool
+    ties: tuple[tuple[Ident, bool], ...]  # (key, descending)
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class QuotaDecl:
+    share: Located
+    rounding: str
+    at_least: int | None
+    at_most: int | None
+    pool: str
+    ties: str
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class GradeDecl:
+    grade: Ident
+    minimum: Located | None
+    requires: Expr | None
+    quota: QuotaDecl | None
+    blocked_by: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class GroupDecl:
     id: Ident
     name: str
@@ -293,3 +322,5 @@ class RuleSet:
     items: tuple[ItemDecl, ...] = ()
     bonus_cap: Located | None = None
     deduction_cap: Located | None = None
+    ranking: RankingDecl | None = None
+    grades: tuple[GradeDecl, ...] | None = None

@@ -172,6 +172,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "否决项目 `{id}` 需要写明 veto: fail（一票否决）或 veto: no_excellent（一票否优），且不能写 per 或 cap",
         "veto item `{id}` needs `veto: fail` or `veto: no_excellent`, and no `per` or `cap`",
     ),
+    "E0418": (
+        "并列排序键 `{text}` 应写成“名称”或“名称 ascending”",
+        "tie-breaker `{text}` must be a name, optionally followed by `ascending`",
+    ),
+    "E0419": (
+        "排名依据 `{name}` 不是总分、基础分、取值或指标编号",
+        "ranking key `{name}` is not total, base, a value or an indicator id",
+    ),
+    "E0420": (
+        "等次 `{grade}` 的分数线 {minimum} 高于上一等次的分数线 {previous}",
+        "grade `{grade}` has threshold {minimum}, above the previous grade's {previous}",
+    ),
+    "E0421": ("名额比例必须在 0 到 100% 之间", "a quota share must be between 0 and 100%"),
+    "E0422": ("等次 `{grade}` 重复", "grade `{grade}` is listed twice"),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",

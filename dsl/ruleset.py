@@ -315,6 +315,8 @@ class _AstBuilder:
         organization: ast.OrganizationDecl | None = None
         items: list[ast.ItemDecl] = []
         caps: dict[str, ast.Located] = {}
+        ranking: ast.RankingDecl | None = None
+        grades: tuple[ast.GradeDecl, ...] | None = None
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -343,6 +345,12 @@ class _AstBuilder:
                 indicators.append(self.indicator(part, ("indicators", index), indicator))
             if model.total is not None:
                 total = self.formula(part, ("total",), model.total)
+            if model.ranking is not None:
+                ranking = self.ranking(part, model.ranking)
+            if model.grades is not None:
+                grades = tuple(
+                    self.grade(part, ("grades", i), g) for i, g in enumerate(model.grades)
+                )
             for index, item in enumerate(model.items):
                 items.append(self.item(part, ("items", index), item))
             if model.adjustments is not None:
@@ -374,6 +382,8 @@ class _AstBuilder:
             items=tuple(items),
             bonus_cap=caps.get("bonus_cap"),
             deduction_cap=caps.get("deduction_cap"),
+            ranking=ranking,
+            grades=grades,
         )
 
     # -- helpers ----------------------------------------------------------------
@@ -460,6 +470,52 @@ class _AstBuilder:
                 )
             )
         return found
+
+    def ranking(self, part: _FileSections, model: schema.Ranking) -> ast.RankingDecl:
+        ties = []
+        for index, text in enumerate(model.ties):
+            words = text.split()
+            descending = not (len(words) == 2 and words[1] == "ascending")
+            span = self.span(part, ("ranking", "ties", index))
+            if (
+                not words
+                or len(words) > 2
+                or (len(words) == 2 and words[1] not in ("ascending", "descending"))
+            ):
+                self.error("E0418", {"text": text}, span)
+            ties.append((ast.Ident(words[0] if words else "", span), descending))
+        return ast.RankingDecl(
+            by=ast.Ident(model.by, self.span(part, ("ranking", "by"))),
+            descending=model.order == "descending",
+            ties=tuple(ties),
+            span=self.key_span(part, ("ranking",)),
+        )
+
+    def grade(
+        self, part: _FileSections, path: tuple[str | int, ...], model: schema.Grade
+    ) -> ast.GradeDecl:
+        quota = None
+        if model.quota is not None:
+            q = model.quota
+            quota = ast.QuotaDecl(
+                share=self.located(part, (*path, "quota", "share"), q.share),
+                rounding=q.rounding,
+                at_least=q.at_least,
+                at_most=q.at_most,
+                pool=q.pool,
+                ties=q.ties,
+                span=self.key_span(part, (*path, "quota")),
+            )
+        return ast.GradeDecl(
+            grade=self.ident(part, (*path, "grade"), model.grade),
+            minimum=None if model.min is None else self.located(part, (*path, "min"), model.min),
+            requires=None
+            if model.requires is None
+            else self.formula(part, (*path, "requires"), model.requires),
+            quota=quota,
+            blocked_by=tuple(model.blocked_by),
+            span=self.span(part, path),
+        )
 
     def item(
         self, part: _FileSections, path: tuple[str | int, ...], model: schema.Item

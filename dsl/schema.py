@@ -173,6 +173,45 @@ class Adjustments(Model):
     deduction_cap: Number | None = None
 
 
+class Ranking(Model):
+    """How subjects are ranked within their group: by total (highest first),
+    then each tie-breaker in turn; subjects still equal share a rank."""
+
+    by: Text = Field("total", description="total, base, a value or an indicator id")
+    order: Literal["descending", "ascending"] = "descending"
+    ties: list[Text] = Field(
+        default_factory=list,
+        description="tie-breakers in order: base, a value or an indicator id; "
+        "append ' ascending' for lowest first",
+    )
+
+
+class Quota(Model):
+    """At most ``share`` of the subjects of a pool get the grade (forced distribution)."""
+
+    share: Number
+    rounding: Rounding = "half_up"
+    at_least: int | None = Field(None, ge=0)
+    at_most: int | None = Field(None, ge=0)
+    pool: Literal["group", "all"] = "group"
+    ties: Literal["include", "exclude"] = Field(
+        "exclude",
+        description="subjects tied at the quota line: include all of them, or none of them",
+    )
+
+
+class Grade(Model):
+    """One grade band, best first: a threshold on the total, a prerequisite, a quota."""
+
+    grade: Text
+    min: Number | None = Field(None, description="lowest total for this grade")
+    requires: Formula | None = Field(None, description="a prerequisite, e.g. `integrity >= 8`")
+    quota: Quota | None = None
+    blocked_by: list[Literal["fail", "no_excellent"]] = Field(
+        default_factory=list, description="vetoes that forbid this grade"
+    )
+
+
 class Group(Model):
     id: Text
     name: str | None = None
@@ -227,6 +266,8 @@ class RuleFile(Model):
     organization: Organization | None = None
     items: list[Item] = Field(default_factory=list)
     adjustments: Adjustments | None = None
+    ranking: Ranking | None = None
+    grades: list[Grade] | None = None
 
 
 MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")

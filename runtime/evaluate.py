@@ -22,6 +22,7 @@ from runtime.data import Row
 from runtime.events import Event
 from runtime.helpers import Fault
 from runtime.periods import Period
+from runtime.population import standings
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,6 +58,8 @@ class SubjectResult:
     base: Decimal | None = None
     adjustments: tuple[Adjustment, ...] = ()
     vetoes: tuple[str, ...] = ()  # "fail" (一票否决), "no_excellent" (一票否优)
+    grade: str | None = None  # None: no grades declared; "ungraded": no band took it
+    group: str = ""
 
 
 def adjustments_of(
@@ -143,12 +146,11 @@ def evaluate_period(
                         help=("E0701.help", {}) if fault.code == "E0701" else None,
                     )
                 )
-    totals = sorted((_decimal(values[program.total]) for _, values in evaluated), reverse=True)
+    ranked = standings(program, [(row.subject, values) for row, values in evaluated])
     results = []
     for row, values in evaluated:
-        total = values[program.total]
-        assert isinstance(total, Decimal)
-        rank = 1 + sum(1 for other in totals if other > total)
+        total = _decimal(values[program.total])
+        standing = ranked[row.subject]
         # Indicators not in force for the period are not part of its result.
         indicators = tuple(
             IndicatorResult(i.id, i.name, i.points, values[i.score], _status(i, values, row))  # type: ignore[arg-type]
@@ -162,14 +164,16 @@ def evaluate_period(
                 row.name,
                 period,
                 total,
-                rank,
+                standing.rank,
                 indicators,
                 tuple(values),
                 row.source,
                 base=base if isinstance(base, Decimal) else None,
                 adjustments=adjustments_of(program, values, row.events),
                 vetoes=vetoes_of(program, values),
+                grade=standing.grade,
+                group=standing.group,
             )
         )
-    results.sort(key=lambda r: (r.rank, r.id))
+    results.sort(key=lambda r: (r.group, r.rank, r.id))
     return results, diagnostics

@@ -17,6 +17,7 @@ from compiler import ir
 from runtime import helpers
 from runtime.evaluate import SubjectResult
 from runtime.periods import Period
+from runtime.population import UNGRADED
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
@@ -35,6 +36,12 @@ _VETO_WORDS = {
     "fail": {"zh": "一票否决", "en": "fail"},
     "no_excellent": {"zh": "一票否优", "en": "no excellent"},
 }
+
+
+def _grade_word(grade: str | None, lang: str) -> str:
+    if grade == UNGRADED:
+        return "未定等次" if lang == "zh" else "ungraded"
+    return grade or ""
 
 
 def _signed(value: Decimal, program: ir.Program) -> str:
@@ -59,7 +66,8 @@ def to_json(program: ir.Program, period: str, digest: str, results: list[Subject
                 "kind": "section",
                 "total": fmt(result.total, program),
                 "rank": result.rank,
-                "grade": None,
+                "grade": result.grade,
+                "group": result.group,
                 "indicators": [
                     {
                         "id": i.id,
@@ -129,9 +137,9 @@ def _pad(text: str, width: int, right: bool) -> str:
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
     heads = (
-        ["名次", "考核对象", "总分", "基础分", "加减分", "否决"]
+        ["名次", "考核对象", "总分", "等次", "基础分", "加减分", "否决"]
         if lang == "zh"
-        else ["rank", "subject", "total", "base", "adjust", "veto"]
+        else ["rank", "subject", "total", "grade", "base", "adjust", "veto"]
     )
     heads += [i.name for i in _in_force(program, period)]
     rows = [
@@ -139,6 +147,7 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
             str(r.rank),
             r.name,
             fmt(r.total, program) or "",
+            _grade_word(r.grade, lang),
             fmt(r.base, program) or "",
             _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
             ",".join(_VETO_WORDS[v][lang] for v in r.vetoes),

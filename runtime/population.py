@@ -1,0 +1,145 @@
+"""The population stage: ranks and grades of the subjects of one period.
+
+Per-subject values come from the compiled evaluator; this stage reads every
+subject of a pool at once.  Ranking is within each group of the organization
+(all subjects when there is none), by the declared keys; subjects equal on
+every key share a rank (1, 2, 2, 4).  Grades are assigned band by band, best
+first: a subject gets the first band whose threshold, prerequisite and vetoes
+it passes and whose quota still has room; what no band takes is "ungraded".
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler import ir
+from runtime import helpers
+
+UNGRADED = "ungraded"
+
+
+@dataclass(frozen=True, slots=True)
+class Standing:
+    rank: int
+    group: str
+    grade: str | None  # None: the rules declare no grades
+
+
+def _key(program: ir.Program, values: Sequence[object]) -> tuple[tuple[bool, Decimal], ...]:
+    """Sort key, best first: absent values (exempt scores) after present ones."""
+    assert program.ranking is not None
+    parts = []
+    for slot, descending in program.ranking.keys:
+        value = values[slot]
+        if value is None:
+            parts.append((True, Decimal(0)))
+        else:
+            assert isinstance(value, Decimal)
+            parts.append((False, -value if descending else value))
+    return tuple(parts)
+
+
+def quota_size(quota: ir.Quota, pool_size: int) -> int:
+    """``share`` of the pool, rounded as declared, then bounded by at_least/at_most."""
+    exact = quota.share * pool_size
+    size = int(exact.quantize(Decimal(1), rounding=helpers.ROUNDING[quota.rounding]))
+    if quota.at_least is not None:
+        size = max(size, quota.at_least)
+    if quota.at_most is not None:
+        size = min(size, quota.at_most)
+    return min(size, pool_size)
+
+
+def standings(
+    program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]]
+) -> dict[str, Standing]:
+    """Rank and grade ``subjects`` (id, every slot value) of one period."""
+    group_of = {}
+    if program.organization is not None:
+        group_of = {s.id: s.group for s in program.organization.sections}
+    keys = {ident: _key(program, values) for ident, values in subjects}
+    groups: dict[str, list[str]] = {}
+    for ident, _ in subjects:
+        groups.setdefault(group_of.get(ident, ""), []).append(ident)
+    ranks: dict[str, int] = {}
+    for members in groups.values():
+        for ident in members:
+            ranks[ident] = 1 + sum(1 for other in members if keys[other] < keys[ident])
+    grades = _grades(program, subjects, ranks, group_of) if program.grades else {}
+    return {
+        ident: Standing(ranks[ident], group_of.get(ident, ""), grades.get(ident))
+        for ident, _ in subjects
+    }
+
+
+def _grades(
+    program: ir.Program,
+    subjects: Sequence[tuple[str, Sequence[object]]],
+    ranks: dict[str, int],
+    group_of: dict[str, str],
+) -> dict[str, str]:
+    values = dict(subjects)
+    vetoes = {
+        ident: {kind.removeprefix("veto:") for kind, slot in program.vetoes if vals[slot]}
+        for ident, vals in subjects
+    }
+    order = sorted(values, key=lambda ident: (group_of.get(ident, ""), ranks[ident], ident))
+    remaining = list(order)
+    assigned: dict[str, str] = {}
+    for band in program.grades:
+        eligible = [
+            ident for ident in remaining if _passes(program, band, values[ident], vetoes[ident])
+        ]
+        if band.quota is None:
+            taken = eligible
+        else:
+            taken = []
+            pools: dict[str, list[str]] = {}
+            for ident in eligible:
+                pool = group_of.get(ident, "") if band.quota.pool == "group" else ""
+                pools.setdefault(pool, []).append(ident)
+            for pool, members in pools.items():
+                size = sum(
+                    1 for ident in order
+                    if band.quota.pool == "all" or group_of.get(ident, "") == pool
+                )  # fmt: skip
+                taken.extend(
+                    _within_quota(members, quota_size(band.quota, size), band.quota, ranks)
+                )
+        for ident in taken:
+            assigned[ident] = band.grade
+        remaining = [ident for ident in remaining if ident not in assigned]
+    for ident in remaining:
+        assigned[ident] = UNGRADED
+    return assigned
+
+
+def _passes(
+    program: ir.Program, band: ir.GradeBand, values: Sequence[object], vetoes: set[str]
+) -> bool:
+    if vetoes.intersection(band.blocked_by):
+        return False
+    total = values[program.total]
+    assert isinstance(total, Decimal)
+    if band.minimum is not None and total < band.minimum:
+        return False
+    return band.requires is None or bool(values[band.requires])
+
+
+def _within_quota(
+    members: list[str], size: int, quota: ir.Quota, ranks: dict[str, int]
+) -> list[str]:
+    """The first ``size`` members in rank order; ties at the line as declared."""
+    if len(members) <= size:
+        return members
+    inside = members[:size]
+    if size == 0:
+        return []
+    line_rank = ranks[members[size - 1]]
+    if ranks[members[size]] != line_rank:
+        return inside
+    if quota.ties == "include":
+        return [m for m in members if ranks[m] <= line_rank]
+    return [m for m in inside if ranks[m] < line_rank]
