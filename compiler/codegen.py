@@ -147,19 +147,28 @@ class _Emitter:
                 return f"_div({self.expr(left)}, {self.expr(right)}, {self.site(span)})"
             case ir.Arith(op=op, left=left, right=right):
                 return f"({self.expr(left)} {op} {self.expr(right)})"
-            case ir.Logic(op=op, left=left, right=right):
-                return f"({self.expr(left)} {op} {self.expr(right)})"
+            case ir.Logic(op=op):
+                # A chain of the same operator is emitted flat: Python's parser
+                # allows only so many nested parentheses.
+                operands: list[str] = []
+                pending: list[ir.Expr] = [node]
+                while pending:
+                    current = pending.pop()
+                    if isinstance(current, ir.Logic) and current.op == op:
+                        pending.extend((current.right, current.left))
+                    else:
+                        operands.append(self.expr(current))
+                return "(" + f" {op} ".join(operands) + ")"
             case ir.Cmp(op=op, left=left, right=right):
                 return f"({self.expr(left)} {op} {self.expr(right)})"
             case ir.Member(item=item, options=options, negated=negated):
-                listed = ", ".join(self.expr(o) for o in options)
+                listed = "".join(self.expr(o) + ", " for o in options)
                 keyword = "not in" if negated else "in"
-                return f"({self.expr(item)} {keyword} ({listed},))"
+                return f"({self.expr(item)} {keyword} ({listed}))"
             case ir.Cond(branches=branches, otherwise=otherwise):
-                text = self.expr(otherwise)
-                for condition, arm in reversed(branches):
-                    text = f"({self.expr(arm)} if {self.expr(condition)} else {text})"
-                return text
+                # Flat, right-associative: a if c else b if d else e.
+                arms = [f"{self.expr(arm)} if {self.expr(cond)} else " for cond, arm in branches]
+                return "(" + "".join(arms) + self.expr(otherwise) + ")"
             case ir.Call():
                 return self.call(node)
             case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):

@@ -98,9 +98,14 @@ class Lowerer:
     """Lowers expressions of one rule set; collects diagnostics and references."""
 
     def __init__(
-        self, diagnostics: list[Diagnostic], slot_type: Callable[[int], Type] | None = None
+        self,
+        diagnostics: list[Diagnostic],
+        slot_type: Callable[[int], Type] | None = None,
+        rounding: str = "half_up",
     ) -> None:
         self.diagnostics = diagnostics
+        # round(x, n) without a mode rounds as the manifest says (half_up by default).
+        self.rounding = rounding
         # Types of lets and values are known only once they are lowered; the
         # program builder lowers dependencies first and answers from its slots.
         self.slot_type = slot_type
@@ -334,7 +339,7 @@ class Lowerer:
         ):
             return self.error("E0506", {}, places_arg.span)
         places = ir.Const(places_arg.value, NUMBER, places_arg.span)
-        mode_value = "half_up"
+        mode_value = self.rounding
         mode_span = expr.span
         if len(expr.args) == 3:
             mode_arg = expr.args[2]
@@ -381,7 +386,12 @@ class Lowerer:
             for item in binding.items:
                 self.refs.append((item.slot, arg.span))
                 items.append(ir.Ref(item.slot, self._type(item), arg.span))
-            if not compatible(binding.elem, elem) and name != "count":
+            # Member types are known now (values are lowered before their readers).
+            kinds = {node.type for node in items} - {ERROR}
+            if len(kinds) > 1:
+                return self.error("E0426", {"name": named.name}, arg.span)
+            member_type = next(iter(kinds), ERROR)
+            if not compatible(member_type, elem) and name != "count":
                 return self.error("E0409", {"name": named.name, "func": name}, arg.span)
             return ir.Aggregate(name, tuple(items), False, result, expr.span)  # type: ignore[arg-type]
         lowered = self.lower(arg, scope)

@@ -61,6 +61,7 @@ class _State:
     enums: dict[str, tuple[str, ...]] = field(default_factory=dict)
     pending: list[_Pending] = field(default_factory=list)
     organization: ir.Organization | None = None
+    rounding: str = "half_up"  # the manifest's default rounding mode
     # Context flags (in force, applies to the subject): inputs the runtime sets.
     contexts: list[ir.InputField] = field(default_factory=list)
 
@@ -79,6 +80,7 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
     """Check and lower a rule set to an IR program, collecting every problem."""
     state = _State([])
     manifest = ruleset.manifest
+    state.rounding = manifest.rounding
     _declare_enums(state, ruleset)
     if ruleset.organization is not None:
         state.organization = build_organization(ruleset.organization, state.diagnostics)
@@ -97,11 +99,12 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         state.pending.append(_Pending(slot, value.expr, None))
     indicators = _declare_indicators(state, ruleset)
     _declare_collections(state, ruleset)
+    _check_shadowing(state, ruleset)
     # The score before bonus and deduction items: the declared total formula,
     # else the indicator scores normalized to full marks.
     base_span = ruleset.total.span if ruleset.total is not None else manifest.span
     base_slot = state.slot("base", "base", NUMBER, base_span)
-    _bind_global(state, "base", SlotBinding(base_slot, NUMBER), base_span, "value")
+    _bind_global(state, "base", SlotBinding(base_slot, NUMBER), base_span, "value", builtin=True)
     global_scope = Scope({name: binding for name, (binding, _) in state.global_names.items()})
     for pending in state.pending:
         if pending.scope is None:
@@ -110,6 +113,10 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
             pending.scope.parent = global_scope
     full_marks = manifest.full_marks
     if full_marks is None:
+        dated = [d for d in ruleset.indicators if d.effective_from or d.effective_until]
+        if dated:
+            # The points in force differ across the year: no single sum is "full".
+            state.error("E0424", {}, manifest.span, help=("E0424.help", {}))
         full_marks = sum((i.points for i in indicators), Decimal(0))
     if ruleset.total is not None:
         state.pending.append(_Pending(base_slot, ruleset.total, global_scope))
@@ -130,7 +137,7 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
             "-", total_expr, ir.Ref(deduction, NUMBER, base_span), NUMBER, base_span
         )
     state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))
-    global_scope.names.setdefault("total", SlotBinding(total_slot, NUMBER))
+    global_scope.names["total"] = SlotBinding(total_slot, NUMBER)
     ranking = _declare_ranking(state, ruleset, global_scope, total_slot)
     grades = _declare_grades(state, ruleset, global_scope)
     definitions, reads = _lower_all(state)
@@ -169,7 +176,15 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
 # -- declare -------------------------------------------------------------------------
 
 
-def _bind_global(state: _State, name: str, binding: Binding, span: Span, kind: str) -> None:
+RESERVED = ("base", "total", "points")
+
+
+def _bind_global(
+    state: _State, name: str, binding: Binding, span: Span, kind: str, builtin: bool = False
+) -> None:
+    if name in RESERVED and not builtin:
+        state.error("E0427", {"name": name}, span)
+        return
     if name in state.global_names:
         _, first = state.global_names[name]
         state.error(
@@ -260,8 +275,26 @@ def _default_value(state: _State, decl: ast.InputDecl, type_: Type) -> ir.ConstV
     if value is None:
         return None
     span = decl.default_span or decl.name.span
+    if decl.missing == "exempt":
+        state.error("E0429", {"name": decl.name.name}, span)
+        return None
+    if type_.kind == "number" and isinstance(value, str) and value.strip().endswith("%"):
+        try:
+            value = Decimal(value.strip()[:-1]) / 100
+        except ArithmeticError:
+            pass
     if type_.kind == "number" and isinstance(value, int | Decimal) and not isinstance(value, bool):
-        return Decimal(value)
+        number = Decimal(value)
+        low = decl.minimum.value if decl.minimum else None
+        if low is None and decl.type_text == "count":
+            low = Decimal(0)
+        high = decl.maximum.value if decl.maximum else None
+        if (low is not None and number < low) or (high is not None and number > high):
+            state.error(
+                "E0428", {"value": number, "low": low if low is not None else "-∞",
+                          "high": high if high is not None else "∞"}, span,
+            )  # fmt: skip
+        return number
     if type_.kind == "bool" and isinstance(value, bool):
         return value
     if type_.kind in ("text", "level") and isinstance(value, str):
@@ -290,8 +323,8 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
         scope = Scope(local)
         for let in decl.lets:
             name = let.name.name
-            if name in local or name in state.global_names:
-                state.error("E0410", {"name": name, "other": "input/value"}, let.name.span)
+            if name in local or name in RESERVED:
+                state.error("E0410", {"name": name}, let.name.span)
                 continue
             slot = state.slot(f"{ident}.{name}", "let", ERROR, let.name.span, owner=ident)
             local[name] = SlotBinding(slot, ERROR)
@@ -408,7 +441,7 @@ def _input_ref(state: _State, decl: ast.IndicatorDecl, name: ast.Ident) -> ir.Re
             name.span,
             help=("E0401.didyoumean", {"suggestion": suggestion})
             if suggestion
-            else ("E0401.help", {}),
+            else ("E0401.input", {}),
         )
         return None
     if field_.type.kind not in ("number", "error"):
@@ -614,6 +647,21 @@ def _declare_grades(state: _State, ruleset: ast.RuleSet, scope: Scope) -> tuple[
     return tuple(bands)
 
 
+def _check_shadowing(state: _State, ruleset: ast.RuleSet) -> None:
+    """A let may not hide a rule-set name (input, value, indicator, collection),
+    whichever file or position declares it."""
+    for indicator in ruleset.indicators:
+        for let in indicator.lets:
+            found = state.global_names.get(let.name.name)
+            if found is not None:
+                state.error(
+                    "E0410",
+                    {"name": let.name.name},
+                    let.name.span,
+                    labels=(Label(found[1], "E0206.first"),),
+                )
+
+
 def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
     for collection in ruleset.collections:
         items: list[SlotBinding] = []
@@ -646,67 +694,84 @@ def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
 
 
 def _lower_all(state: _State) -> tuple[list[ir.Definition], dict[int, list[tuple[int, Span]]]]:
-    """Lower pending definitions in declaration order; types of lets and values
-    flow forward, so a definition read before it is lowered is lowered first."""
-    lowerer = Lowerer(state.diagnostics, lambda slot: state.slots[slot].type)
+    """Lower pending definitions, each after the definitions it reads, so the
+    types of lets and values are known where they are used.  Iterative (a
+    chain of thousands of values must not hit the recursion limit); a cycle
+    stops the descent here and is reported by the ordering pass."""
+    lowerer = Lowerer(state.diagnostics, lambda slot: state.slots[slot].type, state.rounding)
     by_slot = {p.slot: p for p in state.pending}
     done: dict[int, ir.Definition] = {}
     reads: dict[int, list[tuple[int, Span]]] = {}
-    visiting: set[int] = set()
 
-    def visit(pending: _Pending) -> None:
-        if pending.slot in done or pending.slot in visiting:
-            return
-        visiting.add(pending.slot)
-        scope = pending.scope
-        # Lower dependencies first so their types are known (cycles stop here
-        # and are reported by the ordering pass).
+    def dependencies(pending: _Pending) -> list[_Pending]:
+        slots: list[int] = []
         if isinstance(pending.expr, ast.Expr):
-            assert scope is not None
+            assert pending.scope is not None
             for name in _names_in(pending.expr):
-                binding = scope.lookup(name)
-                if isinstance(binding, SlotBinding) and binding.slot in by_slot:
-                    visit(by_slot[binding.slot])
-            expr, refs = lowerer.lower_formula(pending.expr, scope)
-        elif pending.expr is None:
-            expr, refs = ir.Const(Decimal(0), ERROR, state.slots[pending.slot].span), []
-        else:
-            expr = pending.expr
-            refs = [(r.slot, r.span) for r in _refs_in(expr)]
-        slot = state.slots[pending.slot]
-        if slot.kind == "condition" and expr.type not in (BOOL, ERROR):
-            state.error(
-                "E0504",
-                {
-                    "what": ("what.condition", {}),
-                    "expected": BOOL.describe(),
-                    "found": expr.type.describe(),
-                },
-                expr.span,
-            )
-        if slot.kind in ("score", "total") and expr.type not in (NUMBER, ERROR):
-            state.error(
-                "E0504",
-                {
-                    "what": ("what.score", {}) if slot.kind == "score" else ("what.total", {}),
-                    "expected": NUMBER.describe(),
-                    "found": expr.type.describe(),
-                },
-                expr.span,
-            )
-        if slot.kind in ("let", "value"):
-            state.slots[pending.slot] = ir.Slot(
-                slot.index, slot.name, slot.kind, expr.type, slot.span, slot.owner
-            )
-        done[pending.slot] = ir.Definition(
-            pending.slot, expr, pending.places, pending.mode, pending.guard
-        )
-        reads[pending.slot] = refs
-        visiting.discard(pending.slot)
+                binding = pending.scope.lookup(name)
+                if isinstance(binding, SlotBinding):
+                    slots.append(binding.slot)
+                elif isinstance(binding, CollectionBinding):
+                    slots.extend(item.slot for item in binding.items)
+        elif pending.expr is not None:
+            slots.extend(ref.slot for ref in _refs_in(pending.expr))
+        return [by_slot[slot] for slot in slots if slot in by_slot]
 
-    for pending in state.pending:
-        visit(pending)
+    marks: dict[int, int] = {}  # 1: on the path, 2: lowered
+    for root in state.pending:
+        if root.slot in marks:
+            continue
+        marks[root.slot] = 1
+        path = [(root, iter(dependencies(root)))]
+        while path:
+            current, remaining = path[-1]
+            following = next(remaining, None)
+            if following is None:
+                path.pop()
+                marks[current.slot] = 2
+                done[current.slot], reads[current.slot] = _lower_one(state, lowerer, current)
+            elif following.slot not in marks:
+                marks[following.slot] = 1
+                path.append((following, iter(dependencies(following))))
     return [done[p.slot] for p in state.pending], reads
+
+
+def _lower_one(
+    state: _State, lowerer: Lowerer, pending: _Pending
+) -> tuple[ir.Definition, list[tuple[int, Span]]]:
+    """One definition as typed IR, with the slots it reads; its type recorded."""
+    if isinstance(pending.expr, ast.Expr):
+        assert pending.scope is not None
+        expr, refs = lowerer.lower_formula(pending.expr, pending.scope)
+    elif pending.expr is None:
+        expr, refs = ir.Const(Decimal(0), ERROR, state.slots[pending.slot].span), []
+    else:
+        expr = pending.expr
+        refs = [(r.slot, r.span) for r in _refs_in(expr)]
+    slot = state.slots[pending.slot]
+    if slot.kind == "condition" and expr.type not in (BOOL, ERROR):
+        state.error(
+            "E0504",
+            {
+                "what": ("what.condition", {}),
+                "expected": BOOL.describe(),
+                "found": expr.type.describe(),
+            },
+            expr.span,
+        )
+    if slot.kind in ("score", "total") and expr.type not in (NUMBER, ERROR):
+        what: tuple[str, dict[str, object]] = (
+            ("what.score", {}) if slot.kind == "score" else ("what.total", {})
+        )
+        state.error(
+            "E0504",
+            {"what": what, "expected": NUMBER.describe(), "found": expr.type.describe()},
+            expr.span,
+        )
+    if slot.kind in ("let", "value"):
+        state.slots[pending.slot] = dataclasses.replace(slot, type=expr.type)
+    definition = ir.Definition(pending.slot, expr, pending.places, pending.mode, pending.guard)
+    return definition, refs
 
 
 def _names_in(expr: ast.Expr) -> list[str]:
@@ -783,6 +848,16 @@ def _add_applicability(
                 state.error(
                     "E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {})
                 )
+    # An input that may be absent may be read only inside indicators, which are
+    # guarded; a value or the total reading it would meet a missing number.
+    names = {f.slot: f.name for f in state.inputs.values()}
+    for definition in definitions:
+        defined = state.slots[definition.slot]
+        if defined.kind in ("let", "score") and defined.owner is not None:
+            continue
+        for node in _direct_reads(definition.expr):
+            if node.slot in exempt_inputs:
+                state.error("E0423", {"name": names[node.slot]}, node.span, help=("E0423.help", {}))
     return result
 
 

@@ -139,7 +139,13 @@ def _snippet(span: Span, label: str, primary: bool, gutter: int) -> list[str]:
     end_line, end_col = span.file.line_col(max(span.start, span.end))
     out: list[str] = []
     mark = "^" if primary else "-"
-    for line in range(start_line, end_line + 1):
+    lines = list(range(start_line, end_line + 1))
+    if len(lines) > 4:  # a long span: its first two and last lines
+        lines = [*lines[:2], -1, lines[-1]]
+    for line in lines:
+        if line == -1:
+            out.append(f"{' ' * gutter} | ...")
+            continue
         text = span.file.line_text(line).expandtabs(1)
         out.append(f"{line:>{gutter}} | {text}".rstrip())
         first = start_col - 1 if line == start_line else len(text) - len(text.lstrip())

@@ -87,7 +87,9 @@ def _depth(tree: Tree[Token]) -> tuple[int, int]:
         node, level = stack.pop()
         if level > best:
             best, where = level, getattr(node.meta, "start_pos", 0)
-        stack.extend((child, level + 1) for child in node.children if isinstance(child, Tree))
+        # A comparison chain is flat here but nests once per comparison later.
+        step = len(node.children) // 2 if node.data == "chain" else 1
+        stack.extend((child, level + step) for child in node.children if isinstance(child, Tree))
     return best, where
 
 

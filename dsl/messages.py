@@ -114,6 +114,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
         "declare it in the indicator's inputs or let, or define it in the rule set's values",
     ),
+    "E0401.input": (
+        "在指标的 inputs 中声明这个输入字段",
+        "declare this field in the indicator's inputs",
+    ),
     "E0402": ("未知的函数 `{name}`", "unknown function `{name}`"),
     "E0402.help": ("可用的函数：{available}", "available functions: {available}"),
     "E0403": (
@@ -133,18 +137,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "E0409": ("`{name}` 不是集合，不能用于 {func}", "`{name}` is not a collection for {func}"),
     "E0410": (
-        "名称 `{name}` 与{other}同名，会互相遮蔽",
-        "name `{name}` shadows {other} of the same name",
+        "局部名称 `{name}` 与规则集中的名称或内置名称重名",
+        "local name `{name}` hides a rule-set or built-in name",
     ),
     "E0411": (
-        "指标 `{name}` 可能因缺少数据而免考，它的得分只能在 sum、avg 等汇总或总分中使用",
-        "indicator `{name}` may be exempt for lack of data; use its score only in "
-        "aggregates (sum, avg, ...) or the total",
+        "指标 `{name}` 可能不计分（免考、不适用或不在有效期内），它的得分只能在 sum、avg 等汇总或总分中使用",
+        "indicator `{name}` may not be scored (exempt, not applicable or not in force); "
+        "use its score only in aggregates (sum, avg, ...) or the total",
     ),
     "E0411.help": (
-        "把它放进一个 collections 集合并用 sum() 等汇总，或去掉其输入的 missing: exempt",
-        "put it in a collection and aggregate it with sum() and friends, "
-        "or drop `missing: exempt` from its input",
+        "把它放进一个 collections 集合并用 sum() 等汇总",
+        "put it in a collection and aggregate it with sum() and friends",
     ),
     "E0412": ("未知的{kind} `{name}`", "unknown {kind} `{name}`"),
     "E0413": (
@@ -186,6 +189,40 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "E0421": ("名额比例必须在 0 到 100% 之间", "a quota share must be between 0 and 100%"),
     "E0422": ("等次 `{grade}` 重复", "grade `{grade}` is listed twice"),
+    "E0426": (
+        "集合 `{name}` 的成员类型不一致（数值与真假值混在一起）",
+        "collection `{name}` mixes members of different types",
+    ),
+    "E0423": (
+        "输入 `{name}` 缺失时免考（missing: exempt），只能在指标的 let 或计分公式中使用",
+        "input `{name}` may be absent (missing: exempt); only indicators (their let and "
+        "score) may read it",
+    ),
+    "E0423.help": (
+        "把用到它的计算移到指标的 let 中，或为它声明 default",
+        "move the computation into an indicator's let, or declare a default for the input",
+    ),
+    "E0424": (
+        "指标有生效日期时，清单必须写明 full_marks（满分）",
+        "with effective dates on indicators, the manifest must declare full_marks",
+    ),
+    "E0424.help": (
+        "各时段生效指标的分值合计可能不同，请写明总分按多少分折算，例如 full_marks: 100",
+        "the points in force differ across the year; say what totals are scaled to, "
+        "e.g. full_marks: 100",
+    ),
+    "E0427": (
+        "`{name}` 是内置名称，不能另行定义",
+        "`{name}` is a built-in name and cannot be redefined",
+    ),
+    "E0428": (
+        "默认值 {value} 超出该输入的允许范围 {low} 至 {high}",
+        "default {value} is outside the input's range {low} to {high}",
+    ),
+    "E0429": (
+        "输入 `{name}` 不能同时写 default 和 missing: exempt",
+        "input `{name}` cannot have both a default and `missing: exempt`",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -317,8 +354,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
     "E0903": ("文件 {path} 不是 UTF-8 编码", "file {path} is not UTF-8 text"),
     "E0904": (
-        "数据中没有期间 {period}（已有：{available}）",
-        "no data for period {period} (available: {available})",
+        "数据中没有期间 {period} 的数据行",
+        "the data has no rows for period {period}",
     ),
     "check.ok": (
         "{rules}：检查通过，共 {indicators} 个指标、{inputs} 个输入字段。",
@@ -349,6 +386,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.levels": ("等级表", "level enumeration"),
     "kind.organization": ("组织", "organization"),
     "kind.item": ("加减分项目", "item"),
+    "kind.total": ("总分公式", "total formula"),
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),

@@ -197,6 +197,16 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "model_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
     "model_attributes_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
     "literal_error": ("应为以下之一：{expected}", "expected one of: {expected}"),
+    "value_error": (
+        "数值超出允许范围（绝对值应小于 10^12）",
+        "number out of range (below 10^12 in size)",
+    ),
+    "date_from_datetime_parsing": (
+        "应为日期，如 2016-04-01",
+        "a date expected, such as 2016-04-01",
+    ),
+    "date_parsing": ("应为日期，如 2016-04-01", "a date expected, such as 2016-04-01"),
+    "date_type": ("应为日期，如 2016-04-01", "a date expected, such as 2016-04-01"),
     "greater_than_equal": ("不能小于 {ge}", "must be at least {ge}"),
     "less_than_equal": ("不能大于 {le}", "must be at most {le}"),
 }
@@ -291,8 +301,11 @@ class _AstBuilder:
         m = manifest.model
         for key in schema.REQUIRED_MANIFEST_KEYS:
             written, _ = node_at(manifest.root, (key,))
-            if getattr(m, key) is None and written is manifest.root:  # absent, not just invalid
-                self.error("E0202", {"key": key}, self.span(manifest, ()))
+            absent = written is manifest.root
+            empty = isinstance(written, YScalar) and written.value is None
+            if getattr(m, key) is None and (absent or empty):  # not merely invalid
+                where = Span(manifest.file, 0, 0) if absent or written is None else written.span
+                self.error("E0202", {"key": key}, where)
         for part in files[1:]:
             for key in schema.MANIFEST_KEYS:
                 if getattr(part.model, key) is not None:
@@ -304,7 +317,10 @@ class _AstBuilder:
             places=2 if m.places is None else m.places,
             rounding=m.rounding or "half_up",
             full_marks=m.full_marks,
-            span=self.span(manifest, ()),
+            # The manifest's place in messages: its `scheme:` key (or the file start).
+            span=self.key_span(manifest, ("scheme",))
+            if m.scheme is not None
+            else Span(manifest.file, 0, 0),
         )
         levels: list[ast.LevelEnum] = []
         inputs: list[ast.InputDecl] = []
@@ -344,7 +360,15 @@ class _AstBuilder:
             for index, indicator in zip(part.indicator_positions, model.indicators, strict=True):
                 indicators.append(self.indicator(part, ("indicators", index), indicator))
             if model.total is not None:
-                total = self.formula(part, ("total",), model.total)
+                if total is not None:
+                    self.error(
+                        "E0206",
+                        {"kind": ("kind.total", {}), "name": "total"},
+                        self.key_span(part, ("total",)),
+                        labels=(Label(total.span, "E0206.first"),),
+                    )
+                else:
+                    total = self.formula(part, ("total",), model.total)
             if model.ranking is not None:
                 ranking = self.ranking(part, model.ranking)
             if model.grades is not None:
@@ -422,7 +446,9 @@ class _AstBuilder:
         node, _ = node_at(part.root, path)
         if not isinstance(node, YScalar):
             return None
-        expr, problems = parse_expression(text, node.offsets())
+        # The scalar exactly as written: `score: 0.0000001` or `score: 007` is
+        # parsed as the formula it reads, not as YAML's number turned back to text.
+        expr, problems = parse_expression(node.text, node.offsets())
         self.diagnostics.extend(problems)
         return expr
 

@@ -35,16 +35,24 @@ def _formula_text(value: Any) -> Any:
     return value
 
 
+# Numbers in rule files are points, shares and thresholds: bounded, so no sum or
+# product of them can overflow and no exponent form sneaks in a huge value.
+
+
 def _decimal_or_percent(value: Any) -> Any:
-    """``85%`` -> Decimal('0.85'); numbers pass; anything else is left to fail."""
+    """``85%`` -> Decimal('0.85'); numbers pass if within bounds; text that is
+    not a number is left for the schema to reject."""
     if isinstance(value, str):
         text = value.strip()
         try:
-            if text.endswith("%"):
-                return Decimal(text[:-1]) / 100
-            return Decimal(text)
-        except InvalidOperation:
-            return value
+            value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+        except (InvalidOperation, ArithmeticError):
+            return text
+    if isinstance(value, int | Decimal) and not isinstance(value, bool):
+        number = Decimal(value)
+        # adjusted() is the exponent of the leading digit; no arithmetic, no overflow.
+        if not number.is_finite() or (number != 0 and not -12 <= number.adjusted() < 12):
+            raise ValueError("number out of range")
     return value
 
 

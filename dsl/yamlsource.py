@@ -128,6 +128,11 @@ def load_yaml(file: SourceFile) -> tuple[YNode | None, list[Diagnostic]]:
             )
         )
         return None, diagnostics
+    except UnicodeError:  # libyaml cannot encode a lone surrogate
+        diagnostics.append(
+            Diagnostic("E0101", {"problem": "invalid character in the text"}, Span(file, 0, 0))
+        )
+        return None, diagnostics
     except yaml.YAMLError as error:  # reader errors: control characters and the like
         diagnostics.append(Diagnostic("E0101", {"problem": str(error)}, Span(file, 0, 0)))
         return None, diagnostics

@@ -179,7 +179,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
             [
                 Diagnostic(
                     "E0904",
-                    {"period": period, "available": ", ".join(periods)},
+                    {"period": period},
                     None,
                     location=args.data,
                 )

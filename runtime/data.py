@@ -299,9 +299,18 @@ def read_cell(
         except ValueError:
             return None, Diagnostic("E0808", {**args, "kind": "date"}, None, location=where)
     if input_field.type.kind == "list":
-        items = [part.strip() for part in raw.split(";") if part.strip()]
-        try:
-            return tuple(Decimal(item) for item in items), None
-        except InvalidOperation:
-            return None, Diagnostic("E0802", args, None, location=where)
+        # Items separated by ";", each read like a number cell (85%, 1,200).
+        values: list[object] = []
+        for part in (p.strip() for p in raw.split(";")):
+            if not part:
+                continue
+            item = ir.InputField(
+                input_field.slot, input_field.name, "number", input_field.type.elem or input_field.type,
+                input_field.minimum, input_field.maximum, "error", None, input_field.span,
+            )  # fmt: skip
+            element, problem = read_cell(item, part, path, row)
+            if problem is not None:
+                return None, problem
+            values.append(element)
+        return tuple(values), None
     return raw, None
