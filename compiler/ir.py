@@ -294,6 +294,14 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Rollup:
+    """How quarter totals combine into a longer period."""
+
+    method: Literal["sum", "average", "weighted"]
+    weights: tuple[tuple[int, Decimal], ...]  # (quarter, weight), for weighted
+
+
+@dataclass(frozen=True, slots=True)
 class Ranking:
     """Rank by the first key; later keys break ties; still equal: a shared rank."""
 
@@ -373,3 +381,6 @@ class Program:
     vetoes: tuple[tuple[str, int], ...] = ()  # ("veto:fail" | "veto:no_excellent", flag slot)
     ranking: Ranking | None = None
     grades: tuple[GradeBand, ...] = ()
+    kind: Literal["section", "person"] = "section"
+    rollup: Rollup | None = None
+    section_total: int | None = None  # input slot: the person's section total (combine)

@@ -20,9 +20,11 @@ from dsl.ruleset import DirectorySource, load_ruleset
 @dataclass
 class Compilation:
     ruleset: ast.RuleSet | None = None
-    program: ir.Program | None = None
+    program: ir.Program | None = None  # sections (组织绩效)
     module: GeneratedModule | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
+    people: ir.Program | None = None  # individuals (个人绩效), when the rules assess them
+    people_module: GeneratedModule | None = None
 
     @property
     def ok(self) -> bool:
@@ -38,11 +40,28 @@ def check(source: DirectorySource) -> Compilation:
     if loaded.ruleset is None:
         return result
     # Type-check even when loading reported problems: one run shows them all.
-    program, problems = build_program(loaded.ruleset)
-    result.diagnostics.extend(problems)
+    program, problems = build_program(loaded.ruleset, "section")
+    _merge(result.diagnostics, problems)
+    people = None
+    if loaded.ruleset.people is not None or any(
+        i.subjects == "person" for i in loaded.ruleset.indicators
+    ):
+        people, person_problems = build_program(loaded.ruleset, "person")
+        _merge(result.diagnostics, person_problems)
     if result.ok:
         result.program = program
+        result.people = people
     return result
+
+
+def _merge(into: list[Diagnostic], found: list[Diagnostic]) -> None:
+    """Add diagnostics not already reported (both programs check shared parts)."""
+    seen = {(d.code, d.span, repr(sorted(d.args.items()))) for d in into}
+    for diagnostic in found:
+        key = (diagnostic.code, diagnostic.span, repr(sorted(diagnostic.args.items())))
+        if key not in seen:
+            seen.add(key)
+            into.append(diagnostic)
 
 
 def compile_rules(source: DirectorySource) -> Compilation:
@@ -51,4 +70,6 @@ def compile_rules(source: DirectorySource) -> Compilation:
     if result.program is not None and result.ruleset is not None:
         manifest_file = result.ruleset.files[0].path
         result.module = generate(result.program, manifest_file)
+        if result.people is not None:
+            result.people_module = generate(result.people, manifest_file)
     return result

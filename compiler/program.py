@@ -76,8 +76,41 @@ class _State:
         self.diagnostics.append(Diagnostic(code, args, span, **extra))  # type: ignore[arg-type]
 
 
-def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Check and lower a rule set to an IR program, collecting every problem."""
+def _view(ruleset: ast.RuleSet, kind: str) -> ast.RuleSet:
+    """The part of a rule set that assesses one kind of subject.
+
+    Sections: every section indicator and item, the rule set's inputs, values,
+    collections, total formula, ranking and grades.  People: person indicators
+    and items, and the ranking, grades and full marks of the ``people`` block.
+    """
+    indicators = tuple(i for i in ruleset.indicators if i.subjects == kind)
+    items = tuple(i for i in ruleset.items if i.subjects == kind)
+    if kind == "section":
+        return dataclasses.replace(ruleset, indicators=indicators, items=items)
+    people = ruleset.people
+    return dataclasses.replace(
+        ruleset,
+        inputs=(),
+        values=(),
+        collections=(),
+        total=None,
+        indicators=indicators,
+        items=items,
+        ranking=people.ranking if people else None,
+        grades=people.grades if people else None,
+        manifest=dataclasses.replace(
+            ruleset.manifest,
+            full_marks=people.full_marks.value if people and people.full_marks else None,
+        ),
+    )
+
+
+def build_program(
+    ruleset: ast.RuleSet, kind: str = "section"
+) -> tuple[ir.Program | None, list[Diagnostic]]:
+    """Check and lower the rules for one kind of subject to an IR program,
+    collecting every problem."""
+    ruleset = _view(ruleset, kind)
     state = _State([])
     manifest = ruleset.manifest
     state.rounding = manifest.rounding
@@ -136,6 +169,39 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         total_expr = ir.Arith(
             "-", total_expr, ir.Ref(deduction, NUMBER, base_span), NUMBER, base_span
         )
+    section_total = None
+    people = ruleset.people
+    if kind == "person" and people and people.combine_own and people.combine_section:
+        # A person's total: own score and the section's total in the declared proportion.
+        section_total = state.slot("section_total", "input", NUMBER, people.span)
+        state.contexts.append(
+            ir.InputField(
+                section_total,
+                "section_total",
+                "section_total",
+                NUMBER,
+                None,
+                None,
+                "error",
+                None,
+                people.span,
+            )
+        )
+        own = people.combine_own
+        share = people.combine_section
+        total_expr = ir.Arith(
+            "+",
+            ir.Arith("*", total_expr, ir.Const(own.value, NUMBER, own.span), NUMBER, own.span),
+            ir.Arith(
+                "*",
+                ir.Ref(section_total, NUMBER, share.span),
+                ir.Const(share.value, NUMBER, share.span),
+                NUMBER,
+                share.span,
+            ),
+            NUMBER,
+            people.span,
+        )
     state.pending.append(_Pending(total_slot, total_expr, None, manifest.places, manifest.rounding))
     global_scope.names["total"] = SlotBinding(total_slot, NUMBER)
     ranking = _declare_ranking(state, ruleset, global_scope, total_slot)
@@ -169,6 +235,9 @@ def build_program(ruleset: ast.RuleSet) -> tuple[ir.Program | None, list[Diagnos
         ),
         ranking=ranking,
         grades=grades,
+        kind=kind,  # type: ignore[arg-type]
+        section_total=section_total,
+        rollup=_rollup(state, ruleset),
     )
     return program, state.diagnostics
 
@@ -582,6 +651,21 @@ def _declare_items(
         state.pending.append(_Pending(slot, flag, None))
         result[f"veto:{kind}"] = slot
     return items, result
+
+
+def _rollup(state: _State, ruleset: ast.RuleSet) -> ir.Rollup | None:
+    decl = ruleset.rollup
+    if decl is None:
+        return None
+    weights: list[tuple[int, Decimal]] = []
+    for key, weight in decl.weights:
+        if key.name not in ("Q1", "Q2", "Q3", "Q4"):
+            state.error("E0430", {"name": key.name}, key.span)
+            continue
+        weights.append((int(key.name[1]), weight.value))
+    if decl.method == "weighted" and not weights:
+        state.error("E0431", {}, decl.span)
+    return ir.Rollup(decl.method, tuple(weights))  # type: ignore[arg-type]
 
 
 def _declare_ranking(state: _State, ruleset: ast.RuleSet, scope: Scope, total: int) -> ir.Ranking:

@@ -205,6 +205,7 @@ class IndicatorDecl:
     applies_to: tuple[Ident, ...] | None = None
     effective_from: DateValue | None = None
     effective_until: DateValue | None = None
+    subjects: str = "section"
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +220,7 @@ class ItemDecl:
     effective_from: DateValue | None
     effective_until: DateValue | None
     span: Span
+    subjects: str = "section"
 
 
 @dataclass(frozen=True, slots=True)
@@ -247,6 +249,23 @@ class GradeDecl:
     requires: Expr | None
     quota: QuotaDecl | None
     blocked_by: tuple[str, ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class PeopleDecl:
+    combine_own: Located | None
+    combine_section: Located | None
+    full_marks: Located | None
+    ranking: RankingDecl | None
+    grades: tuple[GradeDecl, ...] | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
+class RollupDecl:
+    method: str
+    weights: tuple[tuple[Ident, Located], ...]
     span: Span
 
 
@@ -324,3 +343,5 @@ class RuleSet:
     deduction_cap: Located | None = None
     ranking: RankingDecl | None = None
     grades: tuple[GradeDecl, ...] | None = None
+    people: PeopleDecl | None = None
+    rollup: RollupDecl | None = None

@@ -223,6 +223,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "输入 `{name}` 不能同时写 default 和 missing: exempt",
         "input `{name}` cannot have both a default and `missing: exempt`",
     ),
+    "E0430": (
+        "`{name}` 不是季度：权重的键应为 Q1、Q2、Q3 或 Q4",
+        "`{name}` is not a quarter: weights are keyed Q1, Q2, Q3 or Q4",
+    ),
+    "E0431": (
+        "按权重汇总（weighted）需要写明各季度的 weights",
+        "a weighted roll-up needs `weights` for the quarters",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -332,9 +340,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{text}` is not a period: write 2016Q3, 2016Q1..2016Q3 or 2016",
     ),
     "E0813": (
-        "{period} 包含多个季度；汇总多个季度的规则（roll-up）尚未实现，请逐季评估",
-        "{period} spans several quarters; roll-up rules are not implemented yet, "
-        "evaluate one quarter at a time",
+        "{period} 包含多个季度，但规则中没有写明季度如何汇总（rollup）",
+        "{period} spans several quarters, but the rules declare no roll-up (`rollup:`)",
     ),
     "E0814": (
         "考核对象 `{subject}` 在 {period} 有加减分事项，但没有该期间的数据行",
@@ -349,6 +356,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {row} 行：项目 `{item}` 在 {date} 不在有效期内",
         "row {row}: item `{item}` is not in force on {date}",
     ),
+    "E0817": (
+        "人员 `{subject}` 所在科室 `{section}` 在 {period} 没有组织绩效结果",
+        "person `{subject}`: section `{section}` has no result for {period}",
+    ),
+    "E0818": (
+        "考核对象 `{subject}` 在汇总期间内缺少 {period} 的数据",
+        "subject `{subject}` has no data for {period} within the roll-up",
+    ),
     # -- command line and files ----------------------------------------------
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
@@ -358,8 +373,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the data has no rows for period {period}",
     ),
     "check.ok": (
-        "{rules}：检查通过，共 {indicators} 个指标、{inputs} 个输入字段。",
-        "{rules}: no problems ({indicators} indicators, {inputs} input fields).",
+        "{rules}：检查通过，共 {indicators} 个指标、{items} 个加减分项目、{inputs} 个输入字段。",
+        "{rules}: no problems ({indicators} indicators, {items} items, {inputs} input fields).",
     ),
     "internal": (
         "jixiao 内部错误（这是程序的缺陷，不是规则或数据的问题）。请把以上信息报告给维护者。",

@@ -333,6 +333,8 @@ class _AstBuilder:
         caps: dict[str, ast.Located] = {}
         ranking: ast.RankingDecl | None = None
         grades: tuple[ast.GradeDecl, ...] | None = None
+        people: ast.PeopleDecl | None = None
+        rollup: ast.RollupDecl | None = None
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -370,7 +372,21 @@ class _AstBuilder:
                 else:
                     total = self.formula(part, ("total",), model.total)
             if model.ranking is not None:
-                ranking = self.ranking(part, model.ranking)
+                ranking = self.ranking(part, model.ranking, ("ranking",))
+            if model.people is not None:
+                people = self.people(part, model.people)
+            if model.rollup is not None:
+                rollup = ast.RollupDecl(
+                    method=model.rollup.method,
+                    weights=tuple(
+                        (
+                            self.ident(part, ("rollup", "weights", key), key, key=True),
+                            self.located(part, ("rollup", "weights", key), value),
+                        )
+                        for key, value in (model.rollup.weights or {}).items()
+                    ),
+                    span=self.key_span(part, ("rollup",)),
+                )
             if model.grades is not None:
                 grades = tuple(
                     self.grade(part, ("grades", i), g) for i, g in enumerate(model.grades)
@@ -408,6 +424,8 @@ class _AstBuilder:
             deduction_cap=caps.get("deduction_cap"),
             ranking=ranking,
             grades=grades,
+            people=people,
+            rollup=rollup,
         )
 
     # -- helpers ----------------------------------------------------------------
@@ -497,12 +515,38 @@ class _AstBuilder:
             )
         return found
 
-    def ranking(self, part: _FileSections, model: schema.Ranking) -> ast.RankingDecl:
+    def people(self, part: _FileSections, model: schema.PeopleRules) -> ast.PeopleDecl:
+        base = ("people",)
+        combine = model.combine
+        return ast.PeopleDecl(
+            combine_own=self.located(part, (*base, "combine", "own"), combine.own)
+            if combine
+            else None,
+            combine_section=self.located(part, (*base, "combine", "section"), combine.section)
+            if combine
+            else None,
+            full_marks=None
+            if model.full_marks is None
+            else self.located(part, (*base, "full_marks"), model.full_marks),
+            ranking=None
+            if model.ranking is None
+            else self.ranking(part, model.ranking, (*base, "ranking")),
+            grades=None
+            if model.grades is None
+            else tuple(
+                self.grade(part, (*base, "grades", i), g) for i, g in enumerate(model.grades)
+            ),
+            span=self.key_span(part, base),
+        )
+
+    def ranking(
+        self, part: _FileSections, model: schema.Ranking, path: tuple[str | int, ...]
+    ) -> ast.RankingDecl:
         ties = []
         for index, text in enumerate(model.ties):
             words = text.split()
             descending = not (len(words) == 2 and words[1] == "ascending")
-            span = self.span(part, ("ranking", "ties", index))
+            span = self.span(part, (*path, "ties", index))
             if (
                 not words
                 or len(words) > 2
@@ -511,10 +555,10 @@ class _AstBuilder:
                 self.error("E0418", {"text": text}, span)
             ties.append((ast.Ident(words[0] if words else "", span), descending))
         return ast.RankingDecl(
-            by=ast.Ident(model.by, self.span(part, ("ranking", "by"))),
+            by=ast.Ident(model.by, self.span(part, (*path, "by"))),
             descending=model.order == "descending",
             ties=tuple(ties),
-            span=self.key_span(part, ("ranking",)),
+            span=self.key_span(part, path),
         )
 
     def grade(
@@ -566,6 +610,7 @@ class _AstBuilder:
             if effective
             else None,
             span=self.span(part, path),
+            subjects=model.subjects,
         )
 
     def organization(self, part: _FileSections, model: schema.Organization) -> ast.OrganizationDecl:
@@ -672,6 +717,7 @@ class _AstBuilder:
             effective_until=self.date(part, (*path, "effective", "until"), model.effective.until)
             if model.effective
             else None,
+            subjects=model.subjects,
         )
 
     def date(

@@ -137,6 +137,9 @@ class Indicator(Model):
         None, description="section tags or section ids it applies to (default: all sections)"
     )
     effective: Effective | None = None
+    subjects: Literal["section", "person"] = Field(
+        "section", description="who is assessed on it: sections (组织绩效) or people (个人绩效)"
+    )
     cadence: Cadence | None = None
     inputs: dict[str, InputField] = Field(default_factory=dict)
     let: dict[str, Formula] = Field(default_factory=dict)
@@ -171,6 +174,7 @@ class Item(Model):
         None, description="fail: 一票否决 (fails the subject); no_excellent: 一票否优"
     )
     effective: Effective | None = None
+    subjects: Literal["section", "person"] = "section"
     description: str | None = None
 
 
@@ -217,6 +221,31 @@ class Grade(Model):
     quota: Quota | None = None
     blocked_by: list[Literal["fail", "no_excellent"]] = Field(
         default_factory=list, description="vetoes that forbid this grade"
+    )
+
+
+class Combine(Model):
+    """A person's total: their own score and their section's, in proportion."""
+
+    own: Number
+    section: Number
+
+
+class PeopleRules(Model):
+    """Individual performance (个人绩效): how people's scores, ranks and grades work."""
+
+    combine: Combine | None = None
+    full_marks: Number | None = None
+    ranking: Ranking | None = None
+    grades: list[Grade] | None = None
+
+
+class Rollup(Model):
+    """How quarter totals combine into a longer period (e.g. January-September)."""
+
+    method: Literal["sum", "average", "weighted"] = "average"
+    weights: dict[str, Number] | None = Field(
+        None, description="for weighted: quarter (Q1..Q4) -> weight"
     )
 
 
@@ -276,6 +305,8 @@ class RuleFile(Model):
     adjustments: Adjustments | None = None
     ranking: Ranking | None = None
     grades: list[Grade] | None = None
+    people: PeopleRules | None = None
+    rollup: Rollup | None = None
 
 
 MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")

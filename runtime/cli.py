@@ -21,11 +21,10 @@ from dsl.diagnostics import Diagnostic, Lang, OutputFormat, UserError, detect_la
 from dsl.messages import render_message
 from dsl.ruleset import DirectorySource
 from dsl.schema import json_schema
-from runtime.compiled import CompiledEvaluator
-from runtime.data import load_data
-from runtime.evaluate import evaluate_period, rules_digest
+from runtime.data import RUNTIME_KINDS
 from runtime.output import to_csv, to_json, to_table
 from runtime.periods import Period, PeriodError, parse_periods
+from runtime.run import evaluate_rules
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 
@@ -134,16 +133,18 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         if not result.ok:
             return EXIT_USER
         assert result.program is not None
+        programs = [p for p in (result.program, result.people) if p is not None]
         out.write(
             render_message(
                 "check.ok",
                 lang,
                 {
                     "rules": args.rules,
-                    "indicators": len(result.program.indicators),
+                    "indicators": sum(len(p.indicators) for p in programs),
                     "inputs": sum(
-                        1 for f in result.program.inputs if f.kind not in ("context", "events")
+                        1 for p in programs for f in p.inputs if f.kind not in RUNTIME_KINDS
                     ),
+                    "items": sum(len(p.items) for p in programs),
                 },
             )
             + "\n"
@@ -166,36 +167,21 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
 
 def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
-    assert result.program and result.module and result.ruleset
-    program = result.program
-    wanted = _periods(args.period, program.year) if args.period else None
-    dataset = load_data(program, args.data, wanted)
-    if dataset.diagnostics:
-        raise UserError(dataset.diagnostics)
-    periods = dataset.periods()
-    period = str(wanted[0]) if wanted else (periods[-1] if periods else str(program.year))
-    if period not in periods:
-        raise UserError(
-            [
-                Diagnostic(
-                    "E0904",
-                    {"period": period},
-                    None,
-                    location=args.data,
-                )
-            ]
-        )
-    evaluator = CompiledEvaluator(program, result.module)
-    results, faults = evaluate_period(program, evaluator, dataset.rows, period)
-    if faults:
-        raise UserError(faults)
-    digest = rules_digest(result.ruleset.files)
+    assert result.program is not None
+    periods = _periods(args.period, result.program.year) if args.period else None
+    label = args.period.strip() if args.period else None
+    evaluation = evaluate_rules(result, args.data, periods, label)
     if args.format == "json":
-        text = to_json(program, period, digest, results)
+        text = to_json(
+            result.program, result.people, evaluation.label, evaluation.digest,
+            evaluation.sections, evaluation.people,
+        )  # fmt: skip
     elif args.format == "csv":
-        text = to_csv(program, period, results)
+        text = to_csv(result.program, result.people, evaluation.sections, evaluation.people)
     else:
-        text = to_table(program, period, results, lang)
+        text = to_table(result.program, evaluation.label, evaluation.sections, lang)
+        if result.people is not None and evaluation.people:
+            text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
     _write(text, args.out, out)
     return EXIT_OK
 
@@ -210,8 +196,6 @@ def _periods(text: str, year: int) -> list[Period]:
         raise UserError(
             [Diagnostic("E0811", {"period": outside[0], "year": year}, None, location=text)]
         )
-    if len(periods) > 1:
-        raise UserError([Diagnostic("E0813", {"period": text}, None, location=text)])
     return periods
 
 

@@ -23,6 +23,8 @@ from dsl.diagnostics import Diagnostic
 from runtime.events import Event, is_event_table, read_event_rows
 from runtime.periods import Period, PeriodError
 
+# Inputs the runtime sets, never read from a data column.
+RUNTIME_KINDS = ("context", "events", "section_total")
 PERIOD_COLUMN = "period"
 SUBJECT_COLUMN = "subject"
 NAME_COLUMN = "name"
@@ -86,7 +88,26 @@ class _TableReader:
         self.events: list[Event] = []
         self.organization = program.organization
         self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
-        self.subjects = {s.id: s for s in self.organization.sections} if self.organization else None
+        # Subjects this program assesses (sections or people), and the others,
+        # whose tables and events belong to the other program.
+        org = self.organization
+        self.sections = {s.id: s for s in org.sections} if org else {}
+        self.people = {p.id: p for p in org.people} if org else {}
+        mine: dict[str, ir.Section | ir.Person] | None = None
+        if org is not None:
+            mine = dict(self.people) if program.kind == "person" else dict(self.sections)
+        self.subjects = mine
+        self.others = set(self.sections if program.kind == "person" else self.people)
+
+    def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
+        """Whether a wide table holds this program's subjects: it names one of
+        them, or (naming no known subject at all) this is the section program,
+        which then reports the unknown subjects once."""
+        index = columns[SUBJECT_COLUMN]
+        named = {cells[index].strip() for _, cells in numbered if index < len(cells)}
+        if self.subjects is None or named & set(self.subjects):
+            return True
+        return not (named & self.others) and self.program.kind == "section"
 
     def problem(self, code: str, args: dict[str, object], where: str, **extra: object) -> None:
         self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
@@ -101,22 +122,24 @@ class _TableReader:
         rows = csv.reader(text.splitlines())
         header = next(rows, [])
         columns = {name.strip(): index for index, name in enumerate(header)}
+        numbered = [
+            (n, cells) for n, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)
+        ]
         if is_event_table(columns):
-            numbered = [
-                (n, cells) for n, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)
-            ]
             subjects = set(self.subjects) if self.subjects is not None else None
             events, problems = read_event_rows(
-                self.program, numbered, columns, shown, subjects, self.wanted
+                self.program, numbered, columns, shown, subjects, self.wanted, self.others
             )
             self.events.extend(events)
             self.dataset.diagnostics.extend(problems)
             return
+        if SUBJECT_COLUMN in columns and numbered and not self.owns(numbered, columns):
+            return  # a table of the other kind of subject (sections vs. people)
         missing = [c for c in (PERIOD_COLUMN, SUBJECT_COLUMN) if c not in columns]
         missing += [
             f.name
             for f in self.program.inputs
-            if f.kind not in ("context", "events")
+            if f.kind not in RUNTIME_KINDS
             and f.name not in columns
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
@@ -125,10 +148,9 @@ class _TableReader:
             self.problem("E0804", {"column": column}, _where(shown, 1))
         if missing:
             return
-        for number, cells in enumerate(rows, start=2):
-            if any(cell.strip() for cell in cells):
-                cells = cells + [""] * (len(header) - len(cells))
-                self.row(shown, number, cells, columns)
+        for number, cells in numbered:
+            cells = cells + [""] * (len(header) - len(cells))
+            self.row(shown, number, cells, columns)
 
     def row(self, shown: str, number: int, cells: list[str], columns: dict[str, int]) -> None:
         period_text = cells[columns[PERIOD_COLUMN]].strip()
@@ -146,11 +168,13 @@ class _TableReader:
             return
         section = None
         if self.subjects is not None:
-            section = self.subjects.get(subject)
-            if section is None:
+            found = self.subjects.get(subject)
+            if found is None:
                 self.unknown_subject(shown, number, subject)
                 return
-            name = section.name
+            name = found.name
+            # applies_to names sections or their tags: a person's is their section's.
+            section = self.sections.get(found.section) if isinstance(found, ir.Person) else found
         key = (str(period), subject)
         if key in self.seen:
             where = _where(shown, number, SUBJECT_COLUMN)
@@ -172,6 +196,9 @@ class _TableReader:
                 continue
             if input_field.kind == "events":
                 values.append(Decimal(0))  # counted from event tables in attach_events
+                continue
+            if input_field.kind == "section_total":
+                values.append(None)  # the section's result, set when the period is evaluated
                 continue
             index = columns.get(input_field.name)
             raw = cells[index].strip() if index is not None else ""

@@ -8,6 +8,7 @@ A fault names the rule position, the subject and the period.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import hashlib
 from dataclasses import dataclass
@@ -43,6 +44,7 @@ class Adjustment:
     points: Decimal
     reasons: tuple[str, ...]
     events: tuple[Event, ...]
+    period: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,10 +62,12 @@ class SubjectResult:
     vetoes: tuple[str, ...] = ()  # "fail" (一票否决), "no_excellent" (一票否优)
     grade: str | None = None  # None: no grades declared; "ungraded": no band took it
     group: str = ""
+    kind: str = "section"
+    quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
 
 
 def adjustments_of(
-    program: ir.Program, values: tuple[object, ...], events: tuple[Event, ...]
+    program: ir.Program, values: tuple[object, ...], events: tuple[Event, ...], period: str = ""
 ) -> tuple[Adjustment, ...]:
     """Each item's points, signed; plus the part an overall cap took off, so the
     adjustments always add up to ``total - base`` before rounding."""
@@ -77,7 +81,9 @@ def adjustments_of(
             continue
         signed = points if item.kind == "bonus" else -points
         found.append(
-            Adjustment(item.id, item.name, signed, tuple(e.reason for e in mine if e.reason), mine)
+            Adjustment(
+                item.id, item.name, signed, tuple(e.reason for e in mine if e.reason), mine, period
+            )
         )
     kinds = {i.id: i.kind for i in program.items}
     per_item = list(found)
@@ -88,7 +94,7 @@ def adjustments_of(
         capped = _decimal(values[slot]) if kind == "bonus" else -_decimal(values[slot])
         if capped != counted:
             name = "加分合计封顶" if kind == "bonus" else "扣分合计封顶"
-            found.append(Adjustment(f"{kind}_cap", name, capped - counted, (), ()))
+            found.append(Adjustment(f"{kind}_cap", name, capped - counted, (), (), period))
     return tuple(found)
 
 
@@ -119,16 +125,46 @@ def _status(indicator: ir.Indicator, values: tuple[object, ...], row: Row) -> st
 
 
 def evaluate_period(
-    program: ir.Program, evaluator: CompiledEvaluator, rows: list[Row], period: str
+    program: ir.Program,
+    evaluator: CompiledEvaluator,
+    rows: list[Row],
+    period: str,
+    section_totals: dict[str, Decimal] | None = None,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
-    """Evaluate every subject of ``period``; collect every fault."""
+    """Evaluate every subject of ``period``; collect every fault.
+
+    For people, ``section_totals`` holds their sections' totals of the period,
+    which a person's total combines with their own score.
+    """
     end = Period.parse(period).end
     diagnostics: list[Diagnostic] = []
     evaluated: list[tuple[Row, tuple[object, ...]]] = []
+    position = next(
+        (n for n, f in enumerate(program.inputs) if f.slot == program.section_total), None
+    )
+    section_of = (
+        {p.id: p.section for p in program.organization.people} if program.organization else {}
+    )
     with decimal.localcontext(helpers.CONTEXT):
         for row in rows:
             if row.period != period:
                 continue
+            if position is not None:
+                section = section_of.get(row.subject, "")
+                total = (section_totals or {}).get(section)
+                if total is None:
+                    diagnostics.append(
+                        Diagnostic(
+                            "E0817",
+                            {"subject": row.subject, "section": section, "period": period},
+                            None,
+                            location=row.source,
+                        )
+                    )
+                    continue
+                row = dataclasses.replace(
+                    row, values=(*row.values[:position], total, *row.values[position + 1 :])
+                )
             try:
                 evaluated.append((row, evaluator.evaluate_in_context(row.values)))
             except Fault as fault:
@@ -169,9 +205,10 @@ def evaluate_period(
                 tuple(values),
                 row.source,
                 base=base if isinstance(base, Decimal) else None,
-                adjustments=adjustments_of(program, values, row.events),
+                adjustments=adjustments_of(program, values, row.events, period),
                 vetoes=vetoes_of(program, values),
                 grade=standing.grade,
+                kind=program.kind,
                 group=standing.group,
             )
         )

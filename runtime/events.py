@@ -46,6 +46,7 @@ def read_event_rows(
     shown: str,
     subjects: set[str] | None,
     wanted: set[Period] | None,
+    others: set[str] | None = None,
 ) -> tuple[list[Event], list[Diagnostic]]:
     """Every event row checked: date, subject, item (in force on the date), count."""
     items = {i.id: i for i in program.items}
@@ -73,6 +74,9 @@ def read_event_rows(
         if wanted is None and day.year != program.year:
             continue
         subject = cell(cells, "subject")
+        if others is not None and (subjects is None or subject not in subjects):
+            if subject in others or program.kind == "person":
+                continue  # the other kind's event, or one the section program reports
         if subjects is not None and subject not in subjects:
             suggestion = did_you_mean(subject, sorted(subjects))
             problems.append(

@@ -16,7 +16,6 @@ from decimal import Decimal
 from compiler import ir
 from runtime import helpers
 from runtime.evaluate import SubjectResult
-from runtime.periods import Period
 from runtime.population import UNGRADED
 
 
@@ -38,6 +37,13 @@ _VETO_WORDS = {
 }
 
 
+def _score_word(result: SubjectResult, ident: str, program: ir.Program, lang: str) -> str:
+    found = next((i for i in result.indicators if i.id == ident), None)
+    if found is None:
+        return ""
+    return fmt(found.score, program) or _STATUS_WORDS[found.status][lang]
+
+
 def _grade_word(grade: str | None, lang: str) -> str:
     if grade == UNGRADED:
         return "未定等次" if lang == "zh" else "ungraded"
@@ -51,77 +57,104 @@ def _signed(value: Decimal, program: ir.Program) -> str:
     return text if value < 0 else "+" + text
 
 
-def _in_force(program: ir.Program, period: str) -> list[ir.Indicator]:
-    end = Period.parse(period).end
-    return [i for i in program.indicators if i.in_force(end)]
+def _columns(program: ir.Program, results: list[SubjectResult]) -> list[ir.Indicator]:
+    """The indicators that appear in these results, in rule order."""
+    present = {i.id for r in results for i in r.indicators}
+    return [i for i in program.indicators if i.id in present]
 
 
-def to_json(program: ir.Program, period: str, digest: str, results: list[SubjectResult]) -> str:
-    subjects = []
-    for result in results:
-        subjects.append(
+def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, object]:
+    return {
+        "id": result.id,
+        "name": result.name,
+        "kind": result.kind,
+        "group": result.group,
+        "total": fmt(result.total, program),
+        "rank": result.rank,
+        "grade": result.grade,
+        "base": fmt(result.base, program),
+        "indicators": [
             {
-                "id": result.id,
-                "name": result.name,
-                "kind": "section",
-                "total": fmt(result.total, program),
-                "rank": result.rank,
-                "grade": result.grade,
-                "group": result.group,
-                "indicators": [
-                    {
-                        "id": i.id,
-                        "name": i.name,
-                        "score": fmt(i.score, program),
-                        "points": str(i.points),
-                        "status": i.status,
-                    }
-                    for i in result.indicators
-                ],
-                "base": fmt(result.base, program),
-                "adjustments": [
-                    {
-                        "item": a.item,
-                        "name": a.name,
-                        "points": str(a.points),
-                        "reason": "；".join(a.reasons),
-                        "events": [
-                            {
-                                "date": e.day.isoformat(),
-                                "count": str(e.count),
-                                "reason": e.reason,
-                                "evidence": e.evidence,
-                                "source": e.source,
-                            }
-                            for e in a.events
-                        ],
-                    }
-                    for a in result.adjustments
-                ],
-                "vetoes": list(result.vetoes),
-                "consequences": [],
+                "id": i.id,
+                "name": i.name,
+                "score": fmt(i.score, program),
+                "points": str(i.points),
+                "status": i.status,
             }
-        )
+            for i in result.indicators
+        ],
+        "adjustments": [
+            {
+                "item": a.item,
+                "name": a.name,
+                "points": str(a.points),
+                "reason": "；".join(a.reasons),
+                "period": a.period,
+                "events": [
+                    {
+                        "date": e.day.isoformat(),
+                        "count": str(e.count),
+                        "reason": e.reason,
+                        "evidence": e.evidence,
+                        "source": e.source,
+                    }
+                    for e in a.events
+                ],
+            }
+            for a in result.adjustments
+        ],
+        "vetoes": list(result.vetoes),
+        "consequences": [],
+        "quarters": [{"period": p, "total": fmt(t, program)} for p, t in result.quarters],
+    }
+
+
+def to_json(
+    sections: ir.Program,
+    people: ir.Program | None,
+    label: str,
+    digest: str,
+    section_results: list[SubjectResult],
+    person_results: list[SubjectResult],
+) -> str:
+    subjects = [_subject_json(r, sections) for r in section_results]
+    if people is not None:
+        subjects += [_subject_json(r, people) for r in person_results]
     document = {
-        "scheme": program.scheme,
-        "version": program.version,
-        "period": period,
+        "scheme": sections.scheme,
+        "version": sections.version,
+        "period": label,
         "rules_digest": digest,
         "subjects": subjects,
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_csv(program: ir.Program, period: str, results: list[SubjectResult]) -> str:
+def to_csv(
+    sections: ir.Program,
+    people: ir.Program | None,
+    section_results: list[SubjectResult],
+    person_results: list[SubjectResult],
+) -> str:
+    """One row per subject; indicator columns of sections, then of people."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    indicators = _in_force(program, period)
-    writer.writerow(["period", "subject", "name", "rank", "total", *[i.id for i in indicators]])
-    for result in results:
-        writer.writerow(
-            [result.period, result.id, result.name, result.rank, fmt(result.total, program)]
-            + [fmt(i.score, program) or "" for i in result.indicators]
-        )
+    blocks = [(sections, section_results)]
+    if people is not None:
+        blocks.append((people, person_results))
+    columns = [(program, _columns(program, results)) for program, results in blocks]
+    head = ["period", "kind", "subject", "name", "rank", "grade", "total", "base"]
+    writer.writerow(head + [i.id for _, indicators in columns for i in indicators])
+    for index, (program, results) in enumerate(blocks):
+        for result in results:
+            cells = [
+                result.period, result.kind, result.id, result.name, result.rank,
+                result.grade or "", fmt(result.total, program), fmt(result.base, program) or "",
+            ]  # fmt: skip
+            scores = {i.id: fmt(i.score, program) or "" for i in result.indicators}
+            for position, (_, indicators) in enumerate(columns):
+                cells += [scores.get(i.id, "") if position == index else "" for i in indicators]
+            writer.writerow(cells)
     return buffer.getvalue()
 
 
@@ -136,12 +169,15 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
+    if not results:
+        return ""
     heads = (
         ["名次", "考核对象", "总分", "等次", "基础分", "加减分", "否决"]
         if lang == "zh"
         else ["rank", "subject", "total", "grade", "base", "adjust", "veto"]
     )
-    heads += [i.name for i in _in_force(program, period)]
+    indicators = _columns(program, results)
+    heads += [i.name for i in indicators]
     rows = [
         [
             str(r.rank),
@@ -152,11 +188,14 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
             _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
             ",".join(_VETO_WORDS[v][lang] for v in r.vetoes),
         ]
-        + [fmt(i.score, program) or _STATUS_WORDS[i.status][lang] for i in r.indicators]
+        + [_score_word(r, i.id, program, lang) for i in indicators]
         for r in results
     ]
     widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
-    title = f"{program.scheme} {program.version} · {period}"
+    kind = {"section": ("科室", "sections"), "person": ("个人", "people")}[program.kind]
+    title = (
+        f"{program.scheme} {program.version} · {period} · {kind[0] if lang == 'zh' else kind[1]}"
+    )
     lines = [title, ""]
     lines.append("  ".join(_pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
     lines.append("  ".join("-" * w for w in widths))

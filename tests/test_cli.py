@@ -23,7 +23,7 @@ def run(*argv: str) -> tuple[int, str, str]:
 def test_check_bundled_rules_is_clean() -> None:
     code, out, err = run("check", "rules/yongzhou", "--lang", "en")
     assert (code, err) == (0, "")
-    assert out == "rules/yongzhou: no problems (16 indicators, 20 input fields).\n"
+    assert out == "rules/yongzhou: no problems (20 indicators, 12 items, 24 input fields).\n"
 
 
 def test_misspelled_name_points_at_its_line_and_column(tmp_path: Path) -> None:
@@ -115,8 +115,9 @@ def test_evaluate_json_shape_and_consistency() -> None:
     assert set(document) >= {"scheme", "version", "period", "rules_digest", "subjects"}
     assert document["period"] == "2016Q3"
     assert document["rules_digest"].startswith("sha256:")
-    subjects = document["subjects"]
+    subjects = [s for s in document["subjects"] if s["kind"] == "section"]
     assert len(subjects) == 17
+    assert sum(1 for s in document["subjects"] if s["kind"] == "person") == 70
     for subject in subjects:
         assert set(subject) >= {
             "id", "name", "kind", "total", "rank", "grade", "indicators", "adjustments",

@@ -1,5 +1,11 @@
 """Generate the bundled example data for rules/yongzhou (seeded, reproducible).
 
+Tuned to reproduce the source account's figures for January-September 2016:
+11 of the 17 sections receive organizational deductions, every individual
+receives some deduction, and the largest gap between two individuals'
+January-September totals (the roll-up the rules declare) is 10 points.  The
+tuning adjusts the data (one person's learning scores), never the rules.
+
 Plausible, not real: 17 sections of the municipal bureau's organs, 2015Q1 to
 2016Q3, one row per section and quarter.  Business sections carry revenue and
 collection-quality figures; the others leave those cells empty, which the
@@ -13,8 +19,11 @@ from __future__ import annotations
 
 import csv
 import random
+import sys
 from decimal import Decimal
 from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
 
 SEED = 20161005
 SECTIONS = [
@@ -148,17 +157,115 @@ def events(rng: random.Random) -> list[list[str]]:
     return out
 
 
+PERSON_COLUMNS = ["period", "subject", "name", "履职评价", "差错次数", "缺勤天数", "学习得分"]
+PERSON_DEDUCTIONS = {
+    "late_or_absent": ("迟到早退", "考勤记录"),
+    "personal_error": ("工作差错被科室通报", "科室通报"),
+}
+TARGET_GAP = Decimal("10.00")
+
+
+def people() -> list[tuple[str, str]]:
+    """(id, name) of every person in the bundled organization file."""
+    sys.path.insert(0, str(ROOT))
+    from compiler.pipeline import check
+    from dsl.ruleset import DirectorySource
+
+    program = check(DirectorySource(str(ROOT / "rules" / "yongzhou"))).program
+    assert program is not None and program.organization is not None
+    return [(p.id, p.name) for p in program.organization.people]
+
+
+def person_rows(rng: random.Random, staff: list[tuple[str, str]]) -> list[list[str]]:
+    out = []
+    for period in PERIODS:
+        for ident, name in staff:
+            out.append([
+                period, ident, name,
+                rng.choices(LEVELS, weights=[5, 5, 1, 0])[0],
+                str(rng.choice([0, 0, 0, 1])),
+                str(rng.choice([0, 0, 1])),
+                str(Decimal(rng.randint(1200, 1500)) / 100),
+            ])  # fmt: skip
+    return out
+
+
+def person_events(rng: random.Random, staff: list[tuple[str, str]]) -> list[list[str]]:
+    """Every individual gets at least one deduction in January-September 2016."""
+    out = []
+    for ident, _ in staff:
+        for period in rng.sample(PERIODS[4:], rng.randint(1, 2)):
+            item = rng.choice(sorted(PERSON_DEDUCTIONS))
+            out.append(
+                [_day(rng, period), ident, item, str(rng.randint(1, 3)), *PERSON_DEDUCTIONS[item]]
+            )
+        if rng.random() < 0.3:
+            item = rng.choice(sorted(PERSON_DEDUCTIONS))
+            out.append(
+                [_day(rng, rng.choice(PERIODS[:4])), ident, item, "1", *PERSON_DEDUCTIONS[item]]
+            )
+        if rng.random() < 0.08:
+            out.append([_day(rng, rng.choice(PERIODS[4:])), ident, "personal_commendation", "1",
+                        "获市级先进个人", "市局表彰文件"])  # fmt: skip
+    return out
+
+
+def write(path: Path, header: list[str], rows_: list[list[str]]) -> None:
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\n")
+        writer.writerow(header)
+        writer.writerows(rows_)
+
+
+def person_totals(folder: Path) -> dict[str, Decimal]:
+    """January-September 2016 totals of every person, as the rules compute them."""
+    from compiler.pipeline import compile_rules
+    from dsl.ruleset import DirectorySource
+    from runtime.periods import parse_periods
+    from runtime.run import evaluate_rules
+
+    compilation = compile_rules(DirectorySource(str(ROOT / "rules" / "yongzhou")))
+    evaluation = evaluate_rules(compilation, str(folder), parse_periods("2016Q1..2016Q3"))
+    return {r.id: r.total for r in evaluation.people}
+
+
+def tune_gap(folder: Path, person_table: list[list[str]]) -> None:
+    """Lower the lowest person's learning scores until the gap is exactly 10 points.
+
+    A change of d in each 2016 quarter moves that person's total by about 0.7 d
+    (the own share), so the search starts there and walks in hundredths.
+    """
+    totals = person_totals(folder)
+    lowest = min(totals, key=lambda ident: (totals[ident], ident))
+    gap = max(totals.values()) - totals[lowest]
+    rows_ = [r for r in person_table if r[1] == lowest and r[0].startswith("2016")]
+    original = [Decimal(r[6]) for r in rows_]
+    guess = ((gap - TARGET_GAP) / Decimal("0.7")).quantize(Decimal("0.01"))
+    for step in range(0, 200):
+        for delta in (guess + Decimal(step) / 100, guess - Decimal(step) / 100):
+            scores = [o + delta for o in original]
+            if not all(Decimal(0) <= s <= Decimal(15) for s in scores):
+                continue
+            for row, score in zip(rows_, scores, strict=True):
+                row[6] = str(score)
+            write(folder / "people.csv", PERSON_COLUMNS, person_table)
+            totals = person_totals(folder)
+            if max(totals.values()) - min(totals.values()) == TARGET_GAP:
+                return
+    raise SystemExit("could not tune the individual gap to 10 points")
+
+
 def main() -> None:
     rng = random.Random(SEED)
     folder = Path(__file__).parent
-    with (folder / "sections.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(COLUMNS)
-        writer.writerows(rows(rng))
-    with (folder / "events.csv").open("w", encoding="utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\n")
-        writer.writerow(EVENT_COLUMNS)
-        writer.writerows(events(rng))
+    write(folder / "sections.csv", COLUMNS, rows(rng))
+    staff = people()
+    person_table = person_rows(rng, staff)
+    all_events = events(rng) + person_events(rng, staff)
+    all_events.sort()
+    write(folder / "events.csv", EVENT_COLUMNS, all_events)
+    write(folder / "people.csv", PERSON_COLUMNS, person_table)
+    tune_gap(folder, person_table)
 
 
 if __name__ == "__main__":

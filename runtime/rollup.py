@@ -1,0 +1,142 @@
+"""Roll-up: quarter results combined into a longer period (e.g. January-September).
+
+Each quarter is evaluated with the rules in force in it; then, per subject, the
+quarter totals are combined as the rules declare (``sum``, ``average`` or
+``weighted`` by quarter) and rounded at the declared places, and the subjects
+are ranked and graded again on the rolled-up totals.  Adjustments of every
+quarter are kept (each with its period), vetoes of any quarter count, and a
+grade prerequisite must hold in every quarter.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import decimal
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from decimal import Decimal
+
+from compiler import ir
+from dsl.diagnostics import Diagnostic
+from runtime import helpers
+from runtime.evaluate import IndicatorResult, SubjectResult
+from runtime.population import standings
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class RollupRule:
+    method: str  # sum, average, weighted
+    weights: dict[int, Decimal]  # quarter number -> weight (weighted only)
+
+
+def combine(rule: RollupRule, values: Sequence[Decimal], quarters: Sequence[int]) -> Decimal:
+    """Quarter values combined by the declared method (not rounded)."""
+    if rule.method == "sum":
+        return sum(values, Decimal(0))
+    if rule.method == "weighted":
+        weights = [rule.weights.get(q, Decimal(0)) for q in quarters]
+        total_weight = sum(weights, Decimal(0))
+        if not total_weight:
+            return Decimal(0)
+        return sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0)) / total_weight
+    return sum(values, Decimal(0)) / len(values)
+
+
+def roll_up(
+    program: ir.Program,
+    rule: RollupRule,
+    label: str,
+    per_period: dict[str, list[SubjectResult]],
+) -> tuple[list[SubjectResult], list[Diagnostic]]:
+    """Results for the whole range ``label`` from the results of each quarter."""
+    periods = list(per_period)
+    quarters = [int(p[-1]) for p in periods]
+    by_subject: dict[str, dict[str, SubjectResult]] = {}
+    for period, results in per_period.items():
+        for result in results:
+            by_subject.setdefault(result.id, {})[period] = result
+    problems: list[Diagnostic] = []
+    synthetic: list[tuple[str, Sequence[object]]] = []
+    rolled: dict[str, SubjectResult] = {}
+    with helpers_context():
+        for subject, found in sorted(by_subject.items()):
+            missing = [p for p in periods if p not in found]
+            if missing:
+                problems.append(
+                    Diagnostic("E0818", {"subject": subject, "period": missing[0]}, None,
+                               location=next(iter(found.values())).source)
+                )  # fmt: skip
+                continue
+            results = [found[p] for p in periods]
+            total = helpers.round_to(
+                combine(rule, [r.total for r in results], quarters),
+                program.places,
+                program.rounding,
+            )
+            bases = [r.base for r in results]
+            base = (
+                combine(rule, [b for b in bases if b is not None], quarters)
+                if all(b is not None for b in bases)
+                else None
+            )
+            last = results[-1]
+            values = list(last.values)
+            values[program.total] = total
+            if program.base is not None and base is not None:
+                values[program.base] = base
+            assert program.ranking is not None
+            for slot, _ in program.ranking.keys:
+                series = [r.values[slot] for r in results]
+                if all(isinstance(v, Decimal) for v in series):
+                    values[slot] = combine(rule, series, quarters)  # type: ignore[arg-type]
+            for _, slot in program.vetoes:
+                values[slot] = any(r.values[slot] for r in results)
+            for band in program.grades:
+                if band.requires is not None:
+                    values[band.requires] = all(r.values[band.requires] for r in results)
+            synthetic.append((subject, values))
+            rolled[subject] = dataclasses.replace(
+                last,
+                period=label,
+                total=total,
+                base=base,
+                indicators=_indicators(rule, results, quarters),
+                adjustments=tuple(a for r in results for a in r.adjustments),
+                vetoes=tuple(sorted({v for r in results for v in r.vetoes})),
+                values=tuple(values),
+                quarters=tuple((r.period, r.total) for r in results),
+            )
+    ranked = standings(program, synthetic)
+    final = [
+        dataclasses.replace(
+            rolled[s], rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
+        )
+        for s, _ in synthetic
+    ]
+    final.sort(key=lambda r: (r.group, r.rank, r.id))
+    return final, problems
+
+
+def _indicators(
+    rule: RollupRule, results: list[SubjectResult], quarters: list[int]
+) -> tuple[IndicatorResult, ...]:
+    """Each indicator's scores combined over the quarters in which it was scored."""
+    order: dict[str, IndicatorResult] = {}
+    scores: dict[str, list[tuple[int, Decimal]]] = {}
+    for quarter, result in zip(quarters, results, strict=True):
+        for indicator in result.indicators:
+            order.setdefault(indicator.id, indicator)
+            if indicator.score is not None:
+                scores.setdefault(indicator.id, []).append((quarter, indicator.score))
+    combined = []
+    for ident, first in order.items():
+        found = scores.get(ident, [])
+        score = combine(rule, [s for _, s in found], [q for q, _ in found]) if found else None
+        combined.append(
+            dataclasses.replace(first, score=score, status="scored" if found else first.status)
+        )
+    return tuple(combined)
+
+
+def helpers_context() -> AbstractContextManager[decimal.Context]:
+    return decimal.localcontext(helpers.CONTEXT)

@@ -1,0 +1,101 @@
+"""One evaluation, start to finish: data in, results for sections and people out.
+
+Sections are evaluated first (a person's total may combine their section's);
+a range of quarters is evaluated quarter by quarter, each with the rules in
+force in it, then rolled up as the rules declare.  Every problem in the data
+and every fault is collected and raised together as a ``UserError``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from compiler import ir
+from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic, UserError
+from runtime.compiled import CompiledEvaluator
+from runtime.data import Dataset, load_data
+from runtime.evaluate import SubjectResult, evaluate_period, rules_digest
+from runtime.periods import Period
+from runtime.rollup import RollupRule, roll_up
+
+
+@dataclass
+class Evaluation:
+    label: str  # "2016Q3" or "2016Q1..2016Q3"
+    digest: str
+    sections: list[SubjectResult] = field(default_factory=list)
+    people: list[SubjectResult] = field(default_factory=list)
+    quarters: dict[str, tuple[list[SubjectResult], list[SubjectResult]]] = field(
+        default_factory=dict
+    )
+
+
+def evaluate_rules(
+    compilation: Compilation, data: str, periods: list[Period] | None, label: str | None = None
+) -> Evaluation:
+    """Evaluate the compiled rules on the data folder for ``periods``
+    (the latest period in the data when None)."""
+    program, module = compilation.program, compilation.module
+    assert program is not None and module is not None and compilation.ruleset is not None
+    problems: list[Diagnostic] = []
+    sections = load_data(program, data, periods)
+    problems.extend(sections.diagnostics)
+    people: Dataset | None = None
+    if compilation.people is not None:
+        people = load_data(compilation.people, data, periods)
+        problems.extend(people.diagnostics)
+    if problems:
+        raise UserError(problems)
+    if periods is None:
+        present = sections.periods()
+        if not present:
+            raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
+        periods = [Period.parse(present[-1])]
+    evaluation = Evaluation(label or _label(periods), rules_digest(compilation.ruleset.files))
+    section_evaluator = CompiledEvaluator(program, module)
+    people_evaluator = None
+    if compilation.people is not None and compilation.people_module is not None:
+        people_evaluator = CompiledEvaluator(compilation.people, compilation.people_module)
+    for period in periods:
+        name = str(period)
+        if name not in sections.periods():
+            problems.append(Diagnostic("E0904", {"period": name}, None, location=data))
+            continue
+        section_results, faults = evaluate_period(program, section_evaluator, sections.rows, name)
+        problems.extend(faults)
+        person_results: list[SubjectResult] = []
+        if people is not None and people_evaluator is not None and compilation.people:
+            totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
+            person_results, faults = evaluate_period(
+                compilation.people, people_evaluator, people.rows, name, totals
+            )
+            problems.extend(faults)
+        evaluation.quarters[name] = (section_results, person_results)
+    if problems:
+        raise UserError(problems)
+    if len(periods) == 1:
+        evaluation.sections, evaluation.people = evaluation.quarters[str(periods[0])]
+        return evaluation
+    evaluation.sections = _rolled(program, evaluation, 0, data)
+    if compilation.people is not None:
+        evaluation.people = _rolled(compilation.people, evaluation, 1, data)
+    return evaluation
+
+
+def _rolled(
+    program: ir.Program, evaluation: Evaluation, which: int, data: str
+) -> list[SubjectResult]:
+    if program.rollup is None:
+        raise UserError([Diagnostic("E0813", {"period": evaluation.label}, None, location=data)])
+    rule = RollupRule(program.rollup.method, dict(program.rollup.weights))
+    per_period = {p: results[which] for p, results in evaluation.quarters.items()}
+    results, problems = roll_up(program, rule, evaluation.label, per_period)
+    if problems:
+        raise UserError(problems)
+    return results
+
+
+def _label(periods: list[Period]) -> str:
+    return str(periods[0]) if len(periods) == 1 else f"{periods[0]}..{periods[-1]}"
