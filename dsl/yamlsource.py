@@ -119,6 +119,10 @@ def load_yaml(file: SourceFile) -> tuple[YNode | None, list[Diagnostic]]:
         mark = error.problem_mark or error.context_mark
         index = mark.index if mark is not None else 0
         problem = error.problem or error.context or "invalid YAML"
+        if "nesting depth" in problem:  # newer libyaml stops deep nesting itself
+            span = Span(file, index, min(index + 1, len(file.text)))
+            diagnostics.append(Diagnostic("E0106", {"limit": MAX_DEPTH}, span))
+            return None, diagnostics
         diagnostics.append(
             Diagnostic(
                 "E0101",

@@ -40,7 +40,8 @@ def test_deep_yaml_nesting_is_rejected() -> None:
     root, problems = load_yaml(SourceFile("deep.yaml", text))
     assert root is None
     assert [d.code for d in problems] == ["E0106"]
-    assert problems[0].span is not None and problems[0].span.column == 65
+    # Our limit (64) or, with a newer libyaml, its own (1000) stops the descent.
+    assert problems[0].span is not None and problems[0].span.column in (65, 1001)
 
 
 def test_huge_file_is_rejected() -> None:
