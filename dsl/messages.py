@@ -381,6 +381,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "internal error in jixiao (a bug in the tool, not in your rules or data); "
         "please report the text above to the maintainers.",
     ),
+    "E0905": ("没有名为 `{subject}` 的考核对象", "no subject named `{subject}`"),
+    "E0906": (
+        "名称 `{subject}` 对应多个考核对象（{ids}），请改用编号",
+        "`{subject}` names several subjects ({ids}); use an id",
+    ),
+    "E0907": ("没有编号为 `{indicator}` 的指标", "no indicator with id `{indicator}`"),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),

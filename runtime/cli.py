@@ -16,12 +16,14 @@ from pathlib import Path
 from typing import TextIO
 
 from compiler.dump import dump_ast, dump_ir
+from compiler.lower import did_you_mean
 from compiler.pipeline import Compilation, check, compile_rules
 from dsl.diagnostics import Diagnostic, Lang, OutputFormat, UserError, detect_lang, render_all
 from dsl.messages import render_message
 from dsl.ruleset import DirectorySource
 from dsl.schema import json_schema
 from runtime.data import RUNTIME_KINDS
+from runtime.explain import explain
 from runtime.output import to_csv, to_json, to_table
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
@@ -72,6 +74,13 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="period to evaluate, e.g. 2016Q3 (default: the latest)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
+
+    p = sub.add_parser("explain", parents=[common], help="how a subject's result was derived")
+    p.add_argument("rules")
+    p.add_argument("--data", required=True, help="data folder (CSV tables) or file")
+    p.add_argument("--period", help="period, e.g. 2016Q3 or 2016Q1..2016Q3 (default: the latest)")
+    p.add_argument("--subject", required=True, help="section or person: id or name")
+    p.add_argument("--indicator", help="explain only this indicator (id)")
     return parser
 
 
@@ -162,6 +171,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return EXIT_OK
     if args.command == "evaluate":
         return _evaluate(args, lang, out)
+    if args.command == "explain":
+        return _explain(args, lang, out)
     raise _UsageError(f"unknown command {args.command}")
 
 
@@ -183,6 +194,42 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         if result.people is not None and evaluation.people:
             text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
     _write(text, args.out, out)
+    return EXIT_OK
+
+
+def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules)
+    assert result.program is not None
+    periods = _periods(args.period, result.program.year) if args.period else None
+    label = args.period.strip() if args.period else None
+    evaluation = evaluate_rules(result, args.data, periods, label)
+    candidates = [(result.program, r) for r in evaluation.sections]
+    if result.people is not None:
+        candidates += [(result.people, r) for r in evaluation.people]
+    matches = [(p, r) for p, r in candidates if args.subject in (r.id, r.name)]
+    if len(matches) != 1:
+        names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
+        suggestion = did_you_mean(args.subject, names)
+        code = "E0905" if not matches else "E0906"
+        raise UserError([
+            Diagnostic(code, {"subject": args.subject, "ids": ", ".join(r.id for _, r in matches)},
+                       None, location=args.subject,
+                       help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion and not matches else None)
+        ])  # fmt: skip
+    program, subject = matches[0]
+    if args.indicator and args.indicator not in {i.id for i in program.indicators}:
+        suggestion = did_you_mean(args.indicator, [i.id for i in program.indicators])
+        raise UserError([
+            Diagnostic("E0907", {"indicator": args.indicator}, None, location=args.indicator,
+                       help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None)
+        ])  # fmt: skip
+    text = explain(program, subject, lang, args.indicator)
+    if subject.quarters:  # a roll-up: each quarter's own derivation follows
+        which = 0 if program.kind == "section" else 1
+        for results in evaluation.quarters.values():
+            quarter = next(r for r in results[which] if r.id == subject.id)
+            text += "\n" + explain(program, quarter, lang, args.indicator)
+    out.write(text)
     return EXIT_OK
 
 

@@ -1,0 +1,303 @@
+"""``jixiao explain``: the derivation of a subject's result as a tree.
+
+Every value is shown with the rule text that computed it and where that text
+is (file:line), every input with the data file and row it came from, and the
+steps the rules add around the formulas: exemption and normalization, caps of
+items, vetoes, the combination of a person's score with the section's, rank
+and grade.  The tree is built from the IR (each definition's expression and
+its span) and the slot values of the evaluation, so it explains exactly what
+was computed.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from compiler import ir
+from runtime import helpers
+from runtime.evaluate import SubjectResult
+
+_WORDS = {
+    "zh": {
+        "total": "总分", "rank": "名次", "grade": "等次", "base": "基础分",
+        "adjust": "加减分", "veto": "否决", "none": "无", "exempt": "免考（缺少数据）",
+        "not_applicable": "不适用", "not_in_force": "不在有效期内", "data": "数据",
+        "normalized": "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",
+        "sum": "各指标得分之和", "events": "{count} 次", "reason": "事由", "evidence": "依据",
+        "cap": "合计封顶", "combine": "个人得分 × {own} + 科室总分 × {section}",
+        "section_total": "所在科室总分", "of": "满分", "ungraded": "未定等次",
+        "quarters": "各季度总分", "veto.fail": "一票否决", "veto.no_excellent": "一票否优",
+        ":": "：", ";": "；", "rollup.average": "各季度的平均", "rollup.sum": "各季度之和",
+        "rollup.weighted": "各季度的加权平均",
+    },
+    "en": {
+        "total": "total", "rank": "rank", "grade": "grade", "base": "base score",
+        "adjust": "adjustments", "veto": "vetoes", "none": "none",
+        "exempt": "exempt (data absent)", "not_applicable": "not applicable",
+        "not_in_force": "not in force", "data": "data",
+        "normalized": "sum of applicable scores × {full} ÷ applicable points {applicable}",
+        "sum": "sum of indicator scores", "events": "{count} occurrence(s)",
+        "reason": "reason", "evidence": "evidence", "cap": "overall cap",
+        "combine": "own score × {own} + section total × {section}",
+        "section_total": "section total", "of": "of", "ungraded": "ungraded",
+        "quarters": "quarter totals", "veto.fail": "one-vote veto",
+        "veto.no_excellent": "veto of excellence", ":": ": ", ";": "; ",
+        "rollup.average": "average of the quarters", "rollup.sum": "sum of the quarters",
+        "rollup.weighted": "weighted average of the quarters",
+    },
+}  # fmt: skip
+
+Node = tuple[str, list["Node"]]
+
+
+def _number(value: object, places: int = 4) -> str:
+    if isinstance(value, Decimal):
+        text = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+        if "." in text and len(text.split(".")[1]) > places:
+            return str(helpers.round_to(value, places, "half_up")) + "…"
+        return text
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _where(span: object) -> str:
+    location = getattr(span, "location", None)
+    if location is None:
+        return ""
+    text: str = location()
+    return f"  [{text}]"
+
+
+def _formula(expr: ir.Expr, names: dict[int, str] | None = None) -> str:
+    """The rule text of an expression, on one line; shorthands spelled out
+    (their parts have no formula text of their own, only a key's position)."""
+    names = names or {}
+    match expr:
+        case ir.Arith(op="*", left=ir.Const(value=points), right=ir.Lookup(key=key, table=table)):
+            shares = ", ".join(f"{level}: {_percent(share)}" for level, share in table)
+            return f"{_number(points)} × {{{shares}}}[{_formula(key, names)}]"
+        case ir.Call(
+            fn="max", args=(ir.Const(), ir.Arith(op="-", left=ir.Const(value=points), right=amount))
+        ):
+            if isinstance(amount, ir.Call) and amount.fn == "min":
+                inner, cap = amount.args
+                return f"max(0, {_number(points)} - min({_formula(inner, names)}, {_formula(cap, names)}))"
+            return f"max(0, {_number(points)} - {_formula(amount, names)})"
+        case ir.Arith(op=op, left=left, right=right) if expr.span.text in ("deduct", "levels"):
+            return f"{_formula(left, names)} {op} {_formula(right, names)}"
+        case ir.Ref(slot=slot) if slot in names:
+            return names[slot]
+        case ir.Const(value=value) if not expr.span.text.strip():
+            return _number(value)
+    text = " ".join(expr.span.text.split())
+    if isinstance(expr, ir.Ref | ir.Const) and text in ("deduct", "levels"):
+        return _number(expr.value) if isinstance(expr, ir.Const) else text
+    return text
+
+
+def _percent(value: Decimal) -> str:
+    return _number(value * 100) + "%"
+
+
+class _Explainer:
+    def __init__(self, program: ir.Program, result: SubjectResult, lang: str) -> None:
+        self.program = program
+        self.result = result
+        self.values = result.values
+        self.words = _WORDS["zh" if lang == "zh" else "en"]
+        self.definitions = {d.slot: d for d in program.definitions}
+        self.inputs = {f.slot: f for f in program.inputs}
+        self.seen: set[int] = set()
+        self.names = {s.index: s.name.split(".", 1)[-1] for s in program.slots}
+
+    def slot(self, slot: int) -> Node:
+        """A value, how it was computed, and the values it was computed from."""
+        info = self.program.slots[slot]
+        value = self.values[slot]
+        if slot in self.inputs:
+            field = self.inputs[slot]
+            source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
+            return (f"{field.name} = {_number(value)}{source}", [])
+        definition = self.definitions.get(slot)
+        if definition is None:
+            return (f"{info.name} = {_number(value)}", [])
+        label = info.name.split(".", 1)[-1]
+        text = f"{label} = {_number(value)} = {_formula(definition.expr, self.names)}"
+        if definition.places is not None:
+            text += f"  (round {definition.places}, {definition.mode})"
+        if slot in self.seen:
+            return (text + _where(info.span), [])
+        self.seen.add(slot)
+        children = [self.slot(s) for s in _reads(definition.expr) if not self._hidden(s)]
+        return (text + _where(definition.expr.span), children)
+
+    def _hidden(self, slot: int) -> bool:
+        """Context flags are shown as the indicator's status, not as inputs."""
+        field = self.inputs.get(slot)
+        return field is not None and field.kind == "context"
+
+    def indicator(self, indicator: ir.Indicator) -> Node:
+        shown = next((i for i in self.result.indicators if i.id == indicator.id), None)
+        head = f"{indicator.name} ({indicator.id})"
+        if shown is None:
+            return (f"{head}: {self.words['not_in_force']}{_where(indicator.span)}", [])
+        if shown.score is None:
+            return (f"{head}: {self.words[shown.status]}{_where(indicator.span)}", [])
+        if self.result.quarters:  # a roll-up: the quarters' own trees show how
+            score = (
+                f"{head} {_number(shown.score)} / {self.words['of']} {_number(indicator.points)}"
+            )
+            return (score, [])
+        definition = self.definitions[indicator.score]
+        text = (
+            f"{head} {_number(shown.score)} / {self.words['of']} {_number(indicator.points)}"
+            f" = {_formula(definition.expr, self.names)}"
+        )
+        if definition.places is not None:
+            text += f"  (round {definition.places}, {definition.mode})"
+        self.seen.add(indicator.score)
+        children = [self.slot(s) for s in _reads(definition.expr) if not self._hidden(s)]
+        return (text + _where(definition.expr.span), children)
+
+    def base(self, indicators: list[ir.Indicator]) -> Node:
+        program = self.program
+        assert program.base is not None
+        scored = [i for i in self.result.indicators if i.score is not None]
+        applicable = sum((i.points for i in scored), Decimal(0))
+        base_definition = self.definitions[program.base]
+        if self.result.quarters and program.rollup is not None:
+            how = self.words[f"rollup.{program.rollup.method}"]
+        elif isinstance(base_definition.expr, ir.NormalizedSum):
+            how = (
+                self.words["sum"]
+                if applicable == program.full_marks
+                else self.words["normalized"].format(
+                    full=_number(program.full_marks), applicable=_number(applicable)
+                )
+            )
+        else:
+            how = _formula(base_definition.expr, self.names)
+        head = f"{self.words['base']} {_number(self.result.base)} = {how}"
+        return (head + _where(base_definition.expr.span), [self.indicator(i) for i in indicators])
+
+    def adjustments(self) -> Node:
+        children: list[Node] = []
+        for adjustment in self.result.adjustments:
+            item = next((i for i in self.program.items if i.id == adjustment.item), None)
+            if item is None:
+                children.append((f"{self.words['cap']} {_number(adjustment.points)}", []))
+                continue
+            count = sum((e.count for e in adjustment.events), Decimal(0))
+            rule = f"{self.words['events'].format(count=_number(count))} × {_number(item.per)}"
+            if item.cap is not None:
+                rule += f", cap {_number(item.cap)}"
+            events: list[Node] = [
+                (
+                    f"{e.day.isoformat()} ×{_number(e.count)} {self.words['reason']}"
+                    f"{self.words[':']}{e.reason}{self.words[';']}"
+                    f"{self.words['evidence']}{self.words[':']}{e.evidence}  [{e.source}]",
+                    [],
+                )
+                for e in adjustment.events
+            ]
+            period = f" {adjustment.period}" if self.result.quarters else ""
+            children.append(
+                (
+                    f"{item.name} ({item.id}){period} {_number(adjustment.points)}: {rule}{_where(item.span)}",
+                    events,
+                )
+            )
+        total = sum((a.points for a in self.result.adjustments), Decimal(0))
+        return (f"{self.words['adjust']} {_number(total)}", children)
+
+    def tree(self, only: str | None) -> Node:
+        program, result, words = self.program, self.result, self.words
+        grade = result.grade if result.grade != "ungraded" else words["ungraded"]
+        opening, comma, closing = ("（", "，", "）") if words is _WORDS["zh"] else (" (", ", ", ")")
+        head = (
+            f"{result.name} ({result.id}) · {result.period} · {words['total']} "
+            f"{_number(result.total)}{opening}{words['rank']} {result.rank}"
+            + (f"{comma}{words['grade']} {grade}" if grade else "")
+            + closing
+        )
+        indicators = [i for i in program.indicators if only is None or i.id == only]
+        if only is not None:
+            return (head, [self.indicator(i) for i in indicators])
+        children: list[Node] = []
+        if result.quarters:
+            children.append(
+                (
+                    f"{words['quarters']}: "
+                    + ", ".join(f"{p} {_number(t)}" for p, t in result.quarters),
+                    [],
+                )
+            )
+        children.append(self.base(indicators))
+        children.append(self.adjustments())
+        if program.section_total is not None and not result.quarters:
+            children.append(
+                (
+                    f"{words['section_total']} = {_number(result.values[program.section_total])}",
+                    [],
+                )
+            )
+        vetoes = "、".join(words[f"veto.{v}"] for v in result.vetoes) or words["none"]
+        children.append((f"{words['veto']}: {vetoes}", []))
+        steps = f"{words['base']} + {words['adjust']}"
+        if program.section_total is not None and program.kind == "person":
+            own, section = _combine_shares(self.definitions[program.total].expr)
+            steps = words["combine"].format(own=_percent(own), section=_percent(section))
+        children.append(
+            (
+                f"{words['total']} {_number(result.total)} = {steps}"
+                f"  (round {program.places}, {program.rounding})",
+                [],
+            )
+        )
+        return (head, children)
+
+
+def _combine_shares(expr: ir.Expr) -> tuple[Decimal, Decimal]:
+    """The own and section shares of a person's total definition."""
+    match expr:
+        case ir.Arith(
+            op="+",
+            left=ir.Arith(right=ir.Const(value=Decimal() as own)),
+            right=ir.Arith(right=ir.Const(value=Decimal() as section)),
+        ):
+            return own, section
+    return Decimal(1), Decimal(0)
+
+
+def _reads(expr: ir.Expr) -> list[int]:
+    """Slots an expression reads, in order of first appearance."""
+    found: list[int] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Ref) and node.slot not in found:
+            found.append(node.slot)
+        stack.extend(reversed(ir.children(node)))
+    return found
+
+
+def render(node: Node) -> str:
+    head, children = node
+    lines = [head]
+    _render_children(children, "", lines)
+    return "\n".join(lines) + "\n"
+
+
+def _render_children(children: list[Node], prefix: str, lines: list[str]) -> None:
+    for index, (text, grand) in enumerate(children):
+        last = index == len(children) - 1
+        lines.append(f"{prefix}{'└─ ' if last else '├─ '}{text}")
+        _render_children(grand, prefix + ("   " if last else "│  "), lines)
+
+
+def explain(
+    program: ir.Program, result: SubjectResult, lang: str, indicator: str | None = None
+) -> str:
+    """The derivation of ``result`` (or of one indicator of it) as text."""
+    return render(_Explainer(program, result, lang).tree(indicator))
