@@ -387,6 +387,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{subject}` names several subjects ({ids}); use an id",
     ),
     "E0907": ("没有编号为 `{indicator}` 的指标", "no indicator with id `{indicator}`"),
+    "E0910": (
+        "期间 {period} 的结果已经发布，发布后的结果不能覆盖或修改",
+        "results for {period} are already published; published results are never overwritten",
+    ),
+    "E0911": (
+        "结果库拒绝了这个操作：{problem}（已发布的结果不能修改或删除）",
+        "the results store refused: {problem} (published runs cannot be changed or deleted)",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
@@ -27,8 +28,10 @@ from runtime.explain import explain
 from runtime.output import to_csv, to_json, to_table
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
+from runtime.store import Store, StoreError, input_digest, rules_commit
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
+DEFAULT_STORE = ".jixiao/results.sqlite"
 
 
 class _Parser(argparse.ArgumentParser):
@@ -74,6 +77,19 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", help="period to evaluate, e.g. 2016Q3 (default: the latest)")
     p.add_argument("--format", choices=("table", "json", "csv"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument(
+        "--store", help=f"record the run in this results store (default {DEFAULT_STORE})"
+    )
+    p.add_argument(
+        "--publish", action="store_true",
+        help="record the run as published: it can never be changed or deleted",
+    )  # fmt: skip
+
+    p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
+    p.add_argument(
+        "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
+    )
+    p.add_argument("--delete", type=int, metavar="RUN", help="delete an unpublished run")
 
     p = sub.add_parser("explain", parents=[common], help="how a subject's result was derived")
     p.add_argument("rules")
@@ -173,6 +189,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _evaluate(args, lang, out)
     if args.command == "explain":
         return _explain(args, lang, out)
+    if args.command == "runs":
+        return _runs(args, lang, out)
     raise _UsageError(f"unknown command {args.command}")
 
 
@@ -182,11 +200,14 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     periods = _periods(args.period, result.program.year) if args.period else None
     label = args.period.strip() if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
+    document = to_json(
+        result.program, result.people, evaluation.label, evaluation.digest,
+        evaluation.sections, evaluation.people,
+    )  # fmt: skip
+    if args.store or args.publish:
+        _record(args, json.loads(document))
     if args.format == "json":
-        text = to_json(
-            result.program, result.people, evaluation.label, evaluation.digest,
-            evaluation.sections, evaluation.people,
-        )  # fmt: skip
+        text = document
     elif args.format == "csv":
         text = to_csv(result.program, result.people, evaluation.sections, evaluation.people)
     else:
@@ -194,6 +215,42 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         if result.people is not None and evaluation.people:
             text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
     _write(text, args.out, out)
+    return EXIT_OK
+
+
+def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
+    """Record the run in the results store; publishing an already published period is refused."""
+    path = args.store or DEFAULT_STORE
+    try:
+        store = Store(path)
+    except sqlite3.Error as error:
+        raise _UsageError(f"cannot open the results store {path}: {error}") from None
+    try:
+        store.record(document, rules_commit(args.rules), input_digest(args.data), args.publish)
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
+    finally:
+        store.close()
+
+
+def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    try:
+        store = Store(args.store)
+    except sqlite3.Error as error:
+        raise _UsageError(f"cannot open the results store {args.store}: {error}") from None
+    try:
+        if args.delete is not None:
+            store.delete_run(args.delete)
+        for run in store.runs():
+            state = ("已发布" if lang == "zh" else "published") if run.published else ""
+            commit = f" {run.rules_commit[:12]}" if run.rules_commit else ""
+            out.write(
+                f"{run.id}\t{run.label}\t{run.version}\t{run.rules_digest[:19]}{commit}\t{state}\n"
+            )
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
+    finally:
+        store.close()
     return EXIT_OK
 
 

@@ -1,0 +1,208 @@
+"""The results store: every recorded evaluation run, in an embedded SQLite file.
+
+SQLite because it ships with Python (nothing to install or run), keeps the
+whole store in one file that can be copied and archived with the quarter, and
+enforces immutability inside the database itself: triggers refuse to update
+or delete a published run or any of its results, whoever connects.  A run
+records the rule-set digest (and git commit when the rules are in a
+repository), the digest of the data it read, and every subject's result as
+the JSON the ``evaluate`` command prints.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS runs (
+    id INTEGER PRIMARY KEY,
+    label TEXT NOT NULL,
+    scheme TEXT NOT NULL,
+    version TEXT NOT NULL,
+    rules_digest TEXT NOT NULL,
+    rules_commit TEXT,
+    input_digest TEXT NOT NULL,
+    published INTEGER NOT NULL DEFAULT 0 CHECK (published IN (0, 1))
+);
+CREATE TABLE IF NOT EXISTS results (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    subject TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    total TEXT NOT NULL,
+    rank INTEGER NOT NULL,
+    grade TEXT,
+    document TEXT NOT NULL,
+    PRIMARY KEY (run_id, kind, subject)
+);
+CREATE UNIQUE INDEX IF NOT EXISTS one_published_run_per_label
+    ON runs(scheme, label) WHERE published = 1;
+CREATE TRIGGER IF NOT EXISTS published_run_is_immutable
+    BEFORE UPDATE ON runs WHEN OLD.published = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_run_is_kept
+    BEFORE DELETE ON runs WHEN OLD.published = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_results_are_immutable
+    BEFORE UPDATE ON results
+    WHEN (SELECT published FROM runs WHERE id = OLD.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_results_are_kept
+    BEFORE DELETE ON results
+    WHEN (SELECT published FROM runs WHERE id = OLD.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_results_are_complete
+    BEFORE INSERT ON results
+    WHEN (SELECT published FROM runs WHERE id = NEW.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+"""
+
+
+class StoreError(Exception):
+    """A store operation the rules of the store refuse (a user's request)."""
+
+    def __init__(self, code: str, args: dict[str, object]) -> None:
+        super().__init__(code)
+        self.code = code
+        self.args_ = args
+
+
+@dataclass(frozen=True, slots=True)
+class Run:
+    id: int
+    label: str
+    scheme: str
+    version: str
+    rules_digest: str
+    rules_commit: str | None
+    input_digest: str
+    published: bool
+
+
+def _run(row: tuple[object, ...]) -> Run:
+    ident, label, scheme, version, digest, commit, data, published = row
+    assert isinstance(ident, int)
+    return Run(
+        ident, str(label), str(scheme), str(version), str(digest),
+        None if commit is None else str(commit), str(data), bool(published),
+    )  # fmt: skip
+
+
+def input_digest(location: str) -> str:
+    """A digest of the data files a run read (names and bytes)."""
+    path = Path(location)
+    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    digest = hashlib.sha256()
+    for file in files:
+        digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def rules_commit(rules: str) -> str | None:
+    """The git commit of the rule files, when they are in a clean repository."""
+    folder = Path(rules)
+    folder = folder if folder.is_dir() else folder.parent
+    try:
+        head = subprocess.run(
+            ["git", "-C", str(folder), "rev-parse", "HEAD"],
+            capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()  # fmt: skip
+        dirty = subprocess.run(
+            ["git", "-C", str(folder), "status", "--porcelain", "--", "."],
+            capture_output=True, text=True, check=True, timeout=10,
+        ).stdout.strip()  # fmt: skip
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return head + ("+modified" if dirty else "")
+
+
+class Store:
+    """One results store file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+        self.connection = sqlite3.connect(path)
+        self.connection.executescript(SCHEMA)
+
+    def close(self) -> None:
+        self.connection.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        with self.connection:
+            yield self.connection
+
+    def record(
+        self,
+        document: dict[str, object],
+        rules_commit: str | None,
+        data_digest: str,
+        publish: bool,
+    ) -> int:
+        """Store an evaluation (the JSON document ``evaluate`` prints) as a run.
+
+        Publishing a label that already has a published run is refused:
+        published results are never overwritten or silently changed.
+        """
+        label, scheme = str(document["period"]), str(document["scheme"])
+        if publish and self.published(scheme, label) is not None:
+            raise StoreError("E0910", {"period": label})
+        subjects = document["subjects"]
+        assert isinstance(subjects, list)
+        try:
+            with self.transaction() as db:
+                cursor = db.execute(
+                    "INSERT INTO runs (label, scheme, version, rules_digest, rules_commit,"
+                    " input_digest, published) VALUES (?, ?, ?, ?, ?, ?, 0)",
+                    (label, scheme, str(document["version"]), str(document["rules_digest"]),
+                     rules_commit, data_digest),
+                )  # fmt: skip
+                run = cursor.lastrowid
+                assert run is not None
+                db.executemany(
+                    "INSERT INTO results (run_id, subject, kind, total, rank, grade, document)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        (run, s["id"], s["kind"], s["total"], s["rank"], s["grade"],
+                         json.dumps(s, ensure_ascii=False, sort_keys=True))
+                        for s in subjects
+                    ],
+                )  # fmt: skip
+                if publish:
+                    db.execute("UPDATE runs SET published = 1 WHERE id = ?", (run,))
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
+        return run
+
+    def published(self, scheme: str, label: str) -> Run | None:
+        row = self.connection.execute(
+            "SELECT * FROM runs WHERE scheme = ? AND label = ? AND published = 1", (scheme, label)
+        ).fetchone()
+        return None if row is None else _run(row)
+
+    def runs(self) -> list[Run]:
+        rows = self.connection.execute("SELECT * FROM runs ORDER BY id").fetchall()
+        return [_run(row) for row in rows]
+
+    def results(self, run: int) -> list[dict[str, object]]:
+        rows = self.connection.execute(
+            "SELECT document FROM results WHERE run_id = ? ORDER BY kind DESC, rank, subject",
+            (run,),
+        ).fetchall()
+        return [json.loads(row[0]) for row in rows]
+
+    def delete_run(self, run: int) -> None:
+        """Remove an unpublished run (a published one is refused by the database)."""
+        try:
+            with self.transaction() as db:
+                db.execute("DELETE FROM results WHERE run_id = ?", (run,))
+                db.execute("DELETE FROM runs WHERE id = ?", (run,))
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
