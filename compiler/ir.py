@@ -294,6 +294,21 @@ class Item:
 
 
 @dataclass(frozen=True, slots=True)
+class Link:
+    """A result link: a condition over a subject's results (slots of
+    ``LINK_INPUTS`` in ``compiler.links``) and the consequences it yields."""
+
+    id: str
+    name: str
+    condition: Expr
+    history_years: int | None  # None: this period only
+    consecutive: bool
+    to: Literal["self", "head", "liaison", "members"]
+    effects: tuple[tuple[str, str], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Rollup:
     """How quarter totals combine into a longer period."""
 
@@ -383,4 +398,5 @@ class Program:
     grades: tuple[GradeBand, ...] = ()
     kind: Literal["section", "person"] = "section"
     rollup: Rollup | None = None
+    links: tuple[Link, ...] = ()
     section_total: int | None = None  # input slot: the person's section total (combine)

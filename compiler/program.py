@@ -21,6 +21,7 @@ from decimal import Decimal
 
 from compiler import ir
 from compiler.graph import order_definitions
+from compiler.links import build_links
 from compiler.lower import (
     Binding,
     CollectionBinding,
@@ -238,6 +239,7 @@ def build_program(
         kind=kind,  # type: ignore[arg-type]
         section_total=section_total,
         rollup=_rollup(state, ruleset),
+        links=build_links(ruleset, kind, state.diagnostics),
     )
     return program, state.diagnostics
 

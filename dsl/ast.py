@@ -270,6 +270,19 @@ class RollupDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class LinkDecl:
+    id: Ident
+    name: str
+    subjects: str
+    when: Expr | None
+    history_years: int | None
+    consecutive: bool
+    to: str
+    effects: tuple[tuple[str, str], ...]
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class GroupDecl:
     id: Ident
     name: str
@@ -345,3 +358,4 @@ class RuleSet:
     grades: tuple[GradeDecl, ...] | None = None
     people: PeopleDecl | None = None
     rollup: RollupDecl | None = None
+    links: tuple[LinkDecl, ...] = ()

@@ -231,6 +231,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "按权重汇总（weighted）需要写明各季度的 weights",
         "a weighted roll-up needs `weights` for the quarters",
     ),
+    "E0432": (
+        "个人的结果运用不能指向 `{to}`（负责人、联络员、科室人员只对科室适用）",
+        "a person's link cannot go `to: {to}` (head, liaison and members are for sections)",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -395,6 +399,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结果库拒绝了这个操作：{problem}（已发布的结果不能修改或删除）",
         "the results store refused: {problem} (published runs cannot be changed or deleted)",
     ),
+    "W0901": (
+        "结果运用 `{link}` 需要 {period} 已发布的结果，结果库中没有，本次不适用该项",
+        "link `{link}` needs the published results of {period}, which the store does not "
+        "have; the link is not applied",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),
@@ -416,6 +425,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.organization": ("组织", "organization"),
     "kind.item": ("加减分项目", "item"),
     "kind.total": ("总分公式", "total formula"),
+    "kind.link": ("结果运用", "link"),
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),

@@ -335,6 +335,7 @@ class _AstBuilder:
         grades: tuple[ast.GradeDecl, ...] | None = None
         people: ast.PeopleDecl | None = None
         rollup: ast.RollupDecl | None = None
+        links: list[ast.LinkDecl] = []
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -375,6 +376,21 @@ class _AstBuilder:
                 ranking = self.ranking(part, model.ranking, ("ranking",))
             if model.people is not None:
                 people = self.people(part, model.people)
+            for index, link in enumerate(model.links):
+                path = ("links", index)
+                links.append(
+                    ast.LinkDecl(
+                        id=self.ident(part, (*path, "id"), link.id),
+                        name=link.name,
+                        subjects=link.subjects,
+                        when=self.formula(part, (*path, "when"), link.when),
+                        history_years=link.history.years if link.history else None,
+                        consecutive=link.history.consecutive if link.history else True,
+                        to=link.to,
+                        effects=tuple((str(k), str(v)) for k, v in link.effect.items()),
+                        span=self.span(part, path),
+                    )
+                )
             if model.rollup is not None:
                 rollup = ast.RollupDecl(
                     method=model.rollup.method,
@@ -426,6 +442,7 @@ class _AstBuilder:
             grades=grades,
             people=people,
             rollup=rollup,
+            links=tuple(links),
         )
 
     # -- helpers ----------------------------------------------------------------

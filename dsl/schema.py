@@ -249,6 +249,40 @@ class Rollup(Model):
     )
 
 
+class History(Model):
+    """The condition must also have held in earlier years' published results."""
+
+    years: int = Field(2, ge=2, le=10, description="how many years, this one included")
+    consecutive: bool = True
+
+
+class Link(Model):
+    """A result link (结果运用): a condition over results that yields consequences."""
+
+    id: Text
+    name: str
+    subjects: Literal["section", "person"] = "section"
+    when: Formula = Field(
+        description="over total, base, rank, count (subjects in the group), grade, "
+        "vetoed, excellence_vetoed, lost (points lost on indicators)"
+    )
+    history: History | None = None
+    to: Literal["self", "head", "liaison", "members"] = "self"
+    effect: dict[
+        Literal[
+            "annual_grade",
+            "promotion",
+            "talk",
+            "nomination",
+            "commendation",
+            "training",
+            "reorganize",
+        ],
+        Text,
+    ]
+    description: str | None = None
+
+
 class Group(Model):
     id: Text
     name: str | None = None
@@ -307,6 +341,7 @@ class RuleFile(Model):
     grades: list[Grade] | None = None
     people: PeopleRules | None = None
     rollup: Rollup | None = None
+    links: list[Link] = Field(default_factory=list)
 
 
 MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")

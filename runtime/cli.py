@@ -186,7 +186,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         _write(text, args.out, out)
         return EXIT_OK
     if args.command == "evaluate":
-        return _evaluate(args, lang, out)
+        return _evaluate(args, lang, out, err)
     if args.command == "explain":
         return _explain(args, lang, out)
     if args.command == "runs":
@@ -194,12 +194,20 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
     raise _UsageError(f"unknown command {args.command}")
 
 
-def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     result = _compiled(args.rules)
     assert result.program is not None
     periods = _periods(args.period, result.program.year) if args.period else None
     label = args.period.strip() if args.period else None
-    evaluation = evaluate_rules(result, args.data, periods, label)
+    store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
+    try:
+        history = store.history(result.program.scheme) if store is not None else None
+        evaluation = evaluate_rules(result, args.data, periods, label, history)
+    finally:
+        if store is not None:
+            store.close()
+    if evaluation.warnings:
+        err.write(render_all(evaluation.warnings, lang, args.output_format) + "\n")
     document = to_json(
         result.program, result.people, evaluation.label, evaluation.digest,
         evaluation.sections, evaluation.people,
@@ -216,6 +224,15 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
             text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
     _write(text, args.out, out)
     return EXIT_OK
+
+
+def _open_store(path: str | None) -> Store | None:
+    if path is None:
+        return None
+    try:
+        return Store(path)
+    except sqlite3.Error as error:
+        raise _UsageError(f"cannot open the results store {path}: {error}") from None
 
 
 def _record(args: argparse.Namespace, document: dict[str, object]) -> None:

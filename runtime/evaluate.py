@@ -13,6 +13,7 @@ import decimal
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
@@ -21,6 +22,9 @@ from runtime import helpers
 from runtime.compiled import CompiledEvaluator
 from runtime.data import Row
 from runtime.events import Event
+
+if TYPE_CHECKING:
+    from runtime.links import Consequence
 from runtime.helpers import Fault
 from runtime.periods import Period
 from runtime.population import standings
@@ -64,6 +68,7 @@ class SubjectResult:
     group: str = ""
     kind: str = "section"
     quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
+    consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
 
 
 def adjustments_of(

@@ -48,7 +48,7 @@ class Interpreter:
                     values[definition.slot] = None
                     continue
                 try:
-                    result = self.eval(definition.expr, values)
+                    result = eval_expr(definition.expr, values)
                     if definition.places is not None:
                         assert isinstance(result, Decimal)
                         result = helpers.round_to(result, definition.places, definition.mode)
@@ -63,68 +63,71 @@ class Interpreter:
                 values[definition.slot] = result
         return values
 
-    def eval(self, expr: ir.Expr, values: list[object]) -> Any:
-        match expr:
-            case ir.Const(value=value):
-                return value
-            case ir.Ref(slot=slot):
-                return values[slot]
-            case ir.Neg(operand=operand):
-                return -self.eval(operand, values)
-            case ir.Not(operand=operand):
-                return not self.eval(operand, values)
-            case ir.Arith(op="/", left=left, right=right, span=span):
-                return helpers.div(self.eval(left, values), self.eval(right, values), span)
-            case ir.Arith(op=op, left=left, right=right):
-                return _ARITH[op](self.eval(left, values), self.eval(right, values))
-            case ir.Logic(op="and", left=left, right=right):
-                return self.eval(left, values) and self.eval(right, values)
-            case ir.Logic(left=left, right=right):
-                return self.eval(left, values) or self.eval(right, values)
-            case ir.Cmp(op=op, left=left, right=right):
-                return _CMP[op](self.eval(left, values), self.eval(right, values))
-            case ir.Member(item=item, options=options, negated=negated):
-                found = self.eval(item, values)
-                listed = [self.eval(option, values) for option in options]
-                return (found not in listed) if negated else (found in listed)
-            case ir.Cond(branches=branches, otherwise=otherwise):
-                for condition, arm in branches:
-                    if self.eval(condition, values):
-                        return self.eval(arm, values)
-                return self.eval(otherwise, values)
-            case ir.Call():
-                return self.call(expr, values)
-            case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
-                evaluated = [self.eval(item, values) for item in items]
-                collection = evaluated[0] if spread else evaluated
-                if fn in helpers.AGGREGATES_WITH_SITE:
-                    return helpers.AGGREGATES[fn](collection, span)
-                return helpers.AGGREGATES[fn](collection)
-            case ir.Lookup(key=key, table=table):
-                return helpers.lookup(self.eval(key, values), dict(table))
-            case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
-                return helpers.normalized_sum(
-                    tuple(self.eval(s, values) for s in scores), points, full, span
-                )
-            case ir.Applicable(inputs=inputs, flags=flags):
-                return all(values[slot] is not None for slot in inputs) and all(
-                    values[flag] for flag in flags
-                )
-        raise AssertionError(f"unknown IR node {expr!r}")
 
-    def call(self, expr: ir.Call, values: list[object]) -> Any:
-        args = [self.eval(arg, values) for arg in expr.args]
-        match expr.fn:
-            case "min":
-                return helpers.minimum(*args)
-            case "max":
-                return helpers.maximum(*args)
-            case "abs":
-                return helpers.absolute(args[0])
-            case "clamp":
-                return helpers.clamp(args[0], args[1], args[2], expr.span)
-            case "safe_div":
-                return helpers.safe_div(args[0], args[1], args[2])
-            case "round":
-                return helpers.round_to(args[0], int(args[1]), args[2])
-        raise AssertionError(f"unknown function {expr.fn}")
+def eval_expr(expr: ir.Expr, values: Sequence[object]) -> Any:
+    """The value of ``expr`` given every slot's value (evaluated left to right)."""
+    match expr:
+        case ir.Const(value=value):
+            return value
+        case ir.Ref(slot=slot):
+            return values[slot]
+        case ir.Neg(operand=operand):
+            return -eval_expr(operand, values)
+        case ir.Not(operand=operand):
+            return not eval_expr(operand, values)
+        case ir.Arith(op="/", left=left, right=right, span=span):
+            return helpers.div(eval_expr(left, values), eval_expr(right, values), span)
+        case ir.Arith(op=op, left=left, right=right):
+            return _ARITH[op](eval_expr(left, values), eval_expr(right, values))
+        case ir.Logic(op="and", left=left, right=right):
+            return eval_expr(left, values) and eval_expr(right, values)
+        case ir.Logic(left=left, right=right):
+            return eval_expr(left, values) or eval_expr(right, values)
+        case ir.Cmp(op=op, left=left, right=right):
+            return _CMP[op](eval_expr(left, values), eval_expr(right, values))
+        case ir.Member(item=item, options=options, negated=negated):
+            found = eval_expr(item, values)
+            listed = [eval_expr(option, values) for option in options]
+            return (found not in listed) if negated else (found in listed)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            for condition, arm in branches:
+                if eval_expr(condition, values):
+                    return eval_expr(arm, values)
+            return eval_expr(otherwise, values)
+        case ir.Call():
+            return _call(expr, values)
+        case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
+            evaluated = [eval_expr(item, values) for item in items]
+            collection = evaluated[0] if spread else evaluated
+            if fn in helpers.AGGREGATES_WITH_SITE:
+                return helpers.AGGREGATES[fn](collection, span)
+            return helpers.AGGREGATES[fn](collection)
+        case ir.Lookup(key=key, table=table):
+            return helpers.lookup(eval_expr(key, values), dict(table))
+        case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
+            return helpers.normalized_sum(
+                tuple(eval_expr(s, values) for s in scores), points, full, span
+            )
+        case ir.Applicable(inputs=inputs, flags=flags):
+            return all(values[slot] is not None for slot in inputs) and all(
+                values[flag] for flag in flags
+            )
+    raise AssertionError(f"unknown IR node {expr!r}")
+
+
+def _call(expr: ir.Call, values: Sequence[object]) -> Any:
+    args = [eval_expr(arg, values) for arg in expr.args]
+    match expr.fn:
+        case "min":
+            return helpers.minimum(*args)
+        case "max":
+            return helpers.maximum(*args)
+        case "abs":
+            return helpers.absolute(args[0])
+        case "clamp":
+            return helpers.clamp(args[0], args[1], args[2], expr.span)
+        case "safe_div":
+            return helpers.safe_div(args[0], args[1], args[2])
+        case "round":
+            return helpers.round_to(args[0], int(args[1]), args[2])
+    raise AssertionError(f"unknown function {expr.fn}")

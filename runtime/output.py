@@ -104,7 +104,16 @@ def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, objec
             for a in result.adjustments
         ],
         "vetoes": list(result.vetoes),
-        "consequences": [],
+        "consequences": [
+            {
+                "link": c.link,
+                "name": c.name,
+                "effect": c.effect,
+                "target": c.target,
+                "source": c.source,
+            }
+            for c in result.consequences
+        ],
         "quarters": [{"period": p, "total": fmt(t, program)} for p, t in result.quarters],
     }
 

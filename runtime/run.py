@@ -8,6 +8,7 @@ and every fault is collected and raised together as a ``UserError``.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -17,6 +18,7 @@ from dsl.diagnostics import Diagnostic, UserError
 from runtime.compiled import CompiledEvaluator
 from runtime.data import Dataset, load_data
 from runtime.evaluate import SubjectResult, evaluate_period, rules_digest
+from runtime.links import History, apply_links
 from runtime.periods import Period
 from runtime.rollup import RollupRule, roll_up
 
@@ -30,13 +32,19 @@ class Evaluation:
     quarters: dict[str, tuple[list[SubjectResult], list[SubjectResult]]] = field(
         default_factory=dict
     )
+    warnings: list[Diagnostic] = field(default_factory=list)
 
 
 def evaluate_rules(
-    compilation: Compilation, data: str, periods: list[Period] | None, label: str | None = None
+    compilation: Compilation,
+    data: str,
+    periods: list[Period] | None,
+    label: str | None = None,
+    history: History | None = None,
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
-    (the latest period in the data when None)."""
+    (the latest period in the data when None); ``history`` gives earlier
+    years' published results to links that need them."""
     program, module = compilation.program, compilation.module
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -77,11 +85,37 @@ def evaluate_rules(
         raise UserError(problems)
     if len(periods) == 1:
         evaluation.sections, evaluation.people = evaluation.quarters[str(periods[0])]
-        return evaluation
-    evaluation.sections = _rolled(program, evaluation, 0, data)
-    if compilation.people is not None:
-        evaluation.people = _rolled(compilation.people, evaluation, 1, data)
+    else:
+        evaluation.sections = _rolled(program, evaluation, 0, data)
+        if compilation.people is not None:
+            evaluation.people = _rolled(compilation.people, evaluation, 1, data)
+    _link(compilation, evaluation, history)
     return evaluation
+
+
+def _link(compilation: Compilation, evaluation: Evaluation, history: History | None) -> None:
+    """Apply the result links and attach each consequence to the subjects concerned."""
+    assert compilation.program is not None
+    found = apply_links(
+        compilation.program, evaluation.sections, evaluation.label, history, evaluation.warnings
+    )
+    if compilation.people is not None:
+        found += apply_links(
+            compilation.people, evaluation.people, evaluation.label, history, evaluation.warnings
+        )
+    if not found:
+        return
+
+    def attach(results: list[SubjectResult]) -> list[SubjectResult]:
+        return [
+            dataclasses.replace(
+                r, consequences=tuple(c for c in found if r.id in (c.target, c.source))
+            )
+            for r in results
+        ]
+
+    evaluation.sections = attach(evaluation.sections)
+    evaluation.people = attach(evaluation.people)
 
 
 def _rolled(

@@ -15,7 +15,7 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -186,6 +186,17 @@ class Store:
             "SELECT * FROM runs WHERE scheme = ? AND label = ? AND published = 1", (scheme, label)
         ).fetchone()
         return None if row is None else _run(row)
+
+    def history(self, scheme: str) -> Callable[[str, str], list[dict[str, object]] | None]:
+        """Earlier published results by period label and kind, for result links."""
+
+        def lookup(label: str, kind: str) -> list[dict[str, object]] | None:
+            run = self.published(scheme, label)
+            if run is None:
+                return None
+            return [s for s in self.results(run.id) if s.get("kind") == kind]
+
+        return lookup
 
     def runs(self) -> list[Run]:
         rows = self.connection.execute("SELECT * FROM runs ORDER BY id").fetchall()

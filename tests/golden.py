@@ -26,3 +26,10 @@ def assert_golden(path: Path, actual: str) -> None:
     expected = path.read_text(encoding="utf-8")
     assert expected.startswith(HEADER), f"{path} lacks the golden header"
     assert actual == expected[len(HEADER) :], f"output differs from golden file {path}"
+
+
+def only_history_warnings(err: str) -> bool:
+    """Standard error holds nothing but W0901 warnings (links needing earlier
+    years' published results, absent when no results store is given)."""
+    blocks = [b for b in err.split("\n\n") if b.strip()]
+    return all(b.startswith(("warning[W0901]", "警告[W0901]")) for b in blocks)

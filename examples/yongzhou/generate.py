@@ -45,6 +45,9 @@ SECTIONS = [
     ("s16", "离退休干部管理科", False),
     ("s17", "后勤服务中心", False),
 ]
+# A section that lags in both years, so the "bottom two, two years running" link
+# has a case in the bundled data.
+WEAK_SECTION = "s12"
 PERIODS = ["2015Q1", "2015Q2", "2015Q3", "2015Q4", "2016Q1", "2016Q2", "2016Q3"]
 LEVELS = ["好", "较好", "一般", "差"]
 COLUMNS = [
@@ -64,6 +67,7 @@ def rows(rng: random.Random) -> list[list[str]]:
     out: list[list[str]] = []
     for period in PERIODS:
         for subject, name, business in SECTIONS:
+            weak = subject == WEAK_SECTION
             plan = rng.randint(8_000, 30_000)
             actual = plan * rng.uniform(0.9, 1.08) if business else None
             handled = rng.randint(3, 12)
@@ -74,13 +78,13 @@ def rows(rng: random.Random) -> list[list[str]]:
                 _money(rng, int(actual), int(actual)) if actual is not None else "",
                 str(plan) if business else "",
                 str(Decimal(rng.randint(1150, 1500)) / 100) if business else "",
-                rng.choices(LEVELS, weights=[5, 4, 2, 1])[0],
+                rng.choices(LEVELS, weights=[1, 2, 4, 3] if weak else [5, 4, 2, 1])[0],
                 str(handled),
-                str(handled - rng.choices([0, 0, 0, 1], k=1)[0]),
+                str(handled - (2 if weak else rng.choices([0, 0, 0, 1], k=1)[0])),
                 str(rng.choices([0, 0, 0, 0, 0, 0, 1], k=1)[0]),
                 str(rng.randint(0, 8)),
                 str(rng.randint(0, 2)),
-                rng.choices(LEVELS, weights=[4, 5, 2, 1])[0],
+                rng.choices(LEVELS, weights=[1, 2, 4, 3] if weak else [4, 5, 2, 1])[0],
                 str(rng.choices([0, 0, 1, 2], k=1)[0]),
                 str(rng.choices([0, 0, 0, 1], k=1)[0]),
                 str(rng.choices([0] * 12 + [1], k=1)[0]),

@@ -1,0 +1,83 @@
+"""Result links (结果运用): conditions over a subject's results and consequences.
+
+A link's condition is a formula over the population results of a subject in
+a period: ``total``, ``base``, ``rank``, ``count`` (subjects in its group),
+``grade`` (text), ``vetoed`` and ``excellence_vetoed`` (yes/no) and ``lost``
+(points lost on indicators).  It is checked and typed like any formula and
+lowered to the same IR; the runtime evaluates it with the shared semantics.
+"""
+
+from __future__ import annotations
+
+from compiler import ir
+from compiler.lower import Lowerer, Scope, SlotBinding
+from compiler.types import BOOL, ERROR, NUMBER, TEXT, Type
+from dsl import ast
+from dsl.diagnostics import Diagnostic, Label
+
+# The names a link condition can read, in the order of the values vector.
+LINK_INPUTS: tuple[tuple[str, Type], ...] = (
+    ("total", NUMBER),
+    ("base", NUMBER),
+    ("rank", NUMBER),
+    ("count", NUMBER),
+    ("grade", TEXT),
+    ("vetoed", BOOL),
+    ("excellence_vetoed", BOOL),
+    ("lost", NUMBER),
+)
+
+
+def build_links(
+    ruleset: ast.RuleSet, kind: str, diagnostics: list[Diagnostic]
+) -> tuple[ir.Link, ...]:
+    scope = Scope(
+        {name: SlotBinding(index, type_) for index, (name, type_) in enumerate(LINK_INPUTS)}
+    )
+    lowerer = Lowerer(diagnostics, rounding=ruleset.manifest.rounding)
+    links: list[ir.Link] = []
+    seen: dict[str, ast.Ident] = {}
+    for decl in ruleset.links:
+        if decl.subjects != kind:
+            continue
+        if decl.id.name in seen:
+            diagnostics.append(
+                Diagnostic(
+                    "E0206",
+                    {"kind": ("kind.link", {}), "name": decl.id.name},
+                    decl.id.span,
+                    labels=(Label(seen[decl.id.name].span, "E0206.first"),),
+                )
+            )
+            continue
+        seen[decl.id.name] = decl.id
+        if decl.when is None:
+            continue
+        condition, _ = lowerer.lower_formula(decl.when, scope)
+        if condition.type not in (BOOL, ERROR):
+            diagnostics.append(
+                Diagnostic(
+                    "E0504",
+                    {
+                        "what": ("what.condition", {}),
+                        "expected": BOOL.describe(),
+                        "found": condition.type.describe(),
+                    },
+                    condition.span,
+                )
+            )
+        if decl.to in ("head", "liaison", "members") and kind != "section":
+            diagnostics.append(Diagnostic("E0432", {"to": decl.to}, decl.id.span))
+        links.append(
+            ir.Link(
+                decl.id.name,
+                decl.name,
+                condition,
+                decl.history_years,
+                decl.consecutive,
+                decl.to,  # type: ignore[arg-type]  # checked by the schema
+                decl.effects,
+                decl.id.span,
+            )
+        )
+    return tuple(links)

@@ -1,0 +1,179 @@
+"""Applying result links (结果运用): who gets which consequence, and why.
+
+A link's condition is evaluated for each subject on the period's results
+(with the reference interpreter: the semantics of every operator are the
+shared helpers).  A link with ``history`` also needs the condition to have
+held in earlier years: those results are read from the published runs of the
+results store (the same period label, a year earlier); when a year is missing
+the link is not applied and a warning says which results are needed.
+
+Consequences go to the subject itself or, for sections, to its head, its
+liaison or all its members; a training list names the indicators on which
+points were lost.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler import ir
+from dsl.diagnostics import Diagnostic
+from runtime import helpers
+from runtime.evaluate import SubjectResult
+from runtime.interpreter import eval_expr
+
+
+@dataclass(frozen=True, slots=True)
+class Consequence:
+    link: str
+    name: str
+    effect: str  # "annual_grade: 优秀", "talk: head", "training: 工作质量 -1.5; ..."
+    target: str  # subject id receiving it
+    source: str  # subject id whose results triggered it
+
+
+History = Callable[[str, str], Sequence[Mapping[str, object]] | None]  # (label, kind) -> subjects
+
+
+def _lost(indicators: Sequence[tuple[str, Decimal | None, Decimal]]) -> Decimal:
+    return sum((points - score for _, score, points in indicators if score is not None), Decimal(0))
+
+
+def _inputs(
+    total: Decimal, base: Decimal | None, rank: int, count: int, grade: str | None,
+    vetoes: Sequence[str], indicators: Sequence[tuple[str, Decimal | None, Decimal]],
+) -> list[object]:  # fmt: skip
+    """Values in the order of ``compiler.links.LINK_INPUTS``."""
+    return [
+        total, base if base is not None else total, Decimal(rank), Decimal(count), grade or "",
+        "fail" in vetoes, "no_excellent" in vetoes, _lost(indicators),
+    ]  # fmt: skip
+
+
+def _holds(link: ir.Link, values: list[object]) -> bool:
+    return bool(eval_expr(link.condition, values))
+
+
+def shift_label(label: str, years: int) -> str:
+    """The same period label ``years`` earlier: 2016Q1..2016Q3 -> 2015Q1..2015Q3."""
+    return re.sub(r"\d{4}", lambda m: str(int(m.group(0)) - years), label)
+
+
+def apply_links(
+    program: ir.Program,
+    results: list[SubjectResult],
+    label: str,
+    history: History | None,
+    warnings: list[Diagnostic],
+) -> list[Consequence]:
+    """Every consequence the links of ``program`` yield for ``results``."""
+    sizes: dict[str, int] = {}
+    for result in results:
+        sizes[result.group] = sizes.get(result.group, 0) + 1
+    found: list[Consequence] = []
+    for link in program.links:
+        past = _past_results(link, program.kind, label, history, warnings)
+        if past is None:
+            continue
+        for result in results:
+            values = _inputs(
+                result.total, result.base, result.rank, sizes[result.group], result.grade,
+                result.vetoes, [(i.id, i.score, i.points) for i in result.indicators],
+            )  # fmt: skip
+            if not _holds(link, values):
+                continue
+            if link.history_years is not None:
+                earlier = [_held_before(link, year, result.id) for year in past]
+                needed = link.history_years - 1
+                if link.consecutive and not all(earlier[:needed]):
+                    continue
+                if not link.consecutive and 1 + sum(earlier) < link.history_years:
+                    continue
+            for target in _targets(program, link, result):
+                for key, value in link.effects:
+                    found.append(
+                        Consequence(
+                            link.id,
+                            link.name,
+                            _effect(program, key, value, result),
+                            target,
+                            result.id,
+                        )
+                    )
+    return found
+
+
+def _past_results(
+    link: ir.Link, kind: str, label: str, history: History | None, warnings: list[Diagnostic]
+) -> list[Sequence[Mapping[str, object]]] | None:
+    """Earlier years' published results a history link needs (None: unavailable)."""
+    if link.history_years is None:
+        return []
+    years = []
+    for back in range(1, link.history_years):
+        earlier = shift_label(label, back)
+        found = history(earlier, kind) if history is not None else None
+        if found is None:
+            if link.consecutive:
+                warnings.append(
+                    Diagnostic("W0901", {"link": link.id, "period": earlier}, link.span,
+                               severity="warning")
+                )  # fmt: skip
+                return None
+            found = []
+        years.append(found)
+    return years
+
+
+def _held_before(link: ir.Link, subjects: Sequence[Mapping[str, object]], subject: str) -> bool:
+    """Whether the condition held for ``subject`` in one earlier year's results."""
+    mine = next((s for s in subjects if s.get("id") == subject), None)
+    if mine is None:
+        return False
+    group = mine.get("group", "")
+    count = sum(1 for s in subjects if s.get("group", "") == group)
+    listed = mine.get("indicators", [])
+    vetoes = mine.get("vetoes", [])
+    assert isinstance(listed, list) and isinstance(vetoes, list)
+    indicators = [
+        (
+            str(i["id"]),
+            None if i.get("score") is None else Decimal(str(i["score"])),
+            Decimal(str(i["points"])),
+        )
+        for i in listed
+    ]
+    base = mine.get("base")
+    values = _inputs(
+        Decimal(str(mine["total"])), None if base is None else Decimal(str(base)),
+        int(str(mine["rank"])), count, None if mine.get("grade") is None else str(mine["grade"]),
+        [str(v) for v in vetoes], indicators,
+    )  # fmt: skip
+    return _holds(link, values)
+
+
+def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[str]:
+    if link.to == "self" or program.organization is None:
+        return [result.id]
+    section = program.organization.section(result.id)
+    if section is None:
+        return [result.id]
+    if link.to == "head":
+        return [section.head] if section.head else []
+    if link.to == "liaison":
+        return [section.liaison] if section.liaison else []
+    return [p.id for p in program.organization.people if p.section == section.id]
+
+
+def _effect(program: ir.Program, key: str, value: str, result: SubjectResult) -> str:
+    if key == "training" and value == "lost_points":
+        lost = [
+            f"{i.name} -{helpers.round_to(i.points - i.score, program.places, program.rounding)}"
+            for i in result.indicators
+            if i.score is not None and i.score < i.points
+        ]
+        return f"training: {'; '.join(lost) if lost else '-'}"
+    return f"{key}: {value}"

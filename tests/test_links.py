@@ -1,0 +1,126 @@
+"""The four result links (四个挂钩) on the bundled rules and data: annual grades,
+promotion, the talk after two years in the bottom two, and training lists."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from runtime import cli
+
+
+def _evaluate(*extra: str) -> dict[str, object]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--format", "json", *extra],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 0, err.getvalue()
+    document = json.loads(out.getvalue())
+    assert isinstance(document, dict)
+    return document
+
+
+def _subjects(document: dict[str, object], kind: str) -> list[dict[str, object]]:
+    return [s for s in document["subjects"] if s["kind"] == kind]  # type: ignore[union-attr, index]
+
+
+def _effects(subject: dict[str, object], link: str) -> list[str]:
+    return [
+        c["effect"] for c in subject["consequences"]  # type: ignore[union-attr]
+        if c["link"] == link and c["target"] == subject["id"]
+    ]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def january_september() -> dict[str, object]:
+    return _evaluate("--period", "2016Q1..2016Q3")
+
+
+def test_head_of_excellent_section_gets_annual_excellent(
+    january_september: dict[str, object],
+) -> None:
+    sections = _subjects(january_september, "section")
+    people = {p["id"]: p for p in _subjects(january_september, "person")}
+    excellent = [s for s in sections if s["grade"] == "优秀"]
+    assert excellent, "the bundled data has excellent sections"
+    heads = {
+        c["target"] for s in excellent for c in s["consequences"]  # type: ignore[union-attr]
+        if c["link"] == "section_excellent_head"
+    }  # fmt: skip
+    assert len(heads) == len(excellent)
+    for head in heads:
+        assert _effects(people[head], "section_excellent_head") == ["annual_grade: 优秀"]
+    # Heads of other sections get no such consequence.
+    others = [p for p in people.values() if p["id"] not in heads]
+    assert not any(_effects(p, "section_excellent_head") for p in others)
+
+
+def test_bottom_ranked_person_is_not_promoted(january_september: dict[str, object]) -> None:
+    people = _subjects(january_september, "person")
+    last = max(int(str(p["rank"])) for p in people)
+    for person in people:
+        blocked = _effects(person, "promotion_blocked")
+        assert blocked == (["promotion: 原则上当年不得提拔"] if person["rank"] == last else [])
+        priority = _effects(person, "promotion_priority")
+        assert priority == (["promotion: 同等条件下优先"] if int(str(person["rank"])) <= 3 else [])
+
+
+def test_training_list_names_indicators_where_points_were_lost(
+    january_september: dict[str, object],
+) -> None:
+    for person in _subjects(january_september, "person"):
+        lost = [
+            i for i in person["indicators"]  # type: ignore[union-attr]
+            if i["score"] is not None and Decimal(i["score"]) < Decimal(i["points"])
+        ]  # fmt: skip
+        effects = _effects(person, "training_list")
+        if not lost:
+            assert effects == []
+            continue
+        (effect,) = effects
+        assert effect.startswith("training: ")
+        listed = [part.rsplit(" -", 1)[0] for part in effect.removeprefix("training: ").split("; ")]
+        assert listed == [i["name"] for i in lost]
+
+
+def test_bottom_two_sections_two_years_running_trigger_the_talk(tmp_path: Path) -> None:
+    # Publish 2015 January-September with the same rules, as in force in 2015.
+    rules_2015 = tmp_path / "rules-2015"
+    shutil.copytree("rules/yongzhou", rules_2015)
+    manifest = rules_2015 / "ruleset.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace("year: 2016", "year: 2015"), "utf-8"
+    )
+    store = tmp_path / "results.sqlite"
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["evaluate", str(rules_2015), "--data", "examples/yongzhou", "--period", "2015Q1..2015Q3",
+         "--publish", "--store", str(store), "--format", "json"],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 0, err.getvalue()
+    sections_2015 = _subjects(json.loads(out.getvalue()), "section")
+    bottom_2015 = {s["id"] for s in sections_2015 if int(str(s["rank"])) > len(sections_2015) - 2}
+
+    document = _evaluate("--period", "2016Q1..2016Q3", "--store", str(store))
+    sections = _subjects(document, "section")
+    people = {p["id"]: p for p in _subjects(document, "person")}
+    bottom_2016 = {s["id"] for s in sections if int(str(s["rank"])) > len(sections) - 2}
+    both = bottom_2015 & bottom_2016
+    assert both, "the bundled data has a section in the bottom two in both years"
+    assert bottom_2016 - bottom_2015, "and one only in 2016"
+    for section in sections:
+        talked = [c for c in section["consequences"] if c["link"] == "bottom_two_talk"]  # type: ignore[union-attr]
+        if section["id"] in both:
+            (talk,) = talked
+            assert talk["effect"] == "talk: 约谈"
+            assert _effects(people[talk["target"]], "bottom_two_talk") == ["talk: 约谈"]
+            assert _effects(section, "bottom_two_reorganize") == ["reorganize: 列入班子调整考虑"]
+        else:
+            assert talked == []
