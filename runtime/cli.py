@@ -25,7 +25,7 @@ from dsl.ruleset import DirectorySource
 from dsl.schema import json_schema
 from runtime.data import RUNTIME_KINDS
 from runtime.explain import explain
-from runtime.output import to_csv, to_json, to_table
+from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
@@ -75,7 +75,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("rules")
     p.add_argument("--data", required=True, help="data folder (CSV tables) or file")
     p.add_argument("--period", help="period to evaluate, e.g. 2016Q3 (default: the latest)")
-    p.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument(
         "--store", help=f"record the run in this results store (default {DEFAULT_STORE})"
@@ -214,6 +214,17 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     )  # fmt: skip
     if args.store or args.publish:
         _record(args, json.loads(document))
+    if args.format == "xlsx":
+        if not args.out:
+            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+        workbook = to_xlsx(
+            result.program, result.people, evaluation.sections, evaluation.people, lang
+        )
+        try:
+            Path(args.out).write_bytes(workbook)
+        except OSError as error:
+            raise _UsageError(f"cannot write {args.out}: {error.strerror}") from None
+        return EXIT_OK
     if args.format == "json":
         text = document
     elif args.format == "csv":

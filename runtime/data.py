@@ -10,7 +10,6 @@ so one run shows the whole list of what to fix.
 
 from __future__ import annotations
 
-import csv
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
@@ -22,6 +21,7 @@ from compiler.lower import did_you_mean
 from dsl.diagnostics import Diagnostic
 from runtime.events import Event, is_event_table, read_event_rows
 from runtime.periods import Period, PeriodError
+from runtime.tables import Table, TableError, data_files, read_tables
 
 # Inputs the runtime sets, never read from a data column.
 RUNTIME_KINDS = ("context", "events", "section_total")
@@ -69,7 +69,7 @@ def load_data(program: ir.Program, location: str, wanted: list[Period] | None = 
     if not path.exists():
         dataset.diagnostics.append(Diagnostic("E0801", {"path": location}, None, location=location))
         return dataset
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    files = data_files(path)
     reader = _TableReader(program, dataset, wanted)
     for file in files:
         reader.read(file)
@@ -113,18 +113,17 @@ class _TableReader:
         self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
 
     def read(self, file: Path) -> None:
-        shown = str(file)
         try:
-            text = file.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            self.problem("E0902", {"path": shown, "problem": str(error)}, shown)
+            tables = read_tables(file)
+        except TableError as error:
+            self.problem("E0902", {"path": str(file), "problem": str(error)}, str(file))
             return
-        rows = csv.reader(text.splitlines())
-        header = next(rows, [])
-        columns = {name.strip(): index for index, name in enumerate(header)}
-        numbered = [
-            (n, cells) for n, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)
-        ]
+        for table in tables:
+            self.read_table(table)
+
+    def read_table(self, table: Table) -> None:
+        shown, header, numbered = table.shown, table.header, table.rows
+        columns = {name: index for index, name in enumerate(header) if name}
         if is_event_table(columns):
             subjects = set(self.subjects) if self.subjects is not None else None
             events, problems = read_event_rows(

@@ -8,9 +8,12 @@ and data: no timestamps, no dict-order or float surprises.
 from __future__ import annotations
 
 import csv
+import datetime
 import io
 import json
+import re
 import unicodedata
+import zipfile
 from decimal import Decimal
 
 from compiler import ir
@@ -211,3 +214,70 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
     for row in rows:
         lines.append("  ".join(_pad(c, widths[i], i != 1) for i, c in enumerate(row)).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def to_xlsx(
+    sections: ir.Program,
+    people: ir.Program | None,
+    section_results: list[SubjectResult],
+    person_results: list[SubjectResult],
+    lang: str,
+) -> bytes:
+    """A workbook with a sheet for sections and one for people; scores as exact
+    decimals (no float); the same results give the same bytes."""
+    import openpyxl  # only when a workbook is written
+
+    workbook = openpyxl.Workbook()
+    fixed = datetime.datetime(2000, 1, 1)
+    workbook.properties.created = fixed
+    workbook.properties.modified = fixed
+    sheet = workbook.active
+    assert sheet is not None
+    blocks = [(sections, section_results, "科室" if lang == "zh" else "sections")]
+    if people is not None:
+        blocks.append((people, person_results, "个人" if lang == "zh" else "people"))
+    for index, (program, results, title) in enumerate(blocks):
+        target = sheet if index == 0 else workbook.create_sheet()
+        target.title = title
+        indicators = _columns(program, results)
+        heads = ["period", "subject", "name", "rank", "grade", "total", "base", "adjustments"]
+        target.append(heads + [i.name for i in indicators])
+        for r in results:
+            scores = {i.id: i.score for i in r.indicators}
+            row: list[object] = [
+                r.period, r.id, r.name, r.rank, r.grade or "",
+                helpers.round_to(r.total, program.places, program.rounding),
+                None if r.base is None else helpers.round_to(r.base, program.places, program.rounding),
+                sum((a.points for a in r.adjustments), Decimal(0)),
+            ]  # fmt: skip
+            for indicator in indicators:
+                score = scores.get(indicator.id)
+                row.append(
+                    None
+                    if score is None
+                    else helpers.round_to(score, program.places, program.rounding)
+                )
+            target.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_zip(buffer.getvalue())
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same archive with every entry dated 1980-01-01, so bytes depend on content only."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            content = source.read(info.filename)
+            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
+                content = re.sub(
+                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
+                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
+                    content,
+                )
+            target.writestr(fixed, content)
+    return out.getvalue()

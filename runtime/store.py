@@ -20,6 +20,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from runtime.tables import data_files
+
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
     id INTEGER PRIMARY KEY,
@@ -96,8 +98,7 @@ def _run(row: tuple[object, ...]) -> Run:
 
 def input_digest(location: str) -> str:
     """A digest of the data files a run read (names and bytes)."""
-    path = Path(location)
-    files = sorted(path.glob("*.csv")) if path.is_dir() else [path]
+    files = data_files(Path(location))
     digest = hashlib.sha256()
     for file in files:
         digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
