@@ -328,8 +328,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "row {row}: there is no subject `{subject}` in the organization",
     ),
     "E0809.help": (
-        "填写组织文件中的科室编号，或在 organization 中加上这个科室",
-        "use a section id from the organization file, or add the section to it",
+        "填写组织文件中的科室或人员编号，或在 organization 中加上它",
+        "use a section or person id from the organization file, or add it there",
     ),
     "E0810": (
         "第 {row} 行：`{text}` 不是考核期间（应写成 2016Q3 这样的季度）",

@@ -29,6 +29,7 @@ from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
+from runtime.tables import data_files
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -254,7 +255,10 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
     except sqlite3.Error as error:
         raise _UsageError(f"cannot open the results store {path}: {error}") from None
     try:
-        store.record(document, rules_commit(args.rules), input_digest(args.data), args.publish)
+        store.record(
+            document, rules_commit(args.rules), input_digest(args.data), args.publish,
+            data_files(Path(args.data)),
+        )  # fmt: skip
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
     finally:

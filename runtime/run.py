@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 
 from compiler import ir
 from compiler.pipeline import Compilation
@@ -48,6 +49,8 @@ def evaluate_rules(
     program, module = compilation.program, compilation.module
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
+    if not Path(data).exists():
+        raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     sections = load_data(program, data, periods)
     problems.extend(sections.diagnostics)
     people: Dataset | None = None

@@ -1,4 +1,5 @@
-"""The results store: every recorded evaluation run, in an embedded SQLite file.
+"""The results store: every recorded evaluation run and the data it read, in an
+embedded SQLite file.
 
 SQLite because it ships with Python (nothing to install or run), keeps the
 whole store in one file that can be copied and archived with the quarter, and
@@ -43,6 +44,23 @@ CREATE TABLE IF NOT EXISTS results (
     document TEXT NOT NULL,
     PRIMARY KEY (run_id, kind, subject)
 );
+CREATE TABLE IF NOT EXISTS data_files (
+    digest TEXT PRIMARY KEY,
+    content BLOB NOT NULL
+);
+CREATE TABLE IF NOT EXISTS run_data (
+    run_id INTEGER NOT NULL REFERENCES runs(id),
+    name TEXT NOT NULL,
+    digest TEXT NOT NULL REFERENCES data_files(digest),
+    PRIMARY KEY (run_id, name)
+);
+CREATE TRIGGER IF NOT EXISTS published_data_is_kept
+    BEFORE DELETE ON run_data
+    WHEN (SELECT published FROM runs WHERE id = OLD.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS stored_data_is_immutable
+    BEFORE UPDATE ON data_files
+    BEGIN SELECT RAISE(ABORT, 'stored data files are immutable'); END;
 CREATE UNIQUE INDEX IF NOT EXISTS one_published_run_per_label
     ON runs(scheme, label) WHERE published = 1;
 CREATE TRIGGER IF NOT EXISTS published_run_is_immutable
@@ -146,6 +164,7 @@ class Store:
         rules_commit: str | None,
         data_digest: str,
         publish: bool,
+        data: list[Path] | None = None,
     ) -> int:
         """Store an evaluation (the JSON document ``evaluate`` prints) as a run.
 
@@ -176,6 +195,17 @@ class Store:
                         for s in subjects
                     ],
                 )  # fmt: skip
+                for file in data or []:
+                    content = file.read_bytes()
+                    digest = "sha256:" + hashlib.sha256(content).hexdigest()
+                    db.execute(
+                        "INSERT OR IGNORE INTO data_files (digest, content) VALUES (?, ?)",
+                        (digest, content),
+                    )
+                    db.execute(
+                        "INSERT INTO run_data (run_id, name, digest) VALUES (?, ?, ?)",
+                        (run, file.name, digest),
+                    )
                 if publish:
                     db.execute("UPDATE runs SET published = 1 WHERE id = ?", (run,))
         except sqlite3.IntegrityError as error:
@@ -199,6 +229,15 @@ class Store:
 
         return lookup
 
+    def data(self, run: int) -> dict[str, bytes]:
+        """The data files a run read, exactly as they were."""
+        rows = self.connection.execute(
+            "SELECT run_data.name, data_files.content FROM run_data"
+            " JOIN data_files ON data_files.digest = run_data.digest WHERE run_id = ?",
+            (run,),
+        ).fetchall()
+        return {str(name): bytes(content) for name, content in rows}
+
     def runs(self) -> list[Run]:
         rows = self.connection.execute("SELECT * FROM runs ORDER BY id").fetchall()
         return [_run(row) for row in rows]
@@ -214,6 +253,7 @@ class Store:
         """Remove an unpublished run (a published one is refused by the database)."""
         try:
             with self.transaction() as db:
+                db.execute("DELETE FROM run_data WHERE run_id = ?", (run,))
                 db.execute("DELETE FROM results WHERE run_id = ?", (run,))
                 db.execute("DELETE FROM runs WHERE id = ?", (run,))
         except sqlite3.IntegrityError as error:
