@@ -16,7 +16,7 @@ names from closed sets.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
@@ -263,6 +263,20 @@ class Indicator:
     effective_from: date | None = None
     effective_until: date | None = None
     context: int | None = None  # slot of the context flag input (in force and applies)
+    due_days: int = 5  # days after each checkpoint its assessment is due
+
+    def checkpoints(self, start: date, end: date) -> list[tuple[date, date]]:
+        """(checkpoint, due date) of each checkpoint ending from ``start`` to ``end``:
+        month ends (monthly), quarter ends, 30 June and 31 December (half-year),
+        31 December (annual); due ``due_days`` calendar days later."""
+        months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "half_year": (6, 12)}
+        found = []
+        for year in range(start.year, end.year + 1):
+            for month in months.get(self.cadence or "annual", (12,)):
+                last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
+                if start <= last <= end:
+                    found.append((last, last + timedelta(days=self.due_days)))
+        return found
 
     def in_force(self, day: date) -> bool:
         """Whether the indicator is in force on ``day`` (both ends included)."""

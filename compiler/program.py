@@ -437,6 +437,9 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
                 points=decl.points.value,
                 assessor=decl.assessor,
                 cadence=decl.cadence,
+                due_days=decl.due_days
+                if decl.due_days is not None
+                else ruleset.manifest.assessment_days,
                 score=score,
                 applicable=None,
                 lets=tuple(lets),

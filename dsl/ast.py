@@ -206,6 +206,7 @@ class IndicatorDecl:
     effective_from: DateValue | None = None
     effective_until: DateValue | None = None
     subjects: str = "section"
+    due_days: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,6 +336,7 @@ class Manifest:
     rounding: str
     full_marks: Decimal | None
     span: Span
+    assessment_days: int = 5
 
 
 @dataclass(frozen=True, slots=True)

@@ -317,6 +317,7 @@ class _AstBuilder:
             places=2 if m.places is None else m.places,
             rounding=m.rounding or "half_up",
             full_marks=m.full_marks,
+            assessment_days=5 if m.assessment_days is None else m.assessment_days,
             # The manifest's place in messages: its `scheme:` key (or the file start).
             span=self.key_span(manifest, ("scheme",))
             if m.scheme is not None
@@ -735,6 +736,7 @@ class _AstBuilder:
             if model.effective
             else None,
             subjects=model.subjects,
+            due_days=model.due_days,
         )
 
     def date(

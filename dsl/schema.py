@@ -141,6 +141,11 @@ class Indicator(Model):
         "section", description="who is assessed on it: sections (组织绩效) or people (个人绩效)"
     )
     cadence: Cadence | None = None
+    due_days: int | None = Field(
+        None, ge=0, le=60,
+        description="days after each checkpoint (period end) its assessment is due; "
+        "default: the manifest's assessment_days",
+    )  # fmt: skip
     inputs: dict[str, InputField] = Field(default_factory=dict)
     let: dict[str, Formula] = Field(default_factory=dict)
     score: Formula | None = None
@@ -324,6 +329,10 @@ class RuleFile(Model):
     places: int | None = Field(None, ge=0, le=10, description="decimal places of final scores")
     rounding: Rounding | None = Field(None, description="default rounding mode: half_up")
     full_marks: Number | None = None
+    assessment_days: int | None = Field(
+        None, ge=0, le=60,
+        description="checkpoints are assessed within this many days after they end (default 5)",
+    )  # fmt: skip
     files: list[str] | None = Field(None, description="the rule files, in order (default: all)")
     description: str | None = None
     levels: dict[str, list[Text]] = Field(
@@ -344,7 +353,9 @@ class RuleFile(Model):
     links: list[Link] = Field(default_factory=list)
 
 
-MANIFEST_KEYS = ("scheme", "version", "year", "places", "rounding", "full_marks", "files")
+MANIFEST_KEYS = (
+    "scheme", "version", "year", "places", "rounding", "full_marks", "assessment_days", "files",
+)  # fmt: skip
 REQUIRED_MANIFEST_KEYS = ("scheme", "version", "year")
 
 

@@ -19,6 +19,7 @@ from decimal import Decimal
 from compiler import ir
 from runtime import helpers
 from runtime.evaluate import SubjectResult
+from runtime.periods import parse_periods
 from runtime.population import UNGRADED
 
 
@@ -66,7 +67,22 @@ def _columns(program: ir.Program, results: list[SubjectResult]) -> list[ir.Indic
     return [i for i in program.indicators if i.id in present]
 
 
+def _dates(label: str) -> tuple[datetime.date, datetime.date]:
+    periods = parse_periods(label)
+    return periods[0].start, periods[-1].end
+
+
+def _checkpoints(program: ir.Program, ident: str, label: str) -> list[dict[str, str]]:
+    indicator = next(i for i in program.indicators if i.id == ident)
+    start, end = _dates(label)
+    return [
+        {"date": day.isoformat(), "due": due.isoformat()}
+        for day, due in indicator.checkpoints(start, end)
+    ]
+
+
 def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, object]:
+    cadence = {i.id: i.cadence for i in program.indicators}
     return {
         "id": result.id,
         "name": result.name,
@@ -83,6 +99,8 @@ def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, objec
                 "score": fmt(i.score, program),
                 "points": str(i.points),
                 "status": i.status,
+                "cadence": cadence[i.id],
+                "checkpoints": _checkpoints(program, i.id, result.period),
             }
             for i in result.indicators
         ],
