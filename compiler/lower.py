@@ -12,7 +12,6 @@ global; an indicator adds its own ``let`` names and ``points``.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -21,7 +20,7 @@ from decimal import Decimal
 from compiler import ir
 from compiler.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 from dsl import ast
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, suggest
 from dsl.schema import ROUNDING_MODES
 from dsl.spans import Span
 
@@ -86,12 +85,6 @@ class Scope:
             names.extend(scope.names)
             scope = scope.parent
         return names
-
-
-def did_you_mean(name: str, candidates: list[str]) -> str | None:
-    """The closest candidate by edit similarity (works for Chinese too)."""
-    found = difflib.get_close_matches(name, candidates, n=1, cutoff=0.5)
-    return found[0] if found else None
 
 
 class Lowerer:
@@ -178,12 +171,7 @@ class Lowerer:
     def name(self, expr: ast.Name, scope: Scope) -> ir.Expr:
         binding = scope.lookup(expr.name)
         if binding is None:
-            suggestion = did_you_mean(expr.name, scope.visible())
-            help_line = (
-                ("E0401.didyoumean", {"suggestion": suggestion})
-                if suggestion
-                else ("E0401.help", {})
-            )
+            help_line = suggest(expr.name, scope.visible(), ("E0401.help", {}))
             return self.error("E0401", {"name": expr.name}, expr.span, help=help_line)
         if isinstance(binding, ConstBinding):
             return ir.Const(binding.value, NUMBER, expr.span)
@@ -210,14 +198,14 @@ class Lowerer:
         if left.type.kind == "level" and isinstance(right, ir.Const) and right.type == TEXT:
             assert isinstance(right.value, str)
             if right.value not in left.type.members:
-                suggestion = did_you_mean(right.value, list(left.type.members))
+                members = left.type.members
                 return self.error(
                     "E0505",
                     {"value": right.value, "enum": left.type.enum},
                     right.span,
-                    help=("E0401.didyoumean", {"suggestion": suggestion})
-                    if suggestion
-                    else ("E0404.help", {"members": "、".join(left.type.members)}),
+                    help=suggest(
+                        right.value, members, ("E0404.help", {"members": "、".join(members)})
+                    ),
                 )
             return ir.Const(right.value, left.type, right.span)
         if right.type.kind == "level" and isinstance(left, ir.Const) and left.type == TEXT:
@@ -303,14 +291,11 @@ class Lowerer:
         if name in AGGREGATES:
             return self.aggregate(expr, scope)
         if handler is None:
-            suggestion = did_you_mean(name, list(FUNCTIONS))
             return self.error(
                 "E0402",
                 {"name": name},
                 expr.func_span,
-                help=("E0401.didyoumean", {"suggestion": suggestion})
-                if suggestion
-                else ("E0402.help", {"available": ", ".join(FUNCTIONS)}),
+                help=suggest(name, FUNCTIONS, ("E0402.help", {"available": ", ".join(FUNCTIONS)})),
             )
         return handler(expr, scope)
 

@@ -8,9 +8,8 @@ sections and people, so a data row naming a subject is never ambiguous.
 from __future__ import annotations
 
 from compiler import ir
-from compiler.lower import did_you_mean
 from dsl import ast
-from dsl.diagnostics import Diagnostic, Label
+from dsl.diagnostics import Diagnostic, Label, suggest
 
 
 def build_organization(
@@ -36,13 +35,12 @@ def build_organization(
     people = {p.id.name: p for p in decl.people}
 
     def unknown(ident: ast.Ident, kind: str, known: set[str] | dict[str, ast.PersonDecl]) -> None:
-        suggestion = did_you_mean(ident.name, sorted(known))
         diagnostics.append(
             Diagnostic(
                 "E0412",
                 {"kind": (f"kind.{kind}", {}), "name": ident.name},
                 ident.span,
-                help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                help=suggest(ident.name, sorted(known)),
             )
         )
 
@@ -99,15 +97,12 @@ def check_applies_to(
         }
     for target in indicator.applies_to:
         if target.name not in known:
-            suggestion = did_you_mean(target.name, sorted(known))
             diagnostics.append(
                 Diagnostic(
                     "E0414",
                     {"name": target.name},
                     target.span,
-                    help=("E0401.didyoumean", {"suggestion": suggestion})
-                    if suggestion
-                    else ("E0414.help", {}),
+                    help=suggest(target.name, sorted(known), ("E0414.help", {})),
                 )
             )
     return tuple(t.name for t in indicator.applies_to)

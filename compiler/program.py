@@ -29,12 +29,11 @@ from compiler.lower import (
     Lowerer,
     Scope,
     SlotBinding,
-    did_you_mean,
 )
 from compiler.organization import build_organization, check_applies_to
 from compiler.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 from dsl import ast
-from dsl.diagnostics import Diagnostic, Label
+from dsl.diagnostics import Diagnostic, Label, suggest
 from dsl.spans import Span
 
 _LEVEL_TYPE = re.compile(r"^level\(\s*([^\W\d]\w*)\s*\)$")
@@ -286,12 +285,11 @@ def _input_type(state: _State, decl: ast.InputDecl) -> tuple[str, Type]:
     if match:
         enum = match.group(1)
         if enum not in state.enums:
-            suggestion = did_you_mean(enum, list(state.enums))
             state.error(
                 "E0405",
                 {"name": enum},
                 decl.type_span,
-                help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                help=suggest(enum, list(state.enums)),
             )
             return "level", ERROR
         return "level", level(enum, state.enums[enum])
@@ -299,14 +297,11 @@ def _input_type(state: _State, decl: ast.InputDecl) -> tuple[str, Type]:
     if match and match.group(1) in NUMERIC_KINDS:
         return "list", list_of(SCALAR_KINDS[match.group(1)])
     available = ", ".join([*SCALAR_KINDS, "level(…)", "list(…)"])
-    suggestion = did_you_mean(text, list(SCALAR_KINDS))
     state.error(
         "E0406",
         {"name": text},
         decl.type_span,
-        help=("E0401.didyoumean", {"suggestion": suggestion})
-        if suggestion
-        else ("E0406.help", {"available": available}),
+        help=suggest(text, list(SCALAR_KINDS), ("E0406.help", {"available": available})),
     )
     return text, ERROR
 
@@ -488,14 +483,15 @@ def _score_expr(state: _State, decl: ast.IndicatorDecl, scope: Scope) -> ast.Exp
     table = []
     for ident, share in method.table:
         if ident.name not in enum.members:
-            suggestion = did_you_mean(ident.name, list(enum.members))
             state.error(
                 "E0505",
                 {"value": ident.name, "enum": enum.enum},
                 ident.span,
-                help=("E0401.didyoumean", {"suggestion": suggestion})
-                if suggestion
-                else ("E0404.help", {"members": "、".join(enum.members)}),
+                help=suggest(
+                    ident.name,
+                    list(enum.members),
+                    ("E0404.help", {"members": "、".join(enum.members)}),
+                ),
             )
         table.append((ident.name, share.value))
     for member in enum.members:
@@ -508,14 +504,11 @@ def _score_expr(state: _State, decl: ast.IndicatorDecl, scope: Scope) -> ast.Exp
 def _input_ref(state: _State, decl: ast.IndicatorDecl, name: ast.Ident) -> ir.Ref | None:
     field_ = state.inputs.get(name.name)
     if field_ is None:
-        suggestion = did_you_mean(name.name, list(state.inputs))
         state.error(
             "E0401",
             {"name": name.name},
             name.span,
-            help=("E0401.didyoumean", {"suggestion": suggestion})
-            if suggestion
-            else ("E0401.input", {}),
+            help=suggest(name.name, list(state.inputs), ("E0401.input", {})),
         )
         return None
     if field_.type.kind not in ("number", "error"):
@@ -532,12 +525,11 @@ def _level_input(state: _State, decl: ast.IndicatorDecl, method: ast.LevelsMetho
     if method.level_input is not None:
         field_ = state.inputs.get(method.level_input.name)
         if field_ is None:
-            suggestion = did_you_mean(method.level_input.name, list(state.inputs))
             state.error(
                 "E0401",
                 {"name": method.level_input.name},
                 method.level_input.span,
-                help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                help=suggest(method.level_input.name, list(state.inputs)),
             )
             return None
         candidates = [field_]
@@ -685,12 +677,11 @@ def _declare_ranking(state: _State, ruleset: ast.RuleSet, scope: Scope, total: i
         kinds = ("total", "base", "value", "score")
         if not isinstance(binding, SlotBinding) or state.slots[binding.slot].kind not in kinds:
             if ident.name:
-                suggestion = did_you_mean(ident.name, ["total", "base", *state.global_names])
                 state.error(
                     "E0419",
                     {"name": ident.name},
                     ident.span,
-                    help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                    help=suggest(ident.name, ["total", "base", *state.global_names]),
                 )
             continue
         keys.append((binding.slot, descending))
@@ -758,12 +749,11 @@ def _declare_collections(state: _State, ruleset: ast.RuleSet) -> None:
         for member in collection.members:
             found = state.global_names.get(member.name)
             if found is None or not isinstance(found[0], SlotBinding):
-                suggestion = did_you_mean(member.name, list(state.global_names))
                 state.error(
                     "E0401",
                     {"name": member.name},
                     member.span,
-                    help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None,
+                    help=suggest(member.name, list(state.global_names)),
                 )
                 continue
             binding = found[0]

@@ -13,6 +13,7 @@ problem) and ``json`` (for editors).
 
 from __future__ import annotations
 
+import difflib
 import json
 import os
 import unicodedata
@@ -76,6 +77,23 @@ class UserError(Exception):
     def __init__(self, diagnostics: Sequence[Diagnostic]) -> None:
         super().__init__(f"{len(diagnostics)} problem(s)")
         self.diagnostics = tuple(diagnostics)
+
+
+def did_you_mean(name: str, candidates: Iterable[str]) -> str | None:
+    """The closest candidate by edit similarity (works for Chinese too)."""
+    found = difflib.get_close_matches(name, list(candidates), n=1, cutoff=0.5)
+    return found[0] if found else None
+
+
+HelpLine = tuple[str, Mapping[str, object]]
+
+
+def suggest(
+    name: str, candidates: Iterable[str], fallback: HelpLine | None = None
+) -> HelpLine | None:
+    """A "did you mean" help line for a misspelt name, else ``fallback``."""
+    found = did_you_mean(name, candidates)
+    return ("E0401.didyoumean", {"suggestion": found}) if found else fallback
 
 
 def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:

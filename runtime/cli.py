@@ -17,9 +17,16 @@ from pathlib import Path
 from typing import TextIO
 
 from compiler.dump import dump_ast, dump_ir
-from compiler.lower import did_you_mean
 from compiler.pipeline import Compilation, check, compile_rules
-from dsl.diagnostics import Diagnostic, Lang, OutputFormat, UserError, detect_lang, render_all
+from dsl.diagnostics import (
+    Diagnostic,
+    Lang,
+    OutputFormat,
+    UserError,
+    detect_lang,
+    render_all,
+    suggest,
+)
 from dsl.messages import render_message
 from dsl.ruleset import DirectorySource
 from dsl.schema import json_schema
@@ -298,19 +305,17 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     matches = [(p, r) for p, r in candidates if args.subject in (r.id, r.name)]
     if len(matches) != 1:
         names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
-        suggestion = did_you_mean(args.subject, names)
         code = "E0905" if not matches else "E0906"
         raise UserError([
             Diagnostic(code, {"subject": args.subject, "ids": ", ".join(r.id for _, r in matches)},
                        None, location=args.subject,
-                       help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion and not matches else None)
+                       help=None if matches else suggest(args.subject, names))
         ])  # fmt: skip
     program, subject = matches[0]
     if args.indicator and args.indicator not in {i.id for i in program.indicators}:
-        suggestion = did_you_mean(args.indicator, [i.id for i in program.indicators])
         raise UserError([
             Diagnostic("E0907", {"indicator": args.indicator}, None, location=args.indicator,
-                       help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion else None)
+                       help=suggest(args.indicator, [i.id for i in program.indicators]))
         ])  # fmt: skip
     text = explain(program, subject, lang, args.indicator)
     if subject.quarters:  # a roll-up: each quarter's own derivation follows

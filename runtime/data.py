@@ -17,8 +17,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 from compiler import ir
-from compiler.lower import did_you_mean
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, HelpLine, suggest
 from runtime.events import Event, is_event_table, read_event_rows
 from runtime.periods import Period, PeriodError
 from runtime.tables import Table, TableError, data_files, read_tables
@@ -243,14 +242,15 @@ class _TableReader:
     def unknown_subject(self, shown: str, number: int, subject: str) -> None:
         assert self.subjects is not None
         by_name = {s.name: s.id for s in self.subjects.values()}
-        suggestion = by_name.get(subject) or did_you_mean(subject, sorted(self.subjects))
+        by_id = by_name.get(subject)
+        fallback: HelpLine = ("E0809.help", {})
         self.problem(
             "E0809",
             {"row": number, "subject": subject},
             _where(shown, number, SUBJECT_COLUMN),
-            help=("E0401.didyoumean", {"suggestion": suggestion})
-            if suggestion
-            else ("E0809.help", {}),
+            help=("E0401.didyoumean", {"suggestion": by_id})
+            if by_id
+            else suggest(subject, sorted(self.subjects), fallback),
         )
 
 

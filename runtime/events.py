@@ -13,8 +13,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 
 from compiler import ir
-from compiler.lower import did_you_mean
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, suggest
 from runtime.periods import Period
 
 EVENT_COLUMNS = ("date", "subject", "item")
@@ -78,23 +77,19 @@ def read_event_rows(
             if subject in others or program.kind == "person":
                 continue  # the other kind's event, or one the section program reports
         if subjects is not None and subject not in subjects:
-            suggestion = did_you_mean(subject, sorted(subjects))
             problems.append(
                 Diagnostic("E0809", {"row": number, "subject": subject}, None,
                            location=f"{where} [subject]",
-                           help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion
-                           else ("E0809.help", {}))
+                           help=suggest(subject, sorted(subjects), ("E0809.help", {})))
             )  # fmt: skip
             continue
         name = cell(cells, "item")
         item = items.get(name)
         if item is None:
-            suggestion = did_you_mean(name, sorted(items))
             problems.append(
                 Diagnostic("E0815", {"row": number, "item": name}, None,
                            location=f"{where} [item]",
-                           help=("E0401.didyoumean", {"suggestion": suggestion}) if suggestion
-                           else ("E0815.help", {"items": ", ".join(sorted(items))}))
+                           help=suggest(name, sorted(items), ("E0815.help", {"items": ", ".join(sorted(items))})))
             )  # fmt: skip
             continue
         if not item.in_force(day):
