@@ -8,13 +8,14 @@ stage that reported errors, with all of that stage's problems.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 
 from compiler import ir
 from compiler.codegen import GeneratedModule, generate
 from compiler.program import build_program
 from dsl import ast
 from dsl.diagnostics import Diagnostic
-from dsl.ruleset import DirectorySource, load_ruleset
+from dsl.ruleset import RuleSource, load_ruleset
 
 
 @dataclass
@@ -31,8 +32,8 @@ class Compilation:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def check(source: DirectorySource) -> Compilation:
-    """Load and check a rule set up to the IR; no code is generated."""
+def check(source: RuleSource, as_of: date | None = None) -> Compilation:
+    """Load and check a rule set (as in force on ``as_of``) up to the IR."""
     result = Compilation()
     loaded = load_ruleset(source)
     result.diagnostics.extend(loaded.diagnostics)
@@ -40,13 +41,13 @@ def check(source: DirectorySource) -> Compilation:
     if loaded.ruleset is None:
         return result
     # Type-check even when loading reported problems: one run shows them all.
-    program, problems = build_program(loaded.ruleset, "section")
+    program, problems = build_program(loaded.ruleset, "section", as_of)
     _merge(result.diagnostics, problems)
     people = None
     if loaded.ruleset.people is not None or any(
         i.subjects == "person" for i in loaded.ruleset.indicators
     ):
-        people, person_problems = build_program(loaded.ruleset, "person")
+        people, person_problems = build_program(loaded.ruleset, "person", as_of)
         _merge(result.diagnostics, person_problems)
     if result.ok:
         result.program = program
@@ -64,9 +65,9 @@ def _merge(into: list[Diagnostic], found: list[Diagnostic]) -> None:
             into.append(diagnostic)
 
 
-def compile_rules(source: DirectorySource) -> Compilation:
-    """Check, lower and generate Python for a rule set."""
-    result = check(source)
+def compile_rules(source: RuleSource, as_of: date | None = None) -> Compilation:
+    """Check, lower and generate Python for a rule set (as in force on ``as_of``)."""
+    result = check(source, as_of)
     if result.program is not None and result.ruleset is not None:
         manifest_file = result.ruleset.files[0].path
         result.module = generate(result.program, manifest_file)

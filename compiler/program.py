@@ -17,6 +17,7 @@ from __future__ import annotations
 import dataclasses
 import re
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from compiler import ir
@@ -76,15 +77,35 @@ class _State:
         self.diagnostics.append(Diagnostic(code, args, span, **extra))  # type: ignore[arg-type]
 
 
-def _view(ruleset: ast.RuleSet, kind: str) -> ast.RuleSet:
+def _in_force_on(day: date, start: ast.DateValue | None, end: ast.DateValue | None) -> bool:
+    return (start is None or start.value <= day) and (end is None or day <= end.value)
+
+
+def _view(ruleset: ast.RuleSet, kind: str, as_of: date | None = None) -> ast.RuleSet:
     """The part of a rule set that assesses one kind of subject.
 
     Sections: every section indicator and item, the rule set's inputs, values,
     collections, total formula, ranking and grades.  People: person indicators
     and items, and the ranking, grades and full marks of the ``people`` block.
+
+    ``as_of``: the rule set as in force on that date, as if it had always been
+    (the indicators and items in force then, without their effective dates), so
+    a revision written with effective dates can be diffed and dry-run like two
+    versions.
     """
     indicators = tuple(i for i in ruleset.indicators if i.subjects == kind)
     items = tuple(i for i in ruleset.items if i.subjects == kind)
+    if as_of is not None:
+        indicators = tuple(
+            dataclasses.replace(i, effective_from=None, effective_until=None)
+            for i in indicators
+            if _in_force_on(as_of, i.effective_from, i.effective_until)
+        )
+        items = tuple(
+            dataclasses.replace(i, effective_from=None, effective_until=None)
+            for i in items
+            if _in_force_on(as_of, i.effective_from, i.effective_until)
+        )
     if kind == "section":
         return dataclasses.replace(ruleset, indicators=indicators, items=items)
     people = ruleset.people
@@ -106,11 +127,11 @@ def _view(ruleset: ast.RuleSet, kind: str) -> ast.RuleSet:
 
 
 def build_program(
-    ruleset: ast.RuleSet, kind: str = "section"
+    ruleset: ast.RuleSet, kind: str = "section", as_of: date | None = None
 ) -> tuple[ir.Program | None, list[Diagnostic]]:
-    """Check and lower the rules for one kind of subject to an IR program,
-    collecting every problem."""
-    ruleset = _view(ruleset, kind)
+    """Check and lower the rules for one kind of subject (as in force on
+    ``as_of``, when given) to an IR program, collecting every problem."""
+    ruleset = _view(ruleset, kind, as_of)
     state = _State([])
     manifest = ruleset.manifest
     state.rounding = manifest.rounding

@@ -391,6 +391,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{subject}` names several subjects ({ids}); use an id",
     ),
     "E0907": ("没有编号为 `{indicator}` 的指标", "no indicator with id `{indicator}`"),
+    "E0908": ("无法读取规则 {spec}：{problem}", "cannot read the rules {spec}: {problem}"),
     "E0910": (
         "期间 {period} 的结果已经发布，发布后的结果不能覆盖或修改",
         "results for {period} are already published; published results are never overwritten",

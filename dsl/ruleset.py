@@ -36,8 +36,10 @@ class RuleSource(Protocol):
     root: str
 
     def exists(self) -> bool: ...
+    def manifest_name(self) -> str: ...
     def list_yaml(self) -> list[str]: ...
     def read_text(self, name: str) -> str: ...
+    def display(self, name: str) -> str: ...
 
 
 @dataclass
@@ -86,7 +88,7 @@ class LoadResult:
     diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
-def load_ruleset(source: DirectorySource) -> LoadResult:
+def load_ruleset(source: RuleSource) -> LoadResult:
     """Read, validate and build the AST of a rule set, collecting every problem."""
     diagnostics: list[Diagnostic] = []
     if not source.exists():
@@ -115,7 +117,7 @@ def load_ruleset(source: DirectorySource) -> LoadResult:
 
 
 def _load_file(
-    source: DirectorySource, name: str, diagnostics: list[Diagnostic]
+    source: RuleSource, name: str, diagnostics: list[Diagnostic]
 ) -> _FileSections | None:
     display = source.display(name)
     try:

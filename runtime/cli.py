@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TextIO
 
+from compiler.diff import diff_programs
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import Compilation, check, compile_rules
 from dsl.diagnostics import (
@@ -27,10 +28,13 @@ from dsl.diagnostics import (
     render_all,
     suggest,
 )
+from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
-from dsl.ruleset import DirectorySource
+from dsl.ruleset import RuleSource
 from dsl.schema import json_schema
 from runtime.data import RUNTIME_KINDS
+from runtime.diffview import to_json as diff_json
+from runtime.diffview import to_text as diff_text
 from runtime.explain import explain
 from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
@@ -93,6 +97,11 @@ def _parser() -> argparse.ArgumentParser:
         help="record the run as published: it can never be changed or deleted",
     )  # fmt: skip
 
+    p = sub.add_parser("diff", parents=[common], help="what a revision of the rules changes")
+    p.add_argument("old", help="rules: PATH, PATH@REVISION, PATH#YYYY-MM-DD")
+    p.add_argument("new")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
         "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
@@ -137,12 +146,33 @@ def main(
         return EXIT_INTERNAL
 
 
+def _source(rules: str) -> tuple[RuleSource, RulesSpec]:
+    """The rules a spec names: ``PATH``, ``PATH@REVISION`` (git), ``…#YYYY-MM-DD``."""
+    try:
+        spec = parse_spec(rules)
+        return open_source(spec), spec
+    except RevisionError as error:
+        raise UserError(
+            [Diagnostic("E0908", {"spec": rules, "problem": error.problem}, None, location=rules)]
+        ) from None
+
+
+def _checked(rules: str, generate: bool) -> Compilation:
+    source, spec = _source(rules)
+    return compile_rules(source, spec.as_of) if generate else check(source, spec.as_of)
+
+
 def _compiled(rules: str, generate: bool = True) -> Compilation:
-    source = DirectorySource(rules)
-    result = compile_rules(source) if generate else check(source)
+    result = _checked(rules, generate)
     if not result.ok:
         raise UserError(result.diagnostics)
     return result
+
+
+def _commit(rules: str) -> str | None:
+    """The commit the rules were read from (a revision), or of their working copy."""
+    source, spec = _source(rules)
+    return source.commit if isinstance(source, GitSource) else rules_commit(spec.path)
 
 
 def _write(text: str, target: str | None, out: TextIO) -> None:
@@ -160,7 +190,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         out.write(json.dumps(json_schema(), ensure_ascii=False, indent=2) + "\n")
         return EXIT_OK
     if args.command == "check":
-        result = check(DirectorySource(args.rules))
+        result = _checked(args.rules, generate=False)
         if result.diagnostics:
             err.write(render_all(result.diagnostics, lang, fmt) + "\n")
         if not result.ok:
@@ -199,6 +229,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _explain(args, lang, out)
     if args.command == "runs":
         return _runs(args, lang, out)
+    if args.command == "diff":
+        return _diff(args, lang, out)
     raise _UsageError(f"unknown command {args.command}")
 
 
@@ -263,7 +295,7 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
         raise _UsageError(f"cannot open the results store {path}: {error}") from None
     try:
         store.record(
-            document, rules_commit(args.rules), input_digest(args.data), args.publish,
+            document, _commit(args.rules), input_digest(args.data), args.publish,
             data_files(Path(args.data)),
         )  # fmt: skip
     except StoreError as error:
@@ -290,6 +322,18 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
     finally:
         store.close()
+    return EXIT_OK
+
+
+def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
+    changes = diff_programs(old.program, new.program, "section") + diff_programs(
+        old.people, new.people, "person"
+    )
+    if args.format == "json":
+        out.write(diff_json(changes, args.old, args.new))
+    else:
+        out.write(diff_text(changes, args.old, args.new, lang))
     return EXIT_OK
 
 

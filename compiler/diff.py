@@ -1,0 +1,235 @@
+"""Semantic diff of two rule sets: what a revision changes, in plain words.
+
+Both sides are checked programs (sections and people); things are matched by
+id, never by position, so moving an indicator to another file is no change
+and renaming it (same id, new name) is a rename.  Every change names the file
+and line on each side.  The facts compared are read from the IR and the spans
+of the rule text: points, formulas (the rule text, whitespace-normalized),
+level tables, rounding, applicability, effective dates, items and their caps,
+grades, thresholds and quotas, ranking keys, people's combination, links and
+the manifest's settings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from compiler import ir
+from dsl.spans import Span
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    action: str  # added, removed, changed
+    thing: str  # indicator, item, grade, link, ranking, setting
+    ident: str
+    name: str
+    field: str  # "" for added/removed
+    old: str
+    new: str
+    old_at: str  # file:line, "" when absent
+    new_at: str
+
+
+Facts = dict[str, tuple[str, Span | None]]
+
+
+def _where(span: Span | None) -> str:
+    return f"{span.path}:{span.line}" if span is not None else ""
+
+
+def _text(expr: ir.Expr) -> str:
+    return " ".join(expr.span.text.split())
+
+
+def _number(value: Decimal | None) -> str:
+    if value is None:
+        return ""
+    return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
+
+
+def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
+    definition = next(d for d in program.definitions if d.slot == indicator.score)
+    expr = definition.expr
+    facts: Facts = {
+        "name": (indicator.name, indicator.span),
+        "points": (_number(indicator.points), indicator.span),
+        "category": (indicator.category or "", indicator.span),
+        "cadence": (indicator.cadence or "", indicator.span),
+        "method": (indicator.method, indicator.span),
+        "applies_to": (", ".join(indicator.applies_to or ()), indicator.span),
+        "effective_from": (str(indicator.effective_from or ""), indicator.span),
+        "effective_until": (str(indicator.effective_until or ""), indicator.span),
+        "round": (
+            "" if definition.places is None else f"{definition.places} {definition.mode}",
+            indicator.span,
+        ),
+    }
+    tables = [n for n in _walk(expr) if isinstance(n, ir.Lookup)]
+    if tables:
+        shares = ", ".join(f"{k}: {_number(v * 100)}%" for k, v in tables[0].table)
+        facts["levels"] = (shares, tables[0].span)
+    else:
+        facts["formula"] = (_text(expr), expr.span)
+    for let in indicator.lets:
+        let_definition = next(d for d in program.definitions if d.slot == let)
+        name = program.slots[let].name.split(".", 1)[-1]
+        facts[f"let {name}"] = (_text(let_definition.expr), let_definition.expr.span)
+    return facts
+
+
+def _walk(expr: ir.Expr) -> list[ir.Expr]:
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(ir.children(node))
+    return found
+
+
+def _item(item: ir.Item) -> Facts:
+    return {
+        "name": (item.name, item.span),
+        "kind": (item.kind, item.span),
+        "per": (_number(item.per), item.span),
+        "cap": (_number(item.cap), item.span),
+        "veto": (item.veto or "", item.span),
+        "effective_from": (str(item.effective_from or ""), item.span),
+        "effective_until": (str(item.effective_until or ""), item.span),
+    }
+
+
+def _grade(band: ir.GradeBand) -> Facts:
+    quota = band.quota
+    return {
+        "min": (_number(band.minimum), band.span),
+        "requires": ("yes" if band.requires is not None else "", band.span),
+        "quota": (
+            ""
+            if quota is None
+            else f"{_number(quota.share * 100)}% {quota.rounding} {quota.pool} ties {quota.ties}"
+            + (f" at_least {quota.at_least}" if quota.at_least is not None else "")
+            + (f" at_most {quota.at_most}" if quota.at_most is not None else ""),
+            band.span,
+        ),
+        "blocked_by": (", ".join(band.blocked_by), band.span),
+    }
+
+
+def _link(link: ir.Link) -> Facts:
+    return {
+        "name": (link.name, link.span),
+        "when": (_text(link.condition), link.condition.span),
+        "history": (
+            ""
+            if link.history_years is None
+            else f"{link.history_years} years {'consecutive' if link.consecutive else 'cumulative'}",
+            link.span,
+        ),
+        "to": (link.to, link.span),
+        "effect": ("; ".join(f"{k}: {v}" for k, v in link.effects), link.span),
+    }
+
+
+def _settings(program: ir.Program) -> Facts:
+    total = program.slots[program.total].span
+    facts: Facts = {
+        "version": (program.version, total),
+        "places": (str(program.places), total),
+        "rounding": (program.rounding, total),
+        "full_marks": (_number(program.full_marks), total),
+        "ranking": (", ".join(program.ranking.names) if program.ranking else "", total),
+        "rollup": (program.rollup.method if program.rollup else "", total),
+    }
+    if program.section_total is not None:
+        definition = next(d for d in program.definitions if d.slot == program.total)
+        facts["combine"] = (_text(definition.expr), definition.expr.span)
+    return facts
+
+
+# The fact shown with an added or removed thing.
+_SUMMARY = {
+    "indicator": "points",
+    "item": "per",
+    "grade": "min",
+    "link": "when",
+    "setting": "version",
+}
+
+
+def _summary(thing: str, facts: Facts) -> str:
+    return facts.get(_SUMMARY[thing], ("", None))[0]
+
+
+def _compare(
+    thing: str,
+    old: dict[str, tuple[str, Facts]],
+    new: dict[str, tuple[str, Facts]],
+) -> list[Change]:
+    changes: list[Change] = []
+    for ident in old.keys() - new.keys():
+        name, facts = old[ident]
+        first = next(iter(facts.values()))[1]
+        changes.append(
+            Change("removed", thing, ident, name, _SUMMARY[thing], _summary(thing, facts), "",
+                   _where(first), "")
+        )  # fmt: skip
+    for ident in new.keys() - old.keys():
+        name, facts = new[ident]
+        first = next(iter(facts.values()))[1]
+        changes.append(
+            Change("added", thing, ident, name, _SUMMARY[thing], "", _summary(thing, facts),
+                   "", _where(first))
+        )  # fmt: skip
+    for ident in old.keys() & new.keys():
+        (old_name, before), (new_name, after) = old[ident], new[ident]
+        for key in sorted(before.keys() | after.keys()):
+            was, span_old = before.get(key, ("", None))
+            now, span_new = after.get(key, ("", None))
+            if was != now:
+                changes.append(
+                    Change(
+                        "changed",
+                        thing,
+                        ident,
+                        new_name or old_name,
+                        key,
+                        was,
+                        now,
+                        _where(span_old),
+                        _where(span_new),
+                    )
+                )
+    return changes
+
+
+def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> list[Change]:
+    """Every change from ``old`` to ``new`` (one kind of subject)."""
+    empty: dict[str, tuple[str, Facts]] = {}
+
+    def indicators(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {i.id: (i.name, _indicator(p, i)) for i in p.indicators} if p else dict(empty)
+
+    def items(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {i.id: (i.name, _item(i)) for i in p.items} if p else dict(empty)
+
+    def grades(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {g.grade: (g.grade, _grade(g)) for g in p.grades} if p else dict(empty)
+
+    def links(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {link.id: (link.name, _link(link)) for link in p.links} if p else dict(empty)
+
+    def settings(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {kind: (kind, _settings(p))} if p else dict(empty)
+
+    changes = (
+        _compare("setting", settings(old), settings(new))
+        + _compare("indicator", indicators(old), indicators(new))
+        + _compare("item", items(old), items(new))
+        + _compare("grade", grades(old), grades(new))
+        + _compare("link", links(old), links(new))
+    )
+    order = {"removed": 0, "added": 1, "changed": 2}
+    things = {"setting": 0, "indicator": 1, "item": 2, "grade": 3, "link": 4}
+    return sorted(changes, key=lambda c: (things[c.thing], order[c.action], c.ident, c.field))
