@@ -32,7 +32,9 @@ class Compilation:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def check(source: RuleSource, as_of: date | None = None) -> Compilation:
+def check(
+    source: RuleSource, as_of: date | None = None, every_context: bool = False
+) -> Compilation:
     """Load and check a rule set (as in force on ``as_of``) up to the IR."""
     result = Compilation()
     loaded = load_ruleset(source)
@@ -41,13 +43,13 @@ def check(source: RuleSource, as_of: date | None = None) -> Compilation:
     if loaded.ruleset is None:
         return result
     # Type-check even when loading reported problems: one run shows them all.
-    program, problems = build_program(loaded.ruleset, "section", as_of)
+    program, problems = build_program(loaded.ruleset, "section", as_of, every_context)
     _merge(result.diagnostics, problems)
     people = None
     if loaded.ruleset.people is not None or any(
         i.subjects == "person" for i in loaded.ruleset.indicators
     ):
-        people, person_problems = build_program(loaded.ruleset, "person", as_of)
+        people, person_problems = build_program(loaded.ruleset, "person", as_of, every_context)
         _merge(result.diagnostics, person_problems)
     if result.ok:
         result.program = program
@@ -65,9 +67,15 @@ def _merge(into: list[Diagnostic], found: list[Diagnostic]) -> None:
             into.append(diagnostic)
 
 
-def compile_rules(source: RuleSource, as_of: date | None = None) -> Compilation:
-    """Check, lower and generate Python for a rule set (as in force on ``as_of``)."""
-    result = check(source, as_of)
+def compile_rules(
+    source: RuleSource, as_of: date | None = None, every_context: bool = False
+) -> Compilation:
+    """Check, lower and generate Python for a rule set (as in force on ``as_of``).
+
+    ``every_context``: give every indicator a context flag, so data absent for
+    it can leave it unscored instead of failing (dry-runs on past periods).
+    """
+    result = check(source, as_of, every_context)
     if result.program is not None and result.ruleset is not None:
         manifest_file = result.ruleset.files[0].path
         result.module = generate(result.program, manifest_file)

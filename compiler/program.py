@@ -63,6 +63,9 @@ class _State:
     pending: list[_Pending] = field(default_factory=list)
     organization: ir.Organization | None = None
     rounding: str = "half_up"  # the manifest's default rounding mode
+    # Every indicator gets a context flag (dry-runs: data absent from a past
+    # period makes the indicators needing it unscored, not an error).
+    every_context: bool = False
     # Context flags (in force, applies to the subject): inputs the runtime sets.
     contexts: list[ir.InputField] = field(default_factory=list)
 
@@ -127,12 +130,15 @@ def _view(ruleset: ast.RuleSet, kind: str, as_of: date | None = None) -> ast.Rul
 
 
 def build_program(
-    ruleset: ast.RuleSet, kind: str = "section", as_of: date | None = None
+    ruleset: ast.RuleSet,
+    kind: str = "section",
+    as_of: date | None = None,
+    every_context: bool = False,
 ) -> tuple[ir.Program | None, list[Diagnostic]]:
     """Check and lower the rules for one kind of subject (as in force on
     ``as_of``, when given) to an IR program, collecting every problem."""
     ruleset = _view(ruleset, kind, as_of)
-    state = _State([])
+    state = _State([], every_context=every_context)
     manifest = ruleset.manifest
     state.rounding = manifest.rounding
     _declare_enums(state, ruleset)
@@ -430,7 +436,7 @@ def _declare_indicators(state: _State, ruleset: ast.RuleSet) -> list[ir.Indicato
         if start is not None and end is not None and start.value > end.value:
             state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
         context = None
-        if applies_to is not None or start is not None or end is not None:
+        if state.every_context or applies_to is not None or start is not None or end is not None:
             context = state.slot(f"{ident}.in_force", "input", BOOL, decl.id.span, owner=ident)
             state.contexts.append(
                 ir.InputField(

@@ -8,6 +8,7 @@ reported with a request to file it, never mistaken for the user's fault).
 from __future__ import annotations
 
 import argparse
+import difflib
 import json
 import sqlite3
 import sys
@@ -35,6 +36,10 @@ from dsl.schema import json_schema
 from runtime.data import RUNTIME_KINDS
 from runtime.diffview import to_json as diff_json
 from runtime.diffview import to_text as diff_text
+from runtime.dryrun import DryRun, compare
+from runtime.dryrunview import to_csv as dryrun_csv
+from runtime.dryrunview import to_json as dryrun_json
+from runtime.dryrunview import to_text as dryrun_text
 from runtime.explain import explain
 from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
@@ -102,6 +107,18 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("new")
     p.add_argument("--format", choices=("text", "json"), default="text")
 
+    p = sub.add_parser(
+        "dry-run", parents=[common], help="a candidate rule set against the baseline on past data"
+    )
+    p.add_argument("--baseline", required=True, help="rules in force: PATH, PATH@REV, PATH#DATE")
+    p.add_argument("--candidate", required=True, help="the revision to try")
+    p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
+    p.add_argument("--periods", required=True, help="2016Q1, 2016Q1..2016Q3 or 2016")
+    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--store", help="compare with the published results in this store (read only)")
+    p.add_argument("--explain", metavar="SUBJECT", help="show how SUBJECT's derivation changes")
+
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
         "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
@@ -157,13 +174,15 @@ def _source(rules: str) -> tuple[RuleSource, RulesSpec]:
         ) from None
 
 
-def _checked(rules: str, generate: bool) -> Compilation:
+def _checked(rules: str, generate: bool, every_context: bool = False) -> Compilation:
     source, spec = _source(rules)
-    return compile_rules(source, spec.as_of) if generate else check(source, spec.as_of)
+    if generate:
+        return compile_rules(source, spec.as_of, every_context)
+    return check(source, spec.as_of, every_context)
 
 
-def _compiled(rules: str, generate: bool = True) -> Compilation:
-    result = _checked(rules, generate)
+def _compiled(rules: str, generate: bool = True, every_context: bool = False) -> Compilation:
+    result = _checked(rules, generate, every_context)
     if not result.ok:
         raise UserError(result.diagnostics)
     return result
@@ -231,6 +250,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _runs(args, lang, out)
     if args.command == "diff":
         return _diff(args, lang, out)
+    if args.command == "dry-run":
+        return _dry_run(args, lang, out, err)
     raise _UsageError(f"unknown command {args.command}")
 
 
@@ -323,6 +344,68 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     finally:
         store.close()
     return EXIT_OK
+
+
+def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    # Past periods may lack data a revision needs: such indicators stay unscored.
+    baseline = _compiled(args.baseline, every_context=True)
+    candidate = _compiled(args.candidate, every_context=True)
+    assert baseline.program is not None
+    periods = _periods(args.periods, baseline.program.year)
+    published: dict[str, list[dict[str, object]]] = {}
+    if args.store:
+        store = _open_store(args.store)
+        assert store is not None
+        try:
+            lookup = store.history(baseline.program.scheme)
+            for period in periods:
+                for kind in ("section", "person"):
+                    found = lookup(str(period), kind)
+                    if found is not None:
+                        published.setdefault(str(period), []).extend(found)
+        finally:
+            store.close()
+    progress = err.isatty()
+    if progress:
+        err.write(f"dry-run: {len(periods)} period(s)…\n")
+    run = compare(
+        baseline, candidate, args.data, periods, (args.baseline, args.candidate),
+        published if args.store else None,
+    )  # fmt: skip
+    if args.format == "json":
+        text = dryrun_json(run)
+    elif args.format == "csv":
+        text = dryrun_csv(run)
+    else:
+        text = dryrun_text(run, lang)
+    if args.explain:
+        text += _explain_difference(run, args.explain, baseline, candidate, lang)
+    _write(text, args.out, out)
+    return EXIT_OK
+
+
+def _explain_difference(
+    run: DryRun, subject: str, baseline: Compilation, candidate: Compilation, lang: Lang
+) -> str:
+    """How the subject's derivation differs, as a unified diff of the two explanations."""
+    parts: list[str] = []
+    for before, after in run.evaluations:
+        texts = []
+        for compilation, evaluation in ((baseline, before), (candidate, after)):
+            found = [
+                (compilation.program if r.kind == "section" else compilation.people, r)
+                for r in [*evaluation.sections, *evaluation.people]
+                if subject in (r.id, r.name)
+            ]
+            if not found or found[0][0] is None:
+                raise UserError([Diagnostic("E0905", {"subject": subject}, None, location=subject)])
+            program, result = found[0]
+            assert program is not None
+            texts.append(explain(program, result, lang).splitlines())
+        parts.extend(
+            difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
+        )
+    return "\n" + "\n".join(parts) + "\n"
 
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:

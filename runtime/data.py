@@ -41,6 +41,7 @@ class Row:
     values: tuple[object, ...]  # in program.inputs order
     source: str  # "file:row"
     events: tuple[Event, ...] = ()  # occurrences of items in the period
+    unscored: frozenset[str] = frozenset()  # indicators left unscored for lack of data
 
 
 @dataclass
@@ -56,7 +57,12 @@ def _where(path: str, row: int, column: str | None = None) -> str:
     return f"{path}:{row}" + (f" [{column}]" if column else "")
 
 
-def load_data(program: ir.Program, location: str, wanted: list[Period] | None = None) -> Dataset:
+def load_data(
+    program: ir.Program,
+    location: str,
+    wanted: list[Period] | None = None,
+    absent_unscores: bool = False,
+) -> Dataset:
     """Read every ``.csv`` table of a data folder (or one file).
 
     Only rows of the ``wanted`` periods are read and checked (all periods of
@@ -69,7 +75,7 @@ def load_data(program: ir.Program, location: str, wanted: list[Period] | None = 
         dataset.diagnostics.append(Diagnostic("E0801", {"path": location}, None, location=location))
         return dataset
     files = data_files(path)
-    reader = _TableReader(program, dataset, wanted)
+    reader = _TableReader(program, dataset, wanted, absent_unscores)
     for file in files:
         reader.read(file)
     reader.attach_events()
@@ -79,7 +85,16 @@ def load_data(program: ir.Program, location: str, wanted: list[Period] | None = 
 class _TableReader:
     """Reads wide tables: one row per subject and period, one column per input."""
 
-    def __init__(self, program: ir.Program, dataset: Dataset, wanted: list[Period] | None) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        dataset: Dataset,
+        wanted: list[Period] | None,
+        absent_unscores: bool = False,
+    ) -> None:
+        # Dry-runs: a required cell that is empty leaves the indicators needing it
+        # unscored for that subject and period (the data was never collected).
+        self.absent_unscores = absent_unscores
         self.program = program
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
@@ -186,34 +201,46 @@ class _TableReader:
             if i.in_force(period.end)
             and (i.applies_to is None or section is None or _applies(i.applies_to, section))
         }
-        values: list[object] = []
+        values: dict[int, object] = {}
+        unscored: set[str] = set()
         ok = True
         for input_field in self.program.inputs:
-            if input_field.kind == "context":
-                values.append(self.context_owner[input_field.slot] in active)
-                continue
-            if input_field.kind == "events":
-                values.append(Decimal(0))  # counted from event tables in attach_events
-                continue
-            if input_field.kind == "section_total":
-                values.append(None)  # the section's result, set when the period is evaluated
+            if input_field.kind in RUNTIME_KINDS:
                 continue
             index = columns.get(input_field.name)
             raw = cells[index].strip() if index is not None else ""
+            needed_by = input_field.needed_by
+            if raw == "" and needed_by is not None and not active.intersection(needed_by):
+                values[input_field.slot] = (
+                    None  # only indicators not in force or applicable read it
+                )
+                continue
             if (
                 raw == ""
-                and input_field.needed_by is not None
-                and not active.intersection(input_field.needed_by)
+                and needed_by is not None
+                and self.absent_unscores
+                and input_field.missing == "error"
             ):
-                values.append(None)  # only indicators not in force or not applicable read it
+                unscored.update(needed_by)  # a dry-run on data that was never collected
+                values[input_field.slot] = None
                 continue
             value, problem = read_cell(input_field, raw, shown, number)
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
-            values.append(value)
+            values[input_field.slot] = value
+        for input_field in self.program.inputs:
+            if input_field.kind == "context":
+                owner = self.context_owner[input_field.slot]
+                values[input_field.slot] = owner in active and owner not in unscored
+            elif input_field.kind == "events":
+                values[input_field.slot] = Decimal(0)  # counted from event tables later
+            elif input_field.kind == "section_total":
+                values[input_field.slot] = None  # the section's result, set per period
         if ok:
-            row = Row(str(period), subject, name, tuple(values), f"{shown}:{number}")
+            ordered = tuple(values[f.slot] for f in self.program.inputs)
+            where = f"{shown}:{number}"
+            row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored))
             self.dataset.rows.append(row)
 
     def attach_events(self) -> None:

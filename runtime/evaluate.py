@@ -36,7 +36,7 @@ class IndicatorResult:
     name: str
     points: Decimal
     score: Decimal | None  # None: not scored (see status)
-    status: str = "scored"  # scored, not_applicable (applies_to), exempt (data absent)
+    status: str = "scored"  # scored, not_applicable, exempt (data absent), no_data (dry-runs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -124,6 +124,8 @@ def _decimal(value: object) -> Decimal:
 def _status(indicator: ir.Indicator, values: tuple[object, ...], row: Row) -> str:
     if values[indicator.score] is not None:
         return "scored"
+    if indicator.id in row.unscored:
+        return "no_data"
     if indicator.context is not None and not values[indicator.context]:
         return "not_applicable"
     return "exempt"

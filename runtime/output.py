@@ -32,6 +32,7 @@ def fmt(value: Decimal | None, program: ir.Program) -> str | None:
 _STATUS_WORDS = {
     "not_applicable": {"zh": "不适用", "en": "n/a"},
     "exempt": {"zh": "免考", "en": "exempt"},
+    "no_data": {"zh": "无数据", "en": "no data"},
 }
 
 

@@ -42,6 +42,7 @@ def evaluate_rules(
     periods: list[Period] | None,
     label: str | None = None,
     history: History | None = None,
+    absent_unscores: bool = False,
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
@@ -51,11 +52,11 @@ def evaluate_rules(
     problems: list[Diagnostic] = []
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
-    sections = load_data(program, data, periods)
+    sections = load_data(program, data, periods, absent_unscores)
     problems.extend(sections.diagnostics)
     people: Dataset | None = None
     if compilation.people is not None:
-        people = load_data(compilation.people, data, periods)
+        people = load_data(compilation.people, data, periods, absent_unscores)
         problems.extend(people.diagnostics)
     if problems:
         raise UserError(problems)

@@ -1,0 +1,132 @@
+"""Dry-runs: two revisions from git compared on past data equal evaluating each
+checkout on its own; the bundled second-quarter revision both ways; published
+results are read, never changed."""
+
+from __future__ import annotations
+
+import io
+import json
+import shutil
+import sqlite3
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from runtime import cli
+
+
+def run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(list(argv), stdout=out, stderr=err)
+    return code, out.getvalue(), err.getvalue()
+
+
+def _git(repo: Path, *args: str) -> None:
+    subprocess.run(
+        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+        check=True, capture_output=True,
+    )  # fmt: skip
+
+
+@pytest.fixture
+def repository(tmp_path: Path) -> Path:
+    repo = tmp_path / "repo"
+    shutil.copytree("rules/yongzhou", repo / "rules")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-q", "-m", "4.0")
+    indicators = repo / "rules" / "indicators.yaml"
+    text = indicators.read_text(encoding="utf-8").replace("* 100 * 0.4", "* 100 * 1.2")
+    indicators.write_text(text, encoding="utf-8")
+    _git(repo, "commit", "-q", "-am", "harsher revenue deduction")
+    return repo
+
+
+def _totals(document: dict[str, object]) -> dict[tuple[str, str], str]:
+    return {(s["kind"], s["id"]): s["total"] for s in document["subjects"]}  # type: ignore[union-attr, index]
+
+
+def test_dry_run_between_revisions_equals_separate_evaluations(
+    repository: Path, tmp_path: Path
+) -> None:
+    rules = repository / "rules"
+    code, out, err = run(
+        "dry-run", "--baseline", f"{rules}@HEAD~1", "--candidate", f"{rules}@HEAD",
+        "--data", "examples/yongzhou", "--periods", "2016Q2..2016Q3", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    report = json.loads(out)
+    for revision, column in ((f"{rules}@HEAD~1", "total_before"), (f"{rules}@HEAD", "total_after")):
+        checkout = tmp_path / revision.rsplit("@", 1)[1].replace("~", "-")
+        subprocess.run(["git", "-C", str(repository), "worktree", "add", "-q", str(checkout),
+                        revision.rsplit("@", 1)[1]], check=True, capture_output=True)  # fmt: skip
+        for period in report["periods"]:
+            code, out, _ = run(
+                "evaluate", str(checkout / "rules"), "--data", "examples/yongzhou",
+                "--period", period["period"], "--format", "json",
+            )  # fmt: skip
+            assert code == 0
+            separate = _totals(json.loads(out))
+            dry = {(s["kind"], s["subject"]): s[column] for s in period["subjects"]}
+            assert dry == separate
+    changed = [
+        s for p in report["periods"] for s in p["subjects"] if s["delta"] not in ("0", "0.00")
+    ]
+    assert changed, "the harsher deduction changes some business sections"
+    assert all(s["kind"] in ("section", "person") for s in changed)
+
+
+@pytest.mark.parametrize(
+    ("baseline", "candidate"),
+    [("2016-03-31", "2016-04-01"), ("2016-04-01", "2016-03-31")],
+)
+def test_second_quarter_revision_against_first_quarter(baseline: str, candidate: str) -> None:
+    code, out, err = run(
+        "dry-run", "--baseline", f"rules/yongzhou#{baseline}", "--candidate",
+        f"rules/yongzhou#{candidate}", "--data", "examples/yongzhou", "--periods", "2016Q1",
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    (period,) = json.loads(out)["periods"]
+    assert len(period["subjects"]) == 17 + 70
+    assert sum(t["count"] for t in period["transitions"]) == 17 + 70
+    quotas = {(q["kind"], q["grade"]) for q in period["quotas"]}
+    assert ("section", "优秀") in quotas and ("person", "优秀") in quotas
+
+
+def test_dry_run_reads_published_results_and_changes_nothing(tmp_path: Path) -> None:
+    store = tmp_path / "results.sqlite"
+    code, _, _ = run("evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period",
+                     "2016Q1", "--publish", "--store", str(store))  # fmt: skip
+    assert code == 0
+    connection = sqlite3.connect(store)
+    before = connection.execute("SELECT * FROM results ORDER BY subject").fetchall()
+    connection.close()
+    code, out, err = run(
+        "dry-run", "--baseline", "rules/yongzhou", "--candidate", "rules/yongzhou#2016-04-01",
+        "--data", "examples/yongzhou", "--periods", "2016Q1", "--store", str(store), "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "against published results: the baseline reproduces the published results" in out
+    connection = sqlite3.connect(store)
+    after = connection.execute("SELECT * FROM results ORDER BY subject").fetchall()
+    runs = connection.execute("SELECT COUNT(*) FROM runs").fetchone()
+    connection.close()
+    assert after == before and runs == (1,)
+
+
+def test_dry_run_explains_how_a_derivation_changes() -> None:
+    code, out, _ = run(
+        "dry-run", "--baseline", "rules/yongzhou#2016-03-31", "--candidate",
+        "rules/yongzhou#2016-04-01", "--data", "examples/yongzhou", "--periods", "2016Q1",
+        "--explain", "s17", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0
+    diff = out.split("\n--- ", 1)[1]
+    assert diff.startswith("rules/yongzhou#2016-03-31\n+++ rules/yongzhou#2016-04-01")
+    assert "-│  ├─ 信息宣传 (publicity)" in diff
+    assert (
+        "+│  ├─ 创建国家卫生城市（创卫） (sanitary_city): no data (not collected in that period)"
+        in diff
+    )

@@ -1,0 +1,264 @@
+"""Early warnings (指标填报预警提醒表): the month's checkpoints per assessed
+section with the head who signs, and reminders three working days before each
+due date with the liaison who signs, rendered as text, HTML and XLSX."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from datetime import date, timedelta
+from decimal import Decimal
+from functools import cache
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from compiler import ir
+from compiler.pipeline import check
+from dsl.ruleset import DirectorySource
+from runtime.output import _width
+from runtime.warnings import (
+    NoOrganizationError,
+    WarningTable,
+    standard_text,
+    to_html,
+    to_text,
+    to_xlsx,
+    warning_table,
+)
+from runtime.workdays import CalendarRangeError, covered_range
+from tests.golden import assert_golden
+
+BUSINESS = {"s04", "s05", "s06", "s07", "s10", "s11", "s13"}  # tagged 业务科室
+REMOVED = {"publicity", "stability", "training"}  # until 2016-03-31
+TASKS = {"sanitary_city", "civilized_city", "opinion_survey", "poverty_alleviation",
+         "on_duty", "public_security"}  # from 2016-04-01  # fmt: skip
+
+
+@cache
+def _programs() -> tuple[ir.Program, ir.Program]:
+    compiled = check(DirectorySource("rules/yongzhou"))
+    assert compiled.program is not None and compiled.people is not None
+    return compiled.program, compiled.people
+
+
+def _table(on: date) -> WarningTable:
+    sections, people = _programs()
+    return warning_table(sections, people, on)
+
+
+def test_september_lists_the_checkpoints_of_30_september() -> None:
+    table = _table(date(2016, 9, 1))
+    assert (table.year, table.month, table.days_before) == (2016, 9, 3)
+    assert {(w.checkpoint, w.due) for w in table.first} == {(date(2016, 9, 30), date(2016, 10, 5))}
+    found = {w.indicator for w in table.first}
+    # Monthly and quarterly indicators of sections and people; no half-year ones.
+    assert found == {
+        "revenue", "collection_quality", "rule_of_law", "supervision", "integrity",
+        "office_management", "performance_reporting", "sanitary_city", "civilized_city",
+        "opinion_survey", "on_duty", "public_security",
+        "duty", "work_quality", "attendance", "learning",
+    }  # fmt: skip
+    # 7 business sections x 2 + 17 sections x 10 other section indicators + 17 x 4 people.
+    assert len(table.first) == 7 * 2 + 17 * 10 + 17 * 4 == 252
+    # Any day of the month gives the month's table.
+    assert _table(date(2016, 9, 30)) == table
+
+
+def test_applies_to_by_tag_and_heads_sign() -> None:
+    table = _table(date(2016, 9, 1))
+    revenue = [w for w in table.first if w.indicator == "revenue"]
+    assert {w.section for w in revenue} == BUSINESS
+    supervision = {w.section: w for w in table.first if w.indicator == "supervision"}
+    assert len(supervision) == 17
+    office = supervision["s01"]
+    assert (office.section_name, office.head, office.assessor) == ("办公室", "邹琪旭", "办公室")
+    assert (office.cadence, office.points, office.method) == ("monthly", 10, "formula")
+    people = [w for w in table.first if w.subjects == "person"]
+    assert {w.indicator for w in people} == {"duty", "work_quality", "attendance", "learning"}
+    assert len({w.section for w in people}) == 17
+
+
+def test_second_warnings_three_working_days_before_the_due_date() -> None:
+    table = _table(date(2016, 9, 1))
+    assert len(table.second) == len(table.first)
+    # Due 5 October (National Day): reminded on Wednesday 28 September.
+    assert {w.day for w in table.second} == {date(2016, 9, 28)}
+    liaisons = {w.section: w.liaison for w in table.second}
+    assert liaisons["s01"] == "邓娟明" and liaisons["s17"] == "沈欣晶"
+    # Each liaison's reminders together, sections in organization order.
+    order = [w.section for w in table.second]
+    assert order == sorted(order)
+    assert {(w.indicator, w.section) for w in table.second} == {
+        (w.indicator, w.section) for w in table.first
+    }
+
+
+def test_sorting_is_deterministic() -> None:
+    table = _table(date(2016, 9, 1))
+    first = [(w.indicator, w.section) for w in table.first]
+    assert first[:2] == [("revenue", "s04"), ("revenue", "s05")]
+    assert first[-1] == ("learning", "s17")
+    assert _table(date(2016, 9, 1)) == table
+
+
+def test_april_has_the_q2_revision_tasks_not_the_removed_indicators() -> None:
+    table = _table(date(2016, 4, 1))
+    found = {w.indicator for w in table.first}
+    # Monthly tasks are in force from 1 April: their first checkpoint is 30 April.
+    assert {"sanitary_city", "civilized_city", "on_duty"} <= found
+    assert not found & REMOVED
+    assert {(w.checkpoint, w.due) for w in table.first} == {(date(2016, 4, 30), date(2016, 5, 5))}
+    # 5 May: 2 May is Labour Day, 30 April and 1 May a weekend -> Friday 29 April.
+    assert {w.day for w in table.second} == {date(2016, 4, 29)}
+
+
+def test_march_has_the_removed_indicators_not_the_tasks() -> None:
+    found = {w.indicator for w in _table(date(2016, 3, 1)).first}
+    assert {"publicity", "stability"} <= found  # quarterly, in force on 31 March
+    assert not found & TASKS
+
+
+def test_june_half_year_checkpoint_follows_the_revision() -> None:
+    table = _table(date(2016, 6, 15))
+    found = {w.indicator for w in table.first}
+    assert "poverty_alleviation" in found  # half-year task, from 1 April
+    assert not found & REMOVED  # training (half-year) ended on 31 March
+    assert {w.due for w in table.first} == {date(2016, 7, 5)}
+
+
+def test_without_people_program_only_section_rows() -> None:
+    sections, _ = _programs()
+    table = warning_table(sections, None, date(2016, 9, 1))
+    assert {w.subjects for w in table.first} == {"section"}
+    assert len(table.first) == 7 * 2 + 17 * 10
+
+
+def test_people_rows_only_for_sections_with_members() -> None:
+    sections, people = _programs()
+    assert sections.organization is not None
+    organization = dataclasses.replace(
+        sections.organization,
+        people=tuple(p for p in sections.organization.people if p.section != "s02"),
+    )
+    table = warning_table(
+        dataclasses.replace(sections, organization=organization), people, date(2016, 9, 1)
+    )
+    assert not [w for w in table.first if w.subjects == "person" and w.section == "s02"]
+    # The head is no longer listed as a person: the id is shown instead.
+    assert {w.head for w in table.first if w.section == "s02"} == {"p0201"}
+
+
+def test_no_organization_is_an_error() -> None:
+    sections, people = _programs()
+    with pytest.raises(NoOrganizationError):
+        warning_table(dataclasses.replace(sections, organization=None), people, date(2016, 9, 1))
+
+
+def test_a_due_date_without_calendar_data_is_an_error() -> None:
+    sections, people = _programs()
+    last = covered_range()[1]  # 31 December of the last year with data
+    # Checkpoint 31 December, due 5 January of a year without data.
+    with pytest.raises(CalendarRangeError) as caught:
+        warning_table(sections, people, last)
+    assert caught.value.day > last
+    # The month before is fine: 30 November, due 5 December.
+    earlier = warning_table(sections, people, last.replace(month=11, day=1))
+    assert earlier.first
+
+
+def test_standard_text() -> None:
+    assert standard_text(Decimal("20"), "formula", "zh") == "20 分，按计分公式计分"
+    assert standard_text(Decimal("0.50"), "deduct", "en") == "0.5 points, deductions per occurrence"
+
+
+def test_text_table_golden_zh() -> None:
+    assert_golden(
+        Path("tests/cases/warnings/yongzhou_2016-09.zh.txt"),
+        to_text(_table(date(2016, 9, 1)), "zh"),
+    )
+
+
+def test_text_table_english_and_empty() -> None:
+    text = to_text(_table(date(2016, 9, 1)), "en")
+    assert "indicator early-warning table · 2016-09" in text
+    assert "head (signature)" in text and "liaison (signature)" in text
+    sections, _ = _programs()
+    only_quarterly = dataclasses.replace(
+        sections, indicators=tuple(i for i in sections.indicators if i.cadence == "quarterly")
+    )
+    empty = to_text(warning_table(only_quarterly, None, date(2016, 8, 1)), "zh")
+    assert empty.count("（本月没有考核节点）") == 2
+
+
+def _cell_starts(line: str) -> list[int]:
+    """Display columns where cells start: after two spaces (wide characters take two)."""
+    starts, column = [], 0
+    for i, char in enumerate(line):
+        if char != " " and (i == 0 or line[i - 2 : i] == "  "):
+            starts.append(column)
+        column += _width(char)
+    return starts
+
+
+def test_text_columns_align_for_cjk() -> None:
+    lines = to_text(_table(date(2016, 9, 1)), "zh").splitlines()
+    for index, rule in enumerate(lines):
+        if not rule.startswith("---"):
+            continue
+        expected = _cell_starts(rule)
+        assert _cell_starts(lines[index - 1]) == expected  # the heads
+        assert _cell_starts(lines[index + 1]) == expected  # a row with every cell filled
+
+
+def test_html_is_escaped_and_has_the_chinese_heads() -> None:
+    sections, people = _programs()
+    tricky = tuple(
+        dataclasses.replace(i, name="<script>alert('x')</script> & 督办")
+        if i.id == "supervision"
+        else i
+        for i in sections.indicators
+    )
+    table = warning_table(
+        dataclasses.replace(sections, indicators=tricky), people, date(2016, 9, 1)
+    )
+    html = to_html(table, "zh")
+    assert html.startswith("<!DOCTYPE html>")
+    assert '<meta charset="utf-8">' in html
+    assert "指标填报预警提醒表" in html
+    for head in ("指标名称", "考核节点", "截止日期", "考核标准", "科室负责人（签字）",
+                 "绩效联络员（签字）", "提醒日期"):  # fmt: skip
+        assert f"<th>{head}</th>" in html
+    assert "邹琪旭" in html and "邓娟明" in html
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; 督办" in html
+    assert "http" not in html  # self-contained: no links, scripts or styles from elsewhere
+    assert to_html(table, "en").count("<th>head (signature)</th>") == 1
+
+
+def test_xlsx_is_byte_identical_and_has_two_sheets() -> None:
+    table = _table(date(2016, 9, 1))
+    data = to_xlsx(table, "zh")
+    assert data == to_xlsx(_table(date(2016, 9, 1)), "zh")
+    workbook = openpyxl.load_workbook(io.BytesIO(data))
+    assert workbook.sheetnames == ["首次预警", "二次预警"]
+    first, second = workbook["首次预警"], workbook["二次预警"]
+    assert first.max_row == len(table.first) + 1 and second.max_row == len(table.second) + 1
+    assert [c.value for c in first[1]][:2] == ["指标编号", "指标名称"]
+    row = [c.value for c in first[2]]
+    assert row[0] == "revenue" and row[3].date() == date(2016, 9, 30)  # a date cell
+    assert second["A2"].value.date() == date(2016, 9, 28)
+    assert to_xlsx(table, "en") != data
+    assert openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en"))).sheetnames == [
+        "first warnings",
+        "second warnings",
+    ]
+
+
+def test_reminder_dates_may_fall_in_the_next_month() -> None:
+    # January 2016: checkpoint Sunday 31 January, due Friday 5 February;
+    # three working days before is Tuesday 2 February.
+    table = _table(date(2016, 1, 1))
+    assert {w.day for w in table.second} == {date(2016, 2, 2)}
+    assert all(w.due - w.checkpoint == timedelta(days=5) for w in table.first)
