@@ -405,6 +405,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "link `{link}` needs the published results of {period}, which the store does not "
         "have; the link is not applied",
     ),
+    "E0920": (
+        "日期 {day} 超出节假日数据的范围（{first} 至 {last}），无法计算工作日",
+        "{day} is outside the official holiday calendar's data ({first} to {last}); working days cannot be computed",
+    ),
+    "E0920.help": (
+        "升级 chinesecalendar 包以取得该年度的节假日安排（国务院办公厅每年年底公布次年安排）",
+        "upgrade the chinesecalendar package to get that year's holiday arrangements (the State Council publishes them at the end of the year before)",
+    ),
+    "E0921": (
+        "规则集没有组织架构（organization），无法生成预警表",
+        "the rule set declares no organization; there are no sections to warn",
+    ),
+    "E0921.help": (
+        "在规则集中加入 organization.yaml，写明科室、负责人和绩效联络员",
+        "add an organization (sections with their heads and liaisons) to the rule set",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),

@@ -14,6 +14,7 @@ import sqlite3
 import sys
 import traceback
 from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
 from typing import TextIO
 
@@ -41,11 +42,17 @@ from runtime.dryrunview import to_csv as dryrun_csv
 from runtime.dryrunview import to_json as dryrun_json
 from runtime.dryrunview import to_text as dryrun_text
 from runtime.explain import explain
+from runtime.htmlreport import render as dryrun_html
 from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
 from runtime.tables import data_files
+from runtime.warnings import NoOrganizationError, warning_table
+from runtime.warnings import to_html as warnings_html
+from runtime.warnings import to_text as warnings_text
+from runtime.warnings import to_xlsx as warnings_xlsx
+from runtime.workdays import CalendarRangeError
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -114,10 +121,16 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", required=True, help="the revision to try")
     p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
     p.add_argument("--periods", required=True, help="2016Q1, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("text", "json", "csv"), default="text")
+    p.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--store", help="compare with the published results in this store (read only)")
     p.add_argument("--explain", metavar="SUBJECT", help="show how SUBJECT's derivation changes")
+
+    p = sub.add_parser("warn", parents=[common], help="the month's indicator early-warning tables")
+    p.add_argument("rules")
+    p.add_argument("--date", required=True, help="a day of the month, e.g. 2016-09-01")
+    p.add_argument("--format", choices=("text", "html", "xlsx"), default="text")
+    p.add_argument("--out", help="write to this file instead of standard output")
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
@@ -250,6 +263,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _runs(args, lang, out)
     if args.command == "diff":
         return _diff(args, lang, out)
+    if args.command == "warn":
+        return _warn(args, lang, out)
     if args.command == "dry-run":
         return _dry_run(args, lang, out, err)
     raise _UsageError(f"unknown command {args.command}")
@@ -376,6 +391,8 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
         text = dryrun_json(run)
     elif args.format == "csv":
         text = dryrun_csv(run)
+    elif args.format == "html":
+        text = dryrun_html(run, lang)
     else:
         text = dryrun_text(run, lang)
     if args.explain:
@@ -406,6 +423,34 @@ def _explain_difference(
             difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
         )
     return "\n" + "\n".join(parts) + "\n"
+
+
+def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules, generate=False)
+    assert result.program is not None
+    try:
+        day = date.fromisoformat(args.date)
+    except ValueError:
+        raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
+    try:
+        table = warning_table(result.program, result.people, day)
+    except CalendarRangeError as error:
+        args_ = {"day": error.day, "first": error.first, "last": error.last}
+        raise UserError(
+            [Diagnostic("E0920", args_, None, location=args.date, help=("E0920.help", {}))]
+        ) from None
+    except NoOrganizationError:
+        raise UserError(
+            [Diagnostic("E0921", {}, None, location=args.rules, help=("E0921.help", {}))]
+        ) from None
+    if args.format == "xlsx":
+        if not args.out:
+            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+        Path(args.out).write_bytes(warnings_xlsx(table, lang))
+        return EXIT_OK
+    text = warnings_html(table, lang) if args.format == "html" else warnings_text(table, lang)
+    _write(text, args.out, out)
+    return EXIT_OK
 
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
