@@ -34,6 +34,8 @@ from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, pars
 from dsl.messages import render_message
 from dsl.ruleset import RuleSource
 from dsl.schema import json_schema
+from runtime.bulletin import build as build_bulletin
+from runtime.bulletin import render as render_bulletin
 from runtime.data import RUNTIME_KINDS
 from runtime.diffview import to_json as diff_json
 from runtime.diffview import to_text as diff_text
@@ -130,6 +132,14 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("rules")
     p.add_argument("--date", required=True, help="a day of the month, e.g. 2016-09-01")
     p.add_argument("--format", choices=("text", "html", "xlsx"), default="text")
+    p.add_argument("--out", help="write to this file instead of standard output")
+
+    p = sub.add_parser("report", parents=[common], help="reports: the quarterly bulletin")
+    p.add_argument("kind", choices=("bulletin",))
+    p.add_argument("rules")
+    p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
+    p.add_argument("--period", required=True, help="2016Q3, 2016Q1..2016Q3 or 2016")
+    p.add_argument("--format", choices=("markdown", "html"), default="markdown")
     p.add_argument("--out", help="write to this file instead of standard output")
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
@@ -265,6 +275,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _diff(args, lang, out)
     if args.command == "warn":
         return _warn(args, lang, out)
+    if args.command == "report":
+        return _report(args, lang, out)
     if args.command == "dry-run":
         return _dry_run(args, lang, out, err)
     raise _UsageError(f"unknown command {args.command}")
@@ -423,6 +435,18 @@ def _explain_difference(
             difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
         )
     return "\n" + "\n".join(parts) + "\n"
+
+
+def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules)
+    assert result.program is not None
+    periods = _periods(args.period, result.program.year)
+    evaluation = evaluate_rules(result, args.data, periods, args.period.strip())
+    bulletin = build_bulletin(
+        result.program, result.people, evaluation.label, evaluation.sections, evaluation.people
+    )
+    _write(render_bulletin(bulletin, args.format), args.out, out)
+    return EXIT_OK
 
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:

@@ -1,0 +1,173 @@
+"""The quarterly bulletin 《绩效管理工作运行情况通报》, from the results of a period.
+
+Overall situation (subjects, averages, grades), deductions by section and by
+person with the share of each deducted, the largest gap between two people,
+the problems the deductions point at (items by frequency, indicators with the
+lowest score rates), and the continuous-improvement signal: indicators that
+everybody scored full marks on, and indicators nobody did — candidates for
+revision.  Rendered from Jinja2 templates as Markdown or HTML.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+import jinja2
+
+from compiler import ir
+from runtime import helpers
+from runtime.evaluate import SubjectResult
+
+
+@dataclass
+class IndicatorStat:
+    id: str
+    name: str
+    points: Decimal
+    scored: int
+    full: int
+    rate: Decimal  # average score / points
+
+
+@dataclass
+class Bulletin:
+    scheme: str
+    period: str
+    sections: int
+    people: int
+    section_average: Decimal
+    section_best: tuple[str, Decimal]
+    section_worst: tuple[str, Decimal]
+    person_average: Decimal | None
+    gap: Decimal | None
+    grades: list[tuple[str, str, int]]  # (kind, grade, count)
+    deducted_sections: list[tuple[str, Decimal, str]]  # (name, points, reasons)
+    deducted_people: int
+    problems: list[tuple[str, int, Decimal]]  # (item name, occurrences, points)
+    weakest: list[IndicatorStat] = field(default_factory=list)
+    everybody_full: list[IndicatorStat] = field(default_factory=list)
+    nobody_full: list[IndicatorStat] = field(default_factory=list)
+
+    @property
+    def section_share(self) -> Decimal:
+        return _percent(len(self.deducted_sections), self.sections)
+
+    @property
+    def people_share(self) -> Decimal:
+        return _percent(self.deducted_people, self.people)
+
+
+def _percent(part: int, whole: int) -> Decimal:
+    if not whole:
+        return Decimal(0)
+    return helpers.round_to(Decimal(part) * 100 / whole, 0, "half_up")
+
+
+def _round(value: Decimal, program: ir.Program) -> Decimal:
+    return helpers.round_to(value, program.places, program.rounding)
+
+
+def _grade_order(program: ir.Program, people: ir.Program | None, kind: str, grade: str) -> int:
+    """Grades best first, as the rules list them."""
+    source = program if kind == "section" else people
+    names = [band.grade for band in source.grades] if source is not None else []
+    return names.index(grade) if grade in names else len(names)
+
+
+def _average(values: list[Decimal]) -> Decimal:
+    return sum(values, Decimal(0)) / len(values) if values else Decimal(0)
+
+
+def _stats(results: list[SubjectResult]) -> list[IndicatorStat]:
+    found: dict[str, IndicatorStat] = {}
+    totals: dict[str, list[Decimal]] = {}
+    for result in results:
+        for indicator in result.indicators:
+            if indicator.score is None:
+                continue
+            stat = found.setdefault(
+                indicator.id,
+                IndicatorStat(indicator.id, indicator.name, indicator.points, 0, 0, Decimal(0)),
+            )
+            stat.scored += 1
+            stat.full += indicator.score >= indicator.points
+            totals.setdefault(indicator.id, []).append(indicator.score / indicator.points)
+    for ident, stat in found.items():
+        stat.rate = helpers.round_to(_average(totals[ident]) * 100, 1, "half_up")
+    return list(found.values())
+
+
+def build(
+    program: ir.Program,
+    people: ir.Program | None,
+    label: str,
+    sections: list[SubjectResult],
+    persons: list[SubjectResult],
+) -> Bulletin:
+    with_points = [(r.name, _round(r.total, program)) for r in sections]
+    deducted = []
+    problems: Counter[str] = Counter()
+    problem_points: dict[str, Decimal] = {}
+    for result in [*sections, *persons]:
+        for adjustment in result.adjustments:
+            if adjustment.points < 0 and not adjustment.item.endswith("_cap"):
+                count = sum((e.count for e in adjustment.events), Decimal(0))
+                problems[adjustment.name] += int(count) or 1
+                problem_points[adjustment.name] = (
+                    problem_points.get(adjustment.name, Decimal(0)) - adjustment.points
+                )
+    for result in sections:
+        minus = [a for a in result.adjustments if a.points < 0 and not a.item.endswith("_cap")]
+        if minus:
+            reasons = "、".join(sorted({a.name for a in minus}))
+            lost = -sum((a.points for a in minus), Decimal(0))
+            deducted.append((result.name, _round(lost, program), reasons))
+    person_totals = [r.total for r in persons]
+    grades = Counter((r.kind, r.grade or "-") for r in [*sections, *persons])
+    stats = _stats(sections) + (_stats(persons) if people is not None else [])
+    return Bulletin(
+        scheme=program.scheme,
+        period=label,
+        sections=len(sections),
+        people=len(persons),
+        section_average=_round(_average([r.total for r in sections]), program),
+        section_best=max(with_points, key=lambda p: p[1]),
+        section_worst=min(with_points, key=lambda p: p[1]),
+        person_average=_round(_average(person_totals), program) if persons else None,
+        gap=max(person_totals) - min(person_totals) if persons else None,
+        grades=sorted(
+            ((kind, grade, n) for (kind, grade), n in grades.items()),
+            key=lambda g: (g[0] != "section", _grade_order(program, people, g[0], g[1]), g[1]),
+        ),
+        deducted_sections=sorted(deducted, key=lambda d: (-d[1], d[0])),
+        deducted_people=sum(
+            1
+            for r in persons
+            if any(a.points < 0 and not a.item.endswith("_cap") for a in r.adjustments)
+        ),
+        problems=sorted(
+            (
+                (name, count, _round(problem_points[name], program))
+                for name, count in problems.items()
+            ),
+            key=lambda p: (-p[1], p[0]),
+        ),
+        weakest=sorted(stats, key=lambda s: (s.rate, s.id))[:3],
+        everybody_full=[s for s in stats if s.scored and s.full == s.scored],
+        nobody_full=[s for s in stats if s.scored and s.full == 0],
+    )
+
+
+def render(bulletin: Bulletin, fmt: str) -> str:
+    environment = jinja2.Environment(
+        loader=jinja2.PackageLoader("runtime", "templates"),
+        autoescape=fmt == "html",
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        undefined=jinja2.StrictUndefined,
+    )
+    name = "bulletin.html.j2" if fmt == "html" else "bulletin.md.j2"
+    return environment.get_template(name).render(b=bulletin)
