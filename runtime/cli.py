@@ -43,6 +43,7 @@ from runtime.dryrun import DryRun, compare
 from runtime.dryrunview import to_csv as dryrun_csv
 from runtime.dryrunview import to_json as dryrun_json
 from runtime.dryrunview import to_text as dryrun_text
+from runtime.dryrunview import to_xlsx as dryrun_xlsx
 from runtime.explain import explain
 from runtime.htmlreport import render as dryrun_html
 from runtime.output import to_csv, to_json, to_table, to_xlsx
@@ -123,7 +124,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", required=True, help="the revision to try")
     p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
     p.add_argument("--periods", required=True, help="2016Q1, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("text", "json", "csv", "html"), default="text")
+    p.add_argument("--format", choices=("text", "json", "csv", "html", "xlsx"), default="text")
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--store", help="compare with the published results in this store (read only)")
     p.add_argument("--explain", metavar="SUBJECT", help="show how SUBJECT's derivation changes")
@@ -399,6 +400,11 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
         published if args.store else None,
     )  # fmt: skip
+    if args.format == "xlsx":
+        if not args.out:
+            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+        Path(args.out).write_bytes(dryrun_xlsx(run))
+        return EXIT_OK
     if args.format == "json":
         text = dryrun_json(run)
     elif args.format == "csv":

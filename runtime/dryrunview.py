@@ -20,7 +20,7 @@ _WORDS = {
         "title": "Dry-run: {candidate} against {baseline}", "changed": "{period}: {changed} of {total} subjects change",
         "none": "no change", "matrix": "grade transitions", "quota": "quota use", "published": "against published results",
         "reproduced": "the baseline reproduces the published results", "differ": "these subjects differ from the published results: {ids}",
-        "section": "sections", "person": "people", "gained": "gains", "lost": "loses", "rank": "rank",
+        "section": "section", "person": "person", "gained": "gains", "lost": "loses", "rank": "rank",
     },
 }  # fmt: skip
 
@@ -137,3 +137,26 @@ def to_json(run: DryRun) -> str:
         ],
     }
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
+
+
+def to_xlsx(run: DryRun) -> bytes:
+    """The per-subject comparison as a workbook (one sheet a period), byte-identical per run."""
+    import datetime
+
+    import openpyxl
+
+    from runtime.output import _fixed_zip
+
+    workbook = openpyxl.Workbook()
+    workbook.properties.created = workbook.properties.modified = datetime.datetime(2000, 1, 1)
+    first = workbook.active
+    assert first is not None
+    for index, period in enumerate(run.periods):
+        sheet = first if index == 0 else workbook.create_sheet()
+        sheet.title = period.period
+        sheet.append(HEADER)
+        for s in period.subjects:
+            sheet.append([str(v) if isinstance(v, Decimal) else v for v in _row(s)])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return _fixed_zip(buffer.getvalue())
