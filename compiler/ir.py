@@ -358,6 +358,7 @@ class GradeBand:
     quota: Quota | None
     blocked_by: tuple[str, ...]
     span: Span
+    maximum: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)

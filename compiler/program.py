@@ -750,7 +750,10 @@ def _declare_grades(state: _State, ruleset: ast.RuleSet, scope: Scope) -> tuple[
                 q.pool, q.ties,  # type: ignore[arg-type]  # literals checked by the schema
             )  # fmt: skip
         minimum = decl.minimum.value if decl.minimum else None
-        bands.append(ir.GradeBand(name, minimum, requires, quota, decl.blocked_by, decl.span))
+        maximum = decl.maximum.value if decl.maximum else None
+        bands.append(
+            ir.GradeBand(name, minimum, requires, quota, decl.blocked_by, decl.span, maximum)
+        )
     return tuple(bands)
 
 

@@ -251,6 +251,7 @@ class GradeDecl:
     quota: QuotaDecl | None
     blocked_by: tuple[str, ...]
     span: Span
+    maximum: Located | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -271,6 +271,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "取值之间不能互相依赖，请打断这个环",
         "values cannot depend on each other in a circle; break the chain",
     ),
+    # -- verification (jixiao verify) -------------------------------------------------
+    "V0101": (
+        "{start} 至 {end}，{kind}在效的指标分值合计 {sum} 分，不等于满分 {full} 分",
+        "from {start} to {end} the {kind} indicators in force add up to {sum} points, not full marks {full}",
+    ),
+    "V0102": (
+        "总分在 {low} 至 {high} 之间时没有对应的等次（例如 {witness}）",
+        "no grade for totals from {low} to {high} (e.g. {witness})",
+    ),
+    "V0103": (
+        "等次 `{first}` 与 `{second}` 在 {low} 至 {high} 重叠，按列出的先后取前者",
+        "grades `{first}` and `{second}` overlap from {low} to {high}; the first listed wins",
+    ),
+    "V0104": (
+        "等次 `{grade}` 不可能达到：总分最高只能是 {high}",
+        "grade `{grade}` can never be reached: totals are at most {high}",
+    ),
+    "V0105": (
+        "这个条件在它之前的分支之后不可能成立：{text}",
+        "this branch can never be taken after the ones before it: {text}",
+    ),
+    "V0106": (
+        "输入字段 `{name}` 已声明但没有被任何公式使用",
+        "input `{name}` is declared but no formula uses it",
+    ),
+    "V0107": (
+        "{kind} 合计上限 {cap} 永远不会起作用：各项上限加起来最多只有 {most}",
+        "the overall {kind} cap {cap} never binds: the items' own caps add up to at most {most}",
+    ),
+    "V0108": (
+        "指标 `{id}` 的扣分上限 {cap} 不小于分值 {points}，永远不会起作用（扣完为止已经封底）",
+        "indicator `{id}`: its deduction cap {cap} is not below its points {points} and never binds",
+    ),
+    "V0109": (
+        "指标 `{id}` 永远拿不到满分：最高 {high} 分，满分 {points} 分",
+        "indicator `{id}` can never score full marks: at most {high} of {points}",
+    ),
+    "V0110": (
+        "指标 `{id}` 的得分范围 {bounds} 超出 0 至 {points} 分",
+        "indicator `{id}` may score {bounds}, outside 0 to {points}",
+    ),
+    "V0111": (
+        "结果运用 `{id}` 引用了不存在的等次 `{grade}`，永远不会触发",
+        "link `{id}` refers to grade `{grade}`, which no band gives: it never fires",
+    ),
+    "V0112": (
+        "等次 `{grade}` 的名额在 {size} 个考核对象的范围内取整后为 0，无人能评上",
+        "grade `{grade}`: its quota rounds to no place in a pool of {size}, so nobody can get it",
+    ),
+    "V0113": (
+        "等次 `{grade}` 的最少名额 {least} 多于范围内的考核对象数 {size}",
+        "grade `{grade}`: at_least {least} exceeds the pool of {size}",
+    ),
     # -- evaluation ---------------------------------------------------------
     "E0701": (
         "除数为零（考核对象 {subject}，期间 {period}）",

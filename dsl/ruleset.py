@@ -599,6 +599,7 @@ class _AstBuilder:
         return ast.GradeDecl(
             grade=self.ident(part, (*path, "grade"), model.grade),
             minimum=None if model.min is None else self.located(part, (*path, "min"), model.min),
+            maximum=None if model.max is None else self.located(part, (*path, "max"), model.max),
             requires=None
             if model.requires is None
             else self.formula(part, (*path, "requires"), model.requires),

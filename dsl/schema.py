@@ -222,6 +222,7 @@ class Grade(Model):
 
     grade: Text
     min: Number | None = Field(None, description="lowest total for this grade")
+    max: Number | None = Field(None, description="highest total for this grade (default: none)")
     requires: Formula | None = Field(None, description="a prerequisite, e.g. `integrity >= 8`")
     quota: Quota | None = None
     blocked_by: list[Literal["fail", "no_excellent"]] = Field(

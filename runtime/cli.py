@@ -21,6 +21,7 @@ from typing import TextIO
 from compiler.diff import diff_programs
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import Compilation, check, compile_rules
+from compiler.verify import verify
 from dsl.diagnostics import (
     Diagnostic,
     Lang,
@@ -51,6 +52,7 @@ from runtime.periods import Period, PeriodError, parse_periods
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
 from runtime.tables import data_files
+from runtime.verifyview import bounds_text
 from runtime.warnings import NoOrganizationError, warning_table
 from runtime.warnings import to_html as warnings_html
 from runtime.warnings import to_text as warnings_text
@@ -142,6 +144,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help="2016Q3, 2016Q1..2016Q3 or 2016")
     p.add_argument("--format", choices=("markdown", "html"), default="markdown")
     p.add_argument("--out", help="write to this file instead of standard output")
+
+    p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
+    p.add_argument("rules")
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
@@ -276,6 +281,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _diff(args, lang, out)
     if args.command == "warn":
         return _warn(args, lang, out)
+    if args.command == "verify":
+        return _verify(args, lang, fmt, out, err)
     if args.command == "report":
         return _report(args, lang, out)
     if args.command == "dry-run":
@@ -453,6 +460,19 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     )
     _write(render_bulletin(bulletin, args.format), args.out, out)
     return EXIT_OK
+
+
+def _verify(
+    args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
+) -> int:
+    result = _compiled(args.rules, generate=False)
+    assert result.program is not None
+    verification = verify(result.program, result.people)
+    if verification.findings:
+        err.write(render_all(verification.findings, lang, fmt) + "\n")
+    out.write(bounds_text(verification, lang))
+    failed = any(d.severity == "error" for d in verification.findings)
+    return EXIT_USER if failed else EXIT_OK
 
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:

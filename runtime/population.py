@@ -125,6 +125,8 @@ def _passes(
     assert isinstance(total, Decimal)
     if band.minimum is not None and total < band.minimum:
         return False
+    if band.maximum is not None and total > band.maximum:
+        return False
     return band.requires is None or bool(values[band.requires])
 
 
