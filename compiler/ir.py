@@ -320,6 +320,7 @@ class Link:
     to: Literal["self", "head", "liaison", "members"]
     effects: tuple[tuple[str, str], ...]
     span: Span
+    within: int | None = None  # cumulative history: in `history_years` of the last `within`
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,7 @@ def build_links(
                 decl.to,  # type: ignore[arg-type]  # checked by the schema
                 decl.effects,
                 decl.id.span,
+                decl.within,
             )
         )
     return tuple(links)

@@ -171,12 +171,16 @@ def build_program(
             pending.scope = global_scope
         else:
             pending.scope.parent = global_scope
+    if kind == "person" and ruleset.organization is None and ruleset.indicators:
+        state.error("E0433", {}, ruleset.indicators[0].id.span)
     full_marks = manifest.full_marks
     if full_marks is None:
         dated = [d for d in ruleset.indicators if d.effective_from or d.effective_until]
         if dated:
             # The points in force differ across the year: no single sum is "full".
-            state.error("E0424", {}, manifest.span, help=("E0424.help", {}))
+            where = ruleset.people.span if kind == "person" and ruleset.people else manifest.span
+            help_key = "E0424.people" if kind == "person" else "E0424.help"
+            state.error("E0424", {}, where, help=(help_key, {}))
         full_marks = sum((i.points for i in indicators), Decimal(0))
     if ruleset.total is not None:
         state.pending.append(_Pending(base_slot, ruleset.total, global_scope))
@@ -234,6 +238,14 @@ def build_program(
     ranking = _declare_ranking(state, ruleset, global_scope, total_slot)
     grades = _declare_grades(state, ruleset, global_scope)
     definitions, reads = _lower_all(state)
+    for slot, _ in ranking.keys:
+        if state.slots[slot].type not in (NUMBER, ERROR):
+            span = state.slots[slot].span
+            state.error(
+                "E0419",
+                {"name": state.slots[slot].name},
+                ruleset.ranking.span if ruleset.ranking else span,
+            )
     indicators = _add_applicability(state, indicators, definitions, reads)
     _mark_conditional_inputs(state, indicators, definitions, reads)
     ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
@@ -322,7 +334,7 @@ def _input_type(state: _State, decl: ast.InputDecl) -> tuple[str, Type]:
         return "level", level(enum, state.enums[enum])
     match = _LIST_TYPE.match(text)
     if match and match.group(1) in NUMERIC_KINDS:
-        return "list", list_of(SCALAR_KINDS[match.group(1)])
+        return f"list({match.group(1)})", list_of(SCALAR_KINDS[match.group(1)])
     available = ", ".join([*SCALAR_KINDS, "level(…)", "list(…)"])
     state.error(
         "E0406",

@@ -282,6 +282,7 @@ class LinkDecl:
     to: str
     effects: tuple[tuple[str, str], ...]
     span: Span
+    within: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -211,6 +211,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the points in force differ across the year; say what totals are scaled to, "
         "e.g. full_marks: 100",
     ),
+    "E0424.people": (
+        "个人指标有生效日期时，请在 people 中写明 full_marks（个人满分）",
+        "with effective dates on people's indicators, declare people.full_marks",
+    ),
+    "E0433": (
+        "个人指标（subjects: person）需要组织架构（organization）中的人员",
+        "people's indicators (subjects: person) need the people of an organization",
+    ),
+    "E0819": (
+        "汇总期间 {period} 内各季度的权重合计为 0",
+        "the weights of the quarters in {period} add up to zero",
+    ),
     "E0427": (
         "`{name}` 是内置名称，不能另行定义",
         "`{name}` is a built-in name and cannot be redefined",
@@ -496,6 +508,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.item": ("加减分项目", "item"),
     "kind.total": ("总分公式", "total formula"),
     "kind.link": ("结果运用", "link"),
+    "kind.section_block": ("规则段", "section"),
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),

@@ -13,13 +13,14 @@ copy or (later) a git revision without touching the working tree.
 from __future__ import annotations
 
 import difflib
+import typing
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Protocol
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from dsl import ast, schema
 from dsl.diagnostics import Diagnostic, Label
@@ -199,9 +200,10 @@ _PROBLEMS: dict[str, tuple[str, str]] = {
     "model_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
     "model_attributes_type": ("应为映射（键: 值）", "a mapping (key: value) expected"),
     "literal_error": ("应为以下之一：{expected}", "expected one of: {expected}"),
-    "value_error": (
-        "数值超出允许范围（绝对值应小于 10^12）",
-        "number out of range (below 10^12 in size)",
+    "number_text": ("应为数值，如 20、0.5 或 85%", "a number expected, such as 20, 0.5 or 85%"),
+    "number_range": (
+        "数值超出允许范围（应为 0，或绝对值在 10^-12 至 10^12 之间）",
+        "number out of range (zero, or between 10^-12 and 10^12 in size)",
     ),
     "date_from_datetime_parsing": (
         "应为日期，如 2016-04-01",
@@ -278,19 +280,54 @@ def _schema_diagnostics(
 
 
 def _allowed_keys(loc: tuple[Any, ...]) -> list[str]:
-    """The keys the model at ``loc`` allows, for "did you mean" and help."""
-    model: type[schema.Model] = schema.RuleFile
-    steps = [step for step in loc if isinstance(step, str)]
-    if steps[:1] == ["indicators"]:
-        model = schema.Indicator
-        rest = steps[1:]
-        if rest[:1] == ["inputs"]:
-            model = schema.InputSpec
-        elif rest[:1] == ["deduct"]:
-            model = schema.Deduction
-    elif steps[:1] == ["inputs"]:
-        model = schema.InputSpec
+    """The keys the model at ``loc`` allows, for "did you mean" and help.
+
+    Walks the schema along the path: a key names a field of the current model;
+    list indexes and dict keys (names chosen by the user) step into the items.
+    """
+    model: type[BaseModel] = schema.RuleFile
+    annotation: Any = None
+    for step in loc:
+        if annotation is None:
+            if not isinstance(step, str) or step not in model.model_fields:
+                break
+            annotation = model.model_fields[step].annotation
+        else:
+            annotation = _inner(annotation)
+        found = _model_in(annotation)
+        if found is not None and not _is_container(annotation):
+            model, annotation = found, None
+        elif found is None:
+            break
     return list(model.model_fields)
+
+
+def _is_container(annotation: Any) -> bool:
+    origin = typing.get_origin(annotation)
+    if origin in (list, dict):
+        return True
+    return any(_is_container(arg) for arg in typing.get_args(annotation) if arg is not type(None))
+
+
+def _inner(annotation: Any) -> Any:
+    """The item type of a list or the value type of a dict (through Optional)."""
+    for arg in (annotation, *typing.get_args(annotation)):
+        origin = typing.get_origin(arg)
+        if origin is list:
+            return typing.get_args(arg)[0]
+        if origin is dict:
+            return typing.get_args(arg)[1]
+    return annotation
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _model_in(arg)
+        if found is not None:
+            return found
+    return None
 
 
 class _AstBuilder:
@@ -375,9 +412,16 @@ class _AstBuilder:
                     )
                 else:
                     total = self.formula(part, ("total",), model.total)
-            if model.ranking is not None:
+            for key, seen in (("ranking", ranking), ("grades", grades), ("people", people),
+                              ("rollup", rollup)):  # fmt: skip
+                if getattr(model, key) is not None and seen is not None:
+                    self.error(
+                        "E0206", {"kind": ("kind.section_block", {}), "name": key},
+                        self.key_span(part, (key,)),
+                    )  # fmt: skip
+            if model.ranking is not None and ranking is None:
                 ranking = self.ranking(part, model.ranking, ("ranking",))
-            if model.people is not None:
+            if model.people is not None and people is None:
                 people = self.people(part, model.people)
             for index, link in enumerate(model.links):
                 path = ("links", index)
@@ -389,12 +433,13 @@ class _AstBuilder:
                         when=self.formula(part, (*path, "when"), link.when),
                         history_years=link.history.years if link.history else None,
                         consecutive=link.history.consecutive if link.history else True,
+                        within=link.history.within if link.history else None,
                         to=link.to,
                         effects=tuple((str(k), str(v)) for k, v in link.effect.items()),
                         span=self.span(part, path),
                     )
                 )
-            if model.rollup is not None:
+            if model.rollup is not None and rollup is None:
                 rollup = ast.RollupDecl(
                     method=model.rollup.method,
                     weights=tuple(
@@ -406,7 +451,7 @@ class _AstBuilder:
                     ),
                     span=self.key_span(part, ("rollup",)),
                 )
-            if model.grades is not None:
+            if model.grades is not None and grades is None:
                 grades = tuple(
                     self.grade(part, ("grades", i), g) for i, g in enumerate(model.grades)
                 )

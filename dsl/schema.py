@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic_core import PydanticCustomError
 
 NAME_PATTERN = r"^[^\W\d]\w*$"
 _NAME = re.compile(NAME_PATTERN)
@@ -39,20 +40,25 @@ def _formula_text(value: Any) -> Any:
 # product of them can overflow and no exponent form sneaks in a huge value.
 
 
+_NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
+
+
 def _decimal_or_percent(value: Any) -> Any:
     """``85%`` -> Decimal('0.85'); numbers pass if within bounds; text that is
     not a number is left for the schema to reject."""
     if isinstance(value, str):
         text = value.strip()
+        if not _NUMBER_TEXT.fullmatch(text):  # no 1e3, 1_000 or other spellings
+            raise PydanticCustomError("number_text", "a number expected")
         try:
             value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
         except (InvalidOperation, ArithmeticError):
-            return text
+            raise PydanticCustomError("number_range", "number out of range") from None
     if isinstance(value, int | Decimal) and not isinstance(value, bool):
         number = Decimal(value)
         # adjusted() is the exponent of the leading digit; no arithmetic, no overflow.
         if not number.is_finite() or (number != 0 and not -12 <= number.adjusted() < 12):
-            raise ValueError("number out of range")
+            raise PydanticCustomError("number_range", "number out of range")
     return value
 
 
@@ -260,6 +266,10 @@ class History(Model):
 
     years: int = Field(2, ge=2, le=10, description="how many years, this one included")
     consecutive: bool = True
+    within: int | None = Field(
+        None, ge=2, le=20,
+        description="cumulative (consecutive: false): held in `years` of the last `within` years",
+    )  # fmt: skip
 
 
 class Link(Model):

@@ -137,6 +137,8 @@ class _TableReader:
 
     def read_table(self, table: Table) -> None:
         shown, header, numbered = table.shown, table.header, table.rows
+        if not numbered:
+            return  # a header alone holds nothing for anyone
         columns = {name: index for index, name in enumerate(header) if name}
         if is_event_table(columns):
             subjects = set(self.subjects) if self.subjects is not None else None
@@ -357,8 +359,9 @@ def read_cell(
         for part in (p.strip() for p in raw.split(";")):
             if not part:
                 continue
+            kind = input_field.kind.removeprefix("list(").removesuffix(")")
             item = ir.InputField(
-                input_field.slot, input_field.name, "number", input_field.type.elem or input_field.type,
+                input_field.slot, input_field.name, kind, input_field.type.elem or input_field.type,
                 input_field.minimum, input_field.maximum, "error", None, input_field.span,
             )  # fmt: skip
             element, problem = read_cell(item, part, path, row)

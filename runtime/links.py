@@ -87,8 +87,7 @@ def apply_links(
                 continue
             if link.history_years is not None:
                 earlier = [_held_before(link, year, result.id) for year in past]
-                needed = link.history_years - 1
-                if link.consecutive and not all(earlier[:needed]):
+                if link.consecutive and not all(earlier):
                     continue
                 if not link.consecutive and 1 + sum(earlier) < link.history_years:
                     continue
@@ -113,7 +112,8 @@ def _past_results(
     if link.history_years is None:
         return []
     years = []
-    for back in range(1, link.history_years):
+    span = link.history_years if link.consecutive else (link.within or link.history_years)
+    for back in range(1, span):
         earlier = shift_label(label, back)
         found = history(earlier, kind) if history is not None else None
         if found is None:

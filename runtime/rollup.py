@@ -29,6 +29,20 @@ class RollupRule:
     weights: dict[int, Decimal]  # quarter number -> weight (weighted only)
 
 
+class ZeroWeights(Exception):
+    """The quarters of a weighted roll-up all have weight 0."""
+
+
+def share(rule: RollupRule, quarter: int, quarters: Sequence[int]) -> Decimal:
+    """How much one quarter's value counts in the combined value."""
+    if rule.method == "sum":
+        return Decimal(1)
+    if rule.method == "weighted":
+        total = sum((rule.weights.get(q, Decimal(0)) for q in quarters), Decimal(0))
+        return rule.weights.get(quarter, Decimal(0)) / total
+    return Decimal(1) / len(quarters)
+
+
 def combine(rule: RollupRule, values: Sequence[Decimal], quarters: Sequence[int]) -> Decimal:
     """Quarter values combined by the declared method (not rounded)."""
     if rule.method == "sum":
@@ -37,7 +51,7 @@ def combine(rule: RollupRule, values: Sequence[Decimal], quarters: Sequence[int]
         weights = [rule.weights.get(q, Decimal(0)) for q in quarters]
         total_weight = sum(weights, Decimal(0))
         if not total_weight:
-            return Decimal(0)
+            raise ZeroWeights
         return sum((w * v for w, v in zip(weights, values, strict=True)), Decimal(0)) / total_weight
     return sum(values, Decimal(0)) / len(values)
 
@@ -51,6 +65,10 @@ def roll_up(
     """Results for the whole range ``label`` from the results of each quarter."""
     periods = list(per_period)
     quarters = [int(p[-1]) for p in periods]
+    if rule.method == "weighted" and not sum(
+        (rule.weights.get(q, Decimal(0)) for q in quarters), Decimal(0)
+    ):
+        return [], [Diagnostic("E0819", {"period": label}, None, location=label)]
     by_subject: dict[str, dict[str, SubjectResult]] = {}
     for period, results in per_period.items():
         for result in results:
@@ -101,7 +119,13 @@ def roll_up(
                 total=total,
                 base=base,
                 indicators=_indicators(rule, results, quarters),
-                adjustments=tuple(a for r in results for a in r.adjustments),
+                # Each quarter's adjustments count as much as that quarter does, so
+                # they still add up to total - base (before rounding).
+                adjustments=tuple(
+                    dataclasses.replace(a, points=a.points * share(rule, q, quarters))
+                    for q, r in zip(quarters, results, strict=True)
+                    for a in r.adjustments
+                ),
                 vetoes=tuple(sorted({v for r in results for v in r.vetoes})),
                 values=tuple(values),
                 quarters=tuple((r.period, r.total) for r in results),
