@@ -235,7 +235,7 @@ class Lowerer:
             right = self.align(left, right, op)
             if op not in ("==", "!=") and left.type.kind not in ("number", "date", "error"):
                 left = self.mismatch(left, ("type.number", {}), op)
-            parts.append(ir.Cmp(op, left, right, BOOL, expr.op_spans[index]))  # type: ignore[arg-type]
+            parts.append(ir.Cmp(op, left, right, BOOL, left.span.to(right.span)))  # type: ignore[arg-type]
         result = parts[0]
         for part in parts[1:]:
             result = ir.Logic("and", result, part, BOOL, expr.span)
