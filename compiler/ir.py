@@ -324,6 +324,22 @@ class Link:
 
 
 @dataclass(frozen=True, slots=True)
+class Property:
+    """A declared property: ``condition`` holds for every subject (reading the
+    program's slots and the population slots after them), or ``of`` never
+    moves against ``input`` (``increasing``: in the same direction)."""
+
+    id: str
+    name: str
+    condition: Expr | None
+    reads: tuple[int, ...]
+    of: int | None
+    input: int | None
+    increasing: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Rollup:
     """How quarter totals combine into a longer period."""
 
@@ -415,4 +431,5 @@ class Program:
     kind: Literal["section", "person"] = "section"
     rollup: Rollup | None = None
     links: tuple[Link, ...] = ()
+    properties: tuple[Property, ...] = ()
     section_total: int | None = None  # input slot: the person's section total (combine)

@@ -32,6 +32,7 @@ from compiler.lower import (
     SlotBinding,
 )
 from compiler.organization import build_organization, check_applies_to
+from compiler.properties import build_properties
 from compiler.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, suggest
@@ -249,6 +250,9 @@ def build_program(
     indicators = _add_applicability(state, indicators, definitions, reads)
     _mark_conditional_inputs(state, indicators, definitions, reads)
     ordered = order_definitions(definitions, reads, state.slots, state.diagnostics)
+    names = {name: binding for name, (binding, _) in state.global_names.items()}
+    names["total"] = SlotBinding(total_slot, NUMBER)
+    properties = build_properties(ruleset, kind, state.slots, names, state.diagnostics)
     if any(d.severity == "error" for d in state.diagnostics):
         return None, state.diagnostics
     program = ir.Program(
@@ -278,6 +282,7 @@ def build_program(
         section_total=section_total,
         rollup=_rollup(state, ruleset),
         links=build_links(ruleset, kind, state.diagnostics),
+        properties=properties,
     )
     return program, state.diagnostics
 

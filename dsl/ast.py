@@ -286,6 +286,18 @@ class LinkDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class PropertyDecl:
+    id: Ident
+    name: str
+    subjects: str
+    always: Expr | None
+    monotone_of: Ident | None
+    monotone_input: Ident | None
+    increasing: bool
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class GroupDecl:
     id: Ident
     name: str
@@ -363,3 +375,4 @@ class RuleSet:
     people: PeopleDecl | None = None
     rollup: RollupDecl | None = None
     links: tuple[LinkDecl, ...] = ()
+    properties: tuple[PropertyDecl, ...] = ()

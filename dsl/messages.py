@@ -247,6 +247,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "个人的结果运用不能指向 `{to}`（负责人、联络员、科室人员只对科室适用）",
         "a person's link cannot go `to: {to}` (head, liaison and members are for sections)",
     ),
+    "E0434": (
+        "性质 `{id}` 需要且只能写 always 或 monotone 中的一个",
+        "property `{id}` needs exactly one of `always` and `monotone`",
+    ),
+    "E0435": (
+        "`{name}` 不是输入字段",
+        "`{name}` is not an input field",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -335,6 +343,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "V0113": (
         "等次 `{grade}` 的最少名额 {least} 多于范围内的考核对象数 {size}",
         "grade `{grade}`: at_least {least} exceeds the pool of {size}",
+    ),
+    "V0201": (
+        "性质 `{id}`（{name}）不成立：{period} 的 {subject} 是反例",
+        "property `{id}` ({name}) does not hold: {subject} in {period} is a counterexample",
+    ),
+    "V0201.help": (
+        "反例的数据行已打印在标准输出；放进数据目录用 jixiao evaluate/explain 复现",
+        "the counterexample's data row is printed on standard output; put it in a data "
+        "folder and reproduce it with jixiao evaluate or explain",
+    ),
+    "property.holds": (
+        "性质 {id}（{name}）：在 {examples} 组生成数据上成立",
+        "property {id} ({name}): holds on {examples} generated cases",
+    ),
+    "property.fails": (
+        "性质 {id}（{name}）不成立，最小反例：{values}",
+        "property {id} ({name}) fails; smallest counterexample: {values}",
     ),
     # -- evaluation ---------------------------------------------------------
     "E0701": (

@@ -376,6 +376,7 @@ class _AstBuilder:
         people: ast.PeopleDecl | None = None
         rollup: ast.RollupDecl | None = None
         links: list[ast.LinkDecl] = []
+        properties: list[ast.PropertyDecl] = []
         for part in files:
             model = part.model
             for name, members in model.levels.items():
@@ -423,6 +424,31 @@ class _AstBuilder:
                 ranking = self.ranking(part, model.ranking, ("ranking",))
             if model.people is not None and people is None:
                 people = self.people(part, model.people)
+            for index, prop in enumerate(model.properties):
+                path = ("properties", index)
+                if (prop.always is None) == (prop.monotone is None):
+                    self.error("E0434", {"id": prop.id}, self.key_span(part, (*path, "id")))
+                monotone = prop.monotone
+                properties.append(
+                    ast.PropertyDecl(
+                        id=self.ident(part, (*path, "id"), prop.id),
+                        name=prop.name,
+                        subjects=prop.subjects,
+                        always=None
+                        if prop.always is None
+                        else self.formula(part, (*path, "always"), prop.always),
+                        monotone_of=None
+                        if monotone is None
+                        else ast.Ident(monotone.of, self.span(part, (*path, "monotone", "of"))),
+                        monotone_input=None
+                        if monotone is None
+                        else ast.Ident(
+                            monotone.input, self.span(part, (*path, "monotone", "input"))
+                        ),
+                        increasing=monotone is None or monotone.direction == "increasing",
+                        span=self.span(part, path),
+                    )
+                )
             for index, link in enumerate(model.links):
                 path = ("links", index)
                 links.append(
@@ -491,6 +517,7 @@ class _AstBuilder:
             people=people,
             rollup=rollup,
             links=tuple(links),
+            properties=tuple(properties),
         )
 
     # -- helpers ----------------------------------------------------------------

@@ -299,6 +299,27 @@ class Link(Model):
     description: str | None = None
 
 
+class Monotone(Model):
+    """``of`` (an indicator id, base or total) never moves against ``input`` in ``direction``."""
+
+    of: Text
+    input: Text
+    direction: Literal["increasing", "decreasing"] = "increasing"
+
+
+class Property(Model):
+    """A statement the rules must always satisfy, checked by ``jixiao verify``
+    on generated data (hypothesis): ``always`` a formula over a subject's
+    inputs, values, scores, base, total, rank, count, grade and vetoes; or a
+    ``monotone`` relation between an input and a score."""
+
+    id: Text
+    name: str
+    subjects: Literal["section", "person"] = "section"
+    always: Formula | None = None
+    monotone: Monotone | None = None
+
+
 class Group(Model):
     id: Text
     name: str | None = None
@@ -362,6 +383,7 @@ class RuleFile(Model):
     people: PeopleRules | None = None
     rollup: Rollup | None = None
     links: list[Link] = Field(default_factory=list)
+    properties: list[Property] = Field(default_factory=list)
 
 
 MANIFEST_KEYS = (

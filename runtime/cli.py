@@ -49,6 +49,7 @@ from runtime.explain import explain
 from runtime.htmlreport import render as dryrun_html
 from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
+from runtime.proptest import check_properties, counterexample_csv
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
 from runtime.tables import data_files
@@ -147,6 +148,7 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
     p.add_argument("rules")
+    p.add_argument("--examples", type=int, default=100, help="generated cases per property")
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
@@ -465,13 +467,53 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
-    result = _compiled(args.rules, generate=False)
-    assert result.program is not None
+    result = _compiled(args.rules)
+    assert result.program is not None and result.module is not None
     verification = verify(result.program, result.people)
-    if verification.findings:
-        err.write(render_all(verification.findings, lang, fmt) + "\n")
+    findings = list(verification.findings)
     out.write(bounds_text(verification, lang))
-    failed = any(d.severity == "error" for d in verification.findings)
+    checks = [(result.program, result.module)]
+    if result.people is not None and result.people_module is not None:
+        checks.append((result.people, result.people_module))
+    for program, module in checks:
+        for outcome in check_properties(program, module, args.examples):
+            prop = outcome.property
+            if outcome.holds:
+                out.write(
+                    render_message(
+                        "property.holds",
+                        lang,
+                        {"id": prop.id, "name": prop.name, "examples": args.examples},
+                    )
+                    + "\n"
+                )
+                continue
+            example = outcome.counterexample
+            assert example is not None
+            findings.append(
+                Diagnostic(
+                    "V0201",
+                    {
+                        "id": prop.id,
+                        "name": prop.name,
+                        "subject": example.subject,
+                        "period": example.period,
+                    },
+                    prop.span,
+                    help=("V0201.help", {}),
+                )
+            )
+            shown = "; ".join(f"{k} = {v}" for k, v in example.values.items())
+            out.write(
+                render_message(
+                    "property.fails", lang, {"id": prop.id, "name": prop.name, "values": shown}
+                )
+                + "\n"
+            )
+            out.write(counterexample_csv(program, example))
+    if findings:
+        err.write(render_all(findings, lang, fmt) + "\n")
+    failed = any(d.severity == "error" for d in findings)
     return EXIT_USER if failed else EXIT_OK
 
 

@@ -221,3 +221,36 @@ def test_no_gap_reported_means_sampling_finds_none(tmp_path: Path) -> None:
             values[slot] = values[slot] if values[slot] is not None else Decimal(0)
         ranked = standings(program, [("s", values)])
         assert ranked["s"].grade != UNGRADED, cents
+
+
+def test_violated_property_gives_a_shrunk_counterexample_that_reproduces(tmp_path: Path) -> None:
+    folder = _variant(
+        tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
+    )
+    code, out, err = run(
+        "verify", str(folder), "--lang", "en", "--output-format", "concise", "--examples", "50"
+    )
+    assert code == 1
+    failure = [line for line in err.splitlines() if "V0201" in line]
+    assert len(failure) == 1
+    assert "property `total_within_caps`" in failure[0] and "is a counterexample" in failure[0]
+    # The counterexample is printed as a data row; evaluating it reproduces the failure.
+    lines = out.splitlines()
+    start = next(
+        i
+        for i, line in enumerate(lines)
+        if line.startswith("property total_within_caps") and "fails" in line
+    )
+    data = tmp_path / "counterexample"
+    data.mkdir()
+    (data / "row.csv").write_text(
+        lines[start + 1] + "\n" + lines[start + 2] + "\n", encoding="utf-8"
+    )
+    period = lines[start + 2].split(",")[0]
+    subject = lines[start + 2].split(",")[1]
+    code, evaluated, _ = run(
+        "evaluate", str(folder), "--data", str(data), "--period", period, "--format", "csv"
+    )
+    assert code == 0
+    row = next(r for r in evaluated.splitlines()[1:] if r.split(",")[2] == subject)
+    assert Decimal(row.split(",")[6]) > 95

@@ -1,0 +1,94 @@
+"""Declared properties: statements staff expect to always hold.
+
+``always`` is a formula over one subject's results: its inputs, values and
+indicator scores (by id), ``base`` and ``total``, and, from the population
+stage, ``rank``, ``count``, ``grade``, ``vetoed`` and ``excellence_vetoed``
+(slots numbered after the program's own).  ``monotone`` says a score never
+moves against an input.  Both are checked and lowered like any formula; the
+property tester (``runtime.proptest``) evaluates them on generated data.
+"""
+
+from __future__ import annotations
+
+from compiler import ir
+from compiler.lower import Binding, Lowerer, Scope, SlotBinding
+from compiler.types import BOOL, ERROR, NUMBER, TEXT, Type
+from dsl import ast
+from dsl.diagnostics import Diagnostic, suggest
+
+POPULATION_NAMES: tuple[tuple[str, Type], ...] = (
+    ("rank", NUMBER),
+    ("count", NUMBER),
+    ("grade", TEXT),
+    ("vetoed", BOOL),
+    ("excellence_vetoed", BOOL),
+)
+
+
+def build_properties(
+    ruleset: ast.RuleSet,
+    kind: str,
+    slots: list[ir.Slot],
+    names: dict[str, Binding],
+    diagnostics: list[Diagnostic],
+) -> tuple[ir.Property, ...]:
+    population = {
+        name: SlotBinding(len(slots) + index, type_)
+        for index, (name, type_) in enumerate(POPULATION_NAMES)
+    }
+    scope = Scope({**names, **population})
+
+    def slot_type(slot: int) -> Type:
+        return slots[slot].type if slot < len(slots) else POPULATION_NAMES[slot - len(slots)][1]
+
+    lowerer = Lowerer(diagnostics, slot_type)
+    found: list[ir.Property] = []
+    inputs = {s.name: s.index for s in slots if s.kind == "input"}
+    for decl in ruleset.properties:
+        if decl.subjects != kind:
+            continue
+        if decl.always is not None:
+            condition, refs = lowerer.lower_formula(decl.always, scope)
+            if condition.type not in (BOOL, ERROR):
+                diagnostics.append(
+                    Diagnostic(
+                        "E0504",
+                        {
+                            "what": ("what.condition", {}),
+                            "expected": BOOL.describe(),
+                            "found": condition.type.describe(),
+                        },
+                        condition.span,
+                    )
+                )
+            reads = tuple(sorted({slot for slot, _ in refs}))
+            found.append(
+                ir.Property(decl.id.name, decl.name, condition, reads, None, None, True, decl.span)
+            )
+            continue
+        target, source = decl.monotone_of, decl.monotone_input
+        if target is None or source is None:
+            continue
+        binding = names.get(target.name)
+        if not isinstance(binding, SlotBinding) or slots[binding.slot].kind not in (
+            "score",
+            "base",
+            "total",
+        ):
+            diagnostics.append(
+                Diagnostic("E0419", {"name": target.name}, target.span,
+                           help=suggest(target.name, [n for n, b in names.items() if isinstance(b, SlotBinding)]))
+            )  # fmt: skip
+            continue
+        if source.name not in inputs or slots[inputs[source.name]].type != NUMBER:
+            diagnostics.append(
+                Diagnostic(
+                    "E0435", {"name": source.name}, source.span, help=suggest(source.name, inputs)
+                )
+            )
+            continue
+        found.append(
+            ir.Property(decl.id.name, decl.name, None, (), binding.slot, inputs[source.name],
+                        decl.increasing, decl.span)
+        )  # fmt: skip
+    return tuple(found)
