@@ -402,12 +402,16 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
                         published.setdefault(str(period), []).extend(found)
         finally:
             store.close()
-    progress = err.isatty()
-    if progress:
-        err.write(f"dry-run: {len(periods)} period(s)…\n")
+
+    def bar(done: int, total: int, label: str) -> None:
+        filled = "█" * (20 * done // total) + "·" * (20 - 20 * done // total)
+        err.write(f"\rdry-run [{filled}] {done}/{total} {label}")
+        if done == total:
+            err.write("\n")
+
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published if args.store else None,
+        published if args.store else None, bar if err.isatty() else None,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:

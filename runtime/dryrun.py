@@ -9,7 +9,7 @@ transition matrix and the use of each quota.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -103,10 +103,13 @@ def compare(
     periods: list[Period],
     names: tuple[str, str],
     published: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
+    progress: Callable[[int, int, str], None] | None = None,
 ) -> DryRun:
     """Evaluate both rule sets on each period and compare subject by subject."""
     run = DryRun(*names)
-    for period in periods:
+    for number, period in enumerate(periods, start=1):
+        if progress is not None:
+            progress(number, len(periods), str(period))
         label = str(period)
         before = evaluate_rules(baseline, data, [period], label, absent_unscores=True)
         after = evaluate_rules(candidate, data, [period], label, absent_unscores=True)
