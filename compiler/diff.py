@@ -66,7 +66,7 @@ def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
             indicator.span,
         ),
     }
-    tables = [n for n in _walk(expr) if isinstance(n, ir.Lookup)]
+    tables = [n for n in ir.walk(expr) if isinstance(n, ir.Lookup)]
     if tables:
         shares = ", ".join(f"{k}: {_number(v * 100)}%" for k, v in tables[0].table)
         facts["levels"] = (shares, tables[0].span)
@@ -77,15 +77,6 @@ def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
         name = program.slots[let].name.split(".", 1)[-1]
         facts[f"let {name}"] = (_text(let_definition.expr), let_definition.expr.span)
     return facts
-
-
-def _walk(expr: ir.Expr) -> list[ir.Expr]:
-    found, stack = [], [expr]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(ir.children(node))
-    return found
 
 
 def _item(item: ir.Item) -> Facts:

@@ -198,6 +198,16 @@ def children(expr: Expr) -> tuple[Expr, ...]:
     return ()
 
 
+def walk(expr: Expr) -> list[Expr]:
+    """Every node of an expression (iteratively: deep trees are fine)."""
+    found, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        found.append(node)
+        stack.extend(children(node))
+    return found
+
+
 SlotKind = Literal[
     "input", "let", "value", "score", "base", "condition", "item", "adjust", "veto", "total"
 ]

@@ -10,8 +10,8 @@ lowered to the same IR; the runtime evaluates it with the shared semantics.
 from __future__ import annotations
 
 from compiler import ir
-from compiler.lower import Lowerer, Scope, SlotBinding
-from compiler.types import BOOL, ERROR, NUMBER, TEXT, Type
+from compiler.lower import Lowerer, Scope, SlotBinding, require_condition
+from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
 
@@ -54,18 +54,7 @@ def build_links(
         if decl.when is None:
             continue
         condition, _ = lowerer.lower_formula(decl.when, scope)
-        if condition.type not in (BOOL, ERROR):
-            diagnostics.append(
-                Diagnostic(
-                    "E0504",
-                    {
-                        "what": ("what.condition", {}),
-                        "expected": BOOL.describe(),
-                        "found": condition.type.describe(),
-                    },
-                    condition.span,
-                )
-            )
+        require_condition(condition, diagnostics)
         if decl.to in ("head", "liaison", "members") and kind != "section":
             diagnostics.append(Diagnostic("E0432", {"to": decl.to}, decl.id.span))
         links.append(

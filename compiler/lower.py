@@ -87,6 +87,22 @@ class Scope:
         return names
 
 
+def require_condition(expr: ir.Expr, diagnostics: list[Diagnostic]) -> None:
+    """A condition (gate, prerequisite, link, property) must be yes/no."""
+    if expr.type not in (BOOL, ERROR):
+        diagnostics.append(
+            Diagnostic(
+                "E0504",
+                {
+                    "what": ("what.condition", {}),
+                    "expected": BOOL.describe(),
+                    "found": expr.type.describe(),
+                },
+                expr.span,
+            )
+        )
+
+
 class Lowerer:
     """Lowers expressions of one rule set; collects diagnostics and references."""
 

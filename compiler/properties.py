@@ -11,8 +11,8 @@ property tester (``runtime.proptest``) evaluates them on generated data.
 from __future__ import annotations
 
 from compiler import ir
-from compiler.lower import Binding, Lowerer, Scope, SlotBinding
-from compiler.types import BOOL, ERROR, NUMBER, TEXT, Type
+from compiler.lower import Binding, Lowerer, Scope, SlotBinding, require_condition
+from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 
@@ -49,18 +49,7 @@ def build_properties(
             continue
         if decl.always is not None:
             condition, refs = lowerer.lower_formula(decl.always, scope)
-            if condition.type not in (BOOL, ERROR):
-                diagnostics.append(
-                    Diagnostic(
-                        "E0504",
-                        {
-                            "what": ("what.condition", {}),
-                            "expected": BOOL.describe(),
-                            "found": condition.type.describe(),
-                        },
-                        condition.span,
-                    )
-                )
+            require_condition(condition, diagnostics)
             reads = tuple(sorted({slot for slot, _ in refs}))
             found.append(
                 ir.Property(decl.id.name, decl.name, condition, reads, None, None, True, decl.span)

@@ -191,7 +191,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
         if indicator.method != "deduct":
             continue
         definition = next(d for d in program.definitions if d.slot == indicator.score)
-        for node in _walk(definition.expr):
+        for node in ir.walk(definition.expr):
             if isinstance(node, ir.Call) and node.fn == "min":
                 cap = node.args[1]
                 if (
@@ -206,15 +206,6 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
                             cap.span,
                         )
                     )
-
-
-def _walk(expr: ir.Expr) -> list[ir.Expr]:
-    found, stack = [], [expr]
-    while stack:
-        node = stack.pop()
-        found.append(node)
-        stack.extend(ir.children(node))
-    return found
 
 
 def _scores(program: ir.Program, env: dict[int, Interval], result: Verification, kind: str) -> None:
@@ -239,7 +230,7 @@ def _scores(program: ir.Program, env: dict[int, Interval], result: Verification,
 def _links(program: ir.Program, found: list[Diagnostic]) -> None:
     grades = {band.grade for band in program.grades}
     for link in program.links:
-        for node in _walk(link.condition):
+        for node in ir.walk(link.condition):
             if (
                 isinstance(node, ir.Cmp)
                 and isinstance(node.left, ir.Ref)
