@@ -5,13 +5,12 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from runtime import cli
+from tests.gitrepo import git, repository_of_bundled_rules
 from tests.golden import assert_golden
 
 
@@ -48,21 +47,10 @@ def test_second_quarter_revision_is_exactly_three_removed_six_added() -> None:
     assert all(c["old_at"] or c["new_at"] for c in changes)
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True, capture_output=True,
-    )  # fmt: skip
-
-
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
     """A repository with two commits of the bundled rules: the second revises them."""
-    repo = tmp_path / "repo"
-    shutil.copytree("rules/yongzhou", repo / "rules")
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "4.0")
+    repo = repository_of_bundled_rules(tmp_path)
     indicators = repo / "rules" / "indicators.yaml"
     text = indicators.read_text(encoding="utf-8")
     text = text.replace("    points: 20\n", "    points: 25\n", 1)
@@ -70,7 +58,7 @@ def repository(tmp_path: Path) -> Path:
     indicators.write_text(text, encoding="utf-8")
     grades = repo / "rules" / "grades.yaml"
     grades.write_text(grades.read_text(encoding="utf-8").replace("min: 90", "min: 92", 1), "utf-8")
-    _git(repo, "commit", "-q", "-am", "revise revenue and the excellent threshold")
+    git(repo, "commit", "-q", "-am", "revise revenue and the excellent threshold")
     # A working-tree edit that must not be seen when reading revisions.
     indicators.write_text(text.replace("points: 25", "points: 99", 1), encoding="utf-8")
     return repo

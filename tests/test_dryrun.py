@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
@@ -14,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from runtime import cli
+from tests.gitrepo import git, repository_of_bundled_rules
 
 
 def run(*argv: str) -> tuple[int, str, str]:
@@ -22,24 +22,13 @@ def run(*argv: str) -> tuple[int, str, str]:
     return code, out.getvalue(), err.getvalue()
 
 
-def _git(repo: Path, *args: str) -> None:
-    subprocess.run(
-        ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
-        check=True, capture_output=True,
-    )  # fmt: skip
-
-
 @pytest.fixture
 def repository(tmp_path: Path) -> Path:
-    repo = tmp_path / "repo"
-    shutil.copytree("rules/yongzhou", repo / "rules")
-    _git(repo, "init", "-q")
-    _git(repo, "add", ".")
-    _git(repo, "commit", "-q", "-m", "4.0")
+    repo = repository_of_bundled_rules(tmp_path)
     indicators = repo / "rules" / "indicators.yaml"
     text = indicators.read_text(encoding="utf-8").replace("* 100 * 0.4", "* 100 * 1.2")
     indicators.write_text(text, encoding="utf-8")
-    _git(repo, "commit", "-q", "-am", "harsher revenue deduction")
+    git(repo, "commit", "-q", "-am", "harsher revenue deduction")
     return repo
 
 
