@@ -5,8 +5,9 @@ range (numbers at two places within min..max, counts 0..10, levels from their
 enumeration, yes/no), items get 0..3 occurrences, the period is any quarter of
 the rule year (so effective dates and ``applies_to`` act as in real data), and
 the population is the organization's subjects.  ``hypothesis.find`` searches
-for a counterexample and shrinks it; a fixed seed and an example database
-under ``.jixiao/hypothesis`` make a failure replay on the next run.
+for a counterexample and shrinks it; the fixed seed makes a run repeatable.
+(The example database passed below is not written while ``find`` runs with a
+fixed seed; replay comes from the seed alone.)
 """
 
 from __future__ import annotations
