@@ -4,13 +4,12 @@ the results store."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from pathlib import Path
 
 import pytest
 
-from runtime import cli
+from tests.clirun import run
 
 HEAD = "period,subject,依法行政评价,督办事项,按期办结,违纪违规次数,机关管理评价,迟报次数,漏报次数,参训率\n"
 GOOD = "2016Q1,s01,好,1,1,0,好,0,0,90%\n"
@@ -53,12 +52,6 @@ CASES = {
 }
 
 PEOPLE_HEAD = "period,subject,履职评价,差错次数,缺勤天数,学习得分\n"
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _check(data: Path, period: str, lang: str, expected: list[str], tmp_path: Path) -> None:

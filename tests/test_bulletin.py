@@ -3,17 +3,10 @@ the January-September figures it reports."""
 
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
-from runtime import cli
+from tests.clirun import run
 from tests.golden import assert_golden, only_history_warnings
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_bulletin_2016q3_golden() -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import itertools
 import json
 import shutil
@@ -11,13 +10,8 @@ from pathlib import Path
 import pytest
 
 from runtime import cli
+from tests.clirun import run
 from tests.golden import assert_golden, only_history_warnings
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_check_bundled_rules_is_clean() -> None:

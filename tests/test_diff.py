@@ -3,21 +3,14 @@ rule set in a temporary git repository (read without touching the work tree)."""
 
 from __future__ import annotations
 
-import io
 import json
 from pathlib import Path
 
 import pytest
 
-from runtime import cli
+from tests.clirun import run
 from tests.gitrepo import git, repository_of_bundled_rules
 from tests.golden import assert_golden
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])

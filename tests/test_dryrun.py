@@ -4,7 +4,6 @@ results are read, never changed."""
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 import subprocess
@@ -12,14 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from runtime import cli
+from tests.clirun import run
 from tests.gitrepo import git, repository_of_bundled_rules
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 @pytest.fixture

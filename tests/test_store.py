@@ -3,23 +3,15 @@ run can be changed by no CLI path and by no direct SQL either."""
 
 from __future__ import annotations
 
-import io
 import json
 import sqlite3
 from pathlib import Path
 
 import pytest
 
-from runtime import cli
 from runtime.store import Store, StoreError
+from tests.clirun import run
 from tests.golden import only_history_warnings
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
-
 
 EVALUATE = ("evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--lang", "en")
 

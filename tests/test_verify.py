@@ -4,7 +4,6 @@ sound on generated rule sets (evaluation never leaves the proven bounds)."""
 
 from __future__ import annotations
 
-import io
 import shutil
 from decimal import Decimal
 from pathlib import Path
@@ -16,15 +15,9 @@ from compiler.intervals import bounds
 from compiler.pipeline import compile_rules
 from compiler.verify import verify
 from dsl.ruleset import DirectorySource
-from runtime import cli
 from runtime.compiled import CompiledEvaluator
+from tests.clirun import run
 from tests.golden import assert_golden
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
 
 
 def test_bundled_rules_verify_and_print_bounds() -> None:

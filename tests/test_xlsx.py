@@ -10,13 +10,7 @@ from pathlib import Path
 
 import openpyxl
 
-from runtime import cli
-
-
-def run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    code = cli.main(list(argv), stdout=out, stderr=err)
-    return code, out.getvalue(), err.getvalue()
+from tests.clirun import run
 
 
 def _workbook_from_csv(folder: Path, target: Path) -> None:
