@@ -144,21 +144,40 @@ def roll_up(
 def _indicators(
     rule: RollupRule, results: list[SubjectResult], quarters: list[int]
 ) -> tuple[IndicatorResult, ...]:
-    """Each indicator's scores combined over the quarters in which it was scored."""
+    """Each indicator's scores combined over the quarters in which it was scored.
+
+    Only the quarters that count in the roll-up are looked at: in a ``weighted``
+    roll-up a quarter of weight 0 adds nothing to the total, so it adds nothing
+    to an indicator either.  Hence an indicator in force only in quarters of
+    weight 0 (e.g. one removed on 31 March, with ``Q1: 0``) is left out of the
+    rolled-up result, as an indicator not in force is left out of a quarter's;
+    and one scored only in such quarters is unscored, with its status in the
+    first quarter that counts (e.g. ``exempt``).  Should the weights of the
+    quarters in which it was scored add up to 0 (only with negative weights),
+    it is unscored too, with status ``exempt`` unless a counting quarter gives
+    another.
+    """
     order: dict[str, IndicatorResult] = {}
     scores: dict[str, list[tuple[int, Decimal]]] = {}
+    why: dict[str, str] = {}  # the first status other than scored
     for quarter, result in zip(quarters, results, strict=True):
+        if rule.method == "weighted" and not rule.weights.get(quarter, Decimal(0)):
+            continue
         for indicator in result.indicators:
             order.setdefault(indicator.id, indicator)
             if indicator.score is not None:
                 scores.setdefault(indicator.id, []).append((quarter, indicator.score))
+            elif indicator.status != "scored":
+                why.setdefault(indicator.id, indicator.status)
     combined = []
     for ident, first in order.items():
         found = scores.get(ident, [])
-        score = combine(rule, [s for _, s in found], [q for q, _ in found]) if found else None
-        combined.append(
-            dataclasses.replace(first, score=score, status="scored" if found else first.status)
-        )
+        try:
+            score = combine(rule, [s for _, s in found], [q for q, _ in found]) if found else None
+        except ZeroWeights:
+            score = None
+        status = "scored" if score is not None else why.get(ident, "exempt")
+        combined.append(dataclasses.replace(first, score=score, status=status))
     return tuple(combined)
 
 

@@ -1,0 +1,49 @@
+"""Defects found in the docs review ("Current limitations"), each fixed with its test."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+from tests.clirun import run
+
+
+def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
+    """A copy of the bundled rules with one text replaced in one file."""
+    copy = tmp_path / "yongzhou"
+    shutil.copytree("rules/yongzhou", copy)
+    path = copy / file
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return copy
+
+
+def test_indicator_scored_only_in_quarters_of_weight_0_is_left_out(tmp_path: Path) -> None:
+    """`publicity` ended on 2016-03-31: with Q1 of weight 0 it is not part of
+    2016Q1..2016Q2, which is then 2016Q2's result (not an internal error)."""
+    rules = _variant(
+        tmp_path,
+        "grades.yaml",
+        "  method: average\n",
+        "  method: weighted\n  weights: {Q1: 0, Q2: 1}\n",
+    )
+    code, out, err = run(
+        "evaluate", str(rules), "--data", "examples/yongzhou", "--period", "2016Q1..2016Q2",
+        "--format", "json", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    rolled = {s["id"]: s for s in json.loads(out)["subjects"]}
+    code, out, err = run(
+        "evaluate", str(rules), "--data", "examples/yongzhou", "--period", "2016Q2",
+        "--format", "json", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    second = {s["id"]: s for s in json.loads(out)["subjects"]}
+    assert rolled.keys() == second.keys()
+    for ident, subject in rolled.items():
+        assert subject["total"] == second[ident]["total"]
+        shown = [(i["id"], i["score"], i["status"]) for i in subject["indicators"]]
+        assert shown == [(i["id"], i["score"], i["status"]) for i in second[ident]["indicators"]]
+        assert "publicity" not in {i["id"] for i in subject["indicators"]}
