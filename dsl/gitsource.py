@@ -17,7 +17,10 @@ from pathlib import Path
 
 from dsl.ruleset import MANIFEST, DirectorySource, RuleSource
 
-_SPEC = re.compile(r"^(?P<path>[^@#]+)(?:@(?P<rev>[^#]+))?(?:#(?P<date>\d{4}-\d{2}-\d{2}))?$")
+# Everything after ``#`` is the date, so that a date written wrongly is reported
+# as such (E0908) rather than taken as part of a folder name (E0901).
+_SPEC = re.compile(r"^(?P<path>[^@#]+)(?:@(?P<rev>[^#]+))?(?:#(?P<date>[^#]*))?$")
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 
 
 class RevisionError(Exception):
@@ -43,8 +46,10 @@ def parse_spec(text: str) -> RulesSpec:
     if match is None:
         return RulesSpec(text, None, None, text)
     when = match.group("date")
+    if when is not None and not _DATE.fullmatch(when):
+        raise RevisionError(text, f"not a date: {when} (write YYYY-MM-DD)")
     try:
-        as_of = date.fromisoformat(when) if when else None
+        as_of = date.fromisoformat(when) if when is not None else None
     except ValueError:
         raise RevisionError(text, f"not a date: {when}") from None
     return RulesSpec(match.group("path"), match.group("rev"), as_of, text)

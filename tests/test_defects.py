@@ -47,3 +47,21 @@ def test_indicator_scored_only_in_quarters_of_weight_0_is_left_out(tmp_path: Pat
         shown = [(i["id"], i["score"], i["status"]) for i in subject["indicators"]]
         assert shown == [(i["id"], i["score"], i["status"]) for i in second[ident]["indicators"]]
         assert "publicity" not in {i["id"] for i in subject["indicators"]}
+
+
+def test_malformed_date_in_a_rules_spec_is_e0908() -> None:
+    """`#2016-3-31` is a date written wrongly, not part of a folder name (E0901)."""
+    for spec, shown in [
+        ("rules/yongzhou#2016-3-31", "2016-3-31"),
+        ("rules/yongzhou#20160331", "20160331"),
+        ("rules/yongzhou@HEAD#2016-03-31x", "2016-03-31x"),
+        ("rules/yongzhou#", ""),
+    ]:
+        code, out, err = run("check", spec, "--lang", "en", "--output-format", "concise")
+        assert (code, out) == (1, ""), err
+        assert err == (
+            f"{spec}: error[E0908]: cannot read the rules {spec}: "
+            f"not a date: {shown} (write YYYY-MM-DD)\n"
+        )
+    code, _, err = run("check", "rules/yongzhou#2016-03-31", "--lang", "en")
+    assert (code, err) == (0, "")
