@@ -74,11 +74,14 @@ def _dates(label: str) -> tuple[datetime.date, datetime.date]:
 
 
 def _checkpoints(program: ir.Program, ident: str, label: str) -> list[dict[str, str]]:
+    """The indicator's checkpoints in the period on which it is in force: in a
+    roll-up, an indicator removed on 31 March has none on 30 June."""
     indicator = next(i for i in program.indicators if i.id == ident)
     start, end = _dates(label)
     return [
         {"date": day.isoformat(), "due": due.isoformat()}
         for day, due in indicator.checkpoints(start, end)
+        if indicator.in_force(day)
     ]
 
 
