@@ -14,6 +14,8 @@ from compiler.lower import Lowerer, Scope, SlotBinding, require_condition
 from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
+from dsl.spans import Span
+from dsl.yamlsource import YMap, YNode, YSeq, load_yaml
 
 # The names a link condition can read, in the order of the values vector.
 LINK_INPUTS: tuple[tuple[str, Type], ...] = (
@@ -57,6 +59,14 @@ def build_links(
         require_condition(condition, diagnostics)
         if decl.to in ("head", "liaison", "members") and kind != "section":
             diagnostics.append(Diagnostic("E0432", {"to": decl.to}, decl.id.span))
+        if decl.within is not None and decl.consecutive:
+            # An error, not a warning: the link would be applied with a consecutive
+            # history while `within` says the author meant a cumulative one, and
+            # its consequences (talks, reorganization) are not to be guessed.
+            args = {"years": decl.history_years, "within": decl.within}
+            diagnostics.append(
+                Diagnostic("E0436", args, _within_key(decl), help=("E0436.help", args))
+            )
         links.append(
             ir.Link(
                 decl.id.name,
@@ -71,3 +81,22 @@ def build_links(
             )
         )
     return tuple(links)
+
+
+def _within_key(decl: ast.LinkDecl) -> Span:
+    """The ``within`` key of a link's ``history``, found again in the link's file
+    (the syntax tree keeps the span of the whole link only); else the link."""
+    root, _ = load_yaml(decl.span.file)
+    pending: list[YNode | None] = [root]
+    while pending:
+        node = pending.pop()
+        if isinstance(node, YSeq):
+            pending.extend(node.items)
+        elif isinstance(node, YMap):
+            if (node.span.start, node.span.end) != (decl.span.start, decl.span.end):
+                pending.extend(value for _, value in node.items)
+                continue
+            history = node.get("history")
+            within = history[1].get("within") if history and isinstance(history[1], YMap) else None
+            return within[0].span if within is not None else decl.span
+    return decl.span

@@ -255,6 +255,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{name}` 不是输入字段",
         "`{name}` is not an input field",
     ),
+    "E0436": (
+        "`within` 只用于累计的历史条件（consecutive: false）；这条结果运用的历史条件是连续 {years} 年",
+        "`within` counts only in a cumulative history (`consecutive: false`); this link's history is {years} consecutive years",
+    ),
+    "E0436.help": (
+        "写 consecutive: false 表示“近 {within} 年中有 {years} 年”，或删去 within",
+        'write `consecutive: false` for "in {years} of the last {within} years", or remove `within`',
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",

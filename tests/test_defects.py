@@ -84,3 +84,38 @@ def test_rollup_checkpoints_are_those_on_which_the_indicator_is_in_force() -> No
         assert dates["revenue"] == ["2016-03-31", "2016-06-30"]
         assert dates["sanitary_city"] == ["2016-04-30", "2016-05-31", "2016-06-30"]
         assert dates["poverty_alleviation"] == ["2016-06-30"]
+
+
+def test_within_without_cumulative_history_is_an_error_at_the_within_key(tmp_path: Path) -> None:
+    """`within` means "in `years` of the last `within` years", for `consecutive:
+    false` only; on a consecutive history it would be ignored silently."""
+    for history in ("{years: 2, within: 3}", "{years: 2, consecutive: true, within: 3}"):
+        folder = tmp_path / str(len(history))
+        rules = _variant(
+            folder, "links.yaml", "history: {years: 2, consecutive: true}\n    to: head",
+            f"history: {history}\n    to: head",
+        )  # fmt: skip
+        links = rules / "links.yaml"
+        line = next(
+            number
+            for number, text in enumerate(links.read_text(encoding="utf-8").splitlines(), 1)
+            if "within" in text
+        )
+        column = links.read_text(encoding="utf-8").splitlines()[line - 1].index("within") + 1
+        code, out, err = run("check", str(rules), "--lang", "en", "--output-format", "concise")
+        assert (code, out) == (1, "")
+        assert err == (
+            f"{links}:{line}:{column}: error[E0436]: `within` counts only in a cumulative "
+            "history (`consecutive: false`); this link's history is 2 consecutive years "
+            '(help: write `consecutive: false` for "in 2 of the last 3 years", or remove '
+            "`within`)\n"
+        )
+        code, _, err = run("check", str(rules), "--lang", "zh", "--output-format", "concise")
+        assert code == 1
+        assert "错误[E0436]: `within` 只用于累计的历史条件（consecutive: false）" in err
+    cumulative = _variant(
+        tmp_path / "ok", "links.yaml", "history: {years: 2, consecutive: true}\n    to: head",
+        "history: {years: 2, consecutive: false, within: 3}\n    to: head",
+    )  # fmt: skip
+    code, _, err = run("check", str(cumulative), "--lang", "en")
+    assert (code, err) == (0, "")
