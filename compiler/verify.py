@@ -42,6 +42,13 @@ class Verification:
     findings: list[Diagnostic] = field(default_factory=list)
     bounds: list[tuple[str, str, str, Interval, Decimal | None]] = field(default_factory=list)
     # (kind, id, name, interval, points or full marks)
+    # (kind, span) of grades, branches, caps and links proven never reached:
+    # rule-test coverage leaves them out, since no test could reach them.
+    unreachable: set[tuple[str, Span]] = field(default_factory=set)
+
+
+# Findings that prove a part of the rules can never be reached.
+_UNREACHABLE = ("V0104", "V0105", "V0107", "V0111", "V0112")
 
 
 def _span(program: ir.Program) -> Span:
@@ -265,6 +272,11 @@ def verify(sections: ir.Program, people: ir.Program | None) -> Verification:
         result.findings.extend(
             Diagnostic(d.code, d.args, d.span, "warning", d.labels, d.help) for d in warnings
         )
+        links = {link.id: link.span for link in program.links}
+        for finding in (*errors, *warnings):
+            if finding.code in _UNREACHABLE and finding.span is not None:
+                where = links[str(finding.args["id"])] if finding.code == "V0111" else finding.span
+                result.unreachable.add((kind, where))
         _scores(program, env, result, kind)
         for name, slot in (("base", program.base), ("bonus", program.bonus),
                            ("deduction", program.deduction), ("total", program.total)):  # fmt: skip

@@ -105,6 +105,17 @@ class GitSource:
     def list_yaml(self) -> list[str]:
         return list(self._names)
 
+    def list_yaml_in(self, folder: str) -> list[str]:
+        """``folder/name.yaml`` of each YAML file in a sub-folder, as in the revision."""
+        try:
+            listing = _git(
+                self._top, "ls-tree", "--name-only", f"{self.commit}:{self._prefix}/{folder}"
+            )
+        except RevisionError:
+            return []  # the revision has no such folder
+        names = listing.decode("utf-8").splitlines()
+        return sorted(f"{folder}/{n}" for n in names if n.endswith((".yaml", ".yml")))
+
     def read_text(self, name: str) -> str:
         return _git(self._top, "show", f"{self.commit}:{self._prefix}/{name}").decode("utf-8")
 

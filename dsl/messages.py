@@ -3,8 +3,9 @@
 Codes are stable (tests, editors and users' notes refer to them); texts may be
 improved.  Groups: E01xx YAML files, E02xx rule-file schema, E03xx expression
 syntax, E04xx names, E05xx types, E06xx dependencies, E07xx evaluation,
-E08xx data, E09xx command line and files.  Keys with a dot are labels and help
-lines belonging to the code before the dot.
+E08xx data, E09xx command line and files, E10xx rule tests, T00xx rule-test
+failures.  Keys with a dot are labels and help lines belonging to the code
+before the dot.
 """
 
 from __future__ import annotations
@@ -498,6 +499,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结果库拒绝了这个操作：{problem}（已发布的结果不能修改或删除）",
         "the results store refused: {problem} (published runs cannot be changed or deleted)",
     ),
+    "E0913": (
+        "结果库 {path} 不存在（试运行只读取其中已发布的结果，不会新建结果库）",
+        "the results store {path} does not exist (a dry-run only reads its published runs and creates no store)",
+    ),
     "W0901": (
         "结果运用 `{link}` 需要 {period} 已发布的结果，结果库中没有，本次不适用该项",
         "link `{link}` needs the published results of {period}, which the store does not "
@@ -536,6 +541,116 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.value": ("取值", "value"),
     "kind.indicator": ("指标", "indicator"),
     "kind.collection": ("集合", "collection"),
+    # -- rule tests (jixiao test) -----------------------------------------
+    "E1001.help": (
+        "测试文件可用的键：period、defaults、cases；每个用例可用：name、period、population、"
+        "sections、people、events、history、expect、properties",
+        "a test file holds period, defaults and cases; a case holds name, period, "
+        "population, sections, people, events, history, expect and properties",
+    ),
+    "E1002": ("没有编号为 `{subject}` 的科室或人员", "no section or person with id `{subject}`"),
+    "E1002.help": (
+        "科室和人员的编号见组织文件 organization.yaml",
+        "the ids of sections and people are in the organization file",
+    ),
+    "E1003": ("没有名为 `{name}` 的输入项", "no input named `{name}`"),
+    "E1003.help": ("可用的输入项：{inputs}", "the inputs are: {inputs}"),
+    "E1004": (
+        "没有编号为 `{item}` 的加减分或否决项目",
+        "no bonus, deduction or veto item `{item}`",
+    ),
+    "E1004.help": ("可用的项目：{items}", "the items are: {items}"),
+    "E1005": ("不能对 `{key}` 写期望值", "`{key}` cannot be expected"),
+    "E1005.help": (
+        "可写指标编号、total、base、bonus、deduction、加减分项目编号、指标的中间值（如 revenue.完成率）"
+        "以及 {keys}",
+        "expect an indicator id, total, base, bonus, deduction, an item id, an indicator's "
+        "value (such as revenue.完成率) or one of {keys}",
+    ),
+    "E1006": (
+        "`{key}` 的期望值无效：应为{expected}",
+        "invalid expected value of `{key}`: {expected}",
+    ),
+    "E1006.number": (
+        "数值，如 20、95.5 或 85%；未计分写 null",
+        "a number such as 20, 95.5 or 85%; null for not scored",
+    ),
+    "E1006.bool": ("true 或 false", "true or false expected"),
+    "E1006.date": ("日期，如 2016-04-01", "a date expected, such as 2016-04-01"),
+    "E1006.rank": ("不小于 1 的整数", "a whole number of at least 1 expected"),
+    "E1006.list": (
+        "编号的列表，如 [section_excellent_head]",
+        "a list of ids expected, such as [section_excellent_head]",
+    ),
+    "E1006.vetoes": ("fail、no_excellent 组成的列表", "a list of fail and no_excellent expected"),
+    "E1006.cell": ("单个取值（数值、文字、档次）", "a single value expected (number, text, level)"),
+    "E1007": ("没有等次 `{grade}`", "no grade `{grade}`"),
+    "E1007.help": ("可用的等次：{grades}", "the grades are: {grades}"),
+    "E1008": ("没有编号为 `{link}` 的结果运用", "no result link `{link}`"),
+    "E1009": ("没有编号为 `{id}` 的性质", "no declared property `{id}`"),
+    "E1009.help": (
+        "性质在规则文件的 properties 段中声明",
+        "properties are declared in the rules' `properties` section",
+    ),
+    "E1010": (
+        "规则没有个人绩效，不能测试 `{subject}`",
+        "the rules do not assess people, so `{subject}` cannot be tested",
+    ),
+    "E1011": ("`{path}` 中没有规则测试", "no rule tests in `{path}`"),
+    "E1011.help": (
+        "在规则集目录下建立 tests/ 文件夹，写入 YAML 测试用例（见 docs/language.md）",
+        "create a tests/ folder in the rule set with YAML test cases (see docs/language.md)",
+    ),
+    "E1012": ("用例“{name}”没有写考评期间", "case “{name}” names no period"),
+    "E1012.help": (
+        "在用例或文件开头写 period，如 period: 2016Q2",
+        "write period in the case or at the top of the file, e.g. period: 2016Q2",
+    ),
+    "E1013": (
+        "`{period}` 不是 {year} 年的一个季度；规则测试每个用例评价一个季度，如 {year}Q2",
+        "`{period}` is not a quarter of {year}; a rule test evaluates one quarter, e.g. {year}Q2",
+    ),
+    "E1014": (
+        "事项日期 {date} 不在用例的考评期间 {period} 内",
+        "the event's date {date} is outside the case's period {period}",
+    ),
+    "T0001": (
+        "{subject} 的 {key}：期望 {expected}，实际 {actual}",
+        "{subject} {key}: expected {expected}, got {actual}",
+    ),
+    "T0002": ("用例中没有评价 {subject}", "{subject} was not evaluated in this case"),
+    "T0002.help": (
+        "在用例的 sections 或 people 中列出它，或写 population: all",
+        "list it under the case's sections or people, or write population: all",
+    ),
+    "T0003": (
+        "性质 {id}（{name}）在本用例中不成立：{subject}",
+        "property {id} ({name}) does not hold in this case: {subject}",
+    ),
+    "test.pass": ("通过", "PASS"),
+    "test.fail": ("失败", "FAIL"),
+    "test.error": ("无法运行", "ERROR"),
+    "test.summary": (
+        "{count} 个用例：{passed} 个通过，{failed} 个失败，{errors} 个无法运行",
+        "{count} case(s): {passed} passed, {failed} failed, {errors} could not run",
+    ),
+    "coverage.title": ("覆盖率（规则测试到达的部分）", "coverage (what the rule tests reach)"),
+    "coverage.total": ("合计", "total"),
+    "coverage.missed": ("未覆盖：", "not covered:"),
+    "coverage.unreachable": (
+        "不计入覆盖率（jixiao verify 证明任何数据都到达不了）：",
+        "left out (jixiao verify proves no data can reach them):",
+    ),
+    "coverage.grade": ("等次", "grade bands"),
+    "coverage.branch": ("公式分支", "formula branches"),
+    "coverage.level": ("档次", "levels"),
+    "coverage.cap": ("封顶", "caps"),
+    "coverage.veto": ("否决", "vetoes"),
+    "coverage.link": ("结果运用", "links"),
+    "coverage.under": (
+        "覆盖率 {percent}% 低于要求的 {required}%",
+        "coverage {percent}% is below the required {required}%",
+    ),
     "kind.levels": ("等级表", "level enumeration"),
     "kind.organization": ("组织", "organization"),
     "kind.item": ("加减分项目", "item"),

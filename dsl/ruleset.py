@@ -39,6 +39,7 @@ class RuleSource(Protocol):
     def exists(self) -> bool: ...
     def manifest_name(self) -> str: ...
     def list_yaml(self) -> list[str]: ...
+    def list_yaml_in(self, folder: str) -> list[str]: ...
     def read_text(self, name: str) -> str: ...
     def display(self, name: str) -> str: ...
 
@@ -66,6 +67,17 @@ class DirectorySource:
             return [path.name]
         return sorted(
             p.name for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file()
+        )
+
+    def list_yaml_in(self, folder: str) -> list[str]:
+        """``folder/name.yaml`` of each YAML file in a sub-folder (rule tests)."""
+        path = self._base() / folder
+        if not path.is_dir():
+            return []
+        return sorted(
+            f"{folder}/{p.name}"
+            for p in path.iterdir()
+            if p.suffix in (".yaml", ".yml") and p.is_file()
         )
 
     def read_text(self, name: str) -> str:

@@ -15,12 +15,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 from datetime import date
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
 from compiler.diff import diff_programs
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import Compilation, check, compile_rules
+from compiler.ruletests import check_tests
 from compiler.verify import verify
 from dsl.diagnostics import (
     Diagnostic,
@@ -34,6 +36,7 @@ from dsl.diagnostics import (
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
 from dsl.ruleset import RuleSource
+from dsl.ruletests import load_tests
 from dsl.schema import json_schema
 from runtime.bulletin import build as build_bulletin
 from runtime.bulletin import render as render_bulletin
@@ -50,9 +53,11 @@ from runtime.htmlreport import render as dryrun_html
 from runtime.output import to_csv, to_json, to_table, to_xlsx
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.proptest import check_properties, counterexample_csv
+from runtime.ruletest import run_tests
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
 from runtime.tables import data_files
+from runtime.testview import run_json, run_text, under
 from runtime.verifyview import bounds_text
 from runtime.warnings import NoOrganizationError, warning_table
 from runtime.warnings import to_html as warnings_html
@@ -149,6 +154,15 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
     p.add_argument("rules")
     p.add_argument("--examples", type=int, default=100, help="generated cases per property")
+
+    p = sub.add_parser("test", parents=[common], help="run the rule tests beside the rules")
+    p.add_argument("rules")
+    p.add_argument("files", nargs="*", help="test files (default: every tests/*.yaml of RULES)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    p.add_argument(
+        "--fail-under", type=_percent, metavar="PERCENT",
+        help="fail when the coverage of bands, branches, levels, caps, vetoes and links is lower",
+    )  # fmt: skip
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
     p.add_argument(
@@ -285,6 +299,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _warn(args, lang, out)
     if args.command == "verify":
         return _verify(args, lang, fmt, out, err)
+    if args.command == "test":
+        return _test(args, lang, fmt, out)
     if args.command == "report":
         return _report(args, lang, out)
     if args.command == "dry-run":
@@ -519,6 +535,56 @@ def _verify(
         err.write(render_all(findings, lang, fmt) + "\n")
     failed = any(d.severity == "error" for d in findings)
     return EXIT_USER if failed else EXIT_OK
+
+
+def _percent(text: str) -> Decimal:
+    """A coverage threshold: 0 to 100."""
+    try:
+        value = Decimal(text.strip().removesuffix("%"))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"not a percentage: {text}") from None
+    if not value.is_finite() or not 0 <= value <= 100:
+        raise argparse.ArgumentTypeError(f"not between 0 and 100: {text}")
+    return value
+
+
+def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) -> int:
+    """Rule tests: every problem in the test files is reported before anything
+    runs; then each case passes or fails, and coverage is checked."""
+    result = _compiled(args.rules)
+    assert result.program is not None
+    source, _ = _source(args.rules)
+    only = [_relative(source, f) for f in args.files] if args.files else None
+    loaded = load_tests(source, only)
+    if not loaded.files and not loaded.diagnostics:
+        raise UserError(
+            [Diagnostic("E1011", {"path": args.rules}, None, location=args.rules,
+                        help=("E1011.help", {}))]
+        )  # fmt: skip
+    cases, problems = check_tests(loaded.cases, result.program, result.people)
+    if loaded.diagnostics or problems:
+        raise UserError([*loaded.diagnostics, *problems])
+    run = run_tests(result, cases)
+    out.write(run_json(run, lang) if args.format == "json" else run_text(run, lang, fmt))
+    if not run.passed:
+        return EXIT_USER
+    if args.fail_under is not None and under(run.coverage, args.fail_under):
+        args_ = {"percent": run.coverage.percent(), "required": args.fail_under}
+        out.write(render_message("coverage.under", lang, args_) + "\n")
+        return EXIT_USER
+    return EXIT_OK
+
+
+def _relative(source: RuleSource, name: str) -> str:
+    """A test file named on the command line, relative to the rule set."""
+    path = Path(name)
+    base = Path(source.root)
+    if path.is_absolute() or path.exists():
+        try:
+            return str(path.resolve().relative_to(base.resolve()))
+        except ValueError:
+            return str(path)
+    return name
 
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:

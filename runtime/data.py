@@ -82,6 +82,17 @@ def load_data(
     return dataset
 
 
+def load_tables(program: ir.Program, tables: list[Table], wanted: list[Period]) -> Dataset:
+    """Read tables built in memory (rule tests) exactly as data files are read:
+    the same conversions, ranges, defaults and located problems."""
+    dataset = Dataset()
+    reader = _TableReader(program, dataset, wanted)
+    for table in tables:
+        reader.read_table(table)
+    reader.attach_events()
+    return dataset
+
+
 class _TableReader:
     """Reads wide tables: one row per subject and period, one column per input."""
 

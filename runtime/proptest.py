@@ -223,9 +223,10 @@ def _population(
     return extended
 
 
-def _violation(
-    prop: ir.Property, program: ir.Program, extended: dict[str, list[object]]
-) -> str | None:
+def violating_subject(prop: ir.Property, extended: dict[str, list[object]]) -> str | None:
+    """The first subject for which an ``always`` property does not hold, given
+    each subject's slot values followed by its population values (rank, count,
+    grade, vetoed, excellence_vetoed)."""
     assert prop.condition is not None
     with decimal.localcontext(helpers.CONTEXT):
         for ident, values in extended.items():
@@ -262,7 +263,7 @@ def check_properties(
                 results = _evaluate(program, evaluator, subjects, case)
                 if results is None:
                     return False
-                return _violation(prop, program, _population(program, results)) is not None
+                return violating_subject(prop, _population(program, results)) is not None
 
             return fails
         return lambda case: _moves_against(prop, program, evaluator, case)
@@ -297,10 +298,18 @@ def check_properties(
 def _moves_against(
     prop: ir.Property, program: ir.Program, evaluator: CompiledEvaluator, case: _Case
 ) -> bool:
+    return moves_against(prop, program, evaluator, case.rows[0])
+
+
+def moves_against(
+    prop: ir.Property, program: ir.Program, evaluator: CompiledEvaluator, inputs: Sequence[object]
+) -> bool:
+    """Whether a monotone property fails at ``inputs``: one step up of its input
+    (0.01, or 1 for whole numbers) moves the score the wrong way."""
     assert prop.input is not None and prop.of is not None
     position = next(n for n, f in enumerate(program.inputs) if f.slot == prop.input)
     field = program.inputs[position]
-    row = list(case.rows[0])
+    row = list(inputs)
     base = row[position]
     if not isinstance(base, Decimal):
         return False
@@ -331,7 +340,7 @@ def _describe(
     else:
         results = _evaluate(program, evaluator, list(subjects), case) or []
         extended = _population(program, results)
-        subject = _violation(prop, program, extended) or subjects[0][0]
+        subject = violating_subject(prop, extended) or subjects[0][0]
         row = case.rows[[s for s, _ in subjects].index(subject)]
     values = evaluator.evaluate(row)
 

@@ -65,6 +65,23 @@ def evaluate_rules(
         if not present:
             raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
         periods = [Period.parse(present[-1])]
+    return evaluate_datasets(compilation, sections, people, periods, data, label, history)
+
+
+def evaluate_datasets(
+    compilation: Compilation,
+    sections: Dataset,
+    people: Dataset | None,
+    periods: list[Period],
+    data: str,
+    label: str | None = None,
+    history: History | None = None,
+) -> Evaluation:
+    """Evaluate rows already read (from data files, or a rule test's cases);
+    ``data`` names where they came from, for problems about missing periods."""
+    program, module = compilation.program, compilation.module
+    assert program is not None and module is not None and compilation.ruleset is not None
+    problems: list[Diagnostic] = []
     evaluation = Evaluation(label or _label(periods), rules_digest(compilation.ruleset.files))
     section_evaluator = CompiledEvaluator(program, module)
     people_evaluator = None

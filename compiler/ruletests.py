@@ -1,0 +1,295 @@
+"""Checking rule tests against the rules they test.
+
+Every name a test case writes is resolved here, against the checked
+programs: subjects against the organization, inputs against the declared
+inputs, items, indicators and other values, grades, links and properties
+against the rules.  A misspelt name is an error at its line with "did you
+mean"; every problem of every case is reported at once, before anything is
+evaluated.  Input values stay text: the runtime reads them exactly as it
+reads a data file's cells, so a test exercises the same conversions.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from typing import Literal
+
+from compiler import ir
+from dsl.diagnostics import Diagnostic, suggest
+from dsl.ruletests import EventCase, Named, PastCase, SubjectInputs, TestCase, cell_text
+from dsl.spans import Span
+
+Kind = Literal["section", "person"]
+# What an expectation compares: a slot's value, or a population result.
+Target = Literal["slot", "grade", "rank", "vetoes", "links", "receives"]
+_SPECIAL: dict[str, Target] = {
+    "grade": "grade",
+    "rank": "rank",
+    "vetoes": "vetoes",
+    "links": "links",
+    "receives": "receives",
+}
+_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
+_RUNTIME_KINDS = ("context", "events", "section_total")
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedInputs:
+    kind: Kind
+    subject: str
+    cells: tuple[tuple[str, str, Span], ...]  # (input name, value as cell text, where)
+    line: int
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedExpectation:
+    kind: Kind
+    subject: str
+    key: str
+    target: Target
+    slot: int | None
+    expected: object  # Decimal, bool, text, None (not scored), int, or a tuple of ids
+    span: Span  # the expected value as written
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedCase:
+    name: str
+    path: str
+    line: int
+    span: Span
+    period: str | None
+    period_span: Span
+    population: Literal["listed", "all"]
+    defaults: dict[Kind, tuple[tuple[str, str, Span], ...]]
+    subjects: tuple[CheckedInputs, ...]
+    events: tuple[EventCase, ...]
+    history: tuple[PastCase, ...]
+    expectations: tuple[CheckedExpectation, ...]
+    properties: tuple[tuple[Kind, str, Span], ...]
+
+
+def check_tests(
+    cases: list[TestCase], sections: ir.Program, people: ir.Program | None
+) -> tuple[list[CheckedCase], list[Diagnostic]]:
+    checker = _Checker(sections, people)
+    checked = [checker.case(case) for case in cases]
+    return checked, checker.problems
+
+
+class _Checker:
+    def __init__(self, sections: ir.Program, people: ir.Program | None) -> None:
+        self.programs: dict[Kind, ir.Program] = {"section": sections}
+        if people is not None:
+            self.programs["person"] = people
+        org = sections.organization
+        self.ids: dict[Kind, list[str]] = {
+            "section": [s.id for s in org.sections] if org else [],
+            "person": [p.id for p in org.people] if org else [],
+        }
+        self.problems: list[Diagnostic] = []
+
+    def error(self, code: str, args: dict[str, object], span: Span, **extra: object) -> None:
+        self.problems.append(Diagnostic(code, args, span, **extra))  # type: ignore[arg-type]
+
+    def kind_of(self, subject: Named, expected: Kind | None = None) -> Kind | None:
+        """Which kind of subject an id names, or None after reporting it."""
+        ident = str(subject.value)
+        kinds: tuple[Kind, ...] = (expected,) if expected else ("section", "person")
+        for kind in kinds:
+            if ident in self.ids[kind]:
+                if kind not in self.programs:
+                    self.error("E1010", {"subject": ident}, subject.span)
+                    return None
+                return kind
+        known = self.ids[expected] if expected else self.ids["section"] + self.ids["person"]
+        self.error(
+            "E1002",
+            {"subject": ident},
+            subject.span,
+            help=suggest(ident, known, ("E1002.help", {})),
+        )
+        return None
+
+    def cells(
+        self, kind: Kind, given: tuple[tuple[Named, Named], ...]
+    ) -> tuple[tuple[str, str, Span], ...]:
+        program = self.programs[kind]
+        names = [f.name for f in program.inputs if f.kind not in _RUNTIME_KINDS]
+        found = []
+        for name, value in given:
+            if str(name.value) not in names:
+                self.error(
+                    "E1003", {"name": name.value}, name.span,
+                    help=suggest(str(name.value), names, ("E1003.help", {"inputs": "、".join(names)})),
+                )  # fmt: skip
+                continue
+            if isinstance(value.value, dict):
+                self.error("E1006", {"key": name.value, "expected": ("E1006.cell", {})}, value.span)
+                continue
+            found.append((str(name.value), cell_text(value.value), value.span))
+        return tuple(found)
+
+    def case(self, case: TestCase) -> CheckedCase:
+        defaults: dict[Kind, tuple[tuple[str, str, Span], ...]] = {}
+        for kind_name, given in case.defaults:
+            kind: Kind = "section" if kind_name == "sections" else "person"
+            if given and kind not in self.programs:
+                self.error("E1010", {"subject": kind_name}, given[0][0].span)
+                continue
+            defaults[kind] = self.cells(kind, given) if kind in self.programs else ()
+        subjects = []
+        listed_by_kind: tuple[tuple[Kind, tuple[SubjectInputs, ...]], ...] = (
+            ("section", case.sections),
+            ("person", case.people),
+        )
+        for kind, listed in listed_by_kind:
+            for entry in listed:
+                if self.kind_of(entry.subject, kind) is None:
+                    continue
+                cells = self.cells(kind, entry.inputs)
+                subjects.append(CheckedInputs(kind, str(entry.subject.value), cells, entry.line))
+        for event in case.events:
+            found = self.kind_of(event.subject)
+            if found is None:
+                continue
+            items = [i.id for i in self.programs[found].items]
+            if str(event.item.value) not in items:
+                self.error(
+                    "E1004", {"item": event.item.value}, event.item.span,
+                    help=suggest(str(event.item.value), items, ("E1004.help", {"items": "、".join(items)})),
+                )  # fmt: skip
+        for past in case.history:
+            self.kind_of(past.subject)
+        expectations = []
+        for expectation in case.expectations:
+            found = self.kind_of(expectation.subject)
+            if found is not None:
+                checked = self.expectation(
+                    found, expectation.subject, expectation.key, expectation.value
+                )
+                if checked is not None:
+                    expectations.append(checked)
+        properties = []
+        for prop in case.properties:
+            owner = next(
+                (
+                    k
+                    for k, p in self.programs.items()
+                    if any(q.id == prop.value for q in p.properties)
+                ),
+                None,
+            )
+            if owner is None:
+                declared = [q.id for p in self.programs.values() for q in p.properties]
+                self.error(
+                    "E1009", {"id": prop.value}, prop.span,
+                    help=suggest(str(prop.value), declared, ("E1009.help", {})),
+                )  # fmt: skip
+                continue
+            properties.append((owner, str(prop.value), prop.span))
+        if case.period is None:
+            self.error("E1012", {"name": case.name}, case.span)
+        return CheckedCase(
+            case.name, case.path, case.line, case.span,
+            str(case.period.value) if case.period is not None else None,
+            case.period.span if case.period is not None else case.span,
+            case.population, defaults, tuple(subjects), case.events, case.history,
+            tuple(expectations), tuple(properties),
+        )  # fmt: skip
+
+    def expectation(
+        self, kind: Kind, subject: Named, key: Named, value: Named
+    ) -> CheckedExpectation | None:
+        program = self.programs[kind]
+        name = str(key.value)
+        ident = str(subject.value)
+        target = _SPECIAL.get(name)
+        if target is None:
+            slots = {s.name: s for s in program.slots if s.kind != "input"}
+            slot = slots.get(name)
+            if slot is None:
+                keys = [*_SPECIAL, *slots]
+                self.error(
+                    "E1005", {"key": name}, key.span,
+                    help=suggest(name, keys, ("E1005.help", {"keys": ", ".join(_SPECIAL)})),
+                )  # fmt: skip
+                return None
+            expected = self.slot_value(slot, name, value)
+            if expected is _INVALID:
+                return None
+            return CheckedExpectation(kind, ident, name, "slot", slot.index, expected, value.span)
+        if target == "grade":
+            grades = [g.grade for g in program.grades] + ["ungraded"]
+            if value.value is None or str(value.value) not in grades:
+                self.error(
+                    "E1007", {"grade": value.value}, value.span,
+                    help=suggest(str(value.value), grades, ("E1007.help", {"grades": "、".join(grades)})),
+                )  # fmt: skip
+                return None
+            return CheckedExpectation(kind, ident, name, target, None, str(value.value), value.span)
+        if target == "rank":
+            if isinstance(value.value, bool) or not isinstance(value.value, int) or value.value < 1:
+                self.invalid(name, "E1006.rank", value)
+                return None
+            return CheckedExpectation(kind, ident, name, target, None, value.value, value.span)
+        listed = value.value if isinstance(value.value, list) else None
+        if listed is None or not all(isinstance(v, str) for v in listed):
+            self.invalid(name, "E1006.list", value)
+            return None
+        if target == "vetoes":
+            known = ["fail", "no_excellent"]
+        elif target == "links":
+            known = [link.id for link in program.links]
+        else:
+            known = [link.id for p in self.programs.values() for link in p.links]
+        unknown = [v for v in listed if v not in known]
+        for ident_ in unknown:
+            code = "E1008" if target != "vetoes" else "E1006"
+            args: dict[str, object] = (
+                {"link": ident_}
+                if code == "E1008"
+                else {"key": name, "expected": ("E1006.vetoes", {})}
+            )
+            self.error(code, args, value.span, help=suggest(ident_, known, None))
+        if unknown:
+            return None
+        return CheckedExpectation(
+            kind, ident, name, target, None, tuple(sorted(listed)), value.span
+        )
+
+    def invalid(self, key: str, expected: str, value: Named) -> None:
+        self.error("E1006", {"key": key, "expected": (expected, {})}, value.span)
+
+    def slot_value(self, slot: ir.Slot, key: str, value: Named) -> object:
+        written = value.value
+        if written is None:
+            return None  # not scored (not applicable, exempt, not in force)
+        if slot.type.kind == "bool":
+            if isinstance(written, bool):
+                return written
+            self.invalid(key, "E1006.bool", value)
+            return _INVALID
+        if slot.type.kind == "number":
+            text = str(written).strip()
+            if isinstance(written, bool) or not _NUMBER.fullmatch(text):
+                self.invalid(key, "E1006.number", value)
+                return _INVALID
+            try:
+                return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+            except InvalidOperation:
+                self.invalid(key, "E1006.number", value)
+                return _INVALID
+        if slot.type.kind == "date":
+            try:
+                return date.fromisoformat(str(written))
+            except ValueError:
+                self.invalid(key, "E1006.date", value)
+                return _INVALID
+        return str(written)
+
+
+_INVALID = object()

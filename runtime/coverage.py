@@ -1,0 +1,212 @@
+"""What rule tests reach: grade bands, formula branches, level tables, caps,
+vetoes and links.
+
+The targets come from the compiled programs (so a revision that adds a band
+or a branch is uncovered until a test reaches it); hits come from the
+results the tests produced.  A formula branch counts as reached when some
+test's values take it: the conditions of a ``case``/``if`` are evaluated
+again on the subject's slot values (formulas are pure, so this is what the
+evaluation did), and only inside arms that were themselves taken.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Literal
+
+from compiler import ir
+from dsl.spans import Span
+from runtime import helpers
+from runtime.evaluate import SubjectResult
+from runtime.helpers import Fault
+from runtime.interpreter import eval_expr
+from runtime.periods import Period
+
+Category = Literal["grade", "branch", "level", "cap", "veto", "link"]
+CATEGORIES: tuple[Category, ...] = ("grade", "branch", "level", "cap", "veto", "link")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    category: Category
+    kind: str  # section or person
+    label: str  # what users call it: "优秀", "revenue: 完成率 >= 100%", "好"
+    span: Span
+
+
+@dataclass
+class Coverage:
+    """Targets to reach, those reached, and those ``verify`` proves no data can
+    reach (left out of the percentages: no test could cover them)."""
+
+    targets: list[Target] = field(default_factory=list)
+    hit: set[Target] = field(default_factory=set)
+    unreachable: list[Target] = field(default_factory=list)
+
+    def counted(self, category: Category | None = None) -> list[Target]:
+        return [t for t in self.targets if category is None or t.category == category]
+
+    def reached(self, category: Category | None = None) -> int:
+        return sum(1 for t in self.counted(category) if t in self.hit)
+
+    def percent(self, category: Category | None = None) -> Decimal:
+        chosen = self.counted(category)
+        if not chosen:
+            return Decimal(100)
+        share = Decimal(100) * self.reached(category) / len(chosen)
+        return share.quantize(Decimal("0.1"), rounding=decimal.ROUND_DOWN)  # never 100 too soon
+
+    def missed(self) -> list[Target]:
+        return [t for t in self.targets if t not in self.hit]
+
+
+class Tracker:
+    """Targets of one program and the bookkeeping of which ones results reach."""
+
+    def __init__(
+        self, program: ir.Program, coverage: Coverage, unreachable: set[tuple[str, Span]]
+    ) -> None:
+        self.program = program
+        self.coverage = coverage
+        self.unreachable = unreachable
+        self.kind = program.kind
+        self.grades: dict[str, Target] = {}
+        self.arms: dict[tuple[int, int], Target] = {}  # (id of the Cond, arm) -> target
+        self.levels: dict[tuple[int, str], Target] = {}
+        self.caps: list[tuple[Target, int, Decimal, ir.Item | None, tuple[int, ...] | None]] = []
+        self.vetoes: dict[str, Target] = {}
+        self.links: dict[str, Target] = {}
+        self._collect()
+
+    def add(self, target: Target) -> Target:
+        if (target.kind, target.span) in self.unreachable:
+            self.coverage.unreachable.append(target)
+        else:
+            self.coverage.targets.append(target)
+        return target
+
+    def _collect(self) -> None:
+        program = self.program
+        for band in program.grades:
+            self.grades[band.grade] = self.add(Target("grade", self.kind, band.grade, band.span))
+        owners = {s.index: s.name for s in program.slots}
+        for definition in program.definitions:
+            owner = owners[definition.slot]
+            for node in ir.walk(definition.expr):
+                if isinstance(node, ir.Cond):
+                    for arm, (condition, _) in enumerate(node.branches):
+                        label = f"{owner}: {' '.join(condition.span.text.split())}"
+                        self.arms[(id(node), arm)] = self.add(
+                            Target("branch", self.kind, label, condition.span)
+                        )
+                    otherwise = len(node.branches)
+                    self.arms[(id(node), otherwise)] = self.add(
+                        Target("branch", self.kind, f"{owner}: else", node.otherwise.span)
+                    )
+                elif isinstance(node, ir.Lookup):
+                    for level, _ in node.table:
+                        self.levels[(id(node), level)] = self.add(
+                            Target("level", self.kind, f"{owner}: {level}", node.span)
+                        )
+        for item in program.items:
+            if item.cap is not None and item.points is not None and item.per is not None:
+                target = self.add(Target("cap", self.kind, item.id, item.span))
+                self.caps.append((target, item.points, item.cap, item, None))
+            if item.kind == "veto":
+                self.vetoes[item.id] = self.add(Target("veto", self.kind, item.id, item.span))
+        for kind, slot in (("bonus", program.bonus), ("deduction", program.deduction)):
+            found = next((d for d in program.definitions if d.slot == slot), None)
+            if found is None:
+                continue
+            expr = found.expr
+            if (
+                isinstance(expr, ir.Call)
+                and expr.fn == "min"
+                and isinstance(expr.args[1], ir.Const)
+            ):
+                cap = expr.args[1]
+                assert isinstance(cap.value, Decimal)
+                target = self.add(Target("cap", self.kind, f"{kind}_cap", cap.span))
+                self.caps.append((target, found.slot, cap.value, None, _summed(expr.args[0])))
+        for link in program.links:
+            self.links[link.id] = self.add(Target("link", self.kind, link.id, link.span))
+
+    def record(self, results: Iterable[SubjectResult]) -> None:
+        for result in results:
+            self._record(result)
+
+    def _record(self, result: SubjectResult) -> None:
+        hit = self.coverage.hit
+        values = result.values
+        if result.grade in self.grades:
+            hit.add(self.grades[result.grade])
+        with decimal.localcontext(helpers.CONTEXT):
+            for definition in self.program.definitions:
+                if definition.guard is not None and not values[definition.guard]:
+                    continue
+                self._walk(definition.expr, values)
+        end = Period.parse(result.period).end if ".." not in result.period else None
+        for target, slot, cap, item, summed in self.caps:
+            if item is not None:
+                count = values[item.count]
+                assert item.per is not None
+                gated = values[slot] is not None and values[slot] == cap
+                if gated and isinstance(count, Decimal) and count * item.per > cap:
+                    hit.add(target)
+            elif summed is not None and values[slot] == cap and _raw(values, summed) > cap:
+                hit.add(target)
+        for item in self.program.items:
+            count = values[item.count]
+            if (
+                item.kind == "veto"
+                and isinstance(count, Decimal)
+                and count > 0
+                and (end is None or item.in_force(end))
+            ):
+                hit.add(self.vetoes[item.id])
+        for consequence in result.consequences:
+            if consequence.source == result.id and consequence.link in self.links:
+                hit.add(self.links[consequence.link])
+
+    def _walk(self, expr: ir.Expr, values: Sequence[object]) -> None:
+        """Mark the arms and levels this subject's values take."""
+        hit = self.coverage.hit
+        try:
+            if isinstance(expr, ir.Cond):
+                for arm, (condition, branch) in enumerate(expr.branches):
+                    self._walk(condition, values)
+                    if eval_expr(condition, values):
+                        hit.add(self.arms[(id(expr), arm)])
+                        self._walk(branch, values)
+                        return
+                hit.add(self.arms[(id(expr), len(expr.branches))])
+                self._walk(expr.otherwise, values)
+                return
+            if isinstance(expr, ir.Lookup):
+                level = eval_expr(expr.key, values)
+                target = self.levels.get((id(expr), str(level)))
+                if target is not None:
+                    hit.add(target)
+            if isinstance(expr, ir.Logic):
+                self._walk(expr.left, values)
+                left = eval_expr(expr.left, values)
+                if (expr.op == "and" and left) or (expr.op == "or" and not left):
+                    self._walk(expr.right, values)
+                return
+        except (Fault, TypeError, decimal.DecimalException):
+            return  # a value the evaluation never computed (not applicable): nothing taken
+        for child in ir.children(expr):
+            self._walk(child, values)
+
+
+def _summed(expr: ir.Expr) -> tuple[int, ...] | None:
+    """The item slots an overall cap's sum adds up, when it is a plain sum."""
+    refs = [node.slot for node in ir.walk(expr) if isinstance(node, ir.Ref)]
+    return tuple(refs) if refs else None
+
+
+def _raw(values: Sequence[object], slots: tuple[int, ...]) -> Decimal:
+    return sum((v for v in (values[s] for s in slots) if isinstance(v, Decimal)), Decimal(0))

@@ -1,0 +1,302 @@
+"""Running rule tests: each case's inputs through the real evaluation, then
+its expectations compared and what it reached recorded for coverage.
+
+A case's subjects become the rows of in-memory tables and its events the
+rows of an event table, each numbered by its line in the test file, and are
+read by the same reader as data files (``runtime.data``): a value out of
+range or a level not in its enumeration is reported at its test line just as
+it would be in a data file.  Evaluation is the one ``jixiao evaluate`` uses,
+so a passing test says what the rules do on real data.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from compiler import ir
+from compiler.pipeline import Compilation
+from compiler.ruletests import CheckedCase, CheckedExpectation, Kind
+from compiler.verify import verify
+from dsl.diagnostics import Diagnostic, UserError
+from dsl.spans import Span
+from runtime import helpers
+from runtime.compiled import CompiledEvaluator
+from runtime.coverage import Coverage, Tracker
+from runtime.data import RUNTIME_KINDS, Dataset, load_tables
+from runtime.evaluate import SubjectResult
+from runtime.links import History
+from runtime.periods import Period, PeriodError
+from runtime.proptest import moves_against, violating_subject
+from runtime.run import Evaluation, evaluate_datasets
+from runtime.tables import Table
+
+_EVENT_HEADER = ["date", "subject", "item", "count", "reason", "evidence"]
+
+
+@dataclass
+class CaseOutcome:
+    case: CheckedCase
+    failures: list[Diagnostic] = field(default_factory=list)  # expectations not met
+    problems: list[Diagnostic] = field(default_factory=list)  # the case could not run
+
+    @property
+    def passed(self) -> bool:
+        return not self.failures and not self.problems
+
+
+@dataclass
+class TestRun:
+    outcomes: list[CaseOutcome]
+    coverage: Coverage
+
+    @property
+    def passed(self) -> bool:
+        return all(o.passed for o in self.outcomes)
+
+
+def run_tests(compilation: Compilation, cases: Sequence[CheckedCase]) -> TestRun:
+    assert compilation.program is not None and compilation.module is not None
+    coverage = Coverage()
+    unreachable = verify(compilation.program, compilation.people).unreachable
+    trackers: dict[Kind, Tracker] = {"section": Tracker(compilation.program, coverage, unreachable)}
+    programs: dict[Kind, ir.Program] = {"section": compilation.program}
+    evaluators: dict[Kind, CompiledEvaluator] = {
+        "section": CompiledEvaluator(compilation.program, compilation.module)
+    }
+    if compilation.people is not None and compilation.people_module is not None:
+        trackers["person"] = Tracker(compilation.people, coverage, unreachable)
+        programs["person"] = compilation.people
+        evaluators["person"] = CompiledEvaluator(compilation.people, compilation.people_module)
+    outcomes = []
+    for case in cases:
+        outcome = CaseOutcome(case)
+        evaluation = _evaluate(compilation, programs, case, outcome)
+        if evaluation is not None:
+            results: dict[Kind, list[SubjectResult]] = {
+                "section": evaluation.sections,
+                "person": evaluation.people,
+            }
+            for kind, tracker in trackers.items():
+                tracker.record(results[kind])
+            for expectation in case.expectations:
+                _compare(expectation, results[expectation.kind], outcome)
+            for kind, ident, span in case.properties:
+                _check_property(
+                    programs[kind], evaluators[kind], ident, span, results[kind], outcome
+                )
+        outcomes.append(outcome)
+    return TestRun(outcomes, coverage)
+
+
+def _evaluate(
+    compilation: Compilation,
+    programs: Mapping[Kind, ir.Program],
+    case: CheckedCase,
+    outcome: CaseOutcome,
+) -> Evaluation | None:
+    year = programs["section"].year
+    if case.period is None:
+        outcome.problems.append(Diagnostic("E1012", {"name": case.name}, case.span))
+        return None
+    try:
+        period = Period.parse(case.period)
+    except PeriodError:
+        outcome.problems.append(
+            Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
+        )
+        return None
+    if period.year != year:
+        outcome.problems.append(
+            Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
+        )
+        return None
+    events = _event_table(case, period, outcome)
+    datasets: dict[Kind, Dataset] = {}
+    for kind, program in programs.items():
+        tables = [_input_table(program, kind, case, str(period)), events]
+        datasets[kind] = load_tables(program, tables, [period])
+        outcome.problems.extend(datasets[kind].diagnostics)
+    if outcome.problems:
+        return None
+    try:
+        return evaluate_datasets(
+            compilation,
+            datasets["section"],
+            datasets.get("person"),
+            [period],
+            case.path,
+            str(period),
+            _history(case, programs["section"]),
+        )
+    except UserError as error:
+        outcome.problems.extend(error.diagnostics)
+        return None
+
+
+def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, period: str) -> Table:
+    """The case's subjects of one kind as a wide data table: every input a
+    column, defaults first, each subject's own values over them; the row
+    number is the subject's line, so a bad value is reported there."""
+    names = [f.name for f in program.inputs if f.kind not in RUNTIME_KINDS]
+    header = ["period", "subject", *names]
+    defaults = {name: text for name, text, _ in case.defaults.get(kind, ())}
+    listed = [s for s in case.subjects if s.kind == kind]
+    rows: list[tuple[int, list[str]]] = []
+    for subject in listed:
+        cells = dict(defaults)
+        cells.update({name: text for name, text, _ in subject.cells})
+        rows.append((subject.line, [period, subject.subject, *[cells.get(n, "") for n in names]]))
+    if case.population == "all" and (listed or case.defaults.get(kind)):
+        org = program.organization
+        everyone = [s.id for s in org.sections] if org and kind == "section" else []
+        if org and kind == "person":
+            everyone = [p.id for p in org.people]
+        named = {s.subject for s in listed}
+        for ident in everyone:
+            if ident not in named:
+                rows.append((case.line, [period, ident, *[defaults.get(n, "") for n in names]]))
+    return Table(case.path, header, rows)
+
+
+def _event_table(case: CheckedCase, period: Period, outcome: CaseOutcome) -> Table:
+    rows: list[tuple[int, list[str]]] = []
+    for event in case.events:
+        day = event.day or period.end
+        if Period(day.year, (day.month - 1) // 3 + 1) != period:
+            args = {"date": day.isoformat(), "period": str(period)}
+            outcome.problems.append(Diagnostic("E1014", args, event.item.span))
+            continue
+        cells = [day.isoformat(), str(event.subject.value), str(event.item.value),
+                 str(event.count), event.reason, ""]  # fmt: skip
+        rows.append((event.line, cells))
+    return Table(case.path, _EVENT_HEADER, rows)
+
+
+def _history(case: CheckedCase, sections: ir.Program) -> History | None:
+    """Earlier years' results the case gives, as published runs would."""
+    if not case.history:
+        return None
+    people = {p.id for p in sections.organization.people} if sections.organization else set()
+    by_label: dict[tuple[str, str], list[dict[str, object]]] = {}
+    for past in case.history:
+        kind = "person" if str(past.subject.value) in people else "section"
+        result = past.result
+        by_label.setdefault((str(past.period.value), kind), []).append(
+            {
+                "id": str(past.subject.value),
+                "group": "",
+                "total": result.total,
+                "rank": result.rank,
+                "count": result.count,
+                "grade": result.grade,
+                "vetoes": list(result.vetoes),
+                "indicators": [],
+            }
+        )
+
+    def history(label: str, kind: str) -> list[dict[str, object]] | None:
+        return by_label.get((label, kind))
+
+    return history
+
+
+def _actual(expectation: CheckedExpectation, result: SubjectResult) -> object:
+    match expectation.target:
+        case "slot":
+            assert expectation.slot is not None
+            return result.values[expectation.slot]
+        case "grade":
+            return result.grade
+        case "rank":
+            return result.rank
+        case "vetoes":
+            return tuple(sorted(result.vetoes))
+        case "links":
+            return tuple(sorted({c.link for c in result.consequences if c.source == result.id}))
+    return tuple(sorted({c.link for c in result.consequences if c.target == result.id}))
+
+
+def _same(expected: object, actual: object) -> bool:
+    if isinstance(expected, Decimal) and isinstance(actual, Decimal):
+        return expected == actual  # 20 == 20.00: exact values, any number of places
+    if isinstance(expected, bool) or isinstance(actual, bool):
+        return expected is actual
+    return expected == actual
+
+
+def shown(value: object) -> str:
+    """A value as a test would write it."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, tuple):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    return str(value)
+
+
+def _compare(
+    expectation: CheckedExpectation, results: list[SubjectResult], outcome: CaseOutcome
+) -> None:
+    result = next((r for r in results if r.id == expectation.subject), None)
+    if result is None:
+        outcome.failures.append(
+            Diagnostic(
+                "T0002", {"subject": expectation.subject}, expectation.span, help=("T0002.help", {})
+            )
+        )
+        return
+    actual = _actual(expectation, result)
+    if not _same(expectation.expected, actual):
+        args = {
+            "subject": expectation.subject,
+            "key": expectation.key,
+            "expected": shown(expectation.expected),
+            "actual": shown(actual),
+        }
+        outcome.failures.append(Diagnostic("T0001", args, expectation.span))
+
+
+def _check_property(
+    program: ir.Program,
+    evaluator: CompiledEvaluator,
+    ident: str,
+    span: Span,
+    results: list[SubjectResult],
+    outcome: CaseOutcome,
+) -> None:
+    prop = next(p for p in program.properties if p.id == ident)
+    failing: str | None = None
+    if prop.condition is not None:
+        failing = violating_subject(prop, _extended(results))
+    else:
+        with decimal.localcontext(helpers.CONTEXT):
+            for result in results:
+                row = tuple(result.values[f.slot] for f in program.inputs)
+                if moves_against(prop, program, evaluator, row):
+                    failing = result.id
+                    break
+    if failing is not None:
+        args = {"id": prop.id, "name": prop.name, "subject": failing}
+        outcome.failures.append(Diagnostic("T0003", args, span))
+
+
+def _extended(results: list[SubjectResult]) -> dict[str, list[object]]:
+    """Each subject's slot values followed by the population values properties read."""
+    sizes: dict[str, int] = {}
+    for result in results:
+        sizes[result.group] = sizes.get(result.group, 0) + 1
+    return {
+        r.id: [
+            *r.values,
+            Decimal(r.rank),
+            Decimal(sizes[r.group]),
+            r.grade or "",
+            "fail" in r.vetoes,
+            "no_excellent" in r.vetoes,
+        ]
+        for r in results
+    }
