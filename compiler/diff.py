@@ -5,9 +5,11 @@ id, never by position, so moving an indicator to another file is no change
 and renaming it (same id, new name) is a rename.  Every change names the file
 and line on each side.  The facts compared are read from the IR and the spans
 of the rule text: points, formulas (the rule text, whitespace-normalized),
-level tables, rounding, applicability, effective dates, items and their caps,
-grades, thresholds and quotas, ranking keys, people's combination, links and
-the manifest's settings.
+level tables, rounding, applicability, effective dates, days to assess, items,
+their caps and conditions, grades, thresholds, bounds, prerequisites and
+quotas, ranking keys and their order, the overall caps, the roll-up and its
+weights, people's combination, links, declared properties and the manifest's
+settings.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from dsl.spans import Span
 @dataclass(frozen=True, slots=True)
 class Change:
     action: str  # added, removed, changed
-    thing: str  # indicator, item, grade, link, ranking, setting
+    thing: str  # indicator, item, grade, link, property, setting
     ident: str
     name: str
     field: str  # "" for added/removed
@@ -49,6 +51,18 @@ def _number(value: Decimal | None) -> str:
     return format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
 
 
+def _definition(program: ir.Program, slot: int | None) -> ir.Definition | None:
+    return next((d for d in program.definitions if d.slot == slot), None)
+
+
+def _formula(program: ir.Program, slot: int | None, otherwise: Span) -> tuple[str, Span]:
+    """The formula text defining ``slot`` and where it is written; ``otherwise`` when absent."""
+    definition = _definition(program, slot)
+    if definition is None:
+        return "", otherwise
+    return _text(definition.expr), definition.expr.span
+
+
 def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
     definition = next(d for d in program.definitions if d.slot == indicator.score)
     expr = definition.expr
@@ -65,6 +79,7 @@ def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
             "" if definition.places is None else f"{definition.places} {definition.mode}",
             indicator.span,
         ),
+        "due_days": (str(indicator.due_days), indicator.span),
     }
     tables = [n for n in ir.walk(expr) if isinstance(n, ir.Lookup)]
     if tables:
@@ -79,7 +94,9 @@ def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
     return facts
 
 
-def _item(item: ir.Item) -> Facts:
+def _item(program: ir.Program, item: ir.Item) -> Facts:
+    # A condition (`when`) is its own definition, in the slot named after the item.
+    gate = next((s.index for s in program.slots if s.name == f"{item.id}.when"), None)
     return {
         "name": (item.name, item.span),
         "kind": (item.kind, item.span),
@@ -88,14 +105,16 @@ def _item(item: ir.Item) -> Facts:
         "veto": (item.veto or "", item.span),
         "effective_from": (str(item.effective_from or ""), item.span),
         "effective_until": (str(item.effective_until or ""), item.span),
+        "when": _formula(program, gate, item.span),
     }
 
 
-def _grade(band: ir.GradeBand) -> Facts:
+def _grade(program: ir.Program, band: ir.GradeBand) -> Facts:
     quota = band.quota
     return {
         "min": (_number(band.minimum), band.span),
-        "requires": ("yes" if band.requires is not None else "", band.span),
+        "max": (_number(band.maximum), band.span),
+        "requires": _formula(program, band.requires, band.span),
         "quota": (
             ""
             if quota is None
@@ -115,12 +134,72 @@ def _link(link: ir.Link) -> Facts:
         "history": (
             ""
             if link.history_years is None
-            else f"{link.history_years} years {'consecutive' if link.consecutive else 'cumulative'}",
+            else f"{link.history_years} years {'consecutive' if link.consecutive else 'cumulative'}"
+            + (f" within {link.within}" if link.within is not None else ""),
             link.span,
         ),
         "to": (link.to, link.span),
         "effect": ("; ".join(f"{k}: {v}" for k, v in link.effects), link.span),
     }
+
+
+def _property(program: ir.Program, prop: ir.Property) -> Facts:
+    monotone = ""
+    if prop.of is not None and prop.input is not None:
+        direction = "increasing" if prop.increasing else "decreasing"
+        monotone = (
+            f"of {program.slots[prop.of].name} input {program.slots[prop.input].name} {direction}"
+        )
+    return {
+        "name": (prop.name, prop.span),
+        "always": (
+            ("", prop.span)
+            if prop.condition is None
+            else (_text(prop.condition), prop.condition.span)
+        ),
+        "monotone": (monotone, prop.span),
+    }
+
+
+def _cap(program: ir.Program, slot: int | None, otherwise: Span) -> tuple[str, Span]:
+    """The overall cap of bonus or deduction items: ``min(sum(items), cap)``."""
+    definition = _definition(program, slot)
+    if definition is not None:
+        match definition.expr:
+            case ir.Call(
+                fn="min", args=(ir.Aggregate(), ir.Const(value=Decimal() as cap, span=at))
+            ):
+                return _number(cap), at
+    return "", otherwise
+
+
+def _combine(program: ir.Program, otherwise: Span) -> tuple[str, Span]:
+    """The people's proportions: ``own_total * own + section_total * section``."""
+    definition = _definition(program, program.total)
+    if definition is not None and program.section_total is not None:
+        match definition.expr:
+            case ir.Arith(
+                op="+",
+                left=ir.Arith(op="*", right=ir.Const(value=Decimal() as own, span=at)),
+                right=ir.Arith(op="*", right=ir.Const(value=Decimal() as section)),
+            ):
+                return f"own {_number(own * 100)}% section {_number(section * 100)}%", at
+    return "", otherwise
+
+
+def _ranking(ranking: ir.Ranking | None) -> str:
+    """The keys as written in `ties`: highest first unless marked ``ascending``."""
+    if ranking is None:
+        return ""
+    keys = zip(ranking.names, ranking.keys, strict=True)
+    return ", ".join(name + ("" if descending else " ascending") for name, (_, descending) in keys)
+
+
+def _rollup(rollup: ir.Rollup | None) -> str:
+    if rollup is None:
+        return ""
+    weights = ", ".join(f"Q{quarter}: {_number(weight)}" for quarter, weight in rollup.weights)
+    return f"{rollup.method} {weights}" if weights else rollup.method
 
 
 def _settings(program: ir.Program) -> Facts:
@@ -130,12 +209,13 @@ def _settings(program: ir.Program) -> Facts:
         "places": (str(program.places), total),
         "rounding": (program.rounding, total),
         "full_marks": (_number(program.full_marks), total),
-        "ranking": (", ".join(program.ranking.names) if program.ranking else "", total),
-        "rollup": (program.rollup.method if program.rollup else "", total),
+        "ranking": (_ranking(program.ranking), total),
+        "rollup": (_rollup(program.rollup), total),
+        "bonus_cap": _cap(program, program.bonus, total),
+        "deduction_cap": _cap(program, program.deduction, total),
     }
-    if program.section_total is not None:
-        definition = next(d for d in program.definitions if d.slot == program.total)
-        facts["combine"] = (_text(definition.expr), definition.expr.span)
+    if program.kind == "person":
+        facts["combine"] = _combine(program, total)
     return facts
 
 
@@ -145,12 +225,18 @@ _SUMMARY = {
     "item": "per",
     "grade": "min",
     "link": "when",
+    "property": "always",
     "setting": "version",
 }
 
 
-def _summary(thing: str, facts: Facts) -> str:
-    return facts.get(_SUMMARY[thing], ("", None))[0]
+def _summary(thing: str, facts: Facts) -> tuple[str, str]:
+    """The field and value shown with an added or removed thing (a property
+    is either ``always`` or ``monotone``: the one it has)."""
+    field = _SUMMARY[thing]
+    if thing == "property" and not facts.get(field, ("", None))[0]:
+        field = "monotone"
+    return field, facts.get(field, ("", None))[0]
 
 
 def _compare(
@@ -162,17 +248,13 @@ def _compare(
     for ident in old.keys() - new.keys():
         name, facts = old[ident]
         first = next(iter(facts.values()))[1]
-        changes.append(
-            Change("removed", thing, ident, name, _SUMMARY[thing], _summary(thing, facts), "",
-                   _where(first), "")
-        )  # fmt: skip
+        field, value = _summary(thing, facts)
+        changes.append(Change("removed", thing, ident, name, field, value, "", _where(first), ""))
     for ident in new.keys() - old.keys():
         name, facts = new[ident]
         first = next(iter(facts.values()))[1]
-        changes.append(
-            Change("added", thing, ident, name, _SUMMARY[thing], "", _summary(thing, facts),
-                   "", _where(first))
-        )  # fmt: skip
+        field, value = _summary(thing, facts)
+        changes.append(Change("added", thing, ident, name, field, "", value, "", _where(first)))
     for ident in old.keys() & new.keys():
         (old_name, before), (new_name, after) = old[ident], new[ident]
         for key in sorted(before.keys() | after.keys()):
@@ -203,13 +285,16 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
         return {i.id: (i.name, _indicator(p, i)) for i in p.indicators} if p else dict(empty)
 
     def items(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
-        return {i.id: (i.name, _item(i)) for i in p.items} if p else dict(empty)
+        return {i.id: (i.name, _item(p, i)) for i in p.items} if p else dict(empty)
 
     def grades(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
-        return {g.grade: (g.grade, _grade(g)) for g in p.grades} if p else dict(empty)
+        return {g.grade: (g.grade, _grade(p, g)) for g in p.grades} if p else dict(empty)
 
     def links(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
         return {link.id: (link.name, _link(link)) for link in p.links} if p else dict(empty)
+
+    def properties(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        return {q.id: (q.name, _property(p, q)) for q in p.properties} if p else dict(empty)
 
     def settings(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
         return {kind: (kind, _settings(p))} if p else dict(empty)
@@ -220,7 +305,8 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
         + _compare("item", items(old), items(new))
         + _compare("grade", grades(old), grades(new))
         + _compare("link", links(old), links(new))
+        + _compare("property", properties(old), properties(new))
     )
     order = {"removed": 0, "added": 1, "changed": 2}
-    things = {"setting": 0, "indicator": 1, "item": 2, "grade": 3, "link": 4}
+    things = {"setting": 0, "indicator": 1, "item": 2, "grade": 3, "link": 4, "property": 5}
     return sorted(changes, key=lambda c: (things[c.thing], order[c.action], c.ident, c.field))

@@ -9,6 +9,7 @@ from compiler.diff import Change
 _THINGS = {
     "indicator": ("指标", "indicator"), "item": ("加减分项目", "item"), "grade": ("等次", "grade"),
     "link": ("结果运用", "link"), "setting": ("规则集设置", "rule-set setting"),
+    "property": ("性质", "property"),
 }  # fmt: skip
 _FIELDS = {
     "name": ("名称", "name"), "points": ("分值", "points"), "category": ("类别", "category"),
@@ -24,6 +25,9 @@ _FIELDS = {
     "rounding": ("取整方式", "rounding mode"), "full_marks": ("满分", "full marks"),
     "ranking": ("排名依据", "ranking keys"), "rollup": ("汇总方式", "roll-up"),
     "combine": ("个人总分合成", "person's total"),
+    "max": ("分数上限", "upper bound"), "due_days": ("考评期限（天）", "days to assess"),
+    "bonus_cap": ("加分合计上限", "bonus cap"), "deduction_cap": ("扣分合计上限", "deduction cap"),
+    "always": ("恒成立条件", "always"), "monotone": ("单调性", "monotone"),
 }  # fmt: skip
 
 

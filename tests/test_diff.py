@@ -1,9 +1,11 @@
-"""Semantic diff: the bundled second-quarter revision, and two commits of a
-rule set in a temporary git repository (read without touching the work tree)."""
+"""Semantic diff: the bundled second-quarter revision, two commits of a rule
+set in a temporary git repository (read without touching the work tree), and
+one revision of a copy of the bundled rules for each fact diff compares."""
 
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -83,3 +85,207 @@ def test_unknown_revision_is_a_located_error(repository: Path) -> None:
     code, _, err = run("check", f"{rules}@v9.9", "--lang", "en", "--output-format", "concise")
     assert code == 1
     assert err.startswith(f"{rules}@v9.9: error[E0908]: cannot read the rules {rules}@v9.9: ")
+
+
+# -- every fact diff compares, one revision at a time ------------------------------
+
+Edit = tuple[str, str, str]  # (file, text, replacement)
+
+# The bundled 优秀 grade of sections (people's grades are indented further).
+EXCELLENT = "  - grade: 优秀\n    min: 90\n"
+BOTTOM_TWO = "history: {years: 2, consecutive: true}\n    to: head"
+
+
+def _variant(root: Path, name: str, edits: list[Edit]) -> Path:
+    """A copy of the bundled rules as ``root/name`` with each text replaced once.
+    Every text must be there: a change to the bundled rules fails the test
+    instead of leaving it comparing two identical rule sets."""
+    rules = root / name
+    shutil.copytree("rules/yongzhou", rules)
+    for file, text, replacement in edits:
+        path = rules / file
+        source = path.read_text(encoding="utf-8")
+        assert text in source, f"{text!r} not in {file}"
+        path.write_text(source.replace(text, replacement, 1), encoding="utf-8")
+    return rules
+
+
+def _diff_json(root: Path, before: list[Edit], after: list[Edit]) -> list[dict[str, str]]:
+    old, new = _variant(root, "old", before), _variant(root, "new", after)
+    code, out, err = run("diff", str(old), str(new), "--format", "json")
+    assert (code, err) == (0, "")
+    changes: list[dict[str, str]] = json.loads(out)["changes"]
+    for c in changes:  # locations relative to each side, for brevity
+        c["old_at"] = c["old_at"].removeprefix(f"{old}/")
+        c["new_at"] = c["new_at"].removeprefix(f"{new}/")
+    return changes
+
+
+def _rows(changes: list[dict[str, str]]) -> list[tuple[str, ...]]:
+    keys = ("action", "thing", "id", "field", "old", "new", "old_at", "new_at")
+    return [tuple(c[k] for k in keys) for c in changes]
+
+
+REVISIONS = [
+    pytest.param(
+        [("grades.yaml", EXCELLENT, EXCELLENT + "    max: 100\n")],
+        [("grades.yaml", EXCELLENT, EXCELLENT + "    max: 99\n")],
+        [("changed", "grade", "优秀", "max", "100", "99", "grades.yaml:10", "grades.yaml:10")],
+        id="grade max",
+    ),
+    pytest.param(
+        [("grades.yaml", EXCELLENT, EXCELLENT + "    requires: base >= 85\n")],
+        [("grades.yaml", EXCELLENT, EXCELLENT + "    requires: base >= 80  # lowered\n")],
+        [("changed", "grade", "优秀", "requires", "base >= 85", "base >= 80",
+          "grades.yaml:12", "grades.yaml:12")],
+        id="grade requires",
+    ),
+    pytest.param(
+        [],
+        [("grades.yaml", EXCELLENT, EXCELLENT + "    requires: |\n      base >= 85\n      and integrity >= 8\n")],
+        [("changed", "grade", "优秀", "requires", "", "base >= 85 and integrity >= 8",
+          "grades.yaml:10", "grades.yaml:13")],
+        id="grade requires added",
+    ),
+    pytest.param(
+        [],
+        [("items.yaml", "when: base >= 85", "when: base >= 80")],
+        [("changed", "item", "practice_promoted", "when", "base >= 85", "base >= 80",
+          "items.yaml:26", "items.yaml:26")],
+        id="item when",
+    ),
+    pytest.param(
+        [],
+        [("items.yaml", "bonus_cap: 3", "bonus_cap: 4")],
+        [("changed", "setting", "section", "bonus_cap", "3", "4", "items.yaml:5", "items.yaml:5"),
+         ("changed", "setting", "person", "bonus_cap", "3", "4", "items.yaml:5", "items.yaml:5")],
+        id="bonus cap",
+    ),
+    pytest.param(
+        [],
+        [("items.yaml", "  deduction_cap: 5\n", "")],
+        [("changed", "setting", "section", "deduction_cap", "5", "", "items.yaml:6", "ruleset.yaml:5"),
+         ("changed", "setting", "person", "deduction_cap", "5", "", "items.yaml:6", "ruleset.yaml:5")],
+        id="deduction cap removed",
+    ),
+    pytest.param(
+        [],
+        [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 10\n")],
+        [("changed", "indicator", "revenue", "due_days", "5", "10",
+          "indicators.yaml:5", "indicators.yaml:5")],
+        id="due_days",
+    ),
+    pytest.param(
+        [("grades.yaml", "method: average", "method: weighted\n  weights: {Q1: 1, Q2: 1, Q3: 1}")],
+        [("grades.yaml", "method: average", "method: weighted\n  weights: {Q1: 1, Q2: 1, Q3: 1.5}")],
+        [("changed", "setting", "section", "rollup", "weighted Q1: 1, Q2: 1, Q3: 1",
+          "weighted Q1: 1, Q2: 1, Q3: 1.5", "ruleset.yaml:5", "ruleset.yaml:5"),
+         ("changed", "setting", "person", "rollup", "weighted Q1: 1, Q2: 1, Q3: 1",
+          "weighted Q1: 1, Q2: 1, Q3: 1.5", "ruleset.yaml:5", "ruleset.yaml:5")],
+        id="roll-up weights",
+    ),
+    pytest.param(
+        [],
+        [("grades.yaml", "ties: [base, integrity]", "ties: [base, integrity ascending]")],
+        [("changed", "setting", "section", "ranking", "total, base, integrity",
+          "total, base, integrity ascending", "ruleset.yaml:5", "ruleset.yaml:5")],
+        id="ranking ties direction",
+    ),
+    pytest.param(
+        [],
+        [("people.yaml", "    by: total\n", "    by: total\n    order: ascending\n")],
+        [("changed", "setting", "person", "ranking", "total, base", "total ascending, base",
+          "ruleset.yaml:5", "ruleset.yaml:5")],
+        id="ranking order",
+    ),
+    pytest.param(
+        [("links.yaml", BOTTOM_TWO, BOTTOM_TWO.replace("true}", "false, within: 3}"))],
+        [("links.yaml", BOTTOM_TWO, BOTTOM_TWO.replace("true}", "false, within: 4}"))],
+        [("changed", "link", "bottom_two_talk", "history", "2 years cumulative within 3",
+          "2 years cumulative within 4", "links.yaml:42", "links.yaml:42")],
+        id="history within",
+    ),
+    pytest.param(
+        [],
+        [("people.yaml", "{own: 70%, section: 30%}", "{own: 60%, section: 40%}")],
+        [("changed", "setting", "person", "combine", "own 70% section 30%", "own 60% section 40%",
+          "people.yaml:4", "people.yaml:4")],
+        id="combine",
+    ),
+    pytest.param(
+        [],
+        [("grades.yaml", "always: total <= 100 + 3", "always: total <= 100 + 4"),
+         ("grades.yaml", "name: 评为优秀的个人总分不低于 90 分", "name: 优秀的个人总分不低于 90 分")],
+        [("changed", "property", "total_within_caps", "always", "total <= 100 + 3",
+          "total <= 100 + 4", "grades.yaml:30", "grades.yaml:30"),
+         ("changed", "property", "person_excellent_needs_90", "name", "评为优秀的个人总分不低于 90 分",
+          "优秀的个人总分不低于 90 分", "grades.yaml:43", "grades.yaml:43")],
+        id="property formula and name",
+    ),
+    pytest.param(
+        [],
+        [("grades.yaml", "direction: increasing", "direction: decreasing")],
+        [("changed", "property", "revenue_monotone", "monotone",
+          "of revenue input 实际入库 increasing", "of revenue input 实际入库 decreasing",
+          "grades.yaml:40", "grades.yaml:40")],
+        id="property monotone",
+    ),
+    pytest.param(
+        [],
+        [("grades.yaml", "id: total_within_caps", "id: total_capped"),
+         ("grades.yaml", "id: revenue_monotone", "id: revenue_increasing")],
+        [("removed", "property", "revenue_monotone", "monotone",
+          "of revenue input 实际入库 increasing", "", "grades.yaml:40", ""),
+         ("removed", "property", "total_within_caps", "always", "total <= 100 + 3", "",
+          "grades.yaml:28", ""),
+         ("added", "property", "revenue_increasing", "monotone", "",
+          "of revenue input 实际入库 increasing", "", "grades.yaml:40"),
+         ("added", "property", "total_capped", "always", "", "total <= 100 + 3", "",
+          "grades.yaml:28")],
+        id="property renamed",
+    ),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("before", "after", "expected"), REVISIONS)
+def test_each_fact_is_reported_located_on_both_sides(
+    tmp_path: Path, before: list[Edit], after: list[Edit], expected: list[tuple[str, ...]]
+) -> None:
+    assert _rows(_diff_json(tmp_path, before, after)) == expected
+
+
+def test_assessment_days_is_every_indicator_without_its_own_due_days(tmp_path: Path) -> None:
+    changes = _diff_json(
+        tmp_path,
+        [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 3\n")],
+        [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 3\n"),
+         ("ruleset.yaml", "assessment_days: 5", "assessment_days: 7")],
+    )  # fmt: skip
+    assert {(c["thing"], c["field"], c["old"], c["new"]) for c in changes} == {
+        ("indicator", "due_days", "5", "7")
+    }
+    # 16 indicators of sections but revenue (its own due_days), 4 of people.
+    assert len(changes) == 19
+    assert "revenue" not in {c["id"] for c in changes}
+    assert all(c["old_at"] == c["new_at"] != "" for c in changes)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_newly_compared_facts_in_plain_words(tmp_path: Path, lang: str) -> None:
+    old = _variant(tmp_path, "old", [])
+    new = _variant(tmp_path, "new", [
+        ("grades.yaml", EXCELLENT, EXCELLENT + "    max: 100\n    requires: base >= 85\n"),
+        ("grades.yaml", "method: average", "method: weighted\n  weights: {Q1: 1, Q2: 1, Q3: 2}"),
+        ("grades.yaml", "ties: [base, integrity]", "ties: [base, integrity ascending]"),
+        ("grades.yaml", "always: total <= 100 + 3", "always: total <= 100 + 4"),
+        ("items.yaml", "bonus_cap: 3", "bonus_cap: 4"),
+        ("items.yaml", "when: base >= 85", "when: base >= 80"),
+        ("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 10\n"),
+        ("links.yaml", BOTTOM_TWO, BOTTOM_TWO.replace("true}", "false, within: 3}")),
+        ("people.yaml", "{own: 70%, section: 30%}", "{own: 60%, section: 40%}"),
+    ])  # fmt: skip
+    code, out, err = run("diff", str(old), str(new), "--lang", lang)
+    assert (code, err) == (0, "")
+    assert_golden(
+        Path(f"tests/cases/diff/every_fact.{lang}.txt"), out.replace(str(tmp_path), "TMP")
+    )
