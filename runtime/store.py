@@ -144,8 +144,26 @@ def rules_commit(rules: str) -> str | None:
 class Store:
     """One results store file."""
 
-    def __init__(self, path: str) -> None:
+    def __init__(self, path: str, read_only: bool = False) -> None:
+        """Open the store at ``path``, creating it (and its folder) if needed.
+
+        ``read_only`` is for commands that only read published runs (``dry-run``):
+        a store that does not exist is then ``StoreError`` E0913 and nothing is
+        created, and the store is opened so that nothing can be written to it.
+        A file that is not a results store is ``sqlite3.Error`` either way.
+        """
         self.path = path
+        if read_only:
+            if not Path(path).is_file():
+                raise StoreError("E0913", {"path": path})
+            uri = Path(path).resolve().as_uri() + "?mode=ro"
+            self.connection = sqlite3.connect(uri, uri=True)
+            try:
+                self.connection.execute("SELECT COUNT(*) FROM runs").fetchone()
+            except sqlite3.Error:
+                self.connection.close()
+                raise
+            return
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self.connection = sqlite3.connect(path)
         self.connection.executescript(SCHEMA)

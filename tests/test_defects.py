@@ -4,9 +4,18 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
+import pytest
+
+from runtime.store import Store, StoreError
 from tests.clirun import run
+
+# Fixed in what the runtime offers; runtime/cli.py has yet to use it.
+NEEDS_CLI = pytest.mark.xfail(
+    strict=True, reason="needs the change to runtime/cli.py described in the commit message"
+)
 
 
 def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
@@ -119,3 +128,56 @@ def test_within_without_cumulative_history_is_an_error_at_the_within_key(tmp_pat
     )  # fmt: skip
     code, _, err = run("check", str(cumulative), "--lang", "en")
     assert (code, err) == (0, "")
+
+
+def test_a_store_opened_to_read_that_does_not_exist_is_e0913_and_not_created(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "new.sqlite"
+    with pytest.raises(StoreError) as raised:
+        Store(str(missing), read_only=True)
+    assert (raised.value.code, raised.value.args_) == ("E0913", {"path": str(missing)})
+    assert not missing.exists()
+    not_a_store = tmp_path / "empty.sqlite"
+    not_a_store.write_bytes(b"")
+    with pytest.raises(sqlite3.Error):
+        Store(str(not_a_store), read_only=True)
+    assert not_a_store.read_bytes() == b""
+
+
+def test_a_store_opened_to_read_reads_published_runs_and_writes_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "results.sqlite"
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q1",
+        "--publish", "--store", str(path), "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    before = path.read_bytes()
+    store = Store(str(path), read_only=True)
+    try:
+        found = store.history("永州市地方税务局机关绩效管理")("2016Q1", "section")
+        assert found is not None and len(found) == 17
+        with pytest.raises(sqlite3.OperationalError):
+            store.connection.execute("DELETE FROM data_files")
+    finally:
+        store.close()
+    assert path.read_bytes() == before
+
+
+@NEEDS_CLI
+def test_dry_run_with_a_store_that_does_not_exist_is_e0913_and_creates_nothing(
+    tmp_path: Path,
+) -> None:
+    missing = tmp_path / "new.sqlite"
+    for lang, text in [
+        ("en", f"error[E0913]: the results store {missing} does not exist (a dry-run only reads"),
+        ("zh", f"错误[E0913]: 结果库 {missing} 不存在（试运行只读取其中已发布的结果"),
+    ]:
+        code, out, err = run(
+            "dry-run", "--baseline", "rules/yongzhou", "--candidate", "rules/yongzhou#2016-04-01",
+            "--data", "examples/yongzhou", "--periods", "2016Q1", "--store", str(missing),
+            "--lang", lang, "--output-format", "concise",
+        )  # fmt: skip
+        assert (code, out) == (1, "")
+        assert err.startswith(f"{missing}: {text}"), err
+        assert not missing.exists()
