@@ -499,6 +499,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结果库拒绝了这个操作：{problem}（已发布的结果不能修改或删除）",
         "the results store refused: {problem} (published runs cannot be changed or deleted)",
     ),
+    "E0912": ("无法写入 {path}：{problem}", "cannot write {path}: {problem}"),
     "E0913": (
         "结果库 {path} 不存在（试运行只读取其中已发布的结果，不会新建结果库）",
         "the results store {path} does not exist (a dry-run only reads its published runs and creates no store)",

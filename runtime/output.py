@@ -15,12 +15,33 @@ import re
 import unicodedata
 import zipfile
 from decimal import Decimal
+from pathlib import Path
 
 from compiler import ir
+from dsl.messages import render_message
 from runtime import helpers
 from runtime.evaluate import SubjectResult
 from runtime.periods import parse_periods
 from runtime.population import UNGRADED
+
+
+class OutputError(Exception):
+    """An output file that cannot be written (E0912): a usage or I/O problem,
+    exit code 2; the text is already in the user's language."""
+
+
+def write_output(content: str | bytes, target: str, lang: str) -> None:
+    """Write a command's output to the file ``target``: text as UTF-8, a
+    workbook as its bytes.  A file that cannot be written (a folder that does
+    not exist, no permission) is ``OutputError`` naming the file and why."""
+    try:
+        if isinstance(content, bytes):
+            Path(target).write_bytes(content)
+        else:
+            Path(target).write_text(content, encoding="utf-8")
+    except OSError as error:
+        args = {"path": target, "problem": error.strerror or str(error)}
+        raise OutputError(render_message("E0912", lang, args)) from None
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:

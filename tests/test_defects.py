@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 
+from runtime.output import OutputError, write_output
 from runtime.store import Store, StoreError
 from tests.clirun import run
 
@@ -181,3 +182,43 @@ def test_dry_run_with_a_store_that_does_not_exist_is_e0913_and_creates_nothing(
         assert (code, out) == (1, "")
         assert err.startswith(f"{missing}: {text}"), err
         assert not missing.exists()
+
+
+def test_an_output_file_that_cannot_be_written_is_e0912_in_either_language(
+    tmp_path: Path,
+) -> None:
+    target = tmp_path / "missing" / "x.xlsx"
+    for lang, text in [
+        ("en", f"cannot write {target}: No such file or directory"),
+        ("zh", f"无法写入 {target}：No such file or directory"),
+    ]:
+        for content in (b"PK", "text"):
+            with pytest.raises(OutputError) as raised:
+                write_output(content, str(target), lang)
+            assert str(raised.value) == text
+    assert not target.parent.exists()
+    write_output(b"PK\x03", str(tmp_path / "x.xlsx"), "en")
+    write_output("总分\n", str(tmp_path / "x.csv"), "zh")
+    assert (tmp_path / "x.xlsx").read_bytes() == b"PK\x03"
+    assert (tmp_path / "x.csv").read_text(encoding="utf-8") == "总分\n"
+
+
+@NEEDS_CLI
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("dry-run", "--baseline", "rules/yongzhou", "--candidate", "rules/yongzhou#2016-04-01",
+         "--data", "examples/yongzhou", "--periods", "2016Q1"),
+        ("warn", "rules/yongzhou", "--date", "2016-09-01"),
+    ],
+)  # fmt: skip
+def test_an_xlsx_out_that_cannot_be_written_is_a_usage_error(
+    tmp_path: Path, argv: tuple[str, ...]
+) -> None:
+    target = tmp_path / "missing" / "x.xlsx"
+    for lang, text in [
+        ("en", f"jixiao: cannot write {target}: No such file or directory\n"),
+        ("zh", f"jixiao: 无法写入 {target}：No such file or directory\n"),
+    ]:
+        code, out, err = run(*argv, "--format", "xlsx", "--out", str(target), "--lang", lang)
+        assert (code, out, err) == (2, "", text)
