@@ -76,7 +76,7 @@ class CaseSpec(Model):
 class TestFileSpec(Model):
     period: Text | None = None
     defaults: Defaults = Field(default_factory=Defaults)
-    cases: list[CaseSpec] = Field(min_length=1)
+    cases: list[Any] = Field(min_length=1)  # each validated on its own as a CaseSpec
 
 
 # -- located cases -----------------------------------------------------------
@@ -105,6 +105,7 @@ class EventCase:
     day: datetime.date | None
     reason: str
     line: int
+    day_span: Span  # the date as written, or the event when it has none
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,17 +181,25 @@ def load_tests(source: RuleSource, only: list[str] | None = None) -> LoadedTests
         except ValidationError as error:
             loaded.diagnostics.extend(_test_schema_diagnostics(error, file, root))
             continue
-        loaded.cases.extend(_cases(spec, file, root))
+        # Case by case: a mistake in one case does not hide the others' problems.
+        valid: list[tuple[int, CaseSpec]] = []
+        for index, item in enumerate(spec.cases):
+            try:
+                valid.append((index, CaseSpec.model_validate(item)))
+            except ValidationError as error:
+                found = _test_schema_diagnostics(error, file, root, ("cases", index))
+                loaded.diagnostics.extend(found)
+        loaded.cases.extend(_cases(spec, valid, file, root))
     return loaded
 
 
 def _test_schema_diagnostics(
-    error: ValidationError, file: SourceFile, root: YNode | None
+    error: ValidationError, file: SourceFile, root: YNode | None, prefix: tuple[str | int, ...] = ()
 ) -> list[Diagnostic]:
     """Schema problems located in the test file; unknown keys list the keys a
     test file allows (the rule-file schema's list would mislead)."""
     found = []
-    for diagnostic in _schema_diagnostics(error, file, root):
+    for diagnostic in _schema_diagnostics(error, file, root, prefix):
         if diagnostic.code == "E0201":
             diagnostic = Diagnostic(
                 "E0201", diagnostic.args, diagnostic.span, help=("E1001.help", {})
@@ -199,7 +208,9 @@ def _test_schema_diagnostics(
     return found
 
 
-def _cases(spec: TestFileSpec, file: SourceFile, root: YNode | None) -> list[TestCase]:
+def _cases(
+    spec: TestFileSpec, valid: list[tuple[int, CaseSpec]], file: SourceFile, root: YNode | None
+) -> list[TestCase]:
     def at(*path: str | int) -> Span:
         node, _ = node_at(root, path)
         return node.span if node is not None else Span(file, 0, 0)
@@ -234,7 +245,7 @@ def _cases(spec: TestFileSpec, file: SourceFile, root: YNode | None) -> list[Tes
         for kind in ("sections", "people")
     )
     cases = []
-    for index, case in enumerate(spec.cases):
+    for index, case in valid:
         events = tuple(
             EventCase(
                 Named(event.subject, at("cases", index, "events", n, "subject")),
@@ -243,6 +254,7 @@ def _cases(spec: TestFileSpec, file: SourceFile, root: YNode | None) -> list[Tes
                 event.day,
                 event.reason,
                 line(at("cases", index, "events", n)),
+                at("cases", index, "events", n, "date"),
             )
             for n, event in enumerate(case.events)
         )

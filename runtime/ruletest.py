@@ -167,7 +167,7 @@ def _event_table(case: CheckedCase, period: Period, outcome: CaseOutcome) -> Tab
         day = event.day or period.end
         if Period(day.year, (day.month - 1) // 3 + 1) != period:
             args = {"date": day.isoformat(), "period": str(period)}
-            outcome.problems.append(Diagnostic("E1014", args, event.item.span))
+            outcome.problems.append(Diagnostic("E1014", args, event.day_span))
             continue
         cells = [day.isoformat(), str(event.subject.value), str(event.item.value),
                  str(event.count), event.reason, ""]  # fmt: skip

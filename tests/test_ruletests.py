@@ -1,0 +1,210 @@
+"""jixiao test: rule tests beside the rules, their located problems, their
+failures, and the coverage of bands, branches, levels, caps, vetoes and links."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.clirun import run
+from tests.gitrepo import git, repository_of_bundled_rules
+from tests.golden import assert_golden
+
+CASES = Path("tests/cases/ruletests")
+
+
+def _rules(tmp_path: Path, tests: dict[str, str] | None = None) -> Path:
+    """A copy of the bundled rules; ``tests`` replaces its test files."""
+    folder = tmp_path / "rules"
+    shutil.copytree("rules/yongzhou", folder)
+    if tests is not None:
+        shutil.rmtree(folder / "tests")
+        (folder / "tests").mkdir()
+        for name, text in tests.items():
+            (folder / "tests" / name).write_text(text, encoding="utf-8")
+    return folder
+
+
+def _relative(text: str, folder: Path) -> str:
+    return text.replace(str(folder.parent) + "/", "")
+
+
+def test_bundled_rule_tests_pass_with_full_coverage() -> None:
+    code, out, err = run("test", "rules/yongzhou", "--fail-under", "100", "--lang", "en")
+    assert (code, err) == (0, "")
+    assert "19 case(s): 19 passed, 0 failed, 0 could not run" in out
+    for line in ("grade bands         8/8   100.0%", "links               9/9   100.0%",
+                 "total              72/72  100.0%"):  # fmt: skip
+        assert line in out
+    # The people's overall caps never bind (verify proves it): left out, and said so.
+    assert "left out (jixiao verify proves no data can reach them):" in out
+    assert "rules/yongzhou/items.yaml:5:14  caps (person)  bonus_cap" in out
+    assert_golden(CASES / "yongzhou.en.txt", out)
+
+
+def test_bundled_rule_tests_json() -> None:
+    code, out, _ = run("test", "rules/yongzhou", "--format", "json")
+    document = json.loads(out)
+    assert code == 0
+    assert {c["result"] for c in document["cases"]} == {"pass"}
+    assert document["coverage"]["percent"] == "100.0"
+    assert document["coverage"]["categories"]["link"] == {
+        "targets": 9, "covered": 9, "percent": "100.0"
+    }  # fmt: skip
+    assert [t["label"] for t in document["coverage"]["unreachable"]] == ["bonus_cap", "deduction_cap"]
+
+
+_HEADER = """\
+period: 2016Q2
+defaults:
+  sections: {实际入库: 100, 收入计划: 100, 征管质量得分: 15, 依法行政评价: 好, 机关管理评价: 好,
+             创卫评价: 好, 创文评价: 好, 满意率: 100%, 扶贫评价: 好}
+cases:
+"""
+
+
+def test_every_problem_of_the_test_files_is_reported_at_once(tmp_path: Path) -> None:
+    broken = _HEADER + """\
+  - name: misspelt names
+    sections:
+      s4: {}
+      s05: {实际入库量: 90}
+    events:
+      - {subject: s05, item: provincal_commendation}
+    expect:
+      s05: {revenu: 18, grade: 特优, rank: 0, links: [section_excellent]}
+    properties: [veto_fail]
+  - nmae: a key misspelt
+"""
+    no_period = _HEADER.replace("period: 2016Q2\n", "") + """\
+  - name: no period anywhere
+    sections:
+      s04: {}
+"""
+    folder = _rules(tmp_path, {"broken.yaml": broken, "no_period.yaml": no_period})
+    outputs = {}
+    for lang in ("zh", "en"):
+        code, out, err = run("test", str(folder), "--lang", lang)
+        assert (code, out) == (1, "")
+        outputs[lang] = _relative(err, folder)
+    # A schema problem stops its own case only; every name is checked at its
+    # line, with "did you mean".
+    assert_golden(CASES / "errors.zh.txt", outputs["zh"])
+    assert_golden(CASES / "errors.en.txt", outputs["en"])
+    for code in ("E0201", "E1002", "E1003", "E1004", "E1005", "E1006", "E1007", "E1008", "E1009"):
+        assert f"[{code}]" in outputs["en"], code
+    assert "error[E1012]: case “no period anywhere” names no period" in outputs["en"]
+
+
+def test_a_failing_expectation_is_shown_at_the_expected_value(tmp_path: Path) -> None:
+    wrong = _HEADER + """\
+  - name: revenue at 95% of plan
+    sections:
+      s05: {实际入库: 95}
+    expect:
+      s05: {revenue: 19, grade: 良好}
+"""
+    folder = _rules(tmp_path, {"wrong.yaml": wrong})
+    code, out, err = run("test", str(folder), "--lang", "en")
+    assert (code, err) == (1, "")
+    out = _relative(out, folder)
+    assert "rules/tests/wrong.yaml:6  FAIL  revenue at 95% of plan" in out
+    assert "error[T0001]: s05 revenue: expected 19, got 18.00" in out
+    assert " --> rules/tests/wrong.yaml:10:22" in out
+    assert "grade" not in out.split("error[T0001]")[1].split("\n")[0]  # the grade was right
+    assert "1 case(s): 0 passed, 1 failed, 0 could not run" in out
+
+
+def test_bad_input_values_are_located_in_the_test_file(tmp_path: Path) -> None:
+    bad = _HEADER + """\
+  - name: a level that does not exist
+    sections:
+      s05: {依法行政评价: 很好, 满意率: 120%}
+    events:
+      - {subject: s05, item: criticized, date: 2016-01-05}
+"""
+    folder = _rules(tmp_path, {"bad.yaml": bad})
+    code, out, _ = run("test", str(folder), "--lang", "en", "--output-format", "concise")
+    out = _relative(out, folder)
+    assert code == 1
+    assert "rules/tests/bad.yaml:6  ERROR  a level that does not exist" in out
+    assert "rules/tests/bad.yaml:8 [依法行政评价]: error[E0806]" in out
+    assert "rules/tests/bad.yaml:8 [满意率]: error[E0807]" in out
+    assert "rules/tests/bad.yaml:10:48: error[E1014]" in out
+    assert "0 passed, 0 failed, 1 could not run" in out
+
+
+def test_coverage_lists_what_no_test_reaches_and_fail_under_fails(tmp_path: Path) -> None:
+    folder = _rules(tmp_path)
+    (folder / "tests" / "items.yaml").unlink()  # the only cases reaching caps and vetoes
+    code, out, _ = run("test", str(folder), "--lang", "en", "--fail-under", "95")
+    out = _relative(out, folder)
+    assert code == 1
+    assert "caps                3/11   27.2%" in out
+    assert "rules/items.yaml:46:5  vetoes (section)  discipline_case" in out
+    assert "rules/items.yaml:9:5  caps (section)  provincial_commendation" in out
+    assert "coverage 86.1% is below the required 95%" in out
+    code, _, _ = run("test", str(folder), "--fail-under", "85")
+    assert code == 0
+
+
+def test_a_revision_adding_a_band_is_uncovered_until_a_test_reaches_it(tmp_path: Path) -> None:
+    folder = _rules(tmp_path)
+    grades = folder / "grades.yaml"
+    text = grades.read_text(encoding="utf-8")
+    added = "  - grade: 基本合格\n    min: 50\n    blocked_by: [fail]\n  - grade: 不合格\n"
+    grades.write_text(text.replace("  - grade: 不合格\n", added), encoding="utf-8")
+    code, out, _ = run("test", str(folder), "--lang", "en", "--fail-under", "100")
+    out = _relative(out, folder)
+    # Every test still passes (no test total lies in 50..60), but the new band
+    # is reached by none of them, and full coverage is required.
+    assert code == 1
+    assert "19 case(s): 19 passed" in out
+    assert "grade bands         8/9    88.8%" in out
+    assert "rules/grades.yaml:20:5  grade bands (section)  基本合格" in out
+    assert "coverage 98.6% is below the required 100%" in out
+    tests = folder / "tests" / "grades.yaml"
+    tests.write_text(
+        tests.read_text(encoding="utf-8")
+        + """
+  - name: 50 分以上不到 60 分为基本合格
+    sections:
+      s07: {实际入库: 50, 征管质量得分: 0, 依法行政评价: 差, 机关管理评价: 差, 满意率: 80%}
+    expect:
+      s07: {grade: 基本合格}
+""",
+        encoding="utf-8",
+    )
+    code, out, _ = run("test", str(folder), "--lang", "en", "--fail-under", "100")
+    assert code == 0, out
+    assert "grade bands         9/9   100.0%" in out
+
+
+def test_naming_test_files_and_a_git_revision(tmp_path: Path) -> None:
+    code, out, _ = run("test", "rules/yongzhou", "rules/yongzhou/tests/people.yaml", "--lang", "en")
+    assert code == 0
+    assert "2 case(s): 2 passed" in out
+    repo = repository_of_bundled_rules(tmp_path)
+    (repo / "rules" / "tests" / "people.yaml").unlink()
+    git(repo, "commit", "-q", "-am", "drop the people's tests")
+    code, out, _ = run("test", f"{repo / 'rules'}@HEAD~1", "--lang", "en")
+    assert code == 0 and "19 case(s): 19 passed" in out
+    code, out, _ = run("test", f"{repo / 'rules'}@HEAD", "--lang", "en")
+    assert code == 0 and "17 case(s): 17 passed" in out
+
+
+def test_no_tests_is_an_error(tmp_path: Path) -> None:
+    folder = _rules(tmp_path)
+    shutil.rmtree(folder / "tests")
+    code, _, err = run("test", str(folder), "--lang", "en")
+    assert code == 1
+    assert "error[E1011]: no rule tests in" in err
+
+
+@pytest.mark.parametrize("value", ["101", "-1", "abc"])
+def test_fail_under_must_be_a_percentage(value: str) -> None:
+    code, _, err = run("test", "rules/yongzhou", "--fail-under", value)
+    assert code == 2 and "--fail-under" in err
