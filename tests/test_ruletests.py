@@ -54,7 +54,10 @@ def test_bundled_rule_tests_json() -> None:
     assert document["coverage"]["categories"]["link"] == {
         "targets": 9, "covered": 9, "percent": "100.0"
     }  # fmt: skip
-    assert [t["label"] for t in document["coverage"]["unreachable"]] == ["bonus_cap", "deduction_cap"]
+    assert [t["label"] for t in document["coverage"]["unreachable"]] == [
+        "bonus_cap",
+        "deduction_cap",
+    ]
 
 
 _HEADER = """\
@@ -67,7 +70,9 @@ cases:
 
 
 def test_every_problem_of_the_test_files_is_reported_at_once(tmp_path: Path) -> None:
-    broken = _HEADER + """\
+    broken = (
+        _HEADER
+        + """\
   - name: misspelt names
     sections:
       s4: {}
@@ -79,11 +84,15 @@ def test_every_problem_of_the_test_files_is_reported_at_once(tmp_path: Path) -> 
     properties: [veto_fail]
   - nmae: a key misspelt
 """
-    no_period = _HEADER.replace("period: 2016Q2\n", "") + """\
+    )
+    no_period = (
+        _HEADER.replace("period: 2016Q2\n", "")
+        + """\
   - name: no period anywhere
     sections:
       s04: {}
 """
+    )
     folder = _rules(tmp_path, {"broken.yaml": broken, "no_period.yaml": no_period})
     outputs = {}
     for lang in ("zh", "en"):
@@ -100,13 +109,16 @@ def test_every_problem_of_the_test_files_is_reported_at_once(tmp_path: Path) -> 
 
 
 def test_a_failing_expectation_is_shown_at_the_expected_value(tmp_path: Path) -> None:
-    wrong = _HEADER + """\
+    wrong = (
+        _HEADER
+        + """\
   - name: revenue at 95% of plan
     sections:
       s05: {实际入库: 95}
     expect:
       s05: {revenue: 19, grade: 良好}
 """
+    )
     folder = _rules(tmp_path, {"wrong.yaml": wrong})
     code, out, err = run("test", str(folder), "--lang", "en")
     assert (code, err) == (1, "")
@@ -119,13 +131,16 @@ def test_a_failing_expectation_is_shown_at_the_expected_value(tmp_path: Path) ->
 
 
 def test_bad_input_values_are_located_in_the_test_file(tmp_path: Path) -> None:
-    bad = _HEADER + """\
+    bad = (
+        _HEADER
+        + """\
   - name: a level that does not exist
     sections:
       s05: {依法行政评价: 很好, 满意率: 120%}
     events:
       - {subject: s05, item: criticized, date: 2016-01-05}
 """
+    )
     folder = _rules(tmp_path, {"bad.yaml": bad})
     code, out, _ = run("test", str(folder), "--lang", "en", "--output-format", "concise")
     out = _relative(out, folder)
