@@ -50,7 +50,7 @@ from runtime.dryrunview import to_text as dryrun_text
 from runtime.dryrunview import to_xlsx as dryrun_xlsx
 from runtime.explain import explain
 from runtime.htmlreport import render as dryrun_html
-from runtime.output import to_csv, to_json, to_table, to_xlsx
+from runtime.output import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
 from runtime.periods import Period, PeriodError, parse_periods
 from runtime.proptest import check_properties, counterexample_csv
 from runtime.ruletest import run_tests
@@ -199,7 +199,7 @@ def main(
     except UserError as error:
         err.write(render_all(error.diagnostics, lang, fmt) + "\n")
         return EXIT_USER
-    except _UsageError as error:
+    except (_UsageError, OutputError) as error:
         err.write(f"jixiao: {error}\n")
         return EXIT_USAGE
     except Exception:  # a bug in jixiao, not the user's mistake
@@ -239,12 +239,9 @@ def _commit(rules: str) -> str | None:
     return source.commit if isinstance(source, GitSource) else rules_commit(spec.path)
 
 
-def _write(text: str, target: str | None, out: TextIO) -> None:
+def _write(text: str, target: str | None, out: TextIO, lang: Lang) -> None:
     if target:
-        try:
-            Path(target).write_text(text, encoding="utf-8")
-        except OSError as error:
-            raise _UsageError(f"cannot write {target}: {error.strerror}") from None
+        write_output(text, target, lang)
     else:
         out.write(text)
 
@@ -285,7 +282,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
             "ir": lambda: dump_ir(result.program),
             "py": lambda: result.module.source,
         }[args.emit]()
-        _write(text, args.out, out)
+        _write(text, args.out, out, lang)
         return EXIT_OK
     if args.command == "evaluate":
         return _evaluate(args, lang, out, err)
@@ -334,10 +331,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         workbook = to_xlsx(
             result.program, result.people, evaluation.sections, evaluation.people, lang
         )
-        try:
-            Path(args.out).write_bytes(workbook)
-        except OSError as error:
-            raise _UsageError(f"cannot write {args.out}: {error.strerror}") from None
+        write_output(workbook, args.out, lang)
         return EXIT_OK
     if args.format == "json":
         text = document
@@ -347,17 +341,19 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         text = to_table(result.program, evaluation.label, evaluation.sections, lang)
         if result.people is not None and evaluation.people:
             text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
-    _write(text, args.out, out)
+    _write(text, args.out, out, lang)
     return EXIT_OK
 
 
-def _open_store(path: str | None) -> Store | None:
+def _open_store(path: str | None, read_only: bool = False) -> Store | None:
     if path is None:
         return None
     try:
-        return Store(path)
+        return Store(path, read_only)
     except sqlite3.Error as error:
         raise _UsageError(f"cannot open the results store {path}: {error}") from None
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
 
 
 def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
@@ -407,7 +403,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     periods = _periods(args.periods, baseline.program.year)
     published: dict[str, list[dict[str, object]]] = {}
     if args.store:
-        store = _open_store(args.store)
+        store = _open_store(args.store, read_only=True)
         assert store is not None
         try:
             lookup = store.history(baseline.program.scheme)
@@ -432,7 +428,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     if args.format == "xlsx":
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
-        Path(args.out).write_bytes(dryrun_xlsx(run))
+        write_output(dryrun_xlsx(run), args.out, lang)
         return EXIT_OK
     if args.format == "json":
         text = dryrun_json(run)
@@ -444,7 +440,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
         text = dryrun_text(run, lang)
     if args.explain:
         text += _explain_difference(run, args.explain, baseline, candidate, lang)
-    _write(text, args.out, out)
+    _write(text, args.out, out, lang)
     return EXIT_OK
 
 
@@ -480,7 +476,7 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     bulletin = build_bulletin(
         result.program, result.people, evaluation.label, evaluation.sections, evaluation.people
     )
-    _write(render_bulletin(bulletin, args.format), args.out, out)
+    _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
 
 
@@ -608,10 +604,10 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     if args.format == "xlsx":
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
-        Path(args.out).write_bytes(warnings_xlsx(table, lang))
+        write_output(warnings_xlsx(table, lang), args.out, lang)
         return EXIT_OK
     text = warnings_html(table, lang) if args.format == "html" else warnings_text(table, lang)
-    _write(text, args.out, out)
+    _write(text, args.out, out, lang)
     return EXIT_OK
 
 

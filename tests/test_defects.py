@@ -14,9 +14,6 @@ from runtime.store import Store, StoreError
 from tests.clirun import run
 
 # Fixed in what the runtime offers; runtime/cli.py has yet to use it.
-NEEDS_CLI = pytest.mark.xfail(
-    strict=True, reason="needs the change to runtime/cli.py described in the commit message"
-)
 
 
 def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
@@ -165,7 +162,6 @@ def test_a_store_opened_to_read_reads_published_runs_and_writes_nothing(tmp_path
     assert path.read_bytes() == before
 
 
-@NEEDS_CLI
 def test_dry_run_with_a_store_that_does_not_exist_is_e0913_and_creates_nothing(
     tmp_path: Path,
 ) -> None:
@@ -203,7 +199,6 @@ def test_an_output_file_that_cannot_be_written_is_e0912_in_either_language(
     assert (tmp_path / "x.csv").read_text(encoding="utf-8") == "总分\n"
 
 
-@NEEDS_CLI
 @pytest.mark.parametrize(
     "argv",
     [
