@@ -13,8 +13,6 @@ from runtime.output import OutputError, write_output
 from runtime.store import Store, StoreError
 from tests.clirun import run
 
-# Fixed in what the runtime offers; runtime/cli.py has yet to use it.
-
 
 def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
     """A copy of the bundled rules with one text replaced in one file."""
