@@ -22,6 +22,7 @@ import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 from hypothesis import strategies as st
 
@@ -313,10 +314,22 @@ class _Scope:
         return _Scope(list(self.numbers), list(self.bools), list(self.levels))
 
 
+T = TypeVar("T")
+
+
+class Draw(Protocol):
+    """A draw function: ``st.DrawFn`` in a ``@st.composite`` or ``st.DataObject.draw``.
+
+    (``st.DrawFn`` itself also declares ``__signature__``, which a bound method lacks.)
+    """
+
+    def __call__(self, strategy: st.SearchStrategy[T], label: object = None, /) -> T: ...
+
+
 class YamlWriter:
     """A tiny YAML writer with a choice of scalar styles for formulas."""
 
-    def __init__(self, draw: st.DrawFn) -> None:
+    def __init__(self, draw: Draw) -> None:
         self.draw = draw
         self.lines: list[str] = []
 
@@ -611,7 +624,7 @@ def _indicator(
     if method == "levels":
         enum = draw(st.sampled_from(enums))
         shared = [name for name, members in scope.levels if members == ENUMS[enum]]
-        if shared and draw(st.booleans()):
+        if len(shared) > 0 and draw(st.booleans()):
             level_input = draw(st.sampled_from(shared))
         else:
             declared.append(inputs.level(f"{ident}档次", enum, 6)[0])

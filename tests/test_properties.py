@@ -19,8 +19,10 @@ import json
 import re
 import tempfile
 import traceback
+from collections.abc import Callable
 from decimal import Decimal
 from pathlib import Path
+from typing import TypedDict
 
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -52,7 +54,16 @@ from tests.strategies import (
     rule_sets,
 )
 
-SETTINGS = {
+
+class _Settings(TypedDict):
+    """The settings every test here shares (typed, to be passed as ``**SETTINGS``)."""
+
+    deadline: None
+    derandomize: bool
+    suppress_health_check: list[HealthCheck]
+
+
+SETTINGS: _Settings = {
     "deadline": None,
     "derandomize": True,
     "suppress_health_check": [HealthCheck.too_slow, HealthCheck.data_too_large],
@@ -141,10 +152,12 @@ def _value_key(value: object) -> object:
     return (type(value).__name__, str(value) if isinstance(value, Decimal) else value)
 
 
-def outcome(make: object, row: tuple[object, ...]) -> tuple[object, ...]:
+def outcome(
+    make: Callable[[], CompiledEvaluator | Interpreter], row: tuple[object, ...]
+) -> tuple[object, ...]:
     """What evaluating ``row`` gives: values, a located fault, or a crash."""
     try:
-        evaluator = make()  # type: ignore[operator]
+        evaluator = make()
         values = evaluator.evaluate(row)
     except Fault as fault:
         site = fault.site
