@@ -34,6 +34,7 @@ _SPECIAL: dict[str, Target] = {
 }
 _NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
 _RUNTIME_KINDS = ("context", "events", "section_total")
+SECTION_TOTAL = "section_total"  # a person's input that may name their section's total
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,8 @@ class CheckedInputs:
     subject: str
     cells: tuple[tuple[str, str, Span], ...]  # (input name, value as cell text, where)
     line: int
+    # A person's section total given by the test (else their section's result in the case).
+    section_total: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +136,18 @@ class _Checker:
             found.append((str(name.value), cell_text(value.value), value.span))
         return tuple(found)
 
+    def section_total(self, given: tuple[tuple[Named, Named], ...]) -> Decimal | None:
+        """``section_total: 85.5`` in a person's inputs: the total their own
+        score combines with, so a case needs no inputs of their section."""
+        for name, value in given:
+            if name.value == SECTION_TOTAL:
+                text = str(value.value).strip()
+                if isinstance(value.value, bool) or not _NUMBER.fullmatch(text):
+                    self.invalid(SECTION_TOTAL, "E1006.number", value)
+                    return None
+                return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+        return None
+
     def case(self, case: TestCase) -> CheckedCase:
         defaults: dict[Kind, tuple[tuple[str, str, Span], ...]] = {}
         for kind_name, given in case.defaults:
@@ -150,8 +165,14 @@ class _Checker:
             for entry in listed:
                 if self.kind_of(entry.subject, kind) is None:
                     continue
-                cells = self.cells(kind, entry.inputs)
-                subjects.append(CheckedInputs(kind, str(entry.subject.value), cells, entry.line))
+                given = entry.inputs
+                total = None
+                if kind == "person":
+                    total = self.section_total(given)
+                    given = tuple(pair for pair in given if pair[0].value != SECTION_TOTAL)
+                cells = self.cells(kind, given)
+                ident = str(entry.subject.value)
+                subjects.append(CheckedInputs(kind, ident, cells, entry.line, total))
         for event in case.events:
             found = self.kind_of(event.subject)
             if found is None:

@@ -370,6 +370,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "性质 {id}（{name}）不成立，最小反例：{values}",
         "property {id} ({name}) fails; smallest counterexample: {values}",
     ),
+    "property.test": (
+        "复现该反例的规则测试（粘贴到规则集 tests/ 下测试文件的 cases: 中，修正规则后它会通过）：",
+        "a rule test reproducing it (paste it under `cases:` in a file of the rules' tests/ "
+        "folder; it passes once the rules are fixed):",
+    ),
     # -- evaluation ---------------------------------------------------------
     "E0701": (
         "除数为零（考核对象 {subject}，期间 {period}）",

@@ -52,8 +52,9 @@ from runtime.explain import explain
 from runtime.htmlreport import render as dryrun_html
 from runtime.output import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
 from runtime.periods import Period, PeriodError, parse_periods
-from runtime.proptest import check_properties, counterexample_csv
+from runtime.proptest import check_properties, counterexample_test
 from runtime.ruletest import run_tests
+from runtime.ruletest import shown as _shown
 from runtime.run import evaluate_rules
 from runtime.store import Store, StoreError, input_digest, rules_commit
 from runtime.tables import data_files
@@ -519,14 +520,15 @@ def _verify(
                     help=("V0201.help", {}),
                 )
             )
-            shown = "; ".join(f"{k} = {v}" for k, v in example.values.items())
+            shown = "; ".join(f"{k} = {_shown(v)}" for k, v in example.values.items())
             out.write(
                 render_message(
                     "property.fails", lang, {"id": prop.id, "name": prop.name, "values": shown}
                 )
                 + "\n"
             )
-            out.write(counterexample_csv(program, example))
+            out.write(render_message("property.test", lang, {}) + "\n")
+            out.write(counterexample_test(program, prop, example))
     if findings:
         err.write(render_all(findings, lang, fmt) + "\n")
     failed = any(d.severity == "error" for d in findings)

@@ -156,7 +156,7 @@ def evaluate_period(
         for row in rows:
             if row.period != period:
                 continue
-            if position is not None:
+            if position is not None and row.values[position] is None:
                 section = section_of.get(row.subject, "")
                 total = (section_totals or {}).get(section)
                 if total is None:

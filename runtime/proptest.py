@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import decimal
 import functools
+import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -360,26 +361,58 @@ def _describe(
     return Counterexample(subject, period, inputs, shown, population)
 
 
-def counterexample_csv(program: ir.Program, example: Counterexample) -> str:
-    """The counterexample as data ``jixiao evaluate`` reads: a wide table with
-    every subject of the generated population (grades depend on all of them)."""
-    fields = [f for f in program.inputs if f.kind not in ("context", "events", "section_total")]
-    lines = [",".join(["period", "subject", *[f.name for f in fields]])]
+def counterexample_test(program: ir.Program, prop: ir.Property, example: Counterexample) -> str:
+    """The counterexample as a rule test to paste under ``cases:`` of a file
+    in the rules' ``tests/`` folder: every subject of the generated
+    population with its inputs, the item occurrences as events, a person's
+    section total as ``section_total``, and the property as the expectation.
+    It fails while the rules break the property and passes once they keep it."""
+    kind = "people" if program.kind == "person" else "sections"
+    end = Period.parse(example.period).end
+    items = {i.count: i for i in program.items}
+    names = {f.name: f for f in program.inputs}
+    lines = [
+        f"  - name: {_yaml(f'{prop.id}: {prop.name}')}",
+        f"    period: {example.period}",
+        f"    {kind}:",
+    ]
+    events: list[str] = []
     for subject, inputs in example.population:
-        lines.append(
-            ",".join([example.period, subject, *[_cell(inputs.get(f.name)) for f in fields]])
-        )
+        cells = []
+        for name, value in inputs.items():
+            field = names[name]
+            if field.kind == "events":
+                item = items.get(field.slot)
+                if item is not None and value and item.in_force(end):
+                    events.append(
+                        f"      - {{subject: {subject}, item: {item.id}, count: {value}}}"
+                    )
+                continue
+            cells.append(f"{_yaml(name)}: {_yaml(value)}")
+        lines.append(f"      {subject}: {{{', '.join(cells)}}}")
+    if events:
+        lines.append("    events:")
+        lines.extend(events)
+    lines.append(f"    properties: [{prop.id}]")
     return "\n".join(lines) + "\n"
 
 
-def _cell(value: object) -> str:
+def _yaml(value: object) -> str:
+    """A value written as YAML that reads back as the same value."""
     if value is None:
-        return ""
-    if isinstance(value, tuple):
-        return ";".join(str(v) for v in value)
+        return "null"
     if isinstance(value, bool):
         return "true" if value else "false"
-    return str(value)
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, tuple):
+        return "[" + ", ".join(_yaml(v) for v in value) + "]"
+    text = str(value)
+    plain = text and all(c.isalnum() or c in "_." or ord(c) > 0x2E7F for c in text)
+    reserved = text.lower() in ("null", "true", "false", "yes", "no", "on", "off")
+    if plain and not reserved and not text[0].isdigit():
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 def ensure_database() -> None:

@@ -11,6 +11,7 @@ so a passing test says what the rules do on real data.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -117,7 +118,7 @@ def _evaluate(
     datasets: dict[Kind, Dataset] = {}
     for kind, program in programs.items():
         tables = [_input_table(program, kind, case, str(period)), events]
-        datasets[kind] = load_tables(program, tables, [period])
+        datasets[kind] = _with_section_totals(program, case, load_tables(program, tables, [period]))
         outcome.problems.extend(datasets[kind].diagnostics)
     if outcome.problems:
         return None
@@ -134,6 +135,22 @@ def _evaluate(
     except UserError as error:
         outcome.problems.extend(error.diagnostics)
         return None
+
+
+def _with_section_totals(program: ir.Program, case: CheckedCase, dataset: Dataset) -> Dataset:
+    """People whose test gives their section's total get it as that input."""
+    given = {s.subject: s.section_total for s in case.subjects if s.section_total is not None}
+    position = next(
+        (n for n, f in enumerate(program.inputs) if f.slot == program.section_total), None
+    )
+    if not given or position is None:
+        return dataset
+    for index, row in enumerate(dataset.rows):
+        total = given.get(row.subject)
+        if total is not None:
+            values = (*row.values[:position], total, *row.values[position + 1 :])
+            dataset.rows[index] = dataclasses.replace(row, values=values)
+    return dataset
 
 
 def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, period: str) -> Table:

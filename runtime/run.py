@@ -89,7 +89,8 @@ def evaluate_datasets(
         people_evaluator = CompiledEvaluator(compilation.people, compilation.people_module)
     for period in periods:
         name = str(period)
-        if name not in sections.periods():
+        present = set(sections.periods()) | set(people.periods() if people is not None else [])
+        if name not in present:
             problems.append(Diagnostic("E0904", {"period": name}, None, location=data))
             continue
         section_results, faults = evaluate_period(program, section_evaluator, sections.rows, name)

@@ -216,7 +216,9 @@ def test_no_gap_reported_means_sampling_finds_none(tmp_path: Path) -> None:
         assert ranked["s"].grade != UNGRADED, cents
 
 
-def test_violated_property_gives_a_shrunk_counterexample_that_reproduces(tmp_path: Path) -> None:
+def test_violated_property_gives_a_rule_test_that_fails_until_the_rules_are_fixed(
+    tmp_path: Path,
+) -> None:
     folder = _variant(
         tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
     )
@@ -227,23 +229,62 @@ def test_violated_property_gives_a_shrunk_counterexample_that_reproduces(tmp_pat
     failure = [line for line in err.splitlines() if "V0201" in line]
     assert len(failure) == 1
     assert "property `total_within_caps`" in failure[0] and "is a counterexample" in failure[0]
-    # The counterexample is printed as a data row; evaluating it reproduces the failure.
+    # The counterexample is printed as a rule test, ready to paste under `cases:`.
     lines = out.splitlines()
-    start = next(
-        i
-        for i, line in enumerate(lines)
-        if line.startswith("property total_within_caps") and "fails" in line
+    start = 1 + next(
+        i for i, line in enumerate(lines) if line.startswith("a rule test reproducing")
     )
-    data = tmp_path / "counterexample"
-    data.mkdir()
-    (data / "row.csv").write_text(
-        lines[start + 1] + "\n" + lines[start + 2] + "\n", encoding="utf-8"
+    end = next(i for i in range(start, len(lines)) if not lines[i].startswith("  "))
+    case = "\n".join(lines[start:end]) + "\n"
+    assert case.startswith('  - name: "total_within_caps: ')
+    assert case.endswith("    properties: [total_within_caps]\n")
+    (folder / "tests" / "counterexample.yaml").write_text("cases:\n" + case, encoding="utf-8")
+    only = str(folder / "tests" / "counterexample.yaml")
+    code, out, _ = run("test", str(folder), only, "--lang", "en")
+    assert code == 1, out
+    assert (
+        "error[T0003]: property total_within_caps (科室总分不超过满分加上加分上限) does not hold"
+        in out
     )
-    period = lines[start + 2].split(",")[0]
-    subject = lines[start + 2].split(",")[1]
-    code, evaluated, _ = run(
-        "evaluate", str(folder), "--data", str(data), "--period", period, "--format", "csv"
+    # Fixed rules: the same test passes.
+    grades = folder / "grades.yaml"
+    fixed = grades.read_text(encoding="utf-8").replace("total <= 95", "total <= 100 + 3")
+    grades.write_text(fixed, encoding="utf-8")
+    code, out, _ = run("test", str(folder), only, "--lang", "en")
+    assert code == 0, out
+    assert "1 case(s): 1 passed" in out
+
+
+def test_counterexamples_of_people_and_with_events_are_rule_tests_too(tmp_path: Path) -> None:
+    """A person's counterexample gives their section total; item occurrences are events."""
+    folder = _variant(
+        tmp_path,
+        {
+            "grades.yaml": (
+                '    always: grade != "优秀" or total >= 90\n',
+                "    always: total <= 100\n",
+            )
+        },
     )
-    assert code == 0
-    row = next(r for r in evaluated.splitlines()[1:] if r.split(",")[2] == subject)
-    assert Decimal(row.split(",")[6]) > 95
+    grades = folder / "grades.yaml"
+    grades.write_text(
+        grades.read_text(encoding="utf-8")
+        + "  - id: person_no_veto\n    name: 个人没有被一票否决\n    subjects: person\n"
+        + "    always: not vetoed\n",
+        encoding="utf-8",
+    )
+    code, out, _ = run("verify", str(folder), "--lang", "en")
+    assert code == 1
+    cases = out.split("a rule test reproducing it")[1:]
+    assert len(cases) == 2
+    text = "cases:\n" + "".join(
+        "\n".join(line for line in c.splitlines()[1:] if line.startswith("  ")) + "\n"
+        for c in cases
+    )
+    assert "    events:\n      - {subject: " in text
+    assert "section_total: " in text
+    test_file = folder / "tests" / "found.yaml"
+    test_file.write_text(text, encoding="utf-8")
+    code, out, _ = run("test", str(folder), str(test_file), "--lang", "en")
+    assert code == 1
+    assert "2 case(s): 0 passed, 2 failed, 0 could not run" in out, out
