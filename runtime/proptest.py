@@ -5,9 +5,9 @@ range (numbers at two places within min..max, counts 0..10, levels from their
 enumeration, yes/no), items get 0..3 occurrences, the period is any quarter of
 the rule year (so effective dates and ``applies_to`` act as in real data), and
 the population is the organization's subjects.  ``hypothesis.find`` searches
-for a counterexample and shrinks it; the fixed seed makes a run repeatable.
-(The example database passed below is not written while ``find`` runs with a
-fixed seed; replay comes from the seed alone.)
+for a counterexample and shrinks it; the fixed seed makes a run repeatable,
+and the counterexamples found are kept (``runtime.counterexamples``) and tried
+first on the next run, so a failure replays even after the rules changed.
 """
 
 from __future__ import annotations
@@ -20,23 +20,19 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, find, settings
 from hypothesis import strategies as st
-from hypothesis.database import DirectoryBasedExampleDatabase
 from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from compiler import ir
 from compiler.codegen import GeneratedModule
-from runtime import helpers
+from runtime import counterexamples, helpers
 from runtime.compiled import CompiledEvaluator
 from runtime.helpers import Fault
 from runtime.interpreter import eval_expr
 from runtime.periods import Period
 from runtime.population import standings
-
-DATABASE = ".jixiao/hypothesis"
 
 
 @dataclass(frozen=True, slots=True)
@@ -143,6 +139,54 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
     return best
 
 
+def _context(indicator: ir.Indicator, section: ir.Section | None, end: date) -> bool:
+    """An indicator's context flag: in force on ``end`` and applying to ``section``."""
+    applies = indicator.applies_to is None or section is None or (
+        section.id in indicator.applies_to or any(t in indicator.applies_to for t in section.tags)
+    )  # fmt: skip
+    return indicator.in_force(end) and applies
+
+
+def _restore(
+    program: ir.Program,
+    subjects: list[tuple[str, ir.Section | None]],
+    saved: counterexamples.Saved | None,
+) -> _Case | None:
+    """A kept counterexample as a case of the current rules, if it still fits
+    them: the same subjects, and a value for every input they read."""
+    if saved is None or not 1 <= saved[0] <= 4:
+        return None
+    quarter, kept = saved
+    if [ident for ident, _ in kept] != [ident for ident, _ in subjects]:
+        return None
+    owner = {i.context: i for i in program.indicators if i.context is not None}
+    end = Period(program.year, quarter).end
+    rows = []
+    for (_, section), (_, values) in zip(subjects, kept, strict=True):
+        row: list[object] = []
+        for field in program.inputs:
+            if field.kind == "context":
+                row.append(_context(owner[field.slot], section, end))
+            elif field.name in values:
+                row.append(values[field.name])
+            else:
+                return None
+        rows.append(tuple(row))
+    return _Case(quarter, tuple(rows))
+
+
+def _kept(
+    program: ir.Program, subjects: list[tuple[str, ir.Section | None]], case: _Case
+) -> list[tuple[str, dict[str, object]]]:
+    return [
+        (
+            ident,
+            {f.name: v for f, v in zip(program.inputs, row, strict=True) if f.kind != "context"},
+        )
+        for (ident, _), row in zip(subjects, case.rows, strict=True)
+    ]
+
+
 def _case_strategy(
     program: ir.Program,
     subjects: list[tuple[str, ir.Section | None]],
@@ -153,12 +197,7 @@ def _case_strategy(
     def fixed(field: ir.InputField, section: ir.Section | None, end: date) -> object:
         """The runtime's own inputs: in force and applies, occurrences, section total."""
         if field.kind == "context":
-            indicator = owner[field.slot]
-            applies = indicator.applies_to is None or section is None or (
-                section.id in indicator.applies_to
-                or any(t in indicator.applies_to for t in section.tags)
-            )  # fmt: skip
-            return indicator.in_force(end) and applies
+            return _context(owner[field.slot], section, end)
         if field.kind == "events":
             return Decimal(0)
         if field.kind == "section_total":
@@ -243,16 +282,16 @@ def check_properties(
     module: GeneratedModule,
     examples: int = 100,
     seed: int = 20161005,
-    database: str | None = DATABASE,
+    store: str | None = counterexamples.STORE,
 ) -> list[PropertyResult]:
     evaluator = CompiledEvaluator(program, module)
     subjects = _subjects(program)
     strategy = _case_strategy(program, subjects, evaluator)
     config = settings(
         max_examples=examples,
-        database=DirectoryBasedExampleDatabase(database) if database else None,
+        database=None,  # a fixed seed writes none; runtime.counterexamples keeps failures
         deadline=None,
-        phases=[Phase.reuse, Phase.generate, Phase.shrink],
+        phases=[Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),
         print_blob=False,
     )
@@ -271,23 +310,34 @@ def check_properties(
 
     checks = {prop.id: failing(prop) for prop in program.properties}
 
-    def search(condition: Callable[[_Case], bool], key: str) -> _Case | None:
+    def search(condition: Callable[[_Case], bool]) -> _Case | None:
         try:
-            # A fixed seed, and the example database keyed by property, replay a failure.
-            return find(
-                strategy, condition, settings=config, random=random.Random(seed),
-                database_key=f"{program.scheme}:{key}".encode(),
-            )  # fmt: skip
+            return find(strategy, condition, settings=config, random=random.Random(seed))
         except (NoSuchExample, Unsatisfiable):
             return None
 
-    # One search for any failure (the common case: everything holds), then a
-    # search per failing property to shrink its own counterexample.
-    if not program.properties or search(lambda c: any(f(c) for f in checks.values()), "*") is None:
-        return [PropertyResult(prop, program.kind, True) for prop in program.properties]
+    def key(prop: ir.Property) -> str:
+        return f"{program.scheme}:{program.kind}:{prop.id}"
+
+    # Kept counterexamples first: one that still fails is the answer at once.
+    replayed: dict[str, _Case] = {}
+    for prop in program.properties:
+        kept = _restore(program, subjects, counterexamples.load(store, key(prop)))
+        if kept is not None and checks[prop.id](kept):
+            replayed[prop.id] = kept
+        elif kept is not None:
+            counterexamples.drop(store, key(prop))
+    # Then one search for any other failure (the common case: everything
+    # holds), and a search per failing property to shrink its own counterexample.
+    rest = [p for p in program.properties if p.id not in replayed]
+    any_fails = bool(rest) and search(lambda c: any(checks[p.id](c) for p in rest)) is not None
     found: list[PropertyResult] = []
     for prop in program.properties:
-        case = search(checks[prop.id], prop.id)
+        case = replayed.get(prop.id)
+        if case is None and any_fails:
+            case = search(checks[prop.id])
+            if case is not None:
+                counterexamples.save(store, key(prop), case.quarter, _kept(program, subjects, case))
         if case is None:
             found.append(PropertyResult(prop, program.kind, True))
         else:
@@ -413,7 +463,3 @@ def _yaml(value: object) -> str:
     if plain and not reserved and not text[0].isdigit():
         return text
     return json.dumps(text, ensure_ascii=False)
-
-
-def ensure_database() -> None:
-    Path(DATABASE).mkdir(parents=True, exist_ok=True)

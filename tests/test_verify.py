@@ -16,6 +16,7 @@ from compiler.pipeline import compile_rules
 from compiler.verify import verify
 from dsl.ruleset import DirectorySource
 from runtime.compiled import CompiledEvaluator
+from runtime.proptest import check_properties
 from tests.clirun import run
 from tests.golden import assert_golden
 
@@ -288,3 +289,31 @@ def test_counterexamples_of_people_and_with_events_are_rule_tests_too(tmp_path: 
     code, out, _ = run("test", str(folder), str(test_file), "--lang", "en")
     assert code == 1
     assert "2 case(s): 0 passed, 2 failed, 0 could not run" in out, out
+
+
+def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> None:
+    folder = _variant(
+        tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
+    )
+    result = compile_rules(DirectorySource(str(folder)))
+    assert result.program is not None and result.module is not None
+    store = str(tmp_path / "kept.json")
+    first = {
+        r.property.id: r for r in check_properties(result.program, result.module, 50, 1, store)
+    }
+    assert not first["total_within_caps"].holds
+    assert "total_within_caps" in Path(store).read_text(encoding="utf-8")
+    # Another seed and a single example would hardly find it again: the kept case does.
+    again = {r.property.id: r for r in check_properties(result.program, result.module, 1, 2, store)}
+    assert not again["total_within_caps"].holds
+    assert again["total_within_caps"].counterexample == first["total_within_caps"].counterexample
+    # Once the rules keep the property, the kept case no longer fails and is dropped.
+    grades = folder / "grades.yaml"
+    grades.write_text(
+        grades.read_text(encoding="utf-8").replace("total <= 95", "total <= 100 + 3"),
+        encoding="utf-8",
+    )
+    fixed = compile_rules(DirectorySource(str(folder)))
+    assert fixed.program is not None and fixed.module is not None
+    assert all(r.holds for r in check_properties(fixed.program, fixed.module, 20, 1, store))
+    assert "total_within_caps" not in Path(store).read_text(encoding="utf-8")
