@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pytest
 
+pytest_plugins = ["pytester"]  # tests of the rule-test pytest plugin
+
 REPO = Path(__file__).resolve().parent.parent
 
 
