@@ -26,7 +26,7 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -184,6 +184,29 @@ INPUT_ORDER = (
     "违纪违规次数", "采用篇数", "省级采用篇数", "机关管理评价", "迟报次数", "漏报次数",
     "信访事件", "参训率", "清缴税款", "欠税余额", "有效投诉",
 )  # fmt: skip
+
+# One subject-period's inputs in INPUT_ORDER, as ``make_rows`` gives them: the
+# revenue and quality figures of non-business sections are absent (None).
+Row = tuple[
+    Decimal | None,  # 实际入库
+    Decimal | None,  # 收入计划
+    Decimal | None,  # 征管质量得分
+    str,  # 依法行政评价
+    Decimal,  # 督办事项
+    Decimal,  # 按期办结
+    Decimal,  # 违纪违规次数
+    Decimal,  # 采用篇数
+    Decimal,  # 省级采用篇数
+    str,  # 机关管理评价
+    Decimal,  # 迟报次数
+    Decimal,  # 漏报次数
+    Decimal,  # 信访事件
+    Decimal,  # 参训率
+    Decimal,  # 清缴税款
+    Decimal,  # 欠税余额
+    Decimal,  # 有效投诉
+]
+
 INDICATOR_ORDER = (
     "revenue", "collection_quality", "rule_of_law", "supervision", "integrity", "publicity",
     "office_management", "performance_reporting", "stability", "training", "arrears",
@@ -202,7 +225,7 @@ SHARE = {"好": ONE, "较好": R085, "一般": R07, "差": R05}
 ALWAYS_APPLICABLE = D(70)  # points of the indicators that are never exempt
 
 
-def hand_written(row: Sequence[object]) -> tuple[Decimal | None, ...]:
+def hand_written(row: Row) -> tuple[Decimal | None, ...]:
     """Indicator scores (in INDICATOR_ORDER) and the total, for one subject."""
     (
         actual, plan, quality, law, tasks, done, violations, articles, provincial, office,
@@ -289,12 +312,15 @@ def _money(rng: random.Random, low: int, high: int) -> Decimal:
     return Decimal(rng.randint(low * 100, high * 100)).scaleb(-2)
 
 
-def make_rows(count: int, seed: int = SEED) -> list[tuple[object, ...]]:
+def make_rows(count: int, seed: int = SEED) -> list[Row]:
     """``count`` subject-periods of inputs, in INPUT_ORDER, as the data loader gives them."""
     rng = random.Random(seed)
-    rows: list[tuple[object, ...]] = []
+    rows: list[Row] = []
     for _ in range(count):
         business = rng.random() < 0.45  # business sections have revenue and quality data
+        plan: Decimal | None
+        actual: Decimal | None
+        quality: Decimal | None
         if business:
             plan = _money(rng, 5_000, 40_000)
             actual = (plan * Decimal(rng.randint(880, 1_080)) / 1000).quantize(Q2)
@@ -460,7 +486,7 @@ def compiled_or_exit(folder: Path) -> Compilation:
     return result
 
 
-def verify(compiled: Compilation, evaluator: CompiledEvaluator, rows: list) -> int:
+def verify(compiled: Compilation, evaluator: CompiledEvaluator, rows: list[Row]) -> int:
     """Compare every indicator score and total; return the number of mismatches."""
     program = compiled.program
     assert program is not None
@@ -499,10 +525,10 @@ def verify(compiled: Compilation, evaluator: CompiledEvaluator, rows: list) -> i
 
 
 def time_both(
-    evaluator: CompiledEvaluator, rows: list, repeats: int
+    evaluator: CompiledEvaluator, rows: list[Row], repeats: int
 ) -> tuple[list[float], list[float]]:
     """Interleaved timings (seconds per pass over ``rows``) of both evaluators."""
-    hand: Callable[[Sequence[object]], tuple[Decimal | None, ...]] = hand_written
+    hand: Callable[[Row], tuple[Decimal | None, ...]] = hand_written
 
     def run_hand() -> object:
         with decimal.localcontext(CONTEXT):
