@@ -9,7 +9,7 @@ import pytest
 
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import check, compile_rules
-from dsl.diagnostics import render_all
+from dsl.diagnostics import Lang, render_all
 from dsl.ruleset import DirectorySource
 from tests.golden import assert_golden
 
@@ -20,7 +20,7 @@ SUCCESSES = ["tests/cases/success/features", "rules/yongzhou"]
 
 @pytest.mark.parametrize("case", FAILURES)
 @pytest.mark.parametrize("lang", ["en", "zh"])
-def test_failure_diagnostics(case: str, lang: str) -> None:
+def test_failure_diagnostics(case: str, lang: Lang) -> None:
     folder = CASES / "failure" / case
     result = check(DirectorySource(str(folder)))
     assert not result.ok, "a failure case must fail"

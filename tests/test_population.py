@@ -15,7 +15,7 @@ from runtime.population import UNGRADED, quota_size, standings
 
 
 def _quota(rounding: str, **extra: object) -> ir.Quota:
-    return ir.Quota(Decimal("0.2"), rounding, None, None, "group", "exclude", **extra)  # type: ignore[arg-type]
+    return ir.Quota(Decimal("0.2"), rounding, None, None, "group", "exclude", **extra)
 
 
 @pytest.mark.parametrize(

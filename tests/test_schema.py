@@ -4,8 +4,10 @@ every bundled rule file and rejects unknown keys."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
-import jsonschema
+# No stubs: the dev extras do not install types-jsonschema.
+import jsonschema  # type: ignore[import-untyped]
 import pytest
 
 from dsl.schema import json_schema
@@ -13,8 +15,11 @@ from dsl.spans import SourceFile
 from dsl.yamlsource import load_yaml, to_plain
 
 
-def _load(path: Path) -> object:
-    """YAML as an editor with YAML 1.2 sees it (dates stay text; numbers are numbers)."""
+def _load(path: Path) -> Any:
+    """YAML as an editor with YAML 1.2 sees it (dates stay text; numbers are numbers).
+
+    Plain data (dicts, lists, scalars), typed ``Any`` so that tests can index into it.
+    """
     root, problems = load_yaml(SourceFile(str(path), path.read_text(encoding="utf-8")))
     assert problems == []
     return to_plain(root)

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import dataclasses
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from functools import cache
 from pathlib import Path
+from typing import cast
 
 import openpyxl
 import pytest
@@ -74,7 +75,7 @@ def test_applies_to_by_tag_and_heads_sign() -> None:
     assert len(supervision) == 17
     office = supervision["s01"]
     assert (office.section_name, office.head, office.assessor) == ("办公室", "邹琪旭", "办公室")
-    assert (office.cadence, office.points, office.method) == ("monthly", 10, "formula")
+    assert (office.cadence, office.points, office.method) == ("monthly", Decimal(10), "formula")
     people = [w for w in table.first if w.subjects == "person"]
     assert {w.indicator for w in people} == {"duty", "work_quality", "attendance", "learning"}
     assert len({w.section for w in people}) == 17
@@ -247,7 +248,7 @@ def test_xlsx_is_byte_identical_and_has_two_sheets() -> None:
     assert first.max_row == len(table.first) + 1 and second.max_row == len(table.second) + 1
     assert [c.value for c in first[1]][:2] == ["指标编号", "指标名称"]
     row = [c.value for c in first[2]]
-    assert row[0] == "revenue" and row[3].date() == date(2016, 9, 30)  # a date cell
+    assert row[0] == "revenue" and cast(datetime, row[3]).date() == date(2016, 9, 30)  # a date cell
     assert second["A2"].value.date() == date(2016, 9, 28)
     assert to_xlsx(table, "en") != data
     assert openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en"))).sheetnames == [
