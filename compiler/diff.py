@@ -150,13 +150,13 @@ def _property(program: ir.Program, prop: ir.Property) -> Facts:
         monotone = (
             f"of {program.slots[prop.of].name} input {program.slots[prop.input].name} {direction}"
         )
+    condition = ("", prop.span)
+    if prop.condition is not None:
+        condition = (_text(prop.condition), prop.condition.span)
     return {
         "name": (prop.name, prop.span),
-        "always": (
-            ("", prop.span)
-            if prop.condition is None
-            else (_text(prop.condition), prop.condition.span)
-        ),
+        "always": condition if not prop.pairwise else ("", prop.span),
+        "pairwise": condition if prop.pairwise else ("", prop.span),
         "monotone": (monotone, prop.span),
     }
 
@@ -232,10 +232,10 @@ _SUMMARY = {
 
 def _summary(thing: str, facts: Facts) -> tuple[str, str]:
     """The field and value shown with an added or removed thing (a property
-    is either ``always`` or ``monotone``: the one it has)."""
+    is ``always``, ``pairwise`` or ``monotone``: the one it has)."""
     field = _SUMMARY[thing]
     if thing == "property" and not facts.get(field, ("", None))[0]:
-        field = "monotone"
+        field = "pairwise" if facts.get("pairwise", ("", None))[0] else "monotone"
     return field, facts.get(field, ("", None))[0]
 
 

@@ -347,6 +347,9 @@ class Property:
     input: int | None
     increasing: bool
     span: Span
+    # ``condition`` relates two subjects: it reads the first one's values
+    # (slots, then population values) and, after them, the second one's.
+    pairwise: bool = False
 
 
 @dataclass(frozen=True, slots=True)

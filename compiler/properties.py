@@ -10,11 +10,14 @@ property tester (``runtime.proptest``) evaluates them on generated data.
 
 from __future__ import annotations
 
+import dataclasses
+
 from compiler import ir
 from compiler.lower import Binding, Lowerer, Scope, SlotBinding, require_condition
 from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.spans import Span
 
 POPULATION_NAMES: tuple[tuple[str, Type], ...] = (
     ("rank", NUMBER),
@@ -38,7 +41,17 @@ def build_properties(
     }
     scope = Scope({**names, **population})
 
+    width = len(slots) + len(POPULATION_NAMES)  # one subject's values
+    others = {
+        f"other({name})": SlotBinding(binding.slot + width, binding.type)
+        for name, binding in {**names, **population}.items()
+        if isinstance(binding, SlotBinding)
+    }
+    pair_scope = Scope({**names, **population, **others})
+
     def slot_type(slot: int) -> Type:
+        if slot >= width:
+            return slot_type(slot - width)
         return slots[slot].type if slot < len(slots) else POPULATION_NAMES[slot - len(slots)][1]
 
     lowerer = Lowerer(diagnostics, slot_type)
@@ -48,12 +61,14 @@ def build_properties(
         if decl.subjects != kind:
             continue
         if decl.always is not None:
-            condition, refs = lowerer.lower_formula(decl.always, scope)
+            formula = _other_names(decl.always, diagnostics) if decl.pairwise else decl.always
+            condition, refs = lowerer.lower_formula(formula, pair_scope if decl.pairwise else scope)
             require_condition(condition, diagnostics)
             reads = tuple(sorted({slot for slot, _ in refs}))
             found.append(
-                ir.Property(decl.id.name, decl.name, condition, reads, None, None, True, decl.span)
-            )
+                ir.Property(decl.id.name, decl.name, condition, reads, None, None, True,
+                            decl.span, decl.pairwise)
+            )  # fmt: skip
             continue
         target, source = decl.monotone_of, decl.monotone_input
         if target is None or source is None:
@@ -81,3 +96,24 @@ def build_properties(
                         decl.increasing, decl.span)
         )  # fmt: skip
     return tuple(found)
+
+
+def _other_names(expr: ast.Expr, diagnostics: list[Diagnostic]) -> ast.Expr:
+    """``other(total)`` as the name ``other(total)``, bound to the second
+    subject's value; anything but one name inside ``other()`` is an error."""
+
+    def rewrite(node: object) -> object:
+        if isinstance(node, ast.Call) and node.func == "other":
+            if len(node.args) == 1 and isinstance(node.args[0], ast.Name):
+                return ast.Name(f"other({node.args[0].name})", node.span)
+            diagnostics.append(Diagnostic("E0437", {}, node.span, help=("E0437.help", {})))
+            return ast.Bool(True, node.span)
+        if isinstance(node, tuple):
+            return tuple(rewrite(item) for item in node)
+        if dataclasses.is_dataclass(node) and not isinstance(node, type | Span):
+            changes = {f.name: rewrite(getattr(node, f.name)) for f in dataclasses.fields(node)}
+            return dataclasses.replace(node, **changes)
+        return node
+
+    rewritten = rewrite(expr)
+    return rewritten  # type: ignore[return-value]

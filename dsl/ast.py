@@ -295,6 +295,7 @@ class PropertyDecl:
     monotone_input: Ident | None
     increasing: bool
     span: Span
+    pairwise: bool = False  # ``always`` holds the formula, over any two subjects
 
 
 @dataclass(frozen=True, slots=True)

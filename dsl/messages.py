@@ -249,8 +249,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a person's link cannot go `to: {to}` (head, liaison and members are for sections)",
     ),
     "E0434": (
-        "性质 `{id}` 需要且只能写 always 或 monotone 中的一个",
-        "property `{id}` needs exactly one of `always` and `monotone`",
+        "性质 `{id}` 需要且只能写 always、pairwise、monotone 中的一个",
+        "property `{id}` needs exactly one of `always`, `pairwise` and `monotone`",
+    ),
+    "E0437": ("`other(...)` 只能包含一个名称", "`other(...)` takes exactly one name"),
+    "E0437.help": (
+        "pairwise 性质中，other(total) 表示另一个对象的 total",
+        "in a pairwise property, other(total) is the other subject's total",
     ),
     "E0435": (
         "`{name}` 不是输入字段",

@@ -438,7 +438,8 @@ class _AstBuilder:
                 people = self.people(part, model.people)
             for index, prop in enumerate(model.properties):
                 path = ("properties", index)
-                if (prop.always is None) == (prop.monotone is None):
+                given = (prop.always, prop.pairwise, prop.monotone)
+                if sum(1 for part_ in given if part_ is not None) != 1:
                     self.error("E0434", {"id": prop.id}, self.key_span(part, (*path, "id")))
                 monotone = prop.monotone
                 properties.append(
@@ -447,8 +448,12 @@ class _AstBuilder:
                         name=prop.name,
                         subjects=prop.subjects,
                         always=None
-                        if prop.always is None
-                        else self.formula(part, (*path, "always"), prop.always),
+                        if prop.always is None and prop.pairwise is None
+                        else self.formula(
+                            part,
+                            (*path, "always" if prop.always is not None else "pairwise"),
+                            prop.always if prop.always is not None else str(prop.pairwise),
+                        ),
                         monotone_of=None
                         if monotone is None
                         else ast.Ident(monotone.of, self.span(part, (*path, "monotone", "of"))),
@@ -459,6 +464,7 @@ class _AstBuilder:
                         ),
                         increasing=monotone is None or monotone.direction == "increasing",
                         span=self.span(part, path),
+                        pairwise=prop.always is None and prop.pairwise is not None,
                     )
                 )
             for index, link in enumerate(model.links):

@@ -310,13 +310,17 @@ class Monotone(Model):
 class Property(Model):
     """A statement the rules must always satisfy, checked by ``jixiao verify``
     on generated data (hypothesis): ``always`` a formula over a subject's
-    inputs, values, scores, base, total, rank, count, grade and vetoes; or a
-    ``monotone`` relation between an input and a score."""
+    inputs, values, scores, base, total, rank, count, grade and vetoes;
+    ``pairwise`` one over any two subjects; or a ``monotone`` relation between
+    an input and a score."""
 
     id: Text
     name: str
     subjects: Literal["section", "person"] = "section"
     always: Formula | None = None
+    # A relation between any two subjects: names are one subject's values,
+    # ``other(name)`` the other's (``total <= other(total) or rank <= other(rank)``).
+    pairwise: Formula | None = None
     monotone: Monotone | None = None
 
 

@@ -28,6 +28,7 @@ _FIELDS = {
     "max": ("分数上限", "upper bound"), "due_days": ("考评期限（天）", "days to assess"),
     "bonus_cap": ("加分合计上限", "bonus cap"), "deduction_cap": ("扣分合计上限", "deduction cap"),
     "always": ("恒成立条件", "always"), "monotone": ("单调性", "monotone"),
+    "pairwise": ("两两关系", "pairwise"),
 }  # fmt: skip
 
 

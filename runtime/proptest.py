@@ -266,10 +266,15 @@ def _population(
 def violating_subject(prop: ir.Property, extended: dict[str, list[object]]) -> str | None:
     """The first subject for which an ``always`` property does not hold, given
     each subject's slot values followed by its population values (rank, count,
-    grade, vetoed, excellence_vetoed)."""
+    grade, vetoed, excellence_vetoed); for a ``pairwise`` property, the first
+    of the first two subjects (in either order) for which it does not hold."""
     assert prop.condition is not None
+    if prop.pairwise:
+        pairs = [(a, extended[a] + extended[b]) for a in extended for b in extended if a != b]
+    else:
+        pairs = list(extended.items())
     with decimal.localcontext(helpers.CONTEXT):
-        for ident, values in extended.items():
+        for ident, values in pairs:
             if any(values[slot] is None for slot in prop.reads):
                 continue  # reads a score that was not scored: nothing to check
             if not eval_expr(prop.condition, values):

@@ -103,8 +103,18 @@ def test_every_problem_of_the_test_files_is_reported_at_once(tmp_path: Path) -> 
     # line, with "did you mean".
     assert_golden(CASES / "errors.zh.txt", outputs["zh"])
     assert_golden(CASES / "errors.en.txt", outputs["en"])
-    for code in ("E0201", "E1002", "E1003", "E1004", "E1005", "E1006", "E1007", "E1008", "E1009"):
-        assert f"[{code}]" in outputs["en"], code
+    for expected in (
+        "E0201",
+        "E1002",
+        "E1003",
+        "E1004",
+        "E1005",
+        "E1006",
+        "E1007",
+        "E1008",
+        "E1009",
+    ):
+        assert f"[{expected}]" in outputs["en"], expected
     assert "error[E1012]: case “no period anywhere” names no period" in outputs["en"]
 
 

@@ -317,3 +317,36 @@ def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> No
     assert fixed.program is not None and fixed.module is not None
     assert all(r.holds for r in check_properties(fixed.program, fixed.module, 20, 1, store))
     assert "total_within_caps" not in Path(store).read_text(encoding="utf-8")
+
+
+def test_a_pairwise_property_relates_two_subjects(tmp_path: Path) -> None:
+    """Ranking by base instead of total: a section with more bonus points can
+    rank behind one with a lower total; the pairwise property finds it."""
+    folder = _variant(tmp_path, {"grades.yaml": ("  by: total\n", "  by: base\n")})
+    code, out, err = run("verify", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1
+    assert "property `rank_follows_total`" in err
+    case = out.split("a rule test reproducing it")[1]
+    kept = [line for line in case.splitlines()[1:] if line.startswith("  ")]
+    text = "cases:\n" + "\n".join(kept) + "\n"
+    assert "    events:\n" in text  # only bonus or deduction points part base from total
+    (folder / "tests" / "pair.yaml").write_text(text, encoding="utf-8")
+    code, out, _ = run("test", str(folder), str(folder / "tests" / "pair.yaml"), "--lang", "en")
+    assert code == 1 and "error[T0003]: property rank_follows_total" in out
+
+
+def test_other_takes_one_name_and_a_property_has_one_kind(tmp_path: Path) -> None:
+    pairwise = "    pairwise: total <= other(total) or rank <= other(rank)\n"
+    bad = "    pairwise: total <= other(total + 1) or rank <= other(rnak)\n"
+    folder = _variant(tmp_path, {"grades.yaml": (pairwise, bad)})
+    code, _, err = run("check", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1
+    assert "grades.yaml:49:24: error[E0437]: `other(...)` takes exactly one name" in err
+    assert "error[E0401]: unknown name `other(rnak)`" in err
+    assert "did you mean `other(rank)`?" in err
+    both = tmp_path / "both"
+    both.mkdir()
+    folder = _variant(both, {"grades.yaml": (pairwise, pairwise + "    always: true\n")})
+    code, _, err = run("check", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1
+    assert "error[E0434]: property `rank_follows_total` needs exactly one of" in err
