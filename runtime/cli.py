@@ -154,7 +154,9 @@ def _parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
     p.add_argument("rules")
-    p.add_argument("--examples", type=int, default=100, help="generated cases per property")
+    p.add_argument(
+        "--examples", type=_count, default=100, help="generated cases per property (at least 1)"
+    )
 
     p = sub.add_parser("test", parents=[common], help="run the rule tests beside the rules")
     p.add_argument("rules")
@@ -533,6 +535,17 @@ def _verify(
         err.write(render_all(findings, lang, fmt) + "\n")
     failed = any(d.severity == "error" for d in findings)
     return EXIT_USER if failed else EXIT_OK
+
+
+def _count(text: str) -> int:
+    """A number of generated cases: a whole number, at least 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+    return value
 
 
 def _percent(text: str) -> Decimal:

@@ -215,3 +215,10 @@ def test_an_xlsx_out_that_cannot_be_written_is_a_usage_error(
     ]:
         code, out, err = run(*argv, "--format", "xlsx", "--out", str(target), "--lang", lang)
         assert (code, out, err) == (2, "", text)
+
+
+@pytest.mark.parametrize("value", ["0", "-3", "many"])
+def test_verify_examples_must_be_a_positive_whole_number(value: str) -> None:
+    code, out, err = run("verify", "rules/yongzhou", "--examples", value)
+    assert (code, out) == (2, "")
+    assert "--examples" in err and "Traceback" not in err
