@@ -363,9 +363,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "property `{id}` ({name}) does not hold: {subject} in {period} is a counterexample",
     ),
     "V0201.help": (
-        "反例的数据行已打印在标准输出；放进数据目录用 jixiao evaluate/explain 复现",
-        "the counterexample's data row is printed on standard output; put it in a data "
-        "folder and reproduce it with jixiao evaluate or explain",
+        "反例已作为规则测试打印在标准输出；粘贴到规则集 tests/ 下的测试文件，用 jixiao test 复现",
+        "the counterexample is printed on standard output as a rule test; paste it into a "
+        "file of the rules' tests/ folder and reproduce it with jixiao test",
     ),
     "property.holds": (
         "性质 {id}（{name}）：在 {examples} 组生成数据上成立",
