@@ -331,9 +331,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "input `{name}` is declared but no formula uses it",
     ),
     "V0107": (
-        "{kind} 合计上限 {cap} 永远不会起作用：各项上限加起来最多只有 {most}",
-        "the overall {kind} cap {cap} never binds: the items' own caps add up to at most {most}",
+        "{subjects}{kind}合计上限 {cap} 永远不会起作用：{subjects}各{kind}项目的上限加起来最多只有 {most}",
+        "the overall {kind} cap {cap} never binds for {subjects}: their {kind} items' own caps "
+        "add up to at most {most}",
     ),
+    "V0107.section": ("科室", "sections"),
+    "V0107.person": ("个人", "people"),
+    "V0107.bonus": ("加分", "bonus"),
+    "V0107.deduction": ("扣分", "deduction"),
     "V0108": (
         "指标 `{id}` 的扣分上限 {cap} 不小于分值 {points}，永远不会起作用（扣完为止已经封底）",
         "indicator `{id}`: its deduction cap {cap} is not below its points {points} and never binds",
