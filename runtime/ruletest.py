@@ -42,6 +42,7 @@ class CaseOutcome:
     case: CheckedCase
     failures: list[Diagnostic] = field(default_factory=list)  # expectations not met
     problems: list[Diagnostic] = field(default_factory=list)  # the case could not run
+    warnings: list[Diagnostic] = field(default_factory=list)  # e.g. history a link lacks
 
     @property
     def passed(self) -> bool:
@@ -76,6 +77,7 @@ def run_tests(compilation: Compilation, cases: Sequence[CheckedCase]) -> TestRun
         outcome = CaseOutcome(case)
         evaluation = _evaluate(compilation, programs, case, outcome)
         if evaluation is not None:
+            outcome.warnings.extend(evaluation.warnings)
             results: dict[Kind, list[SubjectResult]] = {
                 "section": evaluation.sections,
                 "person": evaluation.people,
@@ -103,13 +105,10 @@ def _evaluate(
         outcome.problems.append(Diagnostic("E1012", {"name": case.name}, case.span))
         return None
     try:
-        period = Period.parse(case.period)
+        period: Period | None = Period.parse(case.period)
     except PeriodError:
-        outcome.problems.append(
-            Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
-        )
-        return None
-    if period.year != year:
+        period = None
+    if period is None or period.year != year:
         outcome.problems.append(
             Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
         )
@@ -192,10 +191,12 @@ def _event_table(case: CheckedCase, period: Period, outcome: CaseOutcome) -> Tab
     return Table(case.path, _EVENT_HEADER, rows)
 
 
-def _history(case: CheckedCase, sections: ir.Program) -> History | None:
-    """Earlier years' results the case gives, as published runs would."""
+def _history(case: CheckedCase, sections: ir.Program) -> History:
+    """Earlier years' results the case gives, as published runs would.  A case
+    without ``history`` has no earlier results (history links do not fire); one
+    with it but lacking a year a link needs gets warning W0901 for that year."""
     if not case.history:
-        return None
+        return lambda label, kind: []
     people = {p.id for p in sections.organization.people} if sections.organization else set()
     by_label: dict[tuple[str, str], list[dict[str, object]]] = {}
     for past in case.history:

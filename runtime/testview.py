@@ -35,7 +35,7 @@ def run_text(run: TestRun, lang: Lang, fmt: OutputFormat = "full") -> str:
         status = render_message(f"test.{_status(outcome)}", lang, {})
         lines.append(f"{_pad(place, width)}  {status}  {outcome.case.name}")
     for outcome in run.outcomes:
-        found = outcome.problems + outcome.failures
+        found = outcome.problems + outcome.failures + outcome.warnings
         if found:
             lines.append("")
             lines.append(f"── {outcome.case.name} ({outcome.case.path}:{outcome.case.line})")
@@ -96,7 +96,7 @@ def run_json(run: TestRun, lang: Lang) -> str:
                 "file": o.case.path,
                 "line": o.case.line,
                 "result": _status(o),
-                "problems": [to_json_object(d, lang) for d in o.problems + o.failures],
+                "problems": [to_json_object(d, lang) for d in o.problems + o.failures + o.warnings],
             }
             for o in run.outcomes
         ],

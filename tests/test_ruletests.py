@@ -233,3 +233,18 @@ def test_no_tests_is_an_error(tmp_path: Path) -> None:
 def test_fail_under_must_be_a_percentage(value: str) -> None:
     code, _, err = run("test", "rules/yongzhou", "--fail-under", value)
     assert code == 2 and "--fail-under" in err
+
+
+def test_history_for_the_wrong_year_is_warned_about(tmp_path: Path) -> None:
+    folder = _rules(tmp_path)
+    grades = folder / "tests" / "grades.yaml"
+    grades.write_text(
+        grades.read_text(encoding="utf-8").replace("      2015Q2:\n", "      2014Q2:\n"),
+        encoding="utf-8",
+    )
+    code, out, _ = run("test", str(folder), str(grades), "--lang", "en")
+    assert code == 1
+    assert "warning[W0901]: link `bottom_two_talk` needs the published results of 2015Q2" in out
+    assert "s07 links: expected [bottom_two_reorganize, bottom_two_talk], got []" in out
+    # Cases without history have no earlier results: no warning for them.
+    assert out.count("warning[W0901]: link `bottom_two_talk`") == 1
