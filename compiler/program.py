@@ -244,7 +244,7 @@ def build_program(
             span = state.slots[slot].span
             state.error(
                 "E0419",
-                {"name": state.slots[slot].name},
+                _ranking_key(state.slots[slot].name),
                 ruleset.ranking.span if ruleset.ranking else span,
             )
     indicators = _add_applicability(state, indicators, definitions, reads)
@@ -709,6 +709,11 @@ def _rollup(state: _State, ruleset: ast.RuleSet) -> ir.Rollup | None:
     return ir.Rollup(decl.method, tuple(weights))  # type: ignore[arg-type]
 
 
+def _ranking_key(name: str) -> dict[str, object]:
+    """The arguments of E0419 for a ranking key (``properties`` raises it for ``monotone``)."""
+    return {"what": ("E0419.ranking", {"name": name}), "allowed": ("E0419.ranking_keys", {})}
+
+
 def _declare_ranking(state: _State, ruleset: ast.RuleSet, scope: Scope, total: int) -> ir.Ranking:
     """The ranking keys as slots: total, base, a value or an indicator score."""
     decl = ruleset.ranking
@@ -723,7 +728,7 @@ def _declare_ranking(state: _State, ruleset: ast.RuleSet, scope: Scope, total: i
             if ident.name:
                 state.error(
                     "E0419",
-                    {"name": ident.name},
+                    _ranking_key(ident.name),
                     ident.span,
                     help=suggest(ident.name, ["total", "base", *state.global_names]),
                 )

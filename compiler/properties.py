@@ -74,22 +74,36 @@ def build_properties(
         if target is None or source is None:
             continue
         binding = names.get(target.name)
+        scores = [
+            name
+            for name, b in names.items()
+            if isinstance(b, SlotBinding) and slots[b.slot].kind in ("score", "base", "total")
+        ]
         if not isinstance(binding, SlotBinding) or slots[binding.slot].kind not in (
             "score",
             "base",
             "total",
         ):
+            what = ("E0419.monotone", {"name": target.name})
             diagnostics.append(
-                Diagnostic("E0419", {"name": target.name}, target.span,
-                           help=suggest(target.name, [n for n, b in names.items() if isinstance(b, SlotBinding)]))
+                Diagnostic("E0419", {"what": what, "allowed": ("E0419.monotone_keys", {})},
+                           target.span,
+                           help=suggest(target.name, scores, ("E0419.monotone_help", {})))
             )  # fmt: skip
             continue
+        subjects: tuple[str, dict[str, object]] = (f"subjects.{kind}", {})
         if source.name not in inputs or slots[inputs[source.name]].type != NUMBER:
+            numeric = [n for n, slot in inputs.items() if slots[slot].type == NUMBER]
+            help_ = (
+                suggest(source.name, numeric, ("E0435.help", {"subjects": subjects}))
+                if source.name not in inputs
+                else ("E0435.type", {"name": source.name,
+                                     "type": slots[inputs[source.name]].type.describe()})
+            )  # fmt: skip
             diagnostics.append(
-                Diagnostic(
-                    "E0435", {"name": source.name}, source.span, help=suggest(source.name, inputs)
-                )
-            )
+                Diagnostic("E0435", {"name": source.name, "subjects": subjects}, source.span,
+                           help=help_)
+            )  # fmt: skip
             continue
         found.append(
             ir.Property(decl.id.name, decl.name, None, (), binding.slot, inputs[source.name],

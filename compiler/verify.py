@@ -191,7 +191,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
         if items and all(i.cap is not None for i in items):
             most = sum((i.cap for i in items if i.cap is not None), Decimal(0))
             if most <= cap.value:
-                args = {"kind": (f"V0107.{kind}", {}), "subjects": (f"V0107.{program.kind}", {}),
+                args = {"kind": (f"V0107.{kind}", {}), "subjects": (f"subjects.{program.kind}", {}),
                         "cap": cap.value, "most": most}  # fmt: skip
                 found.append(Diagnostic("V0107", args, cap.span))
     for indicator in program.indicators:

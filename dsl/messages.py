@@ -180,9 +180,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "并列排序键 `{text}` 应写成“名称”或“名称 ascending”",
         "tie-breaker `{text}` must be a name, optionally followed by `ascending`",
     ),
-    "E0419": (
-        "排名依据 `{name}` 不是总分、基础分、取值或指标编号",
-        "ranking key `{name}` is not total, base, a value or an indicator id",
+    "E0419": ("{what} 不是{allowed}", "{what} is not {allowed}"),
+    "E0419.ranking": ("排名依据 `{name}`", "ranking key `{name}`"),
+    "E0419.ranking_keys": (
+        "总分、基础分、取值或指标编号",
+        "total, base, a value or an indicator id",
+    ),
+    "E0419.monotone": ("monotone 中的 `of: {name}`", "`of: {name}` in `monotone`"),
+    "E0419.monotone_keys": (
+        "指标编号、base 或 total",
+        "an indicator id, `base` or `total`",
+    ),
+    "E0419.monotone_help": (
+        "monotone 检验一个得分不随输入反向变化，of 写指标编号、base 或 total；"
+        "关于取值或输入字段的陈述，请改写为 always 性质",
+        "`monotone` checks that a score never moves against an input: write an indicator id, "
+        "`base` or `total` as `of`; for a value or an input, write an `always` property instead",
     ),
     "E0420": (
         "等次 `{grade}` 的分数线 {minimum} 高于上一等次的分数线 {previous}",
@@ -258,8 +271,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "in a pairwise property, other(total) is the other subject's total",
     ),
     "E0435": (
-        "`{name}` 不是输入字段",
-        "`{name}` is not an input field",
+        "monotone 中的 `input: {name}` 不是{subjects}的数值型输入字段",
+        "`input: {name}` in `monotone` is not a numeric input field for {subjects}",
+    ),
+    "E0435.help": (
+        "input 写{subjects}的一个数值型输入字段（number、integer、percent、money 或 count）；"
+        "要说明得分与取值或其他名称的关系，请改写为 always 性质",
+        "name a numeric input (number, integer, percent, money or count) for {subjects}; "
+        "to relate a score to a value or anything else, write an `always` property instead",
+    ),
+    "E0435.type": (
+        "`{name}` 是{type}，不是数值：monotone 逐步增大 input 来检验，"
+        "它必须是 number、integer、percent、money 或 count 类型的输入",
+        "`{name}` is {type}, not a number: `monotone` raises its input step by step, so it "
+        "must be a number, integer, percent, money or count input",
     ),
     "E0436": (
         "`within` 只用于累计的历史条件（consecutive: false）；这条结果运用的历史条件是连续 {years} 年",
@@ -335,8 +360,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the overall {kind} cap {cap} never binds for {subjects}: their {kind} items' own caps "
         "add up to at most {most}",
     ),
-    "V0107.section": ("科室", "sections"),
-    "V0107.person": ("个人", "people"),
     "V0107.bonus": ("加分", "bonus"),
     "V0107.deduction": ("扣分", "deduction"),
     "V0108": (
@@ -557,6 +580,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.value": ("取值", "value"),
     "kind.indicator": ("指标", "indicator"),
     "kind.collection": ("集合", "collection"),
+    "subjects.section": ("科室", "sections"),
+    "subjects.person": ("个人", "people"),
     # -- rule tests (jixiao test) -----------------------------------------
     "E1001.help": (
         "测试文件可用的键：period、defaults、cases；每个用例可用：name、period、population、"

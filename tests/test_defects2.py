@@ -57,3 +57,66 @@ def test_overall_cap_that_never_binds_names_its_subjects(tmp_path: Path) -> None
         "个人各扣分项目的上限加起来最多只有 5",
     ]
     assert not any("bonus" in line or "deduction" in line for line in zh)
+
+
+# -- E0419 and E0435 for `monotone` say what is wrong and what to write -------
+
+MONOTONE = "    monotone: {of: revenue, input: 实际入库, direction: increasing}\n"
+MONOTONE_VARIANTS = """\
+    monotone: {of: 实际入库, input: 实际入库}
+  - id: misspelt
+    name: misspelt
+    monotone: {of: revenu, input: 实际入库}
+  - id: level_input
+    name: level_input
+    monotone: {of: revenue, input: 依法行政评价}
+  - id: score_as_input
+    name: score_as_input
+    monotone: {of: revenue, input: revenue}
+  - id: section_input_for_people
+    name: section_input_for_people
+    subjects: person
+    monotone: {of: total, input: 实际入库}
+"""
+
+
+def test_monotone_of_and_input_errors_say_what_they_need(tmp_path: Path) -> None:
+    folder = _variant(tmp_path, {"grades.yaml": (MONOTONE, MONOTONE_VARIANTS)})
+    assert _findings(folder, "en", "check") == [
+        "RULES/grades.yaml:42:20: error[E0419]: `of: 实际入库` in `monotone` is not an indicator "
+        "id, `base` or `total` (help: `monotone` checks that a score never moves against an "
+        "input: write an indicator id, `base` or `total` as `of`; for a value or an input, "
+        "write an `always` property instead)",
+        "RULES/grades.yaml:45:20: error[E0419]: `of: revenu` in `monotone` is not an indicator "
+        "id, `base` or `total` (help: did you mean `revenue`?)",
+        "RULES/grades.yaml:48:36: error[E0435]: `input: 依法行政评价` in `monotone` is not a "
+        "numeric input field for sections (help: `依法行政评价` is a level of 评价档次, not a "
+        "number: `monotone` raises its input step by step, so it must be a number, integer, "
+        "percent, money or count input)",
+        "RULES/grades.yaml:51:36: error[E0435]: `input: revenue` in `monotone` is not a numeric "
+        "input field for sections (help: name a numeric input (number, integer, percent, money "
+        "or count) for sections; to relate a score to a value or anything else, write an "
+        "`always` property instead)",
+        "RULES/grades.yaml:55:34: error[E0435]: `input: 实际入库` in `monotone` is not a numeric "
+        "input field for people (help: name a numeric input (number, integer, percent, money "
+        "or count) for people; to relate a score to a value or anything else, write an "
+        "`always` property instead)",
+    ]
+    zh = _findings(folder, "zh", "check")
+    assert zh[0] == (
+        "RULES/grades.yaml:42:20: 错误[E0419]: monotone 中的 `of: 实际入库` 不是指标编号、base 或 "
+        "total (提示: monotone 检验一个得分不随输入反向变化，of 写指标编号、base 或 total；"
+        "关于取值或输入字段的陈述，请改写为 always 性质)"
+    )
+    assert zh[2] == (
+        "RULES/grades.yaml:48:36: 错误[E0435]: monotone 中的 `input: 依法行政评价` 不是科室的"
+        "数值型输入字段 (提示: `依法行政评价` 是等级（评价档次），不是数值：monotone 逐步增大 "
+        "input 来检验，它必须是 number、integer、percent、money 或 count 类型的输入)"
+    )
+    assert "不是个人的数值型输入字段" in zh[4]
+    # The ranking keys keep their text.
+    ranking = _variant(tmp_path / "r", {"grades.yaml": ("  by: total\n", "  by: totl\n")})
+    assert any(
+        "error[E0419]: ranking key `totl` is not total, base, a value or an indicator id" in line
+        for line in _findings(ranking, "en", "check")
+    )
