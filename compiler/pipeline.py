@@ -51,10 +51,27 @@ def check(
     ):
         people, person_problems = build_program(loaded.ruleset, "person", as_of, every_context)
         _merge(result.diagnostics, person_problems)
+    else:
+        result.diagnostics.extend(_person_parts_without_people(loaded.ruleset))
     if result.ok:
         result.program = program
         result.people = people
     return result
+
+
+def _person_parts_without_people(ruleset: ast.RuleSet) -> list[Diagnostic]:
+    """Items, properties and links for people in rules that assess no people
+    (no person indicators, no ``people:``): nothing would ever apply them."""
+    parts: list[tuple[str, ast.Ident]] = [
+        *(("kind.item", i.id) for i in ruleset.items if i.subjects == "person"),
+        *(("kind.property", p.id) for p in ruleset.properties if p.subjects == "person"),
+        *(("kind.link", link.id) for link in ruleset.links if link.subjects == "person"),
+    ]
+    return [
+        Diagnostic("E0438", {"kind": (kind, {}), "id": ident.name}, ident.span,
+                   help=("E0438.help", {}))
+        for kind, ident in parts
+    ]  # fmt: skip
 
 
 def _merge(into: list[Diagnostic], found: list[Diagnostic]) -> None:

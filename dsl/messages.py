@@ -286,6 +286,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{name}` is {type}, not a number: `monotone` raises its input step by step, so it "
         "must be a number, integer, percent, money or count input",
     ),
+    "E0438": (
+        "{kind} `{id}` 的考核对象是个人（subjects: person），但规则集不考核个人"
+        "（没有个人指标，也没有 people 段），它不会被应用",
+        "{kind} `{id}` is for people (`subjects: person`), but the rules assess no people "
+        "(no person indicators, no `people:`), so it would never apply",
+    ),
+    "E0438.help": (
+        "要考核个人，加上个人指标（subjects: person）和组织中的人员，或 people 段；"
+        "如果它针对科室，删去 subjects: person",
+        "to assess people, add person indicators (with the people of an organization) or a "
+        "`people:` section; if it is about sections, remove `subjects: person`",
+    ),
     "E0436": (
         "`within` 只用于累计的历史条件（consecutive: false）；这条结果运用的历史条件是连续 {years} 年",
         "`within` counts only in a cumulative history (`consecutive: false`); this link's history is {years} consecutive years",
@@ -580,6 +592,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.value": ("取值", "value"),
     "kind.indicator": ("指标", "indicator"),
     "kind.collection": ("集合", "collection"),
+    "kind.property": ("性质", "property"),
     "subjects.section": ("科室", "sections"),
     "subjects.person": ("个人", "people"),
     # -- rule tests (jixiao test) -----------------------------------------

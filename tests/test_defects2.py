@@ -120,3 +120,58 @@ def test_monotone_of_and_input_errors_say_what_they_need(tmp_path: Path) -> None
         "error[E0419]: ranking key `totl` is not total, base, a value or an indicator id" in line
         for line in _findings(ranking, "en", "check")
     )
+
+
+# -- E0438: person items, properties and links in rules without people --------
+
+
+def test_person_parts_in_rules_that_assess_no_people_are_errors(tmp_path: Path) -> None:
+    """Without people.yaml the rules have no person indicators and no `people:`:
+    a person item, the person properties and the person links would never
+    apply, and `check` used to accept them, counting 0 items for the item."""
+    folder = _variant(
+        tmp_path,
+        {
+            "ruleset.yaml": ("  - people.yaml\n", ""),
+            "items.yaml": (
+                "    per: 1\n    cap: 2\n",
+                "    per: 1\n    cap: 2\n    subjects: person\n",
+            ),
+        },
+    )
+    code, out, _ = run("check", str(folder), "--lang", "en")
+    assert code == 1 and out == ""
+    en = _findings(folder, "en", "check")
+    assert [line.split(": error[E0438]: ")[0] for line in en] == [
+        "RULES/grades.yaml:43:9",
+        "RULES/grades.yaml:50:9",
+        "RULES/items.yaml:9:9",
+        "RULES/links.yaml:17:9",
+        "RULES/links.yaml:23:9",
+        "RULES/links.yaml:30:9",
+        "RULES/links.yaml:36:9",
+        "RULES/links.yaml:58:9",
+    ]
+    assert en[2] == (
+        "RULES/items.yaml:9:9: error[E0438]: item `provincial_commendation` is for people "
+        "(`subjects: person`), but the rules assess no people (no person indicators, no "
+        "`people:`), so it would never apply (help: to assess people, add person indicators "
+        "(with the people of an organization) or a `people:` section; if it is about sections, "
+        "remove `subjects: person`)"
+    )
+    assert "error[E0438]: property `person_excellent_needs_90` is for people" in en[0]
+    assert "error[E0438]: link `person_excellent_annual` is for people" in en[3]
+    zh = _findings(folder, "zh", "check")
+    assert zh[2] == (
+        "RULES/items.yaml:9:9: 错误[E0438]: 加减分项目 `provincial_commendation` 的考核对象是个人"
+        "（subjects: person），但规则集不考核个人（没有个人指标，也没有 people 段），它不会被应用 "
+        "(提示: 要考核个人，加上个人指标（subjects: person）和组织中的人员，或 people 段；"
+        "如果它针对科室，删去 subjects: person)"
+    )
+    assert "错误[E0438]: 性质 `person_excellent_needs_90`" in zh[0]
+    assert "错误[E0438]: 结果运用 `person_excellent_annual`" in zh[3]
+
+
+def test_bundled_rules_have_no_person_parts_without_people() -> None:
+    code, out, err = run("check", "rules/yongzhou", "--lang", "en")
+    assert code == 0 and "E0438" not in err and "no problems" in out
