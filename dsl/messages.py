@@ -575,6 +575,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在规则集中加入 organization.yaml，写明科室、负责人和绩效联络员",
         "add an organization (sections with their heads and liaisons) to the rule set",
     ),
+    "E0922": (
+        "日期 {date} 不在规则集适用的 {year} 年内",
+        "date {date} is outside the rule set's year {year}",
+    ),
+    "E0922.help": (
+        "预警表按该月所在年度的规则生成：请给出 {year} 年内的日期，或改用 {other} 年的规则集",
+        "a month's tables come from the rules of its year: give a date in {year}, or use the "
+        "rule set written for {other}",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),

@@ -605,6 +605,12 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
+    year = result.program.year
+    if day.year != year:  # the month's tables come from the rules of its year
+        outside = {"date": day, "year": year, "other": day.year}
+        raise UserError(
+            [Diagnostic("E0922", outside, None, location=args.date, help=("E0922.help", outside))]
+        )
     try:
         table = warning_table(result.program, result.people, day)
     except CalendarRangeError as error:

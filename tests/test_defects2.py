@@ -175,3 +175,35 @@ def test_person_parts_in_rules_that_assess_no_people_are_errors(tmp_path: Path) 
 def test_bundled_rules_have_no_person_parts_without_people() -> None:
     code, out, err = run("check", "rules/yongzhou", "--lang", "en")
     assert code == 0 and "E0438" not in err and "no problems" in out
+
+
+# -- E0922: warn --date outside the rule set's year ---------------------------
+
+
+def test_warn_date_outside_the_rules_year_is_a_user_error(tmp_path: Path) -> None:
+    code, out, err = run("warn", "rules/yongzhou", "--date", "2017-03-01", "--lang", "en")
+    assert (code, out) == (1, "")
+    assert "Traceback" not in err and "internal error" not in err
+    assert err.startswith(
+        "error[E0922]: date 2017-03-01 is outside the rule set's year 2016\n"
+        "  --> 2017-03-01\n"
+        "  = help: a month's tables come from the rules of its year: give a date in 2016, "
+        "or use the rule set written for 2017\n"
+    )
+    code, _, err = run(
+        "warn", "rules/yongzhou", "--date", "2015-12-31", "--lang", "zh",
+        "--output-format", "concise",
+    )  # fmt: skip
+    assert code == 1
+    assert err.splitlines()[0] == (
+        "2015-12-31: 错误[E0922]: 日期 2015-12-31 不在规则集适用的 2016 年内 "
+        "(提示: 预警表按该月所在年度的规则生成：请给出 2016 年内的日期，或改用 2015 年的规则集)"
+    )
+    book = tmp_path / "w.xlsx"
+    code, _, _ = run(
+        "warn", "rules/yongzhou", "--date", "2017-01-02", "--format", "xlsx", "--out", str(book)
+    )
+    assert code == 1 and not book.exists()
+    # The last day of the year is the December tables (due dates in January).
+    code, out, _ = run("warn", "rules/yongzhou", "--date", "2016-12-31", "--lang", "en")
+    assert code == 0 and "2016-12" in out
