@@ -38,6 +38,7 @@ from dsl.messages import render_message
 from dsl.ruleset import RuleSource
 from dsl.ruletests import load_tests
 from dsl.schema import json_schema
+from runtime import counterexamples
 from runtime.bulletin import build as build_bulletin
 from runtime.bulletin import render as render_bulletin
 from runtime.data import RUNTIME_KINDS
@@ -495,7 +496,9 @@ def _verify(
     if result.people is not None and result.people_module is not None:
         checks.append((result.people, result.people_module))
     for program, module in checks:
-        for outcome in check_properties(program, module, args.examples):
+        for outcome in check_properties(
+            program, module, args.examples, store=counterexamples.STORE
+        ):
             prop = outcome.property
             if outcome.holds:
                 out.write(

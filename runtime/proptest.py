@@ -287,8 +287,10 @@ def check_properties(
     module: GeneratedModule,
     examples: int = 100,
     seed: int = 20161005,
-    store: str | None = counterexamples.STORE,
+    store: str | None = None,
 ) -> list[PropertyResult]:
+    """Test every declared property; ``store``: the file of kept
+    counterexamples (``runtime.counterexamples``), None to keep nothing."""
     evaluator = CompiledEvaluator(program, module)
     subjects = _subjects(program)
     strategy = _case_strategy(program, subjects, evaluator)

@@ -13,5 +13,7 @@ REPO = Path(__file__).resolve().parent.parent
 
 
 @pytest.fixture(autouse=True)
-def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch) -> None:
+def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(REPO)
+    # verify keeps counterexamples between runs; each test starts with none.
+    monkeypatch.setattr("runtime.counterexamples.STORE", str(tmp_path / "counterexamples.json"))

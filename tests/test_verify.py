@@ -263,7 +263,7 @@ def test_counterexamples_of_people_and_with_events_are_rule_tests_too(tmp_path: 
         {
             "grades.yaml": (
                 '    always: grade != "优秀" or total >= 90\n',
-                "    always: total <= 100\n",
+                "    always: not vetoed\n",
             )
         },
     )
