@@ -123,10 +123,13 @@ def _grades(program: ir.Program, total: Interval, found: list[Diagnostic]) -> No
                 "V0102", {"low": cursor, "high": high, "witness": cursor}, program.grades[-1].span
             )
         )
+    listed = {id(band): index for index, band in enumerate(program.grades)}
     for (a, _, a_end), (b, b_start, b_end) in itertools.pairwise(ordered):
         if b_start <= a_end and (a.maximum is not None or b.maximum is not None):
+            # Named in listed order: the first listed takes the overlap.
+            first, second = sorted((a, b), key=lambda band: listed[id(band)])
             found.append(
-                Diagnostic("V0103", {"first": a.grade, "second": b.grade, "low": b_start,
+                Diagnostic("V0103", {"first": first.grade, "second": second.grade, "low": b_start,
                                      "high": min(a_end, b_end)}, b.span)
             )  # fmt: skip
     for band, start, _ in ranges:

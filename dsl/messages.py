@@ -352,8 +352,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "no grade for totals from {low} to {high} (e.g. {witness})",
     ),
     "V0103": (
-        "等次 `{first}` 与 `{second}` 在 {low} 至 {high} 重叠，按列出的先后取前者",
-        "grades `{first}` and `{second}` overlap from {low} to {high}; the first listed wins",
+        "等次 `{first}` 与 `{second}` 在 {low} 至 {high} 重叠，`{first}` 列在前面，优先评定",
+        "grades `{first}` and `{second}` overlap from {low} to {high}; `{first}`, listed first, "
+        "takes precedence",
     ),
     "V0104": (
         "等次 `{grade}` 不可能达到：总分最高只能是 {high}",

@@ -207,3 +207,39 @@ def test_warn_date_outside_the_rules_year_is_a_user_error(tmp_path: Path) -> Non
     # The last day of the year is the December tables (due dates in January).
     code, out, _ = run("warn", "rules/yongzhou", "--date", "2016-12-31", "--lang", "en")
     assert code == 0 and "2016-12" in out
+
+
+# -- V0103 names the overlapping bands in listed order ------------------------
+
+
+def test_overlapping_grades_are_named_in_listed_order(tmp_path: Path) -> None:
+    """良好 (listed second, starting lower) reaches up into 优秀: 优秀 is named
+    first, as the one listed first, which takes the overlap."""
+    folder = _variant(
+        tmp_path / "a", {"grades.yaml": ("    min: 80\n", "    min: 80\n    max: 95\n")}
+    )
+    assert [line for line in _verify(folder, "en") if "V0103" in line] == [
+        "RULES/grades.yaml:10:5: error[V0103]: grades `优秀` and `良好` overlap from 90 to 95; "
+        "`优秀`, listed first, takes precedence"
+    ]
+    assert [line for line in _verify(folder, "zh") if "V0103" in line] == [
+        "RULES/grades.yaml:10:5: 错误[V0103]: 等次 `优秀` 与 `良好` 在 90 至 95 重叠，"
+        "`优秀` 列在前面，优先评定"
+    ]
+    # A band without `min` listed first starts lowest (with 不合格, which it
+    # overlaps): it is still named first.
+    folder = _variant(
+        tmp_path / "b",
+        {
+            "grades.yaml": (
+                "grades:\n  - grade: 优秀\n",
+                "grades:\n  - grade: 待定\n    max: 95\n  - grade: 优秀\n",
+            )
+        },
+    )
+    assert [line for line in _verify(folder, "en") if "V0103" in line] == [
+        "RULES/grades.yaml:10:5: error[V0103]: grades `待定` and `不合格` overlap from -5.00 to "
+        "59.99; `待定`, listed first, takes precedence",
+        "RULES/grades.yaml:19:5: error[V0103]: grades `待定` and `合格` overlap from 60 to 79.99; "
+        "`待定`, listed first, takes precedence",
+    ]

@@ -72,8 +72,8 @@ def test_overlap_between_grade_bands(tmp_path: Path) -> None:
         },
     )
     assert (
-        "RULES/grades.yaml:10:5: error[V0103]: grades `良好` and `优秀` overlap from 90 to 95; "
-        "the first listed wins"
+        "RULES/grades.yaml:10:5: error[V0103]: grades `优秀` and `良好` overlap from 90 to 95; "
+        "`优秀`, listed first, takes precedence"
     ) in _findings(folder)
 
 
