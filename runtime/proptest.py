@@ -356,7 +356,18 @@ def check_properties(
 def _moves_against(
     prop: ir.Property, program: ir.Program, evaluator: CompiledEvaluator, case: _Case
 ) -> bool:
-    return moves_against(prop, program, evaluator, case.rows[0])
+    """Whether the step moves the score the wrong way for any subject of the
+    case (every subject: an indicator may apply to some sections only)."""
+    return _moving_row(prop, program, evaluator, case) is not None
+
+
+def _moving_row(
+    prop: ir.Property, program: ir.Program, evaluator: CompiledEvaluator, case: _Case
+) -> int | None:
+    return next(
+        (n for n, row in enumerate(case.rows) if moves_against(prop, program, evaluator, row)),
+        None,
+    )
 
 
 def moves_against(
@@ -393,8 +404,9 @@ def _describe(
     names = [f.name for f in program.inputs]
     period = str(Period(program.year, case.quarter))
     if prop.condition is None:
-        row = case.rows[0]
-        subject = subjects[0][0]
+        position = _moving_row(prop, program, evaluator, case) or 0
+        row = case.rows[position]
+        subject = subjects[position][0]
     else:
         results = _evaluate(program, evaluator, list(subjects), case) or []
         extended = _population(program, results)
