@@ -33,6 +33,7 @@ _SPECIAL: dict[str, Target] = {
     "receives": "receives",
 }
 _NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
+_LABEL = re.compile(r"(\d{4})(?:Q[1-4](?:\.\.\d{4}Q[1-4])?)?")  # 2015Q2, 2015Q1..2015Q3, 2015
 _RUNTIME_KINDS = ("context", "events", "section_total")
 SECTION_TOTAL = "section_total"  # a person's input that may name their section's total
 
@@ -80,7 +81,11 @@ def check_tests(
 ) -> tuple[list[CheckedCase], list[Diagnostic]]:
     checker = _Checker(sections, people)
     checked = [checker.case(case) for case in cases]
-    return checked, checker.problems
+    # A file's defaults are checked with each of its cases: report each problem once.
+    unique: dict[tuple[str, object, str], Diagnostic] = {}
+    for problem in checker.problems:
+        unique.setdefault((problem.code, problem.span, repr(sorted(problem.args.items()))), problem)
+    return checked, list(unique.values())
 
 
 class _Checker:
@@ -108,6 +113,13 @@ class _Checker:
                     self.error("E1010", {"subject": ident}, subject.span)
                     return None
                 return kind
+        if expected is not None:
+            other: Kind = "person" if expected == "section" else "section"
+            if ident in self.ids[other]:
+                where = "people" if other == "person" else "sections"
+                self.error("E1015", {"subject": ident, "kind": (f"kind.{other}", {}),
+                                     "key": where}, subject.span)  # fmt: skip
+                return None
         known = self.ids[expected] if expected else self.ids["section"] + self.ids["person"]
         self.error(
             "E1002",
@@ -142,8 +154,12 @@ class _Checker:
         for name, value in given:
             if name.value == SECTION_TOTAL:
                 text = str(value.value).strip()
-                if isinstance(value.value, bool) or not _NUMBER.fullmatch(text):
-                    self.invalid(SECTION_TOTAL, "E1006.number", value)
+                if (
+                    isinstance(value.value, bool)
+                    or not _NUMBER.fullmatch(text)
+                    or text.endswith("%")
+                ):
+                    self.invalid(SECTION_TOTAL, "E1006.points", value)
                     return None
                 return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
         return None
@@ -184,7 +200,7 @@ class _Checker:
                     help=suggest(str(event.item.value), items, ("E1004.help", {"items": "、".join(items)})),
                 )  # fmt: skip
         for past in case.history:
-            self.kind_of(past.subject)
+            self.past(past)
         expectations = []
         for expectation in case.expectations:
             found = self.kind_of(expectation.subject)
@@ -261,6 +277,9 @@ class _Checker:
         if listed is None or not all(isinstance(v, str) for v in listed):
             self.invalid(name, "E1006.list", value)
             return None
+        if len(set(listed)) != len(listed):
+            self.invalid(name, "E1006.duplicate", value)
+            return None
         if target == "vetoes":
             known = ["fail", "no_excellent"]
         elif target == "links":
@@ -268,6 +287,7 @@ class _Checker:
         else:
             known = [link.id for p in self.programs.values() for link in p.links]
         unknown = [v for v in listed if v not in known]
+        others = {link.id for p in self.programs.values() for link in p.links} - set(known)
         for ident_ in unknown:
             code = "E1008" if target != "vetoes" else "E1006"
             args: dict[str, object] = (
@@ -275,12 +295,34 @@ class _Checker:
                 if code == "E1008"
                 else {"key": name, "expected": ("E1006.vetoes", {})}
             )
-            self.error(code, args, value.span, help=suggest(ident_, known, None))
+            found = suggest(ident_, known, None)
+            if ident_ in others:  # a link of the other kind of subject
+                found = ("E1008.other", {"link": ident_})
+            self.error(code, args, value.span, help=found)
         if unknown:
             return None
         return CheckedExpectation(
             kind, ident, name, target, None, tuple(sorted(listed)), value.span
         )
+
+    def past(self, past: PastCase) -> None:
+        """An earlier year's result: a period label before the rules' year, a
+        known subject, a grade of its kind, a rank within the count."""
+        kind = self.kind_of(past.subject)
+        label = str(past.period.value)
+        year = self.programs["section"].year
+        match = _LABEL.fullmatch(label)
+        if match is None or int(match.group(1)) >= year:
+            self.error("E1016", {"period": label, "year": year}, past.period.span)
+        result = past.result
+        if result.count is not None and result.rank > result.count:
+            self.error("E1006", {"key": "rank", "expected": ("E1006.rank_count", {})},
+                       past.subject.span)  # fmt: skip
+        if kind is not None and result.grade is not None:
+            grades = [g.grade for g in self.programs[kind].grades] + ["ungraded"]
+            if result.grade not in grades:
+                self.error("E1007", {"grade": result.grade}, past.subject.span,
+                           help=suggest(result.grade, grades, None))  # fmt: skip
 
     def invalid(self, key: str, expected: str, value: Named) -> None:
         self.error("E1006", {"key": key, "expected": (expected, {})}, value.span)

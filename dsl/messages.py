@@ -648,9 +648,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "E1006.vetoes": ("fail、no_excellent 组成的列表", "a list of fail and no_excellent expected"),
     "E1006.cell": ("单个取值（数值、文字、档次）", "a single value expected (number, text, level)"),
+    "E1006.duplicate": ("不重复的编号列表", "a list of ids, each once"),
+    "E1006.rank_count": ("不大于 count 的排名", "a rank no greater than count"),
+    "E1006.points": ("分数，如 85.5（不是百分比）", "points such as 85.5 (not a percentage)"),
     "E1007": ("没有等次 `{grade}`", "no grade `{grade}`"),
     "E1007.help": ("可用的等次：{grades}", "the grades are: {grades}"),
     "E1008": ("没有编号为 `{link}` 的结果运用", "no result link `{link}`"),
+    "E1008.other": (
+        "`{link}` 是另一类考核对象的结果运用；对象接收到的结果运用写在 receives 中",
+        "`{link}` is a link of the other kind of subject; what a subject receives goes under `receives`",
+    ),
     "E1009": ("没有编号为 `{id}` 的性质", "no declared property `{id}`"),
     "E1009.help": (
         "性质在规则文件的 properties 段中声明",
@@ -659,6 +666,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E1010": (
         "规则没有个人绩效，不能测试 `{subject}`",
         "the rules do not assess people, so `{subject}` cannot be tested",
+    ),
+    "E1015": (
+        "`{subject}` 是{kind}，应写在 {key} 下",
+        "`{subject}` is a {kind}: list it under `{key}`",
+    ),
+    "E1016": (
+        "历史结果的期间 `{period}` 应为 {year} 年以前的期间，如 2015Q2",
+        "the history period `{period}` must be a period before {year}, such as 2015Q2",
     ),
     "E1011": ("`{path}` 中没有规则测试", "no rule tests in `{path}`"),
     "E1011.help": (
@@ -690,6 +705,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "T0003": (
         "性质 {id}（{name}）在本用例中不成立：{subject}",
         "property {id} ({name}) does not hold in this case: {subject}",
+    ),
+    "T0004": (
+        "本用例中没有{kind}，无法检验性质 {id}",
+        "no {kind} in this case to check property {id} on",
     ),
     "test.pass": ("通过", "PASS"),
     "test.fail": ("失败", "FAIL"),

@@ -62,7 +62,7 @@ class Defaults(Model):
 
 
 class CaseSpec(Model):
-    name: Text
+    name: Text = Field(min_length=1)
     period: Text | None = None
     population: Literal["listed", "all"] = "listed"
     sections: dict[Text, dict[Text, Any] | None] = Field(default_factory=dict)

@@ -36,7 +36,7 @@ from dsl.diagnostics import (
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
 from dsl.ruleset import RuleSource
-from dsl.ruletests import load_tests
+from dsl.ruletests import TESTS_FOLDER, load_tests
 from dsl.schema import json_schema
 from runtime import counterexamples
 from runtime.bulletin import build as build_bulletin
@@ -590,15 +590,23 @@ def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) 
 
 
 def _relative(source: RuleSource, name: str) -> str:
-    """A test file named on the command line, relative to the rule set."""
+    """A test file named on the command line, as a path in the rule set: a
+    path to it (``rules/yongzhou/tests/people.yaml``) or its name in the
+    rule set's tests/ folder (``people.yaml``); nothing outside that folder."""
     path = Path(name)
     base = Path(source.root)
+    outside = _UsageError(f"{name}: a test file must be in the rule set's {TESTS_FOLDER}/ folder")
     if path.is_absolute() or path.exists():
         try:
-            return str(path.resolve().relative_to(base.resolve()))
+            relative = path.resolve().relative_to(base.resolve()).as_posix()
         except ValueError:
-            return str(path)
-    return name
+            raise outside from None
+        if not relative.startswith(f"{TESTS_FOLDER}/"):
+            raise outside
+        return relative
+    if "/" in name:
+        raise outside
+    return f"{TESTS_FOLDER}/{name}"
 
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:

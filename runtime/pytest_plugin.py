@@ -77,9 +77,12 @@ class RuleTestFile(pytest.File):
             found = [*loaded.diagnostics, *problems]
             yield ProblemItem.from_parent(self, name="test file", problems=found, lang=lang)
             return
+        names = [case.name for case in cases]
         for case in cases:
+            # Two cases of the same name stay two tests: the line tells them apart.
+            name = case.name if names.count(case.name) == 1 else f"{case.name} (line {case.line})"
             yield RuleTestItem.from_parent(
-                self, name=case.name, case=case, compilation=compilation, lang=lang
+                self, name=name, case=case, compilation=compilation, lang=lang
             )
 
 
@@ -95,8 +98,8 @@ class RuleTestItem(pytest.Item):
     def runtest(self) -> None:
         outcome = run_tests(self.compilation, [self.case]).outcomes[0]
         found = outcome.problems + outcome.failures
-        if found:
-            raise RuleTestError(render_all(found, self.lang))
+        if found:  # with the warnings, which may say why (history a link lacks)
+            raise RuleTestError(render_all(found + outcome.warnings, self.lang))
 
     def repr_failure(self, excinfo: pytest.ExceptionInfo[BaseException], style: Any = None) -> str:
         if isinstance(excinfo.value, RuleTestError):

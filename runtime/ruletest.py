@@ -120,6 +120,9 @@ def _evaluate(
         datasets[kind] = _with_section_totals(program, case, load_tables(program, tables, [period]))
         outcome.problems.extend(datasets[kind].diagnostics)
     if outcome.problems:
+        # Subjects added by `population: all` share the case's line: one report each.
+        unique = {(d.code, d.location, d.span, d.message("en")): d for d in outcome.problems}
+        outcome.problems[:] = list(unique.values())
         return None
     try:
         return evaluate_datasets(
@@ -287,6 +290,10 @@ def _check_property(
     outcome: CaseOutcome,
 ) -> None:
     prop = next(p for p in program.properties if p.id == ident)
+    if not results:  # nothing to check it on: say so rather than pass
+        kind = "kind.person" if program.kind == "person" else "kind.section"
+        outcome.failures.append(Diagnostic("T0004", {"id": prop.id, "kind": (kind, {})}, span))
+        return
     failing: str | None = None
     if prop.condition is not None:
         failing = violating_subject(prop, _extended(results))

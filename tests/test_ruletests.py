@@ -4,6 +4,7 @@ failures, and the coverage of bands, branches, levels, caps, vetoes and links.""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -248,3 +249,104 @@ def test_history_for_the_wrong_year_is_warned_about(tmp_path: Path) -> None:
     assert "s07 links: expected [bottom_two_reorganize, bottom_two_talk], got []" in out
     # Cases without history have no earlier results: no warning for them.
     assert out.count("warning[W0901]: link `bottom_two_talk`") == 1
+
+
+def test_mistakes_found_in_review_are_reported_once_and_plainly(tmp_path: Path) -> None:
+    mistakes = (
+        _HEADER.replace("cases:\n", "")
+        + """\
+  people: {履职评价: 好, 学习得分: 15, 学习得份: 1}
+cases:
+  - name: wrong kinds
+    sections:
+      p0101: {}
+    people:
+      p0102: {section_total: 80%}
+    expect:
+      p0102: {links: [section_excellent_head, person_excellent_annual, person_excellent_annual]}
+  - name: wrong history
+    sections:
+      s07: {}
+    history:
+      "2016Q1": {s07: {rank: 18, count: 17, total: 70}}
+      "2015Q2": {s07: {rank: 1, total: 99, grade: 特优}}
+  - name: ""
+"""
+    )
+    folder = _rules(tmp_path, {"mistakes.yaml": mistakes})
+    code, _, err = run("test", str(folder), "--lang", "en", "--output-format", "concise")
+    err = _relative(err, folder)
+    assert code == 1
+    assert "error[E1015]: `p0101` is a person: list it under `people`" in err
+    assert "invalid expected value of `section_total`: points such as 85.5" in err
+    assert "invalid expected value of `links`: a list of ids, each once" in err
+    assert "error[E1016]: the history period `2016Q1` must be a period before 2016" in err
+    assert "invalid expected value of `rank`: a rank no greater than count" in err
+    assert "error[E1007]: no grade `特优`" in err
+    assert "error[E0203]" in err  # the empty name
+    # The defaults' misspelt input, checked with each of the three cases, once.
+    assert err.count("no input named `学习得份`") == 1
+
+
+def test_links_of_the_other_kind_and_properties_with_nobody_to_check(tmp_path: Path) -> None:
+    other = (
+        _HEADER
+        + """\
+  - name: a head receives the section's link
+    sections:
+      s04: {}
+    people:
+      p0401: {履职评价: 好, 学习得分: 15}
+    expect:
+      p0401: {links: [section_excellent_head]}
+"""
+    )
+    folder = _rules(tmp_path, {"other.yaml": other})
+    code, _, err = run("test", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1
+    assert (
+        "`section_excellent_head` is a link of the other kind of subject; "
+        "what a subject receives goes under `receives`" in err
+    )
+    nobody = (
+        _HEADER
+        + """\
+  - name: only sections
+    sections:
+      s04: {}
+    properties: [person_excellent_needs_90]
+"""
+    )
+    folder = _rules(tmp_path / "b", {"nobody.yaml": nobody})
+    code, out, _ = run("test", str(folder), "--lang", "en")
+    assert code == 1
+    assert "error[T0004]: no person in this case to check property person_excellent_needs_90" in out
+
+
+def test_population_all_reports_a_missing_default_once_per_input(tmp_path: Path) -> None:
+    everyone = """\
+period: 2016Q2
+cases:
+  - name: everyone, without defaults
+    population: all
+    sections:
+      s04: {实际入库: 100, 收入计划: 100, 征管质量得分: 15, 依法行政评价: 好, 机关管理评价: 好,
+            创卫评价: 好, 创文评价: 好, 满意率: 100%, 扶贫评价: 好}
+"""
+    folder = _rules(tmp_path, {"everyone.yaml": everyone})
+    code, out, _ = run("test", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1
+    assert out.count("error[E0803]") == len(set(re.findall(r"\[(\S+)\]: error\[E0803\]", out)))
+
+
+@pytest.mark.parametrize(
+    ("name", "usage"),
+    [("people.yaml", False), ("rules/yongzhou/tests/people.yaml", False),
+     ("rules/yongzhou/items.yaml", True), ("/etc/hosts", True)],
+)  # fmt: skip
+def test_test_files_are_named_in_the_tests_folder(name: str, usage: bool) -> None:
+    code, out, err = run("test", "rules/yongzhou", name, "--lang", "en")
+    if usage:
+        assert code == 2 and "must be in the rule set's tests/ folder" in err
+    else:
+        assert code == 0 and "2 case(s): 2 passed" in out
