@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import shutil
 import sqlite3
 from pathlib import Path
 
@@ -12,17 +11,12 @@ import pytest
 from runtime.output import OutputError, write_output
 from runtime.store import Store, StoreError
 from tests.clirun import run
+from tests.variants import variant
 
 
 def _variant(tmp_path: Path, file: str, old: str, new: str) -> Path:
     """A copy of the bundled rules with one text replaced in one file."""
-    copy = tmp_path / "yongzhou"
-    shutil.copytree("rules/yongzhou", copy)
-    path = copy / file
-    text = path.read_text(encoding="utf-8")
-    assert text.count(old) == 1
-    path.write_text(text.replace(old, new), encoding="utf-8")
-    return copy
+    return variant(tmp_path, {file: (old, new)}, "yongzhou")
 
 
 def test_indicator_scored_only_in_quarters_of_weight_0_is_left_out(tmp_path: Path) -> None:

@@ -3,22 +3,10 @@ fixed with its test."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from tests.clirun import run
-
-
-def _variant(tmp_path: Path, edit: dict[str, tuple[str, str]]) -> Path:
-    """A copy of the bundled rules with one text replaced in each named file."""
-    folder = tmp_path / "rules"
-    shutil.copytree("rules/yongzhou", folder)
-    for name, (old, new) in edit.items():
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert text.count(old) == 1, (name, old)
-        path.write_text(text.replace(old, new), encoding="utf-8")
-    return folder
+from tests.variants import variant
 
 
 def _findings(folder: Path, lang: str, *command: str) -> list[str]:
@@ -37,7 +25,7 @@ def _verify(folder: Path, lang: str) -> list[str]:
 def test_overall_cap_that_never_binds_names_its_subjects(tmp_path: Path) -> None:
     """With bonus_cap 4 the sections' bonus caps (2 + 1 + 1) never reach it
     either: one warning for sections, one for people, each saying which."""
-    folder = _variant(tmp_path, {"items.yaml": ("  bonus_cap: 3\n", "  bonus_cap: 4\n")})
+    folder = variant(tmp_path, {"items.yaml": ("  bonus_cap: 3\n", "  bonus_cap: 4\n")})
     en = [line for line in _verify(folder, "en") if "V0107" in line]
     assert en == [
         "RULES/items.yaml:5:14: warning[V0107]: the overall bonus cap 4 never binds for "
@@ -81,7 +69,7 @@ MONOTONE_VARIANTS = """\
 
 
 def test_monotone_of_and_input_errors_say_what_they_need(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, {"grades.yaml": (MONOTONE, MONOTONE_VARIANTS)})
+    folder = variant(tmp_path, {"grades.yaml": (MONOTONE, MONOTONE_VARIANTS)})
     assert _findings(folder, "en", "check") == [
         "RULES/grades.yaml:42:20: error[E0419]: `of: 实际入库` in `monotone` is not an indicator "
         "id, `base` or `total` (help: `monotone` checks that a score never moves against an "
@@ -115,7 +103,7 @@ def test_monotone_of_and_input_errors_say_what_they_need(tmp_path: Path) -> None
     )
     assert "不是个人的数值型输入字段" in zh[4]
     # The ranking keys keep their text.
-    ranking = _variant(tmp_path / "r", {"grades.yaml": ("  by: total\n", "  by: totl\n")})
+    ranking = variant(tmp_path / "r", {"grades.yaml": ("  by: total\n", "  by: totl\n")})
     assert any(
         "error[E0419]: ranking key `totl` is not total, base, a value or an indicator id" in line
         for line in _findings(ranking, "en", "check")
@@ -129,7 +117,7 @@ def test_person_parts_in_rules_that_assess_no_people_are_errors(tmp_path: Path) 
     """Without people.yaml the rules have no person indicators and no `people:`:
     a person item, the person properties and the person links would never
     apply, and `check` used to accept them, counting 0 items for the item."""
-    folder = _variant(
+    folder = variant(
         tmp_path,
         {
             "ruleset.yaml": ("  - people.yaml\n", ""),
@@ -215,7 +203,7 @@ def test_warn_date_outside_the_rules_year_is_a_user_error(tmp_path: Path) -> Non
 def test_overlapping_grades_are_named_in_listed_order(tmp_path: Path) -> None:
     """良好 (listed second, starting lower) reaches up into 优秀: 优秀 is named
     first, as the one listed first, which takes the overlap."""
-    folder = _variant(
+    folder = variant(
         tmp_path / "a", {"grades.yaml": ("    min: 80\n", "    min: 80\n    max: 95\n")}
     )
     assert [line for line in _verify(folder, "en") if "V0103" in line] == [
@@ -228,7 +216,7 @@ def test_overlapping_grades_are_named_in_listed_order(tmp_path: Path) -> None:
     ]
     # A band without `min` listed first starts lowest (with 不合格, which it
     # overlaps): it is still named first.
-    folder = _variant(
+    folder = variant(
         tmp_path / "b",
         {
             "grades.yaml": (

@@ -4,7 +4,6 @@ sound on generated rule sets (evaluation never leaves the proven bounds)."""
 
 from __future__ import annotations
 
-import shutil
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from runtime.compiled import CompiledEvaluator
 from runtime.proptest import check_properties
 from tests.clirun import run
 from tests.golden import assert_golden
+from tests.variants import variant
 
 
 def test_bundled_rules_verify_and_print_bounds() -> None:
@@ -29,24 +29,13 @@ def test_bundled_rules_verify_and_print_bounds() -> None:
     assert "revenue 税收收入完成率" in out and "[0, 20]  (满分 20)" in out
 
 
-def _variant(tmp_path: Path, edit: dict[str, tuple[str, str]]) -> Path:
-    folder = tmp_path / "rules"
-    shutil.copytree("rules/yongzhou", folder)
-    for name, (old, new) in edit.items():
-        path = folder / name
-        text = path.read_text(encoding="utf-8")
-        assert old in text, (name, old)
-        path.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return folder
-
-
 def _findings(folder: Path) -> list[str]:
     _, _, err = run("verify", str(folder), "--lang", "en", "--output-format", "concise")
     return [line.replace(str(folder), "RULES") for line in err.splitlines() if line.strip()]
 
 
 def test_gap_between_grade_bands(tmp_path: Path) -> None:
-    folder = _variant(
+    folder = variant(
         tmp_path,
         {
             "grades.yaml": (
@@ -62,7 +51,7 @@ def test_gap_between_grade_bands(tmp_path: Path) -> None:
 
 
 def test_overlap_between_grade_bands(tmp_path: Path) -> None:
-    folder = _variant(
+    folder = variant(
         tmp_path,
         {
             "grades.yaml": (
@@ -78,7 +67,7 @@ def test_overlap_between_grade_bands(tmp_path: Path) -> None:
 
 
 def test_points_not_summing_after_the_revision(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, {"tasks.yaml": ("    points: 1\n", "    points: 2\n")})
+    folder = variant(tmp_path, {"tasks.yaml": ("    points: 1\n", "    points: 2\n")})
     assert any(
         "error[V0101]: from 2016-04-01 to 2016-12-31 the section indicators in force add up to "
         "101 points, not full marks 100" in line
@@ -87,7 +76,7 @@ def test_points_not_summing_after_the_revision(tmp_path: Path) -> None:
 
 
 def test_unreachable_grade(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, {"grades.yaml": ("    min: 90\n", "    min: 110\n")})
+    folder = variant(tmp_path, {"grades.yaml": ("    min: 90\n", "    min: 110\n")})
     assert any(
         "error[V0104]: grade `优秀` can never be reached: totals are at most 103" in line
         for line in _findings(folder)
@@ -95,7 +84,7 @@ def test_unreachable_grade(tmp_path: Path) -> None:
 
 
 def test_cap_that_never_binds(tmp_path: Path) -> None:
-    folder = _variant(
+    folder = variant(
         tmp_path,
         {
             "indicators.yaml": (
@@ -112,7 +101,7 @@ def test_cap_that_never_binds(tmp_path: Path) -> None:
 
 
 def test_unreachable_branch_and_unused_input(tmp_path: Path) -> None:
-    folder = _variant(tmp_path, {"indicators.yaml": (
+    folder = variant(tmp_path, {"indicators.yaml": (
         "        when 办结率 >= 90% then points * 办结率\n",
         "        when 办结率 >= 90% then points * 办结率\n        when 办结率 >= 95% then points\n",
     )})  # fmt: skip
@@ -220,7 +209,7 @@ def test_no_gap_reported_means_sampling_finds_none(tmp_path: Path) -> None:
 def test_violated_property_gives_a_rule_test_that_fails_until_the_rules_are_fixed(
     tmp_path: Path,
 ) -> None:
-    folder = _variant(
+    folder = variant(
         tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
     )
     code, out, err = run(
@@ -258,7 +247,7 @@ def test_violated_property_gives_a_rule_test_that_fails_until_the_rules_are_fixe
 
 def test_counterexamples_of_people_and_with_events_are_rule_tests_too(tmp_path: Path) -> None:
     """A person's counterexample gives their section total; item occurrences are events."""
-    folder = _variant(
+    folder = variant(
         tmp_path,
         {
             "grades.yaml": (
@@ -292,7 +281,7 @@ def test_counterexamples_of_people_and_with_events_are_rule_tests_too(tmp_path: 
 
 
 def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> None:
-    folder = _variant(
+    folder = variant(
         tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
     )
     result = compile_rules(DirectorySource(str(folder)))
@@ -322,7 +311,7 @@ def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> No
 def test_a_pairwise_property_relates_two_subjects(tmp_path: Path) -> None:
     """Ranking by base instead of total: a section with more bonus points can
     rank behind one with a lower total; the pairwise property finds it."""
-    folder = _variant(tmp_path, {"grades.yaml": ("  by: total\n", "  by: base\n")})
+    folder = variant(tmp_path, {"grades.yaml": ("  by: total\n", "  by: base\n")})
     code, out, err = run("verify", str(folder), "--lang", "en", "--output-format", "concise")
     assert code == 1
     assert "property `rank_follows_total`" in err
@@ -338,7 +327,7 @@ def test_a_pairwise_property_relates_two_subjects(tmp_path: Path) -> None:
 def test_other_takes_one_name_and_a_property_has_one_kind(tmp_path: Path) -> None:
     pairwise = "    pairwise: total <= other(total) or rank <= other(rank)\n"
     bad = "    pairwise: total <= other(total + 1) or rank <= other(rnak)\n"
-    folder = _variant(tmp_path, {"grades.yaml": (pairwise, bad)})
+    folder = variant(tmp_path, {"grades.yaml": (pairwise, bad)})
     code, _, err = run("check", str(folder), "--lang", "en", "--output-format", "concise")
     assert code == 1
     assert "grades.yaml:49:24: error[E0437]: `other(...)` takes exactly one name" in err
@@ -346,7 +335,7 @@ def test_other_takes_one_name_and_a_property_has_one_kind(tmp_path: Path) -> Non
     assert "did you mean `other(rank)`?" in err
     both = tmp_path / "both"
     both.mkdir()
-    folder = _variant(both, {"grades.yaml": (pairwise, pairwise + "    always: true\n")})
+    folder = variant(both, {"grades.yaml": (pairwise, pairwise + "    always: true\n")})
     code, _, err = run("check", str(folder), "--lang", "en", "--output-format", "concise")
     assert code == 1
     assert "error[E0434]: property `rank_follows_total` needs exactly one of" in err
@@ -355,7 +344,7 @@ def test_other_takes_one_name_and_a_property_has_one_kind(tmp_path: Path) -> Non
 def test_a_monotone_property_is_tested_on_every_subject(tmp_path: Path) -> None:
     """revenue applies to 业务科室 only, and the first generated section is a
     综合科室: the step must be tried on every section, not the first alone."""
-    folder = _variant(tmp_path, {})
+    folder = variant(tmp_path, {})
     grades = folder / "grades.yaml"
     grades.write_text(
         grades.read_text(encoding="utf-8")
