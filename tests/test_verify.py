@@ -342,17 +342,18 @@ def test_other_takes_one_name_and_a_property_has_one_kind(tmp_path: Path) -> Non
 
 
 def test_a_monotone_property_is_tested_on_every_subject(tmp_path: Path) -> None:
-    """revenue applies to 业务科室 only, and the first generated section is a
-    综合科室: the step must be tried on every section, not the first alone."""
+    """collection_quality applies to 业务科室 only, and the first generated
+    section is a 综合科室: the step must be tried on every section, not the
+    first alone."""
     folder = variant(tmp_path, {})
     grades = folder / "grades.yaml"
     grades.write_text(
         grades.read_text(encoding="utf-8")
-        + "  - id: revenue_decreasing\n    name: 方向写反\n"
-        + "    monotone: {of: revenue, input: 实际入库, direction: decreasing}\n",
+        + "  - id: quality_decreasing\n    name: 方向写反\n"
+        + "    monotone: {of: collection_quality, input: 征管质量得分, direction: decreasing}\n",
         encoding="utf-8",
     )
     code, out, _ = run("verify", str(folder), "--lang", "en")
     assert code == 1
-    assert "property revenue_decreasing (方向写反) fails" in out
+    assert "property quality_decreasing (方向写反) fails" in out
     assert "property revenue_monotone (入库税收越多，税收收入完成率得分不会越低): holds" in out
