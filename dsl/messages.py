@@ -725,6 +725,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "left out (jixiao verify proves no data can reach them):",
     ),
     "coverage.grade": ("等次", "grade bands"),
+    "coverage.quota": ("名额限制", "quotas"),
     "coverage.branch": ("公式分支", "formula branches"),
     "coverage.level": ("档次", "levels"),
     "coverage.cap": ("封顶", "caps"),

@@ -165,7 +165,7 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--format", choices=("text", "json"), default="text")
     p.add_argument(
         "--fail-under", type=_percent, metavar="PERCENT",
-        help="fail when the coverage of bands, branches, levels, caps, vetoes and links is lower",
+        help="fail when the coverage of bands, quotas, branches, levels, caps, vetoes and links is lower",
     )  # fmt: skip
 
     p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")

@@ -24,9 +24,10 @@ from runtime.evaluate import SubjectResult
 from runtime.helpers import Fault
 from runtime.interpreter import eval_expr
 from runtime.periods import Period
+from runtime.population import passes
 
-Category = Literal["grade", "branch", "level", "cap", "veto", "link"]
-CATEGORIES: tuple[Category, ...] = ("grade", "branch", "level", "cap", "veto", "link")
+Category = Literal["grade", "quota", "branch", "level", "cap", "veto", "link"]
+CATEGORIES: tuple[Category, ...] = ("grade", "quota", "branch", "level", "cap", "veto", "link")
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +75,7 @@ class Tracker:
         self.unreachable = unreachable
         self.kind = program.kind
         self.grades: dict[str, Target] = {}
+        self.quotas: list[tuple[int, ir.GradeBand, Target]] = []
         self.arms: dict[tuple[int, int], Target] = {}  # (id of the Cond, arm) -> target
         self.levels: dict[tuple[int, str], Target] = {}
         self.caps: list[tuple[Target, int, Decimal, ir.Item | None, tuple[int, ...] | None]] = []
@@ -90,8 +92,11 @@ class Tracker:
 
     def _collect(self) -> None:
         program = self.program
-        for band in program.grades:
+        for position, band in enumerate(program.grades):
             self.grades[band.grade] = self.add(Target("grade", self.kind, band.grade, band.span))
+            if band.quota is not None:
+                quota = self.add(Target("quota", self.kind, band.grade, band.span))
+                self.quotas.append((position, band, quota))
         owners = {s.index: s.name for s in program.slots}
         for definition in program.definitions:
             owner = owners[definition.slot]
@@ -143,6 +148,13 @@ class Tracker:
         values = result.values
         if result.grade in self.grades:
             hit.add(self.grades[result.grade])
+        # A quota binds when it keeps out someone who qualifies for the band
+        # and no earlier band took: they got a later band, or none.
+        order = [band.grade for band in self.program.grades]
+        after = order.index(result.grade) if result.grade in order else len(order)
+        for position, band, target in self.quotas:
+            if after > position and passes(self.program, band, values, set(result.vetoes)):
+                hit.add(target)
         with decimal.localcontext(helpers.CONTEXT):
             for definition in self.program.definitions:
                 if definition.guard is not None and not values[definition.guard]:

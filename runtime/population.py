@@ -90,7 +90,7 @@ def _grades(
     assigned: dict[str, str] = {}
     for band in program.grades:
         eligible = [
-            ident for ident in remaining if _passes(program, band, values[ident], vetoes[ident])
+            ident for ident in remaining if passes(program, band, values[ident], vetoes[ident])
         ]
         if band.quota is None:
             taken = eligible
@@ -116,9 +116,11 @@ def _grades(
     return assigned
 
 
-def _passes(
+def passes(
     program: ir.Program, band: ir.GradeBand, values: Sequence[object], vetoes: set[str]
 ) -> bool:
+    """Whether a subject qualifies for ``band`` before its quota: threshold,
+    upper bound, prerequisite and no veto that blocks it."""
     if vetoes.intersection(band.blocked_by):
         return False
     total = values[program.total]

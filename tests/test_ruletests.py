@@ -38,7 +38,7 @@ def test_bundled_rule_tests_pass_with_full_coverage() -> None:
     assert (code, err) == (0, "")
     assert "19 case(s): 19 passed, 0 failed, 0 could not run" in out
     for line in ("grade bands         8/8   100.0%", "links               9/9   100.0%",
-                 "total              72/72  100.0%"):  # fmt: skip
+                 "total              74/74  100.0%"):  # fmt: skip
         assert line in out
     # The people's overall caps never bind (verify proves it): left out, and said so.
     assert "left out (jixiao verify proves no data can reach them):" in out
@@ -172,7 +172,7 @@ def test_coverage_lists_what_no_test_reaches_and_fail_under_fails(tmp_path: Path
     assert "caps                3/11   27.2%" in out
     assert "rules/items.yaml:46:5  vetoes (section)  discipline_case" in out
     assert "rules/items.yaml:9:5  caps (section)  provincial_commendation" in out
-    assert "coverage 86.1% is below the required 95%" in out
+    assert "coverage 86.4% is below the required 95%" in out
     code, _, _ = run("test", str(folder), "--fail-under", "85")
     assert code == 0
 
@@ -350,3 +350,30 @@ def test_test_files_are_named_in_the_tests_folder(name: str, usage: bool) -> Non
         assert code == 2 and "must be in the rule set's tests/ folder" in err
     else:
         assert code == 0 and "2 case(s): 2 passed" in out
+
+
+def test_a_quota_is_covered_only_when_it_keeps_someone_out(tmp_path: Path) -> None:
+    below = (
+        _HEADER
+        + """\
+  - name: one section below every quota
+    sections:
+      s06: {征管质量得分: 5, 依法行政评价: 差, 机关管理评价: 差, 创卫评价: 差, 创文评价: 差,
+            扶贫评价: 差, 满意率: 80%}
+    expect:
+      s06: {total: 74, grade: 合格}
+"""
+    )
+    folder = _rules(tmp_path, {"below.yaml": below})
+    code, out, _ = run("test", str(folder), "--lang", "en")
+    out = _relative(out, folder)
+    assert code == 0
+    assert "quotas              0/2     0.0%" in out
+    assert "rules/grades.yaml:10:5  quotas (section)  优秀" in out
+    # 96 points and a full quota: 优秀 is kept from s05, which reaches the section quota.
+    kept_out = below.replace(
+        "s06: {征管质量得分: 5", "s04: {}\n      s05: {实际入库: 90}\n      s06: {征管质量得分: 5"
+    )
+    folder = _rules(tmp_path / "b", {"kept.yaml": kept_out})
+    code, out, _ = run("test", str(folder), "--lang", "en")
+    assert "quotas              1/2    50.0%" in out
