@@ -225,6 +225,11 @@ class Slot:
     owner: str | None = None  # indicator id for lets and scores
 
 
+# Input kinds the runtime sets (in force and applies, item occurrences, a
+# person's section total), never read from a data column.
+RUNTIME_INPUT_KINDS = ("context", "events", "section_total")
+
+
 @dataclass(frozen=True, slots=True)
 class InputField:
     """A data field read per subject: how to read it and what absence means."""

@@ -175,7 +175,7 @@ def _unused_inputs(program: ir.Program, found: list[Diagnostic]) -> None:
                 read.add(node.slot)
             stack.extend(ir.children(node))
     for input_field in program.inputs:
-        if input_field.kind in ("context", "events", "section_total"):
+        if input_field.kind in ir.RUNTIME_INPUT_KINDS:
             continue
         if input_field.slot not in read:
             found.append(Diagnostic("V0106", {"name": input_field.name}, input_field.span))

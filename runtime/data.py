@@ -22,8 +22,7 @@ from runtime.events import Event, is_event_table, read_event_rows
 from runtime.periods import Period, PeriodError
 from runtime.tables import Table, TableError, data_files, read_tables
 
-# Inputs the runtime sets, never read from a data column.
-RUNTIME_KINDS = ("context", "events", "section_total")
+RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
 PERIOD_COLUMN = "period"
 SUBJECT_COLUMN = "subject"
 NAME_COLUMN = "name"
