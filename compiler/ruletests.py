@@ -14,12 +14,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Literal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.ruletests import EventCase, Named, PastCase, SubjectInputs, TestCase, cell_text
+from dsl.schema import number_text
 from dsl.spans import Span
 
 Kind = Literal["section", "person"]
@@ -32,9 +33,7 @@ _SPECIAL: dict[str, Target] = {
     "links": "links",
     "receives": "receives",
 }
-_NUMBER = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
 _LABEL = re.compile(r"(\d{4})(?:Q[1-4](?:\.\.\d{4}Q[1-4])?)?")  # 2015Q2, 2015Q1..2015Q3, 2015
-_RUNTIME_KINDS = ("context", "events", "section_total")
 SECTION_TOTAL = "section_total"  # a person's input that may name their section's total
 
 
@@ -133,7 +132,7 @@ class _Checker:
         self, kind: Kind, given: tuple[tuple[Named, Named], ...]
     ) -> tuple[tuple[str, str, Span], ...]:
         program = self.programs[kind]
-        names = [f.name for f in program.inputs if f.kind not in _RUNTIME_KINDS]
+        names = [f.name for f in program.inputs if f.kind not in ir.RUNTIME_INPUT_KINDS]
         found = []
         for name, value in given:
             if str(name.value) not in names:
@@ -154,14 +153,11 @@ class _Checker:
         for name, value in given:
             if name.value == SECTION_TOTAL:
                 text = str(value.value).strip()
-                if (
-                    isinstance(value.value, bool)
-                    or not _NUMBER.fullmatch(text)
-                    or text.endswith("%")
-                ):
+                number = None if isinstance(value.value, bool) else number_text(text)
+                if number is None or text.endswith("%"):  # points, not a share
                     self.invalid(SECTION_TOTAL, "E1006.points", value)
                     return None
-                return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+                return number
         return None
 
     def case(self, case: TestCase) -> CheckedCase:
@@ -337,15 +333,11 @@ class _Checker:
             self.invalid(key, "E1006.bool", value)
             return _INVALID
         if slot.type.kind == "number":
-            text = str(written).strip()
-            if isinstance(written, bool) or not _NUMBER.fullmatch(text):
+            number = None if isinstance(written, bool) else number_text(str(written))
+            if number is None:
                 self.invalid(key, "E1006.number", value)
                 return _INVALID
-            try:
-                return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-            except InvalidOperation:
-                self.invalid(key, "E1006.number", value)
-                return _INVALID
+            return number
         if slot.type.kind == "date":
             try:
                 return date.fromisoformat(str(written))

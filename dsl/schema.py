@@ -43,6 +43,15 @@ def _formula_text(value: Any) -> Any:
 _NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
 
 
+def number_text(text: str) -> Decimal | None:
+    """``20``, ``95.5`` or ``85%`` (-> 0.85) as a Decimal; None for any other
+    spelling.  Rule tests write expected values the way rule files write numbers."""
+    text = text.strip()
+    if not _NUMBER_TEXT.fullmatch(text):
+        return None
+    return Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
+
+
 def _decimal_or_percent(value: Any) -> Any:
     """``85%`` -> Decimal('0.85'); numbers pass if within bounds; text that is
     not a number is left for the schema to reject."""
