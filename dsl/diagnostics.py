@@ -110,9 +110,15 @@ def detect_lang(environ: Mapping[str, str] | None = None) -> Lang:
     return "en"
 
 
-def _width(text: str) -> int:
+def display_width(text: str) -> int:
     """Terminal cells taken by ``text``: CJK wide and fullwidth take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, width: int, right: bool = False) -> str:
+    """``text`` filled with spaces to ``width`` cells (on the left if ``right``)."""
+    space = " " * max(0, width - display_width(text))
+    return space + text if right else text + space
 
 
 _SEVERITY_WORDS: dict[str, dict[str, str]] = {
@@ -170,8 +176,8 @@ def _snippet(span: Span, label: str, primary: bool, gutter: int) -> list[str]:
         last = end_col - 1 if line == end_line else len(text)
         if last <= first:
             last = first + 1
-        lead = _width(text[:first])
-        width = max(1, _width(text[first:last]))
+        lead = display_width(text[:first])
+        width = max(1, display_width(text[first:last]))
         underline = " " * lead + mark * width
         if line == end_line and label:
             underline += " " + label

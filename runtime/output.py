@@ -12,12 +12,12 @@ import datetime
 import io
 import json
 import re
-import unicodedata
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 from compiler import ir
+from dsl.diagnostics import display_width, pad
 from dsl.messages import render_message
 from runtime import helpers
 from runtime.evaluate import SubjectResult
@@ -213,15 +213,6 @@ def to_csv(
     return buffer.getvalue()
 
 
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int, right: bool) -> str:
-    space = " " * max(0, width - _width(text))
-    return space + text if right else text + space
-
-
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
     if not results:
@@ -246,16 +237,19 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
         + [_score_word(r, i.id, program, lang) for i in indicators]
         for r in results
     ]
-    widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
+    widths = [
+        max([display_width(h)] + [display_width(row[i]) for row in rows])
+        for i, h in enumerate(heads)
+    ]
     kind = {"section": ("科室", "sections"), "person": ("个人", "people")}[program.kind]
     title = (
         f"{program.scheme} {program.version} · {period} · {kind[0] if lang == 'zh' else kind[1]}"
     )
     lines = [title, ""]
-    lines.append("  ".join(_pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
+    lines.append("  ".join(pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(_pad(c, widths[i], i != 1) for i, c in enumerate(row)).rstrip())
+        lines.append("  ".join(pad(c, widths[i], i != 1) for i, c in enumerate(row)).rstrip())
     return "\n".join(lines) + "\n"
 
 

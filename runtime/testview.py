@@ -4,21 +4,12 @@ test file, the summary, and the coverage with every target no test reached."""
 from __future__ import annotations
 
 import json
-import unicodedata
 from decimal import Decimal
 
-from dsl.diagnostics import Lang, OutputFormat, render_all, to_json_object
+from dsl.diagnostics import Lang, OutputFormat, display_width, pad, render_all, to_json_object
 from dsl.messages import render_message
 from runtime.coverage import CATEGORIES, Coverage, Target
 from runtime.ruletest import CaseOutcome, TestRun
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * max(0, width - _width(text))
 
 
 def _status(outcome: CaseOutcome) -> str:
@@ -30,10 +21,10 @@ def _status(outcome: CaseOutcome) -> str:
 def run_text(run: TestRun, lang: Lang, fmt: OutputFormat = "full") -> str:
     lines: list[str] = []
     places = [f"{o.case.path}:{o.case.line}" for o in run.outcomes]
-    width = max((_width(p) for p in places), default=0)
+    width = max((display_width(p) for p in places), default=0)
     for place, outcome in zip(places, run.outcomes, strict=True):
         status = render_message(f"test.{_status(outcome)}", lang, {})
-        lines.append(f"{_pad(place, width)}  {status}  {outcome.case.name}")
+        lines.append(f"{pad(place, width)}  {status}  {outcome.case.name}")
     for outcome in run.outcomes:
         found = outcome.problems + outcome.failures + outcome.warnings
         if found:
@@ -65,14 +56,14 @@ def coverage_lines(coverage: Coverage, lang: Lang) -> list[str]:
     lines = [render_message("coverage.title", lang, {})]
     labels = {c: render_message(f"coverage.{c}", lang, {}) for c in CATEGORIES}
     labels_total = render_message("coverage.total", lang, {})
-    width = max(_width(label) for label in [*labels.values(), labels_total])
+    width = max(display_width(label) for label in [*labels.values(), labels_total])
     for category in (*CATEGORIES, None):
         chosen = coverage.counted(category)
         if category is not None and not chosen:
             continue
         label = labels[category] if category is not None else labels_total
         lines.append(
-            f"  {_pad(label, width)}  {coverage.reached(category):>3}/{len(chosen):<3} "
+            f"  {pad(label, width)}  {coverage.reached(category):>3}/{len(chosen):<3} "
             f"{coverage.percent(category):>5}%"
         )
     for title, targets in (("coverage.missed", coverage.missed()),

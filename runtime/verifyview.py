@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import unicodedata
-
 from compiler.verify import Verification
+from dsl.diagnostics import display_width
 
 _TITLE = {
     "zh": {"section": "科室：可证明的得分范围", "person": "个人：可证明的得分范围", "of": "满分",
@@ -12,10 +11,6 @@ _TITLE = {
     "en": {"section": "sections: proven bounds", "person": "people: proven bounds", "of": "of",
            "base": "base", "bonus": "bonus", "deduction": "deduction", "total": "total"},
 }  # fmt: skip
-
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def bounds_text(verification: Verification, lang: str) -> str:
@@ -30,9 +25,9 @@ def bounds_text(verification: Verification, lang: str) -> str:
             words.get(ident, f"{ident} {name}") if ident == name else f"{ident} {name}"
             for _, ident, name, _, _ in rows
         ]
-        width = max(_width(label) for label in labels)
+        width = max(display_width(label) for label in labels)
         for label, (_, _, _, interval, points) in zip(labels, rows, strict=True):
             of = f"  ({words['of']} {points.normalize():f})" if points is not None else ""
-            lines.append(f"  {label}{' ' * (width - _width(label))}  {interval}{of}")
+            lines.append(f"  {label}{' ' * (width - display_width(label))}  {interval}{of}")
         lines.append("")
     return "\n".join(lines)

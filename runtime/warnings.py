@@ -52,8 +52,8 @@ from typing import Literal
 import jinja2
 
 from compiler import ir
-from dsl.diagnostics import Lang
-from runtime.output import _fixed_zip, _pad, _width
+from dsl.diagnostics import Lang, display_width, pad
+from runtime.output import _fixed_zip
 from runtime.workdays import working_days_before
 
 __all__ = [
@@ -371,11 +371,14 @@ def _blocks(table: WarningTable, lang: Lang) -> list[tuple[str, list[str], list[
 
 
 def _aligned(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [max([_width(h)] + [_width(row[i]) for row in rows]) for i, h in enumerate(heads)]
-    lines = ["  ".join(_pad(h, widths[i], False) for i, h in enumerate(heads)).rstrip()]
+    widths = [
+        max([display_width(h)] + [display_width(row[i]) for row in rows])
+        for i, h in enumerate(heads)
+    ]
+    lines = ["  ".join(pad(h, widths[i], False) for i, h in enumerate(heads)).rstrip()]
     lines.append("  ".join("-" * w for w in widths))
     for row in rows:
-        lines.append("  ".join(_pad(c, widths[i], False) for i, c in enumerate(row)).rstrip())
+        lines.append("  ".join(pad(c, widths[i], False) for i, c in enumerate(row)).rstrip())
     return lines
 
 
@@ -439,7 +442,7 @@ def to_xlsx(table: WarningTable, lang: Lang) -> bytes:
             target.append(row)
         for number, head in enumerate(heads, start=1):
             cells = [_text(row[number - 1]) for row in rows]
-            width = max([_width(head)] + [_width(c) for c in cells])
+            width = max([display_width(head)] + [display_width(c) for c in cells])
             letter = get_column_letter(number)
             target.column_dimensions[letter].width = width + 2
             for cell in target[letter][1:]:

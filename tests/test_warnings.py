@@ -17,8 +17,8 @@ import pytest
 
 from compiler import ir
 from compiler.pipeline import check
+from dsl.diagnostics import display_width
 from dsl.ruleset import DirectorySource
-from runtime.output import _width
 from runtime.warnings import (
     NoOrganizationError,
     WarningTable,
@@ -199,7 +199,7 @@ def _cell_starts(line: str) -> list[int]:
     for i, char in enumerate(line):
         if char != " " and (i == 0 or line[i - 2 : i] == "  "):
             starts.append(column)
-        column += _width(char)
+        column += display_width(char)
     return starts
 
 
