@@ -52,6 +52,15 @@ def quota_size(quota: ir.Quota, pool_size: int) -> int:
     return min(size, pool_size)
 
 
+def population_values(
+    rank: int, count: int, grade: str | None, vetoes: set[str] | Sequence[str]
+) -> list[object]:
+    """What properties read after a subject's slots, in the order of
+    ``compiler.properties.POPULATION_NAMES``: rank, count, grade, vetoed,
+    excellence_vetoed."""
+    return [Decimal(rank), Decimal(count), grade or "", "fail" in vetoes, "no_excellent" in vetoes]
+
+
 def standings(
     program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]]
 ) -> dict[str, Standing]:

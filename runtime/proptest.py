@@ -32,7 +32,7 @@ from runtime.compiled import CompiledEvaluator
 from runtime.helpers import Fault
 from runtime.interpreter import eval_expr
 from runtime.periods import Period
-from runtime.population import standings
+from runtime.population import population_values, standings
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +122,7 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
     quotas and vetoes), which uniform draws almost never do."""
     best = list(row)
     for position, field in enumerate(program.inputs):
-        if field.kind in ("context", "events", "section_total"):
+        if field.kind in ir.RUNTIME_INPUT_KINDS:
             continue
         scored = []
         for candidate in _candidates(field):
@@ -257,9 +257,9 @@ def _population(
         standing = ranked[ident]
         vetoes = {kind.removeprefix("veto:") for kind, slot in program.vetoes if values[slot]}
         extended[ident] = [
-            *values, Decimal(standing.rank), Decimal(sizes[standing.group]), standing.grade or "",
-            "fail" in vetoes, "no_excellent" in vetoes,
-        ]  # fmt: skip
+            *values,
+            *population_values(standing.rank, sizes[standing.group], standing.grade, vetoes),
+        ]
     return extended
 
 

@@ -30,6 +30,7 @@ from runtime.data import RUNTIME_KINDS, Dataset, load_tables
 from runtime.evaluate import SubjectResult
 from runtime.links import History
 from runtime.periods import Period, PeriodError
+from runtime.population import population_values
 from runtime.proptest import moves_against, violating_subject
 from runtime.run import Evaluation, evaluate_datasets
 from runtime.tables import Table
@@ -315,13 +316,6 @@ def _extended(results: list[SubjectResult]) -> dict[str, list[object]]:
     for result in results:
         sizes[result.group] = sizes.get(result.group, 0) + 1
     return {
-        r.id: [
-            *r.values,
-            Decimal(r.rank),
-            Decimal(sizes[r.group]),
-            r.grade or "",
-            "fail" in r.vetoes,
-            "no_excellent" in r.vetoes,
-        ]
+        r.id: [*r.values, *population_values(r.rank, sizes[r.group], r.grade, r.vetoes)]
         for r in results
     }
