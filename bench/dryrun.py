@@ -21,8 +21,8 @@ sys.path.insert(0, str(ROOT))
 
 from compiler.pipeline import compile_rules  # noqa: E402
 from dsl.gitsource import open_source, parse_spec  # noqa: E402
-from runtime.dryrun import compare  # noqa: E402
-from runtime.periods import parse_periods  # noqa: E402
+from runtime.inputs.periods import parse_periods  # noqa: E402
+from runtime.tools.dryrun import compare  # noqa: E402
 
 
 def main() -> int:

@@ -7,7 +7,7 @@ Run from the repository root:  python bench/evaluator.py [--subjects N] [--repea
    rate) is written to a temporary folder and compiled; seeded data for N
    subject-periods is generated.
 2. ``hand_written`` computes the same rules in plain Python ``Decimal`` code.
-   Both run under ``runtime.helpers.CONTEXT``; every indicator score and every
+   Both run under ``semantics.operations.CONTEXT``; every indicator score and every
    total must be identical (same value and same text); otherwise exit 1.
 3. Both are timed in this process (interleaved repeats, best and median of
    ``time.perf_counter``); the last line printed is ``ratio: X.XX`` =
@@ -36,9 +36,9 @@ if str(ROOT) not in sys.path:
 
 from compiler.pipeline import Compilation, check, compile_rules  # noqa: E402
 from dsl.ruleset import DirectorySource  # noqa: E402
-from runtime.compiled import CompiledEvaluator  # noqa: E402
-from runtime.helpers import CONTEXT  # noqa: E402
-from runtime.interpreter import Interpreter  # noqa: E402
+from runtime.engine.compiled import CompiledEvaluator  # noqa: E402
+from runtime.engine.interpreter import Interpreter  # noqa: E402
+from semantics.operations import CONTEXT  # noqa: E402
 
 SEED = 20160401
 RATIO_TARGET = 0.9

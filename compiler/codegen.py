@@ -8,7 +8,7 @@ Safety by construction: the generated text is assembled only from
   collide) and no name can reach a Python builtin;
 * literals through ``repr`` of ``str``, ``int`` and ``bool`` only (a Decimal
   is emitted as ``_D('0.85')``, a date as ``_date(2016, 4, 1)``);
-* a fixed set of operators and helper names from ``runtime.helpers``;
+* a fixed set of operators and helper names from ``semantics.operations``;
 * comments made of ``repr`` of rule names and positions, which cannot contain
   a line break.
 

@@ -20,8 +20,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
 
-from compiler.types import Type
 from dsl.spans import Span
+from semantics.types import Type
 
 ConstValue = Decimal | bool | str | date
 

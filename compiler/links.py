@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from compiler import ir
 from compiler.lower import Lowerer, Scope, SlotBinding, require_condition
-from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label
 from dsl.spans import Span
 from dsl.yamlsource import YMap, YNode, YSeq, load_yaml
+from semantics.types import BOOL, NUMBER, TEXT, Type
 
 # The names a link condition can read, in the order of the values vector.
 LINK_INPUTS: tuple[tuple[str, Type], ...] = (

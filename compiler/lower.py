@@ -18,11 +18,11 @@ from datetime import date
 from decimal import Decimal
 
 from compiler import ir
-from compiler.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.schema import ROUNDING_MODES
 from dsl.spans import Span
+from semantics.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 
 AGGREGATES = ("sum", "avg", "count", "min", "max", "any", "all")
 FUNCTIONS = (

@@ -33,10 +33,10 @@ from compiler.lower import (
 )
 from compiler.organization import build_organization, check_applies_to
 from compiler.properties import build_properties
-from compiler.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, suggest
 from dsl.spans import Span
+from semantics.types import BOOL, ERROR, NUMBER, NUMERIC_KINDS, SCALAR_KINDS, Type, level, list_of
 
 _LEVEL_TYPE = re.compile(r"^level\(\s*([^\W\d]\w*)\s*\)$")
 _LIST_TYPE = re.compile(r"^list\(\s*(\w+)\s*\)$")

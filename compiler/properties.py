@@ -5,7 +5,7 @@ indicator scores (by id), ``base`` and ``total``, and, from the population
 stage, ``rank``, ``count``, ``grade``, ``vetoed`` and ``excellence_vetoed``
 (slots numbered after the program's own).  ``monotone`` says a score never
 moves against an input.  Both are checked and lowered like any formula; the
-property tester (``runtime.proptest``) evaluates them on generated data.
+property tester (``runtime.tools.properties``) evaluates them on generated data.
 """
 
 from __future__ import annotations
@@ -14,10 +14,10 @@ import dataclasses
 
 from compiler import ir
 from compiler.lower import Binding, Lowerer, Scope, SlotBinding, require_condition
-from compiler.types import BOOL, NUMBER, TEXT, Type
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.spans import Span
+from semantics.types import BOOL, NUMBER, TEXT, Type
 
 POPULATION_NAMES: tuple[tuple[str, Type], ...] = (
     ("rank", NUMBER),

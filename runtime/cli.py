@@ -38,34 +38,34 @@ from dsl.messages import render_message
 from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER, load_tests
 from dsl.schema import json_schema
-from runtime import counterexamples
-from runtime.bulletin import build as build_bulletin
-from runtime.bulletin import render as render_bulletin
-from runtime.data import RUNTIME_KINDS
-from runtime.diffview import to_json as diff_json
-from runtime.diffview import to_text as diff_text
-from runtime.dryrun import DryRun, compare
-from runtime.dryrunview import to_csv as dryrun_csv
-from runtime.dryrunview import to_json as dryrun_json
-from runtime.dryrunview import to_text as dryrun_text
-from runtime.dryrunview import to_xlsx as dryrun_xlsx
-from runtime.explain import explain
-from runtime.htmlreport import render as dryrun_html
-from runtime.output import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
-from runtime.periods import Period, PeriodError, parse_periods
-from runtime.proptest import check_properties, counterexample_test
-from runtime.ruletest import run_tests
-from runtime.ruletest import shown as _shown
-from runtime.run import evaluate_rules
+from runtime.engine.run import evaluate_rules
+from runtime.inputs.data import RUNTIME_KINDS
+from runtime.inputs.periods import Period, PeriodError, parse_periods
+from runtime.inputs.tables import data_files
+from runtime.inputs.workdays import CalendarRangeError
+from runtime.render.bulletin import render as render_bulletin
+from runtime.render.diff import to_json as diff_json
+from runtime.render.diff import to_text as diff_text
+from runtime.render.dryrun import to_csv as dryrun_csv
+from runtime.render.dryrun import to_json as dryrun_json
+from runtime.render.dryrun import to_text as dryrun_text
+from runtime.render.dryrun import to_xlsx as dryrun_xlsx
+from runtime.render.dryrun_html import render as dryrun_html
+from runtime.render.early_warnings import to_html as warnings_html
+from runtime.render.early_warnings import to_text as warnings_text
+from runtime.render.early_warnings import to_xlsx as warnings_xlsx
+from runtime.render.results import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
+from runtime.render.rule_tests import run_json, run_text, under
+from runtime.render.verify import bounds_text
 from runtime.store import Store, StoreError, input_digest, rules_commit
-from runtime.tables import data_files
-from runtime.testview import run_json, run_text, under
-from runtime.verifyview import bounds_text
-from runtime.warnings import NoOrganizationError, warning_table
-from runtime.warnings import to_html as warnings_html
-from runtime.warnings import to_text as warnings_text
-from runtime.warnings import to_xlsx as warnings_xlsx
-from runtime.workdays import CalendarRangeError
+from runtime.tools import counterexamples
+from runtime.tools.bulletin import build as build_bulletin
+from runtime.tools.dryrun import DryRun, compare
+from runtime.tools.early_warnings import NoOrganizationError, warning_table
+from runtime.tools.explain import explain
+from runtime.tools.properties import check_properties, counterexample_test
+from runtime.tools.rule_tests import run_tests
+from runtime.tools.rule_tests import shown as _shown
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"

@@ -23,7 +23,7 @@ from compiler.ruletests import CheckedCase, check_tests
 from dsl.diagnostics import Diagnostic, Lang, detect_lang, render_all
 from dsl.ruleset import MANIFEST, DirectorySource
 from dsl.ruletests import TESTS_FOLDER, load_tests
-from runtime.ruletest import run_tests
+from runtime.tools.rule_tests import run_tests
 
 _COMPILED = pytest.StashKey[dict[Path, Compilation]]()  # per session: each rule set once
 

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from runtime.tables import data_files
+from runtime.inputs.tables import data_files
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (

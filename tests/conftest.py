@@ -16,4 +16,6 @@ REPO = Path(__file__).resolve().parent.parent
 def _run_from_repo_root(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(REPO)
     # verify keeps counterexamples between runs; each test starts with none.
-    monkeypatch.setattr("runtime.counterexamples.STORE", str(tmp_path / "counterexamples.json"))
+    monkeypatch.setattr(
+        "runtime.tools.counterexamples.STORE", str(tmp_path / "counterexamples.json")
+    )

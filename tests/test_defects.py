@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.output import OutputError, write_output
+from runtime.render.results import OutputError, write_output
 from runtime.store import Store, StoreError
 from tests.clirun import run
 from tests.variants import variant

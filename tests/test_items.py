@@ -12,10 +12,10 @@ import pytest
 from compiler.pipeline import compile_rules
 from dsl.ruleset import DirectorySource
 from runtime import cli
-from runtime.compiled import CompiledEvaluator
-from runtime.data import load_data
-from runtime.evaluate import evaluate_period
-from runtime.interpreter import Interpreter
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.interpreter import Interpreter
+from runtime.engine.subjects import evaluate_period
+from runtime.inputs.data import load_data
 
 RULES = """\
 scheme: 测试

@@ -10,7 +10,12 @@ from pathlib import Path
 from dsl.messages import MESSAGES
 
 SOURCES = sorted(
-    [*Path("dsl").glob("*.py"), *Path("compiler").glob("*.py"), *Path("runtime").glob("*.py")]
+    [
+        *Path("semantics").rglob("*.py"),
+        *Path("dsl").rglob("*.py"),
+        *Path("compiler").rglob("*.py"),
+        *Path("runtime").rglob("*.py"),
+    ]
 )
 
 

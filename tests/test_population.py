@@ -10,8 +10,8 @@ import pytest
 from compiler import ir
 from compiler.pipeline import compile_rules
 from dsl.ruleset import DirectorySource
-from runtime.compiled import CompiledEvaluator
-from runtime.population import UNGRADED, quota_size, standings
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.population import UNGRADED, quota_size, standings
 
 
 def _quota(rounding: str, **extra: object) -> ir.Quota:

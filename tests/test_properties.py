@@ -35,9 +35,9 @@ from dsl.pretty import pretty
 from dsl.ruleset import DirectorySource
 from dsl.spans import OffsetMap, SourceFile, Span
 from dsl.yamlsource import load_yaml
-from runtime.compiled import CompiledEvaluator
-from runtime.helpers import Fault
-from runtime.interpreter import Interpreter
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.interpreter import Interpreter
+from semantics.operations import Fault
 from tests.strategies import (
     FORMULA_ENV,
     FULLWIDTH,

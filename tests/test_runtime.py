@@ -14,9 +14,9 @@ import pytest
 from compiler.pipeline import compile_rules
 from dsl.ruleset import DirectorySource
 from runtime import cli
-from runtime.compiled import CompiledEvaluator
-from runtime.helpers import CONTEXT, Fault
-from runtime.interpreter import Interpreter
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.interpreter import Interpreter
+from semantics.operations import CONTEXT, Fault
 
 RULES = """\
 scheme: 测试
@@ -163,8 +163,8 @@ def test_bad_data_is_reported_all_at_once_with_locations(
 
 def test_bundled_rules_agree_with_interpreter_on_every_bundled_row() -> None:
     """Both backends on the real rule set and data, every quarter of 2016."""
-    from runtime.data import load_data
-    from runtime.periods import parse_periods
+    from runtime.inputs.data import load_data
+    from runtime.inputs.periods import parse_periods
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
     assert result.program and result.module
@@ -179,9 +179,9 @@ def test_bundled_rules_agree_with_interpreter_on_every_bundled_row() -> None:
 
 
 def test_effective_dates_and_applies_to_select_indicators() -> None:
-    from runtime.data import load_data
-    from runtime.evaluate import evaluate_period
-    from runtime.periods import parse_periods
+    from runtime.engine.subjects import evaluate_period
+    from runtime.inputs.data import load_data
+    from runtime.inputs.periods import parse_periods
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
     assert result.program and result.module

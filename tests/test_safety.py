@@ -19,8 +19,8 @@ from compiler.codegen import HELPER_NAMES, MODE_NAMES, QUANTUM_NAMES
 from compiler.pipeline import compile_rules
 from dsl.diagnostics import render_all
 from dsl.ruleset import DirectorySource
-from runtime.compiled import CompiledEvaluator
-from runtime.interpreter import Interpreter
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.interpreter import Interpreter
 
 HOSTILE = r"""
 # __import__("os").system("touch PWNED")  -- a comment is only a comment
@@ -126,6 +126,6 @@ def test_generated_module_has_no_builtins(tmp_path: Path) -> None:
 
 def test_runtime_provides_exactly_the_factory_parameters() -> None:
     from compiler.codegen import FACTORY_PARAMETERS
-    from runtime.compiled import _NAMESPACE
+    from runtime.engine.compiled import _NAMESPACE
 
     assert sorted(_NAMESPACE) == sorted(FACTORY_PARAMETERS)

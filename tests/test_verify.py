@@ -14,8 +14,8 @@ from compiler.intervals import bounds
 from compiler.pipeline import compile_rules
 from compiler.verify import verify
 from dsl.ruleset import DirectorySource
-from runtime.compiled import CompiledEvaluator
-from runtime.proptest import check_properties
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.tools.properties import check_properties
 from tests.clirun import run
 from tests.golden import assert_golden
 from tests.variants import variant
@@ -185,7 +185,7 @@ def test_interval_analysis_is_sound(
 
 def test_no_gap_reported_means_sampling_finds_none(tmp_path: Path) -> None:
     """Whenever verify reports no grade gap, every total gets a grade."""
-    from runtime.population import UNGRADED, standings
+    from runtime.engine.population import UNGRADED, standings
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
     assert result.program and result.module

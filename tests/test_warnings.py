@@ -19,16 +19,9 @@ from compiler import ir
 from compiler.pipeline import check
 from dsl.diagnostics import display_width
 from dsl.ruleset import DirectorySource
-from runtime.warnings import (
-    NoOrganizationError,
-    WarningTable,
-    standard_text,
-    to_html,
-    to_text,
-    to_xlsx,
-    warning_table,
-)
-from runtime.workdays import CalendarRangeError, covered_range
+from runtime.inputs.workdays import CalendarRangeError, covered_range
+from runtime.render.early_warnings import standard_text, to_html, to_text, to_xlsx
+from runtime.tools.early_warnings import NoOrganizationError, WarningTable, warning_table
 from tests.golden import assert_golden
 
 BUSINESS = {"s04", "s05", "s06", "s07", "s10", "s11", "s13"}  # tagged 业务科室

@@ -9,7 +9,7 @@ from datetime import date
 
 import pytest
 
-from runtime.workdays import (
+from runtime.inputs.workdays import (
     CalendarRangeError,
     covered_range,
     is_working_day,

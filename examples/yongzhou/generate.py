@@ -225,8 +225,8 @@ def person_totals(folder: Path) -> dict[str, Decimal]:
     """January-September 2016 totals of every person, as the rules compute them."""
     from compiler.pipeline import compile_rules
     from dsl.ruleset import DirectorySource
-    from runtime.periods import parse_periods
-    from runtime.run import evaluate_rules
+    from runtime.engine.run import evaluate_rules
+    from runtime.inputs.periods import parse_periods
 
     compilation = compile_rules(DirectorySource(str(ROOT / "rules" / "yongzhou")))
     evaluation = evaluate_rules(compilation, str(folder), parse_periods("2016Q1..2016Q3"))

@@ -18,9 +18,9 @@ from pathlib import Path
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, suggest
-from runtime.events import Event, is_event_table, read_event_rows
-from runtime.periods import Period, PeriodError
-from runtime.tables import Table, TableError, data_files, read_tables
+from runtime.inputs.events import Event, is_event_table, read_event_rows
+from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.tables import Table, TableError, data_files, read_tables
 
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
 PERIOD_COLUMN = "period"

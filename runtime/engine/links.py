@@ -16,24 +16,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
-from runtime import helpers
-from runtime.evaluate import SubjectResult
-from runtime.interpreter import eval_expr
-
-
-@dataclass(frozen=True, slots=True)
-class Consequence:
-    link: str
-    name: str
-    effect: str  # "annual_grade: 优秀", "talk: head", "training: 工作质量 -1.5; ..."
-    target: str  # subject id receiving it
-    source: str  # subject id whose results triggered it
-
+from runtime.engine.interpreter import eval_expr
+from runtime.engine.results import Consequence, SubjectResult
+from semantics import operations as helpers
 
 History = Callable[[str, str], Sequence[Mapping[str, object]] | None]  # (label, kind) -> subjects
 

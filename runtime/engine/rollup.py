@@ -18,9 +18,9 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
-from runtime import helpers
-from runtime.evaluate import IndicatorResult, SubjectResult
-from runtime.population import standings
+from runtime.engine.population import standings
+from runtime.engine.results import IndicatorResult, SubjectResult
+from semantics import operations as helpers
 
 
 @dataclasses.dataclass(frozen=True, slots=True)

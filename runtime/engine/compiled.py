@@ -19,8 +19,8 @@ from typing import Any
 from compiler import ir
 from compiler.codegen import GeneratedModule, output_slots
 from dsl.spans import Span
-from runtime import helpers
-from runtime.helpers import Fault
+from semantics import operations as helpers
+from semantics.operations import Fault
 
 _NAMESPACE: dict[str, Any] = {
     "_D": decimal.Decimal,

@@ -14,8 +14,8 @@ from __future__ import annotations
 from decimal import Decimal
 
 from compiler import ir
-from runtime import helpers
-from runtime.evaluate import SubjectResult
+from runtime.engine.results import SubjectResult
+from semantics import operations as helpers
 
 _WORDS = {
     "zh": {

@@ -8,8 +8,8 @@ from decimal import Decimal
 
 from dsl.diagnostics import Lang, OutputFormat, display_width, pad, render_all, to_json_object
 from dsl.messages import render_message
-from runtime.coverage import CATEGORIES, Coverage, Target
-from runtime.ruletest import CaseOutcome, TestRun
+from runtime.tools.coverage import CATEGORIES, Coverage, Target
+from runtime.tools.rule_tests import CaseOutcome, TestRun
 
 
 def _status(outcome: CaseOutcome) -> str:

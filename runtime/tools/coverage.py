@@ -19,12 +19,12 @@ from typing import Literal
 
 from compiler import ir
 from dsl.spans import Span
-from runtime import helpers
-from runtime.evaluate import SubjectResult
-from runtime.helpers import Fault
-from runtime.interpreter import eval_expr
-from runtime.periods import Period
-from runtime.population import passes
+from runtime.engine.interpreter import eval_expr
+from runtime.engine.population import passes
+from runtime.engine.results import SubjectResult
+from runtime.inputs.periods import Period
+from semantics import operations as helpers
+from semantics.operations import Fault
 
 Category = Literal["grade", "quota", "branch", "level", "cap", "veto", "link"]
 CATEGORIES: tuple[Category, ...] = ("grade", "quota", "branch", "level", "cap", "veto", "link")

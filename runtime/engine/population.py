@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
-from runtime import helpers
+from semantics import operations as helpers
 
 UNGRADED = "ungraded"
 

@@ -19,10 +19,10 @@ from pathlib import Path
 from compiler import ir
 from dsl.diagnostics import display_width, pad
 from dsl.messages import render_message
-from runtime import helpers
-from runtime.evaluate import SubjectResult
-from runtime.periods import parse_periods
-from runtime.population import UNGRADED
+from runtime.engine.population import UNGRADED
+from runtime.engine.results import SubjectResult
+from runtime.inputs.periods import parse_periods
+from semantics import operations as helpers
 
 
 class OutputError(Exception):
@@ -297,10 +297,10 @@ def to_xlsx(
             target.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return fixed_zip(buffer.getvalue())
 
 
-def _fixed_zip(data: bytes) -> bytes:
+def fixed_zip(data: bytes) -> bytes:
     """The same archive with every entry dated 1980-01-01, so bytes depend on content only."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()

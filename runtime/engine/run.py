@@ -16,12 +16,13 @@ from pathlib import Path
 from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.compiled import CompiledEvaluator
-from runtime.data import Dataset, load_data
-from runtime.evaluate import SubjectResult, evaluate_period, rules_digest
-from runtime.links import History, apply_links
-from runtime.periods import Period
-from runtime.rollup import RollupRule, roll_up
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.links import History, apply_links
+from runtime.engine.results import SubjectResult
+from runtime.engine.rollup import RollupRule, roll_up
+from runtime.engine.subjects import evaluate_period, rules_digest
+from runtime.inputs.data import Dataset, load_data
+from runtime.inputs.periods import Period
 
 
 @dataclass

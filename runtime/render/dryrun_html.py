@@ -14,7 +14,7 @@ from decimal import Decimal
 
 import jinja2
 
-from runtime.dryrun import DryRun, SubjectChange
+from runtime.tools.dryrun import DryRun, SubjectChange
 
 _WORDS = {
     "zh": {
@@ -196,7 +196,7 @@ def render(run: DryRun, lang: str) -> str:
             "published": published, "subjects": subjects,
         })  # fmt: skip
     environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("runtime", "templates"),
+        loader=jinja2.PackageLoader("runtime.render", "templates"),
         autoescape=True,
         keep_trailing_newline=True,
         undefined=jinja2.StrictUndefined,

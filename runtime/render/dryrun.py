@@ -7,7 +7,7 @@ import io
 import json
 from decimal import Decimal
 
-from runtime.dryrun import DryRun, SubjectChange
+from runtime.tools.dryrun import DryRun, SubjectChange
 
 _WORDS = {
     "zh": {
@@ -145,7 +145,7 @@ def to_xlsx(run: DryRun) -> bytes:
 
     import openpyxl
 
-    from runtime.output import _fixed_zip
+    from runtime.render.results import fixed_zip
 
     workbook = openpyxl.Workbook()
     workbook.properties.created = workbook.properties.modified = datetime.datetime(2000, 1, 1)
@@ -159,4 +159,4 @@ def to_xlsx(run: DryRun) -> bytes:
             sheet.append([str(v) if isinstance(v, Decimal) else v for v in _row(s)])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    return _fixed_zip(buffer.getvalue())
+    return fixed_zip(buffer.getvalue())

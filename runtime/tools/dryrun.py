@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from compiler.pipeline import Compilation
-from runtime.evaluate import SubjectResult
-from runtime.periods import Period
-from runtime.population import quota_size
-from runtime.run import Evaluation, evaluate_rules
+from runtime.engine.population import quota_size
+from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation, evaluate_rules
+from runtime.inputs.periods import Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,7 +162,7 @@ def compare(
 
 
 def _fmt(value: Decimal, compilation: Compilation) -> str:
-    from runtime import helpers
+    from semantics import operations as helpers
 
     program = compilation.program
     assert program is not None

@@ -14,7 +14,7 @@ from decimal import Decimal, InvalidOperation
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
-from runtime.periods import Period
+from runtime.inputs.periods import Period
 
 EVENT_COLUMNS = ("date", "subject", "item")
 

@@ -3,7 +3,7 @@ its expectations compared and what it reached recorded for coverage.
 
 A case's subjects become the rows of in-memory tables and its events the
 rows of an event table, each numbered by its line in the test file, and are
-read by the same reader as data files (``runtime.data``): a value out of
+read by the same reader as data files (``runtime.inputs.data``): a value out of
 range or a level not in its enumeration is reported at its test line just as
 it would be in a data file.  Evaluation is the one ``jixiao evaluate`` uses,
 so a passing test says what the rules do on real data.
@@ -23,17 +23,17 @@ from compiler.ruletests import CheckedCase, CheckedExpectation, Kind
 from compiler.verify import verify
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.spans import Span
-from runtime import helpers
-from runtime.compiled import CompiledEvaluator
-from runtime.coverage import Coverage, Tracker
-from runtime.data import RUNTIME_KINDS, Dataset, load_tables
-from runtime.evaluate import SubjectResult
-from runtime.links import History
-from runtime.periods import Period, PeriodError
-from runtime.population import population_values
-from runtime.proptest import moves_against, violating_subject
-from runtime.run import Evaluation, evaluate_datasets
-from runtime.tables import Table
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.links import History
+from runtime.engine.population import population_values
+from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation, evaluate_datasets
+from runtime.inputs.data import RUNTIME_KINDS, Dataset, load_tables
+from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.tables import Table
+from runtime.tools.coverage import Coverage, Tracker
+from runtime.tools.properties import moves_against, violating_subject
+from semantics import operations as helpers
 
 _EVENT_HEADER = ["date", "subject", "item", "count", "reason", "evidence"]
 

@@ -11,64 +11,19 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import hashlib
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import TYPE_CHECKING
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
-from runtime import helpers
-from runtime.compiled import CompiledEvaluator
-from runtime.data import Row
-from runtime.events import Event
-
-if TYPE_CHECKING:
-    from runtime.links import Consequence
-from runtime.helpers import Fault
-from runtime.periods import Period
-from runtime.population import standings
-
-
-@dataclass(frozen=True, slots=True)
-class IndicatorResult:
-    id: str
-    name: str
-    points: Decimal
-    score: Decimal | None  # None: not scored (see status)
-    status: str = "scored"  # scored, not_applicable, exempt (data absent), no_data (dry-runs)
-
-
-@dataclass(frozen=True, slots=True)
-class Adjustment:
-    """Points an item added (positive) or deducted (negative) in the period."""
-
-    item: str
-    name: str
-    points: Decimal
-    reasons: tuple[str, ...]
-    events: tuple[Event, ...]
-    period: str = ""
-
-
-@dataclass(frozen=True, slots=True)
-class SubjectResult:
-    id: str
-    name: str
-    period: str
-    total: Decimal
-    rank: int
-    indicators: tuple[IndicatorResult, ...]
-    values: tuple[object, ...]  # every slot, for explain
-    source: str
-    base: Decimal | None = None
-    adjustments: tuple[Adjustment, ...] = ()
-    vetoes: tuple[str, ...] = ()  # "fail" (一票否决), "no_excellent" (一票否优)
-    grade: str | None = None  # None: no grades declared; "ungraded": no band took it
-    group: str = ""
-    kind: str = "section"
-    quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
-    consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.population import standings
+from runtime.engine.results import Adjustment, IndicatorResult, SubjectResult
+from runtime.inputs.data import Row
+from runtime.inputs.events import Event
+from runtime.inputs.periods import Period
+from semantics import operations as helpers
+from semantics.operations import Fault
 
 
 def adjustments_of(

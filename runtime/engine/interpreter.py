@@ -14,8 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 from compiler import ir
-from runtime import helpers
-from runtime.helpers import Fault
+from semantics import operations as helpers
+from semantics.operations import Fault
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
     "+": operator.add,

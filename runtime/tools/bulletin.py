@@ -5,7 +5,7 @@ person with the share of each deducted, the largest gap between two people,
 the problems the deductions point at (items by frequency, indicators with the
 lowest score rates), and the continuous-improvement signal: indicators that
 everybody scored full marks on, and indicators nobody did — candidates for
-revision.  Rendered from Jinja2 templates as Markdown or HTML.
+revision.  Rendered by ``runtime.render.bulletin``.
 """
 
 from __future__ import annotations
@@ -14,11 +14,9 @@ from collections import Counter
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-import jinja2
-
 from compiler import ir
-from runtime import helpers
-from runtime.evaluate import SubjectResult
+from runtime.engine.results import SubjectResult
+from semantics import operations as helpers
 
 
 @dataclass
@@ -158,16 +156,3 @@ def build(
         everybody_full=[s for s in stats if s.scored and s.full == s.scored],
         nobody_full=[s for s in stats if s.scored and s.full == 0],
     )
-
-
-def render(bulletin: Bulletin, fmt: str) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("runtime", "templates"),
-        autoescape=fmt == "html",
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
-    name = "bulletin.html.j2" if fmt == "html" else "bulletin.md.j2"
-    return environment.get_template(name).render(b=bulletin)

@@ -6,7 +6,7 @@ enumeration, yes/no), items get 0..3 occurrences, the period is any quarter of
 the rule year (so effective dates and ``applies_to`` act as in real data), and
 the population is the organization's subjects.  ``hypothesis.find`` searches
 for a counterexample and shrinks it; the fixed seed makes a run repeatable,
-and the counterexamples found are kept (``runtime.counterexamples``) and tried
+and the counterexamples found are kept (``runtime.tools.counterexamples``) and tried
 first on the next run, so a failure replays even after the rules changed.
 """
 
@@ -27,12 +27,13 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 
 from compiler import ir
 from compiler.codegen import GeneratedModule
-from runtime import counterexamples, helpers
-from runtime.compiled import CompiledEvaluator
-from runtime.helpers import Fault
-from runtime.interpreter import eval_expr
-from runtime.periods import Period
-from runtime.population import population_values, standings
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.interpreter import eval_expr
+from runtime.engine.population import population_values, standings
+from runtime.inputs.periods import Period
+from runtime.tools import counterexamples
+from semantics import operations as helpers
+from semantics.operations import Fault
 
 
 @dataclass(frozen=True, slots=True)
@@ -290,13 +291,13 @@ def check_properties(
     store: str | None = None,
 ) -> list[PropertyResult]:
     """Test every declared property; ``store``: the file of kept
-    counterexamples (``runtime.counterexamples``), None to keep nothing."""
+    counterexamples (``runtime.tools.counterexamples``), None to keep nothing."""
     evaluator = CompiledEvaluator(program, module)
     subjects = _subjects(program)
     strategy = _case_strategy(program, subjects, evaluator)
     config = settings(
         max_examples=examples,
-        database=None,  # a fixed seed writes none; runtime.counterexamples keeps failures
+        database=None,  # a fixed seed writes none; runtime.tools.counterexamples keeps failures
         deadline=None,
         phases=[Phase.generate, Phase.shrink],
         suppress_health_check=list(HealthCheck),

@@ -7,7 +7,7 @@ on division by zero, rounding, empty aggregates or exempt values.
 
 A fault raises ``Fault`` with a *site*: the generated code passes a small
 integer indexing its table of spans, the interpreter passes the span itself;
-``runtime.evaluate`` turns either into a located diagnostic.
+``runtime.engine.subjects`` turns either into a located diagnostic.
 """
 
 from __future__ import annotations

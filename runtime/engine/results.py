@@ -1,0 +1,64 @@
+"""Every result record the engine produces, in one place.
+
+Stage 1 (``runtime.engine.subjects``) fills the per-subject parts, stage 2
+(``runtime.engine.population``) the rank and grade, the links
+(``runtime.engine.links``) the consequences; tools and renderers read these
+records and nothing else of the engine's internals.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from runtime.inputs.events import Event
+
+
+@dataclass(frozen=True, slots=True)
+class Consequence:
+    link: str
+    name: str
+    effect: str  # "annual_grade: 优秀", "talk: head", "training: 工作质量 -1.5; ..."
+    target: str  # subject id receiving it
+    source: str  # subject id whose results triggered it
+
+
+@dataclass(frozen=True, slots=True)
+class IndicatorResult:
+    id: str
+    name: str
+    points: Decimal
+    score: Decimal | None  # None: not scored (see status)
+    status: str = "scored"  # scored, not_applicable, exempt (data absent), no_data (dry-runs)
+
+
+@dataclass(frozen=True, slots=True)
+class Adjustment:
+    """Points an item added (positive) or deducted (negative) in the period."""
+
+    item: str
+    name: str
+    points: Decimal
+    reasons: tuple[str, ...]
+    events: tuple[Event, ...]
+    period: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SubjectResult:
+    id: str
+    name: str
+    period: str
+    total: Decimal
+    rank: int
+    indicators: tuple[IndicatorResult, ...]
+    values: tuple[object, ...]  # every slot, for explain
+    source: str
+    base: Decimal | None = None
+    adjustments: tuple[Adjustment, ...] = ()
+    vetoes: tuple[str, ...] = ()  # "fail" (一票否决), "no_excellent" (一票否优)
+    grade: str | None = None  # None: no grades declared; "ungraded": no band took it
+    group: str = ""
+    kind: str = "section"
+    quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
+    consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
