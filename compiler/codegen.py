@@ -25,23 +25,16 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.spans import Span
+from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV
+from semantics.prelude import PRELUDE, mode_name, quantum_name
+from semantics.rounding import QUANTA, ROUNDING
 
-HELPER_NAMES = (
-    "_D", "_date", "_div", "_zdiv", "_safe_div", "_quantize", "_clamp", "_min", "_max", "_abs",
-    "_sum", "_count", "_avg", "_amin", "_amax", "_any", "_all", "_rescale",
-)  # fmt: skip
-# Rounding is emitted as ``_quantize(x, _q2, _R_half_up)``: the quantum and mode
-# constants below are provided by the runtime, not written by the generator.
-QUANTUM_NAMES = tuple(f"_q{places}" for places in range(11))
-MODE_NAMES = tuple(
-    f"_R_{mode}" for mode in ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
-)
-
-_AGG_HELPER = {
-    "sum": "_sum", "count": "_count", "avg": "_avg", "min": "_amin", "max": "_amax",
-    "any": "_any", "all": "_all",
-}  # fmt: skip
-_CALL_HELPER = {"min": "_min", "max": "_max", "abs": "_abs", "safe_div": "_safe_div"}
+# The factory ``_make`` takes exactly the prelude's names, in its order; the
+# loader passes ``PRELUDE`` itself (semantics.prelude), so they cannot disagree.
+FACTORY_PARAMETERS: tuple[str, ...] = tuple(PRELUDE)
+QUANTUM_NAMES = tuple(quantum_name(places) for places in range(len(QUANTA)))
+MODE_NAMES = tuple(mode_name(mode) for mode in ROUNDING)
+HELPER_NAMES = tuple(n for n in FACTORY_PARAMETERS if n not in QUANTUM_NAMES + MODE_NAMES)
 
 
 class CodeWriter:
@@ -177,10 +170,10 @@ class _Emitter:
                     if spread
                     else f"({''.join(self.expr(i) + ', ' for i in items)})"
                 )
-                helper = _AGG_HELPER[fn]
-                if fn in ("avg", "min", "max"):
-                    return f"{helper}({collection}, {self.site(span)})"
-                return f"{helper}({collection})"
+                aggregate = AGGREGATES[fn]
+                if aggregate.site:
+                    return f"{aggregate.prelude}({collection}, {self.site(span)})"
+                return f"{aggregate.prelude}({collection})"
             case ir.Lookup(key=key, table=table):
                 # A missing key raises KeyError, placed by the line map (helpers.lookup).
                 return f"{self.table(table)}[{self.expr(key)}]"
@@ -222,15 +215,17 @@ class _Emitter:
         return f"({plain} if ({every}) else {rescaled})"
 
     def call(self, node: ir.Call) -> str:
+        """A built-in's helper from the prelude (``semantics.builtins``); a few
+        shapes are inlined for speed, each computing exactly what the helper does."""
         args = [self.expr(a) for a in node.args]
-        if node.fn == "round":
+        if node.fn == ROUND.name:
             places, mode = node.args[1], node.args[2]
             assert isinstance(places, ir.Const) and isinstance(mode, ir.Const)
             assert isinstance(places.value, Decimal) and isinstance(mode.value, str)
             return _rounded(args[0], int(places.value), mode.value)
-        if node.fn == "safe_div" and all(_simple(a) for a in node.args):
+        if node.fn == SAFE_DIV.name and all(_simple(a) for a in node.args):
             return f"({args[0]} / {args[1]} if {args[1]} else {args[2]})"
-        if node.fn == "clamp":
+        if node.fn == CLAMP.name:
             low, high = node.args[1], node.args[2]
             if (
                 isinstance(low, ir.Const) and isinstance(high, ir.Const)
@@ -238,12 +233,11 @@ class _Emitter:
                 and low.value <= high.value
             ):  # fmt: skip
                 # Same result as the helper, ties included (min/max keep the first).
-                return f"_min(_max({args[0]}, {args[1]}), {args[2]})"
-            return f"_clamp({', '.join(args)}, {self.site(node.span)})"
-        return f"{_CALL_HELPER[node.fn]}({', '.join(args)})"
-
-
-FACTORY_PARAMETERS = (*HELPER_NAMES, *QUANTUM_NAMES, *MODE_NAMES)
+                return f"{MIN.prelude}({MAX.prelude}({args[0]}, {args[1]}), {args[2]})"
+        function = FUNCTIONS[node.fn]
+        if function.site:
+            args.append(self.site(node.span))
+        return f"{function.prelude}({', '.join(args)})"
 
 
 def output_slots(program: ir.Program) -> tuple[int, ...]:
@@ -257,8 +251,9 @@ def _simple(node: ir.Expr) -> bool:
 
 
 def _rounded(code: str, places: int, mode: str) -> str:
-    assert 0 <= places < len(QUANTUM_NAMES) and f"_R_{mode}" in MODE_NAMES
-    return f"_quantize({code}, _q{places}, _R_{mode})"
+    """``round_to`` inlined: ``Decimal.quantize`` with the prelude's quantum and mode."""
+    assert 0 <= places < len(QUANTA) and mode in ROUNDING
+    return f"_quantize({code}, {quantum_name(places)}, {mode_name(mode)})"
 
 
 def generate(program: ir.Program, filename: str) -> GeneratedModule:
