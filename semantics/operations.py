@@ -146,7 +146,16 @@ def rescale(total: Decimal, applicable: Decimal, full: Decimal, site: object) ->
 def normalized_sum(
     scores: tuple[Decimal | None, ...], points: tuple[Decimal, ...], full: Decimal, site: object
 ) -> Decimal:
-    """Sum of scores; when some are exempt (None), scaled by full / applicable points."""
+    """Sum of scores; when some are exempt (None), scaled by full / applicable points.
+
+    This is the one definition of the normalized sum.  The reference
+    interpreter calls it; the code generator inlines a specialisation of it
+    (``compiler.codegen._Emitter.normalized_sum_parts``): the plain sum when
+    every score that may be exempt is applicable, else the present scores'
+    sum and points passed to ``rescale``, both summed from 0 left to right as
+    here.  The property tests (tests/test_properties.py) require the two
+    backends to agree on generated rule sets with exempt indicators.
+    """
     total = ZERO
     applicable = ZERO
     exempt = False
