@@ -26,6 +26,7 @@ from compiler import ir
 from compiler.intervals import Interval, bounds, narrow
 from dsl.diagnostics import Diagnostic
 from dsl.spans import Span
+from semantics.builtins import MIN
 from semantics.quota import quota_places
 
 
@@ -178,7 +179,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
         if slot is None:
             continue
         definition = next(d for d in program.definitions if d.slot == slot)
-        if not (isinstance(definition.expr, ir.Call) and definition.expr.fn == "min"):
+        if not (isinstance(definition.expr, ir.Call) and definition.expr.fn == MIN.name):
             continue
         cap = definition.expr.args[1]
         assert isinstance(cap, ir.Const) and isinstance(cap.value, Decimal)
@@ -194,7 +195,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
             continue
         definition = next(d for d in program.definitions if d.slot == indicator.score)
         for node in ir.walk(definition.expr):
-            if isinstance(node, ir.Call) and node.fn == "min":
+            if isinstance(node, ir.Call) and node.fn == MIN.name:
                 cap = node.args[1]
                 if (
                     isinstance(cap, ir.Const)
