@@ -8,7 +8,10 @@ leaves the bounds computed here (a property test checks this by sampling).
 constant narrow that value inside the branch (``if r >= 100% then … else …``
 knows ``r < 100%`` in the else branch), which keeps bands and caps tight.
 
-The verifier reads these bounds; nothing here evaluates anything.
+Interval arithmetic itself is ``semantics.intervals``; a built-in function's
+or aggregate's rule is its entry's ``interval`` in ``semantics.builtins``, so
+a new built-in brings its own rule.  The verifier reads these bounds; nothing
+here evaluates anything.
 """
 
 from __future__ import annotations
