@@ -3,7 +3,8 @@
 Safety by construction: the generated text is assembled only from
 
 * identifiers we make (``v12`` for slot 12, ``_c3`` for constant 3, ``_t0``
-  for a level table), never from rule text, so no Chinese name is ever an
+  for a level table, ``_t12_points`` for a step of computing slot 12), never
+  from rule text, so no Chinese name is ever an
   identifier (Python folds those with NFKC, so two distinct names could
   collide) and no name can reach a Python builtin;
 * literals through ``repr`` of ``str``, ``int`` and ``bool`` only (a Decimal
@@ -12,9 +13,14 @@ Safety by construction: the generated text is assembled only from
 * comments made of ``repr`` of rule names and positions, which cannot contain
   a line break.
 
-Every statement is one line, and the line map records which definition (and
-so which rule span) each line computes, so a fault at run time is reported at
-the rule's file:line:col.  The generated module runs with no builtins.
+Every simple statement is one line, and the line map records which definition
+(and so which rule span) each line computes, so a fault at run time is
+reported at the rule's file:line:col.  The generated module runs with no
+builtins.
+
+Written for a reviewer as much as for Python: each input is named where it is
+unpacked, a normalized sum with exempt scores is computed in named steps, one
+table is emitted per distinct level set, long tuples are wrapped.
 """
 
 from __future__ import annotations
@@ -25,23 +31,16 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.spans import Span
+from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV
+from semantics.prelude import PRELUDE, mode_name, quantum_name
+from semantics.rounding import QUANTA, ROUNDING
 
-HELPER_NAMES = (
-    "_D", "_date", "_div", "_zdiv", "_safe_div", "_quantize", "_clamp", "_min", "_max", "_abs",
-    "_sum", "_count", "_avg", "_amin", "_amax", "_any", "_all", "_rescale",
-)  # fmt: skip
-# Rounding is emitted as ``_quantize(x, _q2, _R_half_up)``: the quantum and mode
-# constants below are provided by the runtime, not written by the generator.
-QUANTUM_NAMES = tuple(f"_q{places}" for places in range(11))
-MODE_NAMES = tuple(
-    f"_R_{mode}" for mode in ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
-)
-
-_AGG_HELPER = {
-    "sum": "_sum", "count": "_count", "avg": "_avg", "min": "_amin", "max": "_amax",
-    "any": "_any", "all": "_all",
-}  # fmt: skip
-_CALL_HELPER = {"min": "_min", "max": "_max", "abs": "_abs", "safe_div": "_safe_div"}
+# The factory ``_make`` takes exactly the prelude's names, in its order; the
+# loader passes ``PRELUDE`` itself (semantics.prelude), so they cannot disagree.
+FACTORY_PARAMETERS: tuple[str, ...] = tuple(PRELUDE)
+QUANTUM_NAMES = tuple(quantum_name(places) for places in range(len(QUANTA)))
+MODE_NAMES = tuple(mode_name(mode) for mode in ROUNDING)
+HELPER_NAMES = tuple(n for n in FACTORY_PARAMETERS if n not in QUANTUM_NAMES + MODE_NAMES)
 
 
 class CodeWriter:
@@ -82,6 +81,18 @@ class GeneratedModule:
     tables: dict[str, dict[str, Decimal]] = field(default_factory=dict)
 
 
+@dataclass(frozen=True, slots=True)
+class NormalizedSumParts:
+    """The pieces of an inlined normalized sum (see ``_Emitter.normalized_sum_parts``)."""
+
+    plain: str  # the sum of every score
+    every: str | None = None  # every score that may be exempt is applicable; None: none may be
+    present: str = ""  # the sum of the applicable scores
+    applicable: str = ""  # their points
+    full: str = ""  # full marks
+    site: str = ""  # the fault site of "every indicator is exempt"
+
+
 class _Emitter:
     def __init__(self, program: ir.Program) -> None:
         self.program = program
@@ -91,6 +102,7 @@ class _Emitter:
         self.constant_lines: list[str] = []
         self.sites: list[Span] = []
         self.tables: dict[str, dict[str, Decimal]] = {}
+        self.table_names: dict[str, str] = {}  # emitted items -> table name
         self.table_lines: list[str] = []
 
     def site(self, span: Span) -> str:
@@ -120,11 +132,14 @@ class _Emitter:
         return repr(value)
 
     def table(self, table: tuple[tuple[str, Decimal], ...]) -> str:
-        name = f"_t{len(self.tables)}"
-        self.tables[name] = dict(table)
+        """One table per distinct level set (same keys, same constants, same order)."""
         items = ", ".join(f"{key!r}: {self.constant(value)}" for key, value in table)
-        self.table_lines.append(f"{name} = {{{items}}}")
-        return name
+        if items not in self.table_names:
+            name = f"_t{len(self.tables)}"
+            self.table_names[items] = name
+            self.tables[name] = dict(table)
+            self.table_lines.append(f"{name} = {{{items}}}")
+        return self.table_names[items]
 
     def expr(self, node: ir.Expr) -> str:
         match node:
@@ -177,10 +192,10 @@ class _Emitter:
                     if spread
                     else f"({''.join(self.expr(i) + ', ' for i in items)})"
                 )
-                helper = _AGG_HELPER[fn]
-                if fn in ("avg", "min", "max"):
-                    return f"{helper}({collection}, {self.site(span)})"
-                return f"{helper}({collection})"
+                aggregate = AGGREGATES[fn]
+                if aggregate.site:
+                    return f"{aggregate.prelude}({collection}, {self.site(span)})"
+                return f"{aggregate.prelude}({collection})"
             case ir.Lookup(key=key, table=table):
                 # A missing key raises KeyError, placed by the line map (helpers.lookup).
                 return f"{self.table(table)}[{self.expr(key)}]"
@@ -192,19 +207,29 @@ class _Emitter:
         raise AssertionError(f"unknown IR node {node!r}")
 
     def normalized_sum(self, node: ir.NormalizedSum) -> str:
-        """The plain sum when no score can be exempt; otherwise the plain sum when
-        every guard holds, else the sum of the present scores rescaled.
+        """The normalized sum as one expression (where it is part of a larger one)."""
+        parts = self.normalized_sum_parts(node)
+        if parts.every is None:
+            return parts.plain
+        rescaled = f"_rescale({parts.present}, {parts.applicable}, {parts.full}, {parts.site})"
+        return f"({parts.plain} if ({parts.every}) else {rescaled})"
 
-        Sums run from 0 left to right, as ``helpers.normalized_sum`` adds; an
-        exempt score adds 0 instead, which changes neither the value nor the
-        exponent of a running sum that started at 0.
+    def normalized_sum_parts(self, node: ir.NormalizedSum) -> NormalizedSumParts:
+        """``semantics.operations.normalized_sum`` specialised to the program: the
+        plain sum when every score that may be exempt is applicable (tested by
+        ``every``), else the sum of the ``present`` scores rescaled by ``full``
+        over their ``applicable`` points.
+
+        Sums run from 0 left to right, as ``normalized_sum`` adds; an exempt
+        score adds 0 instead, which changes neither the value nor the exponent
+        of a running sum that started at 0.
         """
         zero = self.constant(Decimal(0))
         scores = [self.expr(s) for s in node.scores]
         plain = "(" + " + ".join([zero, *scores]) + ")"
         guards = [self.guards.get(s.slot) for s in node.scores]
         if not any(g is not None for g in guards):
-            return plain
+            return NormalizedSumParts(plain)
         fixed = sum((p for p, g in zip(node.points, guards, strict=True) if g is None), Decimal(0))
         present = [
             s if g is None else f"({s} if v{g} else {zero})"
@@ -215,22 +240,24 @@ class _Emitter:
             for p, g in zip(node.points, guards, strict=True)
             if g is not None
         ]
-        applicable = " + ".join([self.constant(fixed), *points])
+        applicable = "(" + " + ".join([self.constant(fixed), *points]) + ")"
         full, site = self.constant(node.full), self.site(node.span)
-        rescaled = f"_rescale(({' + '.join([zero, *present])}), ({applicable}), {full}, {site})"
         every = " and ".join(f"v{g}" for g in sorted({g for g in guards if g is not None}))
-        return f"({plain} if ({every}) else {rescaled})"
+        present_sum = "(" + " + ".join([zero, *present]) + ")"
+        return NormalizedSumParts(plain, every, present_sum, applicable, full, site)
 
     def call(self, node: ir.Call) -> str:
+        """A built-in's helper from the prelude (``semantics.builtins``); a few
+        shapes are inlined for speed, each computing exactly what the helper does."""
         args = [self.expr(a) for a in node.args]
-        if node.fn == "round":
+        if node.fn == ROUND.name:
             places, mode = node.args[1], node.args[2]
             assert isinstance(places, ir.Const) and isinstance(mode, ir.Const)
             assert isinstance(places.value, Decimal) and isinstance(mode.value, str)
             return _rounded(args[0], int(places.value), mode.value)
-        if node.fn == "safe_div" and all(_simple(a) for a in node.args):
+        if node.fn == SAFE_DIV.name and all(_simple(a) for a in node.args):
             return f"({args[0]} / {args[1]} if {args[1]} else {args[2]})"
-        if node.fn == "clamp":
+        if node.fn == CLAMP.name:
             low, high = node.args[1], node.args[2]
             if (
                 isinstance(low, ir.Const) and isinstance(high, ir.Const)
@@ -238,12 +265,11 @@ class _Emitter:
                 and low.value <= high.value
             ):  # fmt: skip
                 # Same result as the helper, ties included (min/max keep the first).
-                return f"_min(_max({args[0]}, {args[1]}), {args[2]})"
-            return f"_clamp({', '.join(args)}, {self.site(node.span)})"
-        return f"{_CALL_HELPER[node.fn]}({', '.join(args)})"
-
-
-FACTORY_PARAMETERS = (*HELPER_NAMES, *QUANTUM_NAMES, *MODE_NAMES)
+                return f"{MIN.prelude}({MAX.prelude}({args[0]}, {args[1]}), {args[2]})"
+        function = FUNCTIONS[node.fn]
+        if function.site:
+            args.append(self.site(node.span))
+        return f"{function.prelude}({', '.join(args)})"
 
 
 def output_slots(program: ir.Program) -> tuple[int, ...]:
@@ -257,8 +283,9 @@ def _simple(node: ir.Expr) -> bool:
 
 
 def _rounded(code: str, places: int, mode: str) -> str:
-    assert 0 <= places < len(QUANTUM_NAMES) and f"_R_{mode}" in MODE_NAMES
-    return f"_quantize({code}, _q{places}, _R_{mode})"
+    """``round_to`` inlined: ``Decimal.quantize`` with the prelude's quantum and mode."""
+    assert 0 <= places < len(QUANTA) and mode in ROUNDING
+    return f"_quantize({code}, {quantum_name(places)}, {mode_name(mode)})"
 
 
 def generate(program: ir.Program, filename: str) -> GeneratedModule:
@@ -267,24 +294,34 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     body = CodeWriter()
     body.indent()
     body.indent()
-    input_names = [f"v{f.slot}" for f in program.inputs]
-    if input_names:
-        body.writeline(f"({''.join(n + ', ' for n in input_names)}) = inp")
+    if program.inputs:
+        # One tuple unpacking (as fast as it gets), one line per input naming it.
+        body.writeline("(")
+        body.indent()
+        for field_ in program.inputs:
+            body.writeline(f"v{field_.slot},", note=f"{field_.span.location()} {field_.name}")
+        body.dedent()
+        body.writeline(") = inp")
     for definition in program.definitions:
         slot = program.slots[definition.slot]
-        code = emitter.expr(definition.expr)
+        if isinstance(definition.expr, ir.NormalizedSum) and definition.guard is None:
+            parts = emitter.normalized_sum_parts(definition.expr)
+            if parts.every is not None:
+                _write_normalized_sum(body, definition, slot, parts)
+                continue
+            code = parts.plain
+        else:
+            code = emitter.expr(definition.expr)
         if definition.places is not None:
             code = _rounded(code, definition.places, definition.mode)
         if definition.guard is not None:
             code = f"({code} if v{definition.guard} else None)"
         body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
-    every = "".join(f"v{s.index}, " for s in program.slots)
-    outputs = "".join(f"v{slot}, " for slot in output_slots(program))
     body.writeline("if full:")
     body.indent()
-    body.writeline(f"return ({every})")
+    _write_wrapped(body, "return (", [f"v{s.index}," for s in program.slots], ")")
     body.dedent()
-    body.writeline(f"return ({outputs})")
+    _write_wrapped(body, "return (", [f"v{slot}," for slot in output_slots(program)], ")")
 
     # Helpers arrive as parameters of ``_make`` and constants are its locals, so
     # ``evaluate`` reads them as closure cells (as fast as locals, unlike globals).
@@ -292,7 +329,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     out.writeline(f"# Generated by jixiao from {program.scheme!r} version {program.version!r}.")
     out.writeline("# Do not edit: regenerate with `jixiao compile RULES --emit py`.")
     out.writeline("")
-    out.writeline(f"def _make({', '.join(FACTORY_PARAMETERS)}):")
+    _write_wrapped(out, "def _make(", [f"{name}," for name in FACTORY_PARAMETERS], "):")
     out.indent()
     for line in emitter.constant_lines + emitter.table_lines:
         out.writeline(line)
@@ -304,3 +341,63 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     out.writeline("return evaluate")
     line_spans = {line + offset: span for line, span in body.line_spans.items()}
     return GeneratedModule(out.source(), filename, emitter.sites, line_spans, emitter.tables)
+
+
+def _write_normalized_sum(
+    body: CodeWriter, definition: ir.Definition, slot: ir.Slot, parts: NormalizedSumParts
+) -> None:
+    """A normalized sum some of whose scores may be exempt, in named steps:
+
+        if <every such score applicable>:
+            vN = <plain sum>
+        else:
+            _tN_present = <sum of the applicable scores>
+            _tN_points = <their points>
+            vN = _rescale(_tN_present, _tN_points, <full marks>, <site>)
+
+    Each line carries the slot's span, as the one line of any other slot does.
+    """
+    assert parts.every is not None
+    name, target = f"_t{definition.slot}", f"v{definition.slot}"
+
+    def rounded(code: str) -> str:
+        if definition.places is None:
+            return code
+        return _rounded(code, definition.places, definition.mode)
+
+    body.writeline(f"if ({parts.every}):", slot.span, f"{slot.name}: every score applicable")
+    body.indent()
+    body.writeline(f"{target} = {rounded(parts.plain)}", slot.span, slot.name)
+    body.dedent()
+    body.writeline("else:")
+    body.indent()
+    body.writeline(
+        f"{name}_present = {parts.present}", slot.span, f"{slot.name}: applicable scores"
+    )
+    body.writeline(f"{name}_points = {parts.applicable}", slot.span, f"{slot.name}: their points")
+    rescaled = f"_rescale({name}_present, {name}_points, {parts.full}, {parts.site})"
+    body.writeline(f"{target} = {rounded(rescaled)}", slot.span, slot.name)
+    body.dedent()
+
+
+def _write_wrapped(
+    writer: CodeWriter, opening: str, items: list[str], closing: str, width: int = 88
+) -> None:
+    """``opening`` items ``closing``, on one line if short, else items wrapped
+    on indented lines (a long tuple or parameter list stays readable)."""
+    single = opening + " ".join(items) + closing  # items keep their commas: (v5,) is a tuple
+    if len("    " * writer.level + single) <= width:
+        writer.writeline(single)
+        return
+    writer.writeline(opening)
+    writer.indent()
+    line = ""
+    for item in items:
+        if line and len("    " * writer.level + line + " " + item) > width:
+            writer.writeline(line)
+            line = ""
+        line = f"{line} {item}" if line else item
+    if line:
+        writer.writeline(line)
+    writer.dedent()
+    writer.writeline(closing)

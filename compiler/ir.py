@@ -21,6 +21,7 @@ from decimal import Decimal
 from typing import Literal
 
 from dsl.spans import Span
+from semantics.rounding import RoundingMode as RoundingMode
 from semantics.types import Type
 
 ConstValue = Decimal | bool | str | date
@@ -28,9 +29,10 @@ ConstValue = Decimal | bool | str | date
 ArithOp = Literal["+", "-", "*", "/"]
 CmpOp = Literal["==", "!=", "<", "<=", ">", ">="]
 LogicOp = Literal["and", "or"]
-AggFn = Literal["sum", "avg", "count", "min", "max", "any", "all"]
-Builtin = Literal["min", "max", "clamp", "abs", "round", "safe_div"]
-RoundingMode = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+# Names of built-ins are keys of ``semantics.builtins.FUNCTIONS`` / ``AGGREGATES``
+# (checked by lowering), rounding modes those of ``semantics.rounding.ROUNDING``.
+AggFn = str
+Builtin = str
 
 
 @dataclass(frozen=True, slots=True)

@@ -20,25 +20,10 @@ from decimal import Decimal
 from compiler import ir
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
-from dsl.schema import ROUNDING_MODES
 from dsl.spans import Span
+from semantics.builtins import AGGREGATES, FUNCTIONS, NAMES
+from semantics.rounding import DEFAULT_ROUNDING, MAX_PLACES, ROUNDING_MODES
 from semantics.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
-
-AGGREGATES = ("sum", "avg", "count", "min", "max", "any", "all")
-FUNCTIONS = (
-    "min",
-    "max",
-    "clamp",
-    "abs",
-    "round",
-    "safe_div",
-    "sum",
-    "avg",
-    "count",
-    "any",
-    "all",
-    "date",
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,7 +95,7 @@ class Lowerer:
         self,
         diagnostics: list[Diagnostic],
         slot_type: Callable[[int], Type] | None = None,
-        rounding: str = "half_up",
+        rounding: str = DEFAULT_ROUNDING,
     ) -> None:
         self.diagnostics = diagnostics
         # round(x, n) without a mode rounds as the manifest says (half_up by default).
@@ -291,28 +276,34 @@ class Lowerer:
     # -- calls ---------------------------------------------------------------------
 
     def call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        """A call of a built-in; names, arity and types come from ``semantics.builtins``."""
         name = expr.func
-        handler: Callable[[ast.Call, Scope], ir.Expr] | None = {
-            "clamp": self.fixed_numeric,
-            "abs": self.fixed_numeric,
-            "safe_div": self.fixed_numeric,
-            "round": self.round_call,
-            "date": self.date_call,
-        }.get(name)
-        if name in ("min", "max") and len(expr.args) != 1:
+        function = FUNCTIONS.get(name)
+        if (
+            function is not None
+            and function.shape == "variadic"
+            and (len(expr.args) != 1 or name not in AGGREGATES)
+        ):
+            # min(a, b, ...); with one argument, the aggregate of the same name.
             if not expr.args:
                 return self.arity(expr, "1+")
-            args = tuple(self.expect(self.lower(a, scope), NUMBER, name) for a in expr.args)
-            return ir.Call(name, args, NUMBER, expr.span)  # type: ignore[arg-type]
+            param = function.params[0]
+            args = tuple(self.expect(self.lower(a, scope), param, name) for a in expr.args)
+            return ir.Call(name, args, function.result, expr.span)
         if name in AGGREGATES:
             return self.aggregate(expr, scope)
-        if handler is None:
+        if function is None:
             return self.error(
                 "E0402",
                 {"name": name},
                 expr.func_span,
-                help=suggest(name, FUNCTIONS, ("E0402.help", {"available": ", ".join(FUNCTIONS)})),
+                help=suggest(name, NAMES, ("E0402.help", {"available": ", ".join(NAMES)})),
             )
+        handler: Callable[[ast.Call, Scope], ir.Expr] = {
+            "fixed": self.fixed_call,
+            "rounding": self.round_call,
+            "constant": self.date_call,  # date("2016-04-01"), the one constant shape
+        }[function.shape]
         return handler(expr, scope)
 
     def arity(self, expr: ast.Call, expected: str) -> ir.Expr:
@@ -320,22 +311,25 @@ class Lowerer:
             "E0403", {"name": expr.func, "expected": expected, "given": len(expr.args)}, expr.span
         )
 
-    def fixed_numeric(self, expr: ast.Call, scope: Scope) -> ir.Expr:
-        count = {"clamp": 3, "abs": 1, "safe_div": 3}[expr.func]
-        if len(expr.args) != count:
-            return self.arity(expr, str(count))
-        args = tuple(self.expect(self.lower(a, scope), NUMBER, expr.func) for a in expr.args)
-        return ir.Call(expr.func, args, NUMBER, expr.span)  # type: ignore[arg-type]
+    def fixed_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        function = FUNCTIONS[expr.func]
+        if len(expr.args) != len(function.params):
+            return self.arity(expr, str(len(function.params)))
+        args = tuple(
+            self.expect(self.lower(a, scope), param, expr.func)
+            for a, param in zip(expr.args, function.params, strict=True)
+        )
+        return ir.Call(expr.func, args, function.result, expr.span)
 
     def round_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
         if len(expr.args) not in (2, 3):
             return self.arity(expr, "2-3")
-        value = self.expect(self.lower(expr.args[0], scope), NUMBER, "round")
+        value = self.expect(self.lower(expr.args[0], scope), NUMBER, expr.func)
         places_arg = expr.args[1]
         if not (
             isinstance(places_arg, ast.Number)
             and places_arg.value == places_arg.value.to_integral_value()
-            and 0 <= places_arg.value <= 10
+            and 0 <= places_arg.value <= MAX_PLACES
             and not places_arg.text.endswith("%")
         ):
             return self.error("E0506", {}, places_arg.span)
@@ -355,7 +349,7 @@ class Lowerer:
                 )
             mode_value = mode_arg.value
         mode = ir.Const(mode_value, TEXT, mode_span)
-        return ir.Call("round", (value, places, mode), NUMBER, expr.span)
+        return ir.Call(expr.func, (value, places, mode), FUNCTIONS[expr.func].result, expr.span)
 
     def date_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
         if len(expr.args) != 1:
@@ -378,8 +372,8 @@ class Lowerer:
         if len(expr.args) != 1:
             return self.arity(expr, "1")
         (arg,) = expr.args
-        elem = BOOL if name in ("any", "all") else NUMBER
-        result = NUMBER if name not in ("any", "all") else BOOL
+        entry = AGGREGATES[name]
+        elem, result = entry.element, entry.result  # elem None: any items (count)
         named = arg if isinstance(arg, ast.Name) else None
         binding = scope.lookup(named.name) if named is not None else None
         if named is not None and isinstance(binding, CollectionBinding):
@@ -392,12 +386,12 @@ class Lowerer:
             if len(kinds) > 1:
                 return self.error("E0426", {"name": named.name}, arg.span)
             member_type = next(iter(kinds), ERROR)
-            if not compatible(member_type, elem) and name != "count":
+            if elem is not None and not compatible(member_type, elem):
                 return self.error("E0409", {"name": named.name, "func": name}, arg.span)
-            return ir.Aggregate(name, tuple(items), False, result, expr.span)  # type: ignore[arg-type]
+            return ir.Aggregate(name, tuple(items), False, result, expr.span)
         lowered = self.lower(arg, scope)
         if lowered.type.kind == "error":
             return lowered
-        if lowered.type.kind != "list" or (lowered.type.elem != elem and name != "count"):
+        if lowered.type.kind != "list" or (elem is not None and lowered.type.elem != elem):
             return self.error("E0409", {"name": arg.span.text, "func": name}, arg.span)
-        return ir.Aggregate(name, (lowered,), True, result, expr.span)  # type: ignore[arg-type]
+        return ir.Aggregate(name, (lowered,), True, result, expr.span)

@@ -20,21 +20,14 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from decimal import (
-    ROUND_CEILING,
-    ROUND_DOWN,
-    ROUND_FLOOR,
-    ROUND_HALF_DOWN,
-    ROUND_HALF_EVEN,
-    ROUND_HALF_UP,
-    ROUND_UP,
-    Decimal,
-)
+from decimal import Decimal
 
 from compiler import ir
 from compiler.intervals import Interval, bounds, narrow
 from dsl.diagnostics import Diagnostic
 from dsl.spans import Span
+from semantics.builtins import MIN
+from semantics.quota import quota_places
 
 
 @dataclass
@@ -186,7 +179,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
         if slot is None:
             continue
         definition = next(d for d in program.definitions if d.slot == slot)
-        if not (isinstance(definition.expr, ir.Call) and definition.expr.fn == "min"):
+        if not (isinstance(definition.expr, ir.Call) and definition.expr.fn == MIN.name):
             continue
         cap = definition.expr.args[1]
         assert isinstance(cap, ir.Const) and isinstance(cap.value, Decimal)
@@ -202,7 +195,7 @@ def _caps(program: ir.Program, found: list[Diagnostic]) -> None:
             continue
         definition = next(d for d in program.definitions if d.slot == indicator.score)
         for node in ir.walk(definition.expr):
-            if isinstance(node, ir.Call) and node.fn == "min":
+            if isinstance(node, ir.Call) and node.fn == MIN.name:
                 cap = node.args[1]
                 if (
                     isinstance(cap, ir.Const)
@@ -306,19 +299,14 @@ def _quota_use(program: ir.Program, found: list[Diagnostic]) -> None:
             pools[section.group] = pools.get(section.group, 0) + 1
     else:
         pools[""] = len(program.organization.people)
-    modes = {"half_up": ROUND_HALF_UP, "half_even": ROUND_HALF_EVEN, "half_down": ROUND_HALF_DOWN,
-             "up": ROUND_UP, "down": ROUND_DOWN, "ceiling": ROUND_CEILING, "floor": ROUND_FLOOR}  # fmt: skip
     for band in program.grades:
         quota = band.quota
         if quota is None:
             continue
         sizes = pools.values() if quota.pool == "group" else [sum(pools.values())]
         for size in sizes:
-            places = int((quota.share * size).quantize(Decimal(1), rounding=modes[quota.rounding]))
-            if quota.at_least is not None:
-                places = max(places, quota.at_least)
-            if quota.at_most is not None:
-                places = min(places, quota.at_most)
+            # Not yet bounded by the pool: at_least beyond it is reported apart (V0113).
+            places = quota_places(quota.share, quota.rounding, quota.at_least, quota.at_most, size)
             if places == 0:
                 found.append(Diagnostic("V0112", {"grade": band.grade, "size": size}, band.span))
             elif quota.at_least is not None and quota.at_least > size:

@@ -22,9 +22,10 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from semantics.rounding import DEFAULT_ROUNDING, RoundingMode
+
 NAME_PATTERN = r"^[^\W\d]\w*$"
 _NAME = re.compile(NAME_PATTERN)
-ROUNDING_MODES = ("half_up", "half_even", "half_down", "up", "down", "ceiling", "floor")
 
 
 def _formula_text(value: Any) -> Any:
@@ -88,7 +89,7 @@ Formula = Annotated[
 ]
 Number = Annotated[Decimal, BeforeValidator(_decimal_or_percent), WithJsonSchema(_NUMBER_JSON)]
 Text = Annotated[str, BeforeValidator(_text), WithJsonSchema({"type": ["string", "number"]})]
-Rounding = Literal["half_up", "half_even", "half_down", "up", "down", "ceiling", "floor"]
+Rounding = RoundingMode  # the allowed values: semantics.rounding.ROUNDING
 Cadence = Literal["monthly", "quarterly", "half_year", "annual"]
 
 
@@ -222,7 +223,7 @@ class Quota(Model):
     """At most ``share`` of the subjects of a pool get the grade (forced distribution)."""
 
     share: Number
-    rounding: Rounding = "half_up"
+    rounding: Rounding = DEFAULT_ROUNDING
     at_least: int | None = Field(None, ge=0)
     at_most: int | None = Field(None, ge=0)
     pool: Literal["group", "all"] = "group"

@@ -13,9 +13,10 @@ integer indexing its table of spans, the interpreter passes the span itself;
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
-from typing import Any
+
+from semantics.rounding import round_to as round_to
 
 # Exact arithmetic: 34 significant digits (decimal128) for quotients; sums and
 # products of scores never come near it.  Any inexact-beyond-precision
@@ -29,16 +30,6 @@ CONTEXT = decimal.Context(
     traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
 )
 
-ROUNDING = {
-    "half_up": decimal.ROUND_HALF_UP,
-    "half_even": decimal.ROUND_HALF_EVEN,
-    "half_down": decimal.ROUND_HALF_DOWN,
-    "up": decimal.ROUND_UP,
-    "down": decimal.ROUND_DOWN,
-    "ceiling": decimal.ROUND_CEILING,
-    "floor": decimal.ROUND_FLOOR,
-}
-QUANTA = tuple(Decimal(1).scaleb(-places) for places in range(11))
 ZERO = Decimal(0)
 
 
@@ -62,10 +53,9 @@ def safe_div(a: Decimal, b: Decimal, otherwise: Decimal) -> Decimal:
     return otherwise if not b else a / b
 
 
-def round_to(value: Decimal, places: int, mode: str) -> Decimal:
-    """Round to ``places`` with ``mode``; generated code calls ``Decimal.quantize``
-    with the same quantum and mode directly (``_q2``, ``_R_half_up``)."""
-    return value.quantize(QUANTA[places], rounding=ROUNDING[mode])
+def round_call(value: Decimal, places: Decimal, mode: str) -> Decimal:
+    """The built-in ``round(x, places, mode)``: places arrive as the rule's number."""
+    return round_to(value, int(places), mode)
 
 
 def zero_divisor(site: object) -> Decimal:
@@ -156,7 +146,16 @@ def rescale(total: Decimal, applicable: Decimal, full: Decimal, site: object) ->
 def normalized_sum(
     scores: tuple[Decimal | None, ...], points: tuple[Decimal, ...], full: Decimal, site: object
 ) -> Decimal:
-    """Sum of scores; when some are exempt (None), scaled by full / applicable points."""
+    """Sum of scores; when some are exempt (None), scaled by full / applicable points.
+
+    This is the one definition of the normalized sum.  The reference
+    interpreter calls it; the code generator inlines a specialisation of it
+    (``compiler.codegen._Emitter.normalized_sum_parts``): the plain sum when
+    every score that may be exempt is applicable, else the present scores'
+    sum and points passed to ``rescale``, both summed from 0 left to right as
+    here.  The property tests (tests/test_properties.py) require the two
+    backends to agree on generated rule sets with exempt indicators.
+    """
     total = ZERO
     applicable = ZERO
     exempt = False
@@ -169,15 +168,3 @@ def normalized_sum(
     if not exempt:
         return total
     return rescale(total, applicable, full, site)
-
-
-AGGREGATES: dict[str, Callable[..., Any]] = {
-    "sum": agg_sum,
-    "count": agg_count,
-    "avg": agg_avg,
-    "min": agg_min,
-    "max": agg_max,
-    "any": agg_any,
-    "all": agg_all,
-}
-AGGREGATES_WITH_SITE = frozenset({"avg", "min", "max"})

@@ -29,8 +29,8 @@ from hypothesis import strategies as st
 from compiler import ir
 from dsl import ast
 from dsl.pretty import pretty
-from dsl.schema import ROUNDING_MODES
 from dsl.spans import SourceFile, Span
+from semantics.rounding import ROUNDING_MODES
 
 # Every generated node carries this span; comparisons strip spans anyway.
 NOSPAN = Span(SourceFile("<generated>", ""), 0, 0)

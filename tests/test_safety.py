@@ -126,6 +126,6 @@ def test_generated_module_has_no_builtins(tmp_path: Path) -> None:
 
 def test_runtime_provides_exactly_the_factory_parameters() -> None:
     from compiler.codegen import FACTORY_PARAMETERS
-    from runtime.engine.compiled import _NAMESPACE
+    from semantics.prelude import PRELUDE as _NAMESPACE
 
     assert sorted(_NAMESPACE) == sorted(FACTORY_PARAMETERS)

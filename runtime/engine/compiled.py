@@ -2,15 +2,15 @@
 
 The generated source was built from checked IR only (see
 ``compiler.codegen``); it is compiled with the rule set's manifest as its
-filename and run in a namespace with no builtins and only the helpers it
-names.  A fault raised while it runs is turned back into a rule position:
+filename and run in a namespace with no builtins; its factory ``_make`` receives
+``semantics.prelude.PRELUDE``, the same mapping its parameter list was
+generated from.  A fault raised while it runs is turned back into a rule position:
 helper faults carry a site id, and any other decimal error is placed by the
 line map at the definition being computed.
 """
 
 from __future__ import annotations
 
-import datetime
 import decimal
 from collections.abc import Callable, Sequence
 from types import TracebackType
@@ -21,29 +21,7 @@ from compiler.codegen import GeneratedModule, output_slots
 from dsl.spans import Span
 from semantics import operations as helpers
 from semantics.operations import Fault
-
-_NAMESPACE: dict[str, Any] = {
-    "_D": decimal.Decimal,
-    "_date": datetime.date,
-    "_div": helpers.div,
-    "_zdiv": helpers.zero_divisor,
-    "_quantize": decimal.Decimal.quantize,
-    **{f"_q{places}": quantum for places, quantum in enumerate(helpers.QUANTA)},
-    **{f"_R_{name}": mode for name, mode in helpers.ROUNDING.items()},
-    "_safe_div": helpers.safe_div,
-    "_clamp": helpers.clamp,
-    "_min": helpers.minimum,
-    "_max": helpers.maximum,
-    "_abs": helpers.absolute,
-    "_sum": helpers.agg_sum,
-    "_count": helpers.agg_count,
-    "_avg": helpers.agg_avg,
-    "_amin": helpers.agg_min,
-    "_amax": helpers.agg_max,
-    "_any": helpers.agg_any,
-    "_all": helpers.agg_all,
-    "_rescale": helpers.rescale,
-}
+from semantics.prelude import PRELUDE
 
 
 class CompiledEvaluator:
@@ -55,7 +33,7 @@ class CompiledEvaluator:
         code = compile(module.source, module.filename, "exec")
         namespace: dict[str, Any] = {"__builtins__": {}}
         exec(code, namespace)  # generated from checked IR only; see compiler.codegen
-        self._function: Callable[..., tuple[object, ...]] = namespace["_make"](**_NAMESPACE)
+        self._function: Callable[..., tuple[object, ...]] = namespace["_make"](**PRELUDE)
         self.output_slots = output_slots(program)
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:

@@ -15,6 +15,7 @@ from typing import Any
 
 from compiler import ir
 from semantics import operations as helpers
+from semantics.builtins import AGGREGATES, FUNCTIONS
 from semantics.operations import Fault
 
 _ARITH: dict[str, Callable[[Any, Any], Any]] = {
@@ -99,9 +100,10 @@ def eval_expr(expr: ir.Expr, values: Sequence[object]) -> Any:
         case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
             evaluated = [eval_expr(item, values) for item in items]
             collection = evaluated[0] if spread else evaluated
-            if fn in helpers.AGGREGATES_WITH_SITE:
-                return helpers.AGGREGATES[fn](collection, span)
-            return helpers.AGGREGATES[fn](collection)
+            aggregate = AGGREGATES[fn]
+            if aggregate.site:
+                return aggregate.helper(collection, span)
+            return aggregate.helper(collection)
         case ir.Lookup(key=key, table=table):
             return helpers.lookup(eval_expr(key, values), dict(table))
         case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
@@ -116,18 +118,10 @@ def eval_expr(expr: ir.Expr, values: Sequence[object]) -> Any:
 
 
 def _call(expr: ir.Call, values: Sequence[object]) -> Any:
+    """A built-in function: its helper from ``semantics.builtins``, with the site if it takes one."""
+    function = FUNCTIONS[expr.fn]
+    assert function.helper is not None, f"{expr.fn} is evaluated when compiling"
     args = [eval_expr(arg, values) for arg in expr.args]
-    match expr.fn:
-        case "min":
-            return helpers.minimum(*args)
-        case "max":
-            return helpers.maximum(*args)
-        case "abs":
-            return helpers.absolute(args[0])
-        case "clamp":
-            return helpers.clamp(args[0], args[1], args[2], expr.span)
-        case "safe_div":
-            return helpers.safe_div(args[0], args[1], args[2])
-        case "round":
-            return helpers.round_to(args[0], int(args[1]), args[2])
-    raise AssertionError(f"unknown function {expr.fn}")
+    if function.site:
+        return function.helper(*args, expr.span)
+    return function.helper(*args)

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
-from semantics import operations as helpers
+from semantics import quota as sizing
+from semantics.ordering import competition_ranks, sort_key
 
 UNGRADED = "ungraded"
 
@@ -33,23 +34,15 @@ def _key(program: ir.Program, values: Sequence[object]) -> tuple[tuple[bool, Dec
     parts = []
     for slot, descending in program.ranking.keys:
         value = values[slot]
-        if value is None:
-            parts.append((True, Decimal(0)))
-        else:
-            assert isinstance(value, Decimal)
-            parts.append((False, -value if descending else value))
+        assert value is None or isinstance(value, Decimal)
+        parts.append(sort_key(value, descending))
     return tuple(parts)
 
 
 def quota_size(quota: ir.Quota, pool_size: int) -> int:
-    """``share`` of the pool, rounded as declared, then bounded by at_least/at_most."""
-    exact = quota.share * pool_size
-    size = int(exact.quantize(Decimal(1), rounding=helpers.ROUNDING[quota.rounding]))
-    if quota.at_least is not None:
-        size = max(size, quota.at_least)
-    if quota.at_most is not None:
-        size = min(size, quota.at_most)
-    return min(size, pool_size)
+    """``share`` of the pool, rounded as declared, then bounded by at_least/at_most
+    and the pool (``semantics.quota``)."""
+    return sizing.quota_size(quota.share, quota.rounding, quota.at_least, quota.at_most, pool_size)
 
 
 def population_values(
@@ -74,8 +67,7 @@ def standings(
         groups.setdefault(group_of.get(ident, ""), []).append(ident)
     ranks: dict[str, int] = {}
     for members in groups.values():
-        for ident in members:
-            ranks[ident] = 1 + sum(1 for other in members if keys[other] < keys[ident])
+        ranks.update(competition_ranks(members, keys))
     grades = _grades(program, subjects, ranks, group_of) if program.grades else {}
     return {
         ident: Standing(ranks[ident], group_of.get(ident, ""), grades.get(ident))

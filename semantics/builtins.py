@@ -1,0 +1,163 @@
+"""The built-in functions and aggregates of the rule language: THE table.
+
+Each entry says everything any part of the system needs to know about one
+built-in: its name, how many arguments it takes and of which types, its
+result type, the runtime helper that computes it (a function of
+``semantics.operations``), the name under which generated code receives that
+helper (``semantics.prelude``), whether the helper takes a fault site, and
+its interval rule (how the verifier bounds its result).
+
+Readers: ``compiler.lower`` (names, arity and types), ``compiler.codegen``
+(the helper to call), ``runtime.engine.interpreter`` (the helper to call),
+``compiler.intervals`` (the interval rule) and ``semantics.prelude``.
+
+To add a built-in: write its helper in ``semantics.operations`` and add one
+entry here.  Nothing else needs to change; the code generator may later
+inline a specialisation of it for speed (as it does for ``round``, ``clamp``
+with constant bounds and ``safe_div`` on plain operands), but the generic
+call through the prelude is always correct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any, Literal
+
+from semantics import intervals as iv
+from semantics import operations as op
+from semantics.intervals import Interval
+from semantics.types import BOOL, NUMBER, TEXT, Type
+from semantics.types import DATE as DATE_TYPE
+
+Shape = Literal["fixed", "variadic", "rounding", "constant"]
+"""How a call is checked: ``fixed`` takes exactly ``params``; ``variadic``
+takes one or more of ``params[0]`` (with one argument, an aggregate of the
+same name is meant); ``rounding`` takes a value, constant places and an
+optional mode; ``constant`` is evaluated when compiling (``date("...")``)."""
+
+CallRule = Callable[[Sequence[Interval], Sequence[object]], Interval]
+"""Interval rule of a function: argument intervals, argument constants (None
+where an argument is not a constant) -> the result's interval."""
+
+AggregateRule = Callable[[Sequence[Interval] | None], Interval]
+"""Interval rule of an aggregate: the items' intervals, or None for a list
+value of unknown length -> the result's interval."""
+
+
+@dataclass(frozen=True, slots=True)
+class Function:
+    name: str
+    shape: Shape
+    params: tuple[Type, ...]
+    result: Type
+    helper: Callable[..., Any] | None  # None: evaluated when compiling
+    prelude: str  # the helper's name in generated code ("" when none)
+    site: bool  # the helper takes a fault site as its last argument
+    interval: CallRule
+
+
+@dataclass(frozen=True, slots=True)
+class Aggregate:
+    name: str
+    element: Type | None  # the items' type; None: any type (they are only counted)
+    result: Type
+    helper: Callable[..., Any]
+    prelude: str
+    site: bool
+    interval: AggregateRule
+
+
+def _abs_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    a = values[0]
+    if a.low is not None and a.low >= 0:
+        return a
+    if a.high is not None and a.high <= 0:
+        return iv.neg(a)
+    top = None if a.low is None or a.high is None else max(-a.low, a.high)
+    return Interval(Decimal(0), top)
+
+
+def _round_rule(values: Sequence[Interval], constants: Sequence[object]) -> Interval:
+    places = constants[1]
+    assert isinstance(places, Decimal)
+    return iv.round_places(values[0], int(places))
+
+
+def _no_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    return iv.UNBOUNDED  # never asked: the value is a constant, not a number, or both
+
+
+# fmt: off
+MIN = Function(name="min", shape="variadic", params=(NUMBER,), result=NUMBER,
+               helper=op.minimum, prelude="_min", site=False,
+               interval=lambda v, _: iv.minimum(*v))
+MAX = Function(name="max", shape="variadic", params=(NUMBER,), result=NUMBER,
+               helper=op.maximum, prelude="_max", site=False,
+               interval=lambda v, _: iv.maximum(*v))
+CLAMP = Function(name="clamp", shape="fixed", params=(NUMBER, NUMBER, NUMBER), result=NUMBER,
+                 helper=op.clamp, prelude="_clamp", site=True,
+                 interval=lambda v, _: iv.minimum(iv.maximum(v[0], v[1]), v[2]))
+ABS = Function(name="abs", shape="fixed", params=(NUMBER,), result=NUMBER,
+               helper=op.absolute, prelude="_abs", site=False,
+               interval=_abs_rule)
+# params: the value and the places; the mode, a constant, is checked against
+# semantics.rounding by the lowering.
+ROUND = Function(name="round", shape="rounding", params=(NUMBER, NUMBER), result=NUMBER,
+                 helper=op.round_call, prelude="_round", site=False,
+                 interval=_round_rule)
+SAFE_DIV = Function(name="safe_div", shape="fixed", params=(NUMBER, NUMBER, NUMBER), result=NUMBER,
+                    helper=op.safe_div, prelude="_safe_div", site=False,
+                    interval=lambda v, _: iv.hull(iv.div(v[0], v[1]), v[2]))
+DATE = Function(name="date", shape="constant", params=(TEXT,), result=DATE_TYPE,
+                helper=None, prelude="", site=False,
+                interval=_no_rule)
+# fmt: on
+
+FUNCTIONS: dict[str, Function] = {f.name: f for f in (MIN, MAX, CLAMP, ABS, ROUND, SAFE_DIV, DATE)}
+
+
+def _sum_rule(values: Sequence[Interval] | None) -> Interval:
+    if values is None:
+        return iv.UNBOUNDED
+    # Absent (exempt) items add nothing: each contributes its hull with 0.
+    total = iv.point(Decimal(0))
+    for member in values:
+        total = iv.add(total, iv.hull(member, iv.point(Decimal(0))))
+    return total
+
+
+def _count_rule(values: Sequence[Interval] | None) -> Interval:
+    return Interval(Decimal(0), None if values is None else Decimal(len(values)))
+
+
+def _present_rule(values: Sequence[Interval] | None) -> Interval:
+    """avg, min, max of the present items lie within the items' hull."""
+    return iv.UNBOUNDED if values is None else iv.hull(*values)
+
+
+AGGREGATES: dict[str, Aggregate] = {
+    a.name: a
+    for a in (
+        Aggregate("sum", NUMBER, NUMBER, op.agg_sum, "_sum", False, _sum_rule),
+        Aggregate("avg", NUMBER, NUMBER, op.agg_avg, "_avg", True, _present_rule),
+        Aggregate("count", None, NUMBER, op.agg_count, "_count", False, _count_rule),
+        Aggregate("min", NUMBER, NUMBER, op.agg_min, "_amin", True, _present_rule),
+        Aggregate("max", NUMBER, NUMBER, op.agg_max, "_amax", True, _present_rule),
+        Aggregate("any", BOOL, BOOL, op.agg_any, "_any", False, _present_rule),
+        Aggregate("all", BOOL, BOOL, op.agg_all, "_all", False, _present_rule),
+    )
+}
+
+NAMES: tuple[str, ...] = tuple(
+    dict.fromkeys(
+        [
+            *(f.name for f in FUNCTIONS.values() if f.shape != "constant"),
+            *AGGREGATES,
+            *(f.name for f in FUNCTIONS.values() if f.shape == "constant"),
+        ]
+    )
+)
+"""Every name a formula may call, in the order messages list them: functions
+computed at run time, aggregates, then those evaluated when compiling."""
