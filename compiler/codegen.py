@@ -437,6 +437,8 @@ def generate_probes(program: ir.Program, filename: str) -> ProbedModule:
         if not any(isinstance(n, ir.Cond | ir.Lookup) for n in ir.walk(definition.expr)):
             continue
         slot = program.slots[definition.slot]
+        if probed:
+            body.writeline("")
         names.append(f"_p{len(probed)}")
         probed.append(definition)
         body.writeline(f"def {names[-1]}(values, _arm, _level):")
