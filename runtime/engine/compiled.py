@@ -24,16 +24,23 @@ from semantics.operations import Fault
 from semantics.prelude import PRELUDE
 
 
+def load_factory(module: GeneratedModule) -> Any:
+    """What the module's ``_make`` returns, given the helpers and no builtins:
+    the one place generated code is loaded (the per-subject program, link and
+    property conditions, the coverage probes)."""
+    code = compile(module.source, module.filename, "exec")
+    namespace: dict[str, Any] = {"__builtins__": {}}
+    exec(code, namespace)  # generated from checked IR only; see compiler.codegen
+    return namespace["_make"](**PRELUDE)
+
+
 class CompiledEvaluator:
     """Evaluates one subject's inputs with the generated function."""
 
     def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
         self.program = program
         self.module = module
-        code = compile(module.source, module.filename, "exec")
-        namespace: dict[str, Any] = {"__builtins__": {}}
-        exec(code, namespace)  # generated from checked IR only; see compiler.codegen
-        self._function: Callable[..., tuple[object, ...]] = namespace["_make"](**PRELUDE)
+        self._function: Callable[..., tuple[object, ...]] = load_factory(module)
         self.output_slots = output_slots(program)
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:
@@ -84,3 +91,28 @@ class CompiledEvaluator:
         if line is not None and line in self.module.line_spans:
             return self.module.line_spans[line]
         return self.program.slots[self.program.total].span
+
+
+# -- Faults of the smaller generated modules (link and property conditions, the
+# -- coverage probes), placed as the per-subject program's are.
+
+
+def located(module: GeneratedModule, error: Exception, fallback: Span) -> Exception:
+    """A fault raised in ``module``'s code placed at its rule span (``error``
+    itself when it is no fault of the rules): a helper's fault by its site
+    id, a decimal error or a missing level by the line it was raised on,
+    else at ``fallback``."""
+    if isinstance(error, Fault) and isinstance(error.site, int):
+        return Fault(error.code, module.sites[error.site], error.detail)
+    if isinstance(error, decimal.DecimalException | KeyError):
+        line = None
+        trace = error.__traceback__
+        while trace is not None:
+            if trace.tb_frame.f_code.co_filename == module.filename:
+                line = trace.tb_lineno
+            trace = trace.tb_next
+        span = module.line_spans.get(line, fallback) if line is not None else fallback
+        if isinstance(error, KeyError):
+            return Fault("E0704", span, str(error.args[0]))
+        return Fault("E0703", span, type(error).__name__)
+    return error

@@ -1,8 +1,8 @@
 """Applying result links (结果运用): who gets which consequence, and why.
 
-A link's condition is evaluated for each subject on the period's results
-(with the reference interpreter: the semantics of every operator are the
-shared helpers).  A link with ``history`` also needs the condition to have
+A link's condition is compiled once per rule set
+(``runtime.engine.conditions``) and evaluated for each subject on the
+period's results.  A link with ``history`` also needs the condition to have
 held in earlier years: those results are read from the published runs of the
 results store (the same period label, a year earlier); when a year is missing
 the link is not applied and a warning says which results are needed.
@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
-from runtime.engine.interpreter import eval_expr
+from runtime.engine.conditions import CompiledCondition, link_condition
 from runtime.engine.results import Consequence, SubjectResult
 from semantics import operations as helpers
 
@@ -42,8 +42,9 @@ def _inputs(
     ]  # fmt: skip
 
 
-def _holds(link: ir.Link, values: list[object]) -> bool:
-    return bool(eval_expr(link.condition, values))
+def _holds(condition: CompiledCondition, values: list[object]) -> bool:
+    # In the caller's decimal context, as links have always been evaluated.
+    return bool(condition(values))
 
 
 def shift_label(label: str, years: int) -> str:
@@ -67,15 +68,16 @@ def apply_links(
         past = _past_results(link, program.kind, label, history, warnings)
         if past is None:
             continue
+        condition = link_condition(program, link)
         for result in results:
             values = _inputs(
                 result.total, result.base, result.rank, sizes[result.group], result.grade,
                 result.vetoes, [(i.id, i.score, i.points) for i in result.indicators],
             )  # fmt: skip
-            if not _holds(link, values):
+            if not _holds(condition, values):
                 continue
             if link.history_years is not None:
-                earlier = [_held_before(link, year, result.id) for year in past]
+                earlier = [_held_before(condition, year, result.id) for year in past]
                 if link.consecutive and not all(earlier):
                     continue
                 if not link.consecutive and 1 + sum(earlier) < link.history_years:
@@ -117,7 +119,9 @@ def _past_results(
     return years
 
 
-def _held_before(link: ir.Link, subjects: Sequence[Mapping[str, object]], subject: str) -> bool:
+def _held_before(
+    condition: CompiledCondition, subjects: Sequence[Mapping[str, object]], subject: str
+) -> bool:
     """Whether the condition held for ``subject`` in one earlier year's results."""
     mine = next((s for s in subjects if s.get("id") == subject), None)
     if mine is None:
@@ -146,7 +150,7 @@ def _held_before(link: ir.Link, subjects: Sequence[Mapping[str, object]], subjec
         int(str(mine["rank"])), count, None if mine.get("grade") is None else str(mine["grade"]),
         [str(v) for v in vetoes], indicators,
     )  # fmt: skip
-    return _holds(link, values)
+    return _holds(condition, values)
 
 
 def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[str]:

@@ -3,10 +3,12 @@ vetoes and links.
 
 The targets come from the compiled programs (so a revision that adds a band
 or a branch is uncovered until a test reaches it); hits come from the
-results the tests produced.  A formula branch counts as reached when some
-test's values take it: the conditions of a ``case``/``if`` are evaluated
-again on the subject's slot values (formulas are pure, so this is what the
-evaluation did), and only inside arms that were themselves taken.
+results the tests produced.  A formula branch or a level counts as reached
+when some test's values take it: an instrumented build of the program's
+formulas (``runtime.engine.conditions.Probes``, built only here, so the
+evaluator itself carries no probe) evaluates them again on the subject's
+slot values (formulas are pure, so this is what the evaluation did) and
+reports each arm taken and each level looked up.
 """
 
 from __future__ import annotations
@@ -19,12 +21,10 @@ from typing import Literal
 
 from compiler import ir
 from dsl.spans import Span
-from runtime.engine.interpreter import eval_expr
+from runtime.engine.conditions import Hit, Probes
 from runtime.engine.population import passes
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import Period
-from semantics import operations as helpers
-from semantics.operations import Fault
 
 Category = Literal["grade", "quota", "branch", "level", "cap", "veto", "link"]
 CATEGORIES: tuple[Category, ...] = ("grade", "quota", "branch", "level", "cap", "veto", "link")
@@ -68,8 +68,14 @@ class Tracker:
     """Targets of one program and the bookkeeping of which ones results reach."""
 
     def __init__(
-        self, program: ir.Program, coverage: Coverage, unreachable: set[tuple[str, Span]]
+        self,
+        program: ir.Program,
+        coverage: Coverage,
+        unreachable: set[tuple[str, Span]],
+        filename: str,
     ) -> None:
+        """``filename``: the program's generated module's (where a fault of the
+        probes is reported, as for the program itself)."""
         self.program = program
         self.coverage = coverage
         self.unreachable = unreachable
@@ -82,6 +88,7 @@ class Tracker:
         self.vetoes: dict[str, Target] = {}
         self.links: dict[str, Target] = {}
         self._collect()
+        self.probes = Probes(program, filename)
 
     def add(self, target: Target) -> Target:
         if (target.kind, target.span) in self.unreachable:
@@ -155,11 +162,7 @@ class Tracker:
         for position, band, target in self.quotas:
             if after > position and passes(self.program, band, values, set(result.vetoes)):
                 hit.add(target)
-        with decimal.localcontext(helpers.CONTEXT):
-            for definition in self.program.definitions:
-                if definition.guard is not None and not values[definition.guard]:
-                    continue
-                self._walk(definition.expr, values)
+        hit.update(self.taken(values))
         end = Period.parse(result.period).end if ".." not in result.period else None
         for target, slot, cap, item, summed in self.caps:
             if item is not None:
@@ -183,35 +186,18 @@ class Tracker:
             if consequence.source == result.id and consequence.link in self.links:
                 hit.add(self.links[consequence.link])
 
-    def _walk(self, expr: ir.Expr, values: Sequence[object]) -> None:
-        """Mark the arms and levels this subject's values take."""
-        hit = self.coverage.hit
-        try:
-            if isinstance(expr, ir.Cond):
-                for arm, (condition, branch) in enumerate(expr.branches):
-                    self._walk(condition, values)
-                    if eval_expr(condition, values):
-                        hit.add(self.arms[(id(expr), arm)])
-                        self._walk(branch, values)
-                        return
-                hit.add(self.arms[(id(expr), len(expr.branches))])
-                self._walk(expr.otherwise, values)
-                return
-            if isinstance(expr, ir.Lookup):
-                level = eval_expr(expr.key, values)
-                target = self.levels.get((id(expr), str(level)))
-                if target is not None:
-                    hit.add(target)
-            if isinstance(expr, ir.Logic):
-                self._walk(expr.left, values)
-                left = eval_expr(expr.left, values)
-                if (expr.op == "and" and left) or (expr.op == "or" and not left):
-                    self._walk(expr.right, values)
-                return
-        except (Fault, TypeError, decimal.DecimalException):
-            return  # a value the evaluation never computed (not applicable): nothing taken
-        for child in ir.children(expr):
-            self._walk(child, values)
+    def taken(self, values: Sequence[object]) -> set[Target]:
+        """The formula arms and levels one subject's slot values take."""
+        hits: list[Hit] = []
+        self.probes.record(values, hits)
+        found = set()
+        for probe, seen in hits:
+            node, arm = self.probes.probes[probe]
+            if arm is not None:
+                found.add(self.arms[(id(node), arm)])
+            elif (id(node), str(seen)) in self.levels:
+                found.add(self.levels[(id(node), str(seen))])
+        return found
 
 
 def _summed(expr: ir.Expr) -> tuple[int, ...] | None:

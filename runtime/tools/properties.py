@@ -28,7 +28,7 @@ from hypothesis.errors import NoSuchExample, Unsatisfiable
 from compiler import ir
 from compiler.codegen import GeneratedModule
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.interpreter import eval_expr
+from runtime.engine.conditions import CompiledCondition, property_condition
 from runtime.engine.population import population_values, standings
 from runtime.inputs.periods import Period
 from runtime.tools import counterexamples
@@ -264,11 +264,14 @@ def _population(
     return extended
 
 
-def violating_subject(prop: ir.Property, extended: dict[str, list[object]]) -> str | None:
+def violating_subject(
+    prop: ir.Property, condition: CompiledCondition, extended: dict[str, list[object]]
+) -> str | None:
     """The first subject for which an ``always`` property does not hold, given
-    each subject's slot values followed by its population values (rank, count,
-    grade, vetoed, excellence_vetoed); for a ``pairwise`` property, the first
-    of the first two subjects (in either order) for which it does not hold."""
+    its compiled ``condition`` (``runtime.engine.conditions.property_condition``)
+    and each subject's slot values followed by its population values (rank,
+    count, grade, vetoed, excellence_vetoed); for a ``pairwise`` property, the
+    first of the first two subjects (in either order) for which it does not hold."""
     assert prop.condition is not None
     if prop.pairwise:
         pairs = [(a, extended[a] + extended[b]) for a in extended for b in extended if a != b]
@@ -278,7 +281,7 @@ def violating_subject(prop: ir.Property, extended: dict[str, list[object]]) -> s
         for ident, values in pairs:
             if any(values[slot] is None for slot in prop.reads):
                 continue  # reads a score that was not scored: nothing to check
-            if not eval_expr(prop.condition, values):
+            if not condition(values):
                 return ident
     return None
 
@@ -304,14 +307,19 @@ def check_properties(
         print_blob=False,
     )
 
+    conditions = {
+        p.id: property_condition(program, p) for p in program.properties if p.condition is not None
+    }
+
     def failing(prop: ir.Property) -> Callable[[_Case], bool]:
         if prop.condition is not None:
+            condition = conditions[prop.id]
 
             def fails(case: _Case) -> bool:
                 results = _evaluate(program, evaluator, subjects, case)
                 if results is None:
                     return False
-                return violating_subject(prop, _population(program, results)) is not None
+                return violating_subject(prop, condition, _population(program, results)) is not None
 
             return fails
         return lambda case: _moves_against(prop, program, evaluator, case)
@@ -349,7 +357,7 @@ def check_properties(
         if case is None:
             found.append(PropertyResult(prop, program.kind, True))
         else:
-            example = _describe(prop, program, evaluator, subjects, case)
+            example = _describe(prop, program, evaluator, conditions.get(prop.id), subjects, case)
             found.append(PropertyResult(prop, program.kind, False, example))
     return found
 
@@ -400,18 +408,19 @@ def moves_against(
 
 def _describe(
     prop: ir.Property, program: ir.Program, evaluator: CompiledEvaluator,
-    subjects: Sequence[tuple[str, ir.Section | None]], case: _Case,
+    condition: CompiledCondition | None, subjects: Sequence[tuple[str, ir.Section | None]],
+    case: _Case,
 ) -> Counterexample:  # fmt: skip
     names = [f.name for f in program.inputs]
     period = str(Period(program.year, case.quarter))
-    if prop.condition is None:
+    if condition is None:
         position = _moving_row(prop, program, evaluator, case) or 0
         row = case.rows[position]
         subject = subjects[position][0]
     else:
         results = _evaluate(program, evaluator, list(subjects), case) or []
         extended = _population(program, results)
-        subject = violating_subject(prop, extended) or subjects[0][0]
+        subject = violating_subject(prop, condition, extended) or subjects[0][0]
         row = case.rows[[s for s, _ in subjects].index(subject)]
     values = evaluator.evaluate(row)
 

@@ -24,6 +24,7 @@ from compiler.verify import verify
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.spans import Span
 from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.conditions import property_condition
 from runtime.engine.links import History
 from runtime.engine.population import population_values
 from runtime.engine.results import SubjectResult
@@ -64,13 +65,17 @@ def run_tests(compilation: Compilation, cases: Sequence[CheckedCase]) -> TestRun
     assert compilation.program is not None and compilation.module is not None
     coverage = Coverage()
     unreachable = verify(compilation.program, compilation.people).unreachable
-    trackers: dict[Kind, Tracker] = {"section": Tracker(compilation.program, coverage, unreachable)}
+    trackers: dict[Kind, Tracker] = {
+        "section": Tracker(compilation.program, coverage, unreachable, compilation.module.filename)
+    }
     programs: dict[Kind, ir.Program] = {"section": compilation.program}
     evaluators: dict[Kind, CompiledEvaluator] = {
         "section": CompiledEvaluator(compilation.program, compilation.module)
     }
     if compilation.people is not None and compilation.people_module is not None:
-        trackers["person"] = Tracker(compilation.people, coverage, unreachable)
+        trackers["person"] = Tracker(
+            compilation.people, coverage, unreachable, compilation.people_module.filename
+        )
         programs["person"] = compilation.people
         evaluators["person"] = CompiledEvaluator(compilation.people, compilation.people_module)
     outcomes = []
@@ -297,7 +302,7 @@ def _check_property(
         return
     failing: str | None = None
     if prop.condition is not None:
-        failing = violating_subject(prop, _extended(results))
+        failing = violating_subject(prop, property_condition(program, prop), _extended(results))
     else:
         with decimal.localcontext(helpers.CONTEXT):
             for result in results:
