@@ -99,11 +99,12 @@ def _declare_items(
     for kind, slots in by_kind.items():
         if not slots:
             continue
-        span = ruleset.manifest.span
+        # Located at the cap that bounds the sum, else at the first item summed.
+        cap_decl = caps[kind]
+        span = cap_decl.span if cap_decl is not None else state.slots[slots[0]].span
         summed: ir.Expr = ir.Aggregate(
             "sum", tuple(ir.Ref(s, NUMBER, span) for s in slots), False, NUMBER, span
         )
-        cap_decl = caps[kind]
         if cap_decl is not None:
             summed = ir.Call(
                 "min", (summed, ir.Const(cap_decl.value, NUMBER, cap_decl.span)), NUMBER, span
@@ -112,7 +113,8 @@ def _declare_items(
         state.pending.append(Pending(slot, summed, None))
         result[kind] = slot
     for kind, counts in vetoes.items():
-        span = ruleset.manifest.span
+        span = state.slots[counts[0]].span  # the first item that can veto
+
         flag: ir.Expr = ir.Const(False, BOOL, span)
         for count in counts:
             test = ir.Cmp(
