@@ -479,7 +479,7 @@ def large_ruleset(folder: Path, count: int = 200, seed: int = SEED) -> None:
 
 def compiled_or_exit(folder: Path) -> Compilation:
     result = compile_rules(DirectorySource(str(folder)))
-    if not result.ok or result.program is None or result.module is None:
+    if not result.ok or "section" not in result.programs or "section" not in result.modules:
         for diagnostic in result.diagnostics:
             print(diagnostic, file=sys.stderr)
         sys.exit(f"bench: the rule set in {folder} does not compile")
@@ -488,7 +488,7 @@ def compiled_or_exit(folder: Path) -> Compilation:
 
 def verify(compiled: Compilation, evaluator: CompiledEvaluator, rows: list[Row]) -> int:
     """Compare every indicator score and total; return the number of mismatches."""
-    program = compiled.program
+    program = compiled.programs["section"]
     assert program is not None
     names = tuple(f.name for f in program.inputs)
     if names != INPUT_ORDER:
@@ -574,7 +574,7 @@ def time_compile(folder: Path, runs: int) -> tuple[float, float, float]:
 def sanity_large(folder: Path, rows: int, seed: int) -> None:
     """The large program's generated code agrees with the reference interpreter."""
     compiled = compiled_or_exit(folder)
-    program, module = compiled.program, compiled.module
+    program, module = compiled.programs["section"], compiled.modules["section"]
     assert program is not None and module is not None
     evaluator = CompiledEvaluator(program, module)
     interpreter = Interpreter(program)
@@ -619,14 +619,14 @@ def main(argv: list[str] | None = None) -> int:
         sanity_large(large, 50, args.seed)
 
         compiled = compiled_or_exit(realistic)
-        assert compiled.program is not None and compiled.module is not None
-        evaluator = CompiledEvaluator(compiled.program, compiled.module)
+        assert "section" in compiled.programs and "section" in compiled.modules
+        evaluator = CompiledEvaluator(compiled.programs["section"], compiled.modules["section"])
         rows = make_rows(args.subjects, args.seed)
         mismatches = verify(compiled, evaluator, rows)
         exempt = sum(1 for row in rows if row[0] is None or row[2] is None)
         print(
             f"realistic rule set: {len(INDICATOR_ORDER)} indicators, {len(INPUT_ORDER)} inputs, "
-            f"{len(compiled.program.slots)} slots; {len(rows)} subject-periods "
+            f"{len(compiled.programs['section'].slots)} slots; {len(rows)} subject-periods "
             f"({exempt} with exempt indicators)"
         )
         if mismatches:

@@ -1,62 +1,130 @@
 """The compiler as one call: rule source -> AST -> IR -> generated Python.
 
-Every stage is also reachable on its own (``jixiao compile --emit
-ast|ir|py``); this module strings them together and stops after the first
-stage that reported errors, with all of that stage's problems.
+``STAGES`` is the pipeline, in order; each stage takes the compilation as the
+one before left it and adds its own part, and each is dumpable by its name
+(``jixiao compile --emit ast|ir|py``: the CLI offers whatever stages are
+listed here).  The run stops after the first stage that reported errors, with
+all of that stage's problems.
+
+The rules assess up to two kinds of subject, each with its own program:
+sections (组织绩效) and, when the rules assess them, people (个人绩效).
+``Compilation.programs`` and ``.modules`` hold them by kind, in evaluation
+order (sections first: a person's total may read the section's).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
 from compiler import ir
 from compiler.codegen import GeneratedModule, generate
+from compiler.dump import dump_ast, dump_ir
+from compiler.passes.state import Kind
 from compiler.program import build_program
 from dsl import ast
 from dsl.diagnostics import Diagnostic
 from dsl.ruleset import RuleSource, load_ruleset
 
+__all__ = ["KINDS", "STAGES", "Compilation", "Kind", "Stage", "check", "compile_rules", "emit"]
+
+# The kinds of subject, in evaluation order.
+KINDS: tuple[Kind, ...] = ("section", "person")
+
 
 @dataclass
 class Compilation:
     ruleset: ast.RuleSet | None = None
-    program: ir.Program | None = None  # sections (组织绩效)
-    module: GeneratedModule | None = None
     diagnostics: list[Diagnostic] = field(default_factory=list)
-    people: ir.Program | None = None  # individuals (个人绩效), when the rules assess them
-    people_module: GeneratedModule | None = None
+    # One program per kind the rules assess, in the order of KINDS; empty when
+    # checking found an error.
+    programs: dict[Kind, ir.Program] = field(default_factory=dict)
+    # The generated Python of each program, once generated.
+    modules: dict[Kind, GeneratedModule] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
         return not any(d.severity == "error" for d in self.diagnostics)
 
 
-def check(
-    source: RuleSource, as_of: date | None = None, every_context: bool = False
-) -> Compilation:
-    """Load and check a rule set (as in force on ``as_of``) up to the IR."""
-    result = Compilation()
-    loaded = load_ruleset(source)
+@dataclass(frozen=True)
+class _Request:
+    source: RuleSource
+    as_of: date | None
+    every_context: bool
+
+
+@dataclass(frozen=True)
+class Stage:
+    """One step of the pipeline: what it adds, and its readable dump."""
+
+    name: str  # the ``--emit`` name
+    run: Callable[[Compilation, _Request], bool]  # False: nothing for the next stage
+    dump: Callable[[Compilation], str]
+
+
+def _load(result: Compilation, request: _Request) -> bool:
+    """Rule files -> syntax tree (``ruleset``)."""
+    loaded = load_ruleset(request.source)
     result.diagnostics.extend(loaded.diagnostics)
     result.ruleset = loaded.ruleset
-    if loaded.ruleset is None:
-        return result
     # Type-check even when loading reported problems: one run shows them all.
-    program, problems = build_program(loaded.ruleset, "section", as_of, every_context)
-    _merge(result.diagnostics, problems)
-    people = None
-    if loaded.ruleset.people is not None or any(
-        i.subjects == "person" for i in loaded.ruleset.indicators
-    ):
-        people, person_problems = build_program(loaded.ruleset, "person", as_of, every_context)
-        _merge(result.diagnostics, person_problems)
-    else:
-        result.diagnostics.extend(_person_parts_without_people(loaded.ruleset))
+    return loaded.ruleset is not None
+
+
+def _lower(result: Compilation, request: _Request) -> bool:
+    """Syntax tree -> one checked IR program per kind (``programs``)."""
+    ruleset = result.ruleset
+    assert ruleset is not None
+    built: dict[Kind, ir.Program | None] = {}
+    for kind in KINDS:
+        if kind == "person" and not _assesses_people(ruleset):
+            result.diagnostics.extend(_person_parts_without_people(ruleset))
+            continue
+        program, problems = build_program(ruleset, kind, request.as_of, request.every_context)
+        _merge(result.diagnostics, problems)
+        built[kind] = program
     if result.ok:
-        result.program = program
-        result.people = people
+        result.programs = {kind: p for kind, p in built.items() if p is not None}
+    return bool(result.programs)
+
+
+def _generate(result: Compilation, request: _Request) -> bool:
+    """IR -> generated Python per kind (``modules``)."""
+    assert result.ruleset is not None
+    manifest_file = result.ruleset.files[0].path
+    result.modules = {kind: generate(p, manifest_file) for kind, p in result.programs.items()}
+    return True
+
+
+def _dump_ast(result: Compilation) -> str:
+    assert result.ruleset is not None
+    return dump_ast(result.ruleset)
+
+
+STAGES: tuple[Stage, ...] = (
+    Stage("ast", _load, _dump_ast),
+    Stage("ir", _lower, lambda result: dump_ir(result.programs["section"])),
+    Stage("py", _generate, lambda result: result.modules["section"].source),
+)
+
+
+def emit(result: Compilation, stage: str) -> str:
+    """The dump of one stage (by name) of a compilation that reached it."""
+    return next(s for s in STAGES if s.name == stage).dump(result)
+
+
+def _run(request: _Request, last: str) -> Compilation:
+    result = Compilation()
+    for stage in STAGES:
+        if not stage.run(result, request) or stage.name == last:
+            break
     return result
+
+
+def _assesses_people(ruleset: ast.RuleSet) -> bool:
+    return ruleset.people is not None or any(i.subjects == "person" for i in ruleset.indicators)
 
 
 def _person_parts_without_people(ruleset: ast.RuleSet) -> list[Diagnostic]:
@@ -84,6 +152,13 @@ def _merge(into: list[Diagnostic], found: list[Diagnostic]) -> None:
             into.append(diagnostic)
 
 
+def check(
+    source: RuleSource, as_of: date | None = None, every_context: bool = False
+) -> Compilation:
+    """Load and check a rule set (as in force on ``as_of``) up to the IR."""
+    return _run(_Request(source, as_of, every_context), "ir")
+
+
 def compile_rules(
     source: RuleSource, as_of: date | None = None, every_context: bool = False
 ) -> Compilation:
@@ -92,10 +167,4 @@ def compile_rules(
     ``every_context``: give every indicator a context flag, so data absent for
     it can leave it unscored instead of failing (dry-runs on past periods).
     """
-    result = check(source, as_of, every_context)
-    if result.program is not None and result.ruleset is not None:
-        manifest_file = result.ruleset.files[0].path
-        result.module = generate(result.program, manifest_file)
-        if result.people is not None:
-            result.people_module = generate(result.people, manifest_file)
-    return result
+    return _run(_Request(source, as_of, every_context), STAGES[-1].name)

@@ -4,7 +4,7 @@
 was in that revision: files are listed with ``git ls-tree`` and read with
 ``git show``, so a dry-run of last year's rules never checks anything out.
 A spec may also end in ``#2016-03-31``: the rule set as in force on that
-date (see ``compiler.program``).
+date (see ``compiler.passes.view``).
 """
 
 from __future__ import annotations

@@ -20,8 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from compiler.diff import diff_programs
-from compiler.dump import dump_ast, dump_ir
-from compiler.pipeline import Compilation, check, compile_rules
+from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
 from compiler.ruletests import check_tests
 from compiler.verify import verify
 from dsl.diagnostics import (
@@ -101,9 +100,11 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("check", parents=[common], help="check a rule set and report every problem")
     p.add_argument("rules")
 
-    p = sub.add_parser("compile", parents=[common], help="show a compiler stage: ast, ir or py")
+    stages = [stage.name for stage in STAGES]
+    shown = f"{', '.join(stages[:-1])} or {stages[-1]}"
+    p = sub.add_parser("compile", parents=[common], help=f"show a compiler stage: {shown}")
     p.add_argument("rules")
-    p.add_argument("--emit", choices=("ast", "ir", "py"), default="py")
+    p.add_argument("--emit", choices=stages, default=stages[-1])
     p.add_argument("--out", help="write to this file instead of standard output")
 
     sub.add_parser("schema", parents=[common], help="print the JSON Schema of rule files")
@@ -260,8 +261,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
             err.write(render_all(result.diagnostics, lang, fmt) + "\n")
         if not result.ok:
             return EXIT_USER
-        assert result.program is not None
-        programs = [p for p in (result.program, result.people) if p is not None]
+        assert "section" in result.programs
+        programs = list(result.programs.values())
         out.write(
             render_message(
                 "check.ok",
@@ -280,13 +281,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return EXIT_OK
     if args.command == "compile":
         result = _compiled(args.rules)
-        assert result.ruleset and result.program and result.module
-        text = {
-            "ast": lambda: dump_ast(result.ruleset),
-            "ir": lambda: dump_ir(result.program),
-            "py": lambda: result.module.source,
-        }[args.emit]()
-        _write(text, args.out, out, lang)
+        _write(emit(result, args.emit), args.out, out, lang)
         return EXIT_OK
     if args.command == "evaluate":
         return _evaluate(args, lang, out, err)
@@ -311,12 +306,12 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
 
 def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     result = _compiled(args.rules)
-    assert result.program is not None
-    periods = _periods(args.period, result.program.year) if args.period else None
+    assert "section" in result.programs
+    periods = _periods(args.period, result.programs["section"].year) if args.period else None
     label = args.period.strip() if args.period else None
     store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
     try:
-        history = store.history(result.program.scheme) if store is not None else None
+        history = store.history(result.programs["section"].scheme) if store is not None else None
         evaluation = evaluate_rules(result, args.data, periods, label, history)
     finally:
         if store is not None:
@@ -324,7 +319,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     if evaluation.warnings:
         err.write(render_all(evaluation.warnings, lang, args.output_format) + "\n")
     document = to_json(
-        result.program, result.people, evaluation.label, evaluation.digest,
+        result.programs["section"], result.programs.get("person"), evaluation.label, evaluation.digest,
         evaluation.sections, evaluation.people,
     )  # fmt: skip
     if args.store or args.publish:
@@ -333,18 +328,29 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
         workbook = to_xlsx(
-            result.program, result.people, evaluation.sections, evaluation.people, lang
+            result.programs["section"],
+            result.programs.get("person"),
+            evaluation.sections,
+            evaluation.people,
+            lang,
         )
         write_output(workbook, args.out, lang)
         return EXIT_OK
     if args.format == "json":
         text = document
     elif args.format == "csv":
-        text = to_csv(result.program, result.people, evaluation.sections, evaluation.people)
+        text = to_csv(
+            result.programs["section"],
+            result.programs.get("person"),
+            evaluation.sections,
+            evaluation.people,
+        )
     else:
-        text = to_table(result.program, evaluation.label, evaluation.sections, lang)
-        if result.people is not None and evaluation.people:
-            text += "\n" + to_table(result.people, evaluation.label, evaluation.people, lang)
+        text = to_table(result.programs["section"], evaluation.label, evaluation.sections, lang)
+        if "person" in result.programs and evaluation.people:
+            text += "\n" + to_table(
+                result.programs["person"], evaluation.label, evaluation.people, lang
+            )
     _write(text, args.out, out, lang)
     return EXIT_OK
 
@@ -403,14 +409,14 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     # Past periods may lack data a revision needs: such indicators stay unscored.
     baseline = _compiled(args.baseline, every_context=True)
     candidate = _compiled(args.candidate, every_context=True)
-    assert baseline.program is not None
-    periods = _periods(args.periods, baseline.program.year)
+    assert "section" in baseline.programs
+    periods = _periods(args.periods, baseline.programs["section"].year)
     published: dict[str, list[dict[str, object]]] = {}
     if args.store:
         store = _open_store(args.store, read_only=True)
         assert store is not None
         try:
-            lookup = store.history(baseline.program.scheme)
+            lookup = store.history(baseline.programs["section"].scheme)
             for period in periods:
                 for kind in ("section", "person"):
                     found = lookup(str(period), kind)
@@ -457,7 +463,12 @@ def _explain_difference(
         texts = []
         for compilation, evaluation in ((baseline, before), (candidate, after)):
             found = [
-                (compilation.program if r.kind == "section" else compilation.people, r)
+                (
+                    compilation.programs["section"]
+                    if r.kind == "section"
+                    else compilation.programs.get("person"),
+                    r,
+                )
                 for r in [*evaluation.sections, *evaluation.people]
                 if subject in (r.id, r.name)
             ]
@@ -474,11 +485,15 @@ def _explain_difference(
 
 def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
-    assert result.program is not None
-    periods = _periods(args.period, result.program.year)
+    assert "section" in result.programs
+    periods = _periods(args.period, result.programs["section"].year)
     evaluation = evaluate_rules(result, args.data, periods, args.period.strip())
     bulletin = build_bulletin(
-        result.program, result.people, evaluation.label, evaluation.sections, evaluation.people
+        result.programs["section"],
+        result.programs.get("person"),
+        evaluation.label,
+        evaluation.sections,
+        evaluation.people,
     )
     _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
@@ -488,13 +503,13 @@ def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
     result = _compiled(args.rules)
-    assert result.program is not None and result.module is not None
-    verification = verify(result.program, result.people)
+    assert "section" in result.programs and "section" in result.modules
+    verification = verify(result.programs["section"], result.programs.get("person"))
     findings = list(verification.findings)
     out.write(bounds_text(verification, lang))
-    checks = [(result.program, result.module)]
-    if result.people is not None and result.people_module is not None:
-        checks.append((result.people, result.people_module))
+    checks = [(result.programs["section"], result.modules["section"])]
+    if "person" in result.programs and "person" in result.modules:
+        checks.append((result.programs["person"], result.modules["person"]))
     for program, module in checks:
         for outcome in check_properties(
             program, module, args.examples, store=counterexamples.STORE
@@ -566,7 +581,7 @@ def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) 
     """Rule tests: every problem in the test files is reported before anything
     runs; then each case passes or fails, and coverage is checked."""
     result = _compiled(args.rules)
-    assert result.program is not None
+    assert "section" in result.programs
     source, _ = _source(args.rules)
     only = [_relative(source, f) for f in args.files] if args.files else None
     loaded = load_tests(source, only)
@@ -575,7 +590,9 @@ def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) 
             [Diagnostic("E1011", {"path": args.rules}, None, location=args.rules,
                         help=("E1011.help", {}))]
         )  # fmt: skip
-    cases, problems = check_tests(loaded.cases, result.program, result.people)
+    cases, problems = check_tests(
+        loaded.cases, result.programs["section"], result.programs.get("person")
+    )
     if loaded.diagnostics or problems:
         raise UserError([*loaded.diagnostics, *problems])
     run = run_tests(result, cases)
@@ -611,19 +628,19 @@ def _relative(source: RuleSource, name: str) -> str:
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
-    assert result.program is not None
+    assert "section" in result.programs
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
-    year = result.program.year
+    year = result.programs["section"].year
     if day.year != year:  # the month's tables come from the rules of its year
         outside = {"date": day, "year": year, "other": day.year}
         raise UserError(
             [Diagnostic("E0922", outside, None, location=args.date, help=("E0922.help", outside))]
         )
     try:
-        table = warning_table(result.program, result.people, day)
+        table = warning_table(result.programs["section"], result.programs.get("person"), day)
     except CalendarRangeError as error:
         args_ = {"day": error.day, "first": error.first, "last": error.last}
         raise UserError(
@@ -645,9 +662,9 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
-    changes = diff_programs(old.program, new.program, "section") + diff_programs(
-        old.people, new.people, "person"
-    )
+    changes = diff_programs(
+        old.programs["section"], new.programs["section"], "section"
+    ) + diff_programs(old.programs.get("person"), new.programs.get("person"), "person")
     if args.format == "json":
         out.write(diff_json(changes, args.old, args.new))
     else:
@@ -657,13 +674,13 @@ def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 
 def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
-    assert result.program is not None
-    periods = _periods(args.period, result.program.year) if args.period else None
+    assert "section" in result.programs
+    periods = _periods(args.period, result.programs["section"].year) if args.period else None
     label = args.period.strip() if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
-    candidates = [(result.program, r) for r in evaluation.sections]
-    if result.people is not None:
-        candidates += [(result.people, r) for r in evaluation.people]
+    candidates = [(result.programs["section"], r) for r in evaluation.sections]
+    if "person" in result.programs:
+        candidates += [(result.programs["person"], r) for r in evaluation.people]
     matches = [(p, r) for p, r in candidates if args.subject in (r.id, r.name)]
     if len(matches) != 1:
         names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})

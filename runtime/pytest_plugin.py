@@ -65,14 +65,16 @@ class RuleTestFile(pytest.File):
         compilation = compiled.get(rules)
         if compilation is None:
             compilation = compiled[rules] = compile_rules(DirectorySource(str(rules)))
-        if not compilation.ok or compilation.program is None:
+        if not compilation.ok or "section" not in compilation.programs:
             yield ProblemItem.from_parent(
                 self, name="rules", problems=compilation.diagnostics, lang=lang
             )
             return
         source = DirectorySource(str(rules))
         loaded = load_tests(source, [f"{TESTS_FOLDER}/{self.path.name}"])
-        cases, problems = check_tests(loaded.cases, compilation.program, compilation.people)
+        cases, problems = check_tests(
+            loaded.cases, compilation.programs["section"], compilation.programs.get("person")
+        )
         if loaded.diagnostics or problems:
             found = [*loaded.diagnostics, *problems]
             yield ProblemItem.from_parent(self, name="test file", problems=found, lang=lang)

@@ -137,10 +137,12 @@ def _present_rule(values: Sequence[Interval] | None) -> Interval:
     return iv.UNBOUNDED if values is None else iv.hull(*values)
 
 
+SUM = Aggregate("sum", NUMBER, NUMBER, op.agg_sum, "_sum", False, _sum_rule)
+
 AGGREGATES: dict[str, Aggregate] = {
     a.name: a
     for a in (
-        Aggregate("sum", NUMBER, NUMBER, op.agg_sum, "_sum", False, _sum_rule),
+        SUM,
         Aggregate("avg", NUMBER, NUMBER, op.agg_avg, "_avg", True, _present_rule),
         Aggregate("count", None, NUMBER, op.agg_count, "_count", False, _count_rule),
         Aggregate("min", NUMBER, NUMBER, op.agg_min, "_amin", True, _present_rule),

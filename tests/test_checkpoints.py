@@ -10,7 +10,7 @@ from dsl.ruleset import DirectorySource
 
 
 def _indicators() -> dict[str, object]:
-    program = check(DirectorySource("rules/yongzhou")).program
+    program = check(DirectorySource("rules/yongzhou")).programs.get("section")
     assert program is not None
     return {i.id: i for i in program.indicators}
 

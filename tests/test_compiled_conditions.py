@@ -47,17 +47,16 @@ GRADES = ("优秀", "良好", "合格", "不合格")
 @functools.cache
 def _bundled() -> Compilation:
     compilation = compile_rules(DirectorySource("rules/yongzhou"))
-    assert compilation.ok and compilation.program is not None
+    assert compilation.ok and "section" in compilation.programs
     return compilation
 
 
 def _programs() -> list[tuple[ir.Program, str]]:
     compilation = _bundled()
-    assert compilation.program is not None and compilation.module is not None
-    found = [(compilation.program, compilation.module.filename)]
-    if compilation.people is not None and compilation.people_module is not None:
-        found.append((compilation.people, compilation.people_module.filename))
-    return found
+    return [
+        (program, compilation.modules[kind].filename)
+        for kind, program in compilation.programs.items()
+    ]
 
 
 def _lower(expr: ast.Expr, names: dict[str, tuple[int, Type]]) -> ir.Expr | None:
@@ -219,8 +218,9 @@ def test_declared_properties_agree_with_the_interpreter(data: st.DataObject) -> 
 
 def _bundled_module(filename: str, program: ir.Program) -> GeneratedModule:
     compilation = _bundled()
-    module = compilation.module if program is compilation.program else compilation.people_module
-    assert module is not None and module.filename == filename
+    kind = next(k for k, p in compilation.programs.items() if p is program)
+    module = compilation.modules[kind]
+    assert module.filename == filename
     return module
 
 
@@ -334,8 +334,7 @@ def test_coverage_of_the_bundled_rules_equals_the_interpreters(data: st.DataObje
 def test_coverage_of_generated_rule_sets_equals_the_interpreters(case: RuleSetCase) -> None:
     compilation = compile_files(case.files)
     assume(compilation.ok)
-    program, module = compilation.program, compilation.module
-    assert program is not None and module is not None
+    program, module = compilation.programs["section"], compilation.modules["section"]
     rows = [tuple(row[f.name] for f in program.inputs) for row in case.rows]
     _check_coverage(program, module.filename, CompiledEvaluator(program, module), rows)
 
@@ -344,9 +343,9 @@ def test_coverage_probes_are_not_in_the_evaluator() -> None:
     """The evaluator's own code has no probe; the instrumented build has one
     per arm and per level lookup."""
     compilation = _bundled()
-    assert compilation.module is not None and compilation.program is not None
-    assert "_arm(" not in compilation.module.source and "_level(" not in compilation.module.source
-    tracker = Tracker(compilation.program, Coverage(), set(), compilation.module.filename)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert "_arm(" not in module.source and "_level(" not in module.source
+    tracker = Tracker(program, Coverage(), set(), module.filename)
     source = tracker.probes.module.source
     assert source.count("_arm(") == len(tracker.arms)
     assert source.count("_level(") == len({node for node, _ in tracker.levels})

@@ -24,7 +24,7 @@ def test_failure_diagnostics(case: str, lang: Lang) -> None:
     folder = CASES / "failure" / case
     result = check(DirectorySource(str(folder)))
     assert not result.ok, "a failure case must fail"
-    assert result.program is None
+    assert "section" not in result.programs
     assert_golden(folder / f"expected.{lang}.txt", render_all(result.diagnostics, lang) + "\n")
 
 
@@ -41,18 +41,18 @@ def test_failure_concise_and_json(case: str) -> None:
 def test_success_stages(rules: str) -> None:
     result = compile_rules(DirectorySource(rules))
     assert result.ok, render_all(result.diagnostics, "en")
-    assert result.ruleset and result.program and result.module
+    assert result.ruleset and "section" in result.programs and "section" in result.modules
     golden = CASES / "success" / Path(rules).name
     assert_golden(golden / "ast.txt", dump_ast(result.ruleset))
-    assert_golden(golden / "ir.txt", dump_ir(result.program))
-    assert_golden(golden / "generated.py.txt", result.module.source)
+    assert_golden(golden / "ir.txt", dump_ir(result.programs["section"]))
+    assert_golden(golden / "generated.py.txt", result.modules["section"].source)
 
 
 @pytest.mark.parametrize("rules", SUCCESSES)
 def test_generated_code_is_identical_run_to_run(rules: str) -> None:
     first = compile_rules(DirectorySource(rules))
     second = compile_rules(DirectorySource(rules))
-    assert first.module and second.module
-    assert first.module.source == second.module.source
-    assert first.program and second.program
-    assert dump_ir(first.program) == dump_ir(second.program)
+    assert "section" in first.modules and "section" in second.modules
+    assert first.modules["section"].source == second.modules["section"].source
+    assert "section" in first.programs and "section" in second.programs
+    assert dump_ir(first.programs["section"]) == dump_ir(second.programs["section"])

@@ -70,11 +70,11 @@ def folder(tmp_path: Path) -> Path:
 
 def test_items_caps_gates_and_vetoes(folder: Path) -> None:
     result = compile_rules(DirectorySource(str(folder / "rules")))
-    assert result.ok and result.program and result.module
-    program = result.program
+    assert result.ok and "section" in result.programs and "section" in result.modules
+    program = result.programs["section"]
     dataset = load_data(program, str(folder / "data"))
     assert dataset.diagnostics == []
-    evaluator = CompiledEvaluator(program, result.module)
+    evaluator = CompiledEvaluator(program, result.modules["section"])
     for row in dataset.rows:
         assert evaluator.evaluate(row.values) == Interpreter(program).evaluate(row.values)
     results, faults = evaluate_period(program, evaluator, dataset.rows, "2016Q1")

@@ -85,9 +85,9 @@ def _evaluate(tmp_path: Path, scores: list[tuple[str, int, int]], rounding: str 
         RULES.format(sections=sections, rounding=rounding, ties=ties), encoding="utf-8"
     )
     result = compile_rules(DirectorySource(str(folder)))
-    assert result.ok and result.program and result.module
-    program = result.program
-    evaluator = CompiledEvaluator(program, result.module)
+    assert result.ok and "section" in result.programs and "section" in result.modules
+    program = result.programs["section"]
+    evaluator = CompiledEvaluator(program, result.modules["section"])
     rows = []
     for subject, a, b in scores:
         values = {"a分": Decimal(a), "b分": Decimal(b)}
@@ -138,14 +138,14 @@ def test_ungraded_is_distinct_from_missing(tmp_path: Path) -> None:
     text = text.replace("  - grade: 不合格\n    blocked_by: []\n", "")
     (folder / "ruleset.yaml").write_text(text, encoding="utf-8")
     result = compile_rules(DirectorySource(str(folder)))
-    assert result.program and result.module
-    evaluator = CompiledEvaluator(result.program, result.module)
+    assert "section" in result.programs and "section" in result.modules
+    evaluator = CompiledEvaluator(result.programs["section"], result.modules["section"])
     values = {
         "a分": Decimal(10),
         "b分": Decimal(10),
         "fail_case.count": Decimal(0),
         "notice.count": Decimal(0),
     }
-    row = tuple(values[f.name] for f in result.program.inputs)
-    ranked = standings(result.program, [("s1", evaluator.evaluate(row))])
+    row = tuple(values[f.name] for f in result.programs["section"].inputs)
+    ranked = standings(result.programs["section"], [("s1", evaluator.evaluate(row))])
     assert ranked["s1"].grade == UNGRADED

@@ -172,7 +172,7 @@ def outcome(
 def check_agreement(case: RuleSetCase) -> None:
     compilation = compile_files(case.files)
     assert compilation.ok, (case.dump(), compilation.diagnostics)
-    program, module = compilation.program, compilation.module
+    program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None
     for row in case.rows:
         assert set(row) == {f.name for f in program.inputs}, (case.dump(), row)
@@ -393,10 +393,12 @@ def test_malformed_rule_sets_give_diagnostics(files: dict[str, bytes]) -> None:
     compilation = compile_files(files)
     check_diagnostics(compilation.diagnostics)
     if compilation.ok:
-        assert compilation.program is not None and compilation.module is not None
-        CompiledEvaluator(compilation.program, compilation.module)  # the code compiles
+        assert "section" in compilation.programs and "section" in compilation.modules
+        CompiledEvaluator(
+            compilation.programs["section"], compilation.modules["section"]
+        )  # the code compiles
     else:
-        assert compilation.program is None
+        assert "section" not in compilation.programs
 
 
 @settings(max_examples=150, **SETTINGS)

@@ -49,7 +49,7 @@ def compiled(tmp_path: Path) -> tuple[object, object, Path]:
     (folder / "ruleset.yaml").write_text(RULES, encoding="utf-8")
     result = compile_rules(DirectorySource(str(folder)))
     assert result.ok
-    return result.program, result.module, folder
+    return result.programs["section"], result.modules["section"], folder
 
 
 def _row(program: object, **values: object) -> tuple[object, ...]:
@@ -167,12 +167,12 @@ def test_bundled_rules_agree_with_interpreter_on_every_bundled_row() -> None:
     from runtime.inputs.periods import parse_periods
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
-    assert result.program and result.module
-    program = result.program
+    assert "section" in result.programs and "section" in result.modules
+    program = result.programs["section"]
     dataset = load_data(program, "examples/yongzhou", parse_periods("2016Q1..2016Q3"))
     assert dataset.diagnostics == []
     assert len(dataset.rows) == 3 * 17
-    compiled = CompiledEvaluator(program, result.module)
+    compiled = CompiledEvaluator(program, result.modules["section"])
     interpreter = Interpreter(program)
     for row in dataset.rows:
         assert compiled.evaluate(row.values) == interpreter.evaluate(row.values)
@@ -184,9 +184,9 @@ def test_effective_dates_and_applies_to_select_indicators() -> None:
     from runtime.inputs.periods import parse_periods
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
-    assert result.program and result.module
-    program = result.program
-    evaluator = CompiledEvaluator(program, result.module)
+    assert "section" in result.programs and "section" in result.modules
+    program = result.programs["section"]
+    evaluator = CompiledEvaluator(program, result.modules["section"])
     dataset = load_data(program, "examples/yongzhou", parse_periods("2016Q1..2016Q2"))
     q1, _ = evaluate_period(program, evaluator, dataset.rows, "2016Q1")
     q2, _ = evaluate_period(program, evaluator, dataset.rows, "2016Q2")

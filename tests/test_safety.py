@@ -68,7 +68,7 @@ def _compile(tmp_path: Path) -> tuple[object, object]:
     (folder / "ruleset.yaml").write_text(HOSTILE, encoding="utf-8")
     result = compile_rules(DirectorySource(str(folder)))
     assert result.ok, render_all(result.diagnostics, "en")
-    return result.program, result.module
+    return result.programs["section"], result.modules["section"]
 
 
 def test_generated_code_uses_only_our_names(tmp_path: Path) -> None:

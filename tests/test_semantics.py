@@ -35,8 +35,8 @@ YONGZHOU = ROOT / "rules" / "yongzhou"
 
 def test_generated_factory_takes_exactly_the_prelude() -> None:
     result = compile_rules(DirectorySource(str(YONGZHOU)))
-    assert result.ok and result.program is not None
-    module = generate(result.program, "<test>")
+    assert result.ok and "section" in result.programs
+    module = generate(result.programs["section"], "<test>")
     tree = ast.parse(module.source)
     make = next(n for n in tree.body if isinstance(n, ast.FunctionDef) and n.name == "_make")
     assert tuple(a.arg for a in make.args.args) == tuple(PRELUDE) == FACTORY_PARAMETERS
@@ -100,7 +100,6 @@ _DEFAULT = "the manifest's default mode, to read semantics.rounding.DEFAULT_ROUN
 ELSEWHERE: dict[str, dict[str, str]] = {
     "min": {
         "compiler/diff.py": _FIELD + "; " + _DESUGAR,
-        "compiler/program.py": _DESUGAR,
         "dsl/ruleset.py": _FIELD,
         "runtime/render/diff.py": _KEY,
         "runtime/tools/coverage.py": _DESUGAR,
@@ -108,14 +107,12 @@ ELSEWHERE: dict[str, dict[str, str]] = {
     },
     "max": {
         "compiler/diff.py": _FIELD,
-        "compiler/program.py": _DESUGAR,
         "dsl/ruleset.py": _FIELD,
         "runtime/render/diff.py": _KEY,
         "runtime/tools/explain.py": _DESUGAR,
     },
     "sum": {
         "compiler/ir.py": _FIELD + " (roll-up method)",
-        "compiler/program.py": _DESUGAR,
         "compiler/verify.py": _KEY,
         "dsl/schema.py": _FIELD + " (roll-up method)",
         "runtime/engine/rollup.py": _FIELD + " (roll-up method)",
@@ -126,7 +123,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "semantics/types.py": _KIND,
         "compiler/intervals.py": _KIND,
         "compiler/links.py": _KEY + " (a link's population value)",
-        "compiler/program.py": _KIND,
+        "compiler/passes/declare.py": _KIND,
         "compiler/properties.py": _KEY + " (a property's population value)",
         "dsl/diagnostics.py": _KEY,
         "dsl/ruleset.py": _KEY,
@@ -161,7 +158,6 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/tools/rule_tests.py": _KEY,
     },
     "half_up": {
-        "compiler/program.py": _DEFAULT,
         "dsl/ruleset.py": _DEFAULT,
         "runtime/tools/bulletin.py": _DISPLAY,
         "runtime/tools/explain.py": _DISPLAY,

@@ -156,10 +156,12 @@ def test_interval_analysis_is_sound(
         RULES.format(xmin=xmin, xmax=xmin + span, formula=formula), encoding="utf-8"
     )
     result = compile_rules(DirectorySource(str(folder)))
-    assert result.ok and result.program and result.module, result.diagnostics
-    program = result.program
+    assert result.ok and "section" in result.programs and "section" in result.modules, (
+        result.diagnostics
+    )
+    program = result.programs["section"]
     proven = bounds(program)
-    evaluator = CompiledEvaluator(program, result.module)
+    evaluator = CompiledEvaluator(program, result.modules["section"])
     order = [f.name for f in program.inputs]
     for raw_x, n in samples:
         x = Decimal(xmin + raw_x % (span + 1))
@@ -188,9 +190,11 @@ def test_no_gap_reported_means_sampling_finds_none(tmp_path: Path) -> None:
     from runtime.engine.population import UNGRADED, standings
 
     result = compile_rules(DirectorySource("rules/yongzhou"))
-    assert result.program and result.module
-    program = result.program
-    assert not [d for d in verify(program, result.people).findings if d.code == "V0102"]
+    assert "section" in result.programs and "section" in result.modules
+    program = result.programs["section"]
+    assert not [
+        d for d in verify(program, result.programs.get("person")).findings if d.code == "V0102"
+    ]
     total_slot = program.total
     for cents in range(-500, 10300, 7):
         values: list[object] = [None] * len(program.slots)
@@ -285,15 +289,23 @@ def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> No
         tmp_path, {"grades.yaml": ("    always: total <= 100 + 3\n", "    always: total <= 95\n")}
     )
     result = compile_rules(DirectorySource(str(folder)))
-    assert result.program is not None and result.module is not None
+    assert "section" in result.programs and "section" in result.modules
     store = str(tmp_path / "kept.json")
     first = {
-        r.property.id: r for r in check_properties(result.program, result.module, 50, 1, store)
+        r.property.id: r
+        for r in check_properties(
+            result.programs["section"], result.modules["section"], 50, 1, store
+        )
     }
     assert not first["total_within_caps"].holds
     assert "total_within_caps" in Path(store).read_text(encoding="utf-8")
     # Another seed and a single example would hardly find it again: the kept case does.
-    again = {r.property.id: r for r in check_properties(result.program, result.module, 1, 2, store)}
+    again = {
+        r.property.id: r
+        for r in check_properties(
+            result.programs["section"], result.modules["section"], 1, 2, store
+        )
+    }
     assert not again["total_within_caps"].holds
     assert again["total_within_caps"].counterexample == first["total_within_caps"].counterexample
     # Once the rules keep the property, the kept case no longer fails and is dropped.
@@ -303,8 +315,11 @@ def test_a_found_counterexample_is_kept_and_replayed_first(tmp_path: Path) -> No
         encoding="utf-8",
     )
     fixed = compile_rules(DirectorySource(str(folder)))
-    assert fixed.program is not None and fixed.module is not None
-    assert all(r.holds for r in check_properties(fixed.program, fixed.module, 20, 1, store))
+    assert "section" in fixed.programs and "section" in fixed.modules
+    assert all(
+        r.holds
+        for r in check_properties(fixed.programs["section"], fixed.modules["section"], 20, 1, store)
+    )
     assert "total_within_caps" not in Path(store).read_text(encoding="utf-8")
 
 

@@ -33,8 +33,8 @@ TASKS = {"sanitary_city", "civilized_city", "opinion_survey", "poverty_alleviati
 @cache
 def _programs() -> tuple[ir.Program, ir.Program]:
     compiled = check(DirectorySource("rules/yongzhou"))
-    assert compiled.program is not None and compiled.people is not None
-    return compiled.program, compiled.people
+    assert "section" in compiled.programs and "person" in compiled.programs
+    return compiled.programs["section"], compiled.programs["person"]
 
 
 def _table(on: date) -> WarningTable:

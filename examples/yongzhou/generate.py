@@ -175,7 +175,7 @@ def people() -> list[tuple[str, str]]:
     from compiler.pipeline import check
     from dsl.ruleset import DirectorySource
 
-    program = check(DirectorySource(str(ROOT / "rules" / "yongzhou"))).program
+    program = check(DirectorySource(str(ROOT / "rules" / "yongzhou"))).programs["section"]
     assert program is not None and program.organization is not None
     return [(p.id, p.name) for p in program.organization.people]
 

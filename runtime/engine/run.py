@@ -48,7 +48,7 @@ def evaluate_rules(
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
     years' published results to links that need them."""
-    program, module = compilation.program, compilation.module
+    program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
     if not Path(data).exists():
@@ -56,8 +56,8 @@ def evaluate_rules(
     sections = load_data(program, data, periods, absent_unscores)
     problems.extend(sections.diagnostics)
     people: Dataset | None = None
-    if compilation.people is not None:
-        people = load_data(compilation.people, data, periods, absent_unscores)
+    if "person" in compilation.programs:
+        people = load_data(compilation.programs["person"], data, periods, absent_unscores)
         problems.extend(people.diagnostics)
     if problems:
         raise UserError(problems)
@@ -80,14 +80,16 @@ def evaluate_datasets(
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
     ``data`` names where they came from, for problems about missing periods."""
-    program, module = compilation.program, compilation.module
+    program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
     evaluation = Evaluation(label or _label(periods), rules_digest(compilation.ruleset.files))
     section_evaluator = CompiledEvaluator(program, module)
     people_evaluator = None
-    if compilation.people is not None and compilation.people_module is not None:
-        people_evaluator = CompiledEvaluator(compilation.people, compilation.people_module)
+    if "person" in compilation.programs and "person" in compilation.modules:
+        people_evaluator = CompiledEvaluator(
+            compilation.programs["person"], compilation.modules["person"]
+        )
     for period in periods:
         name = str(period)
         present = set(sections.periods()) | set(people.periods() if people is not None else [])
@@ -97,10 +99,10 @@ def evaluate_datasets(
         section_results, faults = evaluate_period(program, section_evaluator, sections.rows, name)
         problems.extend(faults)
         person_results: list[SubjectResult] = []
-        if people is not None and people_evaluator is not None and compilation.people:
+        if people is not None and people_evaluator is not None and "person" in compilation.programs:
             totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
             person_results, faults = evaluate_period(
-                compilation.people, people_evaluator, people.rows, name, totals
+                compilation.programs["person"], people_evaluator, people.rows, name, totals
             )
             problems.extend(faults)
         evaluation.quarters[name] = (section_results, person_results)
@@ -110,21 +112,29 @@ def evaluate_datasets(
         evaluation.sections, evaluation.people = evaluation.quarters[str(periods[0])]
     else:
         evaluation.sections = _rolled(program, evaluation, 0, data)
-        if compilation.people is not None:
-            evaluation.people = _rolled(compilation.people, evaluation, 1, data)
+        if "person" in compilation.programs:
+            evaluation.people = _rolled(compilation.programs["person"], evaluation, 1, data)
     _link(compilation, evaluation, history)
     return evaluation
 
 
 def _link(compilation: Compilation, evaluation: Evaluation, history: History | None) -> None:
     """Apply the result links and attach each consequence to the subjects concerned."""
-    assert compilation.program is not None
+    assert "section" in compilation.programs
     found = apply_links(
-        compilation.program, evaluation.sections, evaluation.label, history, evaluation.warnings
+        compilation.programs["section"],
+        evaluation.sections,
+        evaluation.label,
+        history,
+        evaluation.warnings,
     )
-    if compilation.people is not None:
+    if "person" in compilation.programs:
         found += apply_links(
-            compilation.people, evaluation.people, evaluation.label, history, evaluation.warnings
+            compilation.programs["person"],
+            evaluation.people,
+            evaluation.label,
+            history,
+            evaluation.warnings,
         )
     if not found:
         return

@@ -79,7 +79,9 @@ def _consequences(result: SubjectResult | None) -> set[str]:
 def _quota_use(
     compilation: Compilation, results: Sequence[SubjectResult], kind: str
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    program = compilation.program if kind == "section" else compilation.people
+    program = (
+        compilation.programs["section"] if kind == "section" else compilation.programs.get("person")
+    )
     if program is None:
         return {}
     use: dict[tuple[str, str], tuple[int, int]] = {}
@@ -164,6 +166,6 @@ def compare(
 def _fmt(value: Decimal, compilation: Compilation) -> str:
     from semantics import operations as helpers
 
-    program = compilation.program
+    program = compilation.programs["section"]
     assert program is not None
     return str(helpers.round_to(value, program.places, program.rounding))

@@ -62,22 +62,18 @@ class TestRun:
 
 
 def run_tests(compilation: Compilation, cases: Sequence[CheckedCase]) -> TestRun:
-    assert compilation.program is not None and compilation.module is not None
+    programs = compilation.programs
+    assert "section" in programs and programs.keys() == compilation.modules.keys()
     coverage = Coverage()
-    unreachable = verify(compilation.program, compilation.people).unreachable
-    trackers: dict[Kind, Tracker] = {
-        "section": Tracker(compilation.program, coverage, unreachable, compilation.module.filename)
+    unreachable = verify(programs["section"], programs.get("person")).unreachable
+    trackers = {
+        kind: Tracker(program, coverage, unreachable, compilation.modules[kind].filename)
+        for kind, program in programs.items()
     }
-    programs: dict[Kind, ir.Program] = {"section": compilation.program}
-    evaluators: dict[Kind, CompiledEvaluator] = {
-        "section": CompiledEvaluator(compilation.program, compilation.module)
+    evaluators = {
+        kind: CompiledEvaluator(program, compilation.modules[kind])
+        for kind, program in programs.items()
     }
-    if compilation.people is not None and compilation.people_module is not None:
-        trackers["person"] = Tracker(
-            compilation.people, coverage, unreachable, compilation.people_module.filename
-        )
-        programs["person"] = compilation.people
-        evaluators["person"] = CompiledEvaluator(compilation.people, compilation.people_module)
     outcomes = []
     for case in cases:
         outcome = CaseOutcome(case)

@@ -1,0 +1,125 @@
+"""Applicability passes: which indicators may go unscored, and which data
+fields only they need."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from compiler import ir
+from compiler.passes.state import State
+from dsl.spans import Span
+from semantics.rounding import DEFAULT_ROUNDING
+from semantics.types import BOOL
+
+
+def add_applicability(state: State) -> None:
+    """Reads ``state.indicators``, ``state.definitions`` and ``state.reads``;
+    guards the indicators that may be unscored (see ``_add_applicability``),
+    adding their applicability flags as definitions."""
+    state.indicators = _add_applicability(state, state.indicators, state.definitions, state.reads)
+
+
+def mark_conditional_inputs(state: State) -> None:
+    """Reads the guarded indicators and ``state.reads``; marks in ``state.inputs``
+    the data fields only indicators with a context flag read."""
+    _mark_conditional_inputs(state, state.indicators, state.definitions, state.reads)
+
+
+def _add_applicability(
+    state: State,
+    indicators: list[ir.Indicator],
+    definitions: list[ir.Definition],
+    reads: dict[int, list[tuple[int, Span]]],
+) -> list[ir.Indicator]:
+    """Guard indicators that may not be scored for a subject and period.
+
+    An indicator is not scored (its score is None, and the default total is
+    normalized over the rest) when an input it reads is declared ``missing:
+    exempt`` and is absent, or when its context flag is false: it is not in
+    force for the period (``effective``) or does not apply to the subject
+    (``applies_to``).  Its lets and score are then not evaluated at all.
+    """
+    exempt_inputs = {f.slot for f in state.inputs.values() if f.missing == "exempt"}
+    by_slot = {d.slot: i for i, d in enumerate(definitions)}
+    result: list[ir.Indicator] = []
+    guarded_scores: dict[int, str] = {}
+    for indicator in indicators:
+        needed: set[int] = set()
+        for slot in (*indicator.lets, indicator.score):
+            needed.update(s for s, _ in reads.get(slot, []) if s in exempt_inputs)
+        flags = () if indicator.context is None else (indicator.context,)
+        if not needed and not flags:
+            result.append(indicator)
+            continue
+        flag = state.slot(
+            f"{indicator.id}.applicable", "let", BOOL, indicator.span, owner=indicator.id
+        )
+        condition = ir.Applicable(tuple(sorted(needed)), BOOL, indicator.span, flags)
+        definitions.append(ir.Definition(flag, condition, None, DEFAULT_ROUNDING))
+        reads[flag] = [(f, indicator.span) for f in flags]
+        for slot in (*indicator.lets, indicator.score):
+            index = by_slot[slot]
+            old = definitions[index]
+            definitions[index] = ir.Definition(old.slot, old.expr, old.places, old.mode, flag)
+            reads[slot] = [*reads[slot], (flag, indicator.span)]
+        guarded_scores[indicator.score] = indicator.id
+        result.append(dataclasses.replace(indicator, applicable=flag))
+    # A possibly-absent score may be read only by aggregates and the total.
+    for definition in definitions:
+        for node in _direct_reads(definition.expr):
+            if (
+                node.slot in guarded_scores
+                and state.slots[definition.slot].owner != guarded_scores[node.slot]
+            ):
+                state.error(
+                    "E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {})
+                )
+    # An input that may be absent may be read only inside indicators, which are
+    # guarded; a value or the total reading it would meet a missing number.
+    names = {f.slot: f.name for f in state.inputs.values()}
+    for definition in definitions:
+        defined = state.slots[definition.slot]
+        if defined.kind in ("let", "score") and defined.owner is not None:
+            continue
+        for node in _direct_reads(definition.expr):
+            if node.slot in exempt_inputs:
+                state.error("E0423", {"name": names[node.slot]}, node.span, help=("E0423.help", {}))
+    return result
+
+
+def _mark_conditional_inputs(
+    state: State,
+    indicators: list[ir.Indicator],
+    definitions: list[ir.Definition],
+    reads: dict[int, list[tuple[int, Span]]],
+) -> None:
+    """Record, for each data field read only by indicators with a context flag,
+    which indicators need it: the data loader then accepts it absent for a
+    subject and period where none of them is in force and applies."""
+    conditional = {
+        slot: i.id for i in indicators if i.context is not None for slot in (*i.lets, i.score)
+    }
+    readers: dict[int, set[str | None]] = {}
+    for definition in definitions:
+        for slot, _ in reads.get(definition.slot, []):
+            readers.setdefault(slot, set()).add(conditional.get(definition.slot))
+    for name, input_field in list(state.inputs.items()):
+        who = readers.get(input_field.slot, set())
+        if who and None not in who:
+            state.inputs[name] = dataclasses.replace(
+                input_field, needed_by=tuple(sorted(w for w in who if w is not None))
+            )
+
+
+def _direct_reads(expr: ir.Expr) -> list[ir.Ref]:
+    """Refs not under an aggregate or a normalized sum."""
+    found: list[ir.Ref] = []
+    stack = [expr]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, ir.Aggregate | ir.NormalizedSum):
+            continue
+        if isinstance(node, ir.Ref):
+            found.append(node)
+        stack.extend(ir.children(node))
+    return found

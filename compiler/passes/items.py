@@ -1,0 +1,128 @@
+"""The items pass: bonus, deduction and veto items and their sums."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from compiler import ir
+from compiler.lower import Scope
+from compiler.passes.state import Pending, State
+from dsl import ast
+from dsl.diagnostics import Label
+from semantics.builtins import MIN, SUM
+from semantics.types import BOOL, NUMBER
+
+
+def declare_items(state: State) -> None:
+    """Reads the items, the caps and ``state.scope``; adds ``state.items`` (an
+    occurrence count input per item, its points and ``when`` gate as pending
+    definitions) and ``state.adjustments``: the slots of the capped bonus and
+    deduction sums and of one flag per kind of veto."""
+    state.items, state.adjustments = _declare_items(state, state.ruleset, state.scope)
+
+
+def _declare_items(
+    state: State, ruleset: ast.RuleSet, scope: Scope
+) -> tuple[list[ir.Item], dict[str, int]]:
+    """Bonus, deduction and veto items: a count per item (from event tables),
+    the item's points (``per`` each, at most ``cap``, only when ``when`` holds),
+    the capped bonus and deduction sums, and one flag per kind of veto."""
+    items: list[ir.Item] = []
+    seen: dict[str, ast.Ident] = {}
+    by_kind: dict[str, list[int]] = {"bonus": [], "deduction": []}
+    vetoes: dict[str, list[int]] = {}
+    zero = Decimal(0)
+    for decl in ruleset.items:
+        ident = decl.id.name
+        if ident in seen:
+            state.error(
+                "E0206",
+                {"kind": ("kind.item", {}), "name": ident},
+                decl.id.span,
+                labels=(Label(seen[ident].span, "E0206.first"),),
+            )
+            continue
+        seen[ident] = decl.id
+        if decl.kind == "veto":
+            if decl.veto is None or decl.per is not None or decl.cap is not None:
+                state.error("E0417", {"id": ident}, decl.id.span)
+        elif decl.per is None or decl.veto is not None:
+            state.error("E0416", {"id": ident}, decl.id.span)
+        start, end = decl.effective_from, decl.effective_until
+        if start is not None and end is not None and start.value > end.value:
+            state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
+        count = state.slot(f"{ident}.count", "input", NUMBER, decl.id.span, owner=ident)
+        state.contexts.append(
+            ir.InputField(
+                count, f"{ident}.count", "events", NUMBER, zero, None, "default", zero, decl.id.span
+            )
+        )
+        points_slot = None
+        span = decl.span
+        count_ref = ir.Ref(count, NUMBER, decl.id.span)
+        if decl.kind == "veto":
+            if decl.veto is not None:
+                vetoes.setdefault(decl.veto, []).append(count)
+        elif decl.per is not None:
+            points: ir.Expr = ir.Arith(
+                "*", count_ref, ir.Const(decl.per.value, NUMBER, decl.per.span), NUMBER, span
+            )
+            if decl.cap is not None:
+                cap = ir.Const(decl.cap.value, NUMBER, decl.cap.span)
+                points = ir.Call(MIN.name, (points, cap), NUMBER, span)
+            points_slot = state.slot(ident, "item", NUMBER, decl.id.span, owner=ident)
+            if decl.when is not None:
+                # The gate is its own definition so it is typed and ordered
+                # like every other formula (it may read base and values).
+                gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
+                state.pending.append(Pending(gate, decl.when, scope))
+                gate_ref = ir.Ref(gate, BOOL, decl.when.span)
+                points = ir.Cond(((gate_ref, points),), ir.Const(zero, NUMBER, span), NUMBER, span)
+            state.pending.append(Pending(points_slot, points, None))
+            by_kind[decl.kind].append(points_slot)
+        items.append(
+            ir.Item(
+                id=ident,
+                name=decl.name,
+                kind=decl.kind,  # type: ignore[arg-type]  # checked by the schema
+                per=decl.per.value if decl.per else None,
+                cap=decl.cap.value if decl.cap else None,
+                veto=decl.veto,  # type: ignore[arg-type]
+                count=count,
+                points=points_slot,
+                effective_from=start.value if start else None,
+                effective_until=end.value if end else None,
+                span=span,
+            )
+        )
+    result: dict[str, int] = {}
+    caps = {"bonus": ruleset.bonus_cap, "deduction": ruleset.deduction_cap}
+    for kind, slots in by_kind.items():
+        if not slots:
+            continue
+        # Located at the cap that bounds the sum, else at the first item summed.
+        cap_decl = caps[kind]
+        span = cap_decl.span if cap_decl is not None else state.slots[slots[0]].span
+        summed: ir.Expr = ir.Aggregate(
+            SUM.name, tuple(ir.Ref(s, NUMBER, span) for s in slots), False, NUMBER, span
+        )
+        if cap_decl is not None:
+            summed = ir.Call(
+                MIN.name, (summed, ir.Const(cap_decl.value, NUMBER, cap_decl.span)), NUMBER, span
+            )
+        slot = state.slot(kind, "adjust", NUMBER, span)
+        state.pending.append(Pending(slot, summed, None))
+        result[kind] = slot
+    for kind, counts in vetoes.items():
+        span = state.slots[counts[0]].span  # the first item that can veto
+
+        flag: ir.Expr = ir.Const(False, BOOL, span)
+        for count in counts:
+            test = ir.Cmp(
+                ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
+            )
+            flag = test if isinstance(flag, ir.Const) else ir.Logic("or", flag, test, BOOL, span)
+        slot = state.slot(f"veto.{kind}", "veto", BOOL, span)
+        state.pending.append(Pending(slot, flag, None))
+        result[f"veto:{kind}"] = slot
+    return items, result
