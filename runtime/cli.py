@@ -54,7 +54,8 @@ from runtime.render.dryrun_html import render as dryrun_html
 from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
-from runtime.render.results import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
+from runtime.render.files import OutputError, write_output
+from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.verify import bounds_text
 from runtime.store import Store, StoreError, input_digest, rules_commit

@@ -145,7 +145,7 @@ def to_xlsx(run: DryRun) -> bytes:
 
     import openpyxl
 
-    from runtime.render.results import fixed_zip
+    from runtime.render.files import fixed_zip
 
     workbook = openpyxl.Workbook()
     workbook.properties.created = workbook.properties.modified = datetime.datetime(2000, 1, 1)

@@ -12,7 +12,7 @@ from importlib import resources
 import jinja2
 
 from dsl.diagnostics import Lang, display_width, pad
-from runtime.render.results import fixed_zip
+from runtime.render.files import fixed_zip
 from runtime.tools.early_warnings import WarningTable
 
 # -- words ---------------------------------------------------------------------

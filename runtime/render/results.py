@@ -11,37 +11,15 @@ import csv
 import datetime
 import io
 import json
-import re
-import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 from compiler import ir
 from dsl.diagnostics import display_width, pad
-from dsl.messages import render_message
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import parse_periods
+from runtime.render.files import fixed_zip
 from semantics import operations as helpers
-
-
-class OutputError(Exception):
-    """An output file that cannot be written (E0912): a usage or I/O problem,
-    exit code 2; the text is already in the user's language."""
-
-
-def write_output(content: str | bytes, target: str, lang: str) -> None:
-    """Write a command's output to the file ``target``: text as UTF-8, a
-    workbook as its bytes.  A file that cannot be written (a folder that does
-    not exist, no permission) is ``OutputError`` naming the file and why."""
-    try:
-        if isinstance(content, bytes):
-            Path(target).write_bytes(content)
-        else:
-            Path(target).write_text(content, encoding="utf-8")
-    except OSError as error:
-        args = {"path": target, "problem": error.strerror or str(error)}
-        raise OutputError(render_message("E0912", lang, args)) from None
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
@@ -298,23 +276,3 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return fixed_zip(buffer.getvalue())
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated 1980-01-01, so bytes depend on content only."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
-                    content,
-                )
-            target.writestr(fixed, content)
-    return out.getvalue()
