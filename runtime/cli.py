@@ -23,7 +23,6 @@ from compiler.diff import diff_programs
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import Compilation, check, compile_rules
 from compiler.ruletests import check_tests
-from compiler.verify import verify
 from dsl.diagnostics import (
     Diagnostic,
     Lang,
@@ -57,16 +56,14 @@ from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
-from runtime.render.verify import bounds_text
+from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, input_digest, rules_commit
-from runtime.tools import counterexamples
 from runtime.tools.bulletin import build as build_bulletin
 from runtime.tools.dryrun import DryRun, compare
 from runtime.tools.early_warnings import NoOrganizationError, warning_table
 from runtime.tools.explain import explain
-from runtime.tools.properties import check_properties, counterexample_test
 from runtime.tools.rule_tests import run_tests
-from runtime.tools.rule_tests import shown as _shown
+from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -488,57 +485,11 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
-    result = _compiled(args.rules)
-    assert result.program is not None and result.module is not None
-    verification = verify(result.program, result.people)
-    findings = list(verification.findings)
-    out.write(bounds_text(verification, lang))
-    checks = [(result.program, result.module)]
-    if result.people is not None and result.people_module is not None:
-        checks.append((result.people, result.people_module))
-    for program, module in checks:
-        for outcome in check_properties(
-            program, module, args.examples, store=counterexamples.STORE
-        ):
-            prop = outcome.property
-            if outcome.holds:
-                out.write(
-                    render_message(
-                        "property.holds",
-                        lang,
-                        {"id": prop.id, "name": prop.name, "examples": args.examples},
-                    )
-                    + "\n"
-                )
-                continue
-            example = outcome.counterexample
-            assert example is not None
-            findings.append(
-                Diagnostic(
-                    "V0201",
-                    {
-                        "id": prop.id,
-                        "name": prop.name,
-                        "subject": example.subject,
-                        "period": example.period,
-                    },
-                    prop.span,
-                    help=("V0201.help", {}),
-                )
-            )
-            shown = "; ".join(f"{k} = {_shown(v)}" for k, v in example.values.items())
-            out.write(
-                render_message(
-                    "property.fails", lang, {"id": prop.id, "name": prop.name, "values": shown}
-                )
-                + "\n"
-            )
-            out.write(render_message("property.test", lang, {}) + "\n")
-            out.write(counterexample_test(program, prop, example))
-    if findings:
-        err.write(render_all(findings, lang, fmt) + "\n")
-    failed = any(d.severity == "error" for d in findings)
-    return EXIT_USER if failed else EXIT_OK
+    report = run_verify(_compiled(args.rules), args.examples)
+    out.write(verify_text(report, lang))
+    if report.findings:
+        err.write(render_all(report.findings, lang, fmt) + "\n")
+    return EXIT_USER if report.failed else EXIT_OK
 
 
 def _count(text: str) -> int:
