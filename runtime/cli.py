@@ -22,7 +22,6 @@ from typing import TextIO
 from compiler.diff import diff_programs
 from compiler.dump import dump_ast, dump_ir
 from compiler.pipeline import Compilation, check, compile_rules
-from compiler.ruletests import check_tests
 from dsl.diagnostics import (
     Diagnostic,
     Lang,
@@ -35,7 +34,7 @@ from dsl.diagnostics import (
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
 from dsl.ruleset import RuleSource
-from dsl.ruletests import TESTS_FOLDER, load_tests
+from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.data import RUNTIME_KINDS
@@ -62,7 +61,7 @@ from runtime.tools.bulletin import build as build_bulletin
 from runtime.tools.dryrun import DryRun, compare
 from runtime.tools.early_warnings import NoOrganizationError, warning_table
 from runtime.tools.explain import explain
-from runtime.tools.rule_tests import run_tests
+from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
@@ -517,20 +516,10 @@ def _percent(text: str) -> Decimal:
 def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) -> int:
     """Rule tests: every problem in the test files is reported before anything
     runs; then each case passes or fails, and coverage is checked."""
-    result = _compiled(args.rules)
-    assert result.program is not None
+    compilation = _compiled(args.rules)
     source, _ = _source(args.rules)
     only = [_relative(source, f) for f in args.files] if args.files else None
-    loaded = load_tests(source, only)
-    if not loaded.files and not loaded.diagnostics:
-        raise UserError(
-            [Diagnostic("E1011", {"path": args.rules}, None, location=args.rules,
-                        help=("E1011.help", {}))]
-        )  # fmt: skip
-    cases, problems = check_tests(loaded.cases, result.program, result.people)
-    if loaded.diagnostics or problems:
-        raise UserError([*loaded.diagnostics, *problems])
-    run = run_tests(result, cases)
+    run = load_and_run(source, compilation, only, args.rules)
     out.write(run_json(run, lang) if args.format == "json" else run_text(run, lang, fmt))
     if not run.passed:
         return EXIT_USER
