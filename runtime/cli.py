@@ -8,7 +8,6 @@ reported with a request to file it, never mistaken for the user's fault).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sqlite3
 import sys
@@ -29,7 +28,6 @@ from dsl.diagnostics import (
     UserError,
     detect_lang,
     render_all,
-    suggest,
 )
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
@@ -39,8 +37,6 @@ from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.data import RUNTIME_KINDS
 from runtime.inputs.periods import Period, PeriodError, parse_periods
-from runtime.inputs.tables import data_files
-from runtime.inputs.workdays import CalendarRangeError
 from runtime.render.bulletin import render as render_bulletin
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
@@ -56,12 +52,13 @@ from runtime.render.files import OutputError, write_output
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.verify import to_text as verify_text
-from runtime.store import Store, StoreError, input_digest, rules_commit
-from runtime.tools.bulletin import build as build_bulletin
-from runtime.tools.dryrun import DryRun, compare
-from runtime.tools.early_warnings import NoOrganizationError, warning_table
-from runtime.tools.explain import explain
+from runtime.store import Store, StoreError, rules_commit
+from runtime.tools.bulletin import bulletin_for
+from runtime.tools.dryrun import compare, explain_difference, published_results
+from runtime.tools.early_warnings import month_warnings
+from runtime.tools.explain import explain_subject
 from runtime.tools.rule_test_suite import load_and_run
+from runtime.tools.runs import evaluate_with_history, record_run
 from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
@@ -313,8 +310,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     label = args.period.strip() if args.period else None
     store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
     try:
-        history = store.history(result.program.scheme) if store is not None else None
-        evaluation = evaluate_rules(result, args.data, periods, label, history)
+        evaluation = evaluate_with_history(result, args.data, periods, label, store)
     finally:
         if store is not None:
             store.close()
@@ -365,10 +361,7 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
     except sqlite3.Error as error:
         raise _UsageError(f"cannot open the results store {path}: {error}") from None
     try:
-        store.record(
-            document, _commit(args.rules), input_digest(args.data), args.publish,
-            data_files(Path(args.data)),
-        )  # fmt: skip
+        record_run(store, document, _commit(args.rules), args.data, args.publish)
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
     finally:
@@ -402,17 +395,12 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     candidate = _compiled(args.candidate, every_context=True)
     assert baseline.program is not None
     periods = _periods(args.periods, baseline.program.year)
-    published: dict[str, list[dict[str, object]]] = {}
+    published = None
     if args.store:
         store = _open_store(args.store, read_only=True)
         assert store is not None
         try:
-            lookup = store.history(baseline.program.scheme)
-            for period in periods:
-                for kind in ("section", "person"):
-                    found = lookup(str(period), kind)
-                    if found is not None:
-                        published.setdefault(str(period), []).extend(found)
+            published = published_results(store, baseline.program.scheme, periods)
         finally:
             store.close()
 
@@ -424,7 +412,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published if args.store else None, bar if err.isatty() else None,
+        published, bar if err.isatty() else None,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:
@@ -440,43 +428,16 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     else:
         text = dryrun_text(run, lang)
     if args.explain:
-        text += _explain_difference(run, args.explain, baseline, candidate, lang)
+        text += explain_difference(run, args.explain, baseline, candidate, lang)
     _write(text, args.out, out, lang)
     return EXIT_OK
-
-
-def _explain_difference(
-    run: DryRun, subject: str, baseline: Compilation, candidate: Compilation, lang: Lang
-) -> str:
-    """How the subject's derivation differs, as a unified diff of the two explanations."""
-    parts: list[str] = []
-    for before, after in run.evaluations:
-        texts = []
-        for compilation, evaluation in ((baseline, before), (candidate, after)):
-            found = [
-                (compilation.program if r.kind == "section" else compilation.people, r)
-                for r in [*evaluation.sections, *evaluation.people]
-                if subject in (r.id, r.name)
-            ]
-            if not found or found[0][0] is None:
-                raise UserError([Diagnostic("E0905", {"subject": subject}, None, location=subject)])
-            program, result = found[0]
-            assert program is not None
-            texts.append(explain(program, result, lang).splitlines())
-        parts.extend(
-            difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
-        )
-    return "\n" + "\n".join(parts) + "\n"
 
 
 def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert result.program is not None
     periods = _periods(args.period, result.program.year)
-    evaluation = evaluate_rules(result, args.data, periods, args.period.strip())
-    bulletin = build_bulletin(
-        result.program, result.people, evaluation.label, evaluation.sections, evaluation.people
-    )
+    bulletin = bulletin_for(result, args.data, periods, args.period.strip())
     _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
 
@@ -557,23 +518,7 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
-    year = result.program.year
-    if day.year != year:  # the month's tables come from the rules of its year
-        outside = {"date": day, "year": year, "other": day.year}
-        raise UserError(
-            [Diagnostic("E0922", outside, None, location=args.date, help=("E0922.help", outside))]
-        )
-    try:
-        table = warning_table(result.program, result.people, day)
-    except CalendarRangeError as error:
-        args_ = {"day": error.day, "first": error.first, "last": error.last}
-        raise UserError(
-            [Diagnostic("E0920", args_, None, location=args.date, help=("E0920.help", {}))]
-        ) from None
-    except NoOrganizationError:
-        raise UserError(
-            [Diagnostic("E0921", {}, None, location=args.rules, help=("E0921.help", {}))]
-        ) from None
+    table = month_warnings(result.program, result.people, day, args.rules, args.date)
     if args.format == "xlsx":
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
@@ -602,30 +547,7 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     periods = _periods(args.period, result.program.year) if args.period else None
     label = args.period.strip() if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
-    candidates = [(result.program, r) for r in evaluation.sections]
-    if result.people is not None:
-        candidates += [(result.people, r) for r in evaluation.people]
-    matches = [(p, r) for p, r in candidates if args.subject in (r.id, r.name)]
-    if len(matches) != 1:
-        names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
-        code = "E0905" if not matches else "E0906"
-        raise UserError([
-            Diagnostic(code, {"subject": args.subject, "ids": ", ".join(r.id for _, r in matches)},
-                       None, location=args.subject,
-                       help=None if matches else suggest(args.subject, names))
-        ])  # fmt: skip
-    program, subject = matches[0]
-    if args.indicator and args.indicator not in {i.id for i in program.indicators}:
-        raise UserError([
-            Diagnostic("E0907", {"indicator": args.indicator}, None, location=args.indicator,
-                       help=suggest(args.indicator, [i.id for i in program.indicators]))
-        ])  # fmt: skip
-    text = explain(program, subject, lang, args.indicator)
-    if subject.quarters:  # a roll-up: each quarter's own derivation follows
-        which = 0 if program.kind == "section" else 1
-        for results in evaluation.quarters.values():
-            quarter = next(r for r in results[which] if r.id == subject.id)
-            text += "\n" + explain(program, quarter, lang, args.indicator)
+    text = explain_subject(result, evaluation, args.subject, args.indicator, lang)
     out.write(text)
     return EXIT_OK
 

@@ -14,7 +14,10 @@ from __future__ import annotations
 from decimal import Decimal
 
 from compiler import ir
+from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic, UserError, suggest
 from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation
 from semantics import operations as helpers
 
 _WORDS = {
@@ -303,3 +306,41 @@ def explain(
 ) -> str:
     """The derivation of ``result`` (or of one indicator of it) as text."""
     return render(_Explainer(program, result, lang).tree(indicator))
+
+
+def explain_subject(
+    compilation: Compilation,
+    evaluation: Evaluation,
+    subject: str,
+    indicator: str | None,
+    lang: str,
+) -> str:
+    """``jixiao explain``: the derivation of the one subject whose id or name is
+    ``subject`` (E0905 none, E0906 several), or of one of its indicators
+    (E0907 no such indicator); a roll-up is followed by each quarter's own."""
+    assert compilation.program is not None
+    candidates = [(compilation.program, r) for r in evaluation.sections]
+    if compilation.people is not None:
+        candidates += [(compilation.people, r) for r in evaluation.people]
+    matches = [(p, r) for p, r in candidates if subject in (r.id, r.name)]
+    if len(matches) != 1:
+        names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
+        code = "E0905" if not matches else "E0906"
+        raise UserError([
+            Diagnostic(code, {"subject": subject, "ids": ", ".join(r.id for _, r in matches)},
+                       None, location=subject,
+                       help=None if matches else suggest(subject, names))
+        ])  # fmt: skip
+    program, result = matches[0]
+    if indicator and indicator not in {i.id for i in program.indicators}:
+        raise UserError([
+            Diagnostic("E0907", {"indicator": indicator}, None, location=indicator,
+                       help=suggest(indicator, [i.id for i in program.indicators]))
+        ])  # fmt: skip
+    text = explain(program, result, lang, indicator)
+    if result.quarters:  # a roll-up: each quarter's own derivation follows
+        which = 0 if program.kind == "section" else 1
+        for results in evaluation.quarters.values():
+            quarter = next(r for r in results[which] if r.id == result.id)
+            text += "\n" + explain(program, quarter, lang, indicator)
+    return text
