@@ -5,20 +5,13 @@ from __future__ import annotations
 
 from compiler.verify import Verification
 from dsl.diagnostics import display_width
-from dsl.messages import render_message
+from dsl.messages import render_message, texts
 from runtime.tools.rule_tests import shown
 from runtime.tools.verify import VerifyReport
 
-_TITLE = {
-    "zh": {"section": "科室：可证明的得分范围", "person": "个人：可证明的得分范围", "of": "满分",
-           "base": "基础分", "bonus": "加分", "deduction": "扣分", "total": "总分"},
-    "en": {"section": "sections: proven bounds", "person": "people: proven bounds", "of": "of",
-           "base": "base", "bonus": "bonus", "deduction": "deduction", "total": "total"},
-}  # fmt: skip
-
 
 def bounds_text(verification: Verification, lang: str) -> str:
-    words = _TITLE["zh" if lang == "zh" else "en"]
+    words = texts("verify.bounds", lang)
     lines: list[str] = []
     for kind in ("section", "person"):
         rows = [b for b in verification.bounds if b[0] == kind]

@@ -16,41 +16,10 @@ from decimal import Decimal
 from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError, suggest
+from dsl.messages import texts
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from semantics import operations as helpers
-
-_WORDS = {
-    "zh": {
-        "total": "总分", "rank": "名次", "grade": "等次", "base": "基础分",
-        "adjust": "加减分", "veto": "否决", "none": "无", "exempt": "免考（缺少数据）",
-        "not_applicable": "不适用", "not_in_force": "不在有效期内", "data": "数据",
-        "no_data": "无数据（该期间未采集）",
-        "normalized": "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",
-        "sum": "各指标得分之和", "events": "{count} 次", "reason": "事由", "evidence": "依据",
-        "cap": "合计封顶", "combine": "个人得分 × {own} + 科室总分 × {section}",
-        "section_total": "所在科室总分", "of": "满分", "ungraded": "未定等次",
-        "quarters": "各季度总分", "veto.fail": "一票否决", "veto.no_excellent": "一票否优",
-        ":": "：", ";": "；", "rollup.average": "各季度的平均", "rollup.sum": "各季度之和",
-        "rollup.weighted": "各季度的加权平均",
-    },
-    "en": {
-        "total": "total", "rank": "rank", "grade": "grade", "base": "base score",
-        "adjust": "adjustments", "veto": "vetoes", "none": "none",
-        "exempt": "exempt (data absent)", "not_applicable": "not applicable",
-        "not_in_force": "not in force", "data": "data",
-        "no_data": "no data (not collected in that period)",
-        "normalized": "sum of applicable scores × {full} ÷ applicable points {applicable}",
-        "sum": "sum of indicator scores", "events": "{count} occurrence(s)",
-        "reason": "reason", "evidence": "evidence", "cap": "overall cap",
-        "combine": "own score × {own} + section total × {section}",
-        "section_total": "section total", "of": "of", "ungraded": "ungraded",
-        "quarters": "quarter totals", "veto.fail": "one-vote veto",
-        "veto.no_excellent": "veto of excellence", ":": ": ", ";": "; ",
-        "rollup.average": "average of the quarters", "rollup.sum": "sum of the quarters",
-        "rollup.weighted": "weighted average of the quarters",
-    },
-}  # fmt: skip
 
 Node = tuple[str, list["Node"]]
 
@@ -110,7 +79,7 @@ class _Explainer:
         self.program = program
         self.result = result
         self.values = result.values
-        self.words = _WORDS["zh" if lang == "zh" else "en"]
+        self.words = texts("explain", lang)
         self.definitions = {d.slot: d for d in program.definitions}
         self.inputs = {f.slot: f for f in program.inputs}
         self.seen: set[int] = set()
@@ -200,8 +169,8 @@ class _Explainer:
             events: list[Node] = [
                 (
                     f"{e.day.isoformat()} ×{_number(e.count)} {self.words['reason']}"
-                    f"{self.words[':']}{e.reason}{self.words[';']}"
-                    f"{self.words['evidence']}{self.words[':']}{e.evidence}  [{e.source}]",
+                    f"{self.words['colon']}{e.reason}{self.words['semicolon']}"
+                    f"{self.words['evidence']}{self.words['colon']}{e.evidence}  [{e.source}]",
                     [],
                 )
                 for e in adjustment.events
@@ -219,7 +188,7 @@ class _Explainer:
     def tree(self, only: str | None) -> Node:
         program, result, words = self.program, self.result, self.words
         grade = result.grade if result.grade != "ungraded" else words["ungraded"]
-        opening, comma, closing = ("（", "，", "）") if words is _WORDS["zh"] else (" (", ", ", ")")
+        opening, comma, closing = words["open"], words["comma"], words["close"]
         head = (
             f"{result.name} ({result.id}) · {result.period} · {words['total']} "
             f"{_number(result.total)}{opening}{words['rank']} {result.rank}"
