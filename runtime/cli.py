@@ -51,6 +51,7 @@ from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
+from runtime.render.runs import to_text as runs_text
 from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, rules_commit
 from runtime.tools.bulletin import bulletin_for
@@ -376,12 +377,7 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         if args.delete is not None:
             store.delete_run(args.delete)
-        for run in store.runs():
-            state = ("已发布" if lang == "zh" else "published") if run.published else ""
-            commit = f" {run.rules_commit[:12]}" if run.rules_commit else ""
-            out.write(
-                f"{run.id}\t{run.label}\t{run.version}\t{run.rules_digest[:19]}{commit}\t{state}\n"
-            )
+        out.write(runs_text(store.runs(), lang))
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
     finally:

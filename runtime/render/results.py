@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import display_width, pad
+from dsl.messages import text
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import parse_periods
@@ -28,29 +29,19 @@ def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     return str(helpers.round_to(value, program.places, program.rounding))
 
 
-_STATUS_WORDS = {
-    "not_applicable": {"zh": "不适用", "en": "n/a"},
-    "exempt": {"zh": "免考", "en": "exempt"},
-    "no_data": {"zh": "无数据", "en": "no data"},
-}
-
-
-_VETO_WORDS = {
-    "fail": {"zh": "一票否决", "en": "fail"},
-    "no_excellent": {"zh": "一票否优", "en": "no excellent"},
-}
+_HEADS = ("rank", "subject", "total", "grade", "base", "adjust", "veto")  # table.head.…
 
 
 def _score_word(result: SubjectResult, ident: str, program: ir.Program, lang: str) -> str:
     found = next((i for i in result.indicators if i.id == ident), None)
     if found is None:
         return ""
-    return fmt(found.score, program) or _STATUS_WORDS[found.status][lang]
+    return fmt(found.score, program) or text(f"table.status.{found.status}", lang)
 
 
 def _grade_word(grade: str | None, lang: str) -> str:
     if grade == UNGRADED:
-        return "未定等次" if lang == "zh" else "ungraded"
+        return text("table.ungraded", lang)
     return grade or ""
 
 
@@ -195,11 +186,7 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
     if not results:
         return ""
-    heads = (
-        ["名次", "考核对象", "总分", "等次", "基础分", "加减分", "否决"]
-        if lang == "zh"
-        else ["rank", "subject", "total", "grade", "base", "adjust", "veto"]
-    )
+    heads = [text(f"table.head.{h}", lang) for h in _HEADS]
     indicators = _columns(program, results)
     heads += [i.name for i in indicators]
     rows = [
@@ -210,7 +197,7 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
             _grade_word(r.grade, lang),
             fmt(r.base, program) or "",
             _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
-            ",".join(_VETO_WORDS[v][lang] for v in r.vetoes),
+            ",".join(text(f"table.veto.{v}", lang) for v in r.vetoes),
         ]
         + [_score_word(r, i.id, program, lang) for i in indicators]
         for r in results
@@ -219,10 +206,8 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
         max([display_width(h)] + [display_width(row[i]) for row in rows])
         for i, h in enumerate(heads)
     ]
-    kind = {"section": ("科室", "sections"), "person": ("个人", "people")}[program.kind]
-    title = (
-        f"{program.scheme} {program.version} · {period} · {kind[0] if lang == 'zh' else kind[1]}"
-    )
+    kind = text(f"subjects.{program.kind}", lang)
+    title = f"{program.scheme} {program.version} · {period} · {kind}"
     lines = [title, ""]
     lines.append("  ".join(pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
@@ -248,9 +233,9 @@ def to_xlsx(
     workbook.properties.modified = fixed
     sheet = workbook.active
     assert sheet is not None
-    blocks = [(sections, section_results, "科室" if lang == "zh" else "sections")]
+    blocks = [(sections, section_results, text("subjects.section", lang))]
     if people is not None:
-        blocks.append((people, person_results, "个人" if lang == "zh" else "people"))
+        blocks.append((people, person_results, text("subjects.person", lang)))
     for index, (program, results, title) in enumerate(blocks):
         target = sheet if index == 0 else workbook.create_sheet()
         target.title = title
