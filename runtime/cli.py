@@ -1,5 +1,11 @@
 """The ``jixiao`` command line: one subcommand per stage.
 
+This module parses arguments, rejects unusable options (usage errors), calls
+one tool function per command (``runtime.tools``: the same functions the
+pytest plugin and the pre-commit hooks reach), chooses the renderer
+(``runtime.render``), writes the output and turns the outcome into an exit
+code.  The work itself is done in the tools.
+
 Exit codes: 0 clean, 1 problems in rules or data (each reported with its
 location), 2 usage or I/O problems, 101 an internal error (a bug in jixiao,
 reported with a request to file it, never mistaken for the user's fault).
@@ -35,9 +41,9 @@ from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
-from runtime.inputs.data import RUNTIME_KINDS
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.render.bulletin import render as render_bulletin
+from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
 from runtime.render.dryrun import to_csv as dryrun_csv
@@ -256,22 +262,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         if not result.ok:
             return EXIT_USER
         assert result.program is not None
-        programs = [p for p in (result.program, result.people) if p is not None]
-        out.write(
-            render_message(
-                "check.ok",
-                lang,
-                {
-                    "rules": args.rules,
-                    "indicators": sum(len(p.indicators) for p in programs),
-                    "inputs": sum(
-                        1 for p in programs for f in p.inputs if f.kind not in RUNTIME_KINDS
-                    ),
-                    "items": sum(len(p.items) for p in programs),
-                },
-            )
-            + "\n"
-        )
+        out.write(check_summary(result, args.rules, lang))
         return EXIT_OK
     if args.command == "compile":
         result = _compiled(args.rules)
