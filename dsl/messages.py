@@ -5,7 +5,9 @@ improved.  Groups: E01xx YAML files, E02xx rule-file schema, E03xx expression
 syntax, E04xx names, E05xx types, E06xx dependencies, E07xx evaluation,
 E08xx data, E09xx command line and files, E10xx rule tests, T00xx rule-test
 failures.  Keys with a dot are labels and help lines belonging to the code
-before the dot.
+before the dot; the other dotted keys are words (``type.…``, ``kind.…``) and
+the words of reports and tables, grouped by a prefix naming the report
+(``explain.…``, ``dryrun.text.…``, ``table.…``, ``warn.…``, ``diff.…``).
 """
 
 from __future__ import annotations
@@ -744,6 +746,227 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "what.score": ("计分公式", "the score formula"),
     "what.condition": ("条件", "a condition"),
     "what.total": ("总分公式", "the total formula"),
+    # -- words of reports and tables (runtime.render, runtime.tools) ------------
+    # Looked up with ``text`` (one word or template) or ``texts`` (every key
+    # under a prefix); templates are filled by the renderer that uses them.
+    "explain.total": ("总分", "total"),
+    "explain.rank": ("名次", "rank"),
+    "explain.grade": ("等次", "grade"),
+    "explain.base": ("基础分", "base score"),
+    "explain.adjust": ("加减分", "adjustments"),
+    "explain.veto": ("否决", "vetoes"),
+    "explain.none": ("无", "none"),
+    "explain.exempt": ("免考（缺少数据）", "exempt (data absent)"),
+    "explain.not_applicable": ("不适用", "not applicable"),
+    "explain.not_in_force": ("不在有效期内", "not in force"),
+    "explain.data": ("数据", "data"),
+    "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
+    "explain.normalized": (
+        "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",
+        "sum of applicable scores × {full} ÷ applicable points {applicable}",
+    ),
+    "explain.sum": ("各指标得分之和", "sum of indicator scores"),
+    "explain.events": ("{count} 次", "{count} occurrence(s)"),
+    "explain.reason": ("事由", "reason"),
+    "explain.evidence": ("依据", "evidence"),
+    "explain.cap": ("合计封顶", "overall cap"),
+    "explain.combine": (
+        "个人得分 × {own} + 科室总分 × {section}",
+        "own score × {own} + section total × {section}",
+    ),
+    "explain.section_total": ("所在科室总分", "section total"),
+    "explain.of": ("满分", "of"),
+    "explain.ungraded": ("未定等次", "ungraded"),
+    "explain.quarters": ("各季度总分", "quarter totals"),
+    "explain.veto.fail": ("一票否决", "one-vote veto"),
+    "explain.veto.no_excellent": ("一票否优", "veto of excellence"),
+    "explain.colon": ("：", ": "),
+    "explain.semicolon": ("；", "; "),
+    "explain.rollup.average": ("各季度的平均", "average of the quarters"),
+    "explain.rollup.sum": ("各季度之和", "sum of the quarters"),
+    "explain.rollup.weighted": ("各季度的加权平均", "weighted average of the quarters"),
+    "explain.open": ("（", " ("),
+    "explain.comma": ("，", ", "),
+    "explain.close": ("）", ")"),
+    "dryrun.text.title": (
+        "试算：{candidate} 对比 {baseline}",
+        "Dry-run: {candidate} against {baseline}",
+    ),
+    "dryrun.text.changed": (
+        "{period}：{changed} 个考核对象有变化（共 {total} 个）",
+        "{period}: {changed} of {total} subjects change",
+    ),
+    "dryrun.text.none": ("无变化", "no change"),
+    "dryrun.text.matrix": ("等次变化", "grade transitions"),
+    "dryrun.text.quota": ("名额使用", "quota use"),
+    "dryrun.text.published": ("与已发布结果比较", "against published results"),
+    "dryrun.text.reproduced": (
+        "基准规则重现了已发布结果",
+        "the baseline reproduces the published results",
+    ),
+    "dryrun.text.differ": (
+        "以下考核对象与已发布结果不同：{ids}",
+        "these subjects differ from the published results: {ids}",
+    ),
+    "dryrun.text.section": ("科室", "section"),
+    "dryrun.text.person": ("个人", "person"),
+    "dryrun.text.gained": ("新增", "gains"),
+    "dryrun.text.lost": ("取消", "loses"),
+    "dryrun.text.rank": ("名次", "rank"),
+    "dryrun.html.title": ("规则修订试算报告", "Dry-run report"),
+    "dryrun.html.baseline": ("现行规则", "baseline"),
+    "dryrun.html.candidate": ("修订规则", "candidate"),
+    "dryrun.html.changed": (
+        "{changed} 个考核对象有变化（共 {total} 个）",
+        "{changed} of {total} subjects change",
+    ),
+    "dryrun.html.matrix": (
+        "等次变化矩阵（行：现行，列：修订）",
+        "Grade transitions (rows: baseline, columns: candidate)",
+    ),
+    "dryrun.html.quota": ("名额使用", "Quota use"),
+    "dryrun.html.grade": ("等次", "grade"),
+    "dryrun.html.group": ("范围", "pool"),
+    "dryrun.html.before": ("现行", "baseline"),
+    "dryrun.html.after": ("修订", "candidate"),
+    "dryrun.html.subjects": ("各考核对象", "Subjects"),
+    "dryrun.html.subject": ("考核对象", "subject"),
+    "dryrun.html.rank": ("名次", "rank"),
+    "dryrun.html.consequences": ("结果运用变化", "consequences"),
+    "dryrun.html.distribution": ("总分分布（{kind}）", "Score distribution ({kind})"),
+    "dryrun.html.shifts": ("名次变化（{kind}）", "Rank shifts ({kind})"),
+    "dryrun.html.section": ("科室", "sections"),
+    "dryrun.html.person": ("个人", "people"),
+    "dryrun.html.gained": ("新增", "gains"),
+    "dryrun.html.lost": ("取消", "loses"),
+    "dryrun.html.reproduced": (
+        "现行规则重现了已发布的结果。",
+        "The baseline reproduces the published results.",
+    ),
+    "dryrun.html.differ": (
+        "以下考核对象与已发布结果不同：{ids}",
+        "These subjects differ from the published results: {ids}",
+    ),
+    "verify.bounds.section": ("科室：可证明的得分范围", "sections: proven bounds"),
+    "verify.bounds.person": ("个人：可证明的得分范围", "people: proven bounds"),
+    "verify.bounds.of": ("满分", "of"),
+    "verify.bounds.base": ("基础分", "base"),
+    "verify.bounds.bonus": ("加分", "bonus"),
+    "verify.bounds.deduction": ("扣分", "deduction"),
+    "verify.bounds.total": ("总分", "total"),
+    "table.status.not_applicable": ("不适用", "n/a"),
+    "table.status.exempt": ("免考", "exempt"),
+    "table.status.no_data": ("无数据", "no data"),
+    "table.veto.fail": ("一票否决", "fail"),
+    "table.veto.no_excellent": ("一票否优", "no excellent"),
+    "table.ungraded": ("未定等次", "ungraded"),
+    "table.head.rank": ("名次", "rank"),
+    "table.head.subject": ("考核对象", "subject"),
+    "table.head.total": ("总分", "total"),
+    "table.head.grade": ("等次", "grade"),
+    "table.head.base": ("基础分", "base"),
+    "table.head.adjust": ("加减分", "adjust"),
+    "table.head.veto": ("否决", "veto"),
+    "warn.cadence.monthly": ("月度", "monthly"),
+    "warn.cadence.quarterly": ("季度", "quarterly"),
+    "warn.cadence.half_year": ("半年", "half-year"),
+    "warn.cadence.annual": ("年度", "annual"),
+    "warn.method.formula": ("按计分公式计分", "by formula"),
+    "warn.method.levels": ("按评价档次计分", "by levels"),
+    "warn.method.machine": ("机考（取信息系统数据）", "machine-scored (system data)"),
+    "warn.method.deduct": ("按次扣分", "deductions per occurrence"),
+    "warn.subjects.section": ("科室", "section"),
+    "warn.subjects.person": ("个人", "people"),
+    "warn.standard": ("{points} 分，{how}", "{points} points, {how}"),
+    "warn.title": ("指标填报预警提醒表", "indicator early-warning table"),
+    "warn.month": ("{year}年{month}月", "{year}-{month:02d}"),
+    "warn.first": (
+        "一、首次预警（每月初发送，科室负责人签字）",
+        "1. First warnings (sent at the start of the month, signed by the section head)",
+    ),
+    "warn.second": (
+        "二、二次预警（截止日期前 {days} 个工作日发送，绩效联络员签字）",
+        "2. Second warnings (sent {days} working days before the due date, signed by the liaison)",
+    ),
+    "warn.empty": ("（本月没有考核节点）", "(no checkpoints this month)"),
+    "warn.first.id": ("指标编号", "id"),
+    "warn.first.indicator": ("指标名称", "indicator"),
+    "warn.first.cadence": ("考核周期", "cadence"),
+    "warn.first.checkpoint": ("考核节点", "checkpoint"),
+    "warn.first.due": ("截止日期", "due"),
+    "warn.first.standard": ("考核标准", "standard"),
+    "warn.first.subjects": ("考核对象", "subjects"),
+    "warn.first.section": ("被考核科室", "section"),
+    "warn.first.head": ("科室负责人（签字）", "head (signature)"),
+    "warn.first.assessor": ("考核科室", "assessor"),
+    "warn.second.remind_on": ("提醒日期", "remind on"),
+    "warn.second.section": ("被考核科室", "section"),
+    "warn.second.liaison": ("绩效联络员（签字）", "liaison (signature)"),
+    "warn.second.id": ("指标编号", "id"),
+    "warn.second.indicator": ("指标名称", "indicator"),
+    "warn.second.subjects": ("考核对象", "subjects"),
+    "warn.second.checkpoint": ("考核节点", "checkpoint"),
+    "warn.second.due": ("截止日期", "due"),
+    "warn.sheet.first": ("首次预警", "first warnings"),
+    "warn.sheet.second": ("二次预警", "second warnings"),
+    "diff.thing.indicator": ("指标", "indicator"),
+    "diff.thing.item": ("加减分项目", "item"),
+    "diff.thing.grade": ("等次", "grade"),
+    "diff.thing.link": ("结果运用", "link"),
+    "diff.thing.setting": ("规则集设置", "rule-set setting"),
+    "diff.thing.property": ("性质", "property"),
+    "diff.field.name": ("名称", "name"),
+    "diff.field.points": ("分值", "points"),
+    "diff.field.category": ("类别", "category"),
+    "diff.field.cadence": ("考评周期", "cadence"),
+    "diff.field.method": ("计分方法", "scoring method"),
+    "diff.field.applies_to": ("适用范围", "applies to"),
+    "diff.field.effective_from": ("生效日期", "in force from"),
+    "diff.field.effective_until": ("失效日期", "in force until"),
+    "diff.field.round": ("取整", "rounding"),
+    "diff.field.levels": ("档次分值", "level table"),
+    "diff.field.formula": ("计分公式", "formula"),
+    "diff.field.per": ("每次分值", "points per occurrence"),
+    "diff.field.cap": ("上限", "cap"),
+    "diff.field.kind": ("类型", "kind"),
+    "diff.field.veto": ("否决", "veto"),
+    "diff.field.min": ("分数线", "threshold"),
+    "diff.field.requires": ("前提条件", "prerequisite"),
+    "diff.field.quota": ("名额", "quota"),
+    "diff.field.blocked_by": ("否决限制", "blocked by"),
+    "diff.field.when": ("条件", "condition"),
+    "diff.field.history": ("历史条件", "history"),
+    "diff.field.to": ("对象", "goes to"),
+    "diff.field.effect": ("结果", "effect"),
+    "diff.field.version": ("版本", "version"),
+    "diff.field.places": ("小数位", "decimal places"),
+    "diff.field.rounding": ("取整方式", "rounding mode"),
+    "diff.field.full_marks": ("满分", "full marks"),
+    "diff.field.ranking": ("排名依据", "ranking keys"),
+    "diff.field.rollup": ("汇总方式", "roll-up"),
+    "diff.field.combine": ("个人总分合成", "person's total"),
+    "diff.field.max": ("分数上限", "upper bound"),
+    "diff.field.due_days": ("考评期限（天）", "days to assess"),
+    "diff.field.bonus_cap": ("加分合计上限", "bonus cap"),
+    "diff.field.deduction_cap": ("扣分合计上限", "deduction cap"),
+    "diff.field.always": ("恒成立条件", "always"),
+    "diff.field.monotone": ("单调性", "monotone"),
+    "diff.field.pairwise": ("两两关系", "pairwise"),
+    "diff.let": ("中间值 {name}", "value {name}"),
+    "diff.same": ("{old} 与 {new} 没有差别。", "No differences between {old} and {new}."),
+    "diff.added": ("+ 新增{label}{detail}  [{at}]", "+ added {label}{detail}  [{at}]"),
+    "diff.removed": ("- 删除{label}{detail}  [{at}]", "- removed {label}{detail}  [{at}]"),
+    "diff.detail": ("，{field} {value}", ", {field} {value}"),
+    "diff.changed": (
+        "~ {label}的{field}：{old} → {new}  [{at}]",
+        "~ {label}: {field} {old} → {new}  [{at}]",
+    ),
+    "diff.none": ("（无）", "(none)"),
+    "diff.summary": (
+        "新增 {added} 项，删除 {removed} 项，修改 {changed} 处。",
+        "{added} added, {removed} removed, {changed} changed.",
+    ),
+    "runs.published": ("已发布", "published"),
 }
 
 
@@ -757,6 +980,24 @@ def render_message(code: str, lang: str, args: Mapping[str, object]) -> str:
     template = zh if lang == "zh" else en
     values = {key: _render_arg(value, lang) for key, value in args.items()}
     return template.format_map(values)
+
+
+def text(key: str, lang: str) -> str:
+    """The text of ``key`` in ``lang`` as written: a word, or a template whose
+    placeholders the caller fills (a renderer with its own number formats)."""
+    zh, en = MESSAGES[key]
+    return zh if lang == "zh" else en
+
+
+def texts(prefix: str, lang: str) -> dict[str, str]:
+    """Every text under ``prefix`` (keys ``prefix.…``) in ``lang``, keyed by the
+    rest of the key: the words of one report or table, looked up by name."""
+    start = prefix + "."
+    return {
+        key[len(start) :]: (zh if lang == "zh" else en)
+        for key, (zh, en) in MESSAGES.items()
+        if key.startswith(start)
+    }
 
 
 def _render_arg(value: object, lang: str) -> str:

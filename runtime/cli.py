@@ -1,5 +1,11 @@
 """The ``jixiao`` command line: one subcommand per stage.
 
+This module parses arguments, rejects unusable options (usage errors), calls
+one tool function per command (``runtime.tools``: the same functions the
+pytest plugin and the pre-commit hooks reach), chooses the renderer
+(``runtime.render``), writes the output and turns the outcome into an exit
+code.  The work itself is done in the tools.
+
 Exit codes: 0 clean, 1 problems in rules or data (each reported with its
 location), 2 usage or I/O problems, 101 an internal error (a bug in jixiao,
 reported with a request to file it, never mistaken for the user's fault).
@@ -8,7 +14,6 @@ reported with a request to file it, never mistaken for the user's fault).
 from __future__ import annotations
 
 import argparse
-import difflib
 import json
 import sqlite3
 import sys
@@ -21,8 +26,6 @@ from typing import TextIO
 
 from compiler.diff import diff_programs
 from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
-from compiler.ruletests import check_tests
-from compiler.verify import verify
 from dsl.diagnostics import (
     Diagnostic,
     Lang,
@@ -30,19 +33,16 @@ from dsl.diagnostics import (
     UserError,
     detect_lang,
     render_all,
-    suggest,
 )
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
 from dsl.ruleset import RuleSource
-from dsl.ruletests import TESTS_FOLDER, load_tests
+from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
-from runtime.inputs.data import RUNTIME_KINDS
 from runtime.inputs.periods import Period, PeriodError, parse_periods
-from runtime.inputs.tables import data_files
-from runtime.inputs.workdays import CalendarRangeError
 from runtime.render.bulletin import render as render_bulletin
+from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
 from runtime.render.dryrun import to_csv as dryrun_csv
@@ -53,18 +53,19 @@ from runtime.render.dryrun_html import render as dryrun_html
 from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
-from runtime.render.results import OutputError, to_csv, to_json, to_table, to_xlsx, write_output
+from runtime.render.files import OutputError, write_output
+from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
-from runtime.render.verify import bounds_text
-from runtime.store import Store, StoreError, input_digest, rules_commit
-from runtime.tools import counterexamples
-from runtime.tools.bulletin import build as build_bulletin
-from runtime.tools.dryrun import DryRun, compare
-from runtime.tools.early_warnings import NoOrganizationError, warning_table
-from runtime.tools.explain import explain
-from runtime.tools.properties import check_properties, counterexample_test
-from runtime.tools.rule_tests import run_tests
-from runtime.tools.rule_tests import shown as _shown
+from runtime.render.runs import to_text as runs_text
+from runtime.render.verify import to_text as verify_text
+from runtime.store import Store, StoreError, rules_commit
+from runtime.tools.bulletin import bulletin_for
+from runtime.tools.dryrun import compare, explain_difference, published_results
+from runtime.tools.early_warnings import month_warnings
+from runtime.tools.explain import explain_subject
+from runtime.tools.rule_test_suite import load_and_run
+from runtime.tools.runs import evaluate_with_history, record_run
+from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -262,22 +263,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         if not result.ok:
             return EXIT_USER
         assert "section" in result.programs
-        programs = list(result.programs.values())
-        out.write(
-            render_message(
-                "check.ok",
-                lang,
-                {
-                    "rules": args.rules,
-                    "indicators": sum(len(p.indicators) for p in programs),
-                    "inputs": sum(
-                        1 for p in programs for f in p.inputs if f.kind not in RUNTIME_KINDS
-                    ),
-                    "items": sum(len(p.items) for p in programs),
-                },
-            )
-            + "\n"
-        )
+        out.write(check_summary(result, args.rules, lang))
         return EXIT_OK
     if args.command == "compile":
         result = _compiled(args.rules)
@@ -311,8 +297,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     label = args.period.strip() if args.period else None
     store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
     try:
-        history = store.history(result.programs["section"].scheme) if store is not None else None
-        evaluation = evaluate_rules(result, args.data, periods, label, history)
+        evaluation = evaluate_with_history(result, args.data, periods, label, store)
     finally:
         if store is not None:
             store.close()
@@ -374,10 +359,7 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
     except sqlite3.Error as error:
         raise _UsageError(f"cannot open the results store {path}: {error}") from None
     try:
-        store.record(
-            document, _commit(args.rules), input_digest(args.data), args.publish,
-            data_files(Path(args.data)),
-        )  # fmt: skip
+        record_run(store, document, _commit(args.rules), args.data, args.publish)
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
     finally:
@@ -392,12 +374,7 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         if args.delete is not None:
             store.delete_run(args.delete)
-        for run in store.runs():
-            state = ("已发布" if lang == "zh" else "published") if run.published else ""
-            commit = f" {run.rules_commit[:12]}" if run.rules_commit else ""
-            out.write(
-                f"{run.id}\t{run.label}\t{run.version}\t{run.rules_digest[:19]}{commit}\t{state}\n"
-            )
+        out.write(runs_text(store.runs(), lang))
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
     finally:
@@ -411,17 +388,12 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     candidate = _compiled(args.candidate, every_context=True)
     assert "section" in baseline.programs
     periods = _periods(args.periods, baseline.programs["section"].year)
-    published: dict[str, list[dict[str, object]]] = {}
+    published = None
     if args.store:
         store = _open_store(args.store, read_only=True)
         assert store is not None
         try:
-            lookup = store.history(baseline.programs["section"].scheme)
-            for period in periods:
-                for kind in ("section", "person"):
-                    found = lookup(str(period), kind)
-                    if found is not None:
-                        published.setdefault(str(period), []).extend(found)
+            published = published_results(store, baseline.programs["section"].scheme, periods)
         finally:
             store.close()
 
@@ -433,7 +405,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published if args.store else None, bar if err.isatty() else None,
+        published, bar if err.isatty() else None,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:
@@ -449,52 +421,16 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     else:
         text = dryrun_text(run, lang)
     if args.explain:
-        text += _explain_difference(run, args.explain, baseline, candidate, lang)
+        text += explain_difference(run, args.explain, baseline, candidate, lang)
     _write(text, args.out, out, lang)
     return EXIT_OK
-
-
-def _explain_difference(
-    run: DryRun, subject: str, baseline: Compilation, candidate: Compilation, lang: Lang
-) -> str:
-    """How the subject's derivation differs, as a unified diff of the two explanations."""
-    parts: list[str] = []
-    for before, after in run.evaluations:
-        texts = []
-        for compilation, evaluation in ((baseline, before), (candidate, after)):
-            found = [
-                (
-                    compilation.programs["section"]
-                    if r.kind == "section"
-                    else compilation.programs.get("person"),
-                    r,
-                )
-                for r in [*evaluation.sections, *evaluation.people]
-                if subject in (r.id, r.name)
-            ]
-            if not found or found[0][0] is None:
-                raise UserError([Diagnostic("E0905", {"subject": subject}, None, location=subject)])
-            program, result = found[0]
-            assert program is not None
-            texts.append(explain(program, result, lang).splitlines())
-        parts.extend(
-            difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
-        )
-    return "\n" + "\n".join(parts) + "\n"
 
 
 def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
-    evaluation = evaluate_rules(result, args.data, periods, args.period.strip())
-    bulletin = build_bulletin(
-        result.programs["section"],
-        result.programs.get("person"),
-        evaluation.label,
-        evaluation.sections,
-        evaluation.people,
-    )
+    bulletin = bulletin_for(result, args.data, periods, args.period.strip())
     _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
 
@@ -502,57 +438,11 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
-    result = _compiled(args.rules)
-    assert "section" in result.programs and "section" in result.modules
-    verification = verify(result.programs["section"], result.programs.get("person"))
-    findings = list(verification.findings)
-    out.write(bounds_text(verification, lang))
-    checks = [(result.programs["section"], result.modules["section"])]
-    if "person" in result.programs and "person" in result.modules:
-        checks.append((result.programs["person"], result.modules["person"]))
-    for program, module in checks:
-        for outcome in check_properties(
-            program, module, args.examples, store=counterexamples.STORE
-        ):
-            prop = outcome.property
-            if outcome.holds:
-                out.write(
-                    render_message(
-                        "property.holds",
-                        lang,
-                        {"id": prop.id, "name": prop.name, "examples": args.examples},
-                    )
-                    + "\n"
-                )
-                continue
-            example = outcome.counterexample
-            assert example is not None
-            findings.append(
-                Diagnostic(
-                    "V0201",
-                    {
-                        "id": prop.id,
-                        "name": prop.name,
-                        "subject": example.subject,
-                        "period": example.period,
-                    },
-                    prop.span,
-                    help=("V0201.help", {}),
-                )
-            )
-            shown = "; ".join(f"{k} = {_shown(v)}" for k, v in example.values.items())
-            out.write(
-                render_message(
-                    "property.fails", lang, {"id": prop.id, "name": prop.name, "values": shown}
-                )
-                + "\n"
-            )
-            out.write(render_message("property.test", lang, {}) + "\n")
-            out.write(counterexample_test(program, prop, example))
-    if findings:
-        err.write(render_all(findings, lang, fmt) + "\n")
-    failed = any(d.severity == "error" for d in findings)
-    return EXIT_USER if failed else EXIT_OK
+    report = run_verify(_compiled(args.rules), args.examples)
+    out.write(verify_text(report, lang))
+    if report.findings:
+        err.write(render_all(report.findings, lang, fmt) + "\n")
+    return EXIT_USER if report.failed else EXIT_OK
 
 
 def _count(text: str) -> int:
@@ -580,22 +470,10 @@ def _percent(text: str) -> Decimal:
 def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) -> int:
     """Rule tests: every problem in the test files is reported before anything
     runs; then each case passes or fails, and coverage is checked."""
-    result = _compiled(args.rules)
-    assert "section" in result.programs
+    compilation = _compiled(args.rules)
     source, _ = _source(args.rules)
     only = [_relative(source, f) for f in args.files] if args.files else None
-    loaded = load_tests(source, only)
-    if not loaded.files and not loaded.diagnostics:
-        raise UserError(
-            [Diagnostic("E1011", {"path": args.rules}, None, location=args.rules,
-                        help=("E1011.help", {}))]
-        )  # fmt: skip
-    cases, problems = check_tests(
-        loaded.cases, result.programs["section"], result.programs.get("person")
-    )
-    if loaded.diagnostics or problems:
-        raise UserError([*loaded.diagnostics, *problems])
-    run = run_tests(result, cases)
+    run = load_and_run(source, compilation, only, args.rules)
     out.write(run_json(run, lang) if args.format == "json" else run_text(run, lang, fmt))
     if not run.passed:
         return EXIT_USER
@@ -633,23 +511,9 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
-    year = result.programs["section"].year
-    if day.year != year:  # the month's tables come from the rules of its year
-        outside = {"date": day, "year": year, "other": day.year}
-        raise UserError(
-            [Diagnostic("E0922", outside, None, location=args.date, help=("E0922.help", outside))]
-        )
-    try:
-        table = warning_table(result.programs["section"], result.programs.get("person"), day)
-    except CalendarRangeError as error:
-        args_ = {"day": error.day, "first": error.first, "last": error.last}
-        raise UserError(
-            [Diagnostic("E0920", args_, None, location=args.date, help=("E0920.help", {}))]
-        ) from None
-    except NoOrganizationError:
-        raise UserError(
-            [Diagnostic("E0921", {}, None, location=args.rules, help=("E0921.help", {}))]
-        ) from None
+    table = month_warnings(
+        result.programs["section"], result.programs.get("person"), day, args.rules, args.date
+    )
     if args.format == "xlsx":
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
@@ -678,30 +542,7 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     periods = _periods(args.period, result.programs["section"].year) if args.period else None
     label = args.period.strip() if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
-    candidates = [(result.programs["section"], r) for r in evaluation.sections]
-    if "person" in result.programs:
-        candidates += [(result.programs["person"], r) for r in evaluation.people]
-    matches = [(p, r) for p, r in candidates if args.subject in (r.id, r.name)]
-    if len(matches) != 1:
-        names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
-        code = "E0905" if not matches else "E0906"
-        raise UserError([
-            Diagnostic(code, {"subject": args.subject, "ids": ", ".join(r.id for _, r in matches)},
-                       None, location=args.subject,
-                       help=None if matches else suggest(args.subject, names))
-        ])  # fmt: skip
-    program, subject = matches[0]
-    if args.indicator and args.indicator not in {i.id for i in program.indicators}:
-        raise UserError([
-            Diagnostic("E0907", {"indicator": args.indicator}, None, location=args.indicator,
-                       help=suggest(args.indicator, [i.id for i in program.indicators]))
-        ])  # fmt: skip
-    text = explain(program, subject, lang, args.indicator)
-    if subject.quarters:  # a roll-up: each quarter's own derivation follows
-        which = 0 if program.kind == "section" else 1
-        for results in evaluation.quarters.values():
-            quarter = next(r for r in results[which] if r.id == subject.id)
-            text += "\n" + explain(program, quarter, lang, args.indicator)
+    text = explain_subject(result, evaluation, args.subject, args.indicator, lang)
     out.write(text)
     return EXIT_OK
 

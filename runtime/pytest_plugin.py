@@ -2,7 +2,8 @@
 
 Installed with jixiao (entry point ``pytest11``), it collects every YAML file
 in a ``tests/`` folder next to a ``ruleset.yaml``, one pytest item per case,
-and runs each case exactly as ``jixiao test`` does.  A failing case is
+and runs each case exactly as ``jixiao test`` does: both load, check and run
+the tests through ``runtime.tools.rule_test_suite``.  A failing case is
 reported with the located diagnostics ``jixiao test`` prints; a test file
 with mistakes (unknown names, bad values) fails as one item listing them
 all.  Coverage and ``--fail-under`` stay with ``jixiao test``, which sees all
@@ -19,11 +20,11 @@ from typing import Any
 import pytest
 
 from compiler.pipeline import Compilation, compile_rules
-from compiler.ruletests import CheckedCase, check_tests
-from dsl.diagnostics import Diagnostic, Lang, detect_lang, render_all
+from compiler.ruletests import CheckedCase
+from dsl.diagnostics import Diagnostic, Lang, UserError, detect_lang, render_all
 from dsl.ruleset import MANIFEST, DirectorySource
-from dsl.ruletests import TESTS_FOLDER, load_tests
-from runtime.tools.rule_tests import run_tests
+from dsl.ruletests import TESTS_FOLDER
+from runtime.tools.rule_test_suite import load_cases, run_case
 
 _COMPILED = pytest.StashKey[dict[Path, Compilation]]()  # per session: each rule set once
 
@@ -71,13 +72,12 @@ class RuleTestFile(pytest.File):
             )
             return
         source = DirectorySource(str(rules))
-        loaded = load_tests(source, [f"{TESTS_FOLDER}/{self.path.name}"])
-        cases, problems = check_tests(
-            loaded.cases, compilation.programs["section"], compilation.programs.get("person")
-        )
-        if loaded.diagnostics or problems:
-            found = [*loaded.diagnostics, *problems]
-            yield ProblemItem.from_parent(self, name="test file", problems=found, lang=lang)
+        try:
+            cases = load_cases(source, compilation, [f"{TESTS_FOLDER}/{self.path.name}"])
+        except UserError as error:
+            yield ProblemItem.from_parent(
+                self, name="test file", problems=list(error.diagnostics), lang=lang
+            )
             return
         names = [case.name for case in cases]
         for case in cases:
@@ -98,7 +98,7 @@ class RuleTestItem(pytest.Item):
         self.lang = lang
 
     def runtest(self) -> None:
-        outcome = run_tests(self.compilation, [self.case]).outcomes[0]
+        outcome = run_case(self.compilation, self.case)
         found = outcome.problems + outcome.failures
         if found:  # with the warnings, which may say why (history a link lacks)
             raise RuleTestError(render_all(found + outcome.warnings, self.lang))

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from runtime.render.results import OutputError, write_output
+from runtime.render.files import OutputError, write_output
 from runtime.store import Store, StoreError
 from tests.clirun import run
 from tests.variants import variant

@@ -156,6 +156,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/inputs/events.py": _KEY,
         "runtime/render/results.py": _KEY,
         "runtime/tools/rule_tests.py": _KEY,
+        "runtime/tools/early_warnings.py": _KEY,
     },
     "half_up": {
         "dsl/ruleset.py": _DEFAULT,

@@ -7,22 +7,8 @@ import io
 import json
 from decimal import Decimal
 
+from dsl.messages import texts
 from runtime.tools.dryrun import DryRun, SubjectChange
-
-_WORDS = {
-    "zh": {
-        "title": "试算：{candidate} 对比 {baseline}", "changed": "{period}：{changed} 个考核对象有变化（共 {total} 个）",
-        "none": "无变化", "matrix": "等次变化", "quota": "名额使用", "published": "与已发布结果比较",
-        "reproduced": "基准规则重现了已发布结果", "differ": "以下考核对象与已发布结果不同：{ids}",
-        "section": "科室", "person": "个人", "gained": "新增", "lost": "取消", "rank": "名次",
-    },
-    "en": {
-        "title": "Dry-run: {candidate} against {baseline}", "changed": "{period}: {changed} of {total} subjects change",
-        "none": "no change", "matrix": "grade transitions", "quota": "quota use", "published": "against published results",
-        "reproduced": "the baseline reproduces the published results", "differ": "these subjects differ from the published results: {ids}",
-        "section": "section", "person": "person", "gained": "gains", "lost": "loses", "rank": "rank",
-    },
-}  # fmt: skip
 
 
 def _num(value: Decimal | None) -> str:
@@ -37,7 +23,7 @@ def _delta(change: SubjectChange) -> str:
 
 
 def to_text(run: DryRun, lang: str, limit: int = 20) -> str:
-    words = _WORDS["zh" if lang == "zh" else "en"]
+    words = texts("dryrun.text", lang)
     lines = [words["title"].format(candidate=run.candidate, baseline=run.baseline), ""]
     for period in run.periods:
         changed = [s for s in period.subjects if s.changed]
@@ -145,7 +131,7 @@ def to_xlsx(run: DryRun) -> bytes:
 
     import openpyxl
 
-    from runtime.render.results import fixed_zip
+    from runtime.render.files import fixed_zip
 
     workbook = openpyxl.Workbook()
     workbook.properties.created = workbook.properties.modified = datetime.datetime(2000, 1, 1)

@@ -14,29 +14,9 @@ from decimal import Decimal
 
 import jinja2
 
+from dsl.messages import texts
 from runtime.tools.dryrun import DryRun, SubjectChange
 
-_WORDS = {
-    "zh": {
-        "title": "规则修订试算报告", "baseline": "现行规则", "candidate": "修订规则",
-        "changed": "{changed} 个考核对象有变化（共 {total} 个）", "matrix": "等次变化矩阵（行：现行，列：修订）",
-        "quota": "名额使用", "grade": "等次", "group": "范围", "before": "现行", "after": "修订",
-        "subjects": "各考核对象", "subject": "考核对象", "rank": "名次", "consequences": "结果运用变化",
-        "distribution": "总分分布（{kind}）", "shifts": "名次变化（{kind}）", "section": "科室", "person": "个人",
-        "gained": "新增", "lost": "取消", "reproduced": "现行规则重现了已发布的结果。",
-        "differ": "以下考核对象与已发布结果不同：{ids}",
-    },
-    "en": {
-        "title": "Dry-run report", "baseline": "baseline", "candidate": "candidate",
-        "changed": "{changed} of {total} subjects change", "matrix": "Grade transitions (rows: baseline, columns: candidate)",
-        "quota": "Quota use", "grade": "grade", "group": "pool", "before": "baseline", "after": "candidate",
-        "subjects": "Subjects", "subject": "subject", "rank": "rank", "consequences": "consequences",
-        "distribution": "Score distribution ({kind})", "shifts": "Rank shifts ({kind})", "section": "sections",
-        "person": "people", "gained": "gains", "lost": "loses",
-        "reproduced": "The baseline reproduces the published results.",
-        "differ": "These subjects differ from the published results: {ids}",
-    },
-}  # fmt: skip
 BEFORE, AFTER = "#1f77b4", "#ff7f0e"
 
 
@@ -151,7 +131,7 @@ def _money(value: Decimal | None) -> str:
 
 
 def render(run: DryRun, lang: str) -> str:
-    words = _WORDS["zh" if lang == "zh" else "en"]
+    words = texts("dryrun.html", lang)
     periods = []
     for period in run.periods:
         charts, matrices = [], []

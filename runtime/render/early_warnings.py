@@ -12,30 +12,16 @@ from importlib import resources
 import jinja2
 
 from dsl.diagnostics import Lang, display_width, pad
-from runtime.render.results import fixed_zip
+from dsl.messages import MESSAGES, render_message, text
+from runtime.render.files import fixed_zip
 from runtime.tools.early_warnings import WarningTable
 
-# -- words ---------------------------------------------------------------------
+# -- words (dsl.messages: warn.…) ------------------------------------------------
 
-_CADENCE_WORDS = {
-    "monthly": {"zh": "月度", "en": "monthly"},
-    "quarterly": {"zh": "季度", "en": "quarterly"},
-    "half_year": {"zh": "半年", "en": "half-year"},
-    "annual": {"zh": "年度", "en": "annual"},
-}
-
-_METHOD_WORDS = {
-    "formula": {"zh": "按计分公式计分", "en": "by formula"},
-    "levels": {"zh": "按评价档次计分", "en": "by levels"},
-    "machine": {"zh": "机考（取信息系统数据）", "en": "machine-scored (system data)"},
-    "deduct": {"zh": "按次扣分", "en": "deductions per occurrence"},
-}
-
-_SUBJECT_WORDS = {
-    "section": {"zh": "科室", "en": "section"},
-    "person": {"zh": "个人", "en": "people"},
-}
-
+_FIRST_HEADS = ("id", "indicator", "cadence", "checkpoint", "due", "standard",
+                "subjects", "section", "head", "assessor")  # fmt: skip
+_SECOND_HEADS = ("remind_on", "section", "liaison", "id", "indicator",
+                 "subjects", "checkpoint", "due")  # fmt: skip
 _NONE = "—"
 
 
@@ -45,32 +31,26 @@ def _points(points: Decimal) -> str:
 
 def standard_text(points: Decimal, method: str, lang: Lang) -> str:
     """The standard column: points and the scoring method, e.g. ``20 分，按计分公式计分``."""
-    how = _METHOD_WORDS.get(method, {}).get(lang, method)
-    if lang == "zh":
-        return f"{_points(points)} 分，{how}"
-    return f"{_points(points)} points, {how}"
+    how = _word(f"warn.method.{method}", method, lang)
+    return render_message("warn.standard", lang, {"points": _points(points), "how": how})
+
+
+def _word(key: str, fallback: str, lang: Lang) -> str:
+    """The word of ``key``, or ``fallback`` (the rule file's own spelling) when there is none."""
+    return text(key, lang) if key in MESSAGES else fallback
 
 
 def _title(table: WarningTable, lang: Lang) -> str:
-    if lang == "zh":
-        what, when = "指标填报预警提醒表", f"{table.year}年{table.month}月"
-    else:
-        what, when = "indicator early-warning table", f"{table.year}-{table.month:02d}"
+    what = text("warn.title", lang)
+    when = text("warn.month", lang).format(year=table.year, month=table.month)
     return f"{table.scheme} {table.version} · {what} · {when}"
 
 
 def _headings(table: WarningTable, lang: Lang) -> tuple[str, str, str]:
-    n = table.days_before
-    if lang == "zh":
-        return (
-            "一、首次预警（每月初发送，科室负责人签字）",
-            f"二、二次预警（截止日期前 {n} 个工作日发送，绩效联络员签字）",
-            "（本月没有考核节点）",
-        )
     return (
-        "1. First warnings (sent at the start of the month, signed by the section head)",
-        f"2. Second warnings (sent {n} working days before the due date, signed by the liaison)",
-        "(no checkpoints this month)",
+        text("warn.first", lang),
+        render_message("warn.second", lang, {"days": table.days_before}),
+        text("warn.empty", lang),
     )
 
 
@@ -78,22 +58,16 @@ Cell = str | date
 
 
 def _first_rows(table: WarningTable, lang: Lang) -> tuple[list[str], list[list[Cell]]]:
-    heads = (
-        ["指标编号", "指标名称", "考核周期", "考核节点", "截止日期", "考核标准",
-         "考核对象", "被考核科室", "科室负责人（签字）", "考核科室"]
-        if lang == "zh"
-        else ["id", "indicator", "cadence", "checkpoint", "due", "standard",
-              "subjects", "section", "head (signature)", "assessor"]
-    )  # fmt: skip
+    heads = [text(f"warn.first.{h}", lang) for h in _FIRST_HEADS]
     rows: list[list[Cell]] = [
         [
             w.indicator,
             w.name,
-            _CADENCE_WORDS.get(w.cadence, {}).get(lang, w.cadence),
+            _word(f"warn.cadence.{w.cadence}", w.cadence, lang),
             w.checkpoint,
             w.due,
             standard_text(w.points, w.method, lang),
-            _SUBJECT_WORDS[w.subjects][lang],
+            text(f"warn.subjects.{w.subjects}", lang),
             w.section_name,
             w.head or _NONE,
             w.assessor or _NONE,
@@ -104,13 +78,7 @@ def _first_rows(table: WarningTable, lang: Lang) -> tuple[list[str], list[list[C
 
 
 def _second_rows(table: WarningTable, lang: Lang) -> tuple[list[str], list[list[Cell]]]:
-    heads = (
-        ["提醒日期", "被考核科室", "绩效联络员（签字）", "指标编号", "指标名称",
-         "考核对象", "考核节点", "截止日期"]
-        if lang == "zh"
-        else ["remind on", "section", "liaison (signature)", "id", "indicator",
-              "subjects", "checkpoint", "due"]
-    )  # fmt: skip
+    heads = [text(f"warn.second.{h}", lang) for h in _SECOND_HEADS]
     rows: list[list[Cell]] = [
         [
             w.day,
@@ -118,7 +86,7 @@ def _second_rows(table: WarningTable, lang: Lang) -> tuple[list[str], list[list[
             w.liaison or _NONE,
             w.indicator,
             w.name,
-            _SUBJECT_WORDS[w.subjects][lang],
+            text(f"warn.subjects.{w.subjects}", lang),
             w.checkpoint,
             w.due,
         ]
@@ -211,7 +179,7 @@ def to_xlsx(table: WarningTable, lang: Lang) -> bytes:
     workbook.properties.title = _title(table, lang)
     sheet = workbook.active
     assert sheet is not None
-    titles = ("首次预警", "二次预警") if lang == "zh" else ("first warnings", "second warnings")
+    titles = (text("warn.sheet.first", lang), text("warn.sheet.second", lang))
     for index, (heads, rows) in enumerate((_first_rows(table, lang), _second_rows(table, lang))):
         target = sheet if index == 0 else workbook.create_sheet()
         target.title = titles[index]

@@ -11,37 +11,16 @@ import csv
 import datetime
 import io
 import json
-import re
-import zipfile
 from decimal import Decimal
-from pathlib import Path
 
 from compiler import ir
 from dsl.diagnostics import display_width, pad
-from dsl.messages import render_message
+from dsl.messages import text
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import parse_periods
+from runtime.render.files import fixed_zip
 from semantics import operations as helpers
-
-
-class OutputError(Exception):
-    """An output file that cannot be written (E0912): a usage or I/O problem,
-    exit code 2; the text is already in the user's language."""
-
-
-def write_output(content: str | bytes, target: str, lang: str) -> None:
-    """Write a command's output to the file ``target``: text as UTF-8, a
-    workbook as its bytes.  A file that cannot be written (a folder that does
-    not exist, no permission) is ``OutputError`` naming the file and why."""
-    try:
-        if isinstance(content, bytes):
-            Path(target).write_bytes(content)
-        else:
-            Path(target).write_text(content, encoding="utf-8")
-    except OSError as error:
-        args = {"path": target, "problem": error.strerror or str(error)}
-        raise OutputError(render_message("E0912", lang, args)) from None
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
@@ -50,29 +29,19 @@ def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     return str(helpers.round_to(value, program.places, program.rounding))
 
 
-_STATUS_WORDS = {
-    "not_applicable": {"zh": "不适用", "en": "n/a"},
-    "exempt": {"zh": "免考", "en": "exempt"},
-    "no_data": {"zh": "无数据", "en": "no data"},
-}
-
-
-_VETO_WORDS = {
-    "fail": {"zh": "一票否决", "en": "fail"},
-    "no_excellent": {"zh": "一票否优", "en": "no excellent"},
-}
+_HEADS = ("rank", "subject", "total", "grade", "base", "adjust", "veto")  # table.head.…
 
 
 def _score_word(result: SubjectResult, ident: str, program: ir.Program, lang: str) -> str:
     found = next((i for i in result.indicators if i.id == ident), None)
     if found is None:
         return ""
-    return fmt(found.score, program) or _STATUS_WORDS[found.status][lang]
+    return fmt(found.score, program) or text(f"table.status.{found.status}", lang)
 
 
 def _grade_word(grade: str | None, lang: str) -> str:
     if grade == UNGRADED:
-        return "未定等次" if lang == "zh" else "ungraded"
+        return text("table.ungraded", lang)
     return grade or ""
 
 
@@ -217,11 +186,7 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
     """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
     if not results:
         return ""
-    heads = (
-        ["名次", "考核对象", "总分", "等次", "基础分", "加减分", "否决"]
-        if lang == "zh"
-        else ["rank", "subject", "total", "grade", "base", "adjust", "veto"]
-    )
+    heads = [text(f"table.head.{h}", lang) for h in _HEADS]
     indicators = _columns(program, results)
     heads += [i.name for i in indicators]
     rows = [
@@ -232,7 +197,7 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
             _grade_word(r.grade, lang),
             fmt(r.base, program) or "",
             _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
-            ",".join(_VETO_WORDS[v][lang] for v in r.vetoes),
+            ",".join(text(f"table.veto.{v}", lang) for v in r.vetoes),
         ]
         + [_score_word(r, i.id, program, lang) for i in indicators]
         for r in results
@@ -241,10 +206,8 @@ def to_table(program: ir.Program, period: str, results: list[SubjectResult], lan
         max([display_width(h)] + [display_width(row[i]) for row in rows])
         for i, h in enumerate(heads)
     ]
-    kind = {"section": ("科室", "sections"), "person": ("个人", "people")}[program.kind]
-    title = (
-        f"{program.scheme} {program.version} · {period} · {kind[0] if lang == 'zh' else kind[1]}"
-    )
+    kind = text(f"subjects.{program.kind}", lang)
+    title = f"{program.scheme} {program.version} · {period} · {kind}"
     lines = [title, ""]
     lines.append("  ".join(pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
     lines.append("  ".join("-" * w for w in widths))
@@ -270,9 +233,9 @@ def to_xlsx(
     workbook.properties.modified = fixed
     sheet = workbook.active
     assert sheet is not None
-    blocks = [(sections, section_results, "科室" if lang == "zh" else "sections")]
+    blocks = [(sections, section_results, text("subjects.section", lang))]
     if people is not None:
-        blocks.append((people, person_results, "个人" if lang == "zh" else "people"))
+        blocks.append((people, person_results, text("subjects.person", lang)))
     for index, (program, results, title) in enumerate(blocks):
         target = sheet if index == 0 else workbook.create_sheet()
         target.title = title
@@ -298,23 +261,3 @@ def to_xlsx(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return fixed_zip(buffer.getvalue())
-
-
-def fixed_zip(data: bytes) -> bytes:
-    """The same archive with every entry dated 1980-01-01, so bytes depend on content only."""
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
-        for info in source.infolist():
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            content = source.read(info.filename)
-            if info.filename == "docProps/core.xml":  # openpyxl stamps the save time
-                content = re.sub(
-                    rb"(<dcterms:modified[^>]*>)[^<]*(</dcterms:modified>)",
-                    rb"\g<1>2000-01-01T00:00:00Z\g<2>",
-                    content,
-                )
-            target.writestr(fixed, content)
-    return out.getvalue()

@@ -1,20 +1,17 @@
-"""Rendering the proven bounds of ``jixiao verify``."""
+"""Rendering ``jixiao verify``: the proven bounds, then each property's outcome
+(a failing one with its counterexample as a rule test to paste)."""
 
 from __future__ import annotations
 
 from compiler.verify import Verification
 from dsl.diagnostics import display_width
-
-_TITLE = {
-    "zh": {"section": "科室：可证明的得分范围", "person": "个人：可证明的得分范围", "of": "满分",
-           "base": "基础分", "bonus": "加分", "deduction": "扣分", "total": "总分"},
-    "en": {"section": "sections: proven bounds", "person": "people: proven bounds", "of": "of",
-           "base": "base", "bonus": "bonus", "deduction": "deduction", "total": "total"},
-}  # fmt: skip
+from dsl.messages import render_message, texts
+from runtime.tools.rule_tests import shown
+from runtime.tools.verify import VerifyReport
 
 
 def bounds_text(verification: Verification, lang: str) -> str:
-    words = _TITLE["zh" if lang == "zh" else "en"]
+    words = texts("verify.bounds", lang)
     lines: list[str] = []
     for kind in ("section", "person"):
         rows = [b for b in verification.bounds if b[0] == kind]
@@ -31,3 +28,22 @@ def bounds_text(verification: Verification, lang: str) -> str:
             lines.append(f"  {label}{' ' * (width - display_width(label))}  {interval}{of}")
         lines.append("")
     return "\n".join(lines)
+
+
+def to_text(report: VerifyReport, lang: str) -> str:
+    """The report for standard output; the findings are diagnostics, shown apart."""
+    parts = [bounds_text(report.verification, lang)]
+    for check in report.properties:
+        prop = check.result.property
+        if check.result.holds:
+            args = {"id": prop.id, "name": prop.name, "examples": report.examples}
+            parts.append(render_message("property.holds", lang, args) + "\n")
+            continue
+        example = check.result.counterexample
+        assert example is not None and check.test is not None
+        values = "; ".join(f"{k} = {shown(v)}" for k, v in example.values.items())
+        args = {"id": prop.id, "name": prop.name, "values": values}
+        parts.append(render_message("property.fails", lang, args) + "\n")
+        parts.append(render_message("property.test", lang, {}) + "\n")
+        parts.append(check.test)
+    return "".join(parts)

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from compiler import ir
+from compiler.pipeline import Compilation
 from runtime.engine.results import SubjectResult
+from runtime.engine.run import evaluate_rules
+from runtime.inputs.periods import Period
 from semantics import operations as helpers
 
 
@@ -156,3 +159,15 @@ def build(
         everybody_full=[s for s in stats if s.scored and s.full == s.scored],
         nobody_full=[s for s in stats if s.scored and s.full == 0],
     )
+
+
+def bulletin_for(
+    compilation: Compilation, data: str, periods: list[Period], label: str
+) -> Bulletin:
+    """``jixiao report bulletin``: evaluate the period, then build its bulletin."""
+    assert "section" in compilation.programs
+    evaluation = evaluate_rules(compilation, data, periods, label)
+    return build(
+        compilation.programs["section"], compilation.programs.get("person"), evaluation.label,
+        evaluation.sections, evaluation.people,
+    )  # fmt: skip

@@ -9,15 +9,19 @@ transition matrix and the use of each quota.
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
+from runtime.store import Store
+from runtime.tools.explain import explain
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,3 +173,47 @@ def _fmt(value: Decimal, compilation: Compilation) -> str:
     program = compilation.programs["section"]
     assert program is not None
     return str(helpers.round_to(value, program.places, program.rounding))
+
+
+def published_results(
+    store: Store, scheme: str, periods: Sequence[Period]
+) -> dict[str, list[dict[str, object]]]:
+    """The published results of the periods (sections, then people), by period
+    label: what the baseline is expected to reproduce.  The store is only read."""
+    published: dict[str, list[dict[str, object]]] = {}
+    lookup = store.history(scheme)
+    for period in periods:
+        for kind in ("section", "person"):
+            found = lookup(str(period), kind)
+            if found is not None:
+                published.setdefault(str(period), []).extend(found)
+    return published
+
+
+def explain_difference(
+    run: DryRun, subject: str, baseline: Compilation, candidate: Compilation, lang: str
+) -> str:
+    """How the subject's derivation differs, as a unified diff of the two explanations."""
+    parts: list[str] = []
+    for before, after in run.evaluations:
+        texts = []
+        for compilation, evaluation in ((baseline, before), (candidate, after)):
+            found = [
+                (
+                    compilation.programs["section"]
+                    if r.kind == "section"
+                    else compilation.programs.get("person"),
+                    r,
+                )
+                for r in [*evaluation.sections, *evaluation.people]
+                if subject in (r.id, r.name)
+            ]
+            if not found or found[0][0] is None:
+                raise UserError([Diagnostic("E0905", {"subject": subject}, None, location=subject)])
+            program, result = found[0]
+            assert program is not None
+            texts.append(explain(program, result, lang).splitlines())
+        parts.extend(
+            difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
+        )
+    return "\n" + "\n".join(parts) + "\n"

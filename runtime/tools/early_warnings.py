@@ -46,7 +46,8 @@ from decimal import Decimal
 from typing import Literal
 
 from compiler import ir
-from runtime.inputs.workdays import working_days_before
+from dsl.diagnostics import Diagnostic, UserError
+from runtime.inputs.workdays import CalendarRangeError, working_days_before
 
 __all__ = [
     "SECOND_WARNING_WORKING_DAYS",
@@ -225,3 +226,30 @@ def warning_table(
         first=tuple(first),
         second=tuple(second),
     )
+
+
+def month_warnings(
+    sections: ir.Program, people: ir.Program | None, day: date, rules: str, day_text: str
+) -> WarningTable:
+    """``warning_table`` for ``jixiao warn``: every reason there are no tables
+    is a located diagnostic (``UserError``): a day outside the rules' year
+    (E0922, the month's tables come from the rules of its year), outside the
+    holiday calendar's data (E0920), or rules without an organization (E0921).
+    ``rules`` and ``day_text`` are the rules and the day as the user wrote them."""
+    year = sections.year
+    if day.year != year:
+        outside = {"date": day, "year": year, "other": day.year}
+        raise UserError(
+            [Diagnostic("E0922", outside, None, location=day_text, help=("E0922.help", outside))]
+        )
+    try:
+        return warning_table(sections, people, day)
+    except CalendarRangeError as error:
+        args = {"day": error.day, "first": error.first, "last": error.last}
+        raise UserError(
+            [Diagnostic("E0920", args, None, location=day_text, help=("E0920.help", {}))]
+        ) from None
+    except NoOrganizationError:
+        raise UserError(
+            [Diagnostic("E0921", {}, None, location=rules, help=("E0921.help", {}))]
+        ) from None

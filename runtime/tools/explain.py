@@ -14,40 +14,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from compiler import ir
+from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic, UserError, suggest
+from dsl.messages import texts
 from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation
 from semantics import operations as helpers
-
-_WORDS = {
-    "zh": {
-        "total": "总分", "rank": "名次", "grade": "等次", "base": "基础分",
-        "adjust": "加减分", "veto": "否决", "none": "无", "exempt": "免考（缺少数据）",
-        "not_applicable": "不适用", "not_in_force": "不在有效期内", "data": "数据",
-        "no_data": "无数据（该期间未采集）",
-        "normalized": "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",
-        "sum": "各指标得分之和", "events": "{count} 次", "reason": "事由", "evidence": "依据",
-        "cap": "合计封顶", "combine": "个人得分 × {own} + 科室总分 × {section}",
-        "section_total": "所在科室总分", "of": "满分", "ungraded": "未定等次",
-        "quarters": "各季度总分", "veto.fail": "一票否决", "veto.no_excellent": "一票否优",
-        ":": "：", ";": "；", "rollup.average": "各季度的平均", "rollup.sum": "各季度之和",
-        "rollup.weighted": "各季度的加权平均",
-    },
-    "en": {
-        "total": "total", "rank": "rank", "grade": "grade", "base": "base score",
-        "adjust": "adjustments", "veto": "vetoes", "none": "none",
-        "exempt": "exempt (data absent)", "not_applicable": "not applicable",
-        "not_in_force": "not in force", "data": "data",
-        "no_data": "no data (not collected in that period)",
-        "normalized": "sum of applicable scores × {full} ÷ applicable points {applicable}",
-        "sum": "sum of indicator scores", "events": "{count} occurrence(s)",
-        "reason": "reason", "evidence": "evidence", "cap": "overall cap",
-        "combine": "own score × {own} + section total × {section}",
-        "section_total": "section total", "of": "of", "ungraded": "ungraded",
-        "quarters": "quarter totals", "veto.fail": "one-vote veto",
-        "veto.no_excellent": "veto of excellence", ":": ": ", ";": "; ",
-        "rollup.average": "average of the quarters", "rollup.sum": "sum of the quarters",
-        "rollup.weighted": "weighted average of the quarters",
-    },
-}  # fmt: skip
 
 Node = tuple[str, list["Node"]]
 
@@ -107,7 +79,7 @@ class _Explainer:
         self.program = program
         self.result = result
         self.values = result.values
-        self.words = _WORDS["zh" if lang == "zh" else "en"]
+        self.words = texts("explain", lang)
         self.definitions = {d.slot: d for d in program.definitions}
         self.inputs = {f.slot: f for f in program.inputs}
         self.seen: set[int] = set()
@@ -197,8 +169,8 @@ class _Explainer:
             events: list[Node] = [
                 (
                     f"{e.day.isoformat()} ×{_number(e.count)} {self.words['reason']}"
-                    f"{self.words[':']}{e.reason}{self.words[';']}"
-                    f"{self.words['evidence']}{self.words[':']}{e.evidence}  [{e.source}]",
+                    f"{self.words['colon']}{e.reason}{self.words['semicolon']}"
+                    f"{self.words['evidence']}{self.words['colon']}{e.evidence}  [{e.source}]",
                     [],
                 )
                 for e in adjustment.events
@@ -216,7 +188,7 @@ class _Explainer:
     def tree(self, only: str | None) -> Node:
         program, result, words = self.program, self.result, self.words
         grade = result.grade if result.grade != "ungraded" else words["ungraded"]
-        opening, comma, closing = ("（", "，", "）") if words is _WORDS["zh"] else (" (", ", ", ")")
+        opening, comma, closing = words["open"], words["comma"], words["close"]
         head = (
             f"{result.name} ({result.id}) · {result.period} · {words['total']} "
             f"{_number(result.total)}{opening}{words['rank']} {result.rank}"
@@ -303,3 +275,41 @@ def explain(
 ) -> str:
     """The derivation of ``result`` (or of one indicator of it) as text."""
     return render(_Explainer(program, result, lang).tree(indicator))
+
+
+def explain_subject(
+    compilation: Compilation,
+    evaluation: Evaluation,
+    subject: str,
+    indicator: str | None,
+    lang: str,
+) -> str:
+    """``jixiao explain``: the derivation of the one subject whose id or name is
+    ``subject`` (E0905 none, E0906 several), or of one of its indicators
+    (E0907 no such indicator); a roll-up is followed by each quarter's own."""
+    assert "section" in compilation.programs
+    candidates = [(compilation.programs["section"], r) for r in evaluation.sections]
+    if "person" in compilation.programs:
+        candidates += [(compilation.programs["person"], r) for r in evaluation.people]
+    matches = [(p, r) for p, r in candidates if subject in (r.id, r.name)]
+    if len(matches) != 1:
+        names = sorted({r.id for _, r in candidates} | {r.name for _, r in candidates})
+        code = "E0905" if not matches else "E0906"
+        raise UserError([
+            Diagnostic(code, {"subject": subject, "ids": ", ".join(r.id for _, r in matches)},
+                       None, location=subject,
+                       help=None if matches else suggest(subject, names))
+        ])  # fmt: skip
+    program, result = matches[0]
+    if indicator and indicator not in {i.id for i in program.indicators}:
+        raise UserError([
+            Diagnostic("E0907", {"indicator": indicator}, None, location=indicator,
+                       help=suggest(indicator, [i.id for i in program.indicators]))
+        ])  # fmt: skip
+    text = explain(program, result, lang, indicator)
+    if result.quarters:  # a roll-up: each quarter's own derivation follows
+        which = 0 if program.kind == "section" else 1
+        for results in evaluation.quarters.values():
+            quarter = next(r for r in results[which] if r.id == result.id)
+            text += "\n" + explain(program, quarter, lang, indicator)
+    return text

@@ -1,0 +1,73 @@
+"""``jixiao verify``: what can be proven about the rules, and what can be tested.
+
+Two checks run together: the interval analysis (``compiler.verify``) proves
+bounds and finds what no data can reach; the property tests
+(``runtime.tools.properties``) search for a counterexample to each declared
+property.  A property that fails becomes a V0201 diagnostic located at the
+property, beside the analysis' own findings, and its counterexample is kept
+as a rule test the user can paste.  The CLI only renders the result.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from compiler import ir
+from compiler.pipeline import Compilation
+from compiler.verify import Verification, verify
+from dsl.diagnostics import Diagnostic
+from runtime.tools import counterexamples
+from runtime.tools.properties import PropertyResult, check_properties, counterexample_test
+
+
+@dataclass(frozen=True, slots=True)
+class PropertyCheck:
+    """One property's outcome; ``test`` is the counterexample as a rule test."""
+
+    program: ir.Program
+    result: PropertyResult
+    test: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    verification: Verification
+    properties: list[PropertyCheck]
+    examples: int  # generated cases per property
+    findings: list[Diagnostic]  # the analysis' findings, then one V0201 per failing property
+
+    @property
+    def failed(self) -> bool:
+        return any(d.severity == "error" for d in self.findings)
+
+
+def run_verify(compilation: Compilation, examples: int) -> VerifyReport:
+    """Prove bounds and test every declared property of both kinds of subject."""
+    assert "section" in compilation.programs and "section" in compilation.modules
+    verification = verify(compilation.programs["section"], compilation.programs.get("person"))
+    findings = list(verification.findings)
+    checks: list[PropertyCheck] = []
+    programs = [(p, compilation.modules[kind]) for kind, p in compilation.programs.items()]
+    for program, module in programs:
+        for result in check_properties(program, module, examples, store=counterexamples.STORE):
+            if result.holds:
+                checks.append(PropertyCheck(program, result))
+                continue
+            example = result.counterexample
+            assert example is not None
+            prop = result.property
+            findings.append(_failed(prop, example.subject, example.period))
+            checks.append(
+                PropertyCheck(program, result, counterexample_test(program, prop, example))
+            )
+    return VerifyReport(verification, checks, examples, findings)
+
+
+def _failed(prop: ir.Property, subject: str, period: str) -> Diagnostic:
+    """V0201: the property does not hold for this subject in this period."""
+    return Diagnostic(
+        "V0201",
+        {"id": prop.id, "name": prop.name, "subject": subject, "period": period},
+        prop.span,
+        help=("V0201.help", {}),
+    )
