@@ -52,7 +52,7 @@ class FilePart:
     file: SourceFile
     root: YNode | None
     model: schema.RuleFile
-    indicator_positions: list[int]  # index in the file of each valid indicator
+    positions: dict[Path, list[int]]  # list -> index in the file of each valid item
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,9 @@ class AstBuilder:
             check(self, at)
         values: dict[str, Any] = dict(given or {})
         for item in dataclasses.fields(cls):
-            derive = DERIVED.get((cls, item.name))
             if item.name in values:
                 continue
+            derive = DERIVED.get((cls, item.name))
             if derive is not None:
                 values[item.name] = derive.make(self, at)
             else:
@@ -91,6 +91,7 @@ class AstBuilder:
         return cls(**values)
 
     def field_value(self, cls: type[Any], item: dataclasses.Field[Any], at: At) -> Any:
+        """The field's key, read from the model through any blocks, and converted."""
         kind = field_types(cls)[item.name]
         steps = tuple(key_of(item).split(".")) if key_of(item) else ()
         if kind is Span:
@@ -104,21 +105,21 @@ class AstBuilder:
         return self.convert(kind, value, at, (*at.path, *steps), item.metadata)
 
     def absent(self, item: dataclasses.Field[Any], kind: Any) -> Any:
+        """The value of a field whose key is not written."""
         if item.metadata.get("absent") is not None:
             return item.metadata["absent"]
         if item.default is not dataclasses.MISSING:
             return item.default
         return () if typing.get_origin(kind) is tuple else None
 
-    def convert(
-        self, kind: Any, value: Any, at: At, path: Path, metadata: Any = None
-    ) -> Any:  # fmt: skip
-        """``value`` (from the model, written at ``path``) as an AST value of type ``kind``."""
+    def convert(self, kind: Any, value: Any, at: At, path: Path, metadata: Any = None) -> Any:
+        """``value`` (from the model, written at ``path``) as an AST value of type ``kind``;
+        ``metadata``: the field's ``ast.key``, if any."""
         options = [arg for arg in typing.get_args(kind) if arg is not _NONE]
         if typing.get_origin(kind) in (typing.Union, type(int | None)):
             if set(options) == _EXPR_TYPES:
                 return self.formula(at.part, path)
-            (kind,) = options
+            (kind,) = options  # X | None; the one union of declarations is derived
         if kind is ast.Ident:
             check = metadata is None or metadata.get("check_name", True)
             return self.ident(at.part, path, value, check=check)
@@ -135,10 +136,11 @@ class AstBuilder:
                     self.entry(element, name, item, at, (*path, name))
                     for name, item in value.items()
                 )
-            positions = at.part.indicator_positions if path == ("indicators",) else None
+            # Items that failed validation were dropped; the others keep their place.
+            places = at.part.positions.get(path, range(len(value)))
             return tuple(
                 self.convert(element, item, at, (*path, index))
-                for index, item in zip(positions or range(len(value)), value, strict=True)
+                for index, item in zip(places, value, strict=True)
             )
         return value
 

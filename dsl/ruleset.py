@@ -149,4 +149,4 @@ def _load_file(source: RuleSource, name: str, diagnostics: list[Diagnostic]) -> 
         return None
     positions: list[int] = []
     model = validate_partially(data, file, root, diagnostics, positions)
-    return FilePart(file, root, model, positions)
+    return FilePart(file, root, model, {("indicators",): positions})
