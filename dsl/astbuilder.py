@@ -1,10 +1,11 @@
 """Validated rule files + their YAML nodes -> the AST, driven by the classes' fields.
 
-No declaration is copied field by field by hand.  ``build`` walks the fields
-of an AST class (``dsl.ast``); each holds the rule-file key of its own name
-(or the one ``ast.key`` names) from the validated model (``dsl.schema``),
-converted by the field's type, with the span of the YAML node that carried
-the value (``dsl.yamlsource`` keeps one on every node):
+No declaration is copied field by field by hand.  ``AstBuilder.build`` walks
+the fields of an AST class (``dsl.ast``); each holds the rule-file key of its
+own name (or the one its ``field(metadata=ast.key(...))`` names) from the
+validated model (``dsl.schema``), converted by the field's type, with the
+span of the YAML node that carried the value (``dsl.yamlsource`` keeps one on
+every node):
 
 * ``Ident``: a name, checked (E0208) unless ``key(check_name=False)``;
 * ``Located`` and ``DateValue``: the number or date with its span;
@@ -13,15 +14,22 @@ the value (``dsl.yamlsource`` keeps one on every node):
 * a declaration class: built from the nested model the same way;
 * a tuple: one element per list item, or per ``name: value`` entry (the
   entry's ``name`` is the key, the rest its value); absent, an empty tuple;
-* anything else: the value itself, or ``key(absent=...)``/the field's default
-  when the key is not written.
+* anything else: the value itself; a key not written gives ``key(absent=...)``,
+  else the field's default, else None.
+
+The conversion is chosen by the AST field's type rather than by a marker on
+the schema field: the AST type already says what is wanted, and one schema
+type becomes different things (``Text`` is an ``Ident`` in ``group:`` but
+plain text in ``name:``), so the schema keeps saying only what is valid.
 
 The fields that need real work (which scoring method, the ranking
 tie-breakers, a property's one statement, a few spans) are the small
-functions of ``DERIVED``.  Adding a rule-file key therefore touches the
-schema, one AST field, its meaning in the compiler and the docs; the builder
-only when the new key needs real work.  ``build_ruleset`` merges the files of
-a rule set: lists are concatenated, a block written in two files is E0206.
+functions of ``DERIVED``, each naming the keys it reads.  Adding a rule-file
+key therefore touches the schema, one AST field, its meaning in the compiler
+and the docs, and the builder only when the key needs real work;
+``tests/test_keys.py`` fails when a key and the fields disagree.
+``build_ruleset`` merges the files of a rule set: lists are concatenated, a
+block written in two files is E0206.
 """
 
 from __future__ import annotations
@@ -80,49 +88,35 @@ class AstBuilder:
         if check is not None:
             check(self, at)
         values: dict[str, Any] = dict(given or {})
-        for item in dataclasses.fields(cls):
-            if item.name in values:
+        for slot in slots(cls):
+            if slot.name in values:
                 continue
-            derive = DERIVED.get((cls, item.name))
-            if derive is not None:
-                values[item.name] = derive.make(self, at)
+            if slot.derived is not None:
+                values[slot.name] = slot.derived.make(self, at)
             else:
-                values[item.name] = self.field_value(cls, item, at)
+                values[slot.name] = self.field_value(slot, at)
         return cls(**values)
 
-    def field_value(self, cls: type[Any], item: dataclasses.Field[Any], at: At) -> Any:
+    def field_value(self, slot: Slot, at: At) -> Any:
         """The field's key, read from the model through any blocks, and converted."""
-        kind = field_types(cls)[item.name]
-        steps = tuple(key_of(item).split(".")) if key_of(item) else ()
-        if kind is Span:
-            return self.key_span(at.part, (*at.path, *steps))
-        steps = steps or (item.name,)
+        if slot.kind is Span:
+            return self.key_span(at.part, (*at.path, *slot.steps))
         value: Any = at.model
-        for step in steps:
+        for step in slot.steps:
             value = None if value is None else getattr(value, _attribute(type(value), step))
         if value is None:
-            return self.absent(item, kind)
-        return self.convert(kind, value, at, (*at.path, *steps), item.metadata)
+            return slot.absent
+        return self.convert(slot.kind, value, at, (*at.path, *slot.steps), slot.check_name)
 
-    def absent(self, item: dataclasses.Field[Any], kind: Any) -> Any:
-        """The value of a field whose key is not written."""
-        if item.metadata.get("absent") is not None:
-            return item.metadata["absent"]
-        if item.default is not dataclasses.MISSING:
-            return item.default
-        return () if typing.get_origin(kind) is tuple else None
-
-    def convert(self, kind: Any, value: Any, at: At, path: Path, metadata: Any = None) -> Any:
-        """``value`` (from the model, written at ``path``) as an AST value of type ``kind``;
-        ``metadata``: the field's ``ast.key``, if any."""
+    def convert(self, kind: Any, value: Any, at: At, path: Path, check_name: bool = True) -> Any:
+        """``value`` (from the model, written at ``path``) as an AST value of type ``kind``."""
         options = [arg for arg in typing.get_args(kind) if arg is not _NONE]
         if typing.get_origin(kind) in (typing.Union, type(int | None)):
             if set(options) == _EXPR_TYPES:
                 return self.formula(at.part, path)
             (kind,) = options  # X | None; the one union of declarations is derived
         if kind is ast.Ident:
-            check = metadata is None or metadata.get("check_name", True)
-            return self.ident(at.part, path, value, check=check)
+            return self.ident(at.part, path, value, check=check_name)
         if kind is ast.Located:
             return ast.Located(value, self.span(at.part, path))
         if kind is ast.DateValue:
@@ -157,8 +151,8 @@ class AstBuilder:
         ident = self.ident(at.part, path, name, key=True)
         if isinstance(value, BaseModel):
             return self.build(kind, At(at.part, path, value, at), {"name": ident})
-        _, other = dataclasses.fields(kind)  # name, and what the value is
-        return kind(ident, self.convert(field_types(kind)[other.name], value, at, path))
+        _, other = slots(kind)  # the name, and what the value is
+        return kind(ident, self.convert(other.kind, value, at, path, other.check_name))
 
     # -- spans, names, formulas -------------------------------------------------
 
@@ -204,22 +198,59 @@ def key_of(item: dataclasses.Field[Any]) -> str:
     return str(item.metadata.get("key", ""))
 
 
-_FIELD_TYPES: dict[type[Any], dict[str, Any]] = {}
-
-
 def field_types(cls: type[Any]) -> dict[str, Any]:
     """The resolved type of each field of an AST class."""
-    if cls not in _FIELD_TYPES:
-        _FIELD_TYPES[cls] = typing.get_type_hints(cls)
-    return _FIELD_TYPES[cls]
+    return typing.get_type_hints(cls)
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One field of an AST class, as the builder fills it."""
+
+    name: str
+    kind: Any  # the field's type
+    steps: tuple[str, ...]  # its key, through blocks; for a span, where it points
+    absent: Any  # the value when the key is not written
+    check_name: bool
+    derived: Derived | None
+
+
+_SLOTS: dict[type[Any], tuple[Slot, ...]] = {}
+
+
+def slots(cls: type[Any]) -> tuple[Slot, ...]:
+    """How each field of ``cls`` is filled (worked out once per class)."""
+    if cls not in _SLOTS:
+        _SLOTS[cls] = tuple(
+            _slot(cls, item, field_types(cls)[item.name]) for item in dataclasses.fields(cls)
+        )
+    return _SLOTS[cls]
+
+
+def _slot(cls: type[Any], item: dataclasses.Field[Any], kind: Any) -> Slot:
+    written = key_of(item)
+    steps = tuple(written.split(".")) if written else ()
+    if kind is not Span:
+        steps = steps or (item.name,)
+    if item.metadata.get("absent") is not None:
+        absent = item.metadata["absent"]
+    elif item.default is not dataclasses.MISSING:
+        absent = item.default
+    else:
+        absent = () if typing.get_origin(kind) is tuple else None
+    check_name = bool(item.metadata.get("check_name", True))
+    return Slot(item.name, kind, steps, absent, check_name, DERIVED.get((cls, item.name)))
+
+
+_ATTRIBUTES: dict[tuple[type[BaseModel], str], str] = {}
 
 
 def _attribute(model: type[BaseModel], key: str) -> str:
     """The attribute of a rule-file key (``from`` is ``from_``)."""
-    for name, info in model.model_fields.items():
-        if key in (name, info.alias):
-            return name
-    raise KeyError(f"{model.__name__} has no key {key!r}")
+    if (model, key) not in _ATTRIBUTES:
+        (name,) = [name for name, info in model.model_fields.items() if key in (name, info.alias)]
+        _ATTRIBUTES[model, key] = name
+    return _ATTRIBUTES[model, key]
 
 
 # -- fields that need real work ----------------------------------------------------
@@ -343,8 +374,9 @@ NOT_IN_AST = frozenset({"description", "files"})
 
 # -- a whole rule set ----------------------------------------------------------------
 
-# Sections a rule set may write only once: how E0206 names the second one,
-# and whether it points at the first.  Other blocks are "section"s, unlabelled.
+# A block (any section that is not a list) may be written in one file only:
+# how E0206 names a second one, and whether it points at the first.  Blocks
+# not listed here are "section"s, unlabelled.
 _ONCE: dict[str, tuple[str, bool]] = {
     "total": ("kind.total", True),
     "organization": ("kind.organization", True),
@@ -361,14 +393,11 @@ def build_ruleset(
     builder = AstBuilder(diagnostics)
     _check_manifest_keys(builder, manifest, files)
     manifest_ast = builder.build(ast.Manifest, At(manifest, (), manifest.model))
-    merged: dict[str, Any] = {}
+    sections = [slot for slot in slots(ast.RuleSet) if slot.name not in _NOT_SECTIONS]
+    merged: dict[str, Any] = {slot.name: slot.absent for slot in sections}
     for part in files:
-        for item in dataclasses.fields(ast.RuleSet):
-            if item.name not in _NOT_SECTIONS:
-                _merge_section(builder, part, item, merged)
-    for item in dataclasses.fields(ast.RuleSet):
-        if item.name not in _NOT_SECTIONS:
-            merged.setdefault(item.name, None)  # a block no file wrote
+        for slot in sections:
+            _merge_section(builder, part, slot, merged)
     return ast.RuleSet(
         root=root, manifest=manifest_ast, files=tuple(p.file for p in files), **merged
     )
@@ -389,28 +418,25 @@ def _check_manifest_keys(builder: AstBuilder, manifest: FilePart, files: list[Fi
                 builder.error("E0205", {"key": key}, builder.key_span(part, (key,)))
 
 
-def _merge_section(
-    builder: AstBuilder, part: FilePart, item: dataclasses.Field[Any], merged: dict[str, Any]
-) -> None:
+def _merge_section(builder: AstBuilder, part: FilePart, slot: Slot, merged: dict[str, Any]) -> None:
     """One section of one file into the rule set: lists add up, blocks come once."""
-    name, kind = item.name, field_types(ast.RuleSet)[item.name]
     at = At(part, (), part.model)
-    if typing.get_origin(kind) is tuple:  # lists: every file's entries, in file order
-        merged[name] = merged.get(name, ()) + builder.field_value(ast.RuleSet, item, at)
+    if typing.get_origin(slot.kind) is tuple:  # lists: every file's entries, in file order
+        merged[slot.name] += builder.field_value(slot, at)
         return
-    written = key_of(item) or name
-    if getattr(part.model, written.split(".")[0]) is None:
+    block = slot.steps[0]
+    if getattr(part.model, block) is None:
         return
-    if name in _LATER_WINS:
-        value = builder.field_value(ast.RuleSet, item, at)
+    if slot.name in _LATER_WINS:
+        value = builder.field_value(slot, at)
         if value is not None:
-            merged[name] = value
+            merged[slot.name] = value
         return
-    first = merged.get(name)
+    first = merged[slot.name]
     if first is None:
-        merged[name] = builder.field_value(ast.RuleSet, item, at)
+        merged[slot.name] = builder.field_value(slot, at)
         return
-    what, labelled = _ONCE.get(name, ("kind.section_block", False))
+    what, labelled = _ONCE.get(block, ("kind.section_block", False))
     labels = (Label(first.span, "E0206.first"),) if labelled else ()
-    span = builder.key_span(part, (written,))
-    builder.error("E0206", {"kind": (what, {}), "name": name}, span, labels=labels)
+    span = builder.key_span(part, (block,))
+    builder.error("E0206", {"kind": (what, {}), "name": block}, span, labels=labels)
