@@ -9,7 +9,9 @@ The rule-set declarations below are built from the validated rule file by
 name, converted by its type (``Ident``, ``Located``, ``Expr``, ``DateValue``,
 a nested declaration, a tuple of them), unless ``field(metadata=key(...))``
 says otherwise (another key, a key inside a block such as ``effective.from``,
-the value when the key is absent).  They stay explicit classes rather than being
+the value when the key is absent).  The few fields no key fills directly
+(``method``, ``owner``, ``descending``, a property's ``always``...) are worked
+out in ``dsl.astbuilder.DERIVED``.  They stay explicit classes rather than being
 generated from ``dsl.schema``: the compiler reads these names and types, and
 several fields deliberately differ from the file's shape (one ``method`` for
 four scoring keys, ``effective.from`` flattened into ``effective_from``).
