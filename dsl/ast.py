@@ -3,13 +3,28 @@
 Frozen, slotted dataclasses with no parent pointers; the Lark parse tree never
 leaves ``dsl``.  Expression nodes say only what was written (``Name`` does not
 know what it names); the compiler resolves and types them into the IR.
+
+The rule-set declarations below are built from the validated rule file by
+``dsl.astbuilder``, field by field: a field holds the rule-file key of its own
+name, converted by its type (``Ident``, ``Located``, ``Expr``, ``DateValue``,
+a nested declaration, a tuple of them), unless ``field(metadata=key(...))``
+says otherwise (another key, a key inside a block such as ``effective.from``,
+the value when the key is absent).  The few fields no key fills directly
+(``method``, ``owner``, ``descending``, a property's ``always``...) are worked
+out in ``dsl.astbuilder.DERIVED``.  They stay explicit classes rather than being
+generated from ``dsl.schema``: the compiler reads these names and types, and
+several fields deliberately differ from the file's shape (one ``method`` for
+four scoring keys, ``effective.from`` flattened into ``effective_from``).
+``tests/test_keys.py`` fails when a schema key has no field here or a field
+reads a key the schema does not have, so the two cannot drift apart.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from typing import Any
 
 from dsl.spans import SourceFile, Span
 
@@ -117,6 +132,17 @@ def children(expr: Expr) -> tuple[Expr, ...]:
 # -- rule sets -------------------------------------------------------------------
 
 
+def key(name: str = "", *, absent: object = None, check_name: bool = True) -> dict[str, Any]:
+    """Where a field's value comes from, as ``field`` metadata for ``dsl.astbuilder``.
+
+    ``name``: the rule-file key, dotted through blocks (``history.years``),
+    when it is not the field's own name; ``absent``: the value when the key
+    is not written (else the field's default, else None or an empty tuple);
+    ``check_name``: an ``Ident`` must be a valid name (E0208).
+    """
+    return {"key": name, "absent": absent, "check_name": check_name}
+
+
 @dataclass(frozen=True, slots=True)
 class Ident:
     """A name as written in a YAML key or value, with its span."""
@@ -138,8 +164,8 @@ class InputDecl:
     name: Ident
     type_text: str
     type_span: Span
-    minimum: Located | None
-    maximum: Located | None
+    minimum: Located | None = field(metadata=key("min"))
+    maximum: Located | None = field(metadata=key("max"))
     missing: str  # "error" or "exempt"
     default: object
     default_span: Span | None
@@ -156,27 +182,27 @@ class Definition:
 
 @dataclass(frozen=True, slots=True)
 class FormulaMethod:
-    expr: Expr | None
+    expr: Expr | None = field(metadata=key("score"))
 
 
 @dataclass(frozen=True, slots=True)
 class LevelsMethod:
-    table: tuple[tuple[Ident, Located], ...]
+    table: tuple[tuple[Ident, Located], ...] = field(metadata=key("levels"))
     level_input: Ident | None
-    span: Span
+    span: Span = field(metadata=key("levels"))
 
 
 @dataclass(frozen=True, slots=True)
 class MachineMethod:
-    field: Ident
+    field: Ident = field(metadata=key("machine"))
 
 
 @dataclass(frozen=True, slots=True)
 class DeductMethod:
-    per: Located
-    count: Ident
-    cap: Located | None
-    span: Span
+    per: Located = field(metadata=key("deduct.per"))
+    count: Ident = field(metadata=key("deduct.count"))
+    cap: Located | None = field(metadata=key("deduct.cap"))
+    span: Span = field(metadata=key("deduct"))
 
 
 ScoreMethod = FormulaMethod | LevelsMethod | MachineMethod | DeductMethod
@@ -197,14 +223,14 @@ class IndicatorDecl:
     assessor: str | None
     cadence: str | None
     inputs: tuple[InputDecl, ...]
-    lets: tuple[Definition, ...]
+    lets: tuple[Definition, ...] = field(metadata=key("let"))
     method: ScoreMethod
-    round_places: int | None
+    round_places: int | None = field(metadata=key("round"))
     rounding: str | None
     span: Span
     applies_to: tuple[Ident, ...] | None = None
-    effective_from: DateValue | None = None
-    effective_until: DateValue | None = None
+    effective_from: DateValue | None = field(default=None, metadata=key("effective.from"))
+    effective_until: DateValue | None = field(default=None, metadata=key("effective.until"))
     subjects: str = "section"
     due_days: int | None = None
 
@@ -218,15 +244,15 @@ class ItemDecl:
     cap: Located | None
     when: Expr | None
     veto: str | None
-    effective_from: DateValue | None
-    effective_until: DateValue | None
+    effective_from: DateValue | None = field(metadata=key("effective.from"))
+    effective_until: DateValue | None = field(metadata=key("effective.until"))
     span: Span
     subjects: str = "section"
 
 
 @dataclass(frozen=True, slots=True)
 class RankingDecl:
-    by: Ident
+    by: Ident = field(metadata=key(check_name=False))  # total, base, a value or an indicator id
     descending: bool
     ties: tuple[tuple[Ident, bool], ...]  # (key, descending)
     span: Span
@@ -246,18 +272,18 @@ class QuotaDecl:
 @dataclass(frozen=True, slots=True)
 class GradeDecl:
     grade: Ident
-    minimum: Located | None
+    minimum: Located | None = field(metadata=key("min"))
     requires: Expr | None
     quota: QuotaDecl | None
     blocked_by: tuple[str, ...]
     span: Span
-    maximum: Located | None = None
+    maximum: Located | None = field(default=None, metadata=key("max"))
 
 
 @dataclass(frozen=True, slots=True)
 class PeopleDecl:
-    combine_own: Located | None
-    combine_section: Located | None
+    combine_own: Located | None = field(metadata=key("combine.own"))
+    combine_section: Located | None = field(metadata=key("combine.section"))
     full_marks: Located | None
     ranking: RankingDecl | None
     grades: tuple[GradeDecl, ...] | None
@@ -277,12 +303,12 @@ class LinkDecl:
     name: str
     subjects: str
     when: Expr | None
-    history_years: int | None
-    consecutive: bool
+    history_years: int | None = field(metadata=key("history.years"))
+    consecutive: bool = field(metadata=key("history.consecutive", absent=True))
     to: str
-    effects: tuple[tuple[str, str], ...]
+    effects: tuple[tuple[str, str], ...] = field(metadata=key("effect"))
     span: Span
-    within: int | None = None
+    within: int | None = field(default=None, metadata=key("history.within"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -291,8 +317,8 @@ class PropertyDecl:
     name: str
     subjects: str
     always: Expr | None
-    monotone_of: Ident | None
-    monotone_input: Ident | None
+    monotone_of: Ident | None = field(metadata=key("monotone.of", check_name=False))
+    monotone_input: Ident | None = field(metadata=key("monotone.input", check_name=False))
     increasing: bool
     span: Span
     pairwise: bool = False  # ``always`` holds the formula, over any two subjects
@@ -344,11 +370,11 @@ class Collection:
 
 @dataclass(frozen=True, slots=True)
 class Manifest:
-    scheme: str
-    version: str
-    year: int
-    places: int
-    rounding: str
+    scheme: str = field(metadata=key(absent=""))
+    version: str = field(metadata=key(absent=""))
+    year: int = field(metadata=key(absent=0))
+    places: int = field(metadata=key(absent=2))
+    rounding: str = field(metadata=key(absent="half_up"))
     full_marks: Decimal | None
     span: Span
     assessment_days: int = 5
@@ -369,8 +395,8 @@ class RuleSet:
     total: Expr | None
     organization: OrganizationDecl | None = None
     items: tuple[ItemDecl, ...] = ()
-    bonus_cap: Located | None = None
-    deduction_cap: Located | None = None
+    bonus_cap: Located | None = field(default=None, metadata=key("adjustments.bonus_cap"))
+    deduction_cap: Located | None = field(default=None, metadata=key("adjustments.deduction_cap"))
     ranking: RankingDecl | None = None
     grades: tuple[GradeDecl, ...] | None = None
     people: PeopleDecl | None = None

@@ -30,9 +30,10 @@ from typing import Any, Literal
 from pydantic import Field, ValidationError
 
 from dsl.diagnostics import Diagnostic
-from dsl.ruleset import RuleSource, _schema_diagnostics
+from dsl.ruleset import RuleSource
 from dsl.schema import Model, Number, Text
 from dsl.spans import SourceFile, Span
+from dsl.validation import schema_diagnostics
 from dsl.yamlsource import YNode, load_yaml, node_at, to_plain
 
 TESTS_FOLDER = "tests"
@@ -199,7 +200,7 @@ def _test_schema_diagnostics(
     """Schema problems located in the test file; unknown keys list the keys a
     test file allows (the rule-file schema's list would mislead)."""
     found = []
-    for diagnostic in _schema_diagnostics(error, file, root, prefix):
+    for diagnostic in schema_diagnostics(error, file, root, prefix):
         if diagnostic.code == "E0201":
             diagnostic = Diagnostic(
                 "E0201", diagnostic.args, diagnostic.span, help=("E1001.help", {})
