@@ -27,6 +27,7 @@ from decimal import Decimal
 from typing import Any
 
 from dsl.spans import SourceFile, Span
+from semantics.rounding import DEFAULT_ROUNDING
 
 # -- expressions ---------------------------------------------------------------
 
@@ -374,7 +375,7 @@ class Manifest:
     version: str = field(metadata=key(absent=""))
     year: int = field(metadata=key(absent=0))
     places: int = field(metadata=key(absent=2))
-    rounding: str = field(metadata=key(absent="half_up"))
+    rounding: str = field(metadata=key(absent=DEFAULT_ROUNDING))
     full_marks: Decimal | None
     span: Span
     assessment_days: int = 5

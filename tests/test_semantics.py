@@ -100,14 +100,14 @@ _DEFAULT = "the manifest's default mode, to read semantics.rounding.DEFAULT_ROUN
 ELSEWHERE: dict[str, dict[str, str]] = {
     "min": {
         "compiler/diff.py": _FIELD + "; " + _DESUGAR,
-        "dsl/ruleset.py": _FIELD,
+        "dsl/ast.py": _FIELD,
         "runtime/render/diff.py": _KEY,
         "runtime/tools/coverage.py": _DESUGAR,
         "runtime/tools/explain.py": _DESUGAR,
     },
     "max": {
         "compiler/diff.py": _FIELD,
-        "dsl/ruleset.py": _FIELD,
+        "dsl/ast.py": _FIELD,
         "runtime/render/diff.py": _KEY,
         "runtime/tools/explain.py": _DESUGAR,
     },
@@ -118,7 +118,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/engine/rollup.py": _FIELD + " (roll-up method)",
         "runtime/tools/explain.py": _KEY,
     },
-    "round": {"compiler/diff.py": _FIELD, "runtime/render/diff.py": _KEY},
+    "round": {"compiler/diff.py": _FIELD, "dsl/ast.py": _FIELD, "runtime/render/diff.py": _KEY},
     "count": {
         "semantics/types.py": _KIND,
         "compiler/intervals.py": _KIND,
@@ -126,7 +126,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "compiler/passes/declare.py": _KIND,
         "compiler/properties.py": _KEY + " (a property's population value)",
         "dsl/diagnostics.py": _KEY,
-        "dsl/ruleset.py": _KEY,
+        "dsl/astbuilder.py": _KEY,
         "runtime/engine/links.py": _KEY,
         "runtime/inputs/data.py": _KIND,
         "runtime/inputs/events.py": _KEY,
@@ -159,7 +159,6 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/tools/early_warnings.py": _KEY,
     },
     "half_up": {
-        "dsl/ruleset.py": _DEFAULT,
         "runtime/tools/bulletin.py": _DISPLAY,
         "runtime/tools/explain.py": _DISPLAY,
     },
