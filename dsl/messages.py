@@ -553,6 +553,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
     "E0903": ("文件 {path} 不是 UTF-8 编码", "file {path} is not UTF-8 text"),
+    "E0914": ("结果库中没有编号为 {run} 的运行记录", "the results store has no run {run}"),
+    "E0915": (
+        "结果库校验不符：{what}（应为 {expected}，实为 {actual}）",
+        "the results store fails its integrity check: {what} (expected {expected}, found {actual})",
+    ),
+    "E0915.help": (
+        "已发布的结果或其数据在结果库之外被改动过：请从备份恢复结果库，并查明改动来源",
+        "a published run or its data was changed outside jixiao: restore the store from a "
+        "backup and find out who changed it",
+    ),
     "E0904": (
         "数据中没有期间 {period} 的数据行",
         "the data has no rows for period {period}",

@@ -173,6 +173,11 @@ def _parser() -> argparse.ArgumentParser:
         "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
     )
     p.add_argument("--delete", type=int, metavar="RUN", help="delete an unpublished run")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="recompute every published run's digests and report any mismatch",
+    )
 
     p = sub.add_parser("explain", parents=[common], help="how a subject's result was derived")
     p.add_argument("rules")
@@ -378,6 +383,23 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
         store.close()
 
 
+def _verify_store(store: Store, path: str) -> int:
+    """``runs --verify``: every mismatch as an E0915 located at the run, exit 1."""
+    found = [
+        Diagnostic(
+            "E0915",
+            {"what": m.what, "expected": m.expected or "-", "actual": m.actual or "-"},
+            None,
+            location=path if m.run is None else f"{path} (run {m.run})",
+            help=("E0915.help", {}),
+        )
+        for m in store.verify()
+    ]
+    if found:
+        raise UserError(found)
+    return EXIT_OK
+
+
 def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         store = Store(args.store)
@@ -386,6 +408,8 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         if args.delete is not None:
             store.delete_run(args.delete)
+        if args.verify:
+            return _verify_store(store, args.store)
         for run in store.runs():
             state = ("已发布" if lang == "zh" else "published") if run.published else ""
             commit = f" {run.rules_commit[:12]}" if run.rules_commit else ""
