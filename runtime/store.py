@@ -136,6 +136,7 @@ CREATE TRIGGER IF NOT EXISTS seals_are_unchanged
 CREATE TRIGGER IF NOT EXISTS seals_are_not_replaced
     BEFORE INSERT ON seals
     WHEN EXISTS (SELECT 1 FROM seals WHERE run_id = NEW.run_id)
+      OR NOT EXISTS (SELECT 1 FROM runs WHERE id = NEW.run_id AND published = 0)
     BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
 """
 

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import csv
 import datetime
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -111,6 +112,15 @@ Sheet = tuple[str, list[str], list[tuple[int, list[str]]], list[tuple[int, int]]
 
 def _read_workbook(path: Path, data_only: bool) -> list[Sheet]:
     """(title, header, numbered rows, formula cells) of every sheet."""
+    with warnings.catch_warnings():
+        # The library warns about parts of the file it skips (invalid
+        # relationships, unknown extensions): what it reads is checked anyway,
+        # and a Python warning on the terminal tells an office nothing.
+        warnings.simplefilter("ignore")
+        return _read_sheets(path, data_only)
+
+
+def _read_sheets(path: Path, data_only: bool) -> list[Sheet]:
     import openpyxl  # only when a workbook is read
 
     # Any exception the workbook library raises here comes from the file's
@@ -133,8 +143,6 @@ def _read_workbook(path: Path, data_only: bool) -> list[Sheet]:
                 if any(cells):
                     numbered.append((number, cells))
             sheets.append((sheet.title, header, numbered, formulas))
-    except TableError:
-        raise
     except Exception as error:  # malformed XML met while reading rows
         raise TableError(_problem(error)) from None
     finally:
