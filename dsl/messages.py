@@ -450,6 +450,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "第 {row} 行「{column}」列：`{text}` 不是数值",
         "row {row}, column {column}: `{text}` is not a number",
     ),
+    "E0802.help": (
+        "数值只写阿拉伯数字，可带正负号、小数点和 %，千位可用逗号分隔（如 1,234.5）；"
+        "不能用科学计数法、全角数字或以逗号作小数点",
+        "write digits with an optional sign, decimal point and %, thousands may be grouped "
+        "with commas (1,234.5); no exponents, full-width digits or decimal commas",
+    ),
     "E0803": (
         "第 {row} 行「{column}」列为空，但该字段必须填写",
         "row {row}, column {column} is empty but the field is required",
@@ -520,10 +526,45 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "考核对象 `{subject}` 在汇总期间内缺少 {period} 的数据",
         "subject `{subject}` has no data for {period} within the roll-up",
     ),
+    "E0820": (
+        "第 {row} 行「{column}」列是公式，但工作簿中没有保存它的计算结果",
+        "row {row}, column {column} holds a formula whose result was never saved in the workbook",
+    ),
+    "E0820.help": (
+        "用 Excel 或 WPS 打开并保存该工作簿（会保存公式的结果），或把公式换成数值",
+        "open and save the workbook in Excel or WPS (which saves formula results), "
+        "or replace the formula with its value",
+    ),
+    "E0821": (
+        "表头中「{column}」出现了两次（第 {first} 列和第 {again} 列）",
+        "column {column} appears twice in the header (columns {first} and {again})",
+    ),
+    "E0821.help": (
+        "删除或改名其中一列：两列中只能有一列是该输入的值",
+        "delete or rename one of them: only one column can hold the input's values",
+    ),
+    "E0822": (
+        "数据列「{column}」不是规则中的输入",
+        "data column {column} is not an input of the rules",
+    ),
+    "W0801": (
+        "数据列「{column}」不是规则中的输入，已忽略该列",
+        "data column {column} is not an input of the rules; the column was ignored",
+    ),
     # -- command line and files ----------------------------------------------
     "E0901": ("找不到规则集 {path}", "rule set {path} not found"),
     "E0902": ("无法读取文件 {path}：{problem}", "cannot read {path}: {problem}"),
     "E0903": ("文件 {path} 不是 UTF-8 编码", "file {path} is not UTF-8 text"),
+    "E0914": ("结果库中没有编号为 {run} 的运行记录", "the results store has no run {run}"),
+    "E0915": (
+        "结果库校验不符：{what}（应为 {expected}，实为 {actual}）",
+        "the results store fails its integrity check: {what} (expected {expected}, found {actual})",
+    ),
+    "E0915.help": (
+        "已发布的结果或其数据在结果库之外被改动过：请从备份恢复结果库，并查明改动来源",
+        "a published run or its data was changed outside jixiao: restore the store from a "
+        "backup and find out who changed it",
+    ),
     "E0904": (
         "数据中没有期间 {period} 的数据行",
         "the data has no rows for period {period}",

@@ -64,7 +64,7 @@ from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
 from runtime.tools.rule_test_suite import load_and_run
-from runtime.tools.runs import evaluate_with_history, record_run
+from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
@@ -175,6 +175,11 @@ def _parser() -> argparse.ArgumentParser:
         "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
     )
     p.add_argument("--delete", type=int, metavar="RUN", help="delete an unpublished run")
+    p.add_argument(
+        "--verify",
+        action="store_true",
+        help="recompute every published run's digests and report any mismatch",
+    )
 
     p = sub.add_parser("explain", parents=[common], help="how a subject's result was derived")
     p.add_argument("rules")
@@ -374,6 +379,11 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         if args.delete is not None:
             store.delete_run(args.delete)
+        if args.verify:
+            found = verify_store(store, args.store)
+            if found:
+                raise UserError(found)
+            return EXIT_OK
         out.write(runs_text(store.runs(), lang))
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None

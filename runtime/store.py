@@ -16,7 +16,7 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -81,6 +81,63 @@ CREATE TRIGGER IF NOT EXISTS published_results_are_complete
     BEFORE INSERT ON results
     WHEN (SELECT published FROM runs WHERE id = NEW.run_id) = 1
     BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+-- REPLACE and UPDATE OR REPLACE delete a conflicting row without firing
+-- delete triggers, so every statement that could land on a published run's
+-- key is refused before it runs: runs are born unpublished (publishing is
+-- an UPDATE of an unpublished run), and no insert or update may take the
+-- key of a published run, its results or its data.
+CREATE TRIGGER IF NOT EXISTS runs_are_born_unpublished
+    BEFORE INSERT ON runs WHEN NEW.published <> 0
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_run_is_not_replaced
+    BEFORE INSERT ON runs
+    WHEN (SELECT published FROM runs WHERE id = NEW.id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_run_is_not_overwritten
+    BEFORE UPDATE ON runs
+    WHEN NEW.id <> OLD.id AND (SELECT published FROM runs WHERE id = NEW.id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_results_are_not_overwritten
+    BEFORE UPDATE ON results
+    WHEN (SELECT published FROM runs WHERE id = NEW.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_data_is_complete
+    BEFORE INSERT ON run_data
+    WHEN (SELECT published FROM runs WHERE id = NEW.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_data_is_unchanged
+    BEFORE UPDATE ON run_data
+    WHEN (SELECT published FROM runs WHERE id = OLD.run_id) = 1
+      OR (SELECT published FROM runs WHERE id = NEW.run_id) = 1
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS stored_data_is_not_replaced
+    BEFORE INSERT ON data_files
+    WHEN EXISTS (SELECT 1 FROM data_files WHERE digest = NEW.digest AND content <> NEW.content)
+    BEGIN SELECT RAISE(ABORT, 'stored data files are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS published_data_files_are_kept
+    BEFORE DELETE ON data_files
+    WHEN EXISTS (
+        SELECT 1 FROM run_data JOIN runs ON runs.id = run_data.run_id
+        WHERE run_data.digest = OLD.digest AND runs.published = 1
+    )
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+-- What a published run was, sealed when it is published: the digest of its
+-- results, so that `jixiao runs --verify` can tell any later change.
+CREATE TABLE IF NOT EXISTS seals (
+    run_id INTEGER PRIMARY KEY REFERENCES runs(id),
+    results_digest TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS seals_are_kept
+    BEFORE DELETE ON seals
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS seals_are_unchanged
+    BEFORE UPDATE ON seals
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS seals_are_not_replaced
+    BEFORE INSERT ON seals
+    WHEN EXISTS (SELECT 1 FROM seals WHERE run_id = NEW.run_id)
+      OR NOT EXISTS (SELECT 1 FROM runs WHERE id = NEW.run_id AND published = 0)
+    BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
 """
 
 
@@ -114,12 +171,38 @@ def _run(row: tuple[object, ...]) -> Run:
     )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True)
+class Mismatch:
+    """A digest of a published run (or a stored file) that no longer matches."""
+
+    run: int | None  # None: a stored data file
+    what: str  # data_file, data_missing, input, results, unsealed
+    expected: str
+    actual: str
+
+
 def input_digest(location: str) -> str:
     """A digest of the data files a run read (names and bytes)."""
-    files = data_files(Path(location))
+    return _digest((file.name, file.read_bytes()) for file in data_files(Path(location)))
+
+
+def _digest(files: Iterable[tuple[str, bytes]]) -> str:
     digest = hashlib.sha256()
-    for file in files:
-        digest.update(file.name.encode("utf-8") + b"\0" + file.read_bytes() + b"\0")
+    for name, content in files:
+        digest.update(name.encode("utf-8") + b"\0" + content + b"\0")
+    return "sha256:" + digest.hexdigest()
+
+
+def _results_digest(db: sqlite3.Connection, run: int) -> str:
+    """A digest of every result row of a run, in a fixed order."""
+    digest = hashlib.sha256()
+    rows = db.execute(
+        "SELECT kind, subject, total, rank, grade, document FROM results"
+        " WHERE run_id = ? ORDER BY kind, subject",
+        (run,),
+    )
+    for row in rows:
+        digest.update(json.dumps(list(row), ensure_ascii=False).encode("utf-8") + b"\n")
     return "sha256:" + digest.hexdigest()
 
 
@@ -225,6 +308,10 @@ class Store:
                         (run, file.name, digest),
                     )
                 if publish:
+                    db.execute(
+                        "INSERT INTO seals (run_id, results_digest) VALUES (?, ?)",
+                        (run, _results_digest(db, run)),
+                    )
                     db.execute("UPDATE runs SET published = 1 WHERE id = ?", (run,))
         except sqlite3.IntegrityError as error:
             raise StoreError("E0911", {"problem": str(error)}) from None
@@ -267,8 +354,50 @@ class Store:
         ).fetchall()
         return [json.loads(row[0]) for row in rows]
 
+    def verify(self) -> list[Mismatch]:
+        """Recompute every published run's digests: each stored data file's
+        content against its digest, the run's input digest from its files, and
+        its results against the seal written when it was published."""
+        found: list[Mismatch] = []
+        db = self.connection
+        for row in db.execute("SELECT digest, content FROM data_files").fetchall():
+            digest, content = str(row[0]), bytes(row[1])
+            actual = "sha256:" + hashlib.sha256(content).hexdigest()
+            if actual != digest:
+                found.append(Mismatch(None, "data_file", digest, actual))
+        for run in self.runs():
+            if not run.published:
+                continue
+            files = db.execute(
+                "SELECT run_data.name, data_files.content FROM run_data"
+                " LEFT JOIN data_files ON data_files.digest = run_data.digest"
+                " WHERE run_id = ? ORDER BY run_data.name",
+                (run.id,),
+            ).fetchall()
+            if files:
+                if any(content is None for _, content in files):
+                    found.append(Mismatch(run.id, "data_missing", run.input_digest, ""))
+                else:
+                    digest = _digest((str(name), bytes(content)) for name, content in files)
+                    if digest != run.input_digest:
+                        found.append(Mismatch(run.id, "input", run.input_digest, digest))
+            seal = db.execute(
+                "SELECT results_digest FROM seals WHERE run_id = ?", (run.id,)
+            ).fetchone()
+            actual = _results_digest(db, run.id)
+            if seal is None:
+                found.append(Mismatch(run.id, "unsealed", "", actual))
+            elif str(seal[0]) != actual:
+                found.append(Mismatch(run.id, "results", str(seal[0]), actual))
+        return found
+
     def delete_run(self, run: int) -> None:
         """Remove an unpublished run (a published one is refused by the database)."""
+        if (
+            not 0 < run < 2**63
+            or not self.connection.execute("SELECT 1 FROM runs WHERE id = ?", (run,)).fetchone()
+        ):
+            raise StoreError("E0914", {"run": run})
         try:
             with self.transaction() as db:
                 db.execute("DELETE FROM run_data WHERE run_id = ?", (run,))

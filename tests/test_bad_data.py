@@ -17,8 +17,10 @@ GOOD = "2016Q1,s01,好,1,1,0,好,0,0,90%\n"
 CASES = {
     "text in a number column": (
         HEAD + "2016Q1,s01,好,一,1,0,好,0,0,90%\n",
-        "{data}:2 [督办事项]: error[E0802]: row 2, column 督办事项: `一` is not a number",
-        "{data}:2 [督办事项]: 错误[E0802]: 第 2 行「督办事项」列：`一` 不是数值",
+        "{data}:2 [督办事项]: error[E0802]: row 2, column 督办事项: `一` is not a number"
+        " (help: write digits with an optional sign, decimal point and %, thousands may be grouped with commas (1,234.5); no exponents, full-width digits or decimal commas)",
+        "{data}:2 [督办事项]: 错误[E0802]: 第 2 行「督办事项」列：`一` 不是数值"
+        " (提示: 数值只写阿拉伯数字，可带正负号、小数点和 %，千位可用逗号分隔（如 1,234.5）；不能用科学计数法、全角数字或以逗号作小数点)",
     ),
     "empty required cell": (
         HEAD + "2016Q1,s01,,1,1,0,好,0,0,90%\n",

@@ -154,7 +154,8 @@ def test_bad_data_is_reported_all_at_once_with_locations(
     assert code == 1
     assert out.getvalue() == ""
     assert err.getvalue() == (
-        f"{data}:2 [实际]: error[E0802]: row 2, column 实际: `abc` is not a number\n"
+        f"{data}:2 [实际]: error[E0802]: row 2, column 实际: `abc` is not a number"
+        " (help: write digits with an optional sign, decimal point and %, thousands may be grouped with commas (1,234.5); no exponents, full-width digits or decimal commas)\n"
         f"{data}:3 [次数]: error[E0807]: row 3, column 次数: `-1` is outside the allowed range 0 to ∞\n"
         f"{data}:4 [subject]: error[E0805]: row 4: subject `政工科` appears twice for the period (first at {data}:3)\n"
         f"{data}:5 [次数]: error[E0808]: row 5, column 次数: `1.5` is not a valid count\n"

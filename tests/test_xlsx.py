@@ -78,7 +78,8 @@ def test_xlsx_data_errors_name_file_sheet_row_and_column(tmp_path: Path) -> None
     assert err == (
         f"{where} [依法行政评价]: error[E0806]: row 3, column 依法行政评价: `优` is not a level "
         "of 评价档次 (one of: 好、较好、一般、差)\n"
-        f"{where} [按期办结]: error[E0802]: row 3, column 按期办结: `一` is not a number\n"
+        f"{where} [按期办结]: error[E0802]: row 3, column 按期办结: `一` is not a number"
+        " (help: write digits with an optional sign, decimal point and %, thousands may be grouped with commas (1,234.5); no exponents, full-width digits or decimal commas)\n"
     )
     assert not out_file.exists(), "nothing is written when the data has errors"
 

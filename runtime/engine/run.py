@@ -84,6 +84,9 @@ def evaluate_datasets(
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
     evaluation = Evaluation(label or _label(periods), rules_digest(compilation.ruleset.files))
+    evaluation.warnings.extend(sections.warnings)
+    if people is not None:
+        evaluation.warnings.extend(people.warnings)
     section_evaluator = CompiledEvaluator(program, module)
     people_evaluator = None
     if "person" in compilation.programs and "person" in compilation.modules:

@@ -13,14 +13,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 from compiler import ir
-from dsl.diagnostics import Diagnostic, HelpLine, suggest
+from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import Table, TableError, data_files, read_tables
+from semantics.numbers import parse_number
 
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
 PERIOD_COLUMN = "period"
@@ -46,7 +47,8 @@ class Row:
 @dataclass
 class Dataset:
     rows: list[Row] = field(default_factory=list)
-    diagnostics: list[Diagnostic] = field(default_factory=list)
+    diagnostics: list[Diagnostic] = field(default_factory=list)  # errors: nothing is evaluated
+    warnings: list[Diagnostic] = field(default_factory=list)  # e.g. a column that was ignored
 
     def periods(self) -> list[str]:
         return sorted({row.period for row in self.rows})
@@ -140,7 +142,8 @@ class _TableReader:
         try:
             tables = read_tables(file)
         except TableError as error:
-            self.problem("E0902", {"path": str(file), "problem": str(error)}, str(file))
+            if self.program.kind == "section":  # both programs read every file: report once
+                self.problem("E0902", {"path": str(file), "problem": str(error)}, str(file))
             return
         for table in tables:
             self.read_table(table)
@@ -149,6 +152,8 @@ class _TableReader:
         shown, header, numbered = table.shown, table.header, table.rows
         if not numbered:
             return  # a header alone holds nothing for anyone
+        if not self.readable(table):
+            return
         columns = {name: index for index, name in enumerate(header) if name}
         if is_event_table(columns):
             subjects = set(self.subjects) if self.subjects is not None else None
@@ -173,9 +178,62 @@ class _TableReader:
             self.problem("E0804", {"column": column}, _where(shown, 1))
         if missing:
             return
+        if not self.known_columns(shown, columns):
+            return
         for number, cells in numbered:
             cells = cells + [""] * (len(header) - len(cells))
             self.row(shown, number, cells, columns)
+
+    def readable(self, table: Table) -> bool:
+        """Report what makes a table unreadable as a whole: formulas without a
+        saved value and repeated column names.  Both are checked by the
+        section program only (both programs read every table), once."""
+        report = self.program.kind == "section"
+        ok = True
+        for number, column in table.uncached:
+            name = table.header[column] if column < len(table.header) else str(column + 1)
+            ok = False
+            if report:
+                where = _where(table.shown, number, name)
+                args = {"row": number, "column": name}
+                self.problem("E0820", args, where, help=("E0820.help", {}))
+        first: dict[str, int] = {}
+        for index, name in enumerate(table.header):
+            if not name:
+                continue
+            if name in first:
+                ok = False
+                if report:
+                    where = _where(table.shown, 1, name)
+                    args = {"column": name, "first": first[name] + 1, "again": index + 1}
+                    self.problem("E0821", args, where, help=("E0821.help", {}))
+            else:
+                first[name] = index
+        return ok
+
+    def known_columns(self, shown: str, columns: dict[str, int]) -> bool:
+        """Every column of a wide table names an input (or period, subject,
+        name).  A column that looks like a misspelt input the table lacks is
+        an error (the input would silently be missing or take its default);
+        any other extra column is ignored with a warning that says so."""
+        inputs = [f.name for f in self.program.inputs if f.kind not in RUNTIME_KINDS]
+        known = {PERIOD_COLUMN, SUBJECT_COLUMN, NAME_COLUMN, *inputs}
+        absent = [name for name in inputs if name not in columns]
+        ok = True
+        for column in columns:
+            if column in known:
+                continue
+            where = _where(shown, 1, column)
+            guess = did_you_mean(column, absent)
+            if guess is not None:
+                didyoumean: HelpLine = ("E0401.didyoumean", {"suggestion": guess})
+                self.problem("E0822", {"column": column}, where, help=didyoumean)
+                ok = False
+            else:
+                self.dataset.warnings.append(
+                    Diagnostic("W0801", {"column": column}, None, "warning", location=where)
+                )
+        return ok
 
     def row(self, shown: str, number: int, cells: list[str], columns: dict[str, int]) -> None:
         period_text = cells[columns[PERIOD_COLUMN]].strip()
@@ -311,13 +369,9 @@ def read_cell(
         return None, Diagnostic("E0803", args, None, location=where, help=("E0803.help", {}))
     kind = input_field.kind
     if input_field.type.kind == "number":
-        text = raw.replace(",", "")
-        try:
-            value = Decimal(text[:-1]) / 100 if text.endswith("%") else Decimal(text)
-        except InvalidOperation:
-            return None, Diagnostic("E0802", args, None, location=where)
-        if not value.is_finite():
-            return None, Diagnostic("E0802", args, None, location=where)
+        value = parse_number(raw, grouped=True)
+        if value is None:
+            return None, Diagnostic("E0802", args, None, location=where, help=("E0802.help", {}))
         if kind in ("integer", "count") and value != value.to_integral_value():
             return None, Diagnostic("E0808", {**args, "kind": kind}, None, location=where)
         low = (

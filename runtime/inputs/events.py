@@ -10,11 +10,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
 from runtime.inputs.periods import Period
+from semantics.numbers import parse_number
 
 EVENT_COLUMNS = ("date", "subject", "item")
 
@@ -99,12 +100,9 @@ def read_event_rows(
             )  # fmt: skip
             continue
         count_text = cell(cells, "count") or "1"
-        try:
-            count = Decimal(count_text)
-            valid = count.is_finite() and count > 0 and count == count.to_integral_value()
-        except InvalidOperation:
-            valid = False
-        if not valid:
+        parsed = parse_number(count_text, grouped=True)
+        count = parsed if parsed is not None else Decimal(0)
+        if not (count > 0 and count == count.to_integral_value() and "%" not in count_text):
             problems.append(
                 Diagnostic("E0808", {"row": number, "column": "count", "text": count_text,
                                      "kind": "count"}, None, location=f"{where} [count]")

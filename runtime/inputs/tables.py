@@ -6,12 +6,22 @@ message.  Cells become text here and are read by their input's kind later,
 the same way for both formats.  A number Excel stores is taken as the
 shortest decimal that round-trips it (what Excel displays, ``0.1`` not
 ``0.1000000000000000055…``), so no binary float reaches a score.
+
+Whatever a file holds, reading it ends in tables or in a ``TableError``
+naming what is wrong, never in an exception of the CSV module or the
+workbook library: a workbook that is not a zip, malformed XML inside it, a
+CSV cell over the field limit.  A sheet's declared dimensions are not
+trusted (a single cell at XFD1048576 would otherwise make a million padded
+rows).  A formula cell whose result was never saved (a workbook written by a
+program, not by Excel or WPS) is listed in ``Table.uncached`` so the reader
+reports it at its cell instead of reading it as empty.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
+import warnings
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -24,6 +34,7 @@ class Table:
     shown: str  # "file.csv" or "file.xlsx (sheet 科室)"
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number in the file or sheet, cells)
+    uncached: tuple[tuple[int, int], ...] = ()  # (row, column index) of formulas without a value
 
 
 class TableError(Exception):
@@ -44,10 +55,15 @@ def read_tables(path: Path) -> list[Table]:
     except (OSError, UnicodeDecodeError) as error:
         raise TableError(str(error)) from None
     rows = csv.reader(text.splitlines())
-    header = [cell.strip() for cell in next(rows, [])]
-    numbered = [
-        (n, cells) for n, cells in enumerate(rows, start=2) if any(c.strip() for c in cells)
-    ]
+    line = 1
+    try:
+        header = [cell.strip() for cell in next(rows, [])]
+        numbered = []
+        for line, cells in enumerate(rows, start=2):
+            if any(c.strip() for c in cells):
+                numbered.append((line, cells))
+    except csv.Error as error:
+        raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
     return [Table(str(path), header, numbered)]
 
 
@@ -66,24 +82,88 @@ def _text(value: object) -> str:
 
 
 def _xlsx(path: Path) -> list[Table]:
-    import openpyxl  # only when a workbook is read
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (OSError, InvalidFileException, KeyError, ValueError) as error:
-        raise TableError(str(error)) from None
+    """Every sheet of a workbook.  Formulas are read as written first; only a
+    workbook that has some is read a second time for the values Excel or WPS
+    saved with them."""
+    formulas = _read_workbook(path, data_only=False)
+    if not any(uncached for _, _, _, uncached in formulas):
+        return [
+            Table(f"{path} (sheet {title})", header, rows) for title, header, rows, _ in formulas
+        ]
+    saved = _read_workbook(path, data_only=True)
     tables = []
+    for (title, _, _, with_formula), (_, header, rows, _) in zip(formulas, saved, strict=True):
+        by_number = {1: header, **dict(rows)}
+        missing = tuple(
+            (number, column)
+            for number, column in with_formula
+            if not _at(by_number.get(number, []), column)
+        )
+        tables.append(Table(f"{path} (sheet {title})", header, rows, missing))
+    return tables
+
+
+def _at(cells: list[str], column: int) -> str:
+    return cells[column] if column < len(cells) else ""
+
+
+Sheet = tuple[str, list[str], list[tuple[int, list[str]]], list[tuple[int, int]]]
+
+
+def _read_workbook(path: Path, data_only: bool) -> list[Sheet]:
+    """(title, header, numbered rows, formula cells) of every sheet."""
+    with warnings.catch_warnings():
+        # The library warns about parts of the file it skips (invalid
+        # relationships, unknown extensions): what it reads is checked anyway,
+        # and a Python warning on the terminal tells an office nothing.
+        warnings.simplefilter("ignore")
+        return _read_sheets(path, data_only)
+
+
+def _read_sheets(path: Path, data_only: bool) -> list[Sheet]:
+    import openpyxl  # only when a workbook is read
+
+    # Any exception the workbook library raises here comes from the file's
+    # bytes (not a zip, malformed XML, impossible values): a data problem to
+    # report at the file, never a traceback.
+    try:
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
+    except Exception as error:  # see above
+        raise TableError(_problem(error)) from None
+    sheets: list[Sheet] = []
     try:
         for sheet in workbook.worksheets:
-            rows = sheet.iter_rows(values_only=True)
-            header = [_text(v) for v in next(rows, ())]
+            sheet.reset_dimensions()  # declared dimensions are not trusted
+            rows = sheet.iter_rows()
+            formulas: list[tuple[int, int]] = []
+            header = _texts(next(rows, ()), 1, formulas)
             numbered = []
             for number, values in enumerate(rows, start=2):
-                cells = [_text(v) for v in values]
+                cells = _texts(values, number, formulas)
                 if any(cells):
                     numbered.append((number, cells))
-            tables.append(Table(f"{path} (sheet {sheet.title})", header, numbered))
+            sheets.append((sheet.title, header, numbered, formulas))
+    except Exception as error:  # malformed XML met while reading rows
+        raise TableError(_problem(error)) from None
     finally:
         workbook.close()
-    return tables
+    return sheets
+
+
+def _texts(cells: tuple[object, ...], number: int, formulas: list[tuple[int, int]]) -> list[str]:
+    texts = []
+    for column, cell in enumerate(cells):
+        value = getattr(cell, "value", None)
+        if getattr(cell, "data_type", None) == "f":
+            formulas.append((number, column))
+            texts.append("")
+        else:
+            texts.append(_text(value))
+    while texts and not texts[-1]:
+        texts.pop()  # trailing empty cells, however far the sheet claims to reach
+    return texts
+
+
+def _problem(error: Exception) -> str:
+    text = str(error).strip()
+    return f"not a readable .xlsx workbook ({type(error).__name__}{': ' + text if text else ''})"

@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.tables import data_files
@@ -36,3 +37,18 @@ def record_run(
     """Record a run (its JSON document) with the commit of its rules and its
     data; publishing an already published period is refused (``StoreError``)."""
     store.record(document, commit, input_digest(data), publish, data_files(Path(data)))
+
+
+def verify_store(store: Store, path: str) -> list[Diagnostic]:
+    """``runs --verify``: every digest mismatch of the store, as an E0915
+    located at the store (a stored file) or at the run."""
+    return [
+        Diagnostic(
+            "E0915",
+            {"what": m.what, "expected": m.expected or "-", "actual": m.actual or "-"},
+            None,
+            location=path if m.run is None else f"{path} (run {m.run})",
+            help=("E0915.help", {}),
+        )
+        for m in store.verify()
+    ]
