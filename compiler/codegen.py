@@ -31,7 +31,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.spans import Span
-from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV
+from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV, SUM
 from semantics.prelude import PRELUDE, mode_name, quantum_name
 from semantics.rounding import QUANTA, ROUNDING
 
@@ -226,7 +226,7 @@ class _Emitter:
         """
         zero = self.constant(Decimal(0))
         scores = [self.expr(s) for s in node.scores]
-        plain = "(" + " + ".join([zero, *scores]) + ")"
+        plain = _plus([zero, *scores])
         guards = [self.guards.get(s.slot) for s in node.scores]
         if not any(g is not None for g in guards):
             return NormalizedSumParts(plain)
@@ -240,10 +240,10 @@ class _Emitter:
             for p, g in zip(node.points, guards, strict=True)
             if g is not None
         ]
-        applicable = "(" + " + ".join([self.constant(fixed), *points]) + ")"
+        applicable = _plus([self.constant(fixed), *points])
         full, site = self.constant(node.full), self.site(node.span)
         every = " and ".join(f"v{g}" for g in sorted({g for g in guards if g is not None}))
-        present_sum = "(" + " + ".join([zero, *present]) + ")"
+        present_sum = _plus([zero, *present])
         return NormalizedSumParts(plain, every, present_sum, applicable, full, site)
 
     def call(self, node: ir.Call) -> str:
@@ -275,6 +275,20 @@ class _Emitter:
 def output_slots(program: ir.Program) -> tuple[int, ...]:
     """What ``evaluate(inp, full=False)`` returns: each indicator's score, then the total."""
     return (*(i.score for i in program.indicators), program.total)
+
+
+# A chain ``a + b + ...`` nests one level per term in Python's syntax tree, and
+# compiling a few thousand levels exhausts the compiler's stack.  Longer sums
+# call the sum aggregate over a flat tuple instead: it adds from 0 left to
+# right, exactly as the chain does (semantics.operations.agg_sum).
+_LONGEST_CHAIN = 64
+
+
+def _plus(terms: list[str]) -> str:
+    """The sum of ``terms`` (the first is the start value, usually 0), left to right."""
+    if len(terms) <= _LONGEST_CHAIN:
+        return "(" + " + ".join(terms) + ")"
+    return f"{SUM.prelude}(({''.join(term + ', ' for term in terms)}))"
 
 
 def _simple(node: ir.Expr) -> bool:

@@ -106,6 +106,8 @@ def evaluate(expr: ir.Expr, env: Env) -> Interval | None:
             shares = [share for _, share in table]
             return Interval(min(shares), max(shares))
         case ir.NormalizedSum(scores=scores, points=points, full=full):
+            if not scores:
+                return point(Decimal(0))  # no indicator of this kind: the sum of nothing
             ratios = []
             for score, weight in zip(scores, points, strict=True):
                 interval = evaluate(score, env) or UNBOUNDED

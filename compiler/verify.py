@@ -59,6 +59,32 @@ def _dates(program: ir.Program) -> list[date]:
     return sorted(d for d in starts if d.year == program.year)
 
 
+def _unscaled_sum(program: ir.Program, indicators: list[ir.Indicator]) -> Decimal | None:
+    """The points of ``indicators`` added up, when some subject is assessed on
+    all of them, so its total is their plain sum; None when every subject has
+    an indicator that does not apply to it, so every total is rescaled to full
+    marks (``applies_to`` partitions the indicators among the sections)."""
+    everything = sum((i.points for i in indicators), Decimal(0))
+    organization = program.organization
+    if organization is None or all(i.applies_to is None for i in indicators):
+        return everything
+    sections = organization.sections
+    if program.kind == "person":
+        staffed = {p.section for p in organization.people}
+        sections = tuple(s for s in sections if s.id in staffed)
+    for section in sections:
+        if all(_applies(i, section) for i in indicators):
+            return everything
+    return None
+
+
+def _applies(indicator: ir.Indicator, section: ir.Section) -> bool:
+    targets = indicator.applies_to
+    if targets is None:
+        return True
+    return section.id in targets or any(tag in targets for tag in section.tags)
+
+
 def _points(program: ir.Program, kind: str, found: list[Diagnostic]) -> None:
     days = _dates(program)
     for index, day in enumerate(days):
@@ -68,8 +94,8 @@ def _points(program: ir.Program, kind: str, found: list[Diagnostic]) -> None:
             else date(program.year, 12, 31)
         )
         in_force = [i for i in program.indicators if i.in_force(day)]
-        total = sum((i.points for i in in_force), Decimal(0))
-        if in_force and total != program.full_marks:
+        total = _unscaled_sum(program, in_force)
+        if in_force and total is not None and total != program.full_marks:
             where = next(
                 (i.span for i in program.indicators
                  if i.effective_from == day or (i.effective_until and i.effective_until + timedelta(days=1) == day)),

@@ -398,9 +398,39 @@ def build_ruleset(
     for part in files:
         for slot in sections:
             _merge_section(builder, part, slot, merged)
-    return ast.RuleSet(
+    ruleset = ast.RuleSet(
         root=root, manifest=manifest_ast, files=tuple(p.file for p in files), **merged
     )
+    _check_counts(builder, ruleset)
+    return ruleset
+
+
+# How many of each a rule set may hold.  Real schemes have tens of indicators
+# and items; the limits stop a generated or pasted file from turning into
+# generated code no one can review long before any resource runs out.
+MAX_INDICATORS = 2_000
+MAX_ITEMS = 2_000
+MAX_SUBJECTS = 20_000  # sections and people of the organization
+
+
+def _check_counts(builder: AstBuilder, ruleset: ast.RuleSet) -> None:
+    """E0210 at the first declaration past a limit."""
+    organization = ruleset.organization
+    subjects: list[ast.SectionDecl | ast.PersonDecl] = (
+        [*organization.sections, *organization.people] if organization is not None else []
+    )
+    for what, declared, limit in (
+        ("kind.indicator", ruleset.indicators, MAX_INDICATORS),
+        ("kind.item", ruleset.items, MAX_ITEMS),
+        ("kind.subject", subjects, MAX_SUBJECTS),
+    ):
+        if len(declared) > limit:
+            builder.error(
+                "E0210",
+                {"kind": (what, {}), "count": len(declared), "limit": limit},
+                declared[limit].id.span,
+                help=("E0210.help", {}),
+            )
 
 
 def _check_manifest_keys(builder: AstBuilder, manifest: FilePart, files: list[FilePart]) -> None:

@@ -371,7 +371,8 @@ class RuleFile(Model):
 
     scheme: str | None = Field(None, description="name of the assessment scheme")
     version: Text | None = None
-    year: int | None = None
+    # Years a calendar, a store and a person can mean: beyond them a year is a typo.
+    year: int | None = Field(None, ge=1949, le=2199, description="the year the rules assess")
     places: int | None = Field(None, ge=0, le=10, description="decimal places of final scores")
     rounding: Rounding | None = Field(None, description="default rounding mode: half_up")
     full_marks: Number | None = None

@@ -43,6 +43,15 @@ def round_to(value: Decimal, places: int, mode: str) -> Decimal:
     return value.quantize(QUANTA[places], rounding=ROUNDING[mode])
 
 
+def shown(value: Decimal, places: int, mode: str) -> Decimal:
+    """``value`` as every output shows it: rounded to ``places`` with ``mode``,
+    and zero without a sign.  Decimal keeps the sign of a zero (``0 * -0.5``
+    is ``-0.0``, ``-0.001`` rounds to ``-0.00``), which means nothing to a
+    reader of a score, so no output ever prints ``-0``."""
+    rounded = round_to(value, places, mode)
+    return rounded.copy_abs() if not rounded else rounded
+
+
 def round_to_integer(value: Decimal, mode: str) -> int:
     """``value`` rounded to a whole number with ``mode`` (quota sizes)."""
     return int(value.quantize(QUANTA[0], rounding=ROUNDING[mode]))

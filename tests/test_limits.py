@@ -24,9 +24,10 @@ def test_billion_laughs_is_rejected_with_a_clear_message() -> None:
     assert root is None
     assert [d.code for d in problems] == ["E0104"]
     assert render_all(problems, "en", "concise") == (
-        "laughs.yaml:6:8: error[E0104]: YAML expands to too many nodes (limit 100000), "
-        "probably through nested aliases (*) "
-        "(help: do not multiply content through aliases; write out what is needed)"
+        "laughs.yaml:6:8: error[E0104]: YAML expands to too many nodes (limit 100000): "
+        "a very large file, or nested aliases (*) "
+        "(help: split a very large file into several files listed in `files:`; "
+        "do not multiply content through aliases)"
     )
 
 

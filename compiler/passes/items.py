@@ -30,7 +30,7 @@ def _declare_items(
     items: list[ir.Item] = []
     seen: dict[str, ast.Ident] = {}
     by_kind: dict[str, list[int]] = {"bonus": [], "deduction": []}
-    vetoes: dict[str, list[int]] = {}
+    vetoes: dict[str, list[tuple[int, ir.Ref | None]]] = {}  # kind -> (count, gate)
     zero = Decimal(0)
     for decl in ruleset.items:
         ident = decl.id.name
@@ -62,7 +62,7 @@ def _declare_items(
         count_ref = ir.Ref(count, NUMBER, decl.id.span)
         if decl.kind == "veto":
             if decl.veto is not None:
-                vetoes.setdefault(decl.veto, []).append(count)
+                vetoes.setdefault(decl.veto, []).append((count, _gate(state, decl, scope)))
         elif decl.per is not None:
             points: ir.Expr = ir.Arith(
                 "*", count_ref, ir.Const(decl.per.value, NUMBER, decl.per.span), NUMBER, span
@@ -71,12 +71,8 @@ def _declare_items(
                 cap = ir.Const(decl.cap.value, NUMBER, decl.cap.span)
                 points = ir.Call(MIN.name, (points, cap), NUMBER, span)
             points_slot = state.slot(ident, "item", NUMBER, decl.id.span, owner=ident)
-            if decl.when is not None:
-                # The gate is its own definition so it is typed and ordered
-                # like every other formula (it may read base and values).
-                gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
-                state.pending.append(Pending(gate, decl.when, scope))
-                gate_ref = ir.Ref(gate, BOOL, decl.when.span)
+            gate_ref = _gate(state, decl, scope)
+            if gate_ref is not None:
                 points = ir.Cond(((gate_ref, points),), ir.Const(zero, NUMBER, span), NUMBER, span)
             state.pending.append(Pending(points_slot, points, None))
             by_kind[decl.kind].append(points_slot)
@@ -114,15 +110,29 @@ def _declare_items(
         state.pending.append(Pending(slot, summed, None))
         result[kind] = slot
     for kind, counts in vetoes.items():
-        span = state.slots[counts[0]].span  # the first item that can veto
+        span = state.slots[counts[0][0]].span  # the first item that can veto
 
         flag: ir.Expr = ir.Const(False, BOOL, span)
-        for count in counts:
-            test = ir.Cmp(
+        for count, gate_ref in counts:
+            test: ir.Expr = ir.Cmp(
                 ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
             )
+            if gate_ref is not None:  # an occurrence, and the item's `when` holds
+                test = ir.Logic("and", test, gate_ref, BOOL, span)
             flag = test if isinstance(flag, ir.Const) else ir.Logic("or", flag, test, BOOL, span)
         slot = state.slot(f"veto.{kind}", "veto", BOOL, span)
         state.pending.append(Pending(slot, flag, None))
         result[f"veto:{kind}"] = slot
     return items, result
+
+
+def _gate(state: State, decl: ast.ItemDecl, scope: Scope) -> ir.Ref | None:
+    """The item's ``when`` as its own definition, typed and ordered like every
+    other formula (it may read base and values): it gates a veto as it gates
+    points.  None when the item has no ``when``."""
+    if decl.when is None:
+        return None
+    ident = decl.id.name
+    gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
+    state.pending.append(Pending(gate, decl.when, scope))
+    return ir.Ref(gate, BOOL, decl.when.span)

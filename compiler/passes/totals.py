@@ -44,8 +44,10 @@ def check_people_organization(state: State) -> None:
 
 def count_full_marks(state: State) -> None:
     """Reads the declared full marks and ``state.indicators``; sets
-    ``state.full_marks`` (by default the sum of the indicators' points, which
-    is no single number when points are in force for part of the year)."""
+    ``state.full_marks``: by default the sum of the points of the indicators
+    that apply to a section, which is no single number when points are in
+    force for part of the year (E0424) or when sections are assessed on
+    indicators whose points add up differently (E0440)."""
     ruleset = state.ruleset
     manifest = ruleset.manifest
     full_marks = manifest.full_marks
@@ -57,8 +59,43 @@ def count_full_marks(state: State) -> None:
             where = ruleset.people.span if person and ruleset.people else manifest.span
             help_key = "E0424.people" if person else "E0424.help"
             state.error("E0424", {}, where, help=(help_key, {}))
-        full_marks = sum((i.points for i in state.indicators), Decimal(0))
+        sums = _applicable_sums(state)
+        if len(sums) > 1 and not dated:
+            # Sections are assessed on different indicators: no one sum is "full".
+            person = state.kind == "person"
+            where = ruleset.people.span if person and ruleset.people else manifest.span
+            low, high = min(sums), max(sums)
+            state.error("E0440", {"low": low, "high": high}, where, help=("E0424.help", {}))
+        full_marks = (
+            sums.pop() if len(sums) == 1 else sum((i.points for i in state.indicators), Decimal(0))
+        )
     state.full_marks = full_marks
+
+
+def _applicable_sums(state: State) -> set[Decimal]:
+    """The sums of points of the indicators that apply to each section (to
+    each person's section, for people); one sum when nothing is partitioned."""
+    everything = sum((i.points for i in state.indicators), Decimal(0))
+    organization = state.organization
+    if organization is None or all(i.applies_to is None for i in state.indicators):
+        return {everything}
+    sections = organization.sections
+    if state.kind == "person":
+        staffed = {p.section for p in organization.people}
+        sections = tuple(s for s in sections if s.id in staffed)
+    return {
+        sum(
+            (
+                i.points
+                for i in state.indicators
+                if i.applies_to is None
+                or section.id in i.applies_to
+                or any(tag in i.applies_to for tag in section.tags)
+            ),
+            Decimal(0),
+        )
+        for section in sections
+    } or {everything}
 
 
 def define_base(state: State) -> None:

@@ -22,7 +22,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.conditions import CompiledCondition, link_condition
 from runtime.engine.results import Consequence, SubjectResult
-from semantics import operations as helpers
+from semantics.rounding import shown
 
 History = Callable[[str, str], Sequence[Mapping[str, object]] | None]  # (label, kind) -> subjects
 
@@ -169,7 +169,7 @@ def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[
 def _effect(program: ir.Program, key: str, value: str, result: SubjectResult) -> str:
     if key == "training" and value == "lost_points":
         lost = [
-            f"{i.name} -{helpers.round_to(i.points - i.score, program.places, program.rounding)}"
+            f"{i.name} -{shown(i.points - i.score, program.places, program.rounding)}"
             for i in result.indicators
             if i.score is not None and i.score < i.points
         ]

@@ -12,14 +12,16 @@ from runtime.tools.dryrun import DryRun, SubjectChange
 
 
 def _num(value: Decimal | None) -> str:
-    return "-" if value is None else str(value)
+    if value is None:
+        return "-"
+    return str(value.copy_abs() if not value else value)  # no -0 in any output
 
 
 def _delta(change: SubjectChange) -> str:
     delta = change.delta
     if delta is None:
         return "-"
-    return ("+" if delta > 0 else "") + str(delta)
+    return ("+" if delta > 0 else "") + _num(delta)
 
 
 def to_text(run: DryRun, lang: str, limit: int = 20) -> str:

@@ -127,7 +127,9 @@ def _matrix(changes: list[SubjectChange], title: str, kind: str) -> dict[str, ob
 
 
 def _money(value: Decimal | None) -> str:
-    return "-" if value is None else str(value)
+    if value is None:
+        return "-"
+    return str(value.copy_abs() if not value else value)  # no -0 in any output
 
 
 def render(run: DryRun, lang: str) -> str:

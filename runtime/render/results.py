@@ -20,13 +20,13 @@ from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import parse_periods
 from runtime.render.files import fixed_zip
-from semantics import operations as helpers
+from semantics.rounding import shown
 
 
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     if value is None:
         return None
-    return str(helpers.round_to(value, program.places, program.rounding))
+    return str(shown(value, program.places, program.rounding))
 
 
 _HEADS = ("rank", "subject", "total", "grade", "base", "adjust", "veto")  # table.head.…
@@ -46,10 +46,11 @@ def _grade_word(grade: str | None, lang: str) -> str:
 
 
 def _signed(value: Decimal, program: ir.Program) -> str:
-    if not value:
+    """An adjustment as the table shows it: signed, empty when it rounds to 0."""
+    rounded = shown(value, program.places, program.rounding)
+    if not rounded:
         return ""
-    text = fmt(value, program) or ""
-    return text if value < 0 else "+" + text
+    return str(rounded) if rounded < 0 else f"+{rounded}"
 
 
 def _columns(program: ir.Program, results: list[SubjectResult]) -> list[ir.Indicator]:
@@ -102,7 +103,7 @@ def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, objec
             {
                 "item": a.item,
                 "name": a.name,
-                "points": str(a.points),
+                "points": fmt(a.points, program),
                 "reason": "；".join(a.reasons),
                 "period": a.period,
                 "events": [
@@ -246,16 +247,18 @@ def to_xlsx(
             scores = {i.id: i.score for i in r.indicators}
             row: list[object] = [
                 r.period, r.id, r.name, r.rank, r.grade or "",
-                helpers.round_to(r.total, program.places, program.rounding),
-                None if r.base is None else helpers.round_to(r.base, program.places, program.rounding),
-                sum((a.points for a in r.adjustments), Decimal(0)),
+                shown(r.total, program.places, program.rounding),
+                None if r.base is None else shown(r.base, program.places, program.rounding),
+                shown(
+                    sum((a.points for a in r.adjustments), Decimal(0)),
+                    program.places,
+                    program.rounding,
+                ),
             ]  # fmt: skip
             for indicator in indicators:
                 score = scores.get(indicator.id)
                 row.append(
-                    None
-                    if score is None
-                    else helpers.round_to(score, program.places, program.rounding)
+                    None if score is None else shown(score, program.places, program.rounding)
                 )
             target.append(row)
     buffer = io.BytesIO()

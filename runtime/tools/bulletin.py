@@ -19,7 +19,7 @@ from compiler.pipeline import Compilation
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.periods import Period
-from semantics import operations as helpers
+from semantics.rounding import DEFAULT_ROUNDING, shown
 
 
 @dataclass
@@ -63,11 +63,11 @@ class Bulletin:
 def _percent(part: int, whole: int) -> Decimal:
     if not whole:
         return Decimal(0)
-    return helpers.round_to(Decimal(part) * 100 / whole, 0, "half_up")
+    return shown(Decimal(part) * 100 / whole, 0, DEFAULT_ROUNDING)
 
 
 def _round(value: Decimal, program: ir.Program) -> Decimal:
-    return helpers.round_to(value, program.places, program.rounding)
+    return shown(value, program.places, program.rounding)
 
 
 def _grade_order(program: ir.Program, people: ir.Program | None, kind: str, grade: str) -> int:
@@ -96,7 +96,7 @@ def _stats(results: list[SubjectResult]) -> list[IndicatorStat]:
             stat.full += indicator.score >= indicator.points
             totals.setdefault(indicator.id, []).append(indicator.score / indicator.points)
     for ident, stat in found.items():
-        stat.rate = helpers.round_to(_average(totals[ident]) * 100, 1, "half_up")
+        stat.rate = shown(_average(totals[ident]) * 100, 1, DEFAULT_ROUNDING)
     return list(found.values())
 
 

@@ -22,6 +22,7 @@ from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.store import Store
 from runtime.tools.explain import explain
+from semantics.rounding import shown
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,11 +169,8 @@ def compare(
 
 
 def _fmt(value: Decimal, compilation: Compilation) -> str:
-    from semantics import operations as helpers
-
     program = compilation.programs["section"]
-    assert program is not None
-    return str(helpers.round_to(value, program.places, program.rounding))
+    return str(shown(value, program.places, program.rounding))
 
 
 def published_results(
