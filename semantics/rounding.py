@@ -48,7 +48,14 @@ def shown(value: Decimal, places: int, mode: str) -> Decimal:
     and zero without a sign.  Decimal keeps the sign of a zero (``0 * -0.5``
     is ``-0.0``, ``-0.001`` rounds to ``-0.00``), which means nothing to a
     reader of a score, so no output ever prints ``-0``."""
-    rounded = round_to(value, places, mode)
+    # Shown under a context wide enough for every digit of the result: the
+    # caller's context (28 digits by default) may be narrower than a large
+    # value rounded to ``places`` needs, and showing a number must not fail.
+    digits = max(34, value.adjusted() + places + 2)
+    with decimal.localcontext(
+        decimal.Context(prec=digits, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+    ):
+        rounded = round_to(value, places, mode)
     return rounded.copy_abs() if not rounded else rounded
 
 
