@@ -1,7 +1,7 @@
 """The long run of the standing fuzz suite (tests/fuzzing.py).
 
 Run from the repository root: ``python bench/fuzz.py [--scale S] [--seed N]``.
-Draws each family's share (10,200 inputs at scale 1) and prints, per family
+Draws each family's share (10,340 inputs at scale 1) and prints, per family
 and in total, the inputs judged, the internal errors and the silent
 acceptances, then the first findings of each kind.  The last line reads
 ``inputs: N, internal errors: E, silent acceptances: A``; the exit code is 1
