@@ -14,6 +14,7 @@ import pytest
 
 from tests.clirun import run
 from tests.gitrepo import git, repository_of_bundled_rules
+from tests.golden import assert_golden
 
 
 @pytest.fixture
@@ -114,3 +115,25 @@ def test_dry_run_explains_how_a_derivation_changes() -> None:
         "+│  ├─ 创建国家卫生城市（创卫） (sanitary_city): no data (not collected in that period)"
         in diff
     )
+
+
+def test_revised_set_leaves_tasks_that_had_no_data_unscored() -> None:
+    """The second-quarter tasks did not exist in 2016Q1: re-scored under the
+    revised set they are unscored (no data collected), whatever their inputs'
+    defaults, and the totals are normalized over the rest (issue #12)."""
+    code, out, err = run(
+        "dry-run", "--baseline", "rules/yongzhou#2016-03-31",
+        "--candidate", "rules/yongzhou#2016-04-01", "--data", "examples/yongzhou",
+        "--periods", "2016Q1", "--explain", "s17", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    assert_golden(Path("tests/cases/dryrun/revision_2016Q1.en.txt"), out)
+    tasks = [
+        line for line in out.splitlines() if "(on_duty)" in line or "(public_security)" in line
+    ]
+    assert tasks == [
+        "+│  ├─ 值班值守（值守） (on_duty): no data (not collected in that period)  "
+        "[rules/yongzhou/tasks.yaml:55:5]",
+        "+│  └─ 综治平安建设 (public_security): no data (not collected in that period)  "
+        "[rules/yongzhou/tasks.yaml:67:5]",
+    ]

@@ -9,6 +9,7 @@ and every fault is collected and raised together as a ``UserError``.
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -44,20 +45,28 @@ def evaluate_rules(
     label: str | None = None,
     history: History | None = None,
     absent_unscores: bool = False,
+    collected: Mapping[str, frozenset[str]] | None = None,
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
-    years' published results to links that need them."""
+    years' published results to links that need them.
+
+    Dry-runs on past data (``absent_unscores``) leave unscored what was never
+    collected: indicators whose required cells are empty, and, per kind of
+    subject, indicators not in ``collected`` whose cells are empty."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
-    sections = load_data(program, data, periods, absent_unscores)
+    known = collected or {}
+    sections = load_data(program, data, periods, absent_unscores, known.get("section"))
     problems.extend(sections.diagnostics)
     people: Dataset | None = None
     if "person" in compilation.programs:
-        people = load_data(compilation.programs["person"], data, periods, absent_unscores)
+        people = load_data(
+            compilation.programs["person"], data, periods, absent_unscores, known.get("person")
+        )
         problems.extend(people.diagnostics)
     if problems:
         raise UserError(problems)

@@ -63,6 +63,7 @@ def load_data(
     location: str,
     wanted: list[Period] | None = None,
     absent_unscores: bool = False,
+    collected: frozenset[str] | None = None,
 ) -> Dataset:
     """Read every ``.csv`` table of a data folder (or one file).
 
@@ -76,7 +77,7 @@ def load_data(
         dataset.diagnostics.append(Diagnostic("E0801", {"path": location}, None, location=location))
         return dataset
     files = data_files(path)
-    reader = _TableReader(program, dataset, wanted, absent_unscores)
+    reader = _TableReader(program, dataset, wanted, absent_unscores, collected)
     for file in files:
         reader.read(file)
     reader.attach_events()
@@ -103,10 +104,14 @@ class _TableReader:
         dataset: Dataset,
         wanted: list[Period] | None,
         absent_unscores: bool = False,
+        collected: frozenset[str] | None = None,
     ) -> None:
         # Dry-runs: a required cell that is empty leaves the indicators needing it
-        # unscored for that subject and period (the data was never collected).
+        # unscored for that subject and period (the data was never collected);
+        # so does an empty cell of an indicator not among ``collected`` (the
+        # indicators whose data was collected then), whatever its default.
         self.absent_unscores = absent_unscores
+        self.collected = collected
         self.program = program
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
@@ -289,9 +294,15 @@ class _TableReader:
                 raw == ""
                 and needed_by is not None
                 and self.absent_unscores
-                and input_field.missing == "error"
+                and (
+                    input_field.missing == "error"
+                    or (self.collected is not None and not self.collected.intersection(needed_by))
+                )
             ):
-                unscored.update(needed_by)  # a dry-run on data that was never collected
+                # A dry-run on data that was never collected: a required cell is
+                # empty, or the indicators reading the field did not exist when
+                # the data was collected (no default stands in for their data).
+                unscored.update(needed_by)
                 values[input_field.slot] = None
                 continue
             value, problem = read_cell(input_field, raw, shown, number)

@@ -118,8 +118,17 @@ def compare(
         if progress is not None:
             progress(number, len(periods), str(period))
         label = str(period)
+        # The data of a past period was collected for the baseline's indicators
+        # in force then: a candidate's new indicator has none, whatever its
+        # inputs' defaults say, unless the data holds values for it.
+        collected: dict[str, frozenset[str]] = {
+            kind: frozenset(i.id for i in program.indicators if i.in_force(period.end))
+            for kind, program in baseline.programs.items()
+        }
         before = evaluate_rules(baseline, data, [period], label, absent_unscores=True)
-        after = evaluate_rules(candidate, data, [period], label, absent_unscores=True)
+        after = evaluate_rules(
+            candidate, data, [period], label, absent_unscores=True, collected=collected
+        )
         run.evaluations.append((before, after))
         comparison = PeriodComparison(label)
         for kind, old, new in (
