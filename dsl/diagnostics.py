@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dsl.messages import render_message
+from dsl.messages import text as word
 from dsl.spans import Span
 
 Lang = Literal["zh", "en"]
@@ -121,15 +122,8 @@ def pad(text: str, width: int, right: bool = False) -> str:
     return space + text if right else text + space
 
 
-_SEVERITY_WORDS: dict[str, dict[str, str]] = {
-    "error": {"en": "error", "zh": "错误"},
-    "warning": {"en": "warning", "zh": "警告"},
-}
-_HELP_WORD = {"en": "help", "zh": "提示"}
-
-
 def render_full(diagnostic: Diagnostic, lang: Lang) -> str:
-    severity = _SEVERITY_WORDS[diagnostic.severity][lang]
+    severity = word(f"severity.{diagnostic.severity}", lang)
     lines = [f"{severity}[{diagnostic.code}]: {diagnostic.message(lang)}"]
     spans: list[tuple[Span, str, bool]] = []
     if diagnostic.span is not None:
@@ -153,7 +147,7 @@ def render_full(diagnostic: Diagnostic, lang: Lang) -> str:
     help_text = diagnostic.help_text(lang)
     if help_text:
         indent = " " * (max(len(str(s.end_line_col[0])) for s, _, _ in spans) if spans else 1)
-        lines.append(f"{indent} = {_HELP_WORD[lang]}: {help_text}")
+        lines.append(f"{indent} = {word('severity.help', lang)}: {help_text}")
     return "\n".join(lines)
 
 
@@ -186,11 +180,11 @@ def _snippet(span: Span, label: str, primary: bool, gutter: int) -> list[str]:
 
 
 def render_concise(diagnostic: Diagnostic, lang: Lang) -> str:
-    severity = _SEVERITY_WORDS[diagnostic.severity][lang]
+    severity = word(f"severity.{diagnostic.severity}", lang)
     text = f"{diagnostic.where()}: {severity}[{diagnostic.code}]: {diagnostic.message(lang)}"
     help_text = diagnostic.help_text(lang)
     if help_text:
-        text += f" ({_HELP_WORD[lang]}: {help_text})"
+        text += f" ({word('severity.help', lang)}: {help_text})"
     return text
 
 

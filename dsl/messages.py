@@ -793,6 +793,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "覆盖率 {percent}% 低于要求的 {required}%",
         "coverage {percent}% is below the required {required}%",
     ),
+    # The words of every rendered diagnostic (dsl.diagnostics).
+    "severity.error": ("错误", "error"),
+    "severity.warning": ("警告", "warning"),
+    "severity.help": ("提示", "help"),
     "kind.levels": ("等级表", "level enumeration"),
     "kind.organization": ("组织", "organization"),
     "kind.item": ("加减分项目", "item"),
