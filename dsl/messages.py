@@ -513,8 +513,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "period {period} is outside the rule set's year {year}",
     ),
     "E0812": (
-        "`{text}` 不是考核期间：应写成 2016Q3、2016Q1..2016Q3 或 2016",
-        "`{text}` is not a period: write 2016Q3, 2016Q1..2016Q3 or 2016",
+        "`{text}` 不是考核期间：应写成 2016Q3、2016年第三季度、2016Q1..2016Q3、2016年1-9月 或 2016年",
+        "`{text}` is not a period: write 2016Q3, 2016年第三季度, 2016Q1..2016Q3, 2016年1-9月 or 2016",
     ),
     "E0813": (
         "{period} 包含多个季度，但规则中没有写明季度如何汇总（rollup）",
@@ -1028,6 +1028,150 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{added} added, {removed} removed, {changed} changed.",
     ),
     "runs.published": ("已发布", "published"),
+    # -- issue 13: data files as offices save them, the command line in Chinese --
+    "E0909": (
+        "数据文件 {path} 既不是 UTF-8 也不是 GB18030（GBK）编码：第 {line} 行有无法识别的字节 {byte}",
+        "data file {path} is neither UTF-8 nor GB18030 (GBK) text: line {line} holds the byte {byte}, which fits neither",
+    ),
+    "E0909.help": (
+        "在 WPS 或 Excel 中另存为“CSV UTF-8”或“CSV（逗号分隔）”；文件可能已损坏，或不是 CSV 文件",
+        'save it again from WPS or Excel as "CSV UTF-8" or "CSV (comma delimited)"; the file may be damaged or not a CSV file',
+    ),
+    "E0812.months": (
+        "`{text}` 的月份必须从某季度的第一个月到某季度的最后一个月，例如 2016年1-9月、2016年4-6月；"
+        "也可写成 2016Q3、2016年第三季度、2016Q1..2016Q3 或 2016年",
+        "the months of `{text}` must run from the first month of a quarter to the last month of one, "
+        "e.g. 2016年1-9月 or 2016年4-6月; 2016Q3, 2016年第三季度, 2016Q1..2016Q3 and 2016年 work too",
+    ),
+    "cli.description": (
+        "绩效管理规则语言：检查、编译、计算考核结果并生成报告。",
+        "Rules language for performance management (绩效管理): check, compile, evaluate and report.",
+    ),
+    "cli.cmd.check": ("检查规则集并报告所有问题", "check a rule set and report every problem"),
+    "cli.cmd.compile": ("显示一个编译阶段：{stages}", "show a compiler stage: {stages}"),
+    "cli.cmd.compile.or": ("或", "or"),
+    "cli.cmd.schema": ("输出规则文件的 JSON Schema", "print the JSON Schema of rule files"),
+    "cli.cmd.evaluate": ("用期间数据计算考核结果", "evaluate rules on period data"),
+    "cli.cmd.diff": ("规则修订改变了什么", "what a revision of the rules changes"),
+    "cli.cmd.dry-run": (
+        "用历史数据对比候选规则与现行规则（试算）",
+        "a candidate rule set against the baseline on past data",
+    ),
+    "cli.cmd.warn": ("当月指标预警表", "the month's indicator early-warning tables"),
+    "cli.cmd.report": ("报告：季度通报", "reports: the quarterly bulletin"),
+    "cli.cmd.verify": ("证明规则可证明的性质", "prove what can be proven about the rules"),
+    "cli.cmd.test": ("运行规则集旁的规则测试", "run the rule tests beside the rules"),
+    "cli.cmd.runs": ("列出（或删除）已记录的运行", "list (or delete) recorded runs"),
+    "cli.cmd.explain": ("考核对象的结果是如何得出的", "how a subject's result was derived"),
+    "cli.help.lang": (
+        "提示语言：zh 或 en（默认按系统区域设置）",
+        "message language (default: from the locale)",
+    ),
+    "cli.help.output_format": (
+        "问题的显示方式（默认 full）",
+        "how problems are shown (default: full)",
+    ),
+    "cli.help.rules": (
+        "规则集：路径、路径@修订版本 或 路径#YYYY-MM-DD",
+        "the rule set: PATH, PATH@REVISION or PATH#YYYY-MM-DD",
+    ),
+    "cli.help.out": ("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    "cli.help.data": ("数据文件夹（CSV/XLSX 表格）或文件", "data folder (CSV/XLSX tables) or file"),
+    "cli.help.period_latest": (
+        "考核期间，如 2016Q3、2016年第三季度（默认：数据中最近的期间）",
+        "period to evaluate, e.g. 2016Q3 or 2016年第三季度 (default: the latest)",
+    ),
+    "cli.help.periods": (
+        "2016Q3、2016年第三季度、2016Q1..2016Q3、2016年1-9月 或 2016年",
+        "2016Q3, 2016年第三季度, 2016Q1..2016Q3, 2016年1-9月 or 2016",
+    ),
+    "cli.help.store_record": (
+        "把本次运行记录到此结果库（默认 {store}）",
+        "record the run in this results store (default {store})",
+    ),
+    "cli.help.publish": (
+        "作为已发布结果记录：此后不可更改或删除",
+        "record the run as published: it can never be changed or deleted",
+    ),
+    "cli.help.diff_old": (
+        "规则：路径、路径@修订版本、路径#日期",
+        "rules: PATH, PATH@REVISION, PATH#YYYY-MM-DD",
+    ),
+    "cli.help.diff_new": (
+        "与之比较的规则（写法同上）",
+        "the rules to compare with (written the same way)",
+    ),
+    "cli.help.baseline": (
+        "现行规则：路径、路径@修订版本、路径#日期",
+        "rules in force: PATH, PATH@REV, PATH#DATE",
+    ),
+    "cli.help.candidate": ("拟试行的修订版本", "the revision to try"),
+    "cli.help.store_published": (
+        "与此结果库中已发布的结果比较（只读）",
+        "compare with the published results in this store (read only)",
+    ),
+    "cli.help.explain_subject": (
+        "显示 SUBJECT 的推导过程有何变化",
+        "show how SUBJECT's derivation changes",
+    ),
+    "cli.help.date": ("当月的任一天，如 2016-09-01", "a day of the month, e.g. 2016-09-01"),
+    "cli.help.kind": (
+        "报告种类：bulletin（季度通报）",
+        "the kind of report: bulletin (the quarterly bulletin)",
+    ),
+    "cli.help.examples": (
+        "每条性质生成的用例数（至少 1）",
+        "generated cases per property (at least 1)",
+    ),
+    "cli.help.test_files": (
+        "测试文件（默认：规则集 tests/ 下的全部 *.yaml）",
+        "test files (default: every tests/*.yaml of RULES)",
+    ),
+    "cli.help.fail_under": (
+        "档次、名额、分支、等级、封顶、否决和关联的覆盖率低于 PERCENT 时判为失败",
+        "fail when the coverage of bands, quotas, branches, levels, caps, vetoes and links is lower",
+    ),
+    "cli.help.store": ("结果库（默认 {store}）", "results store (default {store})"),
+    "cli.help.delete": ("删除一次未发布的运行", "delete an unpublished run"),
+    "cli.help.verify_store": (
+        "重新计算每次已发布运行的摘要并报告不符之处",
+        "recompute every published run's digests and report any mismatch",
+    ),
+    "cli.help.subject": ("考核对象（科室或人员）：编号或名称", "section or person: id or name"),
+    "cli.help.indicator": ("只解释这个指标（编号）", "explain only this indicator (id)"),
+    "cli.help.format": ("输出格式", "output format"),
+    "cli.help.emit": ("输出的编译阶段", "the compiler stage to show"),
+    "cli.error.whole": ("不是整数：{text}", "not a whole number: {text}"),
+    "cli.error.at_least_one": ("至少为 1：{text}", "must be at least 1: {text}"),
+    "cli.error.percent": ("不是百分比：{text}", "not a percentage: {text}"),
+    "cli.error.percent_range": ("不在 0 到 100 之间：{text}", "not between 0 and 100: {text}"),
+    # argparse's own words (its gettext msgids on the English side, verbatim)
+    "cli.argparse.usage": ("用法：", "usage: "),
+    "cli.argparse.positionals": ("位置参数", "positional arguments"),
+    "cli.argparse.options": ("选项", "options"),
+    "cli.argparse.help": ("显示此帮助信息并退出", "show this help message and exit"),
+    "cli.argparse.required": ("缺少以下必需参数：%s", "the following arguments are required: %s"),
+    "cli.argparse.choice": (
+        "无效的值：%(value)r（可选：%(choices)s）",
+        "invalid choice: %(value)r (choose from %(choices)s)",
+    ),
+    "cli.argparse.argument": (
+        "参数 %(argument_name)s：%(message)s",
+        "argument %(argument_name)s: %(message)s",
+    ),
+    "cli.argparse.unrecognized": ("无法识别的参数：%s", "unrecognized arguments: %s"),
+    "cli.argparse.one": ("需要一个值", "expected one argument"),
+    "cli.argparse.at_least_one": ("至少需要一个值", "expected at least one argument"),
+    "cli.argparse.at_most_one": ("至多只能有一个值", "expected at most one argument"),
+    "cli.argparse.count": ("需要 %s 个值", "expected %s arguments"),
+    "cli.argparse.type": ("无效的 %(type)s 值：%(value)r", "invalid %(type)s value: %(value)r"),
+    "cli.argparse.ambiguous": (
+        "选项 %(option)s 有歧义，可能是：%(matches)s",
+        "ambiguous option: %(option)s could match %(matches)s",
+    ),
+    "cli.argparse.not_allowed": ("不能与参数 %s 同时使用", "not allowed with argument %s"),
+    "cli.argparse.one_of": ("必须给出参数 %s 之一", "one of the arguments %s is required"),
+    "cli.argparse.ignored": ("忽略了多余的参数值 %r", "ignored explicit argument %r"),
 }
 
 

@@ -18,7 +18,9 @@ import json
 import sqlite3
 import sys
 import traceback
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager, redirect_stdout
+from contextvars import ContextVar
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -36,11 +38,12 @@ from dsl.diagnostics import (
 )
 from dsl.gitsource import GitSource, RevisionError, RulesSpec, open_source, parse_spec
 from dsl.messages import render_message
+from dsl.messages import text as message_text
 from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
-from runtime.inputs.periods import Period, PeriodError, parse_periods
+from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
 from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
@@ -75,118 +78,186 @@ class _Parser(argparse.ArgumentParser):
     """argparse that raises instead of exiting, so ``main`` returns a code."""
 
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise _UsageError(message)
+        # The usage of the (sub)command that refused the line, not the top's.
+        raise _UsageError(message, self.format_usage())
 
 
 class _UsageError(Exception):
-    pass
+    def __init__(self, message: str, usage: str = "") -> None:
+        super().__init__(message)
+        self.usage = usage
 
 
-def _parser() -> argparse.ArgumentParser:
+# argparse's own words, by the gettext msgid argparse looks up, and the key of
+# their text in the catalogue: with them the help and every argument error
+# read in the chosen language (argparse has no Chinese catalogue of its own).
+_ARGPARSE_WORDS = {
+    "usage: ": "cli.argparse.usage",
+    "positional arguments": "cli.argparse.positionals",
+    "options": "cli.argparse.options",
+    "show this help message and exit": "cli.argparse.help",
+    "the following arguments are required: %s": "cli.argparse.required",
+    "invalid choice: %(value)r (choose from %(choices)s)": "cli.argparse.choice",
+    "argument %(argument_name)s: %(message)s": "cli.argparse.argument",
+    "unrecognized arguments: %s": "cli.argparse.unrecognized",
+    "expected one argument": "cli.argparse.one",
+    "expected at least one argument": "cli.argparse.at_least_one",
+    "expected at most one argument": "cli.argparse.at_most_one",
+    "expected %s argument": "cli.argparse.count",
+    "expected %s arguments": "cli.argparse.count",
+    "invalid %(type)s value: %(value)r": "cli.argparse.type",
+    "ambiguous option: %(option)s could match %(matches)s": "cli.argparse.ambiguous",
+    "not allowed with argument %s": "cli.argparse.not_allowed",
+    "one of the arguments %s is required": "cli.argparse.one_of",
+    "ignored explicit argument %r": "cli.argparse.ignored",
+}
+
+# The language of the command line being parsed: argument type functions
+# (``_count``, ``_percent``) and period errors read it.
+_LANG: ContextVar[Lang] = ContextVar("jixiao_cli_lang", default="en")
+
+
+def _argparse_text(message: str) -> str:
+    key = _ARGPARSE_WORDS.get(message)
+    return message_text(key, _LANG.get()) if key else message
+
+
+@contextmanager
+def _argparse_in(lang: Lang) -> Iterator[None]:
+    """argparse speaking ``lang`` while the parser is built, used and shown.
+
+    argparse calls ``gettext`` through its module globals ``_`` and
+    ``ngettext``; swapping them is the hook gettext offers for a program's
+    own catalogue.  They are restored afterwards (tests run many commands in
+    one process)."""
+    token = _LANG.set(lang)
+    saved = argparse._, argparse.ngettext  # type: ignore[attr-defined]
+    setattr(argparse, "_", _argparse_text)  # noqa: B010
+    setattr(argparse, "ngettext", lambda one, many, n: _argparse_text(one if n == 1 else many))  # noqa: B010
+    try:
+        yield
+    finally:
+        setattr(argparse, "_", saved[0])  # noqa: B010
+        setattr(argparse, "ngettext", saved[1])  # noqa: B010
+        _LANG.reset(token)
+
+
+def _lang_on_line(argv: Sequence[str]) -> Lang | None:
+    """``--lang zh``/``--lang=en`` wherever it stands (the last one wins, as in
+    argparse), so help and argument errors already speak it."""
+    found: Lang | None = None
+    for index, arg in enumerate(argv):
+        if arg == "--":
+            break
+        value = arg.split("=", 1)[1] if arg.startswith("--lang=") else None
+        if arg == "--lang" and index + 1 < len(argv):
+            value = argv[index + 1]
+        if value == "zh":
+            found = "zh"
+        elif value == "en":
+            found = "en"
+    return found
+
+
+def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
+    def h(key: str, **args: object) -> str:
+        return render_message(key, lang, args)
+
     common = _Parser(add_help=False)
-    common.add_argument(
-        "--lang", choices=("zh", "en"), help="message language (default: from the locale)"
-    )
+    common.add_argument("--lang", choices=("zh", "en"), help=h("cli.help.lang"))
     common.add_argument(
         "--output-format",
         choices=("full", "concise", "json"),
         default="full",
-        help="how problems are shown (default: full)",
+        help=h("cli.help.output_format"),
     )
-    parser = _Parser(
-        prog="jixiao", description="Rules language for performance management (绩效管理)."
-    )
+    parser = _Parser(prog="jixiao", description=h("cli.description"))
+    # Accepted before the subcommand too (``jixiao --lang zh --help``); its
+    # value is read from the whole line by ``_lang_on_line``.
+    parser.add_argument("--lang", choices=("zh", "en"), dest="lang_first", help=h("cli.help.lang"))
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    p = sub.add_parser("check", parents=[common], help="check a rule set and report every problem")
-    p.add_argument("rules")
+    p = sub.add_parser("check", parents=[common], help=h("cli.cmd.check"))
+    p.add_argument("rules", help=h("cli.help.rules"))
 
     stages = [stage.name for stage in STAGES]
-    shown = f"{', '.join(stages[:-1])} or {stages[-1]}"
-    p = sub.add_parser("compile", parents=[common], help=f"show a compiler stage: {shown}")
-    p.add_argument("rules")
-    p.add_argument("--emit", choices=stages, default=stages[-1])
-    p.add_argument("--out", help="write to this file instead of standard output")
+    shown = f"{', '.join(stages[:-1])} {h('cli.cmd.compile.or')} {stages[-1]}"
+    p = sub.add_parser("compile", parents=[common], help=h("cli.cmd.compile", stages=shown))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--emit", choices=stages, default=stages[-1], help=h("cli.help.emit"))
+    p.add_argument("--out", help=h("cli.help.out"))
 
-    sub.add_parser("schema", parents=[common], help="print the JSON Schema of rule files")
+    sub.add_parser("schema", parents=[common], help=h("cli.cmd.schema"))
 
-    p = sub.add_parser("evaluate", parents=[common], help="evaluate rules on period data")
-    p.add_argument("rules")
-    p.add_argument("--data", required=True, help="data folder (CSV tables) or file")
-    p.add_argument("--period", help="period to evaluate, e.g. 2016Q3 (default: the latest)")
-    p.add_argument("--format", choices=("table", "json", "csv", "xlsx"), default="table")
-    p.add_argument("--out", help="write to this file instead of standard output")
+    p = sub.add_parser("evaluate", parents=[common], help=h("cli.cmd.evaluate"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--data", required=True, help=h("cli.help.data"))
+    p.add_argument("--period", help=h("cli.help.period_latest"))
     p.add_argument(
-        "--store", help=f"record the run in this results store (default {DEFAULT_STORE})"
-    )
-    p.add_argument(
-        "--publish", action="store_true",
-        help="record the run as published: it can never be changed or deleted",
+        "--format", choices=("table", "json", "csv", "xlsx"), default="table",
+        help=h("cli.help.format"),
     )  # fmt: skip
+    p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--store", help=h("cli.help.store_record", store=DEFAULT_STORE))
+    p.add_argument("--publish", action="store_true", help=h("cli.help.publish"))
 
-    p = sub.add_parser("diff", parents=[common], help="what a revision of the rules changes")
-    p.add_argument("old", help="rules: PATH, PATH@REVISION, PATH#YYYY-MM-DD")
-    p.add_argument("new")
-    p.add_argument("--format", choices=("text", "json"), default="text")
+    p = sub.add_parser("diff", parents=[common], help=h("cli.cmd.diff"))
+    p.add_argument("old", help=h("cli.help.diff_old"))
+    p.add_argument("new", help=h("cli.help.diff_new"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
 
-    p = sub.add_parser(
-        "dry-run", parents=[common], help="a candidate rule set against the baseline on past data"
-    )
-    p.add_argument("--baseline", required=True, help="rules in force: PATH, PATH@REV, PATH#DATE")
-    p.add_argument("--candidate", required=True, help="the revision to try")
-    p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
-    p.add_argument("--periods", required=True, help="2016Q1, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("text", "json", "csv", "html", "xlsx"), default="text")
-    p.add_argument("--out", help="write to this file instead of standard output")
-    p.add_argument("--store", help="compare with the published results in this store (read only)")
-    p.add_argument("--explain", metavar="SUBJECT", help="show how SUBJECT's derivation changes")
-
-    p = sub.add_parser("warn", parents=[common], help="the month's indicator early-warning tables")
-    p.add_argument("rules")
-    p.add_argument("--date", required=True, help="a day of the month, e.g. 2016-09-01")
-    p.add_argument("--format", choices=("text", "html", "xlsx"), default="text")
-    p.add_argument("--out", help="write to this file instead of standard output")
-
-    p = sub.add_parser("report", parents=[common], help="reports: the quarterly bulletin")
-    p.add_argument("kind", choices=("bulletin",))
-    p.add_argument("rules")
-    p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
-    p.add_argument("--period", required=True, help="2016Q3, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("markdown", "html"), default="markdown")
-    p.add_argument("--out", help="write to this file instead of standard output")
-
-    p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
-    p.add_argument("rules")
+    p = sub.add_parser("dry-run", parents=[common], help=h("cli.cmd.dry-run"))
+    p.add_argument("--baseline", required=True, help=h("cli.help.baseline"))
+    p.add_argument("--candidate", required=True, help=h("cli.help.candidate"))
+    p.add_argument("--data", required=True, help=h("cli.help.data"))
+    p.add_argument("--periods", required=True, help=h("cli.help.periods"))
     p.add_argument(
-        "--examples", type=_count, default=100, help="generated cases per property (at least 1)"
-    )
-
-    p = sub.add_parser("test", parents=[common], help="run the rule tests beside the rules")
-    p.add_argument("rules")
-    p.add_argument("files", nargs="*", help="test files (default: every tests/*.yaml of RULES)")
-    p.add_argument("--format", choices=("text", "json"), default="text")
-    p.add_argument(
-        "--fail-under", type=_percent, metavar="PERCENT",
-        help="fail when the coverage of bands, quotas, branches, levels, caps, vetoes and links is lower",
+        "--format", choices=("text", "json", "csv", "html", "xlsx"), default="text",
+        help=h("cli.help.format"),
     )  # fmt: skip
+    p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--store", help=h("cli.help.store_published"))
+    p.add_argument("--explain", metavar="SUBJECT", help=h("cli.help.explain_subject"))
 
-    p = sub.add_parser("runs", parents=[common], help="list (or delete) recorded runs")
+    p = sub.add_parser("warn", parents=[common], help=h("cli.cmd.warn"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--date", required=True, help=h("cli.help.date"))
     p.add_argument(
-        "--store", default=DEFAULT_STORE, help=f"results store (default {DEFAULT_STORE})"
+        "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
     )
-    p.add_argument("--delete", type=int, metavar="RUN", help="delete an unpublished run")
-    p.add_argument(
-        "--verify",
-        action="store_true",
-        help="recompute every published run's digests and report any mismatch",
-    )
+    p.add_argument("--out", help=h("cli.help.out"))
 
-    p = sub.add_parser("explain", parents=[common], help="how a subject's result was derived")
-    p.add_argument("rules")
-    p.add_argument("--data", required=True, help="data folder (CSV tables) or file")
-    p.add_argument("--period", help="period, e.g. 2016Q3 or 2016Q1..2016Q3 (default: the latest)")
-    p.add_argument("--subject", required=True, help="section or person: id or name")
-    p.add_argument("--indicator", help="explain only this indicator (id)")
+    p = sub.add_parser("report", parents=[common], help=h("cli.cmd.report"))
+    p.add_argument("kind", choices=("bulletin",), help=h("cli.help.kind"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--data", required=True, help=h("cli.help.data"))
+    p.add_argument("--period", required=True, help=h("cli.help.periods"))
+    p.add_argument(
+        "--format", choices=("markdown", "html"), default="markdown", help=h("cli.help.format")
+    )
+    p.add_argument("--out", help=h("cli.help.out"))
+
+    p = sub.add_parser("verify", parents=[common], help=h("cli.cmd.verify"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--examples", type=_count, default=100, help=h("cli.help.examples"))
+
+    p = sub.add_parser("test", parents=[common], help=h("cli.cmd.test"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("files", nargs="*", help=h("cli.help.test_files"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+    p.add_argument("--fail-under", type=_percent, metavar="PERCENT", help=h("cli.help.fail_under"))
+
+    p = sub.add_parser("runs", parents=[common], help=h("cli.cmd.runs"))
+    p.add_argument("--store", default=DEFAULT_STORE, help=h("cli.help.store", store=DEFAULT_STORE))
+    p.add_argument("--delete", type=int, metavar="RUN", help=h("cli.help.delete"))
+    p.add_argument("--verify", action="store_true", help=h("cli.help.verify_store"))
+
+    p = sub.add_parser("explain", parents=[common], help=h("cli.cmd.explain"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--data", required=True, help=h("cli.help.data"))
+    p.add_argument("--period", help=h("cli.help.period_latest"))
+    p.add_argument("--subject", required=True, help=h("cli.help.subject"))
+    p.add_argument("--indicator", help=h("cli.help.indicator"))
     return parser
 
 
@@ -196,15 +267,19 @@ def main(
     out = stdout or sys.stdout
     err = stderr or sys.stderr
     args_list = list(sys.argv[1:] if argv is None else argv)
-    try:
-        args = _parser().parse_args(args_list)
-    except _UsageError as error:
-        err.write(f"jixiao: {error}\n{_parser().format_usage()}")
-        return EXIT_USAGE
-    except SystemExit as exit_:  # --help
-        return int(exit_.code or 0)
-    lang: Lang = args.lang or detect_lang()
+    lang: Lang = _lang_on_line(args_list) or detect_lang()
+    with _argparse_in(lang):
+        parser = _parser(lang)
+        try:
+            with redirect_stdout(out):  # --help writes to the command's output
+                args = parser.parse_args(args_list)
+        except _UsageError as error:
+            err.write(f"jixiao: {error}\n{error.usage or parser.format_usage()}")
+            return EXIT_USAGE
+        except SystemExit as exit_:  # --help
+            return int(exit_.code or 0)
     fmt: OutputFormat = args.output_format
+    token = _LANG.set(lang)
     try:
         return _run(args, lang, fmt, out, err)
     except UserError as error:
@@ -217,6 +292,8 @@ def main(
         err.write(traceback.format_exc())
         err.write(render_message("internal", lang, {}) + "\n")
         return EXIT_INTERNAL
+    finally:
+        _LANG.reset(token)
 
 
 def _source(rules: str) -> tuple[RuleSource, RulesSpec]:
@@ -299,7 +376,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year) if args.period else None
-    label = args.period.strip() if args.period else None
+    label = period_label(args.period) if args.period else None
     store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
     try:
         evaluation = evaluate_with_history(result, args.data, periods, label, store)
@@ -440,7 +517,7 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
-    bulletin = bulletin_for(result, args.data, periods, args.period.strip())
+    bulletin = bulletin_for(result, args.data, periods, period_label(args.period))
     _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
 
@@ -455,14 +532,18 @@ def _verify(
     return EXIT_USER if report.failed else EXIT_OK
 
 
+def _said(key: str, text: str) -> str:
+    return render_message(key, _LANG.get(), {"text": text})
+
+
 def _count(text: str) -> int:
     """A number of generated cases: a whole number, at least 1."""
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text}") from None
+        raise argparse.ArgumentTypeError(_said("cli.error.whole", text)) from None
     if value < 1:
-        raise argparse.ArgumentTypeError(f"must be at least 1: {text}")
+        raise argparse.ArgumentTypeError(_said("cli.error.at_least_one", text))
     return value
 
 
@@ -471,9 +552,9 @@ def _percent(text: str) -> Decimal:
     try:
         value = Decimal(text.strip().removesuffix("%"))
     except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"not a percentage: {text}") from None
+        raise argparse.ArgumentTypeError(_said("cli.error.percent", text)) from None
     if not value.is_finite() or not 0 <= value <= 100:
-        raise argparse.ArgumentTypeError(f"not between 0 and 100: {text}")
+        raise argparse.ArgumentTypeError(_said("cli.error.percent_range", text))
     return value
 
 
@@ -550,7 +631,7 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year) if args.period else None
-    label = args.period.strip() if args.period else None
+    label = period_label(args.period) if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
     text = explain_subject(result, evaluation, args.subject, args.indicator, lang)
     out.write(text)
@@ -560,8 +641,9 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _periods(text: str, year: int) -> list[Period]:
     try:
         periods = parse_periods(text)
-    except PeriodError:
-        raise _UsageError(render_message("E0812", "en", {"text": text})) from None
+    except PeriodError as error:
+        code = "E0812.months" if error.months else "E0812"
+        raise _UsageError(render_message(code, _LANG.get(), {"text": text.strip()})) from None
     outside = [p for p in periods if p.year != year]
     if outside:
         raise UserError(

@@ -20,7 +20,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError
-from runtime.inputs.tables import Table, TableError, data_files, read_tables
+from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 from semantics.numbers import parse_number
 
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
@@ -116,6 +116,10 @@ class _TableReader:
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
         self.seen: dict[tuple[str, str], str] = {}
+        # A data file that could not be read: rows it held are missing, so
+        # problems about their absence (events without a row) would only
+        # bury the one message that says why.
+        self.unreadable = False
         self.events: list[Event] = []
         self.organization = program.organization
         self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
@@ -146,7 +150,14 @@ class _TableReader:
     def read(self, file: Path) -> None:
         try:
             tables = read_tables(file)
+        except EncodingProblem as error:
+            self.unreadable = True
+            if self.program.kind == "section":  # both programs read every file: report once
+                args = {"path": str(file), "line": error.line, "byte": f"0x{error.byte:02X}"}
+                self.problem("E0909", args, _where(str(file), error.line), help=("E0909.help", {}))
+            return
         except TableError as error:
+            self.unreadable = True
             if self.program.kind == "section":  # both programs read every file: report once
                 self.problem("E0902", {"path": str(file), "problem": str(error)}, str(file))
             return
@@ -344,6 +355,8 @@ class _TableReader:
             self.dataset.rows[index] = dataclasses.replace(
                 row, values=tuple(values), events=tuple(events)
             )
+        if self.unreadable:
+            return  # the rows may be in the file that could not be read
         for (period, subject), events in sorted(by_key.items()):
             self.problem("E0814", {"subject": subject, "period": period}, events[0].source)
 

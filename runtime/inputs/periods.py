@@ -4,6 +4,13 @@ A period is written ``2016Q3``; a range ``2016Q1..2016Q3``; a year ``2016``
 (its four quarters).  An indicator is in force for a quarter when it is in
 force on the quarter's last day, so a revision taking effect on 2016-04-01
 applies from the second quarter on.
+
+Offices write periods as their documents do, so these are read too:
+``2016q3``, ``2016年第三季度`` (or ``第3季度``), ``2016年1-9月`` (also with
+``—``, ``–`` or ``～``) for the quarters those months make up, and
+``2016年`` or ``2016年度`` for the year.  Months must start and end a
+quarter: ``2016年2-9月`` is refused rather than silently widened, because
+the assessment would then cover months nobody asked for.
 """
 
 from __future__ import annotations
@@ -12,12 +19,25 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
-_QUARTER = re.compile(r"^(\d{4})Q([1-4])$")
+_QUARTER = re.compile(r"^(\d{4})[Qq]([1-4])$")
+_CHINESE_QUARTER = re.compile(r"^(\d{4})年第([1-4一二三四])季度?$")
+_MONTHS = re.compile(r"^(\d{4})年(\d{1,2})\s*[-—–～~至到]\s*(\d{1,2})月(份)?$")
+_YEAR = re.compile(r"^(\d{4})(年度?)?$")
+_CANONICAL = re.compile(r"^\d{4}(Q[1-4](\.\.\d{4}Q[1-4])?)?$")
+_NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER_ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
 
 class PeriodError(ValueError):
-    """Text that is not a period or a range of periods."""
+    """Text that is not a period or a range of periods.
+
+    ``months`` is set when the text is a month range that does not start and
+    end on quarters, so the message can say so rather than list spellings."""
+
+    def __init__(self, text: str, months: bool = False) -> None:
+        super().__init__(text)
+        self.text = text
+        self.months = months
 
 
 @dataclass(frozen=True, slots=True, order=True)
@@ -27,10 +47,13 @@ class Period:
 
     @classmethod
     def parse(cls, text: str) -> Period:
-        match = _QUARTER.match(text.strip())
+        """One quarter: ``2016Q3``, ``2016q3``, ``2016年第三季度``, ``2016年第3季度``."""
+        stripped = text.strip()
+        match = _QUARTER.match(stripped) or _CHINESE_QUARTER.match(stripped)
         if match is None:
             raise PeriodError(text)
-        return cls(int(match.group(1)), int(match.group(2)))
+        number = match.group(2)
+        return cls(int(match.group(1)), _NUMERALS.get(number) or int(number))
 
     @property
     def start(self) -> date:
@@ -49,17 +72,48 @@ class Period:
 
 
 def parse_periods(text: str) -> list[Period]:
-    """``2016Q3``, ``2016Q1..2016Q3`` or ``2016``, as the quarters they cover."""
+    """``2016Q3``, ``2016Q1..2016Q3``, ``2016`` or an office's spelling of
+    one of them (see the module's docstring), as the quarters they cover."""
     text = text.strip()
-    if re.fullmatch(r"\d{4}", text):
-        return [Period(int(text), q) for q in range(1, 5)]
+    year = _YEAR.match(text)
+    if year:
+        return [Period(int(year.group(1)), q) for q in range(1, 5)]
+    months = _MONTHS.match(text)
+    if months:
+        return _month_range(text, int(months.group(1)), int(months.group(2)), int(months.group(3)))
     if ".." in text:
         first_text, last_text = text.split("..", 1)
         first, last = Period.parse(first_text), Period.parse(last_text)
         if last < first:
             raise PeriodError(text)
-        periods = [first]
-        while periods[-1] < last:
-            periods.append(periods[-1].next())
-        return periods
+        return _through(first, last)
     return [Period.parse(text)]
+
+
+def period_label(text: str) -> str:
+    """The canonical spelling of what ``text`` names (``2016Q3``,
+    ``2016Q1..2016Q3`` or ``2016``): results, stores and file names use it
+    whichever way the period was typed.  Text already written that way is
+    kept as it is (``2016Q1..2016Q4`` stays a range)."""
+    text = text.strip()
+    if _CANONICAL.match(text):
+        return text
+    periods = parse_periods(text)
+    if len(periods) == 1:
+        return str(periods[0])
+    if len(periods) == 4 and periods[0].quarter == 1 and periods[-1].quarter == 4:
+        return str(periods[0].year)
+    return f"{periods[0]}..{periods[-1]}"
+
+
+def _month_range(text: str, year: int, first: int, last: int) -> list[Period]:
+    if not (1 <= first <= last <= 12) or first % 3 != 1 or last % 3 != 0:
+        raise PeriodError(text, months=True)
+    return _through(Period(year, (first + 2) // 3), Period(year, last // 3))
+
+
+def _through(first: Period, last: Period) -> list[Period]:
+    periods = [first]
+    while periods[-1] < last:
+        periods.append(periods[-1].next())
+    return periods

@@ -15,10 +15,18 @@ trusted (a single cell at XFD1048576 would otherwise make a million padded
 rows).  A formula cell whose result was never saved (a workbook written by a
 program, not by Excel or WPS) is listed in ``Table.uncached`` so the reader
 reports it at its cell instead of reading it as empty.
+
+A CSV is read as offices save it: UTF-8 (with or without the BOM Excel
+writes) or GB18030, the superset of GBK that WPS and Excel on Chinese
+Windows use by default.  UTF-8 is tried first and strictly, because a GBK
+file almost never decodes as UTF-8 while UTF-8 text often decodes as
+(wrong) GB18030; a file in neither is one ``EncodingProblem`` naming the
+line of the first byte that fits neither.
 """
 
 from __future__ import annotations
 
+import codecs
 import csv
 import datetime
 import warnings
@@ -41,6 +49,15 @@ class TableError(Exception):
     """A data file that cannot be read at all."""
 
 
+class EncodingProblem(TableError):
+    """A CSV file that is neither UTF-8 nor GB18030 (GBK): where, and which byte."""
+
+    def __init__(self, line: int, byte: int) -> None:
+        super().__init__(f"line {line}: byte 0x{byte:02x} is neither UTF-8 nor GB18030 (GBK)")
+        self.line = line
+        self.byte = byte
+
+
 def data_files(location: Path) -> list[Path]:
     if location.is_dir():
         return sorted(p for p in location.iterdir() if p.suffix.lower() in DATA_SUFFIXES)
@@ -51,9 +68,10 @@ def read_tables(path: Path) -> list[Table]:
     if path.suffix.lower() == ".xlsx":
         return _xlsx(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as error:
+        raw = path.read_bytes()
+    except OSError as error:
         raise TableError(str(error)) from None
+    text = decode_csv(raw)
     rows = csv.reader(text.splitlines())
     line = 1
     try:
@@ -65,6 +83,22 @@ def read_tables(path: Path) -> list[Table]:
     except csv.Error as error:
         raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
     return [Table(str(path), header, numbered)]
+
+
+def decode_csv(raw: bytes) -> str:
+    """The text of a CSV file saved as UTF-8 (BOM or not) or GB18030/GBK."""
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as utf8:
+        try:
+            return raw.decode("gb18030")
+        except UnicodeDecodeError as gb:
+            # The file is in whichever encoding read further; the byte where
+            # that one stopped is the one to show (a UTF-8 file with one bad
+            # byte stops GB18030 early, somewhere in its Chinese text).
+            bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
+            at = max(utf8.start + bom, gb.start)
+            raise EncodingProblem(raw.count(b"\n", 0, at) + 1, raw[at]) from None
 
 
 def _text(value: object) -> str:
