@@ -249,6 +249,7 @@ def test_xlsx_is_byte_identical_with_a_sheet_per_section() -> None:
     assert row[0] == mine[0].name  # the indicator's name, not its id
     assert cast(datetime, row[3]).date() == date(2016, 9, 30)  # a date cell
     assert cast(datetime, row[5]).date() == date(2016, 9, 28)  # the reminder
+    assert sheet.oddFooter is not None
     footer = sheet.oddFooter.left.text
     assert footer is not None and "科室负责人（签字）" in footer and "绩效联络员（签字）" in footer
     english = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en")))
