@@ -81,7 +81,7 @@ def test_words_cover_every_value_they_name() -> None:
     from typing import get_args, get_type_hints
 
     from compiler import ir
-    from dsl.schema import Cadence
+    from dsl.schema import Cadence, Link
 
     def values(cls: type, field: str) -> set[str]:
         return {v for v in get_args(get_type_hints(cls)[field]) if isinstance(v, str)}
@@ -95,6 +95,8 @@ def test_words_cover_every_value_they_name() -> None:
         "table.status": {"not_applicable", "exempt", "no_data"},
         "warn.subjects": {"section", "person"},
         "subjects": {"section", "person"},
+        "table.kind": {"section", "person"},
+        "table.effect": set(get_args(get_args(get_type_hints(Link)["effect"])[0])),
         "diff.thing": {"indicator", "item", "grade", "link", "setting", "property"},
     }
     missing = sorted(

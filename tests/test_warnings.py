@@ -231,23 +231,30 @@ def test_html_is_escaped_and_has_the_chinese_heads() -> None:
     assert to_html(table, "en").count("<th>head (signature)</th>") == 1
 
 
-def test_xlsx_is_byte_identical_and_has_two_sheets() -> None:
+def test_xlsx_is_byte_identical_with_a_sheet_per_section() -> None:
+    """Each section head signs the page of their section: one sheet per section,
+    named for it, each row a first warning with its reminder date (this
+    replaces the earlier two sheets of first and second warnings)."""
     table = _table(date(2016, 9, 1))
     data = to_xlsx(table, "zh")
     assert data == to_xlsx(_table(date(2016, 9, 1)), "zh")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    assert workbook.sheetnames == ["首次预警", "二次预警"]
-    first, second = workbook["首次预警"], workbook["二次预警"]
-    assert first.max_row == len(table.first) + 1 and second.max_row == len(table.second) + 1
-    assert [c.value for c in first[1]][:2] == ["指标编号", "指标名称"]
-    row = [c.value for c in first[2]]
-    assert row[0] == "revenue" and cast(datetime, row[3]).date() == date(2016, 9, 30)  # a date cell
-    assert second["A2"].value.date() == date(2016, 9, 28)
-    assert to_xlsx(table, "en") != data
-    assert openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en"))).sheetnames == [
-        "first warnings",
-        "second warnings",
-    ]
+    sections = list(dict.fromkeys(w.section_name for w in table.second))
+    assert workbook.sheetnames == sections
+    assert sum(sheet.max_row - 1 for sheet in workbook.worksheets) == len(table.first)
+    sheet = workbook[table.first[0].section_name]
+    assert [c.value for c in sheet[1]][:3] == ["指标名称", "考核对象", "考核周期"]
+    row = [c.value for c in sheet[2]]
+    mine = [w for w in table.first if w.section == table.first[0].section]
+    assert row[0] == mine[0].name  # the indicator's name, not its id
+    assert cast(datetime, row[3]).date() == date(2016, 9, 30)  # a date cell
+    assert cast(datetime, row[5]).date() == date(2016, 9, 28)  # the reminder
+    assert sheet.oddFooter is not None
+    footer = sheet.oddFooter.left.text
+    assert footer is not None and "科室负责人（签字）" in footer and "绩效联络员（签字）" in footer
+    english = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en")))
+    assert english.sheetnames == sections
+    assert [c.value for c in english.worksheets[0][1]][:2] == ["indicator", "subjects"]
 
 
 def test_reminder_dates_may_fall_in_the_next_month() -> None:

@@ -96,28 +96,17 @@ def test_xlsx_results_are_exact_and_byte_identical(tmp_path: Path) -> None:
     workbook = openpyxl.load_workbook(paths[0])
     assert workbook.sheetnames == ["sections", "people"]
     sections = list(workbook["sections"].iter_rows(values_only=True))
-    assert sections[0][:8] == (
-        "period",
-        "subject",
-        "name",
-        "rank",
-        "grade",
-        "total",
-        "base",
-        "adjustments",
-    )
+    # English headers with --lang en (Chinese by default: tests/test_workbooks.py).
+    assert sections[0][:9] == (
+        "period", "id", "name", "rank", "grade", "total", "base", "adjust", "veto",
+    )  # fmt: skip
     assert len(sections) == 1 + 17
     assert len(list(workbook["people"].iter_rows(values_only=True))) == 1 + 70
     code, out, _ = run(
-        "evaluate",
-        "rules/yongzhou",
-        "--data",
-        "examples/yongzhou",
-        "--period",
-        "2016Q3",
-        "--format",
-        "csv",
-    )
-    by_subject = {row["subject"]: row for row in csv.DictReader(io.StringIO(out))}
+        "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--format", "csv", "--lang", "zh",
+    )  # fmt: skip
+    assert out.startswith("\ufeff")  # the BOM Excel needs to read UTF-8
+    by_subject = {row["编号"]: row for row in csv.DictReader(io.StringIO(out[1:]))}
     for row in sections[1:]:
-        assert Decimal(str(row[5])) == Decimal(by_subject[str(row[1])]["total"])
+        assert Decimal(str(row[5])) == Decimal(by_subject[str(row[1])]["总分"])

@@ -1,14 +1,25 @@
-"""Rendering a dry-run: a terminal summary (Chinese or English), CSV and JSON."""
+"""Rendering a dry-run: a terminal summary (Chinese or English), CSV, JSON and XLSX.
+
+JSON keeps the English keys and strings tools read; CSV and XLSX are for
+people: headers in their language, numbers as numbers, consequences named.
+"""
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from decimal import Decimal
 
-from dsl.messages import texts
+from dsl.messages import MESSAGES, render_message, text, texts
+from runtime.render.workbook import (
+    Cell,
+    csv_text,
+    fill_sheet,
+    new_workbook,
+    sheet_title,
+    workbook_bytes,
+)
 from runtime.tools.dryrun import DryRun, SubjectChange
+from semantics.rounding import DEFAULT_ROUNDING, shown
 
 
 def _num(value: Decimal | None) -> str:
@@ -85,14 +96,75 @@ HEADER = [
 ]  # fmt: skip
 
 
-def to_csv(run: DryRun) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(HEADER)
-    for period in run.periods:
-        for s in period.subjects:
-            writer.writerow(_row(s))
-    return buffer.getvalue()
+_HEADS = ("period", "kind", "id", "name", "total_before", "total_after", "delta", "rank_before",
+          "rank_after", "grade_before", "grade_after", "gained", "lost")  # fmt: skip
+
+
+def _places(run: DryRun) -> int:
+    """The places the totals are shown at (totals come rounded to the rule
+    set's places; a rule set without decimals shows none)."""
+    exponents = [
+        -int(v.as_tuple().exponent)
+        for p in run.periods
+        for s in p.subjects
+        for v in (s.total_before, s.total_after)
+        if v is not None and v.is_finite()
+    ]
+    return max(exponents, default=2)
+
+
+def _link_names(run: DryRun) -> dict[str, str]:
+    """Each link's name by id, from the consequences of the evaluations."""
+    names: dict[str, str] = {}
+    for pair in run.evaluations:
+        for evaluation in pair:
+            for result in (*evaluation.sections, *evaluation.people):
+                for c in result.consequences:
+                    names[c.link] = c.name
+    return names
+
+
+def _consequence(item: str, names: dict[str, str], lang: str) -> str:
+    """``link: key: value`` as people read it: the link's name, the kind of
+    consequence and what it says (科室组织绩效优秀…（评先评优：优先推荐）)."""
+    link, _, effect = item.partition(": ")
+    key, _, value = effect.partition(": ")
+    word = f"table.effect.{key}"
+    args = {
+        "name": names.get(link, link),
+        "effect": text(word, lang) if word in MESSAGES else key,
+        "value": value,
+    }
+    return render_message("table.consequence", lang, args)
+
+
+def _cells(run: DryRun, lang: str) -> tuple[list[str], list[list[list[Cell]]]]:
+    """The heads in ``lang`` and, per period, one row per subject with numbers as numbers."""
+    places = _places(run)
+    names = _link_names(run)
+
+    def number(value: Decimal | None) -> Decimal | None:
+        return None if value is None else shown(value, places, DEFAULT_ROUNDING)
+
+    def row(s: SubjectChange) -> list[Cell]:
+        return [
+            s.period, text(f"table.kind.{s.kind}", lang), s.id, s.name,
+            number(s.total_before), number(s.total_after), number(s.delta),
+            s.rank_before, s.rank_after, s.grade_before, s.grade_after,
+            "；".join(_consequence(c, names, lang) for c in s.gained),
+            "；".join(_consequence(c, names, lang) for c in s.lost),
+        ]  # fmt: skip
+
+    heads = [text(f"table.head.{h}", lang) for h in _HEADS]
+    periods = [[row(s) for s in period.subjects] for period in run.periods]
+    return heads, periods
+
+
+def to_csv(run: DryRun, lang: str = "zh") -> str:
+    """One row per period and subject: CSV for Excel (BOM, headers in ``lang``,
+    numbers unquoted, consequences by name)."""
+    heads, periods = _cells(run, lang)
+    return csv_text(heads, [row for rows in periods for row in rows])
 
 
 def to_json(run: DryRun) -> str:
@@ -127,24 +199,19 @@ def to_json(run: DryRun) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
-def to_xlsx(run: DryRun) -> bytes:
-    """The per-subject comparison as a workbook (one sheet a period), byte-identical per run."""
-    import datetime
-
-    import openpyxl
-
-    from runtime.render.files import fixed_zip
-
-    workbook = openpyxl.Workbook()
-    workbook.properties.created = workbook.properties.modified = datetime.datetime(2000, 1, 1)
+def to_xlsx(run: DryRun, lang: str = "zh") -> bytes:
+    """The per-subject comparison as a workbook ready to print (one sheet a
+    period, ``runtime.render.workbook``), byte-identical per run."""
+    workbook = new_workbook(texts("dryrun.html", lang)["title"])
     first = workbook.active
     assert first is not None
-    for index, period in enumerate(run.periods):
+    heads, periods = _cells(run, lang)
+    places = _places(run)
+    header = f"{run.baseline} → {run.candidate}"
+    for index, (period, rows) in enumerate(zip(run.periods, periods, strict=True)):
         sheet = first if index == 0 else workbook.create_sheet()
-        sheet.title = period.period
-        sheet.append(HEADER)
-        for s in period.subjects:
-            sheet.append([str(v) if isinstance(v, Decimal) else v for v in _row(s)])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return fixed_zip(buffer.getvalue())
+        sheet.title = sheet_title(period.period, workbook.sheetnames[:index])
+        fill_sheet(sheet, heads, rows, places, header=f"{header} · {period.period}")
+    if not run.periods:
+        fill_sheet(first, heads, [], places)
+    return workbook_bytes(workbook)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import io
 from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
@@ -13,7 +11,8 @@ import jinja2
 
 from dsl.diagnostics import Lang, display_width, pad
 from dsl.messages import MESSAGES, render_message, text
-from runtime.render.files import fixed_zip
+from runtime.render.workbook import Cell as BookCell
+from runtime.render.workbook import fill_sheet, new_workbook, sheet_title, workbook_bytes
 from runtime.tools.early_warnings import WarningTable
 
 # -- words (dsl.messages: warn.…) ------------------------------------------------
@@ -166,35 +165,57 @@ def to_html(table: WarningTable, lang: Lang) -> str:
     )
 
 
-def to_xlsx(table: WarningTable, lang: Lang) -> bytes:
-    """A workbook with a sheet of first and one of second warnings; dates are
-    date cells; the same table gives the same bytes."""
-    import openpyxl  # only when a workbook is written
-    from openpyxl.utils import get_column_letter
+_SHEET_HEADS = ("warn.first.indicator", "warn.first.subjects", "warn.first.cadence",
+                "warn.first.checkpoint", "warn.first.due", "warn.second.remind_on",
+                "warn.first.standard", "warn.first.assessor")  # fmt: skip
 
-    workbook = openpyxl.Workbook()
-    fixed = datetime.datetime(2000, 1, 1)
-    workbook.properties.created = fixed
-    workbook.properties.modified = fixed
-    workbook.properties.title = _title(table, lang)
-    sheet = workbook.active
-    assert sheet is not None
-    titles = (text("warn.sheet.first", lang), text("warn.sheet.second", lang))
-    for index, (heads, rows) in enumerate((_first_rows(table, lang), _second_rows(table, lang))):
-        target = sheet if index == 0 else workbook.create_sheet()
-        target.title = titles[index]
-        target.append(heads)
-        for row in rows:
-            target.append(row)
-        for number, head in enumerate(heads, start=1):
-            cells = [_text(row[number - 1]) for row in rows]
-            width = max([display_width(head)] + [display_width(c) for c in cells])
-            letter = get_column_letter(number)
-            target.column_dimensions[letter].width = width + 2
-            for cell in target[letter][1:]:
-                if isinstance(cell.value, datetime.date):
-                    cell.number_format = "yyyy-mm-dd"
-        target.freeze_panes = "A2"
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return fixed_zip(buffer.getvalue())
+
+def to_xlsx(table: WarningTable, lang: Lang) -> bytes:
+    """A workbook with one sheet per assessed section, named for it, ready to
+    print (``runtime.render.workbook``): the head signs their section's page
+    at the start of the month and the liaison on the reminder date, so each
+    row is a first warning with its reminder date, and the page's header and
+    footer name the section, the head and the liaison.  Sections come in the
+    order of the reminders (by day, then organization order); dates are date cells; the same table gives the
+    same bytes."""
+    workbook = new_workbook(_title(table, lang))
+    first = workbook.active
+    assert first is not None
+    heads = [text(key, lang) for key in _SHEET_HEADS]
+    reminders = {(w.section, w.indicator, w.subjects, w.checkpoint, w.due): w for w in table.second}
+    sections: dict[str, list[list[BookCell]]] = {}
+    names: dict[str, tuple[str, str, str]] = {}
+    for w in table.first:
+        second = reminders.get((w.section, w.indicator, w.subjects, w.checkpoint, w.due))
+        liaison = second.liaison if second is not None and second.liaison else _NONE
+        names.setdefault(w.section, (w.section_name, w.head or _NONE, liaison))
+        sections.setdefault(w.section, []).append(
+            [
+                w.name,
+                text(f"warn.subjects.{w.subjects}", lang),
+                _word(f"warn.cadence.{w.cadence}", w.cadence, lang),
+                w.checkpoint,
+                w.due,
+                None if second is None else second.day,
+                standard_text(w.points, w.method, lang),
+                w.assessor or _NONE,
+            ]
+        )
+    if not sections:
+        first.title = sheet_title(text("warn.sheet.first", lang), [])
+        fill_sheet(first, heads, [[_headings(table, lang)[2]]], header=_title(table, lang))
+    # Reminders are sorted by day, then section in organization order.
+    order = list(dict.fromkeys(w.section for w in table.second))
+    ordered = sorted(
+        sections.items(), key=lambda item: order.index(item[0]) if item[0] in order else len(order)
+    )
+    for index, (section, rows) in enumerate(ordered):
+        name, head, liaison = names[section]
+        sheet = first if index == 0 else workbook.create_sheet()
+        sheet.title = sheet_title(name, workbook.sheetnames[:index])
+        header = render_message(
+            "warn.sheet.header", lang, {"title": _title(table, lang), "section": name}
+        )
+        footer = render_message("warn.sheet.footer", lang, {"head": head, "liaison": liaison})
+        fill_sheet(sheet, heads, rows, header=header, footer=footer)
+    return workbook_bytes(workbook)

@@ -1,4 +1,4 @@
-"""Rendering results: a terminal table, JSON for tools, CSV for spreadsheets.
+"""Rendering results: a terminal table, JSON for tools, CSV and XLSX for spreadsheets.
 
 Numbers are shown as decimal strings at the rule set's declared places
 (rounded with its declared mode); output is byte-identical for the same rules
@@ -7,9 +7,7 @@ and data: no timestamps, no dict-order or float surprises.
 
 from __future__ import annotations
 
-import csv
 import datetime
-import io
 import json
 from decimal import Decimal
 
@@ -19,7 +17,7 @@ from dsl.messages import text
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import parse_periods
-from runtime.render.files import fixed_zip
+from runtime.render.workbook import Cell, csv_text, fill_sheet, new_workbook, workbook_bytes
 from semantics.rounding import shown
 
 
@@ -155,32 +153,52 @@ def to_json(
     return json.dumps(document, ensure_ascii=False, indent=2) + "\n"
 
 
+def _indicator_heads(columns: list[tuple[ir.Program, list[ir.Indicator]]]) -> list[str]:
+    """Indicator columns by name; a name both kinds use gets its id added."""
+    names = [i.name for _, indicators in columns for i in indicators]
+    return [
+        f"{i.name}（{i.id}）" if names.count(i.name) > 1 else i.name
+        for _, indicators in columns
+        for i in indicators
+    ]
+
+
 def to_csv(
     sections: ir.Program,
     people: ir.Program | None,
     section_results: list[SubjectResult],
     person_results: list[SubjectResult],
+    lang: str = "zh",
 ) -> str:
-    """One row per subject; indicator columns of sections, then of people."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
+    """One row per subject; indicator columns of sections, then of people.
+    CSV for Excel (``workbook.csv_text``): headers in ``lang``, numbers at
+    the rule set's places."""
     blocks = [(sections, section_results)]
     if people is not None:
         blocks.append((people, person_results))
     columns = [(program, _columns(program, results)) for program, results in blocks]
-    head = ["period", "kind", "subject", "name", "rank", "grade", "total", "base"]
-    writer.writerow(head + [i.id for _, indicators in columns for i in indicators])
+    head = [text(f"table.head.{h}", lang) for h in _CSV_HEADS]
+    rows: list[list[Cell]] = []
     for index, (program, results) in enumerate(blocks):
         for result in results:
-            cells = [
-                result.period, result.kind, result.id, result.name, result.rank,
-                result.grade or "", fmt(result.total, program), fmt(result.base, program) or "",
+            cells: list[Cell] = [
+                result.period, text(f"table.kind.{result.kind}", lang), result.id, result.name,
+                result.rank, _grade_word(result.grade, lang), _number(result.total, program),
+                _number(result.base, program),
             ]  # fmt: skip
-            scores = {i.id: fmt(i.score, program) or "" for i in result.indicators}
+            scores = {i.id: _number(i.score, program) for i in result.indicators}
             for position, (_, indicators) in enumerate(columns):
-                cells += [scores.get(i.id, "") if position == index else "" for i in indicators]
-            writer.writerow(cells)
-    return buffer.getvalue()
+                cells += [scores.get(i.id) if position == index else None for i in indicators]
+            rows.append(cells)
+    return csv_text(head + _indicator_heads(columns), rows)
+
+
+_CSV_HEADS = ("period", "kind", "id", "name", "rank", "grade", "total", "base")
+_XLSX_HEADS = ("period", "id", "name", "rank", "grade", "total", "base", "adjust", "veto")
+
+
+def _number(value: Decimal | None, program: ir.Program) -> Decimal | None:
+    return None if value is None else shown(value, program.places, program.rounding)
 
 
 def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
@@ -224,14 +242,11 @@ def to_xlsx(
     person_results: list[SubjectResult],
     lang: str,
 ) -> bytes:
-    """A workbook with a sheet for sections and one for people; scores as exact
-    decimals (no float); the same results give the same bytes."""
-    import openpyxl  # only when a workbook is written
-
-    workbook = openpyxl.Workbook()
-    fixed = datetime.datetime(2000, 1, 1)
-    workbook.properties.created = fixed
-    workbook.properties.modified = fixed
+    """A workbook with a sheet for sections and one for people, ready to print
+    (``runtime.render.workbook``): headers in ``lang``, scores as numbers at
+    the rule set's places (exact decimals, no float); an unscored indicator
+    shows why.  The same results give the same bytes."""
+    workbook = new_workbook()
     sheet = workbook.active
     assert sheet is not None
     blocks = [(sections, section_results, text("subjects.section", lang))]
@@ -241,26 +256,32 @@ def to_xlsx(
         target = sheet if index == 0 else workbook.create_sheet()
         target.title = title
         indicators = _columns(program, results)
-        heads = ["period", "subject", "name", "rank", "grade", "total", "base", "adjustments"]
-        target.append(heads + [i.name for i in indicators])
+        heads = [text(f"table.head.{h}", lang) for h in _XLSX_HEADS]
+        rows: list[list[Cell]] = []
         for r in results:
-            scores = {i.id: i.score for i in r.indicators}
-            row: list[object] = [
-                r.period, r.id, r.name, r.rank, r.grade or "",
-                shown(r.total, program.places, program.rounding),
-                None if r.base is None else shown(r.base, program.places, program.rounding),
-                shown(
-                    sum((a.points for a in r.adjustments), Decimal(0)),
-                    program.places,
-                    program.rounding,
-                ),
+            found = {i.id: i for i in r.indicators}
+            row: list[Cell] = [
+                r.period, r.id, r.name, r.rank, _grade_word(r.grade, lang),
+                _number(r.total, program), _number(r.base, program),
+                _number(sum((a.points for a in r.adjustments), Decimal(0)), program),
+                "、".join(text(f"table.veto.{v}", lang) for v in r.vetoes),
             ]  # fmt: skip
             for indicator in indicators:
-                score = scores.get(indicator.id)
-                row.append(
-                    None if score is None else shown(score, program.places, program.rounding)
-                )
-            target.append(row)
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return fixed_zip(buffer.getvalue())
+                result = found.get(indicator.id)
+                if result is None:
+                    row.append(None)
+                elif result.score is None:
+                    row.append(text(f"table.status.{result.status}", lang))
+                else:
+                    row.append(_number(result.score, program))
+            rows.append(row)
+        kind = text(f"subjects.{program.kind}", lang)
+        label = results[0].period if results else ""
+        fill_sheet(
+            target,
+            heads + [i.name for i in indicators],
+            rows,
+            program.places,
+            header=f"{program.scheme} {program.version} · {label} · {kind}",
+        )
+    return workbook_bytes(workbook)
