@@ -42,6 +42,7 @@ from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.render.bulletin import render as render_bulletin
+from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
 from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
@@ -54,6 +55,7 @@ from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
+from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
@@ -136,7 +138,9 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("--candidate", required=True, help="the revision to try")
     p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
     p.add_argument("--periods", required=True, help="2016Q1, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("text", "json", "csv", "html", "xlsx"), default="text")
+    p.add_argument(
+        "--format", choices=("text", "json", "csv", "html", "xlsx", "pdf"), default="text"
+    )
     p.add_argument("--out", help="write to this file instead of standard output")
     p.add_argument("--store", help="compare with the published results in this store (read only)")
     p.add_argument("--explain", metavar="SUBJECT", help="show how SUBJECT's derivation changes")
@@ -144,7 +148,7 @@ def _parser() -> argparse.ArgumentParser:
     p = sub.add_parser("warn", parents=[common], help="the month's indicator early-warning tables")
     p.add_argument("rules")
     p.add_argument("--date", required=True, help="a day of the month, e.g. 2016-09-01")
-    p.add_argument("--format", choices=("text", "html", "xlsx"), default="text")
+    p.add_argument("--format", choices=("text", "html", "xlsx", "pdf"), default="text")
     p.add_argument("--out", help="write to this file instead of standard output")
 
     p = sub.add_parser("report", parents=[common], help="reports: the quarterly bulletin")
@@ -152,8 +156,12 @@ def _parser() -> argparse.ArgumentParser:
     p.add_argument("rules")
     p.add_argument("--data", required=True, help="data folder (CSV/XLSX tables) or file")
     p.add_argument("--period", required=True, help="2016Q3, 2016Q1..2016Q3 or 2016")
-    p.add_argument("--format", choices=("markdown", "html"), default="markdown")
+    p.add_argument("--format", choices=("markdown", "html", "docx", "pdf"), default="markdown")
     p.add_argument("--out", help="write to this file instead of standard output")
+    p.add_argument("--office", help="issuing office (default: the rule set's scheme + 办公室)")
+    p.add_argument("--number", help="document number (文号), e.g. 永地税绩〔2016〕3号")
+    p.add_argument("--date", help="document date, e.g. 2016-10-10 (default: the period's last day)")
+    p.add_argument("--template", metavar="FILE", help="a .docx whose styles the document uses")
 
     p = sub.add_parser("verify", parents=[common], help="prove what can be proven about the rules")
     p.add_argument("rules")
@@ -422,6 +430,10 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
         write_output(dryrun_xlsx(run), args.out, lang)
         return EXIT_OK
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(dryrun_html(run, lang), lang), target, lang)
+        return EXIT_OK
     if args.format == "json":
         text = dryrun_json(run)
     elif args.format == "csv":
@@ -441,8 +453,31 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
     bulletin = bulletin_for(result, args.data, periods, args.period.strip())
-    _write(render_bulletin(bulletin, args.format), args.out, out, lang)
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(render_bulletin(bulletin, "html"), lang), target, lang)
+    elif args.format == "docx":
+        target = _binary_out(args, "docx")
+        try:
+            day = date.fromisoformat(args.date) if args.date else max(periods).end
+        except ValueError:
+            raise _UsageError(f"--date {args.date}: write a date such as 2016-10-10") from None
+        heading = Heading(
+            args.office or default_office(bulletin.scheme),
+            args.number or default_number(max(periods).year),
+            day,
+        )
+        write_output(render_docx(bulletin, heading, args.template, lang), target, lang)
+    else:
+        _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
+
+
+def _binary_out(args: argparse.Namespace, kind: str) -> str:
+    """``--out`` for a Word or PDF document, which never goes to the terminal."""
+    if not args.out:
+        raise _UsageError(f"--format {kind} writes a document: name it with --out FILE.{kind}")
+    return str(args.out)
 
 
 def _verify(
@@ -528,6 +563,10 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
         write_output(warnings_xlsx(table, lang), args.out, lang)
+        return EXIT_OK
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(warnings_html(table, lang), lang), target, lang)
         return EXIT_OK
     text = warnings_html(table, lang) if args.format == "html" else warnings_text(table, lang)
     _write(text, args.out, out, lang)
