@@ -613,6 +613,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结果库 {path} 不存在（试运行只读取其中已发布的结果，不会新建结果库）",
         "the results store {path} does not exist (a dry-run only reads its published runs and creates no store)",
     ),
+    # Word and PDF documents (report bulletin --format docx/pdf, dry-run and warn --format pdf).
+    "E0916": (
+        "找不到 Chromium 浏览器（{browser}），无法生成 PDF",
+        "Chromium ({browser}) is not installed: a PDF cannot be printed",
+    ),
+    "E0916.help": (
+        "安装 Chromium（如 `apt-get install chromium fonts-wqy-microhei`），或设置环境变量 JIXIAO_CHROMIUM 指向浏览器程序；也可以改用 --format html 后在浏览器中打印",
+        "install Chromium (e.g. `apt-get install chromium fonts-wqy-microhei`) or set JIXIAO_CHROMIUM to the browser's path; or write --format html and print it from a browser",
+    ),
+    "E0917": (
+        "Chromium 打印 PDF 失败：{problem}",
+        "Chromium could not print the PDF: {problem}",
+    ),
+    "E0918": (
+        "模板 {path} 不是可用的 Word 文档（.docx）：{problem}",
+        "the template {path} is not a usable Word document (.docx): {problem}",
+    ),
     "W0901": (
         "结果运用 `{link}` 需要 {period} 已发布的结果，结果库中没有，本次不适用该项",
         "link `{link}` needs the published results of {period}, which the store does not "
@@ -1105,6 +1122,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the rule set: PATH, PATH@REVISION or PATH#YYYY-MM-DD",
     ),
     "cli.help.out": ("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    "cli.help.office": (
+        "发文机关（默认：规则集名称加“办公室”）",
+        "issuing office (default: the rule set's scheme + 办公室)",
+    ),
+    "cli.help.number": (
+        "文号，例如 永地税绩〔2016〕3号",
+        "document number (文号), e.g. 永地税绩〔2016〕3号",
+    ),
+    "cli.help.document_date": (
+        "成文日期，例如 2016-10-10（默认：考核期间最后一天）",
+        "document date, e.g. 2016-10-10 (default: the period's last day)",
+    ),
+    "cli.help.template": ("使用其样式的 .docx 模板", "a .docx whose styles the document uses"),
     "cli.help.data": ("数据文件夹（CSV/XLSX 表格）或文件", "data folder (CSV/XLSX tables) or file"),
     "cli.help.period_latest": (
         "考核期间，如 2016Q3、2016年第三季度（默认：数据中最近的期间）",

@@ -45,6 +45,7 @@ from dsl.schema import json_schema
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
+from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
 from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
@@ -57,6 +58,7 @@ from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
+from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
@@ -212,7 +214,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help=h("cli.help.data"))
     p.add_argument("--periods", required=True, help=h("cli.help.periods"))
     p.add_argument(
-        "--format", choices=("text", "json", "csv", "html", "xlsx"), default="text",
+        "--format", choices=("text", "json", "csv", "html", "xlsx", "pdf"), default="text",
         help=h("cli.help.format"),
     )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
@@ -223,8 +225,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("rules", help=h("cli.help.rules"))
     p.add_argument("--date", required=True, help=h("cli.help.date"))
     p.add_argument(
-        "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
-    )
+        "--format", choices=("text", "html", "xlsx", "pdf"), default="text",
+        help=h("cli.help.format"),
+    )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
 
     p = sub.add_parser("report", parents=[common], help=h("cli.cmd.report"))
@@ -233,9 +236,14 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help=h("cli.help.data"))
     p.add_argument("--period", required=True, help=h("cli.help.periods"))
     p.add_argument(
-        "--format", choices=("markdown", "html"), default="markdown", help=h("cli.help.format")
-    )
+        "--format", choices=("markdown", "html", "docx", "pdf"), default="markdown",
+        help=h("cli.help.format"),
+    )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--office", help=h("cli.help.office"))
+    p.add_argument("--number", help=h("cli.help.number"))
+    p.add_argument("--date", help=h("cli.help.document_date"))
+    p.add_argument("--template", metavar="FILE", help=h("cli.help.template"))
 
     p = sub.add_parser("verify", parents=[common], help=h("cli.cmd.verify"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -411,6 +419,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
             result.programs.get("person"),
             evaluation.sections,
             evaluation.people,
+            lang,
         )
     else:
         text = to_table(result.programs["section"], evaluation.label, evaluation.sections, lang)
@@ -497,12 +506,16 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     if args.format == "xlsx":
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
-        write_output(dryrun_xlsx(run), args.out, lang)
+        write_output(dryrun_xlsx(run, lang), args.out, lang)
+        return EXIT_OK
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(dryrun_html(run, lang), lang), target, lang)
         return EXIT_OK
     if args.format == "json":
         text = dryrun_json(run)
     elif args.format == "csv":
-        text = dryrun_csv(run)
+        text = dryrun_csv(run, lang)
     elif args.format == "html":
         text = dryrun_html(run, lang)
     else:
@@ -518,8 +531,31 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
     bulletin = bulletin_for(result, args.data, periods, period_label(args.period))
-    _write(render_bulletin(bulletin, args.format), args.out, out, lang)
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(render_bulletin(bulletin, "html"), lang), target, lang)
+    elif args.format == "docx":
+        target = _binary_out(args, "docx")
+        try:
+            day = date.fromisoformat(args.date) if args.date else max(periods).end
+        except ValueError:
+            raise _UsageError(f"--date {args.date}: write a date such as 2016-10-10") from None
+        heading = Heading(
+            args.office or default_office(bulletin.scheme),
+            args.number or default_number(max(periods).year),
+            day,
+        )
+        write_output(render_docx(bulletin, heading, args.template, lang), target, lang)
+    else:
+        _write(render_bulletin(bulletin, args.format), args.out, out, lang)
     return EXIT_OK
+
+
+def _binary_out(args: argparse.Namespace, kind: str) -> str:
+    """``--out`` for a Word or PDF document, which never goes to the terminal."""
+    if not args.out:
+        raise _UsageError(f"--format {kind} writes a document: name it with --out FILE.{kind}")
+    return str(args.out)
 
 
 def _verify(
@@ -609,6 +645,10 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         if not args.out:
             raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
         write_output(warnings_xlsx(table, lang), args.out, lang)
+        return EXIT_OK
+    if args.format == "pdf":
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(warnings_html(table, lang), lang), target, lang)
         return EXIT_OK
     text = warnings_html(table, lang) if args.format == "html" else warnings_text(table, lang)
     _write(text, args.out, out, lang)

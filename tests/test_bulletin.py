@@ -40,4 +40,4 @@ def test_bulletin_html_is_escaped_and_self_contained() -> None:
     )  # fmt: skip
     assert code == 0
     assert out.startswith("<!DOCTYPE html>") and '<meta charset="utf-8">' in out
-    assert "<script" not in out and "绩效管理工作运行情况通报（2016Q3）" in out
+    assert "<script" not in out and "绩效管理工作运行情况通报（2016年第三季度）" in out

@@ -164,7 +164,7 @@ def test_dryrun_workbook_numbers_and_consequences(tmp_path: Path) -> None:
     for value, form in cells:
         assert isinstance(value, int | float) and form == "0.00"
     rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
-    assert rows["s02"][4:7] == (91.54, 92.45, 0.91)  # numbers, not '91.54' and '+0.91'
+    assert rows["s02"][4:7] == (91.54, 92, 0.46)  # numbers, not text such as '+0.46'
     assert rows["s03"][11] == "科室组织绩效优秀，评先评优优先推荐（评先评优：优先推荐）"
     assert "section_excellent_commendation" not in str(list(rows.values()))
 
@@ -178,7 +178,7 @@ def test_dryrun_in_english_and_as_csv() -> None:
     assert rows["s03"][11] == ("科室组织绩效优秀，评先评优优先推荐 (commendation: 优先推荐)")
     text = dryrun_csv(_dry_run(), "zh")
     assert text.startswith("\ufeff考核期间,类别,编号,名称,现行总分,修订总分,分差,")
-    assert "\n2016Q1,科室,s02,政工科,91.54,92.45,0.91,4,5,良好,良好,,\n" in text
+    assert "\n2016Q1,科室,s02,政工科,91.54,92.00,0.46,4,6,良好,良好,,\n" in text
     assert dryrun_csv(_dry_run(), "en").startswith("\ufeffperiod,kind,id,name,")
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 
 from compiler import ir
@@ -50,6 +51,12 @@ class Bulletin:
     weakest: list[IndicatorStat] = field(default_factory=list)
     everybody_full: list[IndicatorStat] = field(default_factory=list)
     nobody_full: list[IndicatorStat] = field(default_factory=list)
+    # The sections in rank order: (rank, name, total, grade); the document's table.
+    ranking: list[tuple[int, str, Decimal, str]] = field(default_factory=list)
+    # The period as an office writes it (2016年第三季度, 2016年1—9月) and its last day,
+    # the document's default date (never today: the same inputs give the same document).
+    period_text: str = ""
+    period_end: date | None = None
 
     @property
     def section_share(self) -> Decimal:
@@ -58,6 +65,24 @@ class Bulletin:
     @property
     def people_share(self) -> Decimal:
         return _percent(self.deducted_people, self.people)
+
+
+_QUARTER_NAMES = {1: "一", 2: "二", 3: "三", 4: "四"}
+
+
+def period_text(periods: list[Period]) -> str:
+    """How an office writes the period: ``2016年第三季度`` for one quarter,
+    ``2016年1—9月`` for a range (the dash is the Chinese 一字线), ``2016年度``
+    for a whole year."""
+    first, last = min(periods), max(periods)
+    if first == last:
+        return f"{first.year}年第{_QUARTER_NAMES[first.quarter]}季度"
+    if first.year == last.year and first.quarter == 1 and last.quarter == 4:
+        return f"{first.year}年度"
+    start, end = first.start, last.end
+    if first.year == last.year:
+        return f"{first.year}年{start.month}—{end.month}月"
+    return f"{first.year}年{start.month}月—{last.year}年{end.month}月"
 
 
 def _percent(part: int, whole: int) -> Decimal:
@@ -158,6 +183,10 @@ def build(
         weakest=sorted(stats, key=lambda s: (s.rate, s.id))[:3],
         everybody_full=[s for s in stats if s.scored and s.full == s.scored],
         nobody_full=[s for s in stats if s.scored and s.full == 0],
+        ranking=[
+            (r.rank, r.name, _round(r.total, program), r.grade or "")
+            for r in sorted(sections, key=lambda r: (r.rank, r.id))
+        ],
     )
 
 
@@ -167,7 +196,10 @@ def bulletin_for(
     """``jixiao report bulletin``: evaluate the period, then build its bulletin."""
     assert "section" in compilation.programs
     evaluation = evaluate_rules(compilation, data, periods, label)
-    return build(
+    bulletin = build(
         compilation.programs["section"], compilation.programs.get("person"), evaluation.label,
         evaluation.sections, evaluation.people,
     )  # fmt: skip
+    bulletin.period_text = period_text(periods)
+    bulletin.period_end = max(periods).end
+    return bulletin
