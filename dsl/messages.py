@@ -643,6 +643,39 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a month's tables come from the rules of its year: give a date in {year}, or use the "
         "rule set written for {other}",
     ),
+    # -- submissions and status (jixiao submit, evaluate --from-submissions, status)
+    "E0950": (
+        "列 {column} 属于指标 `{indicator}`，由{owner}考评，不能由{assessor}报送",
+        "column {column} belongs to indicator `{indicator}`, assessed by {owner}, "
+        "not by {assessor}",
+    ),
+    "E0951": (
+        "第 {row} 行：{text} 不属于本次报送的期间 {period}",
+        "row {row}: {text} is outside the period of this submission, {period}",
+    ),
+    "E0952": ("规则中没有由 {assessor} 考评的指标", "no indicator is assessed by {assessor}"),
+    "E0952.help": ("考评科室有：{assessors}", "the assessing sections are: {assessors}"),
+    "E0953": (
+        "结果库中没有 {period} 的报送数据",
+        "the results store holds no submission for {period}",
+    ),
+    "submit.recorded": (
+        "已记录报送 #{id}：{assessor}，{period}，{file}（{digest}），{at}；指标 {indicators}；考核对象 {subjects} 个",
+        "recorded submission #{id}: {assessor}, {period}, {file} ({digest}), {at}; "
+        "indicators {indicators}; {subjects} subjects",
+    ),
+    "status.title": ("{period} 考评数据报送情况", "Submissions for {period}"),
+    "status.as_of": ("（截至 {day}）", " (as of {day})"),
+    "status.window": ("节点 {checkpoint}，截止 {due}", "checkpoint {checkpoint}, due {due}"),
+    "status.state.in": ("已报送", "in"),
+    "status.state.late": ("逾期报送", "came in late"),
+    "status.state.missing": ("未报送", "missing"),
+    "status.state.overdue": ("逾期未报送", "missing, overdue"),
+    "status.first": ("（首次报送 {first}）", "(first {first})"),
+    "status.summary": (
+        "已报送 {in} 项，逾期报送 {late} 项，未报送 {missing} 项，逾期未报送 {overdue} 项。",
+        "{in} in, {late} late, {missing} missing, {overdue} missing and overdue.",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),
