@@ -659,6 +659,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "结果库中没有 {period} 的报送数据",
         "the results store holds no submission for {period}",
     ),
+    "E0954": (
+        "{assessor} 尚未报送 {period} 的指标 `{indicator}`（列 {column}）",
+        "{assessor} has not submitted indicator `{indicator}` (column {column}) for {period}",
+    ),
+    "E0954.help": (
+        "用 jixiao status 查看各考评科室的报送情况",
+        "jixiao status shows what each assessing section has submitted",
+    ),
     "submit.recorded": (
         "已记录报送 #{id}：{assessor}，{period}，{file}（{digest}），{at}；指标 {indicators}；考核对象 {subjects} 个",
         "recorded submission #{id}: {assessor}, {period}, {file} ({digest}), {at}; "

@@ -308,6 +308,28 @@ def merged_tables(
     return tables + events
 
 
+def _owed(
+    compilation: Compilation, tables: list[Table], period: Period, where: str
+) -> list[Diagnostic]:
+    """A required column no submission holds, named with the section that owes
+    it (E0954), rather than as an empty cell of every merged row."""
+    present = {name for table in tables for name in table.header}
+    found: list[Diagnostic] = []
+    for program in compilation.programs.values():
+        required = {f.name for f in program.inputs if f.missing == "error"}
+        for column, indicators in column_owners(program).items():
+            owing = [i for i in indicators if i.in_force(period.end)]
+            if column in present or column not in required or not owing:
+                continue
+            args = {
+                "assessor": owing[0].assessor or "-", "indicator": owing[0].id,
+                "column": column, "period": str(period),
+            }  # fmt: skip
+            help_line = ("E0954.help", {})
+            found.append(Diagnostic("E0954", args, None, location=where, help=help_line))
+    return found
+
+
 def evaluate_submissions(
     compilation: Compilation,
     store: Store,
@@ -321,6 +343,9 @@ def evaluate_submissions(
     if not submissions:
         raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
     tables = merged_tables(compilation, submissions, store)
+    owed = _owed(compilation, tables, period, where)
+    if owed:
+        raise UserError(owed)
     sections = load_tables(program, tables, [period])
     people: Dataset | None = None
     problems = list(sections.diagnostics)
