@@ -13,6 +13,7 @@ import csv
 import json
 import sqlite3
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -103,12 +104,13 @@ def scripted(parts: dict[str, list[Path]], tmp_path_factory: pytest.TempPathFact
     return store
 
 
-def _status(store: Path, *extra: str) -> dict[str, object]:
+def _status(store: Path, *extra: str) -> dict[str, Any]:
     code, out, err = run(
         "status", RULES, "--store", str(store), "--period", PERIOD, "--format", "json", *extra
     )
     assert (code, err) == (0, "")
-    return json.loads(out)
+    document: dict[str, Any] = json.loads(out)
+    return document
 
 
 def test_status_shows_exactly_who_is_in_late_and_missing(scripted: Path) -> None:

@@ -261,11 +261,11 @@ def merged_tables(
     events_from: dict[str, int] = {}
     for submission in submissions:
         for table in read[submission.id]:
-            columns = [name for name in table.header if name]
-            if is_event_table(dict.fromkeys(columns, 0)):
+            names = [name for name in table.header if name]
+            if is_event_table(dict.fromkeys(names, 0)):
                 events_from[submission.assessor] = submission.id
             else:
-                for name in columns:
+                for name in names:
                     if name not in FIXED_COLUMNS:
                         column_from[name] = submission.id
     wide: dict[str, dict[tuple[str, str], dict[str, str]]] = {"section": {}, "person": {}}
@@ -325,8 +325,7 @@ def _owed(
                 "assessor": owing[0].assessor or "-", "indicator": owing[0].id,
                 "column": column, "period": str(period),
             }  # fmt: skip
-            help_line = ("E0954.help", {})
-            found.append(Diagnostic("E0954", args, None, location=where, help=help_line))
+            found.append(Diagnostic("E0954", args, None, location=where, help=("E0954.help", {})))
     return found
 
 
