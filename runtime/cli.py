@@ -392,12 +392,22 @@ def _from_submissions(
     """``evaluate --from-submissions``: the latest accepted submissions of one quarter."""
     if len(periods) != 1:
         raise _UsageError("--from-submissions evaluates one quarter, e.g. --period 2016Q3")
-    store = _open_store(args.store or DEFAULT_STORE, read_only=True)
-    assert store is not None
+    store = _submissions_store(args.store or DEFAULT_STORE, periods[0])
     try:
         return evaluate_submissions(result, store, periods[0], label)
     finally:
         store.close()
+
+
+def _submissions_store(path: str, period: Period) -> Store:
+    """The store submissions are read from, read-only; a store that does not
+    exist holds no submission (E0953) and is not created."""
+    if not Path(path).is_file():
+        where = f"{path} ({period})"
+        raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
+    store = _open_store(path, read_only=True)
+    assert store is not None
+    return store
 
 
 def _one_quarter(args: argparse.Namespace, result: Compilation) -> Period:
@@ -450,8 +460,7 @@ def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
             day = date.fromisoformat(args.date)
         except ValueError:
             raise _UsageError(f"--date {args.date}: write a date such as 2016-10-08") from None
-    store = _open_store(args.store, read_only=True)
-    assert store is not None
+    store = _submissions_store(args.store, period)
     try:
         status = period_status(result, store, period, day)
     finally:

@@ -448,7 +448,13 @@ class Store:
         )  # fmt: skip
 
     def submissions(self, scheme: str, period: str) -> list[Submission]:
-        """Every submission of a period, in the order they came in."""
+        """Every submission of a period, in the order they came in (none in a
+        store opened read-only that was made before submissions existed)."""
+        known = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+        ).fetchone()
+        if known is None:
+            return []
         rows = self.connection.execute(
             "SELECT id, scheme, period, assessor, submitted_at, submitted_by, file_name,"
             " digest, indicators, subjects FROM submissions WHERE scheme = ? AND period = ?"

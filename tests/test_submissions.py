@@ -186,10 +186,14 @@ def test_status_text(scripted: Path, lang: str) -> None:
 def test_evaluating_from_submissions_equals_the_data_folder(
     parts: dict[str, list[Path]], tmp_path: Path
 ) -> None:
+    """Every section submits; 监察室 sends a workbook, the others CSV files."""
     store = tmp_path / "complete.sqlite"
     for assessor, files in parts.items():
         for file in files:
-            assert _submit(store, assessor, file, ON_TIME)[0] == 0
+            if assessor == "监察室":
+                file = _as_workbook(file, tmp_path)
+            code, _, err = _submit(store, assessor, file, ON_TIME)
+            assert code == 0, err
     code, merged, err = run(
         "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
         "--format", "json",
@@ -223,6 +227,59 @@ def test_a_missing_section_stops_the_evaluation_where_the_data_is_missing(script
         " `opinion_survey` (column 满意率) for 2016Q3"
         " (help: jixiao status shows what each assessing section has submitted)",
     ]
+
+
+def _as_workbook(file: Path, folder: Path) -> Path:
+    import openpyxl
+
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.title = "廉政"
+    with open(file, encoding="utf-8", newline="") as source:
+        for row in csv.reader(source):
+            sheet.append(row)
+    path = folder / (file.stem + ".xlsx")
+    workbook.save(path)
+    return path
+
+
+def test_a_correction_replaces_only_the_indicators_it_holds(
+    parts: dict[str, list[Path]], tmp_path: Path
+) -> None:
+    """办公室 corrects 督查督办 alone: s01's supervision changes, its other
+    indicators keep the first submission's values."""
+    store = tmp_path / "s.sqlite"
+    for assessor, files in parts.items():
+        for file in files:
+            assert _submit(store, assessor, file, ON_TIME)[0] == 0
+
+    def s01() -> dict[str, str | None]:
+        code, out, err = run(
+            "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
+            "--format", "json",
+        )  # fmt: skip
+        assert code == 0, err
+        subject = next(s for s in json.loads(out)["subjects"] if s["id"] == "s01")
+        return {i["id"]: i["score"] for i in subject["indicators"]}
+
+    before = s01()
+    correction = tmp_path / "督办更正.csv"
+    with open(parts["办公室"][0], encoding="utf-8", newline="") as source:
+        rows = list(csv.DictReader(source))
+    lines = ["period,subject,督办事项,按期办结"]
+    for row in rows:
+        done = row["督办事项"] if row["subject"] == "s01" else row["按期办结"]
+        lines.append(f"{row['period']},{row['subject']},{row['督办事项']},{done}")
+    correction.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = _submit(store, "办公室", correction, "2016-10-04T10:00")
+    assert code == 0, err
+    assert "indicators supervision;" in out
+    after = s01()
+    assert after["supervision"] == "10.00" != before["supervision"]
+    assert {k: v for k, v in after.items() if k != "supervision"} == {
+        k: v for k, v in before.items() if k != "supervision"
+    }
 
 
 def _count(store: Path) -> int:

@@ -156,11 +156,16 @@ def check_submission(
                     subjects.append(subject)
     if problems:
         raise UserError(problems)
+    # Only the indicators the file holds are read: a correction may resend one
+    # indicator alone, and one column of a held indicator is still required.
+    held = {
+        c for c, found in owners.items() if c in owned and any(i.id in indicators for i in found)
+    }
     warnings: list[Diagnostic] = []
     for program in compilation.programs.values():
         restricted = dataclasses.replace(
             program,
-            inputs=tuple(f for f in program.inputs if f.kind in RUNTIME_KINDS or f.name in owned),
+            inputs=tuple(f for f in program.inputs if f.kind in RUNTIME_KINDS or f.name in held),
         )
         dataset = load_tables(restricted, tables, [period])
         # Events of a subject whose row another section submits are checked
