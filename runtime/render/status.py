@@ -69,7 +69,7 @@ def to_json(status: Status) -> str:
 
     document = {
         "period": status.period,
-        "date": status.day.isoformat() if status.day is not None else None,
+        "as_of": status.day.isoformat() if status.day is not None else None,
         "lines": [
             {
                 "assessor": line.assessor,

@@ -34,7 +34,7 @@ from runtime.inputs.data import (
     Dataset,
     load_tables,
 )
-from runtime.inputs.events import is_event_table
+from runtime.inputs.events import EVENT_COLUMNS, is_event_table
 from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
@@ -141,7 +141,7 @@ def check_submission(
         events = is_event_table(columns)
         if not events and PERIOD_COLUMN not in columns:
             continue
-        column = "date" if events else PERIOD_COLUMN
+        column = EVENT_COLUMNS[0] if events else PERIOD_COLUMN  # an event: its date
         for number, cells in table.rows:
             index = columns[column]
             text = cells[index].strip() if index < len(cells) else ""
