@@ -660,6 +660,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a month's tables come from the rules of its year: give a date in {year}, or use the "
         "rule set written for {other}",
     ),
+    # -- submissions and status (jixiao submit, evaluate --from-submissions, status)
+    "E0950": (
+        "列 {column} 属于指标 `{indicator}`，由{owner}考评，不能由{assessor}报送",
+        "column {column} belongs to indicator `{indicator}`, assessed by {owner}, "
+        "not by {assessor}",
+    ),
+    "E0951": (
+        "第 {row} 行：{text} 不属于本次报送的期间 {period}",
+        "row {row}: {text} is outside the period of this submission, {period}",
+    ),
+    "E0952": ("规则中没有由 {assessor} 考评的指标", "no indicator is assessed by {assessor}"),
+    "E0952.help": ("考评科室有：{assessors}", "the assessing sections are: {assessors}"),
+    "E0953": (
+        "结果库中没有 {period} 的报送数据",
+        "the results store holds no submission for {period}",
+    ),
+    "E0954": (
+        "{assessor} 尚未报送 {period} 的指标 `{indicator}`（列 {column}）",
+        "{assessor} has not submitted indicator `{indicator}` (column {column}) for {period}",
+    ),
+    "E0954.help": (
+        "用 jixiao status 查看各考评科室的报送情况",
+        "jixiao status shows what each assessing section has submitted",
+    ),
+    "submit.recorded": (
+        "已记录报送 #{id}：{assessor}，{period}，{file}（{digest}），{at}；指标 {indicators}；考核对象 {subjects} 个",
+        "recorded submission #{id}: {assessor}, {period}, {file} ({digest}), {at}; "
+        "indicators {indicators}; {subjects} subjects",
+    ),
+    "status.title": ("{period} 考评数据报送情况", "Submissions for {period}"),
+    "status.as_of": ("（截至 {day}）", " (as of {day})"),
+    "status.window": ("节点 {checkpoint}，截止 {due}", "checkpoint {checkpoint}, due {due}"),
+    "status.state.in": ("已报送", "in"),
+    "status.state.late": ("逾期报送", "came in late"),
+    "status.state.missing": ("未报送", "missing"),
+    "status.state.overdue": ("逾期未报送", "missing, overdue"),
+    "status.first": ("（首次报送 {first}）", "(first {first})"),
+    "status.summary": (
+        "已报送 {in} 项，逾期报送 {late} 项，未报送 {missing} 项，逾期未报送 {overdue} 项。",
+        "{in} in, {late} late, {missing} missing, {overdue} missing and overdue.",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),
@@ -1122,6 +1163,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the rule set: PATH, PATH@REVISION or PATH#YYYY-MM-DD",
     ),
     "cli.help.out": ("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    "cli.cmd.submit": ("记录考评科室报送的数据", "record an assessing section's submission"),
+    "cli.cmd.status": ("各考评科室的报送情况", "what each assessing section has sent in"),
+    "cli.help.from_submissions": (
+        "读取 --store 中最新的有效报送，而不是 --data（需要 --period）",
+        "read the latest accepted submissions in --store instead of --data (needs --period)",
+    ),
+    "cli.help.submit_store": ("记录报送的结果库", "results store to record the submission in"),
+    "cli.help.submit_period": ("报送的季度，例如 2016Q3", "the quarter submitted for, e.g. 2016Q3"),
+    "cli.help.assessor": ("考评科室", "the assessing section (考评科室)"),
+    "cli.help.submit_file": ("报送的文件（CSV 或 XLSX）", "the submitted file (CSV or XLSX)"),
+    "cli.help.submit_at": (
+        "报送时间，YYYY-MM-DDTHH:MM（UTC，默认：现在）",
+        "when it was submitted, YYYY-MM-DDTHH:MM UTC (default: now)",
+    ),
+    "cli.help.submit_by": ("报送人", "who submitted it"),
+    "cli.help.status_store": ("存有报送记录的结果库", "results store holding the submissions"),
+    "cli.help.status_date": (
+        "截至这一天的情况，例如 2016-10-08",
+        "the status as it stood on this day, e.g. 2016-10-08",
+    ),
     "cli.help.office": (
         "发文机关（默认：规则集名称加“办公室”）",
         "issuing office (default: the rule set's scheme + 办公室)",

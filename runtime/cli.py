@@ -21,7 +21,7 @@ import traceback
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager, redirect_stdout
 from contextvars import ContextVar
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
@@ -42,7 +42,7 @@ from dsl.messages import text as message_text
 from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
-from runtime.engine.run import evaluate_rules
+from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
 from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
@@ -62,6 +62,8 @@ from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
+from runtime.render.status import to_json as status_json
+from runtime.render.status import to_text as status_text
 from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, rules_commit
 from runtime.tools.bulletin import bulletin_for
@@ -70,6 +72,8 @@ from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
+from runtime.tools.status import period_status
+from runtime.tools.submissions import evaluate_submissions, submit
 from runtime.tools.verify import run_verify
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
@@ -193,7 +197,8 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
 
     p = sub.add_parser("evaluate", parents=[common], help=h("cli.cmd.evaluate"))
     p.add_argument("rules", help=h("cli.help.rules"))
-    p.add_argument("--data", required=True, help=h("cli.help.data"))
+    p.add_argument("--data", help=h("cli.help.data"))
+    p.add_argument("--from-submissions", action="store_true", help=h("cli.help.from_submissions"))
     p.add_argument("--period", help=h("cli.help.period_latest"))
     p.add_argument(
         "--format", choices=("table", "json", "csv", "xlsx"), default="table",
@@ -266,6 +271,22 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--period", help=h("cli.help.period_latest"))
     p.add_argument("--subject", required=True, help=h("cli.help.subject"))
     p.add_argument("--indicator", help=h("cli.help.indicator"))
+
+    p = sub.add_parser("submit", parents=[common], help=h("cli.cmd.submit"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--store", required=True, help=h("cli.help.submit_store"))
+    p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
+    p.add_argument("--assessor", required=True, help=h("cli.help.assessor"))
+    p.add_argument("--file", required=True, help=h("cli.help.submit_file"))
+    p.add_argument("--at", help=h("cli.help.submit_at"))
+    p.add_argument("--by", help=h("cli.help.submit_by"))
+
+    p = sub.add_parser("status", parents=[common], help=h("cli.cmd.status"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--store", required=True, help=h("cli.help.status_store"))
+    p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
+    p.add_argument("--date", help=h("cli.help.status_date"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
     return parser
 
 
@@ -377,27 +398,44 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _report(args, lang, out)
     if args.command == "dry-run":
         return _dry_run(args, lang, out, err)
+    if args.command == "submit":
+        return _submit(args, lang, out, err)
+    if args.command == "status":
+        return _status(args, lang, out)
     raise _UsageError(f"unknown command {args.command}")
 
 
 def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    if args.from_submissions:
+        if args.data:
+            raise _UsageError("--from-submissions reads the store: leave out --data")
+        if not args.period:
+            raise _UsageError("--from-submissions needs --period, e.g. --period 2016Q3")
+        if args.publish:
+            raise _UsageError("a run evaluated from submissions cannot be published yet")
+    elif not args.data:
+        raise _UsageError("name the data with --data FOLDER (or use --from-submissions)")
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year) if args.period else None
     label = period_label(args.period) if args.period else None
-    store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
-    try:
-        evaluation = evaluate_with_history(result, args.data, periods, label, store)
-    finally:
-        if store is not None:
-            store.close()
+    if args.from_submissions:
+        assert periods is not None
+        evaluation = _from_submissions(args, result, periods, label)
+    else:
+        store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
+        try:
+            evaluation = evaluate_with_history(result, args.data, periods, label, store)
+        finally:
+            if store is not None:
+                store.close()
     if evaluation.warnings:
         err.write(render_all(evaluation.warnings, lang, args.output_format) + "\n")
     document = to_json(
         result.programs["section"], result.programs.get("person"), evaluation.label, evaluation.digest,
         evaluation.sections, evaluation.people,
     )  # fmt: skip
-    if args.store or args.publish:
+    if (args.store or args.publish) and not args.from_submissions:
         _record(args, json.loads(document))
     if args.format == "xlsx":
         if not args.out:
@@ -428,6 +466,89 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
                 result.programs["person"], evaluation.label, evaluation.people, lang
             )
     _write(text, args.out, out, lang)
+    return EXIT_OK
+
+
+def _from_submissions(
+    args: argparse.Namespace, result: Compilation, periods: list[Period], label: str | None
+) -> Evaluation:
+    """``evaluate --from-submissions``: the latest accepted submissions of one quarter."""
+    if len(periods) != 1:
+        raise _UsageError("--from-submissions evaluates one quarter, e.g. --period 2016Q3")
+    store = _submissions_store(args.store or DEFAULT_STORE, periods[0])
+    try:
+        return evaluate_submissions(result, store, periods[0], label)
+    finally:
+        store.close()
+
+
+def _submissions_store(path: str, period: Period) -> Store:
+    """The store submissions are read from, read-only; a store that does not
+    exist holds no submission (E0953) and is not created."""
+    if not Path(path).is_file():
+        where = f"{path} ({period})"
+        raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
+    store = _open_store(path, read_only=True)
+    assert store is not None
+    return store
+
+
+def _one_quarter(args: argparse.Namespace, result: Compilation) -> Period:
+    periods = _periods(args.period, result.programs["section"].year)
+    if len(periods) != 1:
+        raise _UsageError(f"--period {args.period}: name one quarter, e.g. 2016Q3")
+    return periods[0]
+
+
+def _submit(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    if args.at is None:
+        at = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+    else:
+        try:
+            at = datetime.strptime(args.at.strip(), "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+        except ValueError:
+            raise _UsageError(f"--at {args.at}: write a time such as 2016-10-03T09:30") from None
+    file = Path(args.file)
+    if not file.is_file():
+        raise UserError([Diagnostic("E0801", {"path": args.file}, None, location=args.file)])
+    result = _compiled(args.rules, generate=False)
+    period = _one_quarter(args, result)
+    store = _open_store(args.store)
+    assert store is not None
+    try:
+        submission, warnings = submit(store, result, period, args.assessor, file, at, args.by)
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
+    finally:
+        store.close()
+    if warnings:
+        err.write(render_all(warnings, lang, args.output_format) + "\n")
+    message = render_message(
+        "submit.recorded", lang,
+        {"id": submission.id, "assessor": submission.assessor, "period": submission.period,
+         "file": submission.file_name, "digest": submission.digest[:19],
+         "at": submission.submitted_at, "indicators": ", ".join(submission.indicators) or "-",
+         "subjects": len(submission.subjects)},
+    )  # fmt: skip
+    out.write(message + "\n")
+    return EXIT_OK
+
+
+def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules, generate=False)
+    period = _one_quarter(args, result)
+    day = None
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise _UsageError(f"--date {args.date}: write a date such as 2016-10-08") from None
+    store = _submissions_store(args.store, period)
+    try:
+        status = period_status(result, store, period, day)
+    finally:
+        store.close()
+    out.write(status_json(status) if args.format == "json" else status_text(status, lang))
     return EXIT_OK
 
 

@@ -138,6 +138,36 @@ CREATE TRIGGER IF NOT EXISTS seals_are_not_replaced
     WHEN EXISTS (SELECT 1 FROM seals WHERE run_id = NEW.run_id)
       OR NOT EXISTS (SELECT 1 FROM runs WHERE id = NEW.run_id AND published = 0)
     BEGIN SELECT RAISE(ABORT, 'published run is immutable'); END;
+-- Submissions: the values an assessing section sent in for a period, kept
+-- like published runs.  A correction is a new submission, never an edit:
+-- no row is updated, deleted or replaced, and a file a submission holds is
+-- never deleted.
+CREATE TABLE IF NOT EXISTS submissions (
+    id INTEGER PRIMARY KEY,
+    scheme TEXT NOT NULL,
+    period TEXT NOT NULL,
+    assessor TEXT NOT NULL,
+    submitted_at TEXT NOT NULL,
+    submitted_by TEXT,
+    file_name TEXT NOT NULL,
+    digest TEXT NOT NULL REFERENCES data_files(digest),
+    indicators TEXT NOT NULL,
+    subjects TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS submissions_are_unchanged
+    BEFORE UPDATE ON submissions
+    BEGIN SELECT RAISE(ABORT, 'submissions are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS submissions_are_kept
+    BEFORE DELETE ON submissions
+    BEGIN SELECT RAISE(ABORT, 'submissions are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS submissions_are_not_replaced
+    BEFORE INSERT ON submissions
+    WHEN EXISTS (SELECT 1 FROM submissions WHERE id = NEW.id)
+    BEGIN SELECT RAISE(ABORT, 'submissions are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS submitted_files_are_kept
+    BEFORE DELETE ON data_files
+    WHEN EXISTS (SELECT 1 FROM submissions WHERE digest = OLD.digest)
+    BEGIN SELECT RAISE(ABORT, 'submissions are immutable'); END;
 """
 
 
@@ -179,6 +209,32 @@ class Mismatch:
     what: str  # data_file, data_missing, input, results, unsealed
     expected: str
     actual: str
+
+
+@dataclass(frozen=True, slots=True)
+class Submission:
+    """One accepted submission: who sent which file for which period, when."""
+
+    id: int
+    scheme: str
+    period: str
+    assessor: str
+    submitted_at: str  # ISO minutes, UTC: 2016-10-03T09:30
+    submitted_by: str | None
+    file_name: str
+    digest: str
+    indicators: tuple[str, ...]  # indicator ids whose columns the file holds
+    subjects: tuple[str, ...]  # subjects with a row in the file
+
+
+def _submission(row: tuple[object, ...]) -> Submission:
+    ident, scheme, period, assessor, at, by, name, digest, indicators, subjects = row
+    assert isinstance(ident, int)
+    return Submission(
+        ident, str(scheme), str(period), str(assessor), str(at),
+        None if by is None else str(by), str(name), str(digest),
+        tuple(json.loads(str(indicators))), tuple(json.loads(str(subjects))),
+    )  # fmt: skip
 
 
 def input_digest(location: str) -> str:
@@ -353,6 +409,66 @@ class Store:
             (run,),
         ).fetchall()
         return [json.loads(row[0]) for row in rows]
+
+    def submit(
+        self,
+        scheme: str,
+        period: str,
+        assessor: str,
+        at: str,
+        by: str | None,
+        file_name: str,
+        content: bytes,
+        indicators: list[str],
+        subjects: list[str],
+    ) -> Submission:
+        """Record an accepted submission and its file (content-addressed)."""
+        digest = "sha256:" + hashlib.sha256(content).hexdigest()
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT OR IGNORE INTO data_files (digest, content) VALUES (?, ?)",
+                    (digest, content),
+                )
+                cursor = db.execute(
+                    "INSERT INTO submissions (scheme, period, assessor, submitted_at,"
+                    " submitted_by, file_name, digest, indicators, subjects)"
+                    " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (scheme, period, assessor, at, by, file_name, digest,
+                     json.dumps(indicators, ensure_ascii=False),
+                     json.dumps(subjects, ensure_ascii=False)),
+                )  # fmt: skip
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
+        ident = cursor.lastrowid
+        assert ident is not None
+        return Submission(
+            ident, scheme, period, assessor, at, by, file_name, digest,
+            tuple(indicators), tuple(subjects),
+        )  # fmt: skip
+
+    def submissions(self, scheme: str, period: str) -> list[Submission]:
+        """Every submission of a period, in the order they came in (none in a
+        store opened read-only that was made before submissions existed)."""
+        known = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'submissions'"
+        ).fetchone()
+        if known is None:
+            return []
+        rows = self.connection.execute(
+            "SELECT id, scheme, period, assessor, submitted_at, submitted_by, file_name,"
+            " digest, indicators, subjects FROM submissions WHERE scheme = ? AND period = ?"
+            " ORDER BY submitted_at, id",
+            (scheme, period),
+        ).fetchall()
+        return [_submission(row) for row in rows]
+
+    def submitted_file(self, submission: Submission) -> bytes:
+        row = self.connection.execute(
+            "SELECT content FROM data_files WHERE digest = ?", (submission.digest,)
+        ).fetchone()
+        assert row is not None  # kept by the triggers
+        return bytes(row[0])
 
     def verify(self) -> list[Mismatch]:
         """Recompute every published run's digests: each stored data file's

@@ -18,10 +18,20 @@ EVALUATE = ("evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--lang
 
 @pytest.fixture(scope="module")
 def published(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A store with run 1 published (2016Q3) and run 2 unpublished (2016Q2)."""
-    store = tmp_path_factory.mktemp("store") / "results.sqlite"
+    """A store with run 1 published (2016Q3) and run 2 unpublished (2016Q2),
+    and submissions 1 and 2 (2016Q3, 监察室: a file and its correction)."""
+    folder = tmp_path_factory.mktemp("store")
+    store = folder / "results.sqlite"
     assert run(*EVALUATE, "--period", "2016Q3", "--publish", "--store", str(store))[0] == 0
     assert run(*EVALUATE, "--period", "2016Q2", "--store", str(store))[0] == 0
+    for number, count in enumerate(("0", "1"), start=1):
+        part = folder / f"integrity-{number}.csv"
+        part.write_text(f"period,subject,违纪违规次数\n2016Q3,s01,{count}\n", encoding="utf-8")
+        submitted = run(
+            "submit", "rules/yongzhou", "--store", str(store), "--period", "2016Q3",
+            "--assessor", "监察室", "--file", str(part), "--at", f"2016-10-0{number}T09:00",
+        )  # fmt: skip
+        assert submitted[0] == 0, submitted[2]
     return store
 
 
@@ -30,7 +40,7 @@ def _dump(path: Path) -> list[object]:
     try:
         return [
             connection.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-            for table in ("runs", "results", "run_data", "data_files", "seals")
+            for table in ("runs", "results", "run_data", "data_files", "seals", "submissions")
         ]
     finally:
         connection.close()
@@ -63,6 +73,21 @@ HOSTILE = [
     "DELETE FROM seals",
     "UPDATE seals SET results_digest = 'x'",
     "INSERT OR REPLACE INTO seals (run_id, results_digest) VALUES (1, 'x')",
+    # Submissions: corrections are new submissions, never edits (issue #12).
+    "UPDATE submissions SET assessor = '办公室' WHERE id = 1",
+    "UPDATE submissions SET submitted_at = '2016-09-30T09:00'",
+    "DELETE FROM submissions WHERE id = 2",
+    "DELETE FROM submissions",
+    "INSERT OR REPLACE INTO submissions SELECT * FROM submissions WHERE id = 1",
+    "REPLACE INTO submissions (id, scheme, period, assessor, submitted_at, file_name, digest,"
+    " indicators, subjects) VALUES (1, 'x', 'x', 'x', 'x', 'x', 'x', '[]', '[]')",
+    "INSERT OR REPLACE INTO submissions (id, scheme, period, assessor, submitted_at, file_name,"
+    " digest, indicators, subjects) SELECT 2, scheme, period, assessor, submitted_at, file_name,"
+    " digest, indicators, subjects FROM submissions WHERE id = 1",
+    "UPDATE OR REPLACE submissions SET id = 1 WHERE id = 2",
+    "DELETE FROM data_files WHERE digest IN (SELECT digest FROM submissions)",
+    "UPDATE data_files SET content = X'00' WHERE digest IN (SELECT digest FROM submissions)",
+    "INSERT OR REPLACE INTO data_files (digest, content) SELECT digest, X'00' FROM submissions",
 ]
 
 
@@ -88,6 +113,11 @@ def test_recursive_triggers_change_nothing(published: Path) -> None:
         with pytest.raises(sqlite3.IntegrityError, match="immutable"):
             with connection:
                 connection.execute("REPLACE INTO results SELECT * FROM results WHERE run_id = 1")
+        with pytest.raises(sqlite3.IntegrityError, match="immutable"):
+            with connection:
+                connection.execute(
+                    "REPLACE INTO submissions SELECT * FROM submissions WHERE id = 1"
+                )
     finally:
         connection.close()
 
