@@ -1163,6 +1163,56 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the rule set: PATH, PATH@REVISION or PATH#YYYY-MM-DD",
     ),
     "cli.help.out": ("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    # Usage errors the commands raise (exit 2).
+    "cli.error.unknown_command": ("未知的命令 {command}", "unknown command {command}"),
+    "cli.error.submissions_and_data": (
+        "--from-submissions 读取结果库：请去掉 --data",
+        "--from-submissions reads the store: leave out --data",
+    ),
+    "cli.error.submissions_period": (
+        "--from-submissions 需要 --period，例如 --period 2016Q3",
+        "--from-submissions needs --period, e.g. --period 2016Q3",
+    ),
+    "cli.error.submissions_publish": (
+        "由报送数据计算的结果暂不能发布",
+        "a run evaluated from submissions cannot be published yet",
+    ),
+    "cli.error.no_data": (
+        "请用 --data 文件夹 指定数据（或使用 --from-submissions）",
+        "name the data with --data FOLDER (or use --from-submissions)",
+    ),
+    "cli.error.xlsx_out": (
+        "--format xlsx 输出工作簿：请用 --out 文件.xlsx 指定文件名",
+        "--format xlsx writes a workbook: name it with --out FILE.xlsx",
+    ),
+    "cli.error.submissions_quarter": (
+        "--from-submissions 只计算一个季度，例如 --period 2016Q3",
+        "--from-submissions evaluates one quarter, e.g. --period 2016Q3",
+    ),
+    "cli.error.one_quarter": (
+        "--period {period}：请写一个季度，例如 2016Q3",
+        "--period {period}: name one quarter, e.g. 2016Q3",
+    ),
+    "cli.error.at": (
+        "--at {at}：请写成 2016-10-03T09:30 这样的时间",
+        "--at {at}: write a time such as 2016-10-03T09:30",
+    ),
+    "cli.error.date": (
+        "--date {date}：请写成 {example} 这样的日期",
+        "--date {date}: write a date such as {example}",
+    ),
+    "cli.error.store": (
+        "无法打开结果库 {path}：{problem}",
+        "cannot open the results store {path}: {problem}",
+    ),
+    "cli.error.document_out": (
+        "--format {kind} 输出文档：请用 --out 文件.{kind} 指定文件名",
+        "--format {kind} writes a document: name it with --out FILE.{kind}",
+    ),
+    "cli.error.test_outside": (
+        "{name}：测试文件必须在规则集的 {folder}/ 文件夹中",
+        "{name}: a test file must be in the rule set's {folder}/ folder",
+    ),
     "cli.cmd.submit": ("记录考评科室报送的数据", "record an assessing section's submission"),
     "cli.cmd.status": ("各考评科室的报送情况", "what each assessing section has sent in"),
     "cli.help.from_submissions": (

@@ -94,6 +94,11 @@ class _UsageError(Exception):
         self.usage = usage
 
 
+def _usage(key: str, **args: object) -> _UsageError:
+    """A usage error with its text from the catalogue, in the command's language."""
+    return _UsageError(render_message(key, _LANG.get(), args))
+
+
 # argparse's own words, by the gettext msgid argparse looks up, and the key of
 # their text in the catalogue: with them the help and every argument error
 # read in the chosen language (argparse has no Chinese catalogue of its own).
@@ -402,19 +407,19 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _submit(args, lang, out, err)
     if args.command == "status":
         return _status(args, lang, out)
-    raise _UsageError(f"unknown command {args.command}")
+    raise _usage("cli.error.unknown_command", command=args.command)
 
 
 def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     if args.from_submissions:
         if args.data:
-            raise _UsageError("--from-submissions reads the store: leave out --data")
+            raise _usage("cli.error.submissions_and_data")
         if not args.period:
-            raise _UsageError("--from-submissions needs --period, e.g. --period 2016Q3")
+            raise _usage("cli.error.submissions_period")
         if args.publish:
-            raise _UsageError("a run evaluated from submissions cannot be published yet")
+            raise _usage("cli.error.submissions_publish")
     elif not args.data:
-        raise _UsageError("name the data with --data FOLDER (or use --from-submissions)")
+        raise _usage("cli.error.no_data")
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year) if args.period else None
@@ -439,7 +444,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         _record(args, json.loads(document))
     if args.format == "xlsx":
         if not args.out:
-            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+            raise _usage("cli.error.xlsx_out")
         workbook = to_xlsx(
             result.programs["section"],
             result.programs.get("person"),
@@ -474,7 +479,7 @@ def _from_submissions(
 ) -> Evaluation:
     """``evaluate --from-submissions``: the latest accepted submissions of one quarter."""
     if len(periods) != 1:
-        raise _UsageError("--from-submissions evaluates one quarter, e.g. --period 2016Q3")
+        raise _usage("cli.error.submissions_quarter")
     store = _submissions_store(args.store or DEFAULT_STORE, periods[0])
     try:
         return evaluate_submissions(result, store, periods[0], label)
@@ -496,7 +501,7 @@ def _submissions_store(path: str, period: Period) -> Store:
 def _one_quarter(args: argparse.Namespace, result: Compilation) -> Period:
     periods = _periods(args.period, result.programs["section"].year)
     if len(periods) != 1:
-        raise _UsageError(f"--period {args.period}: name one quarter, e.g. 2016Q3")
+        raise _usage("cli.error.one_quarter", period=args.period)
     return periods[0]
 
 
@@ -507,7 +512,7 @@ def _submit(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> i
         try:
             at = datetime.strptime(args.at.strip(), "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
         except ValueError:
-            raise _UsageError(f"--at {args.at}: write a time such as 2016-10-03T09:30") from None
+            raise _usage("cli.error.at", at=args.at) from None
     file = Path(args.file)
     if not file.is_file():
         raise UserError([Diagnostic("E0801", {"path": args.file}, None, location=args.file)])
@@ -542,7 +547,7 @@ def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         try:
             day = date.fromisoformat(args.date)
         except ValueError:
-            raise _UsageError(f"--date {args.date}: write a date such as 2016-10-08") from None
+            raise _usage("cli.error.date", date=args.date, example="2016-10-08") from None
     store = _submissions_store(args.store, period)
     try:
         status = period_status(result, store, period, day)
@@ -558,7 +563,7 @@ def _open_store(path: str | None, read_only: bool = False) -> Store | None:
     try:
         return Store(path, read_only)
     except sqlite3.Error as error:
-        raise _UsageError(f"cannot open the results store {path}: {error}") from None
+        raise _usage("cli.error.store", path=path, problem=error) from None
     except StoreError as error:
         raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
 
@@ -569,7 +574,7 @@ def _record(args: argparse.Namespace, document: dict[str, object]) -> None:
     try:
         store = Store(path)
     except sqlite3.Error as error:
-        raise _UsageError(f"cannot open the results store {path}: {error}") from None
+        raise _usage("cli.error.store", path=path, problem=error) from None
     try:
         record_run(store, document, _commit(args.rules), args.data, args.publish)
     except StoreError as error:
@@ -582,7 +587,7 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         store = Store(args.store)
     except sqlite3.Error as error:
-        raise _UsageError(f"cannot open the results store {args.store}: {error}") from None
+        raise _usage("cli.error.store", path=args.store, problem=error) from None
     try:
         if args.delete is not None:
             store.delete_run(args.delete)
@@ -626,7 +631,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:
-            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+            raise _usage("cli.error.xlsx_out")
         write_output(dryrun_xlsx(run, lang), args.out, lang)
         return EXIT_OK
     if args.format == "pdf":
@@ -660,7 +665,7 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         try:
             day = date.fromisoformat(args.date) if args.date else max(periods).end
         except ValueError:
-            raise _UsageError(f"--date {args.date}: write a date such as 2016-10-10") from None
+            raise _usage("cli.error.date", date=args.date, example="2016-10-10") from None
         heading = Heading(
             args.office or default_office(bulletin.scheme),
             args.number or default_number(max(periods).year),
@@ -675,7 +680,7 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _binary_out(args: argparse.Namespace, kind: str) -> str:
     """``--out`` for a Word or PDF document, which never goes to the terminal."""
     if not args.out:
-        raise _UsageError(f"--format {kind} writes a document: name it with --out FILE.{kind}")
+        raise _usage("cli.error.document_out", kind=kind)
     return str(args.out)
 
 
@@ -738,7 +743,7 @@ def _relative(source: RuleSource, name: str) -> str:
     rule set's tests/ folder (``people.yaml``); nothing outside that folder."""
     path = Path(name)
     base = Path(source.root)
-    outside = _UsageError(f"{name}: a test file must be in the rule set's {TESTS_FOLDER}/ folder")
+    outside = _usage("cli.error.test_outside", name=name, folder=TESTS_FOLDER)
     if path.is_absolute() or path.exists():
         try:
             relative = path.resolve().relative_to(base.resolve()).as_posix()
@@ -758,13 +763,13 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
-        raise _UsageError(f"--date {args.date}: write a date such as 2016-09-01") from None
+        raise _usage("cli.error.date", date=args.date, example="2016-09-01") from None
     table = month_warnings(
         result.programs["section"], result.programs.get("person"), day, args.rules, args.date
     )
     if args.format == "xlsx":
         if not args.out:
-            raise _UsageError("--format xlsx writes a workbook: name it with --out FILE.xlsx")
+            raise _usage("cli.error.xlsx_out")
         write_output(warnings_xlsx(table, lang), args.out, lang)
         return EXIT_OK
     if args.format == "pdf":

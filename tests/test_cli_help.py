@@ -117,3 +117,33 @@ def test_argparse_speaks_english_again_afterwards() -> None:
     import argparse
 
     assert argparse._("usage: ") == "usage: "  # type: ignore[attr-defined]
+
+
+@pytest.mark.parametrize(
+    ("argv", "line"),
+    [
+        (
+            ["--lang", "zh", "evaluate", "rules/yongzhou"],
+            "jixiao: 请用 --data 文件夹 指定数据（或使用 --from-submissions）",
+        ),
+        (
+            ["evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--format", "xlsx",
+             "--lang", "zh"],
+            "jixiao: --format xlsx 输出工作簿：请用 --out 文件.xlsx 指定文件名",
+        ),
+        (
+            ["warn", "rules/yongzhou", "--date", "2016-9-1", "--lang", "zh"],
+            "jixiao: --date 2016-9-1：请写成 2016-09-01 这样的日期",
+        ),
+    ],
+)  # fmt: skip
+def test_usage_errors_of_the_commands_in_the_chosen_language(argv: list[str], line: str) -> None:
+    code, out, err = run(*argv)
+    assert (code, out) == (2, "")
+    assert line in err.splitlines()  # after any warnings the evaluation printed
+
+
+def test_the_commands_raise_no_usage_error_of_their_own_text() -> None:
+    """Every usage error the commands raise takes its text from the catalogue."""
+    source = Path("runtime/cli.py").read_text(encoding="utf-8")
+    assert re.findall(r"_UsageError\(f?[\"']", source) == []
