@@ -24,7 +24,7 @@ from dsl.spans import Span
 @dataclass(frozen=True, slots=True)
 class Change:
     action: str  # added, removed, changed
-    thing: str  # indicator, item, grade, link, property, setting
+    thing: str  # setting, input, value, indicator, item, grade, link, property, section, person
     ident: str
     name: str
     field: str  # "" for added/removed
@@ -42,7 +42,11 @@ def _where(span: Span | None) -> str:
 
 
 def _text(expr: ir.Expr) -> str:
-    return " ".join(expr.span.text.split())
+    """The formula as written: from its first node's start to its last node's
+    end (a division's own span is its divisor's, where a zero fault points)."""
+    spans = [n.span for n in ir.walk(expr) if n.span.file is expr.span.file]
+    start, end = min(s.start for s in spans), max(s.end for s in spans)
+    return " ".join(expr.span.file.text[start:end].split())
 
 
 def _number(value: Decimal | None) -> str:
@@ -220,6 +224,46 @@ def _settings(program: ir.Program) -> Facts:
 
 
 # The fact shown with an added or removed thing.
+def _input(field: ir.InputField) -> Facts:
+    default = field.default
+    shown = (
+        ""
+        if default is None
+        else _number(default)
+        if isinstance(default, Decimal)
+        else str(default)
+    )
+    return {
+        "type": (field.kind, field.span),
+        "low": (_number(field.minimum), field.span),
+        "high": (_number(field.maximum), field.span),
+        "missing": (field.missing, field.span),
+        "default": (shown, field.span),
+    }
+
+
+def _value(program: ir.Program, slot: ir.Slot) -> Facts:
+    return {"definition": _formula(program, slot.index, slot.span)}
+
+
+def _section(section: ir.Section, span: Span | None) -> Facts:
+    return {
+        "name": (section.name, span),
+        "group": (section.group, span),
+        "tags": (", ".join(section.tags), span),
+        "head": (section.head or "", span),
+        "liaison": (section.liaison or "", span),
+    }
+
+
+def _person(person: ir.Person, span: Span | None) -> Facts:
+    return {
+        "name": (person.name, span),
+        "section": (person.section, span),
+        "post": (person.post or "", span),
+    }
+
+
 _SUMMARY = {
     "indicator": "points",
     "item": "per",
@@ -227,6 +271,10 @@ _SUMMARY = {
     "link": "when",
     "property": "always",
     "setting": "version",
+    "input": "type",
+    "value": "definition",
+    "section": "name",
+    "person": "name",
 }
 
 
@@ -299,8 +347,37 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
     def settings(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
         return {kind: (kind, _settings(p))} if p else dict(empty)
 
+    def inputs(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        if p is None:
+            return dict(empty)
+        return {
+            f.name: (f.name, _input(f)) for f in p.inputs if f.kind not in ir.RUNTIME_INPUT_KINDS
+        }
+
+    def values(p: ir.Program | None) -> dict[str, tuple[str, Facts]]:
+        if p is None:
+            return dict(empty)
+        return {s.name: (s.name, _value(p, s)) for s in p.slots if s.kind == "value"}
+
+    def organization(p: ir.Program | None, which: str) -> dict[str, tuple[str, Facts]]:
+        # The organization is the rule set's, not one kind's: shown with the sections.
+        if p is None or p.organization is None or kind != "section":
+            return dict(empty)
+        if which == "section":
+            return {s.id: (s.name, _section(s, s.span)) for s in p.organization.sections}
+        return {q.id: (q.name, _person(q, q.span)) for q in p.organization.people}
+
+    # Inputs come and go with the indicators and formulas that read them, which
+    # are reported themselves; what is new to report is a changed input.
+    changed_inputs = [
+        c for c in _compare("input", inputs(old), inputs(new)) if c.action == "changed"
+    ]
     changes = (
         _compare("setting", settings(old), settings(new))
+        + changed_inputs
+        + _compare("value", values(old), values(new))
+        + _compare("section", organization(old, "section"), organization(new, "section"))
+        + _compare("person", organization(old, "person"), organization(new, "person"))
         + _compare("indicator", indicators(old), indicators(new))
         + _compare("item", items(old), items(new))
         + _compare("grade", grades(old), grades(new))
@@ -308,5 +385,8 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
         + _compare("property", properties(old), properties(new))
     )
     order = {"removed": 0, "added": 1, "changed": 2}
-    things = {"setting": 0, "indicator": 1, "item": 2, "grade": 3, "link": 4, "property": 5}
+    things = {
+        "setting": 0, "input": 1, "value": 2, "indicator": 3, "item": 4, "grade": 5, "link": 6,
+        "property": 7, "section": 8, "person": 9,
+    }  # fmt: skip
     return sorted(changes, key=lambda c: (things[c.thing], order[c.action], c.ident, c.field))

@@ -406,6 +406,7 @@ class Section:
     tags: tuple[str, ...]
     head: str | None
     liaison: str | None
+    span: Span | None = None  # where the section is declared (diff shows it)
 
 
 @dataclass(frozen=True, slots=True)
@@ -414,6 +415,7 @@ class Person:
     name: str
     section: str
     post: str | None
+    span: Span | None = None
 
 
 @dataclass(frozen=True, slots=True)

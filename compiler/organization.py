@@ -75,10 +75,13 @@ def build_organization(
                 tuple(t.name for t in s.tags),
                 s.head.name if s.head else None,
                 s.liaison.name if s.liaison else None,
+                s.id.span,
             )
             for s in decl.sections
         ),
-        people=tuple(ir.Person(p.id.name, p.name, p.section.name, p.post) for p in decl.people),
+        people=tuple(
+            ir.Person(p.id.name, p.name, p.section.name, p.post, p.id.span) for p in decl.people
+        ),
     )
 
 

@@ -13,6 +13,7 @@ import pytest
 from tests.clirun import run
 from tests.gitrepo import git, repository_of_bundled_rules
 from tests.golden import assert_golden
+from tests.variants import variant
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -289,3 +290,42 @@ def test_newly_compared_facts_in_plain_words(tmp_path: Path, lang: str) -> None:
     assert_golden(
         Path(f"tests/cases/diff/every_fact.{lang}.txt"), out.replace(str(tmp_path), "TMP")
     )
+
+
+VALUES = """scheme: s
+version: "1"
+year: 2016
+inputs:
+  实际: {{type: number, min: 0, max: {high}}}
+values:
+  完成率: 实际 / {goal}
+indicators:
+  - {{id: a, name: 甲, points: 10, score: "min(完成率, 1) * points"}}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_organization_inputs_and_values_are_compared(tmp_path: Path, lang: str) -> None:
+    """`diff` said "no difference" after a change of a section's head, of an
+    input's bounds or of a value (issue #12)."""
+    old, new = (
+        variant(tmp_path, {}, "old"),
+        variant(
+            tmp_path,
+            {
+                "organization.yaml": ("head: p0101", "head: p0102"),
+                "indicators.yaml": ("max: 15,", "max: 20,"),
+            },
+            "new",
+        ),
+    )
+    code, out, err = run("diff", str(old), str(new), "--lang", lang)
+    assert code == 0, err
+    small_old, small_new = tmp_path / "small_old", tmp_path / "small_new"
+    for folder, high, goal in ((small_old, 100, 80), (small_new, 120, 90)):
+        folder.mkdir()
+        (folder / "ruleset.yaml").write_text(VALUES.format(high=high, goal=goal), encoding="utf-8")
+    code, small, err = run("diff", str(small_old), str(small_new), "--lang", lang)
+    assert code == 0, err
+    text = (out + small).replace(str(tmp_path), "TMP")
+    assert_golden(Path(f"tests/cases/diff/organization_inputs_values.{lang}.txt"), text)
