@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Callable, Sequence
-from types import TracebackType
 from typing import Any
 
 from compiler import ir
@@ -57,15 +56,9 @@ class CompiledEvaluator:
         """
         try:
             return self._function(inputs, full)
-        except Fault as fault:
-            assert isinstance(fault.site, int)
-            raise Fault(fault.code, self.module.sites[fault.site], fault.detail) from None
-        except decimal.DecimalException as error:
-            span = self._span_of(error.__traceback__)
-            raise Fault("E0703", span, type(error).__name__) from None
-        except KeyError as error:  # a level outside its table; see helpers.lookup
-            span = self._span_of(error.__traceback__)
-            raise Fault("E0704", span, str(error.args[0])) from None
+        except (Fault, decimal.DecimalException, KeyError) as error:
+            # A level outside its table raises KeyError; see helpers.lookup.
+            raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
     def evaluate_many(
         self, rows: Sequence[Sequence[object]], full: bool = True
@@ -82,19 +75,9 @@ class CompiledEvaluator:
             except (Fault, decimal.DecimalException, KeyError):
                 return [self.evaluate_in_context(row, full) for row in rows]
 
-    def _span_of(self, trace: TracebackType | None) -> Span:
-        line = None
-        while trace is not None:
-            if trace.tb_frame.f_code.co_filename == self.module.filename:
-                line = trace.tb_lineno
-            trace = trace.tb_next
-        if line is not None and line in self.module.line_spans:
-            return self.module.line_spans[line]
-        return self.program.slots[self.program.total].span
 
-
-# -- Faults of the smaller generated modules (link and property conditions, the
-# -- coverage probes), placed as the per-subject program's are.
+# -- Faults of generated code (the per-subject program, link and property
+# -- conditions, the coverage probes), placed at rule spans.
 
 
 def located(module: GeneratedModule, error: Exception, fallback: Span) -> Exception:
