@@ -295,6 +295,12 @@ class Indicator:
                     found.append((last, last + timedelta(days=self.due_days)))
         return found
 
+    def applies(self, section: Section) -> bool:
+        """Whether the indicator applies to ``section`` (for people: to their
+        section): ``applies_to`` absent, or naming its id or one of its tags."""
+        targets = self.applies_to
+        return targets is None or section.id in targets or any(t in targets for t in section.tags)
+
     def in_force(self, day: date) -> bool:
         """Whether the indicator is in force on ``day`` (both ends included)."""
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -426,6 +432,14 @@ class Organization:
 
     def section(self, ident: str) -> Section | None:
         return next((s for s in self.sections if s.id == ident), None)
+
+    def assessed_sections(self, kind: str) -> tuple[Section, ...]:
+        """The sections whose subjects a kind of program assesses: every
+        section, or (people) the sections that have members."""
+        if kind != "person":
+            return self.sections
+        staffed = {p.section for p in self.people}
+        return tuple(s for s in self.sections if s.id in staffed)
 
 
 @dataclass(frozen=True, slots=True)

@@ -68,21 +68,10 @@ def _unscaled_sum(program: ir.Program, indicators: list[ir.Indicator]) -> Decima
     organization = program.organization
     if organization is None or all(i.applies_to is None for i in indicators):
         return everything
-    sections = organization.sections
-    if program.kind == "person":
-        staffed = {p.section for p in organization.people}
-        sections = tuple(s for s in sections if s.id in staffed)
-    for section in sections:
-        if all(_applies(i, section) for i in indicators):
+    for section in organization.assessed_sections(program.kind):
+        if all(i.applies(section) for i in indicators):
             return everything
     return None
-
-
-def _applies(indicator: ir.Indicator, section: ir.Section) -> bool:
-    targets = indicator.applies_to
-    if targets is None:
-        return True
-    return section.id in targets or any(tag in targets for tag in section.tags)
 
 
 def _points(program: ir.Program, kind: str, found: list[Diagnostic]) -> None:

@@ -79,22 +79,9 @@ def _applicable_sums(state: State) -> set[Decimal]:
     organization = state.organization
     if organization is None or all(i.applies_to is None for i in state.indicators):
         return {everything}
-    sections = organization.sections
-    if state.kind == "person":
-        staffed = {p.section for p in organization.people}
-        sections = tuple(s for s in sections if s.id in staffed)
     return {
-        sum(
-            (
-                i.points
-                for i in state.indicators
-                if i.applies_to is None
-                or section.id in i.applies_to
-                or any(tag in i.applies_to for tag in section.tags)
-            ),
-            Decimal(0),
-        )
-        for section in sections
+        sum((i.points for i in state.indicators if i.applies(section)), Decimal(0))
+        for section in organization.assessed_sections(state.kind)
     } or {everything}
 
 

@@ -284,8 +284,7 @@ class _TableReader:
         active = {
             i.id
             for i in self.program.indicators
-            if i.in_force(period.end)
-            and (i.applies_to is None or section is None or _applies(i.applies_to, section))
+            if i.in_force(period.end) and (section is None or i.applies(section))
         }
         values: dict[int, object] = {}
         unscored: set[str] = set()
@@ -373,10 +372,6 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
-
-
-def _applies(targets: tuple[str, ...], section: ir.Section) -> bool:
-    return section.id in targets or any(tag in targets for tag in section.tags)
 
 
 def read_cell(

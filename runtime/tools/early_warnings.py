@@ -121,11 +121,6 @@ def _month(on: date) -> tuple[date, date]:
     return first, last
 
 
-def _applies(indicator: ir.Indicator, section: ir.Section) -> bool:
-    targets = indicator.applies_to
-    return targets is None or section.id in targets or any(t in targets for t in section.tags)
-
-
 def warning_table(
     sections: ir.Program,
     people: ir.Program | None,
@@ -160,7 +155,7 @@ def warning_table(
                 if not indicator.in_force(checkpoint):
                     continue
                 for section in organization.sections:
-                    if not _applies(indicator, section):
+                    if not indicator.applies(section):
                         continue
                     if subjects == "person" and section.id not in staffed:
                         continue

@@ -142,10 +142,7 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
 
 def _context(indicator: ir.Indicator, section: ir.Section | None, end: date) -> bool:
     """An indicator's context flag: in force on ``end`` and applying to ``section``."""
-    applies = indicator.applies_to is None or section is None or (
-        section.id in indicator.applies_to or any(t in indicator.applies_to for t in section.tags)
-    )  # fmt: skip
-    return indicator.in_force(end) and applies
+    return indicator.in_force(end) and (section is None or indicator.applies(section))
 
 
 def _restore(
