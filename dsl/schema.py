@@ -22,6 +22,7 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 from pydantic_core import PydanticCustomError
 
+from semantics.numbers import NUMBER_TEXT
 from semantics.rounding import DEFAULT_ROUNDING, RoundingMode
 
 NAME_PATTERN = r"^[^\W\d]\w*$"
@@ -41,7 +42,8 @@ def _formula_text(value: Any) -> Any:
 # product of them can overflow and no exponent form sneaks in a huge value.
 
 
-_NUMBER_TEXT = re.compile(r"[-+]?[0-9]+(\.[0-9]+)?%?")
+# How a number is written is defined once, for rule files and data cells alike.
+_NUMBER_TEXT = NUMBER_TEXT
 
 
 def number_text(text: str) -> Decimal | None:

@@ -55,8 +55,13 @@ def shown(value: Decimal, places: int, mode: str) -> Decimal:
     with decimal.localcontext(
         decimal.Context(prec=digits, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
     ):
-        rounded = round_to(value, places, mode)
-    return rounded.copy_abs() if not rounded else rounded
+        return unsigned(round_to(value, places, mode))
+
+
+def unsigned(value: Decimal) -> Decimal:
+    """``value`` with a zero's sign dropped (``-0.00`` -> ``0.00``): what every
+    output shows of a value already at its places."""
+    return value.copy_abs() if not value else value
 
 
 def round_to_integer(value: Decimal, mode: str) -> int:

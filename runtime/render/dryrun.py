@@ -19,13 +19,13 @@ from runtime.render.workbook import (
     workbook_bytes,
 )
 from runtime.tools.dryrun import DryRun, SubjectChange
-from semantics.rounding import DEFAULT_ROUNDING, shown
+from semantics.rounding import DEFAULT_ROUNDING, shown, unsigned
 
 
 def _num(value: Decimal | None) -> str:
     if value is None:
         return "-"
-    return str(value.copy_abs() if not value else value)  # no -0 in any output
+    return str(unsigned(value))
 
 
 def _delta(change: SubjectChange) -> str:

@@ -16,6 +16,7 @@ import jinja2
 
 from dsl.messages import texts
 from runtime.tools.dryrun import DryRun, SubjectChange
+from semantics.rounding import unsigned
 
 BEFORE, AFTER = "#1f77b4", "#ff7f0e"
 
@@ -129,7 +130,7 @@ def _matrix(changes: list[SubjectChange], title: str, kind: str) -> dict[str, ob
 def _money(value: Decimal | None) -> str:
     if value is None:
         return "-"
-    return str(value.copy_abs() if not value else value)  # no -0 in any output
+    return str(unsigned(value))
 
 
 def render(run: DryRun, lang: str) -> str:

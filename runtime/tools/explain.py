@@ -19,14 +19,14 @@ from dsl.diagnostics import Diagnostic, UserError, suggest
 from dsl.messages import texts
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
-from semantics.rounding import DEFAULT_ROUNDING, shown
+from semantics.rounding import DEFAULT_ROUNDING, shown, unsigned
 
 Node = tuple[str, list["Node"]]
 
 
 def _number(value: object, places: int = 4) -> str:
     if isinstance(value, Decimal):
-        value = value.copy_abs() if not value else value  # no -0 in any output
+        value = unsigned(value)
         text = format(value.normalize(), "f") if value == value.to_integral_value() else str(value)
         if "." in text and len(text.split(".")[1]) > places:
             return str(shown(value, places, DEFAULT_ROUNDING)) + "…"
