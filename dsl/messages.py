@@ -986,6 +986,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.head.base": ("基础分", "base"),
     "table.head.adjust": ("加减分", "adjust"),
     "table.head.veto": ("否决", "veto"),
+    "table.head.section": ("所在科室", "section"),
+    "table.head.section_total": ("科室总分", "section total"),
+    "table.head.own": ("个人得分", "own score"),
     # -- workbooks and CSV (runtime/render/workbook.py and its callers) ----------
     "table.head.period": ("考核期间", "period"),
     "table.head.kind": ("类别", "kind"),
@@ -1179,6 +1182,17 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the rule set: PATH, PATH@REVISION or PATH#YYYY-MM-DD",
     ),
     "cli.help.out": ("写入此文件而不是标准输出", "write to this file instead of standard output"),
+    "cli.help.columns": (
+        "只显示这些列（逗号分隔：表头、指标名称或编号；名次和考核对象总是显示）",
+        "show only these columns (comma-separated: headers, indicator names or ids;"
+        " rank and subject always show)",
+    ),
+    "cli.help.width": (
+        "表格宽度（字符）：超出时分块换行；默认在终端中取终端宽度，写入文件或管道时不换行",
+        "table width in characters: wider tables wrap into blocks; by default the"
+        " terminal's width on a terminal, no wrapping into a file or pipe",
+    ),
+    "cli.help.quiet": ("不在终端显示进度", "show no progress on the terminal"),
     # Usage errors the commands raise (exit 2).
     "cli.error.unknown_command": ("未知的命令 {command}", "unknown command {command}"),
     "cli.error.submissions_and_data": (
@@ -1196,6 +1210,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.error.no_data": (
         "请用 --data 文件夹 指定数据（或使用 --from-submissions）",
         "name the data with --data FOLDER (or use --from-submissions)",
+    ),
+    "cli.error.columns": (
+        "--columns 中没有这些列：{columns}。可选：{choices}",
+        "--columns names no such column: {columns}. Choose from: {choices}",
     ),
     "cli.error.xlsx_out": (
         "--format xlsx 输出工作簿：请用 --out 文件.xlsx 指定文件名",

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sqlite3
 import sys
 import traceback
@@ -59,7 +60,8 @@ from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
 from runtime.render.pdf import print_pdf
-from runtime.render.results import to_csv, to_json, to_table, to_xlsx
+from runtime.render.progress import progress_bar
+from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
 from runtime.render.status import to_json as status_json
@@ -212,6 +214,8 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--out", help=h("cli.help.out"))
     p.add_argument("--store", help=h("cli.help.store_record", store=DEFAULT_STORE))
     p.add_argument("--publish", action="store_true", help=h("cli.help.publish"))
+    p.add_argument("--columns", metavar="A,B,…", help=h("cli.help.columns"))
+    p.add_argument("--width", type=_count, metavar="N", help=h("cli.help.width"))
 
     p = sub.add_parser("diff", parents=[common], help=h("cli.cmd.diff"))
     p.add_argument("old", help=h("cli.help.diff_old"))
@@ -230,6 +234,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--out", help=h("cli.help.out"))
     p.add_argument("--store", help=h("cli.help.store_published"))
     p.add_argument("--explain", metavar="SUBJECT", help=h("cli.help.explain_subject"))
+    p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
 
     p = sub.add_parser("warn", parents=[common], help=h("cli.cmd.warn"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -258,6 +263,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p = sub.add_parser("verify", parents=[common], help=h("cli.cmd.verify"))
     p.add_argument("rules", help=h("cli.help.rules"))
     p.add_argument("--examples", type=_count, default=100, help=h("cli.help.examples"))
+    p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
 
     p = sub.add_parser("test", parents=[common], help=h("cli.cmd.test"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -465,13 +471,37 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
             lang,
         )
     else:
-        text = to_table(result.programs["section"], evaluation.label, evaluation.sections, lang)
-        if "person" in result.programs and evaluation.people:
-            text += "\n" + to_table(
-                result.programs["person"], evaluation.label, evaluation.people, lang
-            )
+        text = _tables(args, result, evaluation, lang, out)
     _write(text, args.out, out, lang)
     return EXIT_OK
+
+
+def _tables(
+    args: argparse.Namespace, result: Compilation, evaluation: Evaluation, lang: Lang, out: TextIO
+) -> str:
+    """The terminal tables of ``evaluate``: fitted to ``--width``, or to the
+    terminal when the table goes to one (never when piped or written to a
+    file, so those stay byte-identical), showing ``--columns`` when chosen."""
+    width = args.width
+    if width is None and not args.out and out.isatty():
+        width = shutil.get_terminal_size().columns
+    blocks = [(result.programs["section"], evaluation.sections)]
+    if "person" in result.programs and evaluation.people:
+        blocks.append((result.programs["person"], evaluation.people))
+    chosen = None
+    if args.columns:
+        chosen = [c.strip() for c in args.columns.replace("，", ",").split(",") if c.strip()]
+        known = [set(column_names(p, r, lang)) for p, r in blocks]
+        unknown = [c for c in chosen if not any(c in names for names in known)]
+        if unknown:
+            choices = sorted(set().union(*known), key=lambda c: (c.isascii(), c))
+            raise _usage(
+                "cli.error.columns", columns="、".join(unknown), choices="、".join(choices)
+            )
+    return "\n".join(
+        to_table(program, evaluation.label, results, lang, width=width, columns=chosen)
+        for program, results in blocks
+    )
 
 
 def _from_submissions(
@@ -619,15 +649,9 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
         finally:
             store.close()
 
-    def bar(done: int, total: int, label: str) -> None:
-        filled = "█" * (20 * done // total) + "·" * (20 - 20 * done // total)
-        err.write(f"\rdry-run [{filled}] {done}/{total} {label}")
-        if done == total:
-            err.write("\n")
-
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published, bar if err.isatty() else None,
+        published, progress_bar(err, "dry-run", args.quiet),
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:
@@ -687,7 +711,9 @@ def _binary_out(args: argparse.Namespace, kind: str) -> str:
 def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
-    report = run_verify(_compiled(args.rules), args.examples)
+    report = run_verify(
+        _compiled(args.rules), args.examples, progress_bar(err, "verify", args.quiet)
+    )
     out.write(verify_text(report, lang))
     if report.findings:
         err.write(render_all(report.findings, lang, fmt) + "\n")

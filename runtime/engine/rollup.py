@@ -103,7 +103,10 @@ def roll_up(
             if program.base is not None and base is not None:
                 values[program.base] = base
             assert program.ranking is not None
-            for slot, _ in program.ranking.keys:
+            combined = [slot for slot, _ in program.ranking.keys]
+            if program.section_total is not None:  # a person's section, rolled up alike
+                combined.append(program.section_total)
+            for slot in combined:
                 series = [r.values[slot] for r in results]
                 if all(isinstance(v, Decimal) for v in series):
                     values[slot] = combine(rule, series, quarters)  # type: ignore[arg-type]

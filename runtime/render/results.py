@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import json
+from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
@@ -25,9 +26,6 @@ def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     if value is None:
         return None
     return str(shown(value, program.places, program.rounding))
-
-
-_HEADS = ("rank", "subject", "total", "grade", "base", "adjust", "veto")  # table.head.…
 
 
 def _score_word(result: SubjectResult, ident: str, program: ir.Program, lang: str) -> str:
@@ -74,13 +72,29 @@ def _checkpoints(program: ir.Program, ident: str, label: str) -> list[dict[str, 
     ]
 
 
+def _section_of(result: SubjectResult, program: ir.Program) -> tuple[str, Decimal | None]:
+    """A person's section and that section's total as their score combined it
+    (``("", None)`` for a section, or rules that combine nothing)."""
+    if program.kind != "person" or program.organization is None:
+        return "", None
+    section = next((p.section for p in program.organization.people if p.id == result.id), "")
+    slot = program.section_total
+    value = result.values[slot] if slot is not None and slot < len(result.values) else None
+    return section, value if isinstance(value, Decimal) else None
+
+
 def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, object]:
     cadence = {i.id: i.cadence for i in program.indicators}
+    section: dict[str, object] = {}
+    if program.kind == "person":
+        ident, total = _section_of(result, program)
+        section = {"section": ident, "section_total": fmt(total, program)}
     return {
         "id": result.id,
         "name": result.name,
         "kind": result.kind,
         "group": result.group,
+        **section,
         "total": fmt(result.total, program),
         "rank": result.rank,
         "grade": result.grade,
@@ -201,38 +215,113 @@ def _number(value: Decimal | None, program: ir.Program) -> Decimal | None:
     return None if value is None else shown(value, program.places, program.rounding)
 
 
-def to_table(program: ir.Program, period: str, results: list[SubjectResult], lang: str) -> str:
-    """A plain-text table aligned for CJK terminals (wide characters take two cells)."""
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """One column of the terminal table: its header, the words that choose it
+    with ``--columns`` (both languages' headers, an indicator's id) and its cells."""
+
+    head: str
+    names: tuple[str, ...]
+    cells: list[str]
+    left: bool = False  # names are aligned left, numbers right
+    kept: bool = False  # rank and name start every block of a wrapped table
+
+
+def _fixed(key: str, cells: list[str], left: bool = False, kept: bool = False) -> _Column:
+    heads = tuple(text(f"table.head.{key}", lang) for lang in ("zh", "en"))
+    return _Column(heads[0], heads, cells, left, kept)
+
+
+def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str) -> list[_Column]:
+    """Every column the table can show, in order.  People also show their
+    section and its total, the part of their score ``combine`` takes from it."""
+    columns = [
+        _fixed("rank", [str(r.rank) for r in results], kept=True),
+        _fixed("subject", [r.name for r in results], left=True, kept=True),
+    ]
+    organization = program.organization
+    if program.kind == "person" and organization is not None:
+        names = {s.id: s.name for s in organization.sections}
+        sections = [_section_of(r, program) for r in results]
+        columns.append(_fixed("section", [names.get(i, i) for i, _ in sections], left=True))
+        if program.section_total is not None:
+            columns.append(_fixed("section_total", [fmt(t, program) or "" for _, t in sections]))
+    columns += [
+        _fixed("total", [fmt(r.total, program) or "" for r in results]),
+        _fixed("grade", [_grade_word(r.grade, lang) for r in results]),
+        _fixed("own" if program.kind == "person" else "base",
+               [fmt(r.base, program) or "" for r in results]),
+        _fixed("adjust",
+               [_signed(sum((a.points for a in r.adjustments), Decimal(0)), program)
+                for r in results]),
+        _fixed("veto",
+               [",".join(text(f"table.veto.{v}", lang) for v in r.vetoes) for r in results]),
+    ]  # fmt: skip
+    for indicator in _columns(program, results):
+        cells = [_score_word(r, indicator.id, program, lang) for r in results]
+        columns.append(_Column(indicator.name, (indicator.name, indicator.id), cells))
+    return columns
+
+
+def column_names(program: ir.Program, results: list[SubjectResult], lang: str) -> list[str]:
+    """The words ``--columns`` accepts for this table."""
+    return [name for c in _table_columns(program, results, lang) for name in c.names]
+
+
+def to_table(
+    program: ir.Program,
+    period: str,
+    results: list[SubjectResult],
+    lang: str,
+    width: int | None = None,
+    columns: list[str] | None = None,
+) -> str:
+    """A plain-text table aligned for CJK terminals (wide characters take two
+    cells).  ``columns`` keeps only the chosen ones (rank and name always
+    stay); ``width`` wraps the table into blocks that fit, each starting with
+    rank and name, so no line is longer than the terminal and nothing is lost."""
     if not results:
         return ""
-    heads = [text(f"table.head.{h}", lang) for h in _HEADS]
-    indicators = _columns(program, results)
-    heads += [i.name for i in indicators]
-    rows = [
-        [
-            str(r.rank),
-            r.name,
-            fmt(r.total, program) or "",
-            _grade_word(r.grade, lang),
-            fmt(r.base, program) or "",
-            _signed(sum((a.points for a in r.adjustments), Decimal(0)), program),
-            ",".join(text(f"table.veto.{v}", lang) for v in r.vetoes),
+    shown_columns = _table_columns(program, results, lang)
+    if columns is not None:
+        shown_columns = [
+            c for c in shown_columns if c.kept or any(name in columns for name in c.names)
         ]
-        + [_score_word(r, i.id, program, lang) for i in indicators]
-        for r in results
-    ]
     widths = [
-        max([display_width(h)] + [display_width(row[i]) for row in rows])
-        for i, h in enumerate(heads)
+        max([display_width(c.head)] + [display_width(x) for x in c.cells]) for c in shown_columns
     ]
     kind = text(f"subjects.{program.kind}", lang)
-    title = f"{program.scheme} {program.version} · {period} · {kind}"
-    lines = [title, ""]
-    lines.append("  ".join(pad(h, widths[i], i != 1) for i, h in enumerate(heads)).rstrip())
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(pad(c, widths[i], i != 1) for i, c in enumerate(row)).rstrip())
+    lines = [f"{program.scheme} {program.version} · {period} · {kind}", ""]
+    for block in _blocks(shown_columns, widths, width):
+        if len(lines) > 2:
+            lines.append("")
+        parts = [(shown_columns[i], widths[i]) for i in block]
+        lines.append("  ".join(pad(c.head, w, not c.left) for c, w in parts).rstrip())
+        lines.append("  ".join("-" * w for _, w in parts))
+        for row in range(len(results)):
+            lines.append("  ".join(pad(c.cells[row], w, not c.left) for c, w in parts).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def _blocks(columns: list[_Column], widths: list[int], width: int | None) -> list[list[int]]:
+    """Column positions split into blocks no wider than ``width``: the first
+    block takes every column it can, each later one repeats the kept columns
+    (rank, name).  A block always takes at least one new column, so a very
+    narrow terminal still shows everything, one column per block."""
+    every = list(range(len(columns)))
+    if width is None:
+        return [every]
+    kept = [i for i in every if columns[i].kept]
+    blocks: list[list[int]] = []
+    rest = [i for i in every if not columns[i].kept]
+    while rest or not blocks:
+        block = list(kept)
+        used = sum(widths[i] for i in block) + 2 * max(0, len(block) - 1)
+        while rest and (len(block) == len(kept) or used + 2 + widths[rest[0]] <= width):
+            used += 2 + widths[rest[0]]
+            block.append(rest.pop(0))
+        blocks.append(sorted(block))
+    return blocks
 
 
 def to_xlsx(
@@ -256,12 +345,19 @@ def to_xlsx(
         target = sheet if index == 0 else workbook.create_sheet()
         target.title = title
         indicators = _columns(program, results)
-        heads = [text(f"table.head.{h}", lang) for h in _XLSX_HEADS]
+        organization = program.organization
+        person = program.kind == "person" and organization is not None
+        keys = _XLSX_HEADS[:3] + (("section", "section_total") if person else ()) + _XLSX_HEADS[3:]
+        heads = [text(f"table.head.{h}", lang) for h in keys]
+        names = {s.id: s.name for s in organization.sections} if organization else {}
         rows: list[list[Cell]] = []
         for r in results:
             found = {i.id: i for i in r.indicators}
+            section, section_total = _section_of(r, program)
             row: list[Cell] = [
-                r.period, r.id, r.name, r.rank, _grade_word(r.grade, lang),
+                r.period, r.id, r.name,
+                *((names.get(section, section), _number(section_total, program)) if person else ()),
+                r.rank, _grade_word(r.grade, lang),
                 _number(r.total, program), _number(r.base, program),
                 _number(sum((a.points for a in r.adjustments), Decimal(0)), program),
                 "、".join(text(f"table.veto.{v}", lang) for v in r.vetoes),

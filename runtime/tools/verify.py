@@ -10,6 +10,7 @@ as a rule test the user can paste.  The CLI only renders the result.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from compiler import ir
@@ -41,14 +42,25 @@ class VerifyReport:
         return any(d.severity == "error" for d in self.findings)
 
 
-def run_verify(compilation: Compilation, examples: int) -> VerifyReport:
-    """Prove bounds and test every declared property of both kinds of subject."""
+def run_verify(
+    compilation: Compilation,
+    examples: int,
+    step: Callable[[int, int, str], None] | None = None,
+) -> VerifyReport:
+    """Prove bounds and test every declared property of both kinds of subject.
+    ``step(done, total, what)`` is told of each stage (the analysis, then each
+    kind's properties): the CLI draws it as a progress bar."""
     assert "section" in compilation.programs and "section" in compilation.modules
+    programs = [(p, compilation.modules[kind]) for kind, p in compilation.programs.items()]
+    stages = 1 + len(programs)
+    if step is not None:
+        step(0, stages, "intervals")
     verification = verify(compilation.programs["section"], compilation.programs.get("person"))
     findings = list(verification.findings)
     checks: list[PropertyCheck] = []
-    programs = [(p, compilation.modules[kind]) for kind, p in compilation.programs.items()]
-    for program, module in programs:
+    for done, (program, module) in enumerate(programs, start=1):
+        if step is not None:
+            step(done, stages, f"properties ({program.kind})")
         for result in check_properties(program, module, examples, store=counterexamples.STORE):
             if result.holds:
                 checks.append(PropertyCheck(program, result))
@@ -60,6 +72,8 @@ def run_verify(compilation: Compilation, examples: int) -> VerifyReport:
             checks.append(
                 PropertyCheck(program, result, counterexample_test(program, prop, example))
             )
+    if step is not None:
+        step(stages, stages, "")
     return VerifyReport(verification, checks, examples, findings)
 
 
