@@ -932,6 +932,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "dryrun.text.gained": ("新增", "gains"),
     "dryrun.text.lost": ("取消", "loses"),
     "dryrun.text.rank": ("名次", "rank"),
+    "dryrun.text.cumulative": ("{period}（累计：{rollup}）", "{period} (cumulative: {rollup})"),
+    "dryrun.text.quarters": ("各期分差", "delta per period"),
     "dryrun.html.title": ("规则修订试算报告", "Dry-run report"),
     "dryrun.html.baseline": ("现行规则", "baseline"),
     "dryrun.html.candidate": ("修订规则", "candidate"),
