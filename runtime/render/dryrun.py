@@ -7,6 +7,7 @@ people: headers in their language, numbers as numbers, consequences named.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from decimal import Decimal
 
 from dsl.messages import MESSAGES, render_message, text, texts
@@ -183,6 +184,13 @@ def _consequence(item: str, names: dict[str, str], lang: str) -> str:
         "value": value,
     }
     return render_message("table.consequence", lang, args)
+
+
+def consequence_names(run: DryRun, lang: str) -> Callable[[str], str]:
+    """How a ``link: key: value`` consequence reads in ``lang`` (by the link's
+    name), for the HTML report as for the workbooks."""
+    names = _link_names(run)
+    return lambda item: _consequence(item, names, lang)
 
 
 def _cells(run: DryRun, lang: str) -> tuple[list[str], list[list[list[Cell]]]]:
