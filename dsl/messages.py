@@ -1005,6 +1005,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "ranked and graded; result links are not applied to the roll-up.",
     ),
     "dryrun.html.period": ("期间", "period"),
+    "dryrun.html.kind_heading": ("{kind}（{count} 个）", "{kind} ({count})"),
     "dryrun.html.kind": ("类别", "kind"),
     "dryrun.html.delta": ("分差", "Δ"),
     "dryrun.html.head_grade_changes": ("等次变化（{kind}）", "grade changes ({kind})"),

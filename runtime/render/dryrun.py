@@ -236,7 +236,7 @@ def to_json(run: DryRun) -> str:
         assert isinstance(subjects, list)
         for entry, s in zip(subjects, run.cumulative.subjects, strict=True):
             entry["deltas"] = {
-                label: None if d is None else _num(d)
+                label: None if d is None else ("+" if d > 0 else "") + _num(d)
                 for label, d in _per_quarter(run, s.kind, s.id)
             }
         document["cumulative"] = cumulative

@@ -227,6 +227,7 @@ def _block(
     return {
         "kind": kind,
         "title": label,
+        "heading": words["kind_heading"].format(kind=label, count=len(mine)),
         "charts": charts,
         "grades": grades,
         "matrix": _matrix(grades, mine),
