@@ -982,11 +982,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "dryrun.html.gains_best": (
         "新评为{grade}的{kind}：{names}。",
-        "{kind} newly {grade}: {names}. ",
+        "Newly {grade} ({kind}): {names}. ",
     ),
     "dryrun.html.loses_best": (
         "不再评为{grade}的{kind}：{names}。",
-        "{kind} no longer {grade}: {names}. ",
+        "No longer {grade} ({kind}): {names}. ",
     ),
     "dryrun.html.movers": ("分差最大的：{names}。", "Largest changes: {names}."),
     "dryrun.html.movers_note": (

@@ -218,7 +218,7 @@ def test_cumulative_view_rolls_up_as_declared() -> None:
     for entry in (s for s in cumulative["subjects"] if s["kind"] == "section"):
         for column in ("total_before", "total_after"):
             values = [Decimal(q[entry["subject"]][column]) for q in quarters.values()]
-            mean = (sum(values) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
             assert Decimal(entry[column]) == mean, (entry["subject"], column)
         assert entry["deltas"] == {p: q[entry["subject"]]["delta"] for p, q in quarters.items()}
     code, text, _ = run(*RUN)

@@ -76,7 +76,7 @@ def histogram(
     top = max(max(b, a) for _, b, a in counts) or 1
     step = _step(top)
     top = -(-top // step) * step
-    left, right, upper, plot_h = 56, 16, 40, 200
+    left, right, upper, plot_h = 56, 16, 52, 200
     slot = max(24, min(48, 600 // len(starts)))
     plot_w = slot * len(starts)
     total_w, total_h = left + plot_w + right, upper + plot_h + 48
@@ -127,9 +127,9 @@ def histogram(
         at = x_of(float(minimum))
         parts.append(
             f'<g class="threshold" data-grade="{_esc(grade)}">'
-            f'<line x1="{at:.1f}" y1="{upper - 8}" x2="{at:.1f}" y2="{base}" stroke="#6a3d9a" '
+            f'<line x1="{at:.1f}" y1="{upper - 18}" x2="{at:.1f}" y2="{base}" stroke="#6a3d9a" '
             f'stroke-dasharray="4 3" stroke-width="1.5"/>'
-            f'<text x="{at + 3:.1f}" y="{upper - 10}" fill="#6a3d9a">{_esc(grade)} ≥ {minimum}</text></g>'
+            f'<text x="{at + 3:.1f}" y="{upper - 20}" fill="#6a3d9a">{_esc(grade)} ≥ {minimum}</text></g>'
         )
     parts.append(
         f'<text class="axis-label" x="{left + plot_w / 2:.1f}" y="{base + 36}" '
