@@ -1034,6 +1034,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "table.head.veto": ("否决", "veto"),
     # -- workbooks and CSV (runtime/render/workbook.py and its callers) ----------
     "table.head.period": ("考核期间", "period"),
+    "table.head.delta_in": ("{period}分差", "difference {period}"),
+    "table.cumulative": ("累计", "cumulative"),
     "table.head.kind": ("类别", "kind"),
     "table.head.id": ("编号", "id"),
     "table.head.name": ("名称", "name"),

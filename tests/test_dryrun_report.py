@@ -12,12 +12,10 @@ machine without them.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import shutil
 import subprocess
-from decimal import ROUND_HALF_UP, Decimal
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -203,27 +201,6 @@ def test_charts_have_axes_ticks_counts_and_grade_thresholds(
     for chart in charts["shifts-person"][1:]:
         assert 0 < len([e for e in chart if e[1].get("class") == "bar-label"]) <= 20
         assert any("图中为分差最大的" in e[2] for e in chart if e[0] == "p")
-
-
-def test_cumulative_view_rolls_up_as_declared() -> None:
-    code, out, err = run(*RUN, "--format", "json")
-    assert code == 0, err
-    report = json.loads(out)
-    cumulative = report["cumulative"]
-    assert cumulative["period"] == "2016Q1..2016Q3" and cumulative["rollup"] == "average"
-    quarters = {
-        p["period"]: {s["subject"]: s for s in p["subjects"] if s["kind"] == "section"}
-        for p in report["periods"]
-    }
-    for entry in (s for s in cumulative["subjects"] if s["kind"] == "section"):
-        for column in ("total_before", "total_after"):
-            values = [Decimal(q[entry["subject"]][column]) for q in quarters.values()]
-            mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
-            assert Decimal(entry[column]) == mean, (entry["subject"], column)
-        assert entry["deltas"] == {p: q[entry["subject"]]["delta"] for p, q in quarters.items()}
-    code, text, _ = run(*RUN)
-    assert "2016Q1..2016Q3（累计：各季度的平均）：" in text
-    assert "各期分差: 2016Q1 0.00, 2016Q2 +8.59, 2016Q3 +7.34" in text
 
 
 def test_cumulative_view_in_the_page(dom: list[tuple[str, dict[str, str], str]]) -> None:

@@ -193,8 +193,11 @@ def consequence_names(run: DryRun, lang: str) -> Callable[[str], str]:
     return lambda item: _consequence(item, names, lang)
 
 
-def _cells(run: DryRun, lang: str) -> tuple[list[str], list[list[list[Cell]]]]:
-    """The heads in ``lang`` and, per period, one row per subject with numbers as numbers."""
+def _cells(
+    run: DryRun, lang: str, periods: list[PeriodComparison] | None = None
+) -> tuple[list[str], list[list[list[Cell]]]]:
+    """The heads in ``lang`` and, per period (the run's unless ``periods``
+    says), one row per subject with numbers as numbers."""
     places = _places(run)
     names = _link_names(run)
 
@@ -211,8 +214,8 @@ def _cells(run: DryRun, lang: str) -> tuple[list[str], list[list[list[Cell]]]]:
         ]  # fmt: skip
 
     heads = [text(f"table.head.{h}", lang) for h in _HEADS]
-    periods = [[row(s) for s in period.subjects] for period in run.periods]
-    return heads, periods
+    rows = [[row(s) for s in period.subjects] for period in (periods or run.periods)]
+    return heads, rows
 
 
 def to_csv(run: DryRun, lang: str = "zh") -> str:
@@ -282,4 +285,18 @@ def to_xlsx(run: DryRun, lang: str = "zh") -> bytes:
         fill_sheet(sheet, heads, rows, places, header=f"{header} · {period.period}")
     if not run.periods:
         fill_sheet(first, heads, [], places)
+    if run.cumulative is not None:
+        # The roll-up compared, with a column for each period's difference.
+        heads, (rows,) = _cells(run, lang, [run.cumulative])
+        labels = [p.period for p in run.periods]
+        heads += [text("table.head.delta_in", lang).format(period=label) for label in labels]
+        for row, s in zip(rows, run.cumulative.subjects, strict=True):
+            row.extend(
+                None if d is None else shown(d, places, DEFAULT_ROUNDING)
+                for _, d in _per_quarter(run, s.kind, s.id)
+            )
+        sheet = workbook.create_sheet()
+        sheet.title = sheet_title(text("table.cumulative", lang), workbook.sheetnames[:-1])
+        title = cumulative_heading(run, lang)
+        fill_sheet(sheet, heads, rows, places, header=f"{header} · {title}")
     return workbook_bytes(workbook)
