@@ -4,12 +4,15 @@ results are read, never changed."""
 
 from __future__ import annotations
 
+import io
 import json
 import sqlite3
 import subprocess
+from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
+import openpyxl
 import pytest
 
 from tests.clirun import run
@@ -137,3 +140,47 @@ def test_revised_set_leaves_tasks_that_had_no_data_unscored() -> None:
         "+│  └─ 综治平安建设 (public_security): no data (not collected in that period)  "
         "[rules/yongzhou/tasks.yaml:67:5]",
     ]
+
+
+# -- the cumulative view over several quarters (issue #13, item 4) -----------------
+
+CUMULATIVE = (
+    "dry-run", "--baseline", "rules/yongzhou#2016-03-31", "--candidate", "rules/yongzhou",
+    "--data", "examples/yongzhou", "--periods", "2016Q1..2016Q3", "--lang", "zh",
+)  # fmt: skip
+
+
+def test_cumulative_view_rolls_up_as_declared() -> None:
+    code, out, err = run(*CUMULATIVE, "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    cumulative = report["cumulative"]
+    assert cumulative["period"] == "2016Q1..2016Q3" and cumulative["rollup"] == "average"
+    quarters = {
+        p["period"]: {s["subject"]: s for s in p["subjects"] if s["kind"] == "section"}
+        for p in report["periods"]
+    }
+    for entry in (s for s in cumulative["subjects"] if s["kind"] == "section"):
+        for column in ("total_before", "total_after"):
+            values = [Decimal(q[entry["subject"]][column]) for q in quarters.values()]
+            mean = (sum(values, Decimal(0)) / len(values)).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            assert Decimal(entry[column]) == mean, (entry["subject"], column)
+        assert entry["deltas"] == {p: q[entry["subject"]]["delta"] for p, q in quarters.items()}
+    code, text, _ = run(*CUMULATIVE)
+    assert "2016Q1..2016Q3（累计：各季度的平均）：" in text
+    assert "各期分差: 2016Q1 0.00, 2016Q2 +8.59, 2016Q3 +7.34" in text
+
+
+def test_cumulative_sheet_in_the_workbook(tmp_path: Path) -> None:
+    target = tmp_path / "dryrun.xlsx"
+    code, _, err = run(*CUMULATIVE, "--format", "xlsx", "--out", str(target))
+    assert code == 0, err
+    workbook = openpyxl.load_workbook(io.BytesIO(target.read_bytes()))
+    assert workbook.sheetnames == ["2016Q1", "2016Q2", "2016Q3", "累计"]
+    sheet = workbook["累计"]
+    heads = [c.value for c in sheet[1]]
+    assert heads[-3:] == ["2016Q1分差", "2016Q2分差", "2016Q3分差"]
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
+    assert rows["s09"][:7] == ("2016Q1..2016Q3", "科室", "s09", "财务管理科", 85.65, 90.96, 5.31)
+    assert rows["s09"][-3:] == (0, 8.59, 7.34)
+    assert sheet["E2"].number_format == "0.00" and sheet.freeze_panes == "A2"

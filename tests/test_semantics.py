@@ -154,8 +154,6 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/tools/rule_tests.py": _KEY,
         "runtime/tools/early_warnings.py": _KEY,
     },
-    "up": {"runtime/render/dryrun_html.py": _KEY + " (direction of a change)"},
-    "down": {"runtime/render/dryrun_html.py": _KEY + " (direction of a change)"},
 }
 
 

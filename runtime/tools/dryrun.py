@@ -4,11 +4,15 @@ Both rule sets are evaluated on the same data for each period; nothing is
 recorded and published results are only read (to say whether the baseline
 reproduces them).  For every subject: the score delta, the rank change, the
 grade transition and the consequences gained or lost; per period: the grade
-transition matrix and the use of each quota.
+transition matrix and the use of each quota.  Over several periods, the
+cumulative comparison too: each side's quarters rolled up as its rules
+declare (``rollup``), then ranked and graded, so the leadership sees what the
+revision does to the year so far, not only to each quarter.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -18,6 +22,7 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
+from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.store import Store
@@ -73,6 +78,14 @@ class DryRun:
     candidate: str
     periods: list[PeriodComparison] = field(default_factory=list)
     evaluations: list[tuple[Evaluation, Evaluation]] = field(default_factory=list)
+    # Per kind, the grades best first as the rules declare them (the candidate's,
+    # then any only the baseline has), and each grade's minimum total in the candidate.
+    grades: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    thresholds: dict[str, tuple[tuple[str, Decimal], ...]] = field(default_factory=dict)
+    # Over several periods: both sides rolled up as each one's rules declare
+    # (None for one period, or when a rule set declares no roll-up).
+    cumulative: PeriodComparison | None = None
+    rollup: str | None = None  # the candidate's roll-up method ("average", "sum", "weighted")
 
 
 def _consequences(result: SubjectResult | None) -> set[str]:
@@ -130,41 +143,13 @@ def compare(
             candidate, data, [period], label, absent_unscores=True, collected=collected
         )
         run.evaluations.append((before, after))
-        comparison = PeriodComparison(label)
-        for kind, old, new in (
-            ("section", before.sections, after.sections),
-            ("person", before.people, after.people),
-        ):
-            olds = {r.id: r for r in old}
-            news = {r.id: r for r in new}
-            for ident in sorted(olds.keys() | news.keys()):
-                a, b = olds.get(ident), news.get(ident)
-                gained = tuple(sorted(_consequences(b) - _consequences(a)))
-                lost = tuple(sorted(_consequences(a) - _consequences(b)))
-                comparison.subjects.append(
-                    SubjectChange(
-                        label,
-                        kind,
-                        ident,
-                        (b or a).name,  # type: ignore[union-attr]
-                        a.total if a else None,
-                        b.total if b else None,
-                        a.rank if a else None,
-                        b.rank if b else None,
-                        a.grade if a else None,
-                        b.grade if b else None,
-                        gained,
-                        lost,
-                    )
-                )
-                key = (kind, (a.grade if a else None) or "-", (b.grade if b else None) or "-")
-                comparison.transitions[key] = comparison.transitions.get(key, 0) + 1
-            use_before = _quota_use(baseline, old, kind)
-            use_after = _quota_use(candidate, new, kind)
-            for grade, group in sorted(use_before.keys() | use_after.keys()):
-                ub, qb = use_before.get((grade, group), (0, 0))
-                ua, qa = use_after.get((grade, group), (0, 0))
-                comparison.quotas[(kind, grade, group)] = (ub, qb, ua, qa)
+        comparison = _comparison(
+            label,
+            baseline,
+            candidate,
+            (before.sections, before.people),
+            (after.sections, after.people),
+        )
         if published is not None and label in published:
             stored = {str(s["id"]): s for s in published[label]}
             differ = [
@@ -174,7 +159,113 @@ def compare(
             ]
             comparison.published = "reproduced" if not differ else ", ".join(differ)
         run.periods.append(comparison)
+    run.grades, run.thresholds = _grades(baseline, candidate)
+    if len(periods) > 1:
+        run.cumulative = _cumulative(run, baseline, candidate, _label(periods))
+        if run.cumulative is not None and candidate.programs["section"].rollup is not None:
+            run.rollup = candidate.programs["section"].rollup.method
     return run
+
+
+def _label(periods: list[Period]) -> str:
+    return f"{periods[0]}..{periods[-1]}"
+
+
+def _grades(
+    baseline: Compilation, candidate: Compilation
+) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[tuple[str, Decimal], ...]]]:
+    """Per kind, the declared grades best first and the candidate's thresholds."""
+    order: dict[str, tuple[str, ...]] = {}
+    thresholds: dict[str, tuple[tuple[str, Decimal], ...]] = {}
+    for kind, program in candidate.programs.items():
+        names = [band.grade for band in program.grades]
+        old = baseline.programs.get(kind)
+        names += [b.grade for b in (old.grades if old else ()) if b.grade not in names]
+        order[kind] = tuple(names)
+        thresholds[kind] = tuple(
+            (band.grade, band.minimum) for band in program.grades if band.minimum is not None
+        )
+    return order, thresholds
+
+
+def _rolled(
+    compilation: Compilation, evaluations: list[Evaluation], which: int, label: str
+) -> list[SubjectResult] | None:
+    """One side's results over all periods, rolled up as its rules declare, or
+    None when they declare no roll-up or a subject is missing from a period."""
+    program = compilation.programs["section" if which == 0 else "person"]
+    if program.rollup is None:
+        return None
+    rule = RollupRule(program.rollup.method, dict(program.rollup.weights))
+    per_period = {p: results[which] for e in evaluations for p, results in e.quarters.items()}
+    results, problems = roll_up(program, rule, label, per_period)
+    # A rolled-up result carries its last quarter's consequences: none apply to the roll-up.
+    return None if problems else [dataclasses.replace(r, consequences=()) for r in results]
+
+
+def _cumulative(
+    run: DryRun, baseline: Compilation, candidate: Compilation, label: str
+) -> PeriodComparison | None:
+    """Both sides rolled up over the periods and compared, subject by subject.
+    The roll-up starts from each period's results, so what a period did not
+    collect stays unscored there; links are not applied to the roll-up."""
+    sides: list[tuple[list[SubjectResult], list[SubjectResult]]] = []
+    for compilation, index in ((baseline, 0), (candidate, 1)):
+        evaluations = [pair[index] for pair in run.evaluations]
+        sections = _rolled(compilation, evaluations, 0, label)
+        people: list[SubjectResult] | None = []
+        if "person" in compilation.programs:
+            people = _rolled(compilation, evaluations, 1, label)
+        if sections is None or people is None:
+            return None
+        sides.append((sections, people))
+    return _comparison(label, baseline, candidate, sides[0], sides[1])
+
+
+def _comparison(
+    label: str,
+    baseline: Compilation,
+    candidate: Compilation,
+    before: tuple[list[SubjectResult], list[SubjectResult]],
+    after: tuple[list[SubjectResult], list[SubjectResult]],
+) -> PeriodComparison:
+    """Subject by subject, the transitions and the quota use of one period."""
+    comparison = PeriodComparison(label)
+    for kind, old, new in (
+        ("section", before[0], after[0]),
+        ("person", before[1], after[1]),
+    ):
+        olds = {r.id: r for r in old}
+        news = {r.id: r for r in new}
+        for ident in sorted(olds.keys() | news.keys()):
+            a, b = olds.get(ident), news.get(ident)
+            gained = tuple(sorted(_consequences(b) - _consequences(a)))
+            lost = tuple(sorted(_consequences(a) - _consequences(b)))
+            comparison.subjects.append(
+                SubjectChange(
+                    label,
+                    kind,
+                    ident,
+                    (b or a).name,  # type: ignore[union-attr]
+                    a.total if a else None,
+                    b.total if b else None,
+                    a.rank if a else None,
+                    b.rank if b else None,
+                    a.grade if a else None,
+                    b.grade if b else None,
+                    gained,
+                    lost,
+                )
+            )
+            key = (kind, (a.grade if a else None) or "-", (b.grade if b else None) or "-")
+            comparison.transitions[key] = comparison.transitions.get(key, 0) + 1
+        use_before = _quota_use(baseline, old, kind)
+        use_after = _quota_use(candidate, new, kind)
+        for grade, group in sorted(use_before.keys() | use_after.keys()):
+            ub, qb = use_before.get((grade, group), (0, 0))
+            ua, qa = use_after.get((grade, group), (0, 0))
+            comparison.quotas[(kind, grade, group)] = (ub, qb, ua, qa)
+    return comparison
 
 
 def _fmt(value: Decimal, compilation: Compilation) -> str:
