@@ -190,6 +190,12 @@ class _TableReader:
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
         ]
+        if missing and table.form:
+            # One assessing section's form holds its own columns only: it is a
+            # submission, not a data folder's table; say so once, not per column.
+            args: dict[str, object] = {"columns": "、".join(missing)}
+            self.problem("E0943", args, _where(shown, 1), help=("E0943.help", {}))
+            return
         for column in missing:
             self.problem("E0804", {"column": column}, _where(shown, 1))
         if missing:
