@@ -717,6 +717,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已生成 {assessor} {period} 填报表：{path}",
         "wrote the form of {assessor} for {period}: {path}",
     ),
+    "form.help.cell": (
+        "在填报表中改正单元格 {cell}，保存后重新报送",
+        "correct cell {cell} of the form, save it and submit it again",
+    ),
+    "form.help.cell_and": (
+        "{help}；在填报表中改正单元格 {cell}，保存后重新报送",
+        "{help}; correct cell {cell} of the form, save it and submit it again",
+    ),
+    "form.help.fill": (
+        "在填报表的单元格 {cell} 中填写该值（必填），保存后重新报送",
+        "fill in cell {cell} of the form (required), save it and submit it again",
+    ),
     "form.title": ("{assessor}{period}考评数据填报表", "Data form of {assessor} for {period}"),
     "form.head.subject": ("编号", "subject"),
     "form.head.name": ("名称", "name"),

@@ -248,11 +248,22 @@ def test_a_bad_cell_is_located(forms: Path, tmp_path: Path) -> None:
     filled = _fill(form, tmp_path / "survey.xlsx", bad=("s05", "满意率", 1.2))  # pasted: 120%
     code, out, err = _submit(tmp_path / "bad.sqlite", "纳税服务科", filled)
     assert code == 1 and out == ""
-    assert err.splitlines()[0].startswith(f"{filled} (sheet 科室):6 [满意率]: error[E0807]:")
+    assert err.splitlines() == [
+        f"{filled} (sheet 科室):6 [满意率]: error[E0807]: row 6, column 满意率: `1.2` is outside"
+        " the allowed range 0 to 1 (help: correct cell D6 of the form, save it and submit it"
+        " again)",
+    ]
     filled = _fill(form, tmp_path / "level.xlsx", bad=("s05", "满意率", "很好"))
     code, _, err = _submit(tmp_path / "bad.sqlite", "纳税服务科", filled)
     assert code == 1
     assert err.startswith(f"{filled} (sheet 科室):6 [满意率]: error[E0802]:")
+    assert err.rstrip().endswith("; correct cell D6 of the form, save it and submit it again)")
+    filled = _fill(form, tmp_path / "empty.xlsx", bad=("s05", "满意率", ""))
+    code, _, err = _submit(tmp_path / "bad.sqlite", "纳税服务科", filled)
+    assert code == 1
+    assert err.rstrip().endswith(
+        "(help: fill in cell D6 of the form (required), save it and submit it again)"
+    )
 
 
 def test_a_form_in_a_data_folder_says_to_submit_it(forms: Path, tmp_path: Path) -> None:

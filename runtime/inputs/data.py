@@ -202,9 +202,13 @@ class _TableReader:
             return
         if not self.known_columns(shown, columns):
             return
+        start = len(self.dataset.diagnostics)
         for number, cells in numbered:
             cells = cells + [""] * (len(header) - len(cells))
             self.row(shown, number, cells, columns)
+        if table.form:
+            found = self.dataset.diagnostics
+            found[start:] = [in_form(d, columns) for d in found[start:]]
 
     def readable(self, table: Table) -> bool:
         """Report what makes a table unreadable as a whole: formulas without a
@@ -378,6 +382,28 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
+
+
+def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
+    """A cell's problem in a form (``jixiao template``) with help for the
+    person filling it in: the cell to correct, as Excel names it (``D5``),
+    after the problem's own help; an empty required cell is to be filled,
+    not declared optional in the rules."""
+    row, column = diagnostic.args.get("row"), diagnostic.args.get("column")
+    if not isinstance(row, int) or not isinstance(column, str) or column not in columns:
+        return diagnostic
+    index, letters = columns[column] + 1, ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    cell = f"{letters}{row}"
+    if diagnostic.code == "E0803":
+        help_line: HelpLine = ("form.help.fill", {"cell": cell})
+    elif diagnostic.help is not None:
+        help_line = ("form.help.cell_and", {"cell": cell, "help": diagnostic.help})
+    else:
+        help_line = ("form.help.cell", {"cell": cell})
+    return dataclasses.replace(diagnostic, help=help_line)
 
 
 def read_cell(
