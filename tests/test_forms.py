@@ -19,7 +19,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
-from runtime.inputs.tables import FORM_INSTRUCTIONS
+from dsl.messages import text
+from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
 from tests.clirun import run
 from tests.test_workbooks import _assert_office_sheet
 from tests.variants import variant
@@ -309,3 +310,12 @@ def test_usage_and_unknown_assessor(argv: tuple[str, ...], expected: str) -> Non
     code, out, err = run("template", RULES, "--period", PERIOD, "--lang", "en", *argv)
     assert code in (1, 2) and out == ""
     assert expected in err
+
+
+def test_the_reader_knows_the_heads_the_form_writes() -> None:
+    """The form's Chinese heads of the fixed columns are the ones the reader
+    maps (``FORM_HEADS``); its English heads are the columns' own names."""
+    keys = ("subject", "name", "person_name", "period")
+    zh = [text(f"form.head.{key}", "zh") for key in keys]
+    en = [text(f"form.head.{key}", "en") for key in keys]
+    assert [FORM_HEADS[head] for head in zh] == en == ["subject", "name", "name", "period"]

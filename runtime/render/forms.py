@@ -39,7 +39,7 @@ from compiler import ir
 from dsl.diagnostics import display_width
 from dsl.messages import render_message, text
 from runtime.inputs.periods import Period
-from runtime.inputs.tables import FORM_INSTRUCTIONS
+from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
 from runtime.render.workbook import Cell, fill_sheet, new_workbook, workbook_bytes
 from runtime.tools.forms import Form, FormColumn, FormSheet
 
@@ -88,9 +88,12 @@ def _period(form: Form, lang: str) -> str:
 def _heads(sheet: FormSheet, lang: str) -> list[str]:
     """The fixed heads (编号, 名称 or 姓名, 考核期间: ``FORM_HEADS`` reads them
     back; in English the columns' own names) and the input columns by name."""
+    inputs = [column.field.name for column in sheet.columns]
+    if any(name in FORM_HEADS for name in inputs):
+        lang = "en"  # an input named 编号 or 名称: the fixed columns under their own names
     name = "form.head.person_name" if sheet.kind == "person" else "form.head.name"
     fixed = [text("form.head.subject", lang), text(name, lang), text("form.head.period", lang)]
-    return fixed + [column.field.name for column in sheet.columns]
+    return fixed + inputs
 
 
 def _data_sheet(
