@@ -701,6 +701,162 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "已报送 {in} 项，逾期报送 {late} 项，未报送 {missing} 项，逾期未报送 {overdue} 项。",
         "{in} in, {late} late, {missing} missing, {overdue} missing and overdue.",
     ),
+    # -- forms for the assessing sections (jixiao template) ---------------------
+    "E0943": (
+        "这是一个考评科室的填报表，只有该科室的数据列，缺少 {columns}，不能作为数据目录中的数据表",
+        "this is an assessing section's form: it holds that section's columns only and lacks "
+        "{columns}, so it cannot stand as a data folder's table",
+    ),
+    "E0943.help": (
+        "用 jixiao submit 登记各科室的填报表，再用 evaluate --from-submissions 计算；"
+        "或把各列并入数据目录中的数据表",
+        "record each section's form with jixiao submit and evaluate with --from-submissions; "
+        "or copy its columns into the data folder's table",
+    ),
+    "template.written": (
+        "已生成 {assessor} {period} 填报表：{path}",
+        "wrote the form of {assessor} for {period}: {path}",
+    ),
+    "form.help.cell": (
+        "在填报表中改正单元格 {cell}，保存后重新报送",
+        "correct cell {cell} of the form, save it and submit it again",
+    ),
+    "form.help.cell_and": (
+        "{help}；在填报表中改正单元格 {cell}，保存后重新报送",
+        "{help}; correct cell {cell} of the form, save it and submit it again",
+    ),
+    "form.help.fill": (
+        "在填报表的单元格 {cell} 中填写该值（必填），保存后重新报送",
+        "fill in cell {cell} of the form (required), save it and submit it again",
+    ),
+    "form.title": ("{assessor}{period}考评数据填报表", "Data form of {assessor} for {period}"),
+    "form.head.subject": ("编号", "subject"),
+    "form.head.name": ("名称", "name"),
+    "form.head.person_name": ("姓名", "name"),
+    "form.head.period": ("考核期间", "period"),
+    "form.signature": (
+        "填报人：　　　　　　　　科室负责人（审核）：　　　　　　　　填报日期：",
+        "Filled in by:                Head of section (checked):                Date:",
+    ),
+    "form.range.between": ("{low} 至 {high}", "{low} to {high}"),
+    "form.range.min": ("不小于 {low}", "at least {low}"),
+    "form.range.max": ("不大于 {high}", "at most {high}"),
+    "form.range.any": ("任意数值", "any number"),
+    "form.what.level": ("从下拉列表中选择：{levels}", "choose from the list: {levels}"),
+    "form.what.number": ("数值，如 13.5", "a number, e.g. 13.5"),
+    "form.what.integer": ("整数", "a whole number"),
+    "form.what.percent": (
+        "百分比，填 95% 或 0.95 均可",
+        "a percentage, written 95% or 0.95",
+    ),
+    "form.what.money": (
+        "金额：只填数值，不带单位和货币符号",
+        "an amount: the number alone, no unit or currency sign",
+    ),
+    "form.what.count": ("次数：整数", "a count: a whole number"),
+    "form.what.bool": ("是 或 否", "yes or no"),
+    "form.what.date": ("日期，如 2016-09-30", "a date, e.g. 2016-09-30"),
+    "form.what.text": ("文字", "text"),
+    "form.what.list": (
+        "多个数值，用英文分号 ; 分隔",
+        "several numbers separated by semicolons (;)",
+    ),
+    "form.empty.default": ("留空按 {default} 计", "empty counts as {default}"),
+    "form.empty.exempt": (
+        "留空表示免考（该指标不计分）",
+        "empty means exempt (the indicator is not scored)",
+    ),
+    "form.empty.required": ("必填", "required"),
+    "form.comment.indicator": ("所属指标：{indicators}", "indicator: {indicators}"),
+    "form.yes": ("是", "yes"),
+    "form.no": ("否", "no"),
+    "form.error.title": ("输入有误", "Invalid entry"),
+    "form.error.level": ("请从下拉列表中选择：{levels}", "choose one of: {levels}"),
+    "form.error.date": ("请填写日期，如 2016-09-30", "enter a date, e.g. 2016-09-30"),
+    "form.error.whole": ("整数", "a whole number"),
+    "form.error.number": ("数值", "a number"),
+    "form.error.range": ("请填写{what}，取值范围：{range}。", "enter {what} within {range}."),
+    "form.error.percent": (
+        "百分比可填 95% 或 0.95。",
+        " A percentage may be written 95% or 0.95.",
+    ),
+    "form.info.particulars": ("填报信息", "Particulars"),
+    "form.info.scheme": ("考核方案", "scheme"),
+    "form.info.assessor": ("考评科室", "assessing section"),
+    "form.info.period": ("考核期间", "period"),
+    "form.info.due": ("报送截止", "due"),
+    "form.info.send_to": ("报送至", "send to"),
+    "form.info.columns": ("填报项目", "What to fill in"),
+    "form.info.how": ("填报方法", "How to fill in"),
+    "form.indicator.id": ("指标编号", "indicator"),
+    "form.indicator.name": ("指标名称", "name"),
+    "form.indicator.kind": ("考核对象", "subjects"),
+    "form.indicator.points": ("分值", "points"),
+    "form.indicator.cadence": ("考评周期", "cadence"),
+    "form.indicator.checkpoint": ("考评节点", "checkpoint"),
+    "form.indicator.due": ("报送截止", "due"),
+    "form.indicator.method": ("计分方法", "scoring"),
+    "form.indicator.standard": ("考评标准", "standard"),
+    "form.cadence.monthly": ("月度", "monthly"),
+    "form.cadence.quarterly": ("季度", "quarterly"),
+    "form.cadence.half_year": ("半年", "half-year"),
+    "form.cadence.annual": ("年度", "annual"),
+    "form.no_checkpoint": (
+        "本季无考评节点，按季报送",
+        "no checkpoint this quarter; sent quarterly",
+    ),
+    "form.method.formula": ("计分公式", "formula"),
+    "form.method.levels": ("按档次计分", "by level"),
+    "form.method.machine": ("机考得分", "machine score"),
+    "form.method.deduct": ("扣分", "deduction"),
+    "form.column.name": ("列名", "column"),
+    "form.column.sheet": ("工作表", "sheet"),
+    "form.column.indicators": ("所属指标", "indicator"),
+    "form.column.what": ("填写内容", "what to write"),
+    "form.column.range": ("取值范围", "range"),
+    "form.column.empty": ("留空时", "when empty"),
+    "form.send_to": ("绩效管理办公室", "the performance office"),
+    "form.step.1": (
+        "只填写黄色单元格。编号、姓名（名称）和考核期间已锁定；灰色单元格表示该指标不适用于"
+        "该考核对象，不用填写。",
+        "Fill in the yellow cells only. Ids, names and the period are locked; a grey cell is an "
+        "indicator that does not apply to that subject and stays empty.",
+    ),
+    "form.step.2": (
+        "档次从下拉列表中选择；次数填整数；百分比填 95% 或 0.95 均可；数值不带单位。超出"
+        "取值范围的数据无法录入，选中单元格时显示填写要求，表头批注列出各列的要求。",
+        "Choose levels from the drop-down list; counts are whole numbers; a percentage may be "
+        "written 95% or 0.95; numbers without units. Values out of range are refused; selecting "
+        "a cell shows what it takes, and each head's comment lists its column's rules.",
+    ),
+    "form.step.3": (
+        "从其他表格粘贴的数据不经过下拉列表和范围检查，报送时系统会逐格复核，并指出出错的"
+        "工作表、行和列。",
+        "Pasted values bypass the drop-down lists and range checks; they are checked cell by "
+        "cell when the form is submitted, and every problem is reported with its sheet, row "
+        "and column.",
+    ),
+    "form.step.4": (
+        "工作表保护未设密码，只为防止误改；请勿修改工作表名称和表头，不要增删行列，"
+        "也不要删除本“填报说明”工作表。",
+        "Sheet protection has no password and only guards against slips; do not rename sheets "
+        "or change heads, do not add or delete rows or columns, and keep this instructions sheet.",
+    ),
+    "form.step.5": (
+        "填好后保存为 .xlsx 格式，于 {due} 前报送{send_to}。",
+        "Save the form as .xlsx and send it to {send_to} by {due}.",
+    ),
+    "form.step.6": (
+        "绩效办登记报送：jixiao submit 规则目录 --store 结果库 --period {period} "
+        "--assessor {assessor} --file 本表文件。",
+        "The office records it with: jixiao submit RULES --store STORE --period {period} "
+        "--assessor {assessor} --file THIS_FILE.",
+    ),
+    "form.step.7": (
+        "报送后发现差错，修改本表后重新报送即可，以最后一次报送为准。",
+        "To correct a mistake after sending, correct the form and send it again: the latest "
+        "submission counts.",
+    ),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),
@@ -1314,6 +1470,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.status_date": (
         "截至这一天的情况，例如 2016-10-08",
         "the status as it stood on this day, e.g. 2016-10-08",
+    ),
+    "cli.cmd.template": (
+        "生成考评科室的数据填报表（XLSX）",
+        "write an assessing section's data form (XLSX)",
+    ),
+    "cli.help.template_period": (
+        "填报的季度，例如 2016Q3",
+        "the quarter the form is for, e.g. 2016Q3",
+    ),
+    "cli.help.template_assessor": (
+        "考评科室；all 表示为每个考评科室各生成一份",
+        "the assessing section; all: one form for each",
+    ),
+    "cli.help.template_out": (
+        "填报表文件 .xlsx（--assessor all 时为存放各表的目录）",
+        "the form's .xlsx file (with --assessor all: the folder for the forms)",
+    ),
+    "cli.help.send_to": (
+        "填报表报送给谁（默认：绩效管理办公室）",
+        "who the form is sent to (default: the performance office)",
+    ),
+    "cli.error.template_out": (
+        "请用 --out 指定填报表文件（--assessor all 时指定目录）",
+        "name the form's file with --out (a folder with --assessor all)",
+    ),
+    "cli.error.template_folder": (
+        "--assessor all 为每个考评科室各写一个文件：--out {path} 应是目录",
+        "--assessor all writes one file per assessing section: --out {path} must be a folder",
     ),
     "cli.help.office": (
         "发文机关（默认：规则集名称加“办公室”）",

@@ -59,6 +59,7 @@ from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
+from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.pdf import print_pdf
 from runtime.render.progress import progress_bar
 from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
@@ -72,6 +73,8 @@ from runtime.tools.bulletin import bulletin_for
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
+from runtime.tools.forms import ALL as ALL_ASSESSORS
+from runtime.tools.forms import build_form, form_assessors
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
@@ -298,6 +301,13 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
     p.add_argument("--date", help=h("cli.help.status_date"))
     p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+
+    p = sub.add_parser("template", parents=[common], help=h("cli.cmd.template"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--period", required=True, help=h("cli.help.template_period"))
+    p.add_argument("--assessor", required=True, help=h("cli.help.template_assessor"))
+    p.add_argument("--out", help=h("cli.help.template_out"))
+    p.add_argument("--send-to", help=h("cli.help.send_to"))
     return parser
 
 
@@ -413,6 +423,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _submit(args, lang, out, err)
     if args.command == "status":
         return _status(args, lang, out)
+    if args.command == "template":
+        return _template(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -584,6 +596,32 @@ def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     finally:
         store.close()
     out.write(status_json(status) if args.format == "json" else status_text(status, lang))
+    return EXIT_OK
+
+
+def _template(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    """``template``: one assessing section's form to ``--out FILE``, or with
+    ``--assessor all`` one form per assessing section into the folder ``--out``."""
+    if not args.out:
+        raise _usage("cli.error.template_out")
+    result = _compiled(args.rules, generate=False)
+    period = _one_quarter(args, result)
+    names = form_assessors(result, args.assessor, args.rules)
+    send_to = args.send_to or message_text("form.send_to", lang)
+    targets: list[tuple[str, Path]] = []
+    if args.assessor == ALL_ASSESSORS:
+        folder = Path(args.out)
+        if folder.exists() and not folder.is_dir():
+            raise _usage("cli.error.template_folder", path=args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        targets = [(name, folder / form_file_name(name, period)) for name in names]
+    else:
+        targets = [(names[0], Path(args.out))]
+    for name, target in targets:
+        form = build_form(result, period, name)
+        write_output(form_xlsx(form, lang, send_to), str(target), lang)
+        args_ = {"assessor": name, "period": str(period), "path": str(target)}
+        out.write(render_message("template.written", lang, args_) + "\n")
     return EXIT_OK
 
 

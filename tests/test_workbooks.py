@@ -201,6 +201,29 @@ def test_warn_workbook_has_a_sheet_per_section(tmp_path: Path, lang: str) -> Non
     assert sum(s.max_row - 1 for s in sheets) == 252
 
 
+# -- template (forms for the assessing sections; more in test_forms.py) -----------
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_form_workbook_sheets_are_office_sheets(tmp_path: Path, lang: str) -> None:
+    target = tmp_path / f"form.{lang}.xlsx"
+    argv = ("template", "rules/yongzhou", "--period", "2016Q3", "--assessor", "办公室",
+            "--out", str(target), "--lang", lang)  # fmt: skip
+    assert run(*argv)[0] == 0
+    data = target.read_bytes()
+    assert run(*argv)[0] == 0 and target.read_bytes() == data  # same form, same bytes
+    sheets = _sheets(data)
+    assert [s.title for s in sheets][1:] == (
+        ["科室", "个人"] if lang == "zh" else ["sections", "people"]
+    )
+    for sheet in sheets:
+        _assert_office_sheet(sheet)
+    heads = [c.value for c in sheets[1][1]]
+    assert heads[:3] == (
+        ["编号", "名称", "考核期间"] if lang == "zh" else ["subject", "name", "period"]
+    )
+
+
 # -- the shared module -------------------------------------------------------------
 
 

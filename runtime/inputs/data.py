@@ -190,15 +190,25 @@ class _TableReader:
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
         ]
+        if missing and table.form:
+            # One assessing section's form holds its own columns only: it is a
+            # submission, not a data folder's table; say so once, not per column.
+            args: dict[str, object] = {"columns": "、".join(missing)}
+            self.problem("E0943", args, _where(shown, 1), help=("E0943.help", {}))
+            return
         for column in missing:
             self.problem("E0804", {"column": column}, _where(shown, 1))
         if missing:
             return
         if not self.known_columns(shown, columns):
             return
+        start = len(self.dataset.diagnostics)
         for number, cells in numbered:
             cells = cells + [""] * (len(header) - len(cells))
             self.row(shown, number, cells, columns)
+        if table.form:
+            found = self.dataset.diagnostics
+            found[start:] = [in_form(d, columns) for d in found[start:]]
 
     def readable(self, table: Table) -> bool:
         """Report what makes a table unreadable as a whole: formulas without a
@@ -372,6 +382,28 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
+
+
+def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
+    """A cell's problem in a form (``jixiao template``) with help for the
+    person filling it in: the cell to correct, as Excel names it (``D5``),
+    after the problem's own help; an empty required cell is to be filled,
+    not declared optional in the rules."""
+    row, column = diagnostic.args.get("row"), diagnostic.args.get("column")
+    if not isinstance(row, int) or not isinstance(column, str) or column not in columns:
+        return diagnostic
+    index, letters = columns[column] + 1, ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    cell = f"{letters}{row}"
+    if diagnostic.code == "E0803":
+        help_line: HelpLine = ("form.help.fill", {"cell": cell})
+    elif diagnostic.help is not None:
+        help_line = ("form.help.cell_and", {"cell": cell, "help": diagnostic.help})
+    else:
+        help_line = ("form.help.cell", {"cell": cell})
+    return dataclasses.replace(diagnostic, help=help_line)
 
 
 def read_cell(

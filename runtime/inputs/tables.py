@@ -22,6 +22,14 @@ Windows use by default.  UTF-8 is tried first and strictly, because a GBK
 file almost never decodes as UTF-8 while UTF-8 text often decodes as
 (wrong) GB18030; a file in neither is one ``EncodingProblem`` naming the
 line of the first byte that fits neither.
+
+A form ``jixiao template`` writes is a workbook like any other, with two
+conventions the reader knows: its instructions sheet, named
+``FORM_INSTRUCTIONS`` (a reserved name), is not a table and is skipped; and
+in a workbook that has it, the fixed columns may be headed as the form heads
+them in Chinese (``FORM_HEADS``: 编号, 名称 or 姓名, 考核期间), read as
+``subject``, ``name`` and ``period``.  Only forms get these names, so a data
+file with a column an office happens to call 名称 reads as before.
 """
 
 from __future__ import annotations
@@ -35,6 +43,8 @@ from decimal import Decimal
 from pathlib import Path
 
 DATA_SUFFIXES = (".csv", ".xlsx")
+FORM_INSTRUCTIONS = "填报说明"  # a form's instructions sheet: never read as a table
+FORM_HEADS = {"编号": "subject", "名称": "name", "姓名": "name", "考核期间": "period"}
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +53,7 @@ class Table:
     header: list[str]
     rows: list[tuple[int, list[str]]]  # (row number in the file or sheet, cells)
     uncached: tuple[tuple[int, int], ...] = ()  # (row, column index) of formulas without a value
+    form: bool = False  # a data sheet of a form (``jixiao template``)
 
 
 class TableError(Exception):
@@ -119,12 +130,15 @@ def _xlsx(path: Path) -> list[Table]:
     """Every sheet of a workbook.  Formulas are read as written first; only a
     workbook that has some is read a second time for the values Excel or WPS
     saved with them."""
-    formulas = _read_workbook(path, data_only=False)
+    read = _read_workbook(path, data_only=False)
+    form = any(title == FORM_INSTRUCTIONS for title, _, _, _ in read)
+    formulas = _form_sheets(read)
     if not any(uncached for _, _, _, uncached in formulas):
         return [
-            Table(f"{path} (sheet {title})", header, rows) for title, header, rows, _ in formulas
+            Table(f"{path} (sheet {title})", header, rows, form=form)
+            for title, header, rows, _ in formulas
         ]
-    saved = _read_workbook(path, data_only=True)
+    saved = _form_sheets(_read_workbook(path, data_only=True))
     tables = []
     for (title, _, _, with_formula), (_, header, rows, _) in zip(formulas, saved, strict=True):
         by_number = {1: header, **dict(rows)}
@@ -133,8 +147,27 @@ def _xlsx(path: Path) -> list[Table]:
             for number, column in with_formula
             if not _at(by_number.get(number, []), column)
         )
-        tables.append(Table(f"{path} (sheet {title})", header, rows, missing))
+        tables.append(Table(f"{path} (sheet {title})", header, rows, missing, form))
     return tables
+
+
+def _form_sheets(sheets: list[Sheet]) -> list[Sheet]:
+    """A form's sheets as tables: its instructions sheet left out and its
+    Chinese heads of the fixed columns read as their names (a head the table
+    already has under its own name is left as it is).  Other workbooks as read."""
+    if not any(title == FORM_INSTRUCTIONS for title, _, _, _ in sheets):
+        return sheets
+    found: list[Sheet] = []
+    for title, header, rows, formulas in sheets:
+        if title == FORM_INSTRUCTIONS:
+            continue
+        named = [FORM_HEADS.get(head, head) for head in header]
+        renamed = [
+            name if name == head or name not in header else head
+            for head, name in zip(header, named, strict=True)
+        ]
+        found.append((title, renamed, rows, formulas))
+    return found
 
 
 def _at(cells: list[str], column: int) -> str:

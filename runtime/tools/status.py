@@ -71,6 +71,15 @@ def period_status(
     return Status(str(period), day, lines)
 
 
+def window(indicator: ir.Indicator, period: Period) -> tuple[date | None, date]:
+    """The indicator's last checkpoint in ``period`` (None: it has none there)
+    and the day its data for the period is due (status, forms)."""
+    checkpoints = indicator.checkpoints(period.start, period.end)
+    if checkpoints:
+        return checkpoints[-1]
+    return None, period.end + timedelta(days=indicator.due_days)
+
+
 def _line(
     kind: str,
     indicator: ir.Indicator,
@@ -78,11 +87,7 @@ def _line(
     submissions: list[Submission],
     day: date | None,
 ) -> StatusLine:
-    checkpoints = indicator.checkpoints(period.start, period.end)
-    if checkpoints:
-        checkpoint, due = checkpoints[-1]
-    else:
-        checkpoint, due = None, period.end + timedelta(days=indicator.due_days)
+    checkpoint, due = window(indicator, period)
     # The latest submission holding the indicator counts (``submissions.latest``).
     holding = [
         s for s in submissions if s.assessor == indicator.assessor and indicator.id in s.indicators
