@@ -20,6 +20,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.supervision import is_supervision_table
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 from semantics.numbers import parse_number
 
@@ -171,6 +172,8 @@ class _TableReader:
         if not self.readable(table):
             return
         columns = {name: index for index, name in enumerate(header) if name}
+        if is_supervision_table(columns):
+            return  # supervision items: read by runtime.inputs.supervision
         if is_event_table(columns):
             subjects = set(self.subjects) if self.subjects is not None else None
             events, problems = read_event_rows(
