@@ -562,6 +562,31 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据列「{column}」不是规则中的输入",
         "data column {column} is not an input of the rules",
     ),
+    # -- supervision items (督办事项) -----------------------------------------
+    "E0830": (
+        "第 {row} 行：督办事项表的「{column}」列为空",
+        "row {row}: the supervision table's column {column} is empty",
+    ),
+    "E0831": (
+        "第 {row} 行：「{column}」列的 `{text}` 不是日期（应写成 2016-03-31）",
+        "row {row}: `{text}` in column {column} is not a date (write 2016-03-31)",
+    ),
+    "E0832": (
+        "第 {row} 行：组织中没有科室 `{subject}`",
+        "row {row}: there is no section `{subject}` in the organization",
+    ),
+    "E0833": (
+        "第 {row} 行：「{column}」列的日期 {date} 早于督办函下发日期 {issued}",
+        "row {row}: the date {date} in column {column} is before the letter's issue date {issued}",
+    ),
+    "E0834": (
+        "第 {row} 行：「{column}」列的 `{text}` 应为“是”或“否”",
+        "row {row}: `{text}` in column {column} should be yes or no (是/否)",
+    ),
+    "E0835": (
+        "第 {row} 行：督办事项编号 `{id}` 重复（第一次在 {first}）",
+        "row {row}: supervision item `{id}` appears twice (first at {first})",
+    ),
     "W0801": (
         "数据列「{column}」不是规则中的输入，已忽略该列",
         "data column {column} is not an input of the rules; the column was ignored",
@@ -1055,6 +1080,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warn.second.subjects": ("考核对象", "subjects"),
     "warn.second.checkpoint": ("考核节点", "checkpoint"),
     "warn.second.due": ("截止日期", "due"),
+    "bulletin.title": ("绩效管理工作运行情况通报", "performance management bulletin"),
+    "bulletin.sheet.ranking": ("科室得分排名", "section ranking"),
+    "bulletin.sheet.deductions": ("科室扣分", "section deductions"),
+    "bulletin.sheet.items": ("扣分事项", "deduction items"),
+    "bulletin.sheet.supervision": ("督办事项", "supervision items"),
+    "bulletin.head.rank": ("排名", "rank"),
+    "bulletin.head.section": ("科室", "section"),
+    "bulletin.head.total": ("得分", "score"),
+    "bulletin.head.grade": ("等次", "grade"),
+    "bulletin.head.deducted_sum": ("扣分合计", "points deducted (sum)"),
+    "bulletin.head.deducted_average": ("季均扣分（平均）", "points deducted (average per quarter)"),
+    "bulletin.head.reasons": ("扣分事项", "items"),
+    "bulletin.head.item": ("事项", "item"),
+    "bulletin.head.count": ("次数", "occurrences"),
+    "bulletin.head.due": ("到期事项", "items due"),
+    "bulletin.head.on_time": ("按期办结", "closed on time"),
+    "bulletin.head.overdue": ("逾期", "overdue"),
     "warn.sheet.first": ("首次预警", "first warnings"),
     "warn.sheet.second": ("二次预警", "second warnings"),
     "diff.thing.indicator": ("指标", "indicator"),
@@ -1260,6 +1302,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.document_date": (
         "成文日期，例如 2016-10-10（默认：考核期间最后一天）",
         "document date, e.g. 2016-10-10 (default: the period's last day)",
+    ),
+    "cli.help.focus": (
+        "写有下一步工作重点的文本文件，每行一项（默认：根据存在问题生成建议）",
+        "a text file with the next quarter's focus, one item a line (default: suggestions from the problems found)",
     ),
     "cli.help.template": ("使用其样式的 .docx 模板", "a .docx whose styles the document uses"),
     "cli.help.data": ("数据文件夹（CSV/XLSX 表格）或文件", "data folder (CSV/XLSX tables) or file"),
