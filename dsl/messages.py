@@ -323,6 +323,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "写 consecutive: false 表示“近 {within} 年中有 {years} 年”，或删去 within",
         'write `consecutive: false` for "in {years} of the last {within} years", or remove `within`',
     ),
+    "E0465": (
+        "输入 `{name}` 写了 from: {source}，但只有科室指标的 count 类型输入可以从督办事项表计数",
+        "input `{name}` has `from: {source}`, but only a `count` input of a section indicator can be counted from the supervision table",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -563,6 +567,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "data column {column} is not an input of the rules",
     ),
     # -- supervision items (督办事项) -----------------------------------------
+    "E0935": (
+        "第 {row} 行：输入「{column}」从督办事项表计数为 {count}，但单元格填的是 {value}",
+        "row {row}: input {column} is counted from the supervision table as {count}, but the cell says {value}",
+    ),
     "E0830": (
         "第 {row} 行：督办事项表的「{column}」列为空",
         "row {row}: the supervision table's column {column} is empty",
@@ -924,6 +932,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.quarters": ("各季度总分", "quarter totals"),
     "explain.veto.fail": ("一票否决", "one-vote veto"),
     "explain.veto.no_excellent": ("一票否优", "veto of excellence"),
+    "explain.supervision.item": (
+        "{id} {letter} {matter}：{due} 到期，{closed}",
+        "{id} {letter} {matter}: due {due}, {closed}",
+    ),
+    "explain.supervision.closed": ("{date} 办结", "closed {date}"),
+    "explain.supervision.open": ("尚未办结", "not closed"),
+    "explain.supervision.supervision.due": (
+        "督办事项表：本期到期的事项",
+        "supervision table: items due in the period",
+    ),
+    "explain.supervision.supervision.on_time": (
+        "督办事项表：本期到期且按期办结的事项",
+        "supervision table: items due in the period and closed on time",
+    ),
+    "explain.supervision.supervision.overdue": (
+        "督办事项表：本期到期但未按期办结的事项",
+        "supervision table: items due in the period and not closed on time",
+    ),
     "explain.colon": ("：", ": "),
     "explain.semicolon": ("；", "; "),
     "explain.rollup.average": ("各季度的平均", "average of the quarters"),

@@ -3,6 +3,8 @@ left alone by the period data reader, and counted into the bulletin."""
 
 from __future__ import annotations
 
+import csv
+import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -92,3 +94,88 @@ def test_evaluate_ignores_the_supervision_table() -> None:
         "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3"
     )
     assert code == 0 and "supervision.csv" not in err
+
+
+# -- inputs counted from the supervision table (from: supervision.…) ----------------
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree("examples/yongzhou", data, ignore=shutil.ignore_patterns("*.py"))
+    return data
+
+
+def _scores(data: Path, period: str = "2016Q1..2016Q3") -> list[object]:
+    """Every subject's scores (not where the data came from, which differs)."""
+    code, out, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(data), "--period", period, "--format", "json"
+    )
+    assert code == 0, err
+    return [
+        (s["id"], s["total"], s["base"], s["rank"], s["grade"],
+         [(i["id"], i["score"]) for i in s["indicators"]])
+        for s in json.loads(out)["subjects"]
+    ]  # fmt: skip
+
+
+def test_counts_come_from_the_table_when_the_columns_are_gone(tmp_path: Path) -> None:
+    """The bundled sections.csv agrees with supervision.csv, so dropping its
+    督办事项/按期办结 columns changes no result: the table feeds the indicator."""
+    data = _copy_data(tmp_path)
+    table = data / "sections.csv"
+    with table.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    keep = [i for i, name in enumerate(rows[0]) if name not in ("督办事项", "按期办结")]
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])
+    assert _scores(data) == _scores(Path("examples/yongzhou"))
+
+
+def test_a_cell_that_disagrees_with_the_table_is_located(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    table = data / "sections.csv"
+    lines = table.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    number = next(n for n, line in enumerate(lines) if line.startswith("2016Q3,s12,"))
+    cells = lines[number].split(",")
+    column = header.index("按期办结")
+    assert cells[column] == "2"
+    cells[column] = "3"
+    lines[number] = ",".join(cells)
+    table.write_text("\n".join(lines) + "\n", "utf-8")
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(data), "--period", "2016Q3", "--lang", "en"
+    )
+    assert code == 1 and "Traceback" not in err
+    assert f"{table}:{number + 1} [按期办结]" in err and "E0935" in err
+    assert "counted from the supervision table as 2, but the cell says 3" in err
+
+
+def test_explain_lists_the_items_an_input_counted() -> None:
+    code, out, err = run(
+        "explain", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--subject", "s12", "--indicator", "supervision", "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "按期办结 = 2  [督办事项表：本期到期且按期办结的事项]" in out
+    assert "督办事项 = 4  [督办事项表：本期到期的事项]" in out
+    assert "DB2016-334 永地税督〔2016〕11号" in out and "尚未办结" in out
+    assert "examples/yongzhou/supervision.csv:802" in out
+
+
+def test_from_on_an_input_that_is_not_a_count_is_located(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree("rules/yongzhou", rules)
+    path = rules / "indicators.yaml"
+    text = path.read_text("utf-8")
+    wrong = text.replace(
+        "督办事项: {type: count, default: 0, from: supervision.due}",
+        "督办事项: {type: number, default: 0, from: supervision.due}",
+    )
+    assert wrong != text
+    path.write_text(wrong, "utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1 and "E0465" in err and "indicators.yaml:" in err
+    path.write_text(text.replace("from: supervision.due", "from: supervision.late"), "utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1 and "supervision.late" in err and "Traceback" not in err
