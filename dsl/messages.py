@@ -1119,7 +1119,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bulletin.head.deducted_average": ("季均扣分（平均）", "points deducted (average per quarter)"),
     "bulletin.head.reasons": ("扣分事项", "items"),
     "bulletin.head.item": ("事项", "item"),
-    "bulletin.head.count": ("次数", "occurrences"),
+    "bulletin.head.occurrences": ("次数", "occurrences"),
     "bulletin.head.due": ("到期事项", "items due"),
     "bulletin.head.on_time": ("按期办结", "closed on time"),
     "bulletin.head.overdue": ("逾期", "overdue"),

@@ -50,7 +50,7 @@ def to_xlsx(bulletin: Bulletin, lang: Lang) -> bytes:
         ),
         (
             "items",
-            ["item", "count", "deducted_sum"],
+            ["item", "occurrences", "deducted_sum"],
             [[name, count, points] for name, count, points in b.problems],
         ),
     ]
