@@ -82,7 +82,8 @@ def dump_ir(program: ir.Program) -> str:
         if field.minimum is not None or field.maximum is not None:
             bounds = f" in [{field.minimum}, {field.maximum}]"
         default = f" default {field.default!r}" if field.missing == "default" else ""
-        out.append(f"  %{field.slot} {field.kind}{bounds} missing {field.missing}{default}")
+        source = f" from {field.source}" if field.source else ""
+        out.append(f"  %{field.slot} {field.kind}{bounds} missing {field.missing}{default}{source}")
     out.append("definitions:")
     for definition in program.definitions:
         text = _ir(definition.expr)

@@ -249,6 +249,9 @@ class InputField:
     # field needed only by indicators not in force or not applicable to a
     # subject may be absent for that subject and period.
     needed_by: tuple[str, ...] | None = None
+    # ``supervision.due``, ``supervision.on_time`` or ``supervision.overdue``: the
+    # value is counted from the data's supervision table when it has one.
+    source: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -171,6 +171,8 @@ class InputDecl:
     default: object
     default_span: Span | None
     owner: str | None  # indicator id, or None for rule-set inputs
+    # ``from: supervision.due``: counted from the supervision table, not a data column.
+    source: Ident | None = field(default=None, metadata=key("from", check_name=False))
 
 
 @dataclass(frozen=True, slots=True)

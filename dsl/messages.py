@@ -323,6 +323,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "写 consecutive: false 表示“近 {within} 年中有 {years} 年”，或删去 within",
         'write `consecutive: false` for "in {years} of the last {within} years", or remove `within`',
     ),
+    "E0465": (
+        "输入 `{name}` 写了 from: {source}，但只有科室指标的 count 类型输入可以从督办事项表计数",
+        "input `{name}` has `from: {source}`, but only a `count` input of a section indicator can be counted from the supervision table",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -561,6 +565,35 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0822": (
         "数据列「{column}」不是规则中的输入",
         "data column {column} is not an input of the rules",
+    ),
+    # -- supervision items (督办事项) -----------------------------------------
+    "E0935": (
+        "第 {row} 行：输入「{column}」从督办事项表计数为 {count}，但单元格填的是 {value}",
+        "row {row}: input {column} is counted from the supervision table as {count}, but the cell says {value}",
+    ),
+    "E0830": (
+        "第 {row} 行：督办事项表的「{column}」列为空",
+        "row {row}: the supervision table's column {column} is empty",
+    ),
+    "E0831": (
+        "第 {row} 行：「{column}」列的 `{text}` 不是日期（应写成 2016-03-31）",
+        "row {row}: `{text}` in column {column} is not a date (write 2016-03-31)",
+    ),
+    "E0832": (
+        "第 {row} 行：组织中没有科室 `{subject}`",
+        "row {row}: there is no section `{subject}` in the organization",
+    ),
+    "E0833": (
+        "第 {row} 行：「{column}」列的日期 {date} 早于督办函下发日期 {issued}",
+        "row {row}: the date {date} in column {column} is before the letter's issue date {issued}",
+    ),
+    "E0834": (
+        "第 {row} 行：「{column}」列的 `{text}` 应为“是”或“否”",
+        "row {row}: `{text}` in column {column} should be yes or no (是/否)",
+    ),
+    "E0835": (
+        "第 {row} 行：督办事项编号 `{id}` 重复（第一次在 {first}）",
+        "row {row}: supervision item `{id}` appears twice (first at {first})",
     ),
     "W0801": (
         "数据列「{column}」不是规则中的输入，已忽略该列",
@@ -1055,6 +1088,24 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.quarters": ("各季度总分", "quarter totals"),
     "explain.veto.fail": ("一票否决", "one-vote veto"),
     "explain.veto.no_excellent": ("一票否优", "veto of excellence"),
+    "explain.supervision.item": (
+        "{id} {letter} {matter}：{due} 到期，{closed}",
+        "{id} {letter} {matter}: due {due}, {closed}",
+    ),
+    "explain.supervision.closed": ("{date} 办结", "closed {date}"),
+    "explain.supervision.open": ("尚未办结", "not closed"),
+    "explain.supervision.supervision.due": (
+        "督办事项表：本期到期的事项",
+        "supervision table: items due in the period",
+    ),
+    "explain.supervision.supervision.on_time": (
+        "督办事项表：本期到期且按期办结的事项",
+        "supervision table: items due in the period and closed on time",
+    ),
+    "explain.supervision.supervision.overdue": (
+        "督办事项表：本期到期但未按期办结的事项",
+        "supervision table: items due in the period and not closed on time",
+    ),
     "explain.colon": ("：", ": "),
     "explain.semicolon": ("；", "; "),
     "explain.rollup.average": ("各季度的平均", "average of the quarters"),
@@ -1262,6 +1313,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warn.second.subjects": ("考核对象", "subjects"),
     "warn.second.checkpoint": ("考核节点", "checkpoint"),
     "warn.second.due": ("截止日期", "due"),
+    "bulletin.title": ("绩效管理工作运行情况通报", "performance management bulletin"),
+    "bulletin.sheet.ranking": ("科室得分排名", "section ranking"),
+    "bulletin.sheet.deductions": ("科室扣分", "section deductions"),
+    "bulletin.sheet.items": ("扣分事项", "deduction items"),
+    "bulletin.sheet.supervision": ("督办事项", "supervision items"),
+    "bulletin.head.rank": ("排名", "rank"),
+    "bulletin.head.section": ("科室", "section"),
+    "bulletin.head.total": ("得分", "score"),
+    "bulletin.head.grade": ("等次", "grade"),
+    "bulletin.head.deducted_sum": ("扣分合计", "points deducted (sum)"),
+    "bulletin.head.deducted_average": ("季均扣分（平均）", "points deducted (average per quarter)"),
+    "bulletin.head.reasons": ("扣分事项", "items"),
+    "bulletin.head.item": ("事项", "item"),
+    "bulletin.head.occurrences": ("次数", "occurrences"),
+    "bulletin.head.due": ("到期事项", "items due"),
+    "bulletin.head.on_time": ("按期办结", "closed on time"),
+    "bulletin.head.overdue": ("逾期", "overdue"),
     "warn.sheet.first": ("首次预警", "first warnings"),
     "warn.sheet.second": ("二次预警", "second warnings"),
     "diff.thing.indicator": ("指标", "indicator"),
@@ -1510,6 +1578,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.document_date": (
         "成文日期，例如 2016-10-10（默认：考核期间最后一天）",
         "document date, e.g. 2016-10-10 (default: the period's last day)",
+    ),
+    "cli.help.focus": (
+        "写有下一步工作重点的文本文件，每行一项（默认：根据存在问题生成建议）",
+        "a text file with the next quarter's focus, one item a line (default: suggestions from the problems found)",
     ),
     "cli.help.template": ("使用其样式的 .docx 模板", "a .docx whose styles the document uses"),
     "cli.help.data": ("数据文件夹（CSV/XLSX 表格）或文件", "data folder (CSV/XLSX tables) or file"),

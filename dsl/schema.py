@@ -99,6 +99,9 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
 
 
+SupervisionCount = Literal["supervision.due", "supervision.on_time", "supervision.overdue"]
+
+
 class InputSpec(Model):
     """A data field: its type, allowed range, and what absence means."""
 
@@ -115,6 +118,13 @@ class InputSpec(Model):
     )
     default: Any = Field(None, description="value used when the cell is empty")
     description: str | None = None
+    from_: SupervisionCount | None = Field(
+        None,
+        alias="from",
+        description="counted from the data's supervision table (督办事项) for the section "
+        "and period: supervision.due (items due), supervision.on_time (closed by their "
+        "due date), supervision.overdue (not closed by their due date)",
+    )
 
 
 def _input_shorthand(value: Any) -> Any:

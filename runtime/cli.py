@@ -46,6 +46,7 @@ from dsl.schema import json_schema
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
+from runtime.render.bulletin import to_xlsx as bulletin_xlsx
 from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
 from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
@@ -69,7 +70,7 @@ from runtime.render.status import to_json as status_json
 from runtime.render.status import to_text as status_text
 from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, rules_commit
-from runtime.tools.bulletin import bulletin_for
+from runtime.tools.bulletin import bulletin_for, read_focus
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
@@ -254,10 +255,11 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--data", required=True, help=h("cli.help.data"))
     p.add_argument("--period", required=True, help=h("cli.help.periods"))
     p.add_argument(
-        "--format", choices=("markdown", "html", "docx", "pdf"), default="markdown",
+        "--format", choices=("markdown", "html", "docx", "pdf", "xlsx"), default="markdown",
         help=h("cli.help.format"),
     )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--focus", metavar="FILE", help=h("cli.help.focus"))
     p.add_argument("--office", help=h("cli.help.office"))
     p.add_argument("--number", help=h("cli.help.number"))
     p.add_argument("--date", help=h("cli.help.document_date"))
@@ -718,8 +720,11 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
-    bulletin = bulletin_for(result, args.data, periods, period_label(args.period))
-    if args.format == "pdf":
+    focus = read_focus(args.focus) if args.focus else None
+    bulletin = bulletin_for(result, args.data, periods, period_label(args.period), focus)
+    if args.format == "xlsx":
+        write_output(bulletin_xlsx(bulletin, lang), _binary_out(args, "xlsx"), lang)
+    elif args.format == "pdf":
         target = _binary_out(args, "pdf")
         write_output(print_pdf(render_bulletin(bulletin, "html"), lang), target, lang)
     elif args.format == "docx":

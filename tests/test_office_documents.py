@@ -83,6 +83,40 @@ def test_bulletin_docx_same_inputs_same_bytes_and_date_from_the_period(tmp_path:
     assert "2016年1—9月" in text and "2016年9月30日" in text and "〔2016〕" in text
 
 
+def test_bulletin_docx_has_every_part_with_its_numbers_and_the_chart(tmp_path: Path) -> None:
+    """The source's bulletin: overview, ranking (with its chart), deductions as
+    sums and averages, supervision and warnings, problems, improvement, focus."""
+    document = docx.Document(str(_docx(tmp_path, "--period", "2016Q1..2016Q3")))
+    paragraphs = [p.text for p in document.paragraphs]
+    headings = [
+        p.text for p in document.paragraphs if p.style is not None and p.style.name == "Heading 1"
+    ]
+    assert headings == [
+        "一、总体情况", "二、扣分情况", "三、督查督办和预警提醒情况", "四、存在问题",
+        "五、持续改进", "六、下一步工作重点",
+    ]  # fmt: skip
+    text = "\n".join(paragraphs)
+    assert "受到组织绩效扣分的科室11个，占科室总数的65%（扣分按各季度合计）" in text
+    assert "本期下发督办函12份" in text and "督查发现问题整改到位20项" in text
+    assert "个人之间最大分差10.00分" in text
+    assert "被否决的科室：收入核算科" in text
+    tables = {tuple(c.text for c in t.rows[0].cells): t for t in document.tables}
+    deductions = tables[("科室", "扣分合计", "季均扣分（平均）", "扣分事项")]
+    assert [c.text for c in deductions.rows[1].cells][:3] == ["督查内审科", "3.00", "1.00"]
+    assert len(deductions.rows) == 12  # header + 11 sections
+    supervision = tables[("科室", "到期事项", "按期办结", "逾期")]
+    assert ["督查内审科", "24", "18", "6"] in [[c.text for c in r.cells] for r in supervision.rows]
+    assert ("事项", "次数", "扣分合计") in tables
+    # The chart: one PNG picture right after the ranking table, as wide as the text.
+    assert len(document.inline_shapes) == 1
+    picture = document.inline_shapes[0]
+    assert picture.width is not None and round(picture.width.mm) == 210 - 28 - 26
+    blob = document.part.related_parts[
+        picture._inline.graphic.graphicData.pic.blipFill.blip.embed
+    ].blob
+    assert blob.startswith(b"\x89PNG")
+
+
 def test_shipped_template_is_the_default_template() -> None:
     """``templates/bulletin.docx`` is what ``default_template`` makes (UPDATE_GOLDEN=1 rewrites it)."""
     made = default_template()

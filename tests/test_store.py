@@ -38,7 +38,7 @@ def test_published_run_cannot_be_changed_by_any_cli_path(tmp_path: Path) -> None
     assert runs[0].rules_digest.startswith("sha256:") and runs[0].input_digest.startswith("sha256:")
     # The data the run read is kept with it, byte for byte.
     kept = Store(str(store)).data(1)
-    assert sorted(kept) == ["events.csv", "people.csv", "sections.csv"]
+    assert sorted(kept) == ["events.csv", "people.csv", "sections.csv", "supervision.csv"]
     assert kept["sections.csv"] == Path("examples/yongzhou/sections.csv").read_bytes()
 
     # Publishing the same period again is refused, and nothing is written.

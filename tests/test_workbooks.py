@@ -224,6 +224,47 @@ def test_form_workbook_sheets_are_office_sheets(tmp_path: Path, lang: str) -> No
     )
 
 
+# -- report bulletin --------------------------------------------------------------
+
+
+def _bulletin_xlsx(tmp_path: Path, lang: str, period: str) -> bytes:
+    target = tmp_path / f"bulletin.{lang}.xlsx"
+    code, _, err = run(
+        "report", "bulletin", "rules/yongzhou", "--data", "examples/yongzhou", "--period", period,
+        "--format", "xlsx", "--out", str(target), "--lang", lang,
+    )  # fmt: skip
+    assert code == 0, err
+    return target.read_bytes()
+
+
+def test_bulletin_workbook_sums_and_averages_as_numbers(tmp_path: Path) -> None:
+    data = _bulletin_xlsx(tmp_path, "zh", "2016Q1..2016Q3")
+    assert data == _bulletin_xlsx(tmp_path, "zh", "2016Q1..2016Q3")  # same bytes
+    ranking, deductions, items, supervision = _sheets(data)
+    assert [s.title for s in (ranking, deductions, items, supervision)] == [
+        "科室得分排名", "科室扣分", "扣分事项", "督办事项",
+    ]  # fmt: skip
+    for sheet in (ranking, deductions, items, supervision):
+        _assert_office_sheet(sheet)
+    assert [c.value for c in ranking[1]] == ["排名", "科室", "得分", "等次"]
+    assert ranking.max_row == 18
+    assert [c.value for c in deductions[1]] == ["科室", "扣分合计", "季均扣分（平均）", "扣分事项"]
+    assert deductions.max_row == 12  # 11 sections deducted
+    assert [c.value for c in deductions[2]][:3] == ["督查内审科", 3, 1]
+    for value, form in _numbers(deductions, "扣分合计", "季均扣分（平均）"):
+        assert isinstance(value, int | float) and form == "0.00"
+    assert all(isinstance(v, int | float) for v, _ in _numbers(ranking, "得分"))
+    counts = [v for v, _ in _numbers(supervision, "到期事项")]
+    assert all(isinstance(v, int) for v in counts)
+    assert sum(int(str(v)) for v in counts) == 380  # every item due in January-September 2016
+
+
+def test_bulletin_workbook_in_english_for_one_quarter(tmp_path: Path) -> None:
+    sheets = _sheets(_bulletin_xlsx(tmp_path, "en", "2016Q3"))
+    deductions = sheets[1]
+    assert [c.value for c in deductions[1]] == ["section", "points deducted (sum)", "items"]
+
+
 # -- the shared module -------------------------------------------------------------
 
 

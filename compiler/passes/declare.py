@@ -162,7 +162,18 @@ def _declare_input(state: State, decl: ast.InputDecl) -> None:
         missing=policy,  # type: ignore[arg-type]
         default=default,
         span=decl.name.span,
+        source=_source(state, decl, kind),
     )
+
+
+def _source(state: State, decl: ast.InputDecl, kind: str) -> str | None:
+    """``from: supervision.…``: a count of sections' supervision items (E0465)."""
+    if decl.source is None:
+        return None
+    if kind != "count" or state.kind != "section":
+        state.error("E0465", {"name": decl.name.name, "source": decl.source.name}, decl.source.span)
+        return None
+    return decl.source.name
 
 
 def _default_value(state: State, decl: ast.InputDecl, type_: Type) -> ir.ConstValue | None:

@@ -12,6 +12,9 @@ collection-quality figures; the others leave those cells empty, which the
 rules declare as "exempt" (the indicator is not scored and the total is
 normalized).
 
+Supervision items (supervision.csv) agree with sections.csv's 督办事项 and
+按期办结 counts: 12 letters and 20 items corrected in January-September 2016.
+
 Run: python examples/yongzhou/generate.py   (rewrites sections.csv beside it)
 """
 
@@ -20,6 +23,7 @@ from __future__ import annotations
 import csv
 import random
 import sys
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -161,6 +165,62 @@ def events(rng: random.Random) -> list[list[str]]:
     return out
 
 
+SUPERVISION_COLUMNS = [
+    "id", "letter", "issued", "subject", "matter", "due", "closed", "corrected", "evidence",
+]  # fmt: skip
+# Supervision letters (督办函) per quarter, on these (month of the quarter, day):
+# four a quarter, so January-September 2016 has the source's 12 letters.
+LETTER_DAYS = [(1, 3), (1, 20), (2, 8), (2, 25)]
+# Problems found by supervision and corrected (整改到位), January-September 2016.
+CORRECTED_2016 = 20
+MATTERS = [
+    "市局党组会议议定事项", "市政府督办重点工作", "省局督查发现问题整改", "人大代表建议办理",
+    "政协委员提案办理", "领导批示件办理", "重点税源监控任务", "纳税服务投诉处理",
+]  # fmt: skip
+
+
+def supervision(section_rows: list[list[str]]) -> list[list[str]]:
+    """Supervision items consistent with sections.csv: a section's items due in a
+    quarter are its 督办事项 there, those closed by their due date its 按期办结;
+    the others closed late (or, in the last quarter, still open).  A separate
+    random stream, so the other tables stay as they were."""
+    rng = random.Random(SEED + 1)
+    due_column, on_time_column = COLUMNS.index("督办事项"), COLUMNS.index("按期办结")
+    out: list[list[str]] = []
+    numbers: dict[int, int] = {}  # year -> items so far
+    for period in PERIODS:
+        year, quarter = int(period[:4]), int(period[-1])
+        first = date(year, 3 * quarter - 2, 1)
+        letters = []
+        for index, (month, day) in enumerate(LETTER_DAYS, start=1):
+            sequence = 4 * (quarter - 1) + index
+            issued = date(year, 3 * quarter - 3 + month, day)
+            letters.append((f"永地税督〔{year}〕{sequence}号", issued))
+        for row in [r for r in section_rows if r[0] == period]:
+            total, on_time = int(row[due_column]), int(row[on_time_column])
+            for k in range(total):
+                letter, issued = letters[k % len(letters)]
+                due = issued + timedelta(days=20)
+                if k < on_time:
+                    closed: date | None = due - timedelta(days=rng.randint(0, 10))
+                elif period == PERIODS[-1] and rng.random() < 0.5:
+                    closed = None
+                else:
+                    closed = due + timedelta(days=rng.randint(3, 20))
+                numbers[year] = numbers.get(year, 0) + 1
+                out.append([
+                    f"DB{year}-{numbers[year]:03d}", letter, issued.isoformat(), row[1],
+                    rng.choice(MATTERS), due.isoformat(),
+                    closed.isoformat() if closed else "", "否",
+                    "办结报告" if closed else "",
+                ])  # fmt: skip
+        assert first <= min(issued for _, issued in letters)
+    in_2016 = [r for r in out if r[0].startswith("DB2016") and r[6] and r[6] <= r[5]]
+    for item in rng.sample(in_2016, CORRECTED_2016):
+        item[7], item[8] = "是", "整改报告"
+    return out
+
+
 PERSON_COLUMNS = ["period", "subject", "name", "履职评价", "差错次数", "缺勤天数", "学习得分"]
 PERSON_DEDUCTIONS = {
     "late_or_absent": ("迟到早退", "考勤记录"),
@@ -262,7 +322,9 @@ def tune_gap(folder: Path, person_table: list[list[str]]) -> None:
 def main() -> None:
     rng = random.Random(SEED)
     folder = Path(__file__).parent
-    write(folder / "sections.csv", COLUMNS, rows(rng))
+    section_rows = rows(rng)
+    write(folder / "sections.csv", COLUMNS, section_rows)
+    write(folder / "supervision.csv", SUPERVISION_COLUMNS, supervision(section_rows))
     staff = people()
     person_table = person_rows(rng, staff)
     all_events = events(rng) + person_events(rng, staff)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from runtime.inputs.events import Event
+from runtime.inputs.supervision import SupervisionItem
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +63,5 @@ class SubjectResult:
     kind: str = "section"
     quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
     consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
+    # Supervision items its inputs were counted from (``from: supervision.…``), for explain.
+    supervision: tuple[SupervisionItem, ...] = ()

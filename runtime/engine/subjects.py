@@ -172,6 +172,7 @@ def evaluate_period(
                 grade=standing.grade,
                 kind=program.kind,
                 group=standing.group,
+                supervision=row.supervision,
             )
         )
     results.sort(key=lambda r: (r.group, r.rank, r.id))

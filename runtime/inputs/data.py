@@ -20,6 +20,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.supervision import SupervisionItem, is_supervision_table, read_supervision
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 from semantics.numbers import parse_number
 
@@ -41,6 +42,8 @@ class Row:
     values: tuple[object, ...]  # in program.inputs order
     source: str  # "file:row"
     events: tuple[Event, ...] = ()  # occurrences of items in the period
+    # Supervision items due in the period, when inputs are counted from them.
+    supervision: tuple[SupervisionItem, ...] = ()
     unscored: frozenset[str] = frozenset()  # indicators left unscored for lack of data
 
 
@@ -78,6 +81,12 @@ def load_data(
         return dataset
     files = data_files(path)
     reader = _TableReader(program, dataset, wanted, absent_unscores, collected)
+    if any(f.source is not None for f in program.inputs) and program.organization is not None:
+        sections = {s.id: s.name for s in program.organization.sections}
+        items, problems = read_supervision(location, sections)
+        dataset.diagnostics.extend(problems)
+        if items or problems:
+            reader.supervision = items
     for file in files:
         reader.read(file)
     reader.attach_events()
@@ -121,6 +130,9 @@ class _TableReader:
         # bury the one message that says why.
         self.unreadable = False
         self.events: list[Event] = []
+        # Supervision items when the data has a supervision table and inputs
+        # are counted from it (``from: supervision.…``); None: read the cells.
+        self.supervision: list[SupervisionItem] | None = None
         self.organization = program.organization
         self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
         # Subjects this program assesses (sections or people), and the others,
@@ -171,6 +183,8 @@ class _TableReader:
         if not self.readable(table):
             return
         columns = {name: index for index, name in enumerate(header) if name}
+        if is_supervision_table(columns):
+            return  # supervision items: read by runtime.inputs.supervision
         if is_event_table(columns):
             subjects = set(self.subjects) if self.subjects is not None else None
             events, problems = read_event_rows(
@@ -189,6 +203,7 @@ class _TableReader:
             and f.name not in columns
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
+            and (f.source is None or self.supervision is None)  # counted, not a column
         ]
         if missing and table.form:
             # One assessing section's form holds its own columns only: it is a
@@ -329,6 +344,13 @@ class _TableReader:
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
+            elif input_field.source is not None and self.supervision is not None:
+                count = supervision_count(input_field.source, self.mine(subject, period))
+                if raw != "" and value != count:
+                    args = {"row": number, "column": input_field.name, "count": count, "value": raw}
+                    self.problem("E0935", args, _where(shown, number, input_field.name))
+                    ok = False
+                value = count
             values[input_field.slot] = value
         for input_field in self.program.inputs:
             if input_field.kind == "context":
@@ -341,8 +363,16 @@ class _TableReader:
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
             where = f"{shown}:{number}"
-            row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored))
+            row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored),
+                      supervision=self.mine(subject, period))  # fmt: skip
             self.dataset.rows.append(row)
+
+    def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
+        """A section's supervision items due in ``period`` (none without a table)."""
+        items = self.supervision or []
+        return tuple(
+            i for i in items if i.subject == subject and period.start <= i.due <= period.end
+        )
 
     def attach_events(self) -> None:
         """Count each item's occurrences into the rows of their subject and period."""
@@ -404,6 +434,16 @@ def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
     else:
         help_line = ("form.help.cell", {"cell": cell})
     return dataclasses.replace(diagnostic, help=help_line)
+
+
+def supervision_count(source: str, items: tuple[SupervisionItem, ...]) -> Decimal:
+    """``supervision.due``, ``.on_time`` or ``.overdue`` over one section's
+    items due in one period."""
+    if source == "supervision.on_time":
+        return Decimal(sum(1 for i in items if i.closed_on_time()))
+    if source == "supervision.overdue":
+        return Decimal(sum(1 for i in items if not i.closed_on_time()))
+    return Decimal(len(items))
 
 
 def read_cell(

@@ -3,7 +3,8 @@
 Offices circulate a 通报 as a Word/WPS file, so this writes one as an office
 lays it out (after GB/T 9704): the issuing office and the document number
 (文号) at the head, the title, the body in 仿宋 with 黑体 headings, the ranking
-table, and the office and date at the foot.  The look comes from the
+table with a bar chart of the section scores (``bulletin_chart``), the
+deduction, supervision and problem tables, and the office and date at the foot.  The look comes from the
 template's styles: the default template shipped in ``templates/bulletin.docx``
 (made by ``default_template``, a test keeps the two equal) or the office's own
 ``--template FILE``; this module only fills in paragraphs with style names.
@@ -33,6 +34,7 @@ from docx.shared import Mm, Pt, RGBColor
 from docx.styles.style import ParagraphStyle
 
 from dsl.messages import render_message
+from runtime.render.bulletin_chart import score_chart
 from runtime.render.files import OutputError, fixed_zip
 from runtime.tools.bulletin import Bulletin
 
@@ -203,6 +205,25 @@ def _table(document: Document, heads: list[str], rows: list[list[str]]) -> None:
             cell.paragraphs[0].add_run(text)
 
 
+def _chart(document: Document, bulletin: Bulletin) -> None:
+    """The bar chart of section scores in rank order, as wide as the text."""
+    if not bulletin.ranking:
+        return
+    png = score_chart(
+        [name for _, name, _, _ in bulletin.ranking],
+        [total for _, _, total, _ in bulletin.ranking],
+        bulletin.section_average,
+        "各科室得分",
+        "平均",
+    )
+    paragraph = document.add_paragraph(style=_style(document, TABLE))
+    section = document.sections[-1]
+    width = (
+        (section.page_width or Mm(210)) - (section.left_margin or 0) - (section.right_margin or 0)
+    )
+    paragraph.add_run().add_picture(io.BytesIO(png), width=width)
+
+
 def _names(items: list[str]) -> str:
     return "、".join(items) if items else "无"
 
@@ -243,17 +264,48 @@ def render_docx(bulletin: Bulletin, heading: Heading, template: str | None, lang
         ["排名", "科室", "得分", "等次"],
         [[str(rank), name, str(total), grade] for rank, name, total, grade in b.ranking],
     )
+    _chart(document, b)
     para("二、扣分情况", HEADING)
-    para(f"受到组织绩效扣分的科室{len(b.deducted_sections)}个，占科室总数的{b.section_share}%。")
+    summed = "（扣分按各季度合计）" if b.quarters > 1 else ""
+    para(
+        f"受到组织绩效扣分的科室{len(b.deducted_sections)}个，"
+        f"占科室总数的{b.section_share}%{summed}。"
+    )
     if b.deducted_sections:
+        several = b.quarters > 1
         _table(
             document,
-            ["科室", "扣分", "扣分事项"],
-            [[name, str(points), reasons] for name, points, reasons in b.deducted_sections],
+            ["科室", "扣分合计", *(["季均扣分（平均）"] if several else []), "扣分事项"],
+            [
+                [d.name, str(d.total), *([str(d.average)] if several else []), d.reasons]
+                for d in b.deducted_sections
+            ],
         )
     if b.people:
         para(f"受到个人绩效扣分的干部{b.deducted_people}名，占{b.people_share}%。")
-    para("三、存在问题", HEADING)
+    para("三、督查督办和预警提醒情况", HEADING)
+    s = b.supervision
+    if s is not None:
+        para(
+            f"本期下发督办函{s.letters}份，交办督办事项{s.issued}项；本期到期{s.due}项，"
+            f"按期办结{s.on_time}项（按期办结率{s.on_time_rate}%），逾期{s.overdue}项"
+            f"（期末仍未办结{s.open}项）；督查发现问题整改到位{s.corrected}项。"
+        )
+        late = [x for x in s.sections if x.overdue]
+        if late:
+            para("有逾期事项的科室如下：")
+            _table(
+                document,
+                ["科室", "到期事项", "按期办结", "逾期"],
+                [[x.name, str(x.due), str(x.on_time), str(x.overdue)] for x in late],
+            )
+    else:
+        para("数据中没有督办事项表，本期督办情况未统计。")
+    if b.warnings_issued is not None:
+        para(f"本期发出指标预警提醒{b.warnings_issued}次。")
+    else:
+        para("结果库中没有本期预警提醒的发放记录，预警提醒次数未统计。")
+    para("四、存在问题", HEADING)
     if b.problems:
         para("扣分事项按发生次数排列：")
         _table(
@@ -261,14 +313,22 @@ def render_docx(bulletin: Bulletin, heading: Heading, template: str | None, lang
             ["事项", "次数", "扣分合计"],
             [[name, str(count), str(points)] for name, count, points in b.problems],
         )
+    if b.lost_points:
+        lost = "、".join(f"{x.name}（{x.lost}/{x.scored}个科室失分）" for x in b.lost_points)
+        para(f"失分面最大的指标：{lost}。")
     weakest = _names([f"{s.name}（{s.rate}%）" for s in b.weakest])
     para(f"得分率最低的指标：{weakest}。")
-    para("四、持续改进", HEADING)
+    if b.vetoed:
+        para(f"被否决的科室：{'、'.join(f'{name}（{items}）' for name, items in b.vetoed)}。")
+    para("五、持续改进", HEADING)
     para(
         f"所有考核对象均得满分的指标（区分度不足，建议修订）：{_names([s.name for s in b.everybody_full])}。"
     )
     nobody = _names([f"{s.name}（得分率{s.rate}%）" for s in b.nobody_full])
     para(f"没有考核对象得到满分的指标（标准可能过高，建议复核）：{nobody}。")
+    para("六、下一步工作重点", HEADING)
+    for number, line in enumerate(b.focus or b.suggestions, start=1):
+        para(f"{number}. {line}")
     para("")
     para(heading.office, SIGNATURE)
     para(chinese_date(heading.date), SIGNATURE)

@@ -92,6 +92,8 @@ class _Explainer:
         value = self.values[slot]
         if slot in self.inputs:
             field = self.inputs[slot]
+            if field.source is not None and self.result.supervision:
+                return self.counted(field, value)
             source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
             return (f"{field.name} = {_number(value)}{source}", [])
         definition = self.definitions.get(slot)
@@ -106,6 +108,28 @@ class _Explainer:
         self.seen.add(slot)
         children = [self.slot(s) for s in _reads(definition.expr) if not self._hidden(s)]
         return (text + _where(definition.expr.span), children)
+
+    def counted(self, field: ir.InputField, value: object) -> Node:
+        """An input counted from supervision items: the items it counted, each
+        with its letter, dates and where it is in the supervision table."""
+        assert field.source is not None
+        w = self.words
+        items = self.result.supervision
+        if field.source == "supervision.on_time":
+            items = tuple(i for i in items if i.closed_on_time())
+        elif field.source == "supervision.overdue":
+            items = tuple(i for i in items if not i.closed_on_time())
+        lines: list[Node] = []
+        for i in items:
+            closed = (
+                w["supervision.closed"].format(date=i.closed) if i.closed else w["supervision.open"]
+            )
+            text = w["supervision.item"].format(
+                id=i.id, letter=i.letter, matter=i.matter, due=i.due, closed=closed
+            )
+            lines.append((f"{text}  [{i.source}]", []))
+        head = f"{field.name} = {_number(value)}  [{w['supervision.' + field.source]}]"
+        return (head, lines)
 
     def _hidden(self, slot: int) -> bool:
         """Context flags are shown as the indicator's status, not as inputs."""

@@ -1,0 +1,174 @@
+"""Supervision items (督办事项): the matters supervision letters assign to sections.
+
+The source joins supervision with assessment (督考合一): the office issues
+supervision letters (督办函), each assigning matters to sections with a due
+date; a matter is closed on some date, and a problem found by supervision is
+corrected (整改到位) or not.  The bulletin counts letters, items due, items
+closed on time, items overdue and items corrected, so the table is data the
+office keeps, one row per item, read here with every bad cell located (file,
+row, column) like every other data table:
+
+``id, letter, issued, subject, matter, due, closed, corrected, evidence``
+
+``closed`` empty means still open; ``corrected`` is yes/no (是/否), empty for
+no.  A table is a supervision table when it has the columns ``letter``,
+``issued`` and ``due``; the period data reader leaves such tables alone.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from dsl.diagnostics import Diagnostic, suggest
+from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+
+SUPERVISION_COLUMNS = ("id", "letter", "issued", "subject", "matter", "due")
+_MARKERS = ("letter", "issued", "due")
+_YES = {"yes", "true", "1", "是", "y"}
+_NO = {"no", "false", "0", "否", "n", ""}
+
+
+@dataclass(frozen=True, slots=True)
+class SupervisionItem:
+    """One matter of one supervision letter, assigned to one section."""
+
+    id: str
+    letter: str  # the letter's document number, e.g. 永地税督〔2016〕1号
+    issued: date
+    subject: str
+    matter: str
+    due: date
+    closed: date | None  # None: still open
+    corrected: bool  # a problem found by supervision, corrected (整改到位)
+    evidence: str
+    source: str  # "file:row"
+
+    def closed_on_time(self) -> bool:
+        return self.closed is not None and self.closed <= self.due
+
+    def overdue_on(self, day: date) -> bool:
+        """Past its due date on ``day`` without having been closed by it."""
+        if self.due >= day:
+            return False
+        return self.closed is None or self.closed > self.due
+
+
+def is_supervision_table(columns: dict[str, int] | list[str]) -> bool:
+    return all(marker in columns for marker in _MARKERS)
+
+
+def read_supervision(
+    location: str, sections: dict[str, str]
+) -> tuple[list[SupervisionItem], list[Diagnostic]]:
+    """Every supervision table of a data folder (or one file), checked.
+
+    ``sections`` maps section ids to names: an item names a section id.
+    Tables that are not supervision tables are skipped; a folder without one
+    gives no items and no problems."""
+    path = Path(location)
+    if not path.exists():
+        return [], []
+    items: list[SupervisionItem] = []
+    problems: list[Diagnostic] = []
+    seen: dict[str, str] = {}
+    for file in data_files(path):
+        try:
+            tables = read_tables(file)
+        except (EncodingProblem, TableError):
+            continue  # the period data reader reports an unreadable file, once
+        for table in tables:
+            if is_supervision_table([name for name in table.header if name]):
+                found, bad = read_supervision_table(table, sections, seen)
+                items.extend(found)
+                problems.extend(bad)
+    return items, problems
+
+
+def read_supervision_table(
+    table: Table, sections: dict[str, str], seen: dict[str, str] | None = None
+) -> tuple[list[SupervisionItem], list[Diagnostic]]:
+    """One supervision table's rows; ``seen`` (item id -> where) spans tables."""
+    seen = {} if seen is None else seen
+    columns = {name: index for index, name in enumerate(table.header) if name}
+    problems: list[Diagnostic] = []
+    missing = [c for c in SUPERVISION_COLUMNS if c not in columns]
+    for column in missing:
+        problems.append(
+            Diagnostic("E0804", {"column": column}, None, location=f"{table.shown}:1 [{column}]")
+        )
+    if missing:
+        return [], problems
+    items: list[SupervisionItem] = []
+    for number, cells in table.rows:
+        item = _row(table.shown, number, cells, columns, sections, seen, problems)
+        if item is not None:
+            items.append(item)
+    return items, problems
+
+
+def _row(
+    shown: str,
+    number: int,
+    cells: list[str],
+    columns: dict[str, int],
+    sections: dict[str, str],
+    seen: dict[str, str],
+    problems: list[Diagnostic],
+) -> SupervisionItem | None:
+    """One row checked: its item, or None after adding its problems."""
+    where = f"{shown}:{number}"
+    before = len(problems)
+
+    def cell(name: str) -> str:
+        index = columns.get(name)
+        return cells[index].strip() if index is not None and index < len(cells) else ""
+
+    def located(code: str, column: str, **args: object) -> None:
+        problems.append(
+            Diagnostic(code, {"row": number, "column": column, **args}, None,
+                       location=f"{where} [{column}]")
+        )  # fmt: skip
+
+    for column in ("id", "letter", "subject", "matter"):
+        if not cell(column):
+            located("E0830", column)
+    days: dict[str, date | None] = {}
+    for column in ("issued", "due", "closed"):
+        text = cell(column)
+        days[column] = None
+        if not text:
+            if column != "closed":
+                located("E0830", column)
+            continue
+        try:
+            days[column] = date.fromisoformat(text)
+        except ValueError:
+            located("E0831", column, text=text)
+    subject = cell("subject")
+    if subject and subject not in sections:
+        problems.append(
+            Diagnostic("E0832", {"row": number, "subject": subject}, None,
+                       location=f"{where} [subject]",
+                       help=suggest(subject, sorted(sections), ("E0809.help", {})))
+        )  # fmt: skip
+    issued, due, closed = days["issued"], days["due"], days["closed"]
+    if issued is not None and due is not None and due < issued:
+        located("E0833", "due", date=due, issued=issued)
+    if issued is not None and closed is not None and closed < issued:
+        located("E0833", "closed", date=closed, issued=issued)
+    flag = cell("corrected")
+    if flag.lower() not in _YES | _NO:
+        located("E0834", "corrected", text=flag)
+    ident = cell("id")
+    if ident and ident in seen:
+        located("E0835", "id", id=ident, first=seen[ident])
+    elif ident:
+        seen[ident] = where
+    if len(problems) > before or issued is None or due is None:
+        return None
+    return SupervisionItem(
+        ident, cell("letter"), issued, subject, cell("matter"), due, closed,
+        flag.lower() in _YES, cell("evidence"), where,
+    )  # fmt: skip

@@ -1,0 +1,181 @@
+"""Supervision items (督办事项): the table read with every bad cell located,
+left alone by the period data reader, and counted into the bulletin."""
+
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+from runtime.inputs.supervision import read_supervision
+from tests.clirun import run
+
+HEADER = "id,letter,issued,subject,matter,due,closed,corrected,evidence\n"
+SECTIONS = {"s01": "办公室", "s12": "督查内审科"}
+
+
+def _table(tmp_path: Path, body: str) -> Path:
+    path = tmp_path / "supervision.csv"
+    path.write_text(HEADER + body, encoding="utf-8")
+    return path
+
+
+def test_good_rows_are_read_with_their_closure(tmp_path: Path) -> None:
+    path = _table(
+        tmp_path,
+        "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,2016-07-20,是,整改报告\n"
+        "D2,督〔2016〕1号,2016-07-03,s12,事项,2016-07-23,2016-08-02,否,\n"
+        "D3,督〔2016〕2号,2016-08-08,s12,事项,2016-08-28,,,\n",
+    )
+    items, problems = read_supervision(str(path), SECTIONS)
+    assert problems == []
+    on_time, late, still_open = items
+    assert (
+        on_time.closed_on_time() and on_time.corrected and not on_time.overdue_on(date(2016, 9, 30))
+    )
+    assert not late.closed_on_time() and late.overdue_on(date(2016, 9, 30)) and not late.corrected
+    assert still_open.closed is None and still_open.overdue_on(date(2016, 9, 30))
+    assert not still_open.overdue_on(date(2016, 8, 28))  # due that day: not yet overdue
+    assert on_time.source == f"{path}:2"
+
+
+def test_every_bad_cell_is_located(tmp_path: Path) -> None:
+    path = _table(
+        tmp_path,
+        "D1,督〔2016〕1号,2016/7/3,s01,事项,2016-07-23,,,\n"  # row 2: issued not a date
+        "D2,督〔2016〕1号,2016-07-03,s99,事项,2016-07-23,,,\n"  # row 3: unknown section
+        "D3,督〔2016〕1号,2016-07-03,s01,事项,2016-07-01,,,\n"  # row 4: due before issued
+        "D4,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,也许,\n"  # row 5: corrected
+        "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,,\n"  # row 6: id again
+        "D6,督〔2016〕1号,2016-07-03,s01,,,,,\n",  # row 7: matter and due empty
+    )
+    items, problems = read_supervision(str(path), SECTIONS)
+    assert items == []
+    found = [(d.code, d.location) for d in problems]
+    assert found == [
+        ("E0831", f"{path}:2 [issued]"),
+        ("E0832", f"{path}:3 [subject]"),
+        ("E0833", f"{path}:4 [due]"),
+        ("E0834", f"{path}:5 [corrected]"),
+        ("E0835", f"{path}:6 [id]"),
+        ("E0830", f"{path}:7 [matter]"),
+        ("E0830", f"{path}:7 [due]"),
+    ]
+    assert problems[4].args["first"] == f"{path}:2"
+
+
+def test_a_missing_column_is_located_at_the_header(tmp_path: Path) -> None:
+    path = tmp_path / "supervision.csv"
+    path.write_text("id,letter,issued,subject,due\nD1,L,2016-07-03,s01,2016-07-23\n", "utf-8")
+    _, problems = read_supervision(str(path), SECTIONS)
+    assert [(d.code, d.location) for d in problems] == [("E0804", f"{path}:1 [matter]")]
+
+
+def test_bad_supervision_data_stops_the_bulletin_with_located_errors(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    shutil.copytree("examples/yongzhou", data, ignore=shutil.ignore_patterns("*.py"))
+    table = data / "supervision.csv"
+    lines = table.read_text("utf-8").splitlines()
+    lines[5] = lines[5].replace(",s01,", ",s1,")
+    table.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out, err = run(
+        "report", "bulletin", "rules/yongzhou", "--data", str(data), "--period", "2016Q3",
+        "--lang", "en",
+    )  # fmt: skip
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert f"{table}:6 [subject]" in err and "E0832" in err and "did you mean" in err
+
+
+def test_evaluate_ignores_the_supervision_table() -> None:
+    """The period data reader leaves supervision tables alone (no W0801 for their columns)."""
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3"
+    )
+    assert code == 0 and "supervision.csv" not in err
+
+
+# -- inputs counted from the supervision table (from: supervision.…) ----------------
+
+
+def _copy_data(tmp_path: Path) -> Path:
+    data = tmp_path / "data"
+    shutil.copytree("examples/yongzhou", data, ignore=shutil.ignore_patterns("*.py"))
+    return data
+
+
+def _scores(data: Path, period: str = "2016Q1..2016Q3") -> list[object]:
+    """Every subject's scores (not where the data came from, which differs)."""
+    code, out, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(data), "--period", period, "--format", "json"
+    )
+    assert code == 0, err
+    return [
+        (s["id"], s["total"], s["base"], s["rank"], s["grade"],
+         [(i["id"], i["score"]) for i in s["indicators"]])
+        for s in json.loads(out)["subjects"]
+    ]  # fmt: skip
+
+
+def test_counts_come_from_the_table_when_the_columns_are_gone(tmp_path: Path) -> None:
+    """The bundled sections.csv agrees with supervision.csv, so dropping its
+    督办事项/按期办结 columns changes no result: the table feeds the indicator."""
+    data = _copy_data(tmp_path)
+    table = data / "sections.csv"
+    with table.open(encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    keep = [i for i, name in enumerate(rows[0]) if name not in ("督办事项", "按期办结")]
+    with table.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle, lineterminator="\n").writerows([[r[i] for i in keep] for r in rows])
+    assert _scores(data) == _scores(Path("examples/yongzhou"))
+
+
+def test_a_cell_that_disagrees_with_the_table_is_located(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    table = data / "sections.csv"
+    lines = table.read_text("utf-8").splitlines()
+    header = lines[0].split(",")
+    number = next(n for n, line in enumerate(lines) if line.startswith("2016Q3,s12,"))
+    cells = lines[number].split(",")
+    column = header.index("按期办结")
+    assert cells[column] == "2"
+    cells[column] = "3"
+    lines[number] = ",".join(cells)
+    table.write_text("\n".join(lines) + "\n", "utf-8")
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(data), "--period", "2016Q3", "--lang", "en"
+    )
+    assert code == 1 and "Traceback" not in err
+    assert f"{table}:{number + 1} [按期办结]" in err and "E0935" in err
+    assert "counted from the supervision table as 2, but the cell says 3" in err
+
+
+def test_explain_lists_the_items_an_input_counted() -> None:
+    code, out, err = run(
+        "explain", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--subject", "s12", "--indicator", "supervision", "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "按期办结 = 2  [督办事项表：本期到期且按期办结的事项]" in out
+    assert "督办事项 = 4  [督办事项表：本期到期的事项]" in out
+    assert "DB2016-334 永地税督〔2016〕11号" in out and "尚未办结" in out
+    assert "examples/yongzhou/supervision.csv:802" in out
+
+
+def test_from_on_an_input_that_is_not_a_count_is_located(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree("rules/yongzhou", rules)
+    path = rules / "indicators.yaml"
+    text = path.read_text("utf-8")
+    wrong = text.replace(
+        "督办事项: {type: count, default: 0, from: supervision.due}",
+        "督办事项: {type: number, default: 0, from: supervision.due}",
+    )
+    assert wrong != text
+    path.write_text(wrong, "utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1 and "E0465" in err and "indicators.yaml:" in err
+    path.write_text(text.replace("from: supervision.due", "from: supervision.late"), "utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1 and "supervision.late" in err and "Traceback" not in err
