@@ -60,6 +60,8 @@ from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
 from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
+from runtime.render.revisions import to_json as revisions_json
+from runtime.render.revisions import to_text as revisions_text
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
 from runtime.render.status import to_json as status_json
@@ -70,6 +72,7 @@ from runtime.tools.bulletin import bulletin_for
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
+from runtime.tools.revisions import revision_log
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
@@ -292,6 +295,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
     p.add_argument("--date", help=h("cli.help.status_date"))
     p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+
+    p = sub.add_parser("revisions", parents=[common], help=h("cli.cmd.revisions"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
     return parser
 
 
@@ -407,6 +414,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _submit(args, lang, out, err)
     if args.command == "status":
         return _status(args, lang, out)
+    if args.command == "revisions":
+        return _revisions(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -790,6 +799,22 @@ def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         out.write(diff_json(changes, args.old, args.new))
     else:
         out.write(diff_text(changes, args.old, args.new, lang))
+    return EXIT_OK
+
+
+def _revisions(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    """The revision log; ``PATH#DATE`` lists the revisions in force by that date,
+    their changes still computed from the whole year's effective dates."""
+    source, spec = _source(args.rules)
+    result = check(source, None)
+    if not result.ok:
+        raise UserError(result.diagnostics)
+    log = revision_log(result.programs, spec.as_of)
+    as_of = spec.as_of.isoformat() if spec.as_of else None
+    if args.format == "json":
+        out.write(revisions_json(log, as_of))
+    else:
+        out.write(revisions_text(log, lang, as_of))
     return EXIT_OK
 
 
