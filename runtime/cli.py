@@ -26,7 +26,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
-from compiler.diff import diff_programs
+from compiler.diff import diff_rule_sets
 from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
 from dsl.diagnostics import (
     Diagnostic,
@@ -792,9 +792,7 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
-    changes = diff_programs(
-        old.programs["section"], new.programs["section"], "section"
-    ) + diff_programs(old.programs.get("person"), new.programs.get("person"), "person")
+    changes = diff_rule_sets(old.ruleset, new.ruleset, old.programs, new.programs)
     if args.format == "json":
         out.write(diff_json(changes, args.old, args.new))
     else:
