@@ -431,8 +431,9 @@ def build_ruleset(
 
 
 def _revisions(builder: AstBuilder, manifest: ast.Manifest) -> dict[str, ast.RevisionDecl]:
-    """The manifest's revisions by id: each id once (E0451), each date in the
-    rules' year (E0452)."""
+    """The manifest's revisions by id, each id once (E0451).  A revision dated
+    outside the rules' year is allowed: it takes effect before or after the
+    year (a copy of the rules made for another year keeps the revisions)."""
     found: dict[str, ast.RevisionDecl] = {}
     for revision in manifest.revisions:
         name = revision.id.name
@@ -441,11 +442,6 @@ def _revisions(builder: AstBuilder, manifest: ast.Manifest) -> dict[str, ast.Rev
             builder.error("E0451", {"name": name}, revision.id.span, labels=labels)
             continue
         found[name] = revision
-        day = revision.day
-        if day is not None and manifest.year and day.value.year != manifest.year:
-            builder.error(
-                "E0452", {"name": name, "date": day.value, "year": manifest.year}, day.span
-            )
     return found
 
 

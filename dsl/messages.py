@@ -331,10 +331,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "in the manifest's `revisions:`",
     ),
     "E0451": ("修订 `{name}` 重复定义", "revision `{name}` is defined twice"),
-    "E0452": (
-        "修订 `{name}` 的生效日期 {date} 不在规则集适用的 {year} 年内",
-        "revision `{name}` takes effect on {date}, outside the rules' year {year}",
-    ),
     "E0453": (
         "修订 `{name}` 没有写生效日期（date），无法据此确定生效或失效日期",
         "revision `{name}` has no date, so it cannot date when a rule takes effect or ends",
