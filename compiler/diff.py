@@ -14,10 +14,13 @@ settings.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
+from compiler.passes.state import Kind
+from dsl import ast
 from dsl.spans import Span
 
 
@@ -265,6 +268,9 @@ def _person(person: ir.Person, span: Span | None) -> Facts:
 
 
 _SUMMARY = {
+    "revision": "date",
+    "collection": "members",
+    "manifest": "assessment_days",
     "indicator": "points",
     "item": "per",
     "grade": "min",
@@ -284,6 +290,8 @@ def _summary(thing: str, facts: Facts) -> tuple[str, str]:
     field = _SUMMARY[thing]
     if thing == "property" and not facts.get(field, ("", None))[0]:
         field = "pairwise" if facts.get("pairwise", ("", None))[0] else "monotone"
+    if thing == "revision" and not facts.get(field, ("", None))[0]:
+        field = "reason"  # a revision the source gives no date for
     return field, facts.get(field, ("", None))[0]
 
 
@@ -390,3 +398,95 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
         "property": 7, "section": 8, "person": 9,
     }  # fmt: skip
     return sorted(changes, key=lambda c: (things[c.thing], order[c.action], c.ident, c.field))
+
+
+# -- what belongs to the rule set as a whole, read from the syntax tree --------
+
+
+def _written(expr: ast.Expr | None) -> str:
+    """A formula of the rule text as written, whitespace-normalized."""
+    if expr is None:
+        return ""
+    spans, stack = [], [expr]
+    while stack:
+        node = stack.pop()
+        spans.append(node.span)
+        stack.extend(ast.children(node))
+    start, end = min(s.start for s in spans), max(s.end for s in spans)
+    return " ".join(expr.span.file.text[start:end].split())
+
+
+def _revision(revision: ast.RevisionDecl) -> Facts:
+    span = revision.span
+    return {
+        "date": (str(revision.day.value) if revision.day else "", span),
+        "document": (revision.document or "", span),
+        "reason": (revision.reason or "", span),
+        "changes": (revision.changes or "", span),
+    }
+
+
+Entries = dict[str, tuple[str, Facts]]
+
+
+def _rule_set_facts(rules: ast.RuleSet | None) -> tuple[Entries, Entries, Entries, Entries]:
+    """The manifest's own settings, the revisions, the collections and the
+    sections' ``total:`` formula (facts no single kind's program holds)."""
+    if rules is None:
+        return {}, {}, {}, {}
+    manifest = rules.manifest
+    settings: Entries = {
+        "": ("", {"assessment_days": (str(manifest.assessment_days), manifest.span)})
+    }
+    revisions: Entries = {r.id.name: (r.id.name, _revision(r)) for r in manifest.revisions}
+    collections: Entries = {
+        c.name.name: (
+            c.name.name,
+            {"members": (", ".join(m.name for m in c.members), c.name.span)},
+        )
+        for c in rules.collections
+    }
+    total_span = rules.total.span if rules.total is not None else manifest.span
+    total: Entries = {"section": ("section", {"total": (_written(rules.total), total_span)})}
+    return settings, revisions, collections, total
+
+
+_RULE_SET_ORDER = {"manifest": 0, "revision": 1, "setting": 2, "collection": 3}
+
+
+def diff_rule_sets(
+    old_rules: ast.RuleSet | None,
+    new_rules: ast.RuleSet | None,
+    old: Mapping[Kind, ir.Program],
+    new: Mapping[Kind, ir.Program],
+) -> list[Change]:
+    """Every change from the old rule set to the new: the rule set's own facts
+    (manifest settings, revisions, collections, the total formula), then each
+    kind's program.  A change of ``assessment_days`` is shown once, for the
+    manifest, not again for every indicator that has no ``due_days`` of its own."""
+    before, after = _rule_set_facts(old_rules), _rule_set_facts(new_rules)
+    own: list[Change] = []
+    for thing, was, now in zip(("manifest", "revision", "collection", "setting"), before, after,
+                               strict=True):  # fmt: skip
+        own += _compare(thing, was, now)
+    order = {"removed": 0, "added": 1, "changed": 2}
+    own.sort(key=lambda c: (_RULE_SET_ORDER[c.thing], order[c.action], c.ident, c.field))
+    declared = {
+        d.id.name
+        for rules in (old_rules, new_rules)
+        if rules is not None
+        for d in rules.indicators
+        if d.due_days is not None
+    }
+    kinds: tuple[Kind, ...] = ("section", "person")
+    programs = [
+        change
+        for kind in kinds
+        for change in diff_programs(old.get(kind), new.get(kind), kind)
+        if not (
+            change.thing == "indicator"
+            and change.field == "due_days"
+            and change.ident not in declared
+        )
+    ]
+    return own + programs

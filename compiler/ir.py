@@ -369,6 +369,19 @@ class Property:
 
 
 @dataclass(frozen=True, slots=True)
+class Revision:
+    """A revision of the rules during the year, as the manifest declares it;
+    what it changed is read from the indicators' and items' effective dates."""
+
+    id: str
+    document: str | None
+    day: date | None  # the day it takes effect; None: the source gives none
+    reason: str | None
+    changes: str | None  # what it changes, in the manifest's words
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Rollup:
     """How quarter totals combine into a longer period."""
 
@@ -472,3 +485,4 @@ class Program:
     links: tuple[Link, ...] = ()
     properties: tuple[Property, ...] = ()
     section_total: int | None = None  # input slot: the person's section total (combine)
+    revisions: tuple[Revision, ...] = ()  # the manifest's, in the order written

@@ -215,6 +215,20 @@ ScoreMethod = FormulaMethod | LevelsMethod | MachineMethod | DeductMethod
 class DateValue:
     value: date
     span: Span
+    # The revision the date was written as (``effective: {from: r2016_q2}``), if any.
+    revision: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class RevisionDecl:
+    """A revision of the manifest: its notice, the day it takes effect, why."""
+
+    id: Ident
+    document: str | None
+    day: DateValue | None = field(metadata=key("date"))
+    reason: str | None
+    changes: str | None
+    span: Span
 
 
 @dataclass(frozen=True, slots=True)
@@ -381,6 +395,7 @@ class Manifest:
     full_marks: Decimal | None
     span: Span
     assessment_days: int = 5
+    revisions: tuple[RevisionDecl, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

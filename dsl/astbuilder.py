@@ -38,12 +38,13 @@ import dataclasses
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 from pydantic import BaseModel
 
 from dsl import ast, schema
-from dsl.diagnostics import Diagnostic, Label
+from dsl.diagnostics import Diagnostic, Label, suggest
 from dsl.expressions import KEYWORDS, parse_expression
 from dsl.spans import SourceFile, Span
 from dsl.yamlsource import YNode, YScalar, node_at
@@ -78,6 +79,8 @@ class AstBuilder:
 
     def __init__(self, diagnostics: list[Diagnostic]) -> None:
         self.diagnostics = diagnostics
+        # The manifest's revisions by id, once the manifest is built.
+        self.revisions: dict[str, ast.RevisionDecl] = {}
 
     # -- one declaration ---------------------------------------------------------
 
@@ -120,6 +123,8 @@ class AstBuilder:
         if kind is ast.Located:
             return ast.Located(value, self.span(at.part, path))
         if kind is ast.DateValue:
+            if isinstance(value, str):  # a revision's id (``effective: {from: r2016_q2}``)
+                return self.revision_date(at.part, path, value)
             return ast.DateValue(value, self.span(at.part, path))
         if dataclasses.is_dataclass(kind) and isinstance(value, BaseModel):
             return self.build(typing.cast(type[Any], kind), At(at.part, path, value, at))
@@ -153,6 +158,24 @@ class AstBuilder:
             return self.build(kind, At(at.part, path, value, at), {"name": ident})
         _, other = slots(kind)  # the name, and what the value is
         return kind(ident, self.convert(other.kind, value, at, path, other.check_name))
+
+    def revision_date(self, part: FilePart, path: Path, name: str) -> ast.DateValue | None:
+        """The date an ``effective`` bound names by a revision's id: ``from`` the
+        day it takes effect, ``until`` the day before (E0450 unknown, E0453 undated)."""
+        span = self.span(part, path)
+        revision = self.revisions.get(name)
+        if revision is None:
+            help_line = suggest(name, self.revisions, ("E0450.help", {}))
+            self.error("E0450", {"name": name}, span, help=help_line)
+            return None
+        if revision.day is None:
+            labels = (Label(revision.id.span, "E0453.label"),)
+            self.error("E0453", {"name": name}, span, labels=labels)
+            return None
+        day = revision.day.value
+        if path[-1] == "until":
+            day -= timedelta(days=1)
+        return ast.DateValue(day, span, revision=name)
 
     # -- spans, names, formulas -------------------------------------------------
 
@@ -393,6 +416,7 @@ def build_ruleset(
     builder = AstBuilder(diagnostics)
     _check_manifest_keys(builder, manifest, files)
     manifest_ast = builder.build(ast.Manifest, At(manifest, (), manifest.model))
+    builder.revisions = _revisions(builder, manifest_ast)
     sections = [slot for slot in slots(ast.RuleSet) if slot.name not in _NOT_SECTIONS]
     merged: dict[str, Any] = {slot.name: slot.absent for slot in sections}
     for part in files:
@@ -402,7 +426,50 @@ def build_ruleset(
         root=root, manifest=manifest_ast, files=tuple(p.file for p in files), **merged
     )
     _check_counts(builder, ruleset)
+    _check_revision_dates(builder, ruleset)
     return ruleset
+
+
+def _revisions(builder: AstBuilder, manifest: ast.Manifest) -> dict[str, ast.RevisionDecl]:
+    """The manifest's revisions by id, each id once (E0451).  A revision dated
+    outside the rules' year is allowed: it takes effect before or after the
+    year (a copy of the rules made for another year keeps the revisions)."""
+    found: dict[str, ast.RevisionDecl] = {}
+    for revision in manifest.revisions:
+        name = revision.id.name
+        if name in found:
+            labels = (Label(found[name].id.span, "E0206.first"),)
+            builder.error("E0451", {"name": name}, revision.id.span, labels=labels)
+            continue
+        found[name] = revision
+    return found
+
+
+def _check_revision_dates(builder: AstBuilder, ruleset: ast.RuleSet) -> None:
+    """Once revisions are declared, every change of the rules during the year
+    is one of them: an effective date written as a date must be a revision's
+    day (``until``: the day before one), or the year's first or last day (E0454)."""
+    declared = {r.day.value for r in ruleset.manifest.revisions if r.day is not None}
+    year = ruleset.manifest.year
+    if not declared or not year:
+        return
+    dated: list[tuple[ast.DateValue | None, ast.DateValue | None]] = [
+        (d.effective_from, d.effective_until) for d in ruleset.indicators
+    ] + [(d.effective_from, d.effective_until) for d in ruleset.items]
+    for start, end in dated:
+        for bound, day in (
+            (start, start.value if start else None),
+            (end, end.value + timedelta(days=1) if end else None),
+        ):
+            if bound is None or day is None or bound.revision is not None:
+                continue
+            if day in declared or day in (date(year, 1, 1), date(year + 1, 1, 1)):
+                continue
+            days = ", ".join(str(d) for d in sorted(declared))
+            builder.error(
+                "E0454", {"date": bound.value, "days": days}, bound.span,
+                help=("E0454.help", {}),
+            )  # fmt: skip
 
 
 # How many of each a rule set may hold.  Real schemes have tens of indicators

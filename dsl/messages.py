@@ -327,6 +327,30 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "输入 `{name}` 写了 from: {source}，但只有科室指标的 count 类型输入可以从督办事项表计数",
         "input `{name}` has `from: {source}`, but only a `count` input of a section indicator can be counted from the supervision table",
     ),
+    # -- revisions (ruleset.yaml `revisions:`, `effective: {from: REVISION}`) --
+    "E0450": ("没有编号为 `{name}` 的修订", "no revision `{name}`"),
+    "E0450.help": (
+        "effective 的 from/until 写日期（YYYY-MM-DD），或写清单文件 revisions 中某次修订的 id",
+        "write a date (YYYY-MM-DD) in effective's from/until, or the id of a revision listed "
+        "in the manifest's `revisions:`",
+    ),
+    "E0451": ("修订 `{name}` 重复定义", "revision `{name}` is defined twice"),
+    "E0453": (
+        "修订 `{name}` 没有写生效日期（date），无法据此确定生效或失效日期",
+        "revision `{name}` has no date, so it cannot date when a rule takes effect or ends",
+    ),
+    "E0453.label": ("这次修订没有 date", "this revision has no date"),
+    "E0454": (
+        "日期 {date} 不对应任何一次修订：清单文件中的修订在 {days} 生效",
+        "no revision takes effect on {date}: the manifest's revisions take effect on {days}",
+    ),
+    "E0454.help": (
+        "写明了修订（revisions）后，年度中的每一次改动都应属于其中一次：改写为修订的 id"
+        "（from: 修订 id；until: 修订 id 表示到该修订生效的前一天），或在 revisions 中补上这次修订",
+        "once revisions are declared, every change during the year is one of them: refer to "
+        "its id (`from: ID`; `until: ID` is the day before it takes effect), or declare the "
+        "revision",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -890,6 +914,41 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "To correct a mistake after sending, correct the form and send it again: the latest "
         "submission counts.",
     ),
+    # -- the revision log (jixiao revisions) --------------------------------
+    "revisions.title": (
+        "{scheme} {version}（{year} 年）的修订：{count} 次",
+        "Revisions of {scheme} {version} ({year}): {count}",
+    ),
+    "revisions.as_of": ("（截至 {day}）", " (as of {day})"),
+    "revisions.none": (
+        "规则集没有声明修订，生效日期也没有在年度中改动规则。",
+        "The rules declare no revision, and no effective date changes them during the year.",
+    ),
+    "revisions.heading": ("{number}. 修订 {id}", "{number}. Revision {id}"),
+    "revisions.undeclared": (
+        "{number}. 未声明的改动（没有哪次修订在这一天生效）",
+        "{number}. Undeclared changes (no revision takes effect on this day)",
+    ),
+    "revisions.date": ("生效日期：{date}", "in force from: {date}"),
+    "revisions.no_date": ("生效日期：未载明", "in force from: not given"),
+    "revisions.document": ("文号：{document}", "document: {document}"),
+    "revisions.no_document": ("文号：未载明", "document: not given"),
+    "revisions.reason": ("理由：{reason}", "reason: {reason}"),
+    "revisions.declared": ("说明：{text}", "as declared: {text}"),
+    "revisions.computed": (
+        "规则中的改动（由生效日期算出）：",
+        "changes in the rules (from effective dates):",
+    ),
+    "revisions.nothing": (
+        "规则中没有这次修订的改动。",
+        "the rules hold no change of this revision.",
+    ),
+    "revisions.action.added": ("新增", "added"),
+    "revisions.action.removed": ("删去", "removed"),
+    "revisions.action.changed": ("修改", "changed"),
+    "revisions.replaces": ("（替代 {previous}）", " (replaces {previous})"),
+    "revisions.subjects.section": ("科室", "section"),
+    "revisions.subjects.person": ("个人", "person"),
     # -- type names (used inside other messages) ----------------------------
     "type.number": ("数值", "a number"),
     "type.bool": ("真假值", "a yes/no value"),
@@ -1391,6 +1450,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.field.always": ("恒成立条件", "always"),
     "diff.field.monotone": ("单调性", "monotone"),
     "diff.field.pairwise": ("两两关系", "pairwise"),
+    "diff.thing.manifest": ("清单文件（ruleset.yaml）", "manifest (ruleset.yaml)"),
+    "diff.thing.revision": ("修订", "revision"),
+    "diff.thing.collection": ("集合", "collection"),
+    "diff.field.assessment_days": (
+        "考评期限（天，各指标默认）",
+        "days to assess (every indicator's default)",
+    ),
+    "diff.field.date": ("生效日期", "in force from"),
+    "diff.field.document": ("文号", "document"),
+    "diff.field.reason": ("理由", "reason"),
+    "diff.field.changes": ("说明", "changes as declared"),
+    "diff.field.members": ("成员", "members"),
+    "diff.field.total": ("总分公式", "total formula"),
     "diff.let": ("中间值 {name}", "value {name}"),
     "diff.same": ("{old} 与 {new} 没有差别。", "No differences between {old} and {new}."),
     "diff.added": ("+ 新增{label}{detail}  [{at}]", "+ added {label}{detail}  [{at}]"),
@@ -1521,6 +1593,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "cli.cmd.submit": ("记录考评科室报送的数据", "record an assessing section's submission"),
     "cli.cmd.status": ("各考评科室的报送情况", "what each assessing section has sent in"),
+    "cli.cmd.revisions": (
+        "规则集的修订：文号、日期、理由和改动",
+        "the revisions of the rules: document, date, reason and changes",
+    ),
     "cli.help.from_submissions": (
         "读取 --store 中最新的有效报送，而不是 --data（需要 --period）",
         "read the latest accepted submissions in --store instead of --data (needs --period)",

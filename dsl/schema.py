@@ -148,11 +148,55 @@ class Deduction(Model):
     cap: Number | None = Field(None, description="most points deducted; default: all points")
 
 
-class Effective(Model):
-    """When a rule is in force: from ``from`` to ``until``, both days included."""
+_DATE_TEXT = re.compile(r"\d{4}-\d{2}-\d{2}")
 
-    from_: date | None = Field(None, alias="from")
-    until: date | None = None
+
+def _date_or_revision(value: Any) -> Any:
+    """``2016-04-01`` is a date; a name (``r2016_q2``) is the id of a revision
+    in the manifest, resolved when the rule set is built.  Text that starts
+    like a date but is not one is an error here, not an unknown revision."""
+    if isinstance(value, str) and value.strip()[:1].isdigit():
+        text = value.strip()
+        try:
+            if _DATE_TEXT.fullmatch(text):
+                return date.fromisoformat(text)
+        except ValueError:
+            pass
+        raise PydanticCustomError("date_text", "a date written YYYY-MM-DD expected")
+    return value
+
+
+DateOrRevision = Annotated[
+    date | str,
+    BeforeValidator(_date_or_revision),
+    WithJsonSchema(
+        {"anyOf": [{"type": "string", "format": "date"}, {"type": "string"}],
+         "description": "a date (YYYY-MM-DD) or the id of a revision in the manifest"}
+    ),
+]  # fmt: skip
+
+
+class Effective(Model):
+    """When a rule is in force: from ``from`` to ``until``, both days included.
+    Either may name a revision of the manifest instead of a date: ``from: r2016_q2``
+    is the day the revision takes effect, ``until: r2016_q2`` the day before."""
+
+    from_: DateOrRevision | None = Field(None, alias="from")
+    until: DateOrRevision | None = None
+
+
+class Revision(Model):
+    """A revision of the rule set (修订): the notice that made it, the day it
+    takes effect and why.  What it adds and removes is not declared here but
+    read from the indicators' and items' ``effective`` dates."""
+
+    id: Text
+    document: str | None = Field(
+        None, description="document number of the notice, e.g. 永地税发〔2016〕12号"
+    )
+    date_: date | None = Field(None, alias="date", description="the day it takes effect")
+    reason: str | None = None
+    changes: str | None = Field(None, description="what it changes, in words")
 
 
 class Indicator(Model):
@@ -393,6 +437,9 @@ class RuleFile(Model):
         description="checkpoints are assessed within this many days after they end (default 5)",
     )  # fmt: skip
     files: list[str] | None = Field(None, description="the rule files, in order (default: all)")
+    revisions: list[Revision] | None = Field(
+        None, description="the revisions of the rules during the year, each with its notice"
+    )
     description: str | None = None
     levels: dict[str, list[Text]] = Field(
         default_factory=dict, description="level enumerations: name -> levels, best first"
@@ -415,6 +462,7 @@ class RuleFile(Model):
 
 MANIFEST_KEYS = (
     "scheme", "version", "year", "places", "rounding", "full_marks", "assessment_days", "files",
+    "revisions",
 )  # fmt: skip
 REQUIRED_MANIFEST_KEYS = ("scheme", "version", "year")
 

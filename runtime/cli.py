@@ -27,7 +27,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
-from compiler.diff import diff_programs
+from compiler.diff import diff_rule_sets
 from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
 from dsl.diagnostics import (
     Diagnostic,
@@ -64,6 +64,8 @@ from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.pdf import print_pdf
 from runtime.render.progress import progress_bar
 from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
+from runtime.render.revisions import to_json as revisions_json
+from runtime.render.revisions import to_text as revisions_text
 from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
 from runtime.render.status import to_json as status_json
@@ -76,6 +78,7 @@ from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
 from runtime.tools.forms import ALL as ALL_ASSESSORS
 from runtime.tools.forms import build_form, form_assessors
+from runtime.tools.revisions import revision_log
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
@@ -310,6 +313,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--assessor", required=True, help=h("cli.help.template_assessor"))
     p.add_argument("--out", help=h("cli.help.template_out"))
     p.add_argument("--send-to", help=h("cli.help.send_to"))
+
+    p = sub.add_parser("revisions", parents=[common], help=h("cli.cmd.revisions"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
     return parser
 
 
@@ -427,6 +434,9 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _status(args, lang, out)
     if args.command == "template":
         return _template(args, lang, out)
+
+    if args.command == "revisions":
+        return _revisions(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -852,13 +862,27 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
-    changes = diff_programs(
-        old.programs["section"], new.programs["section"], "section"
-    ) + diff_programs(old.programs.get("person"), new.programs.get("person"), "person")
+    changes = diff_rule_sets(old.ruleset, new.ruleset, old.programs, new.programs)
     if args.format == "json":
         out.write(diff_json(changes, args.old, args.new))
     else:
         out.write(diff_text(changes, args.old, args.new, lang))
+    return EXIT_OK
+
+
+def _revisions(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    """The revision log; ``PATH#DATE`` lists the revisions in force by that date,
+    their changes still computed from the whole year's effective dates."""
+    source, spec = _source(args.rules)
+    result = check(source, None)
+    if not result.ok:
+        raise UserError(result.diagnostics)
+    log = revision_log(result.programs, spec.as_of)
+    as_of = spec.as_of.isoformat() if spec.as_of else None
+    if args.format == "json":
+        out.write(revisions_json(log, as_of))
+    else:
+        out.write(revisions_text(log, lang, as_of))
     return EXIT_OK
 
 

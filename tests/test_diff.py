@@ -255,20 +255,21 @@ def test_each_fact_is_reported_located_on_both_sides(
     assert _rows(_diff_json(tmp_path, before, after)) == expected
 
 
-def test_assessment_days_is_every_indicator_without_its_own_due_days(tmp_path: Path) -> None:
+def test_assessment_days_is_shown_once(tmp_path: Path) -> None:
+    """A change of the manifest's `assessment_days` is one change, not one per
+    indicator without `due_days` of its own (20 of them: CHANGELOG "Next");
+    an indicator's own `due_days` is still its own change."""
     changes = _diff_json(
         tmp_path,
         [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 3\n")],
-        [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 3\n"),
+        [("indicators.yaml", "    cadence: quarterly\n", "    cadence: quarterly\n    due_days: 4\n"),
          ("ruleset.yaml", "assessment_days: 5", "assessment_days: 7")],
     )  # fmt: skip
-    assert {(c["thing"], c["field"], c["old"], c["new"]) for c in changes} == {
-        ("indicator", "due_days", "5", "7")
-    }
-    # 16 indicators of sections but revenue (its own due_days), 4 of people.
-    assert len(changes) == 19
-    assert "revenue" not in {c["id"] for c in changes}
-    assert all(c["old_at"] == c["new_at"] != "" for c in changes)
+    assert _rows(changes) == [
+        ("changed", "manifest", "", "assessment_days", "5", "7", "ruleset.yaml:5", "ruleset.yaml:5"),
+        ("changed", "indicator", "revenue", "due_days", "3", "4",
+         "indicators.yaml:5", "indicators.yaml:5"),
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
@@ -329,3 +330,53 @@ def test_organization_inputs_and_values_are_compared(tmp_path: Path, lang: str) 
     assert code == 0, err
     text = (out + small).replace(str(tmp_path), "TMP")
     assert_golden(Path(f"tests/cases/diff/organization_inputs_values.{lang}.txt"), text)
+
+
+RULE_SET = """scheme: s
+version: "1"
+year: 2016
+full_marks: 100
+revisions:
+  - {{id: r1, date: {day}, document: {document}, reason: 调整}}
+{extra}collections:
+  全部指标: [{members}]
+indicators:
+  - {{id: a, name: 甲, points: 50, score: points}}
+  - {{id: b, name: 乙, points: 50, score: points * 90%}}
+  - {{id: c, name: 丙, points: 50, score: points, effective: {{from: r1}}}}
+total: {total}
+"""
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_revisions_collections_and_total_are_compared(tmp_path: Path, lang: str) -> None:
+    """`diff` compared neither collections nor `total:` (CHANGELOG "Next"), and
+    revisions are new: a revision's date and document, one revision added, a
+    collection's members and the total formula."""
+    sides = {
+        "old": {"day": "2016-04-01", "document": "甲发〔2016〕1号", "extra": "", "members": "a, b",
+                "total": "min(100, sum(全部指标))"},
+        "new": {"day": "2016-07-01", "document": "甲发〔2016〕2号",
+                "extra": "  - {id: r2, reason: 来源未载明}\n", "members": "a, b, c",
+                "total": "min(100, sum(全部指标) + 1)"},
+    }  # fmt: skip
+    for name, fields in sides.items():
+        (tmp_path / name).mkdir()
+        text = RULE_SET.format(**fields)  # `extra`: a second item of `revisions:`
+        (tmp_path / name / "ruleset.yaml").write_text(text, encoding="utf-8")
+    old, new = tmp_path / "old", tmp_path / "new"
+    code, out, err = run("diff", str(old), str(new), "--lang", lang)
+    assert code == 0, err
+    assert_golden(
+        Path(f"tests/cases/diff/revisions_collections_total.{lang}.txt"),
+        out.replace(str(tmp_path), "TMP"),
+    )
+    code, out, _ = run("diff", str(old), str(new), "--format", "json")
+    rows = {(c["action"], c["thing"], c["id"], c["field"]) for c in json.loads(out)["changes"]}
+    assert rows == {
+        ("changed", "revision", "r1", "date"), ("changed", "revision", "r1", "document"),
+        ("added", "revision", "r2", "reason"), ("changed", "collection", "全部指标", "members"),
+        ("changed", "setting", "section", "total"),
+        # c now starts on r1's new date
+        ("changed", "indicator", "c", "effective_from"),
+    }  # fmt: skip

@@ -156,6 +156,11 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/render/results.py": _KEY,
         "runtime/tools/rule_tests.py": _KEY,
         "runtime/tools/early_warnings.py": _KEY,
+        "dsl/ast.py": _FIELD + " (a revision's date)",
+        "dsl/schema.py": _FIELD + " (a revision's date; JSON Schema format)",
+        "dsl/astbuilder.py": _KEY,
+        "compiler/diff.py": _FIELD + " (a revision's date)",
+        "runtime/render/revisions.py": _KEY,
     },
 }
 

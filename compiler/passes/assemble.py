@@ -56,4 +56,10 @@ def assemble(state: State) -> None:
         rollup=rollup(state, ruleset),
         links=build_links(ruleset, state.kind, state.diagnostics),
         properties=state.properties,
+        revisions=tuple(
+            ir.Revision(
+                r.id.name, r.document, r.day.value if r.day else None, r.reason, r.changes, r.span
+            )
+            for r in manifest.revisions
+        ),
     )

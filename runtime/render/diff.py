@@ -28,7 +28,9 @@ def to_text(changes: list[Change], old: str, new: str, lang: str) -> str:
     lines = [f"{old} → {new}", ""]
     for c in changes:
         thing = text(f"diff.thing.{c.thing}", lang)
-        label = f"{thing} {c.ident}" + (f"「{c.name}」" if c.name and c.name != c.ident else "")
+        label = (f"{thing} {c.ident}" if c.ident else thing) + (
+            f"「{c.name}」" if c.name and c.name != c.ident else ""
+        )
         if c.action == "added":
             args = {"label": label, "detail": _detail(c.field, c.new, lang), "at": c.new_at}
             lines.append(render_message("diff.added", lang, args))
