@@ -58,6 +58,8 @@ from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
+from runtime.render.issued_warnings import to_json as issued_json
+from runtime.render.issued_warnings import to_text as issued_text
 from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
@@ -75,6 +77,7 @@ from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
 from runtime.tools.submissions import evaluate_submissions, submit
 from runtime.tools.verify import run_verify
+from runtime.tools.warning_records import issued_warnings, record_issued, sign
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -239,6 +242,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
         help=h("cli.help.format"),
     )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--store", help=h("cli.help.warn_store"))
+    p.add_argument("--as-of", metavar="DAY", help=h("cli.help.warn_as_of"))
+    p.add_argument("--record", action="store_true", help=h("cli.help.warn_record"))
+    p.add_argument("--by", help=h("cli.help.issued_by"))
 
     p = sub.add_parser("report", parents=[common], help=h("cli.cmd.report"))
     p.add_argument("kind", choices=("bulletin",), help=h("cli.help.kind"))
@@ -292,6 +299,15 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
     p.add_argument("--date", help=h("cli.help.status_date"))
     p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+
+    p = sub.add_parser("warnings", parents=[common], help=h("cli.cmd.warnings"))
+    p.add_argument("--store", required=True, help=h("cli.help.warnings_store"))
+    p.add_argument("--since", metavar="DAY", help=h("cli.help.since"))
+    p.add_argument("--until", metavar="DAY", help=h("cli.help.until"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+    p.add_argument("--sign", type=int, metavar="N", help=h("cli.help.sign"))
+    p.add_argument("--by", help=h("cli.help.signed_by"))
+    p.add_argument("--at", help=h("cli.help.signed_at"))
     return parser
 
 
@@ -394,7 +410,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
     if args.command == "diff":
         return _diff(args, lang, out)
     if args.command == "warn":
-        return _warn(args, lang, out)
+        return _warn(args, lang, out, err)
     if args.command == "verify":
         return _verify(args, lang, fmt, out, err)
     if args.command == "test":
@@ -407,6 +423,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _submit(args, lang, out, err)
     if args.command == "status":
         return _status(args, lang, out)
+    if args.command == "warnings":
+        return _warnings(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -757,16 +775,99 @@ def _relative(source: RuleSource, name: str) -> str:
     return f"{TESTS_FOLDER}/{name}"
 
 
-def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+def _day(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _usage("cli.error.day", option=option, date=value) from None
+
+
+def _warnings(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    """List the warnings issued (``--since``/``--until``), or record a signature (``--sign``)."""
+    since = None if args.since is None else _day("--since", args.since)
+    until = None if args.until is None else _day("--until", args.until)
+    if args.sign is not None and not args.by:
+        raise _usage("cli.error.sign_by")
+    at = _minutes(args.at)
+    # Only an existing store is read or signed in (E0913): none is created here.
+    store = _open_store(args.store, read_only=True)
+    if args.sign is not None:
+        assert store is not None
+        store.close()
+        store = _open_store(args.store)
+    assert store is not None
+    try:
+        if args.sign is not None:
+            signed = sign(store, args.sign, args.by, at)
+            message = render_message(
+                "warnings.signed", lang,
+                {"id": signed.id, "section": signed.section_name, "month": signed.month,
+                 "by": signed.signed_by, "at": signed.signed_at},
+            )  # fmt: skip
+            out.write(message + "\n")
+            return EXIT_OK
+        found = issued_warnings(store, since, until)
+    except StoreError as error:
+        problem = Diagnostic(error.code, error.args_, None, location=args.store)
+        if error.code == "E0930":
+            problem = Diagnostic(
+                error.code, error.args_, None, location=args.store, help=("E0930.help", {})
+            )
+        raise UserError([problem]) from None
+    finally:
+        store.close()
+    if args.format == "json":
+        out.write(issued_json(found, since, until))
+    else:
+        out.write(issued_text(found, since, until, lang))
+    return EXIT_OK
+
+
+def _minutes(value: str | None) -> str:
+    """``--at`` as ISO minutes (UTC), now when not given."""
+    if value is None:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise _usage("cli.error.at", at=value) from None
+
+
+def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
     assert "section" in result.programs
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _usage("cli.error.date", date=args.date, example="2016-09-01") from None
-    table = month_warnings(
-        result.programs["section"], result.programs.get("person"), day, args.rules, args.date
-    )
+    as_of = None if args.as_of is None else _day("--as-of", args.as_of)
+    if args.record and not args.store:
+        raise _usage("cli.error.record_store")
+    store = _open_store(args.store, read_only=not args.record)
+    try:
+        table = month_warnings(
+            result.programs["section"], result.programs.get("person"), day, args.rules,
+            args.date, store, as_of,
+        )  # fmt: skip
+        if args.record:
+            assert store is not None
+            issued_on = as_of or datetime.now(UTC).date()
+            try:
+                recorded = record_issued(store, table, issued_on, args.by)
+            except StoreError as error:
+                where = args.store
+                raise UserError(
+                    [Diagnostic(error.code, error.args_, None, location=where)]
+                ) from None
+            message = render_message(
+                "warn.recorded", lang,
+                {"recorded": len(recorded.recorded), "day": issued_on.isoformat(),
+                 "skipped": recorded.skipped, "pending": recorded.pending},
+            )  # fmt: skip
+            err.write(message + "\n")
+    finally:
+        if store is not None:
+            store.close()
     if args.format == "xlsx":
         if not args.out:
             raise _usage("cli.error.xlsx_out")
