@@ -1125,6 +1125,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "预警 #{id} 已由 {by} 于 {at} 签字，签字记录不能更改",
         "warning #{id} was already signed by {by} at {at}; a signature is not changed",
     ),
+    "E0932": (
+        "结果库 {path} 不存在（只读取时不会新建结果库）",
+        "the results store {path} does not exist (reading creates no store)",
+    ),
+    "E0932.help": (
+        "检查 --store 的路径；jixiao submit 与 warn --record 会新建结果库",
+        "check the --store path; jixiao submit and warn --record create a store",
+    ),
     "cli.cmd.warnings": ("已发出的预警及签字情况", "the warnings issued and their signatures"),
     "cli.help.sign": (
         "记录编号为 N 的预警已签字（需要 --by；编号见 jixiao warnings）",

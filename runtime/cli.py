@@ -789,7 +789,8 @@ def _warnings(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     if args.sign is not None and not args.by:
         raise _usage("cli.error.sign_by")
     at = _minutes(args.at)
-    # Only an existing store is read or signed in (E0913): none is created here.
+    # Only an existing store is read or signed in (E0932): none is created here.
+    _existing_store(args.store)
     store = _open_store(args.store, read_only=True)
     if args.sign is not None:
         assert store is not None
@@ -823,6 +824,13 @@ def _warnings(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _existing_store(path: str) -> None:
+    """A store only read must exist (E0932): opening it would create it."""
+    if not Path(path).is_file():
+        problem = Diagnostic("E0932", {"path": path}, None, location=path, help=("E0932.help", {}))
+        raise UserError([problem])
+
+
 def _minutes(value: str | None) -> str:
     """``--at`` as ISO minutes (UTC), now when not given."""
     if value is None:
@@ -843,6 +851,10 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int
     as_of = None if args.as_of is None else _day("--as-of", args.as_of)
     if args.record and not args.store:
         raise _usage("cli.error.record_store")
+    if args.format == "xlsx" and not args.out:
+        raise _usage("cli.error.xlsx_out")  # before anything is recorded
+    if args.store and not args.record:
+        _existing_store(args.store)
     store = _open_store(args.store, read_only=not args.record)
     try:
         table = month_warnings(
@@ -869,8 +881,6 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int
         if store is not None:
             store.close()
     if args.format == "xlsx":
-        if not args.out:
-            raise _usage("cli.error.xlsx_out")
         write_output(warnings_xlsx(table, lang), args.out, lang)
         return EXIT_OK
     if args.format == "pdf":

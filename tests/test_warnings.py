@@ -314,3 +314,29 @@ def test_reminder_dates_count_back_from_the_checkpoint() -> None:
     sections, people = _programs()
     september = warning_table(sections, people, date(2019, 9, 1))
     assert {w.day for w in september.second} == {date(2019, 9, 26)}
+
+
+def test_cli_errors_of_warn_and_warnings(tmp_path: Path) -> None:
+    from tests.clirun import run
+
+    code, _, err = run("warn", "rules/yongzhou", "--date", "2016-09-01", "--record", "--lang", "en")
+    assert code == 2 and "--record needs --store" in err
+    missing = str(tmp_path / "none.sqlite")
+    for argv in (["warn", "rules/yongzhou", "--date", "2016-09-01", "--store", missing],
+                 ["warnings", "--store", missing]):  # fmt: skip
+        code, _, err = run(*argv, "--lang", "en", "--output-format", "concise")
+        assert code == 1 and "error[E0932]" in err
+    assert not Path(missing).exists()
+    store = str(tmp_path / "w.sqlite")
+    code, _, err = run(
+        "warn", "rules/yongzhou", "--date", "2016-09-01", "--store", store, "--record",
+        "--as-of", "2016-09-01", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0 and err.startswith("recorded 17 warning tables issued on 2016-09-01;")
+    code, _, err = run("warnings", "--store", store, "--sign", "99", "--by", "x", "--lang", "en")
+    assert code == 1 and "error[E0930]: the results store holds no warning #99" in err
+    assert "jixiao warnings --store FILE lists" in err
+    code, _, err = run("warnings", "--store", store, "--sign", "1", "--lang", "en")
+    assert code == 2 and "--sign needs --by" in err
+    code, _, err = run("warnings", "--store", store, "--since", "July", "--lang", "en")
+    assert code == 2 and "--since July" in err
