@@ -1092,7 +1092,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "warnings.title": ("已发出的预警", "Warnings issued"),
     "warnings.range": ("（{since} 至 {until}）", " ({since} to {until})"),
-    "warnings.open": ("不限", "any"),
+    "warnings.open": ("不限", "open"),
     "warnings.kind.first": ("首次预警", "first"),
     "warnings.kind.second": ("二次预警", "second"),
     "warnings.head.id": ("编号", "id"),
@@ -1107,9 +1107,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warnings.unsigned": ("未签字", "not signed"),
     "warnings.empty": ("（没有记录）", "(none on record)"),
     "warnings.summary": (
-        "共 {count} 条：首次预警 {first} 条（已签字 {first_signed} 条），"
+        "共 {total} 条：首次预警 {first} 条（已签字 {first_signed} 条），"
         "二次预警 {second} 条（已签字 {second_signed} 条）；涉及 {sections} 个科室。",
-        "{count} warnings: {first} first ({first_signed} signed), {second} second"
+        "{total} warnings: {first} first ({first_signed} signed), {second} second"
         " ({second_signed} signed), to {sections} sections.",
     ),
     "warnings.signed": (

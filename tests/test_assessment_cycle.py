@@ -152,7 +152,7 @@ def test_warnings_recorded_signed_and_listed_since_july(quarter: Path, tmp_path:
     # owing data on the 27th (every section: each owes its people's duty).
     assert len(first) == 17 and {w["issued_on"] for w in first} == {"2016-09-01"}
     assert len(second) == 17 and {w["issued_on"] for w in second} == {"2016-09-27"}
-    assert listed["counts"]["count"] == 34
+    assert listed["counts"]["total"] == 34
     revenue = next(w for w in second if w["section_name"] == "收入核算科")
     assert "revenue" not in {i["indicator"] for i in revenue["items"]}
     missing = next(w for w in second if w["section_name"] == MISSING)

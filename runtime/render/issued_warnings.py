@@ -61,7 +61,7 @@ def counts(found: Sequence[IssuedWarning]) -> dict[str, int]:
     first = [w for w in found if w.kind == "first"]
     second = [w for w in found if w.kind == "second"]
     return {
-        "count": len(found),
+        "total": len(found),
         "first": len(first),
         "first_signed": sum(1 for w in first if w.signed_by),
         "second": len(second),
