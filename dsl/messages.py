@@ -1350,8 +1350,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "1. First warnings (sent at the start of the month, signed by the section head)",
     ),
     "warn.second": (
-        "二、二次预警（截止日期前 {days} 个工作日发送，绩效联络员签字）",
-        "2. Second warnings (sent {days} working days before the due date, signed by the liaison)",
+        "二、二次预警（考核节点前 {days} 个工作日发送给尚未报送的考评科室，绩效联络员签字）",
+        "2. Second warnings (sent {days} working days before the checkpoint to the sections"
+        " that have not submitted, signed by the liaison)",
     ),
     "warn.empty": ("（本月没有考核节点）", "(no checkpoints this month)"),
     "warn.first.id": ("指标编号", "id"),
@@ -1365,7 +1366,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "warn.first.head": ("科室负责人（签字）", "head (signature)"),
     "warn.first.assessor": ("考核科室", "assessor"),
     "warn.second.remind_on": ("提醒日期", "remind on"),
-    "warn.second.section": ("被考核科室", "section"),
+    "warn.second.section": ("报送科室（考评科室）", "section owing the data"),
     "warn.second.liaison": ("绩效联络员（签字）", "liaison (signature)"),
     "warn.second.id": ("指标编号", "id"),
     "warn.second.indicator": ("指标名称", "indicator"),
@@ -1391,6 +1392,117 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "bulletin.head.overdue": ("逾期", "overdue"),
     "warn.sheet.first": ("首次预警", "first warnings"),
     "warn.sheet.second": ("二次预警", "second warnings"),
+    "warn.status.unknown": (
+        "（未读取报送情况（--store）：二次预警列出全部应报送的指标）",
+        "(no submission status read (--store): the second warnings list everything owed)",
+    ),
+    "warn.status.store": (
+        "（二次预警按结果库中的报送情况：已报送的不再提醒）",
+        "(second warnings from the submissions in the store: nothing already submitted)",
+    ),
+    "warn.status.as_of": (
+        "（二次预警按截至 {day} 的报送情况：已报送的不再提醒）",
+        "(second warnings from the submissions as of {day}: nothing already submitted)",
+    ),
+    "warn.second.none": (
+        "（没有需要二次预警的科室：本月节点应报送的均已报送）",
+        "(no second warnings: everything owed for this month's checkpoints is in)",
+    ),
+    "warn.sign.head": ("科室负责人（签字）：{head}", "section head (signature): {head}"),
+    "warn.sign.liaison": ("绩效联络员（签字）：{liaison}", "liaison (signature): {liaison}"),
+    "warn.sign.date": ("日期：", "date:"),
+    "warn.section.first": ("被考核科室：{section}", "section assessed: {section}"),
+    "warn.section.second": ("报送科室：{section}", "section owing the data: {section}"),
+    "warn.sheet.second_title": ("二次预警-{section}", "2nd-{section}"),
+    "warn.sheet.second_header": (
+        "{title} · 二次预警 · 报送科室：{section}",
+        "{title} · second warnings · section: {section}",
+    ),
+    "warn.recorded": (
+        "已记录 {recorded} 份预警表（发送日期 {day}）；此前已记录 {skipped} 份；"
+        "{pending} 项二次预警尚未到提醒日期，未记录",
+        "recorded {recorded} warning tables issued on {day}; {skipped} were already on record;"
+        " {pending} second-warning rows are not due yet and were not recorded",
+    ),
+    "warnings.title": ("已发出的预警", "Warnings issued"),
+    "warnings.range": ("（{since} 至 {until}）", " ({since} to {until})"),
+    "warnings.open": ("不限", "open"),
+    "warnings.kind.first": ("首次预警", "first"),
+    "warnings.kind.second": ("二次预警", "second"),
+    "warnings.head.id": ("编号", "id"),
+    "warnings.head.issued_on": ("发出日期", "issued on"),
+    "warnings.head.kind": ("类别", "kind"),
+    "warnings.head.section": ("科室", "section"),
+    "warnings.head.indicator": ("内容", "contents"),
+    "warnings.items": ("{count} 项指标", "{count} indicators"),
+    "warnings.head.checkpoint": ("考核节点", "checkpoint"),
+    "warnings.head.signer": ("签字人", "to sign"),
+    "warnings.head.signed": ("签字", "signed"),
+    "warnings.unsigned": ("未签字", "not signed"),
+    "warnings.empty": ("（没有记录）", "(none on record)"),
+    "warnings.summary": (
+        "共 {total} 条：首次预警 {first} 条（已签字 {first_signed} 条），"
+        "二次预警 {second} 条（已签字 {second_signed} 条）；涉及 {sections} 个科室。",
+        "{total} warnings: {first} first ({first_signed} signed), {second} second"
+        " ({second_signed} signed), to {sections} sections.",
+    ),
+    "warnings.signed": (
+        "预警 #{id}（{section}，{month}）已由 {by} 于 {at} 签字",
+        "warning #{id} ({section}, {month}) signed by {by} at {at}",
+    ),
+    "E0930": ("结果库中没有编号为 {id} 的预警", "the results store holds no warning #{id}"),
+    "E0930.help": (
+        "jixiao warnings --store 文件 列出已发出的预警及其编号",
+        "jixiao warnings --store FILE lists the warnings issued with their ids",
+    ),
+    "E0931": (
+        "预警 #{id} 已由 {by} 于 {at} 签字，签字记录不能更改",
+        "warning #{id} was already signed by {by} at {at}; a signature is not changed",
+    ),
+    "E0932": (
+        "结果库 {path} 不存在（只读取时不会新建结果库）",
+        "the results store {path} does not exist (reading creates no store)",
+    ),
+    "E0932.help": (
+        "检查 --store 的路径；jixiao submit 与 warn --record 会新建结果库",
+        "check the --store path; jixiao submit and warn --record create a store",
+    ),
+    "cli.cmd.warnings": ("已发出的预警及签字情况", "the warnings issued and their signatures"),
+    "cli.help.sign": (
+        "记录编号为 N 的预警已签字（需要 --by；编号见 jixiao warnings）",
+        "record that warning N was signed (needs --by; jixiao warnings lists the ids)",
+    ),
+    "cli.help.warn_store": (
+        "读取报送情况的结果库：二次预警只发给尚未报送的科室",
+        "results store with the submissions: second warnings go only to those not yet in",
+    ),
+    "cli.help.warn_as_of": (
+        "按截至这一天的报送情况，并作为 --record 的发送日期（默认：结果库中的全部报送、今天）",
+        "read the submissions as of this day, and record warnings as issued on it"
+        " (default: every submission in the store; today)",
+    ),
+    "cli.help.warn_record": (
+        "在 --store 中记录本次发出的预警（已记录的跳过）",
+        "record the warnings issued in --store (those already on record are skipped)",
+    ),
+    "cli.help.issued_by": ("发出人", "who issued them"),
+    "cli.help.warnings_store": ("记录预警的结果库", "results store holding the warnings"),
+    "cli.help.since": (
+        "从这一天起（含），例如 2016-07-01",
+        "from this day (included), e.g. 2016-07-01",
+    ),
+    "cli.help.until": ("到这一天止（含）", "to this day (included)"),
+    "cli.help.signed_by": ("签字人", "who signed"),
+    "cli.help.signed_at": (
+        "签字时间，YYYY-MM-DDTHH:MM（UTC，默认：现在）",
+        "when it was signed, YYYY-MM-DDTHH:MM UTC (default: now)",
+    ),
+    "cli.error.record_store": ("--record 需要 --store", "--record needs --store"),
+    "cli.error.sign_by": ("--sign 需要 --by（签字人）", "--sign needs --by (who signed)"),
+    "cli.error.day": (
+        "{option} {date}：请写成 2016-07-01 这样的日期",
+        "{option} {date}: write a date such as 2016-07-01",
+    ),
     "diff.thing.indicator": ("指标", "indicator"),
     "diff.thing.item": ("加减分项目", "item"),
     "diff.thing.grade": ("等次", "grade"),
@@ -1535,6 +1647,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "表格宽度（字符）：超出时分块换行；默认在终端中取终端宽度，写入文件或管道时不换行",
         "table width in characters: wider tables wrap into blocks; by default the"
         " terminal's width on a terminal, no wrapping into a file or pipe",
+    ),
+    "cli.help.bulletin_store": (
+        "结果库：统计本期已发出和已签字的预警提醒（jixiao warn --record 记录的）",
+        "results store: count the warnings issued and signed in the period "
+        "(as `jixiao warn --record` recorded them)",
     ),
     "cli.help.quiet": ("不在终端显示进度", "show no progress on the terminal"),
     # Usage errors the commands raise (exit 2).

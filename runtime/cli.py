@@ -61,6 +61,8 @@ from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
 from runtime.render.forms import form_file_name, form_xlsx
+from runtime.render.issued_warnings import to_json as issued_json
+from runtime.render.issued_warnings import to_text as issued_text
 from runtime.render.pdf import print_pdf
 from runtime.render.progress import progress_bar
 from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
@@ -72,7 +74,7 @@ from runtime.render.status import to_json as status_json
 from runtime.render.status import to_text as status_text
 from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, rules_commit
-from runtime.tools.bulletin import bulletin_for, read_focus
+from runtime.tools.bulletin import bulletin_for, read_focus, warning_figures
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
@@ -84,6 +86,7 @@ from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
 from runtime.tools.submissions import evaluate_submissions, submit
 from runtime.tools.verify import run_verify
+from runtime.tools.warning_records import issued_warnings, record_issued, sign
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
 DEFAULT_STORE = ".jixiao/results.sqlite"
@@ -251,6 +254,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
         help=h("cli.help.format"),
     )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
+    p.add_argument("--store", help=h("cli.help.warn_store"))
+    p.add_argument("--as-of", metavar="DAY", help=h("cli.help.warn_as_of"))
+    p.add_argument("--record", action="store_true", help=h("cli.help.warn_record"))
+    p.add_argument("--by", help=h("cli.help.issued_by"))
 
     p = sub.add_parser("report", parents=[common], help=h("cli.cmd.report"))
     p.add_argument("kind", choices=("bulletin",), help=h("cli.help.kind"))
@@ -263,6 +270,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
     p.add_argument("--focus", metavar="FILE", help=h("cli.help.focus"))
+    p.add_argument("--store", help=h("cli.help.bulletin_store"))
     p.add_argument("--office", help=h("cli.help.office"))
     p.add_argument("--number", help=h("cli.help.number"))
     p.add_argument("--date", help=h("cli.help.document_date"))
@@ -317,6 +325,15 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p = sub.add_parser("revisions", parents=[common], help=h("cli.cmd.revisions"))
     p.add_argument("rules", help=h("cli.help.rules"))
     p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+
+    p = sub.add_parser("warnings", parents=[common], help=h("cli.cmd.warnings"))
+    p.add_argument("--store", required=True, help=h("cli.help.warnings_store"))
+    p.add_argument("--since", metavar="DAY", help=h("cli.help.since"))
+    p.add_argument("--until", metavar="DAY", help=h("cli.help.until"))
+    p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+    p.add_argument("--sign", type=int, metavar="N", help=h("cli.help.sign"))
+    p.add_argument("--by", help=h("cli.help.signed_by"))
+    p.add_argument("--at", help=h("cli.help.signed_at"))
     return parser
 
 
@@ -419,7 +436,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
     if args.command == "diff":
         return _diff(args, lang, out)
     if args.command == "warn":
-        return _warn(args, lang, out)
+        return _warn(args, lang, out, err)
     if args.command == "verify":
         return _verify(args, lang, fmt, out, err)
     if args.command == "test":
@@ -437,6 +454,9 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
 
     if args.command == "revisions":
         return _revisions(args, lang, out)
+
+    if args.command == "warnings":
+        return _warnings(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -731,7 +751,15 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"].year)
     focus = read_focus(args.focus) if args.focus else None
-    bulletin = bulletin_for(result, args.data, periods, period_label(args.period), focus)
+    warnings = None
+    store = _open_store(args.store, read_only=True)
+    if store is not None:
+        try:
+            issued = issued_warnings(store, min(periods).start, max(periods).end)
+        finally:
+            store.close()
+        warnings = warning_figures(issued, result.programs["section"].scheme)
+    bulletin = bulletin_for(result, args.data, periods, period_label(args.period), focus, warnings)
     if args.format == "xlsx":
         write_output(bulletin_xlsx(bulletin, lang), _binary_out(args, "xlsx"), lang)
     elif args.format == "pdf":
@@ -836,19 +864,112 @@ def _relative(source: RuleSource, name: str) -> str:
     return f"{TESTS_FOLDER}/{name}"
 
 
-def _warn(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+def _day(option: str, value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise _usage("cli.error.day", option=option, date=value) from None
+
+
+def _warnings(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    """List the warnings issued (``--since``/``--until``), or record a signature (``--sign``)."""
+    since = None if args.since is None else _day("--since", args.since)
+    until = None if args.until is None else _day("--until", args.until)
+    if args.sign is not None and not args.by:
+        raise _usage("cli.error.sign_by")
+    at = _minutes(args.at)
+    # Only an existing store is read or signed in (E0932): none is created here.
+    _existing_store(args.store)
+    store = _open_store(args.store, read_only=True)
+    if args.sign is not None:
+        assert store is not None
+        store.close()
+        store = _open_store(args.store)
+    assert store is not None
+    try:
+        if args.sign is not None:
+            signed = sign(store, args.sign, args.by, at)
+            message = render_message(
+                "warnings.signed", lang,
+                {"id": signed.id, "section": signed.section_name, "month": signed.month,
+                 "by": signed.signed_by, "at": signed.signed_at},
+            )  # fmt: skip
+            out.write(message + "\n")
+            return EXIT_OK
+        found = issued_warnings(store, since, until)
+    except StoreError as error:
+        problem = Diagnostic(error.code, error.args_, None, location=args.store)
+        if error.code == "E0930":
+            problem = Diagnostic(
+                error.code, error.args_, None, location=args.store, help=("E0930.help", {})
+            )
+        raise UserError([problem]) from None
+    finally:
+        store.close()
+    if args.format == "json":
+        out.write(issued_json(found, since, until))
+    else:
+        out.write(issued_text(found, since, until, lang))
+    return EXIT_OK
+
+
+def _existing_store(path: str) -> None:
+    """A store only read must exist (E0932): opening it would create it."""
+    if not Path(path).is_file():
+        problem = Diagnostic("E0932", {"path": path}, None, location=path, help=("E0932.help", {}))
+        raise UserError([problem])
+
+
+def _minutes(value: str | None) -> str:
+    """``--at`` as ISO minutes (UTC), now when not given."""
+    if value is None:
+        return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M")
+    try:
+        return datetime.strptime(value.strip(), "%Y-%m-%dT%H:%M").strftime("%Y-%m-%dT%H:%M")
+    except ValueError:
+        raise _usage("cli.error.at", at=value) from None
+
+
+def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
     assert "section" in result.programs
     try:
         day = date.fromisoformat(args.date)
     except ValueError:
         raise _usage("cli.error.date", date=args.date, example="2016-09-01") from None
-    table = month_warnings(
-        result.programs["section"], result.programs.get("person"), day, args.rules, args.date
-    )
+    as_of = None if args.as_of is None else _day("--as-of", args.as_of)
+    if args.record and not args.store:
+        raise _usage("cli.error.record_store")
+    if args.format == "xlsx" and not args.out:
+        raise _usage("cli.error.xlsx_out")  # before anything is recorded
+    if args.store and not args.record:
+        _existing_store(args.store)
+    store = _open_store(args.store, read_only=not args.record)
+    try:
+        table = month_warnings(
+            result.programs["section"], result.programs.get("person"), day, args.rules,
+            args.date, store, as_of,
+        )  # fmt: skip
+        if args.record:
+            assert store is not None
+            issued_on = as_of or datetime.now(UTC).date()
+            try:
+                recorded = record_issued(store, table, issued_on, args.by)
+            except StoreError as error:
+                where = args.store
+                raise UserError(
+                    [Diagnostic(error.code, error.args_, None, location=where)]
+                ) from None
+            message = render_message(
+                "warn.recorded", lang,
+                {"recorded": len(recorded.recorded), "day": issued_on.isoformat(),
+                 "skipped": recorded.skipped, "pending": recorded.pending},
+            )  # fmt: skip
+            err.write(message + "\n")
+    finally:
+        if store is not None:
+            store.close()
     if args.format == "xlsx":
-        if not args.out:
-            raise _usage("cli.error.xlsx_out")
         write_output(warnings_xlsx(table, lang), args.out, lang)
         return EXIT_OK
     if args.format == "pdf":

@@ -4,7 +4,8 @@ embedded SQLite file.
 SQLite because it ships with Python (nothing to install or run), keeps the
 whole store in one file that can be copied and archived with the quarter, and
 enforces immutability inside the database itself: triggers refuse to update
-or delete a published run or any of its results, whoever connects.  A run
+or delete a published run or any of its results, whoever connects (and the
+same for submissions, issued warnings and their signatures).  A run
 records the rule-set digest (and git commit when the rules are in a
 repository), the digest of the data it read, and every subject's result as
 the JSON the ``evaluate`` command prints.
@@ -18,7 +19,7 @@ import sqlite3
 import subprocess
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from runtime.inputs.tables import data_files
@@ -168,6 +169,52 @@ CREATE TRIGGER IF NOT EXISTS submitted_files_are_kept
     BEFORE DELETE ON data_files
     WHEN EXISTS (SELECT 1 FROM submissions WHERE digest = OLD.digest)
     BEGIN SELECT RAISE(ABORT, 'submissions are immutable'); END;
+-- Warnings issued: one row per table sent to one section (first: the month's
+-- table, the head signs; second: the reminder, the liaison signs), its rows as
+-- JSON; and their signatures.  Records, never edited or deleted; a signature
+-- is a new row.
+CREATE TABLE IF NOT EXISTS warnings (
+    id INTEGER PRIMARY KEY,
+    scheme TEXT NOT NULL,
+    kind TEXT NOT NULL CHECK (kind IN ('first', 'second')),
+    month TEXT NOT NULL,
+    section TEXT NOT NULL,
+    section_name TEXT NOT NULL,
+    signer TEXT,
+    items TEXT NOT NULL,
+    issued_on TEXT NOT NULL,
+    issued_by TEXT,
+    UNIQUE (scheme, kind, month, section)
+);
+CREATE TABLE IF NOT EXISTS warning_signatures (
+    id INTEGER PRIMARY KEY,
+    warning_id INTEGER NOT NULL UNIQUE REFERENCES warnings(id),
+    signed_by TEXT NOT NULL,
+    signed_at TEXT NOT NULL
+);
+CREATE TRIGGER IF NOT EXISTS warnings_are_immutable
+    BEFORE UPDATE ON warnings
+    BEGIN SELECT RAISE(ABORT, 'issued warnings are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS warnings_are_kept
+    BEFORE DELETE ON warnings
+    BEGIN SELECT RAISE(ABORT, 'issued warnings are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS warnings_are_not_replaced
+    BEFORE INSERT ON warnings
+    WHEN EXISTS (SELECT 1 FROM warnings WHERE id = NEW.id OR (
+        scheme = NEW.scheme AND kind = NEW.kind AND month = NEW.month
+        AND section = NEW.section))
+    BEGIN SELECT RAISE(ABORT, 'issued warnings are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS signatures_are_immutable
+    BEFORE UPDATE ON warning_signatures
+    BEGIN SELECT RAISE(ABORT, 'warning signatures are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS signatures_are_kept
+    BEFORE DELETE ON warning_signatures
+    BEGIN SELECT RAISE(ABORT, 'warning signatures are immutable'); END;
+CREATE TRIGGER IF NOT EXISTS signatures_are_not_replaced
+    BEFORE INSERT ON warning_signatures
+    WHEN EXISTS (SELECT 1 FROM warning_signatures
+                 WHERE id = NEW.id OR warning_id = NEW.warning_id)
+    BEGIN SELECT RAISE(ABORT, 'warning signatures are immutable'); END;
 """
 
 
@@ -234,6 +281,56 @@ def _submission(row: tuple[object, ...]) -> Submission:
         ident, str(scheme), str(period), str(assessor), str(at),
         None if by is None else str(by), str(name), str(digest),
         tuple(json.loads(str(indicators))), tuple(json.loads(str(subjects))),
+    )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class WarnedItem:
+    """One row of an issued warning table: an indicator owed at a checkpoint."""
+
+    indicator: str
+    name: str
+    subjects: str  # section, person
+    checkpoint: str  # ISO date
+    due: str
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedWarning:
+    """One warning table as it went out to one section: which month, which
+    rows, when, and its signature (None until signed)."""
+
+    id: int
+    scheme: str
+    kind: str  # first (the month's table, the head signs), second (the reminder, the liaison)
+    month: str  # 2016-09
+    section: str  # the recipient section's id
+    section_name: str
+    signer: str | None  # who is to sign: the head's or liaison's name
+    items: tuple[WarnedItem, ...]
+    issued_on: str  # ISO date
+    issued_by: str | None
+    signed_by: str | None = None
+    signed_at: str | None = None  # ISO minutes
+
+
+_WARNING_COLUMNS = (
+    "warnings.id, scheme, kind, month, section, section_name, signer, items, issued_on,"
+    " issued_by, signed_by, signed_at"
+)
+
+
+def _issued(row: tuple[object, ...]) -> IssuedWarning:
+    ident, scheme, kind, month, section, name, signer, items, on, by, signed_by, at = row
+    assert isinstance(ident, int)
+
+    def optional(value: object) -> str | None:
+        return None if value is None else str(value)
+
+    return IssuedWarning(
+        ident, str(scheme), str(kind), str(month), str(section), str(name), optional(signer),
+        tuple(WarnedItem(*item) for item in json.loads(str(items))), str(on), optional(by),
+        optional(signed_by), optional(at),
     )  # fmt: skip
 
 
@@ -469,6 +566,94 @@ class Store:
         ).fetchone()
         assert row is not None  # kept by the triggers
         return bytes(row[0])
+
+    def _has(self, table: str) -> bool:
+        found = self.connection.execute(
+            "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
+        ).fetchone()
+        return found is not None
+
+    def issue_warnings(self, warnings: list[IssuedWarning]) -> tuple[list[IssuedWarning], int]:
+        """Record warning tables as issued (their ``id`` is ignored), in one
+        transaction; a table already on record (same scheme, kind, month and
+        section) is kept as it was and skipped.  Returns the new records and
+        how many were skipped."""
+        recorded: list[IssuedWarning] = []
+        skipped = 0
+        try:
+            with self.transaction() as db:
+                for w in warnings:
+                    exists = db.execute(
+                        "SELECT 1 FROM warnings WHERE scheme = ? AND kind = ? AND month = ?"
+                        " AND section = ?",
+                        (w.scheme, w.kind, w.month, w.section),
+                    ).fetchone()
+                    if exists:
+                        skipped += 1
+                        continue
+                    items = json.dumps(
+                        [[i.indicator, i.name, i.subjects, i.checkpoint, i.due] for i in w.items],
+                        ensure_ascii=False,
+                    )
+                    cursor = db.execute(
+                        "INSERT INTO warnings (scheme, kind, month, section, section_name,"
+                        " signer, items, issued_on, issued_by) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                        (w.scheme, w.kind, w.month, w.section, w.section_name, w.signer, items,
+                         w.issued_on, w.issued_by),
+                    )  # fmt: skip
+                    ident = cursor.lastrowid
+                    assert ident is not None
+                    recorded.append(replace(w, id=ident))
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
+        return recorded, skipped
+
+    def sign_warning(self, ident: int, by: str, at: str) -> IssuedWarning:
+        """Record the signature of an issued warning: a new record; a warning
+        that does not exist is E0930, one already signed E0931."""
+        found = self.issued_warning(ident)
+        if found is None:
+            raise StoreError("E0930", {"id": ident})
+        if found.signed_by is not None:
+            args = {"id": ident, "by": found.signed_by, "at": found.signed_at}
+            raise StoreError("E0931", args)
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO warning_signatures (warning_id, signed_by, signed_at)"
+                    " VALUES (?, ?, ?)",
+                    (ident, by, at),
+                )
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
+        signed = self.issued_warning(ident)
+        assert signed is not None
+        return signed
+
+    def issued_warning(self, ident: int) -> IssuedWarning | None:
+        if not 0 < ident < 2**63 or not self._has("warnings"):
+            return None
+        row = self.connection.execute(
+            f"SELECT {_WARNING_COLUMNS} FROM warnings LEFT JOIN warning_signatures"
+            " ON warning_signatures.warning_id = warnings.id WHERE warnings.id = ?",
+            (ident,),
+        ).fetchone()
+        return None if row is None else _issued(row)
+
+    def issued_warnings(self, since: str | None, until: str | None) -> list[IssuedWarning]:
+        """Warnings issued from ``since`` to ``until`` (ISO dates, both ends
+        included, None: open), by issue date then id (none in a store opened
+        read-only that was made before warnings were recorded)."""
+        if not self._has("warnings"):
+            return []
+        rows = self.connection.execute(
+            f"SELECT {_WARNING_COLUMNS} FROM warnings LEFT JOIN warning_signatures"
+            " ON warning_signatures.warning_id = warnings.id"
+            " WHERE (? IS NULL OR issued_on >= ?) AND (? IS NULL OR issued_on <= ?)"
+            " ORDER BY issued_on, warnings.id",
+            (since, since, until, until),
+        ).fetchall()
+        return [_issued(row) for row in rows]
 
     def verify(self) -> list[Mismatch]:
         """Recompute every published run's digests: each stored data file's

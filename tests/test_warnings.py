@@ -74,19 +74,47 @@ def test_applies_to_by_tag_and_heads_sign() -> None:
     assert len({w.section for w in people}) == 17
 
 
-def test_second_warnings_three_working_days_before_the_due_date() -> None:
+def test_second_warnings_three_working_days_before_the_checkpoint() -> None:
+    """Counted back from the checkpoint (30 September, a Friday), not the due
+    date: Tuesday 27 September.  Without status every owed row is listed, one
+    per section owing the data (the assessing section) and indicator."""
     table = _table(date(2016, 9, 1))
-    assert len(table.second) == len(table.first)
-    # Due 5 October (National Day): reminded on Wednesday 28 September.
-    assert {w.day for w in table.second} == {date(2016, 9, 28)}
+    assert {w.day for w in table.second} == {date(2016, 9, 27)}
+    assert not table.status_known
+    by_indicator: dict[str, set[str]] = {}
+    for w in table.second:
+        by_indicator.setdefault(w.indicator, set()).add(w.section_name)
+    # A section's indicator goes to its assessing section's liaison alone ...
+    assert by_indicator["revenue"] == {"收入核算科"}
+    assert by_indicator["opinion_survey"] == {"纳税服务科"}
+    assert by_indicator["attendance"] == {"办公室"}  # a people indicator 办公室 assesses
+    # ... and 所在科室 (each person's own section) makes every staffed section a recipient.
+    assert len(by_indicator["duty"]) == 17
     liaisons = {w.section: w.liaison for w in table.second}
     assert liaisons["s01"] == "邓娟明" and liaisons["s17"] == "沈欣晶"
+    # 12 section and 2 people indicators with one assessing section, 2 people
+    # indicators x 17 sections (against 252 reminders, one per first warning, before).
+    assert len(table.second) == 12 + 2 + 2 * 17 == 48
     # Each liaison's reminders together, sections in organization order.
     order = [w.section for w in table.second]
     assert order == sorted(order)
-    assert {(w.indicator, w.section) for w in table.second} == {
-        (w.indicator, w.section) for w in table.first
-    }
+
+
+def test_second_warnings_only_to_those_not_submitted() -> None:
+    sections, people = _programs()
+    held = frozenset({("收入核算科", "revenue", "2016Q3"), ("所在科室", "duty", "2016Q3")})
+    table = warning_table(sections, people, date(2016, 9, 1), held=held)
+    assert table.status_known
+    found = {w.indicator for w in table.second}
+    assert "revenue" not in found and "duty" not in found
+    assert "work_quality" in found
+    # The first table is the month's obligations: never filtered.
+    assert table.first == _table(date(2016, 9, 1)).first
+    # Another quarter's submission does not count for this checkpoint.
+    other = warning_table(
+        sections, people, date(2016, 9, 1), held=frozenset({("收入核算科", "revenue", "2016Q2")})
+    )
+    assert "revenue" in {w.indicator for w in other.second}
 
 
 def test_sorting_is_deterministic() -> None:
@@ -104,8 +132,8 @@ def test_april_has_the_q2_revision_tasks_not_the_removed_indicators() -> None:
     assert {"sanitary_city", "civilized_city", "on_duty"} <= found
     assert not found & REMOVED
     assert {(w.checkpoint, w.due) for w in table.first} == {(date(2016, 4, 30), date(2016, 5, 5))}
-    # 5 May: 2 May is Labour Day, 30 April and 1 May a weekend -> Friday 29 April.
-    assert {w.day for w in table.second} == {date(2016, 4, 29)}
+    # Checkpoint Saturday 30 April: 29, 28 and 27 April -> Wednesday 27 April.
+    assert {w.day for w in table.second} == {date(2016, 4, 27)}
 
 
 def test_march_has_the_removed_indicators_not_the_tasks() -> None:
@@ -150,16 +178,14 @@ def test_no_organization_is_an_error() -> None:
         warning_table(dataclasses.replace(sections, organization=None), people, date(2016, 9, 1))
 
 
-def test_a_due_date_without_calendar_data_is_an_error() -> None:
+def test_a_checkpoint_without_calendar_data_is_an_error() -> None:
     sections, people = _programs()
     last = covered_range()[1]  # 31 December of the last year with data
-    # Checkpoint 31 December, due 5 January of a year without data.
+    # Reminders count back from the checkpoint: December of the last year is covered.
+    assert warning_table(sections, people, last).second
     with pytest.raises(CalendarRangeError) as caught:
-        warning_table(sections, people, last)
+        warning_table(sections, people, last + timedelta(days=1))
     assert caught.value.day > last
-    # The month before is fine: 30 November, due 5 December.
-    earlier = warning_table(sections, people, last.replace(month=11, day=1))
-    assert earlier.first
 
 
 def test_standard_text() -> None:
@@ -221,45 +247,96 @@ def test_html_is_escaped_and_has_the_chinese_heads() -> None:
     assert html.startswith("<!DOCTYPE html>")
     assert '<meta charset="utf-8">' in html
     assert "指标填报预警提醒表" in html
-    for head in ("指标名称", "考核节点", "截止日期", "考核标准", "科室负责人（签字）",
-                 "绩效联络员（签字）", "提醒日期"):  # fmt: skip
+    for head in ("指标名称", "考核节点", "截止日期", "考核标准", "提醒日期"):
         assert f"<th>{head}</th>" in html
-    assert "邹琪旭" in html and "邓娟明" in html
+    assert "科室负责人（签字）：邹琪旭" in html and "绩效联络员（签字）：邓娟明" in html
     assert "<script>" not in html
     assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; 督办" in html
     assert "http" not in html  # self-contained: no links, scripts or styles from elsewhere
-    assert to_html(table, "en").count("<th>head (signature)</th>") == 1
+    # One table per recipient section for signature, each on its own printed page.
+    recipients = len({w.section for w in table.first}) + len({w.section for w in table.second})
+    assert html.count('<section class="recipient">') == recipients
+    assert html.count("科室负责人（签字）：") == len({w.section for w in table.first})
+    assert "break-before: page" in html
+    assert to_html(table, "en").count("section head (signature): 邹琪旭") == 1
 
 
 def test_xlsx_is_byte_identical_with_a_sheet_per_section() -> None:
-    """Each section head signs the page of their section: one sheet per section,
-    named for it, each row a first warning with its reminder date (this
-    replaces the earlier two sheets of first and second warnings)."""
+    """Each head signs the page of their section (one sheet per assessed
+    section, named for it, each row a first warning with its reminder date);
+    each liaison of a section owing data signs its second-warning sheet."""
     table = _table(date(2016, 9, 1))
     data = to_xlsx(table, "zh")
     assert data == to_xlsx(_table(date(2016, 9, 1)), "zh")
     workbook = openpyxl.load_workbook(io.BytesIO(data))
-    sections = list(dict.fromkeys(w.section_name for w in table.second))
-    assert workbook.sheetnames == sections
-    assert sum(sheet.max_row - 1 for sheet in workbook.worksheets) == len(table.first)
+    assessed = list(
+        dict.fromkeys(w.section_name for w in sorted(table.first, key=lambda w: w.section))
+    )
+    owing = list(dict.fromkeys(w.section_name for w in table.second))
+    assert workbook.sheetnames == assessed + [f"二次预警-{name}" for name in owing]
+    firsts = workbook.worksheets[: len(assessed)]
+    seconds = workbook.worksheets[len(assessed) :]
+    assert sum(sheet.max_row - 1 for sheet in firsts) == len(table.first)
+    assert sum(sheet.max_row - 1 for sheet in seconds) == len(table.second)
     sheet = workbook[table.first[0].section_name]
     assert [c.value for c in sheet[1]][:3] == ["指标名称", "考核对象", "考核周期"]
     row = [c.value for c in sheet[2]]
     mine = [w for w in table.first if w.section == table.first[0].section]
     assert row[0] == mine[0].name  # the indicator's name, not its id
     assert cast(datetime, row[3]).date() == date(2016, 9, 30)  # a date cell
-    assert cast(datetime, row[5]).date() == date(2016, 9, 28)  # the reminder
+    assert cast(datetime, row[5]).date() == date(2016, 9, 27)  # the reminder
     assert sheet.oddFooter is not None
     footer = sheet.oddFooter.left.text
-    assert footer is not None and "科室负责人（签字）" in footer and "绩效联络员（签字）" in footer
+    assert footer is not None and "科室负责人（签字）" in footer
+    second = workbook["二次预警-纳税服务科"]
+    assert [c.value for c in second[1]] == [
+        "提醒日期",
+        "指标名称",
+        "考核对象",
+        "考核节点",
+        "截止日期",
+    ]
+    assert second.oddFooter is not None and "绩效联络员（签字）：江辉磊" in str(
+        second.oddFooter.left.text
+    )
     english = openpyxl.load_workbook(io.BytesIO(to_xlsx(table, "en")))
-    assert english.sheetnames == sections
+    assert english.sheetnames[: len(assessed)] == assessed
     assert [c.value for c in english.worksheets[0][1]][:2] == ["indicator", "subjects"]
 
 
-def test_reminder_dates_may_fall_in_the_next_month() -> None:
-    # January 2016: checkpoint Sunday 31 January, due Friday 5 February;
-    # three working days before is Tuesday 2 February.
+def test_reminder_dates_count_back_from_the_checkpoint() -> None:
+    # January 2016: checkpoint Sunday 31 January: 29, 28, 27 -> Wednesday 27 January.
     table = _table(date(2016, 1, 1))
-    assert {w.day for w in table.second} == {date(2016, 2, 2)}
+    assert {w.day for w in table.second} == {date(2016, 1, 27)}
     assert all(w.due - w.checkpoint == timedelta(days=5) for w in table.first)
+    # A make-up working day counts: Sunday 2019-09-29 was one (National Day 2019),
+    # so three working days before Monday 30 September are 29, 27 and 26 September.
+    sections, people = _programs()
+    september = warning_table(sections, people, date(2019, 9, 1))
+    assert {w.day for w in september.second} == {date(2019, 9, 26)}
+
+
+def test_cli_errors_of_warn_and_warnings(tmp_path: Path) -> None:
+    from tests.clirun import run
+
+    code, _, err = run("warn", "rules/yongzhou", "--date", "2016-09-01", "--record", "--lang", "en")
+    assert code == 2 and "--record needs --store" in err
+    missing = str(tmp_path / "none.sqlite")
+    for argv in (["warn", "rules/yongzhou", "--date", "2016-09-01", "--store", missing],
+                 ["warnings", "--store", missing]):  # fmt: skip
+        code, _, err = run(*argv, "--lang", "en", "--output-format", "concise")
+        assert code == 1 and "error[E0932]" in err
+    assert not Path(missing).exists()
+    store = str(tmp_path / "w.sqlite")
+    code, _, err = run(
+        "warn", "rules/yongzhou", "--date", "2016-09-01", "--store", store, "--record",
+        "--as-of", "2016-09-01", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0 and err.startswith("recorded 17 warning tables issued on 2016-09-01;")
+    code, _, err = run("warnings", "--store", store, "--sign", "99", "--by", "x", "--lang", "en")
+    assert code == 1 and "error[E0930]: the results store holds no warning #99" in err
+    assert "jixiao warnings --store FILE lists" in err
+    code, _, err = run("warnings", "--store", store, "--sign", "1", "--lang", "en")
+    assert code == 2 and "--sign needs --by" in err
+    code, _, err = run("warnings", "--store", store, "--since", "July", "--lang", "en")
+    assert code == 2 and "--since July" in err

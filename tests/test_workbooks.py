@@ -188,17 +188,22 @@ def test_dryrun_in_english_and_as_csv() -> None:
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_warn_workbook_has_a_sheet_per_section(tmp_path: Path, lang: str) -> None:
     sheets = _sheets(_warn_xlsx(tmp_path, lang))
-    assert len(sheets) == 17  # the bundled organization's sections
+    # The bundled organization's 17 sections sign their first warnings, and
+    # without status (no --store) every section owes a second-warning sheet.
+    assert len(sheets) == 17 + 17
     assert sheets[0].title == "办公室"
     first = "指标名称" if lang == "zh" else "indicator"
-    for sheet in sheets:
+    second = "提醒日期" if lang == "zh" else "remind on"
+    for index, sheet in enumerate(sheets):
         _assert_office_sheet(sheet)
-        assert sheet["A1"].value == first
+        assert sheet["A1"].value == (first if index < 17 else second)
         assert sheet["D2"].number_format == "yyyy-mm-dd"
         assert sheet.oddHeader is not None
         header = sheet.oddHeader.center.text
-        assert header is not None and sheet.title in header  # printed on every page
-    assert sum(s.max_row - 1 for s in sheets) == 252
+        section = sheet.title if index < 17 else sheet.title.split("-", 1)[1]
+        assert header is not None and section in header  # printed on every page
+    assert sum(s.max_row - 1 for s in sheets[:17]) == 252
+    assert sum(s.max_row - 1 for s in sheets[17:]) == 48
 
 
 # -- template (forms for the assessing sections; more in test_forms.py) -----------

@@ -301,8 +301,9 @@ def render_docx(bulletin: Bulletin, heading: Heading, template: str | None, lang
             )
     else:
         para("数据中没有督办事项表，本期督办情况未统计。")
-    if b.warnings_issued is not None:
-        para(f"本期发出指标预警提醒{b.warnings_issued}次。")
+    if b.warnings is not None:
+        w = b.warnings
+        para(f"本期发出指标预警提醒{w.issued}次（其中二次预警{w.second}次），已签字{w.signed}次。")
     else:
         para("结果库中没有本期预警提醒的发放记录，预警提醒次数未统计。")
     para("四、存在问题", HEADING)

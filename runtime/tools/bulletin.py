@@ -37,6 +37,7 @@ from runtime.engine.run import evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.supervision import SupervisionItem, read_supervision
 from runtime.inputs.tables import EncodingProblem, decode_csv
+from runtime.store import IssuedWarning
 from semantics.rounding import DEFAULT_ROUNDING, shown
 
 
@@ -124,7 +125,7 @@ class Bulletin:
     lost_points: list[LostPoints] = field(default_factory=list)
     vetoed: list[tuple[str, str]] = field(default_factory=list)  # (section, veto item names)
     supervision: Supervision | None = None  # None: the data has no supervision table
-    warnings_issued: int | None = None  # None: no record of issued warnings was given
+    warnings: WarningFigures | None = None  # None: no record of issued warnings was given
     focus: list[str] = field(default_factory=list)  # the office's own next-quarter focus
     suggestions: list[str] = field(default_factory=list)  # computed when no focus is given
 
@@ -382,19 +383,40 @@ def read_focus(path: str) -> list[str]:
     return [_NUMBERING.sub("", line) for line in lines if line and not line.startswith("#")]
 
 
+@dataclass(frozen=True, slots=True)
+class WarningFigures:
+    """The early-warning tables sent in the period (``jixiao warn --record``):
+    the source counts them with their signatures ("12 warnings, 12 head
+    signatures, 12 liaison signatures")."""
+
+    issued: int
+    second: int  # of which second warnings (the reminders before a checkpoint)
+    signed: int
+
+
+def warning_figures(issued: list[IssuedWarning], scheme: str) -> WarningFigures:
+    """Counts over the warnings a store recorded, for one scheme."""
+    mine = [w for w in issued if w.scheme == scheme]
+    return WarningFigures(
+        len(mine),
+        sum(1 for w in mine if w.kind == "second"),
+        sum(1 for w in mine if w.signed_by is not None),
+    )
+
+
 def bulletin_for(
     compilation: Compilation,
     data: str,
     periods: list[Period],
     label: str,
     focus: list[str] | None = None,
-    warnings_issued: int | None = None,
+    warnings: WarningFigures | None = None,
 ) -> Bulletin:
     """``jixiao report bulletin``: evaluate the period, then build its bulletin.
 
     ``focus`` is the office's next-quarter focus (else suggestions are
-    computed); ``warnings_issued`` the count of warnings issued in the period
-    as the store records them (None: not known, and the bulletin says so)."""
+    computed); ``warnings`` the warnings issued in the period as the store
+    records them (``warning_figures``; None: not known, and the bulletin says so)."""
     program = compilation.programs["section"]
     assert program is not None and program.organization is not None
     evaluation = evaluate_rules(compilation, data, periods, label)
@@ -410,7 +432,7 @@ def bulletin_for(
     bulletin.period_end = max(periods).end
     if items:
         bulletin.supervision = supervision_figures(items, evaluation.sections, periods)
-    bulletin.warnings_issued = warnings_issued
+    bulletin.warnings = warnings
     bulletin.focus = list(focus or [])
     bulletin.suggestions = [] if bulletin.focus else suggestions(bulletin)
     return bulletin

@@ -1,10 +1,13 @@
 """Early warnings (指标填报预警): the month's checkpoints and the reminders before them.
 
 At the start of each month the performance office sends the indicator
-early-warning table (《指标填报预警提醒表》), signed by each assessed section's
-head; three working days before each due date it sends a second warning,
-signed by the section's performance liaison.  ``warning_table`` computes both
-for the month of a date; ``runtime.render.early_warnings`` renders them.
+early-warning table (《指标填报预警提醒表》) to each assessed section, signed by
+its head: what the section is assessed on this month.  Three working days
+before each checkpoint it sends a second warning to each section that still
+owes the checkpoint's data (the assessing section, which submits it), signed
+by that section's performance liaison.  ``warning_table`` computes both for
+the month of a date; ``runtime.render.early_warnings`` renders them;
+``runtime.tools.warning_records`` records what was issued and signed.
 
 Conventions:
 
@@ -22,12 +25,22 @@ Conventions:
   that has at least one member, the members' section judged by ``applies_to``
   as data loading does; the row is marked as people (个人) and the section head
   signs for the members.  Sections without members get no people rows.
-- Second warnings: one per first-warning row, dated ``days_before`` (3) working
-  days before its due date by the official calendar (``runtime.inputs.workdays``; the
-  due date itself is not counted), signed by the section's liaison.  The date
-  may fall in the next month when a due date is early in it, or before the
-  checkpoint.  A due date the calendar data does not cover raises
-  ``CalendarRangeError``: no reminder date is guessed.
+- Second warnings go to the section that owes the data: the indicator's
+  assessing section (考评科室, its ``assessor``), which submits the values
+  (``jixiao submit``), signed by that section's liaison.  An ``assessor`` that
+  names no section of the organization (``所在科室``: each person's own section
+  assesses them) makes every assessed section of the first table its own
+  recipient.  One row per recipient, indicator and checkpoint, dated
+  ``days_before`` (3) working days before the **checkpoint** by the official
+  calendar (``runtime.inputs.workdays``; the checkpoint itself is not counted;
+  make-up working days count).  A checkpoint the calendar data does not cover
+  raises ``CalendarRangeError``: no reminder date is guessed.
+- Status (``held``): the (assessor, indicator id, quarter) triples some
+  submission holds.  Given, a second warning goes only to a recipient whose
+  assessor has not submitted the indicator for the checkpoint's quarter; not
+  given (None), status is unknown and every owed row is listed
+  (``WarningTable.status_known`` says which).  The first table is the month's
+  obligations and is never filtered.
 - Order: first warnings by checkpoint, due date, section indicators before
   people indicators, indicator order in the rules, section order in the
   organization (the indicator-major order of the paper table); second warnings
@@ -40,6 +53,7 @@ Conventions:
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -47,7 +61,9 @@ from typing import Literal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.inputs.periods import Period
 from runtime.inputs.workdays import CalendarRangeError, working_days_before
+from runtime.store import Store
 
 __all__ = [
     "SECOND_WARNING_WORKING_DAYS",
@@ -55,6 +71,8 @@ __all__ = [
     "NoOrganizationError",
     "SecondWarning",
     "WarningTable",
+    "held_by_store",
+    "quarter_of",
     "warning_table",
 ]
 
@@ -87,11 +105,13 @@ class FirstWarning:
     section_name: str
     head: str | None  # the head's name
     assessor: str | None
+    remind_on: date | None = None  # the checkpoint's second-warning day
 
 
 @dataclass(frozen=True, slots=True)
 class SecondWarning:
-    """A reminder ``days_before`` working days before a due date (绩效联络员签字)."""
+    """A reminder ``days_before`` working days before a checkpoint, to the
+    section that has not submitted its data (绩效联络员签字)."""
 
     day: date  # when the reminder is sent
     indicator: str
@@ -99,9 +119,10 @@ class SecondWarning:
     subjects: Subjects
     checkpoint: date
     due: date
-    section: str
+    section: str  # the recipient: the assessing section (or the assessed one, see above)
     section_name: str
-    liaison: str | None  # the liaison's name
+    liaison: str | None  # the recipient's liaison's name
+    assessor: str | None = None  # the indicator's assessor as the rules write it
 
 
 @dataclass(frozen=True, slots=True)
@@ -113,6 +134,9 @@ class WarningTable:
     days_before: int
     first: tuple[FirstWarning, ...]
     second: tuple[SecondWarning, ...]
+    status_known: bool = False  # second warnings filtered by submissions (``held``)
+    as_of: date | None = None  # the day the status was read as of; None: the whole store
+    sections: tuple[str, ...] = ()  # the organization's section ids, in its order
 
 
 def _month(on: date) -> tuple[date, date]:
@@ -127,11 +151,14 @@ def warning_table(
     on: date,
     *,
     days_before: int = SECOND_WARNING_WORKING_DAYS,
+    held: frozenset[tuple[str, str, str]] | None = None,
+    as_of: date | None = None,
 ) -> WarningTable:
     """The first and second warnings for the month of ``on`` (see the module's
     conventions).  ``sections`` is the section program, ``people`` the people
-    program or None.  Raises ``NoOrganizationError`` when the rules declare no
-    organization and ``CalendarRangeError`` when a due date is outside the
+    program or None; ``held`` the submission status (None: unknown), read as
+    of ``as_of``.  Raises ``NoOrganizationError`` when the rules declare no
+    organization and ``CalendarRangeError`` when a checkpoint is outside the
     official calendar's data."""
     organization = sections.organization
     if organization is None:
@@ -185,22 +212,37 @@ def warning_table(
             section_order[w.section],
         )
     )
-    reminder: dict[date, date] = {}
+    by_name = {s.name: s for s in organization.sections} | {s.id: s for s in organization.sections}
+    reminder = {
+        checkpoint: working_days_before(checkpoint, days_before)
+        for checkpoint in dict.fromkeys(w.checkpoint for w in first)
+    }
+    first = [dataclasses.replace(w, remind_on=reminder[w.checkpoint]) for w in first]
     second: list[SecondWarning] = []
+    seen: set[tuple[str, str, str, date]] = set()
     for w in first:
-        if w.due not in reminder:
-            reminder[w.due] = working_days_before(w.due, days_before)
+        owner = by_name.get(w.assessor) if w.assessor is not None else None
+        recipient = (owner.id, owner.name) if owner is not None else (w.section, w.section_name)
+        key = (recipient[0], w.subjects, w.indicator, w.checkpoint)
+        if key in seen:
+            continue
+        seen.add(key)
+        if held is not None and (
+            (w.assessor or "", w.indicator, str(quarter_of(w.checkpoint))) in held
+        ):
+            continue
         second.append(
             SecondWarning(
-                day=reminder[w.due],
+                day=reminder[w.checkpoint],
                 indicator=w.indicator,
                 name=w.name,
                 subjects=w.subjects,
                 checkpoint=w.checkpoint,
                 due=w.due,
-                section=w.section,
-                section_name=w.section_name,
-                liaison=liaisons[w.section],
+                section=recipient[0],
+                section_name=recipient[1],
+                liaison=liaisons[recipient[0]],
+                assessor=w.assessor,
             )
         )
     second.sort(
@@ -220,25 +262,61 @@ def warning_table(
         days_before=days_before,
         first=tuple(first),
         second=tuple(second),
+        status_known=held is not None,
+        as_of=as_of,
+        sections=tuple(s.id for s in organization.sections),
     )
 
 
+def quarter_of(day: date) -> Period:
+    """The quarter whose submissions hold a checkpoint's data."""
+    return Period(day.year, (day.month - 1) // 3 + 1)
+
+
+def held_by_store(
+    store: Store, scheme: str, quarters: list[Period], as_of: date | None
+) -> frozenset[tuple[str, str, str]]:
+    """(assessor, indicator id, quarter) of every submission of ``quarters``
+    recorded by the end of ``as_of`` (every one when None), as
+    ``jixiao status --date`` reads them."""
+    found: set[tuple[str, str, str]] = set()
+    for quarter in quarters:
+        for submission in store.submissions(scheme, str(quarter)):
+            if as_of is not None and date.fromisoformat(submission.submitted_at[:10]) > as_of:
+                continue
+            found.update((submission.assessor, i, str(quarter)) for i in submission.indicators)
+    return frozenset(found)
+
+
 def month_warnings(
-    sections: ir.Program, people: ir.Program | None, day: date, rules: str, day_text: str
+    sections: ir.Program,
+    people: ir.Program | None,
+    day: date,
+    rules: str,
+    day_text: str,
+    store: Store | None = None,
+    as_of: date | None = None,
 ) -> WarningTable:
     """``warning_table`` for ``jixiao warn``: every reason there are no tables
     is a located diagnostic (``UserError``): a day outside the rules' year
     (E0922, the month's tables come from the rules of its year), outside the
     holiday calendar's data (E0920), or rules without an organization (E0921).
-    ``rules`` and ``day_text`` are the rules and the day as the user wrote them."""
+    ``rules`` and ``day_text`` are the rules and the day as the user wrote them.
+    With ``store``, second warnings go only to those that have not submitted
+    (as of the end of ``as_of``; None: everything the store holds)."""
     year = sections.year
     if day.year != year:
         outside = {"date": day, "year": year, "other": day.year}
         raise UserError(
             [Diagnostic("E0922", outside, None, location=day_text, help=("E0922.help", outside))]
         )
+    held = None
+    if store is not None:
+        start, end = _month(day)
+        quarters = sorted({quarter_of(start), quarter_of(end)})
+        held = held_by_store(store, sections.scheme, quarters, as_of)
     try:
-        return warning_table(sections, people, day)
+        return warning_table(sections, people, day, held=held, as_of=as_of)
     except CalendarRangeError as error:
         args = {"day": error.day, "first": error.first, "last": error.last}
         raise UserError(
