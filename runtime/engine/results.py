@@ -21,6 +21,7 @@ class Consequence:
     effect: str  # "annual_grade: 优秀", "talk: head", "training: 工作质量 -1.5; ..."
     target: str  # subject id receiving it
     source: str  # subject id whose results triggered it
+    overridden_by: str = ""  # the link whose consequence replaced this one (``overrides``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,3 +63,4 @@ class SubjectResult:
     kind: str = "section"
     quarters: tuple[tuple[str, Decimal], ...] = ()  # roll-ups: each quarter's total
     consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
+    overridden: tuple[Consequence, ...] = ()  # consequences another link's replaced
