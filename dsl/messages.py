@@ -447,8 +447,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "grade `{grade}`: at_least {least} exceeds the pool of {size}",
     ),
     "V0114": (
-        "结果运用 `{first}` 与 `{second}` 可能对同一{target}给出矛盾的 {key}：“{first_value}”与“{second_value}”，且没有覆盖关系决定取舍（例：{witness}）",
-        "links `{first}` and `{second}` can both give one {target} a {key}, "
+        "结果运用 `{first}` 与 `{second}`（{where}）可能对同一{target}给出矛盾的 {key}：“{first_value}”与“{second_value}”，且没有覆盖关系决定取舍（例：{witness}）",
+        "links `{first}` and `{second}` ({where}) can both give one {target} a {key}, "
         '"{first_value}" and "{second_value}", and no `overrides` decides which '
         "stands (e.g. {witness})",
     ),

@@ -148,15 +148,7 @@ def resolve_precedence(
     (each marked with the link that replaced it): of two consequences for the
     same subject with the same effect key, the one of a link that overrides the
     other (directly or through others) stands."""
-    beats: dict[str, set[str]] = {link.id: set() for link in links}
-    direct = {link.id: set(link.overrides) for link in links}
-    for link in links:
-        pending = list(direct[link.id])
-        while pending:
-            other = pending.pop()
-            if other not in beats[link.id]:
-                beats[link.id].add(other)
-                pending.extend(direct.get(other, ()))
+    beats = precedence(links)
     kept: list[Consequence] = []
     overridden: list[Consequence] = []
     for consequence in found:
@@ -177,6 +169,20 @@ def resolve_precedence(
         else:
             overridden.append(dataclasses.replace(consequence, overridden_by=winner))
     return kept, overridden
+
+
+def precedence(links: Sequence[ir.Link]) -> dict[str, set[str]]:
+    """Each link's id -> the links it overrides, directly or through others."""
+    beats: dict[str, set[str]] = {link.id: set() for link in links}
+    direct = {link.id: set(link.overrides) for link in links}
+    for link in links:
+        pending = list(direct[link.id])
+        while pending:
+            other = pending.pop()
+            if other not in beats[link.id]:
+                beats[link.id].add(other)
+                pending.extend(direct.get(other, ()))
+    return beats
 
 
 def effect_key(effect: str) -> str:

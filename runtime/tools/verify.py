@@ -1,7 +1,8 @@
 """``jixiao verify``: what can be proven about the rules, and what can be tested.
 
-Two checks run together: the interval analysis (``compiler.verify``) proves
-bounds and finds what no data can reach; the property tests
+Three checks run together: the interval analysis (``compiler.verify``) proves
+bounds and finds what no data can reach; contradictory result links that no
+precedence decides are searched for (``runtime.tools.contradictions``); the property tests
 (``runtime.tools.properties``) search for a counterexample to each declared
 property.  A property that fails becomes a V0201 diagnostic located at the
 property, beside the analysis' own findings, and its counterexample is kept
@@ -17,6 +18,7 @@ from compiler.pipeline import Compilation
 from compiler.verify import Verification, verify
 from dsl.diagnostics import Diagnostic
 from runtime.tools import counterexamples
+from runtime.tools.contradictions import contradictions
 from runtime.tools.properties import PropertyResult, check_properties, counterexample_test
 
 
@@ -46,6 +48,7 @@ def run_verify(compilation: Compilation, examples: int) -> VerifyReport:
     assert "section" in compilation.programs and "section" in compilation.modules
     verification = verify(compilation.programs["section"], compilation.programs.get("person"))
     findings = list(verification.findings)
+    findings.extend(contradictions(compilation))
     checks: list[PropertyCheck] = []
     programs = [(p, compilation.modules[kind]) for kind, p in compilation.programs.items()]
     for program, module in programs:
