@@ -14,6 +14,8 @@ from typing import Any
 import pytest
 
 from runtime import cli
+from tests.clirun import run
+from tests.variants import variant
 
 
 def _evaluate(*extra: str) -> dict[str, Any]:
@@ -224,3 +226,51 @@ def test_a_broken_bundled_file_is_one_located_error(tmp_path: Path) -> None:
     assert cli.main(argv, stdout=out, stderr=err) == 1
     assert err.getvalue().count("error[E1017]") == 1
     assert "2015Q3.json" in err.getvalue()
+
+
+def test_the_new_link_keys_are_checked_with_located_errors(tmp_path: Path) -> None:
+    folder = variant(
+        tmp_path,
+        {
+            "links.yaml": (
+                '    reads: year\n    when: grade == "优秀"\n    effect: {commendation: 优先推荐}\n',
+                '    reads: year\n    except: [liaison]\n    when: grade == "优秀"\n'
+                "    effect: {commendation: 优先推荐}\n"
+                "    overrides: [section_excellent_commendation, promotion_priorty, training_list]\n",
+            ),
+        },
+    )
+    text = (folder / "links.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        '    except: [head]\n    when: grade == "优秀"',
+        '    roles: [staff]\n    except: [head]\n    when: grade == "优秀"',
+        1,
+    ).replace(
+        "    when: rank <= 3\n", "    when: rank <= 3\n    overrides: [promotion_blocked]\n", 1
+    )
+    (folder / "links.yaml").write_text(text, encoding="utf-8")
+    code, out, err = run("check", str(folder), "--lang", "en", "--output-format", "concise")
+    assert code == 1 and out == ""
+    found = [line.replace(str(folder), "RULES").split(" (help:")[0] for line in err.splitlines()]
+    assert found == [
+        "RULES/links.yaml:20:14: error[E0442]: link `section_excellent_commendation` gives its "
+        "consequences to the section itself; `roles`/`except` choose among people",
+        "RULES/links.yaml:23:17: error[E0444]: link `section_excellent_commendation` cannot "
+        "override itself",
+        "RULES/links.yaml:23:49: error[E0443]: `overrides` names no link `promotion_priorty`",
+        "RULES/links.yaml:23:68: error[E0445]: link `training_list` has no effect kind in common "
+        "with this one (commendation): there is nothing to override",
+        "RULES/links.yaml:31:14: error[E0441]: link `person_excellent_annual` has both `roles` "
+        "and `except`; write one of them",
+        "RULES/links.yaml:49:17: error[E0446]: overrides go round in a circle: "
+        "`promotion_priority` overrides `promotion_blocked`, and `promotion_blocked` overrides "
+        "`promotion_priority` (directly or through others)",
+        "RULES/links.yaml:58:17: error[E0446]: overrides go round in a circle: "
+        "`promotion_blocked` overrides `promotion_priority`, and `promotion_priority` overrides "
+        "`promotion_blocked` (directly or through others)",
+    ]
+    assert "did you mean `promotion_priority`?" in err
+    # An unknown role or reading is the schema's located error.
+    bad = variant(tmp_path, {"links.yaml": ("    except: [head]\n", "    except: [boss]\n")}, "bad")
+    code, _, err = run("check", str(bad), "--lang", "en", "--output-format", "concise")
+    assert code == 1 and err.startswith(f"{bad}/links.yaml:28:14: error[E0203]")
