@@ -850,8 +850,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "write period in the case or at the top of the file, e.g. period: 2016Q2",
     ),
     "E1013": (
-        "`{period}` 不是 {year} 年的一个季度；规则测试每个用例评价一个季度，如 {year}Q2",
-        "`{period}` is not a quarter of {year}; a rule test evaluates one quarter, e.g. {year}Q2",
+        "`{period}` 不是 {year} 年的季度、季度范围或全年；规则测试每个用例评价其中之一，如 {year}Q2 或 {year}",
+        "`{period}` is not a quarter, a range of quarters or the year {year}; a rule test "
+        "evaluates one of them, e.g. {year}Q2 or {year}",
     ),
     "E1014": (
         "事项日期 {date} 不在用例的考评期间 {period} 内",
