@@ -946,6 +946,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.of": ("满分", "of"),
     "explain.ungraded": ("未定等次", "ungraded"),
     "explain.quarters": ("各季度总分", "quarter totals"),
+    "explain.overridden": (
+        "结果运用 {link}（{effect}）被 {by} 覆盖，不适用",
+        "link {link} ({effect}) gives way to {by}, which overrides it",
+    ),
     "explain.veto.fail": ("一票否决", "one-vote veto"),
     "explain.veto.no_excellent": ("一票否优", "veto of excellence"),
     "explain.colon": ("：", ": "),

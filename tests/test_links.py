@@ -274,3 +274,46 @@ def test_the_new_link_keys_are_checked_with_located_errors(tmp_path: Path) -> No
     bad = variant(tmp_path, {"links.yaml": ("    except: [head]\n", "    except: [boss]\n")}, "bad")
     code, _, err = run("check", str(bad), "--lang", "en", "--output-format", "concise")
     assert code == 1 and err.startswith(f"{bad}/links.yaml:28:14: error[E0203]")
+
+
+def test_an_overridden_consequence_is_in_the_results_and_the_explanation(tmp_path: Path) -> None:
+    # Every quarter, the top 70 get priority and the last is blocked: the last gets both.
+    folder = variant(
+        tmp_path,
+        {
+            "links.yaml": (
+                "    reads: year\n    when: rank <= 3\n",
+                "    reads: period\n    when: rank <= 70\n",
+            )
+        },
+    )
+    text = (folder / "links.yaml").read_text(encoding="utf-8")
+    text = text.replace(
+        "    reads: year\n    when: rank == count\n", "    when: rank == count\n", 1
+    )
+    (folder / "links.yaml").write_text(text, encoding="utf-8")
+    argv = ["--data", "examples/yongzhou", "--period", "2016Q3"]
+    code, out, err = run("evaluate", str(folder), *argv, "--format", "json")
+    assert (code, err) == (0, "")
+    people = _subjects(json.loads(out), "person")
+    (last,) = [p for p in people if p["overridden"]]
+    assert last["rank"] == len(people)
+    assert [c["link"] for c in last["consequences"] if c["link"].startswith("promotion")] == [
+        "promotion_blocked"
+    ]
+    assert last["overridden"] == [
+        {
+            "link": "promotion_priority",
+            "name": "个人绩效排名靠前，同等条件下优先提拔",
+            "effect": "promotion: 同等条件下优先",
+            "target": last["id"],
+            "source": last["id"],
+            "overridden_by": "promotion_blocked",
+        }
+    ]
+    code, out, _ = run("explain", str(folder), *argv, "--subject", last["id"], "--lang", "en")
+    assert code == 0
+    assert (
+        "link promotion_priority (promotion: 同等条件下优先) gives way to promotion_blocked, "
+        "which overrides it" in out
+    )
