@@ -147,6 +147,16 @@ def _link(link: ir.Link) -> Facts:
         ),
         "to": (link.to, link.span),
         "effect": ("; ".join(f"{k}: {v}" for k, v in link.effects), link.span),
+        "reads": (link.reads, link.span),
+        "roles": (
+            f"only {', '.join(link.roles)}"
+            if link.roles
+            else f"except {', '.join(link.excepted)}"
+            if link.excepted
+            else "",
+            link.span,
+        ),
+        "overrides": (", ".join(link.overrides), link.span),
     }
 
 

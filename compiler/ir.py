@@ -347,6 +347,10 @@ class Link:
     effects: tuple[tuple[str, str], ...]
     span: Span
     within: int | None = None  # cumulative history: in `history_years` of the last `within`
+    reads: Literal["quarter", "year", "period"] = "period"  # the evaluations it fires on
+    roles: tuple[str, ...] = ()  # only people in these roles receive it (empty: everyone)
+    excepted: tuple[str, ...] = ()  # people in these roles receive nothing from it
+    overrides: tuple[str, ...] = ()  # links whose consequence it replaces on a common key
 
 
 @dataclass(frozen=True, slots=True)

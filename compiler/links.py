@@ -12,7 +12,7 @@ from __future__ import annotations
 from compiler import ir
 from compiler.lower import Lowerer, Scope, SlotBinding, require_condition
 from dsl import ast
-from dsl.diagnostics import Diagnostic, Label
+from dsl.diagnostics import Diagnostic, Label, suggest
 from dsl.spans import Span
 from dsl.yamlsource import YMap, YNode, YSeq, load_yaml
 from semantics.types import BOOL, NUMBER, TEXT, Type
@@ -67,6 +67,8 @@ def build_links(
             diagnostics.append(
                 Diagnostic("E0436", args, _within_key(decl), help=("E0436.help", args))
             )
+        _check_roles(decl, kind, diagnostics)
+        _check_overrides(decl, ruleset.links, diagnostics)
         links.append(
             ir.Link(
                 decl.id.name,
@@ -78,9 +80,65 @@ def build_links(
                 decl.effects,
                 decl.id.span,
                 decl.within,
+                decl.reads,  # type: ignore[arg-type]  # checked by the schema
+                tuple(r.name for r in decl.roles),
+                tuple(r.name for r in decl.excepted),
+                tuple(o.name for o in decl.overrides),
             )
         )
     return tuple(links)
+
+
+def _check_roles(decl: ast.LinkDecl, kind: str, diagnostics: list[Diagnostic]) -> None:
+    """``roles`` and ``except`` choose among the people who receive a link's
+    consequences: one or the other, and only when people receive them."""
+    if decl.roles and decl.excepted:
+        diagnostics.append(Diagnostic("E0441", {"id": decl.id.name}, decl.excepted[0].span))
+    if (decl.roles or decl.excepted) and kind == "section" and decl.to == "self":
+        where = (decl.roles or decl.excepted)[0].span
+        diagnostics.append(
+            Diagnostic("E0442", {"id": decl.id.name}, where, help=("E0442.help", {}))
+        )
+
+
+def _check_overrides(
+    decl: ast.LinkDecl, every: tuple[ast.LinkDecl, ...], diagnostics: list[Diagnostic]
+) -> None:
+    """Each link ``overrides`` names exists, is another link, shares an effect
+    key with this one (else there is nothing to override), and no chain of
+    overrides leads back to this link."""
+    by_id = {d.id.name: d for d in every}
+    keys = {key for key, _ in decl.effects}
+    for other in decl.overrides:
+        target = by_id.get(other.name)
+        if target is None:
+            diagnostics.append(
+                Diagnostic("E0443", {"link": other.name}, other.span,
+                           help=suggest(other.name, sorted(by_id), None))
+            )  # fmt: skip
+        elif target is decl:
+            diagnostics.append(Diagnostic("E0444", {"link": other.name}, other.span))
+        elif not keys & {key for key, _ in target.effects}:
+            args = {"link": other.name, "keys": "、".join(sorted(keys))}
+            diagnostics.append(Diagnostic("E0445", args, other.span))
+        elif decl.id.name in overridden_by(other.name, every):
+            diagnostics.append(
+                Diagnostic("E0446", {"link": decl.id.name, "other": other.name}, other.span)
+            )
+
+
+def overridden_by(link: str, every: tuple[ast.LinkDecl, ...]) -> set[str]:
+    """The links ``link`` overrides, directly or through others."""
+    by_id = {d.id.name: d for d in every}
+    found: set[str] = set()
+    pending = [link]
+    while pending:
+        decl = by_id.get(pending.pop())
+        for other in decl.overrides if decl is not None else ():
+            if other.name not in found:
+                found.add(other.name)
+                pending.append(other.name)
+    return found
 
 
 def _within_key(decl: ast.LinkDecl) -> Span:

@@ -25,13 +25,14 @@ from dsl.spans import Span
 
 Kind = Literal["section", "person"]
 # What an expectation compares: a slot's value, or a population result.
-Target = Literal["slot", "grade", "rank", "vetoes", "links", "receives"]
+Target = Literal["slot", "grade", "rank", "vetoes", "links", "receives", "overridden"]
 _SPECIAL: dict[str, Target] = {
     "grade": "grade",
     "rank": "rank",
     "vetoes": "vetoes",
     "links": "links",
     "receives": "receives",
+    "overridden": "overridden",  # links whose consequence for it another link replaced
 }
 _LABEL = re.compile(r"(\d{4})(?:Q[1-4](?:\.\.\d{4}Q[1-4])?)?")  # 2015Q2, 2015Q1..2015Q3, 2015
 SECTION_TOTAL = "section_total"  # a person's input that may name their section's total

@@ -326,6 +326,10 @@ class LinkDecl:
     effects: tuple[tuple[str, str], ...] = field(metadata=key("effect"))
     span: Span
     within: int | None = field(default=None, metadata=key("history.within"))
+    reads: str = "period"
+    roles: tuple[Ident, ...] = field(default=(), metadata=key(check_name=False))
+    excepted: tuple[Ident, ...] = field(default=(), metadata=key("except", check_name=False))
+    overrides: tuple[Ident, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

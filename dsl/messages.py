@@ -351,6 +351,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "its id (`from: ID`; `until: ID` is the day before it takes effect), or declare the "
         "revision",
     ),
+    "E0441": (
+        "结果运用 `{id}` 同时写了 roles 和 except；只写其中一个",
+        "link `{id}` has both `roles` and `except`; write one of them",
+    ),
+    "E0442": (
+        "结果运用 `{id}` 的后果归科室本身，roles/except 只用于接受后果的人员",
+        "link `{id}` gives its consequences to the section itself; `roles`/`except` choose among people",
+    ),
+    "E0442.help": (
+        "写 to: head、liaison 或 members 把后果给科室的人员，或删去 roles/except",
+        "write `to: head`, `liaison` or `members` to give the consequences to the section's people, "
+        "or remove `roles`/`except`",
+    ),
+    "E0443": (
+        "overrides 中的结果运用 `{link}` 不存在",
+        "`overrides` names no link `{link}`",
+    ),
+    "E0444": (
+        "结果运用 `{link}` 不能覆盖自己",
+        "link `{link}` cannot override itself",
+    ),
+    "E0445": (
+        "结果运用 `{link}` 与这一条没有共同的后果种类（{keys}），没有可覆盖的内容",
+        "link `{link}` has no effect kind in common with this one ({keys}): there is nothing to override",
+    ),
+    "E0446": (
+        "覆盖关系成环：`{link}` 覆盖 `{other}`，而 `{other}` 也（直接或间接）覆盖 `{link}`",
+        "overrides go round in a circle: `{link}` overrides `{other}`, and `{other}` overrides "
+        "`{link}` (directly or through others)",
+    ),
     # -- types --------------------------------------------------------------
     "E0501": (
         "类型不匹配：`{op}` 需要{expected}，这里是{found}",
@@ -443,6 +473,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "V0113": (
         "等次 `{grade}` 的最少名额 {least} 多于范围内的考核对象数 {size}",
         "grade `{grade}`: at_least {least} exceeds the pool of {size}",
+    ),
+    "V0114": (
+        "结果运用 `{first}` 与 `{second}`（{where}）可能对同一{target}给出矛盾的 {key}：“{first_value}”与“{second_value}”，且没有覆盖关系决定取舍（例：{witness}）",
+        "links `{first}` and `{second}` ({where}) can both give one {target} a {key}, "
+        '"{first_value}" and "{second_value}", and no `overrides` decides which '
+        "stands (e.g. {witness})",
+    ),
+    "V0114.label": ("另一条结果运用", "the other link"),
+    "V0114.help": (
+        "在应优先的一条上写 overrides: [另一条的 id]，或用 roles/except、reads 或条件使二者不会同时触发",
+        "write `overrides: [the other's id]` on the link that should stand, or keep them apart "
+        "with `roles`/`except`, `reads` or their conditions",
     ),
     "V0201": (
         "性质 `{id}`（{name}）不成立：{period} 的 {subject} 是反例",
@@ -686,6 +728,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0918": (
         "模板 {path} 不是可用的 Word 文档（.docx）：{problem}",
         "the template {path} is not a usable Word document (.docx): {problem}",
+    ),
+    "E1017": (
+        "随数据附带的已发布结果 {path} 无法读取：{problem}",
+        "the published results shipped with the data, {path}, cannot be read: {problem}",
     ),
     "W0901": (
         "结果运用 `{link}` 需要 {period} 已发布的结果，结果库中没有，本次不适用该项",
@@ -967,6 +1013,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "kind.indicator": ("指标", "indicator"),
     "kind.collection": ("集合", "collection"),
     "kind.property": ("性质", "property"),
+    "V0114.section": ("科室", "section"),
+    "V0114.person": ("人员", "person"),
     "subjects.section": ("科室", "sections"),
     "subjects.person": ("个人", "people"),
     # -- rule tests (jixiao test) -----------------------------------------
@@ -1050,8 +1098,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "write period in the case or at the top of the file, e.g. period: 2016Q2",
     ),
     "E1013": (
-        "`{period}` 不是 {year} 年的一个季度；规则测试每个用例评价一个季度，如 {year}Q2",
-        "`{period}` is not a quarter of {year}; a rule test evaluates one quarter, e.g. {year}Q2",
+        "`{period}` 不是 {year} 年的季度、季度范围或全年；规则测试每个用例评价其中之一，如 {year}Q2 或 {year}",
+        "`{period}` is not a quarter, a range of quarters or the year {year}; a rule test "
+        "evaluates one of them, e.g. {year}Q2 or {year}",
     ),
     "E1014": (
         "事项日期 {date} 不在用例的考评期间 {period} 内",
@@ -1145,6 +1194,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.of": ("满分", "of"),
     "explain.ungraded": ("未定等次", "ungraded"),
     "explain.quarters": ("各季度总分", "quarter totals"),
+    "explain.overridden": (
+        "结果运用 {link}（{effect}）被 {by} 覆盖，不适用",
+        "link {link} ({effect}) gives way to {by}, which overrides it",
+    ),
     "explain.veto.fail": ("一票否决", "one-vote veto"),
     "explain.veto.no_excellent": ("一票否优", "veto of excellence"),
     "explain.supervision.item": (
@@ -1526,6 +1579,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.field.section": ("所在科室", "section"),
     "diff.field.post": ("岗位", "post"),
     "diff.field.name": ("名称", "name"),
+    "diff.field.reads": ("读取的结果", "results read"),
+    "diff.field.roles": ("适用人员", "roles"),
+    "diff.field.overrides": ("优先于", "overrides"),
     "diff.field.points": ("分值", "points"),
     "diff.field.category": ("类别", "category"),
     "diff.field.cadence": ("考评周期", "cadence"),

@@ -363,6 +363,22 @@ class Link(Model):
         Text,
     ]
     description: str | None = None
+    reads: Literal["quarter", "year", "period"] = Field(
+        "period",
+        description="the results it reads: `quarter` (fires on a quarter only), `year` "
+        "(on the whole year only: 2016 or 2016Q1..2016Q4), `period` (on any evaluated period)",
+    )
+    roles: list[Literal["head", "liaison", "staff"]] | None = Field(
+        None, description="only people in these roles receive its consequences"
+    )
+    except_: list[Literal["head", "liaison", "staff"]] | None = Field(
+        None, alias="except", description="people in these roles receive nothing from it"
+    )
+    overrides: list[Text] = Field(
+        default_factory=list,
+        description="links whose consequence with a common effect key this one replaces "
+        "for the same person or section",
+    )
 
 
 class Monotone(Model):

@@ -134,11 +134,11 @@ def test_person_parts_in_rules_that_assess_no_people_are_errors(tmp_path: Path) 
         "RULES/grades.yaml:43:9",
         "RULES/grades.yaml:50:9",
         "RULES/items.yaml:9:9",
-        "RULES/links.yaml:17:9",
-        "RULES/links.yaml:23:9",
-        "RULES/links.yaml:30:9",
-        "RULES/links.yaml:36:9",
-        "RULES/links.yaml:58:9",
+        "RULES/links.yaml:24:9",
+        "RULES/links.yaml:32:9",
+        "RULES/links.yaml:41:9",
+        "RULES/links.yaml:49:9",
+        "RULES/links.yaml:78:9",
     ]
     assert en[2] == (
         "RULES/items.yaml:9:9: error[E0438]: item `provincial_commendation` is for people "

@@ -203,7 +203,7 @@ REVISIONS = [
         [("links.yaml", BOTTOM_TWO, BOTTOM_TWO.replace("true}", "false, within: 3}"))],
         [("links.yaml", BOTTOM_TWO, BOTTOM_TWO.replace("true}", "false, within: 4}"))],
         [("changed", "link", "bottom_two_talk", "history", "2 years cumulative within 3",
-          "2 years cumulative within 4", "links.yaml:42", "links.yaml:42")],
+          "2 years cumulative within 4", "links.yaml:60", "links.yaml:60")],
         id="history within",
     ),
     pytest.param(
@@ -244,6 +244,27 @@ REVISIONS = [
          ("added", "property", "total_capped", "always", "", "total <= 100 + 3", "",
           "grades.yaml:28")],
         id="property renamed",
+    ),
+    pytest.param(
+        [],
+        [("links.yaml", "    reads: period\n    when: rank > count - 2", "    reads: year\n    when: rank > count - 2")],
+        [("changed", "link", "bottom_two_talk", "reads", "period", "year", "links.yaml:60",
+          "links.yaml:60")],
+        id="link reads",
+    ),
+    pytest.param(
+        [],
+        [("links.yaml", "    except: [head]\n    when: grade == \"优秀\"", "    when: grade == \"优秀\"")],
+        [("changed", "link", "person_excellent_annual", "roles", "except head", "",
+          "links.yaml:24", "links.yaml:24")],
+        id="link roles",
+    ),
+    pytest.param(
+        [],
+        [("links.yaml", "    overrides: [promotion_priority]\n", "")],
+        [("changed", "link", "promotion_blocked", "overrides", "promotion_priority", "",
+          "links.yaml:49", "links.yaml:49")],
+        id="link overrides",
     ),
 ]  # fmt: skip
 

@@ -372,3 +372,33 @@ def test_a_monotone_property_is_tested_on_every_subject(tmp_path: Path) -> None:
     assert code == 1
     assert "property quality_decreasing (方向写反) fails" in out
     assert "property revenue_monotone (入库税收越多，税收收入完成率得分不会越低): holds" in out
+
+
+def test_unresolved_contradiction_between_links_is_found_with_a_witness(tmp_path: Path) -> None:
+    # Without `overrides`, the last of three people is also among the first three.
+    folder = variant(tmp_path, {"links.yaml": ("    overrides: [promotion_priority]\n", "")})
+    findings = _findings(folder)
+    expected = (
+        "RULES/links.yaml:41:9: warning[V0114]: links `promotion_priority` and `promotion_blocked` "
+        '(RULES/links.yaml:49:9) can both give one person a promotion, "同等条件下优先" and '
+        '"原则上当年不得提拔", and no `overrides` decides which stands (e.g. rank = 1, count = 1)'
+    )
+    (line,) = [f for f in findings if "V0114" in f]
+    assert line.startswith(expected), line
+    # The bundled set declares the precedence: nothing to report.
+    assert not any("V0114" in line for line in _findings(Path("rules/yongzhou")))
+
+
+def test_links_kept_apart_by_roles_or_reads_do_not_contradict(tmp_path: Path) -> None:
+    # The head's own link would give the head a second annual grade, unless heads are excluded.
+    folder = variant(tmp_path, {"links.yaml": ("    except: [head]\n", "")})
+    findings = _findings(folder)
+    (line,) = [f for f in findings if "V0114" in f]
+    assert "`section_excellent_head` and `person_excellent_annual`" in line
+    assert 'section_excellent_head: grade = "优秀"; person_excellent_annual: grade = "优秀"' in line
+    quarterly = variant(
+        tmp_path,
+        {"links.yaml": ("    reads: year\n    except: [head]\n", "    reads: quarter\n")},
+        name="quarterly",
+    )
+    assert not any("V0114" in f for f in _findings(quarterly))

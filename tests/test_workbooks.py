@@ -27,6 +27,7 @@ from runtime.render.dryrun import to_xlsx as dryrun_xlsx
 from runtime.render.workbook import number_format, sheet_title
 from runtime.tools.dryrun import DryRun, compare
 from tests.clirun import run
+from tests.variants import variant
 
 BASELINE, CANDIDATE = "rules/yongzhou#2016-03-31", "rules/yongzhou#2016-04-01"
 EVALUATE = ("evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3")
@@ -38,6 +39,21 @@ def _dry_run() -> DryRun:
     candidate = _compiled(CANDIDATE, every_context=True)
     periods = parse_periods("2016Q1")
     return compare(baseline, candidate, "examples/yongzhou", periods, (BASELINE, CANDIDATE))
+
+
+@pytest.fixture(scope="module")
+def with_consequences(tmp_path_factory: pytest.TempPathFactory) -> DryRun:
+    """The same revision with the commendation link read every period (the bundled
+    one reads the whole year, so a quarter's dry-run changes no consequence)."""
+    annual = '    reads: year\n    when: grade == "优秀"\n    effect: {commendation: 优先推荐}'
+    folder = variant(
+        tmp_path_factory.mktemp("links"),
+        {"links.yaml": (annual, annual.replace("reads: year", "reads: period"))},
+    )
+    old, new = f"{folder}#2016-03-31", f"{folder}#2016-04-01"
+    baseline = _compiled(old, every_context=True)
+    candidate = _compiled(new, every_context=True)
+    return compare(baseline, candidate, "examples/yongzhou", parse_periods("2016Q1"), (old, new))
 
 
 def _evaluate_xlsx(tmp_path: Path, lang: str) -> bytes:
@@ -148,7 +164,9 @@ def test_evaluate_csv_opens_in_excel() -> None:
 # -- dry-run -----------------------------------------------------------------------
 
 
-def test_dryrun_workbook_numbers_and_consequences(tmp_path: Path) -> None:
+def test_dryrun_workbook_numbers_and_consequences(
+    tmp_path: Path, with_consequences: DryRun
+) -> None:
     data = _dryrun_cli_xlsx(tmp_path)
     assert data == dryrun_xlsx(_dry_run(), "zh")  # the CLI's workbook, byte for byte
     (sheet,) = _sheets(data)
@@ -165,12 +183,14 @@ def test_dryrun_workbook_numbers_and_consequences(tmp_path: Path) -> None:
         assert isinstance(value, int | float) and form == "0.00"
     rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["s02"][4:7] == (91.54, 92, 0.46)  # numbers, not text such as '+0.46'
+    (sheet,) = _sheets(dryrun_xlsx(with_consequences, "zh"))
+    rows = {r[2]: r for r in sheet.iter_rows(min_row=2, values_only=True)}
     assert rows["s03"][11] == "科室组织绩效优秀，评先评优优先推荐（评先评优：优先推荐）"
     assert "section_excellent_commendation" not in str(list(rows.values()))
 
 
-def test_dryrun_in_english_and_as_csv() -> None:
-    (sheet,) = _sheets(dryrun_xlsx(_dry_run(), "en"))
+def test_dryrun_in_english_and_as_csv(with_consequences: DryRun) -> None:
+    (sheet,) = _sheets(dryrun_xlsx(with_consequences, "en"))
     assert [c.value for c in sheet[1]][:5] == [
         "period", "kind", "id", "name", "total (baseline)",
     ]  # fmt: skip

@@ -14,6 +14,7 @@ points were lost.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -22,6 +23,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.conditions import CompiledCondition, link_condition
 from runtime.engine.results import Consequence, SubjectResult
+from runtime.inputs.periods import Period, PeriodError, parse_periods
 from semantics.rounding import shown
 
 History = Callable[[str, str], Sequence[Mapping[str, object]] | None]  # (label, kind) -> subjects
@@ -64,7 +66,11 @@ def apply_links(
     for result in results:
         sizes[result.group] = sizes.get(result.group, 0) + 1
     found: list[Consequence] = []
+    evaluated = period_kind(label)
+    roles = person_roles(program)
     for link in program.links:
+        if link.reads != "period" and link.reads != evaluated:
+            continue  # an annual link on a quarter, a quarterly one on a roll-up
         past = _past_results(link, program.kind, label, history, warnings)
         if past is None:
             continue
@@ -83,6 +89,8 @@ def apply_links(
                 if not link.consecutive and 1 + sum(earlier) < link.history_years:
                     continue
             for target in _targets(program, link, result):
+                if not _receives(link, roles.get(target, frozenset())):
+                    continue
                 for key, value in link.effects:
                     found.append(
                         Consequence(
@@ -94,6 +102,92 @@ def apply_links(
                         )
                     )
     return found
+
+
+def period_kind(label: str) -> str:
+    """What an evaluated period is, for ``reads``: ``quarter`` (2016Q3),
+    ``year`` (2016, or 2016Q1..2016Q4: the whole year's roll-up) or
+    ``part`` (any other roll-up, such as 2016Q1..2016Q3: not the year)."""
+    try:
+        periods = parse_periods(label)
+    except PeriodError:
+        return "part"
+    if len(periods) == 1:
+        return "quarter"
+    whole = [Period(periods[0].year, q) for q in range(1, 5)]
+    return "year" if periods == whole else "part"
+
+
+def person_roles(program: ir.Program) -> dict[str, frozenset[str]]:
+    """Each person's roles: ``head`` and ``liaison`` as the organization names
+    them for a section, ``staff`` for everyone else."""
+    if program.organization is None:
+        return {}
+    heads = {s.head for s in program.organization.sections if s.head}
+    liaisons = {s.liaison for s in program.organization.sections if s.liaison}
+    roles: dict[str, frozenset[str]] = {}
+    for person in program.organization.people:
+        mine = {r for r, ids in (("head", heads), ("liaison", liaisons)) if person.id in ids}
+        roles[person.id] = frozenset(mine or {"staff"})
+    return roles
+
+
+def _receives(link: ir.Link, roles: frozenset[str]) -> bool:
+    """Whether a subject with ``roles`` (empty: a section) receives the link's consequences."""
+    if not roles:
+        return True
+    if link.roles and not roles & set(link.roles):
+        return False
+    return not roles & set(link.excepted)
+
+
+def resolve_precedence(
+    found: list[Consequence], links: Sequence[ir.Link]
+) -> tuple[list[Consequence], list[Consequence]]:
+    """The consequences that stand, and those another link ``overrides``
+    (each marked with the link that replaced it): of two consequences for the
+    same subject with the same effect key, the one of a link that overrides the
+    other (directly or through others) stands."""
+    beats = precedence(links)
+    kept: list[Consequence] = []
+    overridden: list[Consequence] = []
+    for consequence in found:
+        key = effect_key(consequence.effect)
+        winner = next(
+            (
+                other.link
+                for other in found
+                if other.target == consequence.target
+                and other.link != consequence.link
+                and effect_key(other.effect) == key
+                and consequence.link in beats.get(other.link, set())
+            ),
+            None,
+        )
+        if winner is None:
+            kept.append(consequence)
+        else:
+            overridden.append(dataclasses.replace(consequence, overridden_by=winner))
+    return kept, overridden
+
+
+def precedence(links: Sequence[ir.Link]) -> dict[str, set[str]]:
+    """Each link's id -> the links it overrides, directly or through others."""
+    beats: dict[str, set[str]] = {link.id: set() for link in links}
+    direct = {link.id: set(link.overrides) for link in links}
+    for link in links:
+        pending = list(direct[link.id])
+        while pending:
+            other = pending.pop()
+            if other not in beats[link.id]:
+                beats[link.id].add(other)
+                pending.extend(direct.get(other, ()))
+    return beats
+
+
+def effect_key(effect: str) -> str:
+    """``promotion`` of ``promotion: 同等条件下优先``."""
+    return effect.split(": ", 1)[0]
 
 
 def _past_results(

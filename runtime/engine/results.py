@@ -22,6 +22,7 @@ class Consequence:
     effect: str  # "annual_grade: 优秀", "talk: head", "training: 工作质量 -1.5; ..."
     target: str  # subject id receiving it
     source: str  # subject id whose results triggered it
+    overridden_by: str = ""  # the link whose consequence replaced this one (``overrides``)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,3 +66,5 @@ class SubjectResult:
     consequences: tuple[Consequence, ...] = ()  # result links it triggered or received
     # Supervision items its inputs were counted from (``from: supervision.…``), for explain.
     supervision: tuple[SupervisionItem, ...] = ()
+
+    overridden: tuple[Consequence, ...] = ()  # consequences another link's replaced

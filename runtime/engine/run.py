@@ -18,7 +18,7 @@ from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.links import History, apply_links
+from runtime.engine.links import History, apply_links, resolve_precedence
 from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.subjects import evaluate_period, rules_digest
@@ -150,11 +150,15 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
         )
     if not found:
         return
+    links = [link for program in compilation.programs.values() for link in program.links]
+    found, overridden = resolve_precedence(found, links)
 
     def attach(results: list[SubjectResult]) -> list[SubjectResult]:
         return [
             dataclasses.replace(
-                r, consequences=tuple(c for c in found if r.id in (c.target, c.source))
+                r,
+                consequences=tuple(c for c in found if r.id in (c.target, c.source)),
+                overridden=tuple(c for c in overridden if r.id in (c.target, c.source)),
             )
             for r in results
         ]

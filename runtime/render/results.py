@@ -142,6 +142,17 @@ def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, objec
             }
             for c in result.consequences
         ],
+        "overridden": [
+            {
+                "link": c.link,
+                "name": c.name,
+                "effect": c.effect,
+                "target": c.target,
+                "source": c.source,
+                "overridden_by": c.overridden_by,
+            }
+            for c in result.overridden
+        ],
         "quarters": [{"period": p, "total": fmt(t, program)} for p, t in result.quarters],
     }
 

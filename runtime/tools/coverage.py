@@ -14,6 +14,7 @@ reports each arm taken and each level looked up.
 from __future__ import annotations
 
 import decimal
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -25,6 +26,8 @@ from runtime.engine.conditions import Hit, Probes
 from runtime.engine.population import passes
 from runtime.engine.results import SubjectResult
 from runtime.inputs.periods import Period
+
+_QUARTER = re.compile(r"^\d{4}Q[1-4]$")  # a quarter's results, not a roll-up's
 
 Category = Literal["grade", "quota", "branch", "level", "cap", "veto", "link"]
 CATEGORIES: tuple[Category, ...] = ("grade", "quota", "branch", "level", "cap", "veto", "link")
@@ -155,6 +158,11 @@ class Tracker:
         values = result.values
         if result.grade in self.grades:
             hit.add(self.grades[result.grade])
+        if not _QUARTER.match(result.period):
+            # A roll-up (a rule test over a year): its grade and links count; its
+            # formulas, quotas and caps are counted in quarters' cases.
+            self._record_links(result)
+            return
         # A quota binds when it keeps out someone who qualifies for the band
         # and no earlier band took: they got a later band, or none.
         order = [band.grade for band in self.program.grades]
@@ -163,7 +171,7 @@ class Tracker:
             if after > position and passes(self.program, band, values, set(result.vetoes)):
                 hit.add(target)
         hit.update(self.taken(values))
-        end = Period.parse(result.period).end if ".." not in result.period else None
+        end = Period.parse(result.period).end
         for target, slot, cap, item, summed in self.caps:
             if item is not None:
                 count = values[item.count]
@@ -182,9 +190,12 @@ class Tracker:
                 and (end is None or item.in_force(end))
             ):
                 hit.add(self.vetoes[item.id])
-        for consequence in result.consequences:
+        self._record_links(result)
+
+    def _record_links(self, result: SubjectResult) -> None:
+        for consequence in (*result.consequences, *result.overridden):
             if consequence.source == result.id and consequence.link in self.links:
-                hit.add(self.links[consequence.link])
+                self.coverage.hit.add(self.links[consequence.link])
 
     def taken(self, values: Sequence[object]) -> set[Target]:
         """The formula arms and levels one subject's slot values take."""

@@ -243,6 +243,14 @@ class _Explainer:
             )
         vetoes = "、".join(words[f"veto.{v}"] for v in result.vetoes) or words["none"]
         children.append((f"{words['veto']}: {vetoes}", []))
+        for gave_way in result.overridden:  # a link's `overrides` set this consequence aside
+            if gave_way.target == result.id:
+                args = {
+                    "link": gave_way.link,
+                    "effect": gave_way.effect,
+                    "by": gave_way.overridden_by,
+                }
+                children.append((words["overridden"].format(**args), []))
         steps = f"{words['base']} + {words['adjust']}"
         if program.section_total is not None and program.kind == "person":
             own, section = _combine_shares(self.definitions[program.total].expr)

@@ -30,7 +30,7 @@ from runtime.engine.population import population_values
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation, evaluate_datasets
 from runtime.inputs.data import RUNTIME_KINDS, Dataset, load_tables
-from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.inputs.tables import Table
 from runtime.tools.coverage import Coverage, Tracker
 from runtime.tools.properties import moves_against, violating_subject
@@ -107,19 +107,22 @@ def _evaluate(
         outcome.problems.append(Diagnostic("E1012", {"name": case.name}, case.span))
         return None
     try:
-        period: Period | None = Period.parse(case.period)
+        periods = parse_periods(case.period)
     except PeriodError:
-        period = None
-    if period is None or period.year != year:
+        periods = []
+    if not periods or any(p.year != year for p in periods):
         outcome.problems.append(
             Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
         )
         return None
-    events = _event_table(case, period, outcome)
+    # A year or a range of quarters: the case's inputs in each of its quarters,
+    # rolled up as the rules declare (so annual links can be tested).
+    events = _event_table(case, periods, outcome)
     datasets: dict[Kind, Dataset] = {}
     for kind, program in programs.items():
-        tables = [_input_table(program, kind, case, str(period)), events]
-        datasets[kind] = _with_section_totals(program, case, load_tables(program, tables, [period]))
+        tables = [_input_table(program, kind, case, [str(p) for p in periods]), events]
+        loaded = load_tables(program, tables, periods)
+        datasets[kind] = _with_section_totals(program, case, loaded)
         outcome.problems.extend(datasets[kind].diagnostics)
     if outcome.problems:
         # Subjects added by `population: all` share the case's line: one report each.
@@ -131,9 +134,9 @@ def _evaluate(
             compilation,
             datasets["section"],
             datasets.get("person"),
-            [period],
+            periods,
             case.path,
-            str(period),
+            period_label(case.period),
             _history(case, programs["section"]),
         )
     except UserError as error:
@@ -157,10 +160,11 @@ def _with_section_totals(program: ir.Program, case: CheckedCase, dataset: Datase
     return dataset
 
 
-def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, period: str) -> Table:
+def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, periods: list[str]) -> Table:
     """The case's subjects of one kind as a wide data table: every input a
-    column, defaults first, each subject's own values over them; the row
-    number is the subject's line, so a bad value is reported there."""
+    column, defaults first, each subject's own values over them, the same in
+    every quarter of the case's period; the row number is the subject's
+    line, so a bad value is reported there."""
     names = [f.name for f in program.inputs if f.kind not in RUNTIME_KINDS]
     header = ["period", "subject", *names]
     defaults = {name: text for name, text, _ in case.defaults.get(kind, ())}
@@ -169,7 +173,9 @@ def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, period: str
     for subject in listed:
         cells = dict(defaults)
         cells.update({name: text for name, text, _ in subject.cells})
-        rows.append((subject.line, [period, subject.subject, *[cells.get(n, "") for n in names]]))
+        for period in periods:
+            row = [period, subject.subject, *[cells.get(n, "") for n in names]]
+            rows.append((subject.line, row))
     if case.population == "all" and (listed or case.defaults.get(kind)):
         org = program.organization
         everyone = [s.id for s in org.sections] if org and kind == "section" else []
@@ -178,16 +184,19 @@ def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, period: str
         named = {s.subject for s in listed}
         for ident in everyone:
             if ident not in named:
-                rows.append((case.line, [period, ident, *[defaults.get(n, "") for n in names]]))
+                for period in periods:
+                    row = [period, ident, *[defaults.get(n, "") for n in names]]
+                    rows.append((case.line, row))
     return Table(case.path, header, rows)
 
 
-def _event_table(case: CheckedCase, period: Period, outcome: CaseOutcome) -> Table:
+def _event_table(case: CheckedCase, periods: list[Period], outcome: CaseOutcome) -> Table:
+    """The case's events; one without a date happens on the last day of the case's period."""
     rows: list[tuple[int, list[str]]] = []
     for event in case.events:
-        day = event.day or period.end
-        if Period(day.year, (day.month - 1) // 3 + 1) != period:
-            args = {"date": day.isoformat(), "period": str(period)}
+        day = event.day or periods[-1].end
+        if Period(day.year, (day.month - 1) // 3 + 1) not in periods:
+            args = {"date": day.isoformat(), "period": period_label(case.period or "")}
             outcome.problems.append(Diagnostic("E1014", args, event.day_span))
             continue
         cells = [day.isoformat(), str(event.subject.value), str(event.item.value),
@@ -239,6 +248,8 @@ def _actual(expectation: CheckedExpectation, result: SubjectResult) -> object:
             return tuple(sorted(result.vetoes))
         case "links":
             return tuple(sorted({c.link for c in result.consequences if c.source == result.id}))
+        case "overridden":
+            return tuple(sorted({c.link for c in result.overridden if c.target == result.id}))
     return tuple(sorted({c.link for c in result.consequences if c.target == result.id}))
 
 

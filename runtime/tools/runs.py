@@ -1,17 +1,21 @@
 """Evaluation with the results store: history in, runs out.
 
 A result link may read the published results of earlier periods, so an
-evaluation reads them from the store when one is given; a run is recorded
+evaluation reads them from the store when one is given, and otherwise from
+published results shipped with the data (``published/`` in the data folder); a run is recorded
 with what it was computed from (the rules' commit, a digest of the data and
 the data files) so it can be reproduced and checked later.
 """
 
 from __future__ import annotations
 
+import json
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from compiler.pipeline import Compilation
-from dsl.diagnostics import Diagnostic
+from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.links import History
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.tables import data_files
@@ -27,8 +31,55 @@ def evaluate_with_history(
 ) -> Evaluation:
     """Evaluate; links read earlier published results from ``store``, if any."""
     assert "section" in compilation.programs
-    history = store.history(compilation.programs["section"].scheme) if store is not None else None
-    return evaluate_rules(compilation, data, periods, label, history)
+    scheme = compilation.programs["section"].scheme
+    stored = store.history(scheme) if store is not None else None
+    return evaluate_rules(compilation, data, periods, label, with_bundled(stored, data, scheme))
+
+
+PUBLISHED_FOLDER = "published"  # beside a data folder's tables: earlier years' published results
+
+
+def with_bundled(stored: History | None, data: str, scheme: str) -> History | None:
+    """Earlier published results from the store, else from the data folder's
+    ``published/LABEL.json`` files (results published elsewhere and shipped
+    with the data, e.g. the example's 2015): a period the store holds is
+    always read from the store."""
+    folder = Path(data) / PUBLISHED_FOLDER
+    if not folder.is_dir():
+        return stored
+
+    def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
+        found = stored(label, kind) if stored is not None else None
+        if found is not None:
+            return found
+        subjects = _bundled(folder / f"{label}.json", scheme, label)
+        return None if subjects is None else [s for s in subjects if s.get("kind") == kind]
+
+    return lookup
+
+
+def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] | None:
+    """The subjects of one bundled file (None: no file for this scheme and period);
+    a file that cannot be read is E1017, located at the file."""
+    if not path.is_file():
+        return None
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        subjects = document["subjects"]
+        if not isinstance(subjects, list) or not all(isinstance(s, dict) for s in subjects):
+            raise ValueError("`subjects` is not a list of results")
+        for subject in subjects:
+            for key in ("id", "total", "rank"):
+                if key not in subject:
+                    raise ValueError(f"a result without `{key}`")
+    except (OSError, ValueError, KeyError, TypeError) as error:
+        problem = str(error) if not isinstance(error, KeyError) else f"no {error}"
+        raise UserError(
+            [Diagnostic("E1017", {"path": str(path), "problem": problem}, None, location=str(path))]
+        ) from None
+    if document.get("scheme") != scheme or document.get("period") != label:
+        return None
+    return subjects
 
 
 def record_run(

@@ -1,7 +1,8 @@
 """``jixiao verify``: what can be proven about the rules, and what can be tested.
 
-Two checks run together: the interval analysis (``compiler.verify``) proves
-bounds and finds what no data can reach; the property tests
+Three checks run together: the interval analysis (``compiler.verify``) proves
+bounds and finds what no data can reach; contradictory result links that no
+precedence decides are searched for (``runtime.tools.contradictions``); the property tests
 (``runtime.tools.properties``) search for a counterexample to each declared
 property.  A property that fails becomes a V0201 diagnostic located at the
 property, beside the analysis' own findings, and its counterexample is kept
@@ -18,6 +19,7 @@ from compiler.pipeline import Compilation
 from compiler.verify import Verification, verify
 from dsl.diagnostics import Diagnostic
 from runtime.tools import counterexamples
+from runtime.tools.contradictions import contradictions
 from runtime.tools.properties import PropertyResult, check_properties, counterexample_test
 
 
@@ -57,6 +59,7 @@ def run_verify(
         step(0, stages, "intervals")
     verification = verify(compilation.programs["section"], compilation.programs.get("person"))
     findings = list(verification.findings)
+    findings.extend(contradictions(compilation))
     checks: list[PropertyCheck] = []
     for done, (program, module) in enumerate(programs, start=1):
         if step is not None:
