@@ -265,8 +265,8 @@ def test_assessment_days_is_every_indicator_without_its_own_due_days(tmp_path: P
     assert {(c["thing"], c["field"], c["old"], c["new"]) for c in changes} == {
         ("indicator", "due_days", "5", "7")
     }
-    # 16 indicators of sections but revenue (its own due_days), 4 of people.
-    assert len(changes) == 19
+    # 16 indicators of sections but revenue (its own due_days), 6 of people.
+    assert len(changes) == 21
     assert "revenue" not in {c["id"] for c in changes}
     assert all(c["old_at"] == c["new_at"] != "" for c in changes)
 

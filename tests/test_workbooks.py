@@ -198,7 +198,7 @@ def test_warn_workbook_has_a_sheet_per_section(tmp_path: Path, lang: str) -> Non
         assert sheet.oddHeader is not None
         header = sheet.oddHeader.center.text
         assert header is not None and sheet.title in header  # printed on every page
-    assert sum(s.max_row - 1 for s in sheets) == 252
+    assert sum(s.max_row - 1 for s in sheets) == 286
 
 
 # -- the shared module -------------------------------------------------------------
