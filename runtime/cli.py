@@ -58,6 +58,9 @@ from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_output
+from runtime.render.ledgers import to_html as ledger_html
+from runtime.render.ledgers import to_text as ledger_text
+from runtime.render.ledgers import to_xlsx as ledger_xlsx
 from runtime.render.pdf import print_pdf
 from runtime.render.results import to_csv, to_json, to_table, to_xlsx
 from runtime.render.rule_tests import run_json, run_text, under
@@ -70,6 +73,7 @@ from runtime.tools.bulletin import bulletin_for
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
+from runtime.tools.ledgers import LEDGER_KINDS, build_ledger
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
@@ -292,6 +296,17 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--period", required=True, help=h("cli.help.submit_period"))
     p.add_argument("--date", help=h("cli.help.status_date"))
     p.add_argument("--format", choices=("text", "json"), default="text", help=h("cli.help.format"))
+
+    p = sub.add_parser("ledger", parents=[common], help=h("cli.cmd.ledger"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--period", required=True, help=h("cli.help.ledger_period"))
+    p.add_argument("--kind", choices=LEDGER_KINDS, required=True, help=h("cli.help.ledger_kind"))
+    p.add_argument("--store", help=h("cli.help.ledger_store"))
+    p.add_argument("--date", help=h("cli.help.status_date"))
+    p.add_argument(
+        "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
+    )
+    p.add_argument("--out", help=h("cli.help.out"))
     return parser
 
 
@@ -407,6 +422,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _submit(args, lang, out, err)
     if args.command == "status":
         return _status(args, lang, out)
+    if args.command == "ledger":
+        return _ledger(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -554,6 +571,31 @@ def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     finally:
         store.close()
     out.write(status_json(status) if args.format == "json" else status_text(status, lang))
+    return EXIT_OK
+
+
+def _ledger(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules, generate=False)
+    period = _one_quarter(args, result)
+    day = None
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise _usage("cli.error.date", date=args.date, example="2016-10-08") from None
+    store = _submissions_store(args.store, period) if args.store is not None else None
+    try:
+        ledger = build_ledger(result, args.kind, period, store, day)
+    finally:
+        if store is not None:
+            store.close()
+    if args.format == "xlsx":
+        if not args.out:
+            raise _usage("cli.error.xlsx_out")
+        write_output(ledger_xlsx(ledger, lang), args.out, lang)
+        return EXIT_OK
+    text = ledger_html(ledger, lang) if args.format == "html" else ledger_text(ledger, lang)
+    _write(text, args.out, out, lang)
     return EXIT_OK
 
 
