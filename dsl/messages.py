@@ -773,8 +773,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the store records no warnings issued: that column is left empty",
     ),
     "ledger.summary": (
-        "共 {count} 项指标、{checkpoints} 个考评节点",
-        "{count} indicators, {checkpoints} checkpoints",
+        "共 {indicators} 项指标、{checkpoints} 个考评节点",
+        "{indicators} indicators, {checkpoints} checkpoints",
     ),
     "ledger.col.person": ("人员编号", "person"),
     "ledger.col.person_name": ("姓名", "name"),

@@ -155,9 +155,10 @@ def _status_cells(line: MasterLine, lang: Lang) -> list[str]:
 
 
 def _master_notes(ledger: Ledger, lang: Lang) -> list[str]:
-    count = len(ledger.master)
+    indicators = len(ledger.master)
     checkpoints = sum(len(line.indicator.checkpoints) for line in ledger.master)
-    notes = [render_message("ledger.summary", lang, {"count": count, "checkpoints": checkpoints})]
+    args = {"indicators": indicators, "checkpoints": checkpoints}
+    notes = [render_message("ledger.summary", lang, args)]
     if not ledger.with_status:
         notes.append(text("ledger.no_status", lang))
     elif not ledger.warnings_recorded:
