@@ -15,6 +15,7 @@ names from closed sets.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -279,7 +280,8 @@ class Indicator:
     lets: tuple[int, ...]
     method: Literal["formula", "levels", "machine", "deduct"]
     span: Span
-    applies_to: tuple[str, ...] | None = None  # section ids or tags; None: every section
+    # section ids, section tags or (people's indicators) post ids; None: every subject
+    applies_to: tuple[str, ...] | None = None
     effective_from: date | None = None
     effective_until: date | None = None
     context: int | None = None  # slot of the context flag input (in force and applies)
@@ -298,11 +300,17 @@ class Indicator:
                     found.append((last, last + timedelta(days=self.due_days)))
         return found
 
-    def applies(self, section: Section) -> bool:
-        """Whether the indicator applies to ``section`` (for people: to their
-        section): ``applies_to`` absent, or naming its id or one of its tags."""
+    def applies(self, section: Section, post: str | None = None) -> bool:
+        """Whether the indicator applies to ``section`` (for a person: to the
+        person's section or ``post``): ``applies_to`` absent, or naming the
+        section's id, one of its tags or the post."""
         targets = self.applies_to
-        return targets is None or section.id in targets or any(t in targets for t in section.tags)
+        return (
+            targets is None
+            or section.id in targets
+            or any(t in targets for t in section.tags)
+            or (post is not None and post in targets)
+        )
 
     def in_force(self, day: date) -> bool:
         """Whether the indicator is in force on ``day`` (both ends included)."""
@@ -445,13 +453,48 @@ class Person:
 
 
 @dataclass(frozen=True, slots=True)
+class Post:
+    """A post (岗位) and its duties (岗责体系); which people's indicators it is
+    assessed on is their ``applies_to``."""
+
+    id: str
+    name: str
+    duties: tuple[str, ...]
+    span: Span | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Organization:
     groups: tuple[tuple[str, str], ...]  # (id, name)
     sections: tuple[Section, ...]
     people: tuple[Person, ...]
+    posts: tuple[Post, ...] = ()
 
     def section(self, ident: str) -> Section | None:
         return next((s for s in self.sections if s.id == ident), None)
+
+    def post(self, ident: str | None) -> Post | None:
+        return next((p for p in self.posts if p.id == ident), None)
+
+    def applies(self, indicator: Indicator, section: Section, kind: str) -> bool:
+        """Whether ``indicator`` applies to ``section`` (sections' programs) or
+        to at least one of its members (people's: by section or post)."""
+        if kind != "person":
+            return indicator.applies(section)
+        return any(
+            indicator.applies(section, p.post) for p in self.people if p.section == section.id
+        )
+
+    def person_applicable_sums(self, indicators: Sequence[Indicator]) -> set[Decimal]:
+        """The sums of the points of ``indicators`` applying to each person."""
+        sections = {s.id: s for s in self.sections}
+        return {
+            sum(
+                (i.points for i in indicators if i.applies(sections[p.section], p.post)), Decimal(0)
+            )
+            for p in self.people
+            if p.section in sections
+        }
 
     def assessed_sections(self, kind: str) -> tuple[Section, ...]:
         """The sections whose subjects a kind of program assesses: every

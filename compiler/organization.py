@@ -3,6 +3,9 @@
 Every reference is resolved (a section's group, head and liaison, a person's
 section) with "did you mean" for a misspelt id, and every id is unique across
 sections and people, so a data row naming a subject is never ambiguous.
+Posts (岗位), when declared, are checked the same way: a person's ``post``
+must name one, and people's indicators may name posts in ``applies_to``, so
+people in different posts are assessed on different duties.
 """
 
 from __future__ import annotations
@@ -17,7 +20,10 @@ def build_organization(
 ) -> ir.Organization:
     seen: dict[str, ast.Ident] = {}
     for ident in (
-        [g.id for g in decl.groups] + [s.id for s in decl.sections] + [p.id for p in decl.people]
+        [g.id for g in decl.groups]
+        + [s.id for s in decl.sections]
+        + [p.id for p in decl.people]
+        + [p.id for p in decl.posts]
     ):
         if ident.name in seen:
             diagnostics.append(
@@ -65,6 +71,7 @@ def build_organization(
     for person in decl.people:
         if person.section.name not in sections:
             unknown(person.section, "section", sections)
+    _check_posts(decl, diagnostics)
     return ir.Organization(
         groups=tuple((g.id.name, g.name) for g in decl.groups),
         sections=tuple(
@@ -80,32 +87,71 @@ def build_organization(
             for s in decl.sections
         ),
         people=tuple(
-            ir.Person(p.id.name, p.name, p.section.name, p.post, p.id.span) for p in decl.people
+            ir.Person(p.id.name, p.name, p.section.name, p.post.name if p.post else None, p.id.span)
+            for p in decl.people
+        ),
+        posts=tuple(
+            ir.Post(p.id.name, p.name or p.id.name, p.duties, p.id.span) for p in decl.posts
         ),
     )
+
+
+def _check_posts(decl: ast.OrganizationDecl, diagnostics: list[Diagnostic]) -> None:
+    """With posts declared, every person's post names one (E0455), and no post
+    is spelt like a section tag, which ``applies_to`` could not tell apart (E0457)."""
+    if not decl.posts:
+        return
+    posts = sorted(p.id.name for p in decl.posts)
+    for person in decl.people:
+        post = person.post
+        if post is not None and post.name not in posts:
+            diagnostics.append(
+                Diagnostic(
+                    "E0455",
+                    {"person": person.id.name, "name": post.name},
+                    post.span,
+                    help=suggest(post.name, posts, ("E0455.help", {})),
+                )
+            )
+    tags = {t.name for s in decl.sections for t in s.tags}
+    for post_decl in decl.posts:
+        if post_decl.id.name in tags:
+            diagnostics.append(Diagnostic("E0457", {"name": post_decl.id.name}, post_decl.id.span))
 
 
 def check_applies_to(
     indicator: ast.IndicatorDecl,
     organization: ir.Organization | None,
     diagnostics: list[Diagnostic],
+    kind: str = "section",
 ) -> tuple[str, ...] | None:
-    """The section ids and tags an indicator applies to, each checked."""
+    """The section ids, tags and (people's indicators) posts an indicator
+    applies to, each checked."""
     if indicator.applies_to is None:
         return None
     known = set()
+    posts: set[str] = set()
     if organization is not None:
         known = {s.id for s in organization.sections} | {
             t for s in organization.sections for t in s.tags
         }
+        posts = {p.id for p in organization.posts}
+        if kind == "person":
+            known |= posts
     for target in indicator.applies_to:
-        if target.name not in known:
+        if target.name in posts and kind != "person":
+            diagnostics.append(
+                Diagnostic("E0456", {"name": target.name}, target.span, help=("E0456.help", {}))
+            )
+        elif target.name not in known:
+            # People's indicators may also name posts: the message says so.
+            code = "E0458" if kind == "person" and posts else "E0414"
             diagnostics.append(
                 Diagnostic(
-                    "E0414",
+                    code,
                     {"name": target.name},
                     target.span,
-                    help=suggest(target.name, sorted(known), ("E0414.help", {})),
+                    help=suggest(target.name, sorted(known), (f"{code}.help", {})),
                 )
             )
     return tuple(t.name for t in indicator.applies_to)

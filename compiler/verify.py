@@ -68,6 +68,8 @@ def _unscaled_sum(program: ir.Program, indicators: list[ir.Indicator]) -> Decima
     organization = program.organization
     if organization is None or all(i.applies_to is None for i in indicators):
         return everything
+    if program.kind == "person":  # by each person's section and post
+        return everything if everything in organization.person_applicable_sums(indicators) else None
     for section in organization.assessed_sections(program.kind):
         if all(i.applies(section) for i in indicators):
             return everything

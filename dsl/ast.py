@@ -366,7 +366,14 @@ class PersonDecl:
     id: Ident
     name: str
     section: Ident
-    post: str | None
+    post: Ident | None = field(metadata=key(check_name=False))  # free text without posts
+
+
+@dataclass(frozen=True, slots=True)
+class PostDecl:
+    id: Ident
+    name: str | None
+    duties: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True)
@@ -375,6 +382,7 @@ class OrganizationDecl:
     sections: tuple[SectionDecl, ...]
     people: tuple[PersonDecl, ...]
     span: Span
+    posts: tuple[PostDecl, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

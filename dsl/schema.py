@@ -426,7 +426,18 @@ class Person(Model):
     id: Text
     name: str
     section: Text
-    post: str | None = None
+    post: Text | None = Field(
+        None, description="the person's post (岗位): a declared post's id when posts are declared"
+    )
+
+
+class Post(Model):
+    """A post (岗位) of the post-duty system (岗责体系): its duties, and, through
+    people's indicators' ``applies_to``, the indicators it is assessed on."""
+
+    id: Text
+    name: str | None = None
+    duties: list[str] = Field(default_factory=list, description="the post's duties (岗位职责)")
 
 
 class Organization(Model):
@@ -435,6 +446,7 @@ class Organization(Model):
     groups: list[Group] = Field(default_factory=list)
     sections: list[Section] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
+    posts: list[Post] = Field(default_factory=list)
 
 
 class RuleFile(Model):

@@ -63,6 +63,9 @@ from runtime.render.files import OutputError, write_output
 from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.issued_warnings import to_json as issued_json
 from runtime.render.issued_warnings import to_text as issued_text
+from runtime.render.ledgers import to_html as ledger_html
+from runtime.render.ledgers import to_text as ledger_text
+from runtime.render.ledgers import to_xlsx as ledger_xlsx
 from runtime.render.pdf import print_pdf
 from runtime.render.progress import progress_bar
 from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
@@ -80,6 +83,7 @@ from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
 from runtime.tools.forms import ALL as ALL_ASSESSORS
 from runtime.tools.forms import build_form, form_assessors
+from runtime.tools.ledgers import LEDGER_KINDS, build_ledger
 from runtime.tools.revisions import revision_log
 from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
@@ -334,6 +338,17 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--sign", type=int, metavar="N", help=h("cli.help.sign"))
     p.add_argument("--by", help=h("cli.help.signed_by"))
     p.add_argument("--at", help=h("cli.help.signed_at"))
+
+    p = sub.add_parser("ledger", parents=[common], help=h("cli.cmd.ledger"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--period", required=True, help=h("cli.help.ledger_period"))
+    p.add_argument("--kind", choices=LEDGER_KINDS, required=True, help=h("cli.help.ledger_kind"))
+    p.add_argument("--store", help=h("cli.help.ledger_store"))
+    p.add_argument("--date", help=h("cli.help.status_date"))
+    p.add_argument(
+        "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
+    )
+    p.add_argument("--out", help=h("cli.help.out"))
     return parser
 
 
@@ -457,6 +472,9 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
 
     if args.command == "warnings":
         return _warnings(args, lang, out)
+
+    if args.command == "ledger":
+        return _ledger(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -654,6 +672,31 @@ def _template(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         write_output(form_xlsx(form, lang, send_to), str(target), lang)
         args_ = {"assessor": name, "period": str(period), "path": str(target)}
         out.write(render_message("template.written", lang, args_) + "\n")
+    return EXIT_OK
+
+
+def _ledger(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    result = _compiled(args.rules, generate=False)
+    period = _one_quarter(args, result)
+    day = None
+    if args.date is not None:
+        try:
+            day = date.fromisoformat(args.date)
+        except ValueError:
+            raise _usage("cli.error.date", date=args.date, example="2016-10-08") from None
+    store = _submissions_store(args.store, period) if args.store is not None else None
+    try:
+        ledger = build_ledger(result, args.kind, period, store, day)
+    finally:
+        if store is not None:
+            store.close()
+    if args.format == "xlsx":
+        if not args.out:
+            raise _usage("cli.error.xlsx_out")
+        write_output(ledger_xlsx(ledger, lang), args.out, lang)
+        return EXIT_OK
+    text = ledger_html(ledger, lang) if args.format == "html" else ledger_text(ledger, lang)
+    _write(text, args.out, out, lang)
     return EXIT_OK
 
 

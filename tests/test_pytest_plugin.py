@@ -34,7 +34,7 @@ def _repository(pytester: pytest.Pytester) -> Path:
 def test_the_bundled_rule_tests_run_as_pytest_items(pytester: pytest.Pytester) -> None:
     _repository(pytester)
     result = _run(pytester, "-v")
-    result.assert_outcomes(passed=21)
+    result.assert_outcomes(passed=22)
     result.stdout.fnmatch_lines(
         ["*rules/yongzhou/tests/grades.yaml::名额线上并列的都不评优秀 PASSED*"]
     )
@@ -46,10 +46,10 @@ def test_a_failing_case_shows_the_located_message(pytester: pytest.Pytester) -> 
     text = grades.read_text(encoding="utf-8")
     grades.write_text(text.replace("s05: {total: 96,", "s05: {total: 97,"), encoding="utf-8")
     result = _run(pytester)
-    result.assert_outcomes(passed=20, failed=1)
+    result.assert_outcomes(passed=21, failed=1)
     out = result.stdout.str()
     assert "error[T0001]: s05 total: expected 97, got 96.00" in out
-    assert "rules/yongzhou/tests/grades.yaml:28:20" in out
+    assert "rules/yongzhou/tests/grades.yaml:29:20" in out
 
 
 def test_a_test_file_with_mistakes_fails_as_one_item(pytester: pytest.Pytester) -> None:
@@ -59,7 +59,7 @@ def test_a_test_file_with_mistakes_fails_as_one_item(pytester: pytest.Pytester) 
         encoding="utf-8",
     )
     result = _run(pytester)
-    result.assert_outcomes(passed=21, failed=1)
+    result.assert_outcomes(passed=22, failed=1)
     out = result.stdout.str()
     assert "error[E1005]: `revnue` cannot be expected" in out and "did you mean `revenue`?" in out
 

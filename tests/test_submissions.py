@@ -130,6 +130,8 @@ def test_status_shows_exactly_who_is_in_late_and_missing(scripted: Path) -> None
         ("政工科", "performance_reporting"): "late",
         ("政工科", "poverty_alleviation"): "late",
         ("政工科", "learning"): "late",
+        ("政工科", "leadership"): "late",
+        ("政工科", "liaison_duty"): "late",
         ("机关党委", "civilized_city"): "late",
         ("纳税服务科", "opinion_survey"): "missing",
         ("所在科室", "duty"): "in",
@@ -176,11 +178,11 @@ def test_status_text(scripted: Path, lang: str) -> None:
             "  opinion_survey 民意调查（民调）  季度  节点 2016-09-30，截止 2016-10-05  未报送\n"
             in out
         )
-        assert out.endswith("已报送 12 项，逾期报送 4 项，未报送 1 项，逾期未报送 0 项。\n")
+        assert out.endswith("已报送 12 项，逾期报送 6 项，未报送 1 项，逾期未报送 0 项。\n")
     else:
         assert out.startswith("Submissions for 2016Q3\n")
         assert "came in late  #" in out
-        assert out.endswith("12 in, 4 late, 1 missing, 0 missing and overdue.\n")
+        assert out.endswith("12 in, 6 late, 1 missing, 0 missing and overdue.\n")
 
 
 def test_evaluating_from_submissions_equals_the_data_folder(

@@ -52,10 +52,11 @@ def test_september_lists_the_checkpoints_of_30_september() -> None:
         "revenue", "collection_quality", "rule_of_law", "supervision", "integrity",
         "office_management", "performance_reporting", "sanitary_city", "civilized_city",
         "opinion_survey", "on_duty", "public_security",
-        "duty", "work_quality", "attendance", "learning",
+        "duty", "work_quality", "attendance", "learning", "leadership", "liaison_duty",
     }  # fmt: skip
-    # 7 business sections x 2 + 17 sections x 10 other section indicators + 17 x 4 people.
-    assert len(table.first) == 7 * 2 + 17 * 10 + 17 * 4 == 252
+    # 7 business sections x 2 + 17 sections x 10 other section indicators + 17 x 6 people
+    # (every section has a head and a liaison, whose posts have an indicator each).
+    assert len(table.first) == 7 * 2 + 17 * 10 + 17 * 6 == 286
     # Any day of the month gives the month's table.
     assert _table(date(2016, 9, 30)) == table
 
@@ -70,7 +71,9 @@ def test_applies_to_by_tag_and_heads_sign() -> None:
     assert (office.section_name, office.head, office.assessor) == ("办公室", "邹琪旭", "办公室")
     assert (office.cadence, office.points, office.method) == ("monthly", Decimal(10), "formula")
     people = [w for w in table.first if w.subjects == "person"]
-    assert {w.indicator for w in people} == {"duty", "work_quality", "attendance", "learning"}
+    assert {w.indicator for w in people} == {
+        "duty", "work_quality", "attendance", "learning", "leadership", "liaison_duty",
+    }  # fmt: skip
     assert len({w.section for w in people}) == 17
 
 
@@ -92,9 +95,10 @@ def test_second_warnings_three_working_days_before_the_checkpoint() -> None:
     assert len(by_indicator["duty"]) == 17
     liaisons = {w.section: w.liaison for w in table.second}
     assert liaisons["s01"] == "邓娟明" and liaisons["s17"] == "沈欣晶"
-    # 12 section and 2 people indicators with one assessing section, 2 people
-    # indicators x 17 sections (against 252 reminders, one per first warning, before).
-    assert len(table.second) == 12 + 2 + 2 * 17 == 48
+    # 12 section and 4 people indicators with one assessing section (two of
+    # them, 带队管理 and 绩效联络, only for posts), 2 people indicators x 17
+    # sections (against 286 reminders, one per first warning, before).
+    assert len(table.second) == 12 + 4 + 2 * 17 == 50
     # Each liaison's reminders together, sections in organization order.
     order = [w.section for w in table.second]
     assert order == sorted(order)
@@ -121,7 +125,7 @@ def test_sorting_is_deterministic() -> None:
     table = _table(date(2016, 9, 1))
     first = [(w.indicator, w.section) for w in table.first]
     assert first[:2] == [("revenue", "s04"), ("revenue", "s05")]
-    assert first[-1] == ("learning", "s17")
+    assert first[-1] == ("liaison_duty", "s17")
     assert _table(date(2016, 9, 1)) == table
 
 

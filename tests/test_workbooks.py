@@ -222,8 +222,8 @@ def test_warn_workbook_has_a_sheet_per_section(tmp_path: Path, lang: str) -> Non
         header = sheet.oddHeader.center.text
         section = sheet.title if index < 17 else sheet.title.split("-", 1)[1]
         assert header is not None and section in header  # printed on every page
-    assert sum(s.max_row - 1 for s in sheets[:17]) == 252
-    assert sum(s.max_row - 1 for s in sheets[17:]) == 48
+    assert sum(s.max_row - 1 for s in sheets[:17]) == 286
+    assert sum(s.max_row - 1 for s in sheets[17:]) == 50
 
 
 # -- template (forms for the assessing sections; more in test_forms.py) -----------
@@ -288,6 +288,32 @@ def test_bulletin_workbook_in_english_for_one_quarter(tmp_path: Path) -> None:
     sheets = _sheets(_bulletin_xlsx(tmp_path, "en", "2016Q3"))
     deductions = sheets[1]
     assert [c.value for c in deductions[1]] == ["section", "points deducted (sum)", "items"]
+
+
+# -- ledgers -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["duty", "function", "master"])
+def test_ledger_workbooks(tmp_path: Path, kind: str) -> None:
+    target = tmp_path / f"{kind}.xlsx"
+    code, _, err = run(
+        "ledger", "rules/yongzhou", "--period", "2016Q3", "--kind", kind, "--format", "xlsx",
+        "--out", str(target), "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, err
+    (sheet,) = _sheets(target.read_bytes())
+    _assert_office_sheet(sheet)
+    heads = [c.value for c in sheet[1]]
+    assert {"指标编号", "指标", "分值", "考评科室", "考评节点", "截止日期"} <= set(heads)
+    points = list(_numbers(sheet, "分值"))
+    assert points and all(isinstance(v, int) and form == "0" for v, form in points)
+    dates = list(_numbers(sheet, "考评节点", "截止日期"))
+    assert dates and all(form == "yyyy-mm-dd" for _, form in dates)
+    assert sheet.oddHeader is not None and "2016年第三季度" in str(sheet.oddHeader.center.text)
+    if kind == "duty":  # one row per person, indicator and checkpoint
+        rows = [r for r in sheet.iter_rows(min_row=2, values_only=True) if r[0] == "p0101"]
+        assert [r[5] for r in rows].count("work_quality") == 3
+        assert "leadership" in [r[5] for r in rows]
 
 
 # -- the shared module -------------------------------------------------------------

@@ -52,7 +52,7 @@ def _declare_indicators(state: State, ruleset: ast.RuleSet) -> list[ir.Indicator
             )
         )
         method = type(decl.method).__name__.removesuffix("Method").lower()
-        applies_to = check_applies_to(decl, state.organization, state.diagnostics)
+        applies_to = check_applies_to(decl, state.organization, state.diagnostics, state.kind)
         start, end = decl.effective_from, decl.effective_until
         if start is not None and end is not None and start.value > end.value:
             state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))

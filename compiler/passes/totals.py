@@ -74,11 +74,14 @@ def count_full_marks(state: State) -> None:
 
 def _applicable_sums(state: State) -> set[Decimal]:
     """The sums of points of the indicators that apply to each section (to
-    each person's section, for people); one sum when nothing is partitioned."""
+    each person, by section and post, for people); one sum when nothing is
+    partitioned."""
     everything = sum((i.points for i in state.indicators), Decimal(0))
     organization = state.organization
     if organization is None or all(i.applies_to is None for i in state.indicators):
         return {everything}
+    if state.kind == "person":  # by each person's section and post
+        return organization.person_applicable_sums(state.indicators) or {everything}
     return {
         sum((i.points for i in state.indicators if i.applies(section)), Decimal(0))
         for section in organization.assessed_sections(state.kind)

@@ -221,7 +221,17 @@ def supervision(section_rows: list[list[str]]) -> list[list[str]]:
     return out
 
 
-PERSON_COLUMNS = ["period", "subject", "name", "履职评价", "差错次数", "缺勤天数", "学习得分"]
+PERSON_COLUMNS = [
+    "period", "subject", "name", "履职评价", "差错次数", "缺勤天数", "学习得分",
+    "带队评价", "联络迟报次数",
+]  # fmt: skip
+# Posts assessed on an indicator of their own (rules/yongzhou/people.yaml): the
+# other posts leave its cell empty (the indicator does not apply to them).
+LEADING_POSTS = ("科长", "副科长")
+LIAISON_POST = "绩效联络员"
+# The post columns are drawn from their own generator, after the others, so
+# adding them left every other generated value as it was.
+POST_SEED = SEED + 1
 PERSON_DEDUCTIONS = {
     "late_or_absent": ("迟到早退", "考勤记录"),
     "personal_error": ("工作差错被科室通报", "科室通报"),
@@ -240,6 +250,17 @@ def people() -> list[tuple[str, str]]:
     return [(p.id, p.name) for p in program.organization.people]
 
 
+def posts() -> dict[str, str | None]:
+    """Each person's post in the bundled organization file."""
+    sys.path.insert(0, str(ROOT))
+    from compiler.pipeline import check
+    from dsl.ruleset import DirectorySource
+
+    program = check(DirectorySource(str(ROOT / "rules" / "yongzhou"))).programs["section"]
+    assert program is not None and program.organization is not None
+    return {p.id: p.post for p in program.organization.people}
+
+
 def person_rows(rng: random.Random, staff: list[tuple[str, str]]) -> list[list[str]]:
     out = []
     for period in PERIODS:
@@ -252,6 +273,16 @@ def person_rows(rng: random.Random, staff: list[tuple[str, str]]) -> list[list[s
                 str(Decimal(rng.randint(1200, 1500)) / 100),
             ])  # fmt: skip
     return out
+
+
+def add_post_columns(table: list[list[str]], post_of: dict[str, str | None]) -> None:
+    """The leadership rating of heads and deputies, the late reports of liaisons."""
+    rng = random.Random(POST_SEED)
+    for row in table:
+        post = post_of.get(row[1])
+        leading = rng.choices(LEVELS, weights=[5, 4, 1, 0])[0]
+        late = str(rng.choice([0, 0, 0, 1]))
+        row += [leading if post in LEADING_POSTS else "", late if post == LIAISON_POST else ""]
 
 
 def person_events(rng: random.Random, staff: list[tuple[str, str]]) -> list[list[str]]:
@@ -327,6 +358,7 @@ def main() -> None:
     write(folder / "supervision.csv", SUPERVISION_COLUMNS, supervision(section_rows))
     staff = people()
     person_table = person_rows(rng, staff)
+    add_post_columns(person_table, posts())
     all_events = events(rng) + person_events(rng, staff)
     all_events.sort()
     write(folder / "events.csv", EVENT_COLUMNS, all_events)

@@ -290,15 +290,17 @@ class _TableReader:
             return
         if self.wanted is None and period.year != self.program.year:
             return
-        section = None
+        section, post = None, None
         if self.subjects is not None:
             found = self.subjects.get(subject)
             if found is None:
                 self.unknown_subject(shown, number, subject)
                 return
             name = found.name
-            # applies_to names sections or their tags: a person's is their section's.
+            # applies_to names sections, their tags or (people) posts: a person's
+            # section is their section's, and their post their own.
             section = self.sections.get(found.section) if isinstance(found, ir.Person) else found
+            post = found.post if isinstance(found, ir.Person) else None
         key = (str(period), subject)
         if key in self.seen:
             where = _where(shown, number, SUBJECT_COLUMN)
@@ -309,7 +311,7 @@ class _TableReader:
         active = {
             i.id
             for i in self.program.indicators
-            if i.in_force(period.end) and (section is None or i.applies(section))
+            if i.in_force(period.end) and (section is None or i.applies(section, post))
         }
         values: dict[int, object] = {}
         unscored: set[str] = set()

@@ -182,7 +182,7 @@ def warning_table(
                 if not indicator.in_force(checkpoint):
                     continue
                 for section in organization.sections:
-                    if not indicator.applies(section):
+                    if not organization.applies(indicator, section, subjects):
                         continue
                     if subjects == "person" and section.id not in staffed:
                         continue

@@ -140,9 +140,18 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
     return best
 
 
-def _context(indicator: ir.Indicator, section: ir.Section | None, end: date) -> bool:
-    """An indicator's context flag: in force on ``end`` and applying to ``section``."""
-    return indicator.in_force(end) and (section is None or indicator.applies(section))
+def _context(
+    indicator: ir.Indicator, section: ir.Section | None, end: date, post: str | None = None
+) -> bool:
+    """An indicator's context flag: in force on ``end`` and applying to
+    ``section`` (a person: to their section or ``post``)."""
+    return indicator.in_force(end) and (section is None or indicator.applies(section, post))
+
+
+def _posts(program: ir.Program) -> dict[str, str | None]:
+    """Each person's post (applies_to may name posts)."""
+    org = program.organization
+    return {p.id: p.post for p in org.people} if org is not None else {}
 
 
 def _restore(
@@ -158,13 +167,14 @@ def _restore(
     if [ident for ident, _ in kept] != [ident for ident, _ in subjects]:
         return None
     owner = {i.context: i for i in program.indicators if i.context is not None}
+    posts = _posts(program)
     end = Period(program.year, quarter).end
     rows = []
-    for (_, section), (_, values) in zip(subjects, kept, strict=True):
+    for (ident, section), (_, values) in zip(subjects, kept, strict=True):
         row: list[object] = []
         for field in program.inputs:
             if field.kind == "context":
-                row.append(_context(owner[field.slot], section, end))
+                row.append(_context(owner[field.slot], section, end, posts.get(ident)))
             elif field.name in values:
                 row.append(values[field.name])
             else:
@@ -191,11 +201,14 @@ def _case_strategy(
     evaluator: CompiledEvaluator,
 ) -> st.SearchStrategy[_Case]:
     owner = {i.context: i for i in program.indicators if i.context is not None}
+    posts = _posts(program)
 
-    def fixed(field: ir.InputField, section: ir.Section | None, end: date) -> object:
+    def fixed(
+        field: ir.InputField, section: ir.Section | None, end: date, post: str | None
+    ) -> object:
         """The runtime's own inputs: in force and applies, occurrences, section total."""
         if field.kind == "context":
-            return _context(owner[field.slot], section, end)
+            return _context(owner[field.slot], section, end, post)
         if field.kind == "events":
             return Decimal(0)
         if field.kind == "section_total":
@@ -207,8 +220,8 @@ def _case_strategy(
     def rows(quarter: int) -> st.SearchStrategy[_Case]:
         end = Period(program.year, quarter).end
         per_subject = []
-        for _, section in subjects:
-            start = [fixed(field, section, end) for field in program.inputs]
+        for ident, section in subjects:
+            start = [fixed(field, section, end, posts.get(ident)) for field in program.inputs]
             best = _best_row(program, evaluator, start)
             parts: list[st.SearchStrategy[object]] = []
             for position, field in enumerate(program.inputs):
