@@ -171,6 +171,7 @@ class InputDecl:
     default: object
     default_span: Span | None
     owner: str | None  # indicator id, or None for rule-set inputs
+    monthly: str | None = None  # sum, average, last, min, max; None: by type
 
 
 @dataclass(frozen=True, slots=True)
@@ -234,6 +235,8 @@ class IndicatorDecl:
     effective_until: DateValue | None = field(default=None, metadata=key("effective.until"))
     subjects: str = "section"
     due_days: int | None = None
+    working_days: bool | None = None  # None: the manifest's
+    move_off_holidays: bool | None = None  # None: the manifest's
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,6 +382,8 @@ class Manifest:
     full_marks: Decimal | None
     span: Span
     assessment_days: int = 5
+    working_days: bool = False
+    move_off_holidays: bool = False
 
 
 @dataclass(frozen=True, slots=True)

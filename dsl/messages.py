@@ -562,6 +562,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "数据列「{column}」不是规则中的输入",
         "data column {column} is not an input of the rules",
     ),
+    "E0823": (
+        "指标 `{indicator}` 在考评节点 {checkpoint} 的截止日期无法按法定工作日计算：节假日数据只覆盖 {first} 至 {last}",
+        "the due date of indicator `{indicator}`'s checkpoint {checkpoint} cannot be placed on the official calendar: its data covers {first} to {last}",
+    ),
+    "E0823.help": (
+        "升级 chinesecalendar 包以取得该年度的节假日安排，或去掉 working_days / move_off_holidays 按自然日计算",
+        "upgrade the chinesecalendar package to get that year's holidays, or drop working_days / move_off_holidays to count calendar days",
+    ),
     "W0801": (
         "数据列「{column}」不是规则中的输入，已忽略该列",
         "data column {column} is not an input of the rules; the column was ignored",
@@ -878,6 +886,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.exempt": ("免考（缺少数据）", "exempt (data absent)"),
     "explain.not_applicable": ("不适用", "not applicable"),
     "explain.not_in_force": ("不在有效期内", "not in force"),
+    "explain.between_checkpoints": (
+        "本季度不是其考评节点，不计分",
+        "not scored: no checkpoint of its cadence in this quarter",
+    ),
     "explain.data": ("数据", "data"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
     "explain.normalized": (

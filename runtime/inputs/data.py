@@ -284,7 +284,7 @@ class _TableReader:
         active = {
             i.id
             for i in self.program.indicators
-            if i.in_force(period.end) and (section is None or i.applies(section))
+            if i.scored_in(period.end) and (section is None or i.applies(section))
         }
         values: dict[int, object] = {}
         unscored: set[str] = set()

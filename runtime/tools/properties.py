@@ -141,8 +141,9 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
 
 
 def _context(indicator: ir.Indicator, section: ir.Section | None, end: date) -> bool:
-    """An indicator's context flag: in force on ``end`` and applying to ``section``."""
-    return indicator.in_force(end) and (section is None or indicator.applies(section))
+    """An indicator's context flag: scored in the quarter ending ``end`` and
+    applying to ``section``."""
+    return indicator.scored_in(end) and (section is None or indicator.applies(section))
 
 
 def _restore(

@@ -4,10 +4,10 @@ One line per assessing section and indicator in force in the period: the
 submission that counts (who, when), whether the first one holding the
 indicator came in within its window, or that none has.  The window of an
 indicator closes on the due date of its last checkpoint in the period
-(``ir.Indicator.checkpoints``: the checkpoint plus the manifest's
-``assessment_days``); an indicator with no checkpoint in the period (a
-half-year indicator in the third quarter) is still read from every quarter's
-data, so its window closes ``assessment_days`` after the period's end.
+(``runtime.inputs.checkpoints``: the checkpoint plus the manifest's
+``assessment_days``, on the official calendar when the rules say so).  An
+indicator not scored in the period (a half-year indicator in the third
+quarter: ``ir.Indicator.scored_in``) owes nothing and is not listed.
 ``--date`` shows the status as it stood on that day: later submissions are
 left out and a missing indicator whose window has closed is overdue.
 """
@@ -15,11 +15,12 @@ left out and a missing indicator whose window has closed is overdue.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from typing import Literal
 
 from compiler import ir
 from compiler.pipeline import Compilation
+from runtime.inputs.checkpoints import due_date
 from runtime.inputs.periods import Period
 from runtime.store import Store, Submission
 
@@ -63,7 +64,7 @@ def period_status(
     lines: list[StatusLine] = []
     for kind, program in compilation.programs.items():
         for indicator in program.indicators:
-            if indicator.assessor is None or not indicator.in_force(period.end):
+            if indicator.assessor is None or not indicator.scored_in(period.end):
                 continue
             lines.append(_line(kind, indicator, period, submissions, day))
     order = {name: n for n, name in enumerate(dict.fromkeys(line.assessor for line in lines))}
@@ -78,11 +79,10 @@ def _line(
     submissions: list[Submission],
     day: date | None,
 ) -> StatusLine:
-    checkpoints = indicator.checkpoints(period.start, period.end)
-    if checkpoints:
-        checkpoint, due = checkpoints[-1]
-    else:
-        checkpoint, due = None, period.end + timedelta(days=indicator.due_days)
+    # Scored in the quarter: the quarter's end is one of its checkpoints (a
+    # monthly indicator's last one), so this is never empty.
+    checkpoint = indicator.checkpoint_days(period.start, period.end)[-1]
+    due = due_date(indicator, checkpoint)
     # The latest submission holding the indicator counts (``submissions.latest``).
     holding = [
         s for s in submissions if s.assessor == indicator.assessor and indicator.id in s.indicators

@@ -323,7 +323,7 @@ def _owed(
     for program in compilation.programs.values():
         required = {f.name for f in program.inputs if f.missing == "error"}
         for column, indicators in column_owners(program).items():
-            owing = [i for i in indicators if i.in_force(period.end)]
+            owing = [i for i in indicators if i.scored_in(period.end)]
             if column in present or column not in required or not owing:
                 continue
             args = {
