@@ -249,6 +249,10 @@ class InputField:
     # field needed only by indicators not in force or not applicable to a
     # subject may be absent for that subject and period.
     needed_by: tuple[str, ...] | None = None
+    # How monthly data rows (period ``2016-07``) of this field combine into the
+    # quarter: sum, average, last, min or max; None: given per quarter only
+    # (a field read by any indicator that is not monthly).
+    monthly: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

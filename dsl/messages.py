@@ -241,6 +241,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "个人指标有生效日期时，请在 people 中写明 full_marks（个人满分）",
         "with effective dates on people's indicators, declare people.full_marks",
     ),
+    "E0460": (
+        "输入「{name}」声明了 monthly（按月合并），但读取它的不只有月度指标（{readers}）",
+        "input {name} declares `monthly` but is read by more than monthly indicators ({readers})",
+    ),
+    "E0460.help": (
+        "只有仅被月度指标（cadence: monthly）读取的输入可以按月填报：去掉 monthly，按季度填报",
+        "only inputs read by monthly indicators alone (cadence: monthly) can be given per month: remove `monthly` and give the quarter's value",
+    ),
+    "E0461": (
+        "输入「{name}」（{kind}）不能用 {method} 合并月度数据",
+        "input {name} ({kind}) cannot combine its months by {method}",
+    ),
+    "E0461.help": (
+        "sum、average、min、max 只适用于数值输入；其他类型用 last（取季度最后一个月的值），列表不能按月填报",
+        "sum, average, min and max need a number; use last (the quarter's last month) for other types; a list cannot be given per month",
+    ),
     "E0440": (
         "各科室适用的指标分值合计不同（{low} 至 {high}），清单必须写明 full_marks（满分）",
         "the points of the indicators that apply differ between sections ({low} to {high}): "
@@ -561,6 +577,34 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0822": (
         "数据列「{column}」不是规则中的输入",
         "data column {column} is not an input of the rules",
+    ),
+    "E0824": (
+        "第 {row} 行：{subject} 的「{column}」既在季度行填写，又按月填写（{months}）",
+        "row {row}: {subject} {column} is given both in the quarter's row and per month ({months})",
+    ),
+    "E0824.help": (
+        "只保留一种：清空季度行的该单元格，或删去按月的数据",
+        "keep one: empty this cell of the quarter's row, or remove the month rows' values",
+    ),
+    "E0825": (
+        "缺少 {month} {subject} 的「{column}」（本季度其他月份已按月填写）",
+        "{month} missing for {subject} {column} (the quarter's other months are given per month)",
+    ),
+    "E0825.help": (
+        "补上该月的数据行，或在规则中为该输入声明 default（缺月时按默认值计）",
+        "add that month's row, or declare a `default` for the input (a missing month then counts as the default)",
+    ),
+    "E0826": (
+        "第 {row} 行「{column}」列：月度行（{period}）只能填写月度指标的输入",
+        "row {row}, column {column}: a month row ({period}) may hold only inputs of monthly indicators",
+    ),
+    "E0826.help": (
+        "该输入按季度考评：把它填在季度行（如 2016Q3）中",
+        "this input is assessed per quarter: give it in the quarter's row (such as 2016Q3)",
+    ),
+    "E0827": (
+        "{subject} 的「{column}」{period} 各月按 {method} 合并为 {value}，超出允许范围 [{low}, {high}]",
+        "{subject} {column}: the months of {period} combine ({method}) to {value}, outside [{low}, {high}]",
     ),
     "E0823": (
         "指标 `{indicator}` 在考评节点 {checkpoint} 的截止日期无法按法定工作日计算：节假日数据只覆盖 {first} 至 {last}",

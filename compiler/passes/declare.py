@@ -162,6 +162,7 @@ def _declare_input(state: State, decl: ast.InputDecl) -> None:
         missing=policy,  # type: ignore[arg-type]
         default=default,
         span=decl.name.span,
+        monthly=decl.monthly,  # as declared; mark_monthly_inputs checks and completes it
     )
 
 
