@@ -263,3 +263,23 @@ def test_a_due_date_beyond_the_calendar_data_is_located(tmp_path: Path) -> None:
         due_date(revenue, date(2199, 9, 30))
     (diagnostic,) = raised.value.diagnostics
     assert diagnostic.code == "E0823" and diagnostic.span == revenue.span
+
+
+def test_diff_reports_the_new_keys(tmp_path: Path) -> None:
+    rules = variant(
+        tmp_path,
+        {
+            "ruleset.yaml": ("assessment_days: 5 ", "working_days: true\nassessment_days: 5 "),
+            "indicators.yaml": (
+                "迟报次数: {type: count, default: 0}",
+                "迟报次数: {type: count, default: 0, monthly: max}",
+            ),
+        },
+    )
+    code, out, err = run("diff", "rules/yongzhou", str(rules), "--lang", "en")
+    assert code == 0, err
+    assert "~ input 迟报次数: months combined by sum → max" in out
+    assert (
+        "~ indicator revenue「税收收入完成率」: days to assess are working days (none) → true"
+        in out
+    )
