@@ -283,3 +283,24 @@ def test_diff_reports_the_new_keys(tmp_path: Path) -> None:
         "~ indicator revenue「税收收入完成率」: days to assess are working days (none) → true"
         in out
     )
+
+
+def test_a_submission_may_hold_month_rows_of_its_quarter_only(tmp_path: Path) -> None:
+    """政工科 owns 绩效信息报送 (monthly): it may send the months; a month of
+    another quarter is E0951 like a quarter row of one."""
+    good = tmp_path / "months.csv"
+    good.write_text(
+        "period,subject,迟报次数,漏报次数\n2016-07,s01,1,0\n2016-08,s01,0,0\n2016-09,s01,0,1\n",
+        encoding="utf-8",
+    )
+    store = str(tmp_path / "store.sqlite")
+    common = ("--store", store, "--period", "2016Q3", "--assessor", "政工科")
+    code, _, err = run("submit", "rules/yongzhou", *common, "--file", str(good))
+    assert code == 0, err
+    bad = tmp_path / "april.csv"
+    bad.write_text("period,subject,迟报次数,漏报次数\n2016-04,s01,1,0\n", encoding="utf-8")
+    code, _, err = run(
+        "submit", "rules/yongzhou", *common, "--file", str(bad), "--lang", "en",
+        "--output-format", "concise",
+    )  # fmt: skip
+    assert code == 1 and "E0951" in err and "april.csv:2 [period]" in err

@@ -35,7 +35,7 @@ from runtime.inputs.data import (
     load_tables,
 )
 from runtime.inputs.events import EVENT_COLUMNS, is_event_table
-from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.periods import Period, PeriodError, parse_month
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
 
@@ -178,8 +178,8 @@ def check_submission(
 
 
 def _period_of(text: str, events: bool) -> Period | None:
-    """The quarter a row belongs to (an event: its date's), None if unreadable
-    (the reader reports that)."""
+    """The quarter a row belongs to (an event: its date's; a month row: its
+    month's), None if unreadable (the reader reports that)."""
     if events:
         try:
             day = date.fromisoformat(text)
@@ -187,7 +187,8 @@ def _period_of(text: str, events: bool) -> Period | None:
             return None
         return Period(day.year, (day.month - 1) // 3 + 1)
     try:
-        return Period.parse(text)
+        month = parse_month(text)  # a month row: its quarter
+        return Period.parse(text) if month is None else Period(month[0], (month[1] + 2) // 3)
     except PeriodError:
         return None
 
