@@ -606,6 +606,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{subject} 的「{column}」{period} 各月按 {method} 合并为 {value}，超出允许范围 [{low}, {high}]",
         "{subject} {column}: the months of {period} combine ({method}) to {value}, outside [{low}, {high}]",
     ),
+    "E0828": (
+        "{subject} 有 {period} 的月度行，但没有该季度的数据行",
+        "{subject} has month rows for {period} but no row for the quarter",
+    ),
+    "E0828.help": (
+        "按月填报的只是月度指标的输入：其他输入仍须在季度行（如 2016Q3）中填写",
+        "only monthly indicators' inputs come per month: the other inputs still need the quarter's row (such as 2016Q3)",
+    ),
     "E0823": (
         "指标 `{indicator}` 在考评节点 {checkpoint} 的截止日期无法按法定工作日计算：节假日数据只覆盖 {first} 至 {last}",
         "the due date of indicator `{indicator}`'s checkpoint {checkpoint} cannot be placed on the official calendar: its data covers {first} to {last}",

@@ -304,3 +304,18 @@ def test_a_submission_may_hold_month_rows_of_its_quarter_only(tmp_path: Path) ->
         "--output-format", "concise",
     )  # fmt: skip
     assert code == 1 and "E0951" in err and "april.csv:2 [period]" in err
+
+
+def test_month_rows_without_the_quarter_row_are_an_error(tmp_path: Path) -> None:
+    folder, _ = _monthly_copy(tmp_path)
+    sections = folder / "sections.csv"
+    lines = sections.read_text(encoding="utf-8").splitlines(keepends=True)
+    sections.write_text(
+        "".join(line for line in lines if not line.startswith("2016Q3,s01,")), encoding="utf-8"
+    )
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(folder), "--period", "2016Q3",
+        "--lang", "en", "--output-format", "concise",
+    )  # fmt: skip
+    assert code == 1
+    assert "monthly.csv:2: error[E0828]: s01 has month rows for 2016Q3 but no row" in err

@@ -97,6 +97,7 @@ def load_data(
     for tables in opened:
         for table in tables:
             reader.read_table(table)
+    reader.months_without_quarter()
     reader.attach_events()
     return dataset
 
@@ -110,6 +111,7 @@ def load_tables(program: ir.Program, tables: list[Table], wanted: list[Period]) 
         reader.collect_months(table)
     for table in tables:
         reader.read_table(table)
+    reader.months_without_quarter()
     reader.attach_events()
     return dataset
 
@@ -509,6 +511,16 @@ class _TableReader:
             where = f"{shown}:{number}"
             row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored))
             self.dataset.rows.append(row)
+
+    def months_without_quarter(self) -> None:
+        """Month rows of a subject and quarter that has no quarter row: the
+        months would be read for nothing (E0828, at the first month row)."""
+        for (period, subject), held in sorted(self.months.items()):
+            if (period, subject) in self.seen or not held:
+                continue
+            first = min(where for months in held.values() for _, where in months.values())
+            args: dict[str, object] = {"subject": subject, "period": period}
+            self.problem("E0828", args, first, help=("E0828.help", {}))
 
     def attach_events(self) -> None:
         """Count each item's occurrences into the rows of their subject and period."""
