@@ -87,6 +87,8 @@ def _indicator(program: ir.Program, indicator: ir.Indicator) -> Facts:
             indicator.span,
         ),
         "due_days": (str(indicator.due_days), indicator.span),
+        "working_days": ("true" if indicator.working_days else "", indicator.span),
+        "move_off_holidays": ("true" if indicator.move_off_holidays else "", indicator.span),
     }
     tables = [n for n in ir.walk(expr) if isinstance(n, ir.Lookup)]
     if tables:
@@ -252,6 +254,7 @@ def _input(field: ir.InputField) -> Facts:
         "high": (_number(field.maximum), field.span),
         "missing": (field.missing, field.span),
         "default": (shown, field.span),
+        "monthly": (field.monthly or "", field.span),
     }
 
 

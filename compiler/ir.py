@@ -253,6 +253,10 @@ class InputField:
     # ``supervision.due``, ``supervision.on_time`` or ``supervision.overdue``: the
     # value is counted from the data's supervision table when it has one.
     source: str | None = None
+    # How monthly data rows (period ``2016-07``) of this field combine into the
+    # quarter: sum, average, last, min or max; None: given per quarter only
+    # (a field read by any indicator that is not monthly).
+    monthly: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -265,6 +269,10 @@ class Definition:
     mode: str  # a RoundingMode, checked by the schema
     # Scores of indicators that may be exempt: evaluated only when applicable.
     guard: int | None = None  # slot of the applicability flag
+
+
+def _month_end(year: int, month: int) -> date:
+    return date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,19 +294,61 @@ class Indicator:
     effective_until: date | None = None
     context: int | None = None  # slot of the context flag input (in force and applies)
     due_days: int = 5  # days after each checkpoint its assessment is due
+    working_days: bool = False  # due_days counted in official working days
+    move_off_holidays: bool = False  # a due date on a day off moves to the next working day
 
-    def checkpoints(self, start: date, end: date) -> list[tuple[date, date]]:
-        """(checkpoint, due date) of each checkpoint ending from ``start`` to ``end``:
-        month ends (monthly), quarter ends, 30 June and 31 December (half-year),
-        31 December (annual); due ``due_days`` calendar days later."""
+    def checkpoint_days(self, start: date, end: date) -> list[date]:
+        """The checkpoints from ``start`` to ``end``: month ends (monthly),
+        quarter ends, 30 June and 31 December (half-year), 31 December
+        (annual, or no cadence), and the closing checkpoint of a half-year or
+        annual indicator removed before its next one (``closing_day``).  Their
+        due dates depend on the official calendar: ``runtime.inputs.checkpoints``
+        computes them, in one place."""
         months = {"monthly": range(1, 13), "quarterly": (3, 6, 9, 12), "half_year": (6, 12)}
         found = []
         for year in range(start.year, end.year + 1):
             for month in months.get(self.cadence or "annual", (12,)):
                 last = date(year + month // 12, month % 12 + 1, 1) - timedelta(days=1)
                 if start <= last <= end:
-                    found.append((last, last + timedelta(days=self.due_days)))
+                    found.append(last)
+        closing = self.closing_day()
+        if closing is not None and start <= closing <= end and closing not in found:
+            found.append(closing)
+            found.sort()
         return found
+
+    def closing_day(self) -> date | None:
+        """The closing checkpoint of a half-year or annual indicator that goes
+        out of force before its next checkpoint: the end of its last quarter in
+        force (学习培训, half-year, removed after 2016-03-31: 2016-03-31).  It is
+        assessed once more there, on its part of the cycle, rather than never.
+        None for other indicators, or when that day is a checkpoint anyway."""
+        if self.cadence not in ("half_year", "annual") or self.effective_until is None:
+            return None
+        until = self.effective_until
+        month = until.month
+        if not (month % 3 == 0 and until == _month_end(until.year, month)):
+            month = month - month % 3  # the quarter before the one it leaves during
+        day = _month_end(until.year, month) if month else _month_end(until.year - 1, 12)
+        if not self.in_force(day):
+            return None
+        regular = (6, 12) if self.cadence == "half_year" else (12,)
+        return None if day.month in regular else day
+
+    def scored_in(self, quarter_end: date) -> bool:
+        """Whether the indicator is scored in the quarter ending ``quarter_end``:
+        it is in force then and, when it declares ``cadence: half_year`` or
+        ``annual``, the quarter ends on one of its checkpoints (Q2 and Q4, or
+        Q4 only, or its ``closing_day``): between checkpoints it is unscored,
+        as if not in force.  Monthly and quarterly indicators, and those
+        declaring no cadence, are scored every quarter."""
+        if not self.in_force(quarter_end):
+            return False
+        if self.cadence == "half_year":
+            return quarter_end.month in (6, 12) or quarter_end == self.closing_day()
+        if self.cadence == "annual":
+            return quarter_end.month == 12 or quarter_end == self.closing_day()
+        return True
 
     def applies(self, section: Section, post: str | None = None) -> bool:
         """Whether the indicator applies to ``section`` (for a person: to the

@@ -16,7 +16,11 @@ from collections.abc import Callable
 from datetime import date
 
 from compiler import ir
-from compiler.passes.applicability import add_applicability, mark_conditional_inputs
+from compiler.passes.applicability import (
+    add_applicability,
+    mark_conditional_inputs,
+    mark_monthly_inputs,
+)
 from compiler.passes.assemble import assemble, declare_properties
 from compiler.passes.declare import (
     check_shadowing,
@@ -73,6 +77,8 @@ PASSES: tuple[Pass, ...] = (
     # may an indicator go unscored, and which data only it needs
     add_applicability,
     mark_conditional_inputs,
+    # which data may come as month rows, and how the months combine
+    mark_monthly_inputs,
     # evaluation order; cycles
     order,
     # what staff expect to hold; then the program

@@ -174,6 +174,8 @@ class InputDecl:
     # ``from: supervision.due``: counted from the supervision table, not a data column.
     source: Ident | None = field(default=None, metadata=key("from", check_name=False))
 
+    monthly: str | None = None  # sum, average, last, min, max; None: by type
+
 
 @dataclass(frozen=True, slots=True)
 class Definition:
@@ -250,6 +252,8 @@ class IndicatorDecl:
     effective_until: DateValue | None = field(default=None, metadata=key("effective.until"))
     subjects: str = "section"
     due_days: int | None = None
+    working_days: bool | None = None  # None: the manifest's
+    move_off_holidays: bool | None = None  # None: the manifest's
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,6 +412,9 @@ class Manifest:
     span: Span
     assessment_days: int = 5
     revisions: tuple[RevisionDecl, ...] = ()
+
+    working_days: bool = False
+    move_off_holidays: bool = False
 
 
 @dataclass(frozen=True, slots=True)

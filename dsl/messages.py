@@ -269,6 +269,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "个人指标有生效日期时，请在 people 中写明 full_marks（个人满分）",
         "with effective dates on people's indicators, declare people.full_marks",
     ),
+    "E0460": (
+        "输入「{name}」声明了 monthly（按月合并），但读取它的不只有月度指标（{readers}）",
+        "input {name} declares `monthly` but is read by more than monthly indicators ({readers})",
+    ),
+    "E0460.help": (
+        "只有仅被月度指标（cadence: monthly）读取的输入可以按月填报：去掉 monthly，按季度填报",
+        "only inputs read by monthly indicators alone (cadence: monthly) can be given per month: remove `monthly` and give the quarter's value",
+    ),
+    "E0461": (
+        "输入「{name}」（{kind}）不能用 {method} 合并月度数据",
+        "input {name} ({kind}) cannot combine its months by {method}",
+    ),
+    "E0461.help": (
+        "sum、average、min、max 只适用于数值输入；其他类型用 last（取季度最后一个月的值），列表不能按月填报",
+        "sum, average, min and max need a number; use last (the quarter's last month) for other types; a list cannot be given per month",
+    ),
     "E0440": (
         "各科室适用的指标分值合计不同（{low} 至 {high}），清单必须写明 full_marks（满分）",
         "the points of the indicators that apply differ between sections ({low} to {high}): "
@@ -688,6 +704,50 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0835": (
         "第 {row} 行：督办事项编号 `{id}` 重复（第一次在 {first}）",
         "row {row}: supervision item `{id}` appears twice (first at {first})",
+    ),
+    "E0824": (
+        "第 {row} 行：{subject} 的「{column}」既在季度行填写，又按月填写（{months}）",
+        "row {row}: {subject} {column} is given both in the quarter's row and per month ({months})",
+    ),
+    "E0824.help": (
+        "只保留一种：清空季度行的该单元格，或删去按月的数据",
+        "keep one: empty this cell of the quarter's row, or remove the month rows' values",
+    ),
+    "E0825": (
+        "缺少 {month} {subject} 的「{column}」（本季度其他月份已按月填写）",
+        "{month} missing for {subject} {column} (the quarter's other months are given per month)",
+    ),
+    "E0825.help": (
+        "补上该月的数据行，或在规则中为该输入声明 default（缺月时按默认值计）",
+        "add that month's row, or declare a `default` for the input (a missing month then counts as the default)",
+    ),
+    "E0826": (
+        "第 {row} 行「{column}」列：月度行（{period}）只能填写月度指标的输入",
+        "row {row}, column {column}: a month row ({period}) may hold only inputs of monthly indicators",
+    ),
+    "E0826.help": (
+        "该输入按季度考评：把它填在季度行（如 2016Q3）中",
+        "this input is assessed per quarter: give it in the quarter's row (such as 2016Q3)",
+    ),
+    "E0827": (
+        "{subject} 的「{column}」{period} 各月按 {method} 合并为 {value}，超出允许范围 [{low}, {high}]",
+        "{subject} {column}: the months of {period} combine ({method}) to {value}, outside [{low}, {high}]",
+    ),
+    "E0828": (
+        "{subject} 有 {period} 的月度行，但没有该季度的数据行",
+        "{subject} has month rows for {period} but no row for the quarter",
+    ),
+    "E0828.help": (
+        "按月填报的只是月度指标的输入：其他输入仍须在季度行（如 2016Q3）中填写",
+        "only monthly indicators' inputs come per month: the other inputs still need the quarter's row (such as 2016Q3)",
+    ),
+    "E0823": (
+        "指标 `{indicator}` 在考评节点 {checkpoint} 的截止日期无法按法定工作日计算：节假日数据只覆盖 {first} 至 {last}",
+        "the due date of indicator `{indicator}`'s checkpoint {checkpoint} cannot be placed on the official calendar: its data covers {first} to {last}",
+    ),
+    "E0823.help": (
+        "升级 chinesecalendar 包以取得该年度的节假日安排，或去掉 working_days / move_off_holidays 按自然日计算",
+        "upgrade the chinesecalendar package to get that year's holidays, or drop working_days / move_off_holidays to count calendar days",
     ),
     "W0801": (
         "数据列「{column}」不是规则中的输入，已忽略该列",
@@ -1264,6 +1324,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.exempt": ("免考（缺少数据）", "exempt (data absent)"),
     "explain.not_applicable": ("不适用", "not applicable"),
     "explain.not_in_force": ("不在有效期内", "not in force"),
+    "explain.between_checkpoints": (
+        "本季度不是其考评节点，不计分",
+        "not scored: no checkpoint of its cadence in this quarter",
+    ),
     "explain.data": ("数据", "data"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
     "explain.normalized": (
@@ -1702,6 +1766,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.field.combine": ("个人总分合成", "person's total"),
     "diff.field.max": ("分数上限", "upper bound"),
     "diff.field.due_days": ("考评期限（天）", "days to assess"),
+    "diff.field.working_days": ("考评期限按工作日计", "days to assess are working days"),
+    "diff.field.move_off_holidays": ("截止日遇节假日顺延", "due dates moved off holidays"),
+    "diff.field.monthly": ("按月数据合并方式", "months combined by"),
     "diff.field.bonus_cap": ("加分合计上限", "bonus cap"),
     "diff.field.deduction_cap": ("扣分合计上限", "deduction cap"),
     "diff.field.always": ("恒成立条件", "always"),

@@ -117,6 +117,11 @@ class InputSpec(Model):
         "needing this field are not scored for that subject",
     )
     default: Any = Field(None, description="value used when the cell is empty")
+    monthly: Literal["sum", "average", "last", "min", "max"] | None = Field(
+        None,
+        description="how monthly data rows (period 2016-07) combine into the quarter; "
+        "default by type: count, integer, money sum; number, percent average; others last",
+    )
     description: str | None = None
     from_: SupervisionCount | None = Field(
         None,
@@ -218,6 +223,14 @@ class Indicator(Model):
         description="days after each checkpoint (period end) its assessment is due; "
         "default: the manifest's assessment_days",
     )  # fmt: skip
+    working_days: bool | None = Field(
+        None, description="count due_days in official working days (default: the manifest's)"
+    )
+    move_off_holidays: bool | None = Field(
+        None,
+        description="a due date on a holiday or weekend moves to the next official working "
+        "day (default: the manifest's)",
+    )
     inputs: dict[str, InputField] = Field(default_factory=dict)
     let: dict[str, Formula] = Field(default_factory=dict)
     score: Formula | None = None
@@ -464,6 +477,13 @@ class RuleFile(Model):
         None, ge=0, le=60,
         description="checkpoints are assessed within this many days after they end (default 5)",
     )  # fmt: skip
+    working_days: bool | None = Field(
+        None, description="assessment_days are official working days (default: calendar days)"
+    )
+    move_off_holidays: bool | None = Field(
+        None,
+        description="a due date on a holiday or weekend moves to the next official working day",
+    )
     files: list[str] | None = Field(None, description="the rule files, in order (default: all)")
     revisions: list[Revision] | None = Field(
         None, description="the revisions of the rules during the year, each with its notice"
@@ -491,6 +511,8 @@ class RuleFile(Model):
 MANIFEST_KEYS = (
     "scheme", "version", "year", "places", "rounding", "full_marks", "assessment_days", "files",
     "revisions",
+
+    "working_days", "move_off_holidays",
 )  # fmt: skip
 REQUIRED_MANIFEST_KEYS = ("scheme", "version", "year")
 

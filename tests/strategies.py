@@ -615,7 +615,10 @@ def _indicator(
     out.line(f"    name: 指标{ident}")
     out.line(f"    points: {draw(st.sampled_from(POINTS))}")
     if draw(st.booleans()):
-        out.line(f"    cadence: {draw(st.sampled_from(['monthly', 'quarterly', 'annual']))}")
+        cadence = draw(st.sampled_from(["monthly", "quarterly", "annual"]))
+        out.line(f"    cadence: {cadence}")
+        if cadence == "annual":  # scored at its checkpoint only: a context flag
+            inputs.values[f"{ident}.in_force"] = st.booleans()
     methods = ["formula", "formula", "deduct", "machine"] + (["levels"] if enums else [])
     method = draw(st.sampled_from(methods))
     declared: list[str] = []

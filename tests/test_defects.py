@@ -68,7 +68,8 @@ def test_malformed_date_in_a_rules_spec_is_e0908() -> None:
 
 def test_rollup_checkpoints_are_those_on_which_the_indicator_is_in_force() -> None:
     """`training` ended on 2016-03-31: its half-year checkpoint 2016-06-30 is not
-    one of its checkpoints; the tasks of 1 April have none before April."""
+    one of its checkpoints, its closing checkpoint 2016-03-31 is; the tasks of
+    1 April have none before April."""
     code, out, err = run(
         "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q1..2016Q2",
         "--format", "json", "--lang", "en",
@@ -78,7 +79,7 @@ def test_rollup_checkpoints_are_those_on_which_the_indicator_is_in_force() -> No
         dates = {i["id"]: [c["date"] for c in i["checkpoints"]] for i in subject["indicators"]}
         if subject["kind"] != "section":
             continue
-        assert dates["training"] == []
+        assert dates["training"] == ["2016-03-31"]
         assert dates["publicity"] == ["2016-03-31"]
         assert dates["revenue"] == ["2016-03-31", "2016-06-30"]
         assert dates["sanitary_city"] == ["2016-04-30", "2016-05-31", "2016-06-30"]

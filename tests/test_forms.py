@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dsl.messages import text
 from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
+from runtime.store import Store
 from tests.clirun import run
 from tests.test_workbooks import _assert_office_sheet
 from tests.variants import variant
@@ -216,6 +217,12 @@ def _submit(store: Path, assessor: str, file: Path) -> tuple[int, str, str]:
 
 def test_filled_forms_evaluate_as_the_data_folder(forms: Path, tmp_path: Path) -> None:
     store = tmp_path / "forms.sqlite"
+    # The office's store holds its published 2015Q3 (the example ships it beside
+    # the data, where the data-folder evaluation reads it), for the history links.
+    published = json.loads((DATA / "published" / "2015Q3.json").read_text(encoding="utf-8"))
+    results = Store(str(store))
+    results.record({**published, "rules_digest": "bundled"}, None, "bundled", True)
+    results.close()
     for assessor in ASSESSORS:
         filled = _fill(forms / f"{assessor}-{PERIOD}.xlsx", tmp_path / f"{assessor}.xlsx")
         code, out, err = _submit(store, assessor, filled)

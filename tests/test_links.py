@@ -57,9 +57,16 @@ def whole_year(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     for name in ("sections.csv", "people.csv"):
         path = data / name
         lines = path.read_text(encoding="utf-8").splitlines()
-        extra = [
-            line.replace("2016Q3,", "2016Q4,", 1) for line in lines if line.startswith("2016Q3,")
-        ]
+        # Q4 is Q3 again, with the half-year indicators' cells (empty in Q3,
+        # which is no checkpoint of theirs) taken from Q2.
+        second = {row.split(",")[1]: row.split(",") for row in lines if row.startswith("2016Q2,")}
+        extra = []
+        for line in lines:
+            if line.startswith("2016Q3,"):
+                cells = line.split(",")
+                earlier = second.get(cells[1], cells)
+                cells = [c or earlier[n] for n, c in enumerate(cells)]
+                extra.append(",".join(["2016Q4", *cells[1:]]))
         path.write_text("\n".join([*lines, *extra]) + "\n", encoding="utf-8")
     out, err = io.StringIO(), io.StringIO()
     code = cli.main(

@@ -60,8 +60,8 @@ def test_bulletin_docx_holds_period_number_ranking_and_fonts(tmp_path: Path) -> 
     rows = ranking[0].rows[1:]
     assert len(rows) == 17
     assert rows[0].cells[0].text == "1"
-    assert rows[0].cells[1].text == "政工科" and rows[0].cells[2].text == "97.22"
-    assert rows[-1].cells[1].text == "督查内审科" and rows[-1].cells[2].text == "76.57"
+    assert rows[0].cells[1].text == "政工科" and rows[0].cells[2].text == "97.08"
+    assert rows[-1].cells[1].text == "督查内审科" and rows[-1].cells[2].text == "76.94"
     # The header row repeats on every page.
     header = ranking[0].rows[0]._tr.trPr
     assert header is not None and header.find(qn("w:tblHeader")) is not None

@@ -98,17 +98,24 @@ _DESUGAR = "builds or matches IR of the built-in it desugars caps/deductions to 
 _DEFAULT = "the manifest's default mode, to read semantics.rounding.DEFAULT_ROUNDING (not ours yet)"
 ELSEWHERE: dict[str, dict[str, str]] = {
     "min": {
+        "dsl/schema.py": _FIELD + " (an input's monthly method)",
+        "compiler/passes/applicability.py": _FIELD + " (an input's monthly method)",
+        "runtime/inputs/data.py": _FIELD + " (an input's monthly method)",
         "compiler/diff.py": _FIELD + "; " + _DESUGAR,
         "dsl/ast.py": _FIELD,
         "runtime/tools/coverage.py": _DESUGAR,
         "runtime/tools/explain.py": _DESUGAR,
     },
     "max": {
+        "dsl/schema.py": _FIELD + " (an input's monthly method)",
+        "compiler/passes/applicability.py": _FIELD + " (an input's monthly method)",
         "compiler/diff.py": _FIELD,
         "dsl/ast.py": _FIELD,
         "runtime/tools/explain.py": _DESUGAR,
     },
     "sum": {
+        "compiler/passes/applicability.py": _FIELD + " (an input's monthly method)",
+        "runtime/inputs/data.py": _FIELD + " (an input's monthly method)",
         "compiler/ir.py": _FIELD + " (roll-up method)",
         "compiler/verify.py": _KEY,
         "dsl/schema.py": _FIELD + " (roll-up method)",
@@ -117,6 +124,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
     },
     "round": {"compiler/diff.py": _FIELD, "dsl/ast.py": _FIELD},
     "count": {
+        "compiler/passes/applicability.py": _KIND,
         "semantics/types.py": _KIND,
         "compiler/intervals.py": _KIND,
         "compiler/links.py": _KEY + " (a link's population value)",

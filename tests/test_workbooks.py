@@ -154,7 +154,7 @@ def test_evaluate_csv_opens_in_excel() -> None:
     assert out.startswith("\ufeff")  # UTF-8 with BOM: Excel on Chinese Windows reads it right
     head, first = out[1:].splitlines()[:2]
     assert head.startswith("考核期间,类别,编号,名称,名次,等次,总分,基础分,税收收入完成率")
-    assert first.startswith("2016Q3,科室,s02,政工科,1,优秀,97.22,97.22,")
+    assert first.startswith("2016Q3,科室,s02,政工科,1,优秀,97.08,97.08,")
     assert '"' not in out  # no quoted numbers (and no text here that needs quotes)
     rows = list(csv.DictReader(io.StringIO(out[1:])))
     assert len(rows) == 17 + 70

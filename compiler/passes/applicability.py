@@ -25,6 +25,51 @@ def mark_conditional_inputs(state: State) -> None:
     _mark_conditional_inputs(state, state.indicators, state.definitions, state.reads)
 
 
+# How a field's monthly rows combine when the rules do not say: counts and
+# amounts add up over the months, scores and rates are averaged, anything
+# else (a level, a yes/no, a text, a date) is the last month's.
+MONTHLY_BY_KIND = {"count": "sum", "integer": "sum", "money": "sum",
+                   "number": "average", "percent": "average"}  # fmt: skip
+_NUMERIC_ONLY = ("sum", "average", "min", "max")
+
+
+def mark_monthly_inputs(state: State) -> None:
+    """Reads ``state.inputs``, the indicators' cadences and ``state.reads``;
+    sets each data field's ``monthly`` method: fields read only by monthly
+    indicators may be given as month rows, combined by their declared
+    ``monthly`` or by kind (``MONTHLY_BY_KIND``).  Declaring ``monthly`` on a
+    field some other definition reads is E0460; a method that needs numbers
+    on a field that is not one (or on a list) is E0461."""
+    cadence = {i.id: i.cadence for i in state.indicators}
+    readers: dict[int, set[str | None]] = {}
+    for definition in state.definitions:
+        slot_info = state.slots[definition.slot]
+        reader = slot_info.owner if slot_info.kind in ("let", "score") else None
+        for slot, _ in state.reads.get(definition.slot, []):
+            readers.setdefault(slot, set()).add(reader)
+    for name, input_field in list(state.inputs.items()):
+        who = readers.get(input_field.slot, set())
+        monthly = bool(who) and all(w is not None and cadence.get(w) == "monthly" for w in who)
+        declared = input_field.monthly
+        method: str | None = None
+        if declared is not None and not monthly:
+            others: list[str] = sorted(
+                "-" if w is None else w for w in who if w is None or cadence.get(w) != "monthly"
+            )
+            unread: dict[str, object] = {"name": name, "readers": ", ".join(others) or "-"}
+            state.error("E0460", unread, input_field.span, help=("E0460.help", {}))
+        elif declared is not None and (
+            input_field.type.kind == "list"
+            or (declared in _NUMERIC_ONLY and input_field.type.kind != "number")
+        ):
+            wrong: dict[str, object] = {"name": name, "method": declared, "kind": input_field.kind}
+            state.error("E0461", wrong, input_field.span, help=("E0461.help", {}))
+        elif monthly and input_field.type.kind != "list":
+            method = declared or MONTHLY_BY_KIND.get(input_field.kind, "last")
+        if method != input_field.monthly:
+            state.inputs[name] = dataclasses.replace(input_field, monthly=method)
+
+
 def _add_applicability(
     state: State,
     indicators: list[ir.Indicator],

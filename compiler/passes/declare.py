@@ -163,6 +163,7 @@ def _declare_input(state: State, decl: ast.InputDecl) -> None:
         default=default,
         span=decl.name.span,
         source=_source(state, decl, kind),
+        monthly=decl.monthly,  # as declared; mark_monthly_inputs checks and completes it
     )
 
 

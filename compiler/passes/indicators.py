@@ -57,7 +57,10 @@ def _declare_indicators(state: State, ruleset: ast.RuleSet) -> list[ir.Indicator
         if start is not None and end is not None and start.value > end.value:
             state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
         context = None
-        if state.every_context or applies_to is not None or start is not None or end is not None:
+        # Half-year and annual indicators are scored only at their checkpoints
+        # (``ir.Indicator.scored_in``): between them the flag is false.
+        between = decl.cadence in ("half_year", "annual")
+        if state.every_context or applies_to is not None or start or end or between:
             context = state.slot(f"{ident}.in_force", "input", BOOL, decl.id.span, owner=ident)
             state.contexts.append(
                 ir.InputField(
@@ -83,6 +86,12 @@ def _declare_indicators(state: State, ruleset: ast.RuleSet) -> list[ir.Indicator
                 due_days=decl.due_days
                 if decl.due_days is not None
                 else ruleset.manifest.assessment_days,
+                working_days=decl.working_days
+                if decl.working_days is not None
+                else ruleset.manifest.working_days,
+                move_off_holidays=decl.move_off_holidays
+                if decl.move_off_holidays is not None
+                else ruleset.manifest.move_off_holidays,
                 score=score,
                 applicable=None,
                 lets=tuple(lets),

@@ -108,6 +108,13 @@ def rows(rng: random.Random) -> list[list[str]]:
                     row[COLUMNS.index(column)] = ""
             else:
                 row += [""] * 6
+            # Half-year indicators are scored at their checkpoints only (Q2 and Q4,
+            # on the half-year's figure): the other quarters report nothing for
+            # them.  学习培训, removed after 2016Q1, is scored there once more (its
+            # closing checkpoint), so 2016Q1 keeps its figure.
+            if period[-1] in "13" and period != "2016Q1":
+                for column in ("参训率", "扶贫评价"):
+                    row[COLUMNS.index(column)] = ""
             out.append(row)
     return out
 
@@ -325,17 +332,22 @@ def person_totals(folder: Path) -> dict[str, Decimal]:
 
 
 def tune_gap(folder: Path, person_table: list[list[str]]) -> None:
-    """Lower the lowest person's learning scores until the gap is exactly 10 points.
+    """Move one person's learning scores until the gap is exactly 10 points.
 
-    A change of d in each 2016 quarter moves that person's total by about 0.7 d
-    (the own share), so the search starts there and walks in hundredths.
+    When the gap is too small, the lowest person's scores go down; when it is
+    too large, the highest person's go down (raising the lowest would only
+    hand the bottom place to the next one).  A change of d in each 2016
+    quarter moves that person's total by about 0.7 d (the own share), so the
+    search starts there and walks in hundredths.
     """
     totals = person_totals(folder)
     lowest = min(totals, key=lambda ident: (totals[ident], ident))
-    gap = max(totals.values()) - totals[lowest]
-    rows_ = [r for r in person_table if r[1] == lowest and r[0].startswith("2016")]
+    highest = max(totals, key=lambda ident: (totals[ident], ident))
+    gap = totals[highest] - totals[lowest]
+    tuned = lowest if gap < TARGET_GAP else highest
+    rows_ = [r for r in person_table if r[1] == tuned and r[0].startswith("2016")]
     original = [Decimal(r[6]) for r in rows_]
-    guess = ((gap - TARGET_GAP) / Decimal("0.7")).quantize(Decimal("0.01"))
+    guess = (-abs(gap - TARGET_GAP) / Decimal("0.7")).quantize(Decimal("0.01"))
     for step in range(0, 200):
         for delta in (guess + Decimal(step) / 100, guess - Decimal(step) / 100):
             scores = [o + delta for o in original]

@@ -149,11 +149,12 @@ def evaluate_period(
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
-        # Indicators not in force for the period are not part of its result.
+        # Indicators not scored in the period (not in force, or a half-year or
+        # annual indicator between its checkpoints) are not part of its result.
         indicators = tuple(
             IndicatorResult(i.id, i.name, i.points, values[i.score], _status(i, values, row))  # type: ignore[arg-type]
             for i in program.indicators
-            if i.in_force(end)
+            if i.scored_in(end)
         )
         base = values[program.base] if program.base is not None else None
         results.append(

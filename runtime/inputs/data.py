@@ -6,11 +6,22 @@ yes/no), checked against the declared range, and an empty cell means what the
 rule says (an error, "exempt", or a default).  Every problem names the data
 file, row and column; all of them are collected before anything is reported,
 so one run shows the whole list of what to fix.
+
+Month rows: the inputs of monthly indicators may come one row per month
+(period ``2016-07`` or ``2016年7月``), in the same tables as quarter rows or
+in tables of their own.  They are read first, then each quarter row takes the
+three months combined as the input's ``monthly`` says (sum, average, last,
+min, max).  An input given both in the quarter row and per month is an error
+naming both rows (E0824); a missing month is an error naming the month,
+subject and input (E0825) unless the input has a default, which then stands
+in for that month; a month row's cell for an input that is not monthly is
+E0826, and months that combine to a value outside the input's range E0827.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import decimal
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -19,10 +30,11 @@ from pathlib import Path
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
-from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.periods import Period, PeriodError, month_label, parse_month
 from runtime.inputs.supervision import SupervisionItem, is_supervision_table, read_supervision
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 from semantics.numbers import parse_number
+from semantics.operations import CONTEXT
 
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
 PERIOD_COLUMN = "period"
@@ -87,8 +99,14 @@ def load_data(
         dataset.diagnostics.extend(problems)
         if items or problems:
             reader.supervision = items
-    for file in files:
-        reader.read(file)
+    opened = [reader.open(file) for file in files]
+    for tables in opened:  # month rows first: quarter rows take their months
+        for table in tables:
+            reader.collect_months(table)
+    for tables in opened:
+        for table in tables:
+            reader.read_table(table)
+    reader.months_without_quarter()
     reader.attach_events()
     return dataset
 
@@ -99,7 +117,10 @@ def load_tables(program: ir.Program, tables: list[Table], wanted: list[Period]) 
     dataset = Dataset()
     reader = _TableReader(program, dataset, wanted)
     for table in tables:
+        reader.collect_months(table)
+    for table in tables:
         reader.read_table(table)
+    reader.months_without_quarter()
     reader.attach_events()
     return dataset
 
@@ -133,6 +154,12 @@ class _TableReader:
         # Supervision items when the data has a supervision table and inputs
         # are counted from it (``from: supervision.…``); None: read the cells.
         self.supervision: list[SupervisionItem] | None = None
+        # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
+        self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
+        self.month_seen: dict[tuple[str, str], str] = {}
+        # Rows not kept for a problem already reported: their events are not
+        # "events without a row" (E0814), which would only repeat it.
+        self.rejected: set[tuple[str, str]] = set()
         self.organization = program.organization
         self.context_owner = {i.context: i.id for i in program.indicators if i.context is not None}
         # Subjects this program assesses (sections or people), and the others,
@@ -159,22 +186,139 @@ class _TableReader:
     def problem(self, code: str, args: dict[str, object], where: str, **extra: object) -> None:
         self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
 
-    def read(self, file: Path) -> None:
+    def open(self, file: Path) -> list[Table]:
+        """The tables of one data file; none (the problem reported) when it
+        cannot be read."""
         try:
-            tables = read_tables(file)
+            return read_tables(file)
         except EncodingProblem as error:
             self.unreadable = True
             if self.program.kind == "section":  # both programs read every file: report once
                 args = {"path": str(file), "line": error.line, "byte": f"0x{error.byte:02X}"}
                 self.problem("E0909", args, _where(str(file), error.line), help=("E0909.help", {}))
-            return
+            return []
         except TableError as error:
             self.unreadable = True
             if self.program.kind == "section":  # both programs read every file: report once
                 self.problem("E0902", {"path": str(file), "problem": str(error)}, str(file))
-            return
-        for table in tables:
-            self.read_table(table)
+            return []
+
+    def _month_rows(self, table: Table) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
+        """A wide table's columns and its rows whose period is a month; none
+        for tables this program does not read (events, the other kind of
+        subject, unreadable ones: ``read_table`` reports those)."""
+        header = table.header
+        named = [name for name in header if name]
+        if not table.rows or table.uncached or len(set(named)) != len(named):
+            return {}, []
+        columns = {name: index for index, name in enumerate(header) if name}
+        if is_event_table(columns) or PERIOD_COLUMN not in columns:
+            return {}, []
+        if SUBJECT_COLUMN not in columns or not self.owns(table.rows, columns):
+            return {}, []
+        index = columns[PERIOD_COLUMN]
+        months = []
+        for number, cells in table.rows:
+            try:
+                if index < len(cells) and parse_month(cells[index]) is not None:
+                    months.append((number, cells + [""] * (len(header) - len(cells))))
+            except PeriodError:
+                continue  # reported by read_table, as any period that is not one
+        return columns, months
+
+    def collect_months(self, table: Table) -> None:
+        """First pass: the month rows of a wide table, each cell read and
+        checked, kept for the quarter rows (``_combined``)."""
+        columns, rows = self._month_rows(table)
+        shown = table.shown
+        for number, cells in rows:
+            found = parse_month(cells[columns[PERIOD_COLUMN]])
+            assert found is not None
+            year, month = found
+            quarter = Period(year, (month + 2) // 3)
+            if self.wanted is not None and quarter not in self.wanted:
+                continue
+            if self.wanted is None and year != self.program.year:
+                continue
+            subject = cells[columns[SUBJECT_COLUMN]].strip()
+            if self.subjects is not None and subject not in self.subjects:
+                self.unknown_subject(shown, number, subject)
+                continue
+            key = (month_label(year, month), subject)
+            if key in self.month_seen:
+                where = _where(shown, number, SUBJECT_COLUMN)
+                args = {"row": number, "subject": subject, "first": self.month_seen[key]}
+                self.problem("E0805", args, where)
+                continue
+            self.month_seen[key] = f"{shown}:{number}"
+            held = self.months.setdefault((str(quarter), subject), {})
+            for input_field in self.program.inputs:
+                index = columns.get(input_field.name)
+                if input_field.kind in RUNTIME_KINDS or index is None:
+                    continue
+                raw = cells[index].strip()
+                if raw == "":
+                    continue  # a missing month: see _combined
+                if input_field.monthly is None:
+                    where = _where(shown, number, input_field.name)
+                    args = {"row": number, "column": input_field.name, "period": key[0]}
+                    self.problem("E0826", args, where, help=("E0826.help", {}))
+                    continue
+                value, problem = read_cell(input_field, raw, shown, number)
+                if problem is not None:
+                    self.dataset.diagnostics.append(problem)
+                    continue
+                held.setdefault(input_field.slot, {})[month] = (value, f"{shown}:{number}")
+
+    def _combined(
+        self, input_field: ir.InputField, period: Period, subject: str
+    ) -> tuple[object, bool]:
+        """The quarter's value of ``input_field`` from its month rows, and
+        whether it could be made (each problem reported)."""
+        months = self.months[(str(period), subject)][input_field.slot]
+        first_where = min(where for _, where in months.values())
+        column = input_field.name
+        ok = True
+        values: list[object] = []
+        for month in range(3 * period.quarter - 2, 3 * period.quarter + 1):
+            if month in months:
+                values.append(months[month][0])
+            elif input_field.missing == "default":
+                values.append(input_field.default)
+            else:
+                label = month_label(period.year, month)
+                missing: dict[str, object] = {"month": label, "subject": subject, "column": column}
+                where = f"{first_where} [{column}]"
+                self.problem("E0825", missing, where, help=("E0825.help", {}))
+                ok = False
+        if not ok:
+            return None, False
+        method = input_field.monthly
+        if method == "last" or input_field.type.kind != "number":
+            return values[-1], True
+        numbers = [v for v in values if isinstance(v, Decimal)]
+        with decimal.localcontext(CONTEXT):
+            if method == "sum":
+                value = sum(numbers, Decimal(0))
+            elif method == "average":
+                value = sum(numbers, Decimal(0)) / len(numbers)
+            elif method == "min":
+                value = min(numbers)
+            else:
+                value = max(numbers)
+        low = input_field.minimum
+        if low is None and input_field.kind == "count":
+            low = Decimal(0)
+        high = input_field.maximum
+        if (low is not None and value < low) or (high is not None and value > high):
+            outside: dict[str, object] = {
+                "subject": subject, "column": column, "period": str(period),
+                "method": method, "value": value,
+                "low": low if low is not None else "-∞", "high": high if high is not None else "∞",
+            }  # fmt: skip
+            self.problem("E0827", outside, f"{first_where} [{column}]")
+            return None, False
+        return value, True
 
     def read_table(self, table: Table) -> None:
         shown, header, numbered = table.shown, table.header, table.rows
@@ -195,6 +339,9 @@ class _TableReader:
             return
         if SUBJECT_COLUMN in columns and numbered and not self.owns(numbered, columns):
             return  # a table of the other kind of subject (sections vs. people)
+        if PERIOD_COLUMN in columns and SUBJECT_COLUMN in columns and self._all_months(table):
+            self.known_columns(shown, columns)  # its rows were read by collect_months
+            return
         missing = [c for c in (PERIOD_COLUMN, SUBJECT_COLUMN) if c not in columns]
         missing += [
             f.name
@@ -204,6 +351,7 @@ class _TableReader:
             and f.missing == "error"
             and f.needed_by is None  # else checked per row: needed only when in force
             and (f.source is None or self.supervision is None)  # counted, not a column
+            and not (f.monthly and self._given_monthly(f.slot))  # else checked per row
         ]
         if missing and table.form:
             # One assessing section's form holds its own columns only: it is a
@@ -224,6 +372,15 @@ class _TableReader:
         if table.form:
             found = self.dataset.diagnostics
             found[start:] = [in_form(d, columns) for d in found[start:]]
+
+    def _all_months(self, table: Table) -> bool:
+        """Whether every row of a wide table is a month row (a table of
+        monthly inputs only: no quarter columns are required of it)."""
+        _, months = self._month_rows(table)
+        return len(months) == len(table.rows)
+
+    def _given_monthly(self, slot: int) -> bool:
+        return any(slot in held for held in self.months.values())
 
     def readable(self, table: Table) -> bool:
         """Report what makes a table unreadable as a whole: formulas without a
@@ -281,6 +438,8 @@ class _TableReader:
         subject = cells[columns[SUBJECT_COLUMN]].strip()
         name = cells[columns[NAME_COLUMN]].strip() if NAME_COLUMN in columns else subject
         try:
+            if parse_month(period_text) is not None:
+                return  # a month row: read by collect_months
             period = Period.parse(period_text)
         except PeriodError:
             where = _where(shown, number, PERIOD_COLUMN)
@@ -311,17 +470,34 @@ class _TableReader:
         active = {
             i.id
             for i in self.program.indicators
-            if i.in_force(period.end) and (section is None or i.applies(section, post))
+            if i.scored_in(period.end) and (section is None or i.applies(section, post))
         }
         values: dict[int, object] = {}
         unscored: set[str] = set()
         ok = True
+        held = self.months.get((str(period), subject), {})
         for input_field in self.program.inputs:
             if input_field.kind in RUNTIME_KINDS:
                 continue
             index = columns.get(input_field.name)
             raw = cells[index].strip() if index is not None else ""
             needed_by = input_field.needed_by
+            if input_field.slot in held:
+                if raw != "":
+                    months = sorted({w for _, w in held[input_field.slot].values()})
+                    mixed: dict[str, object] = {
+                        "row": number, "subject": subject, "column": input_field.name,
+                        "months": ", ".join(months),
+                    }  # fmt: skip
+                    where = _where(shown, number, input_field.name)
+                    self.problem("E0824", mixed, where, help=("E0824.help", {}))
+                    ok = False
+                elif needed_by is not None and not active.intersection(needed_by):
+                    values[input_field.slot] = None  # only indicators not scored read it
+                else:
+                    values[input_field.slot], fine = self._combined(input_field, period, subject)
+                    ok = ok and fine
+                continue
             if raw == "" and needed_by is not None and not active.intersection(needed_by):
                 values[input_field.slot] = (
                     None  # only indicators not in force or applicable read it
@@ -362,6 +538,8 @@ class _TableReader:
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
                 values[input_field.slot] = None  # the section's result, set per period
+        if not ok:
+            self.rejected.add((str(period), subject))
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
             where = f"{shown}:{number}"
@@ -375,6 +553,16 @@ class _TableReader:
         return tuple(
             i for i in items if i.subject == subject and period.start <= i.due <= period.end
         )
+
+    def months_without_quarter(self) -> None:
+        """Month rows of a subject and quarter that has no quarter row: the
+        months would be read for nothing (E0828, at the first month row)."""
+        for (period, subject), held in sorted(self.months.items()):
+            if (period, subject) in self.seen or not held:
+                continue
+            first = min(where for months in held.values() for _, where in months.values())
+            args: dict[str, object] = {"subject": subject, "period": period}
+            self.problem("E0828", args, first, help=("E0828.help", {}))
 
     def attach_events(self) -> None:
         """Count each item's occurrences into the rows of their subject and period."""
@@ -399,6 +587,8 @@ class _TableReader:
         if self.unreadable:
             return  # the rows may be in the file that could not be read
         for (period, subject), events in sorted(by_key.items()):
+            if (period, subject) in self.rejected:
+                continue
             self.problem("E0814", {"subject": subject, "period": period}, events[0].source)
 
     def unknown_subject(self, shown: str, number: int, subject: str) -> None:

@@ -11,6 +11,10 @@ Offices write periods as their documents do, so these are read too:
 ``2016年`` or ``2016年度`` for the year.  Months must start and end a
 quarter: ``2016年2-9月`` is refused rather than silently widened, because
 the assessment would then cover months nobody asked for.
+
+A data row may also be one month's (``2016-07``, ``2016年7月``) for the
+inputs of monthly indicators: ``parse_month`` reads those, and the data
+reader combines a quarter's three months as the rules declare.
 """
 
 from __future__ import annotations
@@ -24,6 +28,7 @@ _CHINESE_QUARTER = re.compile(r"^(\d{4})年第([1-4一二三四])季度?$")
 _MONTHS = re.compile(r"^(\d{4})年(\d{1,2})\s*[-—–～~至到]\s*(\d{1,2})月(份)?$")
 _YEAR = re.compile(r"^(\d{4})(年度?)?$")
 _CANONICAL = re.compile(r"^\d{4}(Q[1-4](\.\.\d{4}Q[1-4])?)?$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$|^(\d{4})年(\d{1,2})月份?$")
 _NUMERALS = {"一": 1, "二": 2, "三": 3, "四": 4}
 _QUARTER_ENDS = {1: (3, 31), 2: (6, 30), 3: (9, 30), 4: (12, 31)}
 
@@ -69,6 +74,24 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.year}Q{self.quarter}"
+
+
+def parse_month(text: str) -> tuple[int, int] | None:
+    """``(year, month)`` of a month row's period (``2016-07``, two digits,
+    ``2016年7月``), None when the text is not written as a month.  A month
+    number outside 1-12 raises ``PeriodError``."""
+    match = _MONTH.match(text.strip())
+    if match is None:
+        return None
+    year, month = (match.group(1), match.group(2)) if match.group(1) else match.group(3, 4)
+    if not 1 <= int(month) <= 12:
+        raise PeriodError(text)
+    return int(year), int(month)
+
+
+def month_label(year: int, month: int) -> str:
+    """The canonical spelling of a month: ``2016-07``."""
+    return f"{year}-{month:02d}"
 
 
 def parse_periods(text: str) -> list[Period]:

@@ -17,6 +17,7 @@ from dsl.diagnostics import display_width, pad
 from dsl.messages import text
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
+from runtime.inputs.checkpoints import due_date
 from runtime.inputs.periods import parse_periods
 from runtime.render.workbook import Cell, csv_text, fill_sheet, new_workbook, workbook_bytes
 from semantics.rounding import shown
@@ -66,8 +67,8 @@ def _checkpoints(program: ir.Program, ident: str, label: str) -> list[dict[str, 
     indicator = next(i for i in program.indicators if i.id == ident)
     start, end = _dates(label)
     return [
-        {"date": day.isoformat(), "due": due.isoformat()}
-        for day, due in indicator.checkpoints(start, end)
+        {"date": day.isoformat(), "due": due_date(indicator, day).isoformat()}
+        for day in indicator.checkpoint_days(start, end)
         if indicator.in_force(day)
     ]
 

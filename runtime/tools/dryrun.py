@@ -135,7 +135,7 @@ def compare(
         # in force then: a candidate's new indicator has none, whatever its
         # inputs' defaults say, unless the data holds values for it.
         collected: dict[str, frozenset[str]] = {
-            kind: frozenset(i.id for i in program.indicators if i.in_force(period.end))
+            kind: frozenset(i.id for i in program.indicators if i.scored_in(period.end))
             for kind, program in baseline.programs.items()
         }
         before = evaluate_rules(baseline, data, [period], label, absent_unscores=True)

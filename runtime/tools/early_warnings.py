@@ -13,9 +13,10 @@ Conventions:
 
 - The table for a month lists the checkpoints falling in that month (the
   checkpoint dates of ``Indicator.checkpoints`` from its first to its last day)
-  with their due dates, ``due_days`` calendar days later and so usually early
-  in the next month: the September 2016 table holds the third-quarter
-  checkpoint of 30 September, due 5 October.
+  with their due dates (``runtime.inputs.checkpoints.due_date``: ``due_days``
+  calendar days later unless the rules count working days or move due dates
+  off holidays), so usually early in the next month: the September 2016 table
+  holds the third-quarter checkpoint of 30 September, due 5 October.
 - An indicator is listed for a checkpoint when it is in force on the checkpoint
   date: the second-quarter revision's tasks (in force from 1 April) appear from
   April, the indicators removed after 31 March do not.
@@ -61,6 +62,7 @@ from typing import Literal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.inputs.checkpoints import due_date
 from runtime.inputs.periods import Period
 from runtime.inputs.workdays import CalendarRangeError, working_days_before
 from runtime.store import Store
@@ -178,9 +180,10 @@ def warning_table(
     for subjects, program in blocks:
         for indicator in program.indicators:
             indicator_order[(subjects, indicator.id)] = len(indicator_order)
-            for checkpoint, due in indicator.checkpoints(start, end):
+            for checkpoint in indicator.checkpoint_days(start, end):
                 if not indicator.in_force(checkpoint):
                     continue
+                due = due_date(indicator, checkpoint)
                 for section in organization.sections:
                     if not organization.applies(indicator, section, subjects):
                         continue

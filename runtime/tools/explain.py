@@ -19,6 +19,7 @@ from dsl.diagnostics import Diagnostic, UserError, suggest
 from dsl.messages import texts
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
+from runtime.inputs.periods import parse_periods
 from semantics.rounding import DEFAULT_ROUNDING, shown, unsigned
 
 Node = tuple[str, list["Node"]]
@@ -140,7 +141,11 @@ class _Explainer:
         shown = next((i for i in self.result.indicators if i.id == indicator.id), None)
         head = f"{indicator.name} ({indicator.id})"
         if shown is None:
-            return (f"{head}: {self.words['not_in_force']}{_where(indicator.span)}", [])
+            # Not scored in the quarter: out of force, or a half-year or annual
+            # indicator between its checkpoints (``ir.Indicator.scored_in``).
+            end = parse_periods(self.result.period)[-1].end
+            why = "between_checkpoints" if indicator.in_force(end) else "not_in_force"
+            return (f"{head}: {self.words[why]}{_where(indicator.span)}", [])
         if shown.score is None:
             return (f"{head}: {self.words[shown.status]}{_where(indicator.span)}", [])
         if self.result.quarters:  # a roll-up: the quarters' own trees show how

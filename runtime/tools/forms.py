@@ -108,7 +108,7 @@ def build_form(compilation: Compilation, period: Period, assessor: str) -> Form:
     sheets: list[FormSheet] = []
     section_program = compilation.programs["section"]
     for kind, program in compilation.programs.items():
-        mine = [i for i in program.indicators if i.assessor == assessor and i.in_force(period.end)]
+        mine = [i for i in program.indicators if i.assessor == assessor and i.scored_in(period.end)]
         if not mine:
             continue
         for indicator in mine:
@@ -153,7 +153,8 @@ def _sheet(program: ir.Program, mine: list[ir.Indicator]) -> FormSheet:
             section = sections.get(subject.section) if isinstance(subject, ir.Person) else subject
             if section is None:
                 continue
-            applying = {i.id for i in mine if i.applies(section)}
+            post = subject.post if isinstance(subject, ir.Person) else None
+            applying = {i.id for i in mine if i.applies(section, post)}
             if not applying:
                 continue
             cells = tuple(

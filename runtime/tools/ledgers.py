@@ -30,6 +30,7 @@ from typing import Literal
 
 from compiler import ir
 from compiler.pipeline import Compilation
+from runtime.inputs.checkpoints import checkpoints
 from runtime.inputs.periods import Period
 from runtime.store import IssuedWarning, Store
 from runtime.tools.status import State, period_status
@@ -130,7 +131,7 @@ def _entry(subjects: str, indicator: ir.Indicator, period: Period) -> Entry:
         indicator.method,
         tuple(
             (checkpoint, due)
-            for checkpoint, due in indicator.checkpoints(period.start, period.end)
+            for checkpoint, due in checkpoints(indicator, period.start, period.end)
             if indicator.in_force(checkpoint)
         ),
     )
@@ -146,9 +147,11 @@ def window(entry: Entry, due_days: int, period: Period) -> date:
 
 
 def _in_force(program: ir.Program | None, period: Period) -> list[ir.Indicator]:
+    """The indicators assessed in the quarter: in force and, for half-year and
+    annual ones, at a checkpoint of their cadence (``ir.Indicator.scored_in``)."""
     if program is None:
         return []
-    return [i for i in program.indicators if i.in_force(period.end)]
+    return [i for i in program.indicators if i.scored_in(period.end)]
 
 
 def build_ledger(

@@ -143,9 +143,9 @@ def _best_row(program: ir.Program, evaluator: CompiledEvaluator, row: list[objec
 def _context(
     indicator: ir.Indicator, section: ir.Section | None, end: date, post: str | None = None
 ) -> bool:
-    """An indicator's context flag: in force on ``end`` and applying to
+    """An indicator's context flag: scored in the quarter ending ``end`` and applying to
     ``section`` (a person: to their section or ``post``)."""
-    return indicator.in_force(end) and (section is None or indicator.applies(section, post))
+    return indicator.scored_in(end) and (section is None or indicator.applies(section, post))
 
 
 def _posts(program: ir.Program) -> dict[str, str | None]:

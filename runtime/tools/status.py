@@ -4,10 +4,10 @@ One line per assessing section and indicator in force in the period: the
 submission that counts (who, when), whether the first one holding the
 indicator came in within its window, or that none has.  The window of an
 indicator closes on the due date of its last checkpoint in the period
-(``ir.Indicator.checkpoints``: the checkpoint plus the manifest's
-``assessment_days``); an indicator with no checkpoint in the period (a
-half-year indicator in the third quarter) is still read from every quarter's
-data, so its window closes ``assessment_days`` after the period's end.
+(``runtime.inputs.checkpoints``: the checkpoint plus the manifest's
+``assessment_days``, on the official calendar when the rules say so).  An
+indicator not scored in the period (a half-year indicator in the third
+quarter: ``ir.Indicator.scored_in``) owes nothing and is not listed.
 ``--date`` shows the status as it stood on that day: later submissions are
 left out and a missing indicator whose window has closed is overdue.
 """
@@ -20,6 +20,7 @@ from typing import Literal
 
 from compiler import ir
 from compiler.pipeline import Compilation
+from runtime.inputs.checkpoints import checkpoints
 from runtime.inputs.periods import Period
 from runtime.store import Store, Submission
 
@@ -63,7 +64,7 @@ def period_status(
     lines: list[StatusLine] = []
     for kind, program in compilation.programs.items():
         for indicator in program.indicators:
-            if indicator.assessor is None or not indicator.in_force(period.end):
+            if indicator.assessor is None or not indicator.scored_in(period.end):
                 continue
             lines.append(_line(kind, indicator, period, submissions, day))
     order = {name: n for n, name in enumerate(dict.fromkeys(line.assessor for line in lines))}
@@ -74,9 +75,9 @@ def period_status(
 def window(indicator: ir.Indicator, period: Period) -> tuple[date | None, date]:
     """The indicator's last checkpoint in ``period`` (None: it has none there)
     and the day its data for the period is due (status, forms)."""
-    checkpoints = indicator.checkpoints(period.start, period.end)
-    if checkpoints:
-        return checkpoints[-1]
+    found = checkpoints(indicator, period.start, period.end)
+    if found:
+        return found[-1]
     return None, period.end + timedelta(days=indicator.due_days)
 
 

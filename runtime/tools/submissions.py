@@ -35,7 +35,7 @@ from runtime.inputs.data import (
     load_tables,
 )
 from runtime.inputs.events import EVENT_COLUMNS, is_event_table
-from runtime.inputs.periods import Period, PeriodError
+from runtime.inputs.periods import Period, PeriodError, parse_month
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
 
@@ -168,9 +168,10 @@ def check_submission(
             inputs=tuple(f for f in program.inputs if f.kind in RUNTIME_KINDS or f.name in held),
         )
         dataset = load_tables(restricted, tables, [period])
-        # Events of a subject whose row another section submits are checked
-        # when the submissions are merged (``evaluate --from-submissions``).
-        problems.extend(d for d in dataset.diagnostics if d.code != "E0814")
+        # Events (and month rows) of a subject whose quarter row another section
+        # submits are checked when the submissions are merged
+        # (``evaluate --from-submissions``).
+        problems.extend(d for d in dataset.diagnostics if d.code not in ("E0814", "E0828"))
         warnings.extend(dataset.warnings)
     if problems:
         raise UserError(problems)
@@ -178,8 +179,8 @@ def check_submission(
 
 
 def _period_of(text: str, events: bool) -> Period | None:
-    """The quarter a row belongs to (an event: its date's), None if unreadable
-    (the reader reports that)."""
+    """The quarter a row belongs to (an event: its date's; a month row: its
+    month's), None if unreadable (the reader reports that)."""
     if events:
         try:
             day = date.fromisoformat(text)
@@ -187,7 +188,8 @@ def _period_of(text: str, events: bool) -> Period | None:
             return None
         return Period(day.year, (day.month - 1) // 3 + 1)
     try:
-        return Period.parse(text)
+        month = parse_month(text)  # a month row: its quarter
+        return Period.parse(text) if month is None else Period(month[0], (month[1] + 2) // 3)
     except PeriodError:
         return None
 
@@ -323,7 +325,7 @@ def _owed(
     for program in compilation.programs.values():
         required = {f.name for f in program.inputs if f.missing == "error"}
         for column, indicators in column_owners(program).items():
-            owing = [i for i in indicators if i.in_force(period.end)]
+            owing = [i for i in indicators if i.scored_in(period.end)]
             if column in present or column not in required or not owing:
                 continue
             args = {
