@@ -119,6 +119,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "范围写成 `60 <= x < 80` 这样同一方向的形式，或用 and 连接",
         "write a range in one direction, like `60 <= x < 80`, or join comparisons with and",
     ),
+    "E0308": (
+        "`{keyword}` 不能直接作为运算符 `{op}` 的操作数",
+        "`{keyword}` cannot stand directly as an operand of `{op}`",
+    ),
+    "E0308.help": (
+        "把条件表达式放在括号里：`{example}`",
+        "wrap the conditional in parentheses: `{example}`",
+    ),
+    "E0309": (
+        "指标 `{owner}` 没有名为 `{part}` 的中间值（let）",
+        "indicator `{owner}` has no named value (let) `{part}`",
+    ),
+    "E0309.named": ("它的中间值有：{names}", "its named values are: {names}"),
+    "E0310": (
+        "`{name}`：`{owner}` 不是有中间值（let）的指标",
+        "`{name}`: `{owner}` is not an indicator with named values (let)",
+    ),
+    "E0310.help": (
+        "`指标id.名称` 读取另一个指标 let 中定义的值；其他名称直接书写，不加点",
+        "`indicator.name` reads a value defined in another indicator's let; "
+        "other names are written alone, without a dot",
+    ),
+    "E0311": (
+        "`{name}` 只能在汇总函数的条件中使用",
+        "`{name}` may be used only in the condition of an aggregate",
+    ),
+    "E0311.help": (
+        "例如 `count(月度完成率, 项 >= 90%)`：`项` 依次代表集合中的每一项",
+        "for example `count(月度完成率, 项 >= 90%)`: `项` stands for each item in turn",
+    ),
+    "E0312": (
+        "{func}() 的第一个参数应为可能缺失的名称，这里是 `{arg}`",
+        "the first argument of {func}() must be a name that may be absent, not `{arg}`",
+    ),
+    "E0312.help": (
+        "例如 present(征管质量得分) 或 fallback(征管质量得分, 0)：第一个参数是声明了 "
+        "`missing: exempt` 的输入字段，或可能不计分的指标及其中间值",
+        "for example present(征管质量得分) or fallback(征管质量得分, 0): the first argument "
+        "is an input declared `missing: exempt`, or an indicator (or its named value) "
+        "that may not be scored",
+    ),
     # -- names --------------------------------------------------------------
     "E0401": ("未知的名称 `{name}`", "unknown name `{name}`"),
     "E0401.label": ("这里引用的名称没有定义", "not defined anywhere visible here"),
@@ -126,6 +167,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0401.help": (
         "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
         "declare it in the indicator's inputs or let, or define it in the rule set's values",
+    ),
+    "E0401.section": (
+        "`{name}` 是科室层级的{kind}，个人指标的公式看不到它；"
+        "需要时在这个个人指标的 inputs 中声明个人自己的字段，"
+        "或用 people.combine 合成科室总分",
+        "`{name}` is a section-level {kind}, which person formulas cannot see; "
+        "declare a per-person field in this person indicator's inputs, "
+        "or blend in the section's total with people.combine",
     ),
     "E0401.input": (
         "在指标的 inputs 中声明这个输入字段",
@@ -161,6 +210,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0411.help": (
         "把它放进一个 collections 集合并用 sum() 等汇总",
         "put it in a collection and aggregate it with sum() and friends",
+    ),
+    "E0411.let": (
+        "在所属指标不计分时它没有值：写 fallback({name}, 0) 给出替代值，或用 present({name}) 判断",
+        "it has no value when its indicator is not scored: write fallback({name}, 0) "
+        "for a substitute, or test present({name})",
     ),
     "E0412": ("未知的{kind} `{name}`", "unknown {kind} `{name}`"),
     "E0413": (
