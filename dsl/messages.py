@@ -119,6 +119,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "范围写成 `60 <= x < 80` 这样同一方向的形式，或用 and 连接",
         "write a range in one direction, like `60 <= x < 80`, or join comparisons with and",
     ),
+    "E0470": (
+        "往年结果缺少 `{key}`，而结果运用 `{link}` 的条件读取它",
+        "this earlier result lacks `{key}`, which the condition of link `{link}` reads",
+    ),
+    "E0470.help": (
+        "在这条往年结果中写上 {key}: …",
+        "give {key}: … in this earlier result",
+    ),
     "E0308": (
         "`{keyword}` 不能直接作为运算符 `{op}` 的操作数",
         "`{keyword}` cannot stand directly as an operand of `{op}`",
@@ -979,6 +987,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E1006.points": ("分数，如 85.5（不是百分比）", "points such as 85.5 (not a percentage)"),
     "E1007": ("没有等次 `{grade}`", "no grade `{grade}`"),
     "E1007.help": ("可用的等次：{grades}", "the grades are: {grades}"),
+    "E1007.ungraded": (
+        "可用的等次：{grades}；没有等次（不定等次、未定等次）写作 `ungraded`",
+        "the grades are: {grades}; no grade (不定等次, 未定等次) is written `ungraded`",
+    ),
     "E1008": ("没有编号为 `{link}` 的结果运用", "no result link `{link}`"),
     "E1008.other": (
         "`{link}` 是另一类考核对象的结果运用；对象接收到的结果运用写在 receives 中",

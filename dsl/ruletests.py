@@ -50,9 +50,10 @@ class EventSpec(Model):
 class PastResult(Model):
     """One subject's result in an earlier year, for links with ``history``."""
 
-    rank: int = Field(ge=1)
+    # rank and total only where a history link reads them (compiler.ruletests checks)
+    rank: int | None = Field(default=None, ge=1)
     count: int | None = Field(default=None, ge=1)  # subjects ranked; default: those listed
-    total: Number
+    total: Number | None = None
     grade: Text | None = None
     vetoes: list[Literal["fail", "no_excellent"]] = Field(default_factory=list)
 
@@ -121,6 +122,7 @@ class PastCase:
     period: Named
     subject: Named
     result: PastResult
+    grade: Span | None = None  # where the grade is written (a wrong one is shown there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -264,6 +266,9 @@ def _cases(
                 Named(period, key_at("cases", index, "history", period)),
                 Named(subject, key_at("cases", index, "history", period, subject)),
                 result,
+                at("cases", index, "history", period, subject, "grade")
+                if result.grade is not None
+                else None,
             )
             for period, results in case.history.items()
             for subject, result in results.items()
