@@ -577,9 +577,9 @@ def rule_sets(
 
     # A value asking whether an input that may be absent is there (always
     # allowed: present and fallback make absence a value, not a fault).
-    absent = [n for n in scope.numbers if n not in safe.numbers and n in global_inputs]
-    if absent and draw(st.booleans()):
-        name = draw(st.sampled_from(absent))
+    maybe_absent = [n for n in scope.numbers if n not in safe.numbers and n in global_inputs]
+    if len(maybe_absent) > 0 and draw(st.booleans()):
+        name = draw(st.sampled_from(maybe_absent))
         other = pretty(draw(number_exprs(safe.env(), 1)))
         if not value_names:
             sections.line("values:")
@@ -681,7 +681,7 @@ def _indicator(
             if not is_bool:
                 number_lets.append(name)
         score = pretty(draw(number_exprs(local.env(), depth)))
-        if qualified and draw(st.booleans()):
+        if len(qualified) > 0 and draw(st.booleans()):
             score = f"fallback({draw(st.sampled_from(qualified))}, 1) + ({score})"
         out.formula(4, "score", score)
     elif method == "levels":

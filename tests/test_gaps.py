@@ -178,6 +178,7 @@ def test_conditional_aggregates_are_typed() -> None:
     assert all(
         isinstance(n, ir.Element)
         for c in conditional
+        if c.where is not None
         for n in ir.walk(c.where)
         if n.type.kind == "number" and not isinstance(n, ir.Const)
-    )  # type: ignore[arg-type]
+    )
