@@ -338,6 +338,9 @@ class Item:
     effective_from: date | None
     effective_until: date | None
     span: Span
+    # Points given by each event (the events' `points` column); ``count`` then
+    # holds their sum and ``per`` is 1.
+    from_data: bool = False
 
     def in_force(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (

@@ -127,6 +127,38 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "在这条往年结果中写上 {key}: …",
         "give {key}: … in this earlier result",
     ),
+    "E0471": (
+        "项目 `{id}` 的分值来自数据（points: from_data），不能再写 per，也不能用于否决项目",
+        "item `{id}` takes its points from data (points: from_data): it has no `per` "
+        "and cannot be a veto",
+    ),
+    "E0471.help": (
+        "每条事件在事件表的 points 列写明分值；cap 仍然限制本期合计",
+        "each event gives its points in the event table's points column; cap still "
+        "bounds the period's sum",
+    ),
+    "E0472": (
+        "第 {row} 行：项目 `{item}` 的分值来自数据，points 列应为大于 0 的分数，这里是 `{text}`",
+        "row {row}: item `{item}` takes its points from data; the points column needs "
+        "points above 0, found `{text}`",
+    ),
+    "E0472.help": (
+        "写分数，如 0.5；扣分项目也写正数",
+        "write points such as 0.5; a deduction is written as a positive number too",
+    ),
+    "E0473": (
+        "第 {row} 行：项目 `{item}` 的分值 {text} 超过了它的上限 cap {cap}",
+        "row {row}: item `{item}` points {text} exceed its cap {cap}",
+    ),
+    "E0474": (
+        "第 {row} 行：项目 `{item}` 按次数计分（per），points 列应为空",
+        "row {row}: item `{item}` counts occurrences (per); its points column must be empty",
+    ),
+    "E0474.help": (
+        "分值由 per × 次数 得出；要按事件给分，在项目中写 points: from_data",
+        "its points are per × occurrences; to give points per event, declare "
+        "`points: from_data` on the item",
+    ),
     "E0308": (
         "`{keyword}` 不能直接作为运算符 `{op}` 的操作数",
         "`{keyword}` cannot stand directly as an operand of `{op}`",
@@ -1108,6 +1140,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "explain.sum": ("各指标得分之和", "sum of indicator scores"),
     "explain.events": ("{count} 次", "{count} occurrence(s)"),
+    "explain.points_from_data": ("各事件分值合计 {points}", "the events' points, {points} in all"),
     "explain.reason": ("事由", "reason"),
     "explain.evidence": ("依据", "evidence"),
     "explain.cap": ("合计封顶", "overall cap"),

@@ -43,6 +43,7 @@ class EventSpec(Model):
     subject: Text
     item: Text
     count: int = Field(default=1, ge=1, le=1000)
+    points: Number | None = None  # for an item with points from data
     day: datetime.date | None = Field(default=None, alias="date")
     reason: Text = ""
 
@@ -108,6 +109,7 @@ class EventCase:
     reason: str
     line: int
     day_span: Span  # the date as written, or the event when it has none
+    points: object = None  # as written, for an item with points from data
 
 
 @dataclass(frozen=True, slots=True)
@@ -258,6 +260,7 @@ def _cases(
                 event.reason,
                 line(at("cases", index, "events", n)),
                 at("cases", index, "events", n, "date"),
+                event.points,
             )
             for n, event in enumerate(case.events)
         )
