@@ -5,6 +5,7 @@ interpreted alike, bounded by verify's interval rules."""
 from __future__ import annotations
 
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -15,6 +16,7 @@ from runtime.engine.interpreter import Interpreter
 from semantics import operations as op
 from semantics.builtins import FUNCTIONS
 from semantics.intervals import Interval
+from tests.clirun import run
 from tests.strategies import RuleSetCase
 from tests.test_properties import check_agreement, compile_files
 
@@ -182,3 +184,71 @@ def test_conditional_aggregates_are_typed() -> None:
         for n in ir.walk(c.where)
         if n.type.kind == "number" and not isinstance(n, ir.Const)
     )
+
+
+SCHEME = """\
+scheme: 小缺口示例
+version: "1"
+year: 2016
+organization:
+  groups: [{id: 机关}]
+  sections:
+    - {id: s1, name: 一科, group: 机关}
+    - {id: s2, name: 二科, group: 机关}
+inputs:
+  月度完成率: list(percent)
+  质量得分: {type: number, min: 0, max: 15, missing: exempt}
+  本年收入: {type: money, min: 0}
+  上年收入: {type: money, min: 1}
+collections:
+  业务: [monthly, growth]
+items:
+  - {id: innovation, name: 创新成果被采纳, kind: bonus, points: from_data, cap: 2}
+indicators:
+  - id: monthly
+    name: 月度均衡
+    points: 10
+    let:
+      达标月数: count(月度完成率, 项 >= 90%)
+    score: if all(月度完成率, 项 >= 60%) then min(points, 达标月数 * 4) else 0
+  - id: growth
+    name: 收入增长
+    points: 10
+    let:
+      增长率: power(本年收入 / 上年收入, 0.5) - 1    # a two-year average growth rate
+    score: clamp(points * (1 + 增长率 * 5), 0, points)
+    round: 2
+  - id: quality
+    name: 征管质量
+    points: 15
+    score: fallback(质量得分, points * 80%)
+  - id: report
+    name: 信息报送
+    points: 5
+    score: min(points, monthly.达标月数 + median(业务) / 10)
+"""
+
+SCHEME_TESTS = """\
+period: 2016Q2
+cases:
+  - name: conditional aggregates, power, fallback, id.name, points from data
+    sections:
+      s1: {月度完成率: "95%;92%;80%", 质量得分: "", 本年收入: 110, 上年收入: 100}
+      s2: {月度完成率: "95%;50%;91%", 质量得分: 14, 本年收入: 90, 上年收入: 100}
+    events:
+      - {subject: s1, item: innovation, points: 0.8, reason: 经验被省局采纳}
+      - {subject: s1, item: innovation, count: 2, points: 0.7}
+    expect:
+      s1: {monthly: 8, growth: 10, quality: 12, report: 2.9, total: 34.90}
+      s2: {monthly: 0, growth: 7.43, quality: 14, report: 2.3715, total: 23.80}
+"""
+
+
+def test_a_scheme_using_the_new_constructs_passes_its_rule_tests(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    (rules / "tests").mkdir(parents=True)
+    (rules / "ruleset.yaml").write_text(SCHEME, encoding="utf-8")
+    (rules / "tests" / "gaps.yaml").write_text(SCHEME_TESTS, encoding="utf-8")
+    code, out, err = run("test", str(rules), "--lang", "en")
+    assert (code, err) == (0, ""), out + err
+    assert "1 case(s): 1 passed" in out
