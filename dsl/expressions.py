@@ -112,6 +112,8 @@ def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diag
             help_line = ("E0303.fullwidth", {"ascii": _FULLWIDTH[char]})
         elif char == "=":
             help_line = ("E0303.equals", {})
+        elif char == "^":
+            help_line = ("E0303.power", {})
         return Diagnostic("E0303", {"char": char}, span, help=help_line)
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token
@@ -120,6 +122,10 @@ def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diag
         operand = _conditional_operand(text, start, offsets)
         if operand is not None:
             return operand
+        if token.type == "STAR" and text[:start].rstrip().endswith("*"):
+            return Diagnostic(
+                "E0301", {"token": "**"}, offsets.span(start - 1, end), help=("E0301.power", {})
+            )
         expected = _describe_expected(set(error.expected))
         return Diagnostic(
             "E0301",

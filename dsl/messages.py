@@ -108,6 +108,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this is a full-width symbol; use the ASCII `{ascii}`",
     ),
     "E0303.equals": ("比较相等请用 `==`", "use `==` to compare for equality"),
+    "E0303.power": (
+        "没有乘方运算符：写 power(x, n)",
+        "there is no power operator: write power(x, n)",
+    ),
+    "E0301.power": (
+        "没有乘方运算符：写 power(x, n)",
+        "there is no power operator: write power(x, n)",
+    ),
     "E0304": ("公式过长（上限 {limit} 个字符）", "formula too long (limit {limit} characters)"),
     "E0305": ("公式嵌套过深（上限 {limit} 层）", "formula nested too deep (limit {limit} levels)"),
     "E0306": ("公式为空", "empty formula"),
