@@ -122,7 +122,7 @@ def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diag
         operand = _conditional_operand(text, start, offsets)
         if operand is not None:
             return operand
-        if token.type == "STAR" and text[:start].rstrip().endswith("*"):
+        if token.type == "STAR" and start > 0 and text[start - 1] == "*":  # `x ** 2`
             return Diagnostic(
                 "E0301", {"token": "**"}, offsets.span(start - 1, end), help=("E0301.power", {})
             )
