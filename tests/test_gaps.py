@@ -252,3 +252,27 @@ def test_a_scheme_using_the_new_constructs_passes_its_rule_tests(tmp_path: Path)
     code, out, err = run("test", str(rules), "--lang", "en")
     assert (code, err) == (0, ""), out + err
     assert "1 case(s): 1 passed" in out
+
+
+def test_explain_shows_an_empty_cell_read_through_fallback(tmp_path: Path) -> None:
+    rules, data = tmp_path / "rules", tmp_path / "data"
+    rules.mkdir()
+    data.mkdir()
+    (rules / "ruleset.yaml").write_text(SCHEME, encoding="utf-8")
+    (data / "wide.csv").write_text(
+        "period,subject,月度完成率,质量得分,本年收入,上年收入\n"
+        "2016Q2,s1,95%;92%;80%,,110,100\n2016Q2,s2,95%,14,90,100\n",
+        encoding="utf-8",
+    )
+    (data / "events.csv").write_text(
+        "date,subject,item,count,reason,evidence,points\n2016-05-01,s1,innovation,1,采纳,文件,0.8\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "explain", str(rules), "--data", str(data), "--period", "2016Q2", "--subject", "s1",
+        "--lang", "en",
+    )  # fmt: skip
+    assert (code, err) == (0, "")
+    assert "质量得分 = (empty)" in out
+    assert "征管质量 (quality) 12 / of 15 = fallback(质量得分, points * 80%)" in out
+    assert "the events' points, 0.8 in all, cap 2" in out

@@ -93,7 +93,9 @@ class _Explainer:
         if slot in self.inputs:
             field = self.inputs[slot]
             source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
-            return (f"{field.name} = {_number(value)}{source}", [])
+            # An empty exempt cell, read through present()/fallback(): say so.
+            shown = self.words["absent"] if value is None else _number(value)
+            return (f"{field.name} = {shown}{source}", [])
         definition = self.definitions.get(slot)
         if definition is None:
             return (f"{info.name} = {_number(value)}", [])
