@@ -186,13 +186,27 @@ class _Emitter:
                 return "(" + "".join(arms) + self.expr(otherwise) + ")"
             case ir.Call():
                 return self.call(node)
-            case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
+            case ir.Aggregate(fn=fn, items=members, spread=spread, span=span, where=where):
                 collection = (
-                    self.expr(items[0])
+                    self.expr(members[0])
                     if spread
-                    else f"({''.join(self.expr(i) + ', ' for i in items)})"
+                    else f"({''.join(self.expr(i) + ', ' for i in members)})"
                 )
                 aggregate = AGGREGATES[fn]
+                if where is not None:
+                    # The condition asked of each present item, as the
+                    # interpreter does (runtime.engine.interpreter).
+                    element = f"_e{node.depth}"
+                    test = self.expr(where)
+                    if aggregate.condition == "test":
+                        collection = (
+                            f"[{test} for {element} in {collection} if {element} is not None]"
+                        )
+                    else:
+                        collection = (
+                            f"[{element} for {element} in {collection}"
+                            f" if {element} is not None and {test}]"
+                        )
                 if aggregate.site:
                     return f"{aggregate.prelude}({collection}, {self.site(span)})"
                 return f"{aggregate.prelude}({collection})"
@@ -204,6 +218,8 @@ class _Emitter:
             case ir.Applicable(inputs=inputs, flags=flags):
                 parts = [f"v{slot} is not None" for slot in inputs] + [f"v{flag}" for flag in flags]
                 return "(" + " and ".join(parts) + ")" if parts else "True"
+            case ir.Element(depth=depth):
+                return f"_e{depth}"
         raise AssertionError(f"unknown IR node {node!r}")
 
     def normalized_sum(self, node: ir.NormalizedSum) -> str:

@@ -137,9 +137,12 @@ def _ir(node: ir.Expr) -> str:
             return f"(cond {arms} [else {_ir(otherwise)}])"
         case ir.Call(fn=fn, args=args):
             return f"({fn} {' '.join(_ir(a) for a in args)})"
-        case ir.Aggregate(fn=fn, items=items, spread=spread):
+        case ir.Aggregate(fn=fn, items=items, spread=spread, where=where, depth=depth):
             star = "*" if spread else ""
-            return f"({fn}{star} {' '.join(_ir(i) for i in items)})"
+            condition = "" if where is None else f" (where @{depth} {_ir(where)})"
+            return f"({fn}{star} {' '.join(_ir(i) for i in items)}{condition})"
+        case ir.Element(depth=depth):
+            return f"@{depth}"
         case ir.Lookup(key=key, table=table):
             shares = " ".join(f"{k!r}:{v}" for k, v in table)
             return f"(lookup {_ir(key)} {{{shares}}})"

@@ -127,11 +127,26 @@ class Aggregate:
     """``sum``/``avg``/... over items; ``spread`` means the one item is a list value.
 
     Items that are not applicable (an exempt indicator's score) are skipped.
+    ``where`` is the condition of ``count(c, 项 >= 90%)``, asked of each
+    present item as ``Element(depth)``: it filters the items, or for
+    ``any``/``all`` is what they test (``semantics.builtins.Aggregate.condition``).
     """
 
     fn: AggFn
     items: tuple[Expr, ...]
     spread: bool
+    type: Type
+    span: Span
+    where: Expr | None = None
+    depth: int = 0  # the Element depth ``where`` reads (nested conditions go deeper)
+
+
+@dataclass(frozen=True, slots=True)
+class Element:
+    """The item a condition of an aggregate is asked of (``项``); ``depth``
+    names which enclosing conditional aggregate's item."""
+
+    depth: int
     type: Type
     span: Span
 
@@ -171,7 +186,7 @@ class Applicable:
 
 Expr = (
     Const | Ref | Neg | Not | Arith | Logic | Cmp | Member | Cond | Call | Aggregate | Lookup
-    | NormalizedSum | Applicable
+    | NormalizedSum | Applicable | Element
 )  # fmt: skip
 
 
@@ -192,8 +207,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
             return (*[part for branch in branches for part in branch], otherwise)
         case Call(args=args):
             return args
-        case Aggregate(items=items):
-            return items
+        case Aggregate(items=items, where=where):
+            return items if where is None else (*items, where)
         case Lookup(key=key):
             return (key,)
         case NormalizedSum(scores=scores):
@@ -384,6 +399,9 @@ class Item:
     effective_from: date | None
     effective_until: date | None
     span: Span
+    # Points given by each event (the events' `points` column); ``count`` then
+    # holds their sum and ``per`` is 1.
+    from_data: bool = False
 
     def in_force(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (

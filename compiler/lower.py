@@ -21,7 +21,7 @@ from compiler import ir
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.spans import Span
-from semantics.builtins import AGGREGATES, FUNCTIONS, NAMES
+from semantics.builtins import AGGREGATES, ELEMENT, FUNCTIONS, NAMES, PRESENT
 from semantics.rounding import DEFAULT_ROUNDING, MAX_PLACES, ROUNDING_MODES
 from semantics.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 
@@ -45,7 +45,15 @@ class CollectionBinding:
     elem: Type
 
 
-Binding = SlotBinding | ConstBinding | CollectionBinding
+@dataclass(frozen=True, slots=True)
+class ElementBinding:
+    """``项`` inside an aggregate's condition: the item it is asked of."""
+
+    depth: int
+    type: Type
+
+
+Binding = SlotBinding | ConstBinding | CollectionBinding | ElementBinding
 
 
 class Scope:
@@ -96,14 +104,19 @@ class Lowerer:
         diagnostics: list[Diagnostic],
         slot_type: Callable[[int], Type] | None = None,
         rounding: str = DEFAULT_ROUNDING,
+        hidden: Mapping[str, str] | None = None,
     ) -> None:
         self.diagnostics = diagnostics
+        # Names declared for the other kind of subject (a person formula cannot
+        # see the sections' inputs): name -> what it is, for a help line that says so.
+        self.hidden = dict(hidden or {})
         # round(x, n) without a mode rounds as the manifest says (half_up by default).
         self.rounding = rounding
         # Types of lets and values are known only once they are lowered; the
         # program builder lowers dependencies first and answers from its slots.
         self.slot_type = slot_type
         self.refs: list[tuple[int, Span]] = []  # slots read by the formula being lowered
+        self.depth = 0  # conditional aggregates around the node being lowered
 
     def error(self, code: str, args: Mapping[str, object], span: Span, **extra: object) -> ir.Expr:
         self.diagnostics.append(Diagnostic(code, dict(args), span, **extra))  # type: ignore[arg-type]
@@ -172,8 +185,9 @@ class Lowerer:
     def name(self, expr: ast.Name, scope: Scope) -> ir.Expr:
         binding = scope.lookup(expr.name)
         if binding is None:
-            help_line = suggest(expr.name, scope.visible(), ("E0401.help", {}))
-            return self.error("E0401", {"name": expr.name}, expr.span, help=help_line)
+            return self.unknown(expr, scope)
+        if isinstance(binding, ElementBinding):
+            return ir.Element(binding.depth, binding.type, expr.span)
         if isinstance(binding, ConstBinding):
             return ir.Const(binding.value, NUMBER, expr.span)
         if isinstance(binding, CollectionBinding):
@@ -190,6 +204,37 @@ class Lowerer:
             return self.error("E0411", {"name": expr.name}, expr.span, help=("E0411.help", {}))
         self.refs.append((binding.slot, expr.span))
         return ir.Ref(binding.slot, self._type(binding), expr.span)
+
+    def unknown(self, expr: ast.Name, scope: Scope) -> ir.Expr:
+        """E0401, or for ``x.y`` E0309: what ``x`` is and which named values it has."""
+        visible = scope.visible()
+        if "." in expr.name:
+            owner, _, part = expr.name.partition(".")
+            named = [n for n in visible if n.startswith(owner + ".")]
+            if named:
+                return self.error(
+                    "E0309",
+                    {"name": expr.name, "owner": owner, "part": part},
+                    expr.span,
+                    help=suggest(expr.name, named, ("E0309.named", {"names": "、".join(named)})),
+                )
+            return self.error(
+                "E0310", {"name": expr.name, "owner": owner}, expr.span, help=("E0310.help", {})
+            )
+        if expr.name == ELEMENT:
+            return self.error("E0311", {"name": ELEMENT}, expr.span, help=("E0311.help", {}))
+        if expr.name in self.hidden:
+            help_line: tuple[str, Mapping[str, object]] | None = self.unknown_help(expr.name)
+        else:
+            help_line = suggest(expr.name, visible, self.unknown_help(expr.name))
+        return self.error("E0401", {"name": expr.name}, expr.span, help=help_line)
+
+    def unknown_help(self, name: str) -> tuple[str, dict[str, object]]:
+        """The help line of an unknown name: a name declared for sections, met in
+        a person formula, is said to be one (declaring it again would not help)."""
+        if name in self.hidden:
+            return ("E0401.section", {"name": name, "kind": (f"kind.{self.hidden[name]}", {})})
+        return ("E0401.help", {})
 
     def _type(self, binding: SlotBinding) -> Type:
         return self.slot_type(binding.slot) if self.slot_type is not None else binding.type
@@ -283,6 +328,7 @@ class Lowerer:
             function is not None
             and function.shape == "variadic"
             and (len(expr.args) != 1 or name not in AGGREGATES)
+            and not (len(expr.args) == 2 and self.is_collection(expr.args[0], scope))
         ):
             # min(a, b, ...); with one argument, the aggregate of the same name.
             if not expr.args:
@@ -303,6 +349,7 @@ class Lowerer:
             "fixed": self.fixed_call,
             "rounding": self.round_call,
             "constant": self.date_call,  # date("2016-04-01"), the one constant shape
+            "absence": self.absence_call,
         }[function.shape]
         return handler(expr, scope)
 
@@ -351,6 +398,34 @@ class Lowerer:
         mode = ir.Const(mode_value, TEXT, mode_span)
         return ir.Call(expr.func, (value, places, mode), FUNCTIONS[expr.func].result, expr.span)
 
+    def absence_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        """``present(x)`` and ``fallback(x, y)``: ``x`` is a name whose value may
+        be absent, read here without making its reader unscored (see
+        ``compiler.passes.applicability``); ``y`` has ``x``'s type."""
+        wanted = 1 if expr.func == PRESENT.name else 2
+        if len(expr.args) != wanted:
+            return self.arity(expr, str(wanted))
+        first = expr.args[0]
+        binding = scope.lookup(first.name) if isinstance(first, ast.Name) else None
+        if not isinstance(binding, SlotBinding):
+            if isinstance(first, ast.Name) and binding is None:
+                return self.name(first, scope)
+            return self.error(
+                "E0312",
+                {"func": expr.func, "arg": first.span.text},
+                first.span,
+                help=("E0312.help", {"func": expr.func}),
+            )
+        assert isinstance(first, ast.Name)
+        self.refs.append((binding.slot, first.span))
+        value = ir.Ref(binding.slot, self._type(binding), first.span)
+        if expr.func == PRESENT.name:
+            return ir.Call(expr.func, (value,), BOOL, expr.span)
+        otherwise = self.lower(expr.args[1], scope)
+        otherwise = self.align(value, otherwise, expr.func)
+        result = value.type if value.type != ERROR else otherwise.type
+        return ir.Call(expr.func, (value, otherwise), result, expr.span)
+
     def date_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
         if len(expr.args) != 1:
             return self.arity(expr, "1")
@@ -367,13 +442,26 @@ class Lowerer:
             )
         return ir.Const(value, DATE, expr.span)
 
+    def is_collection(self, arg: ast.Expr, scope: Scope) -> bool:
+        """Whether ``arg`` names a collection or a list: ``min(c, 项 > 0)`` is
+        then a conditional aggregate, not the smaller of two numbers."""
+        if not isinstance(arg, ast.Name):
+            return False
+        binding = scope.lookup(arg.name)
+        if isinstance(binding, CollectionBinding):
+            return True
+        return isinstance(binding, SlotBinding) and self._type(binding).kind == "list"
+
     def aggregate(self, expr: ast.Call, scope: Scope) -> ir.Expr:
         name = expr.func
-        if len(expr.args) != 1:
-            return self.arity(expr, "1")
-        (arg,) = expr.args
+        if len(expr.args) not in (1, 2):
+            return self.arity(expr, "1-2")
+        arg = expr.args[0]
         entry = AGGREGATES[name]
-        elem, result = entry.element, entry.result  # elem None: any items (count)
+        # elem None: any items (count); a test (any/all with a condition) reads items of any type
+        elem, result = entry.element, entry.result
+        if len(expr.args) == 2 and entry.condition == "test":
+            elem = None
         named = arg if isinstance(arg, ast.Name) else None
         binding = scope.lookup(named.name) if named is not None else None
         if named is not None and isinstance(binding, CollectionBinding):
@@ -388,10 +476,36 @@ class Lowerer:
             member_type = next(iter(kinds), ERROR)
             if elem is not None and not compatible(member_type, elem):
                 return self.error("E0409", {"name": named.name, "func": name}, arg.span)
-            return ir.Aggregate(name, tuple(items), False, result, expr.span)
+            where = self.condition(expr, member_type, scope)
+            return ir.Aggregate(name, tuple(items), False, result, expr.span, where, self.depth)
         lowered = self.lower(arg, scope)
         if lowered.type.kind == "error":
             return lowered
         if lowered.type.kind != "list" or (elem is not None and lowered.type.elem != elem):
             return self.error("E0409", {"name": arg.span.text, "func": name}, arg.span)
-        return ir.Aggregate(name, (lowered,), True, result, expr.span)
+        assert lowered.type.elem is not None
+        where = self.condition(expr, lowered.type.elem, scope)
+        return ir.Aggregate(name, (lowered,), True, result, expr.span, where, self.depth)
+
+    def condition(self, expr: ast.Call, member: Type, scope: Scope) -> ir.Expr | None:
+        """The second argument of ``count(c, 项 >= 90%)``: yes/no, asked of each
+        item, which it names ``项`` (the innermost aggregate's item)."""
+        if len(expr.args) != 2:
+            return None
+        inner = Scope({ELEMENT: ElementBinding(self.depth, member)}, scope)
+        self.depth += 1
+        try:
+            lowered = self.lower(expr.args[1], inner)
+        finally:
+            self.depth -= 1
+        if lowered.type not in (BOOL, ERROR):
+            return self.error(
+                "E0504",
+                {
+                    "what": ("what.condition", {}),
+                    "expected": BOOL.describe(),
+                    "found": lowered.type.describe(),
+                },
+                lowered.span,
+            )
+        return lowered

@@ -18,6 +18,7 @@ from decimal import Decimal
 from typing import Literal
 
 from compiler import ir
+from compiler.links import LINK_INPUTS
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.ruletests import EventCase, Named, PastCase, SubjectInputs, TestCase, cell_text
 from dsl.schema import number_text
@@ -261,7 +262,7 @@ class _Checker:
             if value.value is None or str(value.value) not in grades:
                 self.error(
                     "E1007", {"grade": value.value}, value.span,
-                    help=suggest(str(value.value), grades, ("E1007.help", {"grades": "、".join(grades)})),
+                    help=suggest(str(value.value), grades, ("E1007.ungraded", {"grades": "、".join(grades)})),
                 )  # fmt: skip
                 return None
             return CheckedExpectation(kind, ident, name, target, None, str(value.value), value.span)
@@ -312,14 +313,36 @@ class _Checker:
         if match is None or int(match.group(1)) >= year:
             self.error("E1016", {"period": label, "year": year}, past.period.span)
         result = past.result
-        if result.count is not None and result.rank > result.count:
+        if result.count is not None and result.rank is not None and result.rank > result.count:
             self.error("E1006", {"key": "rank", "expected": ("E1006.rank_count", {})},
                        past.subject.span)  # fmt: skip
         if kind is not None and result.grade is not None:
             grades = [g.grade for g in self.programs[kind].grades] + ["ungraded"]
             if result.grade not in grades:
-                self.error("E1007", {"grade": result.grade}, past.subject.span,
-                           help=suggest(result.grade, grades, None))  # fmt: skip
+                listed = "、".join(grades)
+                self.error("E1007", {"grade": result.grade}, past.grade or past.subject.span,
+                           help=suggest(result.grade, grades, ("E1007.ungraded", {"grades": listed})))  # fmt: skip
+        if kind is not None:
+            self.past_needs(kind, past)
+
+    def past_needs(self, kind: Kind, past: PastCase) -> None:
+        """An earlier result gives what the history links of its kind read:
+        ``rank`` and ``total`` are asked for only when a link's condition reads them."""
+        given = {"rank": past.result.rank, "total": past.result.total}
+        for link in self.programs[kind].links:
+            if link.history_years is None:
+                continue
+            reads = {
+                LINK_INPUTS[node.slot][0]
+                for node in ir.walk(link.condition)
+                if isinstance(node, ir.Ref)
+            }
+            # ``base`` falls back to the total when a result does not give it.
+            missing = [k for k in ("rank", "total") if given[k] is None and (
+                k in reads or (k == "total" and "base" in reads))]  # fmt: skip
+            for key in missing:
+                self.error("E0470", {"key": key, "link": link.id}, past.subject.span,
+                           help=("E0470.help", {"key": key}))  # fmt: skip
 
     def invalid(self, key: str, expected: str, value: Named) -> None:
         self.error("E1006", {"key": key, "expected": (expected, {})}, value.span)

@@ -269,6 +269,7 @@ class ItemDecl:
     effective_until: DateValue | None = field(metadata=key("effective.until"))
     span: Span
     subjects: str = "section"
+    points: str | None = None  # "from_data": each event's points are in its table
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,6 +13,7 @@ tokens that would fit, and hints for the usual slips of Chinese input methods
 from __future__ import annotations
 
 import functools
+import re
 from decimal import Decimal
 from importlib import resources
 
@@ -111,11 +112,20 @@ def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diag
             help_line = ("E0303.fullwidth", {"ascii": _FULLWIDTH[char]})
         elif char == "=":
             help_line = ("E0303.equals", {})
+        elif char == "^":
+            help_line = ("E0303.power", {})
         return Diagnostic("E0303", {"char": char}, span, help=help_line)
     if isinstance(error, UnexpectedToken) and error.token.type != "$END":
         token = error.token
         start = token.start_pos if token.start_pos is not None else position
         end = token.end_pos if token.end_pos is not None else start + 1
+        operand = _conditional_operand(text, start, offsets)
+        if operand is not None:
+            return operand
+        if token.type == "STAR" and start > 0 and text[start - 1] == "*":  # `x ** 2`
+            return Diagnostic(
+                "E0301", {"token": "**"}, offsets.span(start - 1, end), help=("E0301.power", {})
+            )
         expected = _describe_expected(set(error.expected))
         return Diagnostic(
             "E0301",
@@ -133,6 +143,29 @@ def _syntax_error(error: UnexpectedInput, text: str, offsets: OffsetMap) -> Diag
         help=("E0301.expected", {"expected": _describe_expected(expected_names)})
         if expected_names
         else None,
+    )
+
+
+# ``1 + if c then 5 else 0``: after an operator, ``if`` (or ``case``) is read
+# as a name, and the parser stumbles on the word after it.
+_OPERAND_CONDITIONAL = re.compile(
+    r"(?P<op>[-+*/<>]=?|[=!]=|\b(?:and|or|not)\b)\s*(?P<kw>\b(?:if|case))\s+$"
+)
+
+
+def _conditional_operand(text: str, start: int, offsets: OffsetMap) -> Diagnostic | None:
+    """E0308 when ``if``/``case`` stands as the operand of an operator."""
+    found = _OPERAND_CONDITIONAL.search(text, 0, start)
+    if found is None:
+        return None
+    kw_start, kw_end = found.span("kw")
+    rest = text[kw_start:].rstrip()
+    example = f"{text[:kw_start]}({rest})".strip()
+    return Diagnostic(
+        "E0308",
+        {"keyword": found.group("kw"), "op": found.group("op")},
+        offsets.span(kw_start, kw_end),
+        help=("E0308.help", {"example": " ".join(example.split())}),
     )
 
 
@@ -194,6 +227,11 @@ class _ToAst(Transformer[Token, ast.Expr]):
     def name(self, meta: object, children: list[Token]) -> ast.Expr:
         (token,) = children
         return ast.Name(str(token), self._span(meta))
+
+    def qualified(self, meta: object, children: list[Token]) -> ast.Expr:
+        """``revenue.完成率``: another indicator's let, one dotted name."""
+        owner, part = children
+        return ast.Name(f"{owner}.{part}", self._span(meta))
 
     def call(self, meta: object, children: list[object]) -> ast.Expr:
         func = children[0]

@@ -108,6 +108,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "this is a full-width symbol; use the ASCII `{ascii}`",
     ),
     "E0303.equals": ("比较相等请用 `==`", "use `==` to compare for equality"),
+    "E0303.power": (
+        "没有乘方运算符：写 power(x, n)",
+        "there is no power operator: write power(x, n)",
+    ),
+    "E0301.power": (
+        "没有乘方运算符：写 power(x, n)",
+        "there is no power operator: write power(x, n)",
+    ),
     "E0304": ("公式过长（上限 {limit} 个字符）", "formula too long (limit {limit} characters)"),
     "E0305": ("公式嵌套过深（上限 {limit} 层）", "formula nested too deep (limit {limit} levels)"),
     "E0306": ("公式为空", "empty formula"),
@@ -119,6 +127,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "范围写成 `60 <= x < 80` 这样同一方向的形式，或用 and 连接",
         "write a range in one direction, like `60 <= x < 80`, or join comparisons with and",
     ),
+    "E0470": (
+        "往年结果缺少 `{key}`，而结果运用 `{link}` 的条件读取它",
+        "this earlier result lacks `{key}`, which the condition of link `{link}` reads",
+    ),
+    "E0470.help": (
+        "在这条往年结果中写上 {key}: …",
+        "give {key}: … in this earlier result",
+    ),
+    "E0471": (
+        "项目 `{id}` 的分值来自数据（points: from_data），不能再写 per，也不能用于否决项目",
+        "item `{id}` takes its points from data (points: from_data): it has no `per` "
+        "and cannot be a veto",
+    ),
+    "E0471.help": (
+        "每条事件在事件表的 points 列写明分值；cap 仍然限制本期合计",
+        "each event gives its points in the event table's points column; cap still "
+        "bounds the period's sum",
+    ),
+    "E0472": (
+        "第 {row} 行：项目 `{item}` 的分值来自数据，points 列应为大于 0 的分数，这里是 `{text}`",
+        "row {row}: item `{item}` takes its points from data; the points column needs "
+        "points above 0, found `{text}`",
+    ),
+    "E0472.help": (
+        "写分数，如 0.5；扣分项目也写正数",
+        "write points such as 0.5; a deduction is written as a positive number too",
+    ),
+    "E0473": (
+        "第 {row} 行：项目 `{item}` 的分值 {text} 超过了它的上限 cap {cap}",
+        "row {row}: item `{item}` points {text} exceed its cap {cap}",
+    ),
+    "E0474": (
+        "第 {row} 行：项目 `{item}` 按次数计分（per），points 列应为空",
+        "row {row}: item `{item}` counts occurrences (per); its points column must be empty",
+    ),
+    "E0474.help": (
+        "分值由 per × 次数 得出；要按事件给分，在项目中写 points: from_data",
+        "its points are per × occurrences; to give points per event, declare "
+        "`points: from_data` on the item",
+    ),
+    "E0308": (
+        "`{keyword}` 不能直接作为运算符 `{op}` 的操作数",
+        "`{keyword}` cannot stand directly as an operand of `{op}`",
+    ),
+    "E0308.help": (
+        "把条件表达式放在括号里：`{example}`",
+        "wrap the conditional in parentheses: `{example}`",
+    ),
+    "E0309": (
+        "指标 `{owner}` 没有名为 `{part}` 的中间值（let）",
+        "indicator `{owner}` has no named value (let) `{part}`",
+    ),
+    "E0309.named": ("它的中间值有：{names}", "its named values are: {names}"),
+    "E0310": (
+        "`{name}`：`{owner}` 不是有中间值（let）的指标",
+        "`{name}`: `{owner}` is not an indicator with named values (let)",
+    ),
+    "E0310.help": (
+        "`指标id.名称` 读取另一个指标 let 中定义的值；其他名称直接书写，不加点",
+        "`indicator.name` reads a value defined in another indicator's let; "
+        "other names are written alone, without a dot",
+    ),
+    "E0311": (
+        "`{name}` 只能在汇总函数的条件中使用",
+        "`{name}` may be used only in the condition of an aggregate",
+    ),
+    "E0311.help": (
+        "例如 `count(月度完成率, 项 >= 90%)`：`项` 依次代表集合中的每一项",
+        "for example `count(月度完成率, 项 >= 90%)`: `项` stands for each item in turn",
+    ),
+    "E0312": (
+        "{func}() 的第一个参数应为可能缺失的名称，这里是 `{arg}`",
+        "the first argument of {func}() must be a name that may be absent, not `{arg}`",
+    ),
+    "E0312.help": (
+        "例如 present(征管质量得分) 或 fallback(征管质量得分, 0)：第一个参数是声明了 "
+        "`missing: exempt` 的输入字段，或可能不计分的指标及其中间值",
+        "for example present(征管质量得分) or fallback(征管质量得分, 0): the first argument "
+        "is an input declared `missing: exempt`, or an indicator (or its named value) "
+        "that may not be scored",
+    ),
     # -- names --------------------------------------------------------------
     "E0401": ("未知的名称 `{name}`", "unknown name `{name}`"),
     "E0401.label": ("这里引用的名称没有定义", "not defined anywhere visible here"),
@@ -126,6 +215,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0401.help": (
         "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
         "declare it in the indicator's inputs or let, or define it in the rule set's values",
+    ),
+    "E0401.section": (
+        "`{name}` 是科室层级的{kind}，个人指标的公式看不到它；"
+        "需要时在这个个人指标的 inputs 中声明个人自己的字段，"
+        "或用 people.combine 合成科室总分",
+        "`{name}` is a section-level {kind}, which person formulas cannot see; "
+        "declare a per-person field in this person indicator's inputs, "
+        "or blend in the section's total with people.combine",
     ),
     "E0401.input": (
         "在指标的 inputs 中声明这个输入字段",
@@ -161,6 +258,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0411.help": (
         "把它放进一个 collections 集合并用 sum() 等汇总",
         "put it in a collection and aggregate it with sum() and friends",
+    ),
+    "E0411.let": (
+        "在所属指标不计分时它没有值：写 fallback({name}, 0) 给出替代值，或用 present({name}) 判断",
+        "it has no value when its indicator is not scored: write fallback({name}, 0) "
+        "for a substitute, or test present({name})",
     ),
     "E0412": ("未知的{kind} `{name}`", "unknown {kind} `{name}`"),
     "E0413": (
@@ -1214,6 +1316,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E1006.points": ("分数，如 85.5（不是百分比）", "points such as 85.5 (not a percentage)"),
     "E1007": ("没有等次 `{grade}`", "no grade `{grade}`"),
     "E1007.help": ("可用的等次：{grades}", "the grades are: {grades}"),
+    "E1007.ungraded": (
+        "可用的等次：{grades}；没有等次（不定等次、未定等次）写作 `ungraded`",
+        "the grades are: {grades}; no grade (不定等次, 未定等次) is written `ungraded`",
+    ),
     "E1008": ("没有编号为 `{link}` 的结果运用", "no result link `{link}`"),
     "E1008.other": (
         "`{link}` 是另一类考核对象的结果运用；对象接收到的结果运用写在 receives 中",
@@ -1329,6 +1435,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not scored: no checkpoint of its cadence in this quarter",
     ),
     "explain.data": ("数据", "data"),
+    "explain.absent": ("（空）", "(empty)"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
     "explain.normalized": (
         "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",
@@ -1336,6 +1443,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "explain.sum": ("各指标得分之和", "sum of indicator scores"),
     "explain.events": ("{count} 次", "{count} occurrence(s)"),
+    "explain.points_from_data": ("各事件分值合计 {points}", "the events' points, {points} in all"),
     "explain.reason": ("事由", "reason"),
     "explain.evidence": ("依据", "evidence"),
     "explain.cap": ("合计封顶", "overall cap"),

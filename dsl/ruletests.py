@@ -43,6 +43,7 @@ class EventSpec(Model):
     subject: Text
     item: Text
     count: int = Field(default=1, ge=1, le=1000)
+    points: Number | None = None  # for an item with points from data
     day: datetime.date | None = Field(default=None, alias="date")
     reason: Text = ""
 
@@ -50,9 +51,10 @@ class EventSpec(Model):
 class PastResult(Model):
     """One subject's result in an earlier year, for links with ``history``."""
 
-    rank: int = Field(ge=1)
+    # rank and total only where a history link reads them (compiler.ruletests checks)
+    rank: int | None = Field(default=None, ge=1)
     count: int | None = Field(default=None, ge=1)  # subjects ranked; default: those listed
-    total: Number
+    total: Number | None = None
     grade: Text | None = None
     vetoes: list[Literal["fail", "no_excellent"]] = Field(default_factory=list)
 
@@ -107,6 +109,7 @@ class EventCase:
     reason: str
     line: int
     day_span: Span  # the date as written, or the event when it has none
+    points: object = None  # as written, for an item with points from data
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +124,7 @@ class PastCase:
     period: Named
     subject: Named
     result: PastResult
+    grade: Span | None = None  # where the grade is written (a wrong one is shown there)
 
 
 @dataclass(frozen=True, slots=True)
@@ -256,6 +260,7 @@ def _cases(
                 event.reason,
                 line(at("cases", index, "events", n)),
                 at("cases", index, "events", n, "date"),
+                event.points,
             )
             for n, event in enumerate(case.events)
         )
@@ -264,6 +269,9 @@ def _cases(
                 Named(period, key_at("cases", index, "history", period)),
                 Named(subject, key_at("cases", index, "history", period, subject)),
                 result,
+                at("cases", index, "history", period, subject, "grade")
+                if result.grade is not None
+                else None,
             )
             for period, results in case.history.items()
             for subject, result in results.items()

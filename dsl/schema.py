@@ -256,6 +256,9 @@ class Item(Model):
     name: str
     kind: Literal["bonus", "deduction", "veto"]
     per: Number | None = Field(None, description="points per occurrence (bonus, deduction)")
+    points: Literal["from_data"] | None = Field(
+        None, description="from_data: each event gives its points in the `points` column"
+    )
     cap: Number | None = Field(None, description="most points of this item in one period")
     when: Formula | None = Field(
         None, description="condition for the item to count, e.g. `base >= 85` (gating)"

@@ -31,11 +31,21 @@ from semantics.intervals import Interval
 from semantics.types import BOOL, NUMBER, TEXT, Type
 from semantics.types import DATE as DATE_TYPE
 
-Shape = Literal["fixed", "variadic", "rounding", "constant"]
+Shape = Literal["fixed", "variadic", "rounding", "constant", "absence"]
 """How a call is checked: ``fixed`` takes exactly ``params``; ``variadic``
 takes one or more of ``params[0]`` (with one argument, an aggregate of the
 same name is meant); ``rounding`` takes a value, constant places and an
-optional mode; ``constant`` is evaluated when compiling (``date("...")``)."""
+optional mode; ``constant`` is evaluated when compiling (``date("...")``);
+``absence`` takes a name that may be absent first (``present(x)``,
+``fallback(x, y)``: ``params`` is empty, the types follow the name)."""
+
+ELEMENT = "项"
+"""The name of the item an aggregate's condition is asked of (``count(c, 项 >= 90%)``)."""
+
+Condition = Literal["filter", "test"]
+"""What a condition does in an aggregate's second argument (``count(c, 项 >= 90%)``):
+``filter`` keeps the items for which it holds, ``test`` asks it of every
+present item (``all(c, 项 >= 60)``: the items may then be of any type)."""
 
 CallRule = Callable[[Sequence[Interval], Sequence[object]], Interval]
 """Interval rule of a function: argument intervals, argument constants (None
@@ -67,6 +77,7 @@ class Aggregate:
     prelude: str
     site: bool
     interval: AggregateRule
+    condition: Condition = "filter"
 
 
 def _abs_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
@@ -83,6 +94,41 @@ def _round_rule(values: Sequence[Interval], constants: Sequence[object]) -> Inte
     places = constants[1]
     assert isinstance(places, Decimal)
     return iv.round_places(values[0], int(places))
+
+
+def _median_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    """The median grows with each argument: it lies between the medians of the bounds."""
+    lows, highs = [v.low for v in values], [v.high for v in values]
+    low = None if any(v is None for v in lows) else op.median(*(v for v in lows if v is not None))
+    high = (
+        None if any(v is None for v in highs) else op.median(*(v for v in highs if v is not None))
+    )
+    return Interval(low, high)
+
+
+def _power_rule(values: Sequence[Interval], constants: Sequence[object]) -> Interval:
+    """A constant exponent on a non-negative base is monotone; anything else is unbounded."""
+    base, exponent = values[0], constants[1]
+    if not isinstance(exponent, Decimal) or base.low is None or base.low < 0:
+        return iv.UNBOUNDED
+    if abs(exponent) > op.MAX_EXPONENT:
+        return iv.UNBOUNDED
+    try:
+        if exponent == 0:
+            return iv.point(Decimal(1))
+        if exponent > 0:
+            high = None if base.high is None else base.high**exponent
+            return Interval(base.low**exponent, high)
+        if base.low == 0:
+            return Interval(Decimal(0), None)
+        low = Decimal(0) if base.high is None else base.high**exponent
+        return Interval(low, base.low**exponent)
+    except ArithmeticError:
+        return iv.UNBOUNDED
+
+
+def _fallback_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    return iv.hull(values[0], values[1])
 
 
 def _no_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
@@ -110,12 +156,29 @@ ROUND = Function(name="round", shape="rounding", params=(NUMBER, NUMBER), result
 SAFE_DIV = Function(name="safe_div", shape="fixed", params=(NUMBER, NUMBER, NUMBER), result=NUMBER,
                     helper=op.safe_div, prelude="_safe_div", site=False,
                     interval=lambda v, _: iv.hull(iv.div(v[0], v[1]), v[2]))
+MEDIAN = Function(name="median", shape="variadic", params=(NUMBER,), result=NUMBER,
+                  helper=op.median, prelude="_median", site=False,
+                  interval=_median_rule)
+POWER = Function(name="power", shape="fixed", params=(NUMBER, NUMBER), result=NUMBER,
+                 helper=op.power, prelude="_power", site=True,
+                 interval=_power_rule)
+# The absence functions: the first argument is a name that may be absent; the
+# lowering checks it and types the call (present: yes/no; fallback: the name's type).
+PRESENT = Function(name="present", shape="absence", params=(), result=BOOL,
+                   helper=op.present, prelude="_present", site=False,
+                   interval=_no_rule)
+FALLBACK = Function(name="fallback", shape="absence", params=(), result=NUMBER,
+                    helper=op.fallback, prelude="_fallback", site=False,
+                    interval=_fallback_rule)
 DATE = Function(name="date", shape="constant", params=(TEXT,), result=DATE_TYPE,
                 helper=None, prelude="", site=False,
                 interval=_no_rule)
 # fmt: on
 
-FUNCTIONS: dict[str, Function] = {f.name: f for f in (MIN, MAX, CLAMP, ABS, ROUND, SAFE_DIV, DATE)}
+FUNCTIONS: dict[str, Function] = {
+    f.name: f
+    for f in (MIN, MAX, MEDIAN, CLAMP, ABS, ROUND, SAFE_DIV, POWER, PRESENT, FALLBACK, DATE)
+}
 
 
 def _sum_rule(values: Sequence[Interval] | None) -> Interval:
@@ -147,8 +210,9 @@ AGGREGATES: dict[str, Aggregate] = {
         Aggregate("count", None, NUMBER, op.agg_count, "_count", False, _count_rule),
         Aggregate("min", NUMBER, NUMBER, op.agg_min, "_amin", True, _present_rule),
         Aggregate("max", NUMBER, NUMBER, op.agg_max, "_amax", True, _present_rule),
-        Aggregate("any", BOOL, BOOL, op.agg_any, "_any", False, _present_rule),
-        Aggregate("all", BOOL, BOOL, op.agg_all, "_all", False, _present_rule),
+        Aggregate("median", NUMBER, NUMBER, op.agg_median, "_amedian", True, _present_rule),
+        Aggregate("any", BOOL, BOOL, op.agg_any, "_any", False, _present_rule, "test"),
+        Aggregate("all", BOOL, BOOL, op.agg_all, "_all", False, _present_rule, "test"),
     )
 }
 

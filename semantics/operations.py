@@ -83,6 +83,55 @@ def absolute(value: Decimal) -> Decimal:
     return abs(value)
 
 
+def median(*values: Decimal) -> Decimal:
+    """The middle value; with an even number of values, the mean of the two middle ones."""
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    if len(ordered) % 2:
+        return ordered[middle]
+    return (ordered[middle - 1] + ordered[middle]) / 2
+
+
+# A whole exponent larger than this is a fault: a rule never needs it, and the
+# result would only overflow or lose every digit.
+MAX_EXPONENT = 1000
+
+
+def power(base: Decimal, exponent: Decimal, site: object) -> Decimal:
+    """``power(x, n)``: a whole ``n`` multiplies exactly (to the context's 34
+    significant digits, as a quotient is); a fractional ``n`` (a root, an
+    average growth rate) is computed by ``decimal`` at the same precision.
+    A negative base with a fractional exponent has no real value (E0702);
+    zero to a negative exponent divides by zero (E0701)."""
+    if exponent == exponent.to_integral_value():
+        whole = int(exponent)
+        if abs(whole) > MAX_EXPONENT:
+            raise Fault("E0702", site, f"power: exponent {exponent} beyond {MAX_EXPONENT}")
+        if not base and whole < 0:
+            raise Fault("E0701", site)
+        if whole == 0:
+            return Decimal(1)
+        return base**whole
+    if base < 0:
+        raise Fault("E0702", site, f"power: {base} to the fractional power {exponent}")
+    if not base:
+        if exponent < 0:
+            raise Fault("E0701", site)
+        return ZERO
+    return base**exponent
+
+
+def present(value: object) -> bool:
+    """``present(x)``: whether a value that may be absent (an exempt input's
+    empty cell, an unscored indicator's score or let) is there."""
+    return value is not None
+
+
+def fallback(value: object, otherwise: object) -> object:
+    """``fallback(x, y)``: ``x`` when it is present, else ``y`` (both evaluated)."""
+    return otherwise if value is None else value
+
+
 def lookup(key: str, table: Mapping[str, Decimal]) -> Decimal:
     """A level table entry.  Tables are complete by construction (E0507) and
     data is checked against the enumeration (E0806), so a missing key means a
@@ -126,6 +175,13 @@ def agg_max(items: Iterable[Decimal | None], site: object) -> Decimal:
     if not present:
         raise Fault("E0702", site, "max of nothing")
     return max(present)
+
+
+def agg_median(items: Iterable[Decimal | None], site: object) -> Decimal:
+    present = [i for i in items if i is not None]
+    if not present:
+        raise Fault("E0702", site, "median of nothing")
+    return median(*present)
 
 
 def agg_any(items: Iterable[bool | None]) -> bool:

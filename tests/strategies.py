@@ -131,9 +131,16 @@ def _conditionals(
 
 @st.composite
 def _calls(draw: st.DrawFn, number: st.SearchStrategy[ast.Expr]) -> ast.Expr:
-    func = draw(st.sampled_from(["min", "max", "clamp", "abs", "round", "safe_div"]))
-    if func in ("min", "max"):
+    func = draw(
+        st.sampled_from(["min", "max", "clamp", "abs", "round", "safe_div", "median", "power"])
+    )
+    if func in ("min", "max", "median"):
         return _call(func, draw(st.lists(number, min_size=2, max_size=4)))
+    if func == "power":
+        # Whole exponents (exact), a fractional one (a root: a negative base
+        # faults), or any expression (a huge exponent faults too).
+        exponent = draw(st.one_of(st.sampled_from(POWER_EXPONENTS).map(number_node), number))
+        return _call(func, [draw(number), exponent])
     if func in ("clamp", "safe_div"):
         return _call(func, draw(st.lists(number, min_size=3, max_size=3)))
     if func == "abs":
@@ -275,8 +282,12 @@ INDICATOR_IDS = ("revenue", "质量", "integrity", "培训", "stability", "宣�
 NUMBER_KINDS = ("number", "money", "count", "percent", "integer")
 POINTS = ("10", "20", "5", "15", "7.5", "0.5", "100")
 SHARES = ("100%", "85%", "70%", "50%", "0", "1", "0.6", "33.3%")
+POWER_EXPONENTS = ("0", "1", "2", "3", "0.5", "1.5")
 TOTAL_TEMPLATES = (
     "sum(C)",
+    "count(C, 项 >= 5) + sum(C, 项 > 0) - median(C)",
+    "if all(C, 项 >= 0) and not any(C, 项 == 3) then max(C, 项 < 50) else median(C, 项 != 0)",
+    "avg(C, 项 > 1) + min(C, power(项, 2) >= 4)",
     "avg(C)",
     "max(C) - min(C)",
     "sum(C) / count(C)",
@@ -564,14 +575,31 @@ def rule_sets(
         for target in {id(scope): scope, id(readable): readable}.values():
             (target.bools if is_bool else target.numbers).append(name)
 
+    # A value asking whether an input that may be absent is there (always
+    # allowed: present and fallback make absence a value, not a fault).
+    maybe_absent = [n for n in scope.numbers if n not in safe.numbers and n in global_inputs]
+    if len(maybe_absent) > 0 and draw(st.booleans()):
+        name = draw(st.sampled_from(maybe_absent))
+        other = pretty(draw(number_exprs(safe.env(), 1)))
+        if not value_names:
+            sections.line("values:")
+        sections.formula(
+            2, "兜底值", f"fallback({name}, {other}) + (if present({name}) then 1 else 0)"
+        )
+        scope.numbers.append("兜底值")
+        safe.numbers.append("兜底值")
+
     # Indicators.
     ids = draw(st.lists(st.sampled_from(INDICATOR_IDS), min_size=1, max_size=4, unique=True))
     body = YamlWriter(draw)
     body.line("indicators:")
+    qualified: list[str] = []  # earlier indicators' number lets, as `id.name`
     for ident in ids:
-        _indicator(
-            draw, body, inputs, ident, scope, global_inputs, own_names, let_pool, enums, depth
-        )
+        lets = _indicator(
+            draw, body, inputs, ident, scope, global_inputs, own_names, let_pool, enums, depth,
+            qualified,
+        )  # fmt: skip
+        qualified.extend(f"{ident}.{name}" for name in lets)
 
     # Collections and total.
     if draw(st.booleans()):
@@ -607,8 +635,12 @@ def _indicator(
     let_pool: Sequence[str],
     enums: list[str],
     depth: int,
-) -> None:
-    """One indicator scored by a formula, a level table, a deduction or a machine value."""
+    qualified: Sequence[str] = (),
+) -> list[str]:
+    """One indicator scored by a formula, a level table, a deduction or a machine
+    value; its number lets are returned (later indicators may read them as
+    ``id.name``, through ``fallback`` since the indicator may be unscored)."""
+    number_lets: list[str] = []
     local = scope.copy()
     local.numbers.append("points")
     out.line(f"  - id: {ident}")
@@ -649,7 +681,12 @@ def _indicator(
             strategy = bool_exprs if is_bool else number_exprs
             out.formula(6, name, pretty(draw(strategy(local.env(), depth))))
             (local.bools if is_bool else local.numbers).append(name)
-        out.formula(4, "score", pretty(draw(number_exprs(local.env(), depth))))
+            if not is_bool:
+                number_lets.append(name)
+        score = pretty(draw(number_exprs(local.env(), depth)))
+        if len(qualified) > 0 and draw(st.booleans()):
+            score = f"fallback({draw(st.sampled_from(qualified))}, 1) + ({score})"
+        out.formula(4, "score", score)
     elif method == "levels":
         shares = [f"{m}: {draw(st.sampled_from(SHARES))}" for m in ENUMS[enum]]
         if draw(st.booleans()):
@@ -671,6 +708,7 @@ def _indicator(
         out.line(f"    round: {draw(st.integers(0, 4))}")
         if draw(st.booleans()):
             out.line(f"    rounding: {draw(st.sampled_from(ROUNDING_MODES))}")
+    return number_lets
 
 
 # -- malformed text -----------------------------------------------------------------

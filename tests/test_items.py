@@ -141,3 +141,77 @@ def test_event_table_errors_are_located(folder: Path) -> None:
         "(help: did you mean `award`?)\n"
         f"{events}:6 [count]: error[E0808]: row 6, column count: `0` is not a valid count\n"
     )
+
+
+POINTS_RULES = RULES.replace(
+    "  - {id: incident,",
+    "  - {id: merit, name: 创新成果, kind: bonus, points: from_data, cap: 1}\n"
+    "  - {id: audit, name: 审计问题, kind: deduction, points: from_data, when: base < 90}\n"
+    "  - {id: incident,",
+)
+POINTS_EVENTS = (
+    "date,subject,item,count,reason,evidence,points\n"
+    "2016-01-05,s1,merit,1,成果一,文件一,0.4\n"
+    "2016-01-06,s1,merit,2,成果二,文件二,0.35\n"  # 0.4 + 2 x 0.35 = 1.1, item cap 1
+    "2016-01-07,s2,audit,1,审计,报告,0.25\n"
+    "2016-01-08,s2,audit,1,审计,报告,1.5\n"
+    "2016-01-09,s1,audit,1,审计,报告,3\n"  # base 95: gated out
+)
+
+
+def test_items_with_points_from_data(folder: Path) -> None:
+    """Issue #11: bonus and deduction points given per event in the `points`
+    column (summed, bounded by the item's cap, gated by `when`)."""
+    (folder / "rules" / "ruleset.yaml").write_text(POINTS_RULES, encoding="utf-8")
+    (folder / "data" / "events.csv").write_text(POINTS_EVENTS, encoding="utf-8")
+    result = compile_rules(DirectorySource(str(folder / "rules")))
+    assert result.ok, result.diagnostics
+    program = result.programs["section"]
+    dataset = load_data(program, str(folder / "data"))
+    assert dataset.diagnostics == []
+    evaluator = CompiledEvaluator(program, result.modules["section"])
+    for row in dataset.rows:
+        assert evaluator.evaluate(row.values) == Interpreter(program).evaluate(row.values)
+    results, faults = evaluate_period(program, evaluator, dataset.rows, "2016Q1")
+    assert faults == []
+    by_id = {r.id: r for r in results}
+    points = {(r.id, a.item): a.points for r in results for a in r.adjustments}
+    assert points[("s1", "merit")] == 1
+    assert points[("s2", "audit")] == Decimal("-1.75")
+    assert points.get(("s1", "audit"), Decimal(0)) == 0
+    assert by_id["s2"].total == Decimal("78.25")
+
+
+def test_points_from_data_errors_are_located(folder: Path) -> None:
+    (folder / "rules" / "ruleset.yaml").write_text(
+        POINTS_RULES.replace("points: from_data, cap: 1}", "points: from_data, per: 1}"),
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["check", str(folder / "rules"), "--lang", "en", "--output-format", "concise"],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 1 and "error[E0471]: item `merit` takes its points from data" in err.getvalue()
+    (folder / "rules" / "ruleset.yaml").write_text(POINTS_RULES, encoding="utf-8")
+    events = folder / "data" / "events.csv"
+    events.write_text(
+        "date,subject,item,count,reason,evidence,points\n"
+        "2016-01-05,s1,merit,1,,,\n"
+        "2016-01-06,s1,merit,1,,,-1\n"
+        "2016-01-07,s1,merit,1,,,2\n"
+        "2016-01-08,s1,award,1,,,1\n",
+        encoding="utf-8",
+    )
+    out, err = io.StringIO(), io.StringIO()
+    code = cli.main(
+        ["evaluate", str(folder / "rules"), "--data", str(folder / "data"), "--period", "2016Q1",
+         "--lang", "en", "--output-format", "concise"],
+        stdout=out, stderr=err,
+    )  # fmt: skip
+    assert code == 1
+    lines = err.getvalue().splitlines()
+    assert [line.split(": ")[0] for line in lines] == [
+        f"{events}:{n} [points]" for n in (2, 3, 4, 5)
+    ]
+    assert [line.split("error[")[1][:5] for line in lines] == ["E0472", "E0472", "E0473", "E0474"]

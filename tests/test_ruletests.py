@@ -377,3 +377,32 @@ def test_a_quota_is_covered_only_when_it_keeps_someone_out(tmp_path: Path) -> No
     folder = _rules(tmp_path / "b", {"kept.yaml": kept_out})
     code, out, _ = run("test", str(folder), "--lang", "en")
     assert "quotas              1/2    50.0%" in out
+
+
+def test_history_grades_point_at_the_value_and_rank_total_only_when_read(tmp_path: Path) -> None:
+    """Issue #11: ``grade: 不定等次`` in an earlier result is shown at the value
+    with a hint to write ``ungraded``; ``rank`` and ``total`` are asked for only
+    because the bundled history links read ``rank`` (E0470 names the link)."""
+    history = (
+        _HEADER
+        + """\
+  - name: earlier results
+    sections:
+      s07: {}
+    history:
+      2015Q2:
+        s07: {grade: 不定等次}
+        s04: {rank: 1, count: 17, total: 99, grade: 优秀}
+"""
+    )
+    folder = _rules(tmp_path, {"history.yaml": history})
+    outputs = {}
+    for lang in ("zh", "en"):
+        code, out, err = run("test", str(folder), "--lang", lang)
+        assert (code, out) == (1, "")
+        outputs[lang] = _relative(err, folder)
+    assert "ungraded" in outputs["en"]
+    assert outputs["en"].count("E0470") == 2  # two history links read rank; total is not read
+    assert "`total`" not in outputs["en"]
+    assert_golden(CASES / "history.zh.txt", outputs["zh"])
+    assert_golden(CASES / "history.en.txt", outputs["en"])

@@ -80,7 +80,8 @@ def test_rounding_literal_lists_exactly_the_table() -> None:
 def test_names_in_the_order_messages_list_them() -> None:
     # E0402's help lists them; the golden files hold this order.
     assert ", ".join(NAMES) == (
-        "min, max, clamp, abs, round, safe_div, sum, avg, count, any, all, date"
+        "min, max, median, clamp, abs, round, safe_div, power, present, fallback, "
+        "sum, avg, count, any, all, date"
     )
 
 

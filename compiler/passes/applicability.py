@@ -8,6 +8,7 @@ import dataclasses
 from compiler import ir
 from compiler.passes.state import State
 from dsl.spans import Span
+from semantics.builtins import FUNCTIONS
 from semantics.rounding import DEFAULT_ROUNDING
 from semantics.types import BOOL
 
@@ -91,7 +92,11 @@ def _add_applicability(
     for indicator in indicators:
         needed: set[int] = set()
         for slot in (*indicator.lets, indicator.score):
-            needed.update(s for s, _ in reads.get(slot, []) if s in exempt_inputs)
+            # What present(x) and fallback(x, y) read does not need to be there.
+            tolerant = _tolerant_refs(definitions[by_slot[slot]].expr)
+            needed.update(
+                s for s, _ in reads.get(slot, []) if s in exempt_inputs and s not in tolerant
+            )
         flags = () if indicator.context is None else (indicator.context,)
         if not needed and not flags:
             result.append(indicator)
@@ -108,6 +113,7 @@ def _add_applicability(
             definitions[index] = ir.Definition(old.slot, old.expr, old.places, old.mode, flag)
             reads[slot] = [*reads[slot], (flag, indicator.span)]
         guarded_scores[indicator.score] = indicator.id
+        guarded_scores.update((let, indicator.id) for let in indicator.lets)
         result.append(dataclasses.replace(indicator, applicable=flag))
     # A possibly-absent score may be read only by aggregates and the total.
     for definition in definitions:
@@ -116,9 +122,11 @@ def _add_applicability(
                 node.slot in guarded_scores
                 and state.slots[definition.slot].owner != guarded_scores[node.slot]
             ):
-                state.error(
-                    "E0411", {"name": guarded_scores[node.slot]}, node.span, help=("E0411.help", {})
+                read = state.slots[node.slot]
+                help_line = (
+                    ("E0411.let", {"name": read.name}) if read.kind == "let" else ("E0411.help", {})
                 )
+                state.error("E0411", {"name": guarded_scores[node.slot]}, node.span, help=help_line)
     # An input that may be absent may be read only inside indicators, which are
     # guarded; a value or the total reading it would meet a missing number.
     names = {f.slot: f.name for f in state.inputs.values()}
@@ -130,6 +138,9 @@ def _add_applicability(
             if node.slot in exempt_inputs:
                 state.error("E0423", {"name": names[node.slot]}, node.span, help=("E0423.help", {}))
     return result
+
+
+ABSENCE = frozenset(f.name for f in FUNCTIONS.values() if f.shape == "absence")
 
 
 def _mark_conditional_inputs(
@@ -157,7 +168,8 @@ def _mark_conditional_inputs(
 
 
 def _direct_reads(expr: ir.Expr) -> list[ir.Ref]:
-    """Refs not under an aggregate or a normalized sum."""
+    """Refs not under an aggregate or a normalized sum, nor asked about by
+    ``present(x)`` or ``fallback(x, y)``."""
     found: list[ir.Ref] = []
     stack = [expr]
     while stack:
@@ -166,5 +178,26 @@ def _direct_reads(expr: ir.Expr) -> list[ir.Ref]:
             continue
         if isinstance(node, ir.Ref):
             found.append(node)
-        stack.extend(ir.children(node))
+        children = ir.children(node)
+        if isinstance(node, ir.Call) and node.fn in ABSENCE:
+            children = children[1:]
+        stack.extend(children)
     return found
+
+
+def _tolerant_refs(expr: ir.Expr) -> set[int]:
+    """Slots read only as the first argument of ``present``/``fallback``."""
+    asked = {
+        node.args[0].slot
+        for node in ir.walk(expr)
+        if isinstance(node, ir.Call) and node.fn in ABSENCE and isinstance(node.args[0], ir.Ref)
+    }
+    elsewhere = {ref.slot for ref in _direct_reads(expr)}
+    aggregated = {
+        ref.slot
+        for node in ir.walk(expr)
+        if isinstance(node, ir.Aggregate | ir.NormalizedSum)
+        for ref in ir.walk(node)
+        if isinstance(ref, ir.Ref)
+    }
+    return asked - elsewhere - aggregated

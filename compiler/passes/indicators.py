@@ -42,6 +42,8 @@ def _declare_indicators(state: State, ruleset: ast.RuleSet) -> list[ir.Indicator
                 continue
             slot = state.slot(f"{ident}.{name}", "let", ERROR, let.name.span, owner=ident)
             local[name] = SlotBinding(slot, ERROR)
+            # Every formula may read it as ``id.name`` (ordered like any name).
+            state.global_names[f"{ident}.{name}"] = (SlotBinding(slot, ERROR), let.name.span)
             lets.append(slot)
             state.pending.append(Pending(slot, let.expr, scope))
         scope.names.update(local)

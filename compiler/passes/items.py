@@ -43,10 +43,13 @@ def _declare_items(
             )
             continue
         seen[ident] = decl.id
-        if decl.kind == "veto":
+        from_data = decl.points == "from_data"
+        if from_data and (decl.kind == "veto" or decl.per is not None):
+            state.error("E0471", {"id": ident}, decl.id.span, help=("E0471.help", {}))
+        elif decl.kind == "veto":
             if decl.veto is None or decl.per is not None or decl.cap is not None:
                 state.error("E0417", {"id": ident}, decl.id.span)
-        elif decl.per is None or decl.veto is not None:
+        elif (decl.per is None and not from_data) or decl.veto is not None:
             state.error("E0416", {"id": ident}, decl.id.span)
         start, end = decl.effective_from, decl.effective_until
         if start is not None and end is not None and start.value > end.value:
@@ -63,9 +66,14 @@ def _declare_items(
         if decl.kind == "veto":
             if decl.veto is not None:
                 vetoes.setdefault(decl.veto, []).append((count, _gate(state, decl, scope)))
-        elif decl.per is not None:
-            points: ir.Expr = ir.Arith(
-                "*", count_ref, ir.Const(decl.per.value, NUMBER, decl.per.span), NUMBER, span
+        elif decl.per is not None or from_data:
+            # From data, the events' points are summed into the count input.
+            points: ir.Expr = (
+                count_ref
+                if decl.per is None
+                else ir.Arith(
+                    "*", count_ref, ir.Const(decl.per.value, NUMBER, decl.per.span), NUMBER, span
+                )
             )
             if decl.cap is not None:
                 cap = ir.Const(decl.cap.value, NUMBER, decl.cap.span)
@@ -81,7 +89,7 @@ def _declare_items(
                 id=ident,
                 name=decl.name,
                 kind=decl.kind,  # type: ignore[arg-type]  # checked by the schema
-                per=decl.per.value if decl.per else None,
+                per=decl.per.value if decl.per else Decimal(1) if from_data else None,
                 cap=decl.cap.value if decl.cap else None,
                 veto=decl.veto,  # type: ignore[arg-type]
                 count=count,
@@ -89,6 +97,7 @@ def _declare_items(
                 effective_from=start.value if start else None,
                 effective_until=end.value if end else None,
                 span=span,
+                from_data=from_data,
             )
         )
     result: dict[str, int] = {}

@@ -29,7 +29,12 @@ def _lower_all(state: State) -> tuple[list[ir.Definition], dict[int, list[tuple[
     types of lets and values are known where they are used.  Iterative (a
     chain of thousands of values must not hit the recursion limit); a cycle
     stops the descent here and is reported by the ordering pass."""
-    lowerer = Lowerer(state.diagnostics, lambda slot: state.slots[slot].type, state.rounding)
+    lowerer = Lowerer(
+        state.diagnostics,
+        lambda slot: state.slots[slot].type,
+        state.rounding,
+        _section_names(state) if state.kind == "person" else None,
+    )
     by_slot = {p.slot: p for p in state.pending}
     done: dict[int, ir.Definition] = {}
     reads: dict[int, list[tuple[int, Span]]] = {}
@@ -65,6 +70,24 @@ def _lower_all(state: State) -> tuple[list[ir.Definition], dict[int, list[tuple[
                 marks[following.slot] = 1
                 path.append((following, iter(dependencies(following))))
     return [done[p.slot] for p in state.pending], reads
+
+
+def _section_names(state: State) -> dict[str, str]:
+    """What the sections declare and person formulas cannot see: name -> kind."""
+    source = state.source
+    names: dict[str, str] = {}
+    for decl in source.inputs:
+        names[decl.name.name] = "input"
+    for value in source.values:
+        names[value.name.name] = "value"
+    for collection in source.collections:
+        names[collection.name.name] = "collection"
+    for indicator in source.indicators:
+        if indicator.subjects != "person":
+            names[indicator.id.name] = "indicator"
+            for decl in indicator.inputs:
+                names.setdefault(decl.name.name, "input")
+    return names
 
 
 def _lower_one(

@@ -65,63 +65,74 @@ class Interpreter:
         return values
 
 
-def eval_expr(expr: ir.Expr, values: Sequence[object]) -> Any:
-    """The value of ``expr`` given every slot's value (evaluated left to right)."""
+def eval_expr(expr: ir.Expr, values: Sequence[object], items: tuple[object, ...] = ()) -> Any:
+    """The value of ``expr`` given every slot's value (evaluated left to right);
+    ``items`` are the items the enclosing aggregates' conditions are asked of."""
     match expr:
         case ir.Const(value=value):
             return value
         case ir.Ref(slot=slot):
             return values[slot]
         case ir.Neg(operand=operand):
-            return -eval_expr(operand, values)
+            return -eval_expr(operand, values, items)
         case ir.Not(operand=operand):
-            return not eval_expr(operand, values)
+            return not eval_expr(operand, values, items)
         case ir.Arith(op="/", left=left, right=right, span=span):
-            return helpers.div(eval_expr(left, values), eval_expr(right, values), span)
+            dividend = eval_expr(left, values, items)
+            return helpers.div(dividend, eval_expr(right, values, items), span)
         case ir.Arith(op=op, left=left, right=right):
-            return _ARITH[op](eval_expr(left, values), eval_expr(right, values))
+            return _ARITH[op](eval_expr(left, values, items), eval_expr(right, values, items))
         case ir.Logic(op="and", left=left, right=right):
-            return eval_expr(left, values) and eval_expr(right, values)
+            return eval_expr(left, values, items) and eval_expr(right, values, items)
         case ir.Logic(left=left, right=right):
-            return eval_expr(left, values) or eval_expr(right, values)
+            return eval_expr(left, values, items) or eval_expr(right, values, items)
         case ir.Cmp(op=op, left=left, right=right):
-            return _CMP[op](eval_expr(left, values), eval_expr(right, values))
+            return _CMP[op](eval_expr(left, values, items), eval_expr(right, values, items))
         case ir.Member(item=item, options=options, negated=negated):
-            found = eval_expr(item, values)
-            listed = [eval_expr(option, values) for option in options]
+            found = eval_expr(item, values, items)
+            listed = [eval_expr(option, values, items) for option in options]
             return (found not in listed) if negated else (found in listed)
         case ir.Cond(branches=branches, otherwise=otherwise):
             for condition, arm in branches:
-                if eval_expr(condition, values):
-                    return eval_expr(arm, values)
-            return eval_expr(otherwise, values)
+                if eval_expr(condition, values, items):
+                    return eval_expr(arm, values, items)
+            return eval_expr(otherwise, values, items)
         case ir.Call():
-            return _call(expr, values)
-        case ir.Aggregate(fn=fn, items=items, spread=spread, span=span):
-            evaluated = [eval_expr(item, values) for item in items]
+            return _call(expr, values, items)
+        case ir.Aggregate(fn=fn, items=members, spread=spread, span=span, where=where):
+            evaluated = [eval_expr(member, values, items) for member in members]
             collection = evaluated[0] if spread else evaluated
             aggregate = AGGREGATES[fn]
+            if where is not None:
+                present = [member for member in collection if member is not None]
+                tests = [eval_expr(where, values, (*items, member)) for member in present]
+                if aggregate.condition == "test":
+                    collection = tests
+                else:
+                    collection = [m for m, keep in zip(present, tests, strict=True) if keep]
             if aggregate.site:
                 return aggregate.helper(collection, span)
             return aggregate.helper(collection)
         case ir.Lookup(key=key, table=table):
-            return helpers.lookup(eval_expr(key, values), dict(table))
+            return helpers.lookup(eval_expr(key, values, items), dict(table))
         case ir.NormalizedSum(scores=scores, points=points, full=full, span=span):
             return helpers.normalized_sum(
-                tuple(eval_expr(s, values) for s in scores), points, full, span
+                tuple(eval_expr(s, values, items) for s in scores), points, full, span
             )
         case ir.Applicable(inputs=inputs, flags=flags):
             return all(values[slot] is not None for slot in inputs) and all(
                 values[flag] for flag in flags
             )
+        case ir.Element(depth=depth):
+            return items[depth]
     raise AssertionError(f"unknown IR node {expr!r}")
 
 
-def _call(expr: ir.Call, values: Sequence[object]) -> Any:
+def _call(expr: ir.Call, values: Sequence[object], items: tuple[object, ...]) -> Any:
     """A built-in function: its helper from ``semantics.builtins``, with the site if it takes one."""
     function = FUNCTIONS[expr.fn]
     assert function.helper is not None, f"{expr.fn} is evaluated when compiling"
-    args = [eval_expr(arg, values) for arg in expr.args]
+    args = [eval_expr(arg, values, items) for arg in expr.args]
     if function.site:
         return function.helper(*args, expr.span)
     return function.helper(*args)

@@ -34,12 +34,15 @@ def _lost(indicators: Sequence[tuple[str, Decimal | None, Decimal]]) -> Decimal:
 
 
 def _inputs(
-    total: Decimal, base: Decimal | None, rank: int, count: int, grade: str | None,
+    total: Decimal | None, base: Decimal | None, rank: int | None, count: int, grade: str | None,
     vetoes: Sequence[str], indicators: Sequence[tuple[str, Decimal | None, Decimal]],
 ) -> list[object]:  # fmt: skip
     """Values in the order of ``compiler.links.LINK_INPUTS``."""
     return [
-        total, base if base is not None else total, Decimal(rank), Decimal(count), grade or "",
+        # An earlier result in a rule test may lack rank and total when no
+        # link reads them (compiler.ruletests checks): None then.
+        total, base if base is not None else total, None if rank is None else Decimal(rank),
+        Decimal(count), grade or "",
         "fail" in vetoes, "no_excellent" in vetoes, _lost(indicators),
     ]  # fmt: skip
 
@@ -239,9 +242,10 @@ def _held_before(
         for i in listed
     ]
     base = mine.get("base")
+    total, rank = mine.get("total"), mine.get("rank")
     values = _inputs(
-        Decimal(str(mine["total"])), None if base is None else Decimal(str(base)),
-        int(str(mine["rank"])), count, None if mine.get("grade") is None else str(mine["grade"]),
+        None if total is None else Decimal(str(total)), None if base is None else Decimal(str(base)),
+        None if rank is None else int(str(rank)), count, None if mine.get("grade") is None else str(mine["grade"]),
         [str(v) for v in vetoes], indicators,
     )  # fmt: skip
     return _holds(condition, values)

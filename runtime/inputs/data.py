@@ -580,7 +580,7 @@ class _TableReader:
             values = list(row.values)
             for event in events:
                 at = position[count_slots[event.item]]
-                values[at] = values[at] + event.count  # type: ignore[operator]
+                values[at] = values[at] + event.amount  # type: ignore[operator]
             self.dataset.rows[index] = dataclasses.replace(
                 row, values=tuple(values), events=tuple(events)
             )

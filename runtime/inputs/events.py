@@ -29,6 +29,12 @@ class Event:
     reason: str
     evidence: str
     source: str  # "file:row"
+    points: Decimal | None = None  # an item with points from data: each occurrence's points
+
+    @property
+    def amount(self) -> Decimal:
+        """What the event adds to its item's input: occurrences, or points from data."""
+        return self.count if self.points is None else self.points * self.count
 
     @property
     def period(self) -> Period:
@@ -108,7 +114,33 @@ def read_event_rows(
                                      "kind": "count"}, None, location=f"{where} [count]")
             )  # fmt: skip
             continue
+        points, problem = _points(item, cell(cells, "points"), number, where)
+        if problem is not None:
+            problems.append(problem)
+            continue
         events.append(
-            Event(day, subject, name, count, cell(cells, "reason"), cell(cells, "evidence"), where)
-        )
+            Event(day, subject, name, count, cell(cells, "reason"), cell(cells, "evidence"), where,
+                  points)
+        )  # fmt: skip
     return events, problems
+
+
+def _points(
+    item: ir.Item, text: str, number: int, where: str
+) -> tuple[Decimal | None, Diagnostic | None]:
+    """The ``points`` cell: required, above 0 and within the item's cap for an
+    item with ``points: from_data``; empty for an item that counts occurrences."""
+    located = f"{where} [points]"
+    if not item.from_data:
+        if text:
+            return None, Diagnostic("E0474", {"row": number, "item": item.id}, None,
+                                    location=located, help=("E0474.help", {}))  # fmt: skip
+        return None, None
+    value = parse_number(text, grouped=True) if text else None
+    if value is None or value <= 0 or "%" in text:
+        return None, Diagnostic("E0472", {"row": number, "item": item.id, "text": text}, None,
+                                location=located, help=("E0472.help", {}))  # fmt: skip
+    if item.cap is not None and value > item.cap:
+        return None, Diagnostic("E0473", {"row": number, "item": item.id, "text": text,
+                                          "cap": item.cap}, None, location=located)  # fmt: skip
+    return value, None

@@ -96,7 +96,9 @@ class _Explainer:
             if field.source is not None and self.result.supervision:
                 return self.counted(field, value)
             source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
-            return (f"{field.name} = {_number(value)}{source}", [])
+            # An empty exempt cell, read through present()/fallback(): say so.
+            shown = self.words["absent"] if value is None else _number(value)
+            return (f"{field.name} = {shown}{source}", [])
         definition = self.definitions.get(slot)
         if definition is None:
             return (f"{info.name} = {_number(value)}", [])
@@ -194,11 +196,15 @@ class _Explainer:
                 continue
             count = sum((e.count for e in adjustment.events), Decimal(0))
             rule = f"{self.words['events'].format(count=_number(count))} × {_number(item.per)}"
+            if item.from_data:
+                given = sum((e.amount for e in adjustment.events), Decimal(0))
+                rule = self.words["points_from_data"].format(points=_number(given))
             if item.cap is not None:
                 rule += f", cap {_number(item.cap)}"
             events: list[Node] = [
                 (
-                    f"{e.day.isoformat()} ×{_number(e.count)} {self.words['reason']}"
+                    f"{e.day.isoformat()} ×{_number(e.count)}"
+                    f"{'' if e.points is None else ' ' + _number(e.points)} {self.words['reason']}"
                     f"{self.words['colon']}{e.reason}{self.words['semicolon']}"
                     f"{self.words['evidence']}{self.words['colon']}{e.evidence}  [{e.source}]",
                     [],

@@ -36,7 +36,7 @@ from runtime.tools.coverage import Coverage, Tracker
 from runtime.tools.properties import moves_against, violating_subject
 from semantics import operations as helpers
 
-_EVENT_HEADER = ["date", "subject", "item", "count", "reason", "evidence"]
+_EVENT_HEADER = ["date", "subject", "item", "count", "reason", "evidence", "points"]
 
 
 @dataclass
@@ -200,7 +200,8 @@ def _event_table(case: CheckedCase, periods: list[Period], outcome: CaseOutcome)
             outcome.problems.append(Diagnostic("E1014", args, event.day_span))
             continue
         cells = [day.isoformat(), str(event.subject.value), str(event.item.value),
-                 str(event.count), event.reason, ""]  # fmt: skip
+                 str(event.count), event.reason, "",
+                 "" if event.points is None else str(event.points)]  # fmt: skip
         rows.append((event.line, cells))
     return Table(case.path, _EVENT_HEADER, rows)
 
