@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,6 +20,7 @@ from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
@@ -338,6 +338,10 @@ class _TableReader:
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
                 values[input_field.slot] = None  # the section's result, set per period
+            elif input_field.kind == "period_start":
+                values[input_field.slot] = period.start
+            elif input_field.kind == "period_end":
+                values[input_field.slot] = period.end
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
             where = f"{shown}:{number}"
@@ -464,10 +468,10 @@ def read_cell(
             return False, None
         return None, Diagnostic("E0808", {**args, "kind": "bool"}, None, location=where)
     if input_field.type.kind == "date":
-        try:
-            return date.fromisoformat(raw), None
-        except ValueError:
-            return None, Diagnostic("E0808", {**args, "kind": "date"}, None, location=where)
+        day = parse_date(raw)
+        if day is None:
+            return None, Diagnostic("E0841", args, None, location=where, help=("E0841.help", {}))
+        return day, None
     if input_field.type.kind == "list":
         # Items separated by ";", each read like a number cell (85%, 1,200).
         values: list[object] = []
