@@ -65,7 +65,7 @@ def parse_date(text: str) -> date | None:
     parts = (match.group(1), match.group(3), match.group(4)) if match else None
     if parts is None:
         chinese = _CHINESE_DATE.match(stripped)
-        parts = chinese.groups() if chinese else None
+        parts = (chinese.group(1), chinese.group(2), chinese.group(3)) if chinese else None
     if parts is None:
         return None
     try:
