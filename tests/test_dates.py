@@ -247,3 +247,85 @@ def test_period_dates_are_inputs_only_when_read(tmp_path: Path) -> None:
     code, out, err = run("compile", path, "--emit", "ir")
     assert code == 0, err
     assert "period_start" not in out and "period_end" not in out
+
+
+RULE_TEST_RULES = """\
+scheme: 日期
+version: "1"
+year: 2016
+files: [organization.yaml]
+inputs:
+  截止日期: date
+  报送日期: date
+  请求日期: date
+  答复日期: date
+indicators:
+  - id: 按时报送
+    name: 按时报送（每迟报一天扣 0.5 分）
+    points: 10
+    score: max(0, points - 0.5 * max(0, days_between(截止日期, 报送日期)))
+  - id: 答复时限
+    name: 答复时限（收到请求后 10 个工作日内答复）
+    points: 5
+    score: if 答复日期 <= add_working_days(请求日期, 10) then points else 0
+  - id: 期初报送
+    name: 期初报送（本期第一个月内报送）
+    points: 1
+    score: if days_between(period_start, 报送日期) < 31 then points else 0
+"""
+ORGANIZATION = """\
+organization:
+  groups:
+    - {id: 科室, name: 科室}
+  sections:
+    - {id: s1, name: 办公室, group: 科室}
+    - {id: s2, name: 法规科, group: 科室}
+"""
+RULE_TESTS = """\
+period: 2016Q3
+defaults:
+  sections:
+    截止日期: 2016-07-05
+    报送日期: 2016-07-05
+    请求日期: 2016-09-23
+    答复日期: 2016-09-23
+cases:
+  - name: 迟报 3 天扣 1.5 分；8 月报送不算期初
+    sections:
+      s1: {报送日期: 2016/7/8}
+      s2: {报送日期: 2016年8月1日}
+    expect:
+      s1: {按时报送: 8.5, 期初报送: 1}
+      s2: {按时报送: 0, 期初报送: 0}
+  - name: 国庆放假，10 个工作日的答复期限顺延到 10 月 12 日（10 月 8 日、9 日调休上班）
+    sections:
+      s1: {答复日期: 2016年10月12日}
+      s2: {答复日期: 2016-10-13}
+    expect:
+      s1: {答复时限: 5, total: 16}
+      s2: {答复时限: 0, total: 11}
+"""
+
+
+def _rule_test_set(tmp_path: Path, tests: str) -> str:
+    folder = tmp_path / "rules"
+    (folder / "tests").mkdir(parents=True)
+    (folder / "ruleset.yaml").write_text(RULE_TEST_RULES, encoding="utf-8")
+    (folder / "organization.yaml").write_text(ORGANIZATION, encoding="utf-8")
+    (folder / "tests" / "dates.yaml").write_text(tests, encoding="utf-8")
+    return str(folder)
+
+
+def test_rule_tests_of_days_late_and_a_deadline_over_a_holiday(tmp_path: Path) -> None:
+    folder = _rule_test_set(tmp_path, RULE_TESTS)
+    code, out, err = run("--lang", "en", "test", folder, "--fail-under", "100")
+    assert code == 0, out + err
+    assert "2 passed, 0 failed" in out, out
+
+
+def test_a_rule_test_expecting_a_day_too_few_fails(tmp_path: Path) -> None:
+    # Counting 8 and 9 October as holidays would give 14 October as the deadline.
+    folder = _rule_test_set(tmp_path, RULE_TESTS.replace("答复时限: 0, total: 11", "答复时限: 5"))
+    code, out, _ = run("--lang", "en", "test", folder)
+    assert code != 0
+    assert "1 passed, 1 failed" in out, out
