@@ -1085,6 +1085,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "explain.not_applicable": ("不适用", "not applicable"),
     "explain.not_in_force": ("不在有效期内", "not in force"),
     "explain.data": ("数据", "data"),
+    "explain.period_day": ("考核期间的起止日", "the period's first or last day"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
     "explain.normalized": (
         "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",

@@ -93,6 +93,8 @@ class _Explainer:
         if slot in self.inputs:
             field = self.inputs[slot]
             source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
+            if field.kind in ir.PERIOD_DATES:  # set from the period, not read from a cell
+                source = f"  [{self.words['period_day']}]"
             return (f"{field.name} = {_number(value)}{source}", [])
         definition = self.definitions.get(slot)
         if definition is None:
