@@ -36,17 +36,6 @@ from decimal import Decimal
 
 import chinese_calendar  # type: ignore[import-untyped]
 
-__all__ = [
-    "CalendarRangeError",
-    "add_working_days",
-    "covered_range",
-    "is_working_day",
-    "parse_date",
-    "working_days_before",
-    "working_days_between",
-]
-
-
 # How offices write a date: ISO 2016-07-05, 2016/7/5 (also 2016-7-5,
 # 2016.7.5) and 2016年7月5日 (日 or 号, spaces allowed between the parts).
 _NUMERIC_DATE = re.compile(r"^(\d{4})([-/.])(\d{1,2})\2(\d{1,2})$")

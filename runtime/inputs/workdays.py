@@ -9,20 +9,9 @@ generated code too, and generated code receives its helpers from there.
 
 from __future__ import annotations
 
-from semantics.calendar import (
-    CalendarRangeError,
-    add_working_days,
-    covered_range,
-    is_working_day,
-    working_days_before,
-    working_days_between,
-)
-
-__all__ = [
-    "CalendarRangeError",
-    "add_working_days",
-    "covered_range",
-    "is_working_day",
-    "working_days_before",
-    "working_days_between",
-]
+from semantics.calendar import CalendarRangeError as CalendarRangeError
+from semantics.calendar import add_working_days as add_working_days
+from semantics.calendar import covered_range as covered_range
+from semantics.calendar import is_working_day as is_working_day
+from semantics.calendar import working_days_before as working_days_before
+from semantics.calendar import working_days_between as working_days_between
