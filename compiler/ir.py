@@ -244,8 +244,10 @@ class Slot:
 
 
 # Input kinds the runtime sets (in force and applies, item occurrences, a
-# person's section total), never read from a data column.
-RUNTIME_INPUT_KINDS = ("context", "events", "section_total")
+# person's section total, the period's first and last day), never read from
+# a data column.
+RUNTIME_INPUT_KINDS = ("context", "events", "section_total", "period_start", "period_end")
+PERIOD_DATES = ("period_start", "period_end")  # their names in formulas too
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from compiler import ir
@@ -22,6 +21,7 @@ from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.spans import Span
 from semantics.builtins import AGGREGATES, ELEMENT, FUNCTIONS, NAMES, PRESENT
+from semantics.calendar import parse_date
 from semantics.rounding import DEFAULT_ROUNDING, MAX_PLACES, ROUNDING_MODES
 from semantics.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
 
@@ -57,17 +57,33 @@ Binding = SlotBinding | ConstBinding | CollectionBinding | ElementBinding
 
 
 class Scope:
-    """Names visible to a formula, innermost first."""
+    """Names visible to a formula, innermost first.
 
-    def __init__(self, names: Mapping[str, Binding], parent: Scope | None = None) -> None:
+    ``provided`` names are bound on first use: the runtime inputs a program
+    has only when a formula reads them (``period_start``, ``period_end``),
+    so rule sets that never mention them keep the program they had."""
+
+    def __init__(
+        self,
+        names: Mapping[str, Binding],
+        parent: Scope | None = None,
+        provided: Mapping[str, Callable[[], Binding]] | None = None,
+    ) -> None:
         self.names = dict(names)
         self.parent = parent
+        self.provided = dict(provided or {})
 
     def lookup(self, name: str) -> Binding | None:
         scope: Scope | None = self
         while scope is not None:
             if name in scope.names:
                 return scope.names[name]
+            scope = scope.parent
+        scope = self
+        while scope is not None:
+            if name in scope.provided:
+                binding = scope.names[name] = scope.provided.pop(name)()
+                return binding
             scope = scope.parent
         return None
 
@@ -76,6 +92,7 @@ class Scope:
         scope: Scope | None = self
         while scope is not None:
             names.extend(scope.names)
+            names.extend(scope.provided)
             scope = scope.parent
         return names
 
@@ -166,8 +183,11 @@ class Lowerer:
                     span,
                 )
             case ast.Binary(op=op, left=left, right=right, span=span):
-                lhs = self.expect(self.lower(left, scope), NUMBER, op)
-                rhs = self.expect(self.lower(right, scope), NUMBER, op)
+                lhs, rhs = self.lower(left, scope), self.lower(right, scope)
+                if DATE in (lhs.type, rhs.type):
+                    return self.date_arithmetic(op, lhs, rhs, span)
+                lhs = self.expect(lhs, NUMBER, op)
+                rhs = self.expect(rhs, NUMBER, op)
                 where = rhs.span if op == "/" else span
                 return ir.Arith(op, lhs, rhs, NUMBER, where)  # type: ignore[arg-type]
             case ast.Compare():
@@ -181,6 +201,18 @@ class Lowerer:
             case ast.Call():
                 return self.call(expr, scope)
         raise AssertionError(f"unknown expression {expr!r}")
+
+    def date_arithmetic(self, op: str, lhs: ir.Expr, rhs: ir.Expr, span: Span) -> ir.Expr:
+        """``+ - * /`` on a date (E0480): the help names the call that says
+        which days are meant (calendar or working days)."""
+        if op == "-" and lhs.type == DATE and rhs.type == DATE:
+            help_key = "E0480.between"
+        elif op in "+-" and {lhs.type, rhs.type} <= {DATE, NUMBER, ERROR}:
+            help_key = "E0480.add"
+        else:
+            help_key = "E0480.help"
+        args = {"op": op, "left": lhs.type.describe(), "right": rhs.type.describe()}
+        return self.error("E0480", args, span, help=(help_key, {}))
 
     def name(self, expr: ast.Name, scope: Scope) -> ir.Expr:
         binding = scope.lookup(expr.name)
@@ -430,11 +462,8 @@ class Lowerer:
         if len(expr.args) != 1:
             return self.arity(expr, "1")
         arg = expr.args[0]
-        try:
-            if not isinstance(arg, ast.String):
-                raise ValueError
-            value = date.fromisoformat(arg.value)
-        except ValueError:
+        value = parse_date(arg.value) if isinstance(arg, ast.String) else None
+        if value is None:
             return self.error(
                 "E0504",
                 {"what": "date()", "expected": ("type.date", {}), "found": arg.span.text},

@@ -400,6 +400,28 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "汇总期间 {period} 内各季度的权重合计为 0",
         "the weights of the quarters in {period} add up to zero",
     ),
+    "E0480": (
+        "日期不能直接做 `{op}` 运算（{left} {op} {right}）",
+        "`{op}` does not apply to dates ({left} {op} {right})",
+    ),
+    "E0480.between": (
+        "两个日期相隔的天数写 days_between(较早日期, 较晚日期)，工作日数写 "
+        "working_days_between(较早日期, 较晚日期)",
+        "for the days from one date to another write days_between(earlier, later); for "
+        "working days, working_days_between(earlier, later)",
+    ),
+    "E0480.add": (
+        "日期加减天数写 add_days(日期, 天数)，加减工作日写 add_working_days(日期, 工作日数)"
+        "（天数为负即向前推）",
+        "to move a date write add_days(date, days), or add_working_days(date, working_days) "
+        "(negative counts go back)",
+    ),
+    "E0480.help": (
+        "日期只能比较，或交给 days_between、working_days_between、add_days、"
+        "add_working_days、is_working_day",
+        "dates can be compared, or passed to days_between, working_days_between, add_days, "
+        "add_working_days, is_working_day",
+    ),
     "E0427": (
         "`{name}` 是内置名称，不能另行定义",
         "`{name}` is a built-in name and cannot be redefined",
@@ -675,6 +697,26 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "等级 `{value}` 在等级表中没有分值（考核对象 {subject}，期间 {period}）",
         "level `{value}` has no entry in the table (subject {subject}, period {period})",
     ),
+    "E0840": (
+        "日期超出官方工作日历的范围：{problem}，无法计算工作日（考核对象 {subject}，期间 {period}）",
+        "date outside the official working-day calendar: {problem}; working days cannot be "
+        "counted (subject {subject}, period {period})",
+    ),
+    "E0840.help": (
+        "工作日历来自 chinesecalendar 包，国务院公布当年放假安排后才有数据：升级该包，"
+        "或改用 days_between / add_days 按自然日计算",
+        "the calendar comes from the chinesecalendar package, which has a year only once the "
+        "State Council publishes its holidays: upgrade it, or count calendar days with "
+        "days_between / add_days",
+    ),
+    "E0842": (
+        "天数必须是整数：{problem}（考核对象 {subject}，期间 {period}）",
+        "a number of days must be whole: {problem} (subject {subject}, period {period})",
+    ),
+    "E0842.help": (
+        '用 round(天数, 0) 或 round(天数, 0, "down") 先取整',
+        'round it first: round(days, 0) or round(days, 0, "down")',
+    ),
     # -- data ---------------------------------------------------------------
     "E0801": ("找不到数据文件 {path}", "data file {path} not found"),
     "E0802": (
@@ -711,6 +753,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0808": (
         "第 {row} 行「{column}」列：`{text}` 不是有效的{kind}",
         "row {row}, column {column}: `{text}` is not a valid {kind}",
+    ),
+    "E0841": (
+        "第 {row} 行「{column}」列：`{text}` 不是日期",
+        "row {row}, column {column}: `{text}` is not a date",
+    ),
+    "E0841.help": (
+        "日期写作 2016-07-05、2016/7/5 或 2016年7月5日，且须是真实存在的日子",
+        "write a date as 2016-07-05, 2016/7/5 or 2016年7月5日, and a day that exists",
     ),
     "E0809": (
         "第 {row} 行：组织中没有考核对象 `{subject}`",
@@ -1436,6 +1486,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "explain.data": ("数据", "data"),
     "explain.absent": ("（空）", "(empty)"),
+    "explain.period_day": ("考核期间的起止日", "the period's first or last day"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),
     "explain.normalized": (
         "适用指标得分之和 × {full} ÷ 适用分值 {applicable}",

@@ -131,6 +131,10 @@ def _fallback_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
     return iv.hull(values[0], values[1])
 
 
+def _unbounded_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    return iv.UNBOUNDED  # a count of days between dates: dates carry no interval
+
+
 def _no_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
     return iv.UNBOUNDED  # never asked: the value is a constant, not a number, or both
 
@@ -170,6 +174,27 @@ PRESENT = Function(name="present", shape="absence", params=(), result=BOOL,
 FALLBACK = Function(name="fallback", shape="absence", params=(), result=NUMBER,
                     helper=op.fallback, prelude="_fallback", site=False,
                     interval=_fallback_rule)
+# Dates (docs/language.md §9.7): calendar days and official working days.
+# Counting walks from the first date to the second, the first not counted
+# (semantics.calendar).  A date the working-day calendar does not cover is
+# the fault E0840, a fractional number of days E0842.
+DAYS_BETWEEN = Function(name="days_between", shape="fixed", params=(DATE_TYPE, DATE_TYPE),
+                        result=NUMBER, helper=op.days_between, prelude="_days_between",
+                        site=False, interval=_unbounded_rule)
+ADD_DAYS = Function(name="add_days", shape="fixed", params=(DATE_TYPE, NUMBER),
+                    result=DATE_TYPE, helper=op.add_days, prelude="_add_days",
+                    site=True, interval=_no_rule)
+WORKING_DAYS_BETWEEN = Function(name="working_days_between", shape="fixed",
+                                params=(DATE_TYPE, DATE_TYPE), result=NUMBER,
+                                helper=op.working_days_between,
+                                prelude="_working_days_between", site=True,
+                                interval=_unbounded_rule)
+ADD_WORKING_DAYS = Function(name="add_working_days", shape="fixed", params=(DATE_TYPE, NUMBER),
+                            result=DATE_TYPE, helper=op.add_working_days,
+                            prelude="_add_working_days", site=True, interval=_no_rule)
+IS_WORKING_DAY = Function(name="is_working_day", shape="fixed", params=(DATE_TYPE,),
+                          result=BOOL, helper=op.is_working_day, prelude="_is_working_day",
+                          site=True, interval=_no_rule)
 DATE = Function(name="date", shape="constant", params=(TEXT,), result=DATE_TYPE,
                 helper=None, prelude="", site=False,
                 interval=_no_rule)
@@ -177,8 +202,12 @@ DATE = Function(name="date", shape="constant", params=(TEXT,), result=DATE_TYPE,
 
 FUNCTIONS: dict[str, Function] = {
     f.name: f
-    for f in (MIN, MAX, MEDIAN, CLAMP, ABS, ROUND, SAFE_DIV, POWER, PRESENT, FALLBACK, DATE)
-}
+    for f in (
+        MIN, MAX, MEDIAN, CLAMP, ABS, ROUND, SAFE_DIV, POWER, PRESENT, FALLBACK,
+        DAYS_BETWEEN, ADD_DAYS, WORKING_DAYS_BETWEEN, ADD_WORKING_DAYS, IS_WORKING_DAY,
+        DATE,
+    )
+}  # fmt: skip
 
 
 def _sum_rule(values: Sequence[Interval] | None) -> Interval:

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import decimal
 from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
 from decimal import Decimal
 
+from semantics import calendar
 from semantics.rounding import round_to as round_to
 
 # Exact arithmetic: 34 significant digits (decimal128) for quotients; sums and
@@ -224,3 +226,63 @@ def normalized_sum(
     if not exempt:
         return total
     return rescale(total, applicable, full, site)
+
+
+# -- dates -----------------------------------------------------------------------
+# Date arithmetic is written as calls (``days_between``, ``add_days``, ...),
+# never as ``+``/``-`` on dates (E0480), so "days" always means calendar days
+# and "working days" always says so.  Counting conventions: semantics.calendar.
+
+
+def _whole_days(n: Decimal, site: object) -> int:
+    days = calendar.whole_days(n)
+    if days is None:
+        raise Fault("E0842", site, str(n))
+    return days
+
+
+def _in_calendar(error: calendar.CalendarRangeError, site: object) -> Fault:
+    return Fault(
+        "E0840",
+        site,
+        f"{error.day.isoformat()} ({error.first.isoformat()} – {error.last.isoformat()})",
+    )
+
+
+def days_between(start: date, end: date) -> Decimal:
+    """Calendar days from ``start`` to ``end``: 1 from a day to the next, negative backwards."""
+    return Decimal((end - start).days)
+
+
+def add_days(day: date, n: Decimal, site: object) -> date:
+    """``day`` moved ``n`` calendar days (back when negative); ``n`` must be whole."""
+    days = _whole_days(n, site)
+    try:
+        return day + timedelta(days=days)
+    except OverflowError:
+        raise Fault("E0842", site, str(n)) from None
+
+
+def working_days_between(start: date, end: date, site: object) -> Decimal:
+    """Working days from ``start`` to ``end`` (semantics.calendar: end counted, start not)."""
+    try:
+        return Decimal(calendar.working_days_between(start, end))
+    except calendar.CalendarRangeError as error:
+        raise _in_calendar(error, site) from None
+
+
+def add_working_days(day: date, n: Decimal, site: object) -> date:
+    """The day ``n`` working days after ``day`` (before when negative): a deadline."""
+    days = _whole_days(n, site)
+    try:
+        return calendar.add_working_days(day, days)
+    except calendar.CalendarRangeError as error:
+        raise _in_calendar(error, site) from None
+
+
+def is_working_day(day: date, site: object) -> bool:
+    """Whether ``day`` is an official working day (make-up working days included)."""
+    try:
+        return calendar.is_working_day(day)
+    except calendar.CalendarRangeError as error:
+        raise _in_calendar(error, site) from None

@@ -21,6 +21,7 @@ import json
 import re
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
@@ -54,6 +55,7 @@ class Env:
     numbers: tuple[str, ...] = NUMBER_INPUTS
     bools: tuple[str, ...] = ()
     levels: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    dates: tuple[str, ...] = ()  # date inputs (with them, period_start/period_end)
 
 
 FORMULA_ENV = Env(NUMBER_INPUTS, BOOL_INPUTS, LEVEL_INPUTS)
@@ -151,6 +153,62 @@ def _calls(draw: st.DrawFn, number: st.SearchStrategy[ast.Expr]) -> ast.Expr:
     return _call("round", args)
 
 
+# Date literals: mostly inside the working-day calendar (2016, with its
+# National Day make-up weekend), sometimes a leap day, sometimes a year no
+# calendar covers (fault E0840 in working-day calls, fine for calendar days).
+_DATE_TEXTS = st.one_of(
+    st.integers(0, 400).map(lambda n: (date(2016, 1, 1) + timedelta(days=n)).isoformat()),
+    st.sampled_from(["2016-10-08", "2016-09-30", "2016/10/9", "2016年2月29日", "2099-01-01"]),
+)
+
+
+def _date_literals() -> st.SearchStrategy[ast.Expr]:
+    return _DATE_TEXTS.map(lambda text: _call("date", [_string(text)]))
+
+
+@functools.cache
+def _date_exprs(env: Env, depth: int) -> st.SearchStrategy[ast.Expr]:
+    """Date-valued expressions: date inputs, the period's days, literals, moved dates."""
+    names = st.sampled_from((*env.dates, "period_start", "period_end")).map(_name)
+    leaves = st.one_of(names, names, _date_literals())
+    if depth <= 0:
+        return leaves
+    date_expr = _date_exprs(env, depth - 1)
+    # Day counts of any size: huge ones fault (E0840 or E0842), fractions E0842.
+    days = st.one_of(
+        st.integers(-30, 30).map(
+            lambda n: number_node(str(n)) if n >= 0 else _unary("-")(number_node(str(-n)))
+        ),
+        _number_exprs(dataclasses.replace(env, dates=()), 0),
+    )
+    moved = st.tuples(st.sampled_from(["add_days", "add_working_days"]), date_expr, days).map(
+        lambda t: _call(t[0], [t[1], t[2]])
+    )
+    return st.one_of(leaves, moved, _conditionals(_bool_exprs(env, 0), date_expr))
+
+
+def date_exprs(env: Env, depth: int = 2) -> st.SearchStrategy[ast.Expr]:
+    """Random date-valued expressions over ``env`` (which must declare dates)."""
+    return _date_exprs(env, depth)
+
+
+@st.composite
+def _date_numbers(draw: st.DrawFn, env: Env, depth: int) -> ast.Expr:
+    """``days_between(a, b)`` or ``working_days_between(a, b)``."""
+    func = draw(st.sampled_from(["days_between", "working_days_between"]))
+    dates = _date_exprs(env, max(depth - 1, 0))
+    return _call(func, [draw(dates), draw(dates)])
+
+
+@st.composite
+def _date_conditions(draw: st.DrawFn, env: Env, depth: int) -> ast.Expr:
+    """A comparison of dates or ``is_working_day(d)``."""
+    dates = _date_exprs(env, max(depth - 1, 0))
+    if draw(st.booleans()):
+        return _call("is_working_day", [draw(dates)])
+    return _compare([draw(st.sampled_from(COMPARISONS))], [draw(dates), draw(dates)])
+
+
 @st.composite
 def _number_membership(draw: st.DrawFn, number: st.SearchStrategy[ast.Expr]) -> ast.Expr:
     options = draw(st.lists(number, min_size=0, max_size=3))
@@ -203,6 +261,8 @@ def _number_exprs(env: Env, depth: int, root: bool = False) -> st.SearchStrategy
         _calls(number),
         number.map(_unary("-")),
     ]
+    if env.dates:
+        compound.append(_date_numbers(env, depth))
     return st.one_of(*compound) if root else st.one_of(*leaves, *compound)
 
 
@@ -232,6 +292,8 @@ def _bool_exprs(env: Env, depth: int, root: bool = False) -> st.SearchStrategy[a
         ),
         _conditionals(condition, condition),
     ]
+    if env.dates:
+        compound.append(_date_conditions(env, depth))
     return st.one_of(*compound) if root else st.one_of(*leaves, *compound)
 
 
@@ -277,6 +339,7 @@ OWN_INPUT_NAMES = (
 VALUE_NAMES = ("完成率", "办结率", "系数", "adj", "基数", "bonus_value")
 LET_NAMES = ("比率", "差额", "r", "t1", "余量")
 BOOL_NAMES = ("是否达标", "flag")
+DATE_NAMES = ("截止日期", "报送日期", "due")
 LEVEL_INPUT_NAMES = ("依法行政评价", "机关管理评价", "rating", "评级")
 INDICATOR_IDS = ("revenue", "质量", "integrity", "培训", "stability", "宣传", "ind_7")
 NUMBER_KINDS = ("number", "money", "count", "percent", "integer")
@@ -317,12 +380,13 @@ class _Scope:
     numbers: list[str] = field(default_factory=list)
     bools: list[str] = field(default_factory=list)
     levels: list[tuple[str, tuple[str, ...]]] = field(default_factory=list)
+    dates: list[str] = field(default_factory=list)
 
     def env(self) -> Env:
-        return Env(tuple(self.numbers), tuple(self.bools), tuple(self.levels))
+        return Env(tuple(self.numbers), tuple(self.bools), tuple(self.levels), tuple(self.dates))
 
     def copy(self) -> _Scope:
-        return _Scope(list(self.numbers), list(self.bools), list(self.levels))
+        return _Scope(list(self.numbers), list(self.bools), list(self.levels), list(self.dates))
 
 
 T = TypeVar("T")
@@ -404,6 +468,12 @@ _NUMBERS = st.one_of(
     st.decimals(min_value=-(10**6), max_value=10**6, places=3, allow_nan=False),
 )
 OUTSIDE_LEVEL = "不在档次中"
+# Date cells as the loader hands them over: 2015-2017 mostly, sometimes a
+# year the working-day calendar does not cover.
+_DATE_VALUES = st.one_of(
+    st.integers(0, 3 * 366).map(lambda n: date(2015, 1, 1) + timedelta(days=n)),
+    st.sampled_from([date(2016, 10, 8), date(2016, 10, 1), date(2003, 12, 31), date(2099, 6, 1)]),
+)
 _COUNTS = st.one_of(st.just(Decimal(0)), st.integers(0, 20).map(Decimal), _NUMBERS)
 
 
@@ -423,6 +493,8 @@ def _values(
         base = _NUMBERS
     elif kind == "bool":
         base = st.booleans()
+    elif kind == "date":
+        base = _DATE_VALUES
     elif kind == "level":
         # Rarely a level outside the enumeration: the loader rejects it, but
         # callers of the evaluators' API may pass one (fault E0704).
@@ -482,6 +554,11 @@ class _Inputs:
         spec = self.draw(st.sampled_from(["bool", "{type: bool, default: false}", "{type: bool}"]))
         policy = "default" if "default" in spec else "error"
         self.values[name] = _values("bool", (), policy, False)
+        return f"{' ' * indent}{name}: {spec}"
+
+    def date(self, name: str, indent: int) -> str:
+        spec = self.draw(st.sampled_from(["date", "{type: date}"]))
+        self.values[name] = _values("date", (), "error", None)
         return f"{' ' * indent}{name}: {spec}"
 
     def level(self, name: str, enum: str, indent: int) -> tuple[str, str]:
@@ -547,6 +624,10 @@ def rule_sets(
         sections.line(inputs.boolean(name, 2))
         scope.bools.append(name)
         safe.bools.append(name)
+    for name in draw(st.lists(st.sampled_from(DATE_NAMES), max_size=2, unique=True)):
+        sections.line(inputs.date(name, 2))
+        scope.dates.append(name)
+        safe.dates.append(name)
     level_names = iter(draw(st.permutations(LEVEL_INPUT_NAMES)))
     for enum in enums:
         if draw(st.booleans()):
@@ -611,6 +692,12 @@ def rule_sets(
         body.formula(0, "total", template.replace("E", extra))
 
     rows = draw(st.lists(st.fixed_dictionaries(inputs.values), min_size=1, max_size=max_rows))
+    if scope.dates:  # formulas may read the period's first and last day
+        quarter = draw(st.integers(1, 4))
+        start = date(2016, 3 * quarter - 2, 1)
+        end = date(2016 + quarter // 4, 3 * quarter % 12 + 1, 1) - timedelta(days=1)
+        for row in rows:
+            row.update(period_start=start, period_end=end)
     layout = draw(st.sampled_from(["single", "split", "split_listed"]))
     if layout == "single":
         return RuleSetCase({"ruleset.yaml": manifest.text() + sections.text() + body.text()}, rows)

@@ -8,12 +8,13 @@ block says so, combines the person's own score with the section's total.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from decimal import Decimal
 
 from compiler import ir
-from compiler.lower import Scope, SlotBinding
+from compiler.lower import Binding, Scope, SlotBinding
 from compiler.passes.state import Pending, State, bind_global
-from semantics.types import NUMBER
+from semantics.types import DATE, NUMBER
 
 
 def declare_base(state: State) -> None:
@@ -27,12 +28,29 @@ def declare_base(state: State) -> None:
 def close_global_scope(state: State) -> None:
     """Reads the global names (all declared by now) and the pending definitions;
     sets ``state.scope``, the scope every formula's names resolve in last."""
-    state.scope = Scope({name: binding for name, (binding, _) in state.global_names.items()})
+    state.scope = Scope(
+        {name: binding for name, (binding, _) in state.global_names.items()},
+        provided={name: _period_date(state, name) for name in ir.PERIOD_DATES},
+    )
     for pending in state.pending:
         if pending.scope is None:
             pending.scope = state.scope
         else:
             pending.scope.parent = state.scope
+
+
+def _period_date(state: State, name: str) -> Callable[[], Binding]:
+    """``period_start`` / ``period_end``: a date input the runtime sets to
+    the period's first or last day, declared only once a formula reads it."""
+
+    def declare() -> Binding:
+        span = state.ruleset.manifest.span
+        slot = state.slot(name, "input", DATE, span)
+        field = ir.InputField(slot, name, name, DATE, None, None, "error", None, span)
+        state.contexts.append(field)
+        return SlotBinding(slot, DATE)
+
+    return declare
 
 
 def check_people_organization(state: State) -> None:

@@ -25,6 +25,8 @@ from runtime.inputs.periods import Period
 from semantics import operations as helpers
 from semantics.operations import Fault
 
+_HELPED = ("E0701", "E0840", "E0842")  # faults whose message has a help line
+
 
 def adjustments_of(
     program: ir.Program, values: tuple[object, ...], events: tuple[Event, ...], period: str = ""
@@ -141,7 +143,7 @@ def evaluate_period(
                             "value": fault.detail,
                         },
                         fault.site,  # type: ignore[arg-type]
-                        help=("E0701.help", {}) if fault.code == "E0701" else None,
+                        help=(f"{fault.code}.help", {}) if fault.code in _HELPED else None,
                     )
                 )
     ranked = standings(program, [(row.subject, values) for row, values in evaluated])

@@ -23,7 +23,6 @@ from __future__ import annotations
 import dataclasses
 import decimal
 from dataclasses import dataclass, field
-from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -33,6 +32,7 @@ from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month
 from runtime.inputs.supervision import SupervisionItem, is_supervision_table, read_supervision
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
@@ -538,6 +538,10 @@ class _TableReader:
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
                 values[input_field.slot] = None  # the section's result, set per period
+            elif input_field.kind == "period_start":
+                values[input_field.slot] = period.start
+            elif input_field.kind == "period_end":
+                values[input_field.slot] = period.end
         if not ok:
             self.rejected.add((str(period), subject))
         if ok:
@@ -696,10 +700,10 @@ def read_cell(
             return False, None
         return None, Diagnostic("E0808", {**args, "kind": "bool"}, None, location=where)
     if input_field.type.kind == "date":
-        try:
-            return date.fromisoformat(raw), None
-        except ValueError:
-            return None, Diagnostic("E0808", {**args, "kind": "date"}, None, location=where)
+        day = parse_date(raw)
+        if day is None:
+            return None, Diagnostic("E0841", args, None, location=where, help=("E0841.help", {}))
+        return day, None
     if input_field.type.kind == "list":
         # Items separated by ";", each read like a number cell (85%, 1,200).
         values: list[object] = []

@@ -96,6 +96,8 @@ class _Explainer:
             if field.source is not None and self.result.supervision:
                 return self.counted(field, value)
             source = f"  [{self.words['data']}: {self.result.source} · {field.name}]"
+            if field.kind in ir.PERIOD_DATES:  # set from the period, not read from a cell
+                source = f"  [{self.words['period_day']}]"
             # An empty exempt cell, read through present()/fallback(): say so.
             shown = self.words["absent"] if value is None else _number(value)
             return (f"{field.name} = {shown}{source}", [])

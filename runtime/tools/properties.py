@@ -18,7 +18,7 @@ import json
 import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from hypothesis import HealthCheck, Phase, find, settings
@@ -53,10 +53,14 @@ class PropertyResult:
     counterexample: Counterexample | None = None
 
 
-def _field_strategy(field: ir.InputField) -> st.SearchStrategy[object]:
+def _field_strategy(field: ir.InputField, period: Period) -> st.SearchStrategy[object]:
     """Values a field may take; the ends of the range (and the first, best level)
     come up often, so cases where every score is at its best or worst are tried,
-    not only the middling ones uniform draws would give."""
+    not only the middling ones uniform draws would give.  Dates fall in the
+    period or the 30 days around it (its first and last day often)."""
+    if field.type.kind == "date":
+        near = st.dates(period.start - timedelta(days=30), period.end + timedelta(days=30))
+        return st.one_of(st.sampled_from([period.start, period.end]), near)
     if field.type.kind == "level":
         members = field.type.members
         return st.one_of(st.just(members[0]), st.just(members[-1]), st.sampled_from(members))
@@ -189,7 +193,11 @@ def _kept(
     return [
         (
             ident,
-            {f.name: v for f, v in zip(program.inputs, row, strict=True) if f.kind != "context"},
+            {
+                f.name: v
+                for f, v in zip(program.inputs, row, strict=True)
+                if f.kind not in ("context", *ir.PERIOD_DATES)
+            },
         )
         for (ident, _), row in zip(subjects, case.rows, strict=True)
     ]
@@ -204,11 +212,17 @@ def _case_strategy(
     posts = _posts(program)
 
     def fixed(
-        field: ir.InputField, section: ir.Section | None, end: date, post: str | None
+        field: ir.InputField, section: ir.Section | None, period: Period, post: str | None
     ) -> object:
-        """The runtime's own inputs: in force and applies, occurrences, section total."""
+        """The runtime's own inputs: in force and applies, occurrences, section
+        total, the period's days; a date input starts at the period's end."""
+        end = period.end
         if field.kind == "context":
             return _context(owner[field.slot], section, end, post)
+        if field.kind == "period_start":
+            return period.start
+        if field.kind in ("period_end", "date"):
+            return end
         if field.kind == "events":
             return Decimal(0)
         if field.kind == "section_total":
@@ -218,14 +232,14 @@ def _case_strategy(
 
     @functools.cache
     def rows(quarter: int) -> st.SearchStrategy[_Case]:
-        end = Period(program.year, quarter).end
+        period = Period(program.year, quarter)
         per_subject = []
         for ident, section in subjects:
-            start = [fixed(field, section, end, posts.get(ident)) for field in program.inputs]
+            start = [fixed(field, section, period, posts.get(ident)) for field in program.inputs]
             best = _best_row(program, evaluator, start)
             parts: list[st.SearchStrategy[object]] = []
             for position, field in enumerate(program.inputs):
-                if field.kind == "context":
+                if field.kind in ("context", *ir.PERIOD_DATES):
                     parts.append(st.just(start[position]))
                 elif field.kind == "events":
                     parts.append(st.integers(0, 3).map(Decimal))
@@ -234,7 +248,7 @@ def _case_strategy(
                 else:
                     # Mostly the value that gives the best total, sometimes any value.
                     keep = st.just(best[position])
-                    parts.append(st.one_of(keep, keep, _field_strategy(field)))
+                    parts.append(st.one_of(keep, keep, _field_strategy(field, period)))
             per_subject.append(st.tuples(*parts))
         return st.tuples(*per_subject).map(lambda r: _Case(quarter, tuple(r)))
 
