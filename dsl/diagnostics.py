@@ -102,13 +102,22 @@ def sort_diagnostics(diagnostics: Iterable[Diagnostic]) -> list[Diagnostic]:
 
 
 def detect_lang(environ: Mapping[str, str] | None = None) -> Lang:
-    """Chinese when the locale says so (LC_ALL, LC_MESSAGES, LANG, LANGUAGE)."""
+    """The language when no ``--lang`` is given: ``JIXIAO_LANG`` (zh or en)
+    if set, else English only when the locale asks for English (LC_ALL,
+    LC_MESSAGES, LANG, LANGUAGE starting with ``en``), else Chinese.
+
+    The users are Chinese offices: an unset, ``C`` or ``POSIX`` locale (a
+    server, a container, a scheduled job) must not turn the workbooks'
+    headers and the documents into English."""
     env = os.environ if environ is None else environ
+    chosen = env.get("JIXIAO_LANG", "").strip().lower()
+    if chosen in ("zh", "en"):
+        return chosen  # type: ignore[return-value]
     for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = env.get(name, "")
         if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+            return "en" if value.lower().startswith("en") else "zh"
+    return "zh"
 
 
 def display_width(text: str) -> int:

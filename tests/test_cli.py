@@ -56,7 +56,7 @@ def test_five_kinds_of_mistakes_in_one_run() -> None:
 
 
 def test_usage_errors_exit_2() -> None:
-    code, _, err = run("frobnicate")
+    code, _, err = run("frobnicate", "--lang", "en")
     assert code == 2
     assert err.startswith("jixiao: argument command: invalid choice: 'frobnicate'")
     code, _, _ = run("compile", "rules/yongzhou", "--emit", "asm")

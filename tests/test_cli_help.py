@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from dsl.diagnostics import detect_lang
 from tests.clirun import run
 from tests.golden import assert_golden
 
@@ -147,3 +148,38 @@ def test_the_commands_raise_no_usage_error_of_their_own_text() -> None:
     """Every usage error the commands raise takes its text from the catalogue."""
     source = Path("runtime/cli.py").read_text(encoding="utf-8")
     assert re.findall(r"_UsageError\(f?[\"']", source) == []
+
+
+@pytest.mark.parametrize(
+    ("environ", "expected"),
+    [
+        ({}, "zh"),  # a server or a scheduled job: no locale at all
+        ({"LANG": "C.UTF-8"}, "zh"),
+        ({"LC_ALL": "POSIX"}, "zh"),
+        ({"LANG": "zh_CN.UTF-8"}, "zh"),
+        ({"LANG": "en_US.UTF-8"}, "en"),
+        ({"LC_ALL": "en_GB.UTF-8", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"JIXIAO_LANG": "en", "LANG": "zh_CN.UTF-8"}, "en"),
+        ({"JIXIAO_LANG": "zh", "LANG": "en_US.UTF-8"}, "zh"),
+        ({"JIXIAO_LANG": "fr", "LANG": "en_US.UTF-8"}, "en"),  # not a choice: ignored
+    ],
+)
+def test_chinese_unless_english_is_asked_for(environ: dict[str, str], expected: str) -> None:
+    """The offices work in Chinese: outputs are Chinese unless English is asked for."""
+    assert detect_lang(environ) == expected
+
+
+def test_workbook_headers_are_chinese_under_a_c_locale(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import openpyxl
+
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    target = tmp_path / "results.xlsx"
+    code, _, err = run(
+        "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--format", "xlsx", "--out", str(target),
+    )  # fmt: skip
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(target).worksheets[0]
+    assert [c.value for c in sheet[1]][:3] == ["考核期间", "编号", "名称"]
