@@ -2035,10 +2035,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "--from-submissions 需要 --period，例如 --period 2016Q3",
         "--from-submissions needs --period, e.g. --period 2016Q3",
     ),
-    "cli.error.submissions_publish": (
-        "由报送数据计算的结果暂不能发布",
-        "a run evaluated from submissions cannot be published yet",
-    ),
     "cli.error.no_data": (
         "请用 --data 文件夹 指定数据（或使用 --from-submissions）",
         "name the data with --data FOLDER (or use --from-submissions)",
@@ -2178,8 +2174,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "record the run in this results store (default {store})",
     ),
     "cli.help.publish": (
-        "作为已发布结果记录：此后不可更改或删除",
-        "record the run as published: it can never be changed or deleted",
+        "作为已发布结果记录：此后不可更改或删除（与 --from-submissions 同用时，记录其读取的报送数据）",
+        "record the run as published: it can never be changed or deleted (with "
+        "--from-submissions: with the submissions it read)",
     ),
     "cli.help.diff_old": (
         "规则：路径、路径@修订版本、路径#日期",

@@ -484,8 +484,6 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
             raise _usage("cli.error.submissions_and_data")
         if not args.period:
             raise _usage("cli.error.submissions_period")
-        if args.publish:
-            raise _usage("cli.error.submissions_publish")
     elif not args.data:
         raise _usage("cli.error.no_data")
     result = _compiled(args.rules)
@@ -510,6 +508,9 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     )  # fmt: skip
     if (args.store or args.publish) and not args.from_submissions:
         _record(args, json.loads(document))
+    elif args.from_submissions and args.publish:
+        assert periods is not None
+        _publish_from_submissions(args, json.loads(document), periods[0])
     if args.format == "xlsx":
         if not args.out:
             raise _usage("cli.error.xlsx_out")
@@ -575,6 +576,24 @@ def _from_submissions(
     store = _submissions_store(args.store or DEFAULT_STORE, periods[0])
     try:
         return evaluate_submissions(result, store, periods[0], label)
+    finally:
+        store.close()
+
+
+def _publish_from_submissions(
+    args: argparse.Namespace, document: dict[str, object], period: Period
+) -> None:
+    """``evaluate --from-submissions --publish``: record the period's results
+    as a published run whose data are the submissions it read (the same
+    store; immutable and verified like any published run)."""
+    path = args.store or DEFAULT_STORE
+    store = _open_store(path)
+    assert store is not None
+    try:
+        submissions = store.submissions(str(document["scheme"]), str(period))
+        store.record_from_submissions(document, _commit(args.rules), submissions, True)
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=path)]) from None
     finally:
         store.close()
 

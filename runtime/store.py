@@ -17,7 +17,7 @@ import hashlib
 import json
 import sqlite3
 import subprocess
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -419,9 +419,12 @@ class Store:
         data_digest: str,
         publish: bool,
         data: list[Path] | None = None,
+        stored: Sequence[tuple[str, str]] = (),
     ) -> int:
         """Store an evaluation (the JSON document ``evaluate`` prints) as a run.
 
+        ``data``: the files it read, kept in the store; ``stored``: (name,
+        digest) of files the store already keeps (submissions) that it read.
         Publishing a label that already has a published run is refused:
         published results are never overwritten or silently changed.
         """
@@ -460,6 +463,10 @@ class Store:
                         "INSERT INTO run_data (run_id, name, digest) VALUES (?, ?, ?)",
                         (run, file.name, digest),
                     )
+                db.executemany(
+                    "INSERT INTO run_data (run_id, name, digest) VALUES (?, ?, ?)",
+                    [(run, name, digest) for name, digest in stored],
+                )
                 if publish:
                     db.execute(
                         "INSERT INTO seals (run_id, results_digest) VALUES (?, ?)",
@@ -559,6 +566,22 @@ class Store:
             (scheme, period),
         ).fetchall()
         return [_submission(row) for row in rows]
+
+    def record_from_submissions(
+        self,
+        document: dict[str, object],
+        rules_commit: str | None,
+        submissions: Sequence[Submission],
+        publish: bool,
+    ) -> int:
+        """Record a run evaluated from ``submissions``: its data are the
+        submitted files (already kept, never copied), named
+        ``submission-N-FILE``, and its input digest covers them, so
+        ``verify`` checks a run from submissions as it checks any other."""
+        named = sorted((f"submission-{s.id:04d}-{s.file_name}", s) for s in submissions)
+        digest = _digest((name, self.submitted_file(s)) for name, s in named)
+        stored = [(name, s.digest) for name, s in named]
+        return self.record(document, rules_commit, digest, publish, stored=stored)
 
     def submitted_file(self, submission: Submission) -> bytes:
         row = self.connection.execute(

@@ -219,6 +219,36 @@ def test_evaluating_from_submissions_equals_the_data_folder(
 
     assert without_sources(merged) == without_sources(direct)
     assert "events-2016Q3.csv (submission " in merged
+    # The office publishes the quarter from the submissions: a run whose data
+    # are the submitted files, verified and immutable like any published run.
+    code, published_out, err = run(
+        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
+        "--format", "json", "--publish",
+    )  # fmt: skip
+    assert code == 0, err
+    assert published_out == merged
+    opened = Store(str(store), read_only=True)
+    try:
+        run_ = opened.published(json.loads(merged)["scheme"], PERIOD)
+        assert run_ is not None
+        names = [
+            name
+            for (name,) in opened.connection.execute(
+                "SELECT name FROM run_data WHERE run_id = ? ORDER BY name", (run_.id,)
+            )
+        ]
+        count = len(opened.submissions(json.loads(merged)["scheme"], PERIOD))
+    finally:
+        opened.close()
+    assert len(names) == count and all(n.startswith("submission-") for n in names)
+    assert run("runs", "--store", str(store), "--verify")[0] == 0
+    with sqlite3.connect(store) as connection, pytest.raises(sqlite3.IntegrityError):
+        connection.execute("DELETE FROM run_data WHERE run_id = ?", (run_.id,))
+    code, _, err = run(
+        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
+        "--publish", "--lang", "en", "--output-format", "concise",
+    )  # fmt: skip
+    assert code == 1 and "E0910" in err  # published once, never overwritten
 
 
 def test_a_missing_section_stops_the_evaluation_where_the_data_is_missing(scripted: Path) -> None:
