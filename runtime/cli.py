@@ -466,13 +466,10 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _status(args, lang, out)
     if args.command == "template":
         return _template(args, lang, out)
-
     if args.command == "revisions":
         return _revisions(args, lang, out)
-
     if args.command == "warnings":
         return _warnings(args, lang, out)
-
     if args.command == "ledger":
         return _ledger(args, lang, out)
     raise _usage("cli.error.unknown_command", command=args.command)

@@ -26,7 +26,7 @@ import pytest
 from runtime.store import Store
 from runtime.tools.warning_records import issued_warnings
 from tests.clirun import run
-from tests.test_submissions import _split
+from tests.test_submissions import _split, publish_2015q3, without_sources
 
 RULES = "rules/yongzhou"
 DATA = Path("examples/yongzhou")
@@ -207,16 +207,6 @@ def test_warnings_recorded_signed_and_listed_since_july(quarter: Path, tmp_path:
     assert code == 0 and "本期发出指标预警提醒 0 次" in out
 
 
-def _without_sources(text: str) -> Any:
-    """An event's source names where it was read: a submission or a data file."""
-    document = json.loads(text)
-    for subject in document["subjects"]:
-        for adjustment in subject["adjustments"]:
-            for event in adjustment["events"]:
-                event.pop("source")
-    return document
-
-
 def test_evaluating_from_submissions_equals_the_data_folder(
     quarter: Path, parts: dict[str, list[Path]], tmp_path: Path
 ) -> None:
@@ -231,12 +221,7 @@ def test_evaluating_from_submissions_equals_the_data_folder(
     assert "error[E0954]: 纳税服务科 has not submitted indicator `opinion_survey`" in err
     store = tmp_path / "complete.sqlite"
     shutil.copy(quarter, store)
-    # The office's store holds its published 2015Q3 (the example ships it beside
-    # the data, where the data-folder evaluation reads it), for the history links.
-    published = json.loads((DATA / "published" / "2015Q3.json").read_text(encoding="utf-8"))
-    results = Store(str(store))
-    results.record({**published, "rules_digest": "bundled"}, None, "bundled", True)
-    results.close()
+    publish_2015q3(store)
     for file in parts[MISSING]:
         code, _, err = run(
             "submit", RULES, "--store", str(store), "--period", PERIOD, "--assessor", MISSING,
@@ -254,4 +239,4 @@ def test_evaluating_from_submissions_equals_the_data_folder(
         "evaluate", RULES, "--data", str(DATA), "--period", PERIOD, "--format", "json"
     )
     assert code == 0
-    assert _without_sources(merged) == _without_sources(direct)
+    assert without_sources(merged) == without_sources(direct)

@@ -11,7 +11,6 @@ at its sheet, row and column.
 from __future__ import annotations
 
 import csv
-import json
 from decimal import Decimal
 from pathlib import Path
 
@@ -21,8 +20,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from dsl.messages import text
 from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
-from runtime.store import Store
 from tests.clirun import run
+from tests.test_submissions import publish_2015q3, without_sources
 from tests.test_workbooks import _assert_office_sheet
 from tests.variants import variant
 
@@ -217,12 +216,7 @@ def _submit(store: Path, assessor: str, file: Path) -> tuple[int, str, str]:
 
 def test_filled_forms_evaluate_as_the_data_folder(forms: Path, tmp_path: Path) -> None:
     store = tmp_path / "forms.sqlite"
-    # The office's store holds its published 2015Q3 (the example ships it beside
-    # the data, where the data-folder evaluation reads it), for the history links.
-    published = json.loads((DATA / "published" / "2015Q3.json").read_text(encoding="utf-8"))
-    results = Store(str(store))
-    results.record({**published, "rules_digest": "bundled"}, None, "bundled", True)
-    results.close()
+    publish_2015q3(store)
     for assessor in ASSESSORS:
         filled = _fill(forms / f"{assessor}-{PERIOD}.xlsx", tmp_path / f"{assessor}.xlsx")
         code, out, err = _submit(store, assessor, filled)
@@ -239,14 +233,6 @@ def test_filled_forms_evaluate_as_the_data_folder(forms: Path, tmp_path: Path) -
         "evaluate", RULES, "--data", str(DATA), "--period", PERIOD, "--format", "json"
     )
     assert code == 0
-
-    def without_sources(text: str) -> object:
-        document = json.loads(text)
-        for subject in document["subjects"]:
-            for adjustment in subject["adjustments"]:
-                for event in adjustment["events"]:
-                    event.pop("source")
-        return document
 
     assert without_sources(merged) == without_sources(direct)
 

@@ -182,17 +182,32 @@ def test_status_text(scripted: Path, lang: str) -> None:
         assert out.endswith("12 in, 5 late, 1 missing, 0 missing and overdue.\n")
 
 
+def publish_2015q3(store: Path) -> None:
+    """The office's store holds its published 2015Q3 (the example ships it beside
+    the data, where the data-folder evaluation reads it), for the history links."""
+    published = json.loads((DATA / "published" / "2015Q3.json").read_text(encoding="utf-8"))
+    results = Store(str(store))
+    results.record({**published, "rules_digest": "bundled"}, None, "bundled", True)
+    results.close()
+
+
+def without_sources(text: str) -> object:
+    """An evaluation's JSON without the events' sources, which name where an
+    event was read: a submission or a data file."""
+    document = json.loads(text)
+    for subject in document["subjects"]:
+        for adjustment in subject["adjustments"]:
+            for event in adjustment["events"]:
+                event.pop("source")
+    return document
+
+
 def test_evaluating_from_submissions_equals_the_data_folder(
     parts: dict[str, list[Path]], tmp_path: Path
 ) -> None:
     """Every section submits; 监察室 sends a workbook, the others CSV files."""
     store = tmp_path / "complete.sqlite"
-    # The office's store holds its published 2015Q3 (the example ships it beside
-    # the data, where the data-folder evaluation reads it), for the history links.
-    published = json.loads((DATA / "published" / "2015Q3.json").read_text(encoding="utf-8"))
-    results = Store(str(store))
-    results.record({**published, "rules_digest": "bundled"}, None, "bundled", True)
-    results.close()
+    publish_2015q3(store)
     for assessor, files in parts.items():
         for file in files:
             if assessor == "监察室":
@@ -207,15 +222,6 @@ def test_evaluating_from_submissions_equals_the_data_folder(
     code, direct, _ = run("evaluate", RULES, "--data", str(DATA), "--period", PERIOD,
                           "--format", "json")  # fmt: skip
     assert code == 0
-
-    def without_sources(text: str) -> object:
-        """An event's source names where it was read: a submission or a data file."""
-        document = json.loads(text)
-        for subject in document["subjects"]:
-            for adjustment in subject["adjustments"]:
-                for event in adjustment["events"]:
-                    event.pop("source")
-        return document
 
     assert without_sources(merged) == without_sources(direct)
     assert "events-2016Q3.csv (submission " in merged

@@ -7,25 +7,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-import jinja2
-
 from dsl.diagnostics import Lang
 from dsl.messages import text
+from runtime.render.templating import package_template
 from runtime.render.workbook import Cell, fill_sheet, new_workbook, sheet_title, workbook_bytes
 from runtime.tools.bulletin import Bulletin
 
 
 def render(bulletin: Bulletin, fmt: str) -> str:
-    environment = jinja2.Environment(
-        loader=jinja2.PackageLoader("runtime.render", "templates"),
-        autoescape=fmt == "html",
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        undefined=jinja2.StrictUndefined,
-    )
     name = "bulletin.html.j2" if fmt == "html" else "bulletin.md.j2"
-    return environment.get_template(name).render(b=bulletin)
+    return package_template(name, autoescape=fmt == "html").render(b=bulletin)
 
 
 def to_xlsx(bulletin: Bulletin, lang: Lang) -> bytes:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 
-import jinja2
-
-from dsl.diagnostics import Lang, display_width, pad
+from dsl.diagnostics import Lang
 from dsl.messages import MESSAGES, render_message, text
+from runtime.render.templating import package_template
+from runtime.render.text_table import aligned
 from runtime.render.workbook import Cell as BookCell
 from runtime.render.workbook import fill_sheet, new_workbook, sheet_title, workbook_bytes
 from runtime.tools.early_warnings import WarningTable
@@ -122,18 +120,6 @@ def _blocks(table: WarningTable, lang: Lang) -> list[tuple[str, list[str], list[
 # -- renderers -------------------------------------------------------------------
 
 
-def _aligned(heads: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
-    widths = [
-        max([display_width(h)] + [display_width(row[i]) for row in rows])
-        for i, h in enumerate(heads)
-    ]
-    lines = ["  ".join(pad(h, widths[i], False) for i, h in enumerate(heads)).rstrip()]
-    lines.append("  ".join("-" * w for w in widths))
-    for row in rows:
-        lines.append("  ".join(pad(c, widths[i], False) for i, c in enumerate(row)).rstrip())
-    return lines
-
-
 def to_text(table: WarningTable, lang: Lang) -> str:
     """Both tables as plain text aligned for CJK terminals (wide characters take
     two cells), in Chinese (``zh``) or English (``en``)."""
@@ -142,22 +128,8 @@ def to_text(table: WarningTable, lang: Lang) -> str:
     for index, (heading, heads, rows) in enumerate(_blocks(table, lang)):
         lines += ["", heading, ""]
         none = text("warn.second.none", lang) if index and table.first else empty
-        lines += _aligned(heads, rows) if rows else [none]
+        lines += aligned(heads, rows) if rows else [none]
     return "\n".join(lines) + "\n"
-
-
-def _template() -> jinja2.Template:
-    source = (
-        resources.files("runtime.render").joinpath("templates/warnings.html").read_text("utf-8")
-    )
-    environment = jinja2.Environment(
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return environment.from_string(source)
 
 
 def _per_section(
@@ -214,7 +186,7 @@ def to_html(table: WarningTable, lang: Lang) -> str:
             ],
         },
     ]
-    return _template().render(
+    return package_template("warnings.html").render(
         lang_tag="zh-CN" if lang == "zh" else "en",
         title=_title(table, lang),
         note=status_note(table, lang),

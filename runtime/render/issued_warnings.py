@@ -12,8 +12,8 @@ import json
 from collections.abc import Sequence
 from datetime import date
 
-from dsl.diagnostics import display_width, pad
 from dsl.messages import texts
+from runtime.render.text_table import aligned
 from runtime.store import IssuedWarning
 
 _HEADS = ("id", "issued_on", "kind", "section", "indicator", "checkpoint", "signer", "signed")
@@ -42,14 +42,7 @@ def to_text(
     heads = [words[f"head.{h}"] for h in _HEADS]
     lines = [title, ""]
     if rows:
-        widths = [
-            max([display_width(h)] + [display_width(r[i]) for r in rows])
-            for i, h in enumerate(heads)
-        ]
-        lines.append("  ".join(pad(h, widths[i], False) for i, h in enumerate(heads)).rstrip())
-        lines.append("  ".join("-" * w for w in widths))
-        for row in rows:
-            lines.append("  ".join(pad(c, widths[i], False) for i, c in enumerate(row)).rstrip())
+        lines += aligned(heads, rows)
     else:
         lines.append(words["empty"])
     lines += ["", words["summary"].format(**counts(found))]

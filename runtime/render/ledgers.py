@@ -14,12 +14,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from importlib import resources
 
-import jinja2
-
-from dsl.diagnostics import Lang, display_width, pad
+from dsl.diagnostics import Lang
 from dsl.messages import render_message, text
+from runtime.render.templating import package_template
+from runtime.render.text_table import aligned
 from runtime.render.workbook import Cell, fill_sheet, new_workbook, workbook_bytes
 from runtime.tools.bulletin import period_text
 from runtime.tools.ledgers import Entry, Ledger, MasterLine
@@ -193,18 +192,6 @@ def blocks(ledger: Ledger, lang: Lang) -> list[Block]:
 # -- text ---------------------------------------------------------------------------
 
 
-def _aligned(heads: Sequence[str], rows: Sequence[Sequence[str]], indent: str) -> list[str]:
-    widths = [
-        max([display_width(h)] + [display_width(row[i]) for row in rows])
-        for i, h in enumerate(heads)
-    ]
-
-    def line(cells: Sequence[str]) -> str:
-        return indent + "  ".join(pad(c, widths[i], False) for i, c in enumerate(cells)).rstrip()
-
-    return [line(heads), indent + "  ".join("-" * w for w in widths), *map(line, rows)]
-
-
 def to_text(ledger: Ledger, lang: Lang) -> str:
     """The ledger as plain text aligned for CJK terminals (wide characters take two cells)."""
     out = [title(ledger, lang)]
@@ -218,29 +205,17 @@ def to_text(ledger: Ledger, lang: Lang) -> str:
         for table in block.tables:
             if table.caption:
                 out.append(indent + table.caption)
-            out += _aligned(table.heads, table.rows, indent) if table.rows else [indent + empty]
+            out += aligned(table.heads, table.rows, indent) if table.rows else [indent + empty]
     return "\n".join(out) + "\n"
 
 
 # -- HTML ---------------------------------------------------------------------------
 
 
-def _template() -> jinja2.Template:
-    source = resources.files("runtime.render").joinpath("templates/ledgers.html").read_text("utf-8")
-    environment = jinja2.Environment(
-        autoescape=True,
-        undefined=jinja2.StrictUndefined,
-        trim_blocks=True,
-        lstrip_blocks=True,
-        keep_trailing_newline=True,
-    )
-    return environment.from_string(source)
-
-
 def to_html(ledger: Ledger, lang: Lang) -> str:
     """A self-contained HTML page (UTF-8, inline style, no scripts or links)
     with print CSS for A4 landscape; every text is escaped."""
-    return _template().render(
+    return package_template("ledgers.html").render(
         lang_tag="zh-CN" if lang == "zh" else "en",
         title=title(ledger, lang),
         blocks=blocks(ledger, lang),

@@ -33,7 +33,7 @@ from compiler.pipeline import Compilation
 from runtime.inputs.checkpoints import checkpoints
 from runtime.inputs.periods import Period
 from runtime.store import IssuedWarning, Store
-from runtime.tools.status import State, period_status
+from runtime.tools.status import State, period_status, window
 from runtime.tools.warning_records import issued_warnings
 
 LedgerKind = Literal["duty", "function", "master"]
@@ -135,15 +135,6 @@ def _entry(subjects: str, indicator: ir.Indicator, period: Period) -> Entry:
             if indicator.in_force(checkpoint)
         ),
     )
-
-
-def window(entry: Entry, due_days: int, period: Period) -> date:
-    """When an indicator's window closes in ``period``: the due date of its last
-    checkpoint, or ``due_days`` after the period for one with no checkpoint in
-    it (the rule ``runtime.tools.status`` states; a test keeps the two equal)."""
-    if entry.checkpoints:
-        return entry.checkpoints[-1][1]
-    return period.end + timedelta(days=due_days)
 
 
 def _in_force(program: ir.Program | None, period: Period) -> list[ir.Indicator]:
@@ -270,7 +261,7 @@ def _master(
             lines.append(
                 MasterLine(
                     entry,
-                    found.due if found is not None else window(entry, indicator.due_days, period),
+                    found.due if found is not None else window(indicator, period)[1],
                     _applies_count(organization, indicator, subjects),
                     found.state if found is not None else None,
                     counted.submitted_at if counted is not None else None,
