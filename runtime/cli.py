@@ -349,6 +349,25 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
         "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
     )
     p.add_argument("--out", help=h("cli.help.out"))
+
+    p = sub.add_parser("serve", parents=[common], help=h("cli.cmd.serve"))
+    p.add_argument("rules", help=h("cli.help.rules"))
+    p.add_argument("--store", required=True, help=h("cli.help.serve_store"))
+    p.add_argument("--data", help=h("cli.help.serve_data"))
+    p.add_argument("--host", default="127.0.0.1", help=h("cli.help.host"))
+    p.add_argument("--port", type=int, default=8000, help=h("cli.help.port"))
+
+    p = sub.add_parser("users", parents=[common], help=h("cli.cmd.users"))
+    users = p.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
+    p = users.add_parser("add", parents=[common], help=h("cli.cmd.users.add"))
+    p.add_argument("name", help=h("cli.help.user_name"))
+    p.add_argument("--role", choices=("office", "liaison", "leader"), required=True,
+                   help=h("cli.help.role"))  # fmt: skip
+    p.add_argument("--section", metavar="ID", help=h("cli.help.section"))
+    p.add_argument("--rules", help=h("cli.help.rules"))
+    p.add_argument(
+        "--store", default=DEFAULT_STORE, help=h("cli.help.users_store", store=DEFAULT_STORE)
+    )
     return parser
 
 
@@ -472,6 +491,10 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _warnings(args, lang, out)
     if args.command == "ledger":
         return _ledger(args, lang, out)
+    if args.command == "serve":
+        return _serve(args, lang, err)
+    if args.command == "users":
+        return _users_add(args, lang, out, err)
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
@@ -713,6 +736,64 @@ def _ledger(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         return EXIT_OK
     text = ledger_html(ledger, lang) if args.format == "html" else ledger_text(ledger, lang)
     _write(text, args.out, out, lang)
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace, lang: Lang, err: TextIO) -> int:
+    """``serve``: the web workbench on ``--host``:``--port`` until interrupted."""
+    from runtime.web.app import serve
+    from runtime.web.workbench import Config
+
+    store = _open_store(args.store)  # created if new; a file that is no store is refused here
+    assert store is not None
+    store.close()
+    err.write(
+        render_message("serve.listening", lang, {"host": args.host, "port": args.port}) + "\n"
+    )
+    serve(Config(args.rules, args.store, args.data, lang), args.host, args.port)
+    return EXIT_OK
+
+
+def _password(lang: Lang, err: TextIO) -> str:
+    """The new account's password: asked twice at a terminal, else the first
+    line of standard input (scripts pipe it in; it is never an argument, so
+    it stays out of the shell history and the process list)."""
+    import getpass
+
+    if sys.stdin.isatty():
+        first = getpass.getpass(message_text("users.password", lang), stream=err)
+        again = getpass.getpass(message_text("users.again", lang), stream=err)
+        if first != again:
+            raise UserError([Diagnostic("E1108", {}, None, location="-")])
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _users_add(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    """``users add NAME --role R [--section ID]``: an account in the store; the
+    section is checked against the organization when ``--rules`` is given."""
+    from runtime.web.accounts import add_account
+
+    organization = None
+    if args.rules:
+        organization = _compiled(args.rules, generate=False).programs["section"].organization
+    password = _password(lang, err)
+    store = _open_store(args.store)
+    assert store is not None
+    try:
+        add_account(store, args.name, args.role, args.section, password, organization)
+    except StoreError as error:
+        help_ = (
+            ("E1101.help", {"sections": error.args_["sections"]}) if error.code == "E1101" else None
+        )
+        raise UserError(
+            [Diagnostic(error.code, error.args_, None, location=args.store, help=help_)]
+        ) from None
+    finally:
+        store.close()
+    section = f" · {args.section}" if args.section else ""
+    args_ = {"name": args.name.strip(), "role": args.role, "section": section}
+    out.write(render_message("users.added", lang, args_) + "\n")
     return EXIT_OK
 
 

@@ -215,6 +215,35 @@ CREATE TRIGGER IF NOT EXISTS signatures_are_not_replaced
     WHEN EXISTS (SELECT 1 FROM warning_signatures
                  WHERE id = NEW.id OR warning_id = NEW.warning_id)
     BEGIN SELECT RAISE(ABORT, 'warning signatures are immutable'); END;
+-- Accounts of the web workbench (``jixiao users add``, ``jixiao serve``): a
+-- role, for a liaison the section they act for, and a scrypt hash of the
+-- password (never the password).  The audit log records every action taken
+-- through the workbench (logins, failed logins, uploads, publishing, refused
+-- views); a record, never edited or deleted.  Failed logins in it are what
+-- the rate limit counts, so it holds across restarts.
+CREATE TABLE IF NOT EXISTS users (
+    name TEXT PRIMARY KEY,
+    role TEXT NOT NULL CHECK (role IN ('office', 'liaison', 'leader')),
+    section TEXT,
+    password TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    CHECK ((role = 'liaison') = (section IS NOT NULL))
+);
+CREATE TABLE IF NOT EXISTS audit_log (
+    id INTEGER PRIMARY KEY,
+    at TEXT NOT NULL,
+    user TEXT,
+    address TEXT,
+    action TEXT NOT NULL,
+    detail TEXT NOT NULL
+);
+CREATE INDEX IF NOT EXISTS audit_log_by_action ON audit_log(action, at);
+CREATE TRIGGER IF NOT EXISTS audit_log_is_unchanged
+    BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is immutable'); END;
+CREATE TRIGGER IF NOT EXISTS audit_log_is_kept
+    BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'the audit log is immutable'); END;
 """
 
 
@@ -282,6 +311,27 @@ def _submission(row: tuple[object, ...]) -> Submission:
         None if by is None else str(by), str(name), str(digest),
         tuple(json.loads(str(indicators))), tuple(json.loads(str(subjects))),
     )  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A workbench account: its role and, for a liaison, the section's id."""
+
+    name: str
+    role: str  # office, liaison, leader
+    section: str | None
+    password: str  # the scrypt hash, as ``runtime.web.accounts`` writes it
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class AuditEntry:
+    id: int
+    at: str  # ISO seconds, UTC
+    user: str | None
+    address: str | None
+    action: str
+    detail: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -729,3 +779,71 @@ class Store:
                 db.execute("DELETE FROM runs WHERE id = ?", (run,))
         except sqlite3.IntegrityError as error:
             raise StoreError("E0911", {"problem": str(error)}) from None
+
+    def add_account(self, account: Account) -> None:
+        """Record a new account; a name already taken is E1100."""
+        if self.account(account.name) is not None:
+            raise StoreError("E1100", {"name": account.name})
+        try:
+            with self.transaction() as db:
+                db.execute(
+                    "INSERT INTO users (name, role, section, password, created_at)"
+                    " VALUES (?, ?, ?, ?, ?)",
+                    (account.name, account.role, account.section, account.password,
+                     account.created_at),
+                )  # fmt: skip
+        except sqlite3.IntegrityError as error:
+            raise StoreError("E0911", {"problem": str(error)}) from None
+
+    def account(self, name: str) -> Account | None:
+        if not self._has("users"):
+            return None
+        row = self.connection.execute(
+            "SELECT name, role, section, password, created_at FROM users WHERE name = ?", (name,)
+        ).fetchone()
+        if row is None:
+            return None
+        name_, role, section, password, created = row
+        return Account(
+            str(name_), str(role), None if section is None else str(section), str(password),
+            str(created),
+        )  # fmt: skip
+
+    def account_count(self) -> int:
+        if not self._has("users"):
+            return 0
+        row = self.connection.execute("SELECT COUNT(*) FROM users").fetchone()
+        return int(row[0])
+
+    def audit(
+        self, at: str, user: str | None, address: str | None, action: str, detail: str
+    ) -> None:
+        """Append one entry to the audit log."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT INTO audit_log (at, user, address, action, detail) VALUES (?, ?, ?, ?, ?)",
+                (at, user, address, action, detail),
+            )
+
+    def audit_entries(
+        self, action: str | None = None, since: str | None = None
+    ) -> list[AuditEntry]:
+        """Audit entries, oldest first: of one action, from ``since`` (ISO) on."""
+        if not self._has("audit_log"):
+            return []
+        rows = self.connection.execute(
+            "SELECT id, at, user, address, action, detail FROM audit_log"
+            " WHERE (? IS NULL OR action = ?) AND (? IS NULL OR at >= ?) ORDER BY id",
+            (action, action, since, since),
+        ).fetchall()
+        return [
+            AuditEntry(
+                int(ident),
+                str(at),
+                None if user is None else str(user),
+                None if address is None else str(address),
+                str(act),
+                str(detail),
+            )
+            for ident, at, user, address, act, detail in rows
+        ]

@@ -28,7 +28,7 @@ LAYERS = (
     ("runtime.store",),
     ("runtime.tools",),
     ("runtime.render",),
-    ("runtime.cli", "runtime.pytest_plugin", "runtime.__main__", "runtime"),
+    ("runtime.cli", "runtime.web", "runtime.pytest_plugin", "runtime.__main__", "runtime"),
 )
 
 # The runtime reads the IR, never the syntax tree or the formula parser.

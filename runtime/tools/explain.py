@@ -323,6 +323,14 @@ def explain(
     return render(_Explainer(program, result, lang).tree(indicator))
 
 
+def explain_tree(
+    program: ir.Program, result: SubjectResult, lang: str, indicator: str | None = None
+) -> Node:
+    """The derivation of ``result`` as a tree of (text, children): the web
+    workbench draws it as nested lists, with data cells linked."""
+    return _Explainer(program, result, lang).tree(indicator)
+
+
 def explain_subject(
     compilation: Compilation,
     evaluation: Evaluation,

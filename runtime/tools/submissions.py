@@ -251,6 +251,12 @@ def _tables(store: Store, submission: Submission) -> list[Table]:
         return [_renamed(t, str(path), shown) for t in read_tables(path)]
 
 
+def stored_tables(store: Store, submission: Submission) -> list[Table]:
+    """A stored submission's tables as read at submission (the web workbench
+    shows a submission's cells and where an input came from)."""
+    return _tables(store, submission)
+
+
 def merged_tables(
     compilation: Compilation, submissions: list[Submission], store: Store
 ) -> list[Table]:

@@ -1,0 +1,204 @@
+"""The JSON API under ``/api``: evaluate, explain, status, submit, publish.
+
+For another system (an HR or OA system) to call: it logs in with
+``POST /api/login`` (a JSON body, so no other site's form can post it),
+keeps the session cookie and sends the returned CSRF token as
+``X-CSRF-Token`` with every POST.  The roles are the pages' roles, checked by
+the same functions; results are the JSON ``jixiao evaluate --format json``
+prints, filtered to what the account may see.  The OpenAPI description is
+at ``/api/openapi.json`` (for signed-in accounts, like everything else).
+"""
+
+from __future__ import annotations
+
+import json
+
+from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel
+
+from dsl.diagnostics import Diagnostic, UserError, to_json_object
+from runtime.render.status import to_json as status_json
+from runtime.store import Submission
+from runtime.tools.explain import Node
+from runtime.web.accounts import log_in, now
+from runtime.web.pages import Bench, User, the_period
+from runtime.web.security import (
+    address,
+    audit,
+    check_csrf,
+    refuse,
+    require_role,
+    require_subject,
+    start_session,
+)
+from runtime.web.workbench import MAX_UPLOAD, Workbench
+
+router = APIRouter(prefix="/api", tags=["jixiao"])
+
+
+class Credentials(BaseModel):
+    name: str
+    password: str
+
+
+class Session(BaseModel):
+    name: str
+    role: str
+    section: str | None
+    csrf: str
+
+
+def problems_response(bench: Workbench, error: UserError, status: int) -> JSONResponse:
+    lang = bench.config.lang
+    return JSONResponse(
+        {"problems": [to_json_object(d, lang) for d in error.diagnostics]}, status_code=status
+    )
+
+
+@router.post("/login", response_model=Session)
+def login(request: Request, bench: Bench, credentials: Credentials) -> JSONResponse:
+    """Sign in; the response sets the session cookie and gives the CSRF token."""
+    with bench.store() as store:
+        outcome = log_in(store, credentials.name, credentials.password, address(request))
+    if outcome.account is None:
+        status = 429 if outcome.throttled else 401
+        return JSONResponse({"detail": "throttled" if outcome.throttled else "refused"}, status)
+    token = start_session(request, outcome.account)
+    found = outcome.account
+    return JSONResponse(
+        {"name": found.name, "role": found.role, "section": found.section, "csrf": token}
+    )
+
+
+@router.post("/logout", dependencies=[Depends(check_csrf)])
+def logout(request: Request, bench: Bench, user: User) -> dict[str, bool]:
+    audit(request, bench, user.name, "logout")
+    request.session.clear()
+    return {"ok": True}
+
+
+@router.get("/periods/{period}/results")
+def results(request: Request, bench: Bench, user: User, period: str) -> JSONResponse:
+    """The period's results as ``jixiao evaluate --format json`` (filtered to
+    the account's section for a liaison)."""
+    chosen = the_period(request, bench, user, period)
+    try:
+        evaluation = bench.evaluate(chosen)
+    except UserError as error:
+        return problems_response(bench, error, 409)
+    document = bench.document(evaluation)
+    subjects = document.get("subjects")
+    assert isinstance(subjects, list)
+    document["subjects"] = [s for s in subjects if bench.may_see(user, str(s["id"]))]
+    published = bench.published(chosen)
+    document["published_run"] = published.id if published else None
+    return JSONResponse(document)
+
+
+def _tree(node: Node) -> dict[str, object]:
+    text, children = node
+    return {"text": text, "children": [_tree(child) for child in children]}
+
+
+@router.get("/periods/{period}/subjects/{subject}/explanation")
+def explanation(
+    request: Request,
+    bench: Bench,
+    user: User,
+    period: str,
+    subject: str,
+    indicator: str | None = None,
+) -> JSONResponse:
+    """A subject's derivation as a tree of ``{text, children}``."""
+    chosen = the_period(request, bench, user, period)
+    require_subject(request, bench, user, subject)
+    try:
+        evaluation = bench.evaluate(chosen)
+        program, _ = bench.find(evaluation, subject)
+    except UserError as error:
+        return problems_response(bench, error, 409)
+    except KeyError:
+        return JSONResponse({"detail": "no such subject"}, 404)
+    if indicator is not None and indicator not in {i.id for i in program.indicators}:
+        return JSONResponse({"detail": "no such indicator"}, 404)
+    node = bench.explanation(evaluation, subject, indicator, bench.config.lang)
+    return JSONResponse(_tree(node))
+
+
+@router.get("/periods/{period}/status")
+def status(request: Request, bench: Bench, user: User, period: str) -> JSONResponse:
+    """What each assessing section has sent in and still owes (a liaison: theirs)."""
+    chosen = the_period(request, bench, user, period)
+    document = json.loads(status_json(bench.status(chosen)))
+    mine = bench.assessor_of(user) if user.role == "liaison" else None
+    if user.role == "liaison":
+        document["lines"] = [line for line in document["lines"] if line["assessor"] == mine]
+    return JSONResponse(document)
+
+
+def _submission(found: Submission) -> dict[str, object]:
+    return {
+        "id": found.id, "period": found.period, "assessor": found.assessor,
+        "submitted_at": found.submitted_at, "submitted_by": found.submitted_by,
+        "file_name": found.file_name, "digest": found.digest,
+        "indicators": list(found.indicators), "subjects": list(found.subjects),
+    }  # fmt: skip
+
+
+@router.post("/periods/{period}/submissions", dependencies=[Depends(check_csrf)])
+async def submit(
+    request: Request, bench: Bench, user: User, period: str, assessor: str, file: UploadFile
+) -> JSONResponse:
+    """Upload a filled-in form (XLSX) or CSV as ``assessor``'s submission;
+    422 with located problems when it is refused (nothing recorded)."""
+    chosen = the_period(request, bench, user, period)
+    if not bench.may_submit_for(user, assessor) or assessor not in bench.assessors:
+        raise refuse(request, bench, user, "submit")
+    if bench.published(chosen) is not None:
+        return JSONResponse({"detail": "published"}, 409)
+    content = await file.read(MAX_UPLOAD + 1)
+    name = file.filename or ""
+    if len(content) > MAX_UPLOAD:
+        error = UserError([Diagnostic("E1107", {"limit": "10 MB"}, None, location=name)])
+        return problems_response(bench, error, 413)
+    try:
+        found, warnings = bench.submit(chosen, assessor, name, content, now()[:16], user.name)
+    except UserError as error:
+        audit(request, bench, user.name, "upload_refused", period=str(chosen), assessor=assessor)
+        return problems_response(bench, error, 422)
+    audit(
+        request, bench, user.name, "upload", period=str(chosen), assessor=assessor,
+        submission=found.id, file=found.file_name, digest=found.digest,
+    )  # fmt: skip
+    lang = bench.config.lang
+    return JSONResponse(
+        {"submission": _submission(found), "warnings": [to_json_object(w, lang) for w in warnings]}
+    )
+
+
+@router.get("/submissions/{ident}")
+def submission(request: Request, bench: Bench, user: User, ident: int) -> JSONResponse:
+    """One submission: who sent what, when, and its tables."""
+    found = bench.submission(ident)
+    if found is None or not bench.may_read_submission(user, found):
+        raise refuse(request, bench, user, "submission")
+    tables = [
+        {"table": shown, "header": header, "rows": [{"row": n, "cells": c} for n, c in rows]}
+        for shown, header, rows in bench.submission_tables(found)
+    ]
+    return JSONResponse({**_submission(found), "tables": tables})
+
+
+@router.post("/periods/{period}/publish", dependencies=[Depends(check_csrf)])
+def publish(request: Request, bench: Bench, user: User, period: str) -> JSONResponse:
+    """Publish the period's results (office only); published runs are immutable."""
+    chosen = the_period(request, bench, user, period)
+    require_role(request, bench, user, "office")
+    try:
+        run = bench.publish(chosen)
+    except UserError as error:
+        audit(request, bench, user.name, "publish_refused", period=str(chosen))
+        return problems_response(bench, error, 409)
+    audit(request, bench, user.name, "publish", period=str(chosen), run=run)
+    return JSONResponse({"run": run, "period": str(chosen)})

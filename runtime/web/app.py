@@ -1,0 +1,137 @@
+"""The workbench as an ASGI application, and ``jixiao serve``.
+
+FastAPI (on Starlette) for the routes and the OpenAPI description of the
+JSON API; uvicorn to serve it, one process, the results store as its only
+database.  Every response carries headers that keep a browser strict: no
+script but our own (the vendored htmx), no framing, no sniffing, no caching
+of pages that hold results.  Nothing is served without a session but the
+login page and the script.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import secrets
+from collections.abc import Awaitable, Callable
+from importlib.resources import files
+
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.middleware.sessions import SessionMiddleware
+
+from dsl.diagnostics import Diagnostic, UserError
+from dsl.messages import text as message_text
+from runtime.web import api, pages
+from runtime.web.security import SESSION_SECONDS, BadToken, LoginRequired, Refused, signed_in
+from runtime.web.workbench import Config, Workbench
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline';"
+        " img-src 'self' data:; frame-ancestors 'none'; form-action 'self'; base-uri 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "same-origin",
+    "Cache-Control": "no-store",
+}
+HTMX = files("runtime.web").joinpath("static/htmx.min.js").read_bytes()
+
+
+def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
+    bench = workbench or Workbench(config)
+    app = FastAPI(
+        title="jixiao", summary="绩效管理工作台 API / performance workbench API",
+        docs_url=None, redoc_url=None, openapi_url=None,
+    )  # fmt: skip
+    app.state.workbench = bench
+    app.add_middleware(
+        SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="jixiao_session",
+        max_age=SESSION_SECONDS, same_site="strict", https_only=False,
+    )  # fmt: skip
+
+    @app.middleware("http")
+    async def strict_headers(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        response = await call_next(request)
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+    @app.exception_handler(LoginRequired)
+    async def login_required(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "login required"}, 401)
+        if request.headers.get("HX-Request"):
+            return Response(status_code=401, headers={"HX-Redirect": "/login"})
+        return RedirectResponse("/login", status_code=303)
+
+    @app.exception_handler(Refused)
+    async def refused(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "forbidden"}, 403)
+        return _error_page(request, bench, 403, message_text("web.forbidden", bench.config.lang))
+
+    @app.exception_handler(BadToken)
+    async def bad_token(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "missing or wrong CSRF token"}, 403)
+        return _error_page(request, bench, 403, message_text("web.bad_token", bench.config.lang))
+
+    @app.exception_handler(UserError)
+    async def user_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, UserError)
+        if request.url.path.startswith("/api/"):
+            return api.problems_response(bench, error, 409)
+        return _error_page(request, bench, 409, pages.problems(bench, error))
+
+    @app.get("/static/htmx.min.js", include_in_schema=False)
+    def htmx() -> Response:
+        return Response(
+            HTMX, media_type="text/javascript",
+            headers={"Cache-Control": "public, max-age=86400"},
+        )  # fmt: skip
+
+    @app.get("/api/openapi.json", include_in_schema=False)
+    def openapi(request: Request) -> JSONResponse:
+        signed_in(request, bench)
+        return JSONResponse(app.openapi())
+
+    app.include_router(pages.router)
+    app.include_router(api.router)
+    return app
+
+
+def _error_page(request: Request, bench: Workbench, status: int, message: str) -> Response:
+    user = None
+    try:
+        user = signed_in(request, bench)
+    except LoginRequired:
+        pass
+    return pages.page(request, bench, "error.html", user, status, message=message)
+
+
+def loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(config: Config, host: str, port: int) -> None:
+    """``jixiao serve``: refuse to listen beyond the loopback interface while
+    the store has no account (E1104), then serve until interrupted."""
+    import uvicorn
+
+    bench = Workbench(config)
+    with bench.store() as store:
+        accounts = store.account_count()
+    if not loopback(host) and accounts == 0:
+        where = f"{host}:{port}"
+        raise UserError(
+            [Diagnostic("E1104", {"host": host}, None, location=where, help=("E1104.help", {}))]
+        )
+    uvicorn.run(create_app(config, bench), host=host, port=port, log_level="warning")

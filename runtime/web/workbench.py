@@ -1,0 +1,398 @@
+"""What the workbench does, without HTTP: the same tool calls the CLI makes.
+
+One ``Workbench`` per server: the rules compiled once at start, the store
+opened per request (SQLite connections stay in their thread), evaluations
+cached per period and per state of their inputs (the submissions on record,
+or the data files' sizes and times) so that browsing a quarter does not
+re-evaluate it on every page.  Results come from a data folder when the
+server was given one (as ``jixiao evaluate --data`` with the store's
+history), else from the period's submissions (as ``evaluate
+--from-submissions``).  Who may see what is decided here too (``may_see``),
+so pages and API share one rule.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+import tempfile
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+
+from compiler import ir
+from compiler.pipeline import Compilation, compile_rules
+from dsl.diagnostics import Diagnostic, Lang, UserError
+from dsl.gitsource import GitSource, RevisionError, open_source, parse_spec
+from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation
+from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.inputs.periods import Period, PeriodError, period_label
+from runtime.inputs.tables import data_files, read_tables
+from runtime.render.forms import form_file_name, form_xlsx
+from runtime.render.results import to_json
+from runtime.store import Account, Run, Store, StoreError, Submission, rules_commit
+from runtime.tools.explain import Node, explain_tree
+from runtime.tools.forms import build_form
+from runtime.tools.runs import evaluate_with_history, record_run
+from runtime.tools.status import Status, period_status
+from runtime.tools.submissions import (
+    assessors,
+    evaluate_submissions,
+    stored_tables,
+    submit,
+)
+
+# An uploaded file's name as kept: its last part only, nothing but letters
+# (any script), digits and ``._-`` (no path, no separators, no ``..``).
+_UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+UPLOAD_SUFFIXES = (".csv", ".xlsx")
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    rules: str
+    store: str
+    data: str | None
+    lang: Lang
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    """Where an input value of a subject came from: the file (and the
+    submission, when evaluating from submissions), its row and column, and
+    the whole row as read."""
+
+    subject: str
+    column: str
+    value: str
+    file: str
+    row: int
+    header: tuple[str, ...]
+    cells: tuple[str, ...]
+    submission: Submission | None
+
+
+def safe_file_name(name: str) -> str:
+    """An uploaded file's name reduced to one harmless part (``../../x.csv``
+    becomes ``x.csv``); empty when nothing usable is left."""
+    last = name.replace("\\", "/").rsplit("/", 1)[-1]
+    cleaned = _UNSAFE.sub("_", last).strip("._")
+    return cleaned[:100]
+
+
+class Workbench:
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        try:
+            spec = parse_spec(config.rules)
+            source = open_source(spec)
+        except RevisionError as error:
+            args = {"spec": config.rules, "problem": error.problem}
+            raise UserError([Diagnostic("E0908", args, None, location=config.rules)]) from None
+        compilation = compile_rules(source, spec.as_of)
+        if not compilation.ok:
+            raise UserError(compilation.diagnostics)
+        self.compilation: Compilation = compilation
+        self.commit = source.commit if isinstance(source, GitSource) else rules_commit(spec.path)
+        self.section_program: ir.Program = compilation.programs["section"]
+        self.person_program: ir.Program | None = compilation.programs.get("person")
+        organization = self.section_program.organization
+        self.organization = organization
+        self.people_sections = (
+            {p.id: p.section for p in organization.people} if organization else {}
+        )
+        self.assessors = assessors(compilation)
+        self._cache: dict[tuple[str, str], Evaluation | UserError] = {}
+        self._lock = threading.Lock()
+
+    # -- the store -------------------------------------------------------------
+
+    @contextmanager
+    def store(self) -> Iterator[Store]:
+        store = Store(self.config.store)
+        try:
+            yield store
+        finally:
+            store.close()
+
+    # -- periods ---------------------------------------------------------------
+
+    def periods(self) -> list[Period]:
+        return [Period(self.section_program.year, q) for q in (1, 2, 3, 4)]
+
+    def period(self, text: str) -> Period | None:
+        """A period of the rules' year named in a URL, else None."""
+        try:
+            period = Period.parse(text)
+        except PeriodError:
+            return None
+        return period if period.year == self.section_program.year else None
+
+    def default_period(self) -> Period:
+        """The latest quarter with something to show: submissions, else data."""
+        with self.store() as store:
+            for period in reversed(self.periods()):
+                if store.submissions(self.section_program.scheme, str(period)):
+                    return period
+        if self.config.data:
+            for period in reversed(self.periods()):
+                if not isinstance(self._evaluated(period), UserError):
+                    return period
+        return self.periods()[-1]
+
+    # -- evaluation ------------------------------------------------------------
+
+    def _inputs_key(self, period: Period) -> str:
+        if self.config.data:
+            files = data_files(Path(self.config.data))
+            return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+        with self.store() as store:
+            found = store.submissions(self.section_program.scheme, str(period))
+            published = store.published(self.section_program.scheme, str(period))
+        return json.dumps([[s.id for s in found], published.id if published else None])
+
+    def _evaluated(self, period: Period) -> Evaluation | UserError:
+        key = (str(period), self._inputs_key(period))
+        with self._lock:
+            if key in self._cache:
+                return self._cache[key]
+        label = period_label(str(period))
+        try:
+            with self.store() as store:
+                if self.config.data:
+                    found: Evaluation | UserError = evaluate_with_history(
+                        self.compilation, self.config.data, [period], label, store
+                    )
+                else:
+                    found = evaluate_submissions(self.compilation, store, period, label)
+        except UserError as error:
+            found = error
+        with self._lock:
+            self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
+            self._cache[key] = found
+        return found
+
+    def evaluate(self, period: Period) -> Evaluation:
+        """The period's results (``UserError`` with located problems when its
+        data or submissions cannot be evaluated yet)."""
+        found = self._evaluated(period)
+        if isinstance(found, UserError):
+            raise found
+        return found
+
+    def document(self, evaluation: Evaluation) -> dict[str, object]:
+        """The results as ``jixiao evaluate --format json`` prints them."""
+        text = to_json(
+            self.section_program, self.person_program, evaluation.label, evaluation.digest,
+            evaluation.sections, evaluation.people,
+        )  # fmt: skip
+        document: dict[str, object] = json.loads(text)
+        return document
+
+    def find(self, evaluation: Evaluation, subject: str) -> tuple[ir.Program, SubjectResult]:
+        for result in evaluation.sections:
+            if result.id == subject:
+                return self.section_program, result
+        if self.person_program is not None:
+            for result in evaluation.people:
+                if result.id == subject:
+                    return self.person_program, result
+        raise KeyError(subject)
+
+    def explanation(
+        self, evaluation: Evaluation, subject: str, indicator: str | None, lang: Lang
+    ) -> Node:
+        program, result = self.find(evaluation, subject)
+        return explain_tree(program, result, lang, indicator)
+
+    def trend(self, subject: str) -> list[tuple[Period, SubjectResult | None]]:
+        """The subject's result in each quarter of the year (None: not evaluated)."""
+        found: list[tuple[Period, SubjectResult | None]] = []
+        for period in self.periods():
+            evaluated = self._evaluated(period)
+            result = None
+            if not isinstance(evaluated, UserError):
+                try:
+                    result = self.find(evaluated, subject)[1]
+                except KeyError:
+                    result = None
+            found.append((period, result))
+        return found
+
+    # -- who may see what ----------------------------------------------------------
+
+    def section_of(self, subject: str) -> str | None:
+        """The section a subject belongs to: itself, or a person's section."""
+        if self.organization is not None and self.organization.section(subject) is not None:
+            return subject
+        return self.people_sections.get(subject)
+
+    def may_see(self, account: Account, subject: str) -> bool:
+        if account.role in ("office", "leader"):
+            return True
+        return account.section is not None and self.section_of(subject) == account.section
+
+    def assessor_of(self, account: Account) -> str | None:
+        """The assessing section a liaison submits for: their section's name."""
+        if account.section is None or self.organization is None:
+            return None
+        section = self.organization.section(account.section)
+        return None if section is None else section.name
+
+    def may_submit_for(self, account: Account, assessor: str) -> bool:
+        if account.role == "office":
+            return True
+        return account.role == "liaison" and self.assessor_of(account) == assessor
+
+    def may_read_submission(self, account: Account, submission: Submission) -> bool:
+        """The office and leadership read every submission; a liaison their section's."""
+        if account.role in ("office", "leader"):
+            return True
+        return self.may_submit_for(account, submission.assessor)
+
+    # -- submissions -------------------------------------------------------------
+
+    def form(self, period: Period, assessor: str, lang: Lang, send_to: str) -> tuple[str, bytes]:
+        form = build_form(self.compilation, period, assessor)
+        return form_file_name(assessor, period), form_xlsx(form, lang, send_to)
+
+    def submit(
+        self, period: Period, assessor: str, name: str, content: bytes, at: str, by: str
+    ) -> tuple[Submission, list[Diagnostic]]:
+        """Check and record an uploaded file, as ``jixiao submit``: the file is
+        written under its cleaned name into a fresh temporary folder (never
+        the store's folder or anywhere a name could point), read, and removed."""
+        cleaned = safe_file_name(name)
+        if not cleaned.lower().endswith(UPLOAD_SUFFIXES):
+            args = {"name": name, "suffixes": "、".join(UPLOAD_SUFFIXES)}
+            raise UserError([Diagnostic("E1106", args, None, location=cleaned or "-")])
+        with tempfile.TemporaryDirectory(prefix="jixiao-upload-") as folder:
+            path = Path(folder) / cleaned
+            path.write_bytes(content)
+            with self.store() as store:
+                try:
+                    return submit(store, self.compilation, period, assessor, path, at, by)
+                except StoreError as error:
+                    where = self.config.store
+                    raise UserError(
+                        [Diagnostic(error.code, error.args_, None, location=where)]
+                    ) from None
+                except UserError as error:
+                    raise UserError(
+                        [_shown(d, folder, cleaned) for d in error.diagnostics]
+                    ) from None
+
+    def submission(self, ident: int) -> Submission | None:
+        with self.store() as store:
+            for period in self.periods():
+                for found in store.submissions(self.section_program.scheme, str(period)):
+                    if found.id == ident:
+                        return found
+        return None
+
+    def submission_tables(
+        self, submission: Submission
+    ) -> list[tuple[str, list[str], list[tuple[int, list[str]]]]]:
+        with self.store() as store:
+            tables = stored_tables(store, submission)
+        return [(t.shown, list(t.header), [(n, list(c)) for n, c in t.rows]) for t in tables]
+
+    def status(self, period: Period) -> Status:
+        with self.store() as store:
+            return period_status(self.compilation, store, period, None)
+
+    def published(self, period: Period) -> Run | None:
+        with self.store() as store:
+            return store.published(self.section_program.scheme, str(period))
+
+    def publish(self, period: Period) -> int:
+        """Record the period's results as its published run (immutable), as
+        ``evaluate --from-submissions --publish`` (or ``--data --publish``)."""
+        evaluation = self.evaluate(period)
+        document = self.document(evaluation)
+        try:
+            with self.store() as store:
+                if self.config.data:
+                    record_run(store, document, self.commit, self.config.data, True)
+                    found_run = store.published(self.section_program.scheme, str(period))
+                    assert found_run is not None
+                    return found_run.id
+                found = store.submissions(self.section_program.scheme, str(period))
+                return store.record_from_submissions(document, self.commit, found, True)
+        except StoreError as error:
+            where = self.config.store
+            raise UserError([Diagnostic(error.code, error.args_, None, location=where)]) from None
+
+    # -- where a value came from -------------------------------------------------
+
+    def cell(self, period: Period, subject: str, column: str) -> Cell | None:
+        """The data cell a subject's input was read from: in the latest
+        submission holding the column (evaluating from submissions) or in the
+        data folder's file the result names."""
+        if self.config.data:
+            evaluation = self.evaluate(period)
+            try:
+                _, result = self.find(evaluation, subject)
+            except KeyError:
+                return None
+            file, _, row = result.source.rpartition(":")
+            if not row.isdigit():
+                return None
+            for table in read_tables(Path(file)):
+                found = _row_cell(table.shown, table.header, table.rows, int(row), column)
+                if found is not None:
+                    return Cell(subject, column, *found, None)
+            return None
+        with self.store() as store:
+            submissions = store.submissions(self.section_program.scheme, str(period))
+            for submission in reversed(submissions):
+                for table in stored_tables(store, submission):
+                    if column not in table.header or SUBJECT_COLUMN not in table.header:
+                        continue
+                    at = table.header.index(SUBJECT_COLUMN)
+                    when = (
+                        table.header.index(PERIOD_COLUMN) if PERIOD_COLUMN in table.header else None
+                    )
+                    for number, cells in table.rows:
+                        if (
+                            at < len(cells)
+                            and cells[at].strip() == subject
+                            and (
+                                when is None
+                                or (when < len(cells) and cells[when].strip() == str(period))
+                            )
+                        ):
+                            found = _row_cell(table.shown, table.header, table.rows, number, column)
+                            if found is not None:
+                                return Cell(subject, column, *found, submission)
+        return None
+
+
+def _row_cell(
+    shown: str, header: list[str], rows: list[tuple[int, list[str]]], number: int, column: str
+) -> tuple[str, str, int, tuple[str, ...], tuple[str, ...]] | None:
+    if column not in header:
+        return None
+    for row, cells in rows:
+        if row == number:
+            index = header.index(column)
+            value = cells[index] if index < len(cells) else ""
+            return value, shown, row, tuple(header), tuple(cells)
+    return None
+
+
+def _shown(diagnostic: Diagnostic, folder: str, name: str) -> Diagnostic:
+    """A problem located in the uploaded file, named as the user named it
+    (not by the temporary folder it was read from)."""
+
+    def fixed(text: str) -> str:
+        return text.replace(str(Path(folder) / name), name).replace(folder + "/", "")
+
+    args = {k: fixed(v) if isinstance(v, str) else v for k, v in diagnostic.args.items()}
+    location = None if diagnostic.location is None else fixed(diagnostic.location)
+    return dataclasses.replace(diagnostic, args=args, location=location)
