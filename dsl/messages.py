@@ -2400,6 +2400,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the results of {period} are published: no more submissions are taken",
     ),
     "web.no_file": ("请选择要上传的文件", "choose a file to upload"),
+    "web.not_found": ("没有这个页面", "There is no such page"),
 }
 
 

@@ -119,8 +119,7 @@ def test_a_liaison_sees_their_section_and_people_only(liaison: TestClient) -> No
     [f"/results/{PERIOD}/subjects/s05", f"/results/{PERIOD}/subjects/p0501",
      f"/results/{PERIOD}/subjects/s05?indicator=collection",
      f"/results/{PERIOD}/subjects/s05/cell?column=征管质量得分",
-     f"/results/{PERIOD}/subjects/nobody", f"/submissions/{PERIOD}/form.xlsx?assessor=征收管理科",
-     "/results/2099Q1"],
+     f"/results/{PERIOD}/subjects/nobody", f"/submissions/{PERIOD}/form.xlsx?assessor=征收管理科"],
 )  # fmt: skip
 def test_a_liaison_is_refused_another_sections_pages(liaison: TestClient, path: str) -> None:
     response = liaison.get(path)
@@ -384,7 +383,9 @@ def test_the_office_sees_every_section_and_downloads_every_format(office: TestCl
             response.status_code == 200 and "attachment" in response.headers["content-disposition"]
         )
     assert office.get(f"/results/{PERIOD}/download.xlsx").content[:2] == b"PK"
-    assert office.get(f"/results/{PERIOD}/download.pdf").status_code == 403
+    assert office.get(f"/results/{PERIOD}/download.pdf").status_code == 404
+    assert office.get("/results/2099Q1").status_code == 404
+    assert office.get("/results/nonsense").status_code == 404
 
 
 def test_a_score_leads_to_its_data_cell_and_submission(office: TestClient) -> None:
@@ -402,3 +403,74 @@ def test_the_openapi_description_lists_the_operations(office: TestClient) -> Non
     assert {"/api/periods/{period}/results", "/api/periods/{period}/status",
             "/api/periods/{period}/subjects/{subject}/explanation",
             "/api/periods/{period}/submissions", "/api/periods/{period}/publish"} <= paths  # fmt: skip
+
+
+def test_the_session_cookie_is_signed_strict_and_expires(app: FastAPI) -> None:
+    client = TestClient(app)
+    form = client.get("/login")
+    response = client.post(
+        "/login", data={"csrf": token(form.text), "name": "office", "password": PASSWORD},
+        follow_redirects=False,
+    )  # fmt: skip
+    cookie = response.headers["set-cookie"].lower()
+    assert "httponly" in cookie and "samesite=strict" in cookie and "max-age=28800" in cookie
+
+
+def test_a_liaison_submits_through_the_api(complete: Path) -> None:
+    client = TestClient(app_for(complete))
+    csrf = _api(client)
+    content = (complete.parent / "sections-收入核算科.csv").read_bytes()
+    response = client.post(
+        f"/api/periods/{PERIOD}/submissions", params={"assessor": "收入核算科"},
+        files={"file": ("收入.csv", content, "text/csv")}, headers={"X-CSRF-Token": csrf},
+    )  # fmt: skip
+    assert response.status_code == 200, response.text
+    found = response.json()["submission"]
+    assert found["assessor"] == "收入核算科" and found["submitted_by"] == "liaison04"
+    assert client.get(f"/api/submissions/{found['id']}").json()["file_name"] == "收入.csv"
+    bad = content.replace(b"15473", b"abc", 1)
+    refused = client.post(
+        f"/api/periods/{PERIOD}/submissions", params={"assessor": "收入核算科"},
+        files={"file": ("收入.csv", bad, "text/csv")}, headers={"X-CSRF-Token": csrf},
+    )  # fmt: skip
+    assert refused.status_code == 422
+    (problem,) = refused.json()["problems"]
+    assert problem["code"] == "E0802" and "收入.csv" in json.dumps(problem, ensure_ascii=False)
+    without = client.post(
+        f"/api/periods/{PERIOD}/submissions", params={"assessor": "收入核算科"},
+        files={"file": ("收入.csv", content, "text/csv")},
+    )  # fmt: skip
+    assert without.status_code == 403
+
+
+def test_jixiao_serve_listens_on_loopback_and_asks_for_a_login(complete: Path) -> None:
+    """The command itself: ``jixiao serve`` in its own process."""
+    import subprocess
+    import time
+    import urllib.error
+    import urllib.request
+
+    from tests.webbench import free_port
+
+    port = free_port()
+    server = subprocess.Popen(
+        [sys.executable, "-m", "runtime", "serve", RULES, "--store", str(complete),
+         "--port", str(port)],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                page = urllib.request.urlopen(f"http://127.0.0.1:{port}/login", timeout=2)
+                break
+            except (urllib.error.URLError, ConnectionError):
+                assert server.poll() is None and time.monotonic() < deadline
+                time.sleep(0.2)
+        assert page.status == 200 and "登录" in page.read().decode("utf-8")
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(f"http://127.0.0.1:{port}/api/periods/{PERIOD}/results")
+        assert refused.value.code == 401
+    finally:
+        server.terminate()
+        server.wait(timeout=10)

@@ -22,7 +22,14 @@ from starlette.middleware.sessions import SessionMiddleware
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.messages import text as message_text
 from runtime.web import api, pages
-from runtime.web.security import SESSION_SECONDS, BadToken, LoginRequired, Refused, signed_in
+from runtime.web.security import (
+    SESSION_SECONDS,
+    BadToken,
+    LoginRequired,
+    NotFound,
+    Refused,
+    signed_in,
+)
 from runtime.web.workbench import Config, Workbench
 
 SECURITY_HEADERS = {
@@ -72,6 +79,12 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
         if request.url.path.startswith("/api/"):
             return JSONResponse({"detail": "forbidden"}, 403)
         return _error_page(request, bench, 403, message_text("web.forbidden", bench.config.lang))
+
+    @app.exception_handler(NotFound)
+    async def not_found(request: Request, _: Exception) -> Response:
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"detail": "not found"}, 404)
+        return _error_page(request, bench, 404, message_text("web.not_found", bench.config.lang))
 
     @app.exception_handler(BadToken)
     async def bad_token(request: Request, _: Exception) -> Response:

@@ -28,6 +28,7 @@ from runtime.tools.explain import Node
 from runtime.web.accounts import log_in, now
 from runtime.web.security import (
     CSRF_FIELD,
+    NotFound,
     address,
     audit,
     check_csrf,
@@ -90,7 +91,7 @@ def problems(bench: Workbench, error: UserError) -> str:
 def the_period(request: Request, bench: Workbench, user: Account, text: str) -> Period:
     period = bench.period(text)
     if period is None:
-        raise refuse(request, bench, user, "period")
+        raise NotFound()
     return period
 
 
@@ -161,7 +162,7 @@ def results(request: Request, bench: Bench, user: User, period: str) -> HTMLResp
 def download(request: Request, bench: Bench, user: User, period: str, fmt: str) -> Response:
     chosen = the_period(request, bench, user, period)
     if fmt not in ("xlsx", "csv", "json"):
-        raise refuse(request, bench, user, "format")
+        raise NotFound()
     evaluation = bench.evaluate(chosen)
     sections = [r for r in evaluation.sections if bench.may_see(user, r.id)]
     people = [r for r in evaluation.people if bench.may_see(user, r.id)]

@@ -38,6 +38,10 @@ class Refused(Exception):
         self.what = what
 
 
+class NotFound(Exception):
+    """No such page (a period outside the rules' year, a subject not evaluated): 404."""
+
+
 class BadToken(Exception):
     """A POST without the session's CSRF token: 403."""
 
