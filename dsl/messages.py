@@ -2284,6 +2284,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "E1107": ("上传的文件超过 {limit}", "the uploaded file is larger than {limit}"),
     "E1108": ("两次输入的密码不一致", "the two passwords differ"),
+    "E1109": (
+        "{subject} 在 {period} 的数据中没有「{column}」列",
+        "{subject} has no data column {column} in {period}",
+    ),
+    "E1109.help": ("可以改的列：{columns}", "the columns that can be changed: {columns}"),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",
         "serve the web workbench (results, explanations, submissions, by role)",
@@ -2401,6 +2406,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "web.no_file": ("请选择要上传的文件", "choose a file to upload"),
     "web.not_found": ("没有这个页面", "There is no such page"),
+    "web.what_if": ("试算（假如）", "What-if"),
+    "web.what_if_note": (
+        "改动下列数据后重新计算全部考核对象，本人名次按其他对象的现有数据排定；不保存任何内容。本页链接即为此试算方案，可发给他人。",
+        "Change the data below and every subject is evaluated again; the rank is against everyone else as they stand. Nothing is saved; this page's link is the scenario, to share.",
+    ),
+    "web.what_if_run": ("重新计算", "Evaluate"),
+    "web.what_if_reset": ("恢复原数据", "Back to the data"),
+    "web.what_if_changed": ("已改动", "changed"),
+    "web.now": ("现在", "Now"),
+    "web.then": ("试算", "What-if"),
+    "web.column_value": ("数据", "Data"),
+    "web.from_published": ("已发布结果", "as published"),
 }
 
 

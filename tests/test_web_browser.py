@@ -118,10 +118,27 @@ def test_a_liaison_submits_and_the_office_publishes(
             assert page.locator("#cell a[href^='/submissions/view/']").count() == 1
             page.screenshot(path=str(shots / "6-office-data-cell.png"), full_page=True)
 
+            page.goto(f"{url}/results/{PERIOD}/subjects/s04")
+            page.click("#what-if")
+            total = page.wait_for_selector("#then-total")
+            rank = page.wait_for_selector("#then-rank")
+            assert total is not None and rank is not None
+            then = (total.inner_text(), rank.inner_text())
+            page.fill("input[name='v.实际入库']", "13000")
+            page.click("#evaluate")
+            page.wait_for_function(
+                "before => document.querySelector('#then-total').innerText !== before",
+                arg=then[0],
+            )
+            changed = (page.inner_text("#then-total"), page.inner_text("#then-rank"))
+            assert changed[0] != then[0] and int(changed[1]) > int(then[1])
+            assert "v.%E5%AE%9E%E9%99%85%E5%85%A5%E5%BA%93=13000" in page.url  # the scenario's link
+            page.screenshot(path=str(shots / "7-office-what-if.png"), full_page=True)
+
             page.goto(f"{url}/results/{PERIOD}")
             page.click("#publish")
             page.wait_for_selector("#published >> text=已发布")
-            page.screenshot(path=str(shots / "7-office-published.png"), full_page=True)
+            page.screenshot(path=str(shots / "8-office-published.png"), full_page=True)
         finally:
             browser.close()
     opened = Store(str(store))

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -347,14 +348,18 @@ def evaluate_submissions(
     store: Store,
     period: Period,
     label: str | None,
+    change: Callable[[list[Table]], list[Table]] | None = None,
 ) -> Evaluation:
-    """Evaluate ``period`` from the latest accepted submissions."""
+    """Evaluate ``period`` from the latest accepted submissions (``change``:
+    a what-if's edit of the merged tables before they are read)."""
     program = compilation.programs["section"]
     where = f"{store.path} ({period})"
     submissions = store.submissions(program.scheme, str(period))
     if not submissions:
         raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
     tables = merged_tables(compilation, submissions, store)
+    if change is not None:
+        tables = change(tables)
     owed = _owed(compilation, tables, period, where)
     if owed:
         raise UserError(owed)

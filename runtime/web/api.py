@@ -12,8 +12,9 @@ at ``/api/openapi.json`` (for signed-in accounts, like everything else).
 from __future__ import annotations
 
 import json
+from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, UploadFile
+from fastapi import APIRouter, Depends, Query, Request, UploadFile
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
@@ -124,6 +125,42 @@ def explanation(
         return JSONResponse({"detail": "no such indicator"}, 404)
     node = bench.explanation(evaluation, subject, indicator, bench.config.lang)
     return JSONResponse(_tree(node))
+
+
+@router.get("/periods/{period}/subjects/{subject}/what-if")
+def what_if(
+    request: Request,
+    bench: Bench,
+    user: User,
+    period: str,
+    subject: str,
+    cells: Annotated[list[str] | None, Query(alias="set")] = None,
+) -> JSONResponse:
+    """The period evaluated again with the subject's cells changed
+    (``set=COLUMN=VALUE``, repeated; cells as a data file holds them):
+    ``results`` as ``evaluate --format json`` on the changed data (filtered
+    for a liaison), and the subject ``before`` and ``after``.  Nothing is written."""
+    chosen = the_period(request, bench, user, period)
+    require_subject(request, bench, user, subject)
+    changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
+    try:
+        before = bench.document(bench.evaluate(chosen))
+        after = bench.document(bench.what_if(chosen, subject, changes))
+    except UserError as error:
+        return problems_response(bench, error, 422)
+
+    def visible(document: dict[str, object]) -> list[dict[str, object]]:
+        subjects = document.get("subjects")
+        assert isinstance(subjects, list)
+        return [s for s in subjects if bench.may_see(user, str(s["id"]))]
+
+    def one(document: dict[str, object]) -> dict[str, object] | None:
+        return next((s for s in visible(document) if s["id"] == subject), None)
+
+    return JSONResponse(
+        {"changes": changes, "before": one(before), "after": one(after),
+         "results": {**after, "subjects": visible(after)}}
+    )  # fmt: skip
 
 
 @router.get("/periods/{period}/status")

@@ -229,6 +229,45 @@ def _linked(node: Node, columns: list[str]) -> tuple[str, str | None, list[objec
     return (text, column, [_linked(child, columns) for child in children])
 
 
+WHAT_IF_FIELD = "v."  # a what-if's changed cells: v.COLUMN=VALUE in the query
+
+
+@router.get("/results/{period}/subjects/{subject}/what-if")
+def what_if_page(request: Request, bench: Bench, user: User, period: str, subject: str) -> Response:
+    """A what-if on one subject: its cells as a form; the result of the
+    changed ones (every subject evaluated again, nothing written).  The
+    query holds the changes, so the page's link is the scenario."""
+    chosen = the_period(request, bench, user, period)
+    require_subject(request, bench, user, subject)
+    try:
+        evaluation = bench.evaluate(chosen)
+        program, now_ = bench.find(evaluation, subject)
+    except UserError as error:
+        return page(request, bench, "error.html", user, 409, message=problems(bench, error))
+    except KeyError:
+        raise NotFound() from None
+    current = bench.current_cells(chosen, subject)
+    asked = {
+        key[len(WHAT_IF_FIELD) :]: value.strip()
+        for key, value in request.query_params.items()
+        if key.startswith(WHAT_IF_FIELD)
+    }
+    changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    failure, then, tree = "", now_, None
+    try:
+        changed = bench.what_if(chosen, subject, changes) if changes else evaluation
+        _, then = bench.find(changed, subject)
+        tree = bench.explanation(changed, subject, None, bench.config.lang)
+    except UserError as error:
+        failure = problems(bench, error)
+    pairs = list(zip(now_.indicators, then.indicators, strict=True))
+    del program
+    return page(
+        request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
+        pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
+    )  # fmt: skip
+
+
 @router.get("/results/{period}/subjects/{subject}/cell")
 def cell_page(
     request: Request, bench: Bench, user: User, period: str, subject: str, column: str

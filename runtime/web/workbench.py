@@ -21,6 +21,7 @@ import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 from compiler import ir
@@ -42,9 +43,12 @@ from runtime.tools.status import Status, period_status
 from runtime.tools.submissions import (
     assessors,
     evaluate_submissions,
+    merged_tables,
     stored_tables,
     submit,
 )
+from runtime.tools.what_if import cells as subject_cells
+from runtime.tools.what_if import data_tables, what_if_data, what_if_submissions
 
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
@@ -75,6 +79,16 @@ class Cell:
     header: tuple[str, ...]
     cells: tuple[str, ...]
     submission: Submission | None
+
+
+@dataclass(frozen=True, slots=True)
+class Point:
+    """A subject's result in one quarter, for its trend."""
+
+    total: str
+    rank: int
+    grade: str | None
+    published: bool  # read from the published run (not evaluated now)
 
 
 def safe_file_name(name: str) -> str:
@@ -210,19 +224,59 @@ class Workbench:
         program, result = self.find(evaluation, subject)
         return explain_tree(program, result, lang, indicator)
 
-    def trend(self, subject: str) -> list[tuple[Period, SubjectResult | None]]:
-        """The subject's result in each quarter of the year (None: not evaluated)."""
-        found: list[tuple[Period, SubjectResult | None]] = []
+    def trend(self, subject: str) -> list[tuple[Period, Point | None]]:
+        """The subject's total, rank and grade in each quarter of the year: as
+        evaluated now, else as published (a quarter published from data the
+        workbench does not read), else None."""
+        found: list[tuple[Period, Point | None]] = []
         for period in self.periods():
             evaluated = self._evaluated(period)
-            result = None
+            point = None
             if not isinstance(evaluated, UserError):
                 try:
                     result = self.find(evaluated, subject)[1]
                 except KeyError:
-                    result = None
-            found.append((period, result))
+                    pass
+                else:
+                    point = Point(str(result.total), result.rank, result.grade, False)
+            if point is None:
+                point = self._published_point(period, subject)
+            found.append((period, point))
         return found
+
+    def _published_point(self, period: Period, subject: str) -> Point | None:
+        with self.store() as store:
+            run = store.published(self.section_program.scheme, str(period))
+            documents = store.results(run.id) if run is not None else []
+        for document in documents:
+            if document.get("id") == subject:
+                rank, grade = document.get("rank"), document.get("grade")
+                return Point(
+                    str(document.get("total")), int(rank) if isinstance(rank, int) else 0,
+                    None if grade is None else str(grade), True,
+                )  # fmt: skip
+        return None
+
+    # -- what-if ---------------------------------------------------------------
+
+    def current_cells(self, period: Period, subject: str) -> dict[str, str]:
+        """The subject's data cells as the period's evaluation reads them."""
+        if self.config.data:
+            return subject_cells(data_tables(self.config.data), subject, period)
+        with self.store() as store:
+            found = store.submissions(self.section_program.scheme, str(period))
+            tables = merged_tables(self.compilation, found, store) if found else []
+        return subject_cells(tables, subject, period)
+
+    def what_if(self, period: Period, subject: str, changes: dict[str, str]) -> Evaluation:
+        """The period evaluated with the subject's cells changed; nothing is
+        written (``UserError``: a column the subject has not, a bad cell)."""
+        with self.store() as store:
+            if self.config.data:
+                return what_if_data(
+                    self.compilation, self.config.data, period, store, subject, changes
+                )
+            return what_if_submissions(self.compilation, store, period, subject, changes)
 
     # -- who may see what ----------------------------------------------------------
 
@@ -303,8 +357,10 @@ class Workbench:
         return [(t.shown, list(t.header), [(n, list(c)) for n, c in t.rows]) for t in tables]
 
     def status(self, period: Period) -> Status:
+        """The period's submission status as of today (a window closed with
+        nothing sent in is overdue)."""
         with self.store() as store:
-            return period_status(self.compilation, store, period, None)
+            return period_status(self.compilation, store, period, datetime.now(UTC).date())
 
     def published(self, period: Period) -> Run | None:
         with self.store() as store:

@@ -1,0 +1,220 @@
+"""What-if: one subject's data cells changed, the period evaluated again.
+
+Nothing is written: the changed cells go into a copy of the period's tables
+(a temporary copy of the data folder, or the merged submissions in memory),
+which are then read and evaluated exactly as ``evaluate`` reads and
+evaluates a data folder or the submissions, the whole population with them.
+So a what-if's indicator scores, total, grade and rank are what ``jixiao
+evaluate`` gives on the same changed data, ranked against everyone else as
+they stand.  Cells are given as a data file holds them (``95%``, ``好``, an
+empty text for an empty cell); a column the subject's row does not have is
+E1109.
+"""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import shutil
+import tempfile
+from collections.abc import Mapping
+from pathlib import Path
+
+from compiler.pipeline import Compilation
+from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.results import SubjectResult
+from runtime.engine.run import Evaluation
+from runtime.inputs.data import NAME_COLUMN, PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.inputs.periods import Period, period_label
+from runtime.inputs.tables import Table, TableError, data_files, read_tables
+from runtime.store import Store
+from runtime.tools.runs import evaluate_with_history
+from runtime.tools.submissions import evaluate_submissions
+
+FIXED = (PERIOD_COLUMN, SUBJECT_COLUMN, NAME_COLUMN)
+
+
+def _row(table: Table, subject: str, period: Period) -> int | None:
+    """The index in ``table.rows`` of the subject's row for the period."""
+    header = table.header
+    if SUBJECT_COLUMN not in header or PERIOD_COLUMN not in header:
+        return None
+    at, when = header.index(SUBJECT_COLUMN), header.index(PERIOD_COLUMN)
+    for index, (_, cells) in enumerate(table.rows):
+        if (
+            at < len(cells)
+            and when < len(cells)
+            and cells[at].strip() == subject
+            and cells[when].strip() == str(period)
+        ):
+            return index
+    return None
+
+
+def changed(
+    tables: list[Table], subject: str, period: Period, changes: Mapping[str, str]
+) -> tuple[list[Table], set[str]]:
+    """The tables with the subject's cells changed, and the columns changed."""
+    done: set[str] = set()
+    found: list[Table] = []
+    for table in tables:
+        index = _row(table, subject, period)
+        mine = [c for c in changes if c in table.header and c not in FIXED]
+        if index is None or not mine:
+            found.append(table)
+            continue
+        number, cells = table.rows[index]
+        cells = cells + [""] * (len(table.header) - len(cells))
+        for column in mine:
+            cells[table.header.index(column)] = changes[column]
+            done.add(column)
+        rows = [*table.rows[:index], (number, cells), *table.rows[index + 1 :]]
+        found.append(dataclasses.replace(table, rows=rows))
+    return found, done
+
+
+def _unknown(columns: list[str], subject: str, period: Period, known: list[str]) -> UserError:
+    return UserError([
+        Diagnostic("E1109", {"column": c, "subject": subject, "period": str(period)}, None,
+                   location=f"{subject} ({period})",
+                   help=("E1109.help", {"columns": "、".join(known)}))
+        for c in columns
+    ])  # fmt: skip
+
+
+def _columns(tables: list[Table], subject: str, period: Period) -> list[str]:
+    return [
+        c
+        for t in tables
+        if _row(t, subject, period) is not None
+        for c in t.header
+        if c and c not in FIXED
+    ]
+
+
+def cells(tables: list[Table], subject: str, period: Period) -> dict[str, str]:
+    """The subject's data cells for the period, by column (what a what-if starts from)."""
+    found: dict[str, str] = {}
+    for table in tables:
+        index = _row(table, subject, period)
+        if index is None:
+            continue
+        row = table.rows[index][1]
+        for position, column in enumerate(table.header):
+            if column and column not in FIXED:
+                found[column] = row[position] if position < len(row) else ""
+    return found
+
+
+def data_tables(data: str) -> list[Table]:
+    """Every readable table of a data folder (for ``cells``)."""
+    found: list[Table] = []
+    for file in data_files(Path(data)):
+        try:
+            found += read_tables(file)
+        except TableError:
+            continue
+    return found
+
+
+def what_if_data(
+    compilation: Compilation,
+    data: str,
+    period: Period,
+    store: Store | None,
+    subject: str,
+    changes: Mapping[str, str],
+) -> Evaluation:
+    """``evaluate --data`` on a copy of the data folder with the subject's
+    cells changed (a file holding them is written back as CSV)."""
+    with tempfile.TemporaryDirectory(prefix="jixiao-what-if-") as folder:
+        copy = Path(folder) / "data"
+        shutil.copytree(data, copy)
+        done: set[str] = set()
+        known: list[str] = []
+        for file in data_files(copy):
+            try:
+                tables = read_tables(file)
+            except TableError:
+                continue  # evaluating the copy reports it, located
+            known += _columns(tables, subject, period)
+            edited, columns = changed(tables, subject, period, changes)
+            if not columns:
+                continue
+            done |= columns
+            file.unlink()
+            for number, table in enumerate(edited):
+                name = file.stem if len(edited) == 1 else f"{file.stem}-{number + 1}"
+                _write_csv(table, copy / f"{name}.csv")
+        missing = [c for c in changes if c not in done]
+        if missing:
+            raise _unknown(missing, subject, period, known)
+        label = period_label(str(period))
+        try:
+            evaluation = evaluate_with_history(compilation, str(copy), [period], label, store)
+        except UserError as error:
+            raise UserError([_renamed(d, str(copy), data) for d in error.diagnostics]) from None
+    # Results and problems name the data folder, not the copy that is gone.
+    evaluation.sections = [_moved(r, str(copy), data) for r in evaluation.sections]
+    evaluation.people = [_moved(r, str(copy), data) for r in evaluation.people]
+    return evaluation
+
+
+def _moved(result: SubjectResult, copy: str, data: str) -> SubjectResult:
+    """The result with every place naming the copy (its row, its events'
+    rows, its supervision items' rows) naming the data folder instead."""
+    moved = _renamed_in(result, copy, data)
+    assert isinstance(moved, SubjectResult)
+    return moved
+
+
+def _renamed_in(value: object, copy: str, data: str) -> object:
+    if isinstance(value, str):
+        return value.replace(copy, data) if copy in value else value
+    if isinstance(value, tuple):
+        return tuple(_renamed_in(item, copy, data) for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        changes = {
+            f.name: _renamed_in(getattr(value, f.name), copy, data)
+            for f in dataclasses.fields(value)
+        }
+        return dataclasses.replace(value, **changes)
+    return value
+
+
+def _renamed(diagnostic: Diagnostic, copy: str, data: str) -> Diagnostic:
+    location = diagnostic.location
+    return dataclasses.replace(
+        diagnostic, location=None if location is None else location.replace(copy, data)
+    )
+
+
+def _write_csv(table: Table, path: Path) -> None:
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        writer = csv.writer(file)
+        writer.writerow(table.header)
+        writer.writerows(cells for _, cells in table.rows)
+
+
+def what_if_submissions(
+    compilation: Compilation,
+    store: Store,
+    period: Period,
+    subject: str,
+    changes: Mapping[str, str],
+) -> Evaluation:
+    """``evaluate --from-submissions`` with the subject's cells changed in
+    the merged submissions (in memory)."""
+    done: set[str] = set()
+    known: list[str] = []
+
+    def change(tables: list[Table]) -> list[Table]:
+        known.extend(_columns(tables, subject, period))
+        edited, columns = changed(tables, subject, period, changes)
+        done.update(columns)
+        missing = [c for c in changes if c not in columns]
+        if missing:
+            raise _unknown(missing, subject, period, known)
+        return edited
+
+    return evaluate_submissions(compilation, store, period, period_label(str(period)), change)

@@ -1,0 +1,157 @@
+"""What-if in the workbench (issue #14 item 2): one subject's cells changed,
+every subject evaluated again, nothing written; the result equals ``jixiao
+evaluate`` on the same changed data, and a liaison may try it on their own
+section only."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from runtime.store import Store
+from runtime.web.accounts import add_account
+from tests.clirun import run
+from tests.webbench import (
+    ACCOUNTS,
+    PASSWORD,
+    PENDING,
+    PERIOD,
+    RULES,
+    app_for,
+    make_store,
+    signed_in,
+)
+
+DATA = Path("examples/yongzhou")
+CHANGE = {"实际入库": "13000", "机关管理评价": "差"}
+
+
+def _digest(folder: Path) -> str:
+    digest = hashlib.sha256()
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            digest.update(path.as_posix().encode() + path.read_bytes())
+    return digest.hexdigest()
+
+
+@pytest.fixture(scope="module")
+def data_app(tmp_path_factory: pytest.TempPathFactory) -> tuple[FastAPI, Path]:
+    folder = tmp_path_factory.mktemp("what-if")
+    store = folder / "results.sqlite"
+    opened = Store(str(store))
+    try:
+        for name, (role, section) in ACCOUNTS.items():
+            add_account(opened, name, role, section, PASSWORD, None)
+    finally:
+        opened.close()
+    return app_for(store, data=str(DATA)), store
+
+
+def _changed_folder(folder: Path) -> Path:
+    """The bundled data with s04's 2016Q3 cells changed, as a person would
+    change the file before running ``jixiao evaluate``."""
+    target = folder / "changed"
+    shutil.copytree(DATA, target)
+    path = target / "sections.csv"
+    with open(path, encoding="utf-8-sig", newline="") as file:
+        header, *rows = list(csv.reader(file))
+    for row in rows:
+        if row[0] == PERIOD and row[1] == "s04":
+            for column, value in CHANGE.items():
+                row[header.index(column)] = value
+    with open(path, "w", encoding="utf-8", newline="") as file:
+        csv.writer(file).writerows([header, *rows])
+    return target
+
+
+def _what_if(client: TestClient, subject: str = "s04") -> Any:
+    params = {"set": [f"{column}={value}" for column, value in CHANGE.items()]}
+    response = client.get(f"/api/periods/{PERIOD}/subjects/{subject}/what-if", params=params)
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def test_a_what_if_equals_evaluate_on_the_changed_data(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    app, store = data_app
+    before = _digest(DATA)
+    found = _what_if(signed_in(app, "office"))
+    code, out, err = run(
+        "evaluate", RULES, "--data", str(_changed_folder(tmp_path)), "--period", PERIOD,
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    # The same, but for where the changed data was: the copy, or the bundled folder.
+    expected = json.loads(out.replace(str(tmp_path / "changed"), str(DATA)))
+    assert found["results"]["subjects"] == expected["subjects"]
+    assert found["after"]["total"] != found["before"]["total"]
+    assert found["after"]["rank"] > found["before"]["rank"]
+    # Nothing written: the data as it was, no run recorded.
+    assert _digest(DATA) == before
+    opened = Store(str(store))
+    try:
+        assert opened.runs() == []
+    finally:
+        opened.close()
+
+
+def test_the_what_if_page_shows_the_change_and_is_its_own_link(
+    data_app: tuple[FastAPI, Path],
+) -> None:
+    app, _ = data_app
+    office = signed_in(app, "office")
+    found = _what_if(office)
+    params = {f"v.{column}": value for column, value in CHANGE.items()}
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params=params)
+    assert page.status_code == 200
+    assert f'id="then-total">{found["after"]["total"]}<' in page.text
+    assert f'id="then-rank">{found["after"]["rank"]}<' in page.text
+    assert 'value="13000" class="changed"' in page.text
+    assert "jixiao-what-if-" not in page.text  # results name the data folder, not the copy
+    plain = office.get(f"/results/{PERIOD}/subjects/s04/what-if")
+    assert f'id="then-total">{found["before"]["total"]}<' in plain.text
+
+
+def test_a_what_if_on_an_unknown_column_is_located(data_app: tuple[FastAPI, Path]) -> None:
+    office = signed_in(data_app[0], "office")
+    response = office.get(
+        f"/api/periods/{PERIOD}/subjects/s04/what-if", params=[("set", "没有这列=1")]
+    )
+    assert response.status_code == 422
+    assert response.json()["problems"][0]["code"] == "E1109"
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params={"v.实际入库": "很多"})
+    assert page.status_code == 200 and 'id="failure"' in page.text and "E0802" in page.text
+
+
+def test_a_liaison_tries_their_own_section_only(data_app: tuple[FastAPI, Path]) -> None:
+    app, _ = data_app
+    liaison = signed_in(app, "liaison04")
+    own = _what_if(liaison)
+    assert {s["id"] for s in own["results"]["subjects"]} <= {"s04"} | {
+        f"p04{n:02d}" for n in range(1, 20)
+    }
+    for subject in ("s05", "p0501"):
+        assert liaison.get(f"/api/periods/{PERIOD}/subjects/{subject}/what-if").status_code == 403
+        assert liaison.get(f"/results/{PERIOD}/subjects/{subject}/what-if").status_code == 403
+
+
+def test_a_what_if_from_submissions_gives_the_same_scores(
+    data_app: tuple[FastAPI, Path], tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Evaluating from submissions equals evaluating the data folder
+    (tests/test_submissions.py); so do their what-ifs."""
+    store = make_store(tmp_path_factory.mktemp("what-if-submissions"))
+    from_submissions = _what_if(signed_in(app_for(store), "office"))["after"]
+    from_data = _what_if(signed_in(data_app[0], "office"))["after"]
+    for key in ("total", "rank", "grade", "indicators"):
+        assert from_submissions[key] == from_data[key], key
+    assert PENDING  # every section submitted in this store
