@@ -2371,7 +2371,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.points": ("分值", "Points"),
     "web.score": ("得分", "Score"),
     "web.explanation": ("得分推导", "Derivation"),
-    "web.all_indicators": ("全部", "all"),
+    "web.all_indicators": ("全部指标", "every indicator"),
     "web.data_cell": ("数据单元格", "Data cell"),
     "web.column": ("列", "Column"),
     "web.value": ("值", "Value"),

@@ -474,3 +474,25 @@ def test_jixiao_serve_listens_on_loopback_and_asks_for_a_login(complete: Path) -
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_the_trend_shows_published_quarters_it_cannot_evaluate(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> None:
+    store = make_store(tmp_path_factory.mktemp("trend"))
+    code, _, err = run(
+        "evaluate", RULES, "--data", "examples/yongzhou", "--period", "2016Q2",
+        "--store", str(store), "--publish", "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    opened = Store(str(store))
+    try:
+        (run_,) = [r for r in opened.runs() if r.published]
+        total = next(s["total"] for s in opened.results(run_.id) if s["id"] == "s04")
+    finally:
+        opened.close()
+    page = signed_in(app_for(store), "office").get(f"/results/{PERIOD}/subjects/s04").text
+    trend = page.split('id="trend"', 1)[1].split("</table>", 1)[0]
+    q2 = trend.split("2016Q2</a>", 1)[1].split("</tr>", 1)[0]
+    assert f">{total} <small>(已发布结果)</small>" in q2
+    assert '2016Q1</a></td>\n<td colspan="3">—' in trend

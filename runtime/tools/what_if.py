@@ -177,9 +177,15 @@ def _renamed_in(value: object, copy: str, data: str) -> object:
         changes = {
             f.name: _renamed_in(getattr(value, f.name), copy, data)
             for f in dataclasses.fields(value)
+            if f.name not in _NO_PLACES
         }
         return dataclasses.replace(value, **changes)
     return value
+
+
+# Fields that name no place: a result's slot values and scores (walking them
+# would only cost time).
+_NO_PLACES = frozenset({"values", "indicators", "quarters"})
 
 
 def _renamed(diagnostic: Diagnostic, copy: str, data: str) -> Diagnostic:

@@ -85,10 +85,9 @@ def results(request: Request, bench: Bench, user: User, period: str) -> JSONResp
     the account's section for a liaison)."""
     chosen = the_period(request, bench, user, period)
     try:
-        evaluation = bench.evaluate(chosen)
+        document = dict(bench.period_document(chosen))
     except UserError as error:
         return problems_response(bench, error, 409)
-    document = bench.document(evaluation)
     subjects = document.get("subjects")
     assert isinstance(subjects, list)
     document["subjects"] = [s for s in subjects if bench.may_see(user, str(s["id"]))]
@@ -144,7 +143,7 @@ def what_if(
     require_subject(request, bench, user, subject)
     changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
     try:
-        before = bench.document(bench.evaluate(chosen))
+        before = bench.period_document(chosen)
         after = bench.document(bench.what_if(chosen, subject, changes))
     except UserError as error:
         return problems_response(bench, error, 422)

@@ -1,5 +1,6 @@
 """The workbench's HTML pages: results, a subject's trend and derivation, the
-data cell behind a value, submissions and the period's status, publishing.
+data cell behind a value, what-if, submissions and the period's status,
+publishing.
 
 Server-rendered Jinja2 (the package's templates, escaped); htmx (vendored,
 served from here) boosts links and forms so pages change without a full
@@ -241,7 +242,7 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     require_subject(request, bench, user, subject)
     try:
         evaluation = bench.evaluate(chosen)
-        program, now_ = bench.find(evaluation, subject)
+        _, now_ = bench.find(evaluation, subject)
     except UserError as error:
         return page(request, bench, "error.html", user, 409, message=problems(bench, error))
     except KeyError:
@@ -261,7 +262,6 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     except UserError as error:
         failure = problems(bench, error)
     pairs = list(zip(now_.indicators, then.indicators, strict=True))
-    del program
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
@@ -280,7 +280,8 @@ def cell_page(
         return page(request, bench, "error.html", user, 409, message=problems(bench, error))
     if found is None:
         return page(request, bench, "error.html", user, 404, message=f"{subject} · {column}")
-    return page(request, bench, "cell.html", user, period=chosen, cell=found)
+    linked = found.submission is not None and bench.may_read_submission(user, found.submission)
+    return page(request, bench, "cell.html", user, period=chosen, cell=found, linked=linked)
 
 
 # -- submissions -----------------------------------------------------------------

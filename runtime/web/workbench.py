@@ -122,6 +122,7 @@ class Workbench:
         )
         self.assessors = assessors(compilation)
         self._cache: dict[tuple[str, str], Evaluation | UserError] = {}
+        self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
 
     # -- the store -------------------------------------------------------------
@@ -190,6 +191,21 @@ class Workbench:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
             self._cache[key] = found
         return found
+
+    def period_document(self, period: Period) -> dict[str, object]:
+        """``document`` of the period's evaluation, made once per evaluation
+        (a what-if compares against it on every request)."""
+        evaluation = self.evaluate(period)
+        with self._lock:
+            found = self._documents.get(id(evaluation))
+            if found is not None and found[0] is evaluation:
+                return found[1]
+        document = self.document(evaluation)
+        with self._lock:
+            live = {id(v) for v in self._cache.values()}
+            self._documents = {k: v for k, v in self._documents.items() if k in live}
+            self._documents[id(evaluation)] = (evaluation, document)
+        return document
 
     def evaluate(self, period: Period) -> Evaluation:
         """The period's results (``UserError`` with located problems when its
