@@ -747,10 +747,13 @@ def _serve(args: argparse.Namespace, lang: Lang, err: TextIO) -> int:
     store = _open_store(args.store)  # created if new; a file that is no store is refused here
     assert store is not None
     store.close()
-    err.write(
-        render_message("serve.listening", lang, {"host": args.host, "port": args.port}) + "\n"
-    )
-    serve(Config(args.rules, args.store, args.data, lang), args.host, args.port)
+
+    def announce() -> None:
+        args_ = {"host": args.host, "port": args.port}
+        err.write(render_message("serve.listening", lang, args_) + "\n")
+        err.flush()
+
+    serve(Config(args.rules, args.store, args.data, lang), args.host, args.port, announce)
     return EXIT_OK
 
 

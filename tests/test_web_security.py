@@ -496,3 +496,21 @@ def test_the_trend_shows_published_quarters_it_cannot_evaluate(
     q2 = trend.split("2016Q2</a>", 1)[1].split("</tr>", 1)[0]
     assert f">{total} <small>(已发布结果)</small>" in q2
     assert '2016Q1</a></td>\n<td colspan="3">—' in trend
+
+
+def test_every_page_speaks_english_when_asked(complete: Path) -> None:
+    from runtime.web.app import create_app
+    from runtime.web.workbench import Config
+
+    app = create_app(Config(RULES, str(complete), None, "en"))
+    office = signed_in(app, "office")
+    ident = _submission_ids(complete, "收入核算科")[0]
+    for path, word in (
+        (f"/results/{PERIOD}", "Results"), (f"/results/{PERIOD}/subjects/s04", "Derivation"),
+        (f"/results/{PERIOD}/subjects/s04/cell?column=实际入库", "Data cell"),
+        (f"/results/{PERIOD}/subjects/s04/what-if", "What-if"),
+        (f"/submissions/{PERIOD}", "Status"), (f"/submissions/view/{ident}", "Submission"),
+    ):  # fmt: skip
+        page = office.get(path)
+        assert page.status_code == 200 and word in page.text, path
+        assert "考核结果" not in page.text  # the navigation too

@@ -134,9 +134,10 @@ def loopback(host: str) -> bool:
         return False
 
 
-def serve(config: Config, host: str, port: int) -> None:
+def serve(config: Config, host: str, port: int, announce: Callable[[], None] | None = None) -> None:
     """``jixiao serve``: refuse to listen beyond the loopback interface while
-    the store has no account (E1104), then serve until interrupted."""
+    the store has no account (E1104), then serve until interrupted
+    (``announce``: called once the rules are compiled, before listening)."""
     import uvicorn
 
     bench = Workbench(config)
@@ -147,4 +148,6 @@ def serve(config: Config, host: str, port: int) -> None:
         raise UserError(
             [Diagnostic("E1104", {"host": host}, None, location=where, help=("E1104.help", {}))]
         )
+    if announce is not None:
+        announce()
     uvicorn.run(create_app(config, bench), host=host, port=port, log_level="warning")
