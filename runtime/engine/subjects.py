@@ -54,8 +54,8 @@ def adjustments_of(
         occurrences = sum((e.count for e in mine), Decimal(0))
         source = tabled.get(item.id)
         if source is not None and supervision:
-            counted = counted_items(source, supervision)
-            reasons, occurrences = tuple(i.matter for i in counted), Decimal(len(counted))
+            matters = counted_items(source, supervision)
+            reasons, occurrences = tuple(i.matter for i in matters), Decimal(len(matters))
         found.append(Adjustment(item.id, item.name, signed, reasons, mine, period, occurrences))
     kinds = {i.id: i.kind for i in program.items}
     per_item = list(found)
