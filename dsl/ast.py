@@ -270,6 +270,8 @@ class ItemDecl:
     span: Span
     subjects: str = "section"
     points: str | None = None  # "from_data": each event's points are in its table
+    # ``from: supervision.uncorrected``: occurrences counted from the supervision table.
+    source: Ident | None = field(default=None, metadata=key("from", check_name=False))
 
 
 @dataclass(frozen=True, slots=True)

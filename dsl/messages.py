@@ -495,6 +495,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "输入 `{name}` 写了 from: {source}，但只有科室指标的 count 类型输入可以从督办事项表计数",
         "input `{name}` has `from: {source}`, but only a `count` input of a section indicator can be counted from the supervision table",
     ),
+    "E0466": (
+        "项目 `{id}` 写了 from: {source}，但只有科室的加分或扣分项目可以从督办事项表计数",
+        "item `{id}` has `from: {source}`, but only a section's bonus or deduction item can be counted from the supervision table",
+    ),
     # -- revisions (ruleset.yaml `revisions:`, `effective: {from: REVISION}`) --
     "E0450": ("没有编号为 `{name}` 的修订", "no revision `{name}`"),
     "E0450.help": (
@@ -832,6 +836,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0935": (
         "第 {row} 行：输入「{column}」从督办事项表计数为 {count}，但单元格填的是 {value}",
         "row {row}: input {column} is counted from the supervision table as {count}, but the cell says {value}",
+    ),
+    "E0955": (
+        "督办事项表由 {keepers} 报送，{assessor} 不能报送",
+        "the supervision table is submitted by {keepers}, not by {assessor}",
+    ),
+    "E0936": (
+        "第 {row} 行：项目 `{item}` 从督办事项表计数，事项表中不应再登记它（否则重复计分）",
+        "row {row}: item `{item}` is counted from the supervision table; an event row for it would count it twice",
+    ),
+    "E0936.help": (
+        "删去这一行，在督办事项表中记录该事项（corrected 列写“否”表示未整改到位）",
+        "remove this row and record the matter in the supervision table (`corrected` 否/no: not corrected)",
     ),
     "E0830": (
         "第 {row} 行：督办事项表的「{column}」列为空",
@@ -1518,6 +1534,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "explain.supervision.closed": ("{date} 办结", "closed {date}"),
     "explain.supervision.open": ("尚未办结", "not closed"),
+    "explain.supervision.not_corrected": (
+        "，发现问题未整改到位",
+        "; the problem found was not corrected",
+    ),
+    "explain.supervision.supervision.uncorrected": (
+        "督办事项表：本季度到期、发现问题未整改到位的事项",
+        "supervision table: items due in the period whose problems were not corrected",
+    ),
     "explain.supervision.supervision.due": (
         "督办事项表：本期到期的事项",
         "supervision table: items due in the period",

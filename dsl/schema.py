@@ -99,7 +99,9 @@ class Model(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=False, populate_by_name=True)
 
 
-SupervisionCount = Literal["supervision.due", "supervision.on_time", "supervision.overdue"]
+SupervisionCount = Literal[
+    "supervision.due", "supervision.on_time", "supervision.overdue", "supervision.uncorrected"
+]
 
 
 class InputSpec(Model):
@@ -128,7 +130,8 @@ class InputSpec(Model):
         alias="from",
         description="counted from the data's supervision table (督办事项) for the section "
         "and period: supervision.due (items due), supervision.on_time (closed by their "
-        "due date), supervision.overdue (not closed by their due date)",
+        "due date), supervision.overdue (not closed by their due date), supervision.uncorrected "
+        "(problems it found, not corrected: the `corrected` column says no)",
     )
 
 
@@ -269,6 +272,12 @@ class Item(Model):
     effective: Effective | None = None
     subjects: Literal["section", "person"] = "section"
     description: str | None = None
+    from_: SupervisionCount | None = Field(
+        None,
+        alias="from",
+        description="occurrences counted from the data's supervision table (督办事项) "
+        "instead of event rows, e.g. supervision.uncorrected for 督查发现问题未按期整改",
+    )
 
 
 class Adjustments(Model):

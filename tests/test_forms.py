@@ -224,6 +224,8 @@ def test_filled_forms_evaluate_as_the_data_folder(forms: Path, tmp_path: Path) -
         assert out.startswith("recorded submission #")
     code, _, err = _submit(store, "办公室", _events(tmp_path))  # item occurrences: not on forms
     assert code == 0, err
+    code, _, err = _submit(store, "办公室", DATA / "supervision.csv")  # the office's record
+    assert code == 0, err
     code, merged, err = run(
         "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
         "--format", "json",

@@ -170,7 +170,7 @@ def test_coverage_lists_what_no_test_reaches_and_fail_under_fails(tmp_path: Path
     out = _relative(out, folder)
     assert code == 1
     assert "caps                3/11   27.2%" in out
-    assert "rules/items.yaml:46:5  vetoes (section)  discipline_case" in out
+    assert "rules/items.yaml:47:5  vetoes (section)  discipline_case" in out
     assert "rules/items.yaml:9:5  caps (section)  provincial_commendation" in out
     assert "coverage 87.1% is below the required 95%" in out
     code, _, _ = run("test", str(folder), "--fail-under", "85")

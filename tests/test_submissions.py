@@ -60,6 +60,8 @@ def _split(folder: Path) -> dict[str, list[Path]]:
         encoding="utf-8",
     )
     parts["办公室"].append(events)
+    # The office keeps the supervision table (督考合一): supervision_issue counts it.
+    parts["办公室"].append(DATA / "supervision.csv")
     return parts
 
 
@@ -293,7 +295,8 @@ def test_a_correction_replaces_only_the_indicators_it_holds(
     store = tmp_path / "s.sqlite"
     for assessor, files in parts.items():
         for file in files:
-            assert _submit(store, assessor, file, ON_TIME)[0] == 0
+            if file.name != "supervision.csv":  # without the table, the cells count
+                assert _submit(store, assessor, file, ON_TIME)[0] == 0
 
     def s01() -> dict[str, str | None]:
         code, out, err = run(
@@ -408,3 +411,13 @@ def test_the_time_defaults_to_now(parts: dict[str, list[Path]], tmp_path: Path) 
     (submission,) = Store(str(store)).submissions("永州市地方税务局机关绩效管理", PERIOD)
     assert len(submission.submitted_at) == len("2026-12-06T20:00")
     assert submission.submitted_by is None
+
+
+def test_only_the_office_submits_the_supervision_table(tmp_path: Path) -> None:
+    """The supervision table is 办公室's record (its 督查督办 inputs are counted
+    from it); another section sending it is refused at the table, nothing kept."""
+    store = tmp_path / "s.sqlite"
+    code, out, err = _submit(store, "监察室", DATA / "supervision.csv", ON_TIME)
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert "supervision.csv:1" in err and "E0955" in err
+    assert "submitted by 办公室, not by 监察室" in err

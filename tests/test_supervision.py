@@ -37,6 +37,8 @@ def test_good_rows_are_read_with_their_closure(tmp_path: Path) -> None:
     )
     assert not late.closed_on_time() and late.overdue_on(date(2016, 9, 30)) and not late.corrected
     assert still_open.closed is None and still_open.overdue_on(date(2016, 9, 30))
+    # 是: a problem found and corrected; 否: found and not corrected; empty: none found.
+    assert [i.uncorrected for i in items] == [False, True, False]
     assert not still_open.overdue_on(date(2016, 8, 28))  # due that day: not yet overdue
     assert on_time.source == f"{path}:2"
 
@@ -179,3 +181,66 @@ def test_from_on_an_input_that_is_not_a_count_is_located(tmp_path: Path) -> None
     path.write_text(text.replace("from: supervision.due", "from: supervision.late"), "utf-8")
     code, _, err = run("check", str(rules), "--lang", "en")
     assert code == 1 and "supervision.late" in err and "Traceback" not in err
+
+
+# -- items counted from the supervision table (督查发现问题未按期整改) ------------------
+
+
+def test_a_deduction_item_counts_the_uncorrected_problems() -> None:
+    """supervision_issue counts s14's 2016Q3 items whose `corrected` is 否: two,
+    0.2 each; explain names them and the reasons are their matters."""
+    code, out, err = run(
+        "explain", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--subject", "s14", "--lang", "zh",
+    )  # fmt: skip
+    assert code == 0, err
+    assert "督查发现问题未按期整改 (supervision_issue) -0.4: 2 次 × 0.2, cap 2" in out
+    assert "DB2016-341 永地税督〔2016〕9号 政协委员提案办理" in out
+    assert "发现问题未整改到位  [examples/yongzhou/supervision.csv:809]" in out
+    code, out, err = run(
+        "evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", "2016Q3",
+        "--format", "json",
+    )  # fmt: skip
+    s14 = next(s for s in json.loads(out)["subjects"] if s["id"] == "s14")
+    issue = next(a for a in s14["adjustments"] if a["item"] == "supervision_issue")
+    assert issue["points"] == "-0.40" and issue["reason"] == "政协委员提案办理；领导批示件办理"
+
+
+def test_without_a_table_the_item_counts_event_rows(tmp_path: Path) -> None:
+    """The same problems written as event rows, in data without a supervision
+    table, give the same scores: the table only replaces the rows."""
+    data = _copy_data(tmp_path)
+    with (data / "supervision.csv").open(encoding="utf-8") as handle:
+        items = list(csv.DictReader(handle))
+    (data / "supervision.csv").unlink()
+    uncorrected = [i for i in items if i["corrected"] == "否"]
+    assert len(uncorrected) == 16  # the example's problems not corrected, 2015-2016
+    with (data / "events.csv").open("a", encoding="utf-8") as handle:
+        for item in uncorrected:
+            handle.write(f"{item['due']},{item['subject']},supervision_issue,1,未整改,通知书\n")
+    assert _scores(data, "2016Q1..2016Q3") == _scores(Path("examples/yongzhou"), "2016Q1..2016Q3")
+
+
+def test_an_event_row_for_an_item_counted_from_the_table_is_located(tmp_path: Path) -> None:
+    data = _copy_data(tmp_path)
+    events = data / "events.csv"
+    lines = events.read_text("utf-8").splitlines()
+    lines.insert(1, "2016-08-01,s03,supervision_issue,1,督查发现问题逾期未整改,通知书")
+    events.write_text("\n".join(lines) + "\n", "utf-8")
+    code, out, err = run(
+        "evaluate", "rules/yongzhou", "--data", str(data), "--period", "2016Q3", "--lang", "en"
+    )
+    assert code == 1 and out == "" and "Traceback" not in err
+    assert f"{events}:2 [item]" in err and "E0936" in err and "count it twice" in err
+
+
+def test_from_on_a_veto_item_is_located(tmp_path: Path) -> None:
+    rules = tmp_path / "rules"
+    shutil.copytree("rules/yongzhou", rules)
+    path = rules / "items.yaml"
+    text = path.read_text("utf-8")
+    wrong = text.replace("    veto: fail", "    veto: fail\n    from: supervision.overdue", 1)
+    assert wrong != text
+    path.write_text(wrong, "utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1 and "E0466" in err and "items.yaml:" in err and "Traceback" not in err

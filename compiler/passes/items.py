@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 
 from compiler import ir
@@ -55,11 +56,14 @@ def _declare_items(
         if start is not None and end is not None and start.value > end.value:
             state.error("E0415", {"start": start.value, "end": end.value}, start.span.to(end.span))
         count = state.slot(f"{ident}.count", "input", NUMBER, decl.id.span, owner=ident)
-        state.contexts.append(
-            ir.InputField(
-                count, f"{ident}.count", "events", NUMBER, zero, None, "default", zero, decl.id.span
-            )
+        source = decl.source.name if decl.source is not None else None
+        if decl.source is not None and (decl.kind == "veto" or state.kind != "section"):
+            state.error("E0466", {"id": ident, "source": decl.source.name}, decl.source.span)
+            source = None
+        field = ir.InputField(
+            count, f"{ident}.count", "events", NUMBER, zero, None, "default", zero, decl.id.span
         )
+        state.contexts.append(dataclasses.replace(field, source=source))
         points_slot = None
         span = decl.span
         count_ref = ir.Ref(count, NUMBER, decl.id.span)

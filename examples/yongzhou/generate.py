@@ -218,7 +218,7 @@ def supervision(section_rows: list[list[str]]) -> list[list[str]]:
                 out.append([
                     f"DB{year}-{numbers[year]:03d}", letter, issued.isoformat(), row[1],
                     rng.choice(MATTERS), due.isoformat(),
-                    closed.isoformat() if closed else "", "否",
+                    closed.isoformat() if closed else "", "",
                     "办结报告" if closed else "",
                 ])  # fmt: skip
         assert first <= min(issued for _, issued in letters)
@@ -226,6 +226,25 @@ def supervision(section_rows: list[list[str]]) -> list[list[str]]:
     for item in rng.sample(in_2016, CORRECTED_2016):
         item[7], item[8] = "是", "整改报告"
     return out
+
+
+def mark_uncorrected(table: list[list[str]], found: list[list[str]]) -> None:
+    """Problems found by supervision and not corrected on time (督查发现问题未按期
+    整改): the rules count them from the supervision table (`corrected` 否), so
+    each such deduction of the fitted figures marks that many of the section's
+    items due in the quarter, first by id, instead of an event row."""
+    for day, subject, _, count, *_ in found:
+        year, quarter = int(day[:4]), (int(day[5:7]) - 1) // 3 + 1
+        months = range(3 * quarter - 2, 3 * quarter + 1)
+        candidates = [
+            item for item in table
+            if item[3] == subject and int(item[5][:4]) == year and int(item[5][5:7]) in months
+            and item[7] == ""
+        ]  # fmt: skip
+        if len(candidates) < int(count):
+            raise SystemExit(f"{subject} has too few supervision items in {year}Q{quarter}")
+        for item in sorted(candidates)[: int(count)]:
+            item[7] = "否"
 
 
 PERSON_COLUMNS = [
@@ -367,11 +386,14 @@ def main() -> None:
     folder = Path(__file__).parent
     section_rows = rows(rng)
     write(folder / "sections.csv", COLUMNS, section_rows)
-    write(folder / "supervision.csv", SUPERVISION_COLUMNS, supervision(section_rows))
+    supervision_table = supervision(section_rows)
     staff = people()
     person_table = person_rows(rng, staff)
     add_post_columns(person_table, posts())
     all_events = events(rng) + person_events(rng, staff)
+    mark_uncorrected(supervision_table, [e for e in all_events if e[2] == "supervision_issue"])
+    write(folder / "supervision.csv", SUPERVISION_COLUMNS, supervision_table)
+    all_events = [e for e in all_events if e[2] != "supervision_issue"]
     all_events.sort()
     write(folder / "events.csv", EVENT_COLUMNS, all_events)
     write(folder / "people.csv", PERSON_COLUMNS, person_table)

@@ -44,6 +44,9 @@ class Adjustment:
     reasons: tuple[str, ...]
     events: tuple[Event, ...]
     period: str = ""
+    # How many occurrences: the events' counts, or the supervision items an
+    # item counted from the supervision table counted.
+    occurrences: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ from runtime.engine.results import Adjustment, IndicatorResult, SubjectResult
 from runtime.inputs.data import Row
 from runtime.inputs.events import Event
 from runtime.inputs.periods import Period
+from runtime.inputs.supervision import SupervisionItem, counted_items
 from semantics import operations as helpers
 from semantics.operations import Fault
 
@@ -29,10 +30,17 @@ _HELPED = ("E0701", "E0840", "E0842")  # faults whose message has a help line
 
 
 def adjustments_of(
-    program: ir.Program, values: tuple[object, ...], events: tuple[Event, ...], period: str = ""
+    program: ir.Program,
+    values: tuple[object, ...],
+    events: tuple[Event, ...],
+    period: str = "",
+    supervision: tuple[SupervisionItem, ...] = (),
 ) -> tuple[Adjustment, ...]:
     """Each item's points, signed; plus the part an overall cap took off, so the
-    adjustments always add up to ``total - base`` before rounding."""
+    adjustments always add up to ``total - base`` before rounding.  An item
+    counted from the supervision table gives the matters it counted as reasons."""
+    tabled = {f.name.removesuffix(".count"): f.source for f in program.inputs
+              if f.kind == "events" and f.source is not None}  # fmt: skip
     found: list[Adjustment] = []
     for item in program.items:
         if item.points is None:
@@ -42,11 +50,13 @@ def adjustments_of(
         if not points and not mine:
             continue
         signed = points if item.kind == "bonus" else -points
-        found.append(
-            Adjustment(
-                item.id, item.name, signed, tuple(e.reason for e in mine if e.reason), mine, period
-            )
-        )
+        reasons = tuple(e.reason for e in mine if e.reason)
+        occurrences = sum((e.count for e in mine), Decimal(0))
+        source = tabled.get(item.id)
+        if source is not None and supervision:
+            matters = counted_items(source, supervision)
+            reasons, occurrences = tuple(i.matter for i in matters), Decimal(len(matters))
+        found.append(Adjustment(item.id, item.name, signed, reasons, mine, period, occurrences))
     kinds = {i.id: i.kind for i in program.items}
     per_item = list(found)
     for kind, slot in (("bonus", program.bonus), ("deduction", program.deduction)):
@@ -170,7 +180,7 @@ def evaluate_period(
                 tuple(values),
                 row.source,
                 base=base if isinstance(base, Decimal) else None,
-                adjustments=adjustments_of(program, values, row.events, period),
+                adjustments=adjustments_of(program, values, row.events, period, row.supervision),
                 vetoes=vetoes_of(program, values),
                 grade=standing.grade,
                 kind=program.kind,

@@ -30,7 +30,13 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month
-from runtime.inputs.supervision import SupervisionItem, is_supervision_table, read_supervision
+from runtime.inputs.supervision import (
+    SupervisionItem,
+    counted_items,
+    is_supervision_table,
+    read_supervision,
+    read_supervision_table,
+)
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 from semantics.calendar import parse_date
 from semantics.numbers import parse_number
@@ -116,6 +122,7 @@ def load_tables(program: ir.Program, tables: list[Table], wanted: list[Period]) 
     the same conversions, ranges, defaults and located problems."""
     dataset = Dataset()
     reader = _TableReader(program, dataset, wanted)
+    reader.supervision = _supervision_tables(program, tables, dataset)
     for table in tables:
         reader.collect_months(table)
     for table in tables:
@@ -123,6 +130,27 @@ def load_tables(program: ir.Program, tables: list[Table], wanted: list[Period]) 
     reader.months_without_quarter()
     reader.attach_events()
     return dataset
+
+
+def _supervision_tables(
+    program: ir.Program, tables: list[Table], dataset: Dataset
+) -> list[SupervisionItem] | None:
+    """The supervision items of in-memory tables (a submission holding the
+    office's supervision table), when something is counted from them; None
+    when no table is a supervision table (the cells are read instead)."""
+    found = [t for t in tables if is_supervision_table([n for n in t.header if n])]
+    if not found or program.organization is None:
+        return None
+    if not any(f.source is not None for f in program.inputs):
+        return None
+    sections = {s.id: s.name for s in program.organization.sections}
+    items: list[SupervisionItem] = []
+    seen: dict[str, str] = {}
+    for table in found:
+        read, problems = read_supervision_table(table, sections, seen)
+        items.extend(read)
+        dataset.diagnostics.extend(problems)
+    return items
 
 
 class _TableReader:
@@ -534,6 +562,11 @@ class _TableReader:
             if input_field.kind == "context":
                 owner = self.context_owner[input_field.slot]
                 values[input_field.slot] = owner in active and owner not in unscored
+            elif input_field.kind == "events" and input_field.source is not None:
+                # An item counted from the supervision table (event rows for
+                # it are refused in attach_events); without one, from events.
+                mine = self.mine(subject, period)
+                values[input_field.slot] = supervision_count(input_field.source, mine)
             elif input_field.kind == "events":
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
@@ -572,8 +605,15 @@ class _TableReader:
         """Count each item's occurrences into the rows of their subject and period."""
         if not self.events:
             return
+        tabled = {f.name.removesuffix(".count") for f in self.program.inputs
+                  if f.kind == "events" and f.source is not None}  # fmt: skip
         by_key: dict[tuple[str, str], list[Event]] = {}
         for event in self.events:
+            if event.item in tabled and self.supervision is not None:
+                number = event.source.rsplit(":", 1)[-1]
+                self.problem("E0936", {"row": number, "item": event.item},
+                             f"{event.source} [item]", help=("E0936.help", {}))  # fmt: skip
+                continue
             by_key.setdefault((str(event.period), event.subject), []).append(event)
         count_slots = {i.id: i.count for i in self.program.items}
         position = {f.slot: n for n, f in enumerate(self.program.inputs)}
@@ -633,13 +673,9 @@ def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
 
 
 def supervision_count(source: str, items: tuple[SupervisionItem, ...]) -> Decimal:
-    """``supervision.due``, ``.on_time`` or ``.overdue`` over one section's
-    items due in one period."""
-    if source == "supervision.on_time":
-        return Decimal(sum(1 for i in items if i.closed_on_time()))
-    if source == "supervision.overdue":
-        return Decimal(sum(1 for i in items if not i.closed_on_time()))
-    return Decimal(len(items))
+    """``supervision.due``, ``.on_time``, ``.overdue`` or ``.uncorrected`` over
+    one section's items due in one period."""
+    return Decimal(len(counted_items(source, items)))
 
 
 def read_cell(

@@ -10,8 +10,10 @@ row, column) like every other data table:
 
 ``id, letter, issued, subject, matter, due, closed, corrected, evidence``
 
-``closed`` empty means still open; ``corrected`` is yes/no (是/否), empty for
-no.  A table is a supervision table when it has the columns ``letter``,
+``closed`` empty means still open; ``corrected`` says what became of a
+problem the supervision found: yes (是) corrected (整改到位), no (否) not
+corrected — what an item ``from: supervision.uncorrected`` counts (督查发现问题
+未按期整改) — and empty when the matter raised no problem.  A table is a supervision table when it has the columns ``letter``,
 ``issued`` and ``due``; the period data reader leaves such tables alone.
 """
 
@@ -44,6 +46,9 @@ class SupervisionItem:
     corrected: bool  # a problem found by supervision, corrected (整改到位)
     evidence: str
     source: str  # "file:row"
+    # A problem found by supervision and not corrected (`corrected` says no):
+    # what ``from: supervision.uncorrected`` items count.
+    uncorrected: bool = False
 
     def closed_on_time(self) -> bool:
         return self.closed is not None and self.closed <= self.due
@@ -53,6 +58,19 @@ class SupervisionItem:
         if self.due >= day:
             return False
         return self.closed is None or self.closed > self.due
+
+
+def counted_items(source: str, items: tuple[SupervisionItem, ...]) -> tuple[SupervisionItem, ...]:
+    """The items a ``from: supervision.…`` count counts among one section's
+    items due in one period: all (``due``), ``on_time``, ``overdue`` or
+    ``uncorrected`` ones."""
+    if source == "supervision.on_time":
+        return tuple(i for i in items if i.closed_on_time())
+    if source == "supervision.overdue":
+        return tuple(i for i in items if not i.closed_on_time())
+    if source == "supervision.uncorrected":
+        return tuple(i for i in items if i.uncorrected)
+    return items
 
 
 def is_supervision_table(columns: dict[str, int] | list[str]) -> bool:
@@ -170,5 +188,5 @@ def _row(
         return None
     return SupervisionItem(
         ident, cell("letter"), issued, subject, cell("matter"), due, closed,
-        flag.lower() in _YES, cell("evidence"), where,
+        flag.lower() in _YES, cell("evidence"), where, flag.lower() in _NO - {""},
     )  # fmt: skip

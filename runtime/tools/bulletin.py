@@ -221,8 +221,7 @@ def build(
     for quarter_sections, quarter_people in each:
         for result in [*quarter_sections, *quarter_people]:
             for adjustment in _deductions(result):
-                count = sum((e.count for e in adjustment.events), Decimal(0))
-                problems[adjustment.name] += int(count) or 1
+                problems[adjustment.name] += int(adjustment.occurrences) or 1
                 problem_points[adjustment.name] = (
                     problem_points.get(adjustment.name, Decimal(0)) - adjustment.points
                 )

@@ -20,6 +20,7 @@ from dsl.messages import texts
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from runtime.inputs.periods import parse_periods
+from runtime.inputs.supervision import counted_items
 from semantics.rounding import DEFAULT_ROUNDING, shown, unsigned
 
 Node = tuple[str, list["Node"]]
@@ -84,6 +85,12 @@ class _Explainer:
         self.words = texts("explain", lang)
         self.definitions = {d.slot: d for d in program.definitions}
         self.inputs = {f.slot: f for f in program.inputs}
+        # Items counted from the supervision table: item id -> what they count.
+        self.tabled = {
+            f.name.removesuffix(".count"): f.source
+            for f in program.inputs
+            if f.kind == "events" and f.source is not None
+        }
         self.seen: set[int] = set()
         self.names = {s.index: s.name.split(".", 1)[-1] for s in program.slots}
 
@@ -119,22 +126,25 @@ class _Explainer:
         with its letter, dates and where it is in the supervision table."""
         assert field.source is not None
         w = self.words
-        items = self.result.supervision
-        if field.source == "supervision.on_time":
-            items = tuple(i for i in items if i.closed_on_time())
-        elif field.source == "supervision.overdue":
-            items = tuple(i for i in items if not i.closed_on_time())
+        head = f"{field.name} = {_number(value)}  [{w['supervision.' + field.source]}]"
+        return (head, self.supervision_items(field.source))
+
+    def supervision_items(self, source: str) -> list[Node]:
+        """The subject's supervision items of the period that ``source`` counts,
+        each with its letter, dates and where it is in the supervision table."""
+        w = self.words
         lines: list[Node] = []
-        for i in items:
+        for i in counted_items(source, self.result.supervision):
             closed = (
                 w["supervision.closed"].format(date=i.closed) if i.closed else w["supervision.open"]
             )
+            if i.uncorrected:
+                closed += w["supervision.not_corrected"]
             text = w["supervision.item"].format(
                 id=i.id, letter=i.letter, matter=i.matter, due=i.due, closed=closed
             )
             lines.append((f"{text}  [{i.source}]", []))
-        head = f"{field.name} = {_number(value)}  [{w['supervision.' + field.source]}]"
-        return (head, lines)
+        return lines
 
     def _hidden(self, slot: int) -> bool:
         """Context flags are shown as the indicator's status, not as inputs."""
@@ -196,7 +206,8 @@ class _Explainer:
             if item is None:
                 children.append((f"{self.words['cap']} {_number(adjustment.points)}", []))
                 continue
-            count = sum((e.count for e in adjustment.events), Decimal(0))
+            source = self.tabled.get(item.id)
+            count = adjustment.occurrences
             rule = f"{self.words['events'].format(count=_number(count))} × {_number(item.per)}"
             if item.from_data:
                 given = sum((e.amount for e in adjustment.events), Decimal(0))
@@ -213,6 +224,8 @@ class _Explainer:
                 )
                 for e in adjustment.events
             ]
+            if source is not None and self.result.supervision:
+                events = self.supervision_items(source)
             period = f" {adjustment.period}" if self.result.quarters else ""
             children.append(
                 (

@@ -37,6 +37,7 @@ from runtime.inputs.data import (
 )
 from runtime.inputs.events import EVENT_COLUMNS, is_event_table
 from runtime.inputs.periods import Period, PeriodError, parse_month
+from runtime.inputs.supervision import is_supervision_table
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
 
@@ -83,6 +84,21 @@ def assessors(compilation: Compilation) -> list[str]:
     return found
 
 
+def supervision_keepers(compilation: Compilation) -> list[str]:
+    """Who submits the supervision table (督办事项): the assessors of the
+    indicators with inputs counted from it (``from: supervision.…``)."""
+    found: list[str] = []
+    for program in compilation.programs.values():
+        sourced = {f.name for f in program.inputs if f.source is not None}
+        for column, indicators in column_owners(program).items():
+            if column not in sourced:
+                continue
+            for indicator in indicators:
+                if indicator.assessor is not None and indicator.assessor not in found:
+                    found.append(indicator.assessor)
+    return found
+
+
 @dataclass(frozen=True, slots=True)
 class Checked:
     """What a clean submission holds."""
@@ -115,8 +131,15 @@ def check_submission(
             owners.setdefault(column, []).extend(found)
     owned = {c for c, found in owners.items() if any(i.assessor == assessor for i in found)}
     columns_seen: set[str] = set()
+    keepers = supervision_keepers(compilation)
     for table in tables:
         header = {name for name in table.header if name}
+        if is_supervision_table(list(header)):
+            if assessor not in keepers:  # the office's record: one keeper submits it
+                args = {"assessor": assessor, "keepers": "、".join(keepers) or "-"}
+                where = f"{table.shown}:1"
+                problems.append(Diagnostic("E0955", args, None, location=where))
+            continue
         if is_event_table(dict.fromkeys(header, 0)):
             continue
         columns_seen |= header
@@ -273,10 +296,13 @@ def merged_tables(
     # The submission each column and each assessor's events come from: the latest.
     column_from: dict[str, int] = {}
     events_from: dict[str, int] = {}
+    supervision_from: int | None = None  # the latest supervision table counts
     for submission in submissions:
         for table in read[submission.id]:
             names = [name for name in table.header if name]
-            if is_event_table(dict.fromkeys(names, 0)):
+            if is_supervision_table(names):
+                supervision_from = submission.id
+            elif is_event_table(dict.fromkeys(names, 0)):
                 events_from[submission.assessor] = submission.id
             else:
                 for name in names:
@@ -288,6 +314,10 @@ def merged_tables(
     for submission in submissions:
         for table in read[submission.id]:
             columns = {name: index for index, name in enumerate(table.header) if name}
+            if is_supervision_table(list(columns)):
+                if supervision_from == submission.id:
+                    events.append(table)
+                continue
             if is_event_table(columns):
                 if events_from[submission.assessor] == submission.id:
                     events.append(table)
