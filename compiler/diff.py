@@ -280,6 +280,11 @@ def _person(person: ir.Person, span: Span | None) -> Facts:
     }
 
 
+def _post(post: ir.Post) -> Facts:
+    """A post (岗位) and its duties (岗责体系), one fact per duty's text."""
+    return {"name": (post.name, post.span), "duties": ("；".join(post.duties), post.span)}
+
+
 _SUMMARY = {
     "revision": "date",
     "collection": "members",
@@ -294,6 +299,7 @@ _SUMMARY = {
     "value": "definition",
     "section": "name",
     "person": "name",
+    "post": "duties",
 }
 
 
@@ -386,6 +392,8 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
             return dict(empty)
         if which == "section":
             return {s.id: (s.name, _section(s, s.span)) for s in p.organization.sections}
+        if which == "post":
+            return {q.id: (q.name, _post(q)) for q in p.organization.posts}
         return {q.id: (q.name, _person(q, q.span)) for q in p.organization.people}
 
     # Inputs come and go with the indicators and formulas that read them, which
@@ -399,6 +407,7 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
         + _compare("value", values(old), values(new))
         + _compare("section", organization(old, "section"), organization(new, "section"))
         + _compare("person", organization(old, "person"), organization(new, "person"))
+        + _compare("post", organization(old, "post"), organization(new, "post"))
         + _compare("indicator", indicators(old), indicators(new))
         + _compare("item", items(old), items(new))
         + _compare("grade", grades(old), grades(new))
@@ -408,7 +417,7 @@ def diff_programs(old: ir.Program | None, new: ir.Program | None, kind: str) -> 
     order = {"removed": 0, "added": 1, "changed": 2}
     things = {
         "setting": 0, "input": 1, "value": 2, "indicator": 3, "item": 4, "grade": 5, "link": 6,
-        "property": 7, "section": 8, "person": 9,
+        "property": 7, "section": 8, "person": 9, "post": 10,
     }  # fmt: skip
     return sorted(changes, key=lambda c: (things[c.thing], order[c.action], c.ident, c.field))
 

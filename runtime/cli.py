@@ -346,8 +346,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--store", help=h("cli.help.ledger_store"))
     p.add_argument("--date", help=h("cli.help.status_date"))
     p.add_argument(
-        "--format", choices=("text", "html", "xlsx"), default="text", help=h("cli.help.format")
-    )
+        "--format", choices=("text", "html", "xlsx", "pdf"), default="text",
+        help=h("cli.help.format"),
+    )  # fmt: skip
     p.add_argument("--out", help=h("cli.help.out"))
 
     p = sub.add_parser("serve", parents=[common], help=h("cli.cmd.serve"))
@@ -733,6 +734,10 @@ def _ledger(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         if not args.out:
             raise _usage("cli.error.xlsx_out")
         write_output(ledger_xlsx(ledger, lang), args.out, lang)
+        return EXIT_OK
+    if args.format == "pdf":  # A4 landscape, as the ledger's page says
+        target = _binary_out(args, "pdf")
+        write_output(print_pdf(ledger_html(ledger, lang), lang), target, lang)
         return EXIT_OK
     text = ledger_html(ledger, lang) if args.format == "html" else ledger_text(ledger, lang)
     _write(text, args.out, out, lang)

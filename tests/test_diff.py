@@ -329,7 +329,7 @@ indicators:
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_organization_inputs_and_values_are_compared(tmp_path: Path, lang: str) -> None:
     """`diff` said "no difference" after a change of a section's head, of an
-    input's bounds or of a value (issue #12)."""
+    input's bounds or of a value (issue #12); a post's duties are compared too."""
     old, new = (
         variant(tmp_path, {}, "old"),
         variant(
@@ -341,6 +341,11 @@ def test_organization_inputs_and_values_are_compared(tmp_path: Path, lang: str) 
             "new",
         ),
     )
+    organization = new / "organization.yaml"
+    text = organization.read_text(encoding="utf-8")
+    duty = "协助科长分管科室业务工作"
+    assert duty in text
+    organization.write_text(text.replace(duty, "协助科长分管科室业务和队伍建设工作"), "utf-8")
     code, out, err = run("diff", str(old), str(new), "--lang", lang)
     assert code == 0, err
     small_old, small_new = tmp_path / "small_old", tmp_path / "small_new"

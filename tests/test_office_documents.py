@@ -214,3 +214,21 @@ def test_pdf_without_chromium_is_a_usage_error(
     code, _, err = run(*BULLETIN, "--period", "2016Q3", "--format", "pdf", "--out", str(tmp_path / "b.pdf"))  # fmt: skip
     assert code == 2 and "E0916" in err and "Traceback" not in err
     assert "apt-get install chromium" in err
+
+
+def test_ledgers_pdf_are_a4_landscape_with_their_text(tmp_path: Path) -> None:
+    """The three ledgers print as A4 landscape PDF (the office files them)."""
+    for kind, expected in (
+        ("duty", "p0101"),
+        ("function", "督查督办落实"),
+        ("master", "督查督办落实"),
+    ):
+        target = tmp_path / f"{kind}.pdf"
+        code, _, err = run(
+            "ledger", "rules/yongzhou", "--period", "2016Q3", "--kind", kind,
+            "--format", "pdf", "--out", str(target),
+        )  # fmt: skip
+        assert code == 0, err
+        pages = _pages(target)
+        assert pages and all(_a4(size, landscape=True) for size in pages), (kind, pages)
+        assert expected in _text(target), kind
