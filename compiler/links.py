@@ -57,6 +57,10 @@ def build_links(
             continue
         condition, _ = lowerer.lower_formula(decl.when, scope)
         require_condition(condition, diagnostics)
+        since = None
+        if decl.since is not None:  # the same names as `when`, over an earlier year's results
+            since, _ = lowerer.lower_formula(decl.since, scope)
+            require_condition(since, diagnostics)
         if decl.to in ("head", "liaison", "members") and kind != "section":
             diagnostics.append(Diagnostic("E0432", {"to": decl.to}, decl.id.span))
         if decl.within is not None and decl.consecutive:
@@ -84,6 +88,7 @@ def build_links(
                 tuple(r.name for r in decl.roles),
                 tuple(r.name for r in decl.excepted),
                 tuple(o.name for o in decl.overrides),
+                since,
             )
         )
     return tuple(links)
