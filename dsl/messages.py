@@ -166,6 +166,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "`{text}` is not a year: these rules assess whole years (period: year); write "
         "a year such as 2016 or 2016年度",
     ),
+    "E0536": (
+        "规则集只适用于 {years} 年，{day} 不在其内：这一天没有有效的规则",
+        "the rules cover {years} only; {day} is outside them, so no rules are in force that day",
+    ),
     "E1018": (
         "`{period}` 不是 {years} 中的年度；这套规则按年度考核，规则测试的用例评价一个年度，如 {year}",
         "`{period}` is not a year of {years}; these rules assess whole years, so a "
