@@ -312,3 +312,60 @@ cases:
     code, out, err = _rule_test(tmp_path, rules, text)
     assert code == 0, out + err
     assert "2 passed" in out
+
+
+def _with_assessors(tmp_path: Path) -> Path:
+    rules = _copy(tmp_path)
+    text = (rules / "rules.yaml").read_text(encoding="utf-8")
+    text = text.replace("    points: 40\n", "    points: 40\n    assessor: 发展改革委\n")
+    text = text.replace("    points: 30\n", "    points: 30\n    assessor: 民政局\n")
+    (rules / "rules.yaml").write_text(text, encoding="utf-8")
+    return rules
+
+
+def test_assessing_departments_submit_a_years_figures(tmp_path: Path) -> None:
+    rules, store = _with_assessors(tmp_path), str(tmp_path / "s.db")
+    economy = tmp_path / "fgw.csv"
+    economy.write_text(
+        "period,subject,增速,目标增速\n2017,c1,7.5%,7.5%\n2017,c2,7.8%,7.5%\n"
+        "2017,c3,6.5%,7.5%\n2017,c4,7.6%,7.5%\n",
+        encoding="utf-8",
+    )
+    others = tmp_path / "mz.csv"
+    others.write_text(
+        "period,subject,完成件数,计划件数,空气优良率\n2017,c1,12,12,95%\n2017,c2,12,12,92%\n"
+        "2017,c3,10,12,80%\n2017,c4,11,12,88%\n",
+        encoding="utf-8",
+    )
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("period,subject,增速,目标增速\n2016,c1,7.5%,7.5%\n", encoding="utf-8")
+    common = ("--store", store, "--period", "2017", "--lang", "en")
+    code, _, err = run(
+        "submit", str(rules), *common, "--assessor", "发展改革委", "--file", str(wrong)
+    )
+    assert (
+        code == 1
+        and "E0951" in err
+        and "2016 is outside the period of this submission, 2017" in err
+    )
+    for assessor, file in (("发展改革委", economy), ("民政局", others)):
+        code, _, err = run(
+            "submit", str(rules), *common, "--assessor", assessor, "--file", str(file)
+        )
+        assert code == 0, err
+    code, out, err = run("evaluate", str(rules), "--from-submissions", *common, "--format", "json")
+    assert code == 0, err
+    assert _totals(out) == {"c1": "100.00", "c2": "100.00", "c3": "84.00", "c4": "93.90"}
+
+
+@pytest.mark.parametrize(
+    "years", ["2016-2018", "二〇一六..2018", "2016..2036", "1900..1901", "2016.."]
+)
+def test_years_that_are_not_a_range_are_refused(tmp_path: Path, years: str) -> None:
+    rules = _copy(tmp_path)
+    manifest = rules / "ruleset.yaml"
+    text = manifest.read_text(encoding="utf-8").replace("years: 2016..2018", f"years: {years}")
+    manifest.write_text(text, encoding="utf-8")
+    code, _, err = run("check", str(rules), "--lang", "en")
+    assert code == 1
+    assert f"error[E0530]: `years: {years}` is not a range of years" in err
