@@ -62,10 +62,11 @@ def test_annual_rules_refuse_quarters(text: str) -> None:
     assert raised.value.annual
 
 
-def test_text_that_is_no_period_at_all_is_not_called_a_quarter() -> None:
-    with pytest.raises(PeriodError) as raised:
-        parse_periods("soon", annual=True)
-    assert not raised.value.annual
+def test_annual_rules_say_to_write_a_year_whatever_else_is_written() -> None:
+    for text in ("soon", "2016..2017"):
+        with pytest.raises(PeriodError) as raised:
+            parse_periods(text, annual=True)
+        assert raised.value.annual
 
 
 # -- evaluation --------------------------------------------------------------

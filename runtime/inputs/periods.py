@@ -134,16 +134,15 @@ def parse_periods(text: str, annual: bool = False) -> list[Period]:
     one of them (see the module's docstring), as the quarters they cover.
 
     ``annual`` (rules that assess years): ``2016`` is the year itself, one
-    period; anything naming quarters or months is refused (``annual`` set on
-    the error, so the message can say to write the year)."""
+    period; anything else (quarters, months, a range of years) is refused
+    with ``annual`` set on the error, so the message can say to write a year."""
     text = text.strip()
     year = _YEAR.match(text)
     if year and annual:
         return [Period(int(year.group(1)), 0)]
     if year:
         return [Period(int(year.group(1)), q) for q in range(1, 5)]
-    if annual:
-        parse_periods(text)  # not a period at all: the usual error
+    if annual:  # quarters, months, a range of years or no period: write a year
         raise PeriodError(text, annual=True)
     months = _MONTHS.match(text)
     if months:
