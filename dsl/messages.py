@@ -1984,6 +1984,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.thing.manifest": ("清单文件（ruleset.yaml）", "manifest (ruleset.yaml)"),
     "diff.thing.revision": ("修订", "revision"),
     "diff.thing.collection": ("集合", "collection"),
+    "diff.field.period": ("考核期间", "assessment period"),
+    "diff.field.years": ("适用年度", "years"),
     "diff.field.assessment_days": (
         "考评期限（天，各指标默认）",
         "days to assess (every indicator's default)",

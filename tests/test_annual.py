@@ -370,3 +370,21 @@ def test_years_that_are_not_a_range_are_refused(tmp_path: Path, years: str) -> N
     code, _, err = run("check", str(rules), "--lang", "en")
     assert code == 1
     assert f"error[E0530]: `years: {years}` is not a range of years" in err
+
+
+def test_diff_reports_the_period_the_years_and_a_restart(tmp_path: Path) -> None:
+    rules = _copy(tmp_path)
+    manifest = rules / "ruleset.yaml"
+    text = manifest.read_text(encoding="utf-8")
+    text = text.replace("period: year", "period: quarter").replace("2016..2018", "2016..2019")
+    manifest.write_text(text, encoding="utf-8")
+    links = (rules / "rules.yaml").read_text(encoding="utf-8")
+    (rules / "rules.yaml").write_text(
+        links.replace('since: grade == "较差"', 'since: grade == "一般"'), encoding="utf-8"
+    )
+    code, out, _ = run("diff", RULES, str(rules), "--lang", "en")
+    assert code == 0
+    assert "assessment period year → quarter" in out
+    assert "years 2016..2018 → 2016..2019" in out
+    assert 'since grade == "较差" → 3 years cumulative within 10 since grade == "一般"' in out
+    assert "0 added, 0 removed, 3 changed." in out
