@@ -260,6 +260,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0401": ("未知的名称 `{name}`", "unknown name `{name}`"),
     "E0401.label": ("这里引用的名称没有定义", "not defined anywhere visible here"),
     "E0401.didyoumean": ("是不是 `{suggestion}`？", "did you mean `{suggestion}`?"),
+    "E0401.link": (
+        "结果运用的条件只能读取本期（或往年）结果中的：{names}",
+        "a link's condition reads only these names of a result: {names}",
+    ),
     "E0401.help": (
         "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
         "declare it in the indicator's inputs or let, or define it in the rule set's values",
