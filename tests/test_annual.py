@@ -357,6 +357,13 @@ def test_assessing_departments_submit_a_years_figures(tmp_path: Path) -> None:
     code, out, err = run("evaluate", str(rules), "--from-submissions", *common, "--format", "json")
     assert code == 0, err
     assert _totals(out) == {"c1": "100.00", "c2": "100.00", "c3": "84.00", "c4": "93.90"}
+    # The year's submissions are the status the December warnings read.
+    code, out, _ = run("warn", str(rules), "--date", "2017-12-01", "--lang", "en")
+    assert code == 0 and "2017-12-27  甲区" in out
+    code, out, _ = run("warn", str(rules), "--date", "2017-12-01", "--store", store, "--lang", "en")
+    assert code == 0 and "(no second warnings: everything owed" in out
+    code, _, err = run("warn", str(rules), "--date", "2019-12-01", "--lang", "en")
+    assert code == 1 and "E0922" in err and "2016..2018" in err
 
 
 @pytest.mark.parametrize(
