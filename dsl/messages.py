@@ -170,6 +170,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "规则集只适用于 {years} 年，{day} 不在其内：这一天没有有效的规则",
         "the rules cover {years} only; {day} is outside them, so no rules are in force that day",
     ),
+    "E1019": (
+        "`{period}` 不是 {years} 年中的季度、季度范围或年度；规则测试的每个用例评价其中之一，如 {year}Q2 或 {year}",
+        "`{period}` is not a quarter, a range of quarters or a year of {years}; a rule "
+        "test evaluates one of them, e.g. {year}Q2 or {year}",
+    ),
     "E1018": (
         "`{period}` 不是 {years} 中的年度；这套规则按年度考核，规则测试的用例评价一个年度，如 {year}",
         "`{period}` is not a year of {years}; these rules assess whole years, so a "

@@ -313,6 +313,12 @@ cases:
     code, out, err = _rule_test(tmp_path, rules, text)
     assert code == 0, out + err
     assert "2 passed" in out
+    code, out, _ = _rule_test(tmp_path, rules, text.replace("period: 2017\n", "period: 2019Q1\n"))
+    assert code == 1
+    assert (
+        "error[E1019]: `2019Q1` is not a quarter, a range of quarters or a year of 2016..2018"
+        in out
+    )
 
 
 def _with_assessors(tmp_path: Path) -> Path:

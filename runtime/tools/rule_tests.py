@@ -112,8 +112,9 @@ def _evaluate(
     except PeriodError:
         periods = []
     if not periods or any(not sections.covers(p.year) for p in periods):
-        # Annual rules: a case evaluates one of their years (E1018).
-        code = "E1018" if sections.annual else "E1013"
+        # Annual rules: a case evaluates one of their years (E1018); rules
+        # over several years: quarters of any of them (E1019).
+        code = "E1018" if sections.annual else "E1019" if sections.last_year else "E1013"
         args = {"period": case.period, "year": year, "years": sections.years_text()}
         outcome.problems.append(Diagnostic(code, args, case.period_span))
         return None
