@@ -144,7 +144,8 @@ def _link(link: ir.Link) -> Facts:
             ""
             if link.history_years is None
             else f"{link.history_years} years {'consecutive' if link.consecutive else 'cumulative'}"
-            + (f" within {link.within}" if link.within is not None else ""),
+            + (f" within {link.within}" if link.within is not None else "")
+            + (f" since {_text(link.since)}" if link.since is not None else ""),
             link.span,
         ),
         "to": (link.to, link.span),
@@ -457,8 +458,17 @@ def _rule_set_facts(rules: ast.RuleSet | None) -> tuple[Entries, Entries, Entrie
     if rules is None:
         return {}, {}, {}, {}
     manifest = rules.manifest
+    first, last = manifest.years or (manifest.year, manifest.year)
     settings: Entries = {
-        "": ("", {"assessment_days": (str(manifest.assessment_days), manifest.span)})
+        "": (
+            "",
+            {
+                "assessment_days": (str(manifest.assessment_days), manifest.span),
+                # What one assessment covers, and the years the rules cover.
+                "period": (manifest.period, manifest.span),
+                "years": (str(first) if first == last else f"{first}..{last}", manifest.span),
+            },
+        )
     }
     revisions: Entries = {r.id.name: (r.id.name, _revision(r)) for r in manifest.revisions}
     collections: Entries = {

@@ -69,7 +69,9 @@ def _method(method: ast.ScoreMethod) -> str:
 
 def dump_ir(program: ir.Program) -> str:
     out = [
-        f"program {program.scheme!r} version {program.version!r} year {program.year}",
+        f"program {program.scheme!r} version {program.version!r} year {program.year}"
+        + (f"..{program.last_year}" if program.last_year else "")
+        + (" period year" if program.annual else ""),
         f"  places {program.places} rounding {program.rounding} full_marks {program.full_marks}",
         "slots:",
     ]

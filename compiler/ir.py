@@ -429,6 +429,9 @@ class Link:
     roles: tuple[str, ...] = ()  # only people in these roles receive it (empty: everyone)
     excepted: tuple[str, ...] = ()  # people in these roles receive nothing from it
     overrides: tuple[str, ...] = ()  # links whose consequence it replaces on a common key
+    # ``history.since``: a condition over an earlier year's results; the
+    # window counts only the years after the last earlier year it held.
+    since: Expr | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -603,3 +606,20 @@ class Program:
     properties: tuple[Property, ...] = ()
     section_total: int | None = None  # input slot: the person's section total (combine)
     revisions: tuple[Revision, ...] = ()  # the manifest's, in the order written
+    # What one assessment covers: a quarter, or (``period: year``) a whole
+    # year from its own annual rows; ``2016`` then names the year itself.
+    period: Literal["quarter", "year"] = "quarter"
+    last_year: int | None = None  # ``years: 2016..2018``: 2018; None: ``year`` only
+
+    @property
+    def annual(self) -> bool:
+        return self.period == "year"
+
+    def covers(self, year: int) -> bool:
+        """Whether the rules assess ``year`` (their ``year``, or one of their ``years``)."""
+        return self.year <= year <= (self.last_year or self.year)
+
+    def years_text(self) -> str:
+        """The years as the manifest wrote them: ``2016`` or ``2016..2018``."""
+        last = self.last_year or self.year
+        return str(self.year) if last == self.year else f"{self.year}..{last}"

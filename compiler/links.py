@@ -9,6 +9,8 @@ lowered to the same IR; the runtime evaluates it with the shared semantics.
 
 from __future__ import annotations
 
+import dataclasses
+
 from compiler import ir
 from compiler.lower import Lowerer, Scope, SlotBinding, require_condition
 from dsl import ast
@@ -55,8 +57,14 @@ def build_links(
         seen[decl.id.name] = decl.id
         if decl.when is None:
             continue
+        start = len(diagnostics)
         condition, _ = lowerer.lower_formula(decl.when, scope)
         require_condition(condition, diagnostics)
+        since = None
+        if decl.since is not None:  # the same names as `when`, over an earlier year's results
+            since, _ = lowerer.lower_formula(decl.since, scope)
+            require_condition(since, diagnostics)
+        _with_link_names(diagnostics, start)
         if decl.to in ("head", "liaison", "members") and kind != "section":
             diagnostics.append(Diagnostic("E0432", {"to": decl.to}, decl.id.span))
         if decl.within is not None and decl.consecutive:
@@ -84,9 +92,21 @@ def build_links(
                 tuple(r.name for r in decl.roles),
                 tuple(r.name for r in decl.excepted),
                 tuple(o.name for o in decl.overrides),
+                since,
             )
         )
     return tuple(links)
+
+
+def _with_link_names(diagnostics: list[Diagnostic], start: int) -> None:
+    """An unknown name in a link's condition: the help lists the names a link
+    reads, instead of telling the author to declare an input, which a link
+    could not read anyway."""
+    names = ", ".join(name for name, _ in LINK_INPUTS)
+    for index in range(start, len(diagnostics)):
+        found = diagnostics[index]
+        if found.code == "E0401" and found.help == ("E0401.help", {}):
+            diagnostics[index] = dataclasses.replace(found, help=("E0401.link", {"names": names}))
 
 
 def _check_roles(decl: ast.LinkDecl, kind: str, diagnostics: list[Diagnostic]) -> None:

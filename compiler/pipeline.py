@@ -77,6 +77,10 @@ def _lower(result: Compilation, request: _Request) -> bool:
     """Syntax tree -> one checked IR program per kind (``programs``)."""
     ruleset = result.ruleset
     assert ruleset is not None
+    outside = _as_of_outside(ruleset, request.as_of)
+    if outside is not None:
+        result.diagnostics.append(outside)
+        return False
     built: dict[Kind, ir.Program | None] = {}
     for kind in KINDS:
         if kind == "person" and not _assesses_people(ruleset):
@@ -88,6 +92,19 @@ def _lower(result: Compilation, request: _Request) -> bool:
     if result.ok:
         result.programs = {kind: p for kind, p in built.items() if p is not None}
     return bool(result.programs)
+
+
+def _as_of_outside(ruleset: ast.RuleSet, as_of: date | None) -> Diagnostic | None:
+    """``PATH#DAY`` on a day of a year the rules do not cover (E0536): no
+    rules are in force then, and the rules of another year are not guessed."""
+    manifest = ruleset.manifest
+    if as_of is None or not manifest.year:
+        return None
+    first, last = manifest.years or (manifest.year, manifest.year)
+    if first <= as_of.year <= last:
+        return None
+    years = str(first) if first == last else f"{first}..{last}"
+    return Diagnostic("E0536", {"day": as_of.isoformat(), "years": years}, manifest.span)
 
 
 def _generate(result: Compilation, request: _Request) -> bool:

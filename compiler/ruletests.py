@@ -308,7 +308,8 @@ class _Checker:
         known subject, a grade of its kind, a rank within the count."""
         kind = self.kind_of(past.subject)
         label = str(past.period.value)
-        year = self.programs["section"].year
+        program = self.programs["section"]
+        year = program.last_year or program.year  # before the last year the rules assess
         match = _LABEL.fullmatch(label)
         if match is None or int(match.group(1)) >= year:
             self.error("E1016", {"period": label, "year": year}, past.period.span)
@@ -334,7 +335,9 @@ class _Checker:
                 continue
             reads = {
                 LINK_INPUTS[node.slot][0]
-                for node in ir.walk(link.condition)
+                for expr in (link.condition, link.since)
+                if expr is not None
+                for node in ir.walk(expr)
                 if isinstance(node, ir.Ref)
             }
             # ``base`` falls back to the total when a result does not give it.

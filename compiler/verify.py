@@ -49,14 +49,15 @@ def _span(program: ir.Program) -> Span:
 
 
 def _dates(program: ir.Program) -> list[date]:
-    """The first day of each stretch of the year with the same indicators in force."""
+    """The first day of each stretch of the year (of each year the rules
+    cover) with the same indicators in force."""
     starts = {date(program.year, 1, 1)}
     for indicator in program.indicators:
         if indicator.effective_from is not None:
             starts.add(indicator.effective_from)
         if indicator.effective_until is not None:
             starts.add(indicator.effective_until + timedelta(days=1))
-    return sorted(d for d in starts if d.year == program.year)
+    return sorted(d for d in starts if program.covers(d.year))
 
 
 def _unscaled_sum(program: ir.Program, indicators: list[ir.Indicator]) -> Decimal | None:
@@ -82,7 +83,7 @@ def _points(program: ir.Program, kind: str, found: list[Diagnostic]) -> None:
         last = (
             days[index + 1] - timedelta(days=1)
             if index + 1 < len(days)
-            else date(program.year, 12, 31)
+            else date(program.last_year or program.year, 12, 31)
         )
         in_force = [i for i in program.indicators if i.in_force(day)]
         total = _unscaled_sum(program, in_force)

@@ -337,6 +337,8 @@ class LinkDecl:
     roles: tuple[Ident, ...] = field(default=(), metadata=key(check_name=False))
     excepted: tuple[Ident, ...] = field(default=(), metadata=key("except", check_name=False))
     overrides: tuple[Ident, ...] = ()
+    # The history window restarts after the last earlier year this held.
+    since: Expr | None = field(default=None, metadata=key("history.since"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -418,6 +420,10 @@ class Manifest:
 
     working_days: bool = False
     move_off_holidays: bool = False
+    period: str = "quarter"  # what one assessment covers: "quarter" or "year"
+    # The years the rules cover (``years: 2016..2018``; ``year`` is then the
+    # first); None: ``year`` alone.
+    years: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True, slots=True)

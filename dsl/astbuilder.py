@@ -365,7 +365,31 @@ def _manifest_span(builder: AstBuilder, at: At) -> Span:
     return builder.key_span(at.part, ("scheme",))
 
 
+# A rule set may cover this many years at most: a longer span is a typo (or
+# a scheme that should be split into versions).
+MAX_YEARS = 20
+
+
+def _years(builder: AstBuilder, at: At) -> tuple[int, int] | None:
+    """``years: 2016..2018`` as (first, last): two years of 1949-2199 in
+    order, at most ``MAX_YEARS`` of them (E0530 otherwise, at the value)."""
+    text = at.model.years
+    if text is None:
+        return None
+    first, dots, last = str(text).strip().partition("..")
+    span = builder.span(at.part, ("years",))
+    if not (dots and first.isascii() and last.isascii() and first.isdigit() and last.isdigit()):
+        builder.error("E0530", {"text": text}, span, help=("E0530.help", {}))
+        return None
+    low, high = int(first), int(last)
+    if not 1949 <= low <= high <= 2199 or high - low + 1 > MAX_YEARS:
+        builder.error("E0530", {"text": text}, span, help=("E0530.help", {}))
+        return None
+    return low, high
+
+
 DERIVED: dict[tuple[type[Any], str], Derived] = {
+    (ast.Manifest, "years"): Derived(_years, ("years",)),
     (ast.IndicatorDecl, "method"): Derived(_method, tuple(_METHODS)),
     (ast.RankingDecl, "descending"): Derived(
         lambda _, at: at.model.order == "descending", ("order",)
@@ -416,6 +440,8 @@ def build_ruleset(
     builder = AstBuilder(diagnostics)
     _check_manifest_keys(builder, manifest, files)
     manifest_ast = builder.build(ast.Manifest, At(manifest, (), manifest.model))
+    if manifest_ast.years is not None:  # `year` is the first of `years`
+        manifest_ast = dataclasses.replace(manifest_ast, year=manifest_ast.years[0])
     builder.revisions = _revisions(builder, manifest_ast)
     sections = [slot for slot in slots(ast.RuleSet) if slot.name not in _NOT_SECTIONS]
     merged: dict[str, Any] = {slot.name: slot.absent for slot in sections}
@@ -453,6 +479,8 @@ def _check_revision_dates(builder: AstBuilder, ruleset: ast.RuleSet) -> None:
     year = ruleset.manifest.year
     if not declared or not year:
         return
+    first, last = ruleset.manifest.years or (year, year)
+    boundaries = {date(y, 1, 1) for y in range(first, last + 2)}  # years: each new year's day
     dated: list[tuple[ast.DateValue | None, ast.DateValue | None]] = [
         (d.effective_from, d.effective_until) for d in ruleset.indicators
     ] + [(d.effective_from, d.effective_until) for d in ruleset.items]
@@ -463,7 +491,7 @@ def _check_revision_dates(builder: AstBuilder, ruleset: ast.RuleSet) -> None:
         ):
             if bound is None or day is None or bound.revision is not None:
                 continue
-            if day in declared or day in (date(year, 1, 1), date(year + 1, 1, 1)):
+            if day in declared or day in boundaries:
                 continue
             days = ", ".join(str(d) for d in sorted(declared))
             builder.error(
@@ -503,6 +531,10 @@ def _check_counts(builder: AstBuilder, ruleset: ast.RuleSet) -> None:
 def _check_manifest_keys(builder: AstBuilder, manifest: FilePart, files: list[FilePart]) -> None:
     """Required keys in the manifest (E0202); manifest keys nowhere else (E0205)."""
     for key in schema.REQUIRED_MANIFEST_KEYS:
+        if key == "year" and manifest.model.years is not None:
+            if manifest.model.year is not None:  # one or the other (E0531)
+                builder.error("E0531", {}, builder.key_span(manifest, ("years",)))
+            continue  # `years` stands for `year`
         written, _ = node_at(manifest.root, (key,))
         absent = written is manifest.root
         empty = isinstance(written, YScalar) and written.value is None

@@ -127,6 +127,59 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "范围写成 `60 <= x < 80` 这样同一方向的形式，或用 and 连接",
         "write a range in one direction, like `60 <= x < 80`, or join comparisons with and",
     ),
+    # Annual and multi-year schemes (issue #11 item 4): E0530-E0535, E1018.
+    "E0530": (
+        "`years: {text}` 不是年度范围：应写成 2016..2018（两个 1949—2199 之间的年份，先早后晚，至多 20 年）",
+        "`years: {text}` is not a range of years: write 2016..2018 (two years of "
+        "1949-2199, the earlier first, at most 20 years)",
+    ),
+    "E0530.help": (
+        "只评价一个年度时写 year: 2016",
+        "for rules that assess one year, write year: 2016",
+    ),
+    "E0531": (
+        "清单同时写了 year 和 years；二者只能写一个",
+        "the manifest gives both `year` and `years`; write one of them",
+    ),
+    "E0533": (
+        "第 {row} 行：`{text}` 不是年度；这套规则按年度考核（period: year），数据行的期间写年份",
+        "row {row}: `{text}` is not a year; these rules assess whole years (period: "
+        "year), so a data row's period is a year",
+    ),
+    "E0533.help": (
+        "写成 2016 这样的年份；年度考核读取年度数据，不由季度或月度数据汇总",
+        "write a year such as 2016; an annual assessment reads annual rows, it does "
+        "not add up quarters or months",
+    ),
+    "E0534": (
+        "第 {row} 行：`{text}` 是年度，而这套规则按季度考核；季度规则的数据行写季度",
+        "row {row}: `{text}` is a year, but these rules assess quarters; their data "
+        "rows are quarters",
+    ),
+    "E0534.help": (
+        "写成 2016Q4 这样的季度；若本方案按年度考核，在 ruleset.yaml 中写 period: year",
+        "write a quarter such as 2016Q4; if the scheme assesses whole years, declare "
+        "`period: year` in ruleset.yaml",
+    ),
+    "E0535": (
+        "`{text}` 不是年度：这套规则按年度考核（period: year），期间写年份，如 2016 或 2016年度",
+        "`{text}` is not a year: these rules assess whole years (period: year); write "
+        "a year such as 2016 or 2016年度",
+    ),
+    "E0536": (
+        "规则集只适用于 {years} 年，{day} 不在其内：这一天没有有效的规则",
+        "the rules cover {years} only; {day} is outside them, so no rules are in force that day",
+    ),
+    "E1019": (
+        "`{period}` 不是 {years} 年中的季度、季度范围或年度；规则测试的每个用例评价其中之一，如 {year}Q2 或 {year}",
+        "`{period}` is not a quarter, a range of quarters or a year of {years}; a rule "
+        "test evaluates one of them, e.g. {year}Q2 or {year}",
+    ),
+    "E1018": (
+        "`{period}` 不是 {years} 中的年度；这套规则按年度考核，规则测试的用例评价一个年度，如 {year}",
+        "`{period}` is not a year of {years}; these rules assess whole years, so a "
+        "rule test evaluates one year, e.g. {year}",
+    ),
     "E0470": (
         "往年结果缺少 `{key}`，而结果运用 `{link}` 的条件读取它",
         "this earlier result lacks `{key}`, which the condition of link `{link}` reads",
@@ -212,6 +265,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "E0401": ("未知的名称 `{name}`", "unknown name `{name}`"),
     "E0401.label": ("这里引用的名称没有定义", "not defined anywhere visible here"),
     "E0401.didyoumean": ("是不是 `{suggestion}`？", "did you mean `{suggestion}`?"),
+    "E0401.link": (
+        "结果运用的条件只能读取本期（或往年）结果中的：{names}",
+        "a link's condition reads only these names of a result: {names}",
+    ),
     "E0401.help": (
         "在指标的 inputs 或 let 中声明它，或在规则集的 values 中定义它",
         "declare it in the indicator's inputs or let, or define it in the rule set's values",
@@ -1962,6 +2019,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.thing.manifest": ("清单文件（ruleset.yaml）", "manifest (ruleset.yaml)"),
     "diff.thing.revision": ("修订", "revision"),
     "diff.thing.collection": ("集合", "collection"),
+    "diff.field.period": ("考核期间", "assessment period"),
+    "diff.field.years": ("适用年度", "years"),
     "diff.field.assessment_days": (
         "考评期限（天，各指标默认）",
         "days to assess (every indicator's default)",

@@ -361,6 +361,11 @@ class History(Model):
         None, ge=2, le=20,
         description="cumulative (consecutive: false): held in `years` of the last `within` years",
     )  # fmt: skip
+    since: Formula | None = Field(
+        None,
+        description="the window restarts: only years after the last earlier year in which this "
+        "condition (over the same names as `when`) held are counted",
+    )
 
 
 class Link(Model):
@@ -500,6 +505,16 @@ class RuleFile(Model):
     revisions: list[Revision] | None = Field(
         None, description="the revisions of the rules during the year, each with its notice"
     )
+    period: Literal["quarter", "year"] | None = Field(
+        None,
+        description="what one assessment covers: a quarter (default; `2016` is then the roll-up "
+        "of its quarters) or a whole year from its own annual data rows (`2016`)",
+    )
+    years: str | None = Field(
+        None,
+        description="instead of `year`: the years the rules cover, `2016..2018` "
+        "(indicators' effective dates say which rules are in force when)",
+    )
     description: str | None = None
     levels: dict[str, list[Text]] = Field(
         default_factory=dict, description="level enumerations: name -> levels, best first"
@@ -525,6 +540,7 @@ MANIFEST_KEYS = (
     "revisions",
 
     "working_days", "move_off_holidays",
+    "period", "years",
 )  # fmt: skip
 REQUIRED_MANIFEST_KEYS = ("scheme", "version", "year")
 

@@ -27,6 +27,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import TextIO
 
+from compiler import ir
 from compiler.diff import diff_rule_sets
 from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
 from dsl.diagnostics import (
@@ -509,7 +510,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         raise _usage("cli.error.no_data")
     result = _compiled(args.rules)
     assert "section" in result.programs
-    periods = _periods(args.period, result.programs["section"].year) if args.period else None
+    periods = _periods(args.period, result.programs["section"]) if args.period else None
     label = period_label(args.period) if args.period else None
     if args.from_submissions:
         assert periods is not None
@@ -631,7 +632,7 @@ def _submissions_store(path: str, period: Period) -> Store:
 
 
 def _one_quarter(args: argparse.Namespace, result: Compilation) -> Period:
-    periods = _periods(args.period, result.programs["section"].year)
+    periods = _periods(args.period, result.programs["section"])
     if len(periods) != 1:
         raise _usage("cli.error.one_quarter", period=args.period)
     return periods[0]
@@ -857,7 +858,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     baseline = _compiled(args.baseline, every_context=True)
     candidate = _compiled(args.candidate, every_context=True)
     assert "section" in baseline.programs
-    periods = _periods(args.periods, baseline.programs["section"].year)
+    periods = _periods(args.periods, baseline.programs["section"])
     published = None
     if args.store:
         store = _open_store(args.store, read_only=True)
@@ -897,7 +898,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
-    periods = _periods(args.period, result.programs["section"].year)
+    periods = _periods(args.period, result.programs["section"])
     focus = read_focus(args.focus) if args.focus else None
     warnings = None
     store = _open_store(args.store, read_only=True)
@@ -1158,7 +1159,7 @@ def _revisions(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules)
     assert "section" in result.programs
-    periods = _periods(args.period, result.programs["section"].year) if args.period else None
+    periods = _periods(args.period, result.programs["section"]) if args.period else None
     label = period_label(args.period) if args.period else None
     evaluation = evaluate_rules(result, args.data, periods, label)
     text = explain_subject(result, evaluation, args.subject, args.indicator, lang)
@@ -1166,14 +1167,17 @@ def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     return EXIT_OK
 
 
-def _periods(text: str, year: int) -> list[Period]:
+def _periods(text: str, program: ir.Program) -> list[Period]:
+    """The periods ``--period`` names, for rules that assess quarters or
+    (``period: year``) years, within the years the rules cover."""
     try:
-        periods = parse_periods(text)
+        periods = parse_periods(text, program.annual)
     except PeriodError as error:
-        code = "E0812.months" if error.months else "E0812"
+        code = "E0812.months" if error.months else "E0535" if error.annual else "E0812"
         raise _UsageError(render_message(code, _LANG.get(), {"text": text.strip()})) from None
-    outside = [p for p in periods if p.year != year]
+    outside = [p for p in periods if not program.covers(p.year)]
     if outside:
+        year = program.years_text()
         raise UserError(
             [Diagnostic("E0811", {"period": outside[0], "year": year}, None, location=text)]
         )

@@ -62,4 +62,6 @@ def assemble(state: State) -> None:
             )
             for r in manifest.revisions
         ),
+        period="year" if manifest.period == "year" else "quarter",
+        last_year=manifest.years[1] if manifest.years else None,
     )

@@ -47,6 +47,13 @@ def link_condition(program: ir.Program, link: ir.Link) -> CompiledCondition:
     return CompiledCondition(program, link.condition, f"link {link.id}")
 
 
+def link_since(program: ir.Program, link: ir.Link) -> CompiledCondition | None:
+    """A link's ``history.since`` (over an earlier year's results), compiled; None without one."""
+    if link.since is None:
+        return None
+    return CompiledCondition(program, link.since, f"link {link.id} since")
+
+
 def property_condition(program: ir.Program, prop: ir.Property) -> CompiledCondition:
     assert prop.condition is not None
     return CompiledCondition(program, prop.condition, f"property {prop.id}")

@@ -21,7 +21,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
-from runtime.engine.conditions import CompiledCondition, link_condition
+from runtime.engine.conditions import CompiledCondition, link_condition, link_since
 from runtime.engine.results import Consequence, SubjectResult
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from semantics.rounding import shown
@@ -78,6 +78,7 @@ def apply_links(
         if past is None:
             continue
         condition = link_condition(program, link)
+        since = link_since(program, link)
         for result in results:
             values = _inputs(
                 result.total, result.base, result.rank, sizes[result.group], result.grade,
@@ -87,6 +88,10 @@ def apply_links(
                 continue
             if link.history_years is not None:
                 earlier = [_held_before(condition, year, result.id) for year in past]
+                if since is not None:
+                    earlier = _after_restart(since, past, result.id, earlier)
+                    if link.consecutive and len(earlier) < link.history_years - 1:
+                        continue  # restarted too recently to have held long enough
                 if link.consecutive and not all(earlier):
                     continue
                 if not link.consecutive and 1 + sum(earlier) < link.history_years:
@@ -105,6 +110,21 @@ def apply_links(
                         )
                     )
     return found
+
+
+def _after_restart(
+    since: CompiledCondition,
+    past: list[Sequence[Mapping[str, object]]],
+    subject: str,
+    earlier: list[bool],
+) -> list[bool]:
+    """``earlier`` (most recent year first) cut at the most recent earlier
+    year in which ``since`` held for ``subject``: that year and the ones
+    before it are not counted, the window restarts after it."""
+    for back, year in enumerate(past):
+        if _held_before(since, year, subject):
+            return earlier[:back]
+    return earlier
 
 
 def period_kind(label: str) -> str:

@@ -74,7 +74,7 @@ def evaluate_rules(
         present = sections.periods()
         if not present:
             raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
-        periods = [Period.parse(present[-1])]
+        periods = [Period.of_label(present[-1])]
     return evaluate_datasets(compilation, sections, people, periods, data, label, history)
 
 

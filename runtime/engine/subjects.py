@@ -110,7 +110,7 @@ def evaluate_period(
     For people, ``section_totals`` holds their sections' totals of the period,
     which a person's total combines with their own score.
     """
-    end = Period.parse(period).end
+    end = Period.of_label(period).end
     diagnostics: list[Diagnostic] = []
     evaluated: list[tuple[Row, tuple[object, ...]]] = []
     position = next(

@@ -29,7 +29,7 @@ from pathlib import Path
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from runtime.inputs.events import Event, is_event_table, read_event_rows
-from runtime.inputs.periods import Period, PeriodError, month_label, parse_month
+from runtime.inputs.periods import Period, PeriodError, month_label, parse_month, period_of
 from runtime.inputs.supervision import (
     SupervisionItem,
     counted_items,
@@ -263,10 +263,15 @@ class _TableReader:
             found = parse_month(cells[columns[PERIOD_COLUMN]])
             assert found is not None
             year, month = found
+            if self.program.annual:  # an annual rule set's rows are years
+                text = cells[columns[PERIOD_COLUMN]].strip()
+                where = _where(shown, number, PERIOD_COLUMN)
+                self.problem("E0533", {"row": number, "text": text}, where, help=("E0533.help", {}))
+                continue
             quarter = Period(year, (month + 2) // 3)
             if self.wanted is not None and quarter not in self.wanted:
                 continue
-            if self.wanted is None and year != self.program.year:
+            if self.wanted is None and not self.program.covers(year):
                 continue
             subject = cells[columns[SUBJECT_COLUMN]].strip()
             if self.subjects is not None and subject not in self.subjects:
@@ -468,14 +473,23 @@ class _TableReader:
         try:
             if parse_month(period_text) is not None:
                 return  # a month row: read by collect_months
-            period = Period.parse(period_text)
+            period = Period.of_label(period_text)
         except PeriodError:
             where = _where(shown, number, PERIOD_COLUMN)
             self.problem("E0810", {"row": number, "text": period_text}, where)
             return
+        if period.annual != self.program.annual:
+            # A quarter's row in an annual rule set's data, or a year's in a
+            # quarterly one's: neither is a roll-up of the other.
+            code = "E0533" if self.program.annual else "E0534"
+            where = _where(shown, number, PERIOD_COLUMN)
+            self.problem(
+                code, {"row": number, "text": period_text}, where, help=(code + ".help", {})
+            )
+            return
         if self.wanted is not None and period not in self.wanted:
             return
-        if self.wanted is None and period.year != self.program.year:
+        if self.wanted is None and not self.program.covers(period.year):
             return
         section, post = None, None
         if self.subjects is not None:
@@ -614,7 +628,8 @@ class _TableReader:
                 self.problem("E0936", {"row": number, "item": event.item},
                              f"{event.source} [item]", help=("E0936.help", {}))  # fmt: skip
                 continue
-            by_key.setdefault((str(event.period), event.subject), []).append(event)
+            label = str(period_of(event.day, self.program.annual))
+            by_key.setdefault((label, event.subject), []).append(event)
         count_slots = {i.id: i.count for i in self.program.items}
         position = {f.slot: n for n, f in enumerate(self.program.inputs)}
         for index, row in enumerate(self.dataset.rows):

@@ -14,7 +14,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
-from runtime.inputs.periods import Period
+from runtime.inputs.periods import Period, period_of
 from semantics.numbers import parse_number
 
 EVENT_COLUMNS = ("date", "subject", "item")
@@ -74,10 +74,10 @@ def read_event_rows(
                            None, location=f"{where} [date]")
             )  # fmt: skip
             continue
-        period = Period(day.year, (day.month - 1) // 3 + 1)
+        period = period_of(day, program.annual)
         if wanted is not None and period not in wanted:
             continue
-        if wanted is None and day.year != program.year:
+        if wanted is None and not program.covers(day.year):
             continue
         subject = cell(cells, "subject")
         if others is not None and (subjects is None or subject not in subjects):

@@ -12,6 +12,12 @@ Offices write periods as their documents do, so these are read too:
 quarter: ``2016年2-9月`` is refused rather than silently widened, because
 the assessment would then cover months nobody asked for.
 
+An annual rule set (manifest ``period: year``) assesses whole years: its
+periods are years, written ``2016`` (``Period(2016, 0)``, the year itself,
+read from data rows whose period is ``2016``), never quarters or their
+roll-ups.  For a quarterly rule set ``2016`` stays the roll-up of its four
+quarters: ``parse_periods`` says which by its ``annual`` argument.
+
 A data row may also be one month's (``2016-07``, ``2016年7月``) for the
 inputs of monthly indicators: ``parse_month`` reads those, and the data
 reader combines a quarter's three months as the rules declare.
@@ -37,18 +43,34 @@ class PeriodError(ValueError):
     """Text that is not a period or a range of periods.
 
     ``months`` is set when the text is a month range that does not start and
-    end on quarters, so the message can say so rather than list spellings."""
+    end on quarters, so the message can say so rather than list spellings;
+    ``annual`` when the text names quarters but the rules assess years."""
 
-    def __init__(self, text: str, months: bool = False) -> None:
+    def __init__(self, text: str, months: bool = False, annual: bool = False) -> None:
         super().__init__(text)
         self.text = text
         self.months = months
+        self.annual = annual
 
 
 @dataclass(frozen=True, slots=True, order=True)
 class Period:
+    """A quarter (``quarter`` 1-4) or, for annual rule sets, a whole year
+    (``quarter`` 0: ``2016``, from 1 January to 31 December)."""
+
     year: int
     quarter: int
+
+    @property
+    def annual(self) -> bool:
+        return self.quarter == 0
+
+    @classmethod
+    def of_label(cls, text: str) -> Period:
+        """One evaluated period as results label it: a quarter (``2016Q3``)
+        or a year (``2016``, an annual rule set's period)."""
+        year = _YEAR.match(text.strip())
+        return cls(int(year.group(1)), 0) if year else cls.parse(text)
 
     @classmethod
     def parse(cls, text: str) -> Period:
@@ -62,18 +84,31 @@ class Period:
 
     @property
     def start(self) -> date:
-        return date(self.year, 3 * self.quarter - 2, 1)
+        return date(self.year, max(3 * self.quarter - 2, 1), 1)
 
     @property
     def end(self) -> date:
-        month, day = _QUARTER_ENDS[self.quarter]
+        month, day = _QUARTER_ENDS[self.quarter or 4]
         return date(self.year, month, day)
 
     def next(self) -> Period:
+        if self.annual:
+            return Period(self.year + 1, 0)
         return Period(self.year + self.quarter // 4, self.quarter % 4 + 1)
 
     def __str__(self) -> str:
-        return f"{self.year}Q{self.quarter}"
+        return str(self.year) if self.annual else f"{self.year}Q{self.quarter}"
+
+
+def period_of(day: date, annual: bool = False) -> Period:
+    """The period ``day`` falls in: its quarter, or (annual rules) its year."""
+    return Period(day.year, 0) if annual else Period(day.year, (day.month - 1) // 3 + 1)
+
+
+def period_end(label: str) -> date:
+    """The last day of an evaluated period's label: a quarter, a year (annual
+    or the four quarters' roll-up: 31 December either way) or a range."""
+    return parse_periods(label)[-1].end
 
 
 def parse_month(text: str) -> tuple[int, int] | None:
@@ -94,13 +129,21 @@ def month_label(year: int, month: int) -> str:
     return f"{year}-{month:02d}"
 
 
-def parse_periods(text: str) -> list[Period]:
+def parse_periods(text: str, annual: bool = False) -> list[Period]:
     """``2016Q3``, ``2016Q1..2016Q3``, ``2016`` or an office's spelling of
-    one of them (see the module's docstring), as the quarters they cover."""
+    one of them (see the module's docstring), as the quarters they cover.
+
+    ``annual`` (rules that assess years): ``2016`` is the year itself, one
+    period; anything else (quarters, months, a range of years) is refused
+    with ``annual`` set on the error, so the message can say to write a year."""
     text = text.strip()
     year = _YEAR.match(text)
+    if year and annual:
+        return [Period(int(year.group(1)), 0)]
     if year:
         return [Period(int(year.group(1)), q) for q in range(1, 5)]
+    if annual:  # quarters, months, a range of years or no period: write a year
+        raise PeriodError(text, annual=True)
     months = _MONTHS.match(text)
     if months:
         return _month_range(text, int(months.group(1)), int(months.group(2)), int(months.group(3)))

@@ -146,6 +146,8 @@ def period_text(periods: list[Period]) -> str:
     ``2016年1—9月`` for a range (the dash is the Chinese 一字线), ``2016年度``
     for a whole year."""
     first, last = min(periods), max(periods)
+    if first == last and first.annual:
+        return f"{first.year}年度"
     if first == last:
         return f"{first.year}年第{_QUARTER_NAMES[first.quarter]}季度"
     if first.year == last.year and first.quarter == 1 and last.quarter == 4:

@@ -25,7 +25,7 @@ from dsl.spans import Span
 from runtime.engine.conditions import Hit, Probes
 from runtime.engine.population import passes
 from runtime.engine.results import SubjectResult
-from runtime.inputs.periods import Period
+from runtime.inputs.periods import period_end
 
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")  # a quarter's results, not a roll-up's
 
@@ -158,9 +158,10 @@ class Tracker:
         values = result.values
         if result.grade in self.grades:
             hit.add(self.grades[result.grade])
-        if not _QUARTER.match(result.period):
+        if not _QUARTER.match(result.period) and not self.program.annual:
             # A roll-up (a rule test over a year): its grade and links count; its
-            # formulas, quotas and caps are counted in quarters' cases.
+            # formulas, quotas and caps are counted in quarters' cases.  An
+            # annual rule set's year is evaluated, not rolled up.
             self._record_links(result)
             return
         # A quota binds when it keeps out someone who qualifies for the band
@@ -171,7 +172,7 @@ class Tracker:
             if after > position and passes(self.program, band, values, set(result.vetoes)):
                 hit.add(target)
         hit.update(self.taken(values))
-        end = Period.parse(result.period).end
+        end = period_end(result.period)
         for target, slot, cap, item, summed in self.caps:
             if item is not None:
                 count = values[item.count]

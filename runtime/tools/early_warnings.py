@@ -231,7 +231,7 @@ def warning_table(
             continue
         seen.add(key)
         if held is not None and (
-            (w.assessor or "", w.indicator, str(quarter_of(w.checkpoint))) in held
+            (w.assessor or "", w.indicator, str(quarter_of(w.checkpoint, sections.annual))) in held
         ):
             continue
         second.append(
@@ -271,9 +271,10 @@ def warning_table(
     )
 
 
-def quarter_of(day: date) -> Period:
-    """The quarter whose submissions hold a checkpoint's data."""
-    return Period(day.year, (day.month - 1) // 3 + 1)
+def quarter_of(day: date, annual: bool = False) -> Period:
+    """The quarter whose submissions hold a checkpoint's data (annual rules:
+    the year's)."""
+    return Period(day.year, 0) if annual else Period(day.year, (day.month - 1) // 3 + 1)
 
 
 def held_by_store(
@@ -307,8 +308,8 @@ def month_warnings(
     ``rules`` and ``day_text`` are the rules and the day as the user wrote them.
     With ``store``, second warnings go only to those that have not submitted
     (as of the end of ``as_of``; None: everything the store holds)."""
-    year = sections.year
-    if day.year != year:
+    year = sections.years_text()
+    if not sections.covers(day.year):
         outside = {"date": day, "year": year, "other": day.year}
         raise UserError(
             [Diagnostic("E0922", outside, None, location=day_text, help=("E0922.help", outside))]
@@ -316,7 +317,7 @@ def month_warnings(
     held = None
     if store is not None:
         start, end = _month(day)
-        quarters = sorted({quarter_of(start), quarter_of(end)})
+        quarters = sorted({quarter_of(start, sections.annual), quarter_of(end, sections.annual)})
         held = held_by_store(store, sections.scheme, quarters, as_of)
     try:
         return warning_table(sections, people, day, held=held, as_of=as_of)

@@ -172,7 +172,7 @@ def _restore(
         return None
     owner = {i.context: i for i in program.indicators if i.context is not None}
     posts = _posts(program)
-    end = Period(program.year, quarter).end
+    end = _period(program, quarter).end
     rows = []
     for (ident, section), (_, values) in zip(subjects, kept, strict=True):
         row: list[object] = []
@@ -185,6 +185,12 @@ def _restore(
                 return None
         rows.append(tuple(row))
     return _Case(quarter, tuple(rows))
+
+
+def _period(program: ir.Program, quarter: int) -> Period:
+    """The period a generated case is evaluated in: a quarter of the rules'
+    first year, or (annual rules) that year itself, whatever the quarter."""
+    return Period(program.year, 0 if program.annual else quarter)
 
 
 def _kept(
@@ -232,7 +238,7 @@ def _case_strategy(
 
     @functools.cache
     def rows(quarter: int) -> st.SearchStrategy[_Case]:
-        period = Period(program.year, quarter)
+        period = _period(program, quarter)
         per_subject = []
         for ident, section in subjects:
             start = [fixed(field, section, period, posts.get(ident)) for field in program.inputs]
@@ -436,7 +442,7 @@ def _describe(
     case: _Case,
 ) -> Counterexample:  # fmt: skip
     names = [f.name for f in program.inputs]
-    period = str(Period(program.year, case.quarter))
+    period = str(_period(program, case.quarter))
     if condition is None:
         position = _moving_row(prop, program, evaluator, case) or 0
         row = case.rows[position]
@@ -471,7 +477,7 @@ def counterexample_test(program: ir.Program, prop: ir.Property, example: Counter
     section total as ``section_total``, and the property as the expectation.
     It fails while the rules break the property and passes once they keep it."""
     kind = "people" if program.kind == "person" else "sections"
-    end = Period.parse(example.period).end
+    end = Period.of_label(example.period).end
     items = {i.count: i for i in program.items}
     names = {f.name: f for f in program.inputs}
     lines = [

@@ -67,9 +67,12 @@ def _where(span: Span) -> str:
 Dated = ir.Indicator | ir.Item
 
 
-def _changes_by_day(programs: Mapping[Kind, ir.Program], year: int) -> dict[date, list[RuleChange]]:
-    """Every indicator and item starting or ending inside the year, by the day it changes."""
-    first, last = date(year, 1, 1), date(year, 12, 31)
+def _changes_by_day(
+    programs: Mapping[Kind, ir.Program], year: int, last_year: int | None = None
+) -> dict[date, list[RuleChange]]:
+    """Every indicator and item starting or ending inside the year (inside
+    the years of a multi-year rule set), by the day it changes."""
+    first, last = date(year, 1, 1), date(last_year or year, 12, 31)
     found: dict[date, list[RuleChange]] = {}
     for kind, program in programs.items():
         rules: list[tuple[Literal["indicator", "item"], Dated]] = [
@@ -117,7 +120,7 @@ def revision_log(programs: Mapping[Kind, ir.Program], as_of: date | None = None)
     in force by then (undated ones are kept: when they took effect is unknown).
     ``programs`` must be compiled without ``as_of`` (with their effective dates)."""
     section = programs["section"]
-    by_day = _changes_by_day(programs, section.year)
+    by_day = _changes_by_day(programs, section.year, section.last_year)
     entries: list[RevisionEntry] = []
     claimed: set[date] = set()
     for revision in section.revisions:

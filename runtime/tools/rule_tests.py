@@ -30,7 +30,7 @@ from runtime.engine.population import population_values
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation, evaluate_datasets
 from runtime.inputs.data import RUNTIME_KINDS, Dataset, load_tables
-from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
+from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label, period_of
 from runtime.inputs.tables import Table
 from runtime.tools.coverage import Coverage, Tracker
 from runtime.tools.properties import moves_against, violating_subject
@@ -102,18 +102,21 @@ def _evaluate(
     case: CheckedCase,
     outcome: CaseOutcome,
 ) -> Evaluation | None:
-    year = programs["section"].year
+    sections = programs["section"]
+    year = sections.year
     if case.period is None:
         outcome.problems.append(Diagnostic("E1012", {"name": case.name}, case.span))
         return None
     try:
-        periods = parse_periods(case.period)
+        periods = parse_periods(case.period, sections.annual)
     except PeriodError:
         periods = []
-    if not periods or any(p.year != year for p in periods):
-        outcome.problems.append(
-            Diagnostic("E1013", {"period": case.period, "year": year}, case.period_span)
-        )
+    if not periods or any(not sections.covers(p.year) for p in periods):
+        # Annual rules: a case evaluates one of their years (E1018); rules
+        # over several years: quarters of any of them (E1019).
+        code = "E1018" if sections.annual else "E1019" if sections.last_year else "E1013"
+        args = {"period": case.period, "year": year, "years": sections.years_text()}
+        outcome.problems.append(Diagnostic(code, args, case.period_span))
         return None
     # A year or a range of quarters: the case's inputs in each of its quarters,
     # rolled up as the rules declare (so annual links can be tested).
@@ -195,7 +198,7 @@ def _event_table(case: CheckedCase, periods: list[Period], outcome: CaseOutcome)
     rows: list[tuple[int, list[str]]] = []
     for event in case.events:
         day = event.day or periods[-1].end
-        if Period(day.year, (day.month - 1) // 3 + 1) not in periods:
+        if period_of(day, periods[-1].annual) not in periods:
             args = {"date": day.isoformat(), "period": period_label(case.period or "")}
             outcome.problems.append(Diagnostic("E1014", args, event.day_span))
             continue

@@ -36,7 +36,7 @@ from runtime.inputs.data import (
     load_tables,
 )
 from runtime.inputs.events import EVENT_COLUMNS, is_event_table
-from runtime.inputs.periods import Period, PeriodError, parse_month
+from runtime.inputs.periods import Period, PeriodError, parse_month, period_of
 from runtime.inputs.supervision import is_supervision_table
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
@@ -160,6 +160,7 @@ def check_submission(
         and any(i in found for c, found in owners.items() if c in columns_seen)
     ]
     subjects: list[str] = []
+    annual = compilation.programs["section"].annual
     for table in tables:
         columns = {name: index for index, name in enumerate(table.header) if name}
         events = is_event_table(columns)
@@ -169,7 +170,7 @@ def check_submission(
         for number, cells in table.rows:
             index = columns[column]
             text = cells[index].strip() if index < len(cells) else ""
-            other = _period_of(text, events)
+            other = _period_of(text, events, annual)
             if other is not None and other != period:
                 where = f"{table.shown}:{number} [{column}]"
                 row_args = {"row": number, "text": text, "period": str(period)}
@@ -202,18 +203,21 @@ def check_submission(
     return Checked(indicators, subjects, _unique(warnings))
 
 
-def _period_of(text: str, events: bool) -> Period | None:
+def _period_of(text: str, events: bool, annual: bool = False) -> Period | None:
     """The quarter a row belongs to (an event: its date's; a month row: its
-    month's), None if unreadable (the reader reports that)."""
+    month's), or for annual rules the year, None if unreadable (the reader
+    reports that)."""
     if events:
         try:
             day = date.fromisoformat(text)
         except ValueError:
             return None
-        return Period(day.year, (day.month - 1) // 3 + 1)
+        return period_of(day, annual)
     try:
         month = parse_month(text)  # a month row: its quarter
-        return Period.parse(text) if month is None else Period(month[0], (month[1] + 2) // 3)
+        if month is not None:
+            return Period(month[0], (month[1] + 2) // 3)
+        return Period.of_label(text) if annual else Period.parse(text)
     except PeriodError:
         return None
 
