@@ -270,6 +270,13 @@ class ItemDecl:
     span: Span
     subjects: str = "section"
     points: str | None = None  # "from_data": each event's points are in its table
+    # Sanctions (veto items): raised by data as well as events; their outcome.
+    raised_by: Expr | None = None
+    grade: Ident | None = None  # forced grade (may be the declared ungraded one)
+    at_most: Ident | None = None  # grade cap
+    scoring: str | None = None  # not_scored, ranked_last
+    lasts_years: Located | None = field(default=None, metadata=key("lasts.years"))
+    lasts_until: DateValue | None = field(default=None, metadata=key("lasts.until"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -300,6 +307,7 @@ class GradeDecl:
     blocked_by: tuple[str, ...]
     span: Span
     maximum: Located | None = field(default=None, metadata=key("max"))
+    ungraded: bool = False  # the declared ungraded value: only sanctions give it
 
 
 @dataclass(frozen=True, slots=True)
@@ -441,3 +449,6 @@ class RuleSet:
     rollup: RollupDecl | None = None
     links: tuple[LinkDecl, ...] = ()
     properties: tuple[PropertyDecl, ...] = ()
+    sanction_precedence: tuple[Ident, ...] = field(
+        default=(), metadata=key("sanctions.precedence")
+    )

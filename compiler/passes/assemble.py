@@ -62,4 +62,7 @@ def assemble(state: State) -> None:
             )
             for r in manifest.revisions
         ),
+        grade_order=state.grade_order,
+        ungraded=state.ungraded,
+        sanction_precedence=state.sanction_precedence,
     )

@@ -47,8 +47,13 @@ def _declare_items(
         if from_data and (decl.kind == "veto" or decl.per is not None):
             state.error("E0471", {"id": ident}, decl.id.span, help=("E0471.help", {}))
         elif decl.kind == "veto":
-            if decl.veto is None or decl.per is not None or decl.cap is not None:
-                state.error("E0417", {"id": ident}, decl.id.span)
+            outcome = decl.grade or decl.at_most or decl.scoring  # a sanction's outcome
+            if (decl.veto is None and not outcome) or decl.per is not None or decl.cap is not None:
+                # A data-raised or lasting veto without an outcome: name the sanctions' keys.
+                hint: tuple[str, dict[str, object]] | None = (
+                    ("E0417.sanction", {}) if sanctioned(decl) and not outcome else None
+                )
+                state.error("E0417", {"id": ident}, decl.id.span, help=hint)
         elif (decl.per is None and not from_data) or decl.veto is not None:
             state.error("E0416", {"id": ident}, decl.id.span)
         start, end = decl.effective_from, decl.effective_until
@@ -63,7 +68,12 @@ def _declare_items(
         points_slot = None
         span = decl.span
         count_ref = ir.Ref(count, NUMBER, decl.id.span)
-        if decl.kind == "veto":
+        raised = None
+        if decl.kind == "veto" and sanctioned(decl):
+            raised = _raised(state, decl, scope, count)
+            if decl.veto is not None:
+                vetoes.setdefault(decl.veto, []).append((raised, None))
+        elif decl.kind == "veto":
             if decl.veto is not None:
                 vetoes.setdefault(decl.veto, []).append((count, _gate(state, decl, scope)))
         elif decl.per is not None or from_data:
@@ -98,6 +108,7 @@ def _declare_items(
                 effective_until=end.value if end else None,
                 span=span,
                 from_data=from_data,
+                raised=raised,
             )
         )
     result: dict[str, int] = {}
@@ -126,6 +137,8 @@ def _declare_items(
             test: ir.Expr = ir.Cmp(
                 ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
             )
+            if state.slots[count].type == BOOL:  # an item's own raised flag (``_raised``)
+                test = ir.Ref(count, BOOL, span)
             if gate_ref is not None:  # an occurrence, and the item's `when` holds
                 test = ir.Logic("and", test, gate_ref, BOOL, span)
             flag = test if isinstance(flag, ir.Const) else ir.Logic("or", flag, test, BOOL, span)
@@ -145,3 +158,34 @@ def _gate(state: State, decl: ast.ItemDecl, scope: Scope) -> ir.Ref | None:
     gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
     state.pending.append(Pending(gate, decl.when, scope))
     return ir.Ref(gate, BOOL, decl.when.span)
+
+
+def sanctioned(decl: ast.ItemDecl) -> bool:
+    """Whether a veto item has its own raised flag: it is raised by data
+    (``raised_by``) or has a sanction outcome (``runtime.engine.sanctions``)."""
+    return any(
+        v is not None
+        for v in (decl.raised_by, decl.grade, decl.at_most, decl.scoring, decl.lasts_years,
+                  decl.lasts_until)
+    )  # fmt: skip
+
+
+def _raised(state: State, decl: ast.ItemDecl, scope: Scope, count: int) -> int:
+    """The item's raised flag: an occurrence in the events or its ``raised_by``
+    formula (a checked condition over the subject's data, ordered like every
+    other formula), and its ``when`` gate."""
+    ident, span = decl.id.name, decl.id.span
+    zero = Decimal(0)
+    test: ir.Expr = ir.Cmp(
+        ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
+    )
+    if decl.raised_by is not None:
+        by = state.slot(f"{ident}.raised_by", "condition", BOOL, decl.raised_by.span, owner=ident)
+        state.pending.append(Pending(by, decl.raised_by, scope))
+        test = ir.Logic("or", test, ir.Ref(by, BOOL, decl.raised_by.span), BOOL, span)
+    gate_ref = _gate(state, decl, scope)
+    if gate_ref is not None:
+        test = ir.Logic("and", test, gate_ref, BOOL, span)
+    raised = state.slot(f"{ident}.raised", "veto", BOOL, span, owner=ident)
+    state.pending.append(Pending(raised, test, None))
+    return raised
