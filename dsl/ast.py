@@ -449,6 +449,4 @@ class RuleSet:
     rollup: RollupDecl | None = None
     links: tuple[LinkDecl, ...] = ()
     properties: tuple[PropertyDecl, ...] = ()
-    sanction_precedence: tuple[Ident, ...] = field(
-        default=(), metadata=key("sanctions.precedence")
-    )
+    sanction_precedence: tuple[Ident, ...] = field(default=(), metadata=key("sanctions.precedence"))

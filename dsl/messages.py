@@ -2339,6 +2339,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sanction.column": ("处分", "sanction"),
     "sanction.not_scored_total": ("不计分", "not scored"),
     "table.head.sanction": ("处分", "sanction"),
+    "E1006.sanctions": (
+        "有处分结果的否决项目编号列表",
+        "a list of ids of veto items with sanctions",
+    ),
+    "E1006.sanction": ("一个有处分结果的否决项目编号", "the id of a veto item with a sanction"),
+    "E1006.scoring": ("not_scored 或 ranked_last", "not_scored or ranked_last"),
     "sanction.word.forced": ("定为{grade}", "grade {grade}"),
     "sanction.word.capped": ("最高{grade}", "at most {grade}"),
     "sanction.word.not_scored": ("不计分", "not scored"),

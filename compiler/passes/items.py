@@ -5,12 +5,12 @@ from __future__ import annotations
 from decimal import Decimal
 
 from compiler import ir
-from compiler.lower import Scope
+from compiler.lower import Scope, SlotBinding
 from compiler.passes.state import Pending, State
 from dsl import ast
 from dsl.diagnostics import Label
 from semantics.builtins import MIN, SUM
-from semantics.types import BOOL, NUMBER
+from semantics.types import BOOL, DATE, NUMBER
 
 
 def declare_items(state: State) -> None:
@@ -182,7 +182,17 @@ def _raised(state: State, decl: ast.ItemDecl, scope: Scope, count: int) -> int:
     if decl.raised_by is not None:
         by = state.slot(f"{ident}.raised_by", "condition", BOOL, decl.raised_by.span, owner=ident)
         state.pending.append(Pending(by, decl.raised_by, scope))
-        test = ir.Logic("or", test, ir.Ref(by, BOOL, decl.raised_by.span), BOOL, span)
+        by_ref: ir.Expr = ir.Ref(by, BOOL, decl.raised_by.span)
+        # Events out of force are not counted (runtime.inputs.events); the
+        # formula counts only while the item is in force on the period's last day.
+        end = scope.lookup("period_end") if decl.effective_from or decl.effective_until else None
+        if isinstance(end, SlotBinding):
+            for bound, op in ((decl.effective_from, ">="), (decl.effective_until, "<=")):
+                if bound is not None:
+                    day = ir.Const(bound.value, DATE, bound.span)
+                    held = ir.Cmp(op, ir.Ref(end.slot, DATE, bound.span), day, BOOL, bound.span)  # type: ignore[arg-type]
+                    by_ref = ir.Logic("and", by_ref, held, BOOL, span)
+        test = ir.Logic("or", test, by_ref, BOOL, span)
     gate_ref = _gate(state, decl, scope)
     if gate_ref is not None:
         test = ir.Logic("and", test, gate_ref, BOOL, span)

@@ -187,11 +187,20 @@ def _sanctions_json(result: SubjectResult) -> dict[str, object]:
         return {}
     return {
         "sanctions": [
-            {key: value for key, value in (
-                ("item", s.item), ("name", s.name), ("grade", s.grade), ("at_most", s.at_most),
-                ("scoring", s.scoring), ("until", s.until), ("period", s.period),
-                ("where", s.where),
-            ) if value is not None}  # fmt: skip
+            {
+                key: value
+                for key, value in (
+                    ("item", s.item),
+                    ("name", s.name),
+                    ("grade", s.grade),
+                    ("at_most", s.at_most),
+                    ("scoring", s.scoring),
+                    ("until", s.until),
+                    ("period", s.period),
+                    ("where", s.where),
+                )
+                if value is not None
+            }
             for s in result.sanctions
         ],
         "decided_by": result.decided_by or None,

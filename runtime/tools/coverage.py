@@ -190,6 +190,8 @@ class Tracker:
                 and (end is None or item.in_force(end))
             ):
                 hit.add(self.vetoes[item.id])
+            elif item.raised is not None and values[item.raised] is True:  # raised by data
+                hit.add(self.vetoes[item.id])
         self._record_links(result)
 
     def _record_links(self, result: SubjectResult) -> None:

@@ -82,6 +82,7 @@ class _Explainer:
         self.result = result
         self.values = result.values
         self.words = texts("explain", lang)
+        self.sanction_words = texts("sanction", lang)
         self.definitions = {d.slot: d for d in program.definitions}
         self.inputs = {f.slot: f for f in program.inputs}
         self.seen: set[int] = set()
@@ -256,6 +257,8 @@ class _Explainer:
             )
         vetoes = "、".join(words[f"veto.{v}"] for v in result.vetoes) or words["none"]
         children.append((f"{words['veto']}: {vetoes}", []))
+        if result.sanctions:
+            children.append(self.sanctions())
         for gave_way in result.overridden:  # a link's `overrides` set this consequence aside
             if gave_way.target == result.id:
                 args = {
@@ -276,6 +279,28 @@ class _Explainer:
             )
         )
         return (head, children)
+
+    def sanctions(self) -> Node:
+        """The sanctions holding for the subject: which decided its grade
+        ("grade capped at 称职 by item X (rule file:line)") and its scoring,
+        then each one with where it was raised and how long it lasts."""
+        result, words = self.result, self.sanction_words
+        lines: list[Node] = []
+        for s in result.sanctions:
+            args = {"item": s.item, "name": s.name, "where": s.where or "-"}
+            if s.item == result.decided_by and result.decision:
+                grade = s.grade if result.decision == "forced" else s.at_most
+                lines.append((words[result.decision].format(grade=grade, **args), []))
+            if s.item == result.scoring_by and result.scoring:
+                lines.append((words[result.scoring].format(**args), []))
+        for s in result.sanctions:
+            when = (
+                words["carried"].format(period=s.period, until=s.until)
+                if s.period != result.period or s.until
+                else words["raised"]
+            )
+            lines.append((f"{s.item} {s.name}: {when}", []))
+        return (words["heading"], lines)
 
 
 def _combine_shares(expr: ir.Expr) -> tuple[Decimal, Decimal]:
