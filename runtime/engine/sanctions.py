@@ -168,17 +168,23 @@ def _read(entry: object, period: str, items: Mapping[str, ir.Item]) -> Sanctione
     )  # fmt: skip
 
 
-def rule(program: ir.Program, applied: Sequence[Sanctioned]) -> Ruling | None:
+def rule(
+    program: ir.Program, applied: Sequence[Sanctioned], vetoes: Sequence[str] = ()
+) -> Ruling | None:
     """Which of the sanctions holding for a subject decides its grade and its
-    scoring (module docstring); None when none holds."""
+    scoring (module docstring); None when none holds.  A forced grade whose
+    band a raised veto blocks (force 优秀 beside 一票否优) does not decide:
+    the veto is harsher."""
     if not applied:
         return None
     order = {grade: n for n, grade in enumerate(program.grade_order)}
     listed = {ident: n for n, ident in enumerate(program.sanction_precedence)}
     never = len(listed)
 
+    blocked = {b.grade for b in program.grades if set(b.blocked_by) & set(vetoes)}
+
     def graded(s: Sanctioned) -> bool:
-        return (s.grade or s.at_most or "") in order
+        return (s.grade or s.at_most or "") in order and s.grade not in blocked
 
     def harshness(s: Sanctioned) -> tuple[int, int, int]:
         grade = s.grade or s.at_most or ""
@@ -207,7 +213,8 @@ def rulings(
         now = raised(program, values, label)
         mine = {s.item for s in now}
         applied = [*now, *(s for s in (earlier or {}).get(ident, ()) if s.item not in mine)]
-        ruling = rule(program, applied)
+        vetoes = [kind.removeprefix("veto:") for kind, slot in program.vetoes if values[slot]]
+        ruling = rule(program, applied, vetoes)
         if ruling is not None:
             found[ident] = ruling
     return found
