@@ -4,6 +4,7 @@ lasting into later periods and years, precedence and contradictions."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 from pathlib import Path
@@ -102,15 +103,37 @@ def test_an_ungraded_year_carries_into_the_next_from_published_results(tmp_path:
         "period": "2016",
         "subjects": [
             {
-                "id": "s2", "kind": "section", "total": "80", "rank": 2, "grade": "不定等次",
-                "sanctions": [{"item": "disciplined", "name": "受到党纪处分", "grade": "不定等次",
-                               "until": "2017-12-31", "period": "2016Q3"}],
-            },  # fmt: skip
+                "id": "s2",
+                "kind": "section",
+                "total": "80",
+                "rank": 2,
+                "grade": "不定等次",
+                "sanctions": [
+                    {
+                        "item": "disciplined",
+                        "name": "受到党纪处分",
+                        "grade": "不定等次",
+                        "until": "2017-12-31",
+                        "period": "2016Q3",
+                    }
+                ],
+            },
             {
-                "id": "s3", "kind": "section", "total": "80", "rank": 2, "grade": "不定等次",
-                "sanctions": [{"item": "disciplined", "name": "受到党纪处分", "grade": "不定等次",
-                               "until": "2016-12-31", "period": "2016Q3"}],
-            },  # fmt: skip
+                "id": "s3",
+                "kind": "section",
+                "total": "80",
+                "rank": 2,
+                "grade": "不定等次",
+                "sanctions": [
+                    {
+                        "item": "disciplined",
+                        "name": "受到党纪处分",
+                        "grade": "不定等次",
+                        "until": "2016-12-31",
+                        "period": "2016Q3",
+                    }
+                ],
+            },
         ],
     }
     (data / "published" / "2016.json").write_text(json.dumps(earlier), encoding="utf-8")
@@ -175,8 +198,8 @@ def test_a_sanction_raised_in_one_quarter_holds_in_the_later_ones(tmp_path: Path
     )
     rules = tmp_path / "rules"
     shutil.copytree(RULES, rules)
-    with (rules / "ruleset.yaml").open("a", encoding="utf-8") as out:
-        out.write("rollup: {method: average}\n")
+    with (rules / "ruleset.yaml").open("a", encoding="utf-8") as manifest:
+        manifest.write("rollup: {method: average}\n")
     code, out, err = run(
         "evaluate", str(rules), "--data", str(data), "--period", "2017Q1..2017Q2",
         "--format", "json",
@@ -205,13 +228,9 @@ def test_precedence_overrides_the_harshest() -> None:
     assert ruling is not None and ruling.grade == unreachable  # harshest by grade order
     ruling = rule(program, [unreachable, disciplined])
     assert ruling is not None and ruling.grade == disciplined  # listed first
-    relisted = ir.Program(**{**_fields(program), "sanction_precedence": ("warned",)})
+    relisted = dataclasses.replace(program, sanction_precedence=("warned",))
     ruling = rule(relisted, [warned, unreachable])
     assert ruling is not None and ruling.grade == warned and ruling.not_scored
-
-
-def _fields(program: ir.Program) -> dict[str, object]:
-    return {name: getattr(program, name) for name in ir.Program.__dataclass_fields__}
 
 
 def test_verify_reports_contradictions_with_a_witness() -> None:
