@@ -2339,6 +2339,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sanction.column": ("处分", "sanction"),
     "sanction.not_scored_total": ("不计分", "not scored"),
     "table.head.sanction": ("处分", "sanction"),
+    "diff.field.raised_by": ("触发条件", "raised by"),
+    "diff.field.grade": ("定为等次", "forced grade"),
+    "diff.field.at_most": ("最高等次", "grade cap"),
+    "diff.field.scoring": ("计分排名", "scoring"),
+    "diff.field.lasts": ("持续", "lasts"),
     "E1006.sanctions": (
         "有处分结果的否决项目编号列表",
         "a list of ids of veto items with sanctions",

@@ -9,6 +9,7 @@ import json
 import shutil
 from pathlib import Path
 
+import openpyxl
 from hypothesis import given, settings
 
 from compiler import ir
@@ -272,3 +273,24 @@ def test_a_data_raised_veto_counts_only_while_in_force(tmp_path: Path) -> None:
 def test_backends_agree_on_raise_formulas(case: RuleSetCase) -> None:
     """Compiled == interpreted on generated rule sets with data-raised vetoes."""
     check_agreement(case)
+
+
+def test_xlsx_has_the_sanction_column_and_no_total_when_not_scored(tmp_path: Path) -> None:
+    out = tmp_path / "results.xlsx"
+    code, _, err = run(
+        "evaluate", RULES, "--data", DATA, "--format", "xlsx", "--out", str(out), "--lang", "zh"
+    )
+    assert code == 0, err
+    sheet = openpyxl.load_workbook(out).worksheets[0]
+    rows = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    head = next(r for r in rows if "处分" in r)
+    s1 = next(r for r in rows if "s1" in r)
+    assert s1[head.index("总分")] is None and s1[head.index("名次")] is None
+    assert s1[head.index("处分")] == "检查时不可达超过一成（定为不称职，不计分）"
+
+
+def test_explain_shows_a_not_scored_subject_without_total() -> None:
+    code, out, _ = run("explain", RULES, "--data", DATA, "--subject", "s1", "--lang", "en")
+    assert code == 0
+    assert out.splitlines()[0] == "一科 (s1) · 2017Q2 · not scored (grade 不称职)"
+    assert "not scored and not ranked: item unreachable (检查时不可达超过一成)" in out

@@ -234,6 +234,12 @@ class _Explainer:
             + (f"{comma}{words['grade']} {grade}" if grade else "")
             + closing
         )
+        if result.scoring == "not_scored":  # a sanction took it out of scoring and ranking
+            head = (
+                f"{result.name} ({result.id}) · {result.period} · "
+                f"{self.sanction_words['not_scored_total']}"
+                + (f"{opening}{words['grade']} {grade}{closing}" if grade else "")
+            )
         indicators = [i for i in program.indicators if only is None or i.id == only]
         if only is not None:
             return (head, [self.indicator(i) for i in indicators])
