@@ -294,3 +294,11 @@ def test_explain_shows_a_not_scored_subject_without_total() -> None:
     assert code == 0
     assert out.splitlines()[0] == "一科 (s1) · 2017Q2 · not scored (grade 不称职)"
     assert "not scored and not ranked: item unreachable (检查时不可达超过一成)" in out
+
+
+def test_people_have_sanctions_too() -> None:
+    """Person items force and cap people's grades, the ungraded value declared
+    in people.grades; a carried sanction counts as covering its item."""
+    code, out, err = run("test", "tests/cases/sanctions/people", "--lang", "en")
+    assert code == 0, out + err
+    assert "1 passed" in out and "vetoes              2/2" in out
