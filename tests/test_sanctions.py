@@ -213,11 +213,19 @@ def test_a_sanction_raised_in_one_quarter_holds_in_the_later_ones(tmp_path: Path
         "--subject", "s1", "--lang", "en",
     )  # fmt: skip
     assert code == 0, err
-    q2 = out[out.index("2017Q2") :]
+    q2 = out[out.index("一科 (s1) · 2017Q2 · ") :]  # the second quarter's own tree
     assert "grade 不定等次 forced by item disciplined" in q2  # Q2 learnt of Q1's
     assert "raised 2017Q1, lasts until 2018-12-31" in q2
-    # warned lasts only its quarter: Q2 of s2 is not capped
-    assert "warned" not in out
+    # warned lasts only its quarter: s2's Q2 is not capped, though the range is
+    code, out, err = run(
+        "explain", str(rules), "--data", str(data), "--period", "2017Q1..2017Q2",
+        "--subject", "s2", "--lang", "en",
+    )  # fmt: skip
+    assert code == 0, err
+    first = out.index("二科 (s2) · 2017Q1 · ")
+    second = out.index("二科 (s2) · 2017Q2 · ")
+    assert "capped at 称职 by item warned" in out[:first]  # the range: raised in one quarter
+    assert "warned" in out[first:second] and "warned" not in out[second:]
 
 
 def test_precedence_overrides_the_harshest() -> None:
