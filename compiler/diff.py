@@ -115,6 +115,21 @@ def _item(program: ir.Program, item: ir.Item) -> Facts:
         "effective_from": (str(item.effective_from or ""), item.span),
         "effective_until": (str(item.effective_until or ""), item.span),
         "when": _formula(program, gate, item.span),
+        **_sanction(program, item),
+    }
+
+
+def _sanction(program: ir.Program, item: ir.Item) -> Facts:
+    """A veto item's sanction (language.md §8.3.1): its raise formula and outcome."""
+    raised = next((s.index for s in program.slots if s.name == f"{item.id}.raised_by"), None)
+    s = item.sanction
+    lasts = "" if s is None else f"{s.years} years" if s.years else str(s.until or "")
+    return {
+        "raised_by": _formula(program, raised, item.span),
+        "grade": ((s.grade if s else None) or "", item.span),
+        "at_most": ((s.at_most if s else None) or "", item.span),
+        "scoring": ((s.scoring if s else None) or "", item.span),
+        "lasts": (lasts, item.span),
     }
 
 

@@ -387,6 +387,22 @@ class Indicator:
 
 
 @dataclass(frozen=True, slots=True)
+class Sanction:
+    """What a raised veto item does besides its ``veto`` flag
+    (``runtime.engine.sanctions`` applies it): force a grade (possibly the
+    declared ungraded one) or cap it, take the subject out of scoring or rank
+    it last, and for how long (``years``, the year raised included, or
+    ``until`` a day; neither: the period it is raised in)."""
+
+    grade: str | None
+    at_most: str | None
+    scoring: Literal["not_scored", "ranked_last"] | None
+    years: int | None
+    until: date | None
+    span: Span
+
+
+@dataclass(frozen=True, slots=True)
 class Item:
     """A bonus, deduction or veto item; its occurrences are counted per period."""
 
@@ -404,6 +420,10 @@ class Item:
     # Points given by each event (the events' `points` column); ``count`` then
     # holds their sum and ``per`` is 1.
     from_data: bool = False
+    # A veto item's flag slot when it is raised by data (``raised_by``) or has
+    # a sanction outcome: occurrences or the formula, gated by ``when``.
+    raised: int | None = None
+    sanction: Sanction | None = None
 
     def in_force(self, day: date) -> bool:
         return (self.effective_from is None or self.effective_from <= day) and (
@@ -623,3 +643,10 @@ class Program:
         """The years as the manifest wrote them: ``2016`` or ``2016..2018``."""
         last = self.last_year or self.year
         return str(self.year) if last == self.year else f"{self.year}..{last}"
+
+    # Sanctions: every grade best first, the declared ungraded value included
+    # (``ungraded``, given only by a sanction); the declared precedence of
+    # sanction items (first wins; empty: the harshest by grade order).
+    grade_order: tuple[str, ...] = ()
+    ungraded: str | None = None
+    sanction_precedence: tuple[str, ...] = ()

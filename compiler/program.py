@@ -35,6 +35,7 @@ from compiler.passes.items import declare_items
 from compiler.passes.lowering import lower_definitions
 from compiler.passes.order import order
 from compiler.passes.ranking import check_ranking_keys, declare_grades, declare_ranking
+from compiler.passes.sanctions import declare_sanctions
 from compiler.passes.state import Kind, State
 from compiler.passes.totals import (
     check_people_organization,
@@ -71,6 +72,7 @@ PASSES: tuple[Pass, ...] = (
     define_total,
     declare_ranking,
     declare_grades,
+    declare_sanctions,
     # lower every formula to typed IR
     lower_definitions,
     check_ranking_keys,

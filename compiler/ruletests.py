@@ -26,7 +26,10 @@ from dsl.spans import Span
 
 Kind = Literal["section", "person"]
 # What an expectation compares: a slot's value, or a population result.
-Target = Literal["slot", "grade", "rank", "vetoes", "links", "receives", "overridden"]
+Target = Literal[
+    "slot", "grade", "rank", "vetoes", "links", "receives", "overridden",
+    "sanction", "sanctions", "scoring",
+]  # fmt: skip
 _SPECIAL: dict[str, Target] = {
     "grade": "grade",
     "rank": "rank",
@@ -34,6 +37,9 @@ _SPECIAL: dict[str, Target] = {
     "links": "links",
     "receives": "receives",
     "overridden": "overridden",  # links whose consequence for it another link replaced
+    "sanction": "sanction",  # the veto item that decided the grade (null: none)
+    "sanctions": "sanctions",  # the sanctions holding (raised now or carried)
+    "scoring": "scoring",  # not_scored or ranked_last (null: scored as usual)
 }
 _LABEL = re.compile(r"(\d{4})(?:Q[1-4](?:\.\.\d{4}Q[1-4])?)?")  # 2015Q2, 2015Q1..2015Q3, 2015
 SECTION_TOTAL = "section_total"  # a person's input that may name their section's total
@@ -257,8 +263,11 @@ class _Checker:
             if expected is _INVALID:
                 return None
             return CheckedExpectation(kind, ident, name, "slot", slot.index, expected, value.span)
+        if target in ("sanction", "scoring"):
+            return self.sanction_expectation(program, kind, ident, name, target, value)
         if target == "grade":
             grades = [g.grade for g in program.grades] + ["ungraded"]
+            grades += [program.ungraded] if program.ungraded else []
             if value.value is None or str(value.value) not in grades:
                 self.error(
                     "E1007", {"grade": value.value}, value.span,
@@ -280,6 +289,8 @@ class _Checker:
             return None
         if target == "vetoes":
             known = ["fail", "no_excellent"]
+        elif target == "sanctions":
+            known = sanction_items(program)
         elif target == "links":
             known = [link.id for link in program.links]
         else:
@@ -287,11 +298,11 @@ class _Checker:
         unknown = [v for v in listed if v not in known]
         others = {link.id for p in self.programs.values() for link in p.links} - set(known)
         for ident_ in unknown:
-            code = "E1008" if target != "vetoes" else "E1006"
+            code = "E1008" if target not in ("vetoes", "sanctions") else "E1006"
             args: dict[str, object] = (
                 {"link": ident_}
                 if code == "E1008"
-                else {"key": name, "expected": ("E1006.vetoes", {})}
+                else {"key": name, "expected": (f"E1006.{target}", {})}
             )
             found = suggest(ident_, known, None)
             if ident_ in others:  # a link of the other kind of subject
@@ -302,6 +313,22 @@ class _Checker:
         return CheckedExpectation(
             kind, ident, name, target, None, tuple(sorted(listed)), value.span
         )
+
+    def sanction_expectation(
+        self, program: ir.Program, kind: Kind, ident: str, name: str, target: Target, value: Named
+    ) -> CheckedExpectation | None:
+        """``sanction: ITEM`` (the item that decided the grade) or ``scoring:
+        not_scored | ranked_last``; null expects none."""
+        known = sanction_items(program) if target == "sanction" else ["not_scored", "ranked_last"]
+        given = value.value
+        if given is not None and str(given) not in known:
+            self.error(
+                "E1006", {"key": name, "expected": (f"E1006.{target}", {})}, value.span,
+                help=suggest(str(given), known, None),
+            )  # fmt: skip
+            return None
+        expected = None if given is None else str(given)
+        return CheckedExpectation(kind, ident, name, target, None, expected, value.span)
 
     def past(self, past: PastCase) -> None:
         """An earlier year's result: a period label before the rules' year, a
@@ -317,8 +344,17 @@ class _Checker:
         if result.count is not None and result.rank is not None and result.rank > result.count:
             self.error("E1006", {"key": "rank", "expected": ("E1006.rank_count", {})},
                        past.subject.span)  # fmt: skip
+        if kind is not None and result.sanctions:
+            known = sanction_items(self.programs[kind])
+            for unknown in [i for i in result.sanctions if i not in known]:
+                self.error(
+                    "E1006", {"key": "sanctions", "expected": ("E1006.sanctions", {})},
+                    past.subject.span, help=suggest(unknown, known, None),
+                )  # fmt: skip
         if kind is not None and result.grade is not None:
             grades = [g.grade for g in self.programs[kind].grades] + ["ungraded"]
+            ungraded = self.programs[kind].ungraded
+            grades += [ungraded] if ungraded else []
             if result.grade not in grades:
                 listed = "、".join(grades)
                 self.error("E1007", {"grade": result.grade}, past.grade or past.subject.span,
@@ -375,3 +411,8 @@ class _Checker:
 
 
 _INVALID = object()
+
+
+def sanction_items(program: ir.Program) -> list[str]:
+    """The ids of the veto items with a sanction of a program."""
+    return [item.id for item in program.items if item.sanction is not None]

@@ -273,6 +273,14 @@ class ItemDecl:
     # ``from: supervision.uncorrected``: occurrences counted from the supervision table.
     source: Ident | None = field(default=None, metadata=key("from", check_name=False))
 
+    # Sanctions (veto items): raised by data as well as events; their outcome.
+    raised_by: Expr | None = None
+    grade: Ident | None = None  # forced grade (may be the declared ungraded one)
+    at_most: Ident | None = None  # grade cap
+    scoring: str | None = None  # not_scored, ranked_last
+    lasts_years: Located | None = field(default=None, metadata=key("lasts.years"))
+    lasts_until: DateValue | None = field(default=None, metadata=key("lasts.until"))
+
 
 @dataclass(frozen=True, slots=True)
 class RankingDecl:
@@ -302,6 +310,7 @@ class GradeDecl:
     blocked_by: tuple[str, ...]
     span: Span
     maximum: Located | None = field(default=None, metadata=key("max"))
+    ungraded: bool = False  # the declared ungraded value: only sanctions give it
 
 
 @dataclass(frozen=True, slots=True)
@@ -449,3 +458,4 @@ class RuleSet:
     rollup: RollupDecl | None = None
     links: tuple[LinkDecl, ...] = ()
     properties: tuple[PropertyDecl, ...] = ()
+    sanction_precedence: tuple[Ident, ...] = field(default=(), metadata=key("sanctions.precedence"))

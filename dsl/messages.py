@@ -2503,6 +2503,103 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.then": ("试算", "What-if"),
     "web.column_value": ("数据", "Data"),
     "web.from_published": ("已发布结果", "as published"),
+    # -- sanctions (veto items with outcomes) ---------------------------------
+    "E0485": (
+        "只有否决项目（kind: veto）可以写 raised_by、grade、at_most、scoring 或 lasts：`{id}` 不是",
+        "only veto items (kind: veto) take raised_by, grade, at_most, scoring or lasts: "
+        "`{id}` is not one",
+    ),
+    "E0417.sanction": (
+        "或写出处分的结果：grade（定为某等次）、at_most（最高某等次）或 scoring: not_scored / ranked_last",
+        "or declare a sanction's outcome: grade (force a grade), at_most (cap it) or "
+        "scoring: not_scored / ranked_last",
+    ),
+    "E0486": (
+        "否决项目 `{id}` 的 lasts 只能写 years 或 until 之一",
+        "veto item `{id}`: `lasts` takes either `years` or `until`, not both",
+    ),
+    "E0487": (
+        "没有等次 `{grade}`（可用：{grades}）",
+        "no grade `{grade}` (declared: {grades})",
+    ),
+    "E0487.help": (
+        "grade 可写任一等次或声明为 ungraded 的等次；at_most 只能写由分数评定的等次",
+        "grade may name any grade or the one declared `ungraded: true`; at_most names a grade "
+        "the bands assign",
+    ),
+    "E0488": (
+        "否决项目 `{id}` 不能同时写 grade（定为某等次）和 at_most（最高某等次）",
+        "veto item `{id}` cannot both force a grade (`grade`) and cap it (`at_most`)",
+    ),
+    "E0489": (
+        "sanctions.precedence 中没有否决项目 `{id}`",
+        "no veto item `{id}` to order in sanctions.precedence",
+    ),
+    "E0489.help": (
+        "precedence 列出否决项目的 id，排在前面的优先",
+        "precedence lists veto items' ids, the first that applies decides",
+    ),
+    "E0520": (
+        "不定等次 `{grade}`（ungraded: true）只由处分给出，不能写 min、max、requires、quota 或 blocked_by",
+        "the ungraded value `{grade}` (ungraded: true) is given only by sanctions: it takes no "
+        "min, max, requires, quota or blocked_by",
+    ),
+    "E0521": (
+        "只能声明一个不定等次（ungraded: true），`{grade}` 是第二个",
+        "only one grade may be declared `ungraded: true`; `{grade}` is a second one",
+    ),
+    "V0115": (
+        "否决项目 `{first}` 与 `{second}`（{where}）可能同时适用于一个{target}：{first_outcome}与{second_outcome}矛盾，且没有 sanctions.precedence 决定取舍，按最严者处理（例：{witness}）",
+        "veto items `{first}` and `{second}` ({where}) can both apply to one {target}: "
+        "{first_outcome} contradicts {second_outcome} and no sanctions.precedence decides; the "
+        "harshest stands (e.g. {witness})",
+    ),
+    "V0115.label": ("另一个否决项目", "the other veto item"),
+    "V0115.help": (
+        "在 sanctions.precedence 中按优先顺序列出这两个项目，或用 when、raised_by、生效日期使二者不会同时适用",
+        "list both items in sanctions.precedence in the order that decides, or keep them apart "
+        "with `when`, `raised_by` or effective dates",
+    ),
+    "V0115.force": ("定为“{grade}”", 'grade "{grade}"'),
+    "V0115.cap": ("最高“{grade}”", 'at most "{grade}"'),
+    "V0115.blocks": ("一票否优（{grade}被否）", "no excellent ({grade} blocked)"),
+    "sanction.forced": (
+        "等次由否决项目 {item}（{name}，{where}）定为 {grade}",
+        "grade {grade} forced by item {item} ({name}, {where})",
+    ),
+    "sanction.capped": (
+        "等次由否决项目 {item}（{name}，{where}）限定为最高 {grade}",
+        "grade capped at {grade} by item {item} ({name}, {where})",
+    ),
+    "sanction.not_scored": (
+        "因否决项目 {item}（{name}）不计分、不排名",
+        "not scored and not ranked: item {item} ({name})",
+    ),
+    "sanction.ranked_last": (
+        "因否决项目 {item}（{name}）排在最后",
+        "ranked last: item {item} ({name})",
+    ),
+    "sanction.carried": ("{period} 起，至 {until}", "raised {period}, lasts until {until}"),
+    "sanction.raised": ("本期触发", "raised this period"),
+    "sanction.heading": ("处分", "sanctions"),
+    "sanction.column": ("处分", "sanction"),
+    "sanction.not_scored_total": ("不计分", "not scored"),
+    "table.head.sanction": ("处分", "sanction"),
+    "diff.field.raised_by": ("触发条件", "raised by"),
+    "diff.field.grade": ("定为等次", "forced grade"),
+    "diff.field.at_most": ("最高等次", "grade cap"),
+    "diff.field.scoring": ("计分排名", "scoring"),
+    "diff.field.lasts": ("持续", "lasts"),
+    "E1006.sanctions": (
+        "有处分结果的否决项目编号列表",
+        "a list of ids of veto items with sanctions",
+    ),
+    "E1006.sanction": ("一个有处分结果的否决项目编号", "the id of a veto item with a sanction"),
+    "E1006.scoring": ("not_scored 或 ranked_last", "not_scored or ranked_last"),
+    "sanction.word.forced": ("定为{grade}", "grade {grade}"),
+    "sanction.word.capped": ("最高{grade}", "at most {grade}"),
+    "sanction.word.not_scored": ("不计分", "not scored"),
+    "sanction.word.ranked_last": ("排最后", "ranked last"),
 }
 
 

@@ -57,6 +57,8 @@ class PastResult(Model):
     total: Number | None = None
     grade: Text | None = None
     vetoes: list[Literal["fail", "no_excellent"]] = Field(default_factory=list)
+    # veto items with sanctions raised that year: those that last carry into later years
+    sanctions: list[Text] = Field(default_factory=list)
 
 
 class Defaults(Model):

@@ -248,6 +248,14 @@ class Indicator(Model):
     description: str | None = None
 
 
+class Lasts(Model):
+    """How long a sanction's outcome holds: ``years`` years, the year raised
+    included (``years: 2``: this year and next), or ``until`` a day."""
+
+    years: int | None = Field(None, ge=1, le=20)
+    until: date | None = None
+
+
 class Item(Model):
     """A bonus or deduction item (加减分项目), or a veto (一票否决 / 一票否优).
 
@@ -277,6 +285,19 @@ class Item(Model):
         alias="from",
         description="occurrences counted from the data's supervision table (督办事项) "
         "instead of event rows, e.g. supervision.uncorrected for 督查发现问题未按期整改",
+    )
+    # Sanctions (veto items only; docs/language.md "Sanctions"):
+    raised_by: Formula | None = Field(
+        None, description="a condition over the subject's data that raises the veto, as events do"
+    )
+    grade: Text | None = Field(None, description="force this grade (or the declared ungraded one)")
+    at_most: Text | None = Field(None, description="cap the grade: at best this one")
+    scoring: Literal["not_scored", "ranked_last"] | None = Field(
+        None, description="not_scored: no total, not ranked, listed last; ranked_last"
+    )
+    lasts: Lasts | None = Field(
+        None,
+        description="the outcome also holds later: {years: N} (this year included) or {until: DATE}",
     )
 
 
@@ -325,6 +346,16 @@ class Grade(Model):
     blocked_by: list[Literal["fail", "no_excellent"]] = Field(
         default_factory=list, description="vetoes that forbid this grade"
     )
+    ungraded: bool = Field(
+        False, description="the declared ungraded value (e.g. 不定等次): only a sanction gives it"
+    )
+
+
+class Sanctions(Model):
+    """How sanctions combine: the first of ``precedence`` that applies decides
+    (default: the harshest by grade order)."""
+
+    precedence: list[Text] = Field(default_factory=list, description="veto item ids, first wins")
 
 
 class Combine(Model):
@@ -527,6 +558,7 @@ class RuleFile(Model):
     organization: Organization | None = None
     items: list[Item] = Field(default_factory=list)
     adjustments: Adjustments | None = None
+    sanctions: Sanctions | None = None
     ranking: Ranking | None = None
     grades: list[Grade] | None = None
     people: PeopleRules | None = None

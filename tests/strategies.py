@@ -576,12 +576,20 @@ class _Inputs:
 
 @st.composite
 def rule_sets(
-    draw: st.DrawFn, *, exempt_values: bool = True, depth: int = 2, max_rows: int = 4
+    draw: st.DrawFn,
+    *,
+    exempt_values: bool = True,
+    depth: int = 2,
+    max_rows: int = 4,
+    sanctions: bool = False,
 ) -> RuleSetCase:
     """A whole small rule set that compiles without errors, with input rows.
 
     ``exempt_values``: whether rule-set ``values`` and the ``total`` formula may
     read inputs declared ``missing: exempt`` (indicator formulas always may).
+    ``sanctions``: add a veto item raised by a generated condition over the
+    rule set's names (``raised_by``), gated or not by ``when``, with a
+    sanction's outcome; rows then give its occurrence count.
     """
     names = iter(draw(st.permutations(GLOBAL_NUMBER_NAMES)))
     own_names = iter(draw(st.permutations(OWN_INPUT_NAMES)))
@@ -691,7 +699,23 @@ def rule_sets(
         extra = pretty(draw(number_exprs(readable.env(), 1)))
         body.formula(0, "total", template.replace("E", extra))
 
+    counts: list[str] = []
+    if sanctions:
+        body.line("items:")
+        for n in range(draw(st.integers(1, 2))):
+            body.line(f"  - id: 否决{n}")
+            body.line(f"    name: 否决{n}")
+            body.line("    kind: veto")
+            body.formula(4, "raised_by", pretty(draw(bool_exprs(safe.env(), depth))))
+            if draw(st.booleans()):
+                body.formula(4, "when", pretty(draw(bool_exprs(safe.env(), 1))))
+            outcome = draw(st.sampled_from(["scoring: not_scored", "scoring: ranked_last",
+                                            "veto: fail", "veto: no_excellent"]))  # fmt: skip
+            body.line(f"    {outcome}")
+            counts.append(f"否决{n}.count")
     rows = draw(st.lists(st.fixed_dictionaries(inputs.values), min_size=1, max_size=max_rows))
+    for row in rows:
+        row.update({name: Decimal(draw(st.integers(0, 2))) for name in counts})
     if scope.dates:  # formulas may read the period's first and last day
         quarter = draw(st.integers(1, 4))
         start = date(2016, 3 * quarter - 2, 1)

@@ -64,4 +64,7 @@ def assemble(state: State) -> None:
         ),
         period="year" if manifest.period == "year" else "quarter",
         last_year=manifest.years[1] if manifest.years else None,
+        grade_order=state.grade_order,
+        ungraded=state.ungraded,
+        sanction_precedence=state.sanction_precedence,
     )

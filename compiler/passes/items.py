@@ -6,12 +6,12 @@ import dataclasses
 from decimal import Decimal
 
 from compiler import ir
-from compiler.lower import Scope
+from compiler.lower import Scope, SlotBinding
 from compiler.passes.state import Pending, State
 from dsl import ast
 from dsl.diagnostics import Label
 from semantics.builtins import MIN, SUM
-from semantics.types import BOOL, NUMBER
+from semantics.types import BOOL, DATE, NUMBER
 
 
 def declare_items(state: State) -> None:
@@ -48,8 +48,13 @@ def _declare_items(
         if from_data and (decl.kind == "veto" or decl.per is not None):
             state.error("E0471", {"id": ident}, decl.id.span, help=("E0471.help", {}))
         elif decl.kind == "veto":
-            if decl.veto is None or decl.per is not None or decl.cap is not None:
-                state.error("E0417", {"id": ident}, decl.id.span)
+            outcome = decl.grade or decl.at_most or decl.scoring  # a sanction's outcome
+            if (decl.veto is None and not outcome) or decl.per is not None or decl.cap is not None:
+                # A data-raised or lasting veto without an outcome: name the sanctions' keys.
+                hint: tuple[str, dict[str, object]] | None = (
+                    ("E0417.sanction", {}) if sanctioned(decl) and not outcome else None
+                )
+                state.error("E0417", {"id": ident}, decl.id.span, help=hint)
         elif (decl.per is None and not from_data) or decl.veto is not None:
             state.error("E0416", {"id": ident}, decl.id.span)
         start, end = decl.effective_from, decl.effective_until
@@ -67,7 +72,12 @@ def _declare_items(
         points_slot = None
         span = decl.span
         count_ref = ir.Ref(count, NUMBER, decl.id.span)
-        if decl.kind == "veto":
+        raised = None
+        if decl.kind == "veto" and sanctioned(decl):
+            raised = _raised(state, decl, scope, count)
+            if decl.veto is not None:
+                vetoes.setdefault(decl.veto, []).append((raised, None))
+        elif decl.kind == "veto":
             if decl.veto is not None:
                 vetoes.setdefault(decl.veto, []).append((count, _gate(state, decl, scope)))
         elif decl.per is not None or from_data:
@@ -102,6 +112,7 @@ def _declare_items(
                 effective_until=end.value if end else None,
                 span=span,
                 from_data=from_data,
+                raised=raised,
             )
         )
     result: dict[str, int] = {}
@@ -130,6 +141,8 @@ def _declare_items(
             test: ir.Expr = ir.Cmp(
                 ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
             )
+            if state.slots[count].type == BOOL:  # an item's own raised flag (``_raised``)
+                test = ir.Ref(count, BOOL, span)
             if gate_ref is not None:  # an occurrence, and the item's `when` holds
                 test = ir.Logic("and", test, gate_ref, BOOL, span)
             flag = test if isinstance(flag, ir.Const) else ir.Logic("or", flag, test, BOOL, span)
@@ -149,3 +162,44 @@ def _gate(state: State, decl: ast.ItemDecl, scope: Scope) -> ir.Ref | None:
     gate = state.slot(f"{ident}.when", "condition", BOOL, decl.id.span, owner=ident)
     state.pending.append(Pending(gate, decl.when, scope))
     return ir.Ref(gate, BOOL, decl.when.span)
+
+
+def sanctioned(decl: ast.ItemDecl) -> bool:
+    """Whether a veto item has its own raised flag: it is raised by data
+    (``raised_by``) or has a sanction outcome (``runtime.engine.sanctions``)."""
+    return any(
+        v is not None
+        for v in (decl.raised_by, decl.grade, decl.at_most, decl.scoring, decl.lasts_years,
+                  decl.lasts_until)
+    )  # fmt: skip
+
+
+def _raised(state: State, decl: ast.ItemDecl, scope: Scope, count: int) -> int:
+    """The item's raised flag: an occurrence in the events or its ``raised_by``
+    formula (a checked condition over the subject's data, ordered like every
+    other formula), and its ``when`` gate."""
+    ident, span = decl.id.name, decl.id.span
+    zero = Decimal(0)
+    test: ir.Expr = ir.Cmp(
+        ">", ir.Ref(count, NUMBER, span), ir.Const(zero, NUMBER, span), BOOL, span
+    )
+    if decl.raised_by is not None:
+        by = state.slot(f"{ident}.raised_by", "condition", BOOL, decl.raised_by.span, owner=ident)
+        state.pending.append(Pending(by, decl.raised_by, scope))
+        by_ref: ir.Expr = ir.Ref(by, BOOL, decl.raised_by.span)
+        # Events out of force are not counted (runtime.inputs.events); the
+        # formula counts only while the item is in force on the period's last day.
+        end = scope.lookup("period_end") if decl.effective_from or decl.effective_until else None
+        if isinstance(end, SlotBinding):
+            for bound, op in ((decl.effective_from, ">="), (decl.effective_until, "<=")):
+                if bound is not None:
+                    day = ir.Const(bound.value, DATE, bound.span)
+                    held = ir.Cmp(op, ir.Ref(end.slot, DATE, bound.span), day, BOOL, bound.span)  # type: ignore[arg-type]
+                    by_ref = ir.Logic("and", by_ref, held, BOOL, span)
+        test = ir.Logic("or", test, by_ref, BOOL, span)
+    gate_ref = _gate(state, decl, scope)
+    if gate_ref is not None:
+        test = ir.Logic("and", test, gate_ref, BOOL, span)
+    raised = state.slot(f"{ident}.raised", "veto", BOOL, span, owner=ident)
+    state.pending.append(Pending(raised, test, None))
+    return raised

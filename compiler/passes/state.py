@@ -77,6 +77,10 @@ class State:
     ordered: list[ir.Definition] = field(init=False)  # order
     properties: tuple[ir.Property, ...] = field(init=False)  # declare_properties
     program: ir.Program | None = None  # assemble, when no pass found an error
+    # declare_sanctions: every grade best first, the declared ungraded one, precedence
+    grade_order: tuple[str, ...] = ()
+    ungraded: str | None = None
+    sanction_precedence: tuple[str, ...] = ()
 
     @property
     def rounding(self) -> str:

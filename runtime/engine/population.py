@@ -10,11 +10,13 @@ it passes and whose quota still has room; what no band takes is "ungraded".
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
+from runtime.engine import sanctions
+from runtime.engine.results import Sanctioned
 from semantics import quota as sizing
 from semantics.ordering import competition_ranks, sort_key
 
@@ -26,6 +28,7 @@ class Standing:
     rank: int
     group: str
     grade: str | None  # None: the rules declare no grades
+    ruling: sanctions.Ruling | None = None  # what sanctions decided (runtime.engine.sanctions)
 
 
 def _key(program: ir.Program, values: Sequence[object]) -> tuple[tuple[bool, Decimal], ...]:
@@ -55,9 +58,16 @@ def population_values(
 
 
 def standings(
-    program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]]
+    program: ir.Program,
+    subjects: Sequence[tuple[str, Sequence[object]]],
+    label: str = "",
+    earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
 ) -> dict[str, Standing]:
-    """Rank and grade ``subjects`` (id, every slot value) of one period."""
+    """Rank and grade ``subjects`` (id, every slot value) of one period
+    (``label``); ``earlier``: sanctions carried into it, by subject."""
+    rulings = sanctions.rulings(program, subjects, label, earlier)
+    if rulings:
+        return _sanctioned_standings(program, subjects, rulings)
     group_of = {}
     if program.organization is not None:
         group_of = {s.id: s.group for s in program.organization.sections}
@@ -75,11 +85,47 @@ def standings(
     }
 
 
+def _sanctioned_standings(
+    program: ir.Program,
+    subjects: Sequence[tuple[str, Sequence[object]]],
+    rulings: Mapping[str, sanctions.Ruling],
+) -> dict[str, Standing]:
+    """``standings`` when sanctions hold: subjects not scored are not ranked
+    or graded by the bands (they follow the ranked ones of their group);
+    those ranked last follow every other; forced grades and caps bound the
+    bands each subject may get."""
+    group_of = {}
+    if program.organization is not None:
+        group_of = {s.id: s.group for s in program.organization.sections}
+    out = {i for i, _ in subjects if i in rulings and rulings[i].not_scored}
+    ranked = [(i, v) for i, v in subjects if i not in out]
+    keys = {i: sanctions.rank_key(rulings.get(i), _key(program, v)) for i, v in ranked}
+    groups: dict[str, list[str]] = {}
+    for ident, _ in ranked:
+        groups.setdefault(group_of.get(ident, ""), []).append(ident)
+    ranks: dict[str, int] = {}
+    for members in groups.values():
+        ranks.update(competition_ranks(members, keys))
+    for ident in out:
+        ranks[ident] = len(groups.get(group_of.get(ident, ""), [])) + 1
+    grades = _grades(program, ranked, ranks, group_of, rulings) if program.grades else {}
+    for ident in out:
+        forced = rulings[ident].forced
+        grades[ident] = forced or sanctions.ungraded_label(program, UNGRADED)
+    return {
+        ident: Standing(
+            ranks[ident], group_of.get(ident, ""), grades.get(ident), rulings.get(ident)
+        )
+        for ident, _ in subjects
+    }
+
+
 def _grades(
     program: ir.Program,
     subjects: Sequence[tuple[str, Sequence[object]]],
     ranks: dict[str, int],
     group_of: dict[str, str],
+    rulings: Mapping[str, sanctions.Ruling] | None = None,
 ) -> dict[str, str]:
     values = dict(subjects)
     vetoes = {
@@ -89,9 +135,16 @@ def _grades(
     order = sorted(values, key=lambda ident: (group_of.get(ident, ""), ranks[ident], ident))
     remaining = list(order)
     assigned: dict[str, str] = {}
+    for ident, ruling in (rulings or {}).items():  # a forced grade: no band gives it
+        if ident in values and ruling.forced is not None:
+            assigned[ident] = ruling.forced
+    remaining = [ident for ident in remaining if ident not in assigned]
     for band in program.grades:
         eligible = [
-            ident for ident in remaining if passes(program, band, values[ident], vetoes[ident])
+            ident
+            for ident in remaining
+            if passes(program, band, values[ident], vetoes[ident])
+            and (not rulings or sanctions.allows(program, rulings.get(ident), band.grade))
         ]
         if band.quota is None:
             taken = eligible

@@ -50,6 +50,23 @@ class Adjustment:
 
 
 @dataclass(frozen=True, slots=True)
+class Sanctioned:
+    """A sanction that holds for a subject in a period: a veto item raised in
+    it, or carried from an earlier period it ``lasts`` into
+    (``runtime.engine.sanctions``).  Its outcome is kept with it, so a later
+    year applies what was published even when the rules have changed."""
+
+    item: str
+    name: str
+    grade: str | None = None  # forced grade (possibly the declared ungraded one)
+    at_most: str | None = None  # grade cap
+    scoring: str | None = None  # not_scored, ranked_last
+    until: str | None = None  # the last day it holds (ISO); None: the period raised only
+    period: str = ""  # the period it was raised in
+    where: str = ""  # the item's rule position (file:line), "" when the rules lack it
+
+
+@dataclass(frozen=True, slots=True)
 class SubjectResult:
     id: str
     name: str
@@ -71,3 +88,10 @@ class SubjectResult:
     supervision: tuple[SupervisionItem, ...] = ()
 
     overridden: tuple[Consequence, ...] = ()  # consequences another link's replaced
+    # Sanctions holding for it (raised now or carried); the one that decided its
+    # grade (``decision``: forced, capped) and its scoring (not_scored, ranked_last).
+    sanctions: tuple[Sanctioned, ...] = ()
+    decided_by: str = ""
+    decision: str = ""
+    scoring: str = ""
+    scoring_by: str = ""

@@ -12,14 +12,15 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.population import standings
-from runtime.engine.results import IndicatorResult, SubjectResult
+from runtime.engine.results import IndicatorResult, Sanctioned, SubjectResult
+from runtime.engine.sanctions import with_ruling
 from semantics import operations as helpers
 
 
@@ -61,6 +62,7 @@ def roll_up(
     rule: RollupRule,
     label: str,
     per_period: dict[str, list[SubjectResult]],
+    earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Results for the whole range ``label`` from the results of each quarter."""
     periods = list(per_period)
@@ -112,6 +114,9 @@ def roll_up(
                     values[slot] = combine(rule, series, quarters)  # type: ignore[arg-type]
             for _, slot in program.vetoes:
                 values[slot] = any(r.values[slot] for r in results)
+            for item in program.items:  # a sanction raised in any quarter holds for the range
+                if item.raised is not None:
+                    values[item.raised] = any(r.values[item.raised] for r in results)
             for band in program.grades:
                 if band.requires is not None:
                     values[band.requires] = all(r.values[band.requires] for r in results)
@@ -133,10 +138,13 @@ def roll_up(
                 values=tuple(values),
                 quarters=tuple((r.period, r.total) for r in results),
             )
-    ranked = standings(program, synthetic)
+    ranked = standings(program, synthetic, label, earlier)
     final = [
-        dataclasses.replace(
-            rolled[s], rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
+        with_ruling(
+            dataclasses.replace(
+                rolled[s], rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
+            ),
+            ranked[s].ruling,
         )
         for s, _ in synthetic
     ]

@@ -19,8 +19,9 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import History, apply_links, resolve_precedence
-from runtime.engine.results import SubjectResult
+from runtime.engine.results import Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
+from runtime.engine.sanctions import carried
 from runtime.engine.subjects import evaluate_period, rules_digest
 from runtime.inputs.data import Dataset, load_data
 from runtime.inputs.periods import Period
@@ -102,32 +103,73 @@ def evaluate_datasets(
         people_evaluator = CompiledEvaluator(
             compilation.programs["person"], compilation.modules["person"]
         )
+    # Sanctions that last: from earlier published results, and from the
+    # quarters of this evaluation into the later ones (runtime.engine.sanctions).
+    lasting: dict[str, dict[str, list[Sanctioned]]] = {}
     for period in periods:
         name = str(period)
         present = set(sections.periods()) | set(people.periods() if people is not None else [])
         if name not in present:
             problems.append(Diagnostic("E0904", {"period": name}, None, location=data))
             continue
-        section_results, faults = evaluate_period(program, section_evaluator, sections.rows, name)
+        earlier = _earlier(program, name, history, lasting.get("section"))
+        section_results, faults = evaluate_period(
+            program, section_evaluator, sections.rows, name, None, earlier
+        )
         problems.extend(faults)
         person_results: list[SubjectResult] = []
         if people is not None and people_evaluator is not None and "person" in compilation.programs:
             totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
+            person_program = compilation.programs["person"]
             person_results, faults = evaluate_period(
-                compilation.programs["person"], people_evaluator, people.rows, name, totals
-            )
+                person_program, people_evaluator, people.rows, name, totals,
+                _earlier(person_program, name, history, lasting.get("person")),
+            )  # fmt: skip
             problems.extend(faults)
         evaluation.quarters[name] = (section_results, person_results)
+        _carry(lasting, period, (*section_results, *person_results))
     if problems:
         raise UserError(problems)
     if len(periods) == 1:
         evaluation.sections, evaluation.people = evaluation.quarters[str(periods[0])]
     else:
-        evaluation.sections = _rolled(program, evaluation, 0, data)
+        evaluation.sections = _rolled(program, evaluation, 0, data, history)
         if "person" in compilation.programs:
-            evaluation.people = _rolled(compilation.programs["person"], evaluation, 1, data)
+            evaluation.people = _rolled(
+                compilation.programs["person"], evaluation, 1, data, history
+            )
     _link(compilation, evaluation, history)
     return evaluation
+
+
+def _earlier(
+    program: ir.Program,
+    label: str,
+    history: History | None,
+    within: Mapping[str, list[Sanctioned]] | None,
+) -> dict[str, list[Sanctioned]]:
+    """Sanctions carried into ``label``: from earlier published results and
+    from this evaluation's earlier quarters (``within``)."""
+    found = carried(program, label, history)
+    for ident, records in (within or {}).items():
+        known = {s.item for s in found.get(ident, [])}
+        found.setdefault(ident, []).extend(s for s in records if s.item not in known)
+    return found
+
+
+def _carry(
+    lasting: dict[str, dict[str, list[Sanctioned]]],
+    period: Period,
+    results: tuple[SubjectResult, ...],
+) -> None:
+    """Keep the sanctions of ``period`` that hold beyond it, for the next quarters."""
+    after = period.end.isoformat()
+    for result in results:
+        for record in result.sanctions:
+            if record.until is not None and record.until > after:
+                mine = lasting.setdefault(result.kind, {}).setdefault(result.id, [])
+                if all(s.item != record.item for s in mine):
+                    mine.append(record)
 
 
 def _link(compilation: Compilation, evaluation: Evaluation, history: History | None) -> None:
@@ -168,13 +210,19 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
 
 
 def _rolled(
-    program: ir.Program, evaluation: Evaluation, which: int, data: str
+    program: ir.Program,
+    evaluation: Evaluation,
+    which: int,
+    data: str,
+    history: History | None = None,
 ) -> list[SubjectResult]:
     if program.rollup is None:
         raise UserError([Diagnostic("E0813", {"period": evaluation.label}, None, location=data)])
     rule = RollupRule(program.rollup.method, dict(program.rollup.weights))
     per_period = {p: results[which] for p, results in evaluation.quarters.items()}
-    results, problems = roll_up(program, rule, evaluation.label, per_period)
+    results, problems = roll_up(
+        program, rule, evaluation.label, per_period, carried(program, evaluation.label, history)
+    )
     if problems:
         raise UserError(problems)
     return results

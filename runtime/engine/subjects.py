@@ -11,6 +11,7 @@ from __future__ import annotations
 import dataclasses
 import decimal
 import hashlib
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 
 from compiler import ir
@@ -18,7 +19,8 @@ from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.population import standings
-from runtime.engine.results import Adjustment, IndicatorResult, SubjectResult
+from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
+from runtime.engine.sanctions import with_ruling
 from runtime.inputs.data import Row
 from runtime.inputs.events import Event
 from runtime.inputs.periods import Period
@@ -104,11 +106,13 @@ def evaluate_period(
     rows: list[Row],
     period: str,
     section_totals: dict[str, Decimal] | None = None,
+    earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Evaluate every subject of ``period``; collect every fault.
 
     For people, ``section_totals`` holds their sections' totals of the period,
-    which a person's total combines with their own score.
+    which a person's total combines with their own score; ``earlier``: the
+    sanctions earlier periods carry into this one (``runtime.engine.sanctions``).
     """
     end = Period.of_label(period).end
     diagnostics: list[Diagnostic] = []
@@ -156,7 +160,9 @@ def evaluate_period(
                         help=(f"{fault.code}.help", {}) if fault.code in _HELPED else None,
                     )
                 )
-    ranked = standings(program, [(row.subject, values) for row, values in evaluated])
+    ranked = standings(
+        program, [(row.subject, values) for row, values in evaluated], period, earlier
+    )
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
@@ -169,24 +175,23 @@ def evaluate_period(
             if i.scored_in(end)
         )
         base = values[program.base] if program.base is not None else None
-        results.append(
-            SubjectResult(
-                row.subject,
-                row.name,
-                period,
-                total,
-                standing.rank,
-                indicators,
-                tuple(values),
-                row.source,
-                base=base if isinstance(base, Decimal) else None,
-                adjustments=adjustments_of(program, values, row.events, period, row.supervision),
-                vetoes=vetoes_of(program, values),
-                grade=standing.grade,
-                kind=program.kind,
-                group=standing.group,
-                supervision=row.supervision,
-            )
+        result = SubjectResult(
+            row.subject,
+            row.name,
+            period,
+            total,
+            standing.rank,
+            indicators,
+            tuple(values),
+            row.source,
+            base=base if isinstance(base, Decimal) else None,
+            adjustments=adjustments_of(program, values, row.events, period, row.supervision),
+            vetoes=vetoes_of(program, values),
+            grade=standing.grade,
+            kind=program.kind,
+            group=standing.group,
+            supervision=row.supervision,
         )
+        results.append(with_ruling(result, standing.ruling) if standing.ruling else result)
     results.sort(key=lambda r: (r.group, r.rank, r.id))
     return results, diagnostics

@@ -42,6 +42,26 @@ def _grade_word(grade: str | None, lang: str) -> str:
     return grade or ""
 
 
+def sanction_word(result: SubjectResult, lang: str) -> str:
+    """The sanctions holding for a subject as a cell: each item's name, the
+    one that decided the grade or scoring followed by what it decided."""
+    parts = []
+    for s in result.sanctions:
+        said = []
+        if s.item == result.decided_by and result.decision:
+            grade = s.grade if result.decision == "forced" else s.at_most
+            said.append(text(f"sanction.word.{result.decision}", lang).format(grade=grade))
+        if s.item == result.scoring_by and result.scoring:
+            said.append(text(f"sanction.word.{result.scoring}", lang))
+        parts.append(f"{s.name}（{'，'.join(said)}）" if said else s.name)
+    return "、".join(parts)
+
+
+def _not_scored(result: SubjectResult) -> bool:
+    """A subject a sanction took out of scoring: no total, no rank shown."""
+    return result.scoring == "not_scored"
+
+
 def _signed(value: Decimal, program: ir.Program) -> str:
     """An adjustment as the table shows it: signed, empty when it rounds to 0."""
     rounded = shown(value, program.places, program.rounding)
@@ -155,6 +175,38 @@ def _subject_json(result: SubjectResult, program: ir.Program) -> dict[str, objec
             for c in result.overridden
         ],
         "quarters": [{"period": p, "total": fmt(t, program)} for p, t in result.quarters],
+        **_sanctions_json(result),
+    }
+
+
+def _sanctions_json(result: SubjectResult) -> dict[str, object]:
+    """The sanctions holding for a subject, with their outcome and how long
+    they hold (a later period reads them from the published results), and
+    what they decided; nothing when none holds."""
+    if not result.sanctions:
+        return {}
+    return {
+        "sanctions": [
+            {
+                key: value
+                for key, value in (
+                    ("item", s.item),
+                    ("name", s.name),
+                    ("grade", s.grade),
+                    ("at_most", s.at_most),
+                    ("scoring", s.scoring),
+                    ("until", s.until),
+                    ("period", s.period),
+                    ("where", s.where),
+                )
+                if value is not None
+            }
+            for s in result.sanctions
+        ],
+        "decided_by": result.decided_by or None,
+        "decision": result.decision or None,
+        "scoring": result.scoring or None,
+        "scoring_by": result.scoring_by or None,
     }
 
 
@@ -204,13 +256,18 @@ def to_csv(
         blocks.append((people, person_results))
     columns = [(program, _columns(program, results)) for program, results in blocks]
     head = [text(f"table.head.{h}", lang) for h in _CSV_HEADS]
+    sanctioned = any(r.sanctions for _, results in blocks for r in results)
+    if sanctioned:
+        head.append(text("table.head.sanction", lang))
     rows: list[list[Cell]] = []
     for index, (program, results) in enumerate(blocks):
         for result in results:
+            out = _not_scored(result)
             cells: list[Cell] = [
                 result.period, text(f"table.kind.{result.kind}", lang), result.id, result.name,
-                result.rank, _grade_word(result.grade, lang), _number(result.total, program),
-                _number(result.base, program),
+                None if out else result.rank, _grade_word(result.grade, lang),
+                None if out else _number(result.total, program), _number(result.base, program),
+                *([sanction_word(result, lang)] if sanctioned else []),
             ]  # fmt: skip
             scores = {i.id: _number(i.score, program) for i in result.indicators}
             for position, (_, indicators) in enumerate(columns):
@@ -248,7 +305,7 @@ def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str)
     """Every column the table can show, in order.  People also show their
     section and its total, the part of their score ``combine`` takes from it."""
     columns = [
-        _fixed("rank", [str(r.rank) for r in results], kept=True),
+        _fixed("rank", ["" if _not_scored(r) else str(r.rank) for r in results], kept=True),
         _fixed("subject", [r.name for r in results], left=True, kept=True),
     ]
     organization = program.organization
@@ -259,7 +316,8 @@ def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str)
         if program.section_total is not None:
             columns.append(_fixed("section_total", [fmt(t, program) or "" for _, t in sections]))
     columns += [
-        _fixed("total", [fmt(r.total, program) or "" for r in results]),
+        _fixed("total", [text("sanction.word.not_scored", lang) if _not_scored(r)
+                         else fmt(r.total, program) or "" for r in results]),
         _fixed("grade", [_grade_word(r.grade, lang) for r in results]),
         _fixed("own" if program.kind == "person" else "base",
                [fmt(r.base, program) or "" for r in results]),
@@ -269,6 +327,8 @@ def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str)
         _fixed("veto",
                [",".join(text(f"table.veto.{v}", lang) for v in r.vetoes) for r in results]),
     ]  # fmt: skip
+    if any(r.sanctions for r in results):
+        columns.append(_fixed("sanction", [sanction_word(r, lang) for r in results], left=True))
     for indicator in _columns(program, results):
         cells = [_score_word(r, indicator.id, program, lang) for r in results]
         columns.append(_Column(indicator.name, (indicator.name, indicator.id), cells))
@@ -361,6 +421,9 @@ def to_xlsx(
         person = program.kind == "person" and organization is not None
         keys = _XLSX_HEADS[:3] + (("section", "section_total") if person else ()) + _XLSX_HEADS[3:]
         heads = [text(f"table.head.{h}", lang) for h in keys]
+        sanctioned = any(r.sanctions for r in results)
+        if sanctioned:
+            heads.append(text("table.head.sanction", lang))
         names = {s.id: s.name for s in organization.sections} if organization else {}
         rows: list[list[Cell]] = []
         for r in results:
@@ -369,10 +432,11 @@ def to_xlsx(
             row: list[Cell] = [
                 r.period, r.id, r.name,
                 *((names.get(section, section), _number(section_total, program)) if person else ()),
-                r.rank, _grade_word(r.grade, lang),
-                _number(r.total, program), _number(r.base, program),
+                None if _not_scored(r) else r.rank, _grade_word(r.grade, lang),
+                None if _not_scored(r) else _number(r.total, program), _number(r.base, program),
                 _number(sum((a.points for a in r.adjustments), Decimal(0)), program),
                 "、".join(text(f"table.veto.{v}", lang) for v in r.vetoes),
+                *([sanction_word(r, lang)] if sanctioned else []),
             ]  # fmt: skip
             for indicator in indicators:
                 result = found.get(indicator.id)

@@ -191,6 +191,11 @@ class Tracker:
                 and (end is None or item.in_force(end))
             ):
                 hit.add(self.vetoes[item.id])
+            elif item.raised is not None and values[item.raised] is True:  # raised by data
+                hit.add(self.vetoes[item.id])
+        for sanction in result.sanctions:  # carried from an earlier period, it acted too
+            if sanction.item in self.vetoes:
+                hit.add(self.vetoes[sanction.item])
         self._record_links(result)
 
     def _record_links(self, result: SubjectResult) -> None:

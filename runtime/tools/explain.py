@@ -83,6 +83,7 @@ class _Explainer:
         self.result = result
         self.values = result.values
         self.words = texts("explain", lang)
+        self.sanction_words = texts("sanction", lang)
         self.definitions = {d.slot: d for d in program.definitions}
         self.inputs = {f.slot: f for f in program.inputs}
         # Items counted from the supervision table: item id -> what they count.
@@ -246,6 +247,12 @@ class _Explainer:
             + (f"{comma}{words['grade']} {grade}" if grade else "")
             + closing
         )
+        if result.scoring == "not_scored":  # a sanction took it out of scoring and ranking
+            head = (
+                f"{result.name} ({result.id}) · {result.period} · "
+                f"{self.sanction_words['not_scored_total']}"
+                + (f"{opening}{words['grade']} {grade}{closing}" if grade else "")
+            )
         indicators = [i for i in program.indicators if only is None or i.id == only]
         if only is not None:
             return (head, [self.indicator(i) for i in indicators])
@@ -269,6 +276,8 @@ class _Explainer:
             )
         vetoes = "、".join(words[f"veto.{v}"] for v in result.vetoes) or words["none"]
         children.append((f"{words['veto']}: {vetoes}", []))
+        if result.sanctions:
+            children.append(self.sanctions())
         for gave_way in result.overridden:  # a link's `overrides` set this consequence aside
             if gave_way.target == result.id:
                 args = {
@@ -289,6 +298,28 @@ class _Explainer:
             )
         )
         return (head, children)
+
+    def sanctions(self) -> Node:
+        """The sanctions holding for the subject: which decided its grade
+        ("grade capped at 称职 by item X (rule file:line)") and its scoring,
+        then each one with where it was raised and how long it lasts."""
+        result, words = self.result, self.sanction_words
+        lines: list[Node] = []
+        for s in result.sanctions:
+            args = {"item": s.item, "name": s.name, "where": s.where or "-"}
+            if s.item == result.decided_by and result.decision:
+                grade = s.grade if result.decision == "forced" else s.at_most
+                lines.append((words[result.decision].format(grade=grade, **args), []))
+            if s.item == result.scoring_by and result.scoring:
+                lines.append((words[result.scoring].format(**args), []))
+        for s in result.sanctions:
+            when = (
+                words["carried"].format(period=s.period, until=s.until)
+                if s.period != result.period or s.until
+                else words["raised"]
+            )
+            lines.append((f"{s.item} {s.name}: {when}", []))
+        return (words["heading"], lines)
 
 
 def _combine_shares(expr: ir.Expr) -> tuple[Decimal, Decimal]:

@@ -230,6 +230,7 @@ def _history(case: CheckedCase, sections: ir.Program) -> History:
                 "grade": result.grade,
                 "vetoes": list(result.vetoes),
                 "indicators": [],
+                "sanctions": list(result.sanctions),  # item ids: runtime.engine.sanctions
             }
         )
 
@@ -254,6 +255,12 @@ def _actual(expectation: CheckedExpectation, result: SubjectResult) -> object:
             return tuple(sorted({c.link for c in result.consequences if c.source == result.id}))
         case "overridden":
             return tuple(sorted({c.link for c in result.overridden if c.target == result.id}))
+        case "sanction":
+            return result.decided_by or None
+        case "scoring":
+            return result.scoring or None
+        case "sanctions":
+            return tuple(sorted(s.item for s in result.sanctions))
     return tuple(sorted({c.link for c in result.consequences if c.target == result.id}))
 
 

@@ -21,6 +21,7 @@ from dsl.diagnostics import Diagnostic
 from runtime.tools import counterexamples
 from runtime.tools.contradictions import contradictions
 from runtime.tools.properties import PropertyResult, check_properties, counterexample_test
+from runtime.tools.sanction_contradictions import sanction_contradictions
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,6 +61,7 @@ def run_verify(
     verification = verify(compilation.programs["section"], compilation.programs.get("person"))
     findings = list(verification.findings)
     findings.extend(contradictions(compilation))
+    findings.extend(sanction_contradictions(compilation))
     checks: list[PropertyCheck] = []
     for done, (program, module) in enumerate(programs, start=1):
         if step is not None:
