@@ -296,39 +296,47 @@ class _Column:
     kept: bool = False  # rank and name start every block of a wrapped table
 
 
-def _fixed(key: str, cells: list[str], left: bool = False, kept: bool = False) -> _Column:
-    heads = tuple(text(f"table.head.{key}", lang) for lang in ("zh", "en"))
-    return _Column(heads[0], heads, cells, left, kept)
+def _fixed(
+    lang: str, key: str, cells: list[str], left: bool = False, kept: bool = False
+) -> _Column:
+    """A column of the rules' own words, headed in ``lang``; ``--columns`` takes
+    either language's header."""
+    heads = tuple(text(f"table.head.{key}", each) for each in ("zh", "en"))
+    return _Column(heads[1] if lang == "en" else heads[0], heads, cells, left, kept)
 
 
 def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str) -> list[_Column]:
     """Every column the table can show, in order.  People also show their
     section and its total, the part of their score ``combine`` takes from it."""
     columns = [
-        _fixed("rank", ["" if _not_scored(r) else str(r.rank) for r in results], kept=True),
-        _fixed("subject", [r.name for r in results], left=True, kept=True),
+        _fixed(lang, "rank", ["" if _not_scored(r) else str(r.rank) for r in results], kept=True),
+        _fixed(lang, "subject", [r.name for r in results], left=True, kept=True),
     ]
     organization = program.organization
     if program.kind == "person" and organization is not None:
         names = {s.id: s.name for s in organization.sections}
         sections = [_section_of(r, program) for r in results]
-        columns.append(_fixed("section", [names.get(i, i) for i, _ in sections], left=True))
+        columns.append(_fixed(lang, "section", [names.get(i, i) for i, _ in sections], left=True))
         if program.section_total is not None:
-            columns.append(_fixed("section_total", [fmt(t, program) or "" for _, t in sections]))
+            columns.append(
+                _fixed(lang, "section_total", [fmt(t, program) or "" for _, t in sections])
+            )
     columns += [
-        _fixed("total", [text("sanction.word.not_scored", lang) if _not_scored(r)
+        _fixed(lang, "total", [text("sanction.word.not_scored", lang) if _not_scored(r)
                          else fmt(r.total, program) or "" for r in results]),
-        _fixed("grade", [_grade_word(r.grade, lang) for r in results]),
-        _fixed("own" if program.kind == "person" else "base",
+        _fixed(lang, "grade", [_grade_word(r.grade, lang) for r in results]),
+        _fixed(lang, "own" if program.kind == "person" else "base",
                [fmt(r.base, program) or "" for r in results]),
-        _fixed("adjust",
+        _fixed(lang, "adjust",
                [_signed(sum((a.points for a in r.adjustments), Decimal(0)), program)
                 for r in results]),
-        _fixed("veto",
+        _fixed(lang, "veto",
                [",".join(text(f"table.veto.{v}", lang) for v in r.vetoes) for r in results]),
     ]  # fmt: skip
     if any(r.sanctions for r in results):
-        columns.append(_fixed("sanction", [sanction_word(r, lang) for r in results], left=True))
+        columns.append(
+            _fixed(lang, "sanction", [sanction_word(r, lang) for r in results], left=True)
+        )
     for indicator in _columns(program, results):
         cells = [_score_word(r, indicator.id, program, lang) for r in results]
         columns.append(_Column(indicator.name, (indicator.name, indicator.id), cells))
