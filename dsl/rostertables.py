@@ -156,6 +156,16 @@ class _PartReader:
         self.diagnostics = diagnostics
         self.section_names = section_names
         self.files: list[TableFile] = []
+        # Names already found valid: a section's or post's name repeats on
+        # every row of its people, and is checked once.
+        self.names: set[str] = set()
+
+    def is_name(self, text: str) -> bool:
+        """``text`` may be an id (E0208 otherwise), remembered when it may."""
+        if schema.is_name(text) and text not in KEYWORDS:
+            self.names.add(text)
+            return True
+        return False
 
     def error(self, code: str, args: dict[str, object], span: Span | None, **extra: Any) -> None:
         self.diagnostics.append(Diagnostic(code, args, span, **extra))
@@ -311,8 +321,9 @@ class _Row:
         self.columns = columns
 
     def span(self, position: int) -> Span:
-        if position < len(self.starts):
-            start = self.starts[position]
+        starts = self.starts
+        if position < len(starts):
+            start = starts[position]
             return Span(self.file, start, start + len(escape_cell(self.cells[position])))
         # A cell past the row's last one: just after the row's end.
         end = self.file.line_starts[self.number - 1] + len(self.file.line_text(self.number))
@@ -328,19 +339,27 @@ class _Row:
         """The cell's text; None (E0886) when it is empty."""
         text = self.text(field)
         if not text:
-            position = self.columns[field]
-            head = _head(self.reader.part, field)
-            self.reader.error("E0886", {"column": head}, self.span(position),
-                              help=("E0886.help", {}))  # fmt: skip
+            self.empty(field)
             return None
         return text
 
+    def empty(self, field: str) -> None:
+        head = _head(self.reader.part, field)
+        self.reader.error("E0886", {"column": head}, self.span(self.columns[field]),
+                          help=("E0886.help", {}))  # fmt: skip
+
     def ident(self, field: str, required: bool = False, check: bool = True) -> ast.Ident | None:
-        text = self.required(field) if required else self.text(field)
+        """The cell as a name (E0208 unless ``check`` is off; E0886 if required and empty)."""
+        position = self.columns.get(field)
+        cells = self.cells
+        text = cells[position].strip() if position is not None and position < len(cells) else ""
         if not text:
+            if required:
+                self.empty(field)
             return None
-        span = self.span(self.columns[field])
-        if check and (not schema.is_name(text) or text in KEYWORDS):
+        assert position is not None
+        span = self.span(position)
+        if check and text not in self.reader.names and not self.reader.is_name(text):
             self.reader.error("E0208", {"name": text}, span, help=("E0208.help", {}))
         return ast.Ident(text, span)
 
@@ -353,7 +372,7 @@ class _Row:
         found = []
         for name in _TAG_SEPARATORS.split(text):
             if name:
-                if not schema.is_name(name) or name in KEYWORDS:
+                if name not in self.reader.names and not self.reader.is_name(name):
                     self.reader.error("E0208", {"name": name}, span, help=("E0208.help", {}))
                 found.append(ast.Ident(name, span))
         return tuple(found)
