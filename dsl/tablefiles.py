@@ -80,7 +80,9 @@ def read_table_bytes(raw: bytes, shown: str) -> list[Table]:
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
     text = decode_csv(raw)
-    rows = csv.reader(text.splitlines())
+    # Line ends kept: a quoted cell may hold line breaks (a post's duties),
+    # which the csv module keeps only when it sees them.
+    rows = csv.reader(text.splitlines(keepends=True))
     line = 1
     try:
         header = [cell.strip() for cell in next(rows, [])]
