@@ -948,8 +948,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "the workbook {path} has no sheet {sheet} (its sheets: {sheets})",
     ),
     "E0888": (
-        "组织表格 {path} 过大：{what} {count}，上限 {limit}",
-        "the organization table {path} is too large: {count} {what}, the limit is {limit}",
+        "组织表格 {path} 过大：{what} {amount}，上限 {limit}",
+        "the organization table {path} is too large: {amount} {what}, the limit is {limit}",
     ),
     "E0888.rows": ("行数", "rows"),
     "E0888.bytes": ("字节数", "bytes"),

@@ -99,16 +99,24 @@ COLUMNS: dict[str, tuple[Column, ...]] = {
     ),
 }
 PARTS = tuple(COLUMNS)
+# Problems of one row: the other rows are still read.
+_ROW_PROBLEMS = frozenset({"E0886", "E0208"})
 
 
 def with_tables(
     decl: ast.OrganizationDecl, source: TableSource, diagnostics: list[Diagnostic]
-) -> tuple[ast.OrganizationDecl, tuple[TableFile, ...]]:
+) -> tuple[ast.OrganizationDecl | None, tuple[TableFile, ...]]:
     """``decl`` with the parts its ``tables`` name read from them, and the
-    tables as files (for messages and the rules digest)."""
+    tables as files (for messages and the rules digest).
+
+    None when a table could not be read at all (no file, no sheet, a missing
+    column): the organization without it would make every reference to it
+    an error of its own (each section's head unknown when the people are
+    missing), thousands of messages hiding the one that matters."""
     tables = decl.tables
     if tables is None:
         return decl, ()
+    complete = True
     files: list[TableFile] = []
     parts: dict[str, Any] = {}
     for part in PARTS:  # sections before people: people may name a section by its name
@@ -127,6 +135,9 @@ def with_tables(
         reader = _PartReader(part, source, diagnostics, _section_names(sections))
         parts[part] = reader.read(written)
         files.extend(reader.files)
+        complete = complete and not reader.failed
+    if not complete:
+        return None, tuple(files)
     return dataclasses.replace(decl, **parts), tuple(files)
 
 
@@ -156,6 +167,7 @@ class _PartReader:
         self.diagnostics = diagnostics
         self.section_names = section_names
         self.files: list[TableFile] = []
+        self.failed = False  # the table could not be read (file, sheet, columns)
         # Names already found valid: a section's or post's name repeats on
         # every row of its people, and is checked once.
         self.names: set[str] = set()
@@ -169,6 +181,8 @@ class _PartReader:
 
     def error(self, code: str, args: dict[str, object], span: Span | None, **extra: Any) -> None:
         self.diagnostics.append(Diagnostic(code, args, span, **extra))
+        if code not in _ROW_PROBLEMS:
+            self.failed = True
 
     def read(self, written: ast.Ident) -> tuple[Any, ...]:
         table = self.table(written)
@@ -197,7 +211,7 @@ class _PartReader:
                        written.span)  # fmt: skip
             return None
         if len(raw) > MAX_BYTES:
-            args = {"path": shown, "count": len(raw), "limit": MAX_BYTES}
+            args = {"path": shown, "amount": len(raw), "limit": MAX_BYTES}
             self.error("E0888", {**args, "what": ("E0888.bytes", {})}, written.span)
             return None
         try:
@@ -230,19 +244,19 @@ class _PartReader:
     # -- rows to declarations -------------------------------------------------------
 
     def declarations(self, table: Table) -> tuple[Any, ...]:
-        file, offsets = _as_file(table)
+        file, rows = _as_file(table)
         self.files.append(file)
         columns = self.columns(table, file)
         if columns is None:
             return ()
         if len(table.rows) > MAX_ROWS:
-            args = {"path": table.shown, "count": len(table.rows), "limit": MAX_ROWS}
+            args = {"path": table.shown, "amount": len(table.rows), "limit": MAX_ROWS}
             self.error("E0888", {**args, "what": ("E0888.rows", {})}, None,
                        location=f"{table.shown}:{table.rows[MAX_ROWS][0]}")  # fmt: skip
             return ()
         make = _MAKERS[self.part]
         found = []
-        for (number, cells), starts in zip(table.rows, offsets, strict=True):
+        for number, cells, starts in rows:
             row = _Row(self, file, number, cells, starts, columns)
             made = make(row)
             if made is not None:
@@ -274,14 +288,19 @@ class _PartReader:
         return index if complete else None
 
 
-def _as_file(table: Table) -> tuple[TableFile, list[list[int]]]:
-    """The table as text (line N = row N, cells separated by tabs) and, per
-    data row, the offset in the file where each of its cells starts."""
+def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[int]]]]:
+    """The table as text (line N = row N, cells separated by tabs) and its
+    data rows: number, cells (as many as the header has, at least: a
+    workbook leaves trailing empty cells out, and an empty required cell is
+    shown at its column) and the offset in the file where each cell starts."""
     lines = ["\t".join(escape_cell(h) for h in table.header)]
     position = len(lines[0]) + 1
-    offsets: list[list[int]] = []
+    rows: list[tuple[int, list[str], list[int]]] = []
+    width = len(table.header)
     line = 1
     for number, cells in table.rows:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
         if number - line > 1:  # rows the reader skipped (empty) stay as empty lines
             lines.extend([""] * (number - line - 1))
             position += number - line - 1
@@ -294,9 +313,9 @@ def _as_file(table: Table) -> tuple[TableFile, list[list[int]]]:
             texts.append(text)
             position += len(text) + 1
         position += 0 if cells else 1
-        offsets.append(starts)
+        rows.append((number, cells, starts))
         lines.append("\t".join(texts))
-    return TableFile(table.shown, "\n".join(lines)), offsets
+    return TableFile(table.shown, "\n".join(lines)), rows
 
 
 class _Row:

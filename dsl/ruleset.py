@@ -132,14 +132,16 @@ def load_ruleset(source: RuleSource) -> LoadResult:
 
 def _with_tables(
     ruleset: ast.RuleSet, source: RuleSource, diagnostics: list[Diagnostic]
-) -> ast.RuleSet:
+) -> ast.RuleSet | None:
     """The organization's parts read from the rule set's tables, if it names
     any (``dsl.rostertables``); the tables join the rule set's files, so the
-    rules digest covers them."""
-    organization = ruleset.organization
+    rules digest covers them.  None when a table cannot be read at all."""
+    organization: ast.OrganizationDecl | None = ruleset.organization
     if organization is None or organization.tables is None:
         return ruleset
     organization, tables = with_tables(organization, source, diagnostics)
+    if organization is None:
+        return None
     return dataclasses.replace(ruleset, organization=organization, files=(*ruleset.files, *tables))
 
 

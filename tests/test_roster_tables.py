@@ -301,3 +301,37 @@ def test_a_roster_of_200000_people(tmp_path: Path) -> None:
     assert found.where() == f"{rules / 'people.csv'}:{row} [科室]"
     assert found.help is not None and found.help[0] == "E0401.didyoumean"
     assert seconds < 60  # about 5 s on the shared 2-core machine: linear, not quadratic
+
+
+def test_a_workbook_row_ending_early_is_located_at_the_empty_column(tmp_path: Path) -> None:
+    """A workbook leaves trailing empty cells out; the empty name is still at 姓名."""
+    rules = _rules_with(tmp_path, "{sections: s.csv, people: org/p.xlsx#人员}", {"s.csv": SECTIONS})
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "人员"
+    sheet.append(["工号", "科室", "姓名"])
+    sheet.append(["p01", "s01", "甲"])
+    sheet.append(["p02", "s01"])
+    (rules / "org").mkdir()
+    book.save(rules / "org" / "p.xlsx")
+    result = check(DirectorySource(str(rules)))
+    assert [(d.code, d.where()) for d in result.diagnostics] == [
+        ("E0886", f"{rules / 'org' / 'p.xlsx'} (sheet 人员):3 [姓名]")
+    ]
+
+
+def test_a_table_that_cannot_be_read_stops_before_its_references(tmp_path: Path) -> None:
+    """Without the people, every section's head would be unknown: one message, not hundreds."""
+    heads = "".join(f"s{n:02d},科室{n},机关科室,p{n:02d}\n" for n in range(50))
+    rules = _rules_with(
+        tmp_path,
+        "{sections: s.csv, people: p.csv}",
+        {
+            "s.csv": "科室编号,科室名称,考核组,负责人\n" + heads,
+            "p.csv": "工号,名字,科室\np00,甲,s00\n",
+        },
+    )
+    result = check(DirectorySource(str(rules)))
+    assert [d.code for d in result.diagnostics] == ["E0884"]
+    assert result.ruleset is None
