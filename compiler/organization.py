@@ -10,6 +10,9 @@ people in different posts are assessed on different duties.
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Iterable
+
 from compiler import ir
 from dsl import ast
 from dsl.diagnostics import Diagnostic, Label, suggest
@@ -40,13 +43,16 @@ def build_organization(
     sections = {s.id.name for s in decl.sections}
     people = {p.id.name: p for p in decl.people}
 
+    nearby: dict[str, _Nearby] = {}
+
     def unknown(ident: ast.Ident, kind: str, known: set[str] | dict[str, ast.PersonDecl]) -> None:
+        near = nearby.setdefault(kind, _Nearby(known))
         diagnostics.append(
             Diagnostic(
                 "E0412",
                 {"kind": (f"kind.{kind}", {}), "name": ident.name},
                 ident.span,
-                help=suggest(ident.name, sorted(known)),
+                help=suggest(ident.name, near.candidates(ident.name)),
             )
         )
 
@@ -94,6 +100,34 @@ def build_organization(
             ir.Post(p.id.name, p.name or p.id.name, p.duties, p.id.span) for p in decl.posts
         ),
     )
+
+
+class _Nearby:
+    """The names a misspelt one is compared with for "did you mean".
+
+    A roster read from a table may hold 200,000 people: comparing a misspelt
+    id with every one of them, for every bad row, would make checking a bad
+    roster quadratic.  Beyond ``_ALL`` names only those sharing the misspelt
+    name's beginning (all but its last two characters, found by bisection in
+    the names sorted once) are compared, at most ``_AROUND`` of them."""
+
+    _ALL = 2_000
+    _AROUND = 200
+
+    def __init__(self, known: Iterable[str]) -> None:
+        self.names = sorted(known)
+
+    def candidates(self, name: str) -> list[str]:
+        if len(self.names) <= self._ALL:
+            return self.names
+        prefix = name[: max(1, len(name) - 2)]
+        start = bisect.bisect_left(self.names, prefix)
+        found = []
+        for candidate in self.names[start : start + self._AROUND]:
+            if not candidate.startswith(prefix):
+                break
+            found.append(candidate)
+        return found
 
 
 def _check_posts(decl: ast.OrganizationDecl, diagnostics: list[Diagnostic]) -> None:

@@ -395,12 +395,24 @@ class PostDecl:
 
 
 @dataclass(frozen=True, slots=True)
+class OrganizationTablesDecl:
+    """Where parts of the organization are read from: each a table's path
+    as written (an ``Ident`` for its span; ``dsl.rostertables`` reads them)."""
+
+    groups: Ident | None = field(default=None, metadata=key(check_name=False))
+    sections: Ident | None = field(default=None, metadata=key(check_name=False))
+    people: Ident | None = field(default=None, metadata=key(check_name=False))
+    posts: Ident | None = field(default=None, metadata=key(check_name=False))
+
+
+@dataclass(frozen=True, slots=True)
 class OrganizationDecl:
     groups: tuple[GroupDecl, ...]
     sections: tuple[SectionDecl, ...]
     people: tuple[PersonDecl, ...]
     span: Span
     posts: tuple[PostDecl, ...] = ()
+    tables: OrganizationTablesDecl | None = None
 
 
 @dataclass(frozen=True, slots=True)

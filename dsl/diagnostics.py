@@ -23,7 +23,7 @@ from typing import Literal
 
 from dsl.messages import render_message
 from dsl.messages import text as word
-from dsl.spans import Span
+from dsl.spans import Span, TableFile
 
 Lang = Literal["zh", "en"]
 Severity = Literal["error", "warning"]
@@ -210,6 +210,8 @@ def to_json_object(diagnostic: Diagnostic, lang: Lang) -> dict[str, object]:
         obj.update(
             file=diagnostic.span.path, line=line, column=col, end_line=end_line, end_column=end_col
         )
+        if isinstance(diagnostic.span.file, TableFile):  # a roster's cell: row and column head
+            obj["location"] = diagnostic.span.location()
     else:
         obj["location"] = diagnostic.location
     obj["labels"] = [

@@ -9,6 +9,7 @@ date (see ``compiler.passes.view``).
 
 from __future__ import annotations
 
+import errno
 import re
 import subprocess
 from dataclasses import dataclass, field
@@ -118,6 +119,13 @@ class GitSource:
 
     def read_text(self, name: str) -> str:
         return _git(self._top, "show", f"{self.commit}:{self._prefix}/{name}").decode("utf-8")
+
+    def read_bytes(self, name: str) -> bytes:
+        """A file of the rule set (a roster table) as it is in the revision."""
+        try:
+            return _git(self._top, "show", f"{self.commit}:{self._prefix}/{name}")
+        except RevisionError as error:  # not in the revision: read like a missing file
+            raise OSError(errno.ENOENT, error.problem) from None
 
     def display(self, name: str) -> str:
         return f"{self.root}@{self.revision}/{name}"

@@ -974,6 +974,58 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "升级 chinesecalendar 包以取得该年度的节假日安排，或去掉 working_days / move_off_holidays 按自然日计算",
         "upgrade the chinesecalendar package to get that year's holidays, or drop working_days / move_off_holidays to count calendar days",
     ),
+    # -- the organization read from tables (dsl/rostertables.py) ----------
+    "E0880": (
+        "组织表格的路径 `{path}` 不在规则集目录内",
+        "the organization table `{path}` is not inside the rule set's folder",
+    ),
+    "E0880.help": (
+        "写相对于规则集目录（ruleset.yaml 所在目录）的路径，如 org/people.csv；不能用绝对路径或 ..",
+        "write a path relative to the rule set's folder (where ruleset.yaml is), such as org/people.csv; no absolute path, no ..",
+    ),
+    "E0881": (
+        "组织表格 `{path}` 必须是 .csv 或 .xlsx 文件",
+        "the organization table `{path}` must be a .csv or .xlsx file",
+    ),
+    "E0881.help": (
+        "从人事系统导出为 CSV（UTF-8 或 GBK 编码）或 Excel 工作簿（.xlsx）",
+        "export it from the HR system as CSV (UTF-8 or GBK) or as an Excel workbook (.xlsx)",
+    ),
+    "E0882": (
+        "无法读取组织表格 {path}：{problem}",
+        "cannot read the organization table {path}: {problem}",
+    ),
+    "E0883": (
+        "组织的 `{part}` 既在规则文件中逐条列出，又从表格 `{path}` 读取",
+        "the organization's `{part}` are written in the rule file and also read from the table `{path}`",
+    ),
+    "E0883.label": ("在这里逐条列出", "written here"),
+    "E0883.help": (
+        "只保留一种：删去规则文件中的这些条目，或删去 tables 中的这一项",
+        "keep one: remove these entries from the rule file, or this entry of `tables`",
+    ),
+    "E0884": ("组织表格缺少「{column}」列", "the organization table has no column {column}"),
+    "E0884.help": (
+        "在表头（第 1 行）加上这一列，列名可以是：{heads}",
+        "add the column to the header (row 1); it may be headed: {heads}",
+    ),
+    "E0885": (
+        "「{column}」列与「{first}」列是同一项内容，只能保留一列",
+        "columns {column} and {first} give the same field; keep one",
+    ),
+    "E0885.help": ("删去其中一列，或给它改一个不同的列名", "delete one of them, or rename it"),
+    "E0886": ("「{column}」不能为空", "{column} must not be empty"),
+    "E0886.help": ("填上这一格，或删去这一行", "fill the cell in, or delete the row"),
+    "E0887": (
+        "工作簿 {path} 中没有工作表「{sheet}」（现有工作表：{sheets}）",
+        "the workbook {path} has no sheet {sheet} (its sheets: {sheets})",
+    ),
+    "E0888": (
+        "组织表格 {path} 过大：{what} {amount}，上限 {limit}",
+        "the organization table {path} is too large: {amount} {what}, the limit is {limit}",
+    ),
+    "E0888.rows": ("行数", "rows"),
+    "E0888.bytes": ("字节数", "bytes"),
     "W0801": (
         "数据列「{column}」不是规则中的输入，已忽略该列",
         "data column {column} is not an input of the rules; the column was ignored",

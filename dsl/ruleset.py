@@ -14,6 +14,8 @@ steps live beside this module: ``dsl.yamlsource`` (YAML with spans),
 
 from __future__ import annotations
 
+import dataclasses
+import errno
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +23,7 @@ from typing import Protocol
 from dsl import ast
 from dsl.astbuilder import FilePart, build_ruleset
 from dsl.diagnostics import Diagnostic
+from dsl.rostertables import with_tables
 from dsl.spans import SourceFile, Span
 from dsl.validation import problem_text, validate_partially
 from dsl.yamlsource import load_yaml, to_plain
@@ -38,6 +41,7 @@ class RuleSource(Protocol):
     def list_yaml(self) -> list[str]: ...
     def list_yaml_in(self, folder: str) -> list[str]: ...
     def read_text(self, name: str) -> str: ...
+    def read_bytes(self, name: str) -> bytes: ...
     def display(self, name: str) -> str: ...
 
 
@@ -80,6 +84,15 @@ class DirectorySource:
     def read_text(self, name: str) -> str:
         return (self._base() / name).read_bytes().decode("utf-8")
 
+    def read_bytes(self, name: str) -> bytes:
+        """A file of the rule set (a roster table); a link leading out of the
+        rule set's folder is refused like a path that does."""
+        base = self._base().resolve()
+        path = (base / name).resolve()
+        if not path.is_relative_to(base):
+            raise OSError(errno.EACCES, "outside the rule set's folder")
+        return path.read_bytes()
+
     def display(self, name: str) -> str:
         return str(self._base() / name)
 
@@ -113,7 +126,23 @@ def load_ruleset(source: RuleSource) -> LoadResult:
     files = [f for f in loaded if f is not None]
     if manifest is None:
         return LoadResult(None, diagnostics)
-    return LoadResult(build_ruleset(source.root, manifest, files, diagnostics), diagnostics)
+    ruleset = build_ruleset(source.root, manifest, files, diagnostics)
+    return LoadResult(_with_tables(ruleset, source, diagnostics), diagnostics)
+
+
+def _with_tables(
+    ruleset: ast.RuleSet, source: RuleSource, diagnostics: list[Diagnostic]
+) -> ast.RuleSet | None:
+    """The organization's parts read from the rule set's tables, if it names
+    any (``dsl.rostertables``); the tables join the rule set's files, so the
+    rules digest covers them.  None when a table cannot be read at all."""
+    organization: ast.OrganizationDecl | None = ruleset.organization
+    if organization is None or organization.tables is None:
+        return ruleset
+    organization, tables = with_tables(organization, source, diagnostics)
+    if organization is None:
+        return None
+    return dataclasses.replace(ruleset, organization=organization, files=(*ruleset.files, *tables))
 
 
 def _load_file(source: RuleSource, name: str, diagnostics: list[Diagnostic]) -> FilePart | None:

@@ -501,6 +501,19 @@ class Post(Model):
     duties: list[str] = Field(default_factory=list, description="the post's duties (岗位职责)")
 
 
+class OrganizationTables(Model):
+    """Parts of the organization read from tables of the rule set (an HR
+    system's export, CSV or XLSX), each a path relative to the rule set's
+    folder; a part comes from a table or is written inline, not both."""
+
+    groups: str | None = Field(None, description="table of groups: 编号, 名称")
+    sections: str | None = Field(
+        None, description="table of sections: 科室编号, 科室名称, 考核组, 标签, 负责人, 联络员"
+    )
+    people: str | None = Field(None, description="table of people: 工号, 姓名, 科室, 岗位")
+    posts: str | None = Field(None, description="table of posts: 岗位, 名称, 岗位职责")
+
+
 class Organization(Model):
     """Who is assessed: sections in groups (ranked within their group), and people."""
 
@@ -508,6 +521,9 @@ class Organization(Model):
     sections: list[Section] = Field(default_factory=list)
     people: list[Person] = Field(default_factory=list)
     posts: list[Post] = Field(default_factory=list)
+    tables: OrganizationTables | None = Field(
+        None, description="parts of the organization read from CSV or XLSX tables"
+    )
 
 
 class RuleFile(Model):

@@ -1,5 +1,9 @@
 """Reading data files as tables of text cells: CSV files and XLSX workbooks.
 
+The reader itself is ``dsl.tablefiles`` (the rule set's roster tables are
+read by it too, below this layer); this module opens data files by path and
+keeps the names the runtime imports.
+
 Every table is a header row and numbered rows of cell text; each sheet of a
 workbook is a table of its own, shown as ``file.xlsx (sheet 名称)`` in every
 message.  Cells become text here and are read by their input's kind later,
@@ -34,39 +38,31 @@ file with a column an office happens to call 名称 reads as before.
 
 from __future__ import annotations
 
-import codecs
-import csv
-import datetime
-import warnings
-from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-DATA_SUFFIXES = (".csv", ".xlsx")
-FORM_INSTRUCTIONS = "填报说明"  # a form's instructions sheet: never read as a table
-FORM_HEADS = {"编号": "subject", "名称": "name", "姓名": "name", "考核期间": "period"}
+from dsl.tablefiles import (
+    DATA_SUFFIXES,
+    FORM_HEADS,
+    FORM_INSTRUCTIONS,
+    EncodingProblem,
+    Table,
+    TableError,
+    decode_csv,
+    problem_text,
+    read_table_bytes,
+)
 
-
-@dataclass(frozen=True, slots=True)
-class Table:
-    shown: str  # "file.csv" or "file.xlsx (sheet 科室)"
-    header: list[str]
-    rows: list[tuple[int, list[str]]]  # (row number in the file or sheet, cells)
-    uncached: tuple[tuple[int, int], ...] = ()  # (row, column index) of formulas without a value
-    form: bool = False  # a data sheet of a form (``jixiao template``)
-
-
-class TableError(Exception):
-    """A data file that cannot be read at all."""
-
-
-class EncodingProblem(TableError):
-    """A CSV file that is neither UTF-8 nor GB18030 (GBK): where, and which byte."""
-
-    def __init__(self, line: int, byte: int) -> None:
-        super().__init__(f"line {line}: byte 0x{byte:02x} is neither UTF-8 nor GB18030 (GBK)")
-        self.line = line
-        self.byte = byte
+__all__ = [
+    "DATA_SUFFIXES",
+    "FORM_HEADS",
+    "FORM_INSTRUCTIONS",
+    "EncodingProblem",
+    "Table",
+    "TableError",
+    "data_files",
+    "decode_csv",
+    "read_tables",
+]
 
 
 def data_files(location: Path) -> list[Path]:
@@ -76,161 +72,9 @@ def data_files(location: Path) -> list[Path]:
 
 
 def read_tables(path: Path) -> list[Table]:
-    if path.suffix.lower() == ".xlsx":
-        return _xlsx(path)
     try:
         raw = path.read_bytes()
     except OSError as error:
-        raise TableError(str(error)) from None
-    text = decode_csv(raw)
-    rows = csv.reader(text.splitlines())
-    line = 1
-    try:
-        header = [cell.strip() for cell in next(rows, [])]
-        numbered = []
-        for line, cells in enumerate(rows, start=2):
-            if any(c.strip() for c in cells):
-                numbered.append((line, cells))
-    except csv.Error as error:
-        raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
-    return [Table(str(path), header, numbered)]
-
-
-def decode_csv(raw: bytes) -> str:
-    """The text of a CSV file saved as UTF-8 (BOM or not) or GB18030/GBK."""
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as utf8:
-        try:
-            return raw.decode("gb18030")
-        except UnicodeDecodeError as gb:
-            # The file is in whichever encoding read further; the byte where
-            # that one stopped is the one to show (a UTF-8 file with one bad
-            # byte stops GB18030 early, somewhere in its Chinese text).
-            bom = len(codecs.BOM_UTF8) if raw.startswith(codecs.BOM_UTF8) else 0
-            at = max(utf8.start + bom, gb.start)
-            raise EncodingProblem(raw.count(b"\n", 0, at) + 1, raw[at]) from None
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, float):
-        return str(Decimal(repr(value)))
-    if isinstance(value, datetime.datetime):
-        return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    return str(value).strip()
-
-
-def _xlsx(path: Path) -> list[Table]:
-    """Every sheet of a workbook.  Formulas are read as written first; only a
-    workbook that has some is read a second time for the values Excel or WPS
-    saved with them."""
-    read = _read_workbook(path, data_only=False)
-    form = any(title == FORM_INSTRUCTIONS for title, _, _, _ in read)
-    formulas = _form_sheets(read)
-    if not any(uncached for _, _, _, uncached in formulas):
-        return [
-            Table(f"{path} (sheet {title})", header, rows, form=form)
-            for title, header, rows, _ in formulas
-        ]
-    saved = _form_sheets(_read_workbook(path, data_only=True))
-    tables = []
-    for (title, _, _, with_formula), (_, header, rows, _) in zip(formulas, saved, strict=True):
-        by_number = {1: header, **dict(rows)}
-        missing = tuple(
-            (number, column)
-            for number, column in with_formula
-            if not _at(by_number.get(number, []), column)
-        )
-        tables.append(Table(f"{path} (sheet {title})", header, rows, missing, form))
-    return tables
-
-
-def _form_sheets(sheets: list[Sheet]) -> list[Sheet]:
-    """A form's sheets as tables: its instructions sheet left out and its
-    Chinese heads of the fixed columns read as their names (a head the table
-    already has under its own name is left as it is).  Other workbooks as read."""
-    if not any(title == FORM_INSTRUCTIONS for title, _, _, _ in sheets):
-        return sheets
-    found: list[Sheet] = []
-    for title, header, rows, formulas in sheets:
-        if title == FORM_INSTRUCTIONS:
-            continue
-        named = [FORM_HEADS.get(head, head) for head in header]
-        renamed = [
-            name if name == head or name not in header else head
-            for head, name in zip(header, named, strict=True)
-        ]
-        found.append((title, renamed, rows, formulas))
-    return found
-
-
-def _at(cells: list[str], column: int) -> str:
-    return cells[column] if column < len(cells) else ""
-
-
-Sheet = tuple[str, list[str], list[tuple[int, list[str]]], list[tuple[int, int]]]
-
-
-def _read_workbook(path: Path, data_only: bool) -> list[Sheet]:
-    """(title, header, numbered rows, formula cells) of every sheet."""
-    with warnings.catch_warnings():
-        # The library warns about parts of the file it skips (invalid
-        # relationships, unknown extensions): what it reads is checked anyway,
-        # and a Python warning on the terminal tells an office nothing.
-        warnings.simplefilter("ignore")
-        return _read_sheets(path, data_only)
-
-
-def _read_sheets(path: Path, data_only: bool) -> list[Sheet]:
-    import openpyxl  # only when a workbook is read
-
-    # Any exception the workbook library raises here comes from the file's
-    # bytes (not a zip, malformed XML, impossible values): a data problem to
-    # report at the file, never a traceback.
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=data_only)
-    except Exception as error:  # see above
-        raise TableError(_problem(error)) from None
-    sheets: list[Sheet] = []
-    try:
-        for sheet in workbook.worksheets:
-            sheet.reset_dimensions()  # declared dimensions are not trusted
-            rows = sheet.iter_rows()
-            formulas: list[tuple[int, int]] = []
-            header = _texts(next(rows, ()), 1, formulas)
-            numbered = []
-            for number, values in enumerate(rows, start=2):
-                cells = _texts(values, number, formulas)
-                if any(cells):
-                    numbered.append((number, cells))
-            sheets.append((sheet.title, header, numbered, formulas))
-    except Exception as error:  # malformed XML met while reading rows
-        raise TableError(_problem(error)) from None
-    finally:
-        workbook.close()
-    return sheets
-
-
-def _texts(cells: tuple[object, ...], number: int, formulas: list[tuple[int, int]]) -> list[str]:
-    texts = []
-    for column, cell in enumerate(cells):
-        value = getattr(cell, "value", None)
-        if getattr(cell, "data_type", None) == "f":
-            formulas.append((number, column))
-            texts.append("")
-        else:
-            texts.append(_text(value))
-    while texts and not texts[-1]:
-        texts.pop()  # trailing empty cells, however far the sheet claims to reach
-    return texts
-
-
-def _problem(error: Exception) -> str:
-    text = str(error).strip()
-    return f"not a readable .xlsx workbook ({type(error).__name__}{': ' + text if text else ''})"
+        problem = problem_text(error) if path.suffix.lower() == ".xlsx" else str(error)
+        raise TableError(problem) from None
+    return read_table_bytes(raw, str(path))

@@ -1,0 +1,449 @@
+"""The organization read from tables: an HR system's export as the AST the YAML builds.
+
+A roster of thousands of people does not belong in a YAML rule file (the file
+limits stop at about 8,000 people, E0104) and does not come as YAML: HR
+systems export tables, one row per person (工号, 姓名, 科室, 岗位) and one
+row per section (科室编号, 科室名称, 考核组, 负责人, 联络员).  The
+organization block names them::
+
+    organization:
+      groups: [{id: 机关科室}]
+      tables: {sections: org/sections.csv, people: org/people.xlsx}
+
+Each part (groups, sections, people, posts) comes from a table or is written
+inline, never both (E0883); parts not in a table stay inline.  A path is
+relative to the rule set's folder and never leaves it (E0880); a workbook
+path may name its sheet (``org/roster.xlsx#人员``), else its first sheet is
+read.  Paths are read through the rule set's source, so rules read from a
+git revision read their tables from the same revision.
+
+Every row becomes the same declaration the YAML builds (``ast.SectionDecl``,
+``ast.PersonDecl``, ...) with a span on each cell: the table is a
+``TableFile`` (line N = row N), so the compiler's checks of the organization
+(duplicate ids, unknown sections, groups and people, a head who is not a
+member, unknown posts) point at the cell with no change, and the table joins
+the rule set's files, so the rules digest covers it.  What only a table can
+get wrong is checked here: a missing or repeated column (E0884, E0885), an
+empty required cell (E0886), an id that is not a name (E0208, as in YAML).
+All problems are collected; reading is one pass over the rows.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+from typing import Any, Protocol
+
+from dsl import ast, schema
+from dsl.diagnostics import Diagnostic, Label
+from dsl.expressions import KEYWORDS
+from dsl.spans import Span, TableFile, escape_cell
+from dsl.tablefiles import EncodingProblem, Table, TableError, read_table_bytes
+
+# A table may hold this many rows and bytes: a national roster (about
+# 800,000 staff) fits, a runaway export does not exhaust memory.
+MAX_ROWS = 1_000_000
+MAX_BYTES = 256 * 1024 * 1024
+TABLE_SUFFIXES = (".csv", ".xlsx")
+
+# Tags of a section and duties of a post share a cell: tags are separated by
+# 、 , ， ; ； or spaces, duties by line breaks (Alt+Enter in Excel) or ； ;.
+_TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
+_DUTY_SEPARATORS = re.compile(r"[\n\r;；]+")
+
+
+class TableSource(Protocol):
+    """Where the rule set's files are (``dsl.ruleset.RuleSource`` is one)."""
+
+    def read_bytes(self, name: str) -> bytes: ...
+    def display(self, name: str) -> str: ...
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a part's table: the field it fills and the heads it may have."""
+
+    field: str
+    heads: tuple[str, ...]  # Chinese first; the first is the one messages name
+    required: bool = False
+
+
+# The columns of each part.  Heads are matched after trimming, English ones
+# without regard to case.  Other columns (an HR export has many) are ignored.
+COLUMNS: dict[str, tuple[Column, ...]] = {
+    "groups": (
+        Column("id", ("考核组", "考核组编号", "编号", "id", "group"), required=True),
+        Column("name", ("考核组名称", "名称", "name")),
+    ),
+    "sections": (
+        Column("id", ("科室编号", "编号", "id"), required=True),
+        Column("name", ("科室名称", "科室", "名称", "name"), required=True),
+        Column("group", ("考核组", "分组", "group"), required=True),
+        Column("tags", ("标签", "tags")),
+        Column("head", ("负责人", "主要负责人", "head")),
+        Column("liaison", ("联络员", "绩效联络员", "liaison")),
+    ),
+    "people": (
+        Column("id", ("工号", "人员编号", "编号", "id"), required=True),
+        Column("name", ("姓名", "name"), required=True),
+        Column("section", ("科室", "科室编号", "所在科室", "section"), required=True),
+        Column("post", ("岗位", "post")),
+    ),
+    "posts": (
+        Column("id", ("岗位", "岗位编号", "编号", "id"), required=True),
+        Column("name", ("岗位名称", "名称", "name")),
+        Column("duties", ("岗位职责", "职责", "duties")),
+    ),
+}
+PARTS = tuple(COLUMNS)
+# Problems of one row: the other rows are still read.
+_ROW_PROBLEMS = frozenset({"E0886", "E0208"})
+
+
+def with_tables(
+    decl: ast.OrganizationDecl, source: TableSource, diagnostics: list[Diagnostic]
+) -> tuple[ast.OrganizationDecl | None, tuple[TableFile, ...]]:
+    """``decl`` with the parts its ``tables`` name read from them, and the
+    tables as files (for messages and the rules digest).
+
+    None when a table could not be read at all (no file, no sheet, a missing
+    column): the organization without it would make every reference to it
+    an error of its own (each section's head unknown when the people are
+    missing), thousands of messages hiding the one that matters."""
+    tables = decl.tables
+    if tables is None:
+        return decl, ()
+    complete = True
+    files: list[TableFile] = []
+    parts: dict[str, Any] = {}
+    for part in PARTS:  # sections before people: people may name a section by its name
+        written: ast.Ident | None = getattr(tables, part)
+        if written is None:
+            continue
+        inline: tuple[Any, ...] = getattr(decl, part)
+        if inline:
+            labels = (Label(inline[0].id.span, "E0883.label"),)
+            diagnostics.append(
+                Diagnostic("E0883", {"part": part, "path": written.name}, written.span,
+                           labels=labels, help=("E0883.help", {}))
+            )  # fmt: skip
+            continue
+        sections = parts.get("sections", decl.sections)
+        reader = _PartReader(part, source, diagnostics, _section_names(sections))
+        parts[part] = reader.read(written)
+        files.extend(reader.files)
+        complete = complete and not reader.failed
+    if not complete:
+        return None, tuple(files)
+    return dataclasses.replace(decl, **parts), tuple(files)
+
+
+def _section_names(sections: Sequence[ast.SectionDecl]) -> dict[str, str | None]:
+    """Section name -> its id (None when two sections share the name)."""
+    names: dict[str, str | None] = {}
+    for section in sections:
+        name = section.name
+        names[name] = None if name in names else section.id.name
+    for section in sections:  # an id is read as the id it is
+        names.pop(section.id.name, None)
+    return names
+
+
+class _PartReader:
+    """One part's table read into declarations, its problems collected."""
+
+    def __init__(
+        self,
+        part: str,
+        source: TableSource,
+        diagnostics: list[Diagnostic],
+        section_names: dict[str, str | None],
+    ) -> None:
+        self.part = part
+        self.source = source
+        self.diagnostics = diagnostics
+        self.section_names = section_names
+        self.files: list[TableFile] = []
+        self.failed = False  # the table could not be read (file, sheet, columns)
+        # Names already found valid: a section's or post's name repeats on
+        # every row of its people, and is checked once.
+        self.names: set[str] = set()
+
+    def is_name(self, text: str) -> bool:
+        """``text`` may be an id (E0208 otherwise), remembered when it may."""
+        if schema.is_name(text) and text not in KEYWORDS:
+            self.names.add(text)
+            return True
+        return False
+
+    def error(self, code: str, args: dict[str, object], span: Span | None, **extra: Any) -> None:
+        self.diagnostics.append(Diagnostic(code, args, span, **extra))
+        if code not in _ROW_PROBLEMS:
+            self.failed = True
+
+    def read(self, written: ast.Ident) -> tuple[Any, ...]:
+        table = self.table(written)
+        if table is None:
+            return ()
+        return self.declarations(table)
+
+    # -- the file and its sheet ----------------------------------------------------
+
+    def table(self, written: ast.Ident) -> Table | None:
+        """The table ``written`` names, or None with the problem reported."""
+        path, _, sheet = written.name.partition("#")
+        path = path.strip().replace("\\", "/")
+        pure = PurePosixPath(path)
+        if not path or pure.is_absolute() or ".." in pure.parts or re.match(r"^[A-Za-z]:", path):
+            self.error("E0880", {"path": written.name}, written.span, help=("E0880.help", {}))
+            return None
+        if pure.suffix.lower() not in TABLE_SUFFIXES:
+            self.error("E0881", {"path": written.name}, written.span, help=("E0881.help", {}))
+            return None
+        shown = self.source.display(path)
+        try:
+            raw = self.source.read_bytes(path)
+        except OSError as error:
+            self.error("E0882", {"path": shown, "problem": error.strerror or str(error)},
+                       written.span)  # fmt: skip
+            return None
+        if len(raw) > MAX_BYTES:
+            args = {"path": shown, "amount": len(raw), "limit": MAX_BYTES}
+            self.error("E0888", {**args, "what": ("E0888.bytes", {})}, written.span)
+            return None
+        try:
+            tables = read_table_bytes(raw, shown)
+        except EncodingProblem as problem:
+            self.error("E0882", {"path": f"{shown}:{problem.line}", "problem": str(problem)},
+                       written.span)  # fmt: skip
+            return None
+        except TableError as problem:
+            self.error("E0882", {"path": shown, "problem": str(problem)}, written.span)
+            return None
+        return self.sheet(tables, sheet.strip(), written, shown)
+
+    def sheet(
+        self, tables: list[Table], sheet: str, written: ast.Ident, shown: str
+    ) -> Table | None:
+        if not sheet:
+            if not tables:
+                self.error("E0887", {"path": shown, "sheet": "", "sheets": ""}, written.span)
+                return None
+            return tables[0]
+        for table in tables:
+            if table.shown.endswith(f" (sheet {sheet})") and table.shown != shown:
+                return table
+        names = [t.shown.removeprefix(f"{shown} (sheet ").removesuffix(")") for t in tables]
+        sheets = "、".join(n for n in names if n != shown)
+        self.error("E0887", {"path": shown, "sheet": sheet, "sheets": sheets}, written.span)
+        return None
+
+    # -- rows to declarations -------------------------------------------------------
+
+    def declarations(self, table: Table) -> tuple[Any, ...]:
+        file, rows = _as_file(table)
+        self.files.append(file)
+        columns = self.columns(table, file)
+        if columns is None:
+            return ()
+        if len(table.rows) > MAX_ROWS:
+            args = {"path": table.shown, "amount": len(table.rows), "limit": MAX_ROWS}
+            self.error("E0888", {**args, "what": ("E0888.rows", {})}, None,
+                       location=f"{table.shown}:{table.rows[MAX_ROWS][0]}")  # fmt: skip
+            return ()
+        make = _MAKERS[self.part]
+        found = []
+        for number, cells, starts in rows:
+            row = _Row(self, file, number, cells, starts, columns)
+            made = make(row)
+            if made is not None:
+                found.append(made)
+        return tuple(found)
+
+    def columns(self, table: Table, file: TableFile) -> dict[str, int] | None:
+        """Field -> column index; None when a required column is missing."""
+        index: dict[str, int] = {}
+        wanted = {head.lower(): column for column in COLUMNS[self.part] for head in column.heads}
+        complete = True
+        for position, head in enumerate(table.header):
+            column = wanted.get(head.strip().lower())
+            if column is None:
+                continue
+            if column.field in index:
+                first = table.header[index[column.field]]
+                self.error("E0885", {"column": head, "first": first}, None,
+                           location=f"{table.shown}:1 [{head}]", help=("E0885.help", {}))  # fmt: skip
+                complete = False
+                continue
+            index[column.field] = position
+        for column in COLUMNS[self.part]:
+            if column.required and column.field not in index:
+                heads = "、".join(column.heads)
+                self.error("E0884", {"column": column.heads[0], "heads": heads}, None,
+                           location=f"{table.shown}:1", help=("E0884.help", {"heads": heads}))  # fmt: skip
+                complete = False
+        return index if complete else None
+
+
+def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[int]]]]:
+    """The table as text (line N = row N, cells separated by tabs) and its
+    data rows: number, cells (as many as the header has, at least: a
+    workbook leaves trailing empty cells out, and an empty required cell is
+    shown at its column) and the offset in the file where each cell starts."""
+    lines = ["\t".join(escape_cell(h) for h in table.header)]
+    position = len(lines[0]) + 1
+    rows: list[tuple[int, list[str], list[int]]] = []
+    width = len(table.header)
+    line = 1
+    for number, cells in table.rows:
+        if len(cells) < width:
+            cells = cells + [""] * (width - len(cells))
+        if number - line > 1:  # rows the reader skipped (empty) stay as empty lines
+            lines.extend([""] * (number - line - 1))
+            position += number - line - 1
+        line = number
+        starts = []
+        texts = []
+        for cell in cells:
+            text = escape_cell(cell)
+            starts.append(position)
+            texts.append(text)
+            position += len(text) + 1
+        position += 0 if cells else 1
+        rows.append((number, cells, starts))
+        lines.append("\t".join(texts))
+    return TableFile(table.shown, "\n".join(lines)), rows
+
+
+class _Row:
+    """One data row: its cells by field, each with its span."""
+
+    __slots__ = ("cells", "columns", "file", "number", "reader", "starts")
+
+    def __init__(
+        self,
+        reader: _PartReader,
+        file: TableFile,
+        number: int,
+        cells: list[str],
+        starts: list[int],
+        columns: dict[str, int],
+    ) -> None:
+        self.reader = reader
+        self.file = file
+        self.number = number
+        self.cells = cells
+        self.starts = starts
+        self.columns = columns
+
+    def span(self, position: int) -> Span:
+        starts = self.starts
+        if position < len(starts):
+            start = starts[position]
+            return Span(self.file, start, start + len(escape_cell(self.cells[position])))
+        # A cell past the row's last one: just after the row's end.
+        end = self.file.line_starts[self.number - 1] + len(self.file.line_text(self.number))
+        return Span(self.file, end, end)
+
+    def text(self, field: str) -> str:
+        position = self.columns.get(field)
+        if position is None or position >= len(self.cells):
+            return ""
+        return self.cells[position].strip()
+
+    def required(self, field: str) -> str | None:
+        """The cell's text; None (E0886) when it is empty."""
+        text = self.text(field)
+        if not text:
+            self.empty(field)
+            return None
+        return text
+
+    def empty(self, field: str) -> None:
+        head = _head(self.reader.part, field)
+        self.reader.error("E0886", {"column": head}, self.span(self.columns[field]),
+                          help=("E0886.help", {}))  # fmt: skip
+
+    def ident(self, field: str, required: bool = False, check: bool = True) -> ast.Ident | None:
+        """The cell as a name (E0208 unless ``check`` is off; E0886 if required and empty)."""
+        position = self.columns.get(field)
+        cells = self.cells
+        text = cells[position].strip() if position is not None and position < len(cells) else ""
+        if not text:
+            if required:
+                self.empty(field)
+            return None
+        assert position is not None
+        span = self.span(position)
+        if check and text not in self.reader.names and not self.reader.is_name(text):
+            self.reader.error("E0208", {"name": text}, span, help=("E0208.help", {}))
+        return ast.Ident(text, span)
+
+    def idents(self, field: str) -> tuple[ast.Ident, ...]:
+        """Several names in one cell (a section's tags), each with the cell's span."""
+        text = self.text(field)
+        if not text:
+            return ()
+        span = self.span(self.columns[field])
+        found = []
+        for name in _TAG_SEPARATORS.split(text):
+            if name:
+                if name not in self.reader.names and not self.reader.is_name(name):
+                    self.reader.error("E0208", {"name": name}, span, help=("E0208.help", {}))
+                found.append(ast.Ident(name, span))
+        return tuple(found)
+
+
+def _head(part: str, field: str) -> str:
+    return next(c.heads[0] for c in COLUMNS[part] if c.field == field)
+
+
+def _group(row: _Row) -> ast.GroupDecl | None:
+    ident = row.ident("id", required=True)
+    if ident is None:
+        return None
+    return ast.GroupDecl(ident, row.text("name") or ident.name)
+
+
+def _section(row: _Row) -> ast.SectionDecl | None:
+    ident = row.ident("id", required=True)
+    name = row.required("name")
+    group = row.ident("group", required=True)
+    if ident is None or name is None or group is None:
+        return None
+    head, liaison = row.ident("head"), row.ident("liaison")
+    return ast.SectionDecl(ident, name, group, row.idents("tags"), head, liaison)
+
+
+def _person(row: _Row) -> ast.PersonDecl | None:
+    ident = row.ident("id", required=True)
+    name = row.required("name")
+    written = row.text("section")
+    # An HR export names the section as people know it: a section's name
+    # (unique among the sections) is read as its id.
+    by_name = row.reader.section_names.get(written)
+    section = row.ident("section", required=True, check=by_name is None)
+    if ident is None or name is None or section is None:
+        return None
+    if by_name is not None:
+        section = ast.Ident(by_name, section.span)
+    return ast.PersonDecl(ident, name, section, row.ident("post", check=False))
+
+
+def _post(row: _Row) -> ast.PostDecl | None:
+    ident = row.ident("id", required=True)
+    if ident is None:
+        return None
+    duties = tuple(d.strip() for d in _DUTY_SEPARATORS.split(row.text("duties")) if d.strip())
+    return ast.PostDecl(ident, row.text("name") or None, duties)
+
+
+_MAKERS: dict[str, Callable[[_Row], Any]] = {
+    "groups": _group,
+    "sections": _section,
+    "people": _person,
+    "posts": _post,
+}
