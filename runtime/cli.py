@@ -230,6 +230,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--publish", action="store_true", help=h("cli.help.publish"))
     p.add_argument("--columns", metavar="A,B,…", help=h("cli.help.columns"))
     p.add_argument("--width", type=_count, metavar="N", help=h("cli.help.width"))
+    p.add_argument(
+        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
+    )
 
     p = sub.add_parser("diff", parents=[common], help=h("cli.cmd.diff"))
     p.add_argument("old", help=h("cli.help.diff_old"))
@@ -493,7 +496,9 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     else:
         store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
         try:
-            evaluation = evaluate_with_history(result, args.data, periods, label, store)
+            evaluation = evaluate_with_history(
+                result, args.data, periods, label, store, args.engine
+            )
         finally:
             if store is not None:
                 store.close()

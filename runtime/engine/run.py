@@ -17,6 +17,7 @@ from pathlib import Path
 from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import History, apply_links, resolve_precedence
 from runtime.engine.results import SubjectResult
@@ -46,6 +47,7 @@ def evaluate_rules(
     history: History | None = None,
     absent_unscores: bool = False,
     collected: Mapping[str, frozenset[str]] | None = None,
+    engine: str = "python",
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
@@ -75,7 +77,7 @@ def evaluate_rules(
         if not present:
             raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
         periods = [Period.parse(present[-1])]
-    return evaluate_datasets(compilation, sections, people, periods, data, label, history)
+    return evaluate_datasets(compilation, sections, people, periods, data, label, history, engine)
 
 
 def evaluate_datasets(
@@ -86,9 +88,13 @@ def evaluate_datasets(
     data: str,
     label: str | None = None,
     history: History | None = None,
+    engine: str = "python",
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
-    ``data`` names where they came from, for problems about missing periods."""
+    ``data`` names where they came from, for problems about missing periods.
+    ``engine``: ``python`` (per subject) or ``batch`` (``runtime.engine.batch``:
+    stage 1 of a period at once; where it cannot, the Python engine, with a
+    warning E0960 giving the reason)."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -102,22 +108,40 @@ def evaluate_datasets(
         people_evaluator = CompiledEvaluator(
             compilation.programs["person"], compilation.modules["person"]
         )
+    batches = {
+        kind: BatchEvaluator(kind_program)
+        for kind, kind_program in compilation.programs.items()
+        if engine == "batch" and kind_program is not None
+    }
+    fallbacks: list[str] = []
     for period in periods:
         name = str(period)
         present = set(sections.periods()) | set(people.periods() if people is not None else [])
         if name not in present:
             problems.append(Diagnostic("E0904", {"period": name}, None, location=data))
             continue
-        section_results, faults = evaluate_period(program, section_evaluator, sections.rows, name)
+        section_results, faults = evaluate_period(
+            program, section_evaluator, sections.rows, name, None, batches.get("section"), fallbacks
+        )
         problems.extend(faults)
         person_results: list[SubjectResult] = []
         if people is not None and people_evaluator is not None and "person" in compilation.programs:
             totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
             person_results, faults = evaluate_period(
-                compilation.programs["person"], people_evaluator, people.rows, name, totals
+                compilation.programs["person"],
+                people_evaluator,
+                people.rows,
+                name,
+                totals,
+                batches.get("person"),
+                fallbacks,
             )
             problems.extend(faults)
         evaluation.quarters[name] = (section_results, person_results)
+    for reason in dict.fromkeys(fallbacks):
+        evaluation.warnings.append(
+            Diagnostic("E0960", {"reason": reason}, None, severity="warning", location=data)
+        )
     if problems:
         raise UserError(problems)
     if len(periods) == 1:
