@@ -11,10 +11,11 @@ giving a different number.
 What is covered: numbers, truth values, texts, levels and dates as values;
 ``+ - * /``, comparisons, ``in``, ``and/or/not``, ``if``/``case``, level
 tables, normalized sums with exempt scores, applicability, ``min max clamp
-abs round safe_div`` and the aggregates ``sum count avg min max any all``
-over listed items (no condition, no list value).  Everything else (dates
-computed by functions, ``median``, ``power``, ``present``/``fallback``, lists,
-conditional aggregates) is named by ``unsupported``.
+abs round safe_div present fallback days_between`` and the aggregates
+``sum count avg min max any all`` over listed items (no condition, no list
+value).  Everything else (the other date functions, which read the official
+calendar, ``median``, ``power``, lists, conditional aggregates) is named by
+``unsupported``.
 """
 
 from __future__ import annotations
@@ -23,7 +24,9 @@ from dataclasses import dataclass
 
 from compiler import ir
 
-BATCH_FUNCTIONS = frozenset({"min", "max", "clamp", "abs", "round", "safe_div"})
+BATCH_FUNCTIONS = frozenset(
+    {"min", "max", "clamp", "abs", "round", "safe_div", "present", "fallback", "days_between"}
+)
 BATCH_AGGREGATES = frozenset({"sum", "count", "avg", "min", "max", "any", "all"})
 BATCH_VALUE_KINDS = frozenset({"number", "bool", "text", "level", "date"})
 
