@@ -13,7 +13,10 @@ the timing), then stage 1 (every slot of every subject) is timed, best of R:
 * ``int64``: the completion-rate formula of 收入任务 alone (points * min(1,
   actual / plan)) in int64 fixed point at 4 places (what a fixed-scale
   backend computes), with the number of its results that differ from the
-  Decimal path's: why a fixed scale cannot be the language's precision.
+  Decimal path's on random data;
+* a fixed scale as the language's precision: how many results of
+  ``round(60 * (x / y), 1)`` change if quotients were rounded to 18 places
+  (why the language keeps 34 significant digits; docs/backends.md).
 
 Both full candidates must give the same values (checked); the last line is
 ``ratio: X.XX`` = batch records/s / python records/s.
@@ -93,6 +96,27 @@ def _int64_candidate(n: int, repeats: int) -> tuple[float, int]:
     return seconds, differ
 
 
+def _fixed_scale_differs() -> tuple[int, int]:
+    """``round(60 * (x / y), 1)`` for x = 100.0 … 199.9, y = 100 … 200: the
+    language's quotients (34 significant digits) against quotients rounded
+    half-up to 18 places with exact products (a fixed-scale definition)."""
+    places18 = Decimal(1).scaleb(-18)
+    tenth = Decimal("0.1")
+    rows = differ = 0
+    with decimal.localcontext(CONTEXT):
+        for tenths in range(1000, 2000):
+            x = Decimal(tenths).scaleb(-1)
+            for whole in range(100, 201):
+                y = Decimal(whole)
+                language = (60 * (x / y)).quantize(tenth, decimal.ROUND_HALF_UP)
+                fixed = (60 * (x / y).quantize(places18, decimal.ROUND_HALF_UP)).quantize(
+                    tenth, decimal.ROUND_HALF_UP
+                )
+                rows += 1
+                differ += language != fixed
+    return rows, differ
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--copies", type=int, default=300)
@@ -127,6 +151,11 @@ def main() -> int:
     print(
         f"int64 fixed point, one formula: {1_000_000 / seconds:,.0f} records/s; "
         f"{differ} of 100,000 scores differ from the Decimal path at 2 places"
+    )
+    checked, differ = _fixed_scale_differs()
+    print(
+        f"fixed scale (quotients at 18 places): round(60 * (x / y), 1) differs from "
+        f"the language's 34 digits on {differ} of {checked:,} rows"
     )
     print(f"python: {records / total_python:,.0f} records/s")
     print(f"batch: {records / total_batch:,.0f} records/s")
