@@ -252,6 +252,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--store", help=h("cli.help.store_published"))
     p.add_argument("--explain", metavar="SUBJECT", help=h("cli.help.explain_subject"))
     p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
+    p.add_argument(
+        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
+    )
 
     p = sub.add_parser("warn", parents=[common], help=h("cli.cmd.warn"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -785,7 +788,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published, progress_bar(err, "dry-run", args.quiet),
+        published, progress_bar(err, "dry-run", args.quiet), args.engine,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:

@@ -141,3 +141,15 @@ def test_bundled_rules_give_identical_output_on_the_batch_engine(period: str, fm
     batch = run(*common, "--format", fmt, "--engine", "batch")
     assert python[0] == 0 and "E0960" not in batch[2]
     assert batch == python
+
+
+def test_dry_run_on_the_batch_engine_gives_the_same_report() -> None:
+    common = (
+        "dry-run", "--baseline", "rules/yongzhou#2016-03-31", "--candidate", "rules/yongzhou",
+        "--data", "examples/yongzhou", "--periods", "2016Q1..2016Q3", "--format", "json",
+        "--quiet",
+    )  # fmt: skip
+    python = run(*common)
+    batch = run(*common, "--engine", "batch")
+    assert python[0] == 0 and "E0960" not in batch[2]
+    assert batch == python
