@@ -23,12 +23,18 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from compiler import ir
+from semantics import builtins
+from semantics.types import BOOL, DATE, NUMBER, TEXT
 
 BATCH_FUNCTIONS = frozenset(
-    {"min", "max", "clamp", "abs", "round", "safe_div", "present", "fallback", "days_between"}
-)
-BATCH_AGGREGATES = frozenset({"sum", "count", "avg", "min", "max", "any", "all"})
-BATCH_VALUE_KINDS = frozenset({"number", "bool", "text", "level", "date"})
+    f.name
+    for f in (
+        builtins.MIN, builtins.MAX, builtins.CLAMP, builtins.ABS, builtins.ROUND,
+        builtins.SAFE_DIV, builtins.PRESENT, builtins.FALLBACK, builtins.DAYS_BETWEEN,
+    )
+)  # fmt: skip
+BATCH_AGGREGATES = frozenset(builtins.AGGREGATES) - {builtins.MEDIAN.name}
+BATCH_VALUE_KINDS = frozenset({NUMBER.kind, BOOL.kind, TEXT.kind, DATE.kind, "level"})
 
 
 @dataclass(frozen=True, slots=True)

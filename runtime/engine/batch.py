@@ -31,8 +31,9 @@ import numpy as np
 
 from compiler import ir
 from compiler.columnar import ColumnPlan, plan
-from semantics import operations
+from semantics import builtins, operations
 from semantics.builtins import AGGREGATES
+from semantics.rounding import ROUNDING
 
 Array = Any  # a numpy array (numpy's own types make strict mypy no wiser here)
 
@@ -127,9 +128,10 @@ def digits(x: Array) -> Array:
 
 
 def _round_digits(
-    coefficient: Array, exponent: Array, drop: Array, sticky: Array, mode: str = "half_even"
+    coefficient: Array, exponent: Array, drop: Array, sticky: Array, mode: str
 ) -> tuple[Array, Array]:
-    """Drop ``drop`` low digits of each coefficient, rounding with ``mode``;
+    """Drop ``drop`` low digits of each coefficient, rounding with ``mode`` (a
+    ``decimal`` rounding constant, ``semantics.rounding.ROUNDING``'s values);
     ``sticky``: the value was already a little more than the coefficient."""
     negative = _bools(coefficient < 0)
     magnitude = np.abs(coefficient)
@@ -137,20 +139,20 @@ def _round_digits(
     kept = magnitude // unit
     twice = (magnitude - kept * unit) * 2
     more = _bools(twice > 0) | sticky
-    if mode == "down":
+    if mode == decimal.ROUND_DOWN:
         up = np.zeros(len(kept), dtype=bool)
-    elif mode == "up":
+    elif mode == decimal.ROUND_UP:
         up = more
-    elif mode == "half_up":
+    elif mode == decimal.ROUND_HALF_UP:
         up = _bools(twice >= unit) & (drop > 0)
-    elif mode == "half_down":
+    elif mode == decimal.ROUND_HALF_DOWN:
         up = _bools(twice > unit) | (_bools(twice == unit) & sticky)
-    elif mode == "half_even":
+    elif mode == decimal.ROUND_HALF_EVEN:
         tie = _bools(twice == unit) & (drop > 0)
         up = _bools(twice > unit) | (tie & (sticky | _bools(kept % 2 == 1)))
-    elif mode == "ceiling":
+    elif mode == decimal.ROUND_CEILING:
         up = more & ~negative
-    elif mode == "floor":
+    elif mode == decimal.ROUND_FLOOR:
         up = more & negative
     else:  # pragma: no cover - every mode of semantics.rounding is listed above
         raise Fallback(f"rounding mode {mode}")
@@ -170,7 +172,7 @@ def to_precision(
     c, e = coefficient[index], exponent[index]
     drop = digits(np.abs(c)) - DIGITS
     stick = sticky[index] if sticky is not None else np.zeros(len(index), dtype=bool)
-    c, e = _round_digits(c, e, drop, stick)
+    c, e = _round_digits(c, e, drop, stick, decimal.ROUND_HALF_EVEN)
     carry = _bools(np.abs(c) >= LIMIT)  # 999…9 rounded up to 10**34
     c = np.where(carry, c // 10, c)
     e = e + carry
@@ -231,7 +233,8 @@ def quantize(a: Column, places: int, mode: str) -> Column:
     target = -places
     drop = np.maximum(target - a.exp, 0)
     padded = a.data * _pow(np.maximum(a.exp - target, 0))
-    c, _ = _round_digits(padded, a.exp, drop, np.zeros(len(drop), dtype=bool), mode)
+    stick = np.zeros(len(drop), dtype=bool)
+    c, _ = _round_digits(padded, a.exp, drop, stick, ROUNDING[mode])
     return Column("num", c, np.full(len(drop), target, dtype=np.int64))
 
 
@@ -440,44 +443,44 @@ class _Run:
 
     def call(self, node: ir.Call, live: Array) -> Column:
         span = node.span
-        if node.fn == "round":
+        if node.fn == builtins.ROUND.name:
             places, mode = node.args[1], node.args[2]
             assert isinstance(places, ir.Const) and isinstance(mode, ir.Const)
             assert isinstance(places.value, Decimal) and isinstance(mode.value, str)
             value = self.need(self.expr(node.args[0], live), live, span)
             return self.rounded(value, int(places.value), mode.value, live, span)
-        if node.fn == "present":  # whether the value is there: reads no absent value
+        if node.fn == builtins.PRESENT.name:  # whether the value is there: reads no absent value
             found = self.expr(node.args[0], live).present
             return Column("bool", self.everyone.copy() if found is None else found.copy())
-        if node.fn == "fallback":  # the first where it is there, else the second
+        if node.fn == builtins.FALLBACK.name:  # the first where it is there, else the second
             first, second = (self.expr(a, live) for a in node.args)
             there = self.everyone if first.present is None else first.present
             return self.select([(there, first), (~there, second)], _kind(node.type))
         args = [self.need(self.expr(a, live), live, span) for a in node.args]
-        if node.fn == "days_between":
+        if node.fn == builtins.DAYS_BETWEEN.name:
             days = [
                 (end - start).days for start, end in zip(args[0].data, args[1].data, strict=True)
             ]
             zeros = np.zeros(self.n, dtype=np.int64)
             return Column("num", _objects(days), zeros)
-        if node.fn in ("min", "max"):
+        if node.fn in (builtins.MIN.name, builtins.MAX.name):
             best = args[0]
             for other in args[1:]:  # the first of equal values, as min() and max() keep
-                better = self.compare("<" if node.fn == "min" else ">", other, best)
+                better = self.compare("<" if node.fn == builtins.MIN.name else ">", other, best)
                 best = self.pick(better, other, best)
             return best
-        if node.fn == "abs":
+        if node.fn == builtins.ABS.name:
             value = args[0]
             assert value.exp is not None
             c, e = to_precision(np.abs(value.data), value.exp)
             return Column("num", c, e)
-        if node.fn == "clamp":
+        if node.fn == builtins.CLAMP.name:
             value, low, high = args
             self.fault(self.compare(">", low, high), live, "E0702", span)
             below = self.compare("<", value, low)
             above = self.compare(">", value, high)
             return self.pick(below, low, self.pick(above, high, value))
-        if node.fn == "safe_div":
+        if node.fn == builtins.SAFE_DIV.name:
             a, b, otherwise = args
             zero = _bools(b.data == 0)
             return self.pick(zero, otherwise, divide(a, b, zero))
@@ -486,33 +489,37 @@ class _Run:
     def aggregate(self, node: ir.Aggregate, live: Array) -> Column:
         items = [self.expr(item, live) for item in node.items]
         present = [c.present if c.present is not None else self.everyone for c in items]
-        fn, span = node.fn, node.span
-        if fn in ("any", "all"):
+        # Which aggregate, by the helper the Python engine calls for it
+        # (semantics.operations), so no name is spelled outside its table.
+        helper, span = AGGREGATES[node.fn].helper, node.span
+        if helper in (operations.agg_any, operations.agg_all):
+            wanted = helper is operations.agg_any
             found = np.zeros(self.n, dtype=bool)
             for column, p in zip(items, present, strict=True):
                 value = _bools(column.data)
-                found = found | (p & (value if fn == "any" else ~value))
-            return Column("bool", found if fn == "any" else ~found)
+                found = found | (p & (value if wanted else ~value))
+            return Column("bool", found if wanted else ~found)
         counts = np.zeros(self.n, dtype=np.int64)
         for p in present:
             counts = counts + p
         count = Column("num", counts.astype(object), np.zeros(self.n, dtype=np.int64))
-        if fn == "count":
+        if helper is operations.agg_count:
             return count
-        if fn in ("sum", "avg"):
+        if helper in (operations.agg_sum, operations.agg_avg):
             total = self.zero()  # agg_sum: from 0, adding each present item
             for column, p in zip(items, present, strict=True):
                 total = self.pick(p, add(total, column), total)
-            if fn == "sum":
+            if helper is operations.agg_sum:
                 return total
             empty = counts == 0
             self.fault(empty, live, "E0702", span)
             return divide(total, count, empty)
-        assert fn in ("min", "max") and AGGREGATES[fn].site
+        smallest = helper is operations.agg_min
+        assert smallest or helper is operations.agg_max
         best = self.zero()
         seen = np.zeros(self.n, dtype=bool)
         for column, p in zip(items, present, strict=True):
-            better = self.compare("<" if fn == "min" else ">", column, best)
+            better = self.compare("<" if smallest else ">", column, best)
             best = self.pick(p & (~seen | better), column, best)
             seen = seen | p
         self.fault(~seen, live, "E0702", span)
