@@ -23,6 +23,8 @@ from compiler.pipeline import Compilation, compile_rules
 from dsl.ruleset import DirectorySource
 from runtime.engine.batch import BatchEvaluator, Fallback
 from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.subjects import evaluate_period
+from runtime.inputs.data import Row
 from semantics.operations import Fault
 from tests.clirun import run
 from tests.strategies import RuleSetCase, batch_cases, rule_sets
@@ -153,3 +155,42 @@ def test_dry_run_on_the_batch_engine_gives_the_same_report() -> None:
     batch = run(*common, "--engine", "batch")
     assert python[0] == 0 and "E0960" not in batch[2]
     assert batch == python
+
+
+def _period_results(
+    text: str, values: list[Decimal]
+) -> tuple[list[object], list[object], list[str]]:
+    """Stage 1 and 2 of one period on both engines: (python results, batch
+    results, fallback reasons); a fault makes both report the same diagnostics."""
+    compilation = _compiled({"ruleset.yaml": text})
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    rows = [
+        Row("2024Q1", f"s{n}", f"s{n}", (value,), f"data.csv:{n + 2}")
+        for n, value in enumerate(values)
+    ]
+    evaluator = CompiledEvaluator(program, module)
+    python, python_faults = evaluate_period(program, evaluator, rows, "2024Q1")
+    reasons: list[str] = []
+    batch, batch_faults = evaluate_period(
+        program, evaluator, rows, "2024Q1", None, BatchEvaluator(program), reasons
+    )
+    assert [d.code for d in batch_faults] == [d.code for d in python_faults]
+    return [*python, *python_faults], [*batch, *batch_faults], reasons
+
+
+def test_a_period_the_batch_engine_cannot_compute_is_computed_by_the_python_engine() -> None:
+    header = 'scheme: s\nversion: "1"\nyear: 2024\ninputs:\n  x: number\nindicators:\n'
+    indicator = "  - id: a\n    name: a\n    points: 10\n    score: "
+    python, batch, reasons = _period_results(
+        header + indicator + "median(x, 1, 2)\n", [Decimal(1), Decimal(5)]
+    )
+    assert batch == python and len(reasons) == 1 and "median()" in reasons[0]
+    python, batch, reasons = _period_results(
+        header + indicator + "10 / x\n", [Decimal(4), Decimal(0), Decimal(3)]
+    )
+    assert batch == python and len(reasons) == 1 and "E0701" in reasons[0]
+    python, batch, reasons = _period_results(
+        header + indicator + "10 / x\n", [Decimal(4), Decimal(3)]
+    )
+    assert batch == python and not reasons
