@@ -2652,6 +2652,19 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sanction.word.capped": ("最高{grade}", "at most {grade}"),
     "sanction.word.not_scored": ("不计分", "not scored"),
     "sanction.word.ranked_last": ("排最后", "ranked last"),
+    # The batch engine (runtime/engine/batch.py, docs/backends.md).
+    "E0960": (
+        "批量引擎不能按与 Python 引擎相同的数位计算：{reason}；本期改用 Python 引擎计算，结果不变",
+        "the batch engine cannot compute this digit for digit like the Python engine: {reason};"
+        " the period was evaluated on the Python engine (results unchanged)",
+    ),
+    "cli.help.engine": (
+        "计算引擎：python（逐个考核对象，默认）或 batch（整期按列批量计算，结果相同；"
+        "不能逐位相同时改用 python 并给出原因）",
+        "evaluation engine: python (subject by subject, the default) or batch (a whole period"
+        " at once in columns, the same results; where it cannot be digit for digit the same,"
+        " python, with the reason)",
+    ),
 }
 
 

@@ -231,6 +231,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--publish", action="store_true", help=h("cli.help.publish"))
     p.add_argument("--columns", metavar="A,B,…", help=h("cli.help.columns"))
     p.add_argument("--width", type=_count, metavar="N", help=h("cli.help.width"))
+    p.add_argument(
+        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
+    )
 
     p = sub.add_parser("diff", parents=[common], help=h("cli.cmd.diff"))
     p.add_argument("old", help=h("cli.help.diff_old"))
@@ -250,6 +253,9 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--store", help=h("cli.help.store_published"))
     p.add_argument("--explain", metavar="SUBJECT", help=h("cli.help.explain_subject"))
     p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
+    p.add_argument(
+        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
+    )
 
     p = sub.add_parser("warn", parents=[common], help=h("cli.cmd.warn"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -518,7 +524,9 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     else:
         store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
         try:
-            evaluation = evaluate_with_history(result, args.data, periods, label, store)
+            evaluation = evaluate_with_history(
+                result, args.data, periods, label, store, args.engine
+            )
         finally:
             if store is not None:
                 store.close()
@@ -870,7 +878,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
-        published, progress_bar(err, "dry-run", args.quiet),
+        published, progress_bar(err, "dry-run", args.quiet), args.engine,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:

@@ -947,3 +947,71 @@ def malformed_rule_sets(draw: st.DrawFn) -> dict[str, bytes]:
         files[name] = draw(mutations(files[name], yaml=True))
     # A lone surrogate cannot be UTF-8: written as is, the file is not UTF-8.
     return {n: t.encode("utf-8", "surrogatepass") for n, t in files.items()}
+
+
+# -- columns of numbers for the batch engine (tests/test_batch.py) --------------------
+
+# Values on rounding boundaries (x.xx5 and its neighbours), long expansions
+# (1/3, 2/7 to 34 digits) and their products, zeros with exponents, negatives.
+_BOUNDARY_TEXTS = (
+    "0.005", "0.015", "0.025", "2.675", "1.005", "59.475", "99.125", "118.9", "120", "0.125",
+    "0.3333333333333333333333333333333333", "0.2857142857142857142857142857142857",
+    "9999999999999999999999999999999999", "0.00", "-0.0", "-2.5", "3", "7", "100", "1E+2",
+)  # fmt: skip
+
+
+def boundary_numbers() -> st.SearchStrategy[Decimal]:
+    """Decimals where rounding and division are most likely to differ between backends."""
+    texts = st.sampled_from(_BOUNDARY_TEXTS)
+    fives = st.tuples(st.integers(-999, 999), st.integers(0, 3)).map(
+        lambda t: Decimal(f"{t[0]}5").scaleb(-(t[1] + 1))
+    )
+    plain = st.decimals(min_value=-1000, max_value=1000, places=4, allow_nan=False)
+    return st.one_of(texts.map(Decimal), fives, plain)
+
+
+# Formulas over x, y, z: quotients with long expansions, products of them,
+# every rounding mode at a boundary, safe_div, comparisons of quotients (the
+# aggregates over collections come with ``rule_sets``).
+BATCH_FORMULAS = (
+    "x / y",
+    "x / 3 + y / 7",
+    "2 / 7 * x - z",
+    "60 * x / y",
+    "x * (y / 120)",
+    'round(x / y * z, 2, "{mode}")',
+    'round(x * y, 1, "{mode}") + round(z / 3, 0, "{mode}")',
+    "safe_div(x, y, z) * safe_div(z, x, 1)",
+    "if x / y > z / 7 then x / y else clamp(z / 3, 0, 100)",
+    "max(x / 3, y / 7, z) - min(x, y / 3)",
+    "(x / 3 + y + z / 7) / 3",
+    "abs(z - x / 7) + max(x, y) / 7",
+    "case when x in [1, 2.5, 3] then y / 3 when z >= 0 then z / 7 else -x end",
+    "(x + y + z) / (abs(x) + abs(y) + abs(z) + 1)",
+)
+
+
+@st.composite
+def batch_cases(draw: st.DrawFn, max_rows: int = 12) -> RuleSetCase:
+    """A rule set with one or two indicators scored by ``BATCH_FORMULAS`` over
+    number inputs x, y, z (places and rounding drawn) and rows of ``boundary_numbers``."""
+    formulas = draw(st.lists(st.sampled_from(BATCH_FORMULAS), min_size=1, max_size=2))
+    modes = [draw(st.sampled_from(ROUNDING_MODES)) for _ in formulas]
+    places = draw(st.integers(0, 4))
+    rounding = draw(st.sampled_from(ROUNDING_MODES))
+    text = (
+        f'scheme: s\nversion: "1"\nyear: 2024\nplaces: {places}\nrounding: {rounding}\n'
+        "inputs:\n  x: number\n  y: number\n  z: number\nindicators:\n"
+    )
+    for n, (formula, mode) in enumerate(zip(formulas, modes, strict=True)):
+        text += f"  - id: i{n}\n    name: i{n}\n    points: 50\n"
+        text += f"    score: {json.dumps(formula.replace('{mode}', mode))}\n"
+    number = boundary_numbers()
+    rows: list[dict[str, object]] = draw(
+        st.lists(
+            st.fixed_dictionaries({"x": number, "y": number, "z": number}),
+            min_size=1,
+            max_size=max_rows,
+        )
+    )
+    return RuleSetCase({"ruleset.yaml": text}, rows)

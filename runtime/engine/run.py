@@ -17,6 +17,7 @@ from pathlib import Path
 from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import History, apply_links, resolve_precedence
 from runtime.engine.results import Sanctioned, SubjectResult
@@ -47,6 +48,7 @@ def evaluate_rules(
     history: History | None = None,
     absent_unscores: bool = False,
     collected: Mapping[str, frozenset[str]] | None = None,
+    engine: str = "python",
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
@@ -76,7 +78,7 @@ def evaluate_rules(
         if not present:
             raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
         periods = [Period.of_label(present[-1])]
-    return evaluate_datasets(compilation, sections, people, periods, data, label, history)
+    return evaluate_datasets(compilation, sections, people, periods, data, label, history, engine)
 
 
 def evaluate_datasets(
@@ -87,9 +89,13 @@ def evaluate_datasets(
     data: str,
     label: str | None = None,
     history: History | None = None,
+    engine: str = "python",
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
-    ``data`` names where they came from, for problems about missing periods."""
+    ``data`` names where they came from, for problems about missing periods.
+    ``engine``: ``python`` (per subject) or ``batch`` (``runtime.engine.batch``:
+    stage 1 of a period at once; where it cannot, the Python engine, with a
+    warning E0960 giving the reason)."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -106,6 +112,12 @@ def evaluate_datasets(
     # Sanctions that last: from earlier published results, and from the
     # quarters of this evaluation into the later ones (runtime.engine.sanctions).
     lasting: dict[str, dict[str, list[Sanctioned]]] = {}
+    batches = {
+        kind: BatchEvaluator(kind_program)
+        for kind, kind_program in compilation.programs.items()
+        if engine == "batch" and kind_program is not None
+    }
+    fallbacks: list[str] = []
     for period in periods:
         name = str(period)
         present = set(sections.periods()) | set(people.periods() if people is not None else [])
@@ -114,7 +126,14 @@ def evaluate_datasets(
             continue
         earlier = _earlier(program, name, history, lasting.get("section"))
         section_results, faults = evaluate_period(
-            program, section_evaluator, sections.rows, name, None, earlier
+            program,
+            section_evaluator,
+            sections.rows,
+            name,
+            None,
+            earlier,
+            batches.get("section"),
+            fallbacks,
         )
         problems.extend(faults)
         person_results: list[SubjectResult] = []
@@ -124,10 +143,15 @@ def evaluate_datasets(
             person_results, faults = evaluate_period(
                 person_program, people_evaluator, people.rows, name, totals,
                 _earlier(person_program, name, history, lasting.get("person")),
+                batches.get("person"), fallbacks,
             )  # fmt: skip
             problems.extend(faults)
         evaluation.quarters[name] = (section_results, person_results)
         _carry(lasting, period, (*section_results, *person_results))
+    for reason in dict.fromkeys(fallbacks):
+        evaluation.warnings.append(
+            Diagnostic("E0960", {"reason": reason}, None, severity="warning", location=data)
+        )
     if problems:
         raise UserError(problems)
     if len(periods) == 1:

@@ -17,6 +17,7 @@ from decimal import Decimal
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
+from runtime.engine.batch import BatchEvaluator, Fallback
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.population import standings
 from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
@@ -107,12 +108,18 @@ def evaluate_period(
     period: str,
     section_totals: dict[str, Decimal] | None = None,
     earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
+    batch: BatchEvaluator | None = None,
+    fallbacks: list[str] | None = None,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Evaluate every subject of ``period``; collect every fault.
 
     For people, ``section_totals`` holds their sections' totals of the period,
     which a person's total combines with their own score; ``earlier``: the
     sanctions earlier periods carry into this one (``runtime.engine.sanctions``).
+    With ``batch``, the period's subjects are evaluated at once by the batch
+    engine; when it cannot give the Python engine's values
+    (``runtime.engine.batch.Fallback``) the reason is appended to ``fallbacks``
+    and the Python engine evaluates them.
     """
     end = Period.of_label(period).end
     diagnostics: list[Diagnostic] = []
@@ -123,6 +130,7 @@ def evaluate_period(
     section_of = (
         {p.id: p.section for p in program.organization.people} if program.organization else {}
     )
+    pending: list[Row] = []
     with decimal.localcontext(helpers.CONTEXT):
         for row in rows:
             if row.period != period:
@@ -143,6 +151,18 @@ def evaluate_period(
                 row = dataclasses.replace(
                     row, values=(*row.values[:position], total, *row.values[position + 1 :])
                 )
+            pending.append(row)
+        computed = None
+        if batch is not None and pending:
+            try:
+                computed = batch.evaluate([row.values for row in pending])
+            except Fallback as fallback:
+                if fallbacks is not None:
+                    fallbacks.append(fallback.reason)
+        if computed is not None:
+            evaluated.extend(zip(pending, computed, strict=True))
+            pending = []
+        for row in pending:
             try:
                 evaluated.append((row, evaluator.evaluate_in_context(row.values)))
             except Fault as fault:

@@ -124,8 +124,10 @@ def compare(
     names: tuple[str, str],
     published: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
+    engine: str = "python",
 ) -> DryRun:
-    """Evaluate both rule sets on each period and compare subject by subject."""
+    """Evaluate both rule sets on each period and compare subject by subject
+    (``engine``: ``python`` or ``batch``, runtime.engine.run.evaluate_datasets)."""
     run = DryRun(*names)
     for number, period in enumerate(periods, start=1):
         if progress is not None:
@@ -138,9 +140,17 @@ def compare(
             kind: frozenset(i.id for i in program.indicators if i.scored_in(period.end))
             for kind, program in baseline.programs.items()
         }
-        before = evaluate_rules(baseline, data, [period], label, absent_unscores=True)
+        before = evaluate_rules(
+            baseline, data, [period], label, absent_unscores=True, engine=engine
+        )
         after = evaluate_rules(
-            candidate, data, [period], label, absent_unscores=True, collected=collected
+            candidate,
+            data,
+            [period],
+            label,
+            absent_unscores=True,
+            collected=collected,
+            engine=engine,
         )
         run.evaluations.append((before, after))
         comparison = _comparison(

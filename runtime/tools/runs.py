@@ -28,12 +28,15 @@ def evaluate_with_history(
     periods: list[Period] | None,
     label: str | None,
     store: Store | None,
+    engine: str = "python",
 ) -> Evaluation:
-    """Evaluate; links read earlier published results from ``store``, if any."""
+    """Evaluate; links read earlier published results from ``store``, if any.
+    ``engine``: ``python`` or ``batch`` (``runtime.engine.run.evaluate_datasets``)."""
     assert "section" in compilation.programs
     scheme = compilation.programs["section"].scheme
     stored = store.history(scheme) if store is not None else None
-    return evaluate_rules(compilation, data, periods, label, with_bundled(stored, data, scheme))
+    history = with_bundled(stored, data, scheme)
+    return evaluate_rules(compilation, data, periods, label, history, engine=engine)
 
 
 PUBLISHED_FOLDER = "published"  # beside a data folder's tables: earlier years' published results

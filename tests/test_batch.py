@@ -1,0 +1,196 @@
+"""The batch engine computes what the Python engine computes, digit for digit.
+
+A differential test: generated rule sets and rows (tests/strategies.py) are
+evaluated row by row by the generated Python code and all at once by the batch
+engine (runtime/engine/batch.py); every slot must be the same Decimal (same
+value and exponent; only the sign of a zero may differ, which no output shows),
+truth value or text.  Where the Python engine faults on some row, the batch
+engine must not give numbers: it falls back (and the caller runs the Python
+engine, which locates the fault).  The bundled rules give byte-identical
+``evaluate`` output on both engines.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+from hypothesis import event, example, given, settings
+
+from compiler.pipeline import Compilation, compile_rules
+from dsl.ruleset import DirectorySource
+from runtime.engine.batch import BatchEvaluator, Fallback
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.subjects import evaluate_period
+from runtime.inputs.data import Row
+from semantics.operations import Fault
+from tests.clirun import run
+from tests.strategies import RuleSetCase, batch_cases, rule_sets
+from tests.test_properties import SETTINGS
+
+
+def _compiled(files: dict[str, str]) -> Compilation:
+    with tempfile.TemporaryDirectory() as folder:
+        for name, content in files.items():
+            Path(folder, name).write_text(content, encoding="utf-8")
+        return compile_rules(DirectorySource(folder))
+
+
+def _key(value: object) -> object:
+    if isinstance(value, Decimal):
+        return ("Decimal", str(value.copy_abs() if not value else value))
+    return (type(value).__name__, value)
+
+
+def check_batch(case: RuleSetCase, must_run: bool = False) -> None:
+    """Python row by row and the batch engine over every row agree (or the batch falls back)."""
+    compilation = _compiled(case.files)
+    assert compilation.ok, case.dump()
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    rows = [tuple(row.get(f.name) for f in program.inputs) for row in case.rows]
+    evaluator = CompiledEvaluator(program, module)
+    python: list[tuple[object, ...] | str] = []
+    for row in rows:
+        try:
+            python.append(tuple(evaluator.evaluate(row)))
+        except Fault as fault:
+            python.append(fault.code)
+    python_all = list(python)
+    batch = BatchEvaluator(program)
+    faulted = any(isinstance(p, str) for p in python)
+    if faulted:
+        # A row the Python engine faults on: the batch engine must not give numbers.
+        with pytest.raises(Fallback):
+            batch.evaluate(rows)
+        # The other rows by themselves are a period the batch engine computes.
+        python = [p for p in python if not isinstance(p, str)]
+        rows = [r for r, p in zip(rows, python_all, strict=True) if not isinstance(p, str)]
+    try:
+        values = batch.evaluate(rows)
+    except Fallback as fallback:
+        event("fallback: " + fallback.reason.split(" (")[0])
+        assert not must_run, (fallback.reason, case.dump())
+        return
+    event("batch ran" + (" on the rows without a fault" if faulted else ""))
+    for n, (mine, theirs) in enumerate(zip(values, python, strict=True)):
+        assert isinstance(theirs, tuple)
+        assert [_key(v) for v in mine] == [_key(v) for v in theirs], (n, case.dump())
+
+
+@settings(max_examples=150, **SETTINGS)
+@given(rule_sets(exempt_values=False, max_rows=6))
+def test_batch_agrees_on_generated_rule_sets(case: RuleSetCase) -> None:
+    check_batch(case)
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(batch_cases())
+@example(
+    # 60 * (118.9 / 120): the quotient has 34 digits, the product rounds back
+    # to 59.45 at 34 digits, which rounds half-up to 59.5 (exact arithmetic
+    # without that rounding would give 59.4).
+    RuleSetCase(
+        {
+            "ruleset.yaml": 'scheme: s\nversion: "1"\nyear: 2024\nplaces: 1\n'
+            "inputs:\n  x: number\n  y: number\n  z: number\nindicators:\n"
+            '  - id: i0\n    name: i0\n    points: 60\n    score: "60 * (x / y)"\n'
+        },
+        [{"x": Decimal("118.9"), "y": Decimal(120), "z": Decimal(0)}],
+    )
+)
+def test_batch_agrees_on_rounding_boundaries_and_long_quotients(case: RuleSetCase) -> None:
+    """Half-up (and every other mode) at x.xx5, 1/3 and 2/7 to 34 digits and
+    their products: the batch engine runs (unless a row divides by zero) and agrees."""
+    check_batch(case, must_run=True)
+
+
+def test_unsupported_constructs_are_named_and_fall_back() -> None:
+    files = {
+        "ruleset.yaml": 'scheme: s\nversion: "1"\nyear: 2024\ninputs:\n  x: number\n'
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n    score: median(x, 1, 2)\n"
+    }
+    program = _compiled(files).programs["section"]
+    assert program is not None
+    batch = BatchEvaluator(program)
+    assert (
+        batch.reason is not None and "median()" in batch.reason and "ruleset.yaml:" in batch.reason
+    )
+    with pytest.raises(Fallback):
+        batch.evaluate([(Decimal(1),)])
+
+
+def test_a_fault_on_one_subject_falls_back() -> None:
+    files = {
+        "ruleset.yaml": 'scheme: s\nversion: "1"\nyear: 2024\ninputs:\n  x: number\n'
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n    score: 10 / x\n"
+    }
+    program = _compiled(files).programs["section"]
+    assert program is not None
+    batch = BatchEvaluator(program)
+    assert batch.evaluate([(Decimal(4),)])[0][program.total] == Decimal("2.5")
+    with pytest.raises(Fallback, match="E0701"):
+        batch.evaluate([(Decimal(4),), (Decimal(0),)])
+
+
+@pytest.mark.parametrize("period", ["2016Q1", "2016Q2", "2016Q3", "2016Q1..2016Q3"])
+@pytest.mark.parametrize("fmt", ["table", "json", "csv"])
+def test_bundled_rules_give_identical_output_on_the_batch_engine(period: str, fmt: str) -> None:
+    common = ("evaluate", "rules/yongzhou", "--data", "examples/yongzhou", "--period", period)
+    python = run(*common, "--format", fmt)
+    batch = run(*common, "--format", fmt, "--engine", "batch")
+    assert python[0] == 0 and "E0960" not in batch[2]
+    assert batch == python
+
+
+def test_dry_run_on_the_batch_engine_gives_the_same_report() -> None:
+    common = (
+        "dry-run", "--baseline", "rules/yongzhou#2016-03-31", "--candidate", "rules/yongzhou",
+        "--data", "examples/yongzhou", "--periods", "2016Q1..2016Q3", "--format", "json",
+        "--quiet",
+    )  # fmt: skip
+    python = run(*common)
+    batch = run(*common, "--engine", "batch")
+    assert python[0] == 0 and "E0960" not in batch[2]
+    assert batch == python
+
+
+def _period_results(
+    text: str, values: list[Decimal]
+) -> tuple[list[object], list[object], list[str]]:
+    """Stage 1 and 2 of one period on both engines: (python results, batch
+    results, fallback reasons); a fault makes both report the same diagnostics."""
+    compilation = _compiled({"ruleset.yaml": text})
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    rows = [
+        Row("2024Q1", f"s{n}", f"s{n}", (value,), f"data.csv:{n + 2}")
+        for n, value in enumerate(values)
+    ]
+    evaluator = CompiledEvaluator(program, module)
+    python, python_faults = evaluate_period(program, evaluator, rows, "2024Q1")
+    reasons: list[str] = []
+    batch, batch_faults = evaluate_period(
+        program, evaluator, rows, "2024Q1", None, None, BatchEvaluator(program), reasons
+    )
+    assert [d.code for d in batch_faults] == [d.code for d in python_faults]
+    return [*python, *python_faults], [*batch, *batch_faults], reasons
+
+
+def test_a_period_the_batch_engine_cannot_compute_is_computed_by_the_python_engine() -> None:
+    header = 'scheme: s\nversion: "1"\nyear: 2024\ninputs:\n  x: number\nindicators:\n'
+    indicator = "  - id: a\n    name: a\n    points: 10\n    score: "
+    python, batch, reasons = _period_results(
+        header + indicator + "median(x, 1, 2)\n", [Decimal(1), Decimal(5)]
+    )
+    assert batch == python and len(reasons) == 1 and "median()" in reasons[0]
+    python, batch, reasons = _period_results(
+        header + indicator + "10 / x\n", [Decimal(4), Decimal(0), Decimal(3)]
+    )
+    assert batch == python and len(reasons) == 1 and "E0701" in reasons[0]
+    python, batch, reasons = _period_results(
+        header + indicator + "10 / x\n", [Decimal(4), Decimal(3)]
+    )
+    assert batch == python and not reasons
