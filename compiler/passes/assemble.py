@@ -62,4 +62,6 @@ def assemble(state: State) -> None:
             )
             for r in manifest.revisions
         ),
+        groups=tuple(state.group_values),
+        stages=max((d.stage for d in state.ordered), default=1),
     )

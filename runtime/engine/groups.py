@@ -1,0 +1,111 @@
+"""Group values between evaluation stages: ranks, best, average, share.
+
+A formula that reads ``rank_in_group(完成率)`` or ``group_average(完成率)``
+cannot be computed from one subject's data, so the compiler puts it in a
+later stage (``compiler.graph.stages``).  Stage 1 stays a pure function of
+one subject; between stages this module reads every subject's values of the
+stage before and gives each its group values (``ir.GroupValue``), which the
+next stage's code receives as inputs.  Both backends, the compiled evaluator
+and the reference interpreter, go through the same step, so they cannot
+disagree on a rank.
+
+Pools are those the population stage ranks in (``runtime.engine.population``):
+a section's group in the organization; every subject of the kind when there
+are no groups (people: every person).  Absent values (an exempt input, an
+unscored let) are left out of every aggregate and get no rank or share.
+"""
+
+from __future__ import annotations
+
+import decimal
+from collections.abc import Callable, Sequence
+from decimal import Decimal
+
+from compiler import ir
+from semantics import operations as helpers
+from semantics.builtins import GROUP_FUNCTIONS
+from semantics.operations import Fault
+
+LaterStage = Callable[[int, Sequence[object], tuple[object, ...]], tuple[object, ...]]
+"""A backend's later stage: (stage, every slot's value so far, the stage's
+group values) -> every slot's value after it."""
+
+Values = tuple[object, ...]
+
+
+def pool_of(program: ir.Program) -> dict[str, str]:
+    """Subject id -> its pool (a section's group); absent ids share the pool ""."""
+    if program.organization is None or program.kind == "person":
+        return {}
+    return {s.id: s.group for s in program.organization.sections}
+
+
+def group_inputs(
+    program: ir.Program, stage: int, members: Sequence[tuple[str, Sequence[object]]]
+) -> tuple[list[Values], dict[int, Fault]]:
+    """The group values of ``stage`` for each member (in ``program.groups``'
+    order), computed over the members' values so far; and the members whose
+    pool faulted (a share of a group whose sum is 0), by position."""
+    wanted = [g for g in program.groups if g.stage == stage]
+    pools: dict[str, list[int]] = {}
+    where = pool_of(program)
+    for position, (ident, _) in enumerate(members):
+        pools.setdefault(where.get(ident, ""), []).append(position)
+    results: list[list[object]] = [[None] * len(wanted) for _ in members]
+    faults: dict[int, Fault] = {}
+    with decimal.localcontext(helpers.CONTEXT):
+        for column, group in enumerate(wanted):
+            helper = GROUP_FUNCTIONS[group.fn].helper
+            for positions in pools.values():
+                values = [_value(members[n][1], group.of) for n in positions]
+                try:
+                    found = helper(values, group.span)
+                except Fault as fault:
+                    for n in positions:
+                        faults.setdefault(n, fault)
+                    continue
+                for n, value in zip(positions, found, strict=True):
+                    results[n][column] = value
+    return [tuple(r) for r in results], faults
+
+
+def _value(values: Sequence[object], slot: int | None) -> Decimal | None:
+    if slot is None:  # group_count(): every member counts
+        return Decimal(0)
+    value = values[slot]
+    assert value is None or isinstance(value, Decimal), value
+    return value
+
+
+def run_stages(
+    program: ir.Program, later: LaterStage, members: Sequence[tuple[str, Values]]
+) -> tuple[list[tuple[str, Values]], list[tuple[str, Fault]]]:
+    """Stages 2 and after for ``members`` (id, stage-1 values) of one period:
+    each stage's group values over the members still standing, then that
+    stage for each.  A member whose stage faults leaves the later stages."""
+    standing = list(members)
+    faults: list[tuple[str, Fault]] = []
+    for stage in range(2, program.stages + 1):
+        inputs, failed = group_inputs(program, stage, standing)
+        survivors: list[tuple[str, Values]] = []
+        for n, (ident, values) in enumerate(standing):
+            if n in failed:
+                faults.append((ident, failed[n]))
+                continue
+            try:
+                survivors.append((ident, later(stage, values, inputs[n])))
+            except Fault as fault:
+                faults.append((ident, fault))
+        standing = survivors
+    return standing, faults
+
+
+def alone(program: ir.Program, later: LaterStage, values: Values) -> Values:
+    """Every stage of one subject evaluated on its own: a group of one (its
+    rank is 1, its average its value).  For callers that evaluate one
+    subject at a time (declared properties, single-row checks); a period's
+    evaluation runs the stages over the whole population instead."""
+    done, faults = run_stages(program, later, [("", values)])
+    if faults:
+        raise faults[0][1]
+    return done[0][1]
