@@ -265,7 +265,7 @@ class GroupFunction:
     result: Type
     helper: GroupHelper
     interval: GroupRule
-    own: bool  # the result is the subject's own (a rank, a share): absent with its value
+    rank: bool  # the result is the subject's rank (explain says "rank 3 of 17")
 
 
 def _rank_rule(_: Interval, count: Interval) -> Interval:
@@ -313,7 +313,7 @@ GROUP_FUNCTIONS: dict[str, GroupFunction] = {
         GroupFunction("group_median", (1,), NUMBER, op.group_median, _within_rule, False),
         GroupFunction("group_sum", (1,), NUMBER, op.group_sum, _group_sum_rule, False),
         GroupFunction("group_count", (0, 1), NUMBER, op.group_count, _group_count_rule, False),
-        GroupFunction("share_of_group", (1,), NUMBER, op.group_share, _share_rule, True),
+        GroupFunction("share_of_group", (1,), NUMBER, op.group_share, _share_rule, False),
     )
 }
 # fmt: on
