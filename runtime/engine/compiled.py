@@ -60,10 +60,10 @@ class CompiledEvaluator:
         self, stage: int, values: Sequence[object], groups: tuple[object, ...]
     ) -> tuple[object, ...]:
         """Stage ``stage`` (2 or later) of one subject: its values so far and
-        its group values of the stage (``runtime.engine.groups``)."""
+        its group values of the stage (``runtime.engine.groups``); with
+        ``helpers.CONTEXT`` already active (``run_stages`` sets it)."""
         try:
-            with decimal.localcontext(helpers.CONTEXT):
-                return self._later[stage - 2](values, groups, True)
+            return self._later[stage - 2](values, groups, True)
         except (Fault, decimal.DecimalException, KeyError) as error:
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 

@@ -51,13 +51,18 @@ def group_inputs(
     where = pool_of(program)
     for position, (ident, _) in enumerate(members):
         pools.setdefault(where.get(ident, ""), []).append(position)
-    results: list[list[object]] = [[None] * len(wanted) for _ in members]
+    columns: list[list[object]] = []
     faults: dict[int, Fault] = {}
     with decimal.localcontext(helpers.CONTEXT):
-        for column, group in enumerate(wanted):
+        for group in wanted:
             helper = GROUP_FUNCTIONS[group.fn].helper
+            column: list[object] = [None] * len(members)
             for positions in pools.values():
-                values = [_value(members[n][1], group.of) for n in positions]
+                if group.of is None:  # group_count(): every member counts
+                    values: list[Decimal | None] = [_ZERO] * len(positions)
+                else:
+                    slot = group.of
+                    values = [members[n][1][slot] for n in positions]  # type: ignore[misc]
                 try:
                     found = helper(values, group.span)
                 except Fault as fault:
@@ -65,16 +70,12 @@ def group_inputs(
                         faults.setdefault(n, fault)
                     continue
                 for n, value in zip(positions, found, strict=True):
-                    results[n][column] = value
-    return [tuple(r) for r in results], faults
+                    column[n] = value
+            columns.append(column)
+    return list(zip(*columns, strict=True)) if columns else [() for _ in members], faults
 
 
-def _value(values: Sequence[object], slot: int | None) -> Decimal | None:
-    if slot is None:  # group_count(): every member counts
-        return Decimal(0)
-    value = values[slot]
-    assert value is None or isinstance(value, Decimal), value
-    return value
+_ZERO = Decimal(0)
 
 
 def run_stages(
@@ -85,18 +86,20 @@ def run_stages(
     stage for each.  A member whose stage faults leaves the later stages."""
     standing = list(members)
     faults: list[tuple[str, Fault]] = []
-    for stage in range(2, program.stages + 1):
-        inputs, failed = group_inputs(program, stage, standing)
-        survivors: list[tuple[str, Values]] = []
-        for n, (ident, values) in enumerate(standing):
-            if n in failed:
-                faults.append((ident, failed[n]))
-                continue
-            try:
-                survivors.append((ident, later(stage, values, inputs[n])))
-            except Fault as fault:
-                faults.append((ident, fault))
-        standing = survivors
+    with decimal.localcontext(helpers.CONTEXT):
+        for stage in range(2, program.stages + 1):
+            inputs, failed = group_inputs(program, stage, standing)
+            survivors: list[tuple[str, Values]] = []
+            keep = survivors.append
+            for n, (ident, values) in enumerate(standing):
+                if n in failed:
+                    faults.append((ident, failed[n]))
+                    continue
+                try:
+                    keep((ident, later(stage, values, inputs[n])))
+                except Fault as fault:
+                    faults.append((ident, fault))
+            standing = survivors
     return standing, faults
 
 
