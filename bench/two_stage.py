@@ -146,10 +146,12 @@ def compiled_period(
     evaluator: CompiledEvaluator, subjects: list[tuple[str, str, Row]]
 ) -> list[tuple[str, tuple[object, ...]]]:
     """Stage 1 per subject, the group values, stage 2 per subject: every slot."""
-    first = evaluator.first_stage
     with decimal.localcontext(CONTEXT):
-        stage_one = [(ident, first(row)) for ident, _, row in subjects]
-        done, faults = run_stages(evaluator.program, evaluator.later_stage, stage_one)
+        first = evaluator.first_batch([row for _, _, row in subjects])
+        stage_one = [(ident, values) for (ident, _, _), values in zip(subjects, first, strict=True)]
+        done, faults = run_stages(
+            evaluator.program, evaluator.later_stage, stage_one, evaluator.later_batch
+        )
     if faults:
         sys.exit(f"two-stage bench: faults {faults[:3]}")
     return done

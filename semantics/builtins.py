@@ -245,9 +245,10 @@ AGGREGATES: dict[str, Aggregate] = {
     )
 }
 
-GroupHelper = Callable[[Sequence[Decimal | None], object], list[Decimal | None]]
+GroupHelper = Callable[[Sequence[Decimal | None], object], "list[Decimal | None] | Decimal | None"]
 """A group function's helper: the values of every member of one pool (None
-where absent), and the fault site -> each member's result (None: none)."""
+where absent), and the fault site -> each member's result (a list: a rank,
+a share), or one result for every member (the best, the average; None: none)."""
 
 GroupRule = Callable[[Interval, Interval], Interval]
 """Interval rule of a group function: the value's interval and the interval of

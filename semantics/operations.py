@@ -18,7 +18,6 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from semantics import calendar
-from semantics.ordering import competition_ranks
 from semantics.rounding import round_to as round_to
 
 # Exact arithmetic: 34 significant digits (decimal128) for quotients; sums and
@@ -291,7 +290,8 @@ def is_working_day(day: date, site: object) -> bool:
 
 # -- Group functions (docs/language.md §9.8): one subject's value against its
 # -- group's.  Each takes the values of every member of one pool, in order
-# -- (None where a member's value is absent), and gives each member's result;
+# -- (None where a member's value is absent), and gives each member's result
+# -- (a rank, a share) or one result for every member (the best, the average);
 # -- absent values are left out of every aggregate and get no rank or share.
 
 
@@ -306,43 +306,47 @@ def group_rank_from_bottom(values: Sequence[Decimal | None], site: object) -> li
 
 
 def _group_ranks(values: Sequence[Decimal | None], descending: bool) -> list[Decimal | None]:
+    """``semantics.ordering.competition_ranks`` of the present values, by one
+    sort keyed on the values themselves (a test ties the two together)."""
     present = [n for n, value in enumerate(values) if value is not None]
-    keys = {n: -values[n] if descending else values[n] for n in present}  # type: ignore[operator]
-    ranks = competition_ranks(present, keys)
-    return [Decimal(ranks[n]) if n in ranks else None for n in range(len(values))]
+    present.sort(key=values.__getitem__, reverse=descending)  # type: ignore[arg-type]
+    ranks: list[Decimal | None] = [None] * len(values)
+    previous: Decimal | None = None
+    place = ZERO
+    for position, n in enumerate(present, 1):
+        if values[n] != previous:
+            previous, place = values[n], Decimal(position)
+        ranks[n] = place
+    return ranks
 
 
-def _same(values: Sequence[Decimal | None], result: Decimal | None) -> list[Decimal | None]:
-    return [result] * len(values)
-
-
-def group_best(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+def group_best(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     present = [v for v in values if v is not None]
-    return _same(values, max(present) if present else None)
+    return max(present) if present else None
 
 
-def group_worst(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+def group_worst(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     present = [v for v in values if v is not None]
-    return _same(values, min(present) if present else None)
+    return min(present) if present else None
 
 
-def group_average(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+def group_average(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     present = [v for v in values if v is not None]
-    return _same(values, agg_sum(present) / len(present) if present else None)
+    return agg_sum(present) / len(present) if present else None
 
 
-def group_median(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+def group_median(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     present = [v for v in values if v is not None]
-    return _same(values, median(*present) if present else None)
+    return median(*present) if present else None
 
 
-def group_sum(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
-    return _same(values, agg_sum(values))
+def group_sum(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    return agg_sum(values)
 
 
-def group_count(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+def group_count(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     """How many members have the value (``group_count()``: every member)."""
-    return _same(values, agg_count(values))
+    return agg_count(values)
 
 
 def group_share(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:

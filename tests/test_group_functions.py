@@ -22,7 +22,9 @@ from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import run_stages
 from runtime.engine.interpreter import Interpreter
 from semantics import operations as op
+from semantics.builtins import GROUP_FUNCTIONS
 from semantics.intervals import Interval
+from semantics.ordering import competition_ranks, sort_key
 from tests.clirun import run
 from tests.test_properties import compile_files
 
@@ -249,3 +251,29 @@ def test_a_rank_based_score_is_monotone_in_the_value_ranked(
     name = f"s{who}"
     assert after[name]["top"] >= before[name]["top"]  # type: ignore[operator]
     assert after[name]["bottom"] >= before[name]["bottom"]  # type: ignore[operator]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-3, 3).map(D)), max_size=12), st.booleans())
+def test_group_ranks_are_competition_ranks(values: list[Decimal | None], top: bool) -> None:
+    helper = GROUP_FUNCTIONS["rank_in_group" if top else "rank_from_bottom"].helper
+    present = [n for n, v in enumerate(values) if v is not None]
+    keys = {n: sort_key(values[n], top) for n in present}
+    expected = competition_ranks(present, keys)
+    found = helper(values, None)
+    assert isinstance(found, list)
+    assert found == [D(expected[n]) if n in expected else None for n in range(len(values))]
+
+
+def test_a_fault_in_the_fast_later_stage_is_located_subject_by_subject() -> None:
+    program, evaluator = _program(
+        "inputs:\n  x: number\nindicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    score: 10 / (x - group_min(x))\n" + _organization("g", "g", "g")
+    )
+    with decimal.localcontext(op.CONTEXT):
+        first = [(f"s{n}", evaluator.first_stage((D(n),))) for n in range(3)]
+    done, faults = run_stages(program, evaluator.later_stage, first, evaluator.later_batch)
+    assert [s for s, _ in done] == ["s1", "s2"]
+    assert [(s, f.code, getattr(f.site, "text", "")) for s, f in faults] == [
+        ("s0", "E0701", "x - group_min(x)")
+    ]

@@ -32,6 +32,11 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
+LaterBatch = Callable[[int, list[Values], list[Values]], list[Values]]
+"""A backend's later stage for many subjects at once: (stage, every subject's
+values so far, their group values) -> their values after it; it may raise
+an unlocated fault (``run_stages`` then runs the subjects one by one)."""
+
 
 def pool_of(program: ir.Program) -> dict[str, str]:
     """Subject id -> its pool (a section's group); absent ids share the pool ""."""
@@ -69,8 +74,12 @@ def group_inputs(
                     for n in positions:
                         faults.setdefault(n, fault)
                     continue
-                for n, value in zip(positions, found, strict=True):
-                    column[n] = value
+                if isinstance(found, list):  # each member's own: a rank, a share
+                    for n, value in zip(positions, found, strict=True):
+                        column[n] = value
+                else:  # the group's: the same for every member
+                    for n in positions:
+                        column[n] = found
             columns.append(column)
     return list(zip(*columns, strict=True)) if columns else [() for _ in members], faults
 
@@ -79,16 +88,31 @@ _ZERO = Decimal(0)
 
 
 def run_stages(
-    program: ir.Program, later: LaterStage, members: Sequence[tuple[str, Values]]
+    program: ir.Program,
+    later: LaterStage,
+    members: Sequence[tuple[str, Values]],
+    batch: LaterBatch | None = None,
 ) -> tuple[list[tuple[str, Values]], list[tuple[str, Fault]]]:
     """Stages 2 and after for ``members`` (id, stage-1 values) of one period:
     each stage's group values over the members still standing, then that
-    stage for each.  A member whose stage faults leaves the later stages."""
+    stage for each.  A member whose stage faults leaves the later stages.
+
+    ``batch``, when given, runs a stage for every member at once (the fast
+    path); should it fault, the stage is run again member by member with
+    ``later``, which locates each fault."""
     standing = list(members)
     faults: list[tuple[str, Fault]] = []
     with decimal.localcontext(helpers.CONTEXT):
         for stage in range(2, program.stages + 1):
             inputs, failed = group_inputs(program, stage, standing)
+            if batch is not None and not failed:
+                try:
+                    done = batch(stage, [values for _, values in standing], inputs)
+                except (Fault, ArithmeticError, KeyError):
+                    pass  # run again one by one below: each fault located
+                else:
+                    standing = [(m[0], v) for m, v in zip(standing, done, strict=True)]
+                    continue
             survivors: list[tuple[str, Values]] = []
             keep = survivors.append
             for n, (ident, values) in enumerate(standing):

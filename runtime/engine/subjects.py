@@ -155,7 +155,10 @@ def evaluate_period(
         # Group functions: the later stages over every subject of the period.
         rows_of = {row.subject: row for row, _ in evaluated}
         done, faults = run_stages(
-            program, evaluator.later_stage, [(row.subject, values) for row, values in evaluated]
+            program,
+            evaluator.later_stage,
+            [(row.subject, values) for row, values in evaluated],
+            evaluator.later_batch,
         )
         diagnostics.extend(_fault(fault, subject, period) for subject, fault in faults)
         evaluated = [(rows_of[subject], values) for subject, values in done]
