@@ -332,7 +332,7 @@ def group_worst(values: Sequence[Decimal | None], site: object) -> Decimal | Non
 
 def group_average(values: Sequence[Decimal | None], site: object) -> Decimal | None:
     present = [v for v in values if v is not None]
-    return agg_sum(present) / len(present) if present else None
+    return sum(present, ZERO) / len(present) if present else None
 
 
 def group_median(values: Sequence[Decimal | None], site: object) -> Decimal | None:

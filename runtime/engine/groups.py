@@ -50,38 +50,49 @@ def group_inputs(
 ) -> tuple[list[Values], dict[int, Fault]]:
     """The group values of ``stage`` for each member (in ``program.groups``'
     order), computed over the members' values so far; and the members whose
-    pool faulted (a share of a group whose sum is 0), by position."""
+    pool faulted (a share of a group whose sum is 0), by position.
+
+    The members are taken pool by pool (``order``), so that each pool's
+    values are one slice and its results one run of the column."""
     wanted = [g for g in program.groups if g.stage == stage]
     pools: dict[str, list[int]] = {}
     where = pool_of(program)
     for position, (ident, _) in enumerate(members):
         pools.setdefault(where.get(ident, ""), []).append(position)
+    order = [position for positions in pools.values() for position in positions]
+    bounds: list[tuple[int, int]] = []
+    for positions in pools.values():
+        start = bounds[-1][1] if bounds else 0
+        bounds.append((start, start + len(positions)))
+    rows = [members[position][1] for position in order]
     columns: list[list[object]] = []
     faults: dict[int, Fault] = {}
     with decimal.localcontext(helpers.CONTEXT):
         for group in wanted:
             helper = GROUP_FUNCTIONS[group.fn].helper
-            column: list[object] = [None] * len(members)
-            for positions in pools.values():
-                if group.of is None:  # group_count(): every member counts
-                    values: list[Decimal | None] = [_ZERO] * len(positions)
-                else:
-                    slot = group.of
-                    values = [members[n][1][slot] for n in positions]  # type: ignore[misc]
+            slot = group.of
+            if slot is None:  # group_count(): every member counts
+                values: list[Decimal | None] = [_ZERO] * len(order)
+            else:
+                values = [row[slot] for row in rows]  # type: ignore[misc]
+            column: list[object] = []
+            for start, end in bounds:
                 try:
-                    found = helper(values, group.span)
+                    found = helper(values[start:end], group.span)
                 except Fault as fault:
-                    for n in positions:
-                        faults.setdefault(n, fault)
+                    for position in order[start:end]:
+                        faults.setdefault(position, fault)
+                    column.extend([None] * (end - start))
                     continue
                 if isinstance(found, list):  # each member's own: a rank, a share
-                    for n, value in zip(positions, found, strict=True):
-                        column[n] = value
+                    column.extend(found)
                 else:  # the group's: the same for every member
-                    for n in positions:
-                        column[n] = found
+                    column.extend([found] * (end - start))
             columns.append(column)
-    return list(zip(*columns, strict=True)) if columns else [() for _ in members], faults
+    result: list[Values] = [()] * len(members)
+    for position, row in zip(order, zip(*columns, strict=True) if columns else (), strict=False):
+        result[position] = row
+    return result, faults
 
 
 _ZERO = Decimal(0)
