@@ -79,6 +79,10 @@ class GeneratedModule:
     sites: list[Span] = field(default_factory=list)  # fault site id -> span
     line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> rule span
     tables: dict[str, dict[str, Decimal]] = field(default_factory=dict)
+    # 1: ``_make`` returns ``evaluate``; more: ``(evaluate, (_stage2, ...))``,
+    # each later stage a function ``(values, groups, full=True)`` of the
+    # earlier stages' values and the stage's group values (``ir.GroupValue``).
+    stages: int = 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,6 +224,8 @@ class _Emitter:
                 return "(" + " and ".join(parts) + ")" if parts else "True"
             case ir.Element(depth=depth):
                 return f"_e{depth}"
+            case ir.Group(slot=slot):
+                return f"v{slot}"  # filled between stages (runtime.engine.groups)
         raise AssertionError(f"unknown IR node {node!r}")
 
     def normalized_sum(self, node: ir.NormalizedSum) -> str:
@@ -332,26 +338,9 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
             body.writeline(f"v{field_.slot},", note=f"{field_.span.location()} {field_.name}")
         body.dedent()
         body.writeline(") = inp")
-    for definition in program.definitions:
-        slot = program.slots[definition.slot]
-        if isinstance(definition.expr, ir.NormalizedSum) and definition.guard is None:
-            parts = emitter.normalized_sum_parts(definition.expr)
-            if parts.every is not None:
-                _write_normalized_sum(body, definition, slot, parts)
-                continue
-            code = parts.plain
-        else:
-            code = emitter.expr(definition.expr)
-        if definition.places is not None:
-            code = _rounded(code, definition.places, definition.mode)
-        if definition.guard is not None:
-            code = f"({code} if v{definition.guard} else None)"
-        body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
-    body.writeline("if full:")
-    body.indent()
-    _write_wrapped(body, "return (", [f"v{s.index}," for s in program.slots], ")")
-    body.dedent()
-    _write_wrapped(body, "return (", [f"v{slot}," for slot in output_slots(program)], ")")
+    _write_definitions(body, emitter, program, 1)
+    _write_return(body, program, 1)
+    laters = [_write_stage(emitter, program, stage) for stage in range(2, program.stages + 1)]
 
     # Helpers arrive as parameters of ``_make`` and constants are its locals, so
     # ``evaluate`` reads them as closure cells (as fast as locals, unlike globals).
@@ -367,10 +356,77 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     out.writeline("def evaluate(inp, full=True):")
     offset = len(out.lines)
     out.lines.extend(body.lines)
-    out.writeline("")
-    out.writeline("return evaluate")
     line_spans = {line + offset: span for line, span in body.line_spans.items()}
-    return GeneratedModule(out.source(), filename, emitter.sites, line_spans, emitter.tables)
+    for later in laters:
+        offset = len(out.lines)
+        out.lines.extend(later.lines)
+        line_spans.update({line + offset: span for line, span in later.line_spans.items()})
+    out.writeline("")
+    if program.stages == 1:
+        out.writeline("return evaluate")
+    else:
+        stages = "".join(f"_stage{stage}, " for stage in range(2, program.stages + 1))
+        out.writeline(f"return (evaluate, ({stages}))")
+    module = GeneratedModule(out.source(), filename, emitter.sites, line_spans, emitter.tables)
+    module.stages = program.stages
+    return module
+
+
+def _write_stage(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
+    """``_stage<k>(values, groups, full=True)``: stage ``stage`` of one subject,
+    from every slot's value so far and the stage's group values."""
+    later = CodeWriter()
+    later.indent()
+    later.writeline("")
+    later.writeline(f"def _stage{stage}(values, groups, full=True):")
+    later.indent()
+    _write_wrapped(later, "(", [f"v{s.index}," for s in program.slots], ") = values")
+    here = [f"v{g.slot}," for g in program.groups if g.stage == stage]
+    _write_wrapped(later, "(", here, ") = groups", note="group values")
+    _write_definitions(later, emitter, program, stage)
+    _write_return(later, program, stage)
+    return later
+
+
+def _write_definitions(
+    body: CodeWriter, emitter: _Emitter, program: ir.Program, stage: int
+) -> None:
+    """One line per definition of ``stage`` (every definition when the program
+    has one stage), a normalized sum with exempt scores in named steps."""
+    for definition in program.definitions:
+        if definition.stage != stage:
+            continue
+        slot = program.slots[definition.slot]
+        if isinstance(definition.expr, ir.NormalizedSum) and definition.guard is None:
+            parts = emitter.normalized_sum_parts(definition.expr)
+            if parts.every is not None:
+                _write_normalized_sum(body, definition, slot, parts)
+                continue
+            code = parts.plain
+        else:
+            code = emitter.expr(definition.expr)
+        if definition.places is not None:
+            code = _rounded(code, definition.places, definition.mode)
+        if definition.guard is not None:
+            code = f"({code} if v{definition.guard} else None)"
+        body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
+
+
+def _write_return(body: CodeWriter, program: ir.Program, stage: int) -> None:
+    """Every slot (``full``) or the outputs; a slot of a later stage is None."""
+    known = {f.slot for f in program.inputs} | {
+        d.slot for d in program.definitions if d.stage <= stage
+    }
+    known |= {g.slot for g in program.groups if g.stage <= stage}
+
+    def shown(slot: int) -> str:
+        return f"v{slot}," if program.stages == 1 or slot in known else "None,"
+
+    body.writeline("if full:")
+    body.indent()
+    _write_wrapped(body, "return (", [shown(s.index) for s in program.slots], ")")
+    body.dedent()
+    _write_wrapped(body, "return (", [shown(slot) for slot in output_slots(program)], ")")
 
 
 def _write_normalized_sum(
@@ -411,13 +467,18 @@ def _write_normalized_sum(
 
 
 def _write_wrapped(
-    writer: CodeWriter, opening: str, items: list[str], closing: str, width: int = 88
+    writer: CodeWriter,
+    opening: str,
+    items: list[str],
+    closing: str,
+    width: int = 88,
+    note: str | None = None,
 ) -> None:
     """``opening`` items ``closing``, on one line if short, else items wrapped
     on indented lines (a long tuple or parameter list stays readable)."""
     single = opening + " ".join(items) + closing  # items keep their commas: (v5,) is a tuple
     if len("    " * writer.level + single) <= width:
-        writer.writeline(single)
+        writer.writeline(single, note=note)
         return
     writer.writeline(opening)
     writer.indent()
@@ -430,7 +491,7 @@ def _write_wrapped(
     if line:
         writer.writeline(line)
     writer.dedent()
-    writer.writeline(closing)
+    writer.writeline(closing, note=note)
 
 
 # -- Conditions and probes -------------------------------------------------------
@@ -455,6 +516,8 @@ def slots_read(program: ir.Program, expr: ir.Expr) -> tuple[int, ...]:
             case ir.Applicable(inputs=inputs, flags=flags):
                 found.update(inputs)
                 found.update(flags)
+            case ir.Group(slot=slot):
+                found.add(slot)
     return tuple(sorted(found))
 
 

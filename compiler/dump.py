@@ -93,7 +93,14 @@ def dump_ir(program: ir.Program) -> str:
             text = f"round({text}, {definition.places}, {definition.mode})"
         if definition.guard is not None:
             text = f"{text} when %{definition.guard}"
+        if definition.stage > 1:
+            text = f"{text} [stage {definition.stage}]"
         out.append(f"  %{definition.slot} = {text}")
+    if program.groups:
+        out.append("groups:")
+        for group in program.groups:
+            of = "" if group.of is None else f"%{group.of}"
+            out.append(f"  %{group.slot} = ({group.fn} {of}) [stage {group.stage}]")
     out.append("indicators:")
     for indicator in program.indicators:
         applicable = (
@@ -145,6 +152,8 @@ def _ir(node: ir.Expr) -> str:
             return f"({fn}{star} {' '.join(_ir(i) for i in items)}{condition})"
         case ir.Element(depth=depth):
             return f"@{depth}"
+        case ir.Group(slot=slot):
+            return f"%{slot}"
         case ir.Lookup(key=key, table=table):
             shares = " ".join(f"{k!r}:{v}" for k, v in table)
             return f"(lookup {_ir(key)} {{{shares}}})"

@@ -9,6 +9,8 @@ definition follows what it reads; ties keep declaration order, so the order
 
 from __future__ import annotations
 
+import dataclasses
+
 from compiler import ir
 from dsl.diagnostics import Diagnostic, Label
 from dsl.spans import Span
@@ -19,15 +21,23 @@ def order_definitions(
     reads: dict[int, list[tuple[int, Span]]],
     slots: list[ir.Slot],
     diagnostics: list[Diagnostic],
+    groups: dict[int, list[tuple[int, Span]]] | None = None,
 ) -> list[ir.Definition]:
+    """``definitions`` in evaluation order.  ``groups`` are the group slots
+    (``rank_in_group(完成率)``), each reading the value it is of: they are
+    nodes of the graph too, so a value that depends on its own rank is a
+    cycle (E0490, named with the chain), but they define nothing here."""
+    groups = groups or {}
     by_slot = {d.slot: d for d in definitions}
+    known = set(by_slot) | set(groups)
     edges = {
-        d.slot: [(s, span) for s, span in reads.get(d.slot, []) if s in by_slot]
-        for d in definitions
+        d.slot: [(s, span) for s, span in reads.get(d.slot, []) if s in known] for d in definitions
     }
-    for component in _strongly_connected(list(by_slot), edges):
+    edges.update({g: [(s, span) for s, span in read if s in known] for g, read in groups.items()})
+    for component in _strongly_connected([*by_slot, *groups], edges):
         if len(component) > 1 or any(s == component[0] for s, _ in edges[component[0]]):
-            _report_cycle(component, edges, slots, diagnostics)
+            code = "E0490" if any(member in groups for member in component) else "E0601"
+            _report_cycle(component, edges, slots, diagnostics, code)
     ordered: list[ir.Definition] = []
     state: dict[int, int] = {}  # 1 visiting, 2 done
     for start in by_slot:
@@ -46,8 +56,37 @@ def order_definitions(
                     stack.append((nxt, 0))
             else:
                 state[slot] = 2
-                ordered.append(by_slot[slot])
+                if slot in by_slot:
+                    ordered.append(by_slot[slot])
     return ordered
+
+
+def stages(
+    ordered: list[ir.Definition],
+    reads: dict[int, list[tuple[int, Span]]],
+    groups: dict[int, int | None],
+) -> tuple[list[ir.Definition], dict[int, int]]:
+    """Each definition's evaluation stage, and each group slot's (``groups``:
+    group slot -> the slot of the value it is of).  Stage 1 reads one
+    subject's data only; a group value of stage-k values is known from stage
+    k + 1, and a definition is of the latest stage of what it reads.  The
+    definitions come back ordered by stage, each stage in ``ordered``'s order
+    (which a stage never contradicts: a reader's stage is at least its
+    sources')."""
+    stage: dict[int, int] = {}
+
+    def of(slot: int) -> int:
+        if slot in groups:
+            source = groups[slot]
+            return 1 + (1 if source is None else stage.get(source, 1))
+        return stage.get(slot, 1)
+
+    staged: list[ir.Definition] = []
+    for definition in ordered:
+        stage[definition.slot] = max([1, *(of(s) for s, _ in reads.get(definition.slot, []))])
+        staged.append(dataclasses.replace(definition, stage=stage[definition.slot]))
+    staged.sort(key=lambda d: d.stage)
+    return staged, {g: of(g) for g in groups}
 
 
 def _strongly_connected(
@@ -100,6 +139,7 @@ def _report_cycle(
     edges: dict[int, list[tuple[int, Span]]],
     slots: list[ir.Slot],
     diagnostics: list[Diagnostic],
+    code: str = "E0601",
 ) -> None:
     """Name one cycle through the component, starting at its first definition."""
     members = set(component)
@@ -127,5 +167,5 @@ def _report_cycle(
         for i, (_, span) in enumerate(path[1:], start=1)
     )
     diagnostics.append(
-        Diagnostic("E0601", {"chain": chain}, path[0][1], labels=labels, help=("E0601.help", {}))
+        Diagnostic(code, {"chain": chain}, path[0][1], labels=labels, help=(f"{code}.help", {}))
     )

@@ -20,7 +20,7 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 
 from compiler import ir
-from semantics.builtins import AGGREGATES, FUNCTIONS
+from semantics.builtins import AGGREGATES, FUNCTIONS, GROUP_FUNCTIONS, GROUP_MAX
 from semantics.intervals import UNBOUNDED as UNBOUNDED
 from semantics.intervals import Interval as Interval
 from semantics.intervals import add, div, hull, intersect, mul, neg, point, round_places
@@ -75,6 +75,10 @@ def evaluate(expr: ir.Expr, env: Env) -> Interval | None:
         case ir.Neg(operand=operand):
             inner = evaluate(operand, env)
             return UNBOUNDED if inner is None else neg(inner)
+        case ir.Arith(op="/", left=left, right=ir.Group(fn=fn, of=ir.Ref(slot=of))) if (
+            fn == GROUP_MAX.name and _ratio_to_best(left, of, env) is not None
+        ):
+            return _ratio_to_best(left, of, env)
         case ir.Arith(op=op, left=left, right=right):
             a, b = evaluate(left, env) or UNBOUNDED, evaluate(right, env) or UNBOUNDED
             if op == "+":
@@ -105,6 +109,8 @@ def evaluate(expr: ir.Expr, env: Env) -> Interval | None:
         case ir.Lookup(table=table):
             shares = [share for _, share in table]
             return Interval(min(shares), max(shares))
+        case ir.Group(slot=slot):
+            return env.get(slot, UNBOUNDED)  # bounded by ``group_bounds``
         case ir.NormalizedSum(scores=scores, points=points, full=full):
             if not scores:
                 return point(Decimal(0))  # no indicator of this kind: the sum of nothing
@@ -139,7 +145,10 @@ def bounds(program: ir.Program, section_total: Interval | None = None) -> dict[i
             env[field.slot] = interval
     with localcontext() as context:
         context.prec = 34
+        pending = list(program.groups)
         for definition in program.definitions:
+            if pending and definition.stage > 1:
+                pending = _group_bounds(program, pending, env)
             interval = evaluate(definition.expr, env)
             if interval is None:
                 continue
@@ -147,3 +156,56 @@ def bounds(program: ir.Program, section_total: Interval | None = None) -> dict[i
                 interval = round_places(interval, definition.places)
             env[definition.slot] = interval
     return env
+
+
+def pool_size(program: ir.Program) -> int | None:
+    """The most members a pool of the program's subjects can have (a section
+    group, or every person), from the organization; None when unknown."""
+    organization = program.organization
+    if organization is None:
+        return None
+    if program.kind == "person":
+        return len(organization.people)
+    sizes: dict[str, int] = {}
+    for section in organization.sections:
+        sizes[section.group] = sizes.get(section.group, 0) + 1
+    return max(sizes.values(), default=0)
+
+
+def _group_bounds(
+    program: ir.Program, pending: list[ir.GroupValue], env: dict[int, Interval]
+) -> list[ir.GroupValue]:
+    """Bound the group values whose value is bounded by now (each by its
+    function's rule in ``semantics.builtins.GROUP_FUNCTIONS``); the rest wait."""
+    size = pool_size(program)
+    count = Interval(Decimal(0), None if size is None else Decimal(size))
+    waiting = []
+    for group in pending:
+        if group.of is not None and group.of not in env and _defined_later(program, group):
+            waiting.append(group)
+            continue
+        value = UNBOUNDED if group.of is None else env.get(group.of, UNBOUNDED)
+        env[group.slot] = GROUP_FUNCTIONS[group.fn].interval(value, count)
+    return waiting
+
+
+def _defined_later(program: ir.Program, group: ir.GroupValue) -> bool:
+    return any(d.slot == group.of for d in program.definitions)
+
+
+def _ratio_to_best(dividend: ir.Expr, of: int, env: Env) -> Interval | None:
+    """``x / group_max(x)``, or ``c * x / group_max(x)``, of a value that is
+    never negative: the ratio to the best lies in [0, 1] (times ``c``), which
+    interval division alone cannot see.  None for any other dividend."""
+    value = env.get(of, UNBOUNDED)
+    if value.low is None or value.low < 0:
+        return None
+    match dividend:
+        case ir.Ref(slot=slot) if slot == of:
+            return Interval(Decimal(0), Decimal(1))
+        case (
+            ir.Arith(op="*", left=ir.Const(value=Decimal() as c), right=ir.Ref(slot=slot))
+            | ir.Arith(op="*", left=ir.Ref(slot=slot), right=ir.Const(value=Decimal() as c))
+        ) if slot == of:
+            return mul(point(c), Interval(Decimal(0), Decimal(1)))
+    return None

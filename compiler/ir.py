@@ -184,9 +184,24 @@ class Applicable:
     flags: tuple[int, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Group:
+    """A group function's value for the subject (``rank_in_group(完成率)``):
+    the value of slot ``slot``, which the runtime fills between evaluation
+    stages from every member's value of ``of`` (``runtime.engine.groups``).
+    ``of`` is None for ``group_count()``; it is a child, so what reads a
+    group value is seen to read the value it is of (absence, applicability)."""
+
+    fn: str  # a key of ``semantics.builtins.GROUP_FUNCTIONS``
+    of: Ref | None
+    slot: int
+    type: Type
+    span: Span
+
+
 Expr = (
     Const | Ref | Neg | Not | Arith | Logic | Cmp | Member | Cond | Call | Aggregate | Lookup
-    | NormalizedSum | Applicable | Element
+    | NormalizedSum | Applicable | Element | Group
 )  # fmt: skip
 
 
@@ -213,6 +228,8 @@ def children(expr: Expr) -> tuple[Expr, ...]:
             return (key,)
         case NormalizedSum(scores=scores):
             return scores
+        case Group(of=of) if of is not None:
+            return (of,)
     return ()
 
 
@@ -227,7 +244,17 @@ def walk(expr: Expr) -> list[Expr]:
 
 
 SlotKind = Literal[
-    "input", "let", "value", "score", "base", "condition", "item", "adjust", "veto", "total"
+    "input",
+    "let",
+    "value",
+    "score",
+    "base",
+    "condition",
+    "item",
+    "adjust",
+    "veto",
+    "total",
+    "group",
 ]
 
 
@@ -286,6 +313,21 @@ class Definition:
     mode: str  # a RoundingMode, checked by the schema
     # Scores of indicators that may be exempt: evaluated only when applicable.
     guard: int | None = None  # slot of the applicability flag
+    # The evaluation stage: 1 reads one subject's data only; a definition that
+    # reads a group value of stage-k values is of stage k + 1 (``GroupValue``).
+    stage: int = 1
+
+
+@dataclass(frozen=True, slots=True)
+class GroupValue:
+    """A group slot: ``fn`` over the members of the subject's pool of the value
+    in slot ``of`` (None: ``group_count()``), available from stage ``stage``."""
+
+    slot: int
+    fn: str
+    of: int | None
+    stage: int
+    span: Span
 
 
 def _month_end(year: int, month: int) -> date:
@@ -650,3 +692,8 @@ class Program:
     grade_order: tuple[str, ...] = ()
     ungraded: str | None = None
     sanction_precedence: tuple[str, ...] = ()
+
+    # Group values, filled by the runtime between stages; ``stages`` is the
+    # last definition's stage (1: no formula reads the group).
+    groups: tuple[GroupValue, ...] = ()
+    stages: int = 1

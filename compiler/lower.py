@@ -20,7 +20,7 @@ from compiler import ir
 from dsl import ast
 from dsl.diagnostics import Diagnostic, suggest
 from dsl.spans import Span
-from semantics.builtins import AGGREGATES, ELEMENT, FUNCTIONS, NAMES, PRESENT
+from semantics.builtins import AGGREGATES, ELEMENT, FUNCTIONS, GROUP_FUNCTIONS, NAMES, PRESENT
 from semantics.calendar import parse_date
 from semantics.rounding import DEFAULT_ROUNDING, MAX_PLACES, ROUNDING_MODES
 from semantics.types import BOOL, DATE, ERROR, NUMBER, TEXT, Type, compatible
@@ -134,6 +134,10 @@ class Lowerer:
         self.slot_type = slot_type
         self.refs: list[tuple[int, Span]] = []  # slots read by the formula being lowered
         self.depth = 0  # conditional aggregates around the node being lowered
+        # The group slot of ``fn`` over a slot (None: ``group_count()``), made
+        # once per pair by the program's passes; None where the group cannot
+        # be read (links, properties: they read results, ranks included).
+        self.group_slot: Callable[[str, int | None, Span], int] | None = None
 
     def error(self, code: str, args: Mapping[str, object], span: Span, **extra: object) -> ir.Expr:
         self.diagnostics.append(Diagnostic(code, dict(args), span, **extra))  # type: ignore[arg-type]
@@ -370,6 +374,8 @@ class Lowerer:
             return ir.Call(name, args, function.result, expr.span)
         if name in AGGREGATES:
             return self.aggregate(expr, scope)
+        if name in GROUP_FUNCTIONS:
+            return self.group_call(expr, scope)
         if function is None:
             return self.error(
                 "E0402",
@@ -457,6 +463,42 @@ class Lowerer:
         otherwise = self.align(value, otherwise, expr.func)
         result = value.type if value.type != ERROR else otherwise.type
         return ir.Call(expr.func, (value, otherwise), result, expr.span)
+
+    def group_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
+        """``rank_in_group(完成率)`` and the other group functions: the argument
+        is the name of a number every subject has (E0491); the value is a
+        group slot, read in a later stage (E0492 where there is none)."""
+        function = GROUP_FUNCTIONS[expr.func]
+        if len(expr.args) not in function.arity:
+            return self.arity(expr, "-".join(str(n) for n in function.arity))
+        if self.group_slot is None:
+            return self.error("E0492", {"func": expr.func}, expr.func_span, help=("E0492.help", {}))
+        of: ir.Ref | None = None
+        if expr.args:
+            arg = expr.args[0]
+            binding = scope.lookup(arg.name) if isinstance(arg, ast.Name) else None
+            if not isinstance(binding, SlotBinding):
+                if isinstance(arg, ast.Name) and binding is None:
+                    return self.name(arg, scope)
+                return self.error(
+                    "E0491",
+                    {"func": expr.func, "arg": arg.span.text},
+                    arg.span,
+                    help=("E0491.help", {"func": expr.func}),
+                )
+            assert isinstance(arg, ast.Name)
+            lowered = self.name(arg, scope)  # E0411 for a score that may be exempt
+            if not isinstance(lowered, ir.Ref):
+                return lowered
+            # The formula reads the group value, which reads this one: the
+            # graph has that step (compiler.graph), so a cycle names it.
+            self.refs.pop()
+            if lowered.type.kind not in ("number", "error"):
+                return self.mismatch(lowered, ("type.number", {}), expr.func)
+            of = lowered
+        slot = self.group_slot(expr.func, None if of is None else of.slot, expr.span)
+        self.refs.append((slot, expr.span))
+        return ir.Group(expr.func, of, slot, function.result, expr.span)
 
     def date_call(self, expr: ast.Call, scope: Scope) -> ir.Expr:
         if len(expr.args) != 1:

@@ -479,6 +479,33 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "dates can be compared, or passed to days_between, working_days_between, add_days, "
         "add_working_days, is_working_day",
     ),
+    "E0490": (
+        "循环依赖（经过组内排名或组内统计）：{chain}",
+        "circular definition through a group value: {chain}",
+    ),
+    "E0490.help": (
+        "组内排名、组内平均等按全组各单位已算出的值计算（第二阶段）；被排名或统计的值"
+        "不能反过来依赖这个排名或统计，请改为对不依赖它的值排名（例如完成率而非总分）",
+        "a group function reads every member's value computed in an earlier stage; the "
+        "value ranked or averaged cannot itself depend on that rank or average: rank a "
+        "value that does not (the completion rate, not the total)",
+    ),
+    "E0491": (
+        "`{func}` 的参数须是一个数值的名称，`{arg}` 不是",
+        "`{func}` takes the name of a number, and `{arg}` is not one",
+    ),
+    "E0491.help": (
+        "先把要比较的量定义为 values 中的一个值或指标的 let，再写 {func}(名称)",
+        "declare the quantity compared as a value (values:) or a let, then write {func}(name)",
+    ),
+    "E0492": (
+        "`{func}` 只能用于指标、加减分项、数值和总分的公式",
+        "`{func}` can be used only in formulas of indicators, items, values and the total",
+    ),
+    "E0492.help": (
+        "结果链接和性质读取的是结果，名次用 rank，本组人数用 count",
+        "links and properties read results: the rank is `rank`, the group's size `count`",
+    ),
     "E0427": (
         "`{name}` 是内置名称，不能另行定义",
         "`{name}` is a built-in name and cannot be redefined",
@@ -1610,6 +1637,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "not scored: no checkpoint of its cadence in this quarter",
     ),
     "explain.data": ("数据", "data"),
+    "explain.group_rank": ("组内 {count} 个中第 {rank} 名", "rank {rank} of {count} in the group"),
+    "explain.group_over": ("组内 {count} 个取值", "over {count} in the group"),
     "explain.absent": ("（空）", "(empty)"),
     "explain.period_day": ("考核期间的起止日", "the period's first or last day"),
     "explain.no_data": ("无数据（该期间未采集）", "no data (not collected in that period)"),

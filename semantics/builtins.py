@@ -245,14 +245,91 @@ AGGREGATES: dict[str, Aggregate] = {
     )
 }
 
+GroupHelper = Callable[[Sequence[Decimal | None], object], "list[Decimal | None] | Decimal | None"]
+"""A group function's helper: the values of every member of one pool (None
+where absent), and the fault site -> each member's result (a list: a rank,
+a share), or one result for every member (the best, the average; None: none)."""
+
+GroupRule = Callable[[Interval, Interval], Interval]
+"""Interval rule of a group function: the value's interval and the interval of
+the number of members of a pool (from the organization) -> the result's."""
+
+
+@dataclass(frozen=True, slots=True)
+class GroupFunction:
+    """A function of the subject's group (docs/language.md §9.8): its value is
+    computed between evaluation stages from every member's value of the
+    argument (``runtime.engine.groups``), never by the per-subject code."""
+
+    name: str
+    arity: tuple[int, ...]  # how many arguments it takes: (1,), or (0, 1) for a count
+    result: Type
+    helper: GroupHelper
+    interval: GroupRule
+    rank: bool  # the result is the subject's rank (explain says "rank 3 of 17")
+
+
+def _rank_rule(_: Interval, count: Interval) -> Interval:
+    return Interval(Decimal(1), count.high)
+
+
+def _within_rule(value: Interval, _: Interval) -> Interval:
+    return value  # the best, worst, average or median of values within bounds
+
+
+def _group_sum_rule(value: Interval, count: Interval) -> Interval:
+    """Up to ``count`` values, each within ``value``, or none (absent ones add 0)."""
+    most = count.high
+    low = Decimal(0) if value.low is not None and value.low >= 0 else None
+    high = Decimal(0) if value.high is not None and value.high <= 0 else None
+    if most is not None:
+        if value.low is not None:
+            low = min(Decimal(0), value.low * most)
+        if value.high is not None:
+            high = max(Decimal(0), value.high * most)
+    return Interval(low, high)
+
+
+def _group_count_rule(_: Interval, count: Interval) -> Interval:
+    return Interval(Decimal(0), count.high)
+
+
+def _share_rule(value: Interval, _: Interval) -> Interval:
+    """A share of non-negative values lies in [0, 1]; with negative values, anywhere."""
+    if value.low is not None and value.low >= 0:
+        return Interval(Decimal(0), Decimal(1))
+    return iv.UNBOUNDED
+
+
+# fmt: off
+GROUP_FUNCTIONS: dict[str, GroupFunction] = {
+    g.name: g
+    for g in (
+        GroupFunction("rank_in_group", (1,), NUMBER, op.group_rank_from_top, _rank_rule, True),
+        GroupFunction("rank_from_bottom", (1,), NUMBER, op.group_rank_from_bottom, _rank_rule,
+                      True),
+        GroupFunction("group_max", (1,), NUMBER, op.group_best, _within_rule, False),
+        GroupFunction("group_min", (1,), NUMBER, op.group_worst, _within_rule, False),
+        GroupFunction("group_average", (1,), NUMBER, op.group_average, _within_rule, False),
+        GroupFunction("group_median", (1,), NUMBER, op.group_median, _within_rule, False),
+        GroupFunction("group_sum", (1,), NUMBER, op.group_sum, _group_sum_rule, False),
+        GroupFunction("group_count", (0, 1), NUMBER, op.group_count, _group_count_rule, False),
+        GroupFunction("share_of_group", (1,), NUMBER, op.group_share, _share_rule, False),
+    )
+}
+# fmt: on
+GROUP_MAX = GROUP_FUNCTIONS["group_max"]  # x / group_max(x) is a ratio to the best
+
 NAMES: tuple[str, ...] = tuple(
     dict.fromkeys(
         [
             *(f.name for f in FUNCTIONS.values() if f.shape != "constant"),
             *AGGREGATES,
+            *GROUP_FUNCTIONS,
             *(f.name for f in FUNCTIONS.values() if f.shape == "constant"),
         ]
     )
 )
 """Every name a formula may call, in the order messages list them: functions
-computed at run time, aggregates, then those evaluated when compiling."""
+computed at run time, aggregates, group functions, then those evaluated when
+compiling."""

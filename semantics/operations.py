@@ -13,7 +13,7 @@ integer indexing its table of spans, the interpreter passes the span itself;
 from __future__ import annotations
 
 import decimal
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -286,3 +286,72 @@ def is_working_day(day: date, site: object) -> bool:
         return calendar.is_working_day(day)
     except calendar.CalendarRangeError as error:
         raise _in_calendar(error, site) from None
+
+
+# -- Group functions (docs/language.md §9.8): one subject's value against its
+# -- group's.  Each takes the values of every member of one pool, in order
+# -- (None where a member's value is absent), and gives each member's result
+# -- (a rank, a share) or one result for every member (the best, the average);
+# -- absent values are left out of every aggregate and get no rank or share.
+
+
+def group_rank_from_top(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+    """Competition ranks (1, 2, 2, 4), the largest value first."""
+    return _group_ranks(values, descending=True)
+
+
+def group_rank_from_bottom(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+    """Competition ranks (1, 2, 2, 4), the smallest value first."""
+    return _group_ranks(values, descending=False)
+
+
+def _group_ranks(values: Sequence[Decimal | None], descending: bool) -> list[Decimal | None]:
+    """``semantics.ordering.competition_ranks`` of the present values, by one
+    sort keyed on the values themselves (a test ties the two together)."""
+    present = [n for n, value in enumerate(values) if value is not None]
+    present.sort(key=values.__getitem__, reverse=descending)  # type: ignore[arg-type]
+    ranks: list[Decimal | None] = [None] * len(values)
+    previous: Decimal | None = None
+    place = ZERO
+    for position, n in enumerate(present, 1):
+        if values[n] != previous:
+            previous, place = values[n], Decimal(position)
+        ranks[n] = place
+    return ranks
+
+
+def group_best(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return max(present) if present else None
+
+
+def group_worst(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return min(present) if present else None
+
+
+def group_average(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return sum(present, ZERO) / len(present) if present else None
+
+
+def group_median(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    present = [v for v in values if v is not None]
+    return median(*present) if present else None
+
+
+def group_sum(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    return agg_sum(values)
+
+
+def group_count(values: Sequence[Decimal | None], site: object) -> Decimal | None:
+    """How many members have the value (``group_count()``: every member)."""
+    return agg_count(values)
+
+
+def group_share(values: Sequence[Decimal | None], site: object) -> list[Decimal | None]:
+    """Each present value over the group's sum; a sum of 0 divides by zero (E0701)."""
+    total = agg_sum(values)
+    if not total and any(v is not None for v in values):
+        raise Fault("E0701", site)
+    return [None if v is None else v / total for v in values]

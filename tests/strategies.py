@@ -31,6 +31,7 @@ from compiler import ir
 from dsl import ast
 from dsl.pretty import pretty
 from dsl.spans import SourceFile, Span
+from semantics.builtins import GROUP_FUNCTIONS
 from semantics.rounding import ROUNDING_MODES
 
 # Every generated node carries this span; comparisons strip spans anyway.
@@ -345,6 +346,7 @@ INDICATOR_IDS = ("revenue", "质量", "integrity", "培训", "stability", "宣�
 NUMBER_KINDS = ("number", "money", "count", "percent", "integer")
 POINTS = ("10", "20", "5", "15", "7.5", "0.5", "100")
 SHARES = ("100%", "85%", "70%", "50%", "0", "1", "0.6", "33.3%")
+GROUP_CALLS = tuple(name for name, g in GROUP_FUNCTIONS.items() if 1 in g.arity)
 POWER_EXPONENTS = ("0", "1", "2", "3", "0.5", "1.5")
 TOTAL_TEMPLATES = (
     "sum(C)",
@@ -582,6 +584,7 @@ def rule_sets(
     depth: int = 2,
     max_rows: int = 4,
     sanctions: bool = False,
+    groups: bool = False,
 ) -> RuleSetCase:
     """A whole small rule set that compiles without errors, with input rows.
 
@@ -590,6 +593,10 @@ def rule_sets(
     ``sanctions``: add a veto item raised by a generated condition over the
     rule set's names (``raised_by``), gated or not by ``when``, with a
     sanction's outcome; rows then give its occurrence count.
+
+    ``groups``: the rows are the sections of an organization in one or two
+    groups (row ``n`` is section ``s<n>``, ``RuleSetCase.subjects``), and
+    formulas read group functions, in two or three stages.
     """
     names = iter(draw(st.permutations(GLOBAL_NUMBER_NAMES)))
     own_names = iter(draw(st.permutations(OWN_INPUT_NAMES)))
@@ -678,6 +685,24 @@ def rule_sets(
         scope.numbers.append("兜底值")
         safe.numbers.append("兜底值")
 
+    # Group values: a stage-2 value of a value every subject has, and a
+    # stage-3 value of that one.
+    group_names: list[str] = []
+    if groups:
+        group_names = list(safe.numbers)
+        if not value_names and "兜底值" not in scope.numbers:
+            sections.line("values:")
+        if not group_names:  # every input may be absent: measure a constant
+            sections.formula(2, "组基数", pretty(draw(number_literals())))
+            group_names = ["组基数"]
+        measured = draw(st.sampled_from(group_names))
+        sections.formula(
+            2, "组差", f"{draw(st.sampled_from(GROUP_CALLS))}({measured}) - {measured}"
+        )
+        sections.formula(2, "组名次", f"{draw(st.sampled_from(GROUP_CALLS))}(组差)")
+        for target in (scope, safe):
+            target.numbers.extend(("组差", "组名次"))
+
     # Indicators.
     ids = draw(st.lists(st.sampled_from(INDICATOR_IDS), min_size=1, max_size=4, unique=True))
     body = YamlWriter(draw)
@@ -686,7 +711,7 @@ def rule_sets(
     for ident in ids:
         lets = _indicator(
             draw, body, inputs, ident, scope, global_inputs, own_names, let_pool, enums, depth,
-            qualified,
+            qualified, group_names,
         )  # fmt: skip
         qualified.extend(f"{ident}.{name}" for name in lets)
 
@@ -716,6 +741,13 @@ def rule_sets(
     rows = draw(st.lists(st.fixed_dictionaries(inputs.values), min_size=1, max_size=max_rows))
     for row in rows:
         row.update({name: Decimal(draw(st.integers(0, 2))) for name in counts})
+
+    if groups:
+        manifest.line("organization:")
+        manifest.line("  groups: [{id: g0}, {id: g1}]")
+        manifest.line("  sections:")
+        for n in range(len(rows)):
+            manifest.line(f"    - {{id: s{n}, name: s{n}, group: g{draw(st.integers(0, 1))}}}")
     if scope.dates:  # formulas may read the period's first and last day
         quarter = draw(st.integers(1, 4))
         start = date(2016, 3 * quarter - 2, 1)
@@ -747,6 +779,7 @@ def _indicator(
     enums: list[str],
     depth: int,
     qualified: Sequence[str] = (),
+    group_names: Sequence[str] = (),
 ) -> list[str]:
     """One indicator scored by a formula, a level table, a deduction or a machine
     value; its number lets are returned (later indicators may read them as
@@ -797,6 +830,9 @@ def _indicator(
         score = pretty(draw(number_exprs(local.env(), depth)))
         if len(qualified) > 0 and draw(st.booleans()):
             score = f"fallback({draw(st.sampled_from(qualified))}, 1) + ({score})"
+        if len(group_names) > 0 and draw(st.booleans()):
+            call = f"{draw(st.sampled_from(GROUP_CALLS))}({draw(st.sampled_from(group_names))})"
+            score = f"{call} * ({score}) + group_count()"
         out.formula(4, "score", score)
     elif method == "levels":
         shares = [f"{m}: {draw(st.sampled_from(SHARES))}" for m in ENUMS[enum]]

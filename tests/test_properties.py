@@ -15,6 +15,7 @@ hypothesis are kept below as ``@example``s.
 from __future__ import annotations
 
 import dataclasses
+import decimal
 import json
 import re
 import tempfile
@@ -37,7 +38,9 @@ from dsl.ruleset import DirectorySource
 from dsl.spans import OffsetMap, SourceFile, Span
 from dsl.yamlsource import load_yaml
 from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.groups import run_stages
 from runtime.engine.interpreter import Interpreter
+from semantics import operations as op
 from semantics.operations import Fault
 from tests.strategies import (
     FORMULA_ENV,
@@ -295,6 +298,48 @@ def test_backends_agree_when_values_read_exempt_inputs(case: RuleSetCase) -> Non
         assert {d.code for d in compilation.diagnostics} == {"E0423"}, case.dump()
         return
     check_agreement(case)
+
+
+def _population(
+    backend: CompiledEvaluator | Interpreter, rows: list[tuple[str, tuple[object, ...]]]
+) -> dict[str, tuple[object, ...]]:
+    """Every stage of every subject of one period: values, or a located fault, each."""
+    found: dict[str, tuple[object, ...]] = {}
+    first: list[tuple[str, tuple[object, ...]]] = []
+    for subject, row in rows:
+        try:
+            with decimal.localcontext(op.CONTEXT):
+                first.append((subject, backend.first_stage(row)))
+        except Fault as fault:
+            found[subject] = _fault_key(fault)
+    done, faults = run_stages(backend.program, backend.later_stage, first)
+    found.update((subject, _fault_key(fault)) for subject, fault in faults)
+    found.update((subject, ("ok", *map(_value_key, values))) for subject, values in done)
+    return found
+
+
+def _fault_key(fault: Fault) -> tuple[object, ...]:
+    site = fault.site
+    assert isinstance(site, Span), f"fault site not mapped to a rule span: {site!r}"
+    return ("fault", fault.code, site.path, site.start, site.end)
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(rule_sets(exempt_values=False, groups=True, max_rows=6))
+def test_backends_agree_on_group_functions(case: RuleSetCase) -> None:
+    """Programs reading group functions (two or three stages): the compiled
+    stages and the interpreter's, with the group values between them from
+    ``runtime.engine.groups``, give every subject the same values and faults."""
+    compilation = compile_files(case.files)
+    assert compilation.ok, (case.dump(), compilation.diagnostics)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None and program.stages >= 2, case.dump()
+    rows = [
+        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
+    ]
+    compiled = _population(CompiledEvaluator(program, module), rows)
+    interpreted = _population(Interpreter(program), rows)
+    assert compiled == interpreted, f"{case.dump()}\ngenerated:\n{module.source}"
 
 
 _WIDE = st.sampled_from(["chain", "tight_chain", "case", "elif", "and", "min", "in"])

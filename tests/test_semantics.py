@@ -82,7 +82,8 @@ def test_names_in_the_order_messages_list_them() -> None:
     assert ", ".join(NAMES) == (
         "min, max, median, clamp, abs, round, safe_div, power, present, fallback, "
         "days_between, add_days, working_days_between, add_working_days, is_working_day, "
-        "sum, avg, count, any, all, date"
+        "sum, avg, count, any, all, rank_in_group, rank_from_bottom, group_max, group_min, "
+        "group_average, group_median, group_sum, group_count, share_of_group, date"
     )
 
 

@@ -89,14 +89,17 @@ def _add_applicability(
     by_slot = {d.slot: i for i, d in enumerate(definitions)}
     result: list[ir.Indicator] = []
     guarded_scores: dict[int, str] = {}
+    # A group value of a value that may be absent reads it too: the subject's
+    # own rank or share is absent with it (runtime.engine.groups).
+    sources = {slot: of for (_, of), slot in state.groups.items() if of is not None}
     for indicator in indicators:
         needed: set[int] = set()
         for slot in (*indicator.lets, indicator.score):
             # What present(x) and fallback(x, y) read does not need to be there.
             tolerant = _tolerant_refs(definitions[by_slot[slot]].expr)
-            needed.update(
-                s for s, _ in reads.get(slot, []) if s in exempt_inputs and s not in tolerant
-            )
+            seen = [s for s, _ in reads.get(slot, [])]
+            seen += [sources[s] for s in seen if s in sources]
+            needed.update(s for s in seen if s in exempt_inputs and s not in tolerant)
         flags = () if indicator.context is None else (indicator.context,)
         if not needed and not flags:
             result.append(indicator)

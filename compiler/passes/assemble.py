@@ -67,4 +67,6 @@ def assemble(state: State) -> None:
         grade_order=state.grade_order,
         ungraded=state.ungraded,
         sanction_precedence=state.sanction_precedence,
+        groups=tuple(state.group_values),
+        stages=max((d.stage for d in state.ordered), default=1),
     )

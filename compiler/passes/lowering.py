@@ -35,6 +35,7 @@ def _lower_all(state: State) -> tuple[list[ir.Definition], dict[int, list[tuple[
         state.rounding,
         _section_names(state) if state.kind == "person" else None,
     )
+    lowerer.group_slot = lambda fn, of, span: _group_slot(state, fn, of, span)
     by_slot = {p.slot: p for p in state.pending}
     done: dict[int, ir.Definition] = {}
     reads: dict[int, list[tuple[int, Span]]] = {}
@@ -70,6 +71,16 @@ def _lower_all(state: State) -> tuple[list[ir.Definition], dict[int, list[tuple[
                 marks[following.slot] = 1
                 path.append((following, iter(dependencies(following))))
     return [done[p.slot] for p in state.pending], reads
+
+
+def _group_slot(state: State, fn: str, of: int | None, span: Span) -> int:
+    """The slot of ``fn`` over the value in slot ``of`` (one per pair), named
+    as written: ``rank_in_group(完成率)``."""
+    key = (fn, of)
+    if key not in state.groups:
+        shown = "" if of is None else state.slots[of].name
+        state.groups[key] = state.slot(f"{fn}({shown})", "group", NUMBER, span)
+    return state.groups[key]
 
 
 def _section_names(state: State) -> dict[str, str]:

@@ -60,6 +60,9 @@ class State:
     # Context flags (in force, applies to the subject): inputs the runtime sets.
     contexts: list[ir.InputField] = field(default_factory=list)
     section_total: int | None = None
+    # Group slots (``rank_in_group(完成率)``), one per function and value read:
+    # (function, slot of the value or None) -> the group slot.
+    groups: dict[tuple[str, int | None], int] = field(default_factory=dict)
 
     # -- set by the pass named in the comment --
     ruleset: ast.RuleSet = field(init=False)  # view
@@ -75,6 +78,7 @@ class State:
     definitions: list[ir.Definition] = field(init=False)  # lower_definitions
     reads: dict[int, list[tuple[int, Span]]] = field(init=False)  # lower_definitions
     ordered: list[ir.Definition] = field(init=False)  # order
+    group_values: list[ir.GroupValue] = field(default_factory=list)  # order: with their stages
     properties: tuple[ir.Property, ...] = field(init=False)  # declare_properties
     program: ir.Program | None = None  # assemble, when no pass found an error
     # declare_sanctions: every grade best first, the declared ungraded one, precedence

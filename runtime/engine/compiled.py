@@ -18,6 +18,7 @@ from typing import Any
 from compiler import ir
 from compiler.codegen import GeneratedModule, output_slots
 from dsl.spans import Span
+from runtime.engine.groups import alone
 from semantics import operations as helpers
 from semantics.operations import Fault
 from semantics.prelude import PRELUDE
@@ -39,8 +40,49 @@ class CompiledEvaluator:
     def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
         self.program = program
         self.module = module
-        self._function: Callable[..., tuple[object, ...]] = load_factory(module)
+        made = load_factory(module)
+        # Later stages (group functions): ``(evaluate, (_stage2, ...))``.
+        self._later: tuple[Callable[..., tuple[object, ...]], ...] = ()
+        if module.stages > 1:
+            made, self._later = made
+        self._function: Callable[..., tuple[object, ...]] = made
         self.output_slots = output_slots(program)
+
+    def first_stage(self, inputs: Sequence[object]) -> tuple[object, ...]:
+        """Stage 1 of one subject, every slot (later stages' slots None); with
+        ``helpers.CONTEXT`` already active."""
+        try:
+            return self._function(inputs, True)
+        except (Fault, decimal.DecimalException, KeyError) as error:
+            raise located(self.module, error, self.program.slots[self.program.total].span) from None
+
+    def first_batch(self, rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
+        """Stage 1 of many subjects (``helpers.CONTEXT`` active): the fast
+        path, then row by row to locate a fault (as ``evaluate_many``)."""
+        function = self._function
+        try:
+            return [function(row, True) for row in rows]
+        except (Fault, decimal.DecimalException, KeyError):
+            return [self.first_stage(row) for row in rows]
+
+    def later_batch(
+        self, stage: int, rows: list[tuple[object, ...]], groups: list[tuple[object, ...]]
+    ) -> list[tuple[object, ...]]:
+        """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
+        fast path): a fault is raised as it comes, unlocated."""
+        function = self._later[stage - 2]
+        return [function(values, mine, True) for values, mine in zip(rows, groups, strict=True)]
+
+    def later_stage(
+        self, stage: int, values: Sequence[object], groups: tuple[object, ...]
+    ) -> tuple[object, ...]:
+        """Stage ``stage`` (2 or later) of one subject: its values so far and
+        its group values of the stage (``runtime.engine.groups``); with
+        ``helpers.CONTEXT`` already active (``run_stages`` sets it)."""
+        try:
+            return self._later[stage - 2](values, groups, True)
+        except (Fault, decimal.DecimalException, KeyError) as error:
+            raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:
         with decimal.localcontext(helpers.CONTEXT):
@@ -54,6 +96,9 @@ class CompiledEvaluator:
         ``full``: every slot, indexed by slot number; otherwise only
         ``self.output_slots`` (indicator scores, then the total), in that order.
         """
+        if self._later:  # group functions: the subject alone is its group
+            values = alone(self.program, self.later_stage, self.first_stage(inputs))
+            return values if full else tuple(values[slot] for slot in self.output_slots)
         try:
             return self._function(inputs, full)
         except (Fault, decimal.DecimalException, KeyError) as error:
@@ -70,6 +115,8 @@ class CompiledEvaluator:
         """
         function = self._function
         with decimal.localcontext(helpers.CONTEXT):
+            if self._later:
+                return [self.evaluate_in_context(row, full) for row in rows]
             try:
                 return [function(row, full) for row in rows]
             except (Fault, decimal.DecimalException, KeyError):

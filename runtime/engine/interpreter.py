@@ -14,6 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from compiler import ir
+from runtime.engine.groups import alone
 from semantics import operations as helpers
 from semantics.builtins import AGGREGATES, FUNCTIONS
 from semantics.operations import Fault
@@ -40,11 +41,36 @@ class Interpreter:
         self.program = program
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:
+        """Every stage of one subject; with group functions, the subject alone
+        is its group (``runtime.engine.groups.alone``)."""
+        values = self.first_stage(inputs)
+        if self.program.stages == 1:
+            return list(values)
+        return list(alone(self.program, self.later_stage, values))
+
+    def first_stage(self, inputs: Sequence[object]) -> tuple[object, ...]:
+        """Stage 1 of one subject, every slot (later stages' slots None)."""
         values: list[object] = [None] * len(self.program.slots)
         for field, value in zip(self.program.inputs, inputs, strict=True):
             values[field.slot] = value
+        return tuple(self._run(values, 1))
+
+    def later_stage(
+        self, stage: int, values: Sequence[object], groups: tuple[object, ...]
+    ) -> tuple[object, ...]:
+        """Stage ``stage`` of one subject, given its values so far and the
+        stage's group values (in ``program.groups``' order)."""
+        current = list(values)
+        here = [g for g in self.program.groups if g.stage == stage]
+        for group, value in zip(here, groups, strict=True):
+            current[group.slot] = value
+        return tuple(self._run(current, stage))
+
+    def _run(self, values: list[object], stage: int) -> list[object]:
         with decimal.localcontext(helpers.CONTEXT):
             for definition in self.program.definitions:
+                if definition.stage != stage:
+                    continue
                 if definition.guard is not None and not values[definition.guard]:
                     values[definition.slot] = None
                     continue
@@ -125,6 +151,8 @@ def eval_expr(expr: ir.Expr, values: Sequence[object], items: tuple[object, ...]
             )
         case ir.Element(depth=depth):
             return items[depth]
+        case ir.Group(slot=slot):
+            return values[slot]  # filled between stages (runtime.engine.groups)
     raise AssertionError(f"unknown IR node {expr!r}")
 
 

@@ -1,6 +1,9 @@
 """Evaluating a compiled rule set over period data.
 
-Per subject: the compiled evaluator computes every slot.  Per population: the
+Per subject: the compiled evaluator computes every slot; when formulas read
+group functions (``rank_in_group(完成率)``), it computes stage 1 per subject,
+then the later stages over the period's subjects (``runtime.engine.groups``).
+Per population: the
 subjects of a period are ranked by total (standard competition ranking, ties
 share a rank: 1, 2, 2, 4) until the rule set declares its own ranking.
 A fault names the rule position, the subject and the period.
@@ -19,6 +22,7 @@ from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
 from runtime.engine.batch import BatchEvaluator, Fallback
 from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.groups import run_stages
 from runtime.engine.population import standings
 from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
 from runtime.engine.sanctions import with_ruling
@@ -101,6 +105,17 @@ def _status(indicator: ir.Indicator, values: tuple[object, ...], row: Row) -> st
     return "exempt"
 
 
+def _fault(fault: Fault, subject: str, period: str) -> Diagnostic:
+    """A fault of the rules met evaluating ``subject``, located at its rule."""
+    assert not isinstance(fault.site, int)
+    return Diagnostic(
+        fault.code,
+        {"subject": subject, "period": period, "problem": fault.detail, "value": fault.detail},
+        fault.site,  # type: ignore[arg-type]
+        help=(f"{fault.code}.help", {}) if fault.code in _HELPED else None,
+    )
+
+
 def evaluate_period(
     program: ir.Program,
     evaluator: CompiledEvaluator,
@@ -164,22 +179,23 @@ def evaluate_period(
             pending = []
         for row in pending:
             try:
-                evaluated.append((row, evaluator.evaluate_in_context(row.values)))
+                if program.stages > 1:
+                    evaluated.append((row, evaluator.first_stage(row.values)))
+                else:
+                    evaluated.append((row, evaluator.evaluate_in_context(row.values)))
             except Fault as fault:
-                assert not isinstance(fault.site, int)
-                diagnostics.append(
-                    Diagnostic(
-                        fault.code,
-                        {
-                            "subject": row.subject,
-                            "period": period,
-                            "problem": fault.detail,
-                            "value": fault.detail,
-                        },
-                        fault.site,  # type: ignore[arg-type]
-                        help=(f"{fault.code}.help", {}) if fault.code in _HELPED else None,
-                    )
-                )
+                diagnostics.append(_fault(fault, row.subject, period))
+    if program.stages > 1:
+        # Group functions: the later stages over every subject of the period.
+        rows_of = {row.subject: row for row, _ in evaluated}
+        done, faults = run_stages(
+            program,
+            evaluator.later_stage,
+            [(row.subject, values) for row, values in evaluated],
+            evaluator.later_batch,
+        )
+        diagnostics.extend(_fault(fault, subject, period) for subject, fault in faults)
+        evaluated = [(rows_of[subject], values) for subject, values in done]
     ranked = standings(
         program, [(row.subject, values) for row, values in evaluated], period, earlier
     )

@@ -11,6 +11,7 @@ was computed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 
 from compiler import ir
@@ -21,6 +22,7 @@ from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from runtime.inputs.periods import parse_periods
 from runtime.inputs.supervision import counted_items
+from semantics.builtins import GROUP_FUNCTIONS
 from semantics.rounding import DEFAULT_ROUNDING, shown, unsigned
 
 Node = tuple[str, list["Node"]]
@@ -67,6 +69,11 @@ def _formula(expr: ir.Expr, names: dict[int, str] | None = None) -> str:
             return names[slot]
         case ir.Const(value=value) if not expr.span.text.strip():
             return _number(value)
+        case ir.Arith(op="/", left=left, right=right):
+            # A division's own span is its divisor's (where a zero points):
+            # show the dividend too, with the parenthesis its span leaves out.
+            text = " ".join(left.span.to(right.span).text.split())
+            return "(" * max(0, text.count(")") - text.count("(")) + text
     text = " ".join(expr.span.text.split())
     if isinstance(expr, ir.Ref | ir.Const) and text in ("deduct", "levels"):
         return _number(expr.value) if isinstance(expr, ir.Const) else text
@@ -78,9 +85,18 @@ def _percent(value: Decimal) -> str:
 
 
 class _Explainer:
-    def __init__(self, program: ir.Program, result: SubjectResult, lang: str) -> None:
+    def __init__(
+        self,
+        program: ir.Program,
+        result: SubjectResult,
+        lang: str,
+        peers: Sequence[SubjectResult] = (),
+    ) -> None:
         self.program = program
         self.result = result
+        # The subjects evaluated with this one (its period): whom a group value counts.
+        self.peers = [p for p in peers if p.group == result.group] or [result]
+        self.groups = {g.slot: g for g in program.groups}
         self.values = result.values
         self.words = texts("explain", lang)
         self.sanction_words = texts("sanction", lang)
@@ -109,6 +125,8 @@ class _Explainer:
             # An empty exempt cell, read through present()/fallback(): say so.
             shown = self.words["absent"] if value is None else _number(value)
             return (f"{field.name} = {shown}{source}", [])
+        if slot in self.groups:
+            return self.group(self.groups[slot], value)
         definition = self.definitions.get(slot)
         if definition is None:
             return (f"{info.name} = {_number(value)}", [])
@@ -121,6 +139,23 @@ class _Explainer:
         self.seen.add(slot)
         children = [self.slot(s) for s in _reads(definition.expr) if not self._hidden(s)]
         return (text + _where(definition.expr.span), children)
+
+    def group(self, group: ir.GroupValue, value: object) -> Node:
+        """A group value: how many members it was computed over (those with
+        the value; ``group_count()``: every member), the rank among them."""
+        info = self.program.slots[group.slot]
+        if group.of is None:
+            count = len(self.peers)
+        else:
+            count = sum(1 for p in self.peers if p.values[group.of] is not None)
+        ranked = GROUP_FUNCTIONS[group.fn].rank
+        if ranked:
+            how = self.words["group_rank"].format(rank=_number(value), count=count)
+        else:
+            how = self.words["group_over"].format(count=count)
+        # Under a rank, the subject's own value ranked; an aggregate is the group's.
+        children = [self.slot(group.of)] if ranked and group.of is not None else []
+        return (f"{info.name} = {_number(value)} ({how})", children)
 
     def counted(self, field: ir.InputField, value: object) -> Node:
         """An input counted from supervision items: the items it counted, each
@@ -335,14 +370,16 @@ def _combine_shares(expr: ir.Expr) -> tuple[Decimal, Decimal]:
 
 
 def _reads(expr: ir.Expr) -> list[int]:
-    """Slots an expression reads, in order of first appearance."""
+    """Slots an expression reads, in order of first appearance (a group
+    value's, which shows the value it is of beneath it)."""
     found: list[int] = []
     stack = [expr]
     while stack:
         node = stack.pop()
-        if isinstance(node, ir.Ref) and node.slot not in found:
+        if isinstance(node, ir.Ref | ir.Group) and node.slot not in found:
             found.append(node.slot)
-        stack.extend(reversed(ir.children(node)))
+        if not isinstance(node, ir.Group):
+            stack.extend(reversed(ir.children(node)))
     return found
 
 
@@ -361,10 +398,15 @@ def _render_children(children: list[Node], prefix: str, lines: list[str]) -> Non
 
 
 def explain(
-    program: ir.Program, result: SubjectResult, lang: str, indicator: str | None = None
+    program: ir.Program,
+    result: SubjectResult,
+    lang: str,
+    indicator: str | None = None,
+    peers: Sequence[SubjectResult] = (),
 ) -> str:
-    """The derivation of ``result`` (or of one indicator of it) as text."""
-    return render(_Explainer(program, result, lang).tree(indicator))
+    """The derivation of ``result`` (or of one indicator of it) as text;
+    ``peers``, the subjects evaluated with it, say whom its group values count."""
+    return render(_Explainer(program, result, lang, peers).tree(indicator))
 
 
 def explain_tree(
@@ -404,10 +446,11 @@ def explain_subject(
             Diagnostic("E0907", {"indicator": indicator}, None, location=indicator,
                        help=suggest(indicator, [i.id for i in program.indicators]))
         ])  # fmt: skip
-    text = explain(program, result, lang, indicator)
+    which = 0 if program.kind == "section" else 1
+    peers = evaluation.sections if which == 0 else evaluation.people
+    text = explain(program, result, lang, indicator, peers)
     if result.quarters:  # a roll-up: each quarter's own derivation follows
-        which = 0 if program.kind == "section" else 1
         for results in evaluation.quarters.values():
             quarter = next(r for r in results[which] if r.id == result.id)
-            text += "\n" + explain(program, quarter, lang, indicator)
+            text += "\n" + explain(program, quarter, lang, indicator, results[which])
     return text

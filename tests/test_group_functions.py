@@ -1,0 +1,279 @@
+"""Issue #11.1: scores against the group, in a second evaluation stage.
+
+Rank-based points with ties, the ratio to the best unit and the distance from
+the group's average are ordinary formulas over group functions; the compiler
+puts them in a later stage, both backends agree, rule tests and `explain` see
+them, `verify` bounds them, and a rank-based score is monotone in the value
+ranked.
+"""
+
+from __future__ import annotations
+
+import decimal
+from decimal import Decimal
+from pathlib import Path
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from compiler import ir
+from compiler.intervals import bounds
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.groups import run_stages
+from runtime.engine.interpreter import Interpreter
+from semantics import operations as op
+from semantics.builtins import GROUP_FUNCTIONS
+from semantics.intervals import Interval
+from semantics.ordering import competition_ranks, sort_key
+from tests.clirun import run
+from tests.test_properties import compile_files
+
+D = Decimal
+GROUPS = Path("tests/cases/groups")
+HEADER = 'scheme: s\nversion: "1"\nyear: 2016\n'
+
+
+def _organization(*groups: str) -> str:
+    """Sections s0, s1, ... in the groups given, one per argument."""
+    lines = ["organization:", f"  groups: [{', '.join('{id: ' + g + '}' for g in set(groups))}]"]
+    lines.append("  sections:")
+    lines += [f"    - {{id: s{n}, name: s{n}, group: {g}}}" for n, g in enumerate(groups)]
+    return "\n".join(lines) + "\n"
+
+
+def _program(text: str) -> tuple[ir.Program, CompiledEvaluator]:
+    compilation = compile_files({"ruleset.yaml": HEADER + text})
+    assert compilation.ok, compilation.diagnostics
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    return program, CompiledEvaluator(program, module)
+
+
+def _period(
+    program: ir.Program, backend: CompiledEvaluator | Interpreter, rows: list[dict[str, object]]
+) -> dict[str, dict[str, object]]:
+    """Every stage of rows s0, s1, ...: each subject's values by slot name."""
+    with decimal.localcontext(op.CONTEXT):
+        first = [
+            (f"s{n}", backend.first_stage(tuple(row[f.name] for f in program.inputs)))
+            for n, row in enumerate(rows)
+        ]
+    done, faults = run_stages(program, backend.later_stage, first)
+    assert not faults, faults
+    return {s: {slot.name: values[slot.index] for slot in program.slots} for s, values in done}
+
+
+RANKED = """\
+inputs:
+  完成率: {type: percent, min: 0, max: 2}
+  收入: {type: money, min: 0}
+  满意度: {type: number, min: 0, max: 100, missing: exempt}
+indicators:
+  - id: rank
+    name: 名次
+    points: 10
+    score: 10 - (rank_in_group(完成率) - 1) * 0.5
+  - id: best
+    name: 比最好
+    points: 10
+    score: 10 * 收入 / group_max(收入)
+  - id: mean
+    name: 比平均
+    points: 10
+    score: clamp(5 + (满意度 - group_average(满意度)) * 0.5, 0, 10)
+  - id: share
+    name: 占比
+    points: 10
+    score: share_of_group(收入) * 10 + rank_from_bottom(完成率) + group_count() * 0
+"""
+
+ROWS: list[dict[str, object]] = [
+    {"完成率": D("0.95"), "收入": D(800), "满意度": D(90)},
+    {"完成率": D("0.90"), "收入": D(1000), "满意度": D(80)},
+    {"完成率": D("0.95"), "收入": D(200), "满意度": None},
+    {"完成率": D("1.10"), "收入": D(0), "满意度": D(70)},
+    {"完成率": D("0.50"), "收入": D(10), "满意度": D(60)},
+]
+
+
+def test_rank_ties_ratio_to_best_and_distance_from_average() -> None:
+    program, evaluator = _program(RANKED + _organization("a", "a", "a", "a", "b"))
+    assert program.stages == 2
+    values = _period(program, evaluator, ROWS)
+    # Ranks 1, 2, 2, 4 in group a (competition ranking); s4 alone in group b.
+    assert [values[s]["rank_in_group(完成率)"] for s in ("s0", "s1", "s2", "s3", "s4")] == [
+        D(2), D(4), D(2), D(1), D(1)
+    ]  # fmt: skip
+    assert [values[s]["rank"] for s in ("s0", "s1", "s2", "s3")] == [
+        D("9.5"), D("8.5"), D("9.5"), D(10)
+    ]  # fmt: skip
+    assert values["s0"]["best"] == D(8) and values["s1"]["best"] == D(10)
+    # The absent satisfaction of s2 is left out of the average (80) and its indicator unscored.
+    assert values["s0"]["group_average(满意度)"] == D(80)
+    assert values["s0"]["mean"] == D(10) and values["s3"]["mean"] == D(0)
+    assert values["s2"]["mean"] is None
+    assert values["s0"]["share_of_group(收入)"] == D("0.4")
+    assert values["s3"]["rank_from_bottom(完成率)"] == D(4)
+    assert values["s4"]["group_count()"] == D(1)
+    assert _period(program, Interpreter(program), ROWS) == values
+
+
+def test_a_subject_alone_is_its_group() -> None:
+    program, evaluator = _program(RANKED + _organization("a"))
+    row = tuple(ROWS[0][f.name] for f in program.inputs)
+    values = evaluator.evaluate(row)
+    assert values == Interpreter(program).evaluate(row)
+    assert values[program.slots.index(next(s for s in program.slots if s.name == "rank"))] == 10
+
+
+def test_a_group_value_of_a_group_value_is_a_third_stage() -> None:
+    program, evaluator = _program(
+        "inputs:\n  x: number\nvalues:\n  名次分: 10 - rank_in_group(x)\n"
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    score: 名次分 - group_average(名次分)\n" + _organization("g", "g", "g")
+    )
+    assert program.stages == 3
+    assert [g.stage for g in program.groups] == [2, 3]
+    rows: list[dict[str, object]] = [{"x": D(3)}, {"x": D(1)}, {"x": D(2)}]
+    values = _period(program, evaluator, rows)
+    assert [values[s]["a"] for s in ("s0", "s1", "s2")] == [D(1), D(-1), D(0)]
+    assert _period(program, Interpreter(program), rows) == values
+
+
+def test_a_share_of_a_group_summing_to_zero_is_a_located_fault() -> None:
+    program, evaluator = _program(
+        "inputs:\n  x: {type: number, min: 0}\nindicators:\n  - id: a\n    name: a\n"
+        "    points: 10\n    score: share_of_group(x) * 10\n" + _organization("g", "g")
+    )
+    first = [(f"s{n}", evaluator.first_stage((D(0),))) for n in range(2)]
+    _, faults = run_stages(program, evaluator.later_stage, first)
+    assert [(s, f.code, getattr(f.site, "text", "")) for s, f in faults] == [
+        ("s0", "E0701", "share_of_group(x)"),
+        ("s1", "E0701", "share_of_group(x)"),
+    ]
+
+
+def test_a_value_may_not_rank_an_input_that_may_be_absent() -> None:
+    compilation = compile_files(
+        {
+            "ruleset.yaml": HEADER + "inputs:\n  x: {type: number, missing: exempt}\n"
+            "values:\n  v: rank_in_group(x)\nindicators:\n  - id: a\n    name: a\n"
+            "    points: 10\n    score: v\n"
+        }
+    )
+    assert [d.code for d in compilation.diagnostics] == ["E0423"]
+
+
+def test_programs_without_group_functions_have_one_stage() -> None:
+    program, evaluator = _program(
+        "inputs:\n  x: number\nindicators:\n  - id: a\n    name: a\n    points: 10\n    score: x\n"
+    )
+    assert program.stages == 1 and program.groups == ()
+    assert "_stage" not in evaluator.module.source
+
+
+def test_verify_bounds_group_scores() -> None:
+    program, _ = _program(RANKED + _organization("a", "a", "a", "a", "b"))
+    found = bounds(program)
+    by_name = {slot.name: found.get(slot.index) for slot in program.slots}
+    assert by_name["rank_in_group(完成率)"] == Interval(D(1), D(4))
+    assert by_name["rank"] == Interval(D("8.5"), D(10))
+    assert by_name["best"] == Interval(D(0), D(10))  # a ratio to the best
+    assert by_name["mean"] == Interval(D(0), D(10))
+    assert by_name["share_of_group(收入)"] == Interval(D(0), D(1))
+    assert by_name["group_average(满意度)"] == Interval(D(0), D(100))
+
+
+def test_the_group_scheme_passes_its_rule_tests() -> None:
+    code, out, err = run("test", str(GROUPS), "--lang", "en")
+    assert (code, err) == (0, ""), out + err
+    assert "1 case(s): 1 passed" in out
+
+
+def test_explain_shows_the_group_values_a_score_read(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "wide.csv").write_text(
+        "period,subject,完成率,税收收入,满意度\n2016Q4,c1,95%,800,90\n2016Q4,c2,90%,1000,80\n"
+        "2016Q4,c3,95%,500,\n2016Q4,c4,110%,250,70\n2016Q4,p1,50%,10,60\n",
+        encoding="utf-8",
+    )
+    code, out, err = run(
+        "explain", str(GROUPS), "--data", str(data), "--subject", "c1", "--lang", "en"
+    )
+    assert (code, err) == (0, ""), out + err
+    assert "rank_in_group(完成率) = 2 (rank 2 of 4 in the group)" in out
+    assert "group_max(税收收入) = 1000 (over 4 in the group)" in out
+    assert "group_average(满意度) = 80 (over 3 in the group)" in out
+    assert "= 10 * 税收收入 / group_max(税收收入)" in out
+    code, out, _ = run("evaluate", str(GROUPS), "--data", str(data), "--format", "csv")
+    assert code == 0
+
+
+# -- a rank-based score is monotone in the value ranked -------------------------------
+
+MONOTONE = """\
+inputs:
+  x: number
+indicators:
+  - id: top
+    name: 名次分
+    points: 10
+    score: max(0, 10 - (rank_in_group(x) - 1) * 0.5)
+  - id: bottom
+    name: 倒数名次分
+    points: 10
+    score: min(10, rank_from_bottom(x))
+"""
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.integers(-5, 5).map(D), min_size=2, max_size=8),
+    st.data(),
+)
+def test_a_rank_based_score_is_monotone_in_the_value_ranked(
+    xs: list[Decimal], data: st.DataObject
+) -> None:
+    program, evaluator = _program(MONOTONE + _organization(*["g"] * len(xs)))
+    before = _period(program, evaluator, [{"x": x} for x in xs])
+    for a in before:
+        for b in before:
+            xa, xb = xs[int(a[1:])], xs[int(b[1:])]
+            if xa >= xb:
+                assert before[a]["top"] >= before[b]["top"]  # type: ignore[operator]
+                assert before[a]["bottom"] >= before[b]["bottom"]  # type: ignore[operator]
+    # Raising one subject's value never lowers its score.
+    who = data.draw(st.integers(0, len(xs) - 1))
+    raised = list(xs)
+    raised[who] += data.draw(st.integers(1, 5).map(D))
+    after = _period(program, evaluator, [{"x": x} for x in raised])
+    name = f"s{who}"
+    assert after[name]["top"] >= before[name]["top"]  # type: ignore[operator]
+    assert after[name]["bottom"] >= before[name]["bottom"]  # type: ignore[operator]
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.integers(-3, 3).map(D)), max_size=12), st.booleans())
+def test_group_ranks_are_competition_ranks(values: list[Decimal | None], top: bool) -> None:
+    helper = GROUP_FUNCTIONS["rank_in_group" if top else "rank_from_bottom"].helper
+    present = [n for n, v in enumerate(values) if v is not None]
+    keys = {n: sort_key(values[n], top) for n in present}
+    expected = competition_ranks(present, keys)
+    found = helper(values, None)
+    assert isinstance(found, list)
+    assert found == [D(expected[n]) if n in expected else None for n in range(len(values))]
+
+
+def test_a_fault_in_the_fast_later_stage_is_located_subject_by_subject() -> None:
+    program, evaluator = _program(
+        "inputs:\n  x: number\nindicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    score: 10 / (x - group_min(x))\n" + _organization("g", "g", "g")
+    )
+    with decimal.localcontext(op.CONTEXT):
+        first = [(f"s{n}", evaluator.first_stage((D(n),))) for n in range(3)]
+    done, faults = run_stages(program, evaluator.later_stage, first, evaluator.later_batch)
+    assert [s for s, _ in done] == ["s1", "s2"]
+    assert [(s, f.code, getattr(f.site, "text", "")) for s, f in faults] == [
+        ("s0", "E0701", "x - group_min(x)")
+    ]
