@@ -220,28 +220,32 @@ INDICATOR_ORDER = (
 
 # -- the same rules, written by hand ---------------------------------------------------
 #
-# The best plain-Python ``Decimal`` code we can write for RULES, as an
-# engineer would write it for speed without the compiler: constants folded,
-# level tables pre-multiplied by the points, constant branches pre-rounded,
-# plain operators instead of ``min``/``max`` calls, a bound no branch can
-# cross left out.  It is independent of the generated code's shape; where it
-# regroups an operation it does so only where the value after rounding is the
-# same for every input, and ``verify`` checks every score's text on the data.
+# The best plain-Python ``Decimal`` code we can write for RULES, written for
+# speed without the compiler and independently of the generated code's shape:
+# constants folded, level tables pre-multiplied by the points, constant
+# branches pre-rounded, plain operators instead of ``min``/``max`` calls,
+# tests that cannot fail left out, exempt combinations spelled out.  It does
+# the rules' own operations on the values in the rules' order (no regrouping
+# such as ``x * 100 * 0.4`` into ``x * 40``, which can round or overflow
+# differently), so it computes the same function as the rules for every
+# input, not only for the data here; ``verify`` checks every score's text.
 
 D = Decimal
 ZERO, ONE, HUNDRED = D(0), D(1), D(100)
-P2, P3, P5, P10, P15 = D(2), D(3), D(5), D(10), D(15)
-P40, P85 = D(40), D(85)
-R05, R09, R085, R095 = D("0.5"), D("0.9"), D("0.85"), D("0.95")
-TWO, TWO_HALF, TWELVE_HALF = D(2), D("2.5"), D("12.5")
+P3, P5, P10, P15 = D(3), D(5), D(10), D(15)
+R04, R05, R08, R09, R085, R095 = D("0.4"), D("0.5"), D("0.8"), D("0.9"), D("0.85"), D("0.95")
+TWO, TWO_HALF = D(2), D("2.5")
 Q2, Q4 = D("0.01"), D("0.0001")
 HALF_UP = ROUND_HALF_UP
-ZERO_2, TEN_2, FIFTEEN_2 = D("0.00"), D("10.00"), D("15.00")  # pre-rounded branches
+# Constant branches, rounded as their definitions are: 15 and 10 points to 2
+# places, a clearance rate of 1 to 4.
+FIFTEEN_2, TEN_2, ZERO_2, ONE_4 = D("15.00"), D("10.00"), D("0.00"), D("1.0000")
 SHARE = {"好": ONE, "较好": R085, "一般": D("0.7"), "差": R05}
 LAW_TABLE = {level: P10 * share for level, share in SHARE.items()}  # 10 points
 OFFICE_TABLE = {level: P5 * share for level, share in SHARE.items()}  # 5 points
-TRAINING_MID, TRAINING_LOW = P5 * D("0.8"), P5 * R05  # 4.0 and 2.5, as 5 * 80% is
-ALWAYS_APPLICABLE = D(70)  # points of the indicators that are never exempt
+TRAINING_MID, TRAINING_LOW = P5 * R08, P5 * R05  # 5 * 80%, 5 * 50%
+# Points of the indicators that are never exempt, with revenue's or quality's.
+ALWAYS_APPLICABLE, WITH_ONE = D(70), D(85)
 
 
 def hand_written(row: Row) -> tuple[Decimal | None, ...]:
@@ -251,8 +255,7 @@ def hand_written(row: Row) -> tuple[Decimal | None, ...]:
         late, missed, petitions, trained, cleared, arrears, complaints,
     ) = row  # fmt: skip
 
-    # revenue: full marks at 100%, 0.4 per point below ((1 - r) * 100 * 0.4 is
-    # (1 - r) * 40 once rounded to 2 places), floor 0; exempt without data.
+    # revenue: full marks at 100%, 0.4 per point below, floor 0; exempt without data.
     if actual is None or plan is None:
         revenue = None
     else:
@@ -260,9 +263,10 @@ def hand_written(row: Row) -> tuple[Decimal | None, ...]:
         if rate >= ONE:
             revenue = FIFTEEN_2
         else:
-            x = P15 - (ONE - rate) * P40
+            x = P15 - (ONE - rate) * HUNDRED * R04
             revenue = x.quantize(Q2, HALF_UP) if x > ZERO else ZERO_2
-    # supervision: on-time rate in bands (10 * r * 0.5 is r * 5 once rounded).
+    law_score = LAW_TABLE[law]
+    # supervision: on-time rate in bands; no tasks is full marks.
     if tasks:
         handled = done / tasks
         if handled >= ONE:
@@ -270,17 +274,18 @@ def hand_written(row: Row) -> tuple[Decimal | None, ...]:
         elif handled >= R09:
             supervision = (P10 * handled).quantize(Q2, HALF_UP)
         else:
-            supervision = (handled * P5).quantize(Q2, HALF_UP)
+            supervision = (P10 * handled * R05).quantize(Q2, HALF_UP)
     else:
         supervision = TEN_2
     # integrity: 2 points per violation, floor 0.
     x = P10 - TWO * violations
     integrity = x if x > ZERO else ZERO
     # publicity: 0.5 per article, 1 per provincial article, at most 5.
-    x = articles * R05 + provincial
+    x = articles * R05 + provincial * ONE
     publicity = x if x < P5 else P5
+    office_score = OFFICE_TABLE[office]
     # performance_reporting: 0.5 per late report, 1 per missed one, floor 0.
-    x = P5 - late * R05 - missed
+    x = P5 - late * R05 - missed * ONE
     reporting = x if x > ZERO else ZERO
     # stability: full marks without petitions, else 2.5 per petition, floor 0.
     if petitions:
@@ -288,45 +293,39 @@ def hand_written(row: Row) -> tuple[Decimal | None, ...]:
         stability = x if x > ZERO else ZERO
     else:
         stability = P5
-    # training: bands (the second band's lower test is all that is left to ask).
+    # training: bands (below 95%, the second band's upper test holds).
     if trained >= R095:
         training = P5
     elif trained >= R085:
         training = TRAINING_MID
     else:
         training = TRAINING_LOW
-    # arrears: clearance rate to 4 places, full marks at 80% (10 * c / 0.8 is
-    # c * 12.5 once rounded), clamped to [0, 10].
-    if arrears:
-        x = (cleared / arrears).quantize(Q4, HALF_UP) * TWELVE_HALF
-        if x >= P10:
-            arrears_score = TEN_2
-        elif x > ZERO:
-            arrears_score = x.quantize(Q2, HALF_UP)
-        else:
-            arrears_score = ZERO_2
+    # arrears: clearance rate to 4 places, full marks at 80%, clamped to [0, 10].
+    clearance = (cleared / arrears).quantize(Q4, HALF_UP) if arrears else ONE_4
+    x = P10 * clearance / R08
+    if x > P10:
+        arrears_score = TEN_2
+    elif x < ZERO:
+        arrears_score = ZERO_2
     else:
-        arrears_score = TEN_2  # nothing owed: rate 1, 12.5 capped at 10
-    # service_complaints: 0.5 per complaint, at most 3 deducted (never below 2).
+        arrears_score = x.quantize(Q2, HALF_UP)
+    # service_complaints: 0.5 per complaint, at most 3 deducted (so never below 2).
     x = R05 * complaints
-    complaints_score = P5 - x if x < P3 else P2
+    complaints_score = P5 - (x if x < P3 else P3)
 
-    law_score = LAW_TABLE[law]
-    office_score = OFFICE_TABLE[office]
-    total = (
-        law_score + supervision + integrity + publicity + office_score + reporting
-        + stability + training + arrears_score + complaints_score
-    )  # fmt: skip
-    # Normalized: exempt indicators' points leave the denominator.
+    # The total, added in the rules' order; normalized when revenue or quality is exempt.
     if revenue is None:
-        if quality is None:
-            total = total * HUNDRED / ALWAYS_APPLICABLE
-        else:
-            total = (total + quality) * HUNDRED / P85
-    elif quality is None:
-        total = (total + revenue) * HUNDRED / P85
+        total = law_score if quality is None else quality + law_score
     else:
-        total += revenue + quality
+        total = revenue + law_score if quality is None else revenue + quality + law_score
+    total = (
+        total + supervision + integrity + publicity + office_score + reporting + stability
+        + training + arrears_score + complaints_score
+    )  # fmt: skip
+    if revenue is None:
+        total = total * HUNDRED / (ALWAYS_APPLICABLE if quality is None else WITH_ONE)
+    elif quality is None:
+        total = total * HUNDRED / WITH_ONE
     return (
         revenue, quality, law_score, supervision, integrity, publicity, office_score,
         reporting, stability, training, arrears_score, complaints_score,
