@@ -12,8 +12,8 @@ Run from the repository root:  python bench/evaluator.py [--subjects N] [--repea
    ``min``/``max`` calls), independently of the generated code's shape.
    Both run under ``semantics.operations.CONTEXT``; every indicator score and every
    total must be identical (same value and same text); otherwise exit 1.
-3. Both are timed in this process (interleaved repeats, best and median of
-   ``time.perf_counter``), the compiled evaluator on the path the runtime
+3. Both are timed in this process (interleaved repeats, slice by slice; best
+   and median of ``time.perf_counter``), the compiled evaluator on the path the runtime
    uses (``runtime_path``: ``evaluate_in_context`` one row at a time, every
    slot); the last line printed is ``ratio: X.XX`` = compiled speed /
    hand-written speed (target: at least 0.9).
@@ -564,29 +564,42 @@ def runtime_path(evaluator: CompiledEvaluator, rows: list[Row]) -> list[tuple[ob
         return [evaluate(row) for row in rows]
 
 
+SLICE = 250  # rows timed at a time: both evaluators take turns slice by slice
+
+
 def time_both(
     evaluator: CompiledEvaluator, rows: list[Row], repeats: int
 ) -> tuple[list[float], list[float]]:
-    """Interleaved timings (seconds per pass over ``rows``) of both evaluators."""
+    """Interleaved timings of both evaluators: for each, the seconds of every
+    pass over ``rows`` and, last, the best pass (each slice of ``SLICE`` rows
+    at its fastest: on a shared machine, short slices that take turns are
+    interrupted less and alike)."""
     hand: Callable[[Row], tuple[Decimal | None, ...]] = hand_written
+    slices = [rows[i : i + SLICE] for i in range(0, len(rows), SLICE)]
 
-    def run_hand() -> object:
+    def run_hand(part: list[Row]) -> object:
         with decimal.localcontext(CONTEXT):
-            return [hand(row) for row in rows]
+            return [hand(row) for row in part]
 
-    def run_compiled() -> object:
-        return runtime_path(evaluator, rows)
+    def run_compiled(part: list[Row]) -> object:
+        return runtime_path(evaluator, part)
 
-    run_hand()
-    run_compiled()  # warm-up
-    compiled_times: list[float] = []
-    hand_times: list[float] = []
+    run_hand(rows)
+    run_compiled(rows)  # warm-up
+    compiled: list[list[float]] = [[] for _ in slices]
+    handed: list[list[float]] = [[] for _ in slices]
     for _ in range(repeats):
-        for run, times in ((run_compiled, compiled_times), (run_hand, hand_times)):
-            start = time.perf_counter()
-            run()
-            times.append(time.perf_counter() - start)
-    return compiled_times, hand_times
+        for part, compiled_times, hand_times in zip(slices, compiled, handed, strict=True):
+            for run, times in ((run_compiled, compiled_times), (run_hand, hand_times)):
+                start = time.perf_counter()
+                run(part)
+                times.append(time.perf_counter() - start)
+
+    def passes(timings: list[list[float]]) -> list[float]:
+        whole = [sum(t[r] for t in timings) for r in range(repeats)]
+        return [*whole, sum(min(t) for t in timings)]
+
+    return passes(compiled), passes(handed)
 
 
 def time_compile(folder: Path, runs: int) -> tuple[float, float, float]:

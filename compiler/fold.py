@@ -11,6 +11,8 @@ text of every Decimal, the same faults), with:
 * level tables pre-multiplied by a constant factor: ``10 * 表[评价]`` becomes a
   lookup in a table of ``10 * share`` (Decimal multiplication is commutative,
   exactly, so ``表[评价] * 10`` folds too);
+* ``max(0, e)`` and ``min(c, e)`` left out where ``e`` is proven beyond
+  the constant whatever the inputs (``5 - min(0.5 * x, 3)`` is never below 2);
 * tests that cannot fail left out: in ``case when x >= 95% then … when 85% <=
   x < 95% then …``, the second arm is reached only when ``x >= 95%`` was
   false, so ``x < 95%`` holds there and is not asked again.
@@ -31,7 +33,7 @@ import operator
 from collections.abc import Callable
 from decimal import Decimal
 
-from compiler import ir
+from compiler import intervals, ir
 from semantics.operations import CONTEXT
 
 # Comparison of a slot with a constant: the operator that holds when ``op`` fails.
@@ -95,7 +97,8 @@ def _children_folded(node: ir.Expr) -> ir.Expr:
             return dataclasses.replace(node, item=key, options=folded)
         case ir.Call(args=args):
             folded = tuple(fold(a) for a in args)
-            return node if _same(folded, args) else dataclasses.replace(node, args=folded)
+            call = node if _same(folded, args) else dataclasses.replace(node, args=folded)
+            return _decided(call) or call
         case ir.Aggregate(items=items, where=where):
             folded = tuple(fold(i) for i in items)
             test = fold(where) if where is not None else None
@@ -159,6 +162,38 @@ def _scaled_table(lookup: ir.Expr, factor: ir.Expr) -> ir.Lookup | None:
             return None
         scaled.append((level, value))
     return dataclasses.replace(lookup, table=tuple(scaled))
+
+
+def _decided(call: ir.Call) -> ir.Expr | None:
+    """``max(c, e)``/``min(c, e)`` (either order) with a constant ``c`` that
+    ``e`` always exceeds (or never reaches), whatever the inputs: ``e`` itself.
+
+    ``e``'s bounds are proven without the inputs' declared ranges (every slot
+    unbounded: the evaluator may be handed any value), as in ``5 - min(0.5 *
+    x, 3)``, never below 2.  Ties keep the first operand, as ``max`` does: a
+    bound equal to ``c`` decides only when ``e`` comes first."""
+    if call.fn not in ("max", "min") or len(call.args) != 2:
+        return None
+    first, second = call.args
+    if isinstance(first, ir.Const) and not isinstance(second, ir.Const):
+        constant, other, tie = first.value, second, False
+    elif isinstance(second, ir.Const) and not isinstance(first, ir.Const):
+        constant, other, tie = second.value, first, True
+    else:
+        return None
+    if not isinstance(constant, Decimal):
+        return None
+    with decimal.localcontext(CONTEXT):
+        bounds = intervals.evaluate(other, {})
+    if bounds is None:
+        return None
+    if call.fn == "max" and bounds.low is not None:
+        decided = bounds.low > constant or (tie and bounds.low == constant)
+    elif call.fn == "min" and bounds.high is not None:
+        decided = bounds.high < constant or (tie and bounds.high == constant)
+    else:
+        return None
+    return other if decided else None
 
 
 Fact = tuple[int, str, Decimal]  # slot, operator, constant: ``v<slot> op constant`` holds
