@@ -107,6 +107,7 @@ class _Emitter:
         self.tables: dict[str, dict[str, Decimal]] = {}
         self.table_names: dict[str, str] = {}  # emitted items -> table name
         self.table_lines: list[str] = []
+        self.definitions = {d.slot: d for d in program.definitions}
         self.temporaries = 0  # ``_w0``, ``_w1``: values an inlined min/max/clamp reads twice
         self.comprehensions = 0  # > 0 while emitting inside a comprehension (no ``:=`` there)
 
@@ -255,7 +256,7 @@ class _Emitter:
         """
         zero = self.constant(Decimal(0))
         scores = [self.expr(s) for s in node.scores]
-        plain = _plus([zero, *scores])
+        plain = self.sum_from_zero(list(node.scores))
         guards = [self.guards.get(s.slot) for s in node.scores]
         if not any(g is not None for g in guards):
             return NormalizedSumParts(plain)
@@ -274,6 +275,15 @@ class _Emitter:
         every = " and ".join(f"v{g}" for g in sorted({g for g in guards if g is not None}))
         present_sum = _plus([zero, *present])
         return NormalizedSumParts(plain, every, present_sum, applicable, full, site)
+
+    def sum_from_zero(self, scores: list[ir.Ref]) -> str:
+        """``0 + s1 + s2 + …`` left to right, as ``normalized_sum`` adds; the
+        ``0 +`` is left out when the first score is ``clean`` (then ``0 + s1``
+        is ``s1``, bit for bit, and the rest adds alike)."""
+        codes = [self.expr(s) for s in scores]
+        if scores and _clean(scores[0].slot, self.definitions):
+            return _plus(codes)
+        return _plus([self.constant(Decimal(0)), *codes])
 
     def value(self, node: ir.Expr, rounding: tuple[int, str] | None = None) -> str:
         """``node``'s code, rounded to ``rounding`` (places, mode) when given.
@@ -388,6 +398,87 @@ class _Emitter:
         return _rounded(code, *rounding)
 
 
+def _present_itself(definition: ir.Definition, definitions: dict[int, ir.Definition]) -> bool:
+    """A score that is an input that may be absent, guarded by nothing but
+    that input's presence (a machine value): ``(x if <x is not None> else None)``
+    is ``x``."""
+    guard = definitions.get(definition.guard) if definition.guard is not None else None
+    return (
+        guard is not None
+        and definition.places is None
+        and isinstance(definition.expr, ir.Ref)
+        and isinstance(guard.expr, ir.Applicable)
+        and guard.expr.inputs == (definition.expr.slot,)
+        and not guard.expr.flags
+    )
+
+
+def _clean(slot: int, definitions: dict[int, ir.Definition]) -> bool:
+    """Whether slot's value, whatever the inputs, has no sign (not negative,
+    not -0), an exponent of at most 0 and at most 34 digits: a score rounded
+    to its places that cannot be negative, or one of constants of that kind.
+    ``0 + x`` then is ``x`` exactly (value, exponent and sign)."""
+    definition = definitions.get(slot)
+    if definition is None:
+        return False  # an input: any value may be handed over
+    if definition.places is not None:
+        # Rounding keeps the sign and leaves the exponent at -places.
+        return _unsigned(definition.expr, definitions, 0)
+    return _short_constants(definition.expr)
+
+
+def _short_constants(node: ir.Expr) -> bool:
+    """A constant, level table or choice among them, each unsigned with an
+    exponent of at most 0 and at most 34 digits."""
+    match node:
+        case ir.Const(value=Decimal() as value):
+            exponent = value.as_tuple().exponent
+            return (
+                value.is_finite() and not value.is_signed()
+                and isinstance(exponent, int) and exponent <= 0 and len(value.as_tuple().digits) <= 34
+            )  # fmt: skip
+        case ir.Lookup(table=table):
+            return all(_short_constants(ir.Const(v, node.type, node.span)) for _, v in table)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            return all(_short_constants(arm) for _, arm in branches) and _short_constants(otherwise)
+    return False
+
+
+_UNSIGNED_DEPTH = 8  # slots followed through references when proving a value unsigned
+
+
+def _unsigned(node: ir.Expr, definitions: dict[int, ir.Definition], depth: int) -> bool:
+    """Whether ``node``'s value never has a sign (never negative, never -0)
+    whatever the inputs: unsigned constants and tables, choices among
+    unsigned values, sums, products and quotients of them, and ``max(c, e)``
+    with an unsigned constant ``c`` first (``e`` is chosen only if ``e > c``)."""
+    match node:
+        case ir.Const(value=Decimal() as value):
+            return not value.is_signed()
+        case ir.Lookup(table=table):
+            return all(not v.is_signed() for _, v in table)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            return all(_unsigned(a, definitions, depth) for _, a in branches) and _unsigned(
+                otherwise, definitions, depth
+            )
+        case ir.Arith(op="+" | "*" | "/", left=left, right=right):
+            return _unsigned(left, definitions, depth) and _unsigned(right, definitions, depth)
+        case ir.Call(fn=fn, args=args) if fn == ROUND.name:
+            return _unsigned(args[0], definitions, depth)
+        case ir.Call(fn=fn, args=(first, second)) if fn == MAX.name:
+            if isinstance(first, ir.Const) and _unsigned(first, definitions, depth):
+                return True
+            if isinstance(second, ir.Const) and isinstance(second.value, Decimal):
+                if second.value > 0:
+                    return True  # the first is chosen only when at least the constant
+            return _unsigned(first, definitions, depth) and _unsigned(second, definitions, depth)
+        case ir.Call(fn=fn, args=(first, second)) if fn == MIN.name:
+            return _unsigned(first, definitions, depth) and _unsigned(second, definitions, depth)
+        case ir.Ref(slot=slot) if depth < _UNSIGNED_DEPTH and slot in definitions:
+            return _unsigned(definitions[slot].expr, definitions, depth + 1)
+    return False
+
+
 def _constant_bounds(node: ir.Call) -> bool:
     """``clamp(x, lo, hi)`` with constant bounds ``lo <= hi`` (the helper's fault
     when ``lo > hi`` is then impossible)."""
@@ -456,7 +547,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
             code = parts.plain if rounding is None else _rounded(parts.plain, *rounding)
         else:
             code = emitter.value(definition.expr, rounding)
-        if definition.guard is not None:
+        if definition.guard is not None and not _present_itself(definition, emitter.definitions):
             code = f"({code} if v{definition.guard} else None)"
         body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
     body.writeline("if full:")
@@ -607,16 +698,17 @@ def _write_combinations(
         return
     node = definition.expr
     assert isinstance(node, ir.NormalizedSum)
-    terms, points, exempt = [emitter.constant(Decimal(0))], Decimal(0), False
+    terms: list[ir.Ref] = []
+    points, exempt = Decimal(0), False
     for score, point in zip(node.scores, node.points, strict=True):
         if score.slot not in emitter.guards or applicable[emitter.guards[score.slot]]:
-            terms.append(emitter.expr(score))
+            terms.append(score)
             added = exactly(operator.add, points, point)
             assert added is not None  # points are small constants: their sum is exact
             points = added
         else:
             exempt = True
-    total = _plus(terms)
+    total = emitter.sum_from_zero(terms)
     target = f"v{definition.slot}"
     if not exempt:
         body.writeline(f"{target} = {rounded(total)}", slot.span, slot.name)

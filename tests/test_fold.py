@@ -160,3 +160,25 @@ def test_fold_keeps_faults_for_run_time() -> None:
     product = ir.Arith("*", ir.Const(Decimal("0.5"), NUMBER, span), one, NUMBER, span)
     folded = fold(product)
     assert isinstance(folded, ir.Const) and str(folded.value) == "0.5"
+
+
+@pytest.mark.parametrize(
+    "first",
+    ["max(0, x * -1)", "x * -1", "if x > 1 then points else max(points * 50%, x)", "max(x, 0)"],
+)
+def test_sums_start_at_zero_unless_the_first_score_is_clean(tmp_path: Path, first: str) -> None:
+    """``0 + s`` is ``s`` only for a score rounded to its places that has no
+    sign; a score that may be -0.00 (``-0 * 1``) keeps the ``0 +``."""
+    text = (
+        "inputs:\n  x: number\n  y: {type: number, missing: exempt}\n"
+        "indicators:\n"
+        f"  - id: ia\n    name: a\n    points: 10\n    score: {first}\n    round: 2\n"
+        "  - id: ib\n    name: b\n    points: 10\n    score: y * -1\n    round: 2\n"
+        "  - {id: ic, name: c, points: 5, machine: y}\n"
+    )
+    program, evaluator, source = _compile(tmp_path, text)
+    unsigned = first.startswith("max(0") or first.startswith("if")
+    (line,) = [line for line in source.splitlines() if line.endswith(" base'")]
+    assert line.split(" = ", 1)[1].startswith("(v") == unsigned, line
+    values = (Decimal(0), Decimal("-0"), Decimal("-0.001"), Decimal("0.004"), Decimal(2))
+    _agree(program, evaluator, list(itertools.product(values, (None, *values))))
