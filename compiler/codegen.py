@@ -862,6 +862,12 @@ class _ProbingEmitter(_Emitter):
             return f"{self.table(node.table)}[{key}]"
         return super().expr(node)
 
+    def value(self, node: ir.Expr, rounding: tuple[int, str] | None = None) -> str:
+        # A rounded case or level table keeps its probes: rounded as a whole.
+        if rounding is not None and isinstance(node, ir.Cond | ir.Lookup):
+            return _rounded(self.expr(node), *rounding)
+        return super().value(node, rounding)
+
 
 def generate_probes(program: ir.Program, filename: str) -> ProbedModule:
     """The instrumented build of ``program`` for rule-test coverage (built only

@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from compiler import ir
+from compiler.codegen import generate_probes
 from compiler.fold import fold
 from compiler.pipeline import compile_rules
 from dsl.ruleset import DirectorySource
@@ -182,3 +183,16 @@ def test_sums_start_at_zero_unless_the_first_score_is_clean(tmp_path: Path, firs
     assert line.split(" = ", 1)[1].startswith("(v") == unsigned, line
     values = (Decimal(0), Decimal("-0"), Decimal("-0.001"), Decimal("0.004"), Decimal(2))
     _agree(program, evaluator, list(itertools.product(values, (None, *values))))
+
+
+def test_coverage_probes_keep_every_arm_of_a_rounded_case(tmp_path: Path) -> None:
+    """The instrumented build (rule-test coverage) marks each arm of a case
+    inside ``round(...)``: the rounding is not pushed into probed arms."""
+    text = (
+        "inputs:\n  x: number\nindicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    score: round(if x > 1 then 1.25 else x, 1) + round(case when x > 2 then 3 "
+        "when x > 1 then x else 0 end, 0)\n"
+    )
+    program, _, _ = _compile(tmp_path, text)
+    probed = generate_probes(program, "probes")
+    assert len(probed.probes) == 5
