@@ -19,8 +19,16 @@ reported at the rule's file:line:col.  The generated module runs with no
 builtins.
 
 Written for a reviewer as much as for Python: each input is named where it is
-unpacked, a normalized sum with exempt scores is computed in named steps, one
-table is emitted per distinct level set, long tuples are wrapped.
+unpacked, a normalized sum with exempt scores is computed in named steps (or
+one line per combination of exempt scores), one table is emitted per distinct
+level set, long tuples are wrapped.
+
+Written for speed too, where the meaning is exactly the same (the property
+tests compare every value's text and every fault with the reference
+interpreter): the program is folded first (``compiler.fold``), constants and
+constant choices are rounded once here, two-argument ``min``/``max`` and
+``clamp`` are plain comparisons, and the full result is the input tuple plus
+the computed slots.
 """
 
 from __future__ import annotations

@@ -34,6 +34,7 @@ from collections.abc import Callable
 from decimal import Decimal
 
 from compiler import intervals, ir
+from semantics.builtins import MAX, MIN
 from semantics.operations import CONTEXT
 
 # Comparison of a slot with a constant: the operator that holds when ``op`` fails.
@@ -172,7 +173,7 @@ def _decided(call: ir.Call) -> ir.Expr | None:
     unbounded: the evaluator may be handed any value), as in ``5 - min(0.5 *
     x, 3)``, never below 2.  Ties keep the first operand, as ``max`` does: a
     bound equal to ``c`` decides only when ``e`` comes first."""
-    if call.fn not in ("max", "min") or len(call.args) != 2:
+    if call.fn not in (MAX.name, MIN.name) or len(call.args) != 2:
         return None
     first, second = call.args
     if isinstance(first, ir.Const) and not isinstance(second, ir.Const):
@@ -187,9 +188,9 @@ def _decided(call: ir.Call) -> ir.Expr | None:
         bounds = intervals.evaluate(other, {})
     if bounds is None:
         return None
-    if call.fn == "max" and bounds.low is not None:
+    if call.fn == MAX.name and bounds.low is not None:
         decided = bounds.low > constant or (tie and bounds.low == constant)
-    elif call.fn == "min" and bounds.high is not None:
+    elif call.fn == MIN.name and bounds.high is not None:
         decided = bounds.high < constant or (tie and bounds.high == constant)
     else:
         return None
