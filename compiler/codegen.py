@@ -19,21 +19,32 @@ reported at the rule's file:line:col.  The generated module runs with no
 builtins.
 
 Written for a reviewer as much as for Python: each input is named where it is
-unpacked, a normalized sum with exempt scores is computed in named steps, one
-table is emitted per distinct level set, long tuples are wrapped.
+unpacked, a normalized sum with exempt scores is computed in named steps (or
+one line per combination of exempt scores), one table is emitted per distinct
+level set, long tuples are wrapped.
+
+Written for speed too, where the meaning is exactly the same (the property
+tests compare every value's text and every fault with the reference
+interpreter): the program is folded first (``compiler.fold``), constants and
+constant choices are rounded once here, two-argument ``min``/``max`` and
+``clamp`` are plain comparisons, and the full result is the input tuple plus
+the computed slots.
 """
 
 from __future__ import annotations
 
+import operator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
 from compiler import ir
+from compiler.fold import exactly, fold_program
 from dsl.spans import Span
 from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV, SUM
 from semantics.prelude import PRELUDE, mode_name, quantum_name
-from semantics.rounding import QUANTA, ROUNDING
+from semantics.rounding import QUANTA, ROUNDING, round_to
 
 # The factory ``_make`` takes exactly the prelude's names, in its order; the
 # loader passes ``PRELUDE`` itself (semantics.prelude), so they cannot disagree.
@@ -108,6 +119,9 @@ class _Emitter:
         self.tables: dict[str, dict[str, Decimal]] = {}
         self.table_names: dict[str, str] = {}  # emitted items -> table name
         self.table_lines: list[str] = []
+        self.definitions = {d.slot: d for d in program.definitions}
+        self.temporaries = 0  # ``_w0``, ``_w1``: values an inlined min/max/clamp reads twice
+        self.comprehensions = 0  # > 0 while emitting inside a comprehension (no ``:=`` there)
 
     def site(self, span: Span) -> str:
         self.sites.append(span)
@@ -190,6 +204,14 @@ class _Emitter:
                 return "(" + "".join(arms) + self.expr(otherwise) + ")"
             case ir.Call():
                 return self.call(node)
+            case ir.Aggregate(where=where) if where is not None and not self.comprehensions:
+                # Python allows no ``:=`` in a comprehension's iterable: the
+                # aggregate's items and condition are emitted without it.
+                self.comprehensions += 1
+                try:
+                    return self.expr(node)
+                finally:
+                    self.comprehensions -= 1
             case ir.Aggregate(fn=fn, items=members, spread=spread, span=span, where=where):
                 collection = (
                     self.expr(members[0])
@@ -248,7 +270,7 @@ class _Emitter:
         """
         zero = self.constant(Decimal(0))
         scores = [self.expr(s) for s in node.scores]
-        plain = _plus([zero, *scores])
+        plain = self.sum_from_zero(list(node.scores))
         guards = [self.guards.get(s.slot) for s in node.scores]
         if not any(g is not None for g in guards):
             return NormalizedSumParts(plain)
@@ -268,30 +290,218 @@ class _Emitter:
         present_sum = _plus([zero, *present])
         return NormalizedSumParts(plain, every, present_sum, applicable, full, site)
 
-    def call(self, node: ir.Call) -> str:
+    def sum_from_zero(self, scores: list[ir.Ref]) -> str:
+        """``0 + s1 + s2 + …`` left to right, as ``normalized_sum`` adds; the
+        ``0 +`` is left out when the first score is ``clean`` (then ``0 + s1``
+        is ``s1``, bit for bit, and the rest adds alike)."""
+        codes = [self.expr(s) for s in scores]
+        if scores and _clean(scores[0].slot, self.definitions):
+            return _plus(codes)
+        return _plus([self.constant(Decimal(0)), *codes])
+
+    def value(self, node: ir.Expr, rounding: tuple[int, str] | None = None) -> str:
+        """``node``'s code, rounded to ``rounding`` (places, mode) when given.
+
+        The rounding goes where it costs least and means the same: a constant
+        is rounded here, once; a ``case``/``if``, a level table, ``safe_div``
+        and an inlined ``min``/``max``/``clamp`` round each value they may
+        give (rounding the value chosen is rounding each choice), so their
+        constant choices are rounded here too and no subject pays for it.
+        """
+        if rounding is None:
+            return self.expr(node)
+        places, mode = rounding
+        match node:
+            case ir.Const(value=Decimal() as constant):
+                rounded = exactly(round_to, constant, places, mode)
+                if rounded is not None:
+                    return self.constant(rounded)
+            case ir.Cond(branches=branches, otherwise=otherwise):
+                arms = [
+                    f"{self.value(arm, rounding)} if {self.expr(cond)} else "
+                    for cond, arm in branches
+                ]
+                return "(" + "".join(arms) + self.value(otherwise, rounding) + ")"
+            case ir.Lookup(key=key, table=table):
+                entries = [(k, exactly(round_to, v, places, mode)) for k, v in table]
+                if all(v is not None for _, v in entries):
+                    rounded_table = tuple((k, v) for k, v in entries if v is not None)
+                    return f"{self.table(rounded_table)}[{self.expr(key)}]"
+            case ir.Call():
+                return self.call(node, rounding)
+        return _rounded(self.expr(node), places, mode)
+
+    def call(self, node: ir.Call, rounding: tuple[int, str] | None = None) -> str:
         """A built-in's helper from the prelude (``semantics.builtins``); a few
-        shapes are inlined for speed, each computing exactly what the helper does."""
-        args = [self.expr(a) for a in node.args]
+        shapes are inlined for speed, each computing exactly what the helper
+        does; the result rounded to ``rounding`` when given (see ``value``)."""
         if node.fn == ROUND.name:
             places, mode = node.args[1], node.args[2]
             assert isinstance(places, ir.Const) and isinstance(mode, ir.Const)
             assert isinstance(places.value, Decimal) and isinstance(mode.value, str)
-            return _rounded(args[0], int(places.value), mode.value)
-        if node.fn == SAFE_DIV.name and all(_simple(a) for a in node.args):
-            return f"({args[0]} / {args[1]} if {args[1]} else {args[2]})"
-        if node.fn == CLAMP.name:
-            low, high = node.args[1], node.args[2]
-            if (
-                isinstance(low, ir.Const) and isinstance(high, ir.Const)
-                and isinstance(low.value, Decimal) and isinstance(high.value, Decimal)
-                and low.value <= high.value
-            ):  # fmt: skip
-                # Same result as the helper, ties included (min/max keep the first).
-                return f"{MIN.prelude}({MAX.prelude}({args[0]}, {args[1]}), {args[2]})"
-        function = FUNCTIONS[node.fn]
-        if function.site:
-            args.append(self.site(node.span))
-        return f"{function.prelude}({', '.join(args)})"
+            code = self.value(node.args[0], (int(places.value), mode.value))
+            return code if rounding is None else _rounded(code, *rounding)
+        inlined = self.inlined(node, rounding)
+        if inlined is not None:
+            return inlined
+        args = [self.expr(a) for a in node.args]
+        if node.fn == CLAMP.name and _constant_bounds(node):
+            # Same result as the helper, ties included (min/max keep the first).
+            code = f"{MIN.prelude}({MAX.prelude}({args[0]}, {args[1]}), {args[2]})"
+        else:
+            function = FUNCTIONS[node.fn]
+            if function.site:
+                args.append(self.site(node.span))
+            code = f"{function.prelude}({', '.join(args)})"
+        return code if rounding is None else _rounded(code, *rounding)
+
+    def inlined(self, node: ir.Call, rounding: tuple[int, str] | None) -> str | None:
+        """``safe_div``, two-argument ``min``/``max`` and ``clamp`` between
+        constants as Python's conditional expression with plain comparisons
+        (a call of ``min``/``max`` costs more than the comparison it makes).
+
+        Each reads its operands once, in the helper's order, and picks what
+        the helper picks: ``max(a, b)`` is ``b`` only if ``b > a``, so
+        ``a if a >= b else b``; ``min(a, b)`` is ``a if a <= b else b``;
+        ``clamp(x, lo, hi)`` is ``lo if x < lo else hi if x > hi else x``.
+        An operand that is not a slot or a constant is named once with
+        ``:=`` (not possible inside a comprehension: the helper is called there).
+        """
+        args = node.args
+        if node.fn == SAFE_DIV.name and all(_simple(a) for a in args):
+            divisor = self.expr(args[1])
+            quotient = f"{self.expr(args[0])} / {divisor}"
+            if rounding is not None:
+                quotient = _rounded(quotient, *rounding)
+            return f"({quotient} if {divisor} else {self.value(args[2], rounding)})"
+        if self.comprehensions:
+            return None
+        if node.fn in (MIN.name, MAX.name) and len(args) == 2:
+            (a_first, a_use), (b_first, b_use) = self.once(args[0]), self.once(args[1])
+            test = ">=" if node.fn == MAX.name else "<="
+            return (
+                f"({self.chosen(args[0], a_use, rounding)} if {a_first} {test} {b_first} "
+                f"else {self.chosen(args[1], b_use, rounding)})"
+            )
+        if node.fn == CLAMP.name and _constant_bounds(node):
+            x_first, x_use = self.once(args[0])
+            low, high = self.expr(args[1]), self.expr(args[2])
+            return (
+                f"({self.value(args[1], rounding)} if {x_first} < {low} "
+                f"else {self.value(args[2], rounding)} if {x_use} > {high} "
+                f"else {self.chosen(args[0], x_use, rounding)})"
+            )
+        return None
+
+    def once(self, node: ir.Expr) -> tuple[str, str]:
+        """(code that evaluates ``node`` first, code that reads its value again)."""
+        code = self.expr(node)
+        if _simple(node):
+            return code, code
+        name = f"_w{self.temporaries}"
+        self.temporaries += 1
+        return f"({name} := {code})", name
+
+    def chosen(self, node: ir.Expr, code: str, rounding: tuple[int, str] | None) -> str:
+        """The value ``code`` reads (``node``'s, already computed), rounded when asked:
+        a constant is rounded here."""
+        if rounding is None:
+            return code
+        if isinstance(node, ir.Const):
+            return self.value(node, rounding)
+        return _rounded(code, *rounding)
+
+
+def _present_itself(definition: ir.Definition, definitions: dict[int, ir.Definition]) -> bool:
+    """A score that is an input that may be absent, guarded by nothing but
+    that input's presence (a machine value): ``(x if <x is not None> else None)``
+    is ``x``."""
+    guard = definitions.get(definition.guard) if definition.guard is not None else None
+    return (
+        guard is not None
+        and definition.places is None
+        and isinstance(definition.expr, ir.Ref)
+        and isinstance(guard.expr, ir.Applicable)
+        and guard.expr.inputs == (definition.expr.slot,)
+        and not guard.expr.flags
+    )
+
+
+def _clean(slot: int, definitions: dict[int, ir.Definition]) -> bool:
+    """Whether slot's value, whatever the inputs, has no sign (not negative,
+    not -0), an exponent of at most 0 and at most 34 digits: a score rounded
+    to its places that cannot be negative, or one of constants of that kind.
+    ``0 + x`` then is ``x`` exactly (value, exponent and sign)."""
+    definition = definitions.get(slot)
+    if definition is None:
+        return False  # an input: any value may be handed over
+    if definition.places is not None:
+        # Rounding keeps the sign and leaves the exponent at -places.
+        return _unsigned(definition.expr, definitions, 0)
+    return _short_constants(definition.expr)
+
+
+def _short_constants(node: ir.Expr) -> bool:
+    """A constant, level table or choice among them, each unsigned with an
+    exponent of at most 0 and at most 34 digits."""
+    match node:
+        case ir.Const(value=Decimal() as value):
+            exponent = value.as_tuple().exponent
+            return (
+                value.is_finite() and not value.is_signed()
+                and isinstance(exponent, int) and exponent <= 0 and len(value.as_tuple().digits) <= 34
+            )  # fmt: skip
+        case ir.Lookup(table=table):
+            return all(_short_constants(ir.Const(v, node.type, node.span)) for _, v in table)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            return all(_short_constants(arm) for _, arm in branches) and _short_constants(otherwise)
+    return False
+
+
+_UNSIGNED_DEPTH = 8  # slots followed through references when proving a value unsigned
+
+
+def _unsigned(node: ir.Expr, definitions: dict[int, ir.Definition], depth: int) -> bool:
+    """Whether ``node``'s value never has a sign (never negative, never -0)
+    whatever the inputs: unsigned constants and tables, choices among
+    unsigned values, sums, products and quotients of them, and ``max(c, e)``
+    with an unsigned constant ``c`` first (``e`` is chosen only if ``e > c``)."""
+    match node:
+        case ir.Const(value=Decimal() as value):
+            return not value.is_signed()
+        case ir.Lookup(table=table):
+            return all(not v.is_signed() for _, v in table)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            return all(_unsigned(a, definitions, depth) for _, a in branches) and _unsigned(
+                otherwise, definitions, depth
+            )
+        case ir.Arith(op="+" | "*" | "/", left=left, right=right):
+            return _unsigned(left, definitions, depth) and _unsigned(right, definitions, depth)
+        case ir.Call(fn=fn, args=args) if fn == ROUND.name:
+            return _unsigned(args[0], definitions, depth)
+        case ir.Call(fn=fn, args=(first, second)) if fn == MAX.name:
+            if isinstance(first, ir.Const) and _unsigned(first, definitions, depth):
+                return True
+            if isinstance(second, ir.Const) and isinstance(second.value, Decimal):
+                if second.value > 0:
+                    return True  # the first is chosen only when at least the constant
+            return _unsigned(first, definitions, depth) and _unsigned(second, definitions, depth)
+        case ir.Call(fn=fn, args=(first, second)) if fn == MIN.name:
+            return _unsigned(first, definitions, depth) and _unsigned(second, definitions, depth)
+        case ir.Ref(slot=slot) if depth < _UNSIGNED_DEPTH and slot in definitions:
+            return _unsigned(definitions[slot].expr, definitions, depth + 1)
+    return False
+
+
+def _constant_bounds(node: ir.Call) -> bool:
+    """``clamp(x, lo, hi)`` with constant bounds ``lo <= hi`` (the helper's fault
+    when ``lo > hi`` is then impossible)."""
+    low, high = node.args[1], node.args[2]
+    return (
+        isinstance(low, ir.Const) and isinstance(high, ir.Const)
+        and isinstance(low.value, Decimal) and isinstance(high.value, Decimal)
+        and low.value <= high.value
+    )  # fmt: skip
 
 
 def output_slots(program: ir.Program) -> tuple[int, ...]:
@@ -325,7 +535,9 @@ def _rounded(code: str, places: int, mode: str) -> str:
 
 
 def generate(program: ir.Program, filename: str) -> GeneratedModule:
-    """The Python module computing every slot of ``program`` for one subject."""
+    """The Python module computing every slot of ``program`` for one subject
+    (from the folded program, ``compiler.fold``: the same values, less work)."""
+    program = fold_program(program)
     emitter = _Emitter(program)
     body = CodeWriter()
     body.indent()
@@ -392,45 +604,99 @@ def _write_definitions(
     body: CodeWriter, emitter: _Emitter, program: ir.Program, stage: int
 ) -> None:
     """One line per definition of ``stage`` (every definition when the program
-    has one stage), a normalized sum with exempt scores in named steps."""
+    has one stage), a normalized sum with exempt scores in named steps;
+    constants and constant branches arrive rounded (``_Emitter.value``)."""
     for definition in program.definitions:
         if definition.stage != stage:
             continue
         slot = program.slots[definition.slot]
+        rounding = (definition.places, definition.mode) if definition.places is not None else None
         if isinstance(definition.expr, ir.NormalizedSum) and definition.guard is None:
             parts = emitter.normalized_sum_parts(definition.expr)
             if parts.every is not None:
-                _write_normalized_sum(body, definition, slot, parts)
+                _write_normalized_sum(body, emitter, definition, slot, parts)
                 continue
-            code = parts.plain
+            code = parts.plain if rounding is None else _rounded(parts.plain, *rounding)
         else:
-            code = emitter.expr(definition.expr)
-        if definition.places is not None:
-            code = _rounded(code, definition.places, definition.mode)
-        if definition.guard is not None:
+            code = emitter.value(definition.expr, rounding)
+        if definition.guard is not None and not _present_itself(definition, emitter.definitions):
             code = f"({code} if v{definition.guard} else None)"
         body.writeline(f"v{definition.slot} = {code}", slot.span, slot.name)
 
 
 def _write_return(body: CodeWriter, program: ir.Program, stage: int) -> None:
-    """Every slot (``full``) or the outputs; a slot of a later stage is None."""
+    """Every slot (``full``) or the outputs; a slot of a later stage is None.
+    A one-stage program returns its input tuple followed by the computed
+    slots (``_write_full_result``)."""
+    if program.stages == 1:
+        body.writeline("if full:")
+        body.indent()
+        _write_full_result(body, program)
+        body.dedent()
+        _write_tuple(body, "return ", [f"v{slot}" for slot in output_slots(program)])
+        return
     known = {f.slot for f in program.inputs} | {
         d.slot for d in program.definitions if d.stage <= stage
     }
     known |= {g.slot for g in program.groups if g.stage <= stage}
 
     def shown(slot: int) -> str:
-        return f"v{slot}," if program.stages == 1 or slot in known else "None,"
+        return f"v{slot}" if slot in known else "None"
 
     body.writeline("if full:")
     body.indent()
-    _write_wrapped(body, "return (", [shown(s.index) for s in program.slots], ")")
+    _write_tuple(body, "return ", [shown(s.index) for s in program.slots])
     body.dedent()
-    _write_wrapped(body, "return (", [shown(slot) for slot in output_slots(program)], ")")
+    _write_tuple(body, "return ", [shown(slot) for slot in output_slots(program)])
+
+
+# Python builds a tuple display of more than 30 items through a list (the
+# compiler's limit on values pushed at once), at several times the cost of
+# building it directly; longer results are concatenated from shorter tuples.
+_TUPLE_CHUNK = 30
+
+
+def _write_tuple(writer: CodeWriter, opening: str, items: list[str], start: str = "") -> None:
+    """``opening`` then the tuple of ``items`` (after the tuple ``start`` when
+    given), built from displays of at most ``_TUPLE_CHUNK`` items."""
+    chunks = [items[i : i + _TUPLE_CHUNK] for i in range(0, len(items), _TUPLE_CHUNK)]
+    if not chunks:
+        writer.writeline(opening + (start or "()"))
+        return
+    if len(chunks) == 1:
+        head = f"{start} + (" if start else "("
+        _write_wrapped(writer, opening + head, [f"{item}," for item in chunks[0]], ")")
+        return
+    writer.writeline(opening + "(")
+    writer.indent()
+    if start:
+        writer.writeline(start)
+    for number, chunk in enumerate(chunks):
+        head = "(" if number == 0 and not start else "+ ("
+        _write_wrapped(writer, head, [f"{item}," for item in chunk], ")")
+    writer.dedent()
+    writer.writeline(")")
+
+
+def _write_full_result(writer: CodeWriter, program: ir.Program) -> None:
+    """``return`` every slot, indexed by slot number.  When the inputs are the
+    first slots, in order (as lowering numbers them), the result is the
+    input tuple ``inp`` itself followed by the computed slots: the runtime
+    passes its rows' values as tuples (``runtime.engine.compiled``)."""
+    slots = [f"v{s.index}" for s in program.slots]
+    inputs = len(program.inputs)
+    if inputs and all(f.slot == n for n, f in enumerate(program.inputs)):
+        _write_tuple(writer, "return ", slots[inputs:], start="inp")
+    else:
+        _write_tuple(writer, "return ", slots)
 
 
 def _write_normalized_sum(
-    body: CodeWriter, definition: ir.Definition, slot: ir.Slot, parts: NormalizedSumParts
+    body: CodeWriter,
+    emitter: _Emitter,
+    definition: ir.Definition,
+    slot: ir.Slot,
+    parts: NormalizedSumParts,
 ) -> None:
     """A normalized sum some of whose scores may be exempt, in named steps:
 
@@ -441,9 +707,11 @@ def _write_normalized_sum(
             _tN_points = <their points>
             vN = _rescale(_tN_present, _tN_points, <full marks>, <site>)
 
-    Each line carries the slot's span, as the one line of any other slot does.
+    With at most ``_SPELLED_OUT`` guards, each combination of applicable and
+    exempt scores is spelled out instead (``_write_combinations``).  Each
+    line carries the slot's span, as the one line of any other slot does.
     """
-    assert parts.every is not None
+    assert parts.every is not None and isinstance(definition.expr, ir.NormalizedSum)
     name, target = f"_t{definition.slot}", f"v{definition.slot}"
 
     def rounded(code: str) -> str:
@@ -451,6 +719,12 @@ def _write_normalized_sum(
             return code
         return _rounded(code, definition.places, definition.mode)
 
+    guards = sorted(
+        {emitter.guards[s.slot] for s in definition.expr.scores if s.slot in emitter.guards}
+    )
+    if len(guards) <= _SPELLED_OUT:
+        _write_combinations(body, emitter, definition, slot, guards, {}, rounded)
+        return
     body.writeline(f"if ({parts.every}):", slot.span, f"{slot.name}: every score applicable")
     body.indent()
     body.writeline(f"{target} = {rounded(parts.plain)}", slot.span, slot.name)
@@ -464,6 +738,61 @@ def _write_normalized_sum(
     rescaled = f"_rescale({name}_present, {name}_points, {parts.full}, {parts.site})"
     body.writeline(f"{target} = {rounded(rescaled)}", slot.span, slot.name)
     body.dedent()
+
+
+_SPELLED_OUT = 3  # guards of a normalized sum whose combinations are written out (2**3 arms)
+
+
+def _write_combinations(
+    body: CodeWriter,
+    emitter: _Emitter,
+    definition: ir.Definition,
+    slot: ir.Slot,
+    guards: list[int],
+    applicable: dict[int, bool],
+    rounded: Callable[[str], str],
+) -> None:
+    """``if vG: … else: …`` on each guard in turn, then for one combination:
+    the sum of its applicable scores, rescaled by its points (known here).
+
+    Exactly ``semantics.operations.normalized_sum``: the scores that are
+    applicable added from 0 left to right (an exempt score adds nothing: the
+    generic form adds 0, which changes neither value nor exponent of a sum
+    started at 0), and when one is exempt, ``total * full / applicable``
+    with the applicable points added here as the generic form adds them at
+    run time; no applicable points at all is ``rescale``'s fault."""
+    if len(applicable) < len(guards):
+        tested = guards[len(applicable)]
+        for holds in (True, False):
+            body.writeline(f"if v{tested}:" if holds else "else:")
+            body.indent()
+            combination = {**applicable, tested: holds}
+            _write_combinations(body, emitter, definition, slot, guards, combination, rounded)
+            body.dedent()
+        return
+    node = definition.expr
+    assert isinstance(node, ir.NormalizedSum)
+    terms: list[ir.Ref] = []
+    points, exempt = Decimal(0), False
+    for score, point in zip(node.scores, node.points, strict=True):
+        if score.slot not in emitter.guards or applicable[emitter.guards[score.slot]]:
+            terms.append(score)
+            added = exactly(operator.add, points, point)
+            assert added is not None  # points are small constants: their sum is exact
+            points = added
+        else:
+            exempt = True
+    total = emitter.sum_from_zero(terms)
+    target = f"v{definition.slot}"
+    if not exempt:
+        body.writeline(f"{target} = {rounded(total)}", slot.span, slot.name)
+        return
+    full = emitter.constant(node.full)
+    if points:
+        code = f"(({total} * {full}) / {emitter.constant(points)})"
+    else:
+        code = f"_rescale({total}, {emitter.constant(points)}, {full}, {emitter.site(node.span)})"
+    body.writeline(f"{target} = {rounded(code)}", slot.span, f"{slot.name}: some exempt")
 
 
 def _write_wrapped(
@@ -613,6 +942,12 @@ class _ProbingEmitter(_Emitter):
             key = f"_level({self.probe(node, None)}, {self.expr(node.key)})"
             return f"{self.table(node.table)}[{key}]"
         return super().expr(node)
+
+    def value(self, node: ir.Expr, rounding: tuple[int, str] | None = None) -> str:
+        # A rounded case or level table keeps its probes: rounded as a whole.
+        if rounding is not None and isinstance(node, ir.Cond | ir.Lookup):
+            return _rounded(self.expr(node), *rounding)
+        return super().value(node, rounding)
 
 
 def generate_probes(program: ir.Program, filename: str) -> ProbedModule:

@@ -86,13 +86,15 @@ class CompiledEvaluator:
 
     def evaluate(self, inputs: Sequence[object]) -> list[object]:
         with decimal.localcontext(helpers.CONTEXT):
-            return list(self.evaluate_in_context(inputs))
+            return list(self.evaluate_in_context(tuple(inputs)))
 
     def evaluate_in_context(
-        self, inputs: Sequence[object], full: bool = True
+        self, inputs: tuple[object, ...], full: bool = True
     ) -> tuple[object, ...]:
         """Evaluate with ``helpers.CONTEXT`` already active (batch callers).
 
+        ``inputs``: a tuple in ``program.inputs`` order (the runtime's rows
+        are; the generated code returns it as the first slots of the result).
         ``full``: every slot, indexed by slot number; otherwise only
         ``self.output_slots`` (indicator scores, then the total), in that order.
         """
@@ -106,7 +108,7 @@ class CompiledEvaluator:
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
     def evaluate_many(
-        self, rows: Sequence[Sequence[object]], full: bool = True
+        self, rows: Sequence[tuple[object, ...]], full: bool = True
     ) -> list[tuple[object, ...]]:
         """Evaluate many subjects in one decimal context (see ``evaluate_in_context``).
 

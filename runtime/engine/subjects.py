@@ -199,16 +199,17 @@ def evaluate_period(
     ranked = standings(
         program, [(row.subject, values) for row, values in evaluated], period, earlier
     )
+    # Indicators not scored in the period (not in force, or a half-year or
+    # annual indicator between its checkpoints) are not part of its results;
+    # which they are is the period's, worked out once.
+    scored = tuple(i for i in program.indicators if i.scored_in(end))
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
-        # Indicators not scored in the period (not in force, or a half-year or
-        # annual indicator between its checkpoints) are not part of its result.
         indicators = tuple(
             IndicatorResult(i.id, i.name, i.points, values[i.score], _status(i, values, row))  # type: ignore[arg-type]
-            for i in program.indicators
-            if i.scored_in(end)
+            for i in scored
         )
         base = values[program.base] if program.base is not None else None
         result = SubjectResult(
