@@ -73,7 +73,7 @@ def _changed_folder(folder: Path) -> Path:
 
 
 def _what_if(client: TestClient, subject: str = "s04") -> Any:
-    params = {"set": [f"{column}={value}" for column, value in CHANGE.items()]}
+    params: dict[str, Any] = {"set": [f"{c}={v}" for c, v in CHANGE.items()], "full": "true"}
     response = client.get(f"/api/periods/{PERIOD}/subjects/{subject}/what-if", params=params)
     assert response.status_code == 200, response.text
     return response.json()
@@ -155,3 +155,30 @@ def test_a_what_if_from_submissions_gives_the_same_scores(
     for key in ("total", "rank", "grade", "indicators"):
         assert from_submissions[key] == from_data[key], key
     assert PENDING  # every section submitted in this store
+
+
+@pytest.mark.parametrize(
+    ("subject", "changes"),
+    [
+        ("s04", CHANGE),
+        ("s11", {"迟报次数": "4"}),
+        ("p0401", {"差错次数": "2", "履职评价": "差"}),
+    ],
+)
+def test_the_workbench_what_if_equals_evaluating_the_changed_data_again(
+    data_app: tuple[FastAPI, Path], subject: str, changes: dict[str, str]
+) -> None:
+    """The workbench evaluates only the changed subject again (the rest
+    remembered, ranks and grades over everyone); it equals ``what_if_data``,
+    which copies the folder, changes the file and evaluates it all."""
+    from runtime.inputs.periods import Period
+    from runtime.tools.what_if import what_if_data
+
+    bench = data_app[0].state.workbench
+    period = Period.parse(PERIOD)
+    asked = dict(changes)
+    fast = bench.what_if(period, subject, asked)
+    with bench.store() as store:
+        slow = what_if_data(bench.compilation, str(DATA), period, store, subject, asked)
+    assert bench.document(fast) == bench.document(slow)
+    assert fast is not bench.evaluate(period)

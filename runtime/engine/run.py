@@ -86,9 +86,12 @@ def evaluate_datasets(
     data: str,
     label: str | None = None,
     history: History | None = None,
+    evaluators: tuple[CompiledEvaluator, CompiledEvaluator | None] | None = None,
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
-    ``data`` names where they came from, for problems about missing periods."""
+    ``data`` names where they came from, for problems about missing periods.
+    ``evaluators``: the section and person evaluators to use (the workbench
+    keeps one that remembers the subjects it evaluated), else made here."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -96,12 +99,15 @@ def evaluate_datasets(
     evaluation.warnings.extend(sections.warnings)
     if people is not None:
         evaluation.warnings.extend(people.warnings)
-    section_evaluator = CompiledEvaluator(program, module)
     people_evaluator = None
-    if "person" in compilation.programs and "person" in compilation.modules:
-        people_evaluator = CompiledEvaluator(
-            compilation.programs["person"], compilation.modules["person"]
-        )
+    if evaluators is not None:
+        section_evaluator, people_evaluator = evaluators
+    else:
+        section_evaluator = CompiledEvaluator(program, module)
+        if "person" in compilation.programs and "person" in compilation.modules:
+            people_evaluator = CompiledEvaluator(
+                compilation.programs["person"], compilation.modules["person"]
+            )
     for period in periods:
         name = str(period)
         present = set(sections.periods()) | set(people.periods() if people is not None else [])

@@ -17,15 +17,29 @@ import csv
 import dataclasses
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
+from compiler import ir
+from compiler.codegen import GeneratedModule
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.links import History
 from runtime.engine.results import SubjectResult
-from runtime.engine.run import Evaluation
-from runtime.inputs.data import NAME_COLUMN, PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.engine.run import Evaluation, evaluate_datasets
+from runtime.inputs.data import (
+    NAME_COLUMN,
+    PERIOD_COLUMN,
+    SUBJECT_COLUMN,
+    Dataset,
+    Row,
+    load_data,
+    load_tables,
+)
 from runtime.inputs.periods import Period, period_label
+from runtime.inputs.supervision import SupervisionItem, read_supervision
 from runtime.inputs.tables import Table, TableError, data_files, read_tables
 from runtime.store import Store
 from runtime.tools.runs import evaluate_with_history
@@ -224,3 +238,198 @@ def what_if_submissions(
         return edited
 
     return evaluate_submissions(compilation, store, period, period_label(str(period)), change)
+
+
+# -- The workbench's what-if: one subject evaluated again, the rest remembered.
+
+
+class RememberingEvaluator(CompiledEvaluator):
+    """A compiled evaluator that remembers each subject's slot values by its
+    inputs while ``learning`` (the period's evaluation), so that a what-if,
+    evaluating the period again with one subject's inputs changed, runs the
+    compiled program on that subject only (and on the people whose section
+    total it changes); ranking and grades (the population stage) still run
+    over everyone, as ``evaluate`` does."""
+
+    def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
+        super().__init__(program, module)
+        self.known: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self.learning = True
+
+    def evaluate_in_context(
+        self, inputs: Sequence[object], full: bool = True
+    ) -> tuple[object, ...]:
+        if not full:
+            return super().evaluate_in_context(inputs, full)
+        key = tuple(inputs)
+        try:
+            found = self.known.get(key)
+        except TypeError:  # an input that cannot be a key: evaluate it
+            return super().evaluate_in_context(inputs, full)
+        if found is None:
+            found = super().evaluate_in_context(inputs, full)
+            if self.learning:
+                self.known[key] = found
+        return found
+
+
+Edit = Callable[[list[Table]], list[Table]]
+Reader = Callable[[Edit | None], tuple[Dataset, Dataset | None]]
+
+
+def evaluators_of(
+    compilation: Compilation,
+) -> tuple[RememberingEvaluator, RememberingEvaluator | None]:
+    section = RememberingEvaluator(compilation.programs["section"], compilation.modules["section"])
+    person = None
+    if "person" in compilation.programs and "person" in compilation.modules:
+        person = RememberingEvaluator(compilation.programs["person"], compilation.modules["person"])
+    return section, person
+
+
+def data_reader(compilation: Compilation, data: str, period: Period) -> Reader:
+    """Reading the data folder's rows of ``period`` as ``evaluate --data``
+    reads them (each file's tables passed through ``edit`` first); each
+    file is read once, then remembered (the workbench prepares a period
+    again when a file's size or time changes)."""
+
+    files: dict[Path, list[Table] | TableError] = {}
+    supervised: dict[str, tuple[list[SupervisionItem], list[Diagnostic]]] = {}
+
+    def tables(file: Path) -> list[Table]:
+        if file not in files:
+            try:
+                files[file] = read_tables(file)
+            except TableError as error:  # EncodingProblem too: kept, raised again
+                files[file] = error
+        found = files[file]
+        if isinstance(found, TableError):
+            raise found
+        return found
+
+    def items(
+        location: str, sections: dict[str, str]
+    ) -> tuple[list[SupervisionItem], list[Diagnostic]]:
+        if location not in supervised:
+            supervised[location] = read_supervision(location, sections)
+        return supervised[location]
+
+    def read(edit: Edit | None) -> tuple[Dataset, Dataset | None]:
+        if not Path(data).exists():
+            raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
+        program = compilation.programs["section"]
+        sections = load_data(program, data, [period], edit=edit, read=tables, supervision=items)
+        people = None
+        if "person" in compilation.programs:
+            people = load_data(
+                compilation.programs["person"], data, [period], edit=edit, read=tables,
+                supervision=items,
+            )  # fmt: skip
+        problems = sections.diagnostics + (people.diagnostics if people is not None else [])
+        if problems:
+            raise UserError(problems)
+        return sections, people
+
+    return read
+
+
+def tables_reader(compilation: Compilation, tables: list[Table], period: Period) -> Reader:
+    """Reading merged submissions' tables as ``evaluate --from-submissions``."""
+
+    def read(edit: Edit | None) -> tuple[Dataset, Dataset | None]:
+        found = edit(tables) if edit is not None else tables
+        sections = load_tables(compilation.programs["section"], found, [period])
+        people = None
+        if "person" in compilation.programs:
+            people = load_tables(compilation.programs["person"], found, [period])
+        problems = sections.diagnostics + (people.diagnostics if people is not None else [])
+        if problems:
+            raise UserError(problems)
+        return sections, people
+
+    return read
+
+
+@dataclass
+class Prepared:
+    """A period read and evaluated once, kept for pages and what-ifs: the
+    rows read, the evaluators that remember every subject's values, and the
+    evaluation itself (``evaluate``'s results on the same inputs)."""
+
+    compilation: Compilation
+    period: Period
+    where: str
+    read: Reader
+    history: History | None
+    sections: Dataset
+    people: Dataset | None
+    evaluators: tuple[RememberingEvaluator, RememberingEvaluator | None]
+    evaluation: Evaluation
+
+    @classmethod
+    def of(
+        cls, compilation: Compilation, period: Period, where: str, read: Reader,
+        history: History | None,
+    ) -> Prepared:  # fmt: skip
+        sections, people = read(None)
+        evaluators = evaluators_of(compilation)
+        evaluation = evaluate_datasets(
+            compilation, sections, people, [period], where, period_label(str(period)), history,
+            evaluators,
+        )  # fmt: skip
+        for evaluator in evaluators:
+            if evaluator is not None:
+                evaluator.learning = False
+        return cls(compilation, period, where, read, history, sections, people, evaluators,
+                   evaluation)  # fmt: skip
+
+    def what_if(self, subject: str, changes: Mapping[str, str]) -> Evaluation:
+        """The period evaluated again with the subject's cells changed: its
+        rows read again from the changed cells (only its own rows and
+        events), every other subject's as read before; E1109 for a column
+        the subject's row has not."""
+        if not changes:
+            return self.evaluation
+        done: set[str] = set()
+        known: list[str] = []
+        period = self.period
+
+        def edit(tables: list[Table]) -> list[Table]:
+            known.extend(_columns(tables, subject, period))
+            edited, columns = changed([_only(t, subject) for t in tables], subject, period, changes)
+            done.update(columns)
+            return edited
+
+        sections, people = self.read(edit)
+        missing = [c for c in changes if c not in done]
+        if missing:
+            raise _unknown(missing, subject, period, sorted(set(known), key=known.index))
+        return evaluate_datasets(
+            self.compilation, _swapped(self.sections, sections, subject),
+            None if self.people is None or people is None
+            else _swapped(self.people, people, subject),
+            [period], self.where, self.evaluation.label, self.history, self.evaluators,
+        )  # fmt: skip
+
+
+def _only(table: Table, subject: str) -> Table:
+    """The table's rows of one subject (a table naming no subject: as it is)."""
+    if SUBJECT_COLUMN not in table.header:
+        return table
+    at = table.header.index(SUBJECT_COLUMN)
+    rows = [(n, c) for n, c in table.rows if at < len(c) and c[at].strip() == subject]
+    return dataclasses.replace(table, rows=rows)
+
+
+def _swapped(before: Dataset, again: Dataset, subject: str) -> Dataset:
+    """The rows read before, the subject's replaced by those read again."""
+    mine = [row for row in again.rows if row.subject == subject]
+    rows: list[Row] = []
+    for row in before.rows:
+        if row.subject != subject:
+            rows.append(row)
+        elif mine:
+            rows.extend(mine)
+            mine = []
+    rows.extend(mine)
+    return dataclasses.replace(before, rows=rows)

@@ -18,7 +18,7 @@ import json
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,27 +28,33 @@ from compiler import ir
 from compiler.pipeline import Compilation, compile_rules
 from dsl.diagnostics import Diagnostic, Lang, UserError
 from dsl.gitsource import GitSource, RevisionError, open_source, parse_spec
+from runtime.engine.links import History
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
-from runtime.inputs.periods import Period, PeriodError, period_label
+from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import data_files, read_tables
 from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.results import to_json
 from runtime.store import Account, Run, Store, StoreError, Submission, rules_commit
 from runtime.tools.explain import Node, explain_tree
 from runtime.tools.forms import build_form
-from runtime.tools.runs import evaluate_with_history, record_run
+from runtime.tools.runs import record_run, with_bundled
 from runtime.tools.status import Status, period_status
 from runtime.tools.submissions import (
     assessors,
-    evaluate_submissions,
     merged_tables,
     stored_tables,
     submit,
+    submitted_tables,
+)
+from runtime.tools.what_if import (
+    Prepared,
+    data_reader,
+    data_tables,
+    tables_reader,
 )
 from runtime.tools.what_if import cells as subject_cells
-from runtime.tools.what_if import data_tables, what_if_data, what_if_submissions
 
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
@@ -121,19 +127,23 @@ class Workbench:
             {p.id: p.section for p in organization.people} if organization else {}
         )
         self.assessors = assessors(compilation)
-        self._cache: dict[tuple[str, str], Evaluation | UserError] = {}
+        self._cache: dict[tuple[str, str], Prepared | UserError] = {}
         self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
+        self._stores = threading.local()
 
     # -- the store -------------------------------------------------------------
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        store = Store(self.config.store)
-        try:
-            yield store
-        finally:
-            store.close()
+        """The store, opened once per thread and kept (SQLite connections
+        stay in their thread; opening one checks the schema, which costs
+        more than most requests)."""
+        store: Store | None = getattr(self._stores, "store", None)
+        if store is None:
+            store = Store(self.config.store)
+            self._stores.store = store
+        yield store
 
     # -- periods ---------------------------------------------------------------
 
@@ -163,34 +173,66 @@ class Workbench:
     # -- evaluation ------------------------------------------------------------
 
     def _inputs_key(self, period: Period) -> str:
-        if self.config.data:
-            files = data_files(Path(self.config.data))
-            return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+        """What the period's evaluation depends on besides the rules: the data
+        files' names, sizes and times (or the submissions on record), and the
+        runs on record (a result link reads earlier published results)."""
         with self.store() as store:
-            found = store.submissions(self.section_program.scheme, str(period))
-            published = store.published(self.section_program.scheme, str(period))
-        return json.dumps([[s.id for s in found], published.id if published else None])
+            runs = store.connection.execute("SELECT count(*), max(id) FROM runs").fetchone()
+            if self.config.data:
+                files = data_files(Path(self.config.data))
+                found: list[object] = [
+                    (f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files
+                ]
+            else:
+                found = [s.id for s in store.submissions(self.section_program.scheme, str(period))]
+        return json.dumps([found, list(runs)])
 
-    def _evaluated(self, period: Period) -> Evaluation | UserError:
+    def _history(self) -> History:
+        """Earlier published results, read from the store (a connection of
+        its own per lookup: what-ifs run in any thread) and remembered for
+        the evaluation's life."""
+        scheme = self.section_program.scheme
+
+        def lookup(label: str, kind: str) -> list[dict[str, object]] | None:
+            with self.store() as store:
+                return store.history(scheme)(label, kind)
+
+        found = _remembered(lookup)
+        assert found is not None
+        return found
+
+    def _prepared(self, period: Period) -> Prepared | UserError:
+        """The period read and evaluated, once per state of its inputs."""
         key = (str(period), self._inputs_key(period))
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        label = period_label(str(period))
         try:
-            with self.store() as store:
-                if self.config.data:
-                    found: Evaluation | UserError = evaluate_with_history(
-                        self.compilation, self.config.data, [period], label, store
-                    )
-                else:
-                    found = evaluate_submissions(self.compilation, store, period, label)
+            stored = self._history()
+            if self.config.data:
+                data = self.config.data
+                scheme = self.section_program.scheme
+                history = _remembered(with_bundled(stored, data, scheme))
+                read = data_reader(self.compilation, data, period)
+                found: Prepared | UserError = Prepared.of(
+                    self.compilation, period, data, read, history
+                )
+            else:
+                with self.store() as store:
+                    tables = submitted_tables(self.compilation, store, period)
+                read = tables_reader(self.compilation, tables, period)
+                where = f"{self.config.store} ({period})"
+                found = Prepared.of(self.compilation, period, where, read, stored)
         except UserError as error:
             found = error
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
             self._cache[key] = found
         return found
+
+    def _evaluated(self, period: Period) -> Evaluation | UserError:
+        found = self._prepared(period)
+        return found if isinstance(found, UserError) else found.evaluation
 
     def period_document(self, period: Period) -> dict[str, object]:
         """``document`` of the period's evaluation, made once per evaluation
@@ -202,7 +244,7 @@ class Workbench:
                 return found[1]
         document = self.document(evaluation)
         with self._lock:
-            live = {id(v) for v in self._cache.values()}
+            live = {id(v.evaluation) for v in self._cache.values() if isinstance(v, Prepared)}
             self._documents = {k: v for k, v in self._documents.items() if k in live}
             self._documents[id(evaluation)] = (evaluation, document)
         return document
@@ -286,13 +328,13 @@ class Workbench:
 
     def what_if(self, period: Period, subject: str, changes: dict[str, str]) -> Evaluation:
         """The period evaluated with the subject's cells changed; nothing is
-        written (``UserError``: a column the subject has not, a bad cell)."""
-        with self.store() as store:
-            if self.config.data:
-                return what_if_data(
-                    self.compilation, self.config.data, period, store, subject, changes
-                )
-            return what_if_submissions(self.compilation, store, period, subject, changes)
+        written (``UserError``: a column the subject has not, a bad cell).
+        Only the subject is read and evaluated again; ranks and grades are
+        recomputed over everyone (``what_if.Prepared``)."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            raise found
+        return found.what_if(subject, changes)
 
     # -- who may see what ----------------------------------------------------------
 
@@ -443,6 +485,20 @@ class Workbench:
                             if found is not None:
                                 return Cell(subject, column, *found, submission)
         return None
+
+
+def _remembered(history: History | None) -> History | None:
+    """``history`` asked once per period and kind (an evaluation's life)."""
+    if history is None:
+        return None
+    known: dict[tuple[str, str], Sequence[Mapping[str, object]] | None] = {}
+
+    def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
+        if (label, kind) not in known:
+            known[(label, kind)] = history(label, kind)
+        return known[(label, kind)]
+
+    return lookup
 
 
 def _row_cell(
