@@ -365,6 +365,9 @@ class Prepared:
     people: Dataset | None
     evaluators: tuple[RememberingEvaluator, RememberingEvaluator | None]
     evaluation: Evaluation
+    by_subject: dict[int, tuple[Table, dict[str, list[tuple[int, list[str]]]]]] = dataclasses.field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(
@@ -383,6 +386,23 @@ class Prepared:
         return cls(compilation, period, where, read, history, sections, people, evaluators,
                    evaluation)  # fmt: skip
 
+    def _only(self, table: Table, subject: str) -> Table:
+        """The table's rows of one subject (a table naming no subject: as
+        it is); each table sorted by subject once (the tables read are
+        kept, so a table's id stays its own while remembered here)."""
+        if SUBJECT_COLUMN not in table.header:
+            return table
+        found = self.by_subject.get(id(table))
+        if found is None or found[0] is not table:
+            at = table.header.index(SUBJECT_COLUMN)
+            rows: dict[str, list[tuple[int, list[str]]]] = {}
+            for number, cells in table.rows:
+                if at < len(cells):
+                    rows.setdefault(cells[at].strip(), []).append((number, cells))
+            found = (table, rows)
+            self.by_subject[id(table)] = found
+        return dataclasses.replace(table, rows=found[1].get(subject, []))
+
     def what_if(self, subject: str, changes: Mapping[str, str]) -> Evaluation:
         """The period evaluated again with the subject's cells changed: its
         rows read again from the changed cells (only its own rows and
@@ -395,8 +415,9 @@ class Prepared:
         period = self.period
 
         def edit(tables: list[Table]) -> list[Table]:
-            known.extend(_columns(tables, subject, period))
-            edited, columns = changed([_only(t, subject) for t in tables], subject, period, changes)
+            mine = [self._only(t, subject) for t in tables]
+            known.extend(_columns(mine, subject, period))
+            edited, columns = changed(mine, subject, period, changes)
             done.update(columns)
             return edited
 
@@ -410,15 +431,6 @@ class Prepared:
             else _swapped(self.people, people, subject),
             [period], self.where, self.evaluation.label, self.history, self.evaluators,
         )  # fmt: skip
-
-
-def _only(table: Table, subject: str) -> Table:
-    """The table's rows of one subject (a table naming no subject: as it is)."""
-    if SUBJECT_COLUMN not in table.header:
-        return table
-    at = table.header.index(SUBJECT_COLUMN)
-    rows = [(n, c) for n, c in table.rows if at < len(c) and c[at].strip() == subject]
-    return dataclasses.replace(table, rows=rows)
 
 
 def _swapped(before: Dataset, again: Dataset, subject: str) -> Dataset:
