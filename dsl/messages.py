@@ -2289,6 +2289,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{subject} has no data column {column} in {period}",
     ),
     "E1109.help": ("可以改的列：{columns}", "the columns that can be changed: {columns}"),
+    "E1110": (
+        "试运行的版本「{kind}: {value}」无法识别",
+        "the dry-run version {kind}: {value} is not one of the rules' versions",
+    ),
+    "E1110.help": (
+        "版本写成工作副本、git 修订号（如 HEAD~1）或日期（YYYY-MM-DD）",
+        "a version is the working copy, a git revision (such as HEAD~1) or a date (YYYY-MM-DD)",
+    ),
+    "E1111": (
+        "试运行需要数据文件夹：请用 --data 启动工作台",
+        "a dry-run needs a data folder: start the workbench with --data",
+    ),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",
         "serve the web workbench (results, explanations, submissions, by role)",
@@ -2418,6 +2430,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.then": ("试算", "What-if"),
     "web.column_value": ("数据", "Data"),
     "web.from_published": ("已发布结果", "as published"),
+    "web.nav_dry_run": ("试运行", "Dry-run"),
+    "web.nav_rules": ("规则", "Rules"),
+    "web.dry_run": ("规则试运行", "Dry-run of a rule change"),
+    "web.dry_run_note": (
+        "用两个版本的规则在同一数据上计算，比较每个考核对象的得分、名次和等次。",
+        "Both versions of the rules evaluated on the same data, compared subject by subject.",
+    ),
+    "web.baseline": ("基准版本", "Baseline"),
+    "web.candidate": ("候选版本", "Candidate"),
+    "web.kind_working": ("工作副本", "working copy"),
+    "web.kind_revision": ("git 修订", "git revision"),
+    "web.kind_date": ("某日生效的规则", "rules in force on"),
+    "web.periods": ("考核期", "Periods"),
+    "web.run_dry_run": ("试运行", "Run"),
+    "web.report": ("试运行报告", "Dry-run report"),
 }
 
 

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.messages import text as message_text
-from runtime.web import api, pages
+from runtime.web import api, office, pages
 from runtime.web.security import (
     SESSION_SECONDS,
     BadToken,
@@ -112,6 +112,7 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
         return JSONResponse(app.openapi())
 
     app.include_router(pages.router)
+    app.include_router(office.router)
     app.include_router(api.router)
     return app
 

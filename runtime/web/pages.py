@@ -186,6 +186,11 @@ def download(request: Request, bench: Bench, user: User, period: str, fmt: str) 
     return Response(body, media_type=media, headers=_attachment(name))
 
 
+def attachment(name: str) -> dict[str, str]:
+    """Headers that make a response a download named ``name``."""
+    return _attachment(name)
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
 

@@ -55,6 +55,7 @@ from runtime.tools.what_if import (
     tables_reader,
 )
 from runtime.tools.what_if import cells as subject_cells
+from runtime.web.trials import Trials
 
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
@@ -131,6 +132,7 @@ class Workbench:
         self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
         self._stores = threading.local()
+        self.trials = Trials(config.rules, config.data, self.section_program.year, self._data_state)
 
     # -- the store -------------------------------------------------------------
 
@@ -186,6 +188,13 @@ class Workbench:
             else:
                 found = [s.id for s in store.submissions(self.section_program.scheme, str(period))]
         return json.dumps([found, list(runs)])
+
+    def _data_state(self) -> str:
+        """The data folder's files by name, size and time (what a dry-run read)."""
+        if not self.config.data:
+            return ""
+        files = data_files(Path(self.config.data))
+        return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
 
     def _history(self) -> History:
         """Earlier published results, read from the store (a connection of

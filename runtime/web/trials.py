@@ -1,0 +1,119 @@
+"""Dry-runs in the workbench: two versions of the server's own rules compared
+on the data, as ``jixiao dry-run`` compares them.
+
+A version is the working copy, a git revision (``PATH@REV``) or the rules in
+force on a date (``PATH#DATE``) of the rules the server was started with;
+no other path can be named from a browser, so a form field never opens a
+file the server was not given.  Compilations and reports are remembered
+(a revision's text does not change; the working copy's and the data's state
+are part of the key), since a dry-run evaluates every period twice.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from compiler.pipeline import Compilation, compile_rules
+from dsl.diagnostics import Diagnostic, UserError
+from dsl.gitsource import RevisionError, open_source, parse_spec
+from runtime.inputs.periods import Period, PeriodError, parse_periods
+from runtime.store import Store
+from runtime.tools.dryrun import DryRun, compare, published_results
+
+KINDS = ("working", "revision", "date")
+_REVISION = re.compile(r"[\w~^][\w./~^-]{0,99}")  # never an option (-…) or a path (/…)
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+@dataclass(frozen=True, slots=True)
+class Version:
+    """One side of a dry-run as the form gives it."""
+
+    kind: str  # working, revision or date
+    value: str  # the revision or the date ("" for the working copy)
+
+    def spec(self, rules: str) -> str:
+        """The rules spec (``PATH``, ``PATH@REV``, ``PATH#DATE``) of the
+        server's rules; E1110 for a kind or value that names anything else."""
+        path = parse_spec(rules).path
+        value = self.value.strip()
+        if self.kind == "working":
+            return path
+        if self.kind == "revision" and _REVISION.fullmatch(value) and ".." not in value:
+            return f"{path}@{value}"
+        if self.kind == "date" and _DATE.fullmatch(value):
+            return f"{path}#{value}"
+        where = f"{self.kind}:{value}"
+        raise UserError([Diagnostic("E1110", {"kind": self.kind, "value": value}, None,
+                                    location=where, help=("E1110.help", {}))])  # fmt: skip
+
+
+class Trials:
+    """Dry-runs of one workbench's rules, remembered per versions, periods and
+    the state of the data (``state``: the data files' names, sizes, times)."""
+
+    def __init__(self, rules: str, data: str | None, year: int, state: Callable[[], str]) -> None:
+        self.rules = rules
+        self.data = data
+        self.year = year
+        self.state = state
+        self._compiled: dict[tuple[str, str], Compilation] = {}
+        self._runs: dict[tuple[str, str, str, str], DryRun] = {}
+        self._lock = threading.Lock()
+
+    def periods(self, text: str) -> list[Period]:
+        try:
+            periods = parse_periods(text)
+        except PeriodError:
+            raise UserError(
+                [Diagnostic("E0812", {"text": text.strip()}, None, location=text)]
+            ) from None
+        outside = [p for p in periods if p.year != self.year]
+        if outside:
+            args = {"period": outside[0], "year": self.year}
+            raise UserError([Diagnostic("E0811", args, None, location=text)])
+        return periods
+
+    def compiled(self, spec: str) -> Compilation:
+        """A version compiled as ``dry-run`` compiles it (every context: past
+        periods may lack data a revision needs)."""
+        parsed = parse_spec(spec)
+        key = (spec, self.state() if parsed.revision is None else "")
+        with self._lock:
+            if key in self._compiled:
+                return self._compiled[key]
+        try:
+            source = open_source(parsed)
+        except RevisionError as error:
+            args = {"spec": spec, "problem": error.problem}
+            raise UserError([Diagnostic("E0908", args, None, location=spec)]) from None
+        found = compile_rules(source, parsed.as_of, True)
+        if not found.ok:
+            raise UserError(found.diagnostics)
+        with self._lock:
+            self._compiled[key] = found
+        return found
+
+    def run(self, baseline: Version, candidate: Version, periods: str, store: Store) -> DryRun:
+        """The dry-run report (E1111: the server reads submissions, not a
+        data folder, and a dry-run needs the data of past periods)."""
+        if self.data is None:
+            raise UserError([Diagnostic("E1111", {}, None, location="--data")])
+        chosen = self.periods(periods)
+        specs = (baseline.spec(self.rules), candidate.spec(self.rules))
+        key = (*specs, ",".join(map(str, chosen)), self.state())
+        with self._lock:
+            if key in self._runs:
+                return self._runs[key]
+        before, after = self.compiled(specs[0]), self.compiled(specs[1])
+        assert "section" in before.programs
+        published = published_results(store, before.programs["section"].scheme, chosen)
+        found = compare(before, after, self.data, chosen, specs, published)
+        with self._lock:
+            if len(self._runs) > 32:
+                self._runs.clear()
+            self._runs[key] = found
+        return found
