@@ -2445,6 +2445,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.periods": ("考核期", "Periods"),
     "web.run_dry_run": ("试运行", "Run"),
     "web.report": ("试运行报告", "Dry-run report"),
+    "web.rules": ("规则", "Rules"),
+    "web.in_force_on": ("生效日期", "In force on"),
+    "web.in_force": ("生效的指标", "Indicators in force"),
+    "web.show": ("显示", "Show"),
+    "web.revisions": ("修订记录", "Revisions"),
+    "web.diff": ("版本比较", "Compare versions"),
+    "web.old": ("旧版本", "Old"),
+    "web.new": ("新版本", "New"),
+    "web.findings": ("工作副本的检查结果", "The working copy's findings"),
+    "web.findings_note": (
+        "规则文件改动后自动重新检查（check 与 verify）。",
+        "Checked again (check and verify) when a rule file changes.",
+    ),
+    "web.findings_none": ("没有发现问题", "Nothing found"),
+    "web.checking": ("检查中……", "Checking…"),
+    "web.cadence": ("周期", "Cadence"),
 }
 
 

@@ -73,3 +73,41 @@ def test_a_dry_run_without_data_is_located(tmp_path: Path) -> None:
         opened.close()
     page = signed_in(app_for(store), "office").get("/dry-run", params=ASKED)
     assert page.status_code == 409 and "E1111" in page.text
+
+
+def test_the_rules_page_shows_what_is_in_force_its_revisions_and_a_diff(app: FastAPI) -> None:
+    office = signed_in(app, "office")
+    page = office.get("/rules")
+    assert page.status_code == 200
+    assert 'id="in-force-section"' in page.text and 'id="revisions"' in page.text
+    dated = office.get("/rules", params={"date": "2016-01-01"})
+    assert dated.status_code == 200
+    diff = office.get(
+        "/rules", params={"o_kind": "revision", "o_value": "HEAD", "n_kind": "working"}
+    )
+    assert diff.status_code == 200 and 'id="diff"' in diff.text
+    assert office.get("/rules", params={"date": "not a day"}).status_code == 409
+    liaison = signed_in(app, "liaison04")
+    assert liaison.get("/rules").status_code == 403
+    assert liaison.get("/rules/findings").status_code == 403
+
+
+def test_the_findings_follow_the_files(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    store = tmp_path / "results.sqlite"
+    opened = Store(str(store))
+    try:
+        add_account(opened, "office", "office", None, PASSWORD, None)
+    finally:
+        opened.close()
+    office = signed_in(app_for(store, rules=str(rules), data=DATA), "office")
+    before = office.get("/rules/findings")
+    assert before.status_code == 200 and "错误[" not in before.text  # warnings only
+    manifest = next(rules.glob("*.yaml"))
+    # A rule set that no longer compiles: its error located in the file.
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n: [\n", encoding="utf-8")
+    after = office.get("/rules/findings")
+    assert "错误[" in after.text and manifest.name in after.text

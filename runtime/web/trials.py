@@ -1,4 +1,4 @@
-"""Dry-runs in the workbench: two versions of the server's own rules compared
+"""Dry-runs and the rules' findings in the workbench: two versions of the server's own rules compared
 on the data, as ``jixiao dry-run`` compares them.
 
 A version is the working copy, a git revision (``PATH@REV``) or the rules in
@@ -6,22 +6,28 @@ force on a date (``PATH#DATE``) of the rules the server was started with;
 no other path can be named from a browser, so a form field never opens a
 file the server was not given.  Compilations and reports are remembered
 (a revision's text does not change; the working copy's and the data's state
-are part of the key), since a dry-run evaluates every period twice.
+are part of the key), since a dry-run evaluates every period twice.  The working copy's
+``check``/``verify`` findings are computed again when a rule file changes.
 """
 
 from __future__ import annotations
 
+import json
 import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from compiler.pipeline import Compilation, compile_rules
-from dsl.diagnostics import Diagnostic, UserError
+from dsl.diagnostics import Diagnostic, Lang, UserError, render_all
 from dsl.gitsource import RevisionError, open_source, parse_spec
+from dsl.ruleset import DirectorySource
 from runtime.inputs.periods import Period, PeriodError, parse_periods
+from runtime.render.verify import to_text as verify_text
 from runtime.store import Store
 from runtime.tools.dryrun import DryRun, compare, published_results
+from runtime.tools.verify import run_verify
 
 KINDS = ("working", "revision", "date")
 _REVISION = re.compile(r"[\w~^][\w./~^-]{0,99}")  # never an option (-…) or a path (/…)
@@ -117,3 +123,49 @@ class Trials:
                 self._runs.clear()
             self._runs[key] = found
         return found
+
+
+@dataclass(frozen=True, slots=True)
+class Findings:
+    """The working copy's ``check`` and ``verify`` findings, as of one state
+    of its files."""
+
+    state: str
+    text: str  # located, as the CLI prints them ("" when there are none)
+    verified: str  # verify's summary ("" when check failed)
+    ok: bool
+
+
+class Watch:
+    """The working copy's findings, computed again when a rule file changes
+    (names, sizes, times polled; one computation at a time)."""
+
+    def __init__(self, rules: str, examples: int = 100) -> None:
+        self.path = Path(parse_spec(rules).path)
+        self.examples = examples
+        self._found: Findings | None = None
+        self._lock = threading.Lock()
+
+    def state(self) -> str:
+        if self.path.is_file():
+            files = [self.path]
+        else:
+            files = sorted(p for p in self.path.rglob("*") if p.is_file() and ".git" not in p.parts)
+        return json.dumps([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+
+    def findings(self, lang: Lang) -> Findings:
+        with self._lock:
+            state = self.state()
+            if self._found is not None and self._found.state == state:
+                return self._found
+            compilation = compile_rules(DirectorySource(str(self.path)), None)
+            diagnostics = list(compilation.diagnostics)
+            verified = ""
+            if compilation.ok:
+                report = run_verify(compilation, self.examples)
+                diagnostics += report.findings
+                verified = verify_text(report, lang)
+            text = render_all(diagnostics, lang, "full") if diagnostics else ""
+            ok = not any(d.severity == "error" for d in diagnostics)
+            self._found = Findings(state, text, verified, ok)
+            return self._found

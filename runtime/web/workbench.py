@@ -55,7 +55,7 @@ from runtime.tools.what_if import (
     tables_reader,
 )
 from runtime.tools.what_if import cells as subject_cells
-from runtime.web.trials import Trials
+from runtime.web.trials import Trials, Watch
 
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
@@ -132,6 +132,7 @@ class Workbench:
         self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
         self._stores = threading.local()
+        self.watch = Watch(config.rules)
         self.trials = Trials(config.rules, config.data, self.section_program.year, self._data_state)
 
     # -- the store -------------------------------------------------------------
