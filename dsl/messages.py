@@ -2461,6 +2461,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.findings_none": ("没有发现问题", "Nothing found"),
     "web.checking": ("检查中……", "Checking…"),
     "web.cadence": ("周期", "Cadence"),
+    "web.as_rule_test": ("下载为规则测试", "Download as a rule test"),
 }
 
 

@@ -182,3 +182,32 @@ def test_the_workbench_what_if_equals_evaluating_the_changed_data_again(
         slow = what_if_data(bench.compilation, str(DATA), period, store, subject, asked)
     assert bench.document(fast) == bench.document(slow)
     assert fast is not bench.evaluate(period)
+
+
+def test_a_scenario_becomes_a_rule_test_that_passes(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    """The what-if page's scenario downloaded as a rule test: put in the
+    rules' tests folder, ``jixiao test`` runs it and it passes; with an
+    expected total changed it fails (it does test something)."""
+    office = signed_in(data_app[0], "office")
+    params = {f"v.{column}": value for column, value in CHANGE.items()}
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params=params)
+    assert 'id="rule-test"' in page.text
+    found = office.get(f"/results/{PERIOD}/subjects/s04/what-if/test.yaml", params=params)
+    assert found.status_code == 200
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
+    code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code == 0, out + err
+    assert "1 passed" in out
+    after = _what_if(office)["after"]["total"]
+    assert f"total: '{after}'" in found.text
+    (rules / "tests" / "what_if.yaml").write_text(
+        found.text.replace(f"total: '{after}'", "total: '1.00'"), encoding="utf-8"
+    )
+    code, out, _ = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code != 0 and "1 failed" in out
+    liaison = signed_in(data_app[0], "liaison04")
+    assert liaison.get(f"/results/{PERIOD}/subjects/s05/what-if/test.yaml").status_code == 403

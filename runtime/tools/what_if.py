@@ -21,6 +21,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import yaml
+
 from compiler import ir
 from compiler.codegen import GeneratedModule
 from compiler.pipeline import Compilation
@@ -445,3 +447,72 @@ def _swapped(before: Dataset, again: Dataset, subject: str) -> Dataset:
             mine = []
     rows.extend(mine)
     return dataclasses.replace(before, rows=rows)
+
+
+# -- A scenario as a rule test (``jixiao test``'s format, rules/…/tests).
+
+
+def rule_test(
+    prepared: Prepared,
+    tables: list[Table],
+    subject: str,
+    changes: Mapping[str, str],
+    changed_evaluation: Evaluation,
+    name: str,
+) -> str:
+    """A what-if as a rule test file: one case whose population is every
+    subject of the changed one's kind (and every section, for a person: a
+    person's total combines their section's), each with its cells as the
+    data hold them (the changed subject's changed), the counts read from
+    the supervision table, and the period's events; expecting the changed
+    subject's total, rank, grade and indicator scores as the what-if gave
+    them.  ``jixiao test`` on it passes while the rules give that result."""
+    period = prepared.period
+    programs = prepared.compilation.programs
+    person = prepared.people is not None and any(r.subject == subject for r in prepared.people.rows)
+    kinds: list[tuple[str, Dataset]] = [("sections", prepared.sections)]
+    if person and prepared.people is not None:
+        kinds.append(("people", prepared.people))
+    case: dict[str, object] = {"name": name}
+    events: list[dict[str, object]] = []
+    for key, dataset in kinds:
+        program = programs["section" if key == "sections" else "person"]
+        counted = [(n, f.name) for n, f in enumerate(program.inputs) if f.source is not None]
+        listed: dict[str, dict[str, object]] = {}
+        for row in dataset.rows:
+            if row.period != str(period):
+                continue
+            found: dict[str, object] = {
+                c: (v if v.strip() else None) for c, v in cells(tables, row.subject, period).items()
+            }
+            for position, column in counted:
+                value = row.values[position]
+                found[column] = None if value is None else str(value)
+            if row.subject == subject:
+                found.update({c: (v if v.strip() else None) for c, v in changes.items()})
+            listed[row.subject] = found
+            for event in row.events:
+                shown: dict[str, object] = {
+                    "subject": event.subject, "item": event.item, "count": str(event.count),
+                    "date": event.day.isoformat(),
+                }  # fmt: skip
+                if event.reason:
+                    shown["reason"] = event.reason
+                if event.points is not None:
+                    shown["points"] = str(event.points)
+                events.append(shown)
+        case[key] = listed
+    if events:
+        case["events"] = events
+    result = next(
+        r for r in (*changed_evaluation.sections, *changed_evaluation.people) if r.id == subject
+    )
+    expected: dict[str, object] = {"total": str(result.total), "rank": result.rank}
+    if result.grade is not None:
+        expected["grade"] = result.grade
+    for indicator in result.indicators:
+        expected[indicator.id] = None if indicator.score is None else str(indicator.score)
+    case["expect"] = {subject: expected}
+    document = {"period": str(period), "cases": [case]}
+    header = f"# {name}\n"
+    return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)

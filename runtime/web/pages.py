@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -270,6 +270,31 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
+        scenario=urlencode({f"{WHAT_IF_FIELD}{k}": v for k, v in changes.items()}),
+    )  # fmt: skip
+
+
+@router.get("/results/{period}/subjects/{subject}/what-if/test.yaml")
+def what_if_test(request: Request, bench: Bench, user: User, period: str, subject: str) -> Response:
+    """The scenario as a rule test (the format of the rules' ``tests/``
+    folder): put it there and ``jixiao test`` checks the rules still give
+    this result."""
+    chosen = the_period(request, bench, user, period)
+    require_subject(request, bench, user, subject)
+    current = bench.current_cells(chosen, subject)
+    asked = {
+        key[len(WHAT_IF_FIELD) :]: value.strip()
+        for key, value in request.query_params.items()
+        if key.startswith(WHAT_IF_FIELD)
+    }
+    changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    shown = "、".join(f"{k}={v}" for k, v in changes.items()) or "-"
+    name = f"{subject} {chosen} {message_text('web.what_if', bench.config.lang)}: {shown}"
+    text = bench.rule_test(chosen, subject, changes, name)
+    audit(request, bench, user.name, "download", what="rule-test", subject=subject)
+    return Response(
+        text.encode("utf-8"), media_type="application/yaml; charset=utf-8",
+        headers=_attachment(f"what-if-{subject}-{chosen}.yaml"),
     )  # fmt: skip
 
 

@@ -52,6 +52,7 @@ from runtime.tools.what_if import (
     Prepared,
     data_reader,
     data_tables,
+    rule_test,
     tables_reader,
 )
 from runtime.tools.what_if import cells as subject_cells
@@ -345,6 +346,19 @@ class Workbench:
         if isinstance(found, UserError):
             raise found
         return found.what_if(subject, changes)
+
+    def rule_test(self, period: Period, subject: str, changes: dict[str, str], name: str) -> str:
+        """The what-if as a rule test file ``jixiao test`` runs (``what_if.rule_test``)."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            raise found
+        changed = found.what_if(subject, changes)
+        if self.config.data:
+            tables = data_tables(self.config.data)
+        else:
+            with self.store() as store:
+                tables = submitted_tables(self.compilation, store, period)
+        return rule_test(found, tables, subject, changes, changed, name)
 
     # -- who may see what ----------------------------------------------------------
 
