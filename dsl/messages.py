@@ -2462,6 +2462,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.checking": ("检查中……", "Checking…"),
     "web.cadence": ("周期", "Cadence"),
     "web.as_rule_test": ("下载为规则测试", "Download as a rule test"),
+    "web.events": ("加减分事项", "Item occurrences"),
+    "web.count": ("次数", "Count"),
+    "web.remove": ("去掉", "Remove"),
+    "web.added": ("试算中增加", "added in the what-if"),
+    "web.add_event": ("增加一次", "Add an occurrence of"),
 }
 
 

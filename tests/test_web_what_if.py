@@ -211,3 +211,67 @@ def test_a_scenario_becomes_a_rule_test_that_passes(
     assert code != 0 and "1 failed" in out
     liaison = signed_in(data_app[0], "liaison04")
     assert liaison.get(f"/results/{PERIOD}/subjects/s05/what-if/test.yaml").status_code == 403
+
+
+def test_a_what_if_with_events_equals_evaluate_on_the_changed_events(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    """s04's 2016Q3 occurrence of adverse_publicity (events.csv row 167)
+    removed and a provincial commendation added: the same as ``evaluate``
+    on the events file changed so."""
+    office = signed_in(data_app[0], "office")
+    source = f"{DATA / 'events.csv'}:167"
+    params: dict[str, Any] = {
+        "add": "provincial_commendation:1", "remove": source, "full": "true",
+    }  # fmt: skip
+    response = office.get(f"/api/periods/{PERIOD}/subjects/s04/what-if", params=params)
+    assert response.status_code == 200, response.text
+    found = response.json()
+    target = tmp_path / "events"
+    shutil.copytree(DATA, target)
+    path = target / "events.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert ",s04,adverse_publicity," in lines[166]
+    del lines[166]
+    lines.append("2016-09-30,s04,provincial_commendation,1,,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(
+        "evaluate", RULES, "--data", str(target), "--period", PERIOD, "--format", "json"
+    )
+    assert code == 0, err
+    expected = json.loads(out)["subjects"]
+    mine = next(s for s in expected if s["id"] == "s04")
+    assert found["after"]["total"] == mine["total"] != found["before"]["total"]
+    assert found["after"]["rank"] == mine["rank"]
+
+    def scores(subjects: list[dict[str, Any]]) -> dict[str, Any]:
+        return {s["id"]: (s["total"], s["rank"], s["grade"]) for s in subjects}
+
+    assert scores(found["results"]["subjects"]) == scores(expected)
+    unknown = office.get(
+        f"/api/periods/{PERIOD}/subjects/s04/what-if", params={"add": "no_such_item"}
+    )
+    assert unknown.status_code == 422
+
+
+def test_the_what_if_page_changes_events_and_its_rule_test_passes(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    office = signed_in(data_app[0], "office")
+    source = f"{DATA / 'events.csv'}:167"
+    params = [("e.remove", source), ("e.add", "provincial_commendation")]
+    api = office.get(
+        f"/api/periods/{PERIOD}/subjects/s04/what-if",
+        params=[("remove", source), ("add", "provincial_commendation")],
+    ).json()
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params=params)
+    assert page.status_code == 200
+    assert f'id="then-total">{api["after"]["total"]}<' in page.text
+    assert 'name="e.remove" value="' in page.text and " checked" in page.text
+    found = office.get(f"/results/{PERIOD}/subjects/s04/what-if/test.yaml", params=params)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
+    code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code == 0 and "1 passed" in out, out + err
+    assert f"total: '{api['after']['total']}'" in found.text

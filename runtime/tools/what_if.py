@@ -17,7 +17,7 @@ import csv
 import dataclasses
 import shutil
 import tempfile
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -405,22 +405,36 @@ class Prepared:
             self.by_subject[id(table)] = found
         return dataclasses.replace(table, rows=found[1].get(subject, []))
 
-    def what_if(self, subject: str, changes: Mapping[str, str]) -> Evaluation:
-        """The period evaluated again with the subject's cells changed: its
-        rows read again from the changed cells (only its own rows and
-        events), every other subject's as read before; E1109 for a column
-        the subject's row has not."""
-        if not changes:
+    def what_if(
+        self,
+        subject: str,
+        changes: Mapping[str, str],
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> Evaluation:
+        """The period evaluated again with the subject's cells changed, its
+        item occurrences ``removed`` (by where they were read, ``file:row``)
+        and ``added`` (item, count; on the period's last day): its rows read
+        again (only its own rows and events), every other subject's as read
+        before; E1109 for a column the subject's row has not."""
+        if not changes and not added and not removed:
             return self.evaluation
         done: set[str] = set()
         known: list[str] = []
         period = self.period
+        # The added occurrences: one table, given to each program's reading
+        # once (each program reads every file, the first one first again).
+        first: list[Table] = []
 
         def edit(tables: list[Table]) -> list[Table]:
-            mine = [self._only(t, subject) for t in tables]
+            mine = [_without(self._only(t, subject), removed) for t in tables]
             known.extend(_columns(mine, subject, period))
             edited, columns = changed(mine, subject, period, changes)
             done.update(columns)
+            again = bool(tables) and bool(first) and tables[0] is first[0]
+            if added and tables and (not first or again):
+                first[:] = [tables[0]]
+                edited.append(_occurrences(subject, period, added))
             return edited
 
         sections, people = self.read(edit)
@@ -433,6 +447,24 @@ class Prepared:
             else _swapped(self.people, people, subject),
             [period], self.where, self.evaluation.label, self.history, self.evaluators,
         )  # fmt: skip
+
+
+ADDED = "what-if"  # where an added occurrence was "read": the what-if itself
+
+
+def _occurrences(subject: str, period: Period, added: Sequence[tuple[str, str]]) -> Table:
+    """An event table of the added occurrences (on the period's last day)."""
+    day = period.end.isoformat()
+    rows = [(n, [day, subject, item, count]) for n, (item, count) in enumerate(added, start=1)]
+    return Table(ADDED, ["date", "subject", "item", "count"], rows)
+
+
+def _without(table: Table, removed: Collection[str]) -> Table:
+    """The table without the rows ``removed`` names (``file:row``)."""
+    if not removed:
+        return table
+    rows = [(n, c) for n, c in table.rows if f"{table.shown}:{n}" not in removed]
+    return table if len(rows) == len(table.rows) else dataclasses.replace(table, rows=rows)
 
 
 def _swapped(before: Dataset, again: Dataset, subject: str) -> Dataset:
@@ -459,6 +491,8 @@ def rule_test(
     changes: Mapping[str, str],
     changed_evaluation: Evaluation,
     name: str,
+    added: Sequence[tuple[str, str]] = (),
+    removed: Collection[str] = (),
 ) -> str:
     """A what-if as a rule test file: one case whose population is every
     subject of the changed one's kind (and every section, for a person: a
@@ -492,6 +526,8 @@ def rule_test(
                 found.update({c: (v if v.strip() else None) for c, v in changes.items()})
             listed[row.subject] = found
             for event in row.events:
+                if row.subject == subject and event.source in removed:
+                    continue
                 shown: dict[str, object] = {
                     "subject": event.subject, "item": event.item, "count": str(event.count),
                     "date": event.day.isoformat(),
@@ -502,6 +538,10 @@ def rule_test(
                     shown["points"] = str(event.points)
                 events.append(shown)
         case[key] = listed
+    day = period.end.isoformat()
+    events += [
+        {"subject": subject, "item": item, "count": count, "date": day} for item, count in added
+    ]
     if events:
         case["events"] = events
     result = next(

@@ -34,7 +34,7 @@ from runtime.web.security import (
     require_subject,
     start_session,
 )
-from runtime.web.workbench import MAX_UPLOAD, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
 
 router = APIRouter(prefix="/api", tags=["jixiao"])
 
@@ -135,6 +135,8 @@ def what_if(
     period: str,
     subject: str,
     cells: Annotated[list[str] | None, Query(alias="set")] = None,
+    add: Annotated[list[str] | None, Query()] = None,
+    remove: Annotated[list[str] | None, Query()] = None,
     full: bool = False,
 ) -> JSONResponse:
     """The period evaluated again with the subject's cells changed
@@ -143,14 +145,17 @@ def what_if(
     subject, and ``ranks``, every visible subject whose rank or grade the
     change moves; with ``full=true`` also ``results``, the whole document
     as ``evaluate --format json`` on the changed data (filtered for a
-    liaison).  Nothing is written."""
+    liaison).  ``add=ITEM`` or ``add=ITEM:COUNT`` (repeated) adds an
+    occurrence of an item on the period's last day, ``remove=FILE:ROW``
+    removes one of the subject's (as its ``events[].source`` names it).
+    Nothing is written."""
     chosen = the_period(request, bench, user, period)
     require_subject(request, bench, user, subject)
     changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
     try:
         evaluation = bench.evaluate(chosen)
         program, now_ = bench.find(evaluation, subject)
-        changed = bench.what_if(chosen, subject, changes)
+        changed = bench.what_if(chosen, subject, changes, occurrences(add), set(remove or []))
         _, then = bench.find(changed, subject)
     except UserError as error:
         return problems_response(bench, error, 422)

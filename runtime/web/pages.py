@@ -40,7 +40,7 @@ from runtime.web.security import (
     signed_in,
     start_session,
 )
-from runtime.web.workbench import MAX_UPLOAD, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
 
 router = APIRouter(include_in_schema=False)
 
@@ -259,19 +259,39 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
         if key.startswith(WHAT_IF_FIELD)
     }
     changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    added, removed = _events_asked(request)
     failure, then, tree = "", now_, None
     try:
-        changed = bench.what_if(chosen, subject, changes) if changes else evaluation
+        changed = bench.what_if(chosen, subject, changes, added, removed)
         _, then = bench.find(changed, subject)
         tree = bench.explanation(changed, subject, None, bench.config.lang)
     except UserError as error:
         failure = problems(bench, error)
     pairs = list(zip(now_.indicators, then.indicators, strict=True))
+    program = bench.find(evaluation, subject)[0]
+    events = bench.events_of(chosen, subject)
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
-        scenario=urlencode({f"{WHAT_IF_FIELD}{k}": v for k, v in changes.items()}),
+        events=events, removed=removed, added=[f"{i}:{c}" for i, c in added],
+        items=[(i.id, i.name) for i in program.items],
+        scenario=_scenario(changes, added, removed),
     )  # fmt: skip
+
+
+def _events_asked(request: Request) -> tuple[list[tuple[str, str]], set[str]]:
+    """A what-if's added (``e.add=ITEM[:COUNT]``) and removed
+    (``e.remove=FILE:ROW``) item occurrences, from the query."""
+    added = occurrences(request.query_params.getlist("e.add"))
+    removed = {v for v in request.query_params.getlist("e.remove") if v.strip()}
+    return added, removed
+
+
+def _scenario(changes: dict[str, str], added: list[tuple[str, str]], removed: set[str]) -> str:
+    """The scenario as a query (the page's link, the rule test's)."""
+    pairs = [(f"{WHAT_IF_FIELD}{k}", v) for k, v in changes.items()]
+    pairs += [("e.add", f"{i}:{c}") for i, c in added] + [("e.remove", r) for r in sorted(removed)]
+    return urlencode(pairs)
 
 
 @router.get("/results/{period}/subjects/{subject}/what-if/test.yaml")
@@ -288,9 +308,11 @@ def what_if_test(request: Request, bench: Bench, user: User, period: str, subjec
         if key.startswith(WHAT_IF_FIELD)
     }
     changes = {k: v for k, v in asked.items() if current.get(k) != v}
-    shown = "、".join(f"{k}={v}" for k, v in changes.items()) or "-"
-    name = f"{subject} {chosen} {message_text('web.what_if', bench.config.lang)}: {shown}"
-    text = bench.rule_test(chosen, subject, changes, name)
+    added, removed = _events_asked(request)
+    said = [f"{k}={v}" for k, v in changes.items()] + [f"+{i}×{c}" for i, c in added]
+    said += [f"-{r.rsplit('/', 1)[-1]}" for r in sorted(removed)]
+    name = f"{subject} {chosen} {message_text('web.what_if', bench.config.lang)}: {'、'.join(said) or '-'}"
+    text = bench.rule_test(chosen, subject, changes, name, added, removed)
     audit(request, bench, user.name, "download", what="rule-test", subject=subject)
     return Response(
         text.encode("utf-8"), media_type="application/yaml; charset=utf-8",

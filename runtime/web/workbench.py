@@ -18,7 +18,7 @@ import json
 import re
 import tempfile
 import threading
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -32,6 +32,7 @@ from runtime.engine.links import History
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.inputs.events import Event
 from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import data_files, read_tables
 from runtime.render.forms import form_file_name, form_xlsx
@@ -97,6 +98,16 @@ class Point:
     rank: int
     grade: str | None
     published: bool  # read from the published run (not evaluated now)
+
+
+def occurrences(asked: list[str] | None) -> list[tuple[str, str]]:
+    """``ITEM`` or ``ITEM:COUNT`` as (item, count)."""
+    found = []
+    for text in asked or []:
+        item, _, count = text.partition(":")
+        if item.strip():
+            found.append((item.strip(), count.strip() or "1"))
+    return found
 
 
 def safe_file_name(name: str) -> str:
@@ -337,7 +348,14 @@ class Workbench:
             tables = merged_tables(self.compilation, found, store) if found else []
         return subject_cells(tables, subject, period)
 
-    def what_if(self, period: Period, subject: str, changes: dict[str, str]) -> Evaluation:
+    def what_if(
+        self,
+        period: Period,
+        subject: str,
+        changes: dict[str, str],
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> Evaluation:
         """The period evaluated with the subject's cells changed; nothing is
         written (``UserError``: a column the subject has not, a bad cell).
         Only the subject is read and evaluated again; ranks and grades are
@@ -345,20 +363,36 @@ class Workbench:
         found = self._prepared(period)
         if isinstance(found, UserError):
             raise found
-        return found.what_if(subject, changes)
+        return found.what_if(subject, changes, added, removed)
 
-    def rule_test(self, period: Period, subject: str, changes: dict[str, str], name: str) -> str:
+    def events_of(self, period: Period, subject: str) -> list[Event]:
+        """The subject's item occurrences in the period, as read."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            return []
+        rows = found.sections.rows + (found.people.rows if found.people is not None else [])
+        return [e for row in rows if row.subject == subject for e in row.events]
+
+    def rule_test(
+        self,
+        period: Period,
+        subject: str,
+        changes: dict[str, str],
+        name: str,
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> str:
         """The what-if as a rule test file ``jixiao test`` runs (``what_if.rule_test``)."""
         found = self._prepared(period)
         if isinstance(found, UserError):
             raise found
-        changed = found.what_if(subject, changes)
+        changed = found.what_if(subject, changes, added, removed)
         if self.config.data:
             tables = data_tables(self.config.data)
         else:
             with self.store() as store:
                 tables = submitted_tables(self.compilation, store, period)
-        return rule_test(found, tables, subject, changes, changed, name)
+        return rule_test(found, tables, subject, changes, changed, name, added, removed)
 
     # -- who may see what ----------------------------------------------------------
 
