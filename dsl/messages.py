@@ -2301,6 +2301,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "试运行需要数据文件夹：请用 --data 启动工作台",
         "a dry-run needs a data folder: start the workbench with --data",
     ),
+    "E1112": ("没有名为 {name} 的账号", "there is no account named {name}"),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",
         "serve the web workbench (results, explanations, submissions, by role)",
@@ -2335,6 +2336,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.added": (
         "已建立账号 {name}（{role}{section}）",
         "added the account {name} ({role}{section})",
+    ),
+    "users.removed": ("已删除账号 {name}", "removed the account {name}"),
+    "users.changed": (
+        "已更改账号 {name} 的密码（用旧密码登录的会话已失效）",
+        "changed the password of {name} (sessions signed in with the old one have ended)",
+    ),
+    "users.none": ("还没有账号", "no accounts yet"),
+    "users.heading": ("账号\t角色\t科室\t建立时间", "account\trole\tsection\tcreated"),
+    "cli.cmd.users.list": ("列出账号", "list the accounts"),
+    "cli.cmd.users.remove": (
+        "删除账号（审计记录保留）",
+        "remove an account (its audit entries stay)",
+    ),
+    "cli.cmd.users.passwd": (
+        "更改账号的密码（从提示或标准输入读取）",
+        "change an account's password (read from a prompt or standard input)",
     ),
     "serve.listening": (
         "网页工作台：http://{host}:{port}/ （Ctrl+C 停止）",

@@ -259,7 +259,10 @@ def test_the_what_if_page_changes_events_and_its_rule_test_passes(
 ) -> None:
     office = signed_in(data_app[0], "office")
     source = f"{DATA / 'events.csv'}:167"
-    params = [("e.remove", source), ("e.add", "provincial_commendation")]
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("e.remove", source),
+        ("e.add", "provincial_commendation"),
+    ]
     api = office.get(
         f"/api/periods/{PERIOD}/subjects/s04/what-if",
         params=[("remove", source), ("add", "provincial_commendation")],
