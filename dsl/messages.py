@@ -2297,10 +2297,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "版本写成工作副本、git 修订号（如 HEAD~1）或日期（YYYY-MM-DD）",
         "a version is the working copy, a git revision (such as HEAD~1) or a date (YYYY-MM-DD)",
     ),
-    "E1111": (
-        "试运行需要数据文件夹：请用 --data 启动工作台",
-        "a dry-run needs a data folder: start the workbench with --data",
-    ),
     "E1112": ("没有名为 {name} 的账号", "there is no account named {name}"),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",

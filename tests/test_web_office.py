@@ -13,7 +13,7 @@ from fastapi import FastAPI
 from runtime.store import Store
 from runtime.web.accounts import add_account
 from tests.clirun import run
-from tests.webbench import ACCOUNTS, PASSWORD, PERIOD, RULES, app_for, signed_in
+from tests.webbench import ACCOUNTS, PASSWORD, PERIOD, RULES, app_for, make_store, signed_in
 
 DATA = "examples/yongzhou"
 ASKED = {"b_kind": "revision", "b_value": "HEAD", "c_kind": "working", "c_value": "",
@@ -64,15 +64,23 @@ def test_a_version_names_the_servers_rules_only(app: FastAPI, value: str) -> Non
     assert page.status_code == 409 and "E1110" in page.text
 
 
-def test_a_dry_run_without_data_is_located(tmp_path: Path) -> None:
-    store = tmp_path / "results.sqlite"
-    opened = Store(str(store))
-    try:
-        add_account(opened, "office", "office", None, PASSWORD, None)
-    finally:
-        opened.close()
-    page = signed_in(app_for(store), "office").get("/dry-run", params=ASKED)
-    assert page.status_code == 409 and "E1111" in page.text
+def test_a_dry_run_from_submissions(tmp_path: Path) -> None:
+    """Without --data the periods' submissions are the data: the same
+    report as on the data folder they were split from."""
+    store = make_store(tmp_path)
+    office = signed_in(app_for(store), "office")
+    page = office.get("/dry-run", params=ASKED)
+    assert page.status_code == 200 and 'id="report"' in page.text
+    found = json.loads(office.get("/dry-run/report.json", params=ASKED).text)
+    code, out, err = run(
+        "dry-run", "--baseline", f"{RULES}@HEAD", "--candidate", RULES, "--data", DATA,
+        "--periods", PERIOD, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    expected = json.loads(out)
+    assert found["periods"] == expected["periods"]
+    missing = office.get("/dry-run", params={**ASKED, "periods": "2016Q1"})
+    assert missing.status_code == 409 and "E0953" in missing.text
 
 
 def test_the_rules_page_shows_what_is_in_force_its_revisions_and_a_diff(app: FastAPI) -> None:

@@ -211,6 +211,11 @@ def _renamed(diagnostic: Diagnostic, copy: str, data: str) -> Diagnostic:
     )
 
 
+def write_csv(table: Table, path: Path) -> None:
+    """A table written as a CSV data file (UTF-8), as ``read_tables`` reads it."""
+    _write_csv(table, path)
+
+
 def _write_csv(table: Table, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)

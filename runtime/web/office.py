@@ -74,7 +74,7 @@ def dry_run_page(request: Request, bench: Bench, user: User) -> HTMLResponse:
         style = "\n".join(styles)
         audit(request, bench, user.name, "dry_run", versions=[found.baseline, found.candidate])
     query = urlencode(dict(request.query_params)) if asked else ""
-    default = str(bench.periods()[-1])
+    default = str(bench.default_period())
     form = {
         "b_kind": asked[0].kind if asked else "revision", "b_value": asked[0].value if asked else "HEAD",
         "c_kind": asked[1].kind if asked else "working", "c_value": asked[1].value if asked else "",

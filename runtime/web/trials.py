@@ -16,6 +16,7 @@ import json
 import re
 import threading
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -61,9 +62,15 @@ class Trials:
     """Dry-runs of one workbench's rules, remembered per versions, periods and
     the state of the data (``state``: the data files' names, sizes, times)."""
 
-    def __init__(self, rules: str, data: str | None, year: int, state: Callable[[], str]) -> None:
+    def __init__(
+        self,
+        rules: str,
+        folder: Callable[[list[Period]], AbstractContextManager[str]],
+        year: int,
+        state: Callable[[], str],
+    ) -> None:
         self.rules = rules
-        self.data = data
+        self.folder = folder
         self.year = year
         self.state = state
         self._compiled: dict[tuple[str, str], Compilation] = {}
@@ -104,10 +111,8 @@ class Trials:
         return found
 
     def run(self, baseline: Version, candidate: Version, periods: str, store: Store) -> DryRun:
-        """The dry-run report (E1111: the server reads submissions, not a
-        data folder, and a dry-run needs the data of past periods)."""
-        if self.data is None:
-            raise UserError([Diagnostic("E1111", {}, None, location="--data")])
+        """The dry-run report, on the data folder (or the periods'
+        submissions written out as one: ``folder``)."""
         chosen = self.periods(periods)
         specs = (baseline.spec(self.rules), candidate.spec(self.rules))
         key = (*specs, ",".join(map(str, chosen)), self.state())
@@ -117,7 +122,8 @@ class Trials:
         before, after = self.compiled(specs[0]), self.compiled(specs[1])
         assert "section" in before.programs
         published = published_results(store, before.programs["section"].scheme, chosen)
-        found = compare(before, after, self.data, chosen, specs, published)
+        with self.folder(chosen) as data:
+            found = compare(before, after, data, chosen, specs, published)
         with self._lock:
             if len(self._runs) > 32:
                 self._runs.clear()

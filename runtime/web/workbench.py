@@ -55,6 +55,7 @@ from runtime.tools.what_if import (
     data_tables,
     rule_test,
     tables_reader,
+    write_csv,
 )
 from runtime.tools.what_if import cells as subject_cells
 from runtime.web.trials import Trials, Watch
@@ -145,7 +146,9 @@ class Workbench:
         self._lock = threading.Lock()
         self._stores = threading.local()
         self.watch = Watch(config.rules)
-        self.trials = Trials(config.rules, config.data, self.section_program.year, self._data_state)
+        self.trials = Trials(
+            config.rules, self._folder, self.section_program.year, self._data_state
+        )
 
     # -- the store -------------------------------------------------------------
 
@@ -203,11 +206,32 @@ class Workbench:
         return json.dumps([found, list(runs)])
 
     def _data_state(self) -> str:
-        """The data folder's files by name, size and time (what a dry-run read)."""
+        """The data folder's files by name, size and time, or the submissions
+        on record (what a dry-run read)."""
         if not self.config.data:
-            return ""
+            with self.store() as store:
+                scheme = self.section_program.scheme
+                return json.dumps(
+                    [[s.id for s in store.submissions(scheme, str(p))] for p in self.periods()]
+                )
         files = data_files(Path(self.config.data))
         return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+
+    @contextmanager
+    def _folder(self, periods: list[Period]) -> Iterator[str]:
+        """A data folder holding ``periods``: the server's, else the periods'
+        merged submissions written out as CSV tables into a temporary one
+        (E0953 for a period without submissions)."""
+        if self.config.data:
+            yield self.config.data
+            return
+        with tempfile.TemporaryDirectory(prefix="jixiao-dry-run-") as folder:
+            with self.store() as store:
+                for period in periods:
+                    tables = submitted_tables(self.compilation, store, period)
+                    for number, table in enumerate(tables, start=1):
+                        write_csv(table, Path(folder) / f"{period}-{number}.csv")
+            yield folder
 
     def _history(self) -> History:
         """Earlier published results, read from the store (a connection of
