@@ -71,7 +71,8 @@ def dry_run_page(request: Request, bench: Bench, user: User) -> HTMLResponse:
         html = dryrun_html(found, bench.config.lang)
         body, styles = _BODY.search(html), _STYLE.findall(html)
         report = body.group(1) if body else html
-        style = "\n".join(styles)
+        # The report's page rules apply to the report, not the workbench's page.
+        style = "\n".join(styles).replace("body {", "#report {")
         audit(request, bench, user.name, "dry_run", versions=[found.baseline, found.candidate])
     query = urlencode(dict(request.query_params)) if asked else ""
     default = str(bench.default_period())

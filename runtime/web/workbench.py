@@ -145,6 +145,7 @@ class Workbench:
         self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
         self._stores = threading.local()
+        self._evaluating = threading.Lock()
         self.watch = Watch(config.rules)
         self.trials = Trials(
             config.rules, self._folder, self.section_program.year, self._data_state
@@ -253,6 +254,15 @@ class Workbench:
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
+        # One evaluation at a time: requests arriving together for a period
+        # not yet evaluated wait for the first one's instead of each making its own.
+        with self._evaluating:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            return self._prepare(period, key)
+
+    def _prepare(self, period: Period, key: tuple[str, str]) -> Prepared | UserError:
         try:
             stored = self._history()
             if self.config.data:
