@@ -2455,6 +2455,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "{subject} has no data column {column} in {period}",
     ),
     "E1109.help": ("可以改的列：{columns}", "the columns that can be changed: {columns}"),
+    "E1110": (
+        "试运行的版本「{kind}: {value}」无法识别",
+        "the dry-run version {kind}: {value} is not one of the rules' versions",
+    ),
+    "E1110.help": (
+        "版本写成工作副本、git 修订号（如 HEAD~1）或日期（YYYY-MM-DD）",
+        "a version is the working copy, a git revision (such as HEAD~1) or a date (YYYY-MM-DD)",
+    ),
+    "E1112": ("没有名为 {name} 的账号", "there is no account named {name}"),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",
         "serve the web workbench (results, explanations, submissions, by role)",
@@ -2489,6 +2498,22 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "users.added": (
         "已建立账号 {name}（{role}{section}）",
         "added the account {name} ({role}{section})",
+    ),
+    "users.removed": ("已删除账号 {name}", "removed the account {name}"),
+    "users.changed": (
+        "已更改账号 {name} 的密码（用旧密码登录的会话已失效）",
+        "changed the password of {name} (sessions signed in with the old one have ended)",
+    ),
+    "users.none": ("还没有账号", "no accounts yet"),
+    "users.heading": ("账号\t角色\t科室\t建立时间", "account\trole\tsection\tcreated"),
+    "cli.cmd.users.list": ("列出账号", "list the accounts"),
+    "cli.cmd.users.remove": (
+        "删除账号（审计记录保留）",
+        "remove an account (its audit entries stay)",
+    ),
+    "cli.cmd.users.passwd": (
+        "更改账号的密码（从提示或标准输入读取）",
+        "change an account's password (read from a prompt or standard input)",
     ),
     "serve.listening": (
         "网页工作台：http://{host}:{port}/ （Ctrl+C 停止）",
@@ -2694,6 +2719,43 @@ MESSAGES: dict[str, tuple[str, str]] = {
         " at once in columns, the same results; where it cannot be digit for digit the same,"
         " python, with the reason)",
     ),
+    "web.nav_dry_run": ("试运行", "Dry-run"),
+    "web.nav_rules": ("规则", "Rules"),
+    "web.dry_run": ("规则试运行", "Dry-run of a rule change"),
+    "web.dry_run_note": (
+        "用两个版本的规则在同一数据上计算，比较每个考核对象的得分、名次和等次。",
+        "Both versions of the rules evaluated on the same data, compared subject by subject.",
+    ),
+    "web.baseline": ("基准版本", "Baseline"),
+    "web.candidate": ("候选版本", "Candidate"),
+    "web.kind_working": ("工作副本", "working copy"),
+    "web.kind_revision": ("git 修订", "git revision"),
+    "web.kind_date": ("某日生效的规则", "rules in force on"),
+    "web.periods": ("考核期", "Periods"),
+    "web.run_dry_run": ("试运行", "Run"),
+    "web.report": ("试运行报告", "Dry-run report"),
+    "web.rules": ("规则", "Rules"),
+    "web.in_force_on": ("生效日期", "In force on"),
+    "web.in_force": ("生效的指标", "Indicators in force"),
+    "web.show": ("显示", "Show"),
+    "web.revisions": ("修订记录", "Revisions"),
+    "web.diff": ("版本比较", "Compare versions"),
+    "web.old": ("旧版本", "Old"),
+    "web.new": ("新版本", "New"),
+    "web.findings": ("工作副本的检查结果", "The working copy's findings"),
+    "web.findings_note": (
+        "规则文件改动后自动重新检查（check 与 verify）。",
+        "Checked again (check and verify) when a rule file changes.",
+    ),
+    "web.findings_none": ("没有发现问题", "Nothing found"),
+    "web.checking": ("检查中……", "Checking…"),
+    "web.cadence": ("周期", "Cadence"),
+    "web.as_rule_test": ("下载为规则测试", "Download as a rule test"),
+    "web.events": ("加减分事项", "Item occurrences"),
+    "web.count": ("次数", "Count"),
+    "web.remove": ("去掉", "Remove"),
+    "web.added": ("试算中增加", "added in the what-if"),
+    "web.add_event": ("增加一次", "Add an occurrence of"),
 }
 
 

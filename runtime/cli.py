@@ -376,6 +376,13 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument(
         "--store", default=DEFAULT_STORE, help=h("cli.help.users_store", store=DEFAULT_STORE)
     )
+    for command in ("list", "remove", "passwd"):
+        p = users.add_parser(command, parents=[common], help=h(f"cli.cmd.users.{command}"))
+        if command != "list":
+            p.add_argument("name", help=h("cli.help.user_name"))
+        p.add_argument(
+            "--store", default=DEFAULT_STORE, help=h("cli.help.users_store", store=DEFAULT_STORE)
+        )
     return parser
 
 
@@ -501,6 +508,8 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
         return _ledger(args, lang, out)
     if args.command == "serve":
         return _serve(args, lang, err)
+    if args.command == "users" and args.users_command != "add":
+        return _users_other(args, lang, out, err)
     if args.command == "users":
         return _users_add(args, lang, out, err)
     raise _usage("cli.error.unknown_command", command=args.command)
@@ -784,6 +793,32 @@ def _password(lang: Lang, err: TextIO) -> str:
             raise UserError([Diagnostic("E1108", {}, None, location="-")])
         return first
     return sys.stdin.readline().rstrip("\r\n")
+
+
+def _users_other(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    """``users list``, ``users remove NAME``, ``users passwd NAME``."""
+    from runtime.web.accounts import change_password
+
+    password = _password(lang, err) if args.users_command == "passwd" else ""
+    store = _open_store(args.store)
+    assert store is not None
+    try:
+        if args.users_command == "list":
+            found = store.accounts()
+            lines = [message_text("users.heading", lang)] if found else []
+            lines += [f"{a.name}\t{a.role}\t{a.section or '-'}\t{a.created_at}" for a in found]
+            out.write("\n".join(lines or [message_text("users.none", lang)]) + "\n")
+        elif args.users_command == "remove":
+            store.remove_account(args.name.strip())
+            out.write(render_message("users.removed", lang, {"name": args.name.strip()}) + "\n")
+        else:
+            change_password(store, args.name, password)
+            out.write(render_message("users.changed", lang, {"name": args.name.strip()}) + "\n")
+    except StoreError as error:
+        raise UserError([Diagnostic(error.code, error.args_, None, location=args.store)]) from None
+    finally:
+        store.close()
+    return EXIT_OK
 
 
 def _users_add(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:

@@ -238,6 +238,12 @@ CREATE TABLE IF NOT EXISTS audit_log (
     detail TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS audit_log_by_action ON audit_log(action, at);
+-- The workbench's own secrets (the key its session cookies are signed with),
+-- kept so a restart leaves sessions valid until they expire.
+CREATE TABLE IF NOT EXISTS secrets (
+    name TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+);
 CREATE TRIGGER IF NOT EXISTS audit_log_is_unchanged
     BEFORE UPDATE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'the audit log is immutable'); END;
@@ -808,6 +814,39 @@ class Store:
             str(name_), str(role), None if section is None else str(section), str(password),
             str(created),
         )  # fmt: skip
+
+    def accounts(self) -> list[Account]:
+        """Every account, by name (``jixiao users list``)."""
+        if not self._has("users"):
+            return []
+        rows = self.connection.execute(
+            "SELECT name, role, section, password, created_at FROM users ORDER BY name"
+        ).fetchall()
+        return [
+            Account(str(n), str(r), None if s is None else str(s), str(p), str(c))
+            for n, r, s, p, c in rows
+        ]
+
+    def remove_account(self, name: str) -> None:
+        """``jixiao users remove``: E1112 when there is no such account (its
+        audit entries stay)."""
+        with self.transaction() as db:
+            if db.execute("DELETE FROM users WHERE name = ?", (name,)).rowcount == 0:
+                raise StoreError("E1112", {"name": name})
+
+    def set_password(self, name: str, password: str) -> None:
+        """``jixiao users passwd``: a new password hash; E1112 for no such account."""
+        with self.transaction() as db:
+            found = db.execute("UPDATE users SET password = ? WHERE name = ?", (password, name))
+            if found.rowcount == 0:
+                raise StoreError("E1112", {"name": name})
+
+    def secret(self, name: str, make: Callable[[], str]) -> str:
+        """A secret kept in the store, made (by ``make``) the first time it is asked for."""
+        with self.transaction() as db:
+            db.execute("INSERT OR IGNORE INTO secrets (name, value) VALUES (?, ?)", (name, make()))
+            row = db.execute("SELECT value FROM secrets WHERE name = ?", (name,)).fetchone()
+        return str(row[0])
 
     def account_count(self) -> int:
         if not self._has("users"):

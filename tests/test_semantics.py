@@ -145,6 +145,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/render/rule_tests.py": _KEY,
         "runtime/tools/properties.py": _KIND,
         "runtime/tools/rule_tests.py": _KEY,
+        "runtime/tools/what_if.py": _KEY + " (an event column, a rule test's event key)",
     },
     "all": {
         "compiler/ir.py": _FIELD + " (quota pool)",
@@ -173,6 +174,9 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "dsl/astbuilder.py": _KEY,
         "compiler/diff.py": _FIELD + " (a revision's date)",
         "runtime/render/revisions.py": _KEY,
+        "runtime/tools/what_if.py": _KEY + " (an event column, a rule test's event key)",
+        "runtime/web/office.py": _KEY + " (the rules page's query: in force on a date)",
+        "runtime/web/trials.py": _KEY + " (a version's kind: the rules in force on a date)",
     },
 }
 

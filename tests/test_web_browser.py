@@ -135,6 +135,19 @@ def test_a_liaison_submits_and_the_office_publishes(
             assert "v.%E5%AE%9E%E9%99%85%E5%85%A5%E5%BA%93=13000" in page.url  # the scenario's link
             page.screenshot(path=str(shots / "7-office-what-if.png"), full_page=True)
 
+            page.click("#nav-dry-run")
+            page.wait_for_selector("#dry-run-form")
+            assert page.input_value("#periods") == PERIOD
+            page.click("#run-dry-run")
+            page.wait_for_selector("#report", timeout=120_000)
+            assert page.locator("#dry-run-downloads a").count() == 5
+            page.screenshot(path=str(shots / "7a-office-dry-run.png"), full_page=True)
+
+            page.click("#nav-rules")
+            page.wait_for_selector("#in-force-section")
+            page.wait_for_selector("#findings-now", timeout=120_000)
+            page.screenshot(path=str(shots / "7b-office-rules.png"), full_page=True)
+
             page.goto(f"{url}/results/{PERIOD}")
             page.click("#publish")
             page.wait_for_selector("#published >> text=已发布")

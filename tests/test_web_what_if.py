@@ -73,7 +73,7 @@ def _changed_folder(folder: Path) -> Path:
 
 
 def _what_if(client: TestClient, subject: str = "s04") -> Any:
-    params = {"set": [f"{column}={value}" for column, value in CHANGE.items()]}
+    params: dict[str, Any] = {"set": [f"{c}={v}" for c, v in CHANGE.items()], "full": "true"}
     response = client.get(f"/api/periods/{PERIOD}/subjects/{subject}/what-if", params=params)
     assert response.status_code == 200, response.text
     return response.json()
@@ -155,3 +155,128 @@ def test_a_what_if_from_submissions_gives_the_same_scores(
     for key in ("total", "rank", "grade", "indicators"):
         assert from_submissions[key] == from_data[key], key
     assert PENDING  # every section submitted in this store
+
+
+@pytest.mark.parametrize(
+    ("subject", "changes"),
+    [
+        ("s04", CHANGE),
+        ("s11", {"迟报次数": "4"}),
+        ("p0401", {"差错次数": "2", "履职评价": "差"}),
+    ],
+)
+def test_the_workbench_what_if_equals_evaluating_the_changed_data_again(
+    data_app: tuple[FastAPI, Path], subject: str, changes: dict[str, str]
+) -> None:
+    """The workbench evaluates only the changed subject again (the rest
+    remembered, ranks and grades over everyone); it equals ``what_if_data``,
+    which copies the folder, changes the file and evaluates it all."""
+    from runtime.inputs.periods import Period
+    from runtime.tools.what_if import what_if_data
+
+    bench = data_app[0].state.workbench
+    period = Period.parse(PERIOD)
+    asked = dict(changes)
+    fast = bench.what_if(period, subject, asked)
+    with bench.store() as store:
+        slow = what_if_data(bench.compilation, str(DATA), period, store, subject, asked)
+    assert bench.document(fast) == bench.document(slow)
+    assert fast is not bench.evaluate(period)
+
+
+def test_a_scenario_becomes_a_rule_test_that_passes(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    """The what-if page's scenario downloaded as a rule test: put in the
+    rules' tests folder, ``jixiao test`` runs it and it passes; with an
+    expected total changed it fails (it does test something)."""
+    office = signed_in(data_app[0], "office")
+    params = {f"v.{column}": value for column, value in CHANGE.items()}
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params=params)
+    assert 'id="rule-test"' in page.text
+    found = office.get(f"/results/{PERIOD}/subjects/s04/what-if/test.yaml", params=params)
+    assert found.status_code == 200
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
+    code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code == 0, out + err
+    assert "1 passed" in out
+    after = _what_if(office)["after"]["total"]
+    assert f"total: '{after}'" in found.text
+    (rules / "tests" / "what_if.yaml").write_text(
+        found.text.replace(f"total: '{after}'", "total: '1.00'"), encoding="utf-8"
+    )
+    code, out, _ = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code != 0 and "1 failed" in out
+    liaison = signed_in(data_app[0], "liaison04")
+    assert liaison.get(f"/results/{PERIOD}/subjects/s05/what-if/test.yaml").status_code == 403
+
+
+def test_a_what_if_with_events_equals_evaluate_on_the_changed_events(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    """s04's 2016Q3 occurrence of adverse_publicity (events.csv row 167)
+    removed and a provincial commendation added: the same as ``evaluate``
+    on the events file changed so."""
+    office = signed_in(data_app[0], "office")
+    rows = (DATA / "events.csv").read_text(encoding="utf-8-sig").splitlines()
+    veto = next(n for n, line in enumerate(rows) if ",s04,adverse_publicity," in line)
+    source = f"{DATA / 'events.csv'}:{veto + 1}"
+    params: dict[str, Any] = {
+        "add": "provincial_commendation:1", "remove": source, "full": "true",
+    }  # fmt: skip
+    response = office.get(f"/api/periods/{PERIOD}/subjects/s04/what-if", params=params)
+    assert response.status_code == 200, response.text
+    found = response.json()
+    target = tmp_path / "events"
+    shutil.copytree(DATA, target)
+    path = target / "events.csv"
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    assert ",s04,adverse_publicity," in lines[veto]
+    del lines[veto]
+    lines.append("2016-09-30,s04,provincial_commendation,1,,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    code, out, err = run(
+        "evaluate", RULES, "--data", str(target), "--period", PERIOD, "--format", "json"
+    )
+    assert code == 0, err
+    expected = json.loads(out)["subjects"]
+    mine = next(s for s in expected if s["id"] == "s04")
+    assert found["after"]["total"] == mine["total"] != found["before"]["total"]
+    assert found["after"]["rank"] == mine["rank"]
+
+    def scores(subjects: list[dict[str, Any]]) -> dict[str, Any]:
+        return {s["id"]: (s["total"], s["rank"], s["grade"]) for s in subjects}
+
+    assert scores(found["results"]["subjects"]) == scores(expected)
+    unknown = office.get(
+        f"/api/periods/{PERIOD}/subjects/s04/what-if", params={"add": "no_such_item"}
+    )
+    assert unknown.status_code == 422
+
+
+def test_the_what_if_page_changes_events_and_its_rule_test_passes(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    office = signed_in(data_app[0], "office")
+    source = f"{DATA / 'events.csv'}:167"
+    params: list[tuple[str, str | int | float | bool | None]] = [
+        ("e.remove", source),
+        ("e.add", "provincial_commendation"),
+    ]
+    api = office.get(
+        f"/api/periods/{PERIOD}/subjects/s04/what-if",
+        params=[("remove", source), ("add", "provincial_commendation")],
+    ).json()
+    page = office.get(f"/results/{PERIOD}/subjects/s04/what-if", params=params)
+    assert page.status_code == 200
+    assert f'id="then-total">{api["after"]["total"]}<' in page.text
+    assert 'name="e.remove" value="' in page.text and " checked" in page.text
+    found = office.get(f"/results/{PERIOD}/subjects/s04/what-if/test.yaml", params=params)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
+    code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code == 0 and "1 passed" in out, out + err
+    assert f"total: '{api['after']['total']}'" in found.text

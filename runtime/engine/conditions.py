@@ -43,8 +43,22 @@ class CompiledCondition:
             raise located(self.module, error, self.condition.span) from None
 
 
+# Link conditions compiled once per program and link (a workbench evaluates
+# the same rules again on every what-if); the objects are kept with their
+# condition so an id is never reused while remembered; bounded.
+_LINKS: dict[tuple[int, int], tuple[ir.Program, ir.Link, CompiledCondition]] = {}
+
+
 def link_condition(program: ir.Program, link: ir.Link) -> CompiledCondition:
-    return CompiledCondition(program, link.condition, f"link {link.id}")
+    key = (id(program), id(link))
+    found = _LINKS.get(key)
+    if found is not None and found[0] is program and found[1] is link:
+        return found[2]
+    condition = CompiledCondition(program, link.condition, f"link {link.id}")
+    if len(_LINKS) >= 256:
+        _LINKS.clear()
+    _LINKS[key] = (program, link, condition)
+    return condition
 
 
 def link_since(program: ir.Program, link: ir.Link) -> CompiledCondition | None:

@@ -90,12 +90,15 @@ def evaluate_datasets(
     label: str | None = None,
     history: History | None = None,
     engine: str = "python",
+    evaluators: tuple[CompiledEvaluator, CompiledEvaluator | None] | None = None,
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
     ``data`` names where they came from, for problems about missing periods.
     ``engine``: ``python`` (per subject) or ``batch`` (``runtime.engine.batch``:
     stage 1 of a period at once; where it cannot, the Python engine, with a
-    warning E0960 giving the reason)."""
+    warning E0960 giving the reason).  ``evaluators``: the section and person
+    evaluators to use (the workbench keeps one that remembers the subjects it
+    evaluated), else made here."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -103,12 +106,15 @@ def evaluate_datasets(
     evaluation.warnings.extend(sections.warnings)
     if people is not None:
         evaluation.warnings.extend(people.warnings)
-    section_evaluator = CompiledEvaluator(program, module)
     people_evaluator = None
-    if "person" in compilation.programs and "person" in compilation.modules:
-        people_evaluator = CompiledEvaluator(
-            compilation.programs["person"], compilation.modules["person"]
-        )
+    if evaluators is not None:
+        section_evaluator, people_evaluator = evaluators
+    else:
+        section_evaluator = CompiledEvaluator(program, module)
+        if "person" in compilation.programs and "person" in compilation.modules:
+            people_evaluator = CompiledEvaluator(
+                compilation.programs["person"], compilation.modules["person"]
+            )
     # Sanctions that last: from earlier published results, and from the
     # quarters of this evaluation into the later ones (runtime.engine.sanctions).
     lasting: dict[str, dict[str, list[Sanctioned]]] = {}

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -85,12 +86,20 @@ def load_data(
     wanted: list[Period] | None = None,
     absent_unscores: bool = False,
     collected: frozenset[str] | None = None,
+    edit: Callable[[list[Table]], list[Table]] | None = None,
+    read: Callable[[Path], list[Table]] = read_tables,
+    supervision: Callable[
+        [str, dict[str, str]], tuple[list[SupervisionItem], list[Diagnostic]]
+    ] = read_supervision,
 ) -> Dataset:
     """Read every ``.csv`` table of a data folder (or one file).
 
     Only rows of the ``wanted`` periods are read and checked (all periods of
     the rule set's year when None); rows of other periods are left alone, so
-    one data folder can hold several years.
+    one data folder can hold several years.  ``edit``: applied to each
+    file's tables as read (a what-if: one subject's rows, changed);
+    ``read`` and ``supervision`` read a file's tables and the supervision
+    items (the workbench remembers what they read).
     """
     dataset = Dataset()
     path = Path(location)
@@ -99,13 +108,16 @@ def load_data(
         return dataset
     files = data_files(path)
     reader = _TableReader(program, dataset, wanted, absent_unscores, collected)
+    reader.read = read
     if any(f.source is not None for f in program.inputs) and program.organization is not None:
         sections = {s.id: s.name for s in program.organization.sections}
-        items, problems = read_supervision(location, sections)
+        items, problems = supervision(location, sections)
         dataset.diagnostics.extend(problems)
         if items or problems:
             reader.supervision = items
     opened = [reader.open(file) for file in files]
+    if edit is not None:
+        opened = [edit(tables) for tables in opened]
     for tables in opened:  # month rows first: quarter rows take their months
         for table in tables:
             reader.collect_months(table)
@@ -200,6 +212,7 @@ class _TableReader:
             mine = dict(self.people) if program.kind == "person" else dict(self.sections)
         self.subjects = mine
         self.others = set(self.sections if program.kind == "person" else self.people)
+        self.read: Callable[[Path], list[Table]] = read_tables
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -218,7 +231,7 @@ class _TableReader:
         """The tables of one data file; none (the problem reported) when it
         cannot be read."""
         try:
-            return read_tables(file)
+            return self.read(file)
         except EncodingProblem as error:
             self.unreadable = True
             if self.program.kind == "section":  # both programs read every file: report once

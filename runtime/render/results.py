@@ -210,6 +210,12 @@ def _sanctions_json(result: SubjectResult) -> dict[str, object]:
     }
 
 
+def subject_json(result: SubjectResult, program: ir.Program) -> dict[str, object]:
+    """One subject as ``to_json`` writes it among the others (a what-if's
+    before and after, without the whole document)."""
+    return _subject_json(result, program)
+
+
 def to_json(
     sections: ir.Program,
     people: ir.Program | None,

@@ -356,6 +356,29 @@ def merged_tables(
     return tables + events
 
 
+def submitted_tables(
+    compilation: Compilation,
+    store: Store,
+    period: Period,
+    change: Callable[[list[Table]], list[Table]] | None = None,
+) -> list[Table]:
+    """The period's latest accepted submissions merged into the tables
+    ``evaluate --from-submissions`` reads (E0953: none; E0954: a required
+    column no one sent), ``change`` applied first."""
+    where = f"{store.path} ({period})"
+    program = compilation.programs["section"]
+    submissions = store.submissions(program.scheme, str(period))
+    if not submissions:
+        raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
+    tables = merged_tables(compilation, submissions, store)
+    if change is not None:
+        tables = change(tables)
+    owed = _owed(compilation, tables, period, where)
+    if owed:
+        raise UserError(owed)
+    return tables
+
+
 def _owed(
     compilation: Compilation, tables: list[Table], period: Period, where: str
 ) -> list[Diagnostic]:
@@ -388,15 +411,7 @@ def evaluate_submissions(
     a what-if's edit of the merged tables before they are read)."""
     program = compilation.programs["section"]
     where = f"{store.path} ({period})"
-    submissions = store.submissions(program.scheme, str(period))
-    if not submissions:
-        raise UserError([Diagnostic("E0953", {"period": str(period)}, None, location=where)])
-    tables = merged_tables(compilation, submissions, store)
-    if change is not None:
-        tables = change(tables)
-    owed = _owed(compilation, tables, period, where)
-    if owed:
-        raise UserError(owed)
+    tables = submitted_tables(compilation, store, period, change)
     sections = load_tables(program, tables, [period])
     people: Dataset | None = None
     problems = list(sections.diagnostics)

@@ -17,15 +17,32 @@ import csv
 import dataclasses
 import shutil
 import tempfile
-from collections.abc import Mapping
+from collections.abc import Callable, Collection, Mapping, Sequence
+from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 
+import yaml
+
+from compiler import ir
+from compiler.codegen import GeneratedModule
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
+from runtime.engine.compiled import CompiledEvaluator
+from runtime.engine.links import History
 from runtime.engine.results import SubjectResult
-from runtime.engine.run import Evaluation
-from runtime.inputs.data import NAME_COLUMN, PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.engine.run import Evaluation, evaluate_datasets
+from runtime.inputs.data import (
+    NAME_COLUMN,
+    PERIOD_COLUMN,
+    SUBJECT_COLUMN,
+    Dataset,
+    Row,
+    load_data,
+    load_tables,
+)
 from runtime.inputs.periods import Period, period_label
+from runtime.inputs.supervision import SupervisionItem, read_supervision
 from runtime.inputs.tables import Table, TableError, data_files, read_tables
 from runtime.store import Store
 from runtime.tools.runs import evaluate_with_history
@@ -195,6 +212,11 @@ def _renamed(diagnostic: Diagnostic, copy: str, data: str) -> Diagnostic:
     )
 
 
+def write_csv(table: Table, path: Path) -> None:
+    """A table written as a CSV data file (UTF-8), as ``read_tables`` reads it."""
+    _write_csv(table, path)
+
+
 def _write_csv(table: Table, path: Path) -> None:
     with open(path, "w", encoding="utf-8", newline="") as file:
         writer = csv.writer(file)
@@ -224,3 +246,335 @@ def what_if_submissions(
         return edited
 
     return evaluate_submissions(compilation, store, period, period_label(str(period)), change)
+
+
+# -- The workbench's what-if: one subject evaluated again, the rest remembered.
+
+
+class RememberingEvaluator(CompiledEvaluator):
+    """A compiled evaluator that remembers each subject's slot values by its
+    inputs while ``learning`` (the period's evaluation), so that a what-if,
+    evaluating the period again with one subject's inputs changed, runs the
+    compiled program on that subject only (and on the people whose section
+    total it changes); ranking and grades (the population stage) still run
+    over everyone, as ``evaluate`` does."""
+
+    def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
+        super().__init__(program, module)
+        self.known: dict[tuple[object, ...], tuple[object, ...]] = {}
+        self.learning = True
+
+    def evaluate_in_context(
+        self, inputs: tuple[object, ...], full: bool = True
+    ) -> tuple[object, ...]:
+        if not full:
+            return super().evaluate_in_context(inputs, full)
+        key = inputs
+        try:
+            found = self.known.get(key)
+        except TypeError:  # an input that cannot be a key: evaluate it
+            return super().evaluate_in_context(inputs, full)
+        if found is None:
+            found = super().evaluate_in_context(inputs, full)
+            if self.learning:
+                self.known[key] = found
+        return found
+
+
+Edit = Callable[[list[Table]], list[Table]]
+Reader = Callable[[Edit | None], tuple[Dataset, Dataset | None]]
+
+
+def evaluators_of(
+    compilation: Compilation,
+) -> tuple[RememberingEvaluator, RememberingEvaluator | None]:
+    section = RememberingEvaluator(compilation.programs["section"], compilation.modules["section"])
+    person = None
+    if "person" in compilation.programs and "person" in compilation.modules:
+        person = RememberingEvaluator(compilation.programs["person"], compilation.modules["person"])
+    return section, person
+
+
+def data_reader(compilation: Compilation, data: str, period: Period) -> Reader:
+    """Reading the data folder's rows of ``period`` as ``evaluate --data``
+    reads them (each file's tables passed through ``edit`` first); each
+    file is read once, then remembered (the workbench prepares a period
+    again when a file's size or time changes)."""
+
+    files: dict[Path, list[Table] | TableError] = {}
+    supervised: dict[str, tuple[list[SupervisionItem], list[Diagnostic]]] = {}
+
+    def tables(file: Path) -> list[Table]:
+        if file not in files:
+            try:
+                files[file] = read_tables(file)
+            except TableError as error:  # EncodingProblem too: kept, raised again
+                files[file] = error
+        found = files[file]
+        if isinstance(found, TableError):
+            raise found
+        return found
+
+    def items(
+        location: str, sections: dict[str, str]
+    ) -> tuple[list[SupervisionItem], list[Diagnostic]]:
+        if location not in supervised:
+            supervised[location] = read_supervision(location, sections)
+        return supervised[location]
+
+    def read(edit: Edit | None) -> tuple[Dataset, Dataset | None]:
+        if not Path(data).exists():
+            raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
+        program = compilation.programs["section"]
+        sections = load_data(program, data, [period], edit=edit, read=tables, supervision=items)
+        people = None
+        if "person" in compilation.programs:
+            people = load_data(
+                compilation.programs["person"], data, [period], edit=edit, read=tables,
+                supervision=items,
+            )  # fmt: skip
+        problems = sections.diagnostics + (people.diagnostics if people is not None else [])
+        if problems:
+            raise UserError(problems)
+        return sections, people
+
+    return read
+
+
+def tables_reader(compilation: Compilation, tables: list[Table], period: Period) -> Reader:
+    """Reading merged submissions' tables as ``evaluate --from-submissions``."""
+
+    def read(edit: Edit | None) -> tuple[Dataset, Dataset | None]:
+        found = edit(tables) if edit is not None else tables
+        sections = load_tables(compilation.programs["section"], found, [period])
+        people = None
+        if "person" in compilation.programs:
+            people = load_tables(compilation.programs["person"], found, [period])
+        problems = sections.diagnostics + (people.diagnostics if people is not None else [])
+        if problems:
+            raise UserError(problems)
+        return sections, people
+
+    return read
+
+
+@dataclass
+class Prepared:
+    """A period read and evaluated once, kept for pages and what-ifs: the
+    rows read, the evaluators that remember every subject's values, and the
+    evaluation itself (``evaluate``'s results on the same inputs)."""
+
+    compilation: Compilation
+    period: Period
+    where: str
+    read: Reader
+    history: History | None
+    sections: Dataset
+    people: Dataset | None
+    evaluators: tuple[RememberingEvaluator, RememberingEvaluator | None]
+    evaluation: Evaluation
+    by_subject: dict[int, tuple[Table, dict[str, list[tuple[int, list[str]]]]]] = dataclasses.field(
+        default_factory=dict
+    )
+
+    @classmethod
+    def of(
+        cls, compilation: Compilation, period: Period, where: str, read: Reader,
+        history: History | None,
+    ) -> Prepared:  # fmt: skip
+        sections, people = read(None)
+        evaluators = evaluators_of(compilation)
+        evaluation = evaluate_datasets(
+            compilation, sections, people, [period], where, period_label(str(period)), history,
+            evaluators=evaluators,
+        )  # fmt: skip
+        for evaluator in evaluators:
+            if evaluator is not None:
+                evaluator.learning = False
+        return cls(compilation, period, where, read, history, sections, people, evaluators,
+                   evaluation)  # fmt: skip
+
+    def _only(self, table: Table, subject: str) -> Table:
+        """The table's rows of one subject (a table naming no subject: as
+        it is); each table sorted by subject once (the tables read are
+        kept, so a table's id stays its own while remembered here)."""
+        if SUBJECT_COLUMN not in table.header:
+            return table
+        found = self.by_subject.get(id(table))
+        if found is None or found[0] is not table:
+            at = table.header.index(SUBJECT_COLUMN)
+            rows: dict[str, list[tuple[int, list[str]]]] = {}
+            for number, cells in table.rows:
+                if at < len(cells):
+                    rows.setdefault(cells[at].strip(), []).append((number, cells))
+            found = (table, rows)
+            self.by_subject[id(table)] = found
+        return dataclasses.replace(table, rows=found[1].get(subject, []))
+
+    def what_if(
+        self,
+        subject: str,
+        changes: Mapping[str, str],
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> Evaluation:
+        """The period evaluated again with the subject's cells changed, its
+        item occurrences ``removed`` (by where they were read, ``file:row``)
+        and ``added`` (item, count; on the period's last day): its rows read
+        again (only its own rows and events), every other subject's as read
+        before; E1109 for a column the subject's row has not."""
+        if not changes and not added and not removed:
+            return self.evaluation
+        done: set[str] = set()
+        known: list[str] = []
+        period = self.period
+        # The added occurrences: one table, given to each program's reading
+        # once (each program reads every file, the first one first again).
+        first: list[Table] = []
+
+        def edit(tables: list[Table]) -> list[Table]:
+            mine = [_without(self._only(t, subject), removed) for t in tables]
+            known.extend(_columns(mine, subject, period))
+            edited, columns = changed(mine, subject, period, changes)
+            done.update(columns)
+            again = bool(tables) and bool(first) and tables[0] is first[0]
+            if added and tables and (not first or again):
+                first[:] = [tables[0]]
+                edited.append(_occurrences(subject, period, added))
+            return edited
+
+        sections, people = self.read(edit)
+        missing = [c for c in changes if c not in done]
+        if missing:
+            raise _unknown(missing, subject, period, sorted(set(known), key=known.index))
+        return evaluate_datasets(
+            self.compilation, _swapped(self.sections, sections, subject),
+            None if self.people is None or people is None
+            else _swapped(self.people, people, subject),
+            [period], self.where, self.evaluation.label, self.history,
+            evaluators=self.evaluators,
+        )  # fmt: skip
+
+
+ADDED = "what-if"  # where an added occurrence was "read": the what-if itself
+
+
+def _occurrences(subject: str, period: Period, added: Sequence[tuple[str, str]]) -> Table:
+    """An event table of the added occurrences (on the period's last day)."""
+    day = period.end.isoformat()
+    rows = [(n, [day, subject, item, count]) for n, (item, count) in enumerate(added, start=1)]
+    return Table(ADDED, ["date", "subject", "item", "count"], rows)
+
+
+def _without(table: Table, removed: Collection[str]) -> Table:
+    """The table without the rows ``removed`` names (``file:row``)."""
+    if not removed:
+        return table
+    rows = [(n, c) for n, c in table.rows if f"{table.shown}:{n}" not in removed]
+    return table if len(rows) == len(table.rows) else dataclasses.replace(table, rows=rows)
+
+
+def _swapped(before: Dataset, again: Dataset, subject: str) -> Dataset:
+    """The rows read before, the subject's replaced by those read again."""
+    mine = [row for row in again.rows if row.subject == subject]
+    rows: list[Row] = []
+    for row in before.rows:
+        if row.subject != subject:
+            rows.append(row)
+        elif mine:
+            rows.extend(mine)
+            mine = []
+    rows.extend(mine)
+    return dataclasses.replace(before, rows=rows)
+
+
+# -- A scenario as a rule test (``jixiao test``'s format, rules/…/tests).
+
+
+def rule_test(
+    prepared: Prepared,
+    tables: list[Table],
+    subject: str,
+    changes: Mapping[str, str],
+    changed_evaluation: Evaluation,
+    name: str,
+    added: Sequence[tuple[str, str]] = (),
+    removed: Collection[str] = (),
+) -> str:
+    """A what-if as a rule test file: one case whose population is every
+    subject of the changed one's kind (and every section, for a person: a
+    person's total combines their section's), each with its cells as the
+    data hold them (the changed subject's changed), the counts read from
+    the supervision table, and the period's events; expecting the changed
+    subject's total, rank, grade and indicator scores as the what-if gave
+    them.  ``jixiao test`` on it passes while the rules give that result."""
+    period = prepared.period
+    programs = prepared.compilation.programs
+    person = prepared.people is not None and any(r.subject == subject for r in prepared.people.rows)
+    kinds: list[tuple[str, Dataset]] = [("sections", prepared.sections)]
+    if person and prepared.people is not None:
+        kinds.append(("people", prepared.people))
+    case: dict[str, object] = {"name": name}
+    events: list[dict[str, object]] = []
+    for key, dataset in kinds:
+        program = programs["section" if key == "sections" else "person"]
+        counted = [
+            (n, f.name)
+            for n, f in enumerate(program.inputs)
+            if f.source is not None and f.kind != "events"
+        ]
+        # Items counted from the supervision table: occurrences in the test.
+        tabled = [
+            (n, f.name.removesuffix(".count"))
+            for n, f in enumerate(program.inputs)
+            if f.source is not None and f.kind == "events"
+        ]
+        listed: dict[str, dict[str, object]] = {}
+        for row in dataset.rows:
+            if row.period != str(period):
+                continue
+            found: dict[str, object] = {
+                c: (v if v.strip() else None) for c, v in cells(tables, row.subject, period).items()
+            }
+            for position, column in counted:
+                value = row.values[position]
+                found[column] = None if value is None else str(value)
+            if row.subject == subject:
+                found.update({c: (v if v.strip() else None) for c, v in changes.items()})
+            listed[row.subject] = found
+            for position, item in tabled:
+                occurrences = row.values[position]
+                if isinstance(occurrences, Decimal) and occurrences:
+                    events.append({"subject": row.subject, "item": item,
+                                   "count": str(occurrences), "date": period.end.isoformat()})  # fmt: skip
+            for event in row.events:
+                if row.subject == subject and event.source in removed:
+                    continue
+                shown: dict[str, object] = {
+                    "subject": event.subject, "item": event.item, "count": str(event.count),
+                    "date": event.day.isoformat(),
+                }  # fmt: skip
+                if event.reason:
+                    shown["reason"] = event.reason
+                if event.points is not None:
+                    shown["points"] = str(event.points)
+                events.append(shown)
+        case[key] = listed
+    day = period.end.isoformat()
+    events += [
+        {"subject": subject, "item": item, "count": count, "date": day} for item, count in added
+    ]
+    if events:
+        case["events"] = events
+    result = next(
+        r for r in (*changed_evaluation.sections, *changed_evaluation.people) if r.id == subject
+    )
+    expected: dict[str, object] = {"total": str(result.total), "rank": result.rank}
+    if result.grade is not None:
+        expected["grade"] = result.grade
+    for indicator in result.indicators:
+        expected[indicator.id] = None if indicator.score is None else str(indicator.score)
+    case["expect"] = {subject: expected}
+    document = {"period": str(period), "cases": [case]}
+    header = f"# {name}\n"
+    return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)

@@ -89,6 +89,20 @@ def add_account(
     return account
 
 
+def change_password(store: Store, name: str, password: str) -> None:
+    """``jixiao users passwd``: E1103 for a password too short, E1112 for no
+    such account.  Sessions signed in with the old password end (``stamp``)."""
+    if len(password) < MIN_PASSWORD:
+        raise StoreError("E1103", {"length": MIN_PASSWORD})
+    store.set_password(name.strip(), hash_password(password))
+
+
+def stamp(account: Account) -> str:
+    """What a session remembers of the password it was opened with (the
+    hash's last characters, never the password): a changed password ends it."""
+    return account.password[-12:]
+
+
 @dataclass(frozen=True, slots=True)
 class Login:
     """The outcome of a login: the account, or why not (``throttled``: too

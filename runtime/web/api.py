@@ -19,6 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from dsl.diagnostics import Diagnostic, UserError, to_json_object
+from runtime.render.results import subject_json
 from runtime.render.status import to_json as status_json
 from runtime.store import Submission
 from runtime.tools.explain import Node
@@ -33,7 +34,7 @@ from runtime.web.security import (
     require_subject,
     start_session,
 )
-from runtime.web.workbench import MAX_UPLOAD, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
 
 router = APIRouter(prefix="/api", tags=["jixiao"])
 
@@ -134,32 +135,52 @@ def what_if(
     period: str,
     subject: str,
     cells: Annotated[list[str] | None, Query(alias="set")] = None,
+    add: Annotated[list[str] | None, Query()] = None,
+    remove: Annotated[list[str] | None, Query()] = None,
+    full: bool = False,
 ) -> JSONResponse:
     """The period evaluated again with the subject's cells changed
-    (``set=COLUMN=VALUE``, repeated; cells as a data file holds them):
-    ``results`` as ``evaluate --format json`` on the changed data (filtered
-    for a liaison), and the subject ``before`` and ``after``.  Nothing is written."""
+    (``set=COLUMN=VALUE``, repeated; cells as a data file holds them): the
+    subject ``before`` and ``after`` as ``evaluate --format json`` writes a
+    subject, and ``ranks``, every visible subject whose rank or grade the
+    change moves; with ``full=true`` also ``results``, the whole document
+    as ``evaluate --format json`` on the changed data (filtered for a
+    liaison).  ``add=ITEM`` or ``add=ITEM:COUNT`` (repeated) adds an
+    occurrence of an item on the period's last day, ``remove=FILE:ROW``
+    removes one of the subject's (as its ``events[].source`` names it).
+    Nothing is written."""
     chosen = the_period(request, bench, user, period)
     require_subject(request, bench, user, subject)
     changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
     try:
-        before = bench.period_document(chosen)
-        after = bench.document(bench.what_if(chosen, subject, changes))
+        evaluation = bench.evaluate(chosen)
+        program, now_ = bench.find(evaluation, subject)
+        changed = bench.what_if(chosen, subject, changes, occurrences(add), set(remove or []))
+        _, then = bench.find(changed, subject)
     except UserError as error:
         return problems_response(bench, error, 422)
-
-    def visible(document: dict[str, object]) -> list[dict[str, object]]:
+    except KeyError:
+        return JSONResponse({"detail": "no such subject"}, 404)
+    was = {r.id: (r.rank, r.grade) for r in (*evaluation.sections, *evaluation.people)}
+    moved = [
+        {"id": r.id, "rank": r.rank, "grade": r.grade, "was_rank": was[r.id][0],
+         "was_grade": was[r.id][1]}
+        for r in (*changed.sections, *changed.people)
+        if r.id in was and was[r.id] != (r.rank, r.grade) and bench.may_see(user, r.id)
+    ]  # fmt: skip
+    found: dict[str, object] = {
+        "changes": changes, "before": subject_json(now_, program),
+        "after": subject_json(then, program), "ranks": moved,
+    }  # fmt: skip
+    if full:
+        document = bench.document(changed)
         subjects = document.get("subjects")
         assert isinstance(subjects, list)
-        return [s for s in subjects if bench.may_see(user, str(s["id"]))]
-
-    def one(document: dict[str, object]) -> dict[str, object] | None:
-        return next((s for s in visible(document) if s["id"] == subject), None)
-
-    return JSONResponse(
-        {"changes": changes, "before": one(before), "after": one(after),
-         "results": {**after, "subjects": visible(after)}}
-    )  # fmt: skip
+        found["results"] = {
+            **document,
+            "subjects": [s for s in subjects if bench.may_see(user, str(s["id"]))],
+        }
+    return JSONResponse(found)
 
 
 @router.get("/periods/{period}/status")

@@ -18,10 +18,11 @@ from importlib.resources import files
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.middleware.sessions import SessionMiddleware
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.messages import text as message_text
-from runtime.web import api, pages
+from runtime.web import api, office, pages
 from runtime.web.security import (
     SESSION_SECONDS,
     BadToken,
@@ -30,7 +31,7 @@ from runtime.web.security import (
     Refused,
     signed_in,
 )
-from runtime.web.workbench import Config, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Config, Workbench
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -52,10 +53,18 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
         docs_url=None, redoc_url=None, openapi_url=None,
     )  # fmt: skip
     app.state.workbench = bench
+    with bench.store() as store:
+        # Kept in the store: a restart leaves sessions valid until they expire.
+        key = store.secret("session_key", lambda: secrets.token_urlsafe(32))
     app.add_middleware(
-        SessionMiddleware, secret_key=secrets.token_urlsafe(32), session_cookie="jixiao_session",
+        SessionMiddleware, secret_key=key, session_cookie="jixiao_session",
         max_age=SESSION_SECONDS, same_site="strict", https_only=False,
     )  # fmt: skip
+    app.add_middleware(BodyLimit, limit=MAX_BODY)
+
+    @app.exception_handler(TooLarge)
+    async def too_large(request: Request, _: Exception) -> Response:
+        return JSONResponse({"detail": "request body too large", "limit": MAX_BODY}, 413)
 
     @app.middleware("http")
     async def strict_headers(
@@ -112,8 +121,50 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
         return JSONResponse(app.openapi())
 
     app.include_router(pages.router)
+    app.include_router(office.router)
     app.include_router(api.router)
     return app
+
+
+# The largest request body taken: an upload's limit and room for the form
+# around it.  Larger bodies are refused before they are read (their
+# Content-Length), or as soon as what arrives passes the limit (a body sent
+# without one, chunked): never buffered whole.
+MAX_BODY = MAX_UPLOAD + 1024 * 1024
+
+
+class TooLarge(Exception):
+    """A request body over ``MAX_BODY``."""
+
+
+class BodyLimit:
+    """ASGI middleware: 413 for a request body over ``limit``."""
+
+    def __init__(self, app: ASGIApp, limit: int) -> None:
+        self.app = app
+        self.limit = limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        length = dict(scope["headers"]).get(b"content-length")
+        if length is not None and (not length.isdigit() or int(length) > self.limit):
+            response = JSONResponse({"detail": "request body too large", "limit": self.limit}, 413)
+            await response(scope, receive, send)
+            return
+        seen = 0
+
+        async def counted() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > self.limit:
+                    raise TooLarge()
+            return message
+
+        await self.app(scope, counted, send)
 
 
 def _error_page(request: Request, bench: Workbench, status: int, message: str) -> Response:

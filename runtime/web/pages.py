@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import json
 from typing import Annotated
-from urllib.parse import quote
+from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -40,7 +40,7 @@ from runtime.web.security import (
     signed_in,
     start_session,
 )
-from runtime.web.workbench import MAX_UPLOAD, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
 
 router = APIRouter(include_in_schema=False)
 
@@ -186,6 +186,11 @@ def download(request: Request, bench: Bench, user: User, period: str, fmt: str) 
     return Response(body, media_type=media, headers=_attachment(name))
 
 
+def attachment(name: str) -> dict[str, str]:
+    """Headers that make a response a download named ``name``."""
+    return _attachment(name)
+
+
 def _attachment(name: str) -> dict[str, str]:
     return {"Content-Disposition": f"attachment; filename*=UTF-8''{quote(name)}"}
 
@@ -254,17 +259,64 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
         if key.startswith(WHAT_IF_FIELD)
     }
     changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    added, removed = _events_asked(request)
     failure, then, tree = "", now_, None
     try:
-        changed = bench.what_if(chosen, subject, changes) if changes else evaluation
+        changed = bench.what_if(chosen, subject, changes, added, removed)
         _, then = bench.find(changed, subject)
         tree = bench.explanation(changed, subject, None, bench.config.lang)
     except UserError as error:
         failure = problems(bench, error)
     pairs = list(zip(now_.indicators, then.indicators, strict=True))
+    program = bench.find(evaluation, subject)[0]
+    events = bench.events_of(chosen, subject)
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
+        events=events, removed=removed, added=[f"{i}:{c}" for i, c in added],
+        items=[(i.id, i.name) for i in program.items],
+        scenario=_scenario(changes, added, removed),
+    )  # fmt: skip
+
+
+def _events_asked(request: Request) -> tuple[list[tuple[str, str]], set[str]]:
+    """A what-if's added (``e.add=ITEM[:COUNT]``) and removed
+    (``e.remove=FILE:ROW``) item occurrences, from the query."""
+    added = occurrences(request.query_params.getlist("e.add"))
+    removed = {v for v in request.query_params.getlist("e.remove") if v.strip()}
+    return added, removed
+
+
+def _scenario(changes: dict[str, str], added: list[tuple[str, str]], removed: set[str]) -> str:
+    """The scenario as a query (the page's link, the rule test's)."""
+    pairs = [(f"{WHAT_IF_FIELD}{k}", v) for k, v in changes.items()]
+    pairs += [("e.add", f"{i}:{c}") for i, c in added] + [("e.remove", r) for r in sorted(removed)]
+    return urlencode(pairs)
+
+
+@router.get("/results/{period}/subjects/{subject}/what-if/test.yaml")
+def what_if_test(request: Request, bench: Bench, user: User, period: str, subject: str) -> Response:
+    """The scenario as a rule test (the format of the rules' ``tests/``
+    folder): put it there and ``jixiao test`` checks the rules still give
+    this result."""
+    chosen = the_period(request, bench, user, period)
+    require_subject(request, bench, user, subject)
+    current = bench.current_cells(chosen, subject)
+    asked = {
+        key[len(WHAT_IF_FIELD) :]: value.strip()
+        for key, value in request.query_params.items()
+        if key.startswith(WHAT_IF_FIELD)
+    }
+    changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    added, removed = _events_asked(request)
+    said = [f"{k}={v}" for k, v in changes.items()] + [f"+{i}×{c}" for i, c in added]
+    said += [f"-{r.rsplit('/', 1)[-1]}" for r in sorted(removed)]
+    name = f"{subject} {chosen} {message_text('web.what_if', bench.config.lang)}: {'、'.join(said) or '-'}"
+    text = bench.rule_test(chosen, subject, changes, name, added, removed)
+    audit(request, bench, user.name, "download", what="rule-test", subject=subject)
+    return Response(
+        text.encode("utf-8"), media_type="application/yaml; charset=utf-8",
+        headers=_attachment(f"what-if-{subject}-{chosen}.yaml"),
     )  # fmt: skip
 
 

@@ -18,7 +18,7 @@ import secrets
 from fastapi import Request
 
 from runtime.store import Account
-from runtime.web.accounts import now
+from runtime.web.accounts import now, stamp
 from runtime.web.workbench import Workbench
 
 SESSION_SECONDS = 8 * 3600  # one working day
@@ -73,6 +73,7 @@ def start_session(request: Request, account: Account) -> str:
     login carries over)."""
     request.session.clear()
     request.session["user"] = account.name
+    request.session["stamp"] = stamp(account)
     token = secrets.token_urlsafe(32)
     request.session[CSRF_FIELD] = token
     return token
@@ -80,13 +81,14 @@ def start_session(request: Request, account: Account) -> str:
 
 def signed_in(request: Request, workbench: Workbench) -> Account:
     """The session's account, read from the store on every request (an
-    account removed from the store stops working at once)."""
+    account removed from the store, or whose password changed, stops
+    working at once)."""
     name = request.session.get("user")
     if not isinstance(name, str):
         raise LoginRequired()
     with workbench.store() as store:
         account = store.account(name)
-    if account is None:
+    if account is None or request.session.get("stamp") != stamp(account):
         request.session.clear()
         raise LoginRequired()
     return account

@@ -18,7 +18,7 @@ import json
 import re
 import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -28,27 +28,37 @@ from compiler import ir
 from compiler.pipeline import Compilation, compile_rules
 from dsl.diagnostics import Diagnostic, Lang, UserError
 from dsl.gitsource import GitSource, RevisionError, open_source, parse_spec
+from runtime.engine.links import History
 from runtime.engine.results import SubjectResult
 from runtime.engine.run import Evaluation
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
-from runtime.inputs.periods import Period, PeriodError, period_label
+from runtime.inputs.events import Event
+from runtime.inputs.periods import Period, PeriodError
 from runtime.inputs.tables import data_files, read_tables
 from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.results import to_json
 from runtime.store import Account, Run, Store, StoreError, Submission, rules_commit
 from runtime.tools.explain import Node, explain_tree
 from runtime.tools.forms import build_form
-from runtime.tools.runs import evaluate_with_history, record_run
+from runtime.tools.runs import record_run, with_bundled
 from runtime.tools.status import Status, period_status
 from runtime.tools.submissions import (
     assessors,
-    evaluate_submissions,
     merged_tables,
     stored_tables,
     submit,
+    submitted_tables,
+)
+from runtime.tools.what_if import (
+    Prepared,
+    data_reader,
+    data_tables,
+    rule_test,
+    tables_reader,
+    write_csv,
 )
 from runtime.tools.what_if import cells as subject_cells
-from runtime.tools.what_if import data_tables, what_if_data, what_if_submissions
+from runtime.web.trials import Trials, Watch
 
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
@@ -91,6 +101,16 @@ class Point:
     published: bool  # read from the published run (not evaluated now)
 
 
+def occurrences(asked: list[str] | None) -> list[tuple[str, str]]:
+    """``ITEM`` or ``ITEM:COUNT`` as (item, count)."""
+    found = []
+    for text in asked or []:
+        item, _, count = text.partition(":")
+        if item.strip():
+            found.append((item.strip(), count.strip() or "1"))
+    return found
+
+
 def safe_file_name(name: str) -> str:
     """An uploaded file's name reduced to one harmless part (``../../x.csv``
     becomes ``x.csv``); empty when nothing usable is left."""
@@ -121,19 +141,28 @@ class Workbench:
             {p.id: p.section for p in organization.people} if organization else {}
         )
         self.assessors = assessors(compilation)
-        self._cache: dict[tuple[str, str], Evaluation | UserError] = {}
+        self._cache: dict[tuple[str, str], Prepared | UserError] = {}
         self._documents: dict[int, tuple[Evaluation, dict[str, object]]] = {}
         self._lock = threading.Lock()
+        self._stores = threading.local()
+        self._evaluating = threading.Lock()
+        self.watch = Watch(config.rules)
+        self.trials = Trials(
+            config.rules, self._folder, self.section_program.year, self._data_state
+        )
 
     # -- the store -------------------------------------------------------------
 
     @contextmanager
     def store(self) -> Iterator[Store]:
-        store = Store(self.config.store)
-        try:
-            yield store
-        finally:
-            store.close()
+        """The store, opened once per thread and kept (SQLite connections
+        stay in their thread; opening one checks the schema, which costs
+        more than most requests)."""
+        store: Store | None = getattr(self._stores, "store", None)
+        if store is None:
+            store = Store(self.config.store)
+            self._stores.store = store
+        yield store
 
     # -- periods ---------------------------------------------------------------
 
@@ -163,34 +192,103 @@ class Workbench:
     # -- evaluation ------------------------------------------------------------
 
     def _inputs_key(self, period: Period) -> str:
-        if self.config.data:
-            files = data_files(Path(self.config.data))
-            return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+        """What the period's evaluation depends on besides the rules: the data
+        files' names, sizes and times (or the submissions on record), and the
+        runs on record (a result link reads earlier published results)."""
         with self.store() as store:
-            found = store.submissions(self.section_program.scheme, str(period))
-            published = store.published(self.section_program.scheme, str(period))
-        return json.dumps([[s.id for s in found], published.id if published else None])
+            runs = store.connection.execute("SELECT count(*), max(id) FROM runs").fetchone()
+            if self.config.data:
+                files = data_files(Path(self.config.data))
+                found: list[object] = [
+                    (f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files
+                ]
+            else:
+                found = [s.id for s in store.submissions(self.section_program.scheme, str(period))]
+        return json.dumps([found, list(runs)])
 
-    def _evaluated(self, period: Period) -> Evaluation | UserError:
+    def _data_state(self) -> str:
+        """The data folder's files by name, size and time, or the submissions
+        on record (what a dry-run read)."""
+        if not self.config.data:
+            with self.store() as store:
+                scheme = self.section_program.scheme
+                return json.dumps(
+                    [[s.id for s in store.submissions(scheme, str(p))] for p in self.periods()]
+                )
+        files = data_files(Path(self.config.data))
+        return json.dumps([(f.name, f.stat().st_size, f.stat().st_mtime_ns) for f in files])
+
+    @contextmanager
+    def _folder(self, periods: list[Period]) -> Iterator[str]:
+        """A data folder holding ``periods``: the server's, else the periods'
+        merged submissions written out as CSV tables into a temporary one
+        (E0953 for a period without submissions)."""
+        if self.config.data:
+            yield self.config.data
+            return
+        with tempfile.TemporaryDirectory(prefix="jixiao-dry-run-") as folder:
+            with self.store() as store:
+                for period in periods:
+                    tables = submitted_tables(self.compilation, store, period)
+                    for number, table in enumerate(tables, start=1):
+                        write_csv(table, Path(folder) / f"{period}-{number}.csv")
+            yield folder
+
+    def _history(self) -> History:
+        """Earlier published results, read from the store (a connection of
+        its own per lookup: what-ifs run in any thread) and remembered for
+        the evaluation's life."""
+        scheme = self.section_program.scheme
+
+        def lookup(label: str, kind: str) -> list[dict[str, object]] | None:
+            with self.store() as store:
+                return store.history(scheme)(label, kind)
+
+        found = _remembered(lookup)
+        assert found is not None
+        return found
+
+    def _prepared(self, period: Period) -> Prepared | UserError:
+        """The period read and evaluated, once per state of its inputs."""
         key = (str(period), self._inputs_key(period))
         with self._lock:
             if key in self._cache:
                 return self._cache[key]
-        label = period_label(str(period))
+        # One evaluation at a time: requests arriving together for a period
+        # not yet evaluated wait for the first one's instead of each making its own.
+        with self._evaluating:
+            with self._lock:
+                if key in self._cache:
+                    return self._cache[key]
+            return self._prepare(period, key)
+
+    def _prepare(self, period: Period, key: tuple[str, str]) -> Prepared | UserError:
         try:
-            with self.store() as store:
-                if self.config.data:
-                    found: Evaluation | UserError = evaluate_with_history(
-                        self.compilation, self.config.data, [period], label, store
-                    )
-                else:
-                    found = evaluate_submissions(self.compilation, store, period, label)
+            stored = self._history()
+            if self.config.data:
+                data = self.config.data
+                scheme = self.section_program.scheme
+                history = _remembered(with_bundled(stored, data, scheme))
+                read = data_reader(self.compilation, data, period)
+                found: Prepared | UserError = Prepared.of(
+                    self.compilation, period, data, read, history
+                )
+            else:
+                with self.store() as store:
+                    tables = submitted_tables(self.compilation, store, period)
+                read = tables_reader(self.compilation, tables, period)
+                where = f"{self.config.store} ({period})"
+                found = Prepared.of(self.compilation, period, where, read, stored)
         except UserError as error:
             found = error
         with self._lock:
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
             self._cache[key] = found
         return found
+
+    def _evaluated(self, period: Period) -> Evaluation | UserError:
+        found = self._prepared(period)
+        return found if isinstance(found, UserError) else found.evaluation
 
     def period_document(self, period: Period) -> dict[str, object]:
         """``document`` of the period's evaluation, made once per evaluation
@@ -202,7 +300,7 @@ class Workbench:
                 return found[1]
         document = self.document(evaluation)
         with self._lock:
-            live = {id(v) for v in self._cache.values()}
+            live = {id(v.evaluation) for v in self._cache.values() if isinstance(v, Prepared)}
             self._documents = {k: v for k, v in self._documents.items() if k in live}
             self._documents[id(evaluation)] = (evaluation, document)
         return document
@@ -284,15 +382,51 @@ class Workbench:
             tables = merged_tables(self.compilation, found, store) if found else []
         return subject_cells(tables, subject, period)
 
-    def what_if(self, period: Period, subject: str, changes: dict[str, str]) -> Evaluation:
+    def what_if(
+        self,
+        period: Period,
+        subject: str,
+        changes: dict[str, str],
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> Evaluation:
         """The period evaluated with the subject's cells changed; nothing is
-        written (``UserError``: a column the subject has not, a bad cell)."""
-        with self.store() as store:
-            if self.config.data:
-                return what_if_data(
-                    self.compilation, self.config.data, period, store, subject, changes
-                )
-            return what_if_submissions(self.compilation, store, period, subject, changes)
+        written (``UserError``: a column the subject has not, a bad cell).
+        Only the subject is read and evaluated again; ranks and grades are
+        recomputed over everyone (``what_if.Prepared``)."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            raise found
+        return found.what_if(subject, changes, added, removed)
+
+    def events_of(self, period: Period, subject: str) -> list[Event]:
+        """The subject's item occurrences in the period, as read."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            return []
+        rows = found.sections.rows + (found.people.rows if found.people is not None else [])
+        return [e for row in rows if row.subject == subject for e in row.events]
+
+    def rule_test(
+        self,
+        period: Period,
+        subject: str,
+        changes: dict[str, str],
+        name: str,
+        added: Sequence[tuple[str, str]] = (),
+        removed: Collection[str] = (),
+    ) -> str:
+        """The what-if as a rule test file ``jixiao test`` runs (``what_if.rule_test``)."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            raise found
+        changed = found.what_if(subject, changes, added, removed)
+        if self.config.data:
+            tables = data_tables(self.config.data)
+        else:
+            with self.store() as store:
+                tables = submitted_tables(self.compilation, store, period)
+        return rule_test(found, tables, subject, changes, changed, name, added, removed)
 
     # -- who may see what ----------------------------------------------------------
 
@@ -443,6 +577,20 @@ class Workbench:
                             if found is not None:
                                 return Cell(subject, column, *found, submission)
         return None
+
+
+def _remembered(history: History | None) -> History | None:
+    """``history`` asked once per period and kind (an evaluation's life)."""
+    if history is None:
+        return None
+    known: dict[tuple[str, str], Sequence[Mapping[str, object]] | None] = {}
+
+    def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
+        if (label, kind) not in known:
+            known[(label, kind)] = history(label, kind)
+        return known[(label, kind)]
+
+    return lookup
 
 
 def _row_cell(

@@ -1,0 +1,121 @@
+"""The workbench's dry-run page (issue #14 item 3): office and leadership
+only; the report is ``jixiao dry-run --format html``'s, with its downloads;
+a version names the server's rules only."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from fastapi import FastAPI
+
+from runtime.store import Store
+from runtime.web.accounts import add_account
+from tests.clirun import run
+from tests.webbench import ACCOUNTS, PASSWORD, PERIOD, RULES, app_for, make_store, signed_in
+
+DATA = "examples/yongzhou"
+ASKED = {"b_kind": "revision", "b_value": "HEAD", "c_kind": "working", "c_value": "",
+         "periods": PERIOD}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def app(tmp_path_factory: pytest.TempPathFactory) -> FastAPI:
+    store = tmp_path_factory.mktemp("office") / "results.sqlite"
+    opened = Store(str(store))
+    try:
+        for name, (role, section) in ACCOUNTS.items():
+            add_account(opened, name, role, section, PASSWORD, None)
+    finally:
+        opened.close()
+    return app_for(store, data=DATA)
+
+
+def test_the_office_runs_a_dry_run_and_downloads_it(app: FastAPI) -> None:
+    office = signed_in(app, "office")
+    page = office.get("/dry-run", params=ASKED)
+    assert page.status_code == 200, page.text[:2000]
+    assert 'id="report"' in page.text and "dry-run/report.xlsx?" in page.text
+    found = office.get("/dry-run/report.json", params=ASKED)
+    assert found.status_code == 200
+    code, out, err = run(
+        "dry-run", "--baseline", f"{RULES}@HEAD", "--candidate", RULES, "--data", DATA,
+        "--periods", PERIOD, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert json.loads(found.text) == json.loads(out)
+    for fmt in ("xlsx", "csv", "html"):
+        assert office.get(f"/dry-run/report.{fmt}", params=ASKED).status_code == 200
+    leader = signed_in(app, "leader")
+    assert leader.get("/dry-run", params=ASKED).status_code == 200
+
+
+def test_a_liaison_may_not_run_a_dry_run(app: FastAPI) -> None:
+    liaison = signed_in(app, "liaison04")
+    assert liaison.get("/dry-run").status_code == 403
+    assert liaison.get("/dry-run/report.json", params=ASKED).status_code == 403
+
+
+@pytest.mark.parametrize("value", ["../../etc", "HEAD;rm", "/tmp/x", "--output=x"])
+def test_a_version_names_the_servers_rules_only(app: FastAPI, value: str) -> None:
+    office = signed_in(app, "office")
+    page = office.get("/dry-run", params={**ASKED, "b_value": value})
+    assert page.status_code == 409 and "E1110" in page.text
+
+
+def test_a_dry_run_from_submissions(tmp_path: Path) -> None:
+    """Without --data the periods' submissions are the data: the same
+    report as on the data folder they were split from."""
+    store = make_store(tmp_path)
+    office = signed_in(app_for(store), "office")
+    page = office.get("/dry-run", params=ASKED)
+    assert page.status_code == 200 and 'id="report"' in page.text
+    found = json.loads(office.get("/dry-run/report.json", params=ASKED).text)
+    code, out, err = run(
+        "dry-run", "--baseline", f"{RULES}@HEAD", "--candidate", RULES, "--data", DATA,
+        "--periods", PERIOD, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    expected = json.loads(out)
+    assert found["periods"] == expected["periods"]
+    missing = office.get("/dry-run", params={**ASKED, "periods": "2016Q1"})
+    assert missing.status_code == 409 and "E0953" in missing.text
+
+
+def test_the_rules_page_shows_what_is_in_force_its_revisions_and_a_diff(app: FastAPI) -> None:
+    office = signed_in(app, "office")
+    page = office.get("/rules")
+    assert page.status_code == 200
+    assert 'id="in-force-section"' in page.text and 'id="revisions"' in page.text
+    dated = office.get("/rules", params={"date": "2016-01-01"})
+    assert dated.status_code == 200
+    diff = office.get(
+        "/rules", params={"o_kind": "revision", "o_value": "HEAD", "n_kind": "working"}
+    )
+    assert diff.status_code == 200 and 'id="diff"' in diff.text
+    assert office.get("/rules", params={"date": "not a day"}).status_code == 409
+    liaison = signed_in(app, "liaison04")
+    assert liaison.get("/rules").status_code == 403
+    assert liaison.get("/rules/findings").status_code == 403
+
+
+def test_the_findings_follow_the_files(tmp_path: Path) -> None:
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    store = tmp_path / "results.sqlite"
+    opened = Store(str(store))
+    try:
+        add_account(opened, "office", "office", None, PASSWORD, None)
+    finally:
+        opened.close()
+    office = signed_in(app_for(store, rules=str(rules), data=DATA), "office")
+    before = office.get("/rules/findings")
+    assert before.status_code == 200 and "错误[" not in before.text  # warnings only
+    manifest = next(rules.glob("*.yaml"))
+    # A rule set that no longer compiles: its error located in the file.
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n: [\n", encoding="utf-8")
+    after = office.get("/rules/findings")
+    assert "错误[" in after.text and manifest.name in after.text
