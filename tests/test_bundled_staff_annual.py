@@ -42,6 +42,12 @@ def test_check_is_clean() -> None:
     assert "1 indicator" in out
 
 
+def test_verify_finds_no_contradiction() -> None:
+    """The precedence is declared, so no two sanctions contradict (no V0115)."""
+    code, out, err = run("--lang", "en", "verify", RULES)
+    assert code == 0 and "V0115" not in out + err, out + err
+
+
 def test_rule_tests_pass_at_full_coverage() -> None:
     code, out, err = run("--lang", "en", "test", RULES, "--fail-under", "100")
     assert code == 0, out + err
