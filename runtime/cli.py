@@ -795,6 +795,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
         published, progress_bar(err, "dry-run", args.quiet),
+        keep_results=False, explained=args.explain,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:
