@@ -212,9 +212,7 @@ def _published(replicas: int, out: Path) -> None:
             for subject in document["subjects"]:
                 subjects.append({**subject, "id": _prefix(k) + subject["id"]})
         document["subjects"] = subjects
-        (folder / path.name).write_text(
-            json.dumps(document, ensure_ascii=False), encoding="utf-8"
-        )
+        (folder / path.name).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
 def generate(people: int, out: Path, seed: int = 2016, year: bool = False) -> Generated:
