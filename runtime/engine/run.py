@@ -24,6 +24,7 @@ from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.subjects import evaluate_period, rules_digest
 from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period
+from runtime.inputs.tables import read_once
 
 
 @dataclass
@@ -60,14 +61,15 @@ def evaluate_rules(
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     known = collected or {}
-    sections = load_data(program, data, periods, absent_unscores, known.get("section"))
-    problems.extend(sections.diagnostics)
-    people: Dataset | None = None
-    if "person" in compilation.programs:
-        people = load_data(
-            compilation.programs["person"], data, periods, absent_unscores, known.get("person")
-        )
-        problems.extend(people.diagnostics)
+    with read_once():  # the files read once for both kinds of subject
+        sections = load_data(program, data, periods, absent_unscores, known.get("section"))
+        problems.extend(sections.diagnostics)
+        people: Dataset | None = None
+        if "person" in compilation.programs:
+            people = load_data(
+                compilation.programs["person"], data, periods, absent_unscores, known.get("person")
+            )
+            problems.extend(people.diagnostics)
     if problems:
         raise UserError(problems)
     if periods is None:

@@ -38,6 +38,9 @@ import codecs
 import csv
 import datetime
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -75,7 +78,44 @@ def data_files(location: Path) -> list[Path]:
     return [location]
 
 
+# Inside ``read_once()``: the tables read so far, by path, modification time and size.
+_READ: ContextVar[dict[tuple[str, int, int], list[Table]] | None] = ContextVar(
+    "tables_read", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block each data file is read and parsed once, however many
+    readers ask for it (an evaluation reads the folder for sections, for
+    people and for supervision items): the same tables, never modified.
+    Nested blocks share the outermost one's (a dry-run reads the folder once
+    for every period and both rule sets)."""
+    if _READ.get() is not None:
+        yield
+        return
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
 def read_tables(path: Path) -> list[Table]:
+    read = _READ.get()
+    if read is None:
+        return _read_tables(path)
+    try:
+        status = path.stat()
+    except OSError:
+        return _read_tables(path)  # reports it
+    key = (str(path), status.st_mtime_ns, status.st_size)
+    if key not in read:
+        read[key] = _read_tables(path)
+    return read[key]
+
+
+def _read_tables(path: Path) -> list[Table]:
     if path.suffix.lower() == ".xlsx":
         return _xlsx(path)
     try:
@@ -89,7 +129,7 @@ def read_tables(path: Path) -> list[Table]:
         header = [cell.strip() for cell in next(rows, [])]
         numbered = []
         for line, cells in enumerate(rows, start=2):
-            if any(c.strip() for c in cells):
+            if "".join(cells).strip():  # a cell that is not blank
                 numbered.append((line, cells))
     except csv.Error as error:
         raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None

@@ -26,6 +26,7 @@ from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
+from runtime.inputs.tables import read_once
 from runtime.store import Store
 from runtime.tools.explain import explain
 from semantics.rounding import shown
@@ -139,6 +140,29 @@ def compare(
     ``explained`` (an id or a name): a dry-run of a large organization over
     many periods does not hold every result of every period."""
     run = DryRun(*names)
+    with read_once():
+        _compare_periods(run, baseline, candidate, data, periods, published, progress,
+                         keep_results, explained)  # fmt: skip
+    run.grades, run.thresholds = _grades(baseline, candidate)
+    if len(periods) > 1:
+        run.cumulative = _cumulative(run, baseline, candidate, _label(periods))
+        if run.cumulative is not None and candidate.programs["section"].rollup is not None:
+            run.rollup = candidate.programs["section"].rollup.method
+    return run
+
+
+def _compare_periods(
+    run: DryRun,
+    baseline: Compilation,
+    candidate: Compilation,
+    data: str,
+    periods: list[Period],
+    published: Mapping[str, Sequence[Mapping[str, object]]] | None,
+    progress: Callable[[int, int, str], None] | None,
+    keep_results: bool,
+    explained: str | None,
+) -> None:
+    """Each period evaluated by both sides and compared (the data files read once)."""
     for number, period in enumerate(periods, start=1):
         if progress is not None:
             progress(number, len(periods), str(period))
@@ -179,12 +203,6 @@ def compare(
             if keep_results
             else (_slimmed(before, baseline, explained), _slimmed(after, candidate, explained))
         )
-    run.grades, run.thresholds = _grades(baseline, candidate)
-    if len(periods) > 1:
-        run.cumulative = _cumulative(run, baseline, candidate, _label(periods))
-        if run.cumulative is not None and candidate.programs["section"].rollup is not None:
-            run.rollup = candidate.programs["section"].rollup.method
-    return run
 
 
 def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None) -> Evaluation:
