@@ -5,7 +5,8 @@ The expected files (``tests/cases/scale/``, xz-compressed) were made by the
 code before the population stage, the links and the output were made linear
 (issue #15), so this test is what shows that making them linear changed no
 result: one quarter as JSON (every score, checkpoint, adjustment, rank, grade
-and consequence, history links included).  Paths in the output (an event's source) are written relative to the
+and consequence, history links included) and January–September rolled up as
+CSV.  Paths in the output (an event's source) are written relative to the
 generated folder, as the expected files store them.
 """
 
@@ -51,3 +52,7 @@ def test_the_generated_organization_is_as_large_as_promised(organization: Genera
 
 def test_one_quarter_as_json_is_unchanged(organization: Generated) -> None:
     _same(_evaluate(organization, "2016Q3", "json"), "2016Q3.json.xz")
+
+
+def test_january_to_september_as_csv_is_unchanged(organization: Generated) -> None:
+    _same(_evaluate(organization, "2016Q1..2016Q3", "csv"), "2016Q1..2016Q3.csv.xz")
