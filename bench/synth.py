@@ -18,7 +18,8 @@ the two-years-running links read history, as in the quick start).
 Replicas are whole bureaus: ``people`` is rounded up to a multiple of 70.
 
 The organization file of a large replica exceeds the rule-file limits
-(``dsl.yamlsource``: 1 MB and 100,000 YAML nodes, E0104): evaluating it needs
+(``dsl.yamlsource``: 1 MB and 100,000 YAML nodes, E0103/E0104; and
+``dsl.astbuilder``: 20,000 sections and people, E0210): evaluating it needs
 ``raised_limits()``, an explicit override used by the benchmark and the scale
 test only, never by the CLI.
 
@@ -58,16 +59,21 @@ class Generated:
 
 
 @contextmanager
-def raised_limits(chars: int = 200_000_000, nodes: int = 50_000_000) -> Iterator[None]:
-    """Rule-file limits raised for a generated organization (bench and tests only)."""
-    from dsl import yamlsource
+def raised_limits(
+    chars: int = 200_000_000, nodes: int = 50_000_000, subjects: int = 2_000_000
+) -> Iterator[None]:
+    """Rule-file limits raised for a generated organization (bench and tests
+    only): file size and YAML nodes (E0103, E0104) and sections plus people
+    (E0210, 20,000)."""
+    from dsl import astbuilder, yamlsource
 
-    saved = yamlsource.MAX_FILE_CHARS, yamlsource.MAX_NODES
+    saved = yamlsource.MAX_FILE_CHARS, yamlsource.MAX_NODES, astbuilder.MAX_SUBJECTS
     yamlsource.MAX_FILE_CHARS, yamlsource.MAX_NODES = chars, nodes
+    astbuilder.MAX_SUBJECTS = subjects
     try:
         yield
     finally:
-        yamlsource.MAX_FILE_CHARS, yamlsource.MAX_NODES = saved
+        yamlsource.MAX_FILE_CHARS, yamlsource.MAX_NODES, astbuilder.MAX_SUBJECTS = saved
 
 
 def _prefix(replica: int) -> str:
