@@ -713,7 +713,7 @@ def main(argv: list[str] | None = None) -> int:
     ratio = compiled_rate / hand_rate
     print(f"target ratio >= {RATIO_TARGET}: {'met' if ratio >= RATIO_TARGET else 'NOT met'}")
     print(f"ratio: {ratio:.2f}")
-    from two_stage import measure  # bench/two_stage.py: group functions, two stages
+    from bench.two_stage import measure  # group functions, two stages
 
     two_stage = measure(2000, args.repeats, quiet=True)
     print(

@@ -606,19 +606,26 @@ class Organization:
     posts: tuple[Post, ...] = ()
 
     def section(self, ident: str) -> Section | None:
-        return next((s for s in self.sections if s.id == ident), None)
+        """The section ``ident`` (a dictionary lookup: organizations may be large)."""
+        return _lookups(self).sections.get(ident)
 
     def post(self, ident: str | None) -> Post | None:
         return next((p for p in self.posts if p.id == ident), None)
+
+    def person(self, ident: str) -> Person | None:
+        """The person ``ident`` (a dictionary lookup)."""
+        return _lookups(self).people.get(ident)
+
+    def members(self, section: str) -> tuple[Person, ...]:
+        """The people of ``section``, in the organization's order."""
+        return _lookups(self).members.get(section, ())
 
     def applies(self, indicator: Indicator, section: Section, kind: str) -> bool:
         """Whether ``indicator`` applies to ``section`` (sections' programs) or
         to at least one of its members (people's: by section or post)."""
         if kind != "person":
             return indicator.applies(section)
-        return any(
-            indicator.applies(section, p.post) for p in self.people if p.section == section.id
-        )
+        return any(indicator.applies(section, p.post) for p in self.members(section.id))
 
     def person_applicable_sums(self, indicators: Sequence[Indicator]) -> set[Decimal]:
         """The sums of the points of ``indicators`` applying to each person."""
@@ -638,6 +645,41 @@ class Organization:
             return self.sections
         staffed = {p.section for p in self.people}
         return tuple(s for s in self.sections if s.id in staffed)
+
+
+@dataclass(frozen=True, slots=True)
+class _Lookups:
+    """An organization's sections and people by id, and members by section."""
+
+    sections: dict[str, Section]
+    people: dict[str, Person]
+    members: dict[str, tuple[Person, ...]]
+
+
+# The lookups of the organizations used last, kept beside the (frozen, slotted)
+# records rather than in them so that the IR and its dumps stay as they are.
+# Keyed by identity and checked with ``is``: a few entries, replaced oldest first.
+_LOOKUPS: dict[int, tuple[Organization, _Lookups]] = {}
+_LOOKUPS_KEPT = 8
+
+
+def _lookups(organization: Organization) -> _Lookups:
+    found = _LOOKUPS.get(id(organization))
+    if found is not None and found[0] is organization:
+        return found[1]
+    sections: dict[str, Section] = {}
+    for section in organization.sections:
+        sections.setdefault(section.id, section)  # the first, as a scan would find
+    people: dict[str, Person] = {}
+    grouped: dict[str, list[Person]] = {}
+    for person in organization.people:
+        people.setdefault(person.id, person)
+        grouped.setdefault(person.section, []).append(person)
+    made = _Lookups(sections, people, {k: tuple(v) for k, v in grouped.items()})
+    if len(_LOOKUPS) >= _LOOKUPS_KEPT:
+        del _LOOKUPS[next(iter(_LOOKUPS))]
+    _LOOKUPS[id(organization)] = (organization, made)
+    return made
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,6 +14,7 @@ problem) and ``json`` (for editors).
 from __future__ import annotations
 
 import difflib
+import functools
 import json
 import os
 import unicodedata
@@ -120,6 +121,7 @@ def detect_lang(environ: Mapping[str, str] | None = None) -> Lang:
     return "zh"
 
 
+@functools.lru_cache(maxsize=1 << 16)  # tables repeat their cells (names, numbers, grades)
 def display_width(text: str) -> int:
     """Terminal cells taken by ``text``: CJK wide and fullwidth take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)

@@ -87,9 +87,13 @@ def read_table_bytes(raw: bytes, shown: str) -> list[Table]:
     try:
         header = [cell.strip() for cell in next(rows, [])]
         numbered = []
+        # Equal cells share one string: a large table repeats its periods,
+        # levels, dates and small counts on every row (a quarter of the memory).
+        shared: dict[str, str] = {}
+        same = shared.setdefault
         for line, cells in enumerate(rows, start=2):
             if any(c.strip() for c in cells):
-                numbered.append((line, cells))
+                numbered.append((line, [same(cell, cell) for cell in cells]))
     except csv.Error as error:
         raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
     return [Table(shown, header, numbered)]

@@ -60,7 +60,7 @@ from runtime.render.dryrun_html import render as dryrun_html
 from runtime.render.early_warnings import to_html as warnings_html
 from runtime.render.early_warnings import to_text as warnings_text
 from runtime.render.early_warnings import to_xlsx as warnings_xlsx
-from runtime.render.files import OutputError, write_output
+from runtime.render.files import OutputError, write_chunks, write_output
 from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.issued_warnings import to_json as issued_json
 from runtime.render.issued_warnings import to_text as issued_text
@@ -69,7 +69,15 @@ from runtime.render.ledgers import to_text as ledger_text
 from runtime.render.ledgers import to_xlsx as ledger_xlsx
 from runtime.render.pdf import print_pdf
 from runtime.render.progress import progress_bar
-from runtime.render.results import column_names, to_csv, to_json, to_table, to_xlsx
+from runtime.render.results import (
+    check_checkpoints,
+    column_names,
+    json_chunks,
+    to_csv,
+    to_document,
+    to_table,
+    to_xlsx,
+)
 from runtime.render.revisions import to_json as revisions_json
 from runtime.render.revisions import to_text as revisions_text
 from runtime.render.rule_tests import run_json, run_text, under
@@ -541,15 +549,17 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
                 store.close()
     if evaluation.warnings:
         err.write(render_all(evaluation.warnings, lang, args.output_format) + "\n")
-    document = to_json(
+    rendered = (
         result.programs["section"], result.programs.get("person"), evaluation.label, evaluation.digest,
         evaluation.sections, evaluation.people,
     )  # fmt: skip
+    # JSON only when asked for or stored, streamed one subject at a time.
+    check_checkpoints(*rendered)
     if (args.store or args.publish) and not args.from_submissions:
-        _record(args, json.loads(document))
+        _record(args, to_document(*rendered))
     elif args.from_submissions and args.publish:
         assert periods is not None
-        _publish_from_submissions(args, json.loads(document), periods[0])
+        _publish_from_submissions(args, to_document(*rendered), periods[0])
     if args.format == "xlsx":
         if not args.out:
             raise _usage("cli.error.xlsx_out")
@@ -563,8 +573,12 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
         write_output(workbook, args.out, lang)
         return EXIT_OK
     if args.format == "json":
-        text = document
-    elif args.format == "csv":
+        if args.out:
+            write_chunks(json_chunks(*rendered), args.out, lang)
+        else:
+            out.writelines(json_chunks(*rendered))
+        return EXIT_OK
+    if args.format == "csv":
         text = to_csv(
             result.programs["section"],
             result.programs.get("person"),
@@ -914,6 +928,7 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
     run = compare(
         baseline, candidate, args.data, periods, (args.baseline, args.candidate),
         published, progress_bar(err, "dry-run", args.quiet), args.engine,
+        keep_results=False, explained=args.explain,
     )  # fmt: skip
     if args.format == "xlsx":
         if not args.out:

@@ -487,8 +487,8 @@ class Store:
         label, scheme = str(document["period"]), str(document["scheme"])
         if publish and self.published(scheme, label) is not None:
             raise StoreError("E0910", {"period": label})
-        subjects = document["subjects"]
-        assert isinstance(subjects, list)
+        subjects = document["subjects"]  # a list, or an iterator read once, row by row
+        assert isinstance(subjects, Iterable)
         try:
             with self.transaction() as db:
                 cursor = db.execute(
@@ -502,11 +502,11 @@ class Store:
                 db.executemany(
                     "INSERT INTO results (run_id, subject, kind, total, rank, grade, document)"
                     " VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    [
+                    (
                         (run, s["id"], s["kind"], s["total"], s["rank"], s["grade"],
                          json.dumps(s, ensure_ascii=False, sort_keys=True))
                         for s in subjects
-                    ],
+                    ),
                 )  # fmt: skip
                 for file in data or []:
                     content = file.read_bytes()

@@ -97,7 +97,8 @@ def published(year: int, data: Path) -> str:
     argv = ["--lang", "en", "evaluate", str(RULES), "--data", str(data), "--period", str(year)]
     if cli.main([*argv, "--format", "json"], stdout=out, stderr=err) != 0:
         raise SystemExit(f"{year}: {err.getvalue()}")
-    document = json.loads(out.getvalue())
+    # Rule positions relative to the checkout, so the files are the same in any clone.
+    document = json.loads(out.getvalue().replace(f"{ROOT}/", ""))
     subjects = [{key: s[key] for key in KEPT if key in s} for s in document["subjects"]]
     head = {
         "note": NOTE,

@@ -77,6 +77,7 @@ def apply_links(
         past = _past_results(link, program.kind, label, history, warnings)
         if past is None:
             continue
+        indexed = [_PastYear(year) for year in past]
         condition = link_condition(program, link)
         since = link_since(program, link)
         for result in results:
@@ -87,9 +88,9 @@ def apply_links(
             if not _holds(condition, values):
                 continue
             if link.history_years is not None:
-                earlier = [_held_before(condition, year, result.id) for year in past]
+                earlier = [year.held(condition, result.id) for year in indexed]
                 if since is not None:
-                    earlier = _after_restart(since, past, result.id, earlier)
+                    earlier = _after_restart(since, indexed, result.id, earlier)
                     if link.consecutive and len(earlier) < link.history_years - 1:
                         continue  # restarted too recently to have held long enough
                 if link.consecutive and not all(earlier):
@@ -113,16 +114,13 @@ def apply_links(
 
 
 def _after_restart(
-    since: CompiledCondition,
-    past: list[Sequence[Mapping[str, object]]],
-    subject: str,
-    earlier: list[bool],
+    since: CompiledCondition, past: list[_PastYear], subject: str, earlier: list[bool]
 ) -> list[bool]:
     """``earlier`` (most recent year first) cut at the most recent earlier
     year in which ``since`` held for ``subject``: that year and the ones
     before it are not counted, the window restarts after it."""
     for back, year in enumerate(past):
-        if _held_before(since, year, subject):
+        if year.held(since, subject):
             return earlier[:back]
     return earlier
 
@@ -174,12 +172,17 @@ def resolve_precedence(
     beats = precedence(links)
     kept: list[Consequence] = []
     overridden: list[Consequence] = []
+    rivals: dict[tuple[str, str], list[Consequence]] = {}  # same target and effect key
+    for consequence in found:
+        rivals.setdefault((consequence.target, effect_key(consequence.effect)), []).append(
+            consequence
+        )
     for consequence in found:
         key = effect_key(consequence.effect)
         winner = next(
             (
                 other.link
-                for other in found
+                for other in rivals[(consequence.target, key)]
                 if other.target == consequence.target
                 and other.link != consequence.link
                 and effect_key(other.effect) == key
@@ -236,20 +239,31 @@ def _past_results(
     return years
 
 
-def _held_before(
-    condition: CompiledCondition, subjects: Sequence[Mapping[str, object]], subject: str
-) -> bool:
-    """Whether the condition held for ``subject`` in one earlier year's results."""
-    mine = next((s for s in subjects if s.get("id") == subject), None)
-    if mine is None:
-        return False
-    group = mine.get("group", "")
+class _PastYear:
+    """One earlier year's results indexed once: each subject's first result by
+    id and the size of each group (scanning them per subject was quadratic)."""
+
+    def __init__(self, subjects: Sequence[Mapping[str, object]]) -> None:
+        self.first: dict[object, Mapping[str, object]] = {}
+        self.sizes: dict[object, int] = {}
+        for s in subjects:
+            self.first.setdefault(s.get("id"), s)
+            group = s.get("group", "")
+            self.sizes[group] = self.sizes.get(group, 0) + 1
+
+    def held(self, condition: CompiledCondition, subject: str) -> bool:
+        """Whether the condition held for ``subject`` in this year's results."""
+        mine = self.first.get(subject)
+        if mine is None:
+            return False
+        return _held(condition, mine, self.sizes.get(mine.get("group", ""), 0))
+
+
+def _held(condition: CompiledCondition, mine: Mapping[str, object], group_size: int) -> bool:
+    """Whether the condition held for one earlier result (``group_size``: how
+    many results of that year share its group)."""
     given = mine.get("count")  # rule tests may give it instead of listing everyone
-    count = (
-        int(str(given))
-        if given is not None
-        else sum(1 for s in subjects if s.get("group", "") == group)
-    )
+    count = int(str(given)) if given is not None else group_size
     listed = mine.get("indicators", [])
     vetoes = mine.get("vetoes", [])
     assert isinstance(listed, list) and isinstance(vetoes, list)
@@ -281,7 +295,7 @@ def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[
         return [section.head] if section.head else []
     if link.to == "liaison":
         return [section.liaison] if section.liaison else []
-    return [p.id for p in program.organization.people if p.section == section.id]
+    return [p.id for p in program.organization.members(section.id)]
 
 
 def _effect(program: ir.Program, key: str, value: str, result: SubjectResult) -> str:

@@ -133,6 +133,10 @@ def _grades(
         for ident, vals in subjects
     }
     order = sorted(values, key=lambda ident: (group_of.get(ident, ""), ranks[ident], ident))
+    group_sizes: dict[str, int] = {}  # each pool's size, counted once
+    for ident in order:
+        group = group_of.get(ident, "")
+        group_sizes[group] = group_sizes.get(group, 0) + 1
     remaining = list(order)
     assigned: dict[str, str] = {}
     for ident, ruling in (rulings or {}).items():  # a forced grade: no band gives it
@@ -155,10 +159,7 @@ def _grades(
                 pool = group_of.get(ident, "") if band.quota.pool == "group" else ""
                 pools.setdefault(pool, []).append(ident)
             for pool, members in pools.items():
-                size = sum(
-                    1 for ident in order
-                    if band.quota.pool == "all" or group_of.get(ident, "") == pool
-                )  # fmt: skip
+                size = len(order) if band.quota.pool == "all" else group_sizes[pool]
                 taken.extend(
                     _within_quota(members, quota_size(band.quota, size), band.quota, ranks)
                 )

@@ -9,7 +9,7 @@ and every fault is collected and raised together as a ``UserError``.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -20,12 +20,13 @@ from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import History, apply_links, resolve_precedence
-from runtime.engine.results import Sanctioned, SubjectResult
+from runtime.engine.results import Consequence, Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.subjects import evaluate_period, rules_digest
-from runtime.inputs.data import Dataset, load_data
+from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period
+from runtime.inputs.tables import read_once
 
 
 @dataclass
@@ -63,14 +64,15 @@ def evaluate_rules(
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     known = collected or {}
-    sections = load_data(program, data, periods, absent_unscores, known.get("section"))
-    problems.extend(sections.diagnostics)
-    people: Dataset | None = None
-    if "person" in compilation.programs:
-        people = load_data(
-            compilation.programs["person"], data, periods, absent_unscores, known.get("person")
-        )
-        problems.extend(people.diagnostics)
+    with read_once():  # the files read once for both kinds of subject
+        sections = load_data(program, data, periods, absent_unscores, known.get("section"))
+        problems.extend(sections.diagnostics)
+        people: Dataset | None = None
+        if "person" in compilation.programs:
+            people = load_data(
+                compilation.programs["person"], data, periods, absent_unscores, known.get("person")
+            )
+            problems.extend(people.diagnostics)
     if problems:
         raise UserError(problems)
     if periods is None:
@@ -124,9 +126,14 @@ def evaluate_datasets(
         if engine == "batch" and kind_program is not None
     }
     fallbacks: list[str] = []
+    # The rows read once, bucketed by period (not scanned again for every period).
+    section_rows, person_rows = (
+        _by_period(sections.rows),
+        _by_period(people.rows if people is not None else []),
+    )
+    present = set(section_rows) | set(person_rows)
     for period in periods:
         name = str(period)
-        present = set(sections.periods()) | set(people.periods() if people is not None else [])
         if name not in present:
             problems.append(Diagnostic("E0904", {"period": name}, None, location=data))
             continue
@@ -134,7 +141,7 @@ def evaluate_datasets(
         section_results, faults = evaluate_period(
             program,
             section_evaluator,
-            sections.rows,
+            section_rows.get(name, []),
             name,
             None,
             earlier,
@@ -147,7 +154,7 @@ def evaluate_datasets(
             totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
             person_program = compilation.programs["person"]
             person_results, faults = evaluate_period(
-                person_program, people_evaluator, people.rows, name, totals,
+                person_program, people_evaluator, person_rows.get(name, []), name, totals,
                 _earlier(person_program, name, history, lasting.get("person")),
                 batches.get("person"), fallbacks,
             )  # fmt: skip
@@ -205,6 +212,7 @@ def _carry(
 def _link(compilation: Compilation, evaluation: Evaluation, history: History | None) -> None:
     """Apply the result links and attach each consequence to the subjects concerned."""
     assert "section" in compilation.programs
+    history = _read_once(history)
     found = apply_links(
         compilation.programs["section"],
         evaluation.sections,
@@ -225,18 +233,54 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
     links = [link for program in compilation.programs.values() for link in program.links]
     found, overridden = resolve_precedence(found, links)
 
+    kept_by, overridden_by = _by_subject(found), _by_subject(overridden)
+
     def attach(results: list[SubjectResult]) -> list[SubjectResult]:
         return [
             dataclasses.replace(
                 r,
-                consequences=tuple(c for c in found if r.id in (c.target, c.source)),
-                overridden=tuple(c for c in overridden if r.id in (c.target, c.source)),
+                consequences=tuple(kept_by.get(r.id, ())),
+                overridden=tuple(overridden_by.get(r.id, ())),
             )
             for r in results
         ]
 
     evaluation.sections = attach(evaluation.sections)
     evaluation.people = attach(evaluation.people)
+
+
+def _by_period(rows: list[Row]) -> dict[str, list[Row]]:
+    bucketed: dict[str, list[Row]] = {}
+    for row in rows:
+        bucketed.setdefault(row.period, []).append(row)
+    return bucketed
+
+
+def _read_once(history: History | None) -> History | None:
+    """``history`` asked once per period label and kind in this evaluation:
+    links that read the same earlier year share one reading (a published
+    run's file or rows are not parsed again for every link)."""
+    if history is None:
+        return None
+    read: dict[tuple[str, str], Sequence[Mapping[str, object]] | None] = {}
+
+    def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
+        if (label, kind) not in read:
+            read[(label, kind)] = history(label, kind)
+        return read[(label, kind)]
+
+    return lookup
+
+
+def _by_subject(consequences: list[Consequence]) -> dict[str, list[Consequence]]:
+    """Each subject's consequences (as target or source), in the order found:
+    one pass, where scanning them all for every result was quadratic."""
+    mine: dict[str, list[Consequence]] = {}
+    for consequence in consequences:
+        mine.setdefault(consequence.target, []).append(consequence)
+        if consequence.source != consequence.target:
+            mine.setdefault(consequence.source, []).append(consequence)
+    return mine
 
 
 def _rolled(

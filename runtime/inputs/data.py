@@ -194,6 +194,10 @@ class _TableReader:
         # Supervision items when the data has a supervision table and inputs
         # are counted from it (``from: supervision.…``); None: read the cells.
         self.supervision: list[SupervisionItem] | None = None
+        # ``supervision`` grouped by subject, built on first use (see ``mine``).
+        self._by_subject: tuple[list[SupervisionItem], dict[str, list[SupervisionItem]]] | None = (
+            None
+        )
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
@@ -614,8 +618,13 @@ class _TableReader:
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
         """A section's supervision items due in ``period`` (none without a table)."""
         items = self.supervision or []
+        if self._by_subject is None or self._by_subject[0] is not items:
+            grouped: dict[str, list[SupervisionItem]] = {}
+            for item in items:  # indexed once: scanning every item for every row was quadratic
+                grouped.setdefault(item.subject, []).append(item)
+            self._by_subject = (items, grouped)
         return tuple(
-            i for i in items if i.subject == subject and period.start <= i.due <= period.end
+            i for i in self._by_subject[1].get(subject, ()) if period.start <= i.due <= period.end
         )
 
     def months_without_quarter(self) -> None:

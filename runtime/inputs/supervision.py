@@ -138,10 +138,12 @@ def _row(
     """One row checked: its item, or None after adding its problems."""
     where = f"{shown}:{number}"
     before = len(problems)
+    width = len(cells)
+    # Each cell stripped once (an absent column or a short row reads as empty).
+    stripped = {name: cells[i].strip() for name, i in columns.items() if i < width}
 
     def cell(name: str) -> str:
-        index = columns.get(name)
-        return cells[index].strip() if index is not None and index < len(cells) else ""
+        return stripped.get(name, "")
 
     def located(code: str, column: str, **args: object) -> None:
         problems.append(

@@ -38,6 +38,9 @@ file with a column an office happens to call 名称 reads as before.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 
 from dsl.tablefiles import (
@@ -61,6 +64,7 @@ __all__ = [
     "TableError",
     "data_files",
     "decode_csv",
+    "read_once",
     "read_tables",
 ]
 
@@ -71,7 +75,44 @@ def data_files(location: Path) -> list[Path]:
     return [location]
 
 
+# Inside ``read_once()``: the tables read so far, by path, modification time and size.
+_READ: ContextVar[dict[tuple[str, int, int], list[Table]] | None] = ContextVar(
+    "tables_read", default=None
+)
+
+
+@contextmanager
+def read_once() -> Iterator[None]:
+    """Within this block each data file is read and parsed once, however many
+    readers ask for it (an evaluation reads the folder for sections, for
+    people and for supervision items): the same tables, never modified.
+    Nested blocks share the outermost one's (a dry-run reads the folder once
+    for every period and both rule sets)."""
+    if _READ.get() is not None:
+        yield
+        return
+    token = _READ.set({})
+    try:
+        yield
+    finally:
+        _READ.reset(token)
+
+
 def read_tables(path: Path) -> list[Table]:
+    read = _READ.get()
+    if read is None:
+        return _read_tables(path)
+    try:
+        status = path.stat()
+    except OSError:
+        return _read_tables(path)  # reports it
+    key = (str(path), status.st_mtime_ns, status.st_size)
+    if key not in read:
+        read[key] = _read_tables(path)
+    return read[key]
+
+
+def _read_tables(path: Path) -> list[Table]:
     try:
         raw = path.read_bytes()
     except OSError as error:

@@ -163,6 +163,8 @@ def _places(run: DryRun) -> int:
 
 def _link_names(run: DryRun) -> dict[str, str]:
     """Each link's name by id, from the consequences of the evaluations."""
+    if run.link_names:  # gathered by ``compare`` before it slimmed the evaluations
+        return dict(run.link_names)
     names: dict[str, str] = {}
     for pair in run.evaluations:
         for evaluation in pair:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from dsl.messages import render_message
@@ -29,6 +30,17 @@ def write_output(content: str | bytes, target: str, lang: str) -> None:
             Path(target).write_bytes(content)
         else:
             Path(target).write_text(content, encoding="utf-8")
+    except OSError as error:
+        args = {"path": target, "problem": error.strerror or str(error)}
+        raise OutputError(render_message("E0912", lang, args)) from None
+
+
+def write_chunks(chunks: Iterable[str], target: str, lang: str) -> None:
+    """``write_output`` for text made a piece at a time (large JSON): written
+    as it comes, the same bytes as writing the joined text."""
+    try:
+        with Path(target).open("w", encoding="utf-8") as handle:
+            handle.writelines(chunks)
     except OSError as error:
         args = {"path": target, "problem": error.strerror or str(error)}
         raise OutputError(render_message("E0912", lang, args)) from None

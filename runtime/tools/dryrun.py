@@ -18,6 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
@@ -25,6 +26,7 @@ from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
+from runtime.inputs.tables import read_once
 from runtime.store import Store
 from runtime.tools.explain import explain
 from semantics.rounding import shown
@@ -86,6 +88,9 @@ class DryRun:
     # (None for one period, or when a rule set declares no roll-up).
     cumulative: PeriodComparison | None = None
     rollup: str | None = None  # the candidate's roll-up method ("average", "sum", "weighted")
+    # Each link's name by id, from the consequences of every period's evaluations
+    # (the evaluations themselves are kept slimmed: see ``_slimmed``).
+    link_names: dict[str, str] = field(default_factory=dict)
 
 
 def _consequences(result: SubjectResult | None) -> set[str]:
@@ -125,10 +130,42 @@ def compare(
     published: Mapping[str, Sequence[Mapping[str, object]]] | None = None,
     progress: Callable[[int, int, str], None] | None = None,
     engine: str = "python",
+    keep_results: bool = True,
+    explained: str | None = None,
 ) -> DryRun:
     """Evaluate both rule sets on each period and compare subject by subject
-    (``engine``: ``python`` or ``batch``, runtime.engine.run.evaluate_datasets)."""
+    (``engine``: ``python`` or ``batch``, runtime.engine.run.evaluate_datasets).
+
+    What is reported is kept (each period's comparison, the link names);
+    without ``keep_results``, each period's evaluations are kept only as far
+    as the roll-up over the periods reads them, whole only for the subject
+    ``explained`` (an id or a name): a dry-run of a large organization over
+    many periods does not hold every result of every period."""
     run = DryRun(*names)
+    with read_once():
+        _compare_periods(run, baseline, candidate, data, periods, published, progress,
+                         keep_results, explained, engine)  # fmt: skip
+    run.grades, run.thresholds = _grades(baseline, candidate)
+    if len(periods) > 1:
+        run.cumulative = _cumulative(run, baseline, candidate, _label(periods))
+        if run.cumulative is not None and candidate.programs["section"].rollup is not None:
+            run.rollup = candidate.programs["section"].rollup.method
+    return run
+
+
+def _compare_periods(
+    run: DryRun,
+    baseline: Compilation,
+    candidate: Compilation,
+    data: str,
+    periods: list[Period],
+    published: Mapping[str, Sequence[Mapping[str, object]]] | None,
+    progress: Callable[[int, int, str], None] | None,
+    keep_results: bool,
+    explained: str | None,
+    engine: str,
+) -> None:
+    """Each period evaluated by both sides and compared (the data files read once)."""
     for number, period in enumerate(periods, start=1):
         if progress is not None:
             progress(number, len(periods), str(period))
@@ -152,7 +189,6 @@ def compare(
             collected=collected,
             engine=engine,
         )
-        run.evaluations.append((before, after))
         comparison = _comparison(
             label,
             baseline,
@@ -169,12 +205,68 @@ def compare(
             ]
             comparison.published = "reproduced" if not differ else ", ".join(differ)
         run.periods.append(comparison)
-    run.grades, run.thresholds = _grades(baseline, candidate)
-    if len(periods) > 1:
-        run.cumulative = _cumulative(run, baseline, candidate, _label(periods))
-        if run.cumulative is not None and candidate.programs["section"].rollup is not None:
-            run.rollup = candidate.programs["section"].rollup.method
-    return run
+        for evaluation in (before, after):
+            for result in (*evaluation.sections, *evaluation.people):
+                for consequence in result.consequences:
+                    run.link_names[consequence.link] = consequence.name
+        run.evaluations.append(
+            (before, after)
+            if keep_results
+            else (_slimmed(before, baseline, explained), _slimmed(after, candidate, explained))
+        )
+
+
+def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None) -> Evaluation:
+    """``evaluation`` with only what the roll-up over periods reads of each
+    result (total, base, rank, grade, vetoes and the slots ranking and grading
+    read), except the results of the subject ``kept``."""
+
+    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
+        slimmed = []
+        for result in results:
+            if kept in (result.id, result.name):
+                slimmed.append(result)
+                continue
+            program = compilation.programs.get("person" if result.kind == "person" else "section")
+            needed = _read_by_rollup(program) if program is not None else None
+            values = (
+                result.values
+                if needed is None
+                else tuple(v if n in needed else None for n, v in enumerate(result.values))
+            )
+            slimmed.append(
+                dataclasses.replace(
+                    result,
+                    indicators=(),
+                    adjustments=(),
+                    consequences=(),
+                    overridden=(),
+                    supervision=(),
+                    values=values,
+                )
+            )
+        return slimmed
+
+    quarters = {p: (slim(s), slim(people)) for p, (s, people) in evaluation.quarters.items()}
+    return dataclasses.replace(
+        evaluation,
+        sections=slim(evaluation.sections),
+        people=slim(evaluation.people),
+        quarters=quarters,
+    )
+
+
+def _read_by_rollup(program: ir.Program) -> set[int] | None:
+    """The slots ``roll_up`` and the population stage read of a result."""
+    if program.ranking is None:
+        return None
+    needed = {program.total, *(slot for slot, _ in program.ranking.keys)}
+    needed.update(slot for _, slot in program.vetoes)
+    needed.update(band.requires for band in program.grades if band.requires is not None)
+    for slot in (program.base, program.section_total):
+        if slot is not None:
+            needed.add(slot)
+    return needed
 
 
 def _label(periods: list[Period]) -> str:

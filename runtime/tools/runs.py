@@ -51,11 +51,15 @@ def with_bundled(stored: History | None, data: str, scheme: str) -> History | No
     if not folder.is_dir():
         return stored
 
+    read: dict[str, list[Mapping[str, object]] | None] = {}  # each file parsed once
+
     def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
         found = stored(label, kind) if stored is not None else None
         if found is not None:
             return found
-        subjects = _bundled(folder / f"{label}.json", scheme, label)
+        if label not in read:
+            read[label] = _bundled(folder / f"{label}.json", scheme, label)
+        subjects = read[label]
         return None if subjects is None else [s for s in subjects if s.get("kind") == kind]
 
     return lookup

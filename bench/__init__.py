@@ -1,0 +1,1 @@
+"""Benchmarks and the synthetic organizations they share with the tests (``bench/synth.py``)."""
