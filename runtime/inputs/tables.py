@@ -1,39 +1,10 @@
 """Reading data files as tables of text cells: CSV files and XLSX workbooks.
 
 The reader itself is ``dsl.tablefiles`` (the rule set's roster tables are
-read by it too, below this layer); this module opens data files by path and
-keeps the names the runtime imports.
-
-Every table is a header row and numbered rows of cell text; each sheet of a
-workbook is a table of its own, shown as ``file.xlsx (sheet 名称)`` in every
-message.  Cells become text here and are read by their input's kind later,
-the same way for both formats.  A number Excel stores is taken as the
-shortest decimal that round-trips it (what Excel displays, ``0.1`` not
-``0.1000000000000000055…``), so no binary float reaches a score.
-
-Whatever a file holds, reading it ends in tables or in a ``TableError``
-naming what is wrong, never in an exception of the CSV module or the
-workbook library: a workbook that is not a zip, malformed XML inside it, a
-CSV cell over the field limit.  A sheet's declared dimensions are not
-trusted (a single cell at XFD1048576 would otherwise make a million padded
-rows).  A formula cell whose result was never saved (a workbook written by a
-program, not by Excel or WPS) is listed in ``Table.uncached`` so the reader
-reports it at its cell instead of reading it as empty.
-
-A CSV is read as offices save it: UTF-8 (with or without the BOM Excel
-writes) or GB18030, the superset of GBK that WPS and Excel on Chinese
-Windows use by default.  UTF-8 is tried first and strictly, because a GBK
-file almost never decodes as UTF-8 while UTF-8 text often decodes as
-(wrong) GB18030; a file in neither is one ``EncodingProblem`` naming the
-line of the first byte that fits neither.
-
-A form ``jixiao template`` writes is a workbook like any other, with two
-conventions the reader knows: its instructions sheet, named
-``FORM_INSTRUCTIONS`` (a reserved name), is not a table and is skipped; and
-in a workbook that has it, the fixed columns may be headed as the form heads
-them in Chinese (``FORM_HEADS``: 编号, 名称 or 姓名, 考核期间), read as
-``subject``, ``name`` and ``period``.  Only forms get these names, so a data
-file with a column an office happens to call 名称 reads as before.
+read by it too, below this layer; its docstring says how cells, encodings,
+workbooks and forms are read); this module opens data files by path, reads
+each file once inside ``read_once()``, and keeps the names the runtime
+imports.
 """
 
 from __future__ import annotations
