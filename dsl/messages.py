@@ -2707,7 +2707,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "sanction.word.not_scored": ("不计分", "not scored"),
     "sanction.word.ranked_last": ("排最后", "ranked last"),
     # The batch engine (runtime/engine/batch.py, docs/backends.md).
-    "E0960": (
+    "W0960": (
         "批量引擎不能按与 Python 引擎相同的数位计算：{reason}；本期改用 Python 引擎计算，结果不变",
         "the batch engine cannot compute this digit for digit like the Python engine: {reason};"
         " the period was evaluated on the Python engine (results unchanged)",

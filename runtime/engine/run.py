@@ -98,7 +98,7 @@ def evaluate_datasets(
     ``data`` names where they came from, for problems about missing periods.
     ``engine``: ``python`` (per subject) or ``batch`` (``runtime.engine.batch``:
     stage 1 of a period at once; where it cannot, the Python engine, with a
-    warning E0960 giving the reason).  ``evaluators``: the section and person
+    warning W0960 giving the reason).  ``evaluators``: the section and person
     evaluators to use (the workbench keeps one that remembers the subjects it
     evaluated), else made here."""
     program, module = compilation.programs["section"], compilation.modules["section"]
@@ -163,7 +163,7 @@ def evaluate_datasets(
         _carry(lasting, period, (*section_results, *person_results))
     for reason in dict.fromkeys(fallbacks):
         evaluation.warnings.append(
-            Diagnostic("E0960", {"reason": reason}, None, severity="warning", location=data)
+            Diagnostic("W0960", {"reason": reason}, None, severity="warning", location=data)
         )
     if problems:
         raise UserError(problems)
