@@ -706,12 +706,7 @@ def _submit(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> i
 def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
     period = _one_quarter(args, result)
-    day = None
-    if args.date is not None:
-        try:
-            day = date.fromisoformat(args.date)
-        except ValueError:
-            raise _usage("cli.error.date", date=args.date, example="2016-10-08") from None
+    day = _date_arg(args.date, "2016-10-08")
     store = _submissions_store(args.store, period)
     try:
         status = period_status(result, store, period, day)
@@ -750,12 +745,7 @@ def _template(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _ledger(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
     period = _one_quarter(args, result)
-    day = None
-    if args.date is not None:
-        try:
-            day = date.fromisoformat(args.date)
-        except ValueError:
-            raise _usage("cli.error.date", date=args.date, example="2016-10-08") from None
+    day = _date_arg(args.date, "2016-10-08")
     store = _submissions_store(args.store, period) if args.store is not None else None
     try:
         ledger = build_ledger(result, args.kind, period, store, day)
@@ -974,10 +964,7 @@ def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
         write_output(print_pdf(render_bulletin(bulletin, "html"), lang), target, lang)
     elif args.format == "docx":
         target = _binary_out(args, "docx")
-        try:
-            day = date.fromisoformat(args.date) if args.date else max(periods).end
-        except ValueError:
-            raise _usage("cli.error.date", date=args.date, example="2016-10-10") from None
+        day = _date_arg(args.date or None, "2016-10-10") or max(periods).end
         heading = Heading(
             args.office or default_office(bulletin.scheme),
             args.number or default_number(max(periods).year),
@@ -1071,6 +1058,17 @@ def _relative(source: RuleSource, name: str) -> str:
     return f"{TESTS_FOLDER}/{name}"
 
 
+def _date_arg(text: str | None, example: str) -> date | None:
+    """``--date`` as a day (None when not given); a usage error naming an
+    example otherwise."""
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise _usage("cli.error.date", date=text, example=example) from None
+
+
 def _day(option: str, value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
@@ -1140,10 +1138,8 @@ def _minutes(value: str | None) -> str:
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     result = _compiled(args.rules, generate=False)
     assert "section" in result.programs
-    try:
-        day = date.fromisoformat(args.date)
-    except ValueError:
-        raise _usage("cli.error.date", date=args.date, example="2016-09-01") from None
+    day = _date_arg(args.date, "2016-09-01")
+    assert day is not None  # --date is required
     as_of = None if args.as_of is None else _day("--as-of", args.as_of)
     if args.record and not args.store:
         raise _usage("cli.error.record_store")
