@@ -850,6 +850,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "日期写作 2016-07-05、2016/7/5 或 2016年7月5日，且须是真实存在的日子",
         "write a date as 2016-07-05, 2016/7/5 or 2016年7月5日, and a day that exists",
     ),
+    "E0550": (
+        "第 {row} 行「{column}」列：`{text}` 的年、月、日分不清",
+        "row {row}, column {column}: `{text}` is ambiguous: its year, month and day cannot be told apart",
+    ),
+    "E0550.help": (
+        "年份写在最前且写满四位：2016-03-05、2016/3/5 或 2016年3月5日（3/5/2016 可能是 3 月 5 日，也可能是 5 月 3 日；16-3-5 不知是哪个世纪）",
+        "write the year first, in four digits: 2016-03-05, 2016/3/5 or 2016年3月5日 (3/5/2016 may be 5 March or 3 May; 16-3-5 names no century)",
+    ),
+    "E0551": (
+        "第 {row} 行「{column}」列：`{text}` 这一天不存在（{why}）",
+        "row {row}, column {column}: `{text}` is not a day of the calendar ({why})",
+    ),
+    "E0551.days": ("{month} 只有 {days} 天", "{month} has {days} days"),
+    "E0551.month": ("没有第 {month} 月", "there is no month {month}"),
+    "E0551.help": (
+        "核对原始记录，写出真实存在的日子，如 2016-03-05",
+        "check the record and write a day that exists, such as 2016-03-05",
+    ),
+    "E0552": (
+        "第 {row} 行「{column}」列：`{text}` 是数值，不是日期",
+        "row {row}, column {column}: `{text}` is a number, not a date",
+    ),
+    "E0552.help": (
+        "在 Excel/WPS 中把该列设为日期格式，或写成 2016-03-05",
+        "format the column as dates in Excel/WPS, or write the date as 2016-03-05",
+    ),
+    "E0552.help_day": (
+        "日期单元格丢了日期格式时会显示成 Excel 的日期序号（{text} 即 {day}）：在 Excel/WPS 中把该列设为日期格式，或写成 {day}",
+        "a date cell that lost its date format shows Excel's day number ({text} is {day}): format the column as dates in Excel/WPS, or write {day}",
+    ),
     "E0809": (
         "第 {row} 行：组织中没有考核对象 `{subject}`",
         "row {row}: there is no subject `{subject}` in the organization",

@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
+from runtime.inputs.dates import read_date_cell
 from runtime.inputs.periods import Period, period_of
 from semantics.numbers import parse_number
 
@@ -66,13 +67,11 @@ def read_event_rows(
     for number, cells in rows:
         where = f"{shown}:{number}"
         text = cell(cells, "date")
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            problems.append(
-                Diagnostic("E0808", {"row": number, "column": "date", "text": text, "kind": "date"},
-                           None, location=f"{where} [date]")
-            )  # fmt: skip
+        day, problem = read_date_cell(text, number, "date", f"{where} [date]")
+        if day is None:
+            assert problem is not None
+            if others is None or program.kind != "person":  # the section program reports it
+                problems.append(problem)
             continue
         period = period_of(day, program.annual)
         if wanted is not None and period not in wanted:
