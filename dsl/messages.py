@@ -880,6 +880,47 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "日期单元格丢了日期格式时会显示成 Excel 的日期序号（{text} 即 {day}）：在 Excel/WPS 中把该列设为日期格式，或写成 {day}",
         "a date cell that lost its date format shows Excel's day number ({text} is {day}): format the column as dates in Excel/WPS, or write {day}",
     ),
+    "E0553": (
+        "否决项目 `{id}` 的 lasts 只能写 years、until 或 column（按事件给期限）之一",
+        "veto item `{id}`: `lasts` takes one of `years`, `until` or `column` (a duration per event)",
+    ),
+    "E0554": (
+        "否决项目 `{id}` 的 lasts 按事件给期限时，column 和 unit 都要写",
+        "veto item `{id}`: a duration per event needs both `column` and `unit` in `lasts`",
+    ),
+    "E0554.help": (
+        "例如 lasts: {{column: 处分期, unit: months}}；unit 为 years（含当年的年数）、months（自事件日期起的月数）或 until（截止日期）",
+        "e.g. lasts: {{column: 处分期, unit: months}}; unit is years (the year raised included), months (from the event's date) or until (the last day)",
+    ),
+    "E0555": (
+        "`{column}` 是事件表本来就有的列（{columns}），期限要单独一列，如 处分期",
+        "`{column}` is one of the event table's own columns ({columns}): give the duration a column of its own, such as 处分期",
+    ),
+    "E0556": (
+        "否决项目 `{id}` 由公式触发（raised_by），没有事件行可以给出期限：请写 lasts 的 years 或 until",
+        "veto item `{id}` is raised by a formula (raised_by), so no event row gives its duration: write `years` or `until` in `lasts`",
+    ),
+    "E0557": (
+        "第 {row} 行：项目 `{item}` 的期限由「{column}」列给出，但该格为空",
+        "row {row}: item `{item}` lasts as long as column {column} says, and the cell is empty",
+    ),
+    "E0557.help": (
+        "填写该事件的期限（{unit}）",
+        "write the event's duration ({unit})",
+    ),
+    "E0557.years": ("年数，含当年", "years, the year raised included"),
+    "E0557.months": ("自事件日期起的月数", "months from the event's date"),
+    "E0557.until": ("期限的最后一天，日期", "the last day it holds, a date"),
+    "E0558": (
+        "第 {row} 行「{column}」列：`{text}` 不是 1 到 {most} 之间的整{unit}数",
+        "row {row}, column {column}: `{text}` is not a whole number of {unit} from 1 to {most}",
+    ),
+    "E0558.years": ("年", "years"),
+    "E0558.months": ("月", "months"),
+    "E0559": (
+        "第 {row} 行「{column}」列：期限截至 {until}，早于事件日期 {date}",
+        "row {row}, column {column}: the sanction would end on {until}, before the event's date {date}",
+    ),
     "E0809": (
         "第 {row} 行：组织中没有考核对象 `{subject}`",
         "row {row}: there is no subject `{subject}` in the organization",
@@ -2726,6 +2767,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.field.at_most": ("最高等次", "grade cap"),
     "diff.field.scoring": ("计分排名", "scoring"),
     "diff.field.lasts": ("持续", "lasts"),
+    "E1020": (
+        "项目 `{item}` 的期限来自每个事件的「{column}」列，历史结果中只写编号无法得知截止日期",
+        "item `{item}` lasts as long as each event's column {column} says: an id alone in history gives no last day",
+    ),
+    "E1020.help": (
+        "写成 {{item: {item}, until: 2017-06-30}}，until 为该处分的最后一天",
+        "write {{item: {item}, until: 2017-06-30}}, until being the sanction's last day",
+    ),
+    "E1021": (
+        "项目 `{item}` 的期限不按事件给出，事件不能写 lasts",
+        "item `{item}` takes no duration per event: an event of it has no `lasts`",
+    ),
+    "E1022": (
+        "项目 `{item}` 的期限来自每个事件的「{column}」列：该事件要写 lasts",
+        "item `{item}` lasts as long as each event's column {column} says: the event needs `lasts`",
+    ),
+    "E1022.help": ("写出期限（{unit}），如 lasts: 6", "write the duration ({unit}), e.g. lasts: 6"),
     "E1006.sanctions": (
         "有处分结果的否决项目编号列表",
         "a list of ids of veto items with sanctions",
