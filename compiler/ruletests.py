@@ -23,6 +23,7 @@ from dsl.diagnostics import Diagnostic, suggest
 from dsl.ruletests import EventCase, Named, PastCase, SubjectInputs, TestCase, cell_text
 from dsl.schema import number_text
 from dsl.spans import Span
+from semantics.calendar import parse_date
 
 Kind = Literal["section", "person"]
 # What an expectation compares: a slot's value, or a population result.
@@ -426,11 +427,12 @@ class _Checker:
                 return _INVALID
             return number
         if slot.type.kind == "date":
-            try:
-                return date.fromisoformat(str(written))
-            except ValueError:
+            # As a data cell reads it (semantics.calendar: 2016-07-05, 2016/7/5, 2016年7月5日).
+            day = written if isinstance(written, date) else parse_date(str(written))
+            if day is None:
                 self.invalid(key, "E1006.date", value)
                 return _INVALID
+            return day
         return str(written)
 
 
