@@ -124,6 +124,8 @@ def _sanction(program: ir.Program, item: ir.Item) -> Facts:
     raised = next((s.index for s in program.slots if s.name == f"{item.id}.raised_by"), None)
     s = item.sanction
     lasts = "" if s is None else f"{s.years} years" if s.years else str(s.until or "")
+    if s is not None and s.column:  # per event: the column and its unit
+        lasts = f"{s.column} ({s.unit})"
     return {
         "raised_by": _formula(program, raised, item.span),
         "grade": ((s.grade if s else None) or "", item.span),

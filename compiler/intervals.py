@@ -20,10 +20,11 @@ from collections.abc import Mapping
 from decimal import Decimal, localcontext
 
 from compiler import ir
-from semantics.builtins import AGGREGATES, FUNCTIONS, GROUP_FUNCTIONS, GROUP_MAX
+from semantics.builtins import ADD_DAYS, AGGREGATES, FUNCTIONS, GROUP_FUNCTIONS, GROUP_MAX
 from semantics.intervals import UNBOUNDED as UNBOUNDED
 from semantics.intervals import Interval as Interval
 from semantics.intervals import add, div, hull, intersect, mul, neg, point, round_places
+from semantics.types import DATE as DATE_TYPE
 
 Env = Mapping[int, Interval]
 
@@ -98,8 +99,12 @@ def evaluate(expr: ir.Expr, env: Env) -> Interval | None:
             results.append(evaluate(otherwise, scope) or UNBOUNDED)
             return hull(*results)
         case ir.Call(fn=fn, args=args):
-            # The function's interval rule, from the table of built-ins.
-            values = [evaluate(a, env) or UNBOUNDED for a in args]
+            # The function's interval rule, from the table of built-ins; a
+            # date argument's interval is its offset from the period's start.
+            values = [
+                date_offset(a, env) if a.type == DATE_TYPE else evaluate(a, env) or UNBOUNDED
+                for a in args
+            ]
             constants = [a.value if isinstance(a, ir.Const) else None for a in args]
             return FUNCTIONS[fn].interval(values, constants)
         case ir.Aggregate(fn=fn, items=items, spread=spread):
@@ -125,6 +130,31 @@ def evaluate(expr: ir.Expr, env: Env) -> Interval | None:
     return UNBOUNDED
 
 
+# Days from a period's first day to its last: a quarter's 89 to 91, a year's
+# 364 or 365 (the only periods formulas are evaluated over).
+QUARTER_DAYS = Interval(Decimal(89), Decimal(91))
+YEAR_DAYS = Interval(Decimal(364), Decimal(365))
+
+
+def date_offset(expr: ir.Expr, env: Env) -> Interval:
+    """Where a date lies, as days from the period's first day: ``period_start``
+    is 0 and ``period_end`` the period's length (set by ``bounds``), a date
+    moved by ``add_days`` moves with it, a conditional date is the hull of its
+    arms; a date input or a constant is unbounded (nothing says it lies in the
+    period).  So ``days_between(period_start, period_end)`` is bounded while
+    ``days_between(截止日期, 报送日期)`` of two inputs stays unbounded."""
+    match expr:
+        case ir.Ref(slot=slot):
+            return env.get(slot, UNBOUNDED)
+        case ir.Call(fn=fn, args=(day, days)) if fn == ADD_DAYS.name:
+            return add(date_offset(day, env), evaluate(days, env) or UNBOUNDED)
+        case ir.Cond(branches=branches, otherwise=otherwise):
+            return hull(
+                *(date_offset(arm, env) for _, arm in branches), date_offset(otherwise, env)
+            )
+    return UNBOUNDED
+
+
 def input_interval(field: ir.InputField) -> Interval | None:
     if field.type.kind != "number":
         return None
@@ -141,6 +171,10 @@ def bounds(program: ir.Program, section_total: Interval | None = None) -> dict[i
         interval = input_interval(field)
         if field.kind == "section_total":
             interval = section_total or UNBOUNDED
+        if field.kind == "period_start":
+            interval = point(Decimal(0))
+        if field.kind == "period_end":
+            interval = YEAR_DAYS if program.annual else QUARTER_DAYS
         if interval is not None:
             env[field.slot] = interval
     with localcontext() as context:
@@ -149,6 +183,9 @@ def bounds(program: ir.Program, section_total: Interval | None = None) -> dict[i
         for definition in program.definitions:
             if pending and definition.stage > 1:
                 pending = _group_bounds(program, pending, env)
+            if definition.expr.type == DATE_TYPE:  # a named date: its offset
+                env[definition.slot] = date_offset(definition.expr, env)
+                continue
             interval = evaluate(definition.expr, env)
             if interval is None:
                 continue

@@ -442,6 +442,10 @@ class Sanction:
     years: int | None
     until: date | None
     span: Span
+    # Per event (``lasts: {column, unit}``): the event table's column holding
+    # each event's duration and what it holds (years, months or until).
+    column: str | None = None
+    unit: Literal["years", "months", "until"] | None = None
 
 
 @dataclass(frozen=True, slots=True)

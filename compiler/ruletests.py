@@ -23,6 +23,7 @@ from dsl.diagnostics import Diagnostic, suggest
 from dsl.ruletests import EventCase, Named, PastCase, SubjectInputs, TestCase, cell_text
 from dsl.schema import number_text
 from dsl.spans import Span
+from semantics.calendar import parse_date
 
 Kind = Literal["section", "person"]
 # What an expectation compares: a slot's value, or a population result.
@@ -203,6 +204,8 @@ class _Checker:
                     "E1004", {"item": event.item.value}, event.item.span,
                     help=suggest(str(event.item.value), items, ("E1004.help", {"items": "、".join(items)})),
                 )  # fmt: skip
+            else:
+                self.event_lasts(found, event)
         for past in case.history:
             self.past(past)
         expectations = []
@@ -346,11 +349,21 @@ class _Checker:
                        past.subject.span)  # fmt: skip
         if kind is not None and result.sanctions:
             known = sanction_items(self.programs[kind])
-            for unknown in [i for i in result.sanctions if i not in known]:
+            named = [i if isinstance(i, str) else i.item for i in result.sanctions]
+            for unknown in [i for i in named if i not in known]:
                 self.error(
                     "E1006", {"key": "sanctions", "expected": ("E1006.sanctions", {})},
                     past.subject.span, help=suggest(unknown, known, None),
                 )  # fmt: skip
+            per_event = {
+                i.id: i.sanction.column
+                for i in self.programs[kind].items
+                if i.sanction is not None and i.sanction.column is not None
+            }
+            for ident in [i for i in result.sanctions if isinstance(i, str) and i in per_event]:
+                # Its duration came from its event: history states the last day.
+                self.error("E1020", {"item": ident, "column": per_event[ident]},
+                           past.subject.span, help=("E1020.help", {"item": ident}))  # fmt: skip
         if kind is not None and result.grade is not None:
             grades = [g.grade for g in self.programs[kind].grades] + ["ungraded"]
             ungraded = self.programs[kind].ungraded
@@ -361,6 +374,18 @@ class _Checker:
                            help=suggest(result.grade, grades, ("E1007.ungraded", {"grades": listed})))  # fmt: skip
         if kind is not None:
             self.past_needs(kind, past)
+
+    def event_lasts(self, kind: Kind, event: EventCase) -> None:
+        """An event of an item whose duration each event gives states it
+        (``lasts:``, E1022); an event of any other item does not (E1021)."""
+        item = next(i for i in self.programs[kind].items if i.id == str(event.item.value))
+        column = item.sanction.column if item.sanction is not None else None
+        if column is None and event.lasts is not None:
+            self.error("E1021", {"item": item.id}, event.lasts_span or event.item.span)
+        elif column is not None and event.lasts is None:
+            unit = item.sanction.unit if item.sanction is not None else None
+            self.error("E1022", {"item": item.id, "column": column}, event.item.span,
+                       help=("E1022.help", {"unit": (f"E0557.{unit}", {})}))  # fmt: skip
 
     def past_needs(self, kind: Kind, past: PastCase) -> None:
         """An earlier result gives what the history links of its kind read:
@@ -402,11 +427,12 @@ class _Checker:
                 return _INVALID
             return number
         if slot.type.kind == "date":
-            try:
-                return date.fromisoformat(str(written))
-            except ValueError:
+            # As a data cell reads it (semantics.calendar: 2016-07-05, 2016/7/5, 2016年7月5日).
+            day = written if isinstance(written, date) else parse_date(str(written))
+            if day is None:
                 self.invalid(key, "E1006.date", value)
                 return _INVALID
+            return day
         return str(written)
 
 

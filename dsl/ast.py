@@ -280,6 +280,9 @@ class ItemDecl:
     scoring: str | None = None  # not_scored, ranked_last
     lasts_years: Located | None = field(default=None, metadata=key("lasts.years"))
     lasts_until: DateValue | None = field(default=None, metadata=key("lasts.until"))
+    # Per event: the event table's column holding each event's duration, and its unit.
+    lasts_column: Ident | None = field(default=None, metadata=key("lasts.column", check_name=False))
+    lasts_unit: str | None = field(default=None, metadata=key("lasts.unit"))
 
 
 @dataclass(frozen=True, slots=True)

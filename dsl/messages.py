@@ -850,6 +850,77 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "日期写作 2016-07-05、2016/7/5 或 2016年7月5日，且须是真实存在的日子",
         "write a date as 2016-07-05, 2016/7/5 or 2016年7月5日, and a day that exists",
     ),
+    "E0550": (
+        "第 {row} 行「{column}」列：`{text}` 的年、月、日分不清",
+        "row {row}, column {column}: `{text}` is ambiguous: its year, month and day cannot be told apart",
+    ),
+    "E0550.help": (
+        "年份写在最前且写满四位：2016-03-05、2016/3/5 或 2016年3月5日（3/5/2016 可能是 3 月 5 日，也可能是 5 月 3 日；16-3-5 不知是哪个世纪）",
+        "write the year first, in four digits: 2016-03-05, 2016/3/5 or 2016年3月5日 (3/5/2016 may be 5 March or 3 May; 16-3-5 names no century)",
+    ),
+    "E0551": (
+        "第 {row} 行「{column}」列：`{text}` 这一天不存在（{why}）",
+        "row {row}, column {column}: `{text}` is not a day of the calendar ({why})",
+    ),
+    "E0551.days": ("{month} 只有 {days} 天", "{month} has {days} days"),
+    "E0551.month": ("没有第 {month} 月", "there is no month {month}"),
+    "E0551.help": (
+        "核对原始记录，写出真实存在的日子，如 2016-03-05",
+        "check the record and write a day that exists, such as 2016-03-05",
+    ),
+    "E0552": (
+        "第 {row} 行「{column}」列：`{text}` 是数值，不是日期",
+        "row {row}, column {column}: `{text}` is a number, not a date",
+    ),
+    "E0552.help": (
+        "在 Excel/WPS 中把该列设为日期格式，或写成 2016-03-05",
+        "format the column as dates in Excel/WPS, or write the date as 2016-03-05",
+    ),
+    "E0552.help_day": (
+        "日期单元格丢了日期格式时会显示成 Excel 的日期序号（{text} 即 {day}）：在 Excel/WPS 中把该列设为日期格式，或写成 {day}",
+        "a date cell that lost its date format shows Excel's day number ({text} is {day}): format the column as dates in Excel/WPS, or write {day}",
+    ),
+    "E0553": (
+        "否决项目 `{id}` 的 lasts 只能写 years、until 或 column（按事件给期限）之一",
+        "veto item `{id}`: `lasts` takes one of `years`, `until` or `column` (a duration per event)",
+    ),
+    "E0554": (
+        "否决项目 `{id}` 的 lasts 按事件给期限时，column 和 unit 都要写",
+        "veto item `{id}`: a duration per event needs both `column` and `unit` in `lasts`",
+    ),
+    "E0554.help": (
+        "例如 lasts: {{column: 处分期, unit: months}}；unit 为 years（含当年的年数）、months（自事件日期起的月数）或 until（截止日期）",
+        "e.g. lasts: {{column: 处分期, unit: months}}; unit is years (the year raised included), months (from the event's date) or until (the last day)",
+    ),
+    "E0555": (
+        "`{column}` 是事件表本来就有的列（{columns}），期限要单独一列，如 处分期",
+        "`{column}` is one of the event table's own columns ({columns}): give the duration a column of its own, such as 处分期",
+    ),
+    "E0556": (
+        "否决项目 `{id}` 由公式触发（raised_by），没有事件行可以给出期限：请写 lasts 的 years 或 until",
+        "veto item `{id}` is raised by a formula (raised_by), so no event row gives its duration: write `years` or `until` in `lasts`",
+    ),
+    "E0557": (
+        "第 {row} 行：项目 `{item}` 的期限由「{column}」列给出，但该格为空",
+        "row {row}: item `{item}` lasts as long as column {column} says, and the cell is empty",
+    ),
+    "E0557.help": (
+        "填写该事件的期限（{unit}）",
+        "write the event's duration ({unit})",
+    ),
+    "E0557.years": ("年数，含当年", "years, the year raised included"),
+    "E0557.months": ("自事件日期起的月数", "months from the event's date"),
+    "E0557.until": ("期限的最后一天，日期", "the last day it holds, a date"),
+    "E0558": (
+        "第 {row} 行「{column}」列：`{text}` 不是 1 到 {most} 之间的整{unit}数",
+        "row {row}, column {column}: `{text}` is not a whole number of {unit} from 1 to {most}",
+    ),
+    "E0558.years": ("年", "years"),
+    "E0558.months": ("月", "months"),
+    "E0559": (
+        "第 {row} 行「{column}」列：期限截至 {until}，早于事件日期 {date}",
+        "row {row}, column {column}: the sanction would end on {until}, before the event's date {date}",
+    ),
     "E0809": (
         "第 {row} 行：组织中没有考核对象 `{subject}`",
         "row {row}: there is no subject `{subject}` in the organization",
@@ -2696,6 +2767,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "diff.field.at_most": ("最高等次", "grade cap"),
     "diff.field.scoring": ("计分排名", "scoring"),
     "diff.field.lasts": ("持续", "lasts"),
+    "E1020": (
+        "项目 `{item}` 的期限来自每个事件的「{column}」列，历史结果中只写编号无法得知截止日期",
+        "item `{item}` lasts as long as each event's column {column} says: an id alone in history gives no last day",
+    ),
+    "E1020.help": (
+        "写成 {{item: {item}, until: 2017-06-30}}，until 为该处分的最后一天",
+        "write {{item: {item}, until: 2017-06-30}}, until being the sanction's last day",
+    ),
+    "E1021": (
+        "项目 `{item}` 的期限不按事件给出，事件不能写 lasts",
+        "item `{item}` takes no duration per event: an event of it has no `lasts`",
+    ),
+    "E1022": (
+        "项目 `{item}` 的期限来自每个事件的「{column}」列：该事件要写 lasts",
+        "item `{item}` lasts as long as each event's column {column} says: the event needs `lasts`",
+    ),
+    "E1022.help": ("写出期限（{unit}），如 lasts: 6", "write the duration ({unit}), e.g. lasts: 6"),
     "E1006.sanctions": (
         "有处分结果的否决项目编号列表",
         "a list of ids of veto items with sanctions",

@@ -46,6 +46,19 @@ class EventSpec(Model):
     points: Number | None = None  # for an item with points from data
     day: datetime.date | None = Field(default=None, alias="date")
     reason: Text = ""
+    # for a veto item whose duration each event gives (lasts: {column, unit}):
+    # the event's cell in that column (6 months, 2 years, or the last day)
+    lasts: int | datetime.date | Text | None = None
+
+
+class PastSanction(Model):
+    """A sanction in force in an earlier period, stated with its last day:
+    raised then or carried into it (``raised``: the period it was raised in,
+    default the history's period)."""
+
+    item: Text
+    until: datetime.date
+    raised: Text | None = None
 
 
 class PastResult(Model):
@@ -57,8 +70,9 @@ class PastResult(Model):
     total: Number | None = None
     grade: Text | None = None
     vetoes: list[Literal["fail", "no_excellent"]] = Field(default_factory=list)
-    # veto items with sanctions raised that year: those that last carry into later years
-    sanctions: list[Text] = Field(default_factory=list)
+    # veto items with sanctions raised that year: those that last carry into later
+    # years; or {item, until} for a sanction in force then until a stated day
+    sanctions: list[Text | PastSanction] = Field(default_factory=list)
 
 
 class Defaults(Model):
@@ -112,6 +126,8 @@ class EventCase:
     line: int
     day_span: Span  # the date as written, or the event when it has none
     points: object = None  # as written, for an item with points from data
+    lasts: object = None  # as written, for an item whose duration each event gives
+    lasts_span: Span | None = None  # where ``lasts`` is written
 
 
 @dataclass(frozen=True, slots=True)
@@ -263,6 +279,8 @@ def _cases(
                 line(at("cases", index, "events", n)),
                 at("cases", index, "events", n, "date"),
                 event.points,
+                event.lasts,
+                at("cases", index, "events", n, "lasts") if event.lasts is not None else None,
             )
             for n, event in enumerate(case.events)
         )

@@ -254,6 +254,15 @@ class Lasts(Model):
 
     years: int | None = Field(None, ge=1, le=20)
     until: date | None = None
+    # Per event: each event row's own duration, in a column of the event table.
+    column: Text | None = Field(
+        None, description="the event table's column giving each event's duration (处分期)"
+    )
+    unit: Literal["years", "months", "until"] | None = Field(
+        None,
+        description="what the column holds: years (the year raised included), months "
+        "(from the event's date) or until (the last day, a date)",
+    )
 
 
 class Item(Model):

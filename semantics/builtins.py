@@ -135,6 +135,18 @@ def _unbounded_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval
     return iv.UNBOUNDED  # a count of days between dates: dates carry no interval
 
 
+# A date argument's interval is its offset in days from the period's first day
+# (``compiler.intervals.date_offset``): period_start [0, 0], period_end the
+# period's length, a date input unbounded.
+def _days_between_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    return iv.add(values[1], iv.neg(values[0]))  # end - start
+
+
+def _working_days_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
+    # Working days lie between 0 and the calendar days, with their sign.
+    return iv.hull(iv.point(Decimal(0)), iv.add(values[1], iv.neg(values[0])))
+
+
 def _no_rule(values: Sequence[Interval], _: Sequence[object]) -> Interval:
     return iv.UNBOUNDED  # never asked: the value is a constant, not a number, or both
 
@@ -180,7 +192,7 @@ FALLBACK = Function(name="fallback", shape="absence", params=(), result=NUMBER,
 # the fault E0840, a fractional number of days E0842.
 DAYS_BETWEEN = Function(name="days_between", shape="fixed", params=(DATE_TYPE, DATE_TYPE),
                         result=NUMBER, helper=op.days_between, prelude="_days_between",
-                        site=False, interval=_unbounded_rule)
+                        site=False, interval=_days_between_rule)
 ADD_DAYS = Function(name="add_days", shape="fixed", params=(DATE_TYPE, NUMBER),
                     result=DATE_TYPE, helper=op.add_days, prelude="_add_days",
                     site=True, interval=_no_rule)
@@ -188,7 +200,7 @@ WORKING_DAYS_BETWEEN = Function(name="working_days_between", shape="fixed",
                                 params=(DATE_TYPE, DATE_TYPE), result=NUMBER,
                                 helper=op.working_days_between,
                                 prelude="_working_days_between", site=True,
-                                interval=_unbounded_rule)
+                                interval=_working_days_rule)
 ADD_WORKING_DAYS = Function(name="add_working_days", shape="fixed", params=(DATE_TYPE, NUMBER),
                             result=DATE_TYPE, helper=op.add_working_days,
                             prelude="_add_working_days", site=True, interval=_no_rule)

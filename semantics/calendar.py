@@ -33,6 +33,7 @@ import functools
 import re
 from datetime import date, timedelta
 from decimal import Decimal
+from typing import Literal
 
 import chinese_calendar  # type: ignore[import-untyped]
 
@@ -61,6 +62,64 @@ def parse_date(text: str) -> date | None:
         return date(int(parts[0]), int(parts[1]), int(parts[2]))
     except ValueError:
         return None
+
+
+# Spellings refused because they can be read two ways: the year last
+# (3/5/2016: 5 March or 3 May?) or in two digits (16-3-5: 2016? 1916?).
+_YEAR_LAST = re.compile(r"^\d{1,2}([-/.])\d{1,2}\1\d{2,4}$")
+_SHORT_YEAR = re.compile(
+    r"^\d{2}([-/.])\d{1,2}\1\d{1,2}$|^\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*[日号]$"
+)
+_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+EXCEL_EPOCH = date(1899, 12, 30)  # day 0 of Excel's (and WPS's) date numbers
+
+DateProblem = Literal["impossible", "ambiguous", "number", "other"]
+
+
+def date_problem(text: str) -> DateProblem:
+    """Why ``parse_date`` refuses ``text``: ``impossible`` (an accepted
+    spelling of a day that does not exist, 2016-02-30), ``ambiguous`` (the
+    year last or in two digits), ``number`` (a bare number: a date cell that
+    lost its date format shows Excel's day number), else ``other``."""
+    stripped = text.strip()
+    if _NUMERIC_DATE.match(stripped) or _CHINESE_DATE.match(stripped):
+        return "impossible"
+    if _YEAR_LAST.match(stripped) or _SHORT_YEAR.match(stripped):
+        return "ambiguous"
+    if _NUMBER.match(stripped):
+        return "number"
+    return "other"
+
+
+def excel_day(text: str) -> date | None:
+    """The day a whole number is in Excel's date numbering (42434 is
+    2016-03-05), for a help line only, never read as data; None when it is
+    not a whole number of a plausible day (1900 to 9999)."""
+    stripped = text.strip()
+    if not stripped.isdigit() or not 1 <= int(stripped) <= 2958465:
+        return None
+    return EXCEL_EPOCH + timedelta(days=int(stripped))
+
+
+def days_in_month(year: int, month: int) -> int | None:
+    """The days of a month, None when ``month`` is not 1 to 12."""
+    if not 1 <= month <= 12:
+        return None
+    following = date(year + month // 12, month % 12 + 1, 1)
+    return (following - timedelta(days=1)).day
+
+
+def parts_of(text: str) -> tuple[int, int, int] | None:
+    """Year, month and day as an accepted spelling writes them, whether or
+    not the day exists (for saying why 2016-02-30 is refused)."""
+    stripped = text.strip()
+    match = _NUMERIC_DATE.match(stripped)
+    if match:
+        return int(match.group(1)), int(match.group(3)), int(match.group(4))
+    chinese = _CHINESE_DATE.match(stripped)
+    if chinese:
+        return int(chinese.group(1)), int(chinese.group(2)), int(chinese.group(3))
+    return None
 
 
 class CalendarRangeError(ValueError):

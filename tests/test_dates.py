@@ -217,7 +217,7 @@ def test_a_cell_that_is_not_a_date_is_located(tmp_path: Path) -> None:
     rules, data = _rule_set(tmp_path, "2016Q3,s1,2016-07-05,2016-07-32,2016-09-23,2016-10-12\n")
     code, _, err = run("--lang", "en", "evaluate", rules, "--data", data, "--period", "2016Q3")
     assert code != 0
-    assert "E0841" in err and "d.csv:2 [报送日期]" in err and "2016/7/5" in err, err
+    assert "E0551" in err and "d.csv:2 [报送日期]" in err and "2016-07 has 31 days" in err, err
 
 
 @pytest.mark.parametrize(

@@ -122,7 +122,9 @@ def test_event_table_errors_are_located(folder: Path) -> None:
     assert code == 1
     assert out.getvalue() == ""
     assert err.getvalue() == (
-        f"{events}:2 [date]: error[E0808]: row 2, column date: `2016-13-01` is not a valid date\n"
+        f"{events}:2 [date]: error[E0551]: row 2, column date: `2016-13-01` is not a day of the "
+        "calendar (there is no month 13) (help: check the record and write a day that exists, "
+        "such as 2016-03-05)\n"
         f"{events}:5 [date]: error[E0816]: row 5: item `late` is not in force on 2016-05-04\n"
         f"{events}:7: error[E0814]: subject `s1` has item events in 2016Q2 but no data row for that period\n"
     )
@@ -134,7 +136,9 @@ def test_event_table_errors_are_located(folder: Path) -> None:
     )  # fmt: skip
     assert code == 1
     assert err.getvalue() == (
-        f"{events}:2 [date]: error[E0808]: row 2, column date: `2016-13-01` is not a valid date\n"
+        f"{events}:2 [date]: error[E0551]: row 2, column date: `2016-13-01` is not a day of the "
+        "calendar (there is no month 13) (help: check the record and write a day that exists, "
+        "such as 2016-03-05)\n"
         f"{events}:3 [subject]: error[E0809]: row 3: there is no subject `s9` in the organization "
         "(help: did you mean `s3`?)\n"
         f"{events}:4 [item]: error[E0815]: row 4: there is no item `awrd` in the rules "

@@ -146,6 +146,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/tools/properties.py": _KIND,
         "runtime/tools/rule_tests.py": _KEY,
         "runtime/tools/what_if.py": _KEY + " (an event column, a rule test's event key)",
+        "compiler/passes/sanctions.py": _KEY + " (the event table's own columns)",
     },
     "all": {
         "compiler/ir.py": _FIELD + " (quota pool)",
@@ -157,6 +158,7 @@ ELSEWHERE: dict[str, dict[str, str]] = {
         "runtime/tools/rule_tests.py": _FIELD + " (rule-test population)",
     },
     "date": {
+        "compiler/passes/sanctions.py": _KEY + " (the event table's own columns)",
         "semantics/types.py": _KIND,
         "compiler/lower.py": _KIND,
         "runtime/tools/properties.py": _KIND,

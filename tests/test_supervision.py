@@ -46,7 +46,7 @@ def test_good_rows_are_read_with_their_closure(tmp_path: Path) -> None:
 def test_every_bad_cell_is_located(tmp_path: Path) -> None:
     path = _table(
         tmp_path,
-        "D1,督〔2016〕1号,2016/7/3,s01,事项,2016-07-23,,,\n"  # row 2: issued not a date
+        "D1,督〔2016〕1号,7/3/2016,s01,事项,2016-07-23,,,\n"  # row 2: issued ambiguous
         "D2,督〔2016〕1号,2016-07-03,s99,事项,2016-07-23,,,\n"  # row 3: unknown section
         "D3,督〔2016〕1号,2016-07-03,s01,事项,2016-07-01,,,\n"  # row 4: due before issued
         "D4,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,也许,\n"  # row 5: corrected
@@ -57,7 +57,7 @@ def test_every_bad_cell_is_located(tmp_path: Path) -> None:
     assert items == []
     found = [(d.code, d.location) for d in problems]
     assert found == [
-        ("E0831", f"{path}:2 [issued]"),
+        ("E0550", f"{path}:2 [issued]"),
         ("E0832", f"{path}:3 [subject]"),
         ("E0833", f"{path}:4 [due]"),
         ("E0834", f"{path}:5 [corrected]"),

@@ -170,7 +170,7 @@ def sanctioned(decl: ast.ItemDecl) -> bool:
     return any(
         v is not None
         for v in (decl.raised_by, decl.grade, decl.at_most, decl.scoring, decl.lasts_years,
-                  decl.lasts_until)
+                  decl.lasts_until, decl.lasts_column, decl.lasts_unit)
     )  # fmt: skip
 
 

@@ -19,6 +19,10 @@ from compiler.passes.state import State
 from dsl import ast
 from dsl.diagnostics import Label, suggest
 
+# The event table's own columns (runtime.inputs.events): a per-event duration
+# needs a column of its own.
+EVENT_TABLE_COLUMNS = ("date", "subject", "item", "count", "reason", "evidence", "points")
+
 
 def declare_sanctions(state: State) -> None:
     """Reads the grade declarations, ``state.grades``, ``state.items`` and the
@@ -71,6 +75,7 @@ def _sanction(state: State, decl: ast.ItemDecl, bands: list[str]) -> ir.Sanction
     years, until = decl.lasts_years, decl.lasts_until
     if years is not None and until is not None:
         state.error("E0486", {"id": decl.id.name}, until.span)
+    column = _column(state, decl)
     return ir.Sanction(
         grade=decl.grade.name if decl.grade else None,
         at_most=decl.at_most.name if decl.at_most else None,
@@ -78,7 +83,35 @@ def _sanction(state: State, decl: ast.ItemDecl, bands: list[str]) -> ir.Sanction
         years=int(years.value) if years is not None else None,
         until=until.value if until is not None else None,
         span=decl.span,
+        column=column,
+        unit=decl.lasts_unit if column is not None else None,  # type: ignore[arg-type]
     )
+
+
+def _column(state: State, decl: ast.ItemDecl) -> str | None:
+    """A duration given per event (``lasts: {column, unit}``): the column,
+    checked alone in ``lasts`` (E0553), with its unit (E0554), not one of the
+    event table's own columns (E0555) and on an item raised by events only
+    (E0556: a formula raises it without an event row to read)."""
+    column, ident = decl.lasts_column, decl.id.name
+    if column is None:
+        if decl.lasts_unit is not None:
+            state.error("E0554", {"id": ident}, decl.id.span, help=("E0554.help", {}))
+        return None
+    if decl.lasts_years is not None or decl.lasts_until is not None:
+        state.error("E0553", {"id": ident}, column.span)
+        return None
+    if decl.lasts_unit is None:
+        state.error("E0554", {"id": ident}, column.span, help=("E0554.help", {}))
+        return None
+    if column.name in EVENT_TABLE_COLUMNS:
+        state.error("E0555", {"column": column.name, "columns": ", ".join(EVENT_TABLE_COLUMNS)},
+                    column.span)  # fmt: skip
+        return None
+    if decl.raised_by is not None:
+        state.error("E0556", {"id": ident}, decl.raised_by.span)
+        return None
+    return column.name
 
 
 def _precedence(state: State) -> None:

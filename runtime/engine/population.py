@@ -62,10 +62,12 @@ def standings(
     subjects: Sequence[tuple[str, Sequence[object]]],
     label: str = "",
     earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
+    durations: sanctions.Durations | None = None,
 ) -> dict[str, Standing]:
     """Rank and grade ``subjects`` (id, every slot value) of one period
-    (``label``); ``earlier``: sanctions carried into it, by subject."""
-    rulings = sanctions.rulings(program, subjects, label, earlier)
+    (``label``); ``earlier``: sanctions carried into it, by subject;
+    ``durations``: per-event durations of the sanctions raised in it."""
+    rulings = sanctions.rulings(program, subjects, label, earlier, durations)
     if rulings:
         return _sanctioned_standings(program, subjects, rulings)
     group_of = {}

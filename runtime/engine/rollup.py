@@ -14,13 +14,14 @@ import dataclasses
 import decimal
 from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
+from datetime import date
 from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.population import standings
 from runtime.engine.results import IndicatorResult, Sanctioned, SubjectResult
-from runtime.engine.sanctions import with_ruling
+from runtime.engine.sanctions import durations_of, with_ruling
 from semantics import operations as helpers
 
 
@@ -78,6 +79,7 @@ def roll_up(
     problems: list[Diagnostic] = []
     synthetic: list[tuple[str, Sequence[object]]] = []
     rolled: dict[str, SubjectResult] = {}
+    durations: dict[str, dict[str, str]] = {}  # per-event durations: the quarters' latest
     with helpers_context():
         for subject, found in sorted(by_subject.items()):
             missing = [p for p in periods if p not in found]
@@ -117,6 +119,14 @@ def roll_up(
             for item in program.items:  # a sanction raised in any quarter holds for the range
                 if item.raised is not None:
                     values[item.raised] = any(r.values[item.raised] for r in results)
+            per_event = durations_of(
+                (s.item, date.fromisoformat(s.until))
+                for r in results
+                for s in r.sanctions
+                if s.until is not None and s.period == r.period
+            )
+            if per_event:
+                durations[subject] = per_event
             for band in program.grades:
                 if band.requires is not None:
                     values[band.requires] = all(r.values[band.requires] for r in results)
@@ -138,7 +148,7 @@ def roll_up(
                 values=tuple(values),
                 quarters=tuple((r.period, r.total) for r in results),
             )
-    ranked = standings(program, synthetic, label, earlier)
+    ranked = standings(program, synthetic, label, earlier, durations)
     final = [
         with_ruling(
             dataclasses.replace(

@@ -25,7 +25,7 @@ from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.subjects import evaluate_period, rules_digest
 from runtime.inputs.data import Dataset, Row, load_data
-from runtime.inputs.periods import Period
+from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.inputs.tables import read_once
 
 
@@ -188,9 +188,16 @@ def _earlier(
     """Sanctions carried into ``label``: from earlier published results and
     from this evaluation's earlier quarters (``within``)."""
     found = carried(program, label, history)
+    try:
+        start = parse_periods(label)[0].start.isoformat()
+    except PeriodError:
+        start = ""
     for ident, records in (within or {}).items():
         known = {s.item for s in found.get(ident, [])}
-        found.setdefault(ident, []).extend(s for s in records if s.item not in known)
+        # Only those still holding in this quarter (a sanction ends mid-year).
+        found.setdefault(ident, []).extend(
+            s for s in records if s.item not in known and (s.until or "") >= start
+        )
     return found
 
 

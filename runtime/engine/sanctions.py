@@ -20,7 +20,7 @@ each subject may get; nothing here ranks or counts quotas itself.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -34,6 +34,9 @@ from runtime.inputs.periods import PeriodError, parse_periods
 History = Callable[[str, str], Sequence[Mapping[str, object]] | None]
 
 UNTIL_LOOKBACK = 3  # years an ``until`` sanction is looked for in earlier results
+# Years a per-event duration is looked for: its cell gives at most 5 years or
+# 60 months (runtime.inputs.events.MOST); an ``until`` cell is looked for as far.
+COLUMN_LOOKBACK = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,23 +68,45 @@ def has_sanctions(program: ir.Program) -> bool:
     return any(item.sanction is not None for item in program.items)
 
 
-def raised(program: ir.Program, values: Sequence[object], period: str) -> list[Sanctioned]:
+# subject -> item -> the last day (ISO) its events' sanction holds, for items
+# whose duration each event gives (``lasts: {column, unit}``).
+Durations = Mapping[str, Mapping[str, str]]
+
+
+def raised(
+    program: ir.Program,
+    values: Sequence[object],
+    period: str,
+    durations: Mapping[str, str] | None = None,
+) -> list[Sanctioned]:
     """The sanctions a subject's values raise in ``period`` (a quarter or a
-    roll-up label), each with the last day it holds."""
+    roll-up label), each with the last day it holds (``durations``: the
+    subject's per-event durations, the latest of each item's events)."""
     found = []
     for item in program.items:
         if item.sanction is None or item.raised is None or not values[item.raised]:
             continue
-        found.append(_record(item, period))
+        found.append(_record(item, period, (durations or {}).get(item.id)))
     return found
 
 
-def _record(item: ir.Item, period: str) -> Sanctioned:
+def durations_of(events: Iterable[tuple[str, date | None]]) -> dict[str, str]:
+    """Each item's latest last day over (item, last day) of one subject's
+    events or records (per-event durations; those without one left out)."""
+    found: dict[str, str] = {}
+    for item, lasts in events:
+        if lasts is not None and lasts.isoformat() > found.get(item, ""):
+            found[item] = lasts.isoformat()
+    return found
+
+
+def _record(item: ir.Item, period: str, until: str | None = None) -> Sanctioned:
     assert item.sanction is not None
     s = item.sanction
     return Sanctioned(
         item.id, item.name, s.grade, s.at_most, s.scoring,
-        _until(s, period), period, f"{item.span.file.path}:{item.span.line}",
+        until if s.column is not None else _until(s, period), period,
+        f"{item.span.file.path}:{item.span.line}",
     )  # fmt: skip
 
 
@@ -113,7 +138,8 @@ def carried(
     lasting = [i.sanction for i in program.items if i.sanction is not None]
     back = max(
         [s.years - 1 for s in lasting if s.years is not None]
-        + [UNTIL_LOOKBACK for s in lasting if s.until is not None],
+        + [UNTIL_LOOKBACK for s in lasting if s.until is not None]
+        + [COLUMN_LOOKBACK for s in lasting if s.column is not None],
         default=-1,
     )
     if back < 0:
@@ -162,8 +188,17 @@ def _read(entry: object, period: str, items: Mapping[str, ir.Item]) -> Sanctione
     until = field("until")
     if until is None and known is not None:  # a record without its duration
         until = _record(known, field("period") or period).until
+    grade, at_most, scoring = field("grade"), field("at_most"), field("scoring")
+    if known is not None and known.sanction is not None and not (grade or at_most or scoring):
+        # A rule test's {item, until}: the outcome is the current rules' (a
+        # published record always has its own, as every sanction has one).
+        grade, at_most, scoring = (
+            known.sanction.grade,
+            known.sanction.at_most,
+            known.sanction.scoring,
+        )
     return Sanctioned(
-        ident, field("name") or ident, field("grade"), field("at_most"), field("scoring"), until,
+        ident, field("name") or (known.name if known else ident), grade, at_most, scoring, until,
         field("period") or period, f"{known.span.file.path}:{known.span.line}" if known else "",
     )  # fmt: skip
 
@@ -203,14 +238,16 @@ def rulings(
     subjects: Sequence[tuple[str, Sequence[object]]],
     label: str,
     earlier: Mapping[str, Sequence[Sanctioned]] | None,
+    durations: Durations | None = None,
 ) -> dict[str, Ruling]:
     """Each sanctioned subject's ruling: what its values raise in ``label``
-    and what ``earlier`` periods carry into it."""
+    (lasting as ``durations`` say for per-event durations) and what
+    ``earlier`` periods carry into it."""
     found: dict[str, Ruling] = {}
     if not has_sanctions(program) and not earlier:
         return found
     for ident, values in subjects:
-        now = raised(program, values, label)
+        now = raised(program, values, label, (durations or {}).get(ident))
         mine = {s.item for s in now}
         applied = [*now, *(s for s in (earlier or {}).get(ident, ()) if s.item not in mine)]
         vetoes = [kind.removeprefix("veto:") for kind, slot in program.vetoes if values[slot]]

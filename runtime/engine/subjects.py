@@ -25,7 +25,7 @@ from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import run_stages
 from runtime.engine.population import standings
 from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
-from runtime.engine.sanctions import with_ruling
+from runtime.engine.sanctions import durations_of, with_ruling
 from runtime.inputs.data import Row
 from runtime.inputs.events import Event
 from runtime.inputs.periods import Period
@@ -196,8 +196,13 @@ def evaluate_period(
         )
         diagnostics.extend(_fault(fault, subject, period) for subject, fault in faults)
         evaluated = [(rows_of[subject], values) for subject, values in done]
+    durations = {
+        row.subject: durations_of((e.item, e.lasts) for e in row.events)
+        for row, _ in evaluated
+        if any(e.lasts is not None for e in row.events)
+    }
     ranked = standings(
-        program, [(row.subject, values) for row, values in evaluated], period, earlier
+        program, [(row.subject, values) for row, values in evaluated], period, earlier, durations
     )
     # Indicators not scored in the period (not in force, or a half-year or
     # annual indicator between its checkpoints) are not part of its results;

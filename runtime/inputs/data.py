@@ -29,6 +29,7 @@ from pathlib import Path
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
+from runtime.inputs.dates import read_date_cell
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month, period_of
 from runtime.inputs.supervision import (
@@ -39,7 +40,6 @@ from runtime.inputs.supervision import (
     read_supervision_table,
 )
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
-from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
@@ -773,10 +773,7 @@ def read_cell(
             return False, None
         return None, Diagnostic("E0808", {**args, "kind": "bool"}, None, location=where)
     if input_field.type.kind == "date":
-        day = parse_date(raw)
-        if day is None:
-            return None, Diagnostic("E0841", args, None, location=where, help=("E0841.help", {}))
-        return day, None
+        return read_date_cell(raw, row, input_field.name, where)
     if input_field.type.kind == "list":
         # Items separated by ";", each read like a number cell (85%, 1,200).
         values: list[object] = []

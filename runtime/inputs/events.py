@@ -9,12 +9,14 @@ the explanation; the counts become the items' inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
+from runtime.inputs.dates import read_date_cell
 from runtime.inputs.periods import Period, period_of
+from semantics.calendar import days_in_month
 from semantics.numbers import parse_number
 
 EVENT_COLUMNS = ("date", "subject", "item")
@@ -30,6 +32,9 @@ class Event:
     evidence: str
     source: str  # "file:row"
     points: Decimal | None = None  # an item with points from data: each occurrence's points
+    # A sanction whose duration each event gives (``lasts: {column, unit}``):
+    # the last day this event's sanction holds.
+    lasts: date | None = None
 
     @property
     def amount(self) -> Decimal:
@@ -66,13 +71,11 @@ def read_event_rows(
     for number, cells in rows:
         where = f"{shown}:{number}"
         text = cell(cells, "date")
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            problems.append(
-                Diagnostic("E0808", {"row": number, "column": "date", "text": text, "kind": "date"},
-                           None, location=f"{where} [date]")
-            )  # fmt: skip
+        day, problem = read_date_cell(text, number, "date", f"{where} [date]")
+        if day is None:
+            assert problem is not None
+            if others is None or program.kind != "person":  # the section program reports it
+                problems.append(problem)
             continue
         period = period_of(day, program.annual)
         if wanted is not None and period not in wanted:
@@ -118,9 +121,15 @@ def read_event_rows(
         if problem is not None:
             problems.append(problem)
             continue
+        lasts: date | None = None
+        if item.sanction is not None and item.sanction.column is not None:
+            lasts, problem = _lasts(item, day, cell(cells, item.sanction.column), number, where)
+            if problem is not None:
+                problems.append(problem)
+                continue
         events.append(
             Event(day, subject, name, count, cell(cells, "reason"), cell(cells, "evidence"), where,
-                  points)
+                  points, lasts)
         )  # fmt: skip
     return events, problems
 
@@ -144,3 +153,50 @@ def _points(
         return None, Diagnostic("E0473", {"row": number, "item": item.id, "text": text,
                                           "cap": item.cap}, None, location=located)  # fmt: skip
     return value, None
+
+
+MOST = {"years": 5, "months": 60}  # the longest duration a cell may give, by unit
+
+
+def _lasts(
+    item: ir.Item, day: date, text: str, number: int, where: str
+) -> tuple[date | None, Diagnostic | None]:
+    """The last day an event's sanction holds, from its own cell: ``years``
+    (to the end of the year ``years - 1`` after the event's, as ``lasts:
+    {years: N}``), ``months`` (to the day before the same day ``months``
+    later, or that month's last day when it has no such day) or ``until``
+    (the date written, not before the event)."""
+    assert item.sanction is not None and item.sanction.column is not None
+    column, unit = item.sanction.column, item.sanction.unit or "until"
+    located = f"{where} [{column}]"
+    if not text:
+        return None, Diagnostic("E0557", {"row": number, "item": item.id, "column": column},
+                                None, location=located,
+                                help=("E0557.help", {"unit": (f"E0557.{unit}", {})}))  # fmt: skip
+    if unit == "until":
+        until, problem = read_date_cell(text, number, column, located)
+        if until is None:
+            return None, problem
+    else:
+        value = parse_number(text)
+        most = MOST[unit]
+        if value is None or value != value.to_integral_value() or not 1 <= value <= most:
+            args = {"row": number, "column": column, "text": text, "most": most,
+                    "unit": (f"E0558.{unit}", {})}  # fmt: skip
+            return None, Diagnostic("E0558", args, None, location=located)
+        until = _end(day, unit, int(value))
+    if until < day:
+        args = {"row": number, "column": column, "until": until, "date": day}
+        return None, Diagnostic("E0559", args, None, location=located)
+    return until, None
+
+
+def _end(day: date, unit: str, n: int) -> date:
+    if unit == "years":
+        return date(day.year + n - 1, 12, 31)
+    month = day.month - 1 + n
+    year, month = day.year + month // 12, month % 12 + 1
+    days = days_in_month(year, month) or 31
+    if day.day > days:
+        return date(year, month, days)
+    return date(year, month, day.day) - timedelta(days=1)

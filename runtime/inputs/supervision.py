@@ -24,6 +24,7 @@ from datetime import date
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, suggest
+from runtime.inputs.dates import read_date_cell
 from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
 
 SUPERVISION_COLUMNS = ("id", "letter", "issued", "subject", "matter", "due")
@@ -162,10 +163,9 @@ def _row(
             if column != "closed":
                 located("E0830", column)
             continue
-        try:
-            days[column] = date.fromisoformat(text)
-        except ValueError:
-            located("E0831", column, text=text)
+        days[column], problem = read_date_cell(text, number, column, f"{where} [{column}]")
+        if problem is not None:
+            problems.append(problem)
     subject = cell("subject")
     if subject and subject not in sections:
         problems.append(

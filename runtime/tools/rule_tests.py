@@ -120,7 +120,13 @@ def _evaluate(
         return None
     # A year or a range of quarters: the case's inputs in each of its quarters,
     # rolled up as the rules declare (so annual links can be tested).
-    events = _event_table(case, periods, outcome)
+    columns = {
+        item.id: item.sanction.column
+        for program in programs.values()
+        for item in program.items
+        if item.sanction is not None and item.sanction.column is not None
+    }
+    events = _event_table(case, periods, outcome, columns)
     datasets: dict[Kind, Dataset] = {}
     for kind, program in programs.items():
         tables = [_input_table(program, kind, case, [str(p) for p in periods]), events]
@@ -193,9 +199,14 @@ def _input_table(program: ir.Program, kind: Kind, case: CheckedCase, periods: li
     return Table(case.path, header, rows)
 
 
-def _event_table(case: CheckedCase, periods: list[Period], outcome: CaseOutcome) -> Table:
-    """The case's events; one without a date happens on the last day of the case's period."""
+def _event_table(
+    case: CheckedCase, periods: list[Period], outcome: CaseOutcome, durations: dict[str, str]
+) -> Table:
+    """The case's events; one without a date happens on the last day of the
+    case's period.  An event's ``lasts`` goes in its item's duration column
+    (``durations``: item -> the column its ``lasts: {column}`` names)."""
     rows: list[tuple[int, list[str]]] = []
+    columns = sorted(set(durations.values()))
     for event in case.events:
         day = event.day or periods[-1].end
         if period_of(day, periods[-1].annual) not in periods:
@@ -205,8 +216,11 @@ def _event_table(case: CheckedCase, periods: list[Period], outcome: CaseOutcome)
         cells = [day.isoformat(), str(event.subject.value), str(event.item.value),
                  str(event.count), event.reason, "",
                  "" if event.points is None else str(event.points)]  # fmt: skip
+        mine = durations.get(str(event.item.value))
+        cells += [str(event.lasts) if column == mine and event.lasts is not None else ""
+                  for column in columns]  # fmt: skip
         rows.append((event.line, cells))
-    return Table(case.path, _EVENT_HEADER, rows)
+    return Table(case.path, [*_EVENT_HEADER, *columns], rows)
 
 
 def _history(case: CheckedCase, sections: ir.Program) -> History:
@@ -230,7 +244,17 @@ def _history(case: CheckedCase, sections: ir.Program) -> History:
                 "grade": result.grade,
                 "vetoes": list(result.vetoes),
                 "indicators": [],
-                "sanctions": list(result.sanctions),  # item ids: runtime.engine.sanctions
+                # item ids, or records with their last day: runtime.engine.sanctions
+                "sanctions": [
+                    entry
+                    if isinstance(entry, str)
+                    else {
+                        "item": entry.item,
+                        "until": entry.until.isoformat(),
+                        "period": entry.raised or str(past.period.value),
+                    }
+                    for entry in result.sanctions
+                ],
             }
         )
 

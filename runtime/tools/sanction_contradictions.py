@@ -107,7 +107,9 @@ def _meet(first: ir.Item, second: ir.Item) -> bool:
     """Whether both can hold on one day: their effective dates overlap, or
     one of them lasts beyond the period it is raised in."""
     for item in (first, second):
-        if item.sanction is not None and (item.sanction.years or item.sanction.until):
+        if item.sanction is not None and (
+            item.sanction.years or item.sanction.until or item.sanction.column
+        ):
             return True
     start = max(first.effective_from or date.min, second.effective_from or date.min)
     end = min(first.effective_until or date.max, second.effective_until or date.max)

@@ -20,7 +20,6 @@ import dataclasses
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
 from pathlib import Path
 
 from compiler import ir
@@ -40,6 +39,7 @@ from runtime.inputs.periods import Period, PeriodError, parse_month, period_of
 from runtime.inputs.supervision import is_supervision_table
 from runtime.inputs.tables import Table, TableError, read_tables
 from runtime.store import Store, Submission
+from semantics.calendar import parse_date
 
 FIXED_COLUMNS = (PERIOD_COLUMN, SUBJECT_COLUMN, NAME_COLUMN)
 
@@ -208,11 +208,8 @@ def _period_of(text: str, events: bool, annual: bool = False) -> Period | None:
     month's), or for annual rules the year, None if unreadable (the reader
     reports that)."""
     if events:
-        try:
-            day = date.fromisoformat(text)
-        except ValueError:
-            return None
-        return period_of(day, annual)
+        day = parse_date(text)
+        return None if day is None else period_of(day, annual)
     try:
         month = parse_month(text)  # a month row: its quarter
         if month is not None:
