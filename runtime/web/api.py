@@ -24,6 +24,7 @@ from runtime.render.status import to_json as status_json
 from runtime.store import Submission
 from runtime.tools.explain import Node
 from runtime.web.accounts import log_in, now
+from runtime.web.asked import subject_asked
 from runtime.web.pages import Bench, User, the_period
 from runtime.web.security import (
     address,
@@ -31,7 +32,6 @@ from runtime.web.security import (
     check_csrf,
     refuse,
     require_role,
-    require_subject,
     start_session,
 )
 from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
@@ -112,18 +112,10 @@ def explanation(
     indicator: str | None = None,
 ) -> JSONResponse:
     """A subject's derivation as a tree of ``{text, children}``."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
-    try:
-        evaluation = bench.evaluate(chosen)
-        program, _ = bench.find(evaluation, subject)
-    except UserError as error:
-        return problems_response(bench, error, 409)
-    except KeyError:
-        return JSONResponse({"detail": "no such subject"}, 404)
-    if indicator is not None and indicator not in {i.id for i in program.indicators}:
+    asked = subject_asked(request, bench, user, period, subject)
+    if indicator is not None and indicator not in {i.id for i in asked.program.indicators}:
         return JSONResponse({"detail": "no such indicator"}, 404)
-    node = bench.explanation(evaluation, subject, indicator, bench.config.lang)
+    node = bench.explanation(asked.evaluation, subject, indicator, bench.config.lang)
     return JSONResponse(_tree(node))
 
 
@@ -149,18 +141,14 @@ def what_if(
     occurrence of an item on the period's last day, ``remove=FILE:ROW``
     removes one of the subject's (as its ``events[].source`` names it).
     Nothing is written."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
+    asked = subject_asked(request, bench, user, period, subject)
+    chosen, evaluation, program, now_ = asked.period, asked.evaluation, asked.program, asked.result
     changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
     try:
-        evaluation = bench.evaluate(chosen)
-        program, now_ = bench.find(evaluation, subject)
         changed = bench.what_if(chosen, subject, changes, occurrences(add), set(remove or []))
         _, then = bench.find(changed, subject)
     except UserError as error:
         return problems_response(bench, error, 422)
-    except KeyError:
-        return JSONResponse({"detail": "no such subject"}, 404)
     was = {r.id: (r.rank, r.grade) for r in (*evaluation.sections, *evaluation.people)}
     moved = [
         {"id": r.id, "rank": r.rank, "grade": r.grade, "was_rank": was[r.id][0],

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import ipaddress
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
@@ -66,14 +66,7 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
     async def too_large(request: Request, _: Exception) -> Response:
         return JSONResponse({"detail": "request body too large", "limit": MAX_BODY}, 413)
 
-    @app.middleware("http")
-    async def strict_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(StrictHeaders)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: Exception) -> Response:
@@ -131,6 +124,30 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
 # Content-Length), or as soon as what arrives passes the limit (a body sent
 # without one, chunked): never buffered whole.
 MAX_BODY = MAX_UPLOAD + 1024 * 1024
+
+
+class StrictHeaders:
+    """ASGI middleware: ``SECURITY_HEADERS`` on every response (those it
+    does not set itself).  Plain ASGI rather than ``@app.middleware``,
+    which runs each request through a task and a stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def strict(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, strict)
 
 
 class TooLarge(Exception):
