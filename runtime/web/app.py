@@ -10,7 +10,10 @@ login page and the script.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
+import os
 import secrets
 from collections.abc import Callable
 from importlib.resources import files
@@ -202,10 +205,29 @@ def loopback(host: str) -> bool:
         return False
 
 
-def serve(config: Config, host: str, port: int, announce: Callable[[], None] | None = None) -> None:
+CONFIG_VARIABLE = "JIXIAO_SERVE_CONFIG"  # how ``serve`` hands its Config to worker processes
+
+
+def from_environment() -> FastAPI:
+    """The application of one worker process of ``serve --workers N``
+    (uvicorn starts each worker by importing this factory)."""
+    return create_app(Config(**json.loads(os.environ[CONFIG_VARIABLE])))
+
+
+def serve(
+    config: Config,
+    host: str,
+    port: int,
+    announce: Callable[[], None] | None = None,
+    workers: int = 1,
+) -> None:
     """``jixiao serve``: refuse to listen beyond the loopback interface while
     the store has no account (E1104), then serve until interrupted
-    (``announce``: called once the rules are compiled, before listening)."""
+    (``announce``: called once the rules are compiled, before listening).
+    With ``workers`` > 1, that many processes (uvicorn's supervisor) share
+    the port, each with its own compiled rules and caches; the store is
+    shared (SQLite: sessions' key, accounts, the audit log and its rate
+    limit hold across workers)."""
     import uvicorn
 
     bench = Workbench(config)
@@ -218,4 +240,12 @@ def serve(config: Config, host: str, port: int, announce: Callable[[], None] | N
         )
     if announce is not None:
         announce()
+    if workers > 1:
+        del bench  # each worker compiles its own
+        os.environ[CONFIG_VARIABLE] = json.dumps(dataclasses.asdict(config))
+        uvicorn.run(
+            "runtime.web.app:from_environment", factory=True, workers=workers, host=host,
+            port=port, log_level="warning",
+        )  # fmt: skip
+        return
     uvicorn.run(create_app(config, bench), host=host, port=port, log_level="warning")
