@@ -152,8 +152,9 @@ class Workbench:
         self._memo: dict[tuple[object, ...], tuple[object, object]] = {}
         self.watch = Watch(config.rules)
         self.trials = Trials(
-            config.rules, self._folder, self.section_program.year, self._data_state
-        )
+            config.rules, self._folder, self.section_program.year, self._data_state,
+            self.watch.state,
+        )  # fmt: skip
 
     # -- remembered answers ------------------------------------------------------
 
