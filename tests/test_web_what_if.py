@@ -307,3 +307,22 @@ def test_a_sections_rule_test_lists_its_people_and_consequences(
     (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
     code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
     assert code == 0 and "1 passed" in out, out + err
+
+
+def test_remembered_what_ifs_follow_the_data(tmp_path: Path) -> None:
+    """A what-if asked again is answered from memory, but not once the data
+    files change: the period is read again and so is the scenario."""
+    from runtime.inputs.periods import Period
+    from runtime.web.workbench import Config, Workbench
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    bench = Workbench(Config(RULES, str(tmp_path / "results.sqlite"), str(data), "zh"))
+    period = Period.parse(PERIOD)
+    first = bench.what_if(period, "s04", {"迟报次数": "3"})
+    assert bench.what_if(period, "s04", {"迟报次数": "3"}) is first
+    changed = _changed_folder(tmp_path / "elsewhere")
+    shutil.copy(changed / "sections.csv", data / "sections.csv")
+    again = bench.what_if(period, "s04", {"迟报次数": "3"})
+    assert again is not first
+    assert bench.find(again, "s04")[1].total != bench.find(first, "s04")[1].total

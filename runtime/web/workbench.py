@@ -307,8 +307,14 @@ class Workbench:
         except UserError as error:
             found = error
         with self._lock:
+            stale = [v for k, v in self._cache.items() if k[0] == key[0]]
+            gone = {id(v) for v in stale} | {
+                id(v.evaluation) for v in stale if isinstance(v, Prepared)
+            }
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
             self._cache[key] = found
+            # What was remembered from the period's former inputs goes with them.
+            self._memo = {k: v for k, v in self._memo.items() if id(v[0]) not in gone}
         return found
 
     def _evaluated(self, period: Period) -> Evaluation | UserError:
