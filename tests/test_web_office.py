@@ -152,7 +152,7 @@ def test_the_api_gives_the_rules_their_revisions_and_a_diff(app: FastAPI) -> Non
     assert code == 0, err
     assert body["revisions"] == json.loads(out)
     dated = office.get("/api/rules", params={"date": "2016-01-01"})
-    assert dated.status_code == 200 and dated.json()["date"] == "2016-01-01"
+    assert dated.status_code == 200 and dated.json()["as_of"] == "2016-01-01"
     bad = office.get("/api/rules", params={"date": "not a day"})
     assert bad.status_code == 409 and bad.json()["problems"][0]["code"] == "E1110"
     diff = office.get("/api/rules/diff", params={"o_kind": "revision", "o_value": "HEAD"})

@@ -302,7 +302,7 @@ def rules(request: Request, bench: Bench, user: User, date: str = "") -> JSONRes
         for kind, program in programs.items()
     }  # fmt: skip
     return JSONResponse(
-        {"date": when or None, "indicators": shown,
+        {"as_of": when or None, "indicators": shown,
          "revisions": json.loads(revisions_json(log, when or None))}
     )  # fmt: skip
 
