@@ -2844,6 +2844,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.remove": ("去掉", "Remove"),
     "web.added": ("试算中增加", "added in the what-if"),
     "web.add_event": ("增加一次", "Add an occurrence of"),
+    "cli.help.workers": (
+        "工作进程数（默认 1；每个进程各自编译规则、各自缓存结果）",
+        "worker processes (default 1; each compiles the rules and keeps its own caches)",
+    ),
+    "web.verifying": ("正在重新验证（verify）……", "Verifying again…"),
 }
 
 

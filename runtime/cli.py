@@ -372,6 +372,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--data", help=h("cli.help.serve_data"))
     p.add_argument("--host", default="127.0.0.1", help=h("cli.help.host"))
     p.add_argument("--port", type=int, default=8000, help=h("cli.help.port"))
+    p.add_argument("--workers", type=int, default=1, help=h("cli.help.workers"))
 
     p = sub.add_parser("users", parents=[common], help=h("cli.cmd.users"))
     users = p.add_subparsers(dest="users_command", required=True, parser_class=_Parser)
@@ -780,7 +781,8 @@ def _serve(args: argparse.Namespace, lang: Lang, err: TextIO) -> int:
         err.write(render_message("serve.listening", lang, args_) + "\n")
         err.flush()
 
-    serve(Config(args.rules, args.store, args.data, lang), args.host, args.port, announce)
+    config = Config(args.rules, args.store, args.data, lang)
+    serve(config, args.host, args.port, announce, max(1, args.workers))
     return EXIT_OK
 
 

@@ -119,3 +119,86 @@ def test_the_findings_follow_the_files(tmp_path: Path) -> None:
     manifest.write_text(manifest.read_text(encoding="utf-8") + "\n: [\n", encoding="utf-8")
     after = office.get("/rules/findings")
     assert "错误[" in after.text and manifest.name in after.text
+
+
+# -- the same operations through the JSON API (item 7) ----------------------------
+
+
+def test_the_api_runs_a_dry_run_as_the_cli_does(app: FastAPI) -> None:
+    office = signed_in(app, "office")
+    found = office.get("/api/dry-run", params=ASKED)
+    assert found.status_code == 200, found.text[:2000]
+    code, out, err = run(
+        "dry-run", "--baseline", f"{RULES}@HEAD", "--candidate", RULES, "--data", DATA,
+        "--periods", PERIOD, "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    assert found.json() == json.loads(out)
+    refused = office.get("/api/dry-run", params={**ASKED, "b_value": "../../etc"})
+    assert refused.status_code == 409
+    assert [p["code"] for p in refused.json()["problems"]] == ["E1110"]
+    assert signed_in(app, "leader").get("/api/dry-run", params=ASKED).status_code == 200
+
+
+def test_the_api_gives_the_rules_their_revisions_and_a_diff(app: FastAPI) -> None:
+    office = signed_in(app, "office")
+    found = office.get("/api/rules")
+    assert found.status_code == 200
+    body = found.json()
+    page = office.get("/rules").text
+    for indicator in body["indicators"]["section"]:
+        assert f"<td>{indicator['id']}</td>" in page
+    code, out, err = run("revisions", RULES, "--format", "json")
+    assert code == 0, err
+    assert body["revisions"] == json.loads(out)
+    dated = office.get("/api/rules", params={"date": "2016-01-01"})
+    assert dated.status_code == 200 and dated.json()["as_of"] == "2016-01-01"
+    bad = office.get("/api/rules", params={"date": "not a day"})
+    assert bad.status_code == 409 and bad.json()["problems"][0]["code"] == "E1110"
+    diff = office.get("/api/rules/diff", params={"o_kind": "revision", "o_value": "HEAD"})
+    assert diff.status_code == 200
+    code, out, err = run("diff", f"{RULES}@HEAD", RULES, "--format", "json")
+    assert code == 0, err
+    assert diff.json() == json.loads(out)
+
+
+def test_a_liaison_gets_403_from_the_office_api(app: FastAPI) -> None:
+    liaison = signed_in(app, "liaison04")
+    for path, params in (
+        ("/api/dry-run", ASKED), ("/api/rules", {}), ("/api/rules/diff", {}),
+        ("/api/rules/findings", {}),
+    ):  # fmt: skip
+        assert liaison.get(path, params=params).status_code == 403, path
+
+
+def test_the_openapi_description_lists_the_office_operations(app: FastAPI) -> None:
+    paths = set(signed_in(app, "office").get("/api/openapi.json").json()["paths"])
+    assert {"/api/dry-run", "/api/rules", "/api/rules/diff", "/api/rules/findings"} <= paths
+
+
+def test_findings_are_verified_once_per_content(tmp_path: Path) -> None:
+    """check on the request, verify in the background (``pending`` until
+    done); a file saved with the same content is not verified again."""
+    import os
+    import shutil
+
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    store = tmp_path / "results.sqlite"
+    opened = Store(str(store))
+    try:
+        add_account(opened, "office", "office", None, PASSWORD, None)
+    finally:
+        opened.close()
+    office = signed_in(app_for(store, rules=str(rules), data=DATA), "office")
+    first = office.get("/api/rules/findings", params={"wait": "true"}).json()
+    assert first["ok"] and not first["pending"] and first["verified"]
+    manifest = next(rules.glob("*.yaml"))
+    stat = manifest.stat()
+    os.utime(manifest, ns=(stat.st_atime_ns, stat.st_mtime_ns + 10**9))  # touched, not changed
+    again = office.get("/api/rules/findings").json()
+    assert again["digest"] == first["digest"] and not again["pending"]
+    manifest.write_text(manifest.read_text(encoding="utf-8") + "\n: [\n", encoding="utf-8")
+    broken = office.get("/api/rules/findings").json()
+    assert broken["digest"] != first["digest"] and not broken["ok"] and not broken["pending"]
+    assert any(manifest.name in str(p.get("file") or p.get("location")) for p in broken["findings"])

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
@@ -280,3 +281,48 @@ def test_the_what_if_page_changes_events_and_its_rule_test_passes(
     code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
     assert code == 0 and "1 passed" in out, out + err
     assert f"total: '{api['after']['total']}'" in found.text
+
+
+def test_a_sections_rule_test_lists_its_people_and_consequences(
+    data_app: tuple[FastAPI, Path], tmp_path: Path
+) -> None:
+    """s12 is in the last two in 2016Q3 and was in 2015Q3 (the bundled
+    published results): its what-if's rule test carries that year's
+    results as ``history``, expects the links it triggers and what its
+    head receives, and lists every person with the section's people
+    expected; ``jixiao test`` passes it."""
+    office = signed_in(data_app[0], "office")
+    params = {"v.迟报次数": "3"}
+    found = office.get(f"/results/{PERIOD}/subjects/s12/what-if/test.yaml", params=params)
+    assert found.status_code == 200
+    document = yaml.safe_load(found.text)
+    case = document["cases"][0]
+    assert "2015Q3" in case["history"] and "p0101" in case["people"]
+    expect = case["expect"]
+    assert expect["s12"]["links"] == ["bottom_two_reorganize", "bottom_two_talk"]
+    members = [p for p in expect if p.startswith("p12")]
+    assert members and any("bottom_two_talk" in expect[p]["receives"] for p in members)
+    rules = tmp_path / "rules"
+    shutil.copytree(RULES, rules)
+    (rules / "tests" / "what_if.yaml").write_text(found.text, encoding="utf-8")
+    code, out, err = run("test", str(rules), "what_if.yaml", "--lang", "en")
+    assert code == 0 and "1 passed" in out, out + err
+
+
+def test_remembered_what_ifs_follow_the_data(tmp_path: Path) -> None:
+    """A what-if asked again is answered from memory, but not once the data
+    files change: the period is read again and so is the scenario."""
+    from runtime.inputs.periods import Period
+    from runtime.web.workbench import Config, Workbench
+
+    data = tmp_path / "data"
+    shutil.copytree(DATA, data)
+    bench = Workbench(Config(RULES, str(tmp_path / "results.sqlite"), str(data), "zh"))
+    period = Period.parse(PERIOD)
+    first = bench.what_if(period, "s04", {"迟报次数": "3"})
+    assert bench.what_if(period, "s04", {"迟报次数": "3"}) is first
+    changed = _changed_folder(tmp_path / "elsewhere")
+    shutil.copy(changed / "sections.csv", data / "sections.csv")
+    again = bench.what_if(period, "s04", {"迟报次数": "3"})
+    assert again is not first
+    assert bench.find(again, "s04")[1].total != bench.find(first, "s04")[1].total

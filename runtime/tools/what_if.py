@@ -512,7 +512,8 @@ def rule_test(
     programs = prepared.compilation.programs
     person = prepared.people is not None and any(r.subject == subject for r in prepared.people.rows)
     kinds: list[tuple[str, Dataset]] = [("sections", prepared.sections)]
-    if person and prepared.people is not None:
+    if prepared.people is not None:
+        # A section's total moves its people's totals and ranks: they are listed too.
         kinds.append(("people", prepared.people))
     case: dict[str, object] = {"name": name}
     events: list[dict[str, object]] = []
@@ -566,15 +567,79 @@ def rule_test(
     ]
     if events:
         case["events"] = events
-    result = next(
-        r for r in (*changed_evaluation.sections, *changed_evaluation.people) if r.id == subject
-    )
-    expected: dict[str, object] = {"total": str(result.total), "rank": result.rank}
-    if result.grade is not None:
-        expected["grade"] = result.grade
-    for indicator in result.indicators:
-        expected[indicator.id] = None if indicator.score is None else str(indicator.score)
-    case["expect"] = {subject: expected}
+    history = _past(prepared)
+    if history:
+        case["history"] = history
+    everyone = (*changed_evaluation.sections, *changed_evaluation.people)
+    result = next(r for r in everyone if r.id == subject)
+    expect: dict[str, object] = {subject: _expected(result, True)}
+    if not person:
+        # The section's people: their totals, ranks, grades and consequences follow its total.
+        organization = programs["section"].organization
+        members = (
+            {p.id for p in organization.people if p.section == subject} if organization else set()
+        )
+        for other in changed_evaluation.people:
+            if other.id in members:
+                expect[other.id] = _expected(other, False)
+    case["expect"] = expect
     document = {"period": str(period), "cases": [case]}
     header = f"# {name}\n"
     return header + yaml.safe_dump(document, allow_unicode=True, sort_keys=False, width=120)
+
+
+def _expected(result: SubjectResult, scores: bool) -> dict[str, object]:
+    """What a rule test expects of one subject: total, rank, grade, the
+    links its results trigger and the consequences it receives (and, with
+    ``scores``, every indicator's score)."""
+    expected: dict[str, object] = {"total": str(result.total), "rank": result.rank}
+    if result.grade is not None:
+        expected["grade"] = result.grade
+    if scores:
+        for indicator in result.indicators:
+            expected[indicator.id] = None if indicator.score is None else str(indicator.score)
+    expected["links"] = sorted({c.link for c in result.consequences if c.source == result.id})
+    expected["receives"] = sorted({c.link for c in result.consequences if c.target == result.id})
+    return expected
+
+
+def _past(prepared: Prepared) -> dict[str, dict[str, dict[str, object]]]:
+    """The earlier years' results the rules' history links read (the same
+    period of each year back they look), as the what-if read them (the
+    store's published runs, or the data's published files): rank, count (of
+    the subject's group), total, grade, vetoes and lasting sanctions."""
+    history = prepared.history
+    if history is None:
+        return {}
+    label = prepared.evaluation.label
+    if not (len(label) >= 4 and label[:4].isdigit()):
+        return {}
+    years = {
+        back
+        for program in prepared.compilation.programs.values()
+        for link in program.links
+        if link.history_years is not None
+        for back in range(1, link.history_years)
+    }
+    found: dict[str, dict[str, dict[str, object]]] = {}
+    for back in sorted(years):
+        earlier = f"{int(label[:4]) - back}{label[4:]}"
+        for kind in prepared.compilation.programs:
+            documents = history(earlier, kind) or []
+            sizes: dict[object, int] = {}
+            for document in documents:
+                sizes[document.get("group", "")] = sizes.get(document.get("group", ""), 0) + 1
+            for document in documents:
+                past: dict[str, object] = {
+                    "rank": document.get("rank"),
+                    "count": document.get("count") or sizes[document.get("group", "")],
+                    "total": None if document.get("total") is None else str(document["total"]),
+                }
+                if document.get("grade") is not None:
+                    past["grade"] = document["grade"]
+                for key in ("vetoes", "sanctions"):
+                    value = document.get(key)
+                    if isinstance(value, list) and value:
+                        past[key] = [str(v) for v in value]
+                found.setdefault(earlier, {})[str(document["id"])] = past
+    return found

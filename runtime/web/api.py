@@ -1,4 +1,6 @@
-"""The JSON API under ``/api``: evaluate, explain, status, submit, publish.
+"""The JSON API under ``/api``: evaluate, explain, what-if, status, submit,
+publish; dry-runs and the rules (in force on a date, revisions, diff,
+findings).
 
 For another system (an HR or OA system) to call: it logs in with
 ``POST /api/login`` (a JSON body, so no other site's form can post it),
@@ -19,11 +21,16 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 
 from dsl.diagnostics import Diagnostic, UserError, to_json_object
+from runtime.render.diff import to_json as diff_json
+from runtime.render.dryrun import to_json as dryrun_json
 from runtime.render.results import subject_json
+from runtime.render.revisions import to_json as revisions_json
 from runtime.render.status import to_json as status_json
 from runtime.store import Submission
 from runtime.tools.explain import Node
+from runtime.web import office
 from runtime.web.accounts import log_in, now
+from runtime.web.asked import subject_asked
 from runtime.web.pages import Bench, User, the_period
 from runtime.web.security import (
     address,
@@ -31,7 +38,6 @@ from runtime.web.security import (
     check_csrf,
     refuse,
     require_role,
-    require_subject,
     start_session,
 )
 from runtime.web.workbench import MAX_UPLOAD, Workbench, occurrences
@@ -112,18 +118,10 @@ def explanation(
     indicator: str | None = None,
 ) -> JSONResponse:
     """A subject's derivation as a tree of ``{text, children}``."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
-    try:
-        evaluation = bench.evaluate(chosen)
-        program, _ = bench.find(evaluation, subject)
-    except UserError as error:
-        return problems_response(bench, error, 409)
-    except KeyError:
-        return JSONResponse({"detail": "no such subject"}, 404)
-    if indicator is not None and indicator not in {i.id for i in program.indicators}:
+    asked = subject_asked(request, bench, user, period, subject)
+    if indicator is not None and indicator not in {i.id for i in asked.program.indicators}:
         return JSONResponse({"detail": "no such indicator"}, 404)
-    node = bench.explanation(evaluation, subject, indicator, bench.config.lang)
+    node = bench.explanation(asked.evaluation, subject, indicator, bench.config.lang)
     return JSONResponse(_tree(node))
 
 
@@ -149,18 +147,14 @@ def what_if(
     occurrence of an item on the period's last day, ``remove=FILE:ROW``
     removes one of the subject's (as its ``events[].source`` names it).
     Nothing is written."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
+    asked = subject_asked(request, bench, user, period, subject)
+    chosen, evaluation, program, now_ = asked.period, asked.evaluation, asked.program, asked.result
     changes = dict(item.split("=", 1) for item in cells or [] if "=" in item)
     try:
-        evaluation = bench.evaluate(chosen)
-        program, now_ = bench.find(evaluation, subject)
         changed = bench.what_if(chosen, subject, changes, occurrences(add), set(remove or []))
         _, then = bench.find(changed, subject)
     except UserError as error:
         return problems_response(bench, error, 422)
-    except KeyError:
-        return JSONResponse({"detail": "no such subject"}, 404)
     was = {r.id: (r.rank, r.grade) for r in (*evaluation.sections, *evaluation.people)}
     moved = [
         {"id": r.id, "rank": r.rank, "grade": r.grade, "was_rank": was[r.id][0],
@@ -259,3 +253,89 @@ def publish(request: Request, bench: Bench, user: User, period: str) -> JSONResp
         return problems_response(bench, error, 409)
     audit(request, bench, user.name, "publish", period=str(chosen), run=run)
     return JSONResponse({"run": run, "period": str(chosen)})
+
+
+# -- the office's operations: dry-runs and the rules (office and leadership) ----
+
+
+@router.get("/dry-run")
+def dry_run(
+    request: Request,
+    bench: Bench,
+    user: User,
+    periods: str,
+    b_kind: str = "revision",
+    b_value: str = "HEAD",
+    c_kind: str = "working",
+    c_value: str = "",
+) -> JSONResponse:
+    """The dry-run of the candidate against the baseline (each ``working``,
+    ``revision`` with a git revision, or ``date`` with a day: the rules in
+    force then; only the server's own rules) over ``periods`` (``2016Q3``,
+    ``2016Q1-Q4``), as ``jixiao dry-run --format json`` writes it; 409 with
+    located problems (E1110: a version naming anything else).  Office and
+    leadership only."""
+    require_role(request, bench, user, *office.READERS)
+    query = {"periods": periods, "b_kind": b_kind, "b_value": b_value, "c_kind": c_kind,
+             "c_value": c_value}  # fmt: skip
+    found = office.dry_run(bench, query)
+    assert found is not None
+    audit(request, bench, user.name, "dry_run", versions=[found.baseline, found.candidate])
+    return JSONResponse(json.loads(dryrun_json(found)))
+
+
+@router.get("/rules")
+def rules(request: Request, bench: Bench, user: User, date: str = "") -> JSONResponse:
+    """The indicators in force on ``date`` (an ISO day; without it the
+    working copy's, the whole year) per kind of subject, and the revision
+    log as of that day (as ``jixiao revisions --format json``).  Office and
+    leadership only."""
+    require_role(request, bench, user, *office.READERS)
+    when = date.strip()
+    programs, log = office.in_force(bench, when)
+    shown = {
+        kind: [
+            {"id": i.id, "name": i.name, "points": str(i.points), "cadence": i.cadence,
+             "assessor": i.assessor}
+            for i in program.indicators
+        ]
+        for kind, program in programs.items()
+    }  # fmt: skip
+    return JSONResponse(
+        {"as_of": when or None, "indicators": shown,
+         "revisions": json.loads(revisions_json(log, when or None))}
+    )  # fmt: skip
+
+
+@router.get("/rules/diff")
+def rules_diff(
+    request: Request,
+    bench: Bench,
+    user: User,
+    o_kind: str = "revision",
+    o_value: str = "HEAD",
+    n_kind: str = "working",
+    n_value: str = "",
+) -> JSONResponse:
+    """What changed from the old version to the new one (kinds as for a
+    dry-run), as ``jixiao diff --format json``.  Office and leadership only."""
+    require_role(request, bench, user, *office.READERS)
+    query = {"o_kind": o_kind, "o_value": o_value, "n_kind": n_kind, "n_value": n_value}
+    changes, old, new = office.rules_diff(bench, query)
+    return JSONResponse(json.loads(diff_json(changes, old, new)))
+
+
+@router.get("/rules/findings")
+def findings(request: Request, bench: Bench, user: User, wait: bool = False) -> JSONResponse:
+    """The working copy's ``check`` and ``verify`` findings, located
+    (computed again when a rule file's content changes).  ``pending``: check
+    is done and verify still runs (ask again, or ``wait=true`` to wait for
+    it).  Office and leadership only."""
+    require_role(request, bench, user, *office.READERS)
+    lang = bench.config.lang
+    found = bench.watch.findings(lang, wait)
+    return JSONResponse(
+        {"ok": found.ok, "pending": found.pending, "digest": found.state,
+         "findings": [to_json_object(d, lang) for d in found.diagnostics],
+         "verified": found.verified or None}
+    )  # fmt: skip

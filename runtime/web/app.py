@@ -10,9 +10,12 @@ login page and the script.
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
+import json
+import os
 import secrets
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from importlib.resources import files
 
 from fastapi import FastAPI, Request
@@ -66,14 +69,7 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
     async def too_large(request: Request, _: Exception) -> Response:
         return JSONResponse({"detail": "request body too large", "limit": MAX_BODY}, 413)
 
-    @app.middleware("http")
-    async def strict_headers(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        response = await call_next(request)
-        for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
-        return response
+    app.add_middleware(StrictHeaders)
 
     @app.exception_handler(LoginRequired)
     async def login_required(request: Request, _: Exception) -> Response:
@@ -133,6 +129,30 @@ def create_app(config: Config, workbench: Workbench | None = None) -> FastAPI:
 MAX_BODY = MAX_UPLOAD + 1024 * 1024
 
 
+class StrictHeaders:
+    """ASGI middleware: ``SECURITY_HEADERS`` on every response (those it
+    does not set itself).  Plain ASGI rather than ``@app.middleware``,
+    which runs each request through a task and a stream of its own."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+        self.headers = [(k.lower().encode(), v.encode()) for k, v in SECURITY_HEADERS.items()]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def strict(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(k, v) for k, v in self.headers if k not in present]
+                message = {**message, "headers": [*message.get("headers", []), *extra]}
+            await send(message)
+
+        await self.app(scope, receive, strict)
+
+
 class TooLarge(Exception):
     """A request body over ``MAX_BODY``."""
 
@@ -185,10 +205,29 @@ def loopback(host: str) -> bool:
         return False
 
 
-def serve(config: Config, host: str, port: int, announce: Callable[[], None] | None = None) -> None:
+CONFIG_VARIABLE = "JIXIAO_SERVE_CONFIG"  # how ``serve`` hands its Config to worker processes
+
+
+def from_environment() -> FastAPI:
+    """The application of one worker process of ``serve --workers N``
+    (uvicorn starts each worker by importing this factory)."""
+    return create_app(Config(**json.loads(os.environ[CONFIG_VARIABLE])))
+
+
+def serve(
+    config: Config,
+    host: str,
+    port: int,
+    announce: Callable[[], None] | None = None,
+    workers: int = 1,
+) -> None:
     """``jixiao serve``: refuse to listen beyond the loopback interface while
     the store has no account (E1104), then serve until interrupted
-    (``announce``: called once the rules are compiled, before listening)."""
+    (``announce``: called once the rules are compiled, before listening).
+    With ``workers`` > 1, that many processes (uvicorn's supervisor) share
+    the port, each with its own compiled rules and caches; the store is
+    shared (SQLite: sessions' key, accounts, the audit log and its rate
+    limit hold across workers)."""
     import uvicorn
 
     bench = Workbench(config)
@@ -201,4 +240,12 @@ def serve(config: Config, host: str, port: int, announce: Callable[[], None] | N
         )
     if announce is not None:
         announce()
+    if workers > 1:
+        del bench  # each worker compiles its own
+        os.environ[CONFIG_VARIABLE] = json.dumps(dataclasses.asdict(config))
+        uvicorn.run(
+            "runtime.web.app:from_environment", factory=True, workers=workers, host=host,
+            port=port, log_level="warning",
+        )  # fmt: skip
+        return
     uvicorn.run(create_app(config, bench), host=host, port=port, log_level="warning")

@@ -12,13 +12,16 @@ nothing, so leadership may run one too.  The report is the one
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from datetime import date
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from compiler.diff import diff_rule_sets
+from compiler import ir
+from compiler.diff import Change, diff_rule_sets
+from compiler.passes.state import Kind
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.gitsource import parse_spec
 from runtime.render.diff import to_text as diff_text
@@ -27,9 +30,8 @@ from runtime.render.dryrun import to_json as dryrun_json
 from runtime.render.dryrun import to_xlsx as dryrun_xlsx
 from runtime.render.dryrun_html import render as dryrun_html
 from runtime.render.revisions import to_text as revisions_text
-from runtime.store import Account
 from runtime.tools.dryrun import DryRun
-from runtime.tools.revisions import revision_log
+from runtime.tools.revisions import RevisionLog, revision_log
 from runtime.web.pages import Bench, User, attachment, page, problems
 from runtime.web.security import NotFound, audit, require_role
 from runtime.web.trials import KINDS, Version
@@ -41,8 +43,7 @@ _STYLE = re.compile(r"<style>(.*?)</style>", re.S)
 _BODY = re.compile(r"<body[^>]*>(.*)</body>", re.S)
 
 
-def _asked(request: Request) -> tuple[Version, Version, str] | None:
-    query = request.query_params
+def _asked(query: Mapping[str, str]) -> tuple[Version, Version, str] | None:
     if "periods" not in query:
         return None
     baseline = Version(query.get("b_kind", "revision"), query.get("b_value", ""))
@@ -50,21 +51,13 @@ def _asked(request: Request) -> tuple[Version, Version, str] | None:
     return baseline, candidate, query.get("periods", "")
 
 
-def _run(request: Request, bench: Workbench, user: Account) -> DryRun | None:
-    asked = _asked(request)
-    if asked is None:
-        return None
-    with bench.store() as store:
-        return bench.trials.run(*asked, store)
-
-
 @router.get("/dry-run")
 def dry_run_page(request: Request, bench: Bench, user: User) -> HTMLResponse:
     require_role(request, bench, user, *READERS)
-    asked = _asked(request)
+    asked = _asked(request.query_params)
     report, style, failure = "", "", ""
     try:
-        found = _run(request, bench, user)
+        found = dry_run(bench, request.query_params)
     except UserError as error:
         found, failure = None, problems(bench, error)
     if found is not None:
@@ -92,7 +85,7 @@ def dry_run_download(request: Request, bench: Bench, user: User, fmt: str) -> Re
     require_role(request, bench, user, *READERS)
     if fmt not in ("html", "xlsx", "csv", "json", "pdf"):
         raise NotFound()
-    found = _run(request, bench, user)
+    found = dry_run(bench, request.query_params)
     if found is None:
         raise NotFound()
     lang = bench.config.lang
@@ -120,24 +113,13 @@ def rules_page(request: Request, bench: Bench, user: User) -> HTMLResponse:
     require_role(request, bench, user, *READERS)
     query = request.query_params
     lang = bench.config.lang
-    path = parse_spec(bench.config.rules).path
     when, failure, programs, log, diff = query.get("date", "").strip(), "", [], "", ""
     try:
-        as_of = _day(when) if when else None
-        spec = f"{path}#{when}" if as_of else path
-        found = bench.trials.compiled(spec)
-        programs = list(found.programs.items())
-        whole = bench.trials.compiled(path)
-        log = revisions_text(revision_log(whole.programs, as_of), lang, when or None)
+        found, revisions = in_force(bench, when)
+        programs = list(found.items())
+        log = revisions_text(revisions, lang, when or None)
         if "o_kind" in query:
-            old = Version(query.get("o_kind", ""), query.get("o_value", "")).spec(
-                bench.config.rules
-            )
-            new = Version(query.get("n_kind", ""), query.get("n_value", "")).spec(
-                bench.config.rules
-            )
-            before, after = bench.trials.compiled(old), bench.trials.compiled(new)
-            changes = diff_rule_sets(before.ruleset, after.ruleset, before.programs, after.programs)
+            changes, old, new = rules_diff(bench, query)
             diff = diff_text(changes, old, new, lang)
     except UserError as error:
         failure = problems(bench, error)
@@ -159,6 +141,37 @@ def findings_fragment(request: Request, bench: Bench, user: User) -> HTMLRespons
     require_role(request, bench, user, *READERS)
     found = bench.watch.findings(bench.config.lang)
     return page(request, bench, "rules_findings.html", user, found=found)
+
+
+def in_force(bench: Workbench, when: str) -> tuple[dict[Kind, ir.Program], RevisionLog]:
+    """The programs in force on ``when`` (an ISO day; "" for the working
+    copy's whole year) and the revision log as of that day (E1110: not a day)."""
+    path = parse_spec(bench.config.rules).path
+    as_of = _day(when) if when else None
+    found = bench.trials.compiled(f"{path}#{when}" if as_of else path)
+    whole = bench.trials.compiled(path)
+    return dict(found.programs), revision_log(whole.programs, as_of)
+
+
+def rules_diff(bench: Workbench, query: Mapping[str, str]) -> tuple[list[Change], str, str]:
+    """The changes from the version ``o_kind``/``o_value`` to ``n_kind``/
+    ``n_value`` (each the working copy, a revision or a date: E1110 for
+    anything else), with the two specs compared."""
+    old = Version(query.get("o_kind", ""), query.get("o_value", "")).spec(bench.config.rules)
+    new = Version(query.get("n_kind", ""), query.get("n_value", "")).spec(bench.config.rules)
+    before, after = bench.trials.compiled(old), bench.trials.compiled(new)
+    changes = diff_rule_sets(before.ruleset, after.ruleset, before.programs, after.programs)
+    return changes, old, new
+
+
+def dry_run(bench: Workbench, query: Mapping[str, str]) -> DryRun | None:
+    """The dry-run the query asks for (``b_kind``/``b_value``, ``c_kind``/
+    ``c_value``, ``periods``), None when it names no periods."""
+    asked = _asked(query)
+    if asked is None:
+        return None
+    with bench.store() as store:
+        return bench.trials.run(*asked, store)
 
 
 def _day(text: str) -> date:

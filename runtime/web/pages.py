@@ -11,22 +11,26 @@ role and section through ``security`` before reading anything.
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Annotated
 from urllib.parse import quote, urlencode
 
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from markupsafe import Markup
 from starlette.datastructures import UploadFile
 
 from dsl.diagnostics import Diagnostic, UserError, render_all
 from dsl.messages import render_message, texts
 from dsl.messages import text as message_text
+from runtime.engine.run import Evaluation
 from runtime.inputs.periods import Period
 from runtime.render.results import to_csv, to_xlsx
 from runtime.render.templating import cached_template
 from runtime.store import Account
 from runtime.tools.explain import Node
 from runtime.web.accounts import log_in, now
+from runtime.web.asked import period_asked, subject_asked
 from runtime.web.security import (
     CSRF_FIELD,
     NotFound,
@@ -70,11 +74,17 @@ def page(
 ) -> HTMLResponse:
     lang = bench.config.lang
     html = cached_template(f"web/{name}").render(
-        w=texts("web", lang), lang=lang, user=user, csrf=csrf_token(request),
+        w=words(lang), lang=lang, user=user, csrf=csrf_token(request),
         csrf_field=CSRF_FIELD, periods=bench.periods(), section_name=_section_name(bench, user),
         **context,
     )  # fmt: skip
     return HTMLResponse(html, status_code=status)
+
+
+@cache
+def words(lang: str) -> dict[str, str]:
+    """The pages' words (``web.…`` texts), looked up once per language."""
+    return texts("web", lang)
 
 
 def _section_name(bench: Workbench, user: Account | None) -> str:
@@ -90,10 +100,7 @@ def problems(bench: Workbench, error: UserError) -> str:
 
 
 def the_period(request: Request, bench: Workbench, user: Account, text: str) -> Period:
-    period = bench.period(text)
-    if period is None:
-        raise NotFound()
-    return period
+    return period_asked(bench, text)
 
 
 # -- login ---------------------------------------------------------------------
@@ -150,13 +157,31 @@ def results(request: Request, bench: Bench, user: User, period: str) -> HTMLResp
             request, bench, "results.html", user, period=chosen, published=published,
             sections=[], people=[], failure=problems(bench, error), document=None,
         )  # fmt: skip
-    sections = [r for r in evaluation.sections if bench.may_see(user, r.id)]
-    people = [r for r in evaluation.people if bench.may_see(user, r.id)]
     return page(
         request, bench, "results.html", user, period=chosen, published=published,
-        sections=sections, people=people, failure="",
-        section_of=bench.people_sections,
+        failure="", table=_results_table(bench, user, chosen, evaluation),
     )  # fmt: skip
+
+
+def _results_table(
+    bench: Workbench, user: Account, period: Period, evaluation: Evaluation
+) -> Markup:
+    """The period's results tables as the account sees them: the same for
+    every account of one view (everyone, or one section), so rendered once
+    per evaluation (the page around them holds the account's own parts)."""
+    view = user.section if user.role == "liaison" else "*"
+    lang = bench.config.lang
+
+    def make() -> Markup:
+        sections = [r for r in evaluation.sections if bench.may_see(user, r.id)]
+        people = [r for r in evaluation.people if bench.may_see(user, r.id)]
+        return Markup(
+            cached_template("web/results_table.html").render(
+                w=words(lang), period=period, sections=sections, people=people,
+            )
+        )  # fmt: skip
+
+    return bench.remember(("results", id(evaluation), str(period), view, lang), evaluation, make)
 
 
 @router.get("/results/{period}/download.{fmt}")
@@ -204,21 +229,13 @@ def subject_page(
     subject: str,
     indicator: str | None = None,
 ) -> HTMLResponse:
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
-    try:
-        evaluation = bench.evaluate(chosen)
-        program, result = bench.find(evaluation, subject)
-    except UserError as error:
-        return page(request, bench, "error.html", user, 409, message=problems(bench, error))
-    except KeyError:
-        return page(request, bench, "error.html", user, 404, message=subject)
-    if indicator is not None and indicator not in {i.id for i in program.indicators}:
+    asked = subject_asked(request, bench, user, period, subject)
+    if indicator is not None and indicator not in {i.id for i in asked.program.indicators}:
         indicator = None
-    tree = bench.explanation(evaluation, subject, indicator, bench.config.lang)
-    columns = [f.name for f in program.inputs]
+    tree = bench.explanation(asked.evaluation, subject, indicator, bench.config.lang)
+    columns = [f.name for f in asked.program.inputs]
     return page(
-        request, bench, "subject.html", user, period=chosen, result=result,
+        request, bench, "subject.html", user, period=asked.period, result=asked.result,
         trend=bench.trend(subject), tree=_linked(tree, columns), indicator=indicator,
     )  # fmt: skip
 
@@ -243,22 +260,10 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     """A what-if on one subject: its cells as a form; the result of the
     changed ones (every subject evaluated again, nothing written).  The
     query holds the changes, so the page's link is the scenario."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
-    try:
-        evaluation = bench.evaluate(chosen)
-        _, now_ = bench.find(evaluation, subject)
-    except UserError as error:
-        return page(request, bench, "error.html", user, 409, message=problems(bench, error))
-    except KeyError:
-        raise NotFound() from None
+    asked = subject_asked(request, bench, user, period, subject)
+    chosen, now_, program = asked.period, asked.result, asked.program
     current = bench.current_cells(chosen, subject)
-    asked = {
-        key[len(WHAT_IF_FIELD) :]: value.strip()
-        for key, value in request.query_params.items()
-        if key.startswith(WHAT_IF_FIELD)
-    }
-    changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    changes = _changes_asked(request, current)
     added, removed = _events_asked(request)
     failure, then, tree = "", now_, None
     try:
@@ -268,7 +273,6 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     except UserError as error:
         failure = problems(bench, error)
     pairs = list(zip(now_.indicators, then.indicators, strict=True))
-    program = bench.find(evaluation, subject)[0]
     events = bench.events_of(chosen, subject)
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
@@ -277,6 +281,17 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
         items=[(i.id, i.name) for i in program.items],
         scenario=_scenario(changes, added, removed),
     )  # fmt: skip
+
+
+def _changes_asked(request: Request, current: dict[str, str]) -> dict[str, str]:
+    """A what-if's changed cells (``v.COLUMN=VALUE``), those equal to the
+    subject's current cells left out."""
+    asked = {
+        key[len(WHAT_IF_FIELD) :]: value.strip()
+        for key, value in request.query_params.items()
+        if key.startswith(WHAT_IF_FIELD)
+    }
+    return {k: v for k, v in asked.items() if current.get(k) != v}
 
 
 def _events_asked(request: Request) -> tuple[list[tuple[str, str]], set[str]]:
@@ -299,15 +314,9 @@ def what_if_test(request: Request, bench: Bench, user: User, period: str, subjec
     """The scenario as a rule test (the format of the rules' ``tests/``
     folder): put it there and ``jixiao test`` checks the rules still give
     this result."""
-    chosen = the_period(request, bench, user, period)
-    require_subject(request, bench, user, subject)
+    chosen = subject_asked(request, bench, user, period, subject).period
     current = bench.current_cells(chosen, subject)
-    asked = {
-        key[len(WHAT_IF_FIELD) :]: value.strip()
-        for key, value in request.query_params.items()
-        if key.startswith(WHAT_IF_FIELD)
-    }
-    changes = {k: v for k, v in asked.items() if current.get(k) != v}
+    changes = _changes_asked(request, current)
     added, removed = _events_asked(request)
     said = [f"{k}={v}" for k, v in changes.items()] + [f"+{i}×{c}" for i, c in added]
     said += [f"-{r.rsplit('/', 1)[-1]}" for r in sorted(removed)]

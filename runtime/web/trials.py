@@ -12,6 +12,7 @@ are part of the key), since a dry-run evaluates every period twice.  The working
 
 from __future__ import annotations
 
+import hashlib
 import json
 import re
 import threading
@@ -28,7 +29,7 @@ from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.render.verify import to_text as verify_text
 from runtime.store import Store
 from runtime.tools.dryrun import DryRun, compare, published_results
-from runtime.tools.verify import run_verify
+from runtime.tools.verify import VerifyReport, run_verify
 
 KINDS = ("working", "revision", "date")
 _REVISION = re.compile(r"[\w~^][\w./~^-]{0,99}")  # never an option (-…) or a path (/…)
@@ -68,13 +69,17 @@ class Trials:
         folder: Callable[[list[Period]], AbstractContextManager[str]],
         year: int,
         state: Callable[[], str],
+        rules_state: Callable[[], str] = lambda: "",
     ) -> None:
         self.rules = rules
         self.folder = folder
         self.year = year
         self.state = state
+        # The working copy's files (names, sizes, times): a version read from
+        # them (the working copy, a date) is compiled again when they change.
+        self.rules_state = rules_state
         self._compiled: dict[tuple[str, str], Compilation] = {}
-        self._runs: dict[tuple[str, str, str, str], DryRun] = {}
+        self._runs: dict[tuple[str, str, str, str, str], DryRun] = {}
         self._lock = threading.Lock()
 
     def periods(self, text: str) -> list[Period]:
@@ -94,7 +99,7 @@ class Trials:
         """A version compiled as ``dry-run`` compiles it (every context: past
         periods may lack data a revision needs)."""
         parsed = parse_spec(spec)
-        key = (spec, self.state() if parsed.revision is None else "")
+        key = (spec, self.rules_state() if parsed.revision is None else "")
         with self._lock:
             if key in self._compiled:
                 return self._compiled[key]
@@ -107,6 +112,8 @@ class Trials:
         if not found.ok:
             raise UserError(found.diagnostics)
         with self._lock:
+            if len(self._compiled) > 32:
+                self._compiled.clear()
             self._compiled[key] = found
         return found
 
@@ -115,7 +122,7 @@ class Trials:
         submissions written out as one: ``folder``)."""
         chosen = self.periods(periods)
         specs = (baseline.spec(self.rules), candidate.spec(self.rules))
-        key = (*specs, ",".join(map(str, chosen)), self.state())
+        key = (*specs, ",".join(map(str, chosen)), self.state(), self.rules_state())
         with self._lock:
             if key in self._runs:
                 return self._runs[key]
@@ -136,42 +143,96 @@ class Findings:
     """The working copy's ``check`` and ``verify`` findings, as of one state
     of its files."""
 
-    state: str
+    state: str  # the files' content digest
     text: str  # located, as the CLI prints them ("" when there are none)
-    verified: str  # verify's summary ("" when check failed)
+    verified: str  # verify's summary ("" when check failed or while verifying)
     ok: bool
+    pending: bool = False  # check done, verify still running (its findings to come)
+    diagnostics: tuple[Diagnostic, ...] = ()
+
+
+@dataclass(slots=True)
+class _Checked:
+    """One content of the rule files: check's findings, and verify's once done."""
+
+    diagnostics: list[Diagnostic]
+    ok: bool  # compiled
+    report: VerifyReport | None = None
+    worker: threading.Thread | None = None
 
 
 class Watch:
-    """The working copy's findings, computed again when a rule file changes
-    (names, sizes, times polled; one computation at a time)."""
+    """The working copy's findings, computed again when a rule file's
+    content changes (names, sizes and times polled; the content hashed only
+    when they moved, so a file saved unchanged costs no verification).
+    ``check`` (compiling, fast) is done on the request; ``verify`` (seconds)
+    runs in a thread of its own, one at a time, and the findings say
+    ``pending`` until it is done: the page polls, so they appear when ready
+    and no request waits for them (unless asked to: ``wait``)."""
 
     def __init__(self, rules: str, examples: int = 100) -> None:
         self.path = Path(parse_spec(rules).path)
         self.examples = examples
-        self._found: Findings | None = None
+        self._seen: tuple[str, str] | None = None  # (state, digest)
+        self._checked: dict[str, _Checked] = {}
         self._lock = threading.Lock()
+        self._verifying = threading.Lock()
+
+    def _files(self) -> list[Path]:
+        if self.path.is_file():
+            return [self.path]
+        return sorted(p for p in self.path.rglob("*") if p.is_file() and ".git" not in p.parts)
 
     def state(self) -> str:
-        if self.path.is_file():
-            files = [self.path]
-        else:
-            files = sorted(p for p in self.path.rglob("*") if p.is_file() and ".git" not in p.parts)
+        """The rule files' names, sizes and times."""
+        files = self._files()
         return json.dumps([(str(f), f.stat().st_size, f.stat().st_mtime_ns) for f in files])
 
-    def findings(self, lang: Lang) -> Findings:
+    def digest(self) -> str:
+        """The rule files' content (hashed again only when ``state`` moved)."""
+        state = self.state()
         with self._lock:
-            state = self.state()
-            if self._found is not None and self._found.state == state:
-                return self._found
-            compilation = compile_rules(DirectorySource(str(self.path)), None)
-            diagnostics = list(compilation.diagnostics)
-            verified = ""
-            if compilation.ok:
-                report = run_verify(compilation, self.examples)
-                diagnostics += report.findings
-                verified = verify_text(report, lang)
-            text = render_all(diagnostics, lang, "full") if diagnostics else ""
-            ok = not any(d.severity == "error" for d in diagnostics)
-            self._found = Findings(state, text, verified, ok)
-            return self._found
+            if self._seen is not None and self._seen[0] == state:
+                return self._seen[1]
+        digest = hashlib.sha256()
+        for file in self._files():
+            digest.update(str(file.relative_to(self.path) if file != self.path else file.name)
+                          .encode() + b"\0" + file.read_bytes() + b"\0")  # fmt: skip
+        found = digest.hexdigest()
+        with self._lock:
+            self._seen = (state, found)
+        return found
+
+    def findings(self, lang: Lang, wait: bool = False) -> Findings:
+        digest = self.digest()
+        with self._lock:
+            checked = self._checked.get(digest)
+            if checked is None:
+                compilation = compile_rules(DirectorySource(str(self.path)), None)
+                checked = _Checked(list(compilation.diagnostics), compilation.ok)
+                self._checked = {digest: checked}  # only the current content is kept
+                if compilation.ok:
+                    checked.worker = threading.Thread(
+                        target=self._verify, args=(digest, checked, compilation), daemon=True
+                    )
+                    checked.worker.start()
+            worker = checked.worker
+        if wait and worker is not None:
+            worker.join()
+        with self._lock:
+            report = checked.report
+        diagnostics = checked.diagnostics + (report.findings if report is not None else [])
+        text = render_all(diagnostics, lang, "full") if diagnostics else ""
+        ok = checked.ok and not any(d.severity == "error" for d in diagnostics)
+        verified = verify_text(report, lang) if report is not None else ""
+        pending = checked.ok and report is None
+        return Findings(digest, text, verified, ok, pending, tuple(diagnostics))
+
+    def _verify(self, digest: str, checked: _Checked, compilation: Compilation) -> None:
+        with self._verifying:  # one verification at a time
+            with self._lock:
+                if self._checked.get(digest) is not checked:
+                    return  # the files changed again meanwhile
+            report = run_verify(compilation, self.examples)
+            with self._lock:
+                checked.report = report

@@ -18,11 +18,12 @@ import json
 import re
 import tempfile
 import threading
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypeVar
 
 from compiler import ir
 from compiler.pipeline import Compilation, compile_rules
@@ -63,6 +64,8 @@ from runtime.web.trials import Trials, Watch
 # An uploaded file's name as kept: its last part only, nothing but letters
 # (any script), digits and ``._-`` (no path, no separators, no ``..``).
 _UNSAFE = re.compile(r"[^\w.\-]+", re.UNICODE)
+T = TypeVar("T")
+MEMO_SIZE = 512  # remembered fragments, trees and what-ifs before all are dropped
 UPLOAD_SUFFIXES = (".csv", ".xlsx")
 MAX_UPLOAD = 10 * 1024 * 1024
 
@@ -146,10 +149,32 @@ class Workbench:
         self._lock = threading.Lock()
         self._stores = threading.local()
         self._evaluating = threading.Lock()
+        self._memo: dict[tuple[object, ...], tuple[object, object]] = {}
         self.watch = Watch(config.rules)
         self.trials = Trials(
-            config.rules, self._folder, self.section_program.year, self._data_state
-        )
+            config.rules, self._folder, self.section_program.year, self._data_state,
+            self.watch.state,
+        )  # fmt: skip
+
+    # -- remembered answers ------------------------------------------------------
+
+    def remember(self, key: tuple[object, ...], anchor: object, make: Callable[[], T]) -> T:
+        """``make()``, remembered under ``key`` while ``anchor`` (the prepared
+        period or the evaluation it was made from) is the one in use: a new
+        state of the inputs makes a new anchor, so nothing stale is served.
+        What pages render again and again from an unchanged evaluation (the
+        results table, a derivation tree, a what-if asked before) is made
+        once; the memo is bounded (dropped whole when full)."""
+        with self._lock:
+            found = self._memo.get(key)
+            if found is not None and found[0] is anchor:
+                return found[1]  # type: ignore[return-value]
+        value = make()
+        with self._lock:
+            if len(self._memo) >= MEMO_SIZE:
+                self._memo.clear()
+            self._memo[key] = (anchor, value)
+        return value
 
     # -- the store -------------------------------------------------------------
 
@@ -282,8 +307,14 @@ class Workbench:
         except UserError as error:
             found = error
         with self._lock:
+            stale = [v for k, v in self._cache.items() if k[0] == key[0]]
+            gone = {id(v) for v in stale} | {
+                id(v.evaluation) for v in stale if isinstance(v, Prepared)
+            }
             self._cache = {k: v for k, v in self._cache.items() if k[0] != key[0]}
             self._cache[key] = found
+            # What was remembered from the period's former inputs goes with them.
+            self._memo = {k: v for k, v in self._memo.items() if id(v[0]) not in gone}
         return found
 
     def _evaluated(self, period: Period) -> Evaluation | UserError:
@@ -335,8 +366,12 @@ class Workbench:
     def explanation(
         self, evaluation: Evaluation, subject: str, indicator: str | None, lang: Lang
     ) -> Node:
-        program, result = self.find(evaluation, subject)
-        return explain_tree(program, result, lang, indicator)
+        def make() -> Node:
+            program, result = self.find(evaluation, subject)
+            return explain_tree(program, result, lang, indicator)
+
+        key = ("explanation", id(evaluation), subject, indicator, lang)
+        return self.remember(key, evaluation, make)
 
     def trend(self, subject: str) -> list[tuple[Period, Point | None]]:
         """The subject's total, rank and grade in each quarter of the year: as
@@ -374,7 +409,15 @@ class Workbench:
     # -- what-if ---------------------------------------------------------------
 
     def current_cells(self, period: Period, subject: str) -> dict[str, str]:
-        """The subject's data cells as the period's evaluation reads them."""
+        """The subject's data cells as the period's evaluation reads them
+        (remembered while the period's inputs are unchanged)."""
+        found = self._prepared(period)
+        if isinstance(found, UserError):
+            return self._current_cells(period, subject)
+        key = ("cells", str(period), subject)
+        return dict(self.remember(key, found, lambda: self._current_cells(period, subject)))
+
+    def _current_cells(self, period: Period, subject: str) -> dict[str, str]:
         if self.config.data:
             return subject_cells(data_tables(self.config.data), subject, period)
         with self.store() as store:
@@ -397,7 +440,16 @@ class Workbench:
         found = self._prepared(period)
         if isinstance(found, UserError):
             raise found
-        return found.what_if(subject, changes, added, removed)
+        prepared = found
+        # The same scenario asked again (a shared link, the page and its
+        # rule test, the API after the page) is answered from memory.
+        key = (
+            "what-if", str(period), subject, tuple(sorted(changes.items())), tuple(added),
+            tuple(sorted(removed)),
+        )  # fmt: skip
+        return self.remember(
+            key, prepared, lambda: prepared.what_if(subject, changes, added, removed)
+        )
 
     def events_of(self, period: Period, subject: str) -> list[Event]:
         """The subject's item occurrences in the period, as read."""
@@ -420,7 +472,7 @@ class Workbench:
         found = self._prepared(period)
         if isinstance(found, UserError):
             raise found
-        changed = found.what_if(subject, changes, added, removed)
+        changed = self.what_if(period, subject, changes, added, removed)
         if self.config.data:
             tables = data_tables(self.config.data)
         else:
