@@ -27,6 +27,7 @@ import atexit
 import decimal
 import io
 import os
+import pickle
 import shutil
 import tempfile
 import zipfile
@@ -138,25 +139,28 @@ def _ship(session: Any) -> None:
     _SHIPPED.add(id(context))
 
 
-def _partition(
-    module: GeneratedModule,
-) -> Callable[[Iterator[tuple[object, ...]]], Iterator[tuple[object, ...] | None]]:
-    """What each executor runs on its subjects: the generated evaluator, in
-    the language's decimal context; None for a subject that faults.  With
-    group functions only stage 1 (the later stages need every subject's
-    values: ``runtime.engine.groups`` runs them on the driver)."""
+def _partition(module: GeneratedModule) -> Callable[[Iterator[bytes]], Iterator[bytes]]:
+    """What each executor runs on its chunks of subjects: the generated
+    evaluator, in the language's decimal context; None for a subject that
+    faults.  With group functions only stage 1 (the later stages need every
+    subject's values: ``runtime.engine.groups`` runs them on the driver).
 
-    def run(rows: Iterator[tuple[object, ...]]) -> Iterator[tuple[object, ...] | None]:
+    A chunk travels as one pickle (rows in, values out): Spark's own
+    per-record serializer (cloudpickle, record by record) cost more than the
+    evaluation itself (bench/spark.py)."""
+
+    def run(chunks: Iterator[bytes]) -> Iterator[bytes]:
         made = load_factory(module)
         function = made[0] if module.stages > 1 else made
-        out: list[tuple[object, ...] | None] = []
-        with decimal.localcontext(helpers.CONTEXT):
-            for row in rows:
-                try:
-                    out.append(function(row, True))
-                except (Fault, decimal.DecimalException, KeyError):
-                    out.append(None)
-        return iter(out)
+        for chunk in chunks:
+            out: list[tuple[object, ...] | None] = []
+            with decimal.localcontext(helpers.CONTEXT):
+                for row in pickle.loads(chunk):  # the driver's own rows
+                    try:
+                        out.append(function(row, True))
+                    except (Fault, decimal.DecimalException, KeyError):
+                        out.append(None)
+            yield pickle.dumps(out, pickle.HIGHEST_PROTOCOL)
 
     return run
 
@@ -171,18 +175,27 @@ class SparkEvaluator:
 
     def evaluate(self, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]:
         """Every slot of every subject (the later stages' slots None when the
-        rules have group functions), in the order of ``rows``."""
+        rules have group functions), in the order of ``rows``: contiguous
+        chunks, one Spark partition each, collected in partition order."""
         session = start()
         context = session.sparkContext
         slices = max(1, min(context.defaultParallelism, len(rows) // MIN_PER_PARTITION))
+        size = -(-len(rows) // slices)
+        chunks = [
+            pickle.dumps(list(rows[n : n + size]), pickle.HIGHEST_PROTOCOL)
+            for n in range(0, len(rows), size)
+        ]
         try:
-            computed: list[tuple[object, ...] | None] = (
-                context.parallelize(list(rows), slices)
+            collected = (
+                context.parallelize(chunks, len(chunks))
                 .mapPartitions(_partition(self.module))
                 .collect()
             )
         except Exception as error:  # a lost executor, a worker without our packages, ...
             raise _problem("E0972", problem=_first_line(error)) from None
+        computed: list[tuple[object, ...] | None] = [
+            values for chunk in collected for values in pickle.loads(chunk)
+        ]
         if any(values is None for values in computed):
             raise Fallback("")  # the Python engine locates the fault
         return [values for values in computed if values is not None]
