@@ -70,11 +70,14 @@ def start(master: str | None = None, memory: str | None = None) -> Any:
         return active
     if shutil.which("java") is None and not os.environ.get("JAVA_HOME"):
         raise _problem("E0971")
-    builder = (
-        SparkSession.builder.appName(APP_NAME)
-        .config("spark.ui.showConsoleProgress", "false")  # no progress bars on stderr
-        .config("spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log()}")
+    builder = SparkSession.builder.appName(APP_NAME).config(
+        "spark.ui.showConsoleProgress",
+        "false",  # no progress bars on stderr
     )
+    if "PYSPARK_GATEWAY_PORT" not in os.environ:  # our JVM, not spark-submit's: quiet it
+        builder = builder.config(
+            "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log()}"
+        )
     if master is not None:
         builder = builder.master(master)
     if memory is not None:
