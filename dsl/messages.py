@@ -2772,8 +2772,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "Spark could not do the evaluation: {problem}",
     ),
     "cli.help.engine_spark": (
-        "spark：第一阶段在 Spark 集群的执行器上分布计算（与 python 结果逐位相同；需要 pyspark 和 Java）",
-        "spark: stage 1 distributed over a Spark cluster's executors (digit for digit python's"
+        "；spark：第一阶段在 Spark 集群的执行器上分布计算（与 python 结果逐位相同；需要 pyspark 和 Java）",
+        "; spark: stage 1 distributed over a Spark cluster's executors (digit for digit python's"
         " results; needs pyspark and Java)",
     ),
     "cli.help.master": (

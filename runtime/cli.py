@@ -242,7 +242,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--width", type=_count, metavar="N", help=h("cli.help.width"))
     p.add_argument(
         "--engine", choices=("python", "batch", "spark"), default="python",
-        help=h("cli.help.engine") + " " + h("cli.help.engine_spark"),
+        help=h("cli.help.engine") + h("cli.help.engine_spark"),
     )  # fmt: skip
     p.add_argument("--master", metavar="URL", help=h("cli.help.master"))
 
@@ -266,7 +266,7 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
     p.add_argument(
         "--engine", choices=("python", "batch", "spark"), default="python",
-        help=h("cli.help.engine") + " " + h("cli.help.engine_spark"),
+        help=h("cli.help.engine") + h("cli.help.engine_spark"),
     )  # fmt: skip
     p.add_argument("--master", metavar="URL", help=h("cli.help.master"))
 
