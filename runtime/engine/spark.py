@@ -29,6 +29,7 @@ import io
 import os
 import pickle
 import shutil
+import sys
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Sequence
@@ -74,6 +75,10 @@ def start(master: str | None = None, memory: str | None = None) -> Any:
         "spark.ui.showConsoleProgress",
         "false",  # no progress bars on stderr
     )
+    if (master is None or master.startswith("local")) and "PYSPARK_PYTHON" not in os.environ:
+        # Local workers run this Python (Spark's default is whatever python3
+        # is on PATH, which may lack jixiao's dependencies).
+        os.environ["PYSPARK_PYTHON"] = sys.executable
     if "PYSPARK_GATEWAY_PORT" not in os.environ:  # our JVM, not spark-submit's: quiet it
         builder = builder.config(
             "spark.driver.extraJavaOptions", f"-Dlog4j2.configurationFile={_quiet_log()}"
