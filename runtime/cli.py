@@ -1227,7 +1227,6 @@ def _revisions(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 
 
 def _explain(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
-    _engine(args)
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"]) if args.period else None
