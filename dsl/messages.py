@@ -2849,6 +2849,36 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "worker processes (default 1; each compiles the rules and keeps its own caches)",
     ),
     "web.verifying": ("正在重新验证（verify）……", "Verifying again…"),
+
+    # The Spark engine (runtime/engine/spark.py, docs/backends.md).
+    "E0970": (
+        "--engine spark 需要 pyspark：请安装 pip install 'jixiao[spark]'（或 pip install pyspark）",
+        "--engine spark needs pyspark: install it with pip install 'jixiao[spark]'"
+        " (or pip install pyspark)",
+    ),
+    "E0971": (
+        "--engine spark 需要 Java（17 或更高版本）运行 Spark：找不到 java 命令，也没有设置 JAVA_HOME",
+        "--engine spark needs Java (17 or later) to run Spark: there is no java command"
+        " and JAVA_HOME is not set",
+    ),
+    "E0972": (
+        "Spark 未能完成计算：{problem}",
+        "Spark could not do the evaluation: {problem}",
+    ),
+    "cli.help.engine_spark": (
+        "；spark：第一阶段在 Spark 集群的执行器上分布计算（与 python 结果逐位相同；需要 pyspark 和 Java）",
+        "; spark: stage 1 distributed over a Spark cluster's executors (digit for digit python's"
+        " results; needs pyspark and Java)",
+    ),
+    "cli.help.master": (
+        "--engine spark 的 Spark master，例如 local[2]、spark://主机:7077、yarn（默认：Spark 自己的设置）",
+        "the Spark master of --engine spark, e.g. local[2], spark://host:7077, yarn"
+        " (default: Spark's own setting)",
+    ),
+    "cli.error.master_without_spark": (
+        "--master 只用于 --engine spark",
+        "--master is for --engine spark only",
+    ),
 }
 
 

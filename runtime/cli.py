@@ -45,6 +45,7 @@ from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import Evaluation, evaluate_rules
+from runtime.engine.spark import start as start_spark
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
 from runtime.render.bulletin import to_xlsx as bulletin_xlsx
@@ -240,8 +241,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--columns", metavar="A,B,…", help=h("cli.help.columns"))
     p.add_argument("--width", type=_count, metavar="N", help=h("cli.help.width"))
     p.add_argument(
-        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
-    )
+        "--engine", choices=("python", "batch", "spark"), default="python",
+        help=h("cli.help.engine") + h("cli.help.engine_spark"),
+    )  # fmt: skip
+    p.add_argument("--master", metavar="URL", help=h("cli.help.master"))
 
     p = sub.add_parser("diff", parents=[common], help=h("cli.cmd.diff"))
     p.add_argument("old", help=h("cli.help.diff_old"))
@@ -262,8 +265,10 @@ def _parser(lang: Lang = "en") -> argparse.ArgumentParser:
     p.add_argument("--explain", metavar="SUBJECT", help=h("cli.help.explain_subject"))
     p.add_argument("--quiet", action="store_true", help=h("cli.help.quiet"))
     p.add_argument(
-        "--engine", choices=("python", "batch"), default="python", help=h("cli.help.engine")
-    )
+        "--engine", choices=("python", "batch", "spark"), default="python",
+        help=h("cli.help.engine") + h("cli.help.engine_spark"),
+    )  # fmt: skip
+    p.add_argument("--master", metavar="URL", help=h("cli.help.master"))
 
     p = sub.add_parser("warn", parents=[common], help=h("cli.cmd.warn"))
     p.add_argument("rules", help=h("cli.help.rules"))
@@ -532,6 +537,7 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
             raise _usage("cli.error.submissions_period")
     elif not args.data:
         raise _usage("cli.error.no_data")
+    _engine(args)
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"]) if args.period else None
@@ -902,8 +908,18 @@ def _runs(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     return EXIT_OK
 
 
+def _engine(args: argparse.Namespace) -> None:
+    """``--master`` belongs to ``--engine spark``, whose session starts here,
+    before any work (a missing pyspark or Java is reported at once)."""
+    if args.master is not None and args.engine != "spark":
+        raise _usage("cli.error.master_without_spark")
+    if args.engine == "spark":
+        start_spark(args.master)
+
+
 def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     # Past periods may lack data a revision needs: such indicators stay unscored.
+    _engine(args)
     baseline = _compiled(args.baseline, every_context=True)
     candidate = _compiled(args.candidate, every_context=True)
     assert "section" in baseline.programs

@@ -23,7 +23,8 @@ from runtime.engine.links import History, apply_links, resolve_precedence
 from runtime.engine.results import Consequence, Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.sanctions import carried
-from runtime.engine.subjects import evaluate_period, rules_digest
+from runtime.engine.spark import SparkEvaluator
+from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
 from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.inputs.tables import read_once
@@ -98,7 +99,8 @@ def evaluate_datasets(
     ``data`` names where they came from, for problems about missing periods.
     ``engine``: ``python`` (per subject) or ``batch`` (``runtime.engine.batch``:
     stage 1 of a period at once; where it cannot, the Python engine, with a
-    warning W0960 giving the reason).  ``evaluators``: the section and person
+    warning W0960 giving the reason), or ``spark`` (``runtime.engine.spark``:
+    stage 1 on Spark's executors).  ``evaluators``: the section and person
     evaluators to use (the workbench keeps one that remembers the subjects it
     evaluated), else made here."""
     program, module = compilation.programs["section"], compilation.modules["section"]
@@ -120,11 +122,17 @@ def evaluate_datasets(
     # Sanctions that last: from earlier published results, and from the
     # quarters of this evaluation into the later ones (runtime.engine.sanctions).
     lasting: dict[str, dict[str, list[Sanctioned]]] = {}
-    batches = {
+    batches: dict[str, StageOne] = {
         kind: BatchEvaluator(kind_program)
         for kind, kind_program in compilation.programs.items()
         if engine == "batch" and kind_program is not None
     }
+    if engine == "spark":  # stage 1 on Spark's executors (runtime.engine.spark)
+        batches = {
+            kind: SparkEvaluator(kind_program, kind_module)
+            for kind, kind_program in compilation.programs.items()
+            if kind_program is not None and (kind_module := compilation.modules.get(kind))
+        }
     fallbacks: list[str] = []
     # The rows read once, bucketed by period (not scanned again for every period).
     section_rows, person_rows = (

@@ -16,11 +16,12 @@ import decimal
 import hashlib
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
-from runtime.engine.batch import BatchEvaluator, Fallback
+from runtime.engine.batch import Fallback
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import run_stages
 from runtime.engine.population import standings
@@ -34,6 +35,13 @@ from semantics import operations as helpers
 from semantics.operations import Fault
 
 _HELPED = ("E0701", "E0840", "E0842")  # faults whose message has a help line
+
+
+class StageOne(Protocol):
+    """Stage 1 of a period's subjects at once (``runtime.engine.batch``,
+    ``runtime.engine.spark``): every slot of every row, or ``Fallback``."""
+
+    def evaluate(self, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]]: ...
 
 
 def adjustments_of(
@@ -123,7 +131,7 @@ def evaluate_period(
     period: str,
     section_totals: dict[str, Decimal] | None = None,
     earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
-    batch: BatchEvaluator | None = None,
+    batch: StageOne | None = None,
     fallbacks: list[str] | None = None,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
     """Evaluate every subject of ``period``; collect every fault.
@@ -172,7 +180,7 @@ def evaluate_period(
             try:
                 computed = batch.evaluate([row.values for row in pending])
             except Fallback as fallback:
-                if fallbacks is not None:
+                if fallbacks is not None and fallback.reason:  # "": a fault, located below
                     fallbacks.append(fallback.reason)
         if computed is not None:
             evaluated.extend(zip(pending, computed, strict=True))
