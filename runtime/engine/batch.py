@@ -99,21 +99,23 @@ def parts(value: Decimal) -> tuple[int, int]:
     return (-coefficient if sign else coefficient), exponent
 
 
-def number_column(values: Sequence[object]) -> tuple[Array, Array]:
-    """Coefficients and exponents of a column of Decimals (absent values: 0).
+def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]:
+    """Coefficients, exponents (absent values: 0) and where values are there
+    (None: everywhere) of a column of Decimals.
 
     Each distinct spelling is split once (``parts``): a column holds far fewer
     distinct values than subjects (scores, counts, targets), and the text
     keeps ``1.0`` and ``1.00`` apart, which are equal Decimals with different
     exponents.  Coefficients are int64 when every one fits (the fast path)."""
-    texts = [str(v) if isinstance(v, Decimal) else "" for v in values]
+    texts = list(map(str, values))  # None is "None", which no number spells
     distinct = dict.fromkeys(texts)
-    split = [parts(Decimal(t)) if t else (0, 0) for t in distinct]
+    split = [(0, 0) if t == "None" else parts(Decimal(t)) for t in distinct]
     index = {t: n for n, t in enumerate(distinct)}
     inverse = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
     coefficients = _small(_objects([c for c, _ in split]))
     exponents = np.array([e for _, e in split], dtype=np.int64)
-    return coefficients[inverse], exponents[inverse]
+    present = None if "None" not in index else inverse != index["None"]
+    return coefficients[inverse], exponents[inverse], present
 
 
 def decimals(coefficients: Array, exponents: Array) -> Array:
@@ -401,16 +403,16 @@ class _Run:
         self.n = len(rows)
         self.everyone = np.ones(self.n, dtype=bool)
         self.columns: dict[int, Column] = {}
+        by_input = list(zip(*rows, strict=True)) if rows else []
         for position, field in enumerate(self.program.inputs):
-            values = [row[position] for row in rows]
-            self.columns[field.slot] = self.input_column(values, _kind(field.type))
+            self.columns[field.slot] = self.input_column(by_input[position], _kind(field.type))
 
     def input_column(self, values: Sequence[object], kind: Literal["num", "bool", "obj"]) -> Column:
+        if kind == "num":
+            data, exponent, mask = number_column(values)
+            return Column("num", data, exponent, mask)
         present = np.array([v is not None for v in values], dtype=bool)
         mask = None if present.all() else present
-        if kind == "num":
-            data, exponent = number_column(values)
-            return Column("num", data, exponent, mask)
         if kind == "bool":
             return Column("bool", np.array([bool(v) for v in values], dtype=bool), None, mask)
         return Column("obj", _objects(values), None, mask)
