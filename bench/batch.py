@@ -9,7 +9,8 @@ the timing), then stage 1 (every slot of every subject) is timed, best of R:
 * ``python``: the generated per-subject code (``CompiledEvaluator.evaluate_many``,
   ``full=True``, the path the runtime uses);
 * ``batch``: the batch engine (runtime/engine/batch.py): exact decimal columns,
-  a coefficient and an exponent per subject, Python integers in numpy object arrays;
+  a coefficient and an exponent per subject, int64 while they fit and Python
+  integers in numpy object arrays beyond;
 * ``int64``: the completion-rate formula of 收入任务 alone (points * min(1,
   actual / plan)) in int64 fixed point at 4 places (what a fixed-scale
   backend computes), with the number of its results that differ from the

@@ -12,12 +12,14 @@ engine, which locates the fault).  The bundled rules give byte-identical
 
 from __future__ import annotations
 
+import json
 import tempfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from hypothesis import event, example, given, settings
+from hypothesis import strategies as st
 
 from compiler.pipeline import Compilation, compile_rules
 from dsl.ruleset import DirectorySource
@@ -26,6 +28,7 @@ from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.subjects import evaluate_period
 from runtime.inputs.data import Row
 from semantics.operations import Fault
+from semantics.rounding import ROUNDING_MODES
 from tests.clirun import run
 from tests.strategies import RuleSetCase, batch_cases, rule_sets
 from tests.test_properties import SETTINGS
@@ -105,6 +108,62 @@ def test_batch_agrees_on_rounding_boundaries_and_long_quotients(case: RuleSetCas
     """Half-up (and every other mode) at x.xx5, 1/3 and 2/7 to 34 digits and
     their products: the batch engine runs (unless a row divides by zero) and agrees."""
     check_batch(case, must_run=True)
+
+
+# The int64 fast path (runtime/engine/batch.py: SAFE = 2**62): coefficients
+# on either side of the bounds it checks (2**62, the square root of 2**62 for
+# products, 10**18 for an alignment), exponents far apart (alignments beyond
+# 18 digits), products past 34 digits, and rounding of all of them.
+_EDGE_COEFFICIENTS = (
+    2**62 - 1, 2**62, 2**62 + 1, 2**63 - 1, 2**63, 2**31 - 1, 2**31, 2147483647,
+    3037000499, 3037000500, 10**17, 10**18 - 1, 10**18, 10**18 + 5, 10**34 - 1,
+    5, 15, 25, 1, 0, 999_999_999_999_999_995,
+)  # fmt: skip
+_EDGE_FORMULAS = (
+    "x + y - z",
+    "x * y",
+    "x * y * z",
+    'round(x * y, 2, "{mode}")',
+    'round(x + y, 0, "{mode}") - z',
+    "max(x, y) - min(y, z)",
+    "if x > y then x * z else z - x",
+    "abs(x - y) + -z",
+    "x / y + z",
+)
+
+
+@st.composite
+def int64_edge_cases(draw: st.DrawFn) -> RuleSetCase:
+    """Rows of ``_EDGE_COEFFICIENTS`` at exponents -30..6 (signed) through
+    ``_EDGE_FORMULAS``."""
+    formula = draw(st.sampled_from(_EDGE_FORMULAS)).replace(
+        "{mode}", draw(st.sampled_from(ROUNDING_MODES))
+    )
+    text = (
+        f'scheme: s\nversion: "1"\nyear: 2024\nplaces: {draw(st.integers(0, 4))}\n'
+        "inputs:\n  x: number\n  y: number\n  z: number\nindicators:\n"
+        f"  - id: i0\n    name: i0\n    points: 50\n    score: {json.dumps(formula)}\n"
+    )
+    number = st.builds(
+        lambda c, e, negative: Decimal(-c if negative else c).scaleb(e),
+        st.sampled_from(_EDGE_COEFFICIENTS),
+        st.integers(-30, 6),
+        st.booleans(),
+    )
+    rows: list[dict[str, object]] = draw(
+        st.lists(
+            st.fixed_dictionaries({"x": number, "y": number, "z": number}), min_size=1, max_size=8
+        )
+    )
+    return RuleSetCase({"ruleset.yaml": text}, rows)
+
+
+@settings(max_examples=200, **SETTINGS)
+@given(int64_edge_cases())
+def test_batch_agrees_at_the_edges_of_its_int64_fast_path(case: RuleSetCase) -> None:
+    """Where int64 coefficients would overflow, the columns go to Python
+    integers first: the values stay the Python engine's, digit for digit."""
+    check_batch(case)
 
 
 def test_unsupported_constructs_are_named_and_fall_back() -> None:

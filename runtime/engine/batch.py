@@ -1,13 +1,16 @@
 """The batch engine: stage 1 for every subject of a period at once, in columns.
 
 Each definition of the program (``compiler.columnar``'s plan) is computed as
-one column over the period's subjects.  A number column is exact: integers
-scaled by a power of ten shared by the column (``value = data / 10**scale``),
-held as Python integers in numpy object arrays, so no sum or product can
-overflow or round; a quotient is rounded half-up to
-``semantics.operations.QUOTIENT_PLACES`` places with integer arithmetic,
-which is the language's definition of division.  docs/backends.md says why
-this representation (measured by bench/batch.py).
+one column over the period's subjects.  A number column is exact: a
+coefficient and a power of ten per subject, the coefficients in int64 while
+every one is below 2**62 (checked from the operands' largest magnitudes
+before each operation) and Python integers in numpy object arrays otherwise
+(a quotient's 35 digits, products beyond int64), so nothing overflows; each
+result is rounded to the language's 34 significant digits as
+``semantics.operations`` rounds it.  Inputs are split once per distinct
+spelling, outputs made once per distinct value, divisions worked out only on
+the rows that use them.  docs/backends.md says why this representation
+(measured by bench/batch.py).
 
 The results are the very values the Python engine computes, or nothing: where
 the Python engine would fault for a subject (division by zero, a level outside
@@ -42,6 +45,14 @@ LIMIT = 10**DIGITS
 _POWERS = 1200  # exponent gaps beyond this fall back (no rule comes near)
 POW = np.empty(_POWERS, dtype=object)
 POW[:] = [10**k for k in range(_POWERS)]
+# The int64 fast path (docs/backends.md): a coefficient column is int64 while
+# every coefficient is below SAFE (so a negation, an absolute value or a
+# doubled remainder cannot overflow), checked before each operation from the
+# operands' largest magnitudes; otherwise it is an object array of Python
+# integers.  Results of int64 operations are exact and far below 34 digits,
+# so they need no rounding to the precision.
+SAFE = 2**62
+POW64 = np.array([10**k for k in range(19)], dtype=np.int64)
 
 
 class Fallback(Exception):
@@ -88,6 +99,52 @@ def parts(value: Decimal) -> tuple[int, int]:
     return (-coefficient if sign else coefficient), exponent
 
 
+def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]:
+    """Coefficients, exponents (absent values: 0) and where values are there
+    (None: everywhere) of a column of Decimals.
+
+    Each distinct spelling is split once (``parts``): a column holds far fewer
+    distinct values than subjects (scores, counts, targets), and the text
+    keeps ``1.0`` and ``1.00`` apart, which are equal Decimals with different
+    exponents.  Coefficients are int64 when every one fits (the fast path)."""
+    texts = list(map(str, values))  # None is "None", which no number spells
+    distinct = dict.fromkeys(texts)
+    split = [(0, 0) if t == "None" else parts(Decimal(t)) for t in distinct]
+    index = {t: n for n, t in enumerate(distinct)}
+    inverse = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
+    coefficients = _small(_objects([c for c, _ in split]))
+    exponents = np.array([e for _, e in split], dtype=np.int64)
+    present = None if "None" not in index else inverse != index["None"]
+    return coefficients[inverse], exponents[inverse], present
+
+
+def decimals(coefficients: Array, exponents: Array) -> Array:
+    """The Decimals of a number column (an object array), each distinct
+    (coefficient, exponent) made once when the coefficients are int64."""
+    scaleb, exact = Decimal.scaleb, _EXACT
+    if not _is64(coefficients) or not len(coefficients):
+        return _objects(
+            [
+                scaleb(Decimal(c), e, exact)
+                for c, e in zip(coefficients.tolist(), exponents.tolist(), strict=True)
+            ]
+        )
+    low, high = int(exponents.min()), int(exponents.max())
+    if low == high:  # one exponent (a rounded column): the distinct coefficients
+        distinct, inverse = np.unique(coefficients, return_inverse=True)
+        made = _objects([scaleb(Decimal(c), low, exact) for c in distinct.tolist()])
+        return made[inverse.reshape(-1)]
+    span = high - low + 1
+    if _peak(coefficients) < SAFE // span:  # (coefficient, exponent) as one int64 key
+        keys = coefficients * span + (exponents - low)
+        distinct, inverse = np.unique(keys, return_inverse=True)
+        whole, rest = divmod(distinct, span)
+        pairs = zip(whole.tolist(), rest.tolist(), strict=True)
+        made = _objects([scaleb(Decimal(c), e + low, exact) for c, e in pairs])
+        return made[inverse.reshape(-1)]
+    return decimals(_big(coefficients), exponents)
+
+
 # Wide enough that scaleb never rounds: it only sets the exponent.
 _EXACT = decimal.Context(prec=decimal.MAX_PREC, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
 
@@ -104,6 +161,30 @@ def _kind(type_: object) -> Literal["num", "bool", "obj"]:
 
 def _bools(array: Array) -> Array:
     return np.asarray(array, dtype=bool)
+
+
+def _is64(data: Array) -> bool:
+    return bool(data.dtype == np.int64)
+
+
+def _big(data: Array) -> Array:
+    """A coefficient column as Python integers (object array)."""
+    return data.astype(object) if _is64(data) else data
+
+
+def _peak(data: Array) -> int:
+    """The largest magnitude of an int64 coefficient column (0 when empty)."""
+    return int(np.abs(data).max()) if len(data) else 0
+
+
+def _small(data: Array) -> Array:
+    """An object coefficient column as int64 when every coefficient fits
+    (results of ``round``, which downstream slots and the output read)."""
+    if _is64(data) or not len(data):
+        return data
+    if max(data.max(), -data.min()) < SAFE:
+        return data.astype(np.int64)
+    return data
 
 
 def _pow(k: Array) -> Array:
@@ -135,7 +216,7 @@ def _round_digits(
     ``sticky``: the value was already a little more than the coefficient."""
     negative = _bools(coefficient < 0)
     magnitude = np.abs(coefficient)
-    unit = _pow(drop)
+    unit = POW64[drop] if _is64(coefficient) else _pow(drop)
     kept = magnitude // unit
     twice = (magnitude - kept * unit) * 2
     more = _bools(twice > 0) | sticky
@@ -156,7 +237,8 @@ def _round_digits(
         up = more & negative
     else:  # pragma: no cover - every mode of semantics.rounding is listed above
         raise Fallback(f"rounding mode {mode}")
-    kept = kept + up.astype(np.int64).astype(object)
+    step = up.astype(np.int64)
+    kept = kept + (step if _is64(kept) else step.astype(object))
     return np.where(negative, -kept, kept), exponent + drop
 
 
@@ -165,6 +247,8 @@ def to_precision(
 ) -> tuple[Array, Array]:
     """A result rounded, as the decimal context does, to ``DIGITS`` significant
     digits half-even (exact results within them are left alone)."""
+    if _is64(coefficient):  # below 2**62: far within 34 digits
+        return coefficient, exponent
     over = _bools(np.abs(coefficient) >= LIMIT)
     if not over.any():
         return coefficient, exponent
@@ -184,31 +268,66 @@ def to_precision(
 def _aligned(a: Column, b: Column) -> tuple[Array, Array, Array]:
     """Both coefficients at the smaller exponent of each subject."""
     assert a.exp is not None and b.exp is not None
+    x, y = a.data, b.data
+    if _is64(x) != _is64(y):
+        x, y = _big(x), _big(y)
     if np.array_equal(a.exp, b.exp):
-        return a.data, b.data, a.exp
+        return x, y, a.exp
     exponent = np.minimum(a.exp, b.exp)
-    return a.data * _pow(a.exp - exponent), b.data * _pow(b.exp - exponent), exponent
+    gap_a, gap_b = a.exp - exponent, b.exp - exponent
+    if _is64(x):
+        top_a, top_b = int(gap_a.max()), int(gap_b.max())
+        if max(top_a, top_b) <= 18 and _peak(x) * 10**top_a < SAFE and _peak(y) * 10**top_b < SAFE:
+            return x * POW64[gap_a], y * POW64[gap_b], exponent
+        x, y = _big(x), _big(y)
+    return x * _pow(gap_a), y * _pow(gap_b), exponent
 
 
 def add(a: Column, b: Column, subtract: bool = False) -> Column:
     x, y, exponent = _aligned(a, b)
+    if _is64(x) and _peak(x) + _peak(y) >= SAFE:
+        x, y = _big(x), _big(y)
     c, e = to_precision(x - y if subtract else x + y, exponent)
     return Column("num", c, e)
 
 
 def multiply(a: Column, b: Column) -> Column:
     assert a.exp is not None and b.exp is not None
-    c, e = to_precision(a.data * b.data, a.exp + b.exp)
+    x, y = a.data, b.data
+    if not (_is64(x) and _is64(y) and _peak(x) * _peak(y) < SAFE):
+        x, y = _big(x), _big(y)
+    c, e = to_precision(x * y, a.exp + b.exp)
     return Column("num", c, e)
 
 
-def divide(a: Column, b: Column, zero: Array) -> Column:
+def divide(a: Column, b: Column, zero: Array, live: Array | None = None) -> Column:
     """``a / b`` as the decimal context divides (an exact quotient at the
     exponent nearest the ideal ``ea - eb``, else 34 digits half-even); rows
-    whose divisor is zero get 0 (the caller decides what they mean)."""
+    whose divisor is zero get 0 (the caller decides what they mean), and so
+    do rows outside ``live`` (whose value nothing reads): a division is the
+    dearest column operation (Python integers of 35 digits), so it is worked
+    out only where it is used."""
     assert a.exp is not None and b.exp is not None
-    divisor = np.abs(np.where(zero, 1, b.data))
-    dividend = np.abs(a.data)
+    if live is not None and not live.all():
+        rows = np.nonzero(live)[0]
+        part = _divide(_rows(a, rows), _rows(b, rows), zero[rows])
+        assert part.exp is not None
+        data = np.zeros(len(live), dtype=part.data.dtype)
+        exponent = np.zeros(len(live), dtype=np.int64)
+        data[rows], exponent[rows] = part.data, part.exp
+        return Column("num", data, exponent)
+    return _divide(a, b, zero)
+
+
+def _rows(column: Column, rows: Array) -> Column:
+    assert column.exp is not None
+    return Column("num", column.data[rows], column.exp[rows])
+
+
+def _divide(a: Column, b: Column, zero: Array) -> Column:
+    assert a.exp is not None and b.exp is not None
+    divisor = np.abs(np.where(zero, 1, _big(b.data)))
+    dividend = np.abs(_big(a.data))
     negative = _bools(a.data < 0) ^ _bools(b.data < 0)
     shift = np.maximum(DIGITS + 1 + digits(divisor) - digits(dividend), 0)
     numerator = dividend * _pow(shift)
@@ -216,12 +335,22 @@ def divide(a: Column, b: Column, zero: Array) -> Column:
     exact = _bools(numerator - quotient * divisor == 0)
     exponent = a.exp - b.exp - shift
     ideal = a.exp - b.exp
-    while True:
-        strip = exact & (exponent < ideal) & _bools(quotient % 10 == 0)
-        if not strip.any():
-            break
-        quotient = np.where(strip, quotient // 10, quotient)
-        exponent = exponent + strip
+    # An exact quotient loses its trailing zeros down to the ideal exponent:
+    # as many as both allow, found bit by bit (fewer than 64 of them in a
+    # quotient of 35 digits, other than 0).
+    strippable = np.nonzero(exact & (exponent < ideal))[0]
+    if len(strippable):
+        q, e = quotient[strippable], exponent[strippable]
+        room = ideal[strippable] - e
+        nothing = _bools(q == 0)  # 0 has every trailing zero: the ideal exponent
+        e, room = np.where(nothing, ideal[strippable], e), np.where(nothing, 0, room)
+        for k in (32, 16, 8, 4, 2, 1):
+            strip = (room >= k) & _bools(q % POW[k] == 0)
+            if strip.any():
+                q = np.where(strip, q // POW[k], q)
+                e, room = e + strip * k, room - strip * k
+        quotient, exponent = quotient.copy(), exponent.copy()
+        quotient[strippable], exponent[strippable] = q, e
     quotient, exponent = to_precision(quotient, exponent, ~exact)
     quotient = np.where(negative, -quotient, quotient)
     return Column("num", np.where(zero, 0, quotient), np.where(zero, 0, exponent))
@@ -232,10 +361,19 @@ def quantize(a: Column, places: int, mode: str) -> Column:
     assert a.exp is not None
     target = -places
     drop = np.maximum(target - a.exp, 0)
-    padded = a.data * _pow(np.maximum(a.exp - target, 0))
+    shift = np.maximum(a.exp - target, 0)
+    data = a.data
+    if _is64(data) and len(data):
+        top_shift, top_drop = int(shift.max()), int(drop.max())
+        if top_shift <= 18 and top_drop <= 18 and _peak(data) * 10**top_shift < SAFE:
+            padded = data * POW64[shift]
+        else:
+            data = _big(data)
+    if not _is64(data):
+        padded = data * _pow(shift)
     stick = np.zeros(len(drop), dtype=bool)
     c, _ = _round_digits(padded, a.exp, drop, stick, ROUNDING[mode])
-    return Column("num", c, np.full(len(drop), target, dtype=np.int64))
+    return Column("num", _small(c), np.full(len(drop), target, dtype=np.int64))
 
 
 def _both(a: Array | None, b: Array | None) -> Array | None:
@@ -265,18 +403,16 @@ class _Run:
         self.n = len(rows)
         self.everyone = np.ones(self.n, dtype=bool)
         self.columns: dict[int, Column] = {}
+        by_input = list(zip(*rows, strict=True)) if rows else []
         for position, field in enumerate(self.program.inputs):
-            values = [row[position] for row in rows]
-            self.columns[field.slot] = self.input_column(values, _kind(field.type))
+            self.columns[field.slot] = self.input_column(by_input[position], _kind(field.type))
 
     def input_column(self, values: Sequence[object], kind: Literal["num", "bool", "obj"]) -> Column:
+        if kind == "num":
+            data, exponent, mask = number_column(values)
+            return Column("num", data, exponent, mask)
         present = np.array([v is not None for v in values], dtype=bool)
         mask = None if present.all() else present
-        if kind == "num":
-            pairs = [parts(v) if isinstance(v, Decimal) else (0, 0) for v in values]
-            data = _objects([c for c, _ in pairs])
-            exponent = np.array([e for _, e in pairs], dtype=np.int64)
-            return Column("num", data, exponent, mask)
         if kind == "bool":
             return Column("bool", np.array([bool(v) for v in values], dtype=bool), None, mask)
         return Column("obj", _objects(values), None, mask)
@@ -301,8 +437,11 @@ class _Run:
             return Column("bool", np.full(self.n, value, dtype=bool))
         if isinstance(value, Decimal):
             coefficient, exponent = parts(value)
-            data = np.empty(self.n, dtype=object)
-            data.fill(coefficient)
+            if abs(coefficient) < SAFE:
+                data = np.full(self.n, coefficient, dtype=np.int64)
+            else:
+                data = np.empty(self.n, dtype=object)
+                data.fill(coefficient)
             return Column("num", data, np.full(self.n, exponent, dtype=np.int64))
         array = np.empty(self.n, dtype=object)
         array.fill(value)
@@ -328,7 +467,9 @@ class _Run:
             return Column("bool", _bools(data), None, present)
         if kind == "obj":
             return Column("obj", np.asarray(data, dtype=object), None, present)
-        return Column("num", np.asarray(data, dtype=object), exponent, present)
+        if not _is64(data):  # a mix of int64 and object columns is Python integers
+            data = np.asarray(data, dtype=object)
+        return Column("num", data, exponent, present)
 
     def pick(self, take: Array, a: Column, b: Column) -> Column:
         """``a`` where ``take`` holds, else ``b`` (two number columns)."""
@@ -355,7 +496,8 @@ class _Run:
     def rounded(self, column: Column, places: int, mode: str, live: Array, span: object) -> Column:
         result = quantize(column, places, mode)
         # Beyond 34 digits quantize is an invalid operation (E0703) for Python.
-        self.fault(_bools(np.abs(result.data) >= LIMIT), live, "E0703", span)
+        if not _is64(result.data):
+            self.fault(_bools(np.abs(result.data) >= LIMIT), live, "E0703", span)
         return result
 
     def expr(self, node: ir.Expr, live: Array) -> Column:
@@ -378,7 +520,7 @@ class _Run:
                 if op == "/":
                     zero = _bools(b.data == 0)
                     self.fault(zero, live, "E0701", span)
-                    return divide(a, b, zero)
+                    return divide(a, b, zero, live)
                 if op == "*":
                     return multiply(a, b)
                 return add(a, b, subtract=op == "-")
@@ -420,7 +562,7 @@ class _Run:
                 missing = np.array([k not in entries for k in keys], dtype=bool)
                 self.fault(missing, live, "E0704", node.span)
                 looked = [entries.get(k, (0, 0)) for k in keys]
-                data = _objects([c for c, _ in looked])
+                data = _small(_objects([c for c, _ in looked]))
                 return Column("num", data, np.array([e for _, e in looked], dtype=np.int64))
             case ir.NormalizedSum():
                 return self.normalized_sum(node, live)
@@ -462,7 +604,7 @@ class _Run:
                 (end - start).days for start, end in zip(args[0].data, args[1].data, strict=True)
             ]
             zeros = np.zeros(self.n, dtype=np.int64)
-            return Column("num", _objects(days), zeros)
+            return Column("num", np.array(days, dtype=np.int64), zeros)
         if node.fn in (builtins.MIN.name, builtins.MAX.name):
             best = args[0]
             for other in args[1:]:  # the first of equal values, as min() and max() keep
@@ -483,7 +625,7 @@ class _Run:
         if node.fn == builtins.SAFE_DIV.name:
             a, b, otherwise = args
             zero = _bools(b.data == 0)
-            return self.pick(zero, otherwise, divide(a, b, zero))
+            return self.pick(zero, otherwise, divide(a, b, zero, live))
         raise Fallback(f"{node.fn}() ({_where(span)})")
 
     def aggregate(self, node: ir.Aggregate, live: Array) -> Column:
@@ -502,7 +644,7 @@ class _Run:
         counts = np.zeros(self.n, dtype=np.int64)
         for p in present:
             counts = counts + p
-        count = Column("num", counts.astype(object), np.zeros(self.n, dtype=np.int64))
+        count = Column("num", counts, np.zeros(self.n, dtype=np.int64))
         if helper is operations.agg_count:
             return count
         if helper in (operations.agg_sum, operations.agg_avg):
@@ -513,7 +655,7 @@ class _Run:
                 return total
             empty = counts == 0
             self.fault(empty, live, "E0702", span)
-            return divide(total, count, empty)
+            return divide(total, count, empty, live)
         smallest = helper is operations.agg_min
         assert smallest or helper is operations.agg_max
         best = self.zero()
@@ -552,7 +694,7 @@ class _Run:
                 applicable = add(applicable, self.pick(p, self.constant(points), zero))
         none = _bools(applicable.data == 0)
         self.fault(none, rescale, "E0702", node.span)
-        rescaled = divide(multiply(total, self.constant(node.full)), applicable, none)
+        rescaled = divide(multiply(total, self.constant(node.full)), applicable, none, rescale)
         return self.pick(every, plain, rescaled)
 
 
@@ -565,12 +707,12 @@ def _output(column: Column) -> list[object]:
     """A column as the Python engine's values: Decimals, bools, texts, None."""
     if column.kind == "num":
         assert column.exp is not None
-        scaleb, exact = Decimal.scaleb, _EXACT
-        values: list[object] = [
-            scaleb(Decimal(c), e, exact)
-            for c, e in zip(column.data.tolist(), column.exp.tolist(), strict=True)
-        ]
-    elif column.kind == "bool":
+        made = decimals(column.data, column.exp)
+        if column.present is not None:
+            made[~column.present] = None
+        return list(made.tolist())
+    values: list[object]
+    if column.kind == "bool":
         values = [bool(v) for v in column.data.tolist()]
     else:
         values = list(column.data.tolist())
