@@ -89,8 +89,10 @@ Row = tuple[Decimal, Decimal, Decimal | None]  # 实际入库, 收入计划, 满
 # -- the same rules, by hand: two passes ----------------------------------------------
 
 D = Decimal
-ZERO, ONE, TWO, HUNDRED = D(0), D(1), D(2), D(100)
+ZERO, ONE, HUNDRED = D(0), D(1), D(100)
 P20, P25, P30 = D(20), D(25), D(30)
+P75 = P30 + P20 + P25  # the points of the indicators always scored
+HALF25 = P25 / 2  # 12.5
 R04, R05 = D("0.4"), D("0.5")
 Q2 = D("0.01")
 
@@ -98,7 +100,12 @@ Q2 = D("0.01")
 def hand_two_pass(
     subjects: list[tuple[str, str, Row]],
 ) -> dict[str, tuple[Decimal | None, ...]]:
-    """Scores (in INDICATORS' order) and total of every subject of one period."""
+    """Scores (in INDICATORS' order) and total of every subject of one period.
+
+    Written for speed as one would by hand: constants worked out once, the
+    total summed without a leading 0 (the revenue score already has two
+    places), a bound as a comparison rather than a call of ``max``/``min``
+    (on a tie the bound itself, as ``max(0, x)`` gives)."""
     # Pass 1: what each subject's own data gives.
     rates: list[Decimal] = []
     revenues: list[Decimal] = []
@@ -108,7 +115,8 @@ def hand_two_pass(
         if rate >= ONE:
             revenue = P30
         else:
-            revenue = max(ZERO, P30 - (ONE - rate) * HUNDRED * R04)
+            revenue = P30 - (ONE - rate) * HUNDRED * R04
+            revenue = ZERO if ZERO >= revenue else revenue
         rates.append(rate)
         revenues.append(revenue.quantize(Q2, ROUND_HALF_UP))
         groups.setdefault(group, []).append(n)
@@ -122,20 +130,22 @@ def hand_two_pass(
             if rates[n] != previous:
                 previous, place = rates[n], D(position)
             ranks[n] = place
-        best = max(subjects[n][2][0] for n in members)
+        best = max([subjects[n][2][0] for n in members])
         present = [s for n in members if (s := subjects[n][2][2]) is not None]
         average = sum(present, ZERO) / len(present) if present else None
         for n in members:
             ident, _, (actual, _, satisfaction) = subjects[n]
-            rank = max(ZERO, P20 - (ranks[n] - ONE) * R05)
+            rank = P20 - (ranks[n] - ONE) * R05
+            rank = ZERO if ZERO >= rank else rank
             best_score = (P25 * actual / best).quantize(Q2, ROUND_HALF_UP)
-            total = ZERO + revenues[n] + rank + best_score
+            total = revenues[n] + rank + best_score
             if satisfaction is None or average is None:
                 mean = None
-                total = total * HUNDRED / (P30 + P20 + P25)
+                total = total * HUNDRED / P75
             else:
-                mean = min(max(P25 / TWO + (satisfaction - average) * R05, ZERO), P25)
-                mean = mean.quantize(Q2, ROUND_HALF_UP)
+                mean = HALF25 + (satisfaction - average) * R05
+                mean = mean if mean >= ZERO else ZERO
+                mean = (mean if mean <= P25 else P25).quantize(Q2, ROUND_HALF_UP)
                 total = total + mean
             result[ident] = (revenues[n], rank, best_score, mean, total.quantize(Q2, ROUND_HALF_UP))
     return result

@@ -419,3 +419,17 @@ def test_faults_of_every_stage_and_pool_keep_their_order() -> None:
     assert _runtime_path(program, evaluator, members) == _keys(
         *_stage_by_stage(program, Interpreter(program), members)
     )
+
+
+def test_a_rule_set_without_inputs_counts_its_pools() -> None:
+    """The generated stage-1 loop with no inputs to unpack."""
+    program, evaluator = _program(
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n    score: group_count()\n"
+        + _organization("g", "g", "h")
+    )
+    members: list[tuple[str, tuple[object, ...]]] = [("s0", ()), ("s1", ()), ("s2", ())]
+    found = _runtime_path(program, evaluator, members)
+    assert found == _keys(*_stage_by_stage(program, Interpreter(program), members))
+    assert [values[program.indicators[0].score] for _, values in found[0]] == [
+        ("Decimal", "2"), ("Decimal", "2"), ("Decimal", "1")
+    ]  # fmt: skip

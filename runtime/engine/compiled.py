@@ -42,7 +42,7 @@ class CompiledEvaluator:
         self.module = module
         made = load_factory(module)
         # Later stages (group functions): ``(evaluate, (_stage2, ...),
-        # (_stage2_many, ...))``, one subject or a whole period at a time.
+        # (_stage1_many, _stage2_many, ...))``, one subject or many at a time.
         self._later: tuple[Callable[..., tuple[object, ...]], ...] = ()
         self._many: tuple[Callable[..., list[tuple[object, ...]]], ...] = ()
         if module.stages > 1:
@@ -61,8 +61,10 @@ class CompiledEvaluator:
     def first_batch(self, rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
         """Stage 1 of many subjects (``helpers.CONTEXT`` active): the fast
         path, then row by row to locate a fault (as ``evaluate_many``)."""
-        function = self._function
         try:
+            if self._many:  # the generated loop (``_stage1_many``)
+                return self._many[0](rows)
+            function = self._function
             return [function(row, True) for row in rows]
         except (Fault, decimal.DecimalException, KeyError):
             return [self.first_stage(row) for row in rows]
@@ -73,7 +75,7 @@ class CompiledEvaluator:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
         fast path), their group values as columns: the generated loop
         ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
-        return self._many[stage - 2](zip(rows, *columns, strict=True))
+        return self._many[stage - 1](zip(rows, *columns, strict=True))
 
     def later_stage(
         self, stage: int, values: Sequence[object], groups: tuple[object, ...]
