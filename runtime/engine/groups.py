@@ -31,7 +31,7 @@ import decimal
 from collections.abc import Callable, Sequence
 from decimal import Decimal
 from itertools import compress, islice, pairwise
-from operator import ne
+from operator import itemgetter, ne
 
 from compiler import ir
 from semantics import operations as helpers
@@ -50,9 +50,12 @@ values so far, the stage's group values as columns: one list per group
 value, each subject's at its position) -> their values after it; it may
 raise an unlocated fault (the subjects are then run one by one)."""
 
-_Wanted = tuple[Callable[[list[Decimal | None], object], object], int | None, object]
-"""A group value as a pool's stage computes it: the helper, the slot of the
-value it reads (None: ``group_count()``), the site of its fault."""
+_Wanted = tuple[
+    Callable[[list[Decimal | None], object], object], Callable[[Values], object] | None, object
+]
+"""A group value as a pool's stage computes it: the helper, what reads the
+value it takes from a member's values (``itemgetter(slot)``; None:
+``group_count()``), the site of its fault."""
 
 FirstStage = Callable[[Values], Values]
 """A backend's stage 1 of one subject: its inputs -> every slot's value (a
@@ -139,7 +142,8 @@ def _pool_by_pool(
     stages = range(2, program.stages + 1)
     wanted: dict[int, list[_Wanted]] = {stage: [] for stage in stages}
     for group in program.groups:
-        wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, group.of, group.span))
+        read = None if group.of is None else itemgetter(group.of)
+        wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, read, group.span))
     finished: list[Values | None] = [None] * len(pooled)
     faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
     with decimal.localcontext(helpers.CONTEXT):
@@ -211,12 +215,12 @@ def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
     share) or the pool's, repeated; a helper's fault raised."""
     count = len(rows)
     columns: list[list[object]] = []
-    for helper, slot, span in wanted:
+    for helper, read, span in wanted:
         values: list[Decimal | None]
-        if slot is None:  # group_count(): every member counts
+        if read is None:  # group_count(): every member counts
             values = [_ZERO] * count
         else:
-            values = [row[slot] for row in rows]  # type: ignore[misc]
+            values = list(map(read, rows))  # type: ignore[arg-type]
         found = helper(values, span)
         columns.append(found if isinstance(found, list) else [found] * count)
     return columns
