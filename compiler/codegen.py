@@ -92,7 +92,8 @@ class GeneratedModule:
     tables: dict[str, dict[str, Decimal]] = field(default_factory=dict)
     # 1: ``_make`` returns ``evaluate``; more: ``(evaluate, (_stage2, ...))``,
     # each later stage a function ``(values, groups, full=True)`` of the
-    # earlier stages' values and the stage's group values (``ir.GroupValue``).
+    # earlier stages' values and the stage's group values (``ir.GroupValue``),
+    # then ``(_stage1_many, _stage2_many, ...)``: each stage for many subjects.
     stages: int = 1
 
 
@@ -553,6 +554,8 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     _write_definitions(body, emitter, program, 1)
     _write_return(body, program, 1)
     laters = [_write_stage(emitter, program, stage) for stage in range(2, program.stages + 1)]
+    if program.stages > 1:
+        laters += [_write_stage_many(emitter, program, s) for s in range(1, program.stages + 1)]
 
     # Helpers arrive as parameters of ``_make`` and constants are its locals, so
     # ``evaluate`` reads them as closure cells (as fast as locals, unlike globals).
@@ -578,7 +581,8 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
         out.writeline("return evaluate")
     else:
         stages = "".join(f"_stage{stage}, " for stage in range(2, program.stages + 1))
-        out.writeline(f"return (evaluate, ({stages}))")
+        many = "".join(f"_stage{stage}_many, " for stage in range(1, program.stages + 1))
+        out.writeline(f"return (evaluate, ({stages}), ({many}))")
     module = GeneratedModule(out.source(), filename, emitter.sites, line_spans, emitter.tables)
     module.stages = program.stages
     return module
@@ -597,6 +601,50 @@ def _write_stage(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWrit
     _write_wrapped(later, "(", here, ") = groups", note="group values")
     _write_definitions(later, emitter, program, stage)
     _write_return(later, program, stage)
+    return later
+
+
+def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
+    """``_stage<k>_many(each)``: stage ``stage`` of many subjects at once (a
+    pool's), each subject's every slot, from ``each`` subject's values so far
+    followed by its group values of the stage (in ``program.groups``' order):
+    the caller's ``zip(rows, *columns)``, as generated code has no builtins;
+    ``_stage1_many(each)`` from each subject's inputs (as ``evaluate``).
+
+    The loop is in the generated code, so that a subject costs no call, its
+    group values no tuple of their own (``zip`` reuses its), and its values
+    are unpacked only where this stage reads them (a slot filled later, or by
+    this stage, is skipped).  A fault is raised as it comes: the caller then
+    runs ``evaluate`` or ``_stage<k>`` subject by subject, which locates it
+    (``runtime.engine.groups.run_period``)."""
+    before = {f.slot for f in program.inputs} | {
+        d.slot for d in program.definitions if d.stage < stage
+    }
+    before |= {g.slot for g in program.groups if g.stage < stage}
+    here = [f"v{g.slot}, " for g in program.groups if g.stage == stage]
+    later = CodeWriter()
+    later.indent()
+    later.writeline("")
+    later.writeline(f"def _stage{stage}_many(each):")
+    later.indent()
+    later.writeline("_out = []")
+    later.writeline("_keep = _out.append")
+    if stage == 1 and not program.inputs:
+        later.writeline("for _ in each:")
+    elif stage == 1:  # the inputs, in ``program.inputs``' order (as ``evaluate``)
+        _write_wrapped(later, "for (", [f"v{f.slot}," for f in program.inputs], ") in each:")
+    else:
+        names = [f"v{s.index}," if s.index in before else "_," for s in program.slots]
+        _write_wrapped(later, "for ((", names, f"), {''.join(here)}) in each:")
+    later.indent()
+    _write_definitions(later, emitter, program, stage)
+    known = before | {d.slot for d in program.definitions if d.stage == stage}
+    known |= {g.slot for g in program.groups if g.stage == stage}
+    shown = [f"v{s.index}" if s.index in known else "None" for s in program.slots]
+    _write_tuple(later, "_r = ", shown)
+    later.writeline("_keep(_r)")
+    later.dedent()
+    later.writeline("return _out")
     return later
 
 

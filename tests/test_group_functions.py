@@ -10,6 +10,7 @@ ranked.
 from __future__ import annotations
 
 import decimal
+from collections.abc import Sequence
 from decimal import Decimal
 from pathlib import Path
 
@@ -19,14 +20,16 @@ from hypothesis import strategies as st
 from compiler import ir
 from compiler.intervals import bounds
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.groups import run_stages
+from runtime.engine.groups import pool_of, run_period, run_stages
 from runtime.engine.interpreter import Interpreter
 from semantics import operations as op
 from semantics.builtins import GROUP_FUNCTIONS
 from semantics.intervals import Interval
+from semantics.operations import Fault
 from semantics.ordering import competition_ranks, sort_key
 from tests.clirun import run
-from tests.test_properties import compile_files
+from tests.strategies import RuleSetCase, rule_sets
+from tests.test_properties import SETTINGS, _fault_key, _value_key, compile_files
 
 D = Decimal
 GROUPS = Path("tests/cases/groups")
@@ -277,3 +280,156 @@ def test_a_fault_in_the_fast_later_stage_is_located_subject_by_subject() -> None
     assert [(s, f.code, getattr(f.site, "text", "")) for s, f in faults] == [
         ("s0", "E0701", "x - group_min(x)")
     ]
+
+
+# -- The runtime's path (run_period: a pool at a time, the generated loops)
+# -- against the stages one after the other over everyone, one subject at a time.
+
+Backend = CompiledEvaluator | Interpreter
+Outcome = tuple[list[tuple[str, tuple[object, ...]]], list[tuple[str, tuple[object, ...]]]]
+
+
+def _stage_by_stage(
+    program: ir.Program, backend: Backend, members: Sequence[tuple[str, tuple[object, ...]]]
+) -> tuple[list[tuple[str, tuple[object, ...]]], list[tuple[str, Fault]]]:
+    """The reference order of work: stage 1 of every member; then, stage by
+    stage, every group value over every pool, then that stage of every
+    member still standing; faults stage by stage, in the members' order."""
+    faults: list[tuple[str, Fault]] = []
+    standing: list[tuple[str, tuple[object, ...]]] = []
+    with decimal.localcontext(op.CONTEXT):
+        for ident, row in members:
+            try:
+                standing.append((ident, backend.first_stage(row)))
+            except Fault as fault:
+                faults.append((ident, fault))
+        where = pool_of(program)
+        for stage in range(2, program.stages + 1):
+            pools: dict[str, list[int]] = {}
+            for n, (ident, _) in enumerate(standing):
+                pools.setdefault(where.get(ident, ""), []).append(n)
+            mine: list[list[object]] = [[] for _ in standing]
+            failed: dict[int, Fault] = {}
+            for group in (g for g in program.groups if g.stage == stage):
+                helper = GROUP_FUNCTIONS[group.fn].helper
+                for pool in pools.values():
+                    values = [D(0) if group.of is None else standing[n][1][group.of] for n in pool]
+                    try:
+                        found: object = helper(values, group.span)  # type: ignore[arg-type]
+                    except Fault as fault:
+                        failed.update((n, failed.get(n, fault)) for n in pool)
+                        found = [None] * len(pool)
+                    for k, n in enumerate(pool):
+                        mine[n].append(found[k] if isinstance(found, list) else found)
+            kept: list[tuple[str, tuple[object, ...]]] = []
+            for n, (ident, so_far) in enumerate(standing):
+                if n in failed:
+                    faults.append((ident, failed[n]))
+                    continue
+                try:
+                    kept.append((ident, backend.later_stage(stage, so_far, tuple(mine[n]))))
+                except Fault as fault:
+                    faults.append((ident, fault))
+            standing = kept
+    return standing, faults
+
+
+def _keys(done: list[tuple[str, tuple[object, ...]]], faults: list[tuple[str, Fault]]) -> Outcome:
+    return (
+        [(s, tuple(map(_value_key, values))) for s, values in done],
+        [(s, _fault_key(fault)) for s, fault in faults],
+    )
+
+
+def _runtime_path(
+    program: ir.Program,
+    evaluator: CompiledEvaluator,
+    members: Sequence[tuple[str, tuple[object, ...]]],
+) -> Outcome:
+    kept, done, faults = run_period(
+        program,
+        [ident for ident, _ in members],
+        [row for _, row in members],
+        evaluator.first_stage,
+        evaluator.later_stage,
+        evaluator.first_batch,
+        evaluator.later_batch,
+    )
+    return _keys(list(zip(kept, done, strict=True)), faults)
+
+
+@settings(max_examples=100, **SETTINGS)
+@given(rule_sets(exempt_values=False, groups=True, max_rows=6))
+def test_pool_by_pool_with_the_generated_loops_is_stage_by_stage(case: RuleSetCase) -> None:
+    """``run_period`` with the batch paths (the runtime's: pools in turn, the
+    generated ``_stage<k>_many`` loops, faults rerun one by one) gives every
+    subject the values, and every fault in the order, that the stages one
+    after the other give, compiled one subject at a time or interpreted; and
+    ``run_stages`` after stage 1 gives the same."""
+    compilation = compile_files(case.files)
+    assert compilation.ok, (case.dump(), compilation.diagnostics)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None, case.dump()
+    evaluator = CompiledEvaluator(program, module)
+    members = [
+        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
+    ]
+    expected = _keys(*_stage_by_stage(program, Interpreter(program), members))
+    assert _keys(*_stage_by_stage(program, evaluator, members)) == expected, case.dump()
+    assert _runtime_path(program, evaluator, members) == expected, (case.dump(), module.source)
+    first: list[tuple[str, tuple[object, ...]]] = []
+    early: list[tuple[str, Fault]] = []
+    with decimal.localcontext(op.CONTEXT):
+        for ident, row in members:
+            try:
+                first.append((ident, evaluator.first_stage(row)))
+            except Fault as fault:
+                early.append((ident, fault))
+    done, faults = run_stages(program, evaluator.later_stage, first, evaluator.later_batch)
+    assert _keys(done, early + faults) == expected, case.dump()
+
+
+def test_faults_of_every_stage_and_pool_keep_their_order() -> None:
+    """Pools apart in the rows (g, h, g, h, g): a stage-1 fault, a pool whose
+    share faults, a member's stage-2 fault; those standing in their order."""
+    program, evaluator = _program(
+        "inputs:\n  x: number\n  y: number\nvalues:\n  q: 1 / x\n"
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    score: share_of_group(y) + 1 / (q - group_min(q))\n"
+        + _organization("g", "h", "g", "h", "g", "g")
+    )
+    rows = [(D(1), D(1)), (D(2), D(0)), (D(0), D(1)), (D(4), D(0)), (D(2), D(1)), (D(4), D(2))]
+    members = [(f"s{n}", row) for n, row in enumerate(rows)]
+    kept, _, faults = run_period(
+        program,
+        [ident for ident, _ in members],
+        rows,
+        evaluator.first_stage,
+        evaluator.later_stage,
+        evaluator.first_batch,
+        evaluator.later_batch,
+    )
+    assert kept == ["s0", "s4"]
+    assert [(s, f.code, getattr(f.site, "text", "")) for s, f in faults] == [
+        ("s2", "E0701", "x"),
+        ("s1", "E0701", "share_of_group(y)"),
+        ("s3", "E0701", "share_of_group(y)"),
+        ("s5", "E0701", "q - group_min(q)"),
+    ]
+    assert _runtime_path(program, evaluator, members) == _keys(
+        *_stage_by_stage(program, Interpreter(program), members)
+    )
+
+
+def test_a_rule_set_without_inputs_counts_its_pools() -> None:
+    """The generated stage-1 loop with no inputs to unpack."""
+    program, evaluator = _program(
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n    score: group_count()\n"
+        + _organization("g", "g", "h")
+    )
+    members: list[tuple[str, tuple[object, ...]]] = [("s0", ()), ("s1", ()), ("s2", ())]
+    found = _runtime_path(program, evaluator, members)
+    assert found == _keys(*_stage_by_stage(program, Interpreter(program), members))
+    assert [values[program.indicators[0].score] for _, values in found[0]] == [
+        ("Decimal", "2"), ("Decimal", "2"), ("Decimal", "1")
+    ]  # fmt: skip

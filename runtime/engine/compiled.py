@@ -41,10 +41,12 @@ class CompiledEvaluator:
         self.program = program
         self.module = module
         made = load_factory(module)
-        # Later stages (group functions): ``(evaluate, (_stage2, ...))``.
+        # Later stages (group functions): ``(evaluate, (_stage2, ...),
+        # (_stage1_many, _stage2_many, ...))``, one subject or many at a time.
         self._later: tuple[Callable[..., tuple[object, ...]], ...] = ()
+        self._many: tuple[Callable[..., list[tuple[object, ...]]], ...] = ()
         if module.stages > 1:
-            made, self._later = made
+            made, self._later, self._many = made
         self._function: Callable[..., tuple[object, ...]] = made
         self.output_slots = output_slots(program)
 
@@ -59,19 +61,21 @@ class CompiledEvaluator:
     def first_batch(self, rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
         """Stage 1 of many subjects (``helpers.CONTEXT`` active): the fast
         path, then row by row to locate a fault (as ``evaluate_many``)."""
-        function = self._function
         try:
+            if self._many:  # the generated loop (``_stage1_many``)
+                return self._many[0](rows)
+            function = self._function
             return [function(row, True) for row in rows]
         except (Fault, decimal.DecimalException, KeyError):
             return [self.first_stage(row) for row in rows]
 
     def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], groups: list[tuple[object, ...]]
+        self, stage: int, rows: list[tuple[object, ...]], columns: list[list[object]]
     ) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
-        fast path): a fault is raised as it comes, unlocated."""
-        function = self._later[stage - 2]
-        return [function(values, mine, True) for values, mine in zip(rows, groups, strict=True)]
+        fast path), their group values as columns: the generated loop
+        ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
+        return self._many[stage - 1](zip(rows, *columns, strict=True))
 
     def later_stage(
         self, stage: int, values: Sequence[object], groups: tuple[object, ...]

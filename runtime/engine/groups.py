@@ -13,6 +13,16 @@ Pools are those the population stage ranks in (``runtime.engine.population``):
 a section's group in the organization; every subject of the kind when there
 are no groups (people: every person).  Absent values (an exempt input, an
 unscored let) are left out of every aggregate and get no rank or share.
+
+A group value reads only its own pool, so the stages run a pool at a time:
+the pool's stage 1, its group values, its stage 2, and so on, while its
+members' values are still in the processor's cache, and their stage-1
+values are dropped before the next pool (a period's sweep of every member
+for each group value and again for each stage, with every member's values
+of every stage kept until the end, cost more than the arithmetic at a few
+thousand members: memory and the garbage collector's passes over it).
+The results and faults are the same as stage after stage over everyone,
+and in the same order.
 """
 
 from __future__ import annotations
@@ -20,6 +30,8 @@ from __future__ import annotations
 import decimal
 from collections.abc import Callable, Sequence
 from decimal import Decimal
+from itertools import compress, islice, pairwise
+from operator import itemgetter, ne
 
 from compiler import ir
 from semantics import operations as helpers
@@ -32,70 +44,44 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
-LaterBatch = Callable[[int, list[Values], list[Values]], list[Values]]
-"""A backend's later stage for many subjects at once: (stage, every subject's
-values so far, their group values) -> their values after it; it may raise
-an unlocated fault (``run_stages`` then runs the subjects one by one)."""
+LaterBatch = Callable[[int, list[Values], list[list[object]]], list[Values]]
+"""A backend's later stage for many subjects at once: (stage, the subjects'
+values so far, the stage's group values as columns: one list per group
+value, each subject's at its position) -> their values after it; it may
+raise an unlocated fault (the subjects are then run one by one)."""
+
+_Wanted = tuple[
+    Callable[[list[Decimal | None], object], object], Callable[[Values], object] | None, object
+]
+"""A group value as a pool's stage computes it: the helper, what reads the
+value it takes from a member's values (``itemgetter(slot)``; None:
+``group_count()``), the site of its fault."""
+
+FirstStage = Callable[[Values], Values]
+"""A backend's stage 1 of one subject: its inputs -> every slot's value (a
+fault located)."""
+
+FirstBatch = Callable[[list[Values]], list[Values]]
+"""A backend's stage 1 of many subjects at once; it may raise a fault (the
+subjects are then run one by one)."""
 
 
 def pool_of(program: ir.Program) -> dict[str, str]:
     """Subject id -> its pool (a section's group); absent ids share the pool ""."""
     if program.organization is None or program.kind == "person":
         return {}
-    return {s.id: s.group for s in program.organization.sections}
+    global _last_pools
+    organization = program.organization
+    if _last_pools is not None and _last_pools[0] is organization:
+        return _last_pools[1]  # every period of a run: the same organization
+    pools = {s.id: s.group for s in organization.sections}
+    _last_pools = (organization, pools)
+    return pools
 
 
-def group_inputs(
-    program: ir.Program, stage: int, members: Sequence[tuple[str, Sequence[object]]]
-) -> tuple[list[Values], dict[int, Fault]]:
-    """The group values of ``stage`` for each member (in ``program.groups``'
-    order), computed over the members' values so far; and the members whose
-    pool faulted (a share of a group whose sum is 0), by position.
-
-    The members are taken pool by pool (``order``), so that each pool's
-    values are one slice and its results one run of the column."""
-    wanted = [g for g in program.groups if g.stage == stage]
-    pools: dict[str, list[int]] = {}
-    where = pool_of(program)
-    for position, (ident, _) in enumerate(members):
-        pools.setdefault(where.get(ident, ""), []).append(position)
-    order = [position for positions in pools.values() for position in positions]
-    bounds: list[tuple[int, int]] = []
-    for positions in pools.values():
-        start = bounds[-1][1] if bounds else 0
-        bounds.append((start, start + len(positions)))
-    rows = [members[position][1] for position in order]
-    columns: list[list[object]] = []
-    faults: dict[int, Fault] = {}
-    with decimal.localcontext(helpers.CONTEXT):
-        for group in wanted:
-            helper = GROUP_FUNCTIONS[group.fn].helper
-            slot = group.of
-            if slot is None:  # group_count(): every member counts
-                values: list[Decimal | None] = [_ZERO] * len(order)
-            else:
-                values = [row[slot] for row in rows]  # type: ignore[misc]
-            column: list[object] = []
-            for start, end in bounds:
-                try:
-                    found = helper(values[start:end], group.span)
-                except Fault as fault:
-                    for position in order[start:end]:
-                        faults.setdefault(position, fault)
-                    column.extend([None] * (end - start))
-                    continue
-                if isinstance(found, list):  # each member's own: a rank, a share
-                    column.extend(found)
-                else:  # the group's: the same for every member
-                    column.extend([found] * (end - start))
-            columns.append(column)
-    result: list[Values] = [()] * len(members)
-    for position, row in zip(order, zip(*columns, strict=True) if columns else (), strict=False):
-        result[position] = row
-    return result, faults
-
-
-_ZERO = Decimal(0)
+_last_pools: tuple[ir.Organization, dict[str, str]] | None = None
+"""``pool_of``'s last answer: a run asks it for every period of the same
+organization (which is immutable; the mapping is only read)."""
 
 
 def run_stages(
@@ -107,35 +93,200 @@ def run_stages(
     """Stages 2 and after for ``members`` (id, stage-1 values) of one period:
     each stage's group values over the members still standing, then that
     stage for each.  A member whose stage faults leaves the later stages.
+    The members standing in their order; the faults stage by stage, each
+    stage's in the members' order.
 
-    ``batch``, when given, runs a stage for every member at once (the fast
-    path); should it fault, the stage is run again member by member with
-    ``later``, which locates each fault."""
-    standing = list(members)
-    faults: list[tuple[str, Fault]] = []
+    ``batch``, when given, runs a stage for many members at once (the fast
+    path); should a pool or a member fault, the pool's stage is run again
+    member by member with ``later``, which locates each fault."""
+    ids = [ident for ident, _ in members]
+    rows = [values for _, values in members]
+    kept, done, faults = _pool_by_pool(program, ids, rows, None, None, later, batch)
+    return list(zip(kept, done, strict=True)), faults
+
+
+def run_period(
+    program: ir.Program,
+    ids: Sequence[str],
+    inputs: Sequence[Values],
+    first: FirstStage,
+    later: LaterStage,
+    first_batch: FirstBatch | None = None,
+    batch: LaterBatch | None = None,
+) -> tuple[list[str], list[Values], list[tuple[str, Fault]]]:
+    """Every stage of the members ``ids`` of one period, whose inputs are
+    ``inputs``: ``run_stages`` after stage 1 (``first``, or ``first_batch``
+    for many at once), a pool at a time.  The ids standing and their values,
+    in the members' order (lists side by side: a pair per member would be
+    one more object per member for the garbage collector to visit); the
+    faults, a member's of stage 1 first (it is then in no group)."""
+    return _pool_by_pool(program, ids, inputs, first, first_batch, later, batch)
+
+
+def _pool_by_pool(
+    program: ir.Program,
+    ids: Sequence[str],
+    rows: Sequence[Values],
+    first: FirstStage | None,
+    first_batch: FirstBatch | None,
+    later: LaterStage,
+    batch: LaterBatch | None,
+) -> tuple[list[str], list[Values], list[tuple[str, Fault]]]:
+    """``run_stages`` (no ``first``) or ``run_period``: each pool's stages in
+    turn (the module's docstring says why)."""
+    bounds, order = _pool_runs(list(map(pool_of(program).get, ids)))
+    if order is not None:  # taken pool by pool; ``order`` maps back
+        pooled = [rows[position] for position in order]
+    else:
+        pooled = rows if isinstance(rows, list) else list(rows)
+    stages = range(2, program.stages + 1)
+    wanted: dict[int, list[_Wanted]] = {stage: [] for stage in stages}
+    for group in program.groups:
+        read = None if group.of is None else itemgetter(group.of)
+        wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, read, group.span))
+    finished: list[Values | None] = [None] * len(pooled)
+    faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
     with decimal.localcontext(helpers.CONTEXT):
-        for stage in range(2, program.stages + 1):
-            inputs, failed = group_inputs(program, stage, standing)
-            if batch is not None and not failed:
-                try:
-                    done = batch(stage, [values for _, values in standing], inputs)
-                except (Fault, ArithmeticError, KeyError):
-                    pass  # run again one by one below: each fault located
-                else:
-                    standing = [(m[0], v) for m, v in zip(standing, done, strict=True)]
-                    continue
-            survivors: list[tuple[str, Values]] = []
-            keep = survivors.append
-            for n, (ident, values) in enumerate(standing):
-                if n in failed:
-                    faults.append((ident, failed[n]))
-                    continue
-                try:
-                    keep((ident, later(stage, values, inputs[n])))
-                except Fault as fault:
-                    faults.append((ident, fault))
-            standing = survivors
-    return standing, faults
+        for start, end in bounds:
+            values = pooled[start:end]
+            here: list[int] | None = None  # the pool's members standing; None: all
+            if first is not None:
+                here, values = _first_stage(first, first_batch, start, values, faults)
+            for stage in stages:
+                if not values:
+                    break
+                done = None
+                if batch is not None:
+                    try:
+                        done = batch(stage, values, _columns(wanted[stage], values))
+                    except (Fault, ArithmeticError, KeyError):
+                        done = None  # run again one by one below: each fault located
+                if done is None:
+                    standing = list(range(start, end)) if here is None else here
+                    here, done = _one_by_one(stage, later, wanted[stage], standing, values, faults)
+                values = done
+            if here is None:
+                finished[start:end] = values
+            else:
+                for position, result in zip(here, values, strict=True):
+                    finished[position] = result
+    if order is not None:
+        faults = [(stage, order[position], fault) for stage, position, fault in faults]
+        finished = _placed(order, finished)
+    if not faults:
+        return list(ids), finished, []  # type: ignore[return-value]
+    faults.sort(key=lambda fault: (fault[0], fault[1]))
+    kept = [n for n, result in enumerate(finished) if result is not None]
+    return (
+        [ids[n] for n in kept],
+        [finished[n] for n in kept],  # type: ignore[misc]
+        [(ids[position], fault) for _, position, fault in faults],
+    )
+
+
+def _first_stage(
+    first: FirstStage,
+    first_batch: FirstBatch | None,
+    start: int,
+    inputs: list[Values],
+    faults: list[tuple[int, int, Fault]],
+) -> tuple[list[int] | None, list[Values]]:
+    """Stage 1 of one pool's members, the first at ``start``: the positions of
+    those standing (None: all) and their values."""
+    if first_batch is not None:
+        try:
+            return None, first_batch(inputs)
+        except (Fault, ArithmeticError, KeyError):
+            pass  # one by one: each fault located
+    standing: list[int] = []
+    values: list[Values] = []
+    for position, row in enumerate(inputs, start):
+        try:
+            values.append(first(row))
+        except Fault as fault:
+            faults.append((1, position, fault))
+            continue
+        standing.append(position)
+    return standing, values
+
+
+def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
+    """One pool's group values, a column each: a member's own (a rank, a
+    share) or the pool's, repeated; a helper's fault raised."""
+    count = len(rows)
+    columns: list[list[object]] = []
+    for helper, read, span in wanted:
+        values: list[Decimal | None]
+        if read is None:  # group_count(): every member counts
+            values = [_ZERO] * count
+        else:
+            values = list(map(read, rows))  # type: ignore[arg-type]
+        found = helper(values, span)
+        columns.append(found if isinstance(found, list) else [found] * count)
+    return columns
+
+
+_ZERO = Decimal(0)
+
+
+def _one_by_one(
+    stage: int,
+    later: LaterStage,
+    wanted: list[_Wanted],
+    here: list[int],
+    rows: list[Values],
+    faults: list[tuple[int, int, Fault]],
+) -> tuple[list[int], list[Values]]:
+    """One pool's ``stage`` member by member: those standing after it and
+    their values.  A group value's fault (a share of a group whose sum is
+    0) is every member's, the first group value's that faults."""
+    try:
+        columns = _columns(wanted, rows)
+    except Fault as fault:
+        faults.extend((stage, position, fault) for position in here)
+        return [], []
+    groups: list[Values] = list(zip(*columns, strict=True)) if columns else [()] * len(rows)
+    standing: list[int] = []
+    values: list[Values] = []
+    for position, row, mine in zip(here, rows, groups, strict=True):
+        try:
+            values.append(later(stage, row, mine))
+        except Fault as fault:
+            faults.append((stage, position, fault))
+            continue
+        standing.append(position)
+    return standing, values
+
+
+def _pool_runs(keys: list[str | None]) -> tuple[list[tuple[int, int]], list[int] | None]:
+    """Each pool's (start, end) among the members taken pool by pool, pools in
+    the order they first appear; and that order of the members' positions,
+    or None when it is their own (each pool's members already together, as
+    an organization listed group by group gives them)."""
+    if not keys:
+        return [], None
+    changes = list(compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None))))
+    if len(changes) + 1 == len(set(keys)):
+        edges = [0, *changes, len(keys)]
+        return list(pairwise(edges)), None
+    pools: dict[str | None, list[int]] = {}
+    for position, key in enumerate(keys):
+        pools.setdefault(key, []).append(position)
+    order = [position for positions in pools.values() for position in positions]
+    bounds: list[tuple[int, int]] = []
+    start = 0
+    for positions in pools.values():
+        bounds.append((start, start + len(positions)))
+        start += len(positions)
+    return bounds, order
+
+
+def _placed(order: list[int], pooled: list[Values | None]) -> list[Values | None]:
+    """Values taken pool by pool put back at their members' positions."""
+    placed: list[Values | None] = [None] * len(pooled)
+    for position, values in zip(order, pooled, strict=True):
+        placed[position] = values
+    return placed
 
 
 def alone(program: ir.Program, later: LaterStage, values: Values) -> Values:

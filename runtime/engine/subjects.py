@@ -23,7 +23,7 @@ from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
 from runtime.engine.batch import Fallback
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.groups import run_stages
+from runtime.engine.groups import run_period, run_stages
 from runtime.engine.population import standings
 from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
 from runtime.engine.sanctions import durations_of, with_ruling
@@ -185,15 +185,30 @@ def evaluate_period(
         if computed is not None:
             evaluated.extend(zip(pending, computed, strict=True))
             pending = []
-        for row in pending:
-            try:
-                if program.stages > 1:
-                    evaluated.append((row, evaluator.first_stage(row.values)))
-                else:
+        if program.stages == 1:
+            for row in pending:
+                try:
                     evaluated.append((row, evaluator.evaluate_in_context(row.values)))
-            except Fault as fault:
-                diagnostics.append(_fault(fault, row.subject, period))
-    if program.stages > 1:
+                except Fault as fault:
+                    diagnostics.append(_fault(fault, row.subject, period))
+    if program.stages > 1 and pending:
+        # Group functions: every stage, a pool at a time (runtime.engine.groups).
+        rows_of = {row.subject: row for row in pending}
+        kept, computed_values, faults = run_period(
+            program,
+            [row.subject for row in pending],
+            [row.values for row in pending],
+            evaluator.first_stage,
+            evaluator.later_stage,
+            evaluator.first_batch,
+            evaluator.later_batch,
+        )
+        diagnostics.extend(_fault(fault, subject, period) for subject, fault in faults)
+        evaluated = [
+            (rows_of[subject], values)
+            for subject, values in zip(kept, computed_values, strict=True)
+        ]
+    elif program.stages > 1:
         # Group functions: the later stages over every subject of the period.
         rows_of = {row.subject: row for row, _ in evaluated}
         done, faults = run_stages(
