@@ -438,12 +438,30 @@ class _TableReader:
         if not self.known_columns(shown, columns):
             return
         start = len(self.dataset.diagnostics)
+        at, width = columns[PERIOD_COLUMN], len(header)
         for number, cells in numbered:
-            cells = cells + [""] * (len(header) - len(cells))
+            # A row of a period not wanted, its period already read on an
+            # earlier row, is left alone here (``row`` would return at once).
+            if at < len(cells) and self._unwanted(cells[at]):
+                continue
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
             self.row(shown, number, cells, columns)
         if table.form:
             found = self.dataset.diagnostics
             found[start:] = [in_form(d, columns) for d in found[start:]]
+
+    def _unwanted(self, text: str) -> bool:
+        """Whether a row whose period cell holds ``text`` is of a quarter or
+        year (of this rule set's kind) that is not wanted, known from a row
+        read before; ``row`` reads it otherwise."""
+        period = self._period_of.get(text.strip())
+        return (
+            isinstance(period, Period)
+            and period.annual == self.program.annual
+            and self.wanted is not None
+            and period not in self.wanted
+        )
 
     def _all_months(self, table: Table) -> bool:
         """Whether every row of a wide table is a month row (a table of
