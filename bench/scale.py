@@ -24,9 +24,9 @@ Commands (output written to /dev/null):
 Targets: exponent at most 1.1 from 10k to 100k for evaluate and dry-run;
 evaluate of one quarter at 100k under 30 CPU s; peak memory under 1.5 GiB.
 
-The organization file of the larger sizes exceeds the rule-file limits (1 MB,
-100,000 YAML nodes: E0103/E0104; 20,000 sections and people: E0210); the
-subprocesses run under
+The organization comes from tables (``rules/org/sections.csv`` and
+``people.csv``, as an HR system exports them).  The larger sizes exceed the
+limit of 20,000 sections and people (E0210); the subprocesses run under
 ``synth.raised_limits()``, an explicit override of this benchmark (the CLI
 never raises them).  Only the Python engine exists so far.
 """

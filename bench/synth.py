@@ -6,7 +6,11 @@ and 70 people.  ``generate`` replicates it: replica ``k`` of section ``s01`` is
 the bundled group, so ranking and quotas run over the whole organization (the
 worst case for the population stage).  The rules are the bundled rules with
 the organization file replaced; the indicators, items, grades and links are
-the bundled ones.
+the bundled ones.  The sections and people are CSV tables under ``rules/org/``
+(an HR system's export, read by ``dsl/rostertables.py``), groups and posts
+inline; ``generate(..., tables=False)`` writes the whole organization as one
+YAML file instead (the stored expected outputs of ``tests/test_scale.py`` were
+made from it, and their rules digest covers its files).
 
 Data: each replica's row of a subject in a period is the bundled row, in that
 period, of a subject chosen at random (seeded) among those whose empty cells
@@ -17,9 +21,9 @@ the two-years-running links read history, as in the quick start).
 
 Replicas are whole bureaus: ``people`` is rounded up to a multiple of 70.
 
-The organization file of a large replica exceeds the rule-file limits
-(``dsl.yamlsource``: 1 MB and 100,000 YAML nodes, E0103/E0104; and
-``dsl.astbuilder``: 20,000 sections and people, E0210): evaluating it needs
+The organization of a large replica exceeds the rule-file limits
+(``dsl.yamlsource``: 1 MB and 100,000 YAML nodes, E0103/E0104, as a YAML file;
+and ``dsl.astbuilder``: 20,000 sections and people, E0210): evaluating it needs
 ``raised_limits()``, an explicit override used by the benchmark and the scale
 test only, never by the CLI.
 
@@ -91,6 +95,7 @@ def _flow(mapping: dict[str, object]) -> str:
 
 
 def _organization(replicas: int) -> str:
+    """The organization as one YAML file (the form a small bureau writes)."""
     bundled = yaml.safe_load((RULES / "organization.yaml").read_text(encoding="utf-8"))
     org = bundled["organization"]
     lines = ["organization:", "  groups:"]
@@ -117,6 +122,46 @@ def _organization(replicas: int) -> str:
             copy["id"] = p + person["id"]
             copy["section"] = p + person["section"]
             lines.append(f"    - {_flow(copy)}")
+    return "\n".join(lines) + "\n"
+
+
+# The heads an HR system's export has (``dsl/rostertables.py`` reads them).
+SECTION_HEADS = ["科室编号", "科室名称", "考核组", "标签", "负责人", "联络员"]
+PEOPLE_HEADS = ["工号", "姓名", "科室", "岗位"]
+
+
+def _organization_tables(replicas: int, rules: Path) -> str:
+    """The organization as an HR system exports it: sections and people as
+    CSV tables under ``org/`` (one row each), groups and posts inline; the
+    same sections and people, in the same order, as ``_organization``.
+    Returns the organization file naming the tables."""
+    bundled = yaml.safe_load((RULES / "organization.yaml").read_text(encoding="utf-8"))
+    org = bundled["organization"]
+    folder = rules / "org"
+    folder.mkdir()
+
+    def sections() -> Iterator[list[str]]:
+        for k in range(replicas):
+            p = _prefix(k)
+            for s in org["sections"]:
+                roles = [p + s[role] if role in s else "" for role in ("head", "liaison")]
+                tags = "、".join(s.get("tags", []))
+                yield [p + s["id"], f"{s['name']}{k}", s["group"], tags, *roles]
+
+    def people() -> Iterator[list[str]]:
+        for k in range(replicas):
+            p = _prefix(k)
+            for person in org["people"]:
+                row = [p + person["id"], person["name"], p + person["section"]]
+                yield [*row, person.get("post", "")]
+
+    _write(folder / "sections.csv", SECTION_HEADS, sections())
+    _write(folder / "people.csv", PEOPLE_HEADS, people())
+    lines = ["organization:", "  groups:"]
+    lines.extend(f"    - {_flow(group)}" for group in org["groups"])
+    lines.append("  tables: {sections: org/sections.csv, people: org/people.csv}")
+    posts = yaml.safe_dump({"posts": org["posts"]}, allow_unicode=True, sort_keys=False)
+    lines.extend("  " + line for line in posts.splitlines())
     return "\n".join(lines) + "\n"
 
 
@@ -221,9 +266,13 @@ def _published(replicas: int, out: Path) -> None:
         (folder / path.name).write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8")
 
 
-def generate(people: int, out: Path, seed: int = 2016, year: bool = False) -> Generated:
+def generate(
+    people: int, out: Path, seed: int = 2016, year: bool = False, tables: bool = True
+) -> Generated:
     """Rules and data for about ``people`` people (whole bureaus) under ``out``;
-    ``year``: with 2016Q4 rows too, so that the whole of 2016 can be evaluated."""
+    ``year``: with 2016Q4 rows too, so that the whole of 2016 can be evaluated;
+    ``tables``: the sections and people as CSV tables (an HR system's export,
+    ``rules/org/``), else the whole organization in one YAML file."""
     replicas = max(1, math.ceil(people / BUREAU))
     rng = random.Random(seed)
     rules, data = out / "rules", out / "data"
@@ -232,7 +281,8 @@ def generate(people: int, out: Path, seed: int = 2016, year: bool = False) -> Ge
     for path in sorted(RULES.glob("*.yaml")):
         if path.name != "organization.yaml":
             shutil.copyfile(path, rules / path.name)
-    (rules / "organization.yaml").write_text(_organization(replicas), encoding="utf-8")
+    organization = _organization_tables(replicas, rules) if tables else _organization(replicas)
+    (rules / "organization.yaml").write_text(organization, encoding="utf-8")
     _table("sections.csv", replicas, rng, data, renamed=True, year=year)
     _table("people.csv", replicas, rng, data, renamed=False, year=year)
     _events(replicas, rng, data)

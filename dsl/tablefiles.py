@@ -43,6 +43,7 @@ import codecs
 import csv
 import datetime
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -79,24 +80,72 @@ def read_table_bytes(raw: bytes, shown: str) -> list[Table]:
     ending in ``.xlsx`` is a workbook, any other CSV)."""
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
-    text = decode_csv(raw)
+    # Decoded and split a chunk at a time (``_lines``): the whole text and a
+    # list of all its lines next to the rows made from them were most of the
+    # peak memory of a large table.  The result is the one decoding the whole
+    # file would give: UTF-8 (BOM or not) when all of it is, else GB18030.
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return [_csv_table(_lines(raw, encoding), shown)]
+        except UnicodeDecodeError:
+            continue
+        except TableError:
+            if _decodes(raw, encoding):
+                raise  # a CSV problem of the text the file is
+            continue  # found before the byte that makes it not this encoding
+    decode_csv(raw)  # raises the EncodingProblem that says where
+    raise AssertionError("unreachable: decode_csv found no problem")  # pragma: no cover
+
+
+def _decodes(raw: bytes, encoding: str) -> bool:
+    try:
+        raw.decode("utf-8-sig" if encoding == "utf-8" else encoding)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+# About this many bytes of a CSV file are decoded and split into lines at once.
+_CHUNK = 1 << 20
+
+
+def _lines(raw: bytes, encoding: str) -> Iterator[str]:
+    """``decode(raw).splitlines(keepends=True)``, a chunk at a time.  Chunks
+    end just after a ``\n`` byte, which is a line feed in UTF-8 and GB18030
+    alike (never part of a multi-byte character), so each chunk decodes on
+    its own and a line never spans two chunks (``\r\n`` stays whole)."""
+    start, size = 0, len(raw)
+    if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8):
+        start = len(codecs.BOM_UTF8)  # what decoding as utf-8-sig drops
+    while start < size:
+        end = raw.find(b"\n", start + _CHUNK)
+        end = size if end < 0 else end + 1
+        yield from raw[start:end].decode(encoding).splitlines(keepends=True)
+        start = end
+
+
+def _csv_table(lines: Iterator[str], shown: str) -> Table:
     # Line ends kept: a quoted cell may hold line breaks (a post's duties),
     # which the csv module keeps only when it sees them.
-    rows = csv.reader(text.splitlines(keepends=True))
+    rows = csv.reader(lines)
     line = 1
+    numbered: list[tuple[int, list[str]]] = []
+    header: list[str] = []
     try:
         header = [cell.strip() for cell in next(rows, [])]
-        numbered = []
         # Equal cells share one string: a large table repeats its periods,
         # levels, dates and small counts on every row (a quarter of the memory).
         shared: dict[str, str] = {}
         same = shared.setdefault
+        keep = numbered.append
         for line, cells in enumerate(rows, start=2):
-            if any(c.strip() for c in cells):
-                numbered.append((line, [same(cell, cell) for cell in cells]))
+            # A row is kept when some cell holds more than blanks (one join, not a
+            # strip per cell: a table of a million rows spends seconds here).
+            if "".join(cells).strip():
+                keep((line, list(map(same, cells, cells))))
     except csv.Error as error:
         raise TableError(f"row {line + 1 if numbered or header else line}: {error}") from None
-    return [Table(shown, header, numbered)]
+    return Table(shown, header, numbered)
 
 
 def decode_csv(raw: bytes) -> str:

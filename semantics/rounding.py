@@ -52,10 +52,18 @@ def shown(value: Decimal, places: int, mode: str) -> Decimal:
     # caller's context (28 digits by default) may be narrower than a large
     # value rounded to ``places`` needs, and showing a number must not fail.
     digits = max(34, value.adjusted() + places + 2)
-    with decimal.localcontext(
-        decimal.Context(prec=digits, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
-    ):
-        return unsigned(round_to(value, places, mode))
+    context = _WIDE.get(digits)
+    if context is None:  # one context per width, made once (a table shows millions of values)
+        context = _WIDE.setdefault(
+            digits, decimal.Context(prec=digits, Emax=decimal.MAX_EMAX, Emin=decimal.MIN_EMIN)
+        )
+    rounded = value.quantize(QUANTA[places], rounding=ROUNDING[mode], context=context)
+    return rounded.copy_abs() if not rounded else rounded
+
+
+# ``shown``'s contexts by precision; never modified (``quantize`` is given one
+# and leaves it as it was, its flags aside, which nothing reads).
+_WIDE: dict[int, decimal.Context] = {}
 
 
 def unsigned(value: Decimal) -> Decimal:

@@ -251,14 +251,13 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
     kept_by, overridden_by = _by_subject(found), _by_subject(overridden)
 
     def attach(results: list[SubjectResult]) -> list[SubjectResult]:
-        return [
-            dataclasses.replace(
-                r,
-                consequences=tuple(kept_by.get(r.id, ())),
-                overridden=tuple(overridden_by.get(r.id, ())),
-            )
-            for r in results
-        ]
+        attached = []
+        for r in results:
+            kept, overridden = tuple(kept_by.get(r.id, ())), tuple(overridden_by.get(r.id, ()))
+            if kept != r.consequences or overridden != r.overridden:  # else unchanged: no copy
+                r = dataclasses.replace(r, consequences=kept, overridden=overridden)
+            attached.append(r)
+        return attached
 
     evaluation.sections = attach(evaluation.sections)
     evaluation.people = attach(evaluation.people)

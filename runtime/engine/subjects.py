@@ -54,8 +54,7 @@ def adjustments_of(
     """Each item's points, signed; plus the part an overall cap took off, so the
     adjustments always add up to ``total - base`` before rounding.  An item
     counted from the supervision table gives the matters it counted as reasons."""
-    tabled = {f.name.removesuffix(".count"): f.source for f in program.inputs
-              if f.kind == "events" and f.source is not None}  # fmt: skip
+    tabled, kinds = _item_facts(program)
     found: list[Adjustment] = []
     for item in program.items:
         if item.points is None:
@@ -72,7 +71,6 @@ def adjustments_of(
             matters = counted_items(source, supervision)
             reasons, occurrences = tuple(i.matter for i in matters), Decimal(len(matters))
         found.append(Adjustment(item.id, item.name, signed, reasons, mine, period, occurrences))
-    kinds = {i.id: i.kind for i in program.items}
     per_item = list(found)
     for kind, slot in (("bonus", program.bonus), ("deduction", program.deduction)):
         if slot is None:
@@ -83,6 +81,26 @@ def adjustments_of(
             name = "加分合计封顶" if kind == "bonus" else "扣分合计封顶"
             found.append(Adjustment(f"{kind}_cap", name, capped - counted, (), (), period))
     return tuple(found)
+
+
+# ``_item_facts`` by program: (the program, its facts), worked out once per
+# program instead of once per subject.
+_ITEM_FACTS: dict[int, tuple[ir.Program, dict[str, str], dict[str, str]]] = {}
+
+
+def _item_facts(program: ir.Program) -> tuple[dict[str, str], dict[str, str]]:
+    """Items counted from the supervision table (item -> source) and each
+    item's kind (bonus, deduction, veto)."""
+    known = _ITEM_FACTS.get(id(program))
+    if known is None or known[0] is not program:
+        tabled = {f.name.removesuffix(".count"): f.source for f in program.inputs
+                  if f.kind == "events" and f.source is not None}  # fmt: skip
+        kinds: dict[str, str] = {i.id: i.kind for i in program.items}
+        if len(_ITEM_FACTS) > 64:  # programs of a long-running process (the workbench)
+            _ITEM_FACTS.clear()
+        _ITEM_FACTS[id(program)] = (program, tabled, kinds)
+        return tabled, kinds
+    return known[1], known[2]
 
 
 def vetoes_of(program: ir.Program, values: tuple[object, ...]) -> tuple[str, ...]:

@@ -217,11 +217,27 @@ class _TableReader:
         self.subjects = mine
         self.others = set(self.sections if program.kind == "person" else self.people)
         self.read: Callable[[Path], list[Table]] = read_tables
+        # ``owns``' answers: (id of a table's rows, subject column) -> (the rows, answer).
+        self._owned: dict[tuple[int, int], tuple[list[tuple[int, list[str]]], bool]] = {}
+        # ``_month_rows``' answers by table: (the table, its columns, its month rows).
+        self._months_of: dict[int, tuple[Table, dict[str, int], list[tuple[int, list[str]]]]] = {}
+        # A period cell's text -> its period, "month" (a month row) or "bad".
+        self._period_of: dict[str, Period | str] = {}
+        # (period, section, post) -> the indicators in force and applying (``row``).
+        self._active: dict[tuple[Period, str | None, str | None], set[str]] = {}
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
         them, or (naming no known subject at all) this is the section program,
-        which then reports the unknown subjects once."""
+        which then reports the unknown subjects once.  Asked up to three times
+        per table, answered once (the rows are kept alive with the answer)."""
+        key = (id(numbered), columns[SUBJECT_COLUMN])
+        known = self._owned.get(key)
+        if known is None or known[0] is not numbered:
+            known = self._owned[key] = (numbered, self._owns(numbered, columns))
+        return known[1]
+
+    def _owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         index = columns[SUBJECT_COLUMN]
         named = {cells[index].strip() for _, cells in numbered if index < len(cells)}
         if self.subjects is None or named & set(self.subjects):
@@ -252,6 +268,12 @@ class _TableReader:
         """A wide table's columns and its rows whose period is a month; none
         for tables this program does not read (events, the other kind of
         subject, unreadable ones: ``read_table`` reports those)."""
+        known = self._months_of.get(id(table))
+        if known is None or known[0] is not table:  # asked twice per table: worked out once
+            known = self._months_of[id(table)] = (table, *self._find_month_rows(table))
+        return known[1], known[2]
+
+    def _find_month_rows(self, table: Table) -> tuple[dict[str, int], list[tuple[int, list[str]]]]:
         header = table.header
         named = [name for name in header if name]
         if not table.rows or table.uncached or len(set(named)) != len(named):
@@ -416,12 +438,30 @@ class _TableReader:
         if not self.known_columns(shown, columns):
             return
         start = len(self.dataset.diagnostics)
+        at, width = columns[PERIOD_COLUMN], len(header)
         for number, cells in numbered:
-            cells = cells + [""] * (len(header) - len(cells))
+            # A row of a period not wanted, its period already read on an
+            # earlier row, is left alone here (``row`` would return at once).
+            if at < len(cells) and self._unwanted(cells[at]):
+                continue
+            if len(cells) < width:
+                cells = cells + [""] * (width - len(cells))
             self.row(shown, number, cells, columns)
         if table.form:
             found = self.dataset.diagnostics
             found[start:] = [in_form(d, columns) for d in found[start:]]
+
+    def _unwanted(self, text: str) -> bool:
+        """Whether a row whose period cell holds ``text`` is of a quarter or
+        year (of this rule set's kind) that is not wanted, known from a row
+        read before; ``row`` reads it otherwise."""
+        period = self._period_of.get(text.strip())
+        return (
+            isinstance(period, Period)
+            and period.annual == self.program.annual
+            and self.wanted is not None
+            and period not in self.wanted
+        )
 
     def _all_months(self, table: Table) -> bool:
         """Whether every row of a wide table is a month row (a table of
@@ -487,14 +527,20 @@ class _TableReader:
         period_text = cells[columns[PERIOD_COLUMN]].strip()
         subject = cells[columns[SUBJECT_COLUMN]].strip()
         name = cells[columns[NAME_COLUMN]].strip() if NAME_COLUMN in columns else subject
-        try:
-            if parse_month(period_text) is not None:
-                return  # a month row: read by collect_months
-            period = Period.of_label(period_text)
-        except PeriodError:
+        period = self._period_of.get(period_text)
+        if period is None:  # each period's text parsed once, not once per row
+            try:
+                period = "month" if parse_month(period_text) else Period.of_label(period_text)
+            except PeriodError:
+                period = "bad"
+            self._period_of[period_text] = period
+        if period == "month":
+            return  # a month row: read by collect_months
+        if period == "bad":
             where = _where(shown, number, PERIOD_COLUMN)
             self.problem("E0810", {"row": number, "text": period_text}, where)
             return
+        assert isinstance(period, Period)
         if period.annual != self.program.annual:
             # A quarter's row in an annual rule set's data, or a year's in a
             # quarterly one's: neither is a roll-up of the other.
@@ -526,11 +572,16 @@ class _TableReader:
             self.problem("E0805", args, where)
             return
         self.seen[key] = f"{shown}:{number}"
-        active = {
-            i.id
-            for i in self.program.indicators
-            if i.scored_in(period.end) and (section is None or i.applies(section, post))
-        }
+        # The indicators in force and applying: the same for every subject of
+        # one section and post in a period, worked out once for them.
+        scope = (period, section.id if section is not None else None, post)
+        active = self._active.get(scope)
+        if active is None:
+            active = self._active[scope] = {
+                i.id
+                for i in self.program.indicators
+                if i.scored_in(period.end) and (section is None or i.applies(section, post))
+            }
         values: dict[int, object] = {}
         unscored: set[str] = set()
         ok = True
@@ -623,9 +674,8 @@ class _TableReader:
             for item in items:  # indexed once: scanning every item for every row was quadratic
                 grouped.setdefault(item.subject, []).append(item)
             self._by_subject = (items, grouped)
-        return tuple(
-            i for i in self._by_subject[1].get(subject, ()) if period.start <= i.due <= period.end
-        )
+        start, end = period.start, period.end
+        return tuple(i for i in self._by_subject[1].get(subject, ()) if start <= i.due <= end)
 
     def months_without_quarter(self) -> None:
         """Month rows of a subject and quarter that has no quarter row: the

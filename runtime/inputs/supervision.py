@@ -21,11 +21,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from operator import itemgetter
 from pathlib import Path
 
 from dsl.diagnostics import Diagnostic, suggest
 from runtime.inputs.dates import read_date_cell
-from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+from runtime.inputs.tables import (
+    EncodingProblem,
+    Table,
+    TableError,
+    data_files,
+    made_once,
+    read_tables,
+)
 
 SUPERVISION_COLUMNS = ("id", "letter", "issued", "subject", "matter", "due")
 _MARKERS = ("letter", "issued", "due")
@@ -46,10 +54,18 @@ class SupervisionItem:
     closed: date | None  # None: still open
     corrected: bool  # a problem found by supervision, corrected (整改到位)
     evidence: str
-    source: str  # "file:row"
+    # Where it is: the table as messages show it, shared by its items (a
+    # "file:row" string per item was a tenth of a large evaluation's memory).
+    shown: str
+    row: int
     # A problem found by supervision and not corrected (`corrected` says no):
     # what ``from: supervision.uncorrected`` items count.
     uncorrected: bool = False
+
+    @property
+    def source(self) -> str:
+        """``file:row``."""
+        return f"{self.shown}:{self.row}"
 
     def closed_on_time(self) -> bool:
         return self.closed is not None and self.closed <= self.due
@@ -89,6 +105,16 @@ def read_supervision(
     path = Path(location)
     if not path.exists():
         return [], []
+    # Read once per ``read_once()`` block (a dry-run asks for every period and
+    # both rule sets); copies of the lists, the items themselves are frozen.
+    key = ("supervision", str(path.resolve()), tuple(sections.items()))
+    items, problems = made_once(key, lambda: _read_supervision(path, sections))
+    return list(items), list(problems)
+
+
+def _read_supervision(
+    path: Path, sections: dict[str, str]
+) -> tuple[list[SupervisionItem], list[Diagnostic]]:
     items: list[SupervisionItem] = []
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
@@ -120,11 +146,75 @@ def read_supervision_table(
     if missing:
         return [], problems
     items: list[SupervisionItem] = []
+    shown = table.shown
+    # The fast path below reads a row that has no problem; any other row is
+    # read again by ``_row``, which reports its problems in their order.
+    at = [columns.get(name, -1) for name in _FIELDS]
+    need = max(at) + 1
+    # An optional column the table lacks reads as the empty cell added at ``need``.
+    absent = -1 in at
+    get = itemgetter(*(need if i < 0 else i for i in at))
+    strip = str.strip
+    days: dict[str, date] = {}  # equal dates share one object (a table repeats them)
+    flags = _YES | _NO
+    append = items.append
     for number, cells in table.rows:
-        item = _row(table.shown, number, cells, columns, sections, seen, problems)
-        if item is not None:
-            items.append(item)
+        if absent or len(cells) < need:
+            cells = cells[:need] + [""] * (need + 1 - min(len(cells), need))
+        ident, letter, issued_text, subject, matter, due_text, closed_text, flag, evidence = map(
+            strip, get(cells)
+        )
+        lowered = flag.lower()
+        issued: date | None
+        due: date | None
+        closed: date | None
+        try:
+            issued = days.get(issued_text) or days.setdefault(issued_text, _iso(issued_text))
+            due = days.get(due_text) or days.setdefault(due_text, _iso(due_text))
+            closed = (
+                None
+                if not closed_text
+                else days.get(closed_text) or days.setdefault(closed_text, _iso(closed_text))
+            )
+        except ValueError:
+            closed = issued = due = None
+        if (
+            issued is None
+            or due is None
+            or not (ident and letter and subject and matter)
+            or subject not in sections
+            or due < issued
+            or (closed is not None and closed < issued)
+            or lowered not in flags
+            or ident in seen
+        ):
+            # Dates spelled otherwise than YYYY-MM-DD (2016/3/5, 2016年3月5日) are read there too.
+            item = _row(shown, number, cells, columns, sections, seen, problems)
+            if item is not None:
+                append(item)
+            continue
+        where = f"{shown}:{number}"
+        seen[ident] = where
+        append(
+            SupervisionItem(
+                ident, letter, issued, subject, matter, due, closed,
+                lowered in _YES, evidence, shown, number, lowered in _NO and lowered != "",
+            )
+        )  # fmt: skip
     return items, problems
+
+
+def _iso(text: str) -> date:
+    """A date written YYYY-MM-DD, the only spelling the fast path reads
+    (``date.fromisoformat`` alone would also take 20160305 or 2016-W10-6,
+    which the checked path refuses); ValueError for any other."""
+    if len(text) != 10 or text[4] != "-" or text[7] != "-":
+        raise ValueError(text)
+    return date.fromisoformat(text)
+
+
+# The columns a row is read from, in the order the fast path unpacks them.
+_FIELDS = ("id", "letter", "issued", "subject", "matter", "due", "closed", "corrected", "evidence")
 
 
 def _row(
@@ -190,5 +280,5 @@ def _row(
         return None
     return SupervisionItem(
         ident, cell("letter"), issued, subject, cell("matter"), due, closed,
-        flag.lower() in _YES, cell("evidence"), where, flag.lower() in _NO - {""},
+        flag.lower() in _YES, cell("evidence"), shown, number, flag.lower() in _NO - {""},
     )  # fmt: skip

@@ -9,10 +9,11 @@ imports.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
+from typing import TypeVar
 
 from dsl.tablefiles import (
     DATA_SUFFIXES,
@@ -35,9 +36,13 @@ __all__ = [
     "TableError",
     "data_files",
     "decode_csv",
+    "made_once",
     "read_once",
     "read_tables",
 ]
+
+
+T = TypeVar("T")
 
 
 def data_files(location: Path) -> list[Path]:
@@ -62,11 +67,30 @@ def read_once() -> Iterator[None]:
     if _READ.get() is not None:
         yield
         return
-    token = _READ.set({})
+    token, made = _READ.set({}), _MADE.set({})
     try:
         yield
     finally:
         _READ.reset(token)
+        _MADE.reset(made)
+
+
+# Inside ``read_once()``: what was made from the tables read (``made_once``), by key.
+_MADE: ContextVar[dict[Hashable, object] | None] = ContextVar("made_from_tables", default=None)
+
+
+def made_once(key: Hashable, make: Callable[[], T]) -> T:
+    """``make()``, made once per ``key`` inside ``read_once()`` (every time
+    outside it): what a reader makes of the tables, when it is the same for
+    every caller (a dry-run evaluates each period twice; the supervision
+    items are the same every time).  What ``make`` returns must never be
+    modified."""
+    made = _MADE.get()
+    if made is None:
+        return make()
+    if key not in made:
+        made[key] = make()
+    return made[key]  # type: ignore[return-value]
 
 
 def read_tables(path: Path) -> list[Table]:

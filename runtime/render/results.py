@@ -30,13 +30,6 @@ def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     return str(shown(value, program.places, program.rounding))
 
 
-def _score_word(result: SubjectResult, ident: str, program: ir.Program, lang: str) -> str:
-    found = next((i for i in result.indicators if i.id == ident), None)
-    if found is None:
-        return ""
-    return fmt(found.score, program) or text(f"table.status.{found.status}", lang)
-
-
 def _grade_word(grade: str | None, lang: str) -> str:
     if grade == UNGRADED:
         return text("table.ungraded", lang)
@@ -431,8 +424,14 @@ def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str)
         columns.append(
             _fixed(lang, "sanction", [sanction_word(r, lang) for r in results], left=True)
         )
+    by_id = [{i.id: i for i in reversed(r.indicators)} for r in results]  # the first of an id
     for indicator in _columns(program, results):
-        cells = [_score_word(r, indicator.id, program, lang) for r in results]
+        ident = indicator.id
+        cells = [
+            "" if (found := mine.get(ident)) is None
+            else fmt(found.score, program) or text(f"table.status.{found.status}", lang)
+            for mine in by_id
+        ]  # fmt: skip
         columns.append(_Column(indicator.name, (indicator.name, indicator.id), cells))
     return columns
 
