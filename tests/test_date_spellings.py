@@ -214,3 +214,27 @@ def test_refused_dates_are_located_with_what_to_write(
     assert code == 1 and out == "", err
     found.append(err)
     assert_golden(GOLDEN / f"refused.{lang}.txt", "\n".join(found))
+
+
+@pytest.mark.parametrize("form", ["%Y%m%d", "%G-W%V-%u", "%Y-%j"])
+def test_the_supervision_tables_fast_path_reads_no_other_iso_form(
+    tmp_path: Path, form: str
+) -> None:
+    """The supervision reader's fast path (runtime/inputs/supervision.py) reads
+    YYYY-MM-DD itself; ``date.fromisoformat`` would also take the basic,
+    week and ordinal forms, which the checked path refuses as every other
+    table does."""
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "examples/yongzhou", data)
+    path = data / "supervision.csv"
+    rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"))))
+    column = rows[0].index("issued")
+    text = datetime.date.fromisoformat(rows[1][column]).strftime(form)  # the same day
+    rows[1][column] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+    code, _, err = run("--lang", "en", "evaluate", "rules/yongzhou", "--data", str(data),
+                       "--period", "2016Q3")  # fmt: skip
+    assert code == 1
+    assert "supervision.csv:2 [issued]" in err and text in err
