@@ -2849,7 +2849,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "worker processes (default 1; each compiles the rules and keeps its own caches)",
     ),
     "web.verifying": ("正在重新验证（verify）……", "Verifying again…"),
-
     # The Spark engine (runtime/engine/spark.py, docs/backends.md).
     "E0970": (
         "--engine spark 需要 pyspark：请安装 pip install 'jixiao[spark]'（或 pip install pyspark）",
