@@ -8,52 +8,28 @@ proven in bounds, their own rule tests pass at full coverage, the example data
 evaluates without warnings in every reporting period, the population values
 are those of the data, the generator reproduces the bundled files, and the
 全年 table is a golden file.
+
+What every bundled set must pass (check, verify, its rule tests at full
+coverage, the generator, a golden table) is in tests/test_bundled_sets.py.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
-import json
 from decimal import ROUND_HALF_UP, Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clirun import run
-from tests.golden import assert_golden
+from tests.bundled import evaluate
 
 RULES = "rules/chuzhou_quarterly"
 DATA = "examples/chuzhou_quarterly"
-GOLDEN = Path("tests/cases/chuzhou_quarterly")
 INDICATORS = ["财政收入", "固定资产投资", "社会消费品零售总额", "进出口总额"]
 
 
 def _evaluate(period: str) -> dict[str, Any]:
-    code, out, err = run("evaluate", RULES, "--data", DATA, "--period", period, "--format", "json")
-    assert code == 0 and err == "", err
-    document = json.loads(out)
-    assert isinstance(document, dict)
-    return {s["id"]: s for s in document["subjects"]}
-
-
-def test_check_is_clean() -> None:
-    code, out, err = run("--lang", "en", "check", RULES)
-    assert code == 0 and err == "", err
-    assert "4 indicators" in out
-
-
-def test_verify_proves_every_score_within_its_points() -> None:
-    """The clamp around each 功效系数 position lets verify bound the scores (no V0110)."""
-    code, out, err = run("--lang", "en", "verify", RULES)
-    assert code == 0 and "warning" not in out + err, out + err
-
-
-def test_rule_tests_pass_at_full_coverage() -> None:
-    code, out, err = run("--lang", "en", "test", RULES, "--fail-under", "100")
-    assert code == 0, out + err
-    assert "0 failed" in out and "100%" in out
+    return {s["id"]: s for s in evaluate(RULES, DATA, period)}
 
 
 @pytest.mark.parametrize("quarter", ["2022Q1", "2022Q2", "2022Q3", "2022Q4"])
@@ -111,19 +87,3 @@ def test_the_deductions_of_the_example() -> None:
     assert _deduction(q3["c8"]) == Decimal("1.5")  # a 季度 and a 月度 约谈 in one quarter
     assert all(_deduction(u) == 0 for k, u in q1.items() if k != "c7")
     assert Decimal(q3["c8"]["total"]) == Decimal(q3["c8"]["base"]) - Decimal("1.5")
-
-
-def test_the_bundled_files_are_what_the_generator_writes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("chuzhou_generate", f"{DATA}/generate.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    script.write_all(tmp_path)
-    for name in ["sections.csv", "events.csv"]:
-        assert (tmp_path / name).read_bytes() == (Path(DATA) / name).read_bytes(), name
-
-
-def test_the_full_year_table_is_golden() -> None:
-    code, out, err = run("--lang", "zh", "evaluate", RULES, "--data", DATA, "--period", "2022Q4")
-    assert code == 0 and err == ""
-    assert_golden(GOLDEN / "evaluate_2022Q4.zh.txt", out)

@@ -8,50 +8,27 @@ part (out of 100, 不合格 below 60) and, portals above 80, the bonus part (out
 tests pass at full coverage, the example data evaluates without warnings in
 every quarter, the vetoes of the example are the ones its data raises, the
 generator reproduces the bundled files, and the 2020Q4 table is a golden file.
+
+What every bundled set must pass (check, verify, its rule tests at full
+coverage, the generator, a golden table) is in tests/test_bundled_sets.py.
 """
 
 from __future__ import annotations
 
 import csv
-import importlib.util
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clirun import run
-from tests.golden import assert_golden
+from tests.bundled import evaluate
 
 RULES = "rules/gov_website"
 DATA = "examples/gov_website"
-GOLDEN = Path("tests/cases/gov_website")
 
 
 def _evaluate(period: str) -> dict[str, Any]:
-    code, out, err = run("evaluate", RULES, "--data", DATA, "--period", period, "--format", "json")
-    assert code == 0 and err == "", err
-    document = json.loads(out)
-    assert isinstance(document, dict)
-    return {s["id"]: s for s in document["subjects"]}
-
-
-def test_check_is_clean() -> None:
-    code, out, err = run("--lang", "en", "check", RULES)
-    assert code == 0 and err == "", err
-    assert "2 indicators, 5 items" in out
-
-
-def test_verify_is_clean() -> None:
-    code, out, err = run("--lang", "en", "verify", RULES)
-    assert code == 0 and "warning" not in out + err and "error" not in out + err, out + err
-
-
-def test_rule_tests_pass_at_full_coverage() -> None:
-    code, out, err = run("--lang", "en", "test", RULES, "--fail-under", "100")
-    assert code == 0, out + err
-    assert "0 failed" in out and "vetoes              5/5" in out
+    return {s["id"]: s for s in evaluate(RULES, DATA, period)}
 
 
 @pytest.mark.parametrize("quarter", ["2020Q1", "2020Q2", "2020Q3", "2020Q4"])
@@ -105,19 +82,3 @@ def test_a_vetoed_website_is_not_scored_and_the_others_are_ranked(quarter: str) 
             assert result["grade"] == ("合格" if total >= 60 else "不合格"), site
     assert sorted(r["rank"] for r in ranked) == list(range(1, len(ranked) + 1))
     assert len(ranked) < len(sites)  # every quarter of the example has a vetoed website
-
-
-def test_the_bundled_files_are_what_the_generator_writes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("gov_website_generate", f"{DATA}/generate.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    script.write_all(tmp_path)
-    for name in ["sections.csv", "events.csv"]:
-        assert (tmp_path / name).read_bytes() == (Path(DATA) / name).read_bytes(), name
-
-
-def test_the_fourth_quarter_table_is_golden() -> None:
-    code, out, err = run("--lang", "zh", "evaluate", RULES, "--data", DATA, "--period", "2020Q4")
-    assert code == 0 and err == ""
-    assert_golden(GOLDEN / "evaluate_2020Q4.zh.txt", out)

@@ -9,50 +9,27 @@ example year evaluates without warnings, every enterprise's total agrees with
 a recomputation from the dates by Python's own calendar arithmetic (one late
 report across a weekend placed on purpose), the generator reproduces the
 bundled file, and the year's table is a golden file.
+
+What every bundled set must pass (check, verify, its rule tests at full
+coverage, the generator, a golden table) is in tests/test_bundled_sets.py.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime
-import importlib.util
-import json
 from decimal import Decimal
-from pathlib import Path
 from typing import Any
 
-from tests.clirun import run
-from tests.golden import assert_golden
+from tests.bundled import evaluate
 
 RULES = "rules/hongqiao_reporting"
 DATA = "examples/hongqiao_reporting"
-GOLDEN = Path("tests/cases/hongqiao_reporting")
 MONTHS = "一 二 三 四 五 六 七 八 九 十 十一 十二".split()
 
 
 def _evaluate() -> dict[str, Any]:
-    code, out, err = run("evaluate", RULES, "--data", DATA, "--period", "2020", "--format", "json")
-    assert code == 0 and err == "", err
-    document = json.loads(out)
-    assert isinstance(document, dict)
-    return {s["id"]: s for s in document["subjects"]}
-
-
-def test_check_is_clean() -> None:
-    code, out, err = run("--lang", "en", "check", RULES)
-    assert code == 0 and err == "", err
-    assert "1 indicators" in out
-
-
-def test_verify_proves_every_score_within_its_points() -> None:
-    code, out, err = run("--lang", "en", "verify", RULES)
-    assert code == 0 and "warning" not in out + err and "error" not in out + err, out + err
-
-
-def test_rule_tests_pass_at_full_coverage() -> None:
-    code, out, err = run("--lang", "en", "test", RULES, "--fail-under", "100")
-    assert code == 0, out + err
-    assert "0 failed" in out and "100.0%" in out
+    return {s["id"]: s for s in evaluate(RULES, DATA, "2020")}
 
 
 def _total_by_hand(row: dict[str, str]) -> Decimal:
@@ -77,18 +54,3 @@ def test_totals_are_those_of_the_calendar() -> None:
     assert datetime.date(2020, 3, 28).weekday() == 5
     assert rows["e3"]["三月报送日期"] == "2020-03-30"
     assert any(_total_by_hand(r) == 36 for r in rows.values())
-
-
-def test_the_bundled_file_is_what_the_generator_writes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("hongqiao_generate", f"{DATA}/generate.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    script.write_all(tmp_path)
-    assert (tmp_path / "sections.csv").read_bytes() == (Path(DATA) / "sections.csv").read_bytes()
-
-
-def test_the_year_table_is_golden() -> None:
-    code, out, err = run("--lang", "zh", "evaluate", RULES, "--data", DATA, "--period", "2020")
-    assert code == 0 and err == ""
-    assert_golden(GOLDEN / "evaluate_2020.zh.txt", out)

@@ -7,51 +7,25 @@ clean, their own rule tests pass at full coverage, the example data evaluates
 without warnings for every year and gives the sanctions' effects (including those
 carried from the bundled published results of the year before), the generator
 reproduces the bundled files, and the 2023 table is a golden file.
+
+What every bundled set must pass (check, verify, its rule tests at full
+coverage, the generator, a golden table) is in tests/test_bundled_sets.py.
 """
 
 from __future__ import annotations
 
-import importlib.util
-import json
-from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.clirun import run
-from tests.golden import assert_golden
+from tests.bundled import evaluate
 
 RULES = "rules/staff_annual"
 DATA = "examples/staff_annual"
-GOLDEN = Path("tests/cases/staff_annual")
 
 
 def _evaluate(year: int) -> dict[str, Any]:
-    code, out, err = run(
-        "evaluate", RULES, "--data", DATA, "--period", str(year), "--format", "json"
-    )
-    assert code == 0 and err == "", err
-    document = json.loads(out)
-    assert isinstance(document, dict)
-    return {s["id"]: s for s in document["subjects"] if s["kind"] == "person"}
-
-
-def test_check_is_clean() -> None:
-    code, out, err = run("--lang", "en", "check", RULES)
-    assert code == 0 and err == "", err
-    assert "1 indicator" in out
-
-
-def test_verify_finds_no_contradiction() -> None:
-    """The precedence is declared, so no two sanctions contradict (no V0115)."""
-    code, out, err = run("--lang", "en", "verify", RULES)
-    assert code == 0 and "V0115" not in out + err, out + err
-
-
-def test_rule_tests_pass_at_full_coverage() -> None:
-    code, out, err = run("--lang", "en", "test", RULES, "--fail-under", "100")
-    assert code == 0, out + err
-    assert "0 failed" in out and "100.0%" in out
+    return {s["id"]: s for s in evaluate(RULES, DATA, str(year)) if s["kind"] == "person"}
 
 
 @pytest.mark.parametrize("year", [2021, 2022, 2023, 2024])
@@ -79,25 +53,3 @@ def test_the_sanctions_of_the_example() -> None:
     # A refusal to take part (a data column) forces 不合格; 开除 is not scored, then gone.
     assert y2023["p307"]["grade"] == "不合格" and y2023["p307"]["decided_by"] == "refused"
     assert y2022["p504"]["scoring"] == "not_scored" and "p504" not in y2023
-
-
-def test_the_bundled_files_are_what_the_generator_writes(tmp_path: Path) -> None:
-    spec = importlib.util.spec_from_file_location("staff_generate", f"{DATA}/generate.py")
-    assert spec is not None and spec.loader is not None
-    script = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(script)
-    script.write_all(tmp_path)
-    for name in [
-        "people.csv",
-        "events.csv",
-        "published/2021.json",
-        "published/2022.json",
-        "published/2023.json",
-    ]:
-        assert (tmp_path / name).read_bytes() == (Path(DATA) / name).read_bytes(), name
-
-
-def test_the_2023_table_is_golden() -> None:
-    code, out, err = run("--lang", "zh", "evaluate", RULES, "--data", DATA, "--period", "2023")
-    assert code == 0 and err == ""
-    assert_golden(GOLDEN / "evaluate_2023.zh.txt", out)
