@@ -35,10 +35,7 @@ subprocesses run under ``synth.raised_limits()``, as ``bench/scale.py``'s.
 from __future__ import annotations
 
 import argparse
-import json
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -46,6 +43,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import cost  # noqa: E402
+from bench.cost import report  # noqa: E402
 
 YEAR = 4  # quarters in the generated data (2016Q1..2016Q4)
 
@@ -73,29 +73,19 @@ def child(engine: str, rules: str, data: str, quarters: int) -> int:
         with open(os.devnull, "w", encoding="utf-8") as sink, raised_limits():
             code = cli.main(argv, stdout=sink, stderr=sys.stderr)
         if code != 0:
-            print(json.dumps({"code": code}))
+            report(code)
             return 0
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"code": 0, "cpu": usage.ru_utime + usage.ru_stime,
-                      "maxrss_kib": usage.ru_maxrss}))  # fmt: skip
+    report(0)
     return 0
 
 
 def measure(engine: str, rules: Path, data: Path, quarters: int) -> tuple[float, float]:
     """(CPU seconds, peak MiB) of the dry-run passes in a fresh subprocess."""
-    found = subprocess.run(
-        [sys.executable, __file__, "--child", engine, str(rules), str(data), str(quarters)],
-        capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    lines = found.stdout.strip().splitlines()
-    if found.returncode != 0 or not lines:
-        raise SystemExit(f"{engine} dry-run failed:\n{found.stderr[-3000:]}")
-    report = json.loads(lines[-1])
-    if report["code"] != 0:
-        raise SystemExit(f"{engine} dry-run exited {report['code']}:\n{found.stderr[-3000:]}")
-    if "W0960" in found.stderr:
-        raise SystemExit(f"the batch engine fell back:\n{found.stderr[-3000:]}")
-    return float(report["cpu"]), report["maxrss_kib"] / 1024
+    args = [engine, str(rules), str(data), str(quarters)]
+    cpu, peak, stderr = cost.measure(__file__, args, f"{engine} dry-run")
+    if "W0960" in stderr:
+        raise SystemExit(f"the batch engine fell back:\n{stderr[-3000:]}")
+    return cpu, peak
 
 
 def main() -> int:

@@ -35,11 +35,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
-import json
 import math
 import os
-import resource
-import subprocess
 import sys
 import tempfile
 import time
@@ -47,6 +44,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+
+from bench import cost  # noqa: E402
+from bench.cost import report  # noqa: E402
 
 COMMANDS = (
     "evaluate-quarter",
@@ -86,25 +86,14 @@ def child(command: str, rules: str, data: str, work: str) -> int:
 
     with open(os.devnull, "w", encoding="utf-8") as sink, raised_limits():
         code = cli.main(_argv(command, rules, data, work), stdout=sink, stderr=sys.stderr)
-    usage = resource.getrusage(resource.RUSAGE_SELF)
-    print(json.dumps({"code": code, "cpu": usage.ru_utime + usage.ru_stime,
-                      "maxrss_kib": usage.ru_maxrss}))  # fmt: skip
+    report(code)
     return 0
 
 
 def measure(command: str, rules: Path, data: Path, work: Path) -> tuple[float, float]:
     """(CPU seconds, peak MiB) of ``command`` in a fresh subprocess."""
-    found = subprocess.run(
-        [sys.executable, __file__, "--child", command, str(rules), str(data), str(work)],
-        capture_output=True, text=True, check=False, env={**os.environ, "PYTHONPATH": str(ROOT)},
-    )  # fmt: skip
-    lines = found.stdout.strip().splitlines()
-    if found.returncode != 0 or not lines:
-        raise SystemExit(f"{command} failed:\n{found.stderr[-3000:]}")
-    report = json.loads(lines[-1])
-    if report["code"] != 0:
-        raise SystemExit(f"{command} exited {report['code']}:\n{found.stderr[-3000:]}")
-    return float(report["cpu"]), report["maxrss_kib"] / 1024
+    cpu, peak, _ = cost.measure(__file__, [command, str(rules), str(data), str(work)], command)
+    return cpu, peak
 
 
 def main() -> int:
