@@ -2535,6 +2535,18 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a version is the working copy, a git revision (such as HEAD~1) or a date (YYYY-MM-DD)",
     ),
     "E1112": ("没有名为 {name} 的账号", "there is no account named {name}"),
+    "E1150": (
+        "模拟新增的项目 `{item}` 的期限由「{column}」列给出，但没有写期限",
+        "the what-if adds item `{item}`, whose duration each event gives in column {column}, without one",
+    ),
+    "E1150.help": (
+        "写明期限（{unit}）：项目:次数:期限，或在新增事件旁的期限栏填写",
+        "give the duration ({unit}): ITEM:COUNT:DURATION, or in the duration field beside the added event",
+    ),
+    "E1151": (
+        "模拟新增的项目 `{item}` 不按事件给期限，不能写期限「{text}」",
+        "the what-if adds item `{item}` with a duration ({text}), and its events take none",
+    ),
     "cli.cmd.serve": (
         "启动网页工作台（结果、推导、报送，按角色授权）",
         "serve the web workbench (results, explanations, submissions, by role)",
@@ -2844,6 +2856,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "web.remove": ("去掉", "Remove"),
     "web.added": ("试算中增加", "added in the what-if"),
     "web.add_event": ("增加一次", "Add an occurrence of"),
+    "web.add_lasts": (
+        "期限（按事件给期限的否决项目：月数、年数或截止日期）",
+        "duration (a veto item whose events give it: months, years or the last day)",
+    ),
     "cli.help.workers": (
         "工作进程数（默认 1；每个进程各自编译规则、各自缓存结果）",
         "worker processes (default 1; each compiles the rules and keeps its own caches)",

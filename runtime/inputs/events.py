@@ -35,6 +35,9 @@ class Event:
     # A sanction whose duration each event gives (``lasts: {column, unit}``):
     # the last day this event's sanction holds.
     lasts: date | None = None
+    # ... and that cell as written (6 months, 2 years, the last day): what a
+    # rule test's ``lasts`` holds (a what-if exported as one writes it back).
+    lasts_text: str = ""
 
     @property
     def amount(self) -> Decimal:
@@ -122,14 +125,16 @@ def read_event_rows(
             problems.append(problem)
             continue
         lasts: date | None = None
+        lasts_text = ""
         if item.sanction is not None and item.sanction.column is not None:
-            lasts, problem = _lasts(item, day, cell(cells, item.sanction.column), number, where)
+            lasts_text = cell(cells, item.sanction.column)
+            lasts, problem = _lasts(item, day, lasts_text, number, where)
             if problem is not None:
                 problems.append(problem)
                 continue
         events.append(
             Event(day, subject, name, count, cell(cells, "reason"), cell(cells, "evidence"), where,
-                  points, lasts)
+                  points, lasts, lasts_text)
         )  # fmt: skip
     return events, problems
 

@@ -50,6 +50,10 @@ from runtime.tools.submissions import evaluate_submissions
 
 FIXED = (PERIOD_COLUMN, SUBJECT_COLUMN, NAME_COLUMN)
 
+# An added occurrence: item, count and the duration cell its item's
+# ``lasts: {column, unit}`` asks of each event ("" for an item that takes none).
+Added = tuple[str, str, str]
+
 
 def _row(table: Table, subject: str, period: Period) -> int | None:
     """The index in ``table.rows`` of the subject's row for the period."""
@@ -415,16 +419,20 @@ class Prepared:
         self,
         subject: str,
         changes: Mapping[str, str],
-        added: Sequence[tuple[str, str]] = (),
+        added: Sequence[Added] = (),
         removed: Collection[str] = (),
     ) -> Evaluation:
         """The period evaluated again with the subject's cells changed, its
         item occurrences ``removed`` (by where they were read, ``file:row``)
-        and ``added`` (item, count; on the period's last day): its rows read
-        again (only its own rows and events), every other subject's as read
-        before; E1109 for a column the subject's row has not."""
+        and ``added`` (item, count, duration; on the period's last day): its
+        rows read again (only its own rows and events), every other
+        subject's as read before; E1109 for a column the subject's row has
+        not, E1150/E1151 for a duration missing or given in vain."""
         if not changes and not added and not removed:
             return self.evaluation
+        durations = duration_columns(self.compilation)
+        items = {i.id for program in self.compilation.programs.values() for i in program.items}
+        _check_durations(added, durations, items)
         done: set[str] = set()
         known: list[str] = []
         period = self.period
@@ -440,7 +448,7 @@ class Prepared:
             again = bool(tables) and bool(first) and tables[0] is first[0]
             if added and tables and (not first or again):
                 first[:] = [tables[0]]
-                edited.append(_occurrences(subject, period, added))
+                edited.append(_occurrences(subject, period, added, durations))
             return edited
 
         sections, people = self.read(edit)
@@ -459,11 +467,53 @@ class Prepared:
 ADDED = "what-if"  # where an added occurrence was "read": the what-if itself
 
 
-def _occurrences(subject: str, period: Period, added: Sequence[tuple[str, str]]) -> Table:
-    """An event table of the added occurrences (on the period's last day)."""
+def duration_columns(compilation: Compilation) -> dict[str, tuple[str, str]]:
+    """Item -> the column its ``lasts: {column, unit}`` names and the unit,
+    for the veto items whose duration each event gives."""
+    return {
+        item.id: (item.sanction.column, item.sanction.unit or "until")
+        for program in compilation.programs.values()
+        for item in program.items
+        if item.sanction is not None and item.sanction.column is not None
+    }
+
+
+def _check_durations(
+    added: Sequence[Added], durations: Mapping[str, tuple[str, str]], items: Collection[str]
+) -> None:
+    """An added occurrence of an item whose duration each event gives needs
+    one (E1150); one of any other item takes none (E1151; an unknown item is
+    E0815 when the occurrences are read).  Located as the
+    added occurrence (``what-if:N``, N counted from 1)."""
+    problems: list[Diagnostic] = []
+    for number, (item, _, lasts) in enumerate(added, start=1):
+        where = f"{ADDED}:{number}"
+        if item in durations and not lasts.strip():
+            column, unit = durations[item]
+            help_: tuple[str, dict[str, object]] = ("E1150.help", {"unit": (f"E0557.{unit}", {})})
+            problems.append(Diagnostic("E1150", {"item": item, "column": column}, None,
+                                       location=f"{where} [{column}]", help=help_))  # fmt: skip
+        elif item not in durations and lasts.strip() and item in items:
+            problems.append(Diagnostic("E1151", {"item": item, "text": lasts}, None,
+                                       location=where))  # fmt: skip
+    if problems:
+        raise UserError(problems)
+
+
+def _occurrences(
+    subject: str, period: Period, added: Sequence[Added], durations: Mapping[str, tuple[str, str]]
+) -> Table:
+    """An event table of the added occurrences (on the period's last day),
+    each item's duration in the column its ``lasts: {column}`` names."""
     day = period.end.isoformat()
-    rows = [(n, [day, subject, item, count]) for n, (item, count) in enumerate(added, start=1)]
-    return Table(ADDED, ["date", "subject", "item", "count"], rows)
+    column = {item: durations[item][0] for item, _, _ in added if item in durations}
+    columns = sorted(set(column.values()))
+    rows = [
+        (n, [day, subject, item, count,
+             *[lasts.strip() if column.get(item) == c else "" for c in columns]])
+        for n, (item, count, lasts) in enumerate(added, start=1)
+    ]  # fmt: skip
+    return Table(ADDED, ["date", "subject", "item", "count", *columns], rows)
 
 
 def _without(table: Table, removed: Collection[str]) -> Table:
@@ -498,7 +548,7 @@ def rule_test(
     changes: Mapping[str, str],
     changed_evaluation: Evaluation,
     name: str,
-    added: Sequence[tuple[str, str]] = (),
+    added: Sequence[Added] = (),
     removed: Collection[str] = (),
 ) -> str:
     """A what-if as a rule test file: one case whose population is every
@@ -559,12 +609,16 @@ def rule_test(
                     shown["reason"] = event.reason
                 if event.points is not None:
                     shown["points"] = str(event.points)
+                if event.lasts_text:
+                    shown["lasts"] = event.lasts_text
                 events.append(shown)
         case[key] = listed
     day = period.end.isoformat()
-    events += [
-        {"subject": subject, "item": item, "count": count, "date": day} for item, count in added
-    ]
+    for item, count, lasts in added:
+        new: dict[str, object] = {"subject": subject, "item": item, "count": count, "date": day}
+        if lasts.strip():
+            new["lasts"] = lasts.strip()
+        events.append(new)
     if events:
         case["events"] = events
     history = _past(prepared)

@@ -144,7 +144,9 @@ def what_if(
     change moves; with ``full=true`` also ``results``, the whole document
     as ``evaluate --format json`` on the changed data (filtered for a
     liaison).  ``add=ITEM`` or ``add=ITEM:COUNT`` (repeated) adds an
-    occurrence of an item on the period's last day, ``remove=FILE:ROW``
+    occurrence of an item on the period's last day (``ITEM:COUNT:DURATION``
+    for a veto item whose duration each event gives: its cell, as the
+    data's column holds it; E1150 without), ``remove=FILE:ROW``
     removes one of the subject's (as its ``events[].source`` names it).
     Nothing is written."""
     asked = subject_asked(request, bench, user, period, subject)

@@ -29,6 +29,7 @@ from runtime.render.results import to_csv, to_xlsx
 from runtime.render.templating import cached_template
 from runtime.store import Account
 from runtime.tools.explain import Node
+from runtime.tools.what_if import Added
 from runtime.web.accounts import log_in, now
 from runtime.web.asked import period_asked, subject_asked
 from runtime.web.security import (
@@ -277,7 +278,7 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
     return page(
         request, bench, "what_if.html", user, period=chosen, now=now_, then=then,
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
-        events=events, removed=removed, added=[f"{i}:{c}" for i, c in added],
+        events=events, removed=removed, added=[f"{i}:{c}:{d}" for i, c, d in added],
         items=[(i.id, i.name) for i in program.items],
         scenario=_scenario(changes, added, removed),
     )  # fmt: skip
@@ -294,18 +295,21 @@ def _changes_asked(request: Request, current: dict[str, str]) -> dict[str, str]:
     return {k: v for k, v in asked.items() if current.get(k) != v}
 
 
-def _events_asked(request: Request) -> tuple[list[tuple[str, str]], set[str]]:
-    """A what-if's added (``e.add=ITEM[:COUNT]``) and removed
-    (``e.remove=FILE:ROW``) item occurrences, from the query."""
-    added = occurrences(request.query_params.getlist("e.add"))
+def _events_asked(request: Request) -> tuple[list[Added], set[str]]:
+    """A what-if's added (``e.add=ITEM[:COUNT[:DURATION]]``; ``e.lasts``,
+    the duration of those giving none) and removed (``e.remove=FILE:ROW``)
+    item occurrences, from the query."""
+    lasts = request.query_params.get("e.lasts", "")
+    added = occurrences(request.query_params.getlist("e.add"), lasts)
     removed = {v for v in request.query_params.getlist("e.remove") if v.strip()}
     return added, removed
 
 
-def _scenario(changes: dict[str, str], added: list[tuple[str, str]], removed: set[str]) -> str:
+def _scenario(changes: dict[str, str], added: list[Added], removed: set[str]) -> str:
     """The scenario as a query (the page's link, the rule test's)."""
     pairs = [(f"{WHAT_IF_FIELD}{k}", v) for k, v in changes.items()]
-    pairs += [("e.add", f"{i}:{c}") for i, c in added] + [("e.remove", r) for r in sorted(removed)]
+    pairs += [("e.add", f"{i}:{c}:{d}" if d else f"{i}:{c}") for i, c, d in added]
+    pairs += [("e.remove", r) for r in sorted(removed)]
     return urlencode(pairs)
 
 
@@ -318,7 +322,9 @@ def what_if_test(request: Request, bench: Bench, user: User, period: str, subjec
     current = bench.current_cells(chosen, subject)
     changes = _changes_asked(request, current)
     added, removed = _events_asked(request)
-    said = [f"{k}={v}" for k, v in changes.items()] + [f"+{i}×{c}" for i, c in added]
+    said = [f"{k}={v}" for k, v in changes.items()] + [
+        f"+{i}×{c}" + (f"({d})" if d else "") for i, c, d in added
+    ]
     said += [f"-{r.rsplit('/', 1)[-1]}" for r in sorted(removed)]
     name = f"{subject} {chosen} {message_text('web.what_if', bench.config.lang)}: {'、'.join(said) or '-'}"
     text = bench.rule_test(chosen, subject, changes, name, added, removed)

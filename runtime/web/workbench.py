@@ -51,6 +51,7 @@ from runtime.tools.submissions import (
     submitted_tables,
 )
 from runtime.tools.what_if import (
+    Added,
     Prepared,
     data_reader,
     data_tables,
@@ -104,13 +105,17 @@ class Point:
     published: bool  # read from the published run (not evaluated now)
 
 
-def occurrences(asked: list[str] | None) -> list[tuple[str, str]]:
-    """``ITEM`` or ``ITEM:COUNT`` as (item, count)."""
-    found = []
+def occurrences(asked: list[str] | None, lasts: str = "") -> list[Added]:
+    """``ITEM``, ``ITEM:COUNT`` or ``ITEM:COUNT:DURATION`` as (item, count,
+    duration); ``lasts`` is the duration of those that give none (the
+    page's duration field beside the item it adds)."""
+    found: list[Added] = []
     for text in asked or []:
-        item, _, count = text.partition(":")
+        item, _, rest = text.partition(":")
+        count, said, duration = rest.partition(":")
         if item.strip():
-            found.append((item.strip(), count.strip() or "1"))
+            found.append((item.strip(), count.strip() or "1",
+                          duration.strip() if said else lasts.strip()))  # fmt: skip
     return found
 
 
@@ -430,7 +435,7 @@ class Workbench:
         period: Period,
         subject: str,
         changes: dict[str, str],
-        added: Sequence[tuple[str, str]] = (),
+        added: Sequence[Added] = (),
         removed: Collection[str] = (),
     ) -> Evaluation:
         """The period evaluated with the subject's cells changed; nothing is
@@ -465,7 +470,7 @@ class Workbench:
         subject: str,
         changes: dict[str, str],
         name: str,
-        added: Sequence[tuple[str, str]] = (),
+        added: Sequence[Added] = (),
         removed: Collection[str] = (),
     ) -> str:
         """The what-if as a rule test file ``jixiao test`` runs (``what_if.rule_test``)."""
