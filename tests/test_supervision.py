@@ -244,3 +244,25 @@ def test_from_on_a_veto_item_is_located(tmp_path: Path) -> None:
     path.write_text(wrong, "utf-8")
     code, _, err = run("check", str(rules), "--lang", "en")
     assert code == 1 and "E0466" in err and "items.yaml:" in err and "Traceback" not in err
+
+
+def test_items_once_made_leave_only_the_header_of_the_table_kept(tmp_path: Path) -> None:
+    """Inside ``read_once()`` the supervision table's rows are not kept once
+    its items are made (a dry-run read them for every period); a second
+    reader of the items (another organization: another key) still gets
+    every row, and the period data reader still sees the table's header."""
+    from runtime.inputs.tables import read_once, read_tables
+
+    path = _table(
+        tmp_path,
+        "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,2016-07-20,是,整改报告\n"
+        "D2,督〔2016〕1号,2016-07-03,s12,事项,2016-07-23,2016-08-02,否,\n",
+    )
+    whole, _ = read_supervision(str(tmp_path), SECTIONS)
+    with read_once():
+        first, _ = read_supervision(str(tmp_path), SECTIONS)
+        (kept,) = read_tables(path)
+        assert kept.header == HEADER.strip().split(",") and len(kept.rows) == 1
+        other, _ = read_supervision(str(tmp_path), {**SECTIONS, "s02": "人事教育科"})
+        (again,) = read_tables(path, whole=True)
+    assert first == other == whole and len(whole) == 2 and len(again.rows) == 2

@@ -19,6 +19,7 @@ corrected — what an item ``from: supervision.uncorrected`` counts (督查发�
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -33,6 +34,7 @@ from runtime.inputs.tables import (
     data_files,
     made_once,
     read_tables,
+    slim_tables,
 )
 
 SUPERVISION_COLUMNS = ("id", "letter", "issued", "subject", "matter", "due")
@@ -120,7 +122,7 @@ def _read_supervision(
     seen: dict[str, str] = {}
     for file in data_files(path):
         try:
-            tables = read_tables(file)
+            tables = read_tables(file, whole=True)
         except (EncodingProblem, TableError):
             continue  # the period data reader reports an unreadable file, once
         for table in tables:
@@ -128,7 +130,20 @@ def _read_supervision(
                 found, bad = read_supervision_table(table, sections, seen)
                 items.extend(found)
                 problems.extend(bad)
+        slim_tables(file, _header_only)
     return items, problems
+
+
+def _header_only(table: Table) -> Table:
+    """What the period data reader needs of a supervision table once its
+    items are made: the header, the formulas without a value and one row
+    (it checks those, then leaves the table to this module).  A table with
+    a ``period`` column is kept whole (the data reader looks for month rows
+    in any table that has one)."""
+    named = [name for name in table.header if name]
+    if not is_supervision_table(named) or "period" in named or not table.rows:
+        return table
+    return dataclasses.replace(table, rows=table.rows[:1])
 
 
 def read_supervision_table(

@@ -39,6 +39,7 @@ __all__ = [
     "made_once",
     "read_once",
     "read_tables",
+    "slim_tables",
 ]
 
 
@@ -67,12 +68,13 @@ def read_once() -> Iterator[None]:
     if _READ.get() is not None:
         yield
         return
-    token, made = _READ.set({}), _MADE.set({})
+    token, made, slimmed = _READ.set({}), _MADE.set({}), _SLIMMED.set(set())
     try:
         yield
     finally:
         _READ.reset(token)
         _MADE.reset(made)
+        _SLIMMED.reset(slimmed)
 
 
 # Inside ``read_once()``: what was made from the tables read (``made_once``), by key.
@@ -93,18 +95,47 @@ def made_once(key: Hashable, make: Callable[[], T]) -> T:
     return made[key]  # type: ignore[return-value]
 
 
-def read_tables(path: Path) -> list[Table]:
+def read_tables(path: Path, whole: bool = False) -> list[Table]:
+    """A data file's tables (read once inside ``read_once()``); ``whole``:
+    never the slimmed tables ``slim_tables`` left (the file read again)."""
     read = _READ.get()
     if read is None:
         return _read_tables(path)
-    try:
-        status = path.stat()
-    except OSError:
+    key = _key(path)
+    if key is None:
         return _read_tables(path)  # reports it
-    key = (str(path), status.st_mtime_ns, status.st_size)
+    if whole and key in (_SLIMMED.get() or ()):
+        return _read_tables(path)  # a rare second reader of the rows set aside
     if key not in read:
         read[key] = _read_tables(path)
     return read[key]
+
+
+# Inside ``read_once()``: the files whose kept tables were slimmed (``slim_tables``).
+_SLIMMED: ContextVar[set[tuple[str, int, int]] | None] = ContextVar("tables_slimmed", default=None)
+
+
+def slim_tables(path: Path, slim: Callable[[Table], Table]) -> None:
+    """Inside ``read_once()``: keep ``slim(table)`` of each of a file's tables
+    read so far instead of the whole table, once a reader has made what it
+    needs of the rows (the supervision items of a supervision table: the
+    other readers look at its header only, and a dry-run would otherwise
+    hold the raw rows through every period).  ``read_tables(path,
+    whole=True)`` still gives the whole tables."""
+    read, slimmed = _READ.get(), _SLIMMED.get()
+    key = _key(path)
+    if read is None or slimmed is None or key is None or key not in read:
+        return
+    read[key] = [slim(table) for table in read[key]]
+    slimmed.add(key)
+
+
+def _key(path: Path) -> tuple[str, int, int] | None:
+    try:
+        status = path.stat()
+    except OSError:
+        return None
+    return (str(path), status.st_mtime_ns, status.st_size)
 
 
 def _read_tables(path: Path) -> list[Table]:
