@@ -141,6 +141,26 @@ class CalendarRangeError(ValueError):
 
 
 @functools.cache
+def last_day_of_years(year: int, years: int) -> date:
+    """The last day of something that holds ``years`` years counting the year
+    ``year`` it starts in (a sanction's ``lasts: {years: N}``): 31 December
+    of the year ``years - 1`` after it."""
+    return date(year + years - 1, 12, 31)
+
+
+def last_day_of_months(day: date, months: int) -> date:
+    """The last day of something that holds ``months`` months from ``day``:
+    the day before the same day ``months`` later, or that month's last day
+    when it has no such day (2016-11-15 + 6 → 2017-05-14; 2016-08-31 + 6 →
+    2017-02-28)."""
+    month = day.month - 1 + months
+    year, month = day.year + month // 12, month % 12 + 1
+    days = days_in_month(year, month) or 31
+    if day.day > days:
+        return date(year, month, days)
+    return date(year, month, day.day) - timedelta(days=1)
+
+
 def covered_range() -> tuple[date, date]:
     """The first and last dates the installed calendar package has data for."""
     years = [day.year for day in chinese_calendar.holidays]

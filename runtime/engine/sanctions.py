@@ -28,6 +28,7 @@ from decimal import Decimal
 from compiler import ir
 from runtime.engine.results import Sanctioned, SubjectResult
 from runtime.inputs.periods import PeriodError, parse_periods
+from semantics.calendar import last_day_of_years
 
 # (label, kind) -> earlier published subjects, as ``runtime.engine.links.History``
 # (spelt out here so this module needs nothing of the links).
@@ -122,7 +123,7 @@ def _until(sanction: ir.Sanction, period: str) -> str | None:
         year = parse_periods(period)[-1].year
     except PeriodError:
         return None
-    return date(year + sanction.years - 1, 12, 31).isoformat()
+    return last_day_of_years(year, sanction.years).isoformat()
 
 
 def carried(

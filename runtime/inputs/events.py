@@ -9,14 +9,14 @@ the explanation; the counts become the items' inputs.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, suggest
 from runtime.inputs.dates import read_date_cell
 from runtime.inputs.periods import Period, period_of
-from semantics.calendar import days_in_month
+from semantics.calendar import last_day_of_months, last_day_of_years
 from semantics.numbers import parse_number
 
 EVENT_COLUMNS = ("date", "subject", "item")
@@ -198,10 +198,5 @@ def _lasts(
 
 def _end(day: date, unit: str, n: int) -> date:
     if unit == "years":
-        return date(day.year + n - 1, 12, 31)
-    month = day.month - 1 + n
-    year, month = day.year + month // 12, month % 12 + 1
-    days = days_in_month(year, month) or 31
-    if day.day > days:
-        return date(year, month, days)
-    return date(year, month, day.day) - timedelta(days=1)
+        return last_day_of_years(day.year, n)
+    return last_day_of_months(day, n)
