@@ -120,6 +120,7 @@ def test_the_what_if_page_shows_the_change_and_is_its_own_link(
     assert "jixiao-what-if-" not in page.text  # results name the data folder, not the copy
     plain = office.get(f"/results/{PERIOD}/subjects/s04/what-if")
     assert f'id="then-total">{found["before"]["total"]}<' in plain.text
+    assert 'name="e.lasts"' not in plain.text  # no item here takes a duration per event
 
 
 def test_a_what_if_on_an_unknown_column_is_located(data_app: tuple[FastAPI, Path]) -> None:

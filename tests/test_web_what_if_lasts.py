@@ -120,6 +120,7 @@ def test_the_scenario_as_a_rule_test_writes_durations_and_passes(
     assert page.status_code == 200
     assert 'id="failure"' not in page.text and "基本称职" in page.text
     assert 'value="punished:1:6" checked' in page.text
+    assert 'name="e.lasts"' in page.text
     found = office.get(f"/results/{PERIOD}/subjects/s1/what-if/test.yaml", params=params)
     assert found.status_code == 200, found.text
     case = yaml.safe_load(found.text)["cases"][0]

@@ -280,6 +280,8 @@ def what_if_page(request: Request, bench: Bench, user: User, period: str, subjec
         pairs=pairs, current=current, changes=changes, failure=failure, tree=tree,
         events=events, removed=removed, added=[f"{i}:{c}:{d}" for i, c, d in added],
         items=[(i.id, i.name) for i in program.items],
+        # the duration field only where an item takes its duration from each event
+        durations=any(i.sanction is not None and i.sanction.column for i in program.items),
         scenario=_scenario(changes, added, removed),
     )  # fmt: skip
 
