@@ -53,3 +53,19 @@ def test_the_sanctions_of_the_example() -> None:
     # A refusal to take part (a data column) forces 不合格; 开除 is not scored, then gone.
     assert y2023["p307"]["grade"] == "不合格" and y2023["p307"]["decided_by"] == "refused"
     assert y2022["p504"]["scoring"] == "not_scored" and "p504" not in y2023
+
+
+def test_the_nomination_count_restarts_after_an_ungraded_year() -> None:
+    """links.yaml's advanced_worker on the example: three 优秀 years within five,
+    counted again after a 不合格 or 不定等次 year (read from the published results)."""
+    y2024 = _evaluate(2024)
+
+    def links(person: str) -> list[str]:
+        return sorted(c["link"] for c in y2024[person].get("consequences", []))
+
+    # p105: 优秀 2021, 合格 2022 (a 警告 caps the grade; no restart), 优秀 2023 and 2024.
+    assert links("p105") == ["advanced_worker", "commendation"]
+    # p104: 优秀 2021 and 2022, 不定等次 2023 (记过), 优秀 2024: the count restarts.
+    assert links("p104") == ["commendation"]
+    nominated = [p for p in y2024 if "advanced_worker" in links(p)]
+    assert nominated == ["p105"]

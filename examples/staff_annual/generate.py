@@ -9,7 +9,8 @@ not), a 记过, a 降低岗位等级 under the 2012 rules that holds into the ne
 a 警告 and a 记过 in one year (the harshest wins), a 开除 (the person leaves:
 no rows afterwards), a refusal to take part (a data column), and after the
 2023-11-06 regulation a 记过 and a 降低岗位等级 that leave the year ungraded
-(the latter into 2024).
+(the latter into 2024); a few scores are set by hand (PINNED) so that the
+restarting count of the hospital's own nomination rule shows on the data.
 
 Sanctions that hold into a later year reach its evaluation through published
 results, as in a unit's results store: the script also evaluates 2021-2023 in
@@ -60,6 +61,13 @@ EVENTS = [
 ]
 DISMISSED = {"p504": 2022}  # person -> last year with a row
 REFUSED = {("p307", 2023)}  # (person, year) refusing to take part
+# Scores set by hand over the drawn ones, for the restarting count of links.yaml's
+# advanced_worker: p104 is 优秀 in 2021, 2022 and 2024 but ungraded in 2023 (记过
+# under the 2023 regulation), so the count restarts and 2024 nominates nobody;
+# p105 is 优秀 in 2021, 2023 and 2024 and capped at 合格 by a 2022 警告, which
+# does not restart the count, so 2024 nominates p105.
+PINNED = {("p104", 2021): 97, ("p104", 2022): 97, ("p104", 2024): 97,
+          ("p105", 2021): 98, ("p105", 2024): 98}  # fmt: skip
 
 
 def staff() -> list[tuple[str, str]]:
@@ -77,6 +85,7 @@ def people_rows() -> list[list[str]]:
             if person in DISMISSED and year > DISMISSED[person]:
                 continue
             score = rng.choice([rng.randint(72, 89), rng.randint(80, 96), rng.randint(60, 75)])
+            score = PINNED.get((person, year), score)
             refused = "是" if (person, year) in REFUSED else ""
             rows.append([str(year), person, name, str(score), refused])
     return rows
