@@ -75,6 +75,13 @@ def build_links(
             diagnostics.append(
                 Diagnostic("E0436", args, _within_key(decl), help=("E0436.help", args))
             )
+        elif decl.within is not None and decl.within < decl.history_years:
+            # "In N of the last W years" with W < N can never hold: the link would
+            # be checked every year and never fire, which no author means.
+            args = {"years": decl.history_years, "within": decl.within}
+            diagnostics.append(
+                Diagnostic("E0439", args, _within_key(decl), help=("E0439.help", args))
+            )
         _check_roles(decl, kind, diagnostics)
         _check_overrides(decl, ruleset.links, diagnostics)
         links.append(

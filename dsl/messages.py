@@ -575,6 +575,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "写 consecutive: false 表示“近 {within} 年中有 {years} 年”，或删去 within",
         'write `consecutive: false` for "in {years} of the last {within} years", or remove `within`',
     ),
+    "E0439": (
+        "`within: {within}` 小于 `years: {years}`：近 {within} 年中不可能有 {years} 年，这条结果运用永远不会适用",
+        "`within: {within}` is smaller than `years: {years}`: {years} years cannot fall in the last {within}, so this link never applies",
+    ),
+    "E0439.help": (
+        "within 是往回看的年数（含本年），至少写 {years}；例如“近 {years} 年中有 {years} 年”就是 consecutive: true",
+        "`within` counts the years looked at (this one included): write at least {years}; {years} of the last {years} is `consecutive: true`",
+    ),
     "E0465": (
         "输入 `{name}` 写了 from: {source}，但只有科室指标的 count 类型输入可以从督办事项表计数",
         "input `{name}` has `from: {source}`, but only a `count` input of a section indicator can be counted from the supervision table",
