@@ -75,7 +75,11 @@ def build_links(
             diagnostics.append(
                 Diagnostic("E0436", args, _within_key(decl), help=("E0436.help", args))
             )
-        elif decl.within is not None and decl.within < decl.history_years:
+        elif (
+            decl.within is not None
+            and decl.history_years is not None
+            and decl.within < decl.history_years
+        ):
             # "In N of the last W years" with W < N can never hold: the link would
             # be checked every year and never fire, which no author means.
             args = {"years": decl.history_years, "within": decl.within}

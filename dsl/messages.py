@@ -1675,6 +1675,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
     ),
     "coverage.grade": ("等次", "grade bands"),
     "coverage.quota": ("名额限制", "quotas"),
+    "coverage.requires": ("先决条件", "prerequisites"),
     "coverage.branch": ("公式分支", "formula branches"),
     "coverage.level": ("档次", "levels"),
     "coverage.cap": ("封顶", "caps"),

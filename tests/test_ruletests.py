@@ -406,3 +406,42 @@ def test_history_grades_point_at_the_value_and_rank_total_only_when_read(tmp_pat
     assert "`total`" not in outputs["en"]
     assert_golden(CASES / "history.zh.txt", outputs["zh"])
     assert_golden(CASES / "history.en.txt", outputs["en"])
+
+
+def test_a_prerequisite_is_covered_only_when_it_keeps_someone_out(tmp_path: Path) -> None:
+    """`requires` on a band is a target of its own: reached when it alone keeps a
+    subject out of a band whose threshold admits them."""
+    case = (
+        _HEADER
+        + """\
+  - name: a section between 80 and 90
+    sections:
+      s06: {征管质量得分: 5, 满意率: SHARE}
+    expect:
+      s06: {grade: GRADE}
+"""
+    )
+    reached = {}
+    for share, grade in (("100%", "良好"), ("90%", "合格")):
+        folder = _rules(
+            tmp_path / share.rstrip("%"),
+            {"t.yaml": case.replace("SHARE", share).replace("GRADE", grade)},
+        )
+        grades = folder / "grades.yaml"
+        text = grades.read_text(encoding="utf-8")
+        band = "  - grade: 良好\n    min: 80\n"
+        assert band in text
+        grades.write_text(
+            text.replace(band, band + "    requires: 满意率 >= 95%\n"), encoding="utf-8"
+        )
+        code, out, _ = run("test", str(folder), "--lang", "en")
+        assert code == 0, out
+        assert "1 case(s): 1 passed" in out
+        reached[share] = "prerequisites       1/1   100.0%" in out
+        if share == "100%":  # 良好 given: the prerequisite held, so it kept nobody out
+            assert "prerequisites       0/1     0.0%" in out
+            assert "grade bands (section)  良好" not in out
+            assert "rules/grades.yaml:16:15  prerequisites (section)  良好" in _relative(
+                out, folder
+            )
+    assert reached == {"100%": False, "90%": True}

@@ -1,5 +1,5 @@
-"""What rule tests reach: grade bands, formula branches, level tables, caps,
-vetoes and links.
+"""What rule tests reach: grade bands, their quotas and prerequisites, formula
+branches, level tables, caps, vetoes and links.
 
 The targets come from the compiled programs (so a revision that adds a band
 or a branch is uncovered until a test reaches it); hits come from the
@@ -13,6 +13,7 @@ reports each arm taken and each level looked up.
 
 from __future__ import annotations
 
+import dataclasses
 import decimal
 import re
 from collections.abc import Iterable, Sequence
@@ -29,8 +30,10 @@ from runtime.inputs.periods import period_end
 
 _QUARTER = re.compile(r"^\d{4}Q[1-4]$")  # a quarter's results, not a roll-up's
 
-Category = Literal["grade", "quota", "branch", "level", "cap", "veto", "link"]
-CATEGORIES: tuple[Category, ...] = ("grade", "quota", "branch", "level", "cap", "veto", "link")
+Category = Literal["grade", "quota", "requires", "branch", "level", "cap", "veto", "link"]
+CATEGORIES: tuple[Category, ...] = (
+    "grade", "quota", "requires", "branch", "level", "cap", "veto", "link",
+)  # fmt: skip
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +88,7 @@ class Tracker:
         self.kind = program.kind
         self.grades: dict[str, Target] = {}
         self.quotas: list[tuple[int, ir.GradeBand, Target]] = []
+        self.prerequisites: list[tuple[int, ir.GradeBand, Target]] = []
         self.arms: dict[tuple[int, int], Target] = {}  # (id of the Cond, arm) -> target
         self.levels: dict[tuple[int, str], Target] = {}
         self.caps: list[tuple[Target, int, Decimal, ir.Item | None, tuple[int, ...] | None]] = []
@@ -107,6 +111,12 @@ class Tracker:
             if band.quota is not None:
                 quota = self.add(Target("quota", self.kind, band.grade, band.span))
                 self.quotas.append((position, band, quota))
+            if band.requires is not None:  # located at its formula, where a fix goes
+                formula = next(d for d in program.definitions if d.slot == band.requires)
+                prerequisite = self.add(
+                    Target("requires", self.kind, band.grade, formula.expr.span)
+                )
+                self.prerequisites.append((position, band, prerequisite))
         owners = {s.index: s.name for s in program.slots}
         for definition in program.definitions:
             owner = owners[definition.slot]
@@ -170,6 +180,17 @@ class Tracker:
         after = order.index(result.grade) if result.grade in order else len(order)
         for position, band, target in self.quotas:
             if after > position and passes(self.program, band, values, set(result.vetoes)):
+                hit.add(target)
+        # A prerequisite binds when it alone keeps out someone the band's
+        # thresholds admit: without it they would have passed.
+        vetoes = set(result.vetoes)
+        for position, band, target in self.prerequisites:
+            unconditional = dataclasses.replace(band, requires=None)
+            if (
+                after > position
+                and passes(self.program, unconditional, values, vetoes)
+                and not passes(self.program, band, values, vetoes)
+            ):
                 hit.add(target)
         hit.update(self.taken(values))
         end = period_end(result.period)
