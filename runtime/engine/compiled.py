@@ -12,7 +12,7 @@ line map at the definition being computed.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from compiler import ir
@@ -48,6 +48,13 @@ class CompiledEvaluator:
         if module.stages > 1:
             made, self._later, self._many = made
         self._function: Callable[..., tuple[object, ...]] = made
+        # One stage: ``evaluate.many``, the generated loop over many subjects;
+        # not for a subclass that changes how a row is evaluated (the
+        # workbench's ``RememberingEvaluator``): its rows go one by one.
+        own = type(self).evaluate_in_context is CompiledEvaluator.evaluate_in_context
+        self._rows: Callable[..., list[tuple[object, ...]]] | None = (
+            getattr(made, "many", None) if own and not self._later else None
+        )
         self.output_slots = output_slots(program)
 
     def first_stage(self, inputs: Sequence[object]) -> tuple[object, ...]:
@@ -70,7 +77,7 @@ class CompiledEvaluator:
             return [self.first_stage(row) for row in rows]
 
     def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], columns: list[list[object]]
+        self, stage: int, rows: list[tuple[object, ...]], columns: list[Iterable[object]]
     ) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
         fast path), their group values as columns: the generated loop
@@ -111,6 +118,20 @@ class CompiledEvaluator:
             # A level outside its table raises KeyError; see helpers.lookup.
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
+    def evaluate_rows(self, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]] | None:
+        """Every slot of each of ``rows`` (tuples in ``program.inputs`` order),
+        ``helpers.CONTEXT`` already active: the runtime's path for a period
+        (``runtime.engine.subjects``).  One call of the generated loop
+        (the generated ``evaluate_many``: no call per subject); None when a row faults (the
+        caller then evaluates row by row with ``evaluate_in_context``, which
+        locates the fault) or when the program has group functions."""
+        if self._rows is None:
+            return None
+        try:
+            return self._rows(rows)
+        except (Fault, decimal.DecimalException, KeyError):
+            return None
+
     def evaluate_many(
         self, rows: Sequence[tuple[object, ...]], full: bool = True
     ) -> list[tuple[object, ...]]:
@@ -123,6 +144,8 @@ class CompiledEvaluator:
         with decimal.localcontext(helpers.CONTEXT):
             if self._later:
                 return [self.evaluate_in_context(row, full) for row in rows]
+            if full and (done := self.evaluate_rows(rows)) is not None:
+                return done
             try:
                 return [function(row, full) for row in rows]
             except (Fault, decimal.DecimalException, KeyError):

@@ -28,10 +28,10 @@ and in the same order.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from itertools import compress, islice, pairwise
-from operator import itemgetter, ne
+from itertools import accumulate, groupby, pairwise, repeat
+from operator import itemgetter
 
 from compiler import ir
 from semantics import operations as helpers
@@ -44,9 +44,9 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
-LaterBatch = Callable[[int, list[Values], list[list[object]]], list[Values]]
+LaterBatch = Callable[[int, list[Values], list[Iterable[object]]], list[Values]]
 """A backend's later stage for many subjects at once: (stage, the subjects'
-values so far, the stage's group values as columns: one list per group
+values so far, the stage's group values as columns: one iterable per group
 value, each subject's at its position) -> their values after it; it may
 raise an unlocated fault (the subjects are then run one by one)."""
 
@@ -210,11 +210,12 @@ def _first_stage(
     return standing, values
 
 
-def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
+def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[Iterable[object]]:
     """One pool's group values, a column each: a member's own (a rank, a
-    share) or the pool's, repeated; a helper's fault raised."""
+    share) or the pool's, repeated (``itertools.repeat``: no list of copies);
+    a helper's fault raised."""
     count = len(rows)
-    columns: list[list[object]] = []
+    columns: list[Iterable[object]] = []
     for helper, read, span in wanted:
         values: list[Decimal | None]
         if read is None:  # group_count(): every member counts
@@ -222,7 +223,7 @@ def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
         else:
             values = list(map(read, rows))  # type: ignore[arg-type]
         found = helper(values, span)
-        columns.append(found if isinstance(found, list) else [found] * count)
+        columns.append(found if isinstance(found, list) else repeat(found, count))
     return columns
 
 
@@ -265,10 +266,9 @@ def _pool_runs(keys: list[str | None]) -> tuple[list[tuple[int, int]], list[int]
     an organization listed group by group gives them)."""
     if not keys:
         return [], None
-    changes = list(compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None))))
-    if len(changes) + 1 == len(set(keys)):
-        edges = [0, *changes, len(keys)]
-        return list(pairwise(edges)), None
+    runs = [(key, len(list(members))) for key, members in groupby(keys)]
+    if len({key for key, _ in runs}) == len(runs):
+        return list(pairwise(accumulate([length for _, length in runs], initial=0))), None
     pools: dict[str | None, list[int]] = {}
     for position, key in enumerate(keys):
         pools.setdefault(key, []).append(position)
