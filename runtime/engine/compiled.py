@@ -77,7 +77,7 @@ class CompiledEvaluator:
             return [self.first_stage(row) for row in rows]
 
     def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], columns: list[Iterable[object]]
+        self, stage: int, rows: list[tuple[object, ...]], columns: Sequence[Iterable[object]]
     ) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
         fast path), their group values as columns: the generated loop
