@@ -7,17 +7,19 @@ Run from the repository root:  python bench/evaluator.py [--subjects N] [--repea
    rate) is written to a temporary folder and compiled; seeded data for N
    subject-periods is generated.
 2. ``hand_written`` computes the same rules in the best plain Python
-   ``Decimal`` code we can write (constants folded, level tables
+   ``Decimal`` code we can write (one loop over the rows with the rules
+   inline, constants folded, level tables
    pre-multiplied, constant branches pre-rounded, operators instead of
    ``min``/``max`` calls), independently of the generated code's shape.
    Both run under ``semantics.operations.CONTEXT``; every indicator score and every
    total must be identical (same value and same text); otherwise exit 1.
-3. Both are timed in this process (interleaved repeats, slice by slice; best
-   and median of ``time.process_time``: CPU time, which other work on a shared
-   machine does not add to), the compiled evaluator on the path the runtime
-   uses (``runtime_path``: ``evaluate_in_context`` one row at a time, every
-   slot); the last line printed is ``ratio: X.XX`` = compiled speed /
-   hand-written speed (target: at least 0.9).
+3. Both are timed in this process (interleaved repeats, slice by slice, each
+   first on every other repeat; best and median of ``time.process_time``: CPU
+   time, which other work on a shared machine does not add to), the compiled
+   evaluator on the path the runtime uses (``runtime_path``: ``evaluate_rows``,
+   the generated loop over the rows, every slot); the ratio printed is
+   ``ratio: X.XX`` = compiled speed / hand-written speed (target: at least
+   0.9), then the two-stage ratio (``bench/two_stage.py``).
 4. A seeded 200-indicator rule set with varied methods is generated and the
    time of ``compile_rules`` (load + check + IR + codegen) is reported, best of
    a few runs (target: < 0.5 s).

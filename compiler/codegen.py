@@ -90,11 +90,11 @@ class GeneratedModule:
     sites: list[Span] = field(default_factory=list)  # fault site id -> span
     line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> rule span
     tables: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    # 1: ``_make`` returns ``evaluate`` (its attribute ``many``: ``evaluate_many``,
-    # every slot of many subjects at once); more: ``(evaluate, (_stage2, ...))``,
+    # ``_make`` returns ``(evaluate, (_stage2, ...), (_stage1_many, ...))``:
     # each later stage a function ``(values, groups, full=True)`` of the
     # earlier stages' values and the stage's group values (``ir.GroupValue``),
-    # then ``(_stage1_many, _stage2_many, ...)``: each stage for many subjects.
+    # then each stage for many subjects, ``(each, keep)``; with one stage,
+    # ``(evaluate, (), (evaluate_many,))``.
     stages: int = 1
 
 
@@ -587,9 +587,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
         line_spans.update({line + offset: span for line, span in later.line_spans.items()})
     out.writeline("")
     if program.stages == 1:
-        # Attached to ``evaluate``, so that ``_make`` returns what it always did.
-        out.writeline("evaluate.many = evaluate_many")
-        out.writeline("return evaluate")
+        out.writeline("return (evaluate, (), (evaluate_many, ))")
     else:
         stages = "".join(f"_stage{stage}, " for stage in range(2, program.stages + 1))
         many = "".join(f"_stage{stage}_many, " for stage in range(1, program.stages + 1))
@@ -616,11 +614,14 @@ def _write_stage(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWrit
 
 
 def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
-    """``_stage<k>_many(each)``: stage ``stage`` of many subjects at once (a
-    pool's), each subject's every slot, from ``each`` subject's values so far
-    followed by its group values of the stage (in ``program.groups``' order):
-    the caller's ``zip(rows, *columns)``, as generated code has no builtins;
-    ``_stage1_many(each)`` from each subject's inputs (as ``evaluate``).
+    """``_stage<k>_many(each, _keep)``: stage ``stage`` of many subjects at
+    once (a pool's), each subject's every slot passed to ``_keep`` (the
+    caller's ``list.append``: generated code reads no attribute), from
+    ``each`` subject's values so far followed by its group values of the
+    stage (in ``program.groups``' order): the caller's ``zip(rows,
+    *columns)``, as generated code has no builtins; ``_stage1_many(each,
+    _keep)`` from each subject's inputs (as ``evaluate``), and with one
+    stage ``evaluate_many(each, _keep)``, the loop of ``evaluate``.
 
     The loop is in the generated code, so that a subject costs no call, its
     group values no tuple of their own (``zip`` reuses its), and its values
@@ -636,12 +637,9 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
     later = CodeWriter()
     later.indent()
     later.writeline("")
-    # One stage: ``evaluate_many``, the loop of ``evaluate`` (no stages to name).
     name = "evaluate_many" if program.stages == 1 else f"_stage{stage}_many"
-    later.writeline(f"def {name}(each):")
+    later.writeline(f"def {name}(each, _keep):")
     later.indent()
-    later.writeline("_out = []")
-    later.writeline("_keep = _out.append")
     if program.stages == 1 and _inputs_first(program):
         # As ``evaluate``: each subject's input tuple (the runtime's rows are
         # tuples) followed by the computed slots.
@@ -650,8 +648,6 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
         _write_wrapped(later, "(", [f"v{f.slot}," for f in program.inputs], ") = inp")
         _write_definitions(later, emitter, program, stage)
         _write_full_result(later, program, "_keep(", ")")
-        later.dedent()
-        later.writeline("return _out")
         return later
     if stage == 1 and not program.inputs:
         later.writeline("for _ in each:")
@@ -665,10 +661,7 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
     known = before | {d.slot for d in program.definitions if d.stage == stage}
     known |= {g.slot for g in program.groups if g.stage == stage}
     shown = [f"v{s.index}" if s.index in known else "None" for s in program.slots]
-    _write_tuple(later, "_r = ", shown)
-    later.writeline("_keep(_r)")
-    later.dedent()
-    later.writeline("return _out")
+    _write_tuple(later, "_keep(", shown, closing=")")
     return later
 
 

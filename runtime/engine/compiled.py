@@ -40,21 +40,18 @@ class CompiledEvaluator:
     def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
         self.program = program
         self.module = module
-        made = load_factory(module)
-        # Later stages (group functions): ``(evaluate, (_stage2, ...),
-        # (_stage1_many, _stage2_many, ...))``, one subject or many at a time.
-        self._later: tuple[Callable[..., tuple[object, ...]], ...] = ()
-        self._many: tuple[Callable[..., list[tuple[object, ...]]], ...] = ()
-        if module.stages > 1:
-            made, self._later, self._many = made
+        # ``(evaluate, (_stage2, ...), (_stage1_many, _stage2_many, ...))``:
+        # later stages (group functions), one subject or many at a time; one
+        # stage: ``(evaluate, (), (evaluate_many,))``.
+        made, later, many = load_factory(module)
         self._function: Callable[..., tuple[object, ...]] = made
-        # One stage: ``evaluate.many``, the generated loop over many subjects;
-        # not for a subclass that changes how a row is evaluated (the
-        # workbench's ``RememberingEvaluator``): its rows go one by one.
+        self._later: tuple[Callable[..., tuple[object, ...]], ...] = later
+        self._many: tuple[Callable[..., None], ...] = many if later else ()
+        # One stage: the generated loop over many subjects; not for a
+        # subclass that changes how a row is evaluated (the workbench's
+        # ``RememberingEvaluator``): its rows go one by one.
         own = type(self).evaluate_in_context is CompiledEvaluator.evaluate_in_context
-        self._rows: Callable[..., list[tuple[object, ...]]] | None = (
-            getattr(made, "many", None) if own and not self._later else None
-        )
+        self._rows: Callable[..., None] | None = None if later or not own else many[0]
         self.output_slots = output_slots(program)
 
     def first_stage(self, inputs: Sequence[object]) -> tuple[object, ...]:
@@ -70,7 +67,9 @@ class CompiledEvaluator:
         path, then row by row to locate a fault (as ``evaluate_many``)."""
         try:
             if self._many:  # the generated loop (``_stage1_many``)
-                return self._many[0](rows)
+                done: list[tuple[object, ...]] = []
+                self._many[0](rows, done.append)
+                return done
             function = self._function
             return [function(row, True) for row in rows]
         except (Fault, decimal.DecimalException, KeyError):
@@ -82,7 +81,9 @@ class CompiledEvaluator:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
         fast path), their group values as columns: the generated loop
         ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
-        return self._many[stage - 1](zip(rows, *columns, strict=True))
+        done: list[tuple[object, ...]] = []
+        self._many[stage - 1](zip(rows, *columns, strict=True), done.append)
+        return done
 
     def later_stage(
         self, stage: int, values: Sequence[object], groups: tuple[object, ...]
@@ -127,10 +128,12 @@ class CompiledEvaluator:
         locates the fault) or when the program has group functions."""
         if self._rows is None:
             return None
+        done: list[tuple[object, ...]] = []
         try:
-            return self._rows(rows)
+            self._rows(rows, done.append)
         except (Fault, decimal.DecimalException, KeyError):
             return None
+        return done
 
     def evaluate_many(
         self, rows: Sequence[tuple[object, ...]], full: bool = True
