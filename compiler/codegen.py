@@ -90,10 +90,11 @@ class GeneratedModule:
     sites: list[Span] = field(default_factory=list)  # fault site id -> span
     line_spans: dict[int, Span] = field(default_factory=dict)  # generated line -> rule span
     tables: dict[str, dict[str, Decimal]] = field(default_factory=dict)
-    # 1: ``_make`` returns ``evaluate``; more: ``(evaluate, (_stage2, ...))``,
+    # ``_make`` returns ``(evaluate, (_stage2, ...), (_stage1_many, ...))``:
     # each later stage a function ``(values, groups, full=True)`` of the
     # earlier stages' values and the stage's group values (``ir.GroupValue``),
-    # then ``(_stage1_many, _stage2_many, ...)``: each stage for many subjects.
+    # then each stage for many subjects, ``(each, keep)``; with one stage,
+    # ``(evaluate, (), (evaluate_many,))``.
     stages: int = 1
 
 
@@ -178,7 +179,16 @@ class _Emitter:
                     # the interpreter's order of faults.
                     divisor = self.expr(right)
                     return f"({self.expr(left)} / {divisor} if {divisor} else _zdiv({self.site(span)}))"
-                return f"_div({self.expr(left)}, {self.expr(right)}, {self.site(span)})"
+                if self.comprehensions:  # no ``:=`` there
+                    return f"_div({self.expr(left)}, {self.expr(right)}, {self.site(span)})"
+                # As the helper: the dividend, then the divisor, then the test
+                # (the dividend is a number: ``is not None`` only orders the two).
+                left_first, left_use = self.once(left)
+                right_first, right_use = self.once(right)
+                test = (
+                    right_first if _simple(left) else f"{left_first} is not None and {right_first}"
+                )
+                return f"({left_use} / {right_use} if {test} else _zdiv({self.site(span)}))"
             case ir.Arith(op=op, left=left, right=right):
                 return f"({self.expr(left)} {op} {self.expr(right)})"
             case ir.Logic(op=op):
@@ -525,8 +535,8 @@ def _plus(terms: list[str]) -> str:
 
 
 def _simple(node: ir.Expr) -> bool:
-    """A slot or a constant: evaluating it can neither fault nor cost."""
-    return isinstance(node, ir.Ref | ir.Const)
+    """A slot, a group value or a constant: evaluating it can neither fault nor cost."""
+    return isinstance(node, ir.Ref | ir.Const | ir.Group)
 
 
 def _rounded(code: str, places: int, mode: str) -> str:
@@ -554,8 +564,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
     _write_definitions(body, emitter, program, 1)
     _write_return(body, program, 1)
     laters = [_write_stage(emitter, program, stage) for stage in range(2, program.stages + 1)]
-    if program.stages > 1:
-        laters += [_write_stage_many(emitter, program, s) for s in range(1, program.stages + 1)]
+    laters += [_write_stage_many(emitter, program, s) for s in range(1, program.stages + 1)]
 
     # Helpers arrive as parameters of ``_make`` and constants are its locals, so
     # ``evaluate`` reads them as closure cells (as fast as locals, unlike globals).
@@ -578,7 +587,7 @@ def generate(program: ir.Program, filename: str) -> GeneratedModule:
         line_spans.update({line + offset: span for line, span in later.line_spans.items()})
     out.writeline("")
     if program.stages == 1:
-        out.writeline("return evaluate")
+        out.writeline("return (evaluate, (), (evaluate_many, ))")
     else:
         stages = "".join(f"_stage{stage}, " for stage in range(2, program.stages + 1))
         many = "".join(f"_stage{stage}_many, " for stage in range(1, program.stages + 1))
@@ -605,11 +614,14 @@ def _write_stage(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWrit
 
 
 def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
-    """``_stage<k>_many(each)``: stage ``stage`` of many subjects at once (a
-    pool's), each subject's every slot, from ``each`` subject's values so far
-    followed by its group values of the stage (in ``program.groups``' order):
-    the caller's ``zip(rows, *columns)``, as generated code has no builtins;
-    ``_stage1_many(each)`` from each subject's inputs (as ``evaluate``).
+    """``_stage<k>_many(each, _keep)``: stage ``stage`` of many subjects at
+    once (a pool's), each subject's every slot passed to ``_keep`` (the
+    caller's ``list.append``: generated code reads no attribute), from
+    ``each`` subject's values so far followed by its group values of the
+    stage (in ``program.groups``' order): the caller's ``zip(rows,
+    *columns)``, as generated code has no builtins; ``_stage1_many(each,
+    _keep)`` from each subject's inputs (as ``evaluate``), and with one
+    stage ``evaluate_many(each, _keep)``, the loop of ``evaluate``.
 
     The loop is in the generated code, so that a subject costs no call, its
     group values no tuple of their own (``zip`` reuses its), and its values
@@ -625,10 +637,18 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
     later = CodeWriter()
     later.indent()
     later.writeline("")
-    later.writeline(f"def _stage{stage}_many(each):")
+    name = "evaluate_many" if program.stages == 1 else f"_stage{stage}_many"
+    later.writeline(f"def {name}(each, _keep):")
     later.indent()
-    later.writeline("_out = []")
-    later.writeline("_keep = _out.append")
+    if program.stages == 1 and _inputs_first(program):
+        # As ``evaluate``: each subject's input tuple (the runtime's rows are
+        # tuples) followed by the computed slots.
+        later.writeline("for inp in each:")
+        later.indent()
+        _write_wrapped(later, "(", [f"v{f.slot}," for f in program.inputs], ") = inp")
+        _write_definitions(later, emitter, program, stage)
+        _write_full_result(later, program, "_keep(", ")")
+        return later
     if stage == 1 and not program.inputs:
         later.writeline("for _ in each:")
     elif stage == 1:  # the inputs, in ``program.inputs``' order (as ``evaluate``)
@@ -641,10 +661,7 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
     known = before | {d.slot for d in program.definitions if d.stage == stage}
     known |= {g.slot for g in program.groups if g.stage == stage}
     shown = [f"v{s.index}" if s.index in known else "None" for s in program.slots]
-    _write_tuple(later, "_r = ", shown)
-    later.writeline("_keep(_r)")
-    later.dedent()
-    later.writeline("return _out")
+    _write_tuple(later, "_keep(", shown, closing=")")
     return later
 
 
@@ -704,16 +721,18 @@ def _write_return(body: CodeWriter, program: ir.Program, stage: int) -> None:
 _TUPLE_CHUNK = 30
 
 
-def _write_tuple(writer: CodeWriter, opening: str, items: list[str], start: str = "") -> None:
+def _write_tuple(
+    writer: CodeWriter, opening: str, items: list[str], start: str = "", closing: str = ""
+) -> None:
     """``opening`` then the tuple of ``items`` (after the tuple ``start`` when
-    given), built from displays of at most ``_TUPLE_CHUNK`` items."""
+    given), built from displays of at most ``_TUPLE_CHUNK`` items, then ``closing``."""
     chunks = [items[i : i + _TUPLE_CHUNK] for i in range(0, len(items), _TUPLE_CHUNK)]
     if not chunks:
-        writer.writeline(opening + (start or "()"))
+        writer.writeline(opening + (start or "()") + closing)
         return
     if len(chunks) == 1:
         head = f"{start} + (" if start else "("
-        _write_wrapped(writer, opening + head, [f"{item}," for item in chunks[0]], ")")
+        _write_wrapped(writer, opening + head, [f"{item}," for item in chunks[0]], ")" + closing)
         return
     writer.writeline(opening + "(")
     writer.indent()
@@ -723,20 +742,26 @@ def _write_tuple(writer: CodeWriter, opening: str, items: list[str], start: str 
         head = "(" if number == 0 and not start else "+ ("
         _write_wrapped(writer, head, [f"{item}," for item in chunk], ")")
     writer.dedent()
-    writer.writeline(")")
+    writer.writeline(")" + closing)
 
 
-def _write_full_result(writer: CodeWriter, program: ir.Program) -> None:
-    """``return`` every slot, indexed by slot number.  When the inputs are the
-    first slots, in order (as lowering numbers them), the result is the
+def _inputs_first(program: ir.Program) -> bool:
+    """Whether the inputs are the first slots, in order (as lowering numbers them)."""
+    return bool(program.inputs) and all(f.slot == n for n, f in enumerate(program.inputs))
+
+
+def _write_full_result(
+    writer: CodeWriter, program: ir.Program, opening: str = "return ", closing: str = ""
+) -> None:
+    """``return`` every slot, indexed by slot number (or ``opening`` it
+    ``closing``).  When the inputs are the first slots, the result is the
     input tuple ``inp`` itself followed by the computed slots: the runtime
     passes its rows' values as tuples (``runtime.engine.compiled``)."""
     slots = [f"v{s.index}" for s in program.slots]
-    inputs = len(program.inputs)
-    if inputs and all(f.slot == n for n, f in enumerate(program.inputs)):
-        _write_tuple(writer, "return ", slots[inputs:], start="inp")
+    if _inputs_first(program):
+        _write_tuple(writer, opening, slots[len(program.inputs) :], start="inp", closing=closing)
     else:
-        _write_tuple(writer, "return ", slots)
+        _write_tuple(writer, opening, slots, closing=closing)
 
 
 def _write_normalized_sum(

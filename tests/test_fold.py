@@ -5,6 +5,7 @@ fault alike, on the values where a shortcut would most likely go wrong
 
 from __future__ import annotations
 
+import decimal
 import itertools
 from decimal import Decimal
 from pathlib import Path
@@ -19,7 +20,7 @@ from dsl.ruleset import DirectorySource
 from dsl.spans import SourceFile, Span
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.interpreter import Interpreter
-from semantics.operations import Fault
+from semantics.operations import CONTEXT, Fault
 from semantics.types import NUMBER
 
 HEADER = 'scheme: s\nversion: "1"\nyear: 2024\nplaces: 2\n'
@@ -54,9 +55,21 @@ def _outcome(evaluate: object, row: tuple[object, ...]) -> object:
 def _agree(program: ir.Program, evaluator: CompiledEvaluator, rows: object) -> None:
     interpreter = Interpreter(program)
     assert isinstance(rows, list | tuple | itertools.product)
-    for row in rows:
-        compiled = _outcome(evaluator.evaluate, tuple(row))
-        assert compiled == _outcome(interpreter.evaluate, tuple(row)), row
+    every = [tuple(row) for row in rows]
+    outcomes = []
+    for row in every:
+        compiled = _outcome(evaluator.evaluate, row)
+        assert compiled == _outcome(interpreter.evaluate, row), row
+        outcomes.append(compiled)
+    # The runtime's path: the generated loop over every row at once, the
+    # same values, or None (row by row) when some row faults.
+    with decimal.localcontext(CONTEXT):
+        done = evaluator.evaluate_rows(every)
+    if any(isinstance(o, tuple) and o[:1] == ("fault",) for o in outcomes):
+        assert done is None
+    else:
+        assert done is not None
+        assert [_outcome(lambda values: values, values) for values in done] == outcomes
 
 
 SCORES = """\
@@ -179,8 +192,10 @@ def test_sums_start_at_zero_unless_the_first_score_is_clean(tmp_path: Path, firs
     )
     program, evaluator, source = _compile(tmp_path, text)
     unsigned = first.startswith("max(0") or first.startswith("if")
-    (line,) = [line for line in source.splitlines() if line.endswith(" base'")]
-    assert line.split(" = ", 1)[1].startswith("(v") == unsigned, line
+    lines = [line for line in source.splitlines() if line.endswith(" base'")]
+    assert len(lines) == 2  # in ``evaluate`` and in its loop ``evaluate_many``
+    for line in lines:
+        assert line.split(" = ", 1)[1].startswith("(v") == unsigned, line
     values = (Decimal(0), Decimal("-0"), Decimal("-0.001"), Decimal("0.004"), Decimal(2))
     _agree(program, evaluator, list(itertools.product(values, (None, *values))))
 

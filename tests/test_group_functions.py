@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from compiler import ir
 from compiler.intervals import bounds
+from runtime.engine import groups
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import pool_of, run_period, run_stages
 from runtime.engine.interpreter import Interpreter
@@ -387,6 +388,30 @@ def test_pool_by_pool_with_the_generated_loops_is_stage_by_stage(case: RuleSetCa
                 early.append((ident, fault))
     done, faults = run_stages(program, evaluator.later_stage, first, evaluator.later_batch)
     assert _keys(done, early + faults) == expected, case.dump()
+
+
+@settings(max_examples=60, **SETTINGS)
+@given(rule_sets(exempt_values=False, groups=True, max_rows=6), st.integers(1, 4))
+def test_pools_taken_together_are_pools_in_turn(case: RuleSetCase, together: int) -> None:
+    """Consecutive pools run through each stage's generated loop at once
+    (``groups._TOGETHER`` members at least; here 1 to 4, so that the rows
+    split into runs of pools anywhere) give what the stages one after the
+    other give, faults and their order included."""
+    compilation = compile_files(case.files)
+    assert compilation.ok, (case.dump(), compilation.diagnostics)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None, case.dump()
+    evaluator = CompiledEvaluator(program, module)
+    members = [
+        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
+    ]
+    expected = _keys(*_stage_by_stage(program, Interpreter(program), members))
+    kept = groups._TOGETHER
+    groups._TOGETHER = together
+    try:
+        assert _runtime_path(program, evaluator, members) == expected, (case.dump(), together)
+    finally:
+        groups._TOGETHER = kept
 
 
 def test_faults_of_every_stage_and_pool_keep_their_order() -> None:

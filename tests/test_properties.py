@@ -29,6 +29,8 @@ from typing import TypedDict
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from compiler import ir
+from compiler.codegen import GeneratedModule
 from compiler.pipeline import Compilation, compile_rules
 from dsl import ast, expressions
 from dsl.diagnostics import Diagnostic, render_concise, render_full, to_json_object
@@ -180,6 +182,7 @@ def check_agreement(case: RuleSetCase) -> None:
     assert compilation.ok, (case.dump(), compilation.diagnostics)
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None
+    one_by_one = []
     for row in case.rows:
         # The period's days are in every row of a rule set with dates; a
         # program has them as inputs only when a formula reads them.
@@ -191,6 +194,29 @@ def check_agreement(case: RuleSetCase) -> None:
         context = f"{case.dump()}\nrow: {row}\ngenerated:\n{module.source}"
         assert compiled == interpreted, context
         assert compiled[0] != "crash", context
+        one_by_one.append((values, compiled))
+    check_loop(program, module, one_by_one, case.dump())
+
+
+def check_loop(
+    program: ir.Program,
+    module: GeneratedModule,
+    one_by_one: list[tuple[tuple[object, ...], tuple[object, ...]]],
+    context: str,
+) -> None:
+    """The runtime's path for a period (``evaluate_rows``: the generated loop
+    over every row at once) gives each row's values as ``evaluate`` does, or
+    None (then the runtime goes row by row) exactly when some row faults."""
+    if program.stages > 1 or not one_by_one:
+        return
+    with decimal.localcontext(op.CONTEXT):
+        done = CompiledEvaluator(program, module).evaluate_rows([r for r, _ in one_by_one])
+    if any(outcome[0] != "ok" for _, outcome in one_by_one):
+        assert done is None, context
+        return
+    assert done is not None, context
+    got = [("ok", tuple(_value_key(v) for v in values)) for values in done]
+    assert got == [outcome for _, outcome in one_by_one], f"{context}\n{module.source}"
 
 
 def case_of(text: str, *rows: dict[str, object]) -> RuleSetCase:

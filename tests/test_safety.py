@@ -59,6 +59,7 @@ indicators:
 
 ALLOWED_NAMES = {
     "inp", "full", "evaluate", *HELPER_NAMES, *QUANTUM_NAMES, *MODE_NAMES,
+    "evaluate_many", "each", "_keep",  # the loop over many rows: (each, _keep=list.append)
 }  # fmt: skip
 
 

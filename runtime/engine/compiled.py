@@ -12,7 +12,7 @@ line map at the definition being computed.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from compiler import ir
@@ -40,14 +40,18 @@ class CompiledEvaluator:
     def __init__(self, program: ir.Program, module: GeneratedModule) -> None:
         self.program = program
         self.module = module
-        made = load_factory(module)
-        # Later stages (group functions): ``(evaluate, (_stage2, ...),
-        # (_stage1_many, _stage2_many, ...))``, one subject or many at a time.
-        self._later: tuple[Callable[..., tuple[object, ...]], ...] = ()
-        self._many: tuple[Callable[..., list[tuple[object, ...]]], ...] = ()
-        if module.stages > 1:
-            made, self._later, self._many = made
+        # ``(evaluate, (_stage2, ...), (_stage1_many, _stage2_many, ...))``:
+        # later stages (group functions), one subject or many at a time; one
+        # stage: ``(evaluate, (), (evaluate_many,))``.
+        made, later, many = load_factory(module)
         self._function: Callable[..., tuple[object, ...]] = made
+        self._later: tuple[Callable[..., tuple[object, ...]], ...] = later
+        self._many: tuple[Callable[..., None], ...] = many if later else ()
+        # One stage: the generated loop over many subjects; not for a
+        # subclass that changes how a row is evaluated (the workbench's
+        # ``RememberingEvaluator``): its rows go one by one.
+        own = type(self).evaluate_in_context is CompiledEvaluator.evaluate_in_context
+        self._rows: Callable[..., None] | None = None if later or not own else many[0]
         self.output_slots = output_slots(program)
 
     def first_stage(self, inputs: Sequence[object]) -> tuple[object, ...]:
@@ -63,19 +67,23 @@ class CompiledEvaluator:
         path, then row by row to locate a fault (as ``evaluate_many``)."""
         try:
             if self._many:  # the generated loop (``_stage1_many``)
-                return self._many[0](rows)
+                done: list[tuple[object, ...]] = []
+                self._many[0](rows, done.append)
+                return done
             function = self._function
             return [function(row, True) for row in rows]
         except (Fault, decimal.DecimalException, KeyError):
             return [self.first_stage(row) for row in rows]
 
     def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], columns: list[list[object]]
+        self, stage: int, rows: list[tuple[object, ...]], columns: Sequence[Iterable[object]]
     ) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
         fast path), their group values as columns: the generated loop
         ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
-        return self._many[stage - 1](zip(rows, *columns, strict=True))
+        done: list[tuple[object, ...]] = []
+        self._many[stage - 1](zip(rows, *columns, strict=True), done.append)
+        return done
 
     def later_stage(
         self, stage: int, values: Sequence[object], groups: tuple[object, ...]
@@ -111,6 +119,22 @@ class CompiledEvaluator:
             # A level outside its table raises KeyError; see helpers.lookup.
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
+    def evaluate_rows(self, rows: Sequence[tuple[object, ...]]) -> list[tuple[object, ...]] | None:
+        """Every slot of each of ``rows`` (tuples in ``program.inputs`` order),
+        ``helpers.CONTEXT`` already active: the runtime's path for a period
+        (``runtime.engine.subjects``).  One call of the generated loop
+        (the generated ``evaluate_many``: no call per subject); None when a row faults (the
+        caller then evaluates row by row with ``evaluate_in_context``, which
+        locates the fault) or when the program has group functions."""
+        if self._rows is None:
+            return None
+        done: list[tuple[object, ...]] = []
+        try:
+            self._rows(rows, done.append)
+        except (Fault, decimal.DecimalException, KeyError):
+            return None
+        return done
+
     def evaluate_many(
         self, rows: Sequence[tuple[object, ...]], full: bool = True
     ) -> list[tuple[object, ...]]:
@@ -123,6 +147,8 @@ class CompiledEvaluator:
         with decimal.localcontext(helpers.CONTEXT):
             if self._later:
                 return [self.evaluate_in_context(row, full) for row in rows]
+            if full and (done := self.evaluate_rows(rows)) is not None:
+                return done
             try:
                 return [function(row, full) for row in rows]
             except (Fault, decimal.DecimalException, KeyError):

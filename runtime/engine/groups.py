@@ -22,16 +22,20 @@ for each group value and again for each stage, with every member's values
 of every stage kept until the end, cost more than the arithmetic at a few
 thousand members: memory and the garbage collector's passes over it).
 The results and faults are the same as stage after stage over everyone,
-and in the same order.
+and in the same order.  Small pools (a group of 20 sections) are taken a
+few hundred members at a time (``_together``): each stage's generated loop
+runs once for all of them, each pool's group values its own, so that a
+pool does not cost a few calls of its own; should anything fault, those
+pools run one by one as above.
 """
 
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from decimal import Decimal
-from itertools import compress, islice, pairwise
-from operator import itemgetter, ne
+from itertools import accumulate, groupby, pairwise, repeat
+from operator import itemgetter
 
 from compiler import ir
 from semantics import operations as helpers
@@ -44,9 +48,9 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
-LaterBatch = Callable[[int, list[Values], list[list[object]]], list[Values]]
+LaterBatch = Callable[[int, list[Values], Sequence[Iterable[object]]], list[Values]]
 """A backend's later stage for many subjects at once: (stage, the subjects'
-values so far, the stage's group values as columns: one list per group
+values so far, the stage's group values as columns: one iterable per group
 value, each subject's at its position) -> their values after it; it may
 raise an unlocated fault (the subjects are then run one by one)."""
 
@@ -146,30 +150,18 @@ def _pool_by_pool(
         wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, read, group.span))
     finished: list[Values | None] = [None] * len(pooled)
     faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
+    fast = batch is not None and (first is None or first_batch is not None)
     with decimal.localcontext(helpers.CONTEXT):
-        for start, end in bounds:
-            values = pooled[start:end]
-            here: list[int] | None = None  # the pool's members standing; None: all
-            if first is not None:
-                here, values = _first_stage(first, first_batch, start, values, faults)
-            for stage in stages:
-                if not values:
-                    break
-                done = None
-                if batch is not None:
-                    try:
-                        done = batch(stage, values, _columns(wanted[stage], values))
-                    except (Fault, ArithmeticError, KeyError):
-                        done = None  # run again one by one below: each fault located
-                if done is None:
-                    standing = list(range(start, end)) if here is None else here
-                    here, done = _one_by_one(stage, later, wanted[stage], standing, values, faults)
-                values = done
-            if here is None:
-                finished[start:end] = values
-            else:
-                for position, result in zip(here, values, strict=True):
-                    finished[position] = result
+        for run in _runs_of_pools(bounds) if fast else [bounds]:
+            if fast and len(run) > 1:
+                start, end = run[0][0], run[-1][1]
+                done = _together(run, pooled[start:end], first_batch, batch, stages, wanted)
+                if done is not None:
+                    finished[start:end] = done
+                    continue
+            _each_pool(
+                run, pooled, finished, faults, first, first_batch, later, batch, stages, wanted
+            )
     if order is not None:
         faults = [(stage, order[position], fault) for stage, position, fault in faults]
         finished = _placed(order, finished)
@@ -182,6 +174,98 @@ def _pool_by_pool(
         [finished[n] for n in kept],  # type: ignore[misc]
         [(ids[position], fault) for _, position, fault in faults],
     )
+
+
+_TOGETHER = 256
+"""Members of consecutive pools whose stages run in one call of each stage's
+generated loop (``_together``): small pools (a group of 20 sections) would
+otherwise pay a few calls per pool; a few hundred members' values still
+sit in the processor's cache."""
+
+
+def _runs_of_pools(bounds: list[tuple[int, int]]) -> list[list[tuple[int, int]]]:
+    """Consecutive pools taken together until they have ``_TOGETHER`` members."""
+    runs: list[list[tuple[int, int]]] = []
+    current: list[tuple[int, int]] = []
+    members = 0
+    for pool in bounds:
+        current.append(pool)
+        members += pool[1] - pool[0]
+        if members >= _TOGETHER:
+            runs.append(current)
+            current, members = [], 0
+    if current:
+        runs.append(current)
+    return runs
+
+
+def _together(
+    run: list[tuple[int, int]],
+    values: list[Values],
+    first_batch: FirstBatch | None,
+    batch: LaterBatch | None,
+    stages: range,
+    wanted: dict[int, list[_Wanted]],
+) -> list[Values] | None:
+    """Every stage of the pools of ``run`` (whose members' inputs or stage-1
+    values are ``values``), each stage in one call for all of them, each
+    pool's group values its own; None if anything faults (the pools are
+    then run one by one, which locates each fault)."""
+    assert batch is not None
+    offset = run[0][0]
+    try:
+        if first_batch is not None:
+            values = first_batch(values)
+        for stage in stages:
+            wanted_here = wanted[stage]
+            columns: list[list[object]] = [[] for _ in wanted_here]
+            for start, end in run:
+                mine = _columns(wanted_here, values[start - offset : end - offset])
+                for column, found in zip(columns, mine, strict=True):
+                    column.extend(found)
+            values = batch(stage, values, columns)
+    except (Fault, ArithmeticError, KeyError):
+        return None
+    return values
+
+
+def _each_pool(
+    bounds: list[tuple[int, int]],
+    pooled: list[Values],
+    finished: list[Values | None],
+    faults: list[tuple[int, int, Fault]],
+    first: FirstStage | None,
+    first_batch: FirstBatch | None,
+    later: LaterStage,
+    batch: LaterBatch | None,
+    stages: range,
+    wanted: dict[int, list[_Wanted]],
+) -> None:
+    """Every stage of each pool of ``bounds`` in turn: values into
+    ``finished``, faults appended to ``faults``."""
+    for start, end in bounds:
+        values = pooled[start:end]
+        here: list[int] | None = None  # the pool's members standing; None: all
+        if first is not None:
+            here, values = _first_stage(first, first_batch, start, values, faults)
+        for stage in stages:
+            if not values:
+                break
+            done = None
+            if batch is not None:
+                try:
+                    done = batch(stage, values, _columns(wanted[stage], values))
+                except (Fault, ArithmeticError, KeyError):
+                    done = None  # run again one by one below: each fault located
+            if done is None:
+                standing = list(range(start, end)) if here is None else here
+                here, done = _one_by_one(stage, later, wanted[stage], standing, values, faults)
+            values = done
+        if here is None:
+            finished[start:end] = values
+        else:
+            for position, result in zip(here, values, strict=True):
+                finished[position] = result
 
 
 def _first_stage(
@@ -210,11 +294,12 @@ def _first_stage(
     return standing, values
 
 
-def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
+def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[Iterable[object]]:
     """One pool's group values, a column each: a member's own (a rank, a
-    share) or the pool's, repeated; a helper's fault raised."""
+    share) or the pool's, repeated (``itertools.repeat``: no list of copies);
+    a helper's fault raised."""
     count = len(rows)
-    columns: list[list[object]] = []
+    columns: list[Iterable[object]] = []
     for helper, read, span in wanted:
         values: list[Decimal | None]
         if read is None:  # group_count(): every member counts
@@ -222,7 +307,7 @@ def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[list[object]]:
         else:
             values = list(map(read, rows))  # type: ignore[arg-type]
         found = helper(values, span)
-        columns.append(found if isinstance(found, list) else [found] * count)
+        columns.append(found if isinstance(found, list) else repeat(found, count))
     return columns
 
 
@@ -265,10 +350,9 @@ def _pool_runs(keys: list[str | None]) -> tuple[list[tuple[int, int]], list[int]
     an organization listed group by group gives them)."""
     if not keys:
         return [], None
-    changes = list(compress(range(1, len(keys)), map(ne, keys, islice(keys, 1, None))))
-    if len(changes) + 1 == len(set(keys)):
-        edges = [0, *changes, len(keys)]
-        return list(pairwise(edges)), None
+    runs = [(key, len(list(members))) for key, members in groupby(keys)]
+    if len({key for key, _ in runs}) == len(runs):
+        return list(pairwise(accumulate([length for _, length in runs], initial=0))), None
     pools: dict[str | None, list[int]] = {}
     for position, key in enumerate(keys):
         pools.setdefault(key, []).append(position)

@@ -159,7 +159,7 @@ def _partition(module: GeneratedModule) -> Callable[[Iterator[bytes]], Iterator[
 
     def run(chunks: Iterator[bytes]) -> Iterator[bytes]:
         made = load_factory(module)
-        function = made[0] if module.stages > 1 else made
+        function = made[0]  # (evaluate, later stages, loops): runtime.engine.compiled
         for chunk in chunks:
             out: list[tuple[object, ...] | None] = []
             with decimal.localcontext(helpers.CONTEXT):

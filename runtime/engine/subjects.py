@@ -203,6 +203,13 @@ def evaluate_period(
         if computed is not None:
             evaluated.extend(zip(pending, computed, strict=True))
             pending = []
+        if program.stages == 1 and pending:
+            # The generated loop over every row at once; row by row (each
+            # fault located) only when some row faults.
+            computed = evaluator.evaluate_rows([row.values for row in pending])
+            if computed is not None:
+                evaluated.extend(zip(pending, computed, strict=True))
+                pending = []
         if program.stages == 1:
             for row in pending:
                 try:
