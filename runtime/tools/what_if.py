@@ -599,6 +599,10 @@ class Prepared:
             again = [row for row in mine if pools.get(row.subject) in touched]
         else:
             again = [row for row in mine if row.subject in changed]
+        if not again:
+            # No row of this kind read again, no value changed: the same
+            # standings, so each result is the period's own.
+            return list(before)
         if kind not in self.carried:
             self.carried[kind] = carried(program, name, self.history)
         earlier = self.carried[kind]
