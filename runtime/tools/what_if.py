@@ -538,9 +538,14 @@ class Prepared:
            results in their order), then the links' precedence and the
            attaching are ``runtime.engine.run._link``'s.
 
-        The full path instead: a fault or a located problem while
-        evaluating again (``full`` reports it as ``evaluate`` does), or a
-        subject that appears or goes."""
+        History links and quotas across groups need no full path: an
+        earlier year's results are per subject and do not change with the
+        what-if, and every quota is filled by step 2 over everyone.  The
+        full path instead: a fault or a located problem while evaluating
+        again (``full`` reports it, located, as ``evaluate`` does), a
+        subject that appears or goes (the rows of a period changed in
+        number), or an evaluation of more than one period (a roll-up; the
+        workbench prepares one period at a time)."""
         name = str(self.period)
         if list(self.evaluation.quarters) != [name]:
             return None
