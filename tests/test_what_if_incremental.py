@@ -310,3 +310,22 @@ def test_incremental_equals_evaluating_the_changed_folder(
         assert (mine.id, mine.rank, mine.grade, mine.indicators, mine.values) == (
             theirs.id, theirs.rank, theirs.grade, theirs.indicators, theirs.values,
         )  # fmt: skip
+
+
+def test_a_fault_evaluating_again_takes_the_full_path(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Where evaluating the changed subject again meets a problem, the
+    incremental path gives up (None) and ``what_if`` answers with the full
+    path, which reports the problem located as ``evaluate`` does."""
+    import runtime.tools.what_if as module
+    from dsl.diagnostics import Diagnostic
+
+    prepared = world("yongzhou").prepared
+    sections, people = prepared.changed_rows("s04", {"迟报次数": "3"})
+    expected = prepared.full(sections, people)
+
+    def faulty(*args: object, **kwargs: object) -> tuple[list[object], list[Diagnostic]]:
+        return [], [Diagnostic("E0703", {}, None, location="here")]
+
+    monkeypatch.setattr(module, "evaluate_period", faulty)
+    assert prepared.incremental("s04", sections, people) is None
+    assert prepared.what_if("s04", {"迟报次数": "3"}) == expected
