@@ -5,6 +5,7 @@ a version names the server's rules only."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -88,6 +89,10 @@ def test_the_rules_page_shows_what_is_in_force_its_revisions_and_a_diff(app: Fas
     page = office.get("/rules")
     assert page.status_code == 200
     assert 'id="in-force-section"' in page.text and 'id="revisions"' in page.text
+    # 周期 in the page's language, not the rule file's key.
+    assert "<td>季度</td>" in page.text and "<td>月度</td>" in page.text
+    assert "<td>半年</td>" in page.text
+    assert not re.search(r"<td>(quarterly|monthly|half_year|annual|None)</td>", page.text)
     dated = office.get("/rules", params={"date": "2016-01-01"})
     assert dated.status_code == 200
     diff = office.get(

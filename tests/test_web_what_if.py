@@ -327,3 +327,28 @@ def test_remembered_what_ifs_follow_the_data(tmp_path: Path) -> None:
     again = bench.what_if(period, "s04", {"迟报次数": "3"})
     assert again is not first
     assert bench.find(again, "s04")[1].total != bench.find(first, "s04")[1].total
+
+
+def test_what_ifs_remembered_are_few_and_the_heap_settles(tmp_path: Path) -> None:
+    """At most ``WHAT_IF_MEMORY`` scenarios are kept (each holds an
+    evaluation), the least recently asked dropped first; a server's
+    workbench (``settling``) freezes the heap once a period is prepared, so
+    the collector's full passes skip the compiled rules and the periods."""
+    import gc
+
+    from runtime.inputs.periods import Period
+    from runtime.web.workbench import WHAT_IF_MEMORY, Config, Workbench
+
+    bench = Workbench(Config(RULES, str(tmp_path / "results.sqlite"), str(DATA), "zh"))
+    bench.settling = True
+    period = Period.parse(PERIOD)
+    try:
+        first = bench.what_if(period, "s04", {"迟报次数": "0"})
+        assert gc.get_freeze_count() > 0
+        asked = [bench.what_if(period, "s04", {"满意率": f"{n}%"}) for n in range(WHAT_IF_MEMORY)]
+        assert len(bench._what_ifs) == WHAT_IF_MEMORY
+        assert bench.what_if(period, "s04", {"满意率": f"{WHAT_IF_MEMORY - 1}%"}) is asked[-1]
+        again = bench.what_if(period, "s04", {"迟报次数": "0"})
+        assert again is not first and bench.document(again) == bench.document(first)
+    finally:
+        gc.unfreeze()

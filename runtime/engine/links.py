@@ -63,11 +63,16 @@ def apply_links(
     label: str,
     history: History | None,
     warnings: list[Diagnostic],
+    groups: Mapping[str, int] | None = None,
 ) -> list[Consequence]:
-    """Every consequence the links of ``program`` yield for ``results``."""
+    """Every consequence the links of ``program`` yield for ``results``.
+    ``groups``: each group's size in the period, when ``results`` are only
+    some of its results (the workbench's what-if links those it changed)."""
     sizes: dict[str, int] = {}
     for result in results:
         sizes[result.group] = sizes.get(result.group, 0) + 1
+    if groups is not None:
+        sizes = dict(groups)
     found: list[Consequence] = []
     evaluated = period_kind(label)
     roles = person_roles(program)

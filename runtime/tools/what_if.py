@@ -17,10 +17,12 @@ import csv
 import dataclasses
 import shutil
 import tempfile
+from collections import Counter
 from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
 import yaml
 
@@ -29,9 +31,13 @@ from compiler.codegen import GeneratedModule
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.links import History
-from runtime.engine.results import SubjectResult
+from runtime.engine.groups import pool_of
+from runtime.engine.links import History, apply_links, resolve_precedence
+from runtime.engine.population import Standing, standings
+from runtime.engine.results import Consequence, Sanctioned, SubjectResult
 from runtime.engine.run import Evaluation, evaluate_datasets
+from runtime.engine.sanctions import carried, durations_of, with_ruling
+from runtime.engine.subjects import evaluate_period
 from runtime.inputs.data import (
     NAME_COLUMN,
     PERIOD_COLUMN,
@@ -49,6 +55,8 @@ from runtime.tools.runs import evaluate_with_history
 from runtime.tools.submissions import evaluate_submissions
 
 FIXED = (PERIOD_COLUMN, SUBJECT_COLUMN, NAME_COLUMN)
+
+Kind = Literal["section", "person"]
 
 # An added occurrence: item, count and the duration cell its item's
 # ``lasts: {column, unit}`` asks of each event ("" for an item that takes none).
@@ -380,6 +388,13 @@ class Prepared:
     by_subject: dict[int, tuple[Table, dict[str, list[tuple[int, list[str]]]]]] = dataclasses.field(
         default_factory=dict
     )
+    # Per kind, made once for the incremental what-if: the sanctions carried
+    # into the period, and each (link, subject)'s consequences as the
+    # period's evaluation found them.
+    carried: dict[str, dict[str, list[Sanctioned]]] = dataclasses.field(default_factory=dict)
+    linked: dict[str, dict[tuple[str, str], list[Consequence]]] = dataclasses.field(
+        default_factory=dict
+    )
 
     @classmethod
     def of(
@@ -427,9 +442,23 @@ class Prepared:
         and ``added`` (item, count, duration; on the period's last day): its
         rows read again (only its own rows and events), every other
         subject's as read before; E1109 for a column the subject's row has
-        not, E1150/E1151 for a duration missing or given in vain."""
+        not, E1150/E1151 for a duration missing or given in vain.  Only
+        what the change can reach is evaluated again (``incremental``)."""
         if not changes and not added and not removed:
             return self.evaluation
+        sections, people = self.changed_rows(subject, changes, added, removed)
+        found = self.incremental(subject, sections, people)
+        return found if found is not None else self.full(sections, people)
+
+    def changed_rows(
+        self,
+        subject: str,
+        changes: Mapping[str, str],
+        added: Sequence[Added] = (),
+        removed: Collection[str] = (),
+    ) -> tuple[Dataset, Dataset | None]:
+        """The period's rows with the subject's read again, changed as
+        ``what_if`` says (sections, people)."""
         durations = duration_columns(self.compilation)
         items = {i.id for program in self.compilation.programs.values() for i in program.items}
         _check_durations(added, durations, items)
@@ -455,13 +484,262 @@ class Prepared:
         missing = [c for c in changes if c not in done]
         if missing:
             raise _unknown(missing, subject, period, sorted(set(known), key=known.index))
+        swapped = _swapped(self.sections, sections, subject)
+        if self.people is None or people is None:
+            return swapped, None
+        return swapped, _swapped(self.people, people, subject)
+
+    def full(self, sections: Dataset, people: Dataset | None) -> Evaluation:
+        """The period evaluated again on these rows, every subject through
+        every stage (``evaluate``'s path; stage 1 remembered by inputs)."""
         return evaluate_datasets(
-            self.compilation, _swapped(self.sections, sections, subject),
-            None if self.people is None or people is None
-            else _swapped(self.people, people, subject),
-            [period], self.where, self.evaluation.label, self.history,
-            evaluators=self.evaluators,
+            self.compilation, sections, people, [self.period], self.where, self.evaluation.label,
+            self.history, evaluators=self.evaluators,
         )  # fmt: skip
+
+    def incremental(
+        self, subject: str, sections: Dataset, people: Dataset | None
+    ) -> Evaluation | None:
+        """``full(sections, people)`` when only ``subject``'s rows differ
+        from the period's: what cannot have changed is taken from the
+        period's evaluation, the rest computed as ``evaluate_datasets``
+        computes it; None where that cannot be shown equal (then ``full``).
+
+        Why it is equal, step by step (``runtime.engine.run.evaluate_datasets``
+        on one period):
+
+        1. A subject's stage-1 values are a function of its row (a person's
+           with their section's total put in).  Rows are the same objects
+           but the changed subject's, so only it is evaluated again, and
+           the people of a section whose total moved.  With group functions
+           (stages after 1) a member's values depend on its pool
+           (``runtime.engine.groups``: a group value reads only its own
+           pool), so every member of a pool holding one of those is
+           evaluated again, through every stage, by ``evaluate_period`` on
+           the pool's rows.
+        2. Ranks and grades (``population.standings``) are computed over
+           every subject of the kind, as the full path does (quotas across
+           groups, pools of ``all``, sanctions included), from the values of
+           step 1, with the same sanctions carried in and the same
+           per-event durations.
+        3. A result is built from its row, its values and its standing;
+           ``evaluate_period`` sets the standing's rank, grade and group,
+           then ``with_ruling`` its five sanction fields: so a result whose
+           row and values did not change is the period's result with those
+           eight fields set from the new standing (``_stood``), and one
+           evaluated again in step 1 (ranked there among the pools it was
+           evaluated with) too.
+        4. A subject's consequences are a function of its result's link
+           inputs (total, base, rank, grade, vetoes, indicators; its group's
+           size, which a what-if does not change) and the earlier years'
+           results: those whose inputs did not change keep the period's,
+           the others are linked again (``apply_links`` with the groups'
+           sizes); they are put in the full path's order (link by link,
+           results in their order), then the links' precedence and the
+           attaching are ``runtime.engine.run._link``'s.
+
+        History links and quotas across groups need no full path: an
+        earlier year's results are per subject and do not change with the
+        what-if, and every quota is filled by step 2 over everyone.  The
+        full path instead: a fault or a located problem while evaluating
+        again (``full`` reports it, located, as ``evaluate`` does), a
+        subject that appears or goes (the rows of a period changed in
+        number), or an evaluation of more than one period (a roll-up; the
+        workbench prepares one period at a time)."""
+        name = str(self.period)
+        if list(self.evaluation.quarters) != [name]:
+            return None
+        old_sections, old_people = self.evaluation.quarters[name]
+        programs = self.compilation.programs
+        section_evaluator, person_evaluator = self.evaluators
+        section_results = self._kind(
+            "section", section_evaluator, sections.rows, old_sections, {subject}, None
+        )
+        if section_results is None:
+            return None
+        person_results: list[SubjectResult] = []
+        if people is not None and person_evaluator is not None and "person" in programs:
+            program = programs["person"]
+            totals = {r.id: r.total for r in section_results}
+            was = {r.id: r.total for r in old_sections}
+            moved = {ident for ident, total in totals.items() if was.get(ident) != total}
+            changed = {subject}
+            if moved and program.organization is not None:
+                changed |= {p.id for p in program.organization.people if p.section in moved}
+            elif moved:
+                changed |= {r.id for r in old_people}
+            found = self._kind("person", person_evaluator, people.rows, old_people, changed, totals)
+            if found is None:
+                return None
+            person_results = found
+        evaluation = Evaluation(self.evaluation.label, self.evaluation.digest)
+        # The data's warnings are the period's (the rows swapped keep them), and
+        # so are the links' (they depend on the label and the history only).
+        evaluation.warnings = list(self.evaluation.warnings)
+        evaluation.quarters[name] = (section_results, person_results)
+        evaluation.sections, evaluation.people = section_results, person_results
+        self._link(evaluation, old_sections, old_people)
+        return evaluation
+
+    def _kind(
+        self,
+        kind: Kind,
+        evaluator: CompiledEvaluator,
+        rows: list[Row],
+        before: list[SubjectResult],
+        changed: set[str],
+        totals: dict[str, Decimal] | None,
+    ) -> list[SubjectResult] | None:
+        """One kind's results of the period (``incremental``'s steps 1–3),
+        None for the full path."""
+        program = self.compilation.programs[kind]
+        name = str(self.period)
+        mine = [row for row in rows if row.period == name]
+        was = {r.id: r for r in before}
+        if len(mine) != len(was) or any(row.subject not in was for row in mine):
+            return None
+        if program.stages > 1:
+            pools = pool_of(program)
+            touched = {pools.get(ident) for ident in changed if ident in was}
+            again = [row for row in mine if pools.get(row.subject) in touched]
+        else:
+            again = [row for row in mine if row.subject in changed]
+        if not again:
+            # No row of this kind read again, no value changed: the same
+            # standings, so each result is the period's own.
+            return list(before)
+        if kind not in self.carried:
+            self.carried[kind] = carried(program, name, self.history)
+        earlier = self.carried[kind]
+        made: dict[str, SubjectResult] = {}
+        if again:
+            fresh, faults = evaluate_period(program, evaluator, again, name, totals, earlier)
+            if faults or len(fresh) != len(again):
+                return None
+            made = {r.id: r for r in fresh}
+        results = [made[row.subject] if row.subject in made else was[row.subject] for row in mine]
+        durations = {
+            row.subject: durations_of((e.item, e.lasts) for e in row.events)
+            for row in mine
+            if any(e.lasts is not None for e in row.events)
+        }
+        ranked = standings(program, [(r.id, r.values) for r in results], name, earlier, durations)
+        stood = [_stood(r, ranked[r.id]) for r in results]
+        stood.sort(key=lambda r: (r.group, r.rank, r.id))
+        return stood
+
+    def _link(
+        self, evaluation: Evaluation, old_sections: list[SubjectResult],
+        old_people: list[SubjectResult],
+    ) -> None:  # fmt: skip
+        """``runtime.engine.run._link`` on ``evaluation`` (``incremental``'s step 4)."""
+        programs = self.compilation.programs
+        found: list[Consequence] = []
+        kinds: list[tuple[Kind, list[SubjectResult], list[SubjectResult]]] = [
+            ("section", evaluation.sections, old_sections)
+        ]
+        if "person" in programs:
+            kinds.append(("person", evaluation.people, old_people))
+        for kind, results, before in kinds:
+            program = programs[kind]
+            if not program.links:
+                continue
+            if kind not in self.linked:
+                self.linked[kind] = _by_link(
+                    apply_links(program, before, evaluation.label, self.history, [])
+                )
+            known = self.linked[kind]
+            was = {r.id: r for r in before}
+            again = [r for r in results if _link_inputs(r) != _link_inputs(was[r.id])]
+            fresh: dict[tuple[str, str], list[Consequence]] = {}
+            if again:
+                sizes = Counter(r.group for r in results)
+                fresh = _by_link(
+                    apply_links(program, again, evaluation.label, self.history, [], sizes)
+                )
+            redone = {r.id for r in again}
+            for link in program.links:
+                for r in results:
+                    found.extend((fresh if r.id in redone else known).get((link.id, r.id), ()))
+        if not found:
+            return
+        links = [link for program in programs.values() for link in program.links]
+        kept, overridden = resolve_precedence(found, links)
+        kept_by, overridden_by = _by_subject(kept), _by_subject(overridden)
+
+        def attach(
+            results: list[SubjectResult], before: list[SubjectResult], linked: list[SubjectResult]
+        ) -> list[SubjectResult]:
+            # A result that is the period's own (not built again) and keeps its
+            # consequences is the period's linked result: no copy made again.
+            was = {r.id: r for r in before}
+            done = {r.id: r for r in linked}
+            attached = []
+            for r in results:
+                mine, lost = tuple(kept_by.get(r.id, ())), tuple(overridden_by.get(r.id, ()))
+                old = done.get(r.id)
+                if r is was.get(r.id) and old is not None and (mine, lost) == (
+                    old.consequences, old.overridden,
+                ):  # fmt: skip
+                    r = old
+                elif mine != r.consequences or lost != r.overridden:
+                    r = dataclasses.replace(r, consequences=mine, overridden=lost)
+                attached.append(r)
+            return attached
+
+        evaluation.sections = attach(evaluation.sections, old_sections, self.evaluation.sections)
+        evaluation.people = attach(evaluation.people, old_people, self.evaluation.people)
+
+
+def _stood(result: SubjectResult, standing: Standing) -> SubjectResult:
+    """``result`` as ``evaluate_period`` builds it with ``standing``: rank,
+    grade and group, then the sanction fields ``with_ruling`` sets (left at
+    their defaults without a ruling)."""
+    if standing.ruling is not None:
+        placed = dataclasses.replace(
+            result, rank=standing.rank, grade=standing.grade, group=standing.group
+        )
+        return with_ruling(placed, standing.ruling)
+    plain = not (
+        result.sanctions or result.decided_by or result.decision or result.scoring
+        or result.scoring_by
+    )  # fmt: skip
+    if plain and (result.rank, result.grade, result.group) == (
+        standing.rank, standing.grade, standing.group,
+    ):  # fmt: skip
+        return result
+    return dataclasses.replace(
+        result, rank=standing.rank, grade=standing.grade, group=standing.group, sanctions=(),
+        decided_by="", decision="", scoring="", scoring_by="",
+    )  # fmt: skip
+
+
+def _link_inputs(result: SubjectResult) -> tuple[object, ...]:
+    """What a link reads of a result (``runtime.engine.links.apply_links``):
+    its consequences are the same while these are."""
+    return (
+        result.total, result.base, result.rank, result.grade, result.group, result.vetoes,
+        result.indicators,
+    )  # fmt: skip
+
+
+def _by_link(found: list[Consequence]) -> dict[tuple[str, str], list[Consequence]]:
+    """Consequences by (link, the subject whose result triggered them), in order."""
+    grouped: dict[tuple[str, str], list[Consequence]] = {}
+    for consequence in found:
+        grouped.setdefault((consequence.link, consequence.source), []).append(consequence)
+    return grouped
+
+
+def _by_subject(consequences: list[Consequence]) -> dict[str, list[Consequence]]:
+    """Each subject's consequences (as target or source), in order (as
+    ``runtime.engine.run._by_subject``)."""
+    mine: dict[str, list[Consequence]] = {}
+    for consequence in consequences:
+        mine.setdefault(consequence.target, []).append(consequence)
+        if consequence.source != consequence.target:
+            mine.setdefault(consequence.source, []).append(consequence)
+    return mine
 
 
 ADDED = "what-if"  # where an added occurrence was "read": the what-if itself

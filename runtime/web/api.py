@@ -164,9 +164,14 @@ def what_if(
         for r in (*changed.sections, *changed.people)
         if r.id in was and was[r.id] != (r.rank, r.grade) and bench.may_see(user, r.id)
     ]  # fmt: skip
+    # The subject as the period stands, written once per evaluation (every
+    # what-if on it starts from the same).
+    before = bench.remember(
+        ("subject-json", id(evaluation), subject), evaluation, lambda: subject_json(now_, program)
+    )
     found: dict[str, object] = {
-        "changes": changes, "before": subject_json(now_, program),
-        "after": subject_json(then, program), "ranks": moved,
+        "changes": changes, "before": before, "after": subject_json(then, program),
+        "ranks": moved,
     }  # fmt: skip
     if full:
         document = bench.document(changed)

@@ -34,7 +34,7 @@ from runtime.web.security import (
     Refused,
     signed_in,
 )
-from runtime.web.workbench import MAX_UPLOAD, Config, Workbench
+from runtime.web.workbench import MAX_UPLOAD, Config, Workbench, settle_heap
 
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
@@ -211,7 +211,10 @@ CONFIG_VARIABLE = "JIXIAO_SERVE_CONFIG"  # how ``serve`` hands its Config to wor
 def from_environment() -> FastAPI:
     """The application of one worker process of ``serve --workers N``
     (uvicorn starts each worker by importing this factory)."""
-    return create_app(Config(**json.loads(os.environ[CONFIG_VARIABLE])))
+    app = create_app(Config(**json.loads(os.environ[CONFIG_VARIABLE])))
+    app.state.workbench.settling = True
+    settle_heap()
+    return app
 
 
 def serve(
@@ -248,4 +251,7 @@ def serve(
             port=port, log_level="warning",
         )  # fmt: skip
         return
-    uvicorn.run(create_app(config, bench), host=host, port=port, log_level="warning")
+    app = create_app(config, bench)
+    bench.settling = True  # a server's heap: frozen once periods are prepared
+    settle_heap()
+    uvicorn.run(app, host=host, port=port, log_level="warning")

@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
+from functools import cache
+from typing import get_args
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
@@ -24,6 +26,8 @@ from compiler.diff import Change, diff_rule_sets
 from compiler.passes.state import Kind
 from dsl.diagnostics import Diagnostic, UserError
 from dsl.gitsource import parse_spec
+from dsl.messages import text
+from dsl.schema import Cadence
 from runtime.render.diff import to_text as diff_text
 from runtime.render.dryrun import to_csv as dryrun_csv
 from runtime.render.dryrun import to_json as dryrun_json
@@ -130,8 +134,16 @@ def rules_page(request: Request, bench: Bench, user: User) -> HTMLResponse:
     }  # fmt: skip
     return page(
         request, bench, "rules.html", user, 409 if failure else 200, kinds=KINDS, form=form,
-        programs=programs, log=log, diff=diff, failure=failure,
+        programs=programs, log=log, diff=diff, failure=failure, cadences=cadence_words(lang),
     )  # fmt: skip
+
+
+@cache
+def cadence_words(lang: str) -> dict[str, str]:
+    """Each cadence as the page's language says it (季度, 月度, 半年, 年度),
+    not as the rule file's key (``quarterly``): the words the forms and the
+    warnings use."""
+    return {cadence: text(f"warn.cadence.{cadence}", lang) for cadence in get_args(Cadence)}
 
 
 @router.get("/rules/findings")
