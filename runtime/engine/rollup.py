@@ -162,6 +162,42 @@ def roll_up(
     return final, problems
 
 
+def read_of_quarters(program: ir.Program) -> set[int]:
+    """The slots ``roll_up`` reads of a quarter's values (every quarter's but
+    the last, whose values the rolled-up result starts from)."""
+    read = {program.total, *(slot for _, slot in program.vetoes)}
+    if program.ranking is not None:
+        read.update(slot for slot, _ in program.ranking.keys)
+    read.update(slot for slot in (program.base, program.section_total) if slot is not None)
+    read.update(item.raised for item in program.items if item.raised is not None)
+    read.update(band.requires for band in program.grades if band.requires is not None)
+    return read
+
+
+def compact(program: ir.Program, results: list[SubjectResult]) -> list[SubjectResult]:
+    """A quarter's results (not the last of a roll-up) with only what
+    ``roll_up`` reads of them: totals, bases, indicators, adjustments,
+    vetoes, sanctions and the slots of ``read_of_quarters`` (the values
+    cut after the last of them, the others None).  Where a year is
+    evaluated only to be rolled up, the earlier quarters then hold a
+    fraction of their memory until the roll-up."""
+    read = read_of_quarters(program)
+    width = max(read) + 1
+    kept = [n in read for n in range(width)]
+    return [
+        dataclasses.replace(
+            result,
+            values=tuple(
+                v if keep else None for v, keep in zip(result.values[:width], kept, strict=True)
+            ),
+            supervision=(),
+            consequences=(),
+            overridden=(),
+        )
+        for result in results
+    ]
+
+
 def _indicators(
     rule: RollupRule, results: list[SubjectResult], quarters: list[int]
 ) -> tuple[IndicatorResult, ...]:

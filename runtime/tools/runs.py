@@ -29,14 +29,18 @@ def evaluate_with_history(
     label: str | None,
     store: Store | None,
     engine: str = "python",
+    keep_quarters: bool = True,
 ) -> Evaluation:
     """Evaluate; links read earlier published results from ``store``, if any.
-    ``engine``: ``python`` or ``batch`` (``runtime.engine.run.evaluate_datasets``)."""
+    ``engine``: ``python`` or ``batch`` (``runtime.engine.run.evaluate_datasets``);
+    ``keep_quarters``: see ``runtime.engine.run.evaluate_rules``."""
     assert "section" in compilation.programs
     scheme = compilation.programs["section"].scheme
     stored = store.history(scheme) if store is not None else None
     history = with_bundled(stored, data, scheme)
-    return evaluate_rules(compilation, data, periods, label, history, engine=engine)
+    return evaluate_rules(
+        compilation, data, periods, label, history, engine=engine, keep_quarters=keep_quarters
+    )
 
 
 PUBLISHED_FOLDER = "published"  # beside a data folder's tables: earlier years' published results
