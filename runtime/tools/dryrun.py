@@ -23,7 +23,7 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
-from runtime.engine.rollup import RollupRule, roll_up
+from runtime.engine.rollup import RollupRule, read_of_quarters, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
 from runtime.inputs.events import is_event_table
@@ -299,7 +299,7 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each."""
     needed = {
-        kind: _read_by_rollup(program)
+        kind: _kept_slots(program)
         for kind, program in compilation.programs.items()
         if program is not None
     }
@@ -310,11 +310,14 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
             if kept in (result.id, result.name):
                 slimmed.append(result)
                 continue
-            slots = needed.get("person" if result.kind == "person" else "section")
+            kept_slots = needed.get("person" if result.kind == "person" else "section")
             values = (
                 result.values
-                if slots is None
-                else tuple(v if n in slots else None for n, v in enumerate(result.values))
+                if kept_slots is None
+                else tuple(
+                    v if keep else None
+                    for v, keep in zip(result.values[: len(kept_slots)], kept_slots, strict=True)
+                )
             )
             slimmed.append(
                 dataclasses.replace(
@@ -408,17 +411,19 @@ def _slimmed_apart(
     )
 
 
-def _read_by_rollup(program: ir.Program) -> set[int] | None:
-    """The slots ``roll_up`` and the population stage read of a result."""
+def _kept_slots(program: ir.Program) -> list[bool] | None:
+    """Per slot up to the last that ``roll_up`` and the population stage read
+    of a result (``runtime.engine.rollup.read_of_quarters``: the values cut
+    after it), whether it is kept; None: all (no ranking)."""
     if program.ranking is None:
         return None
-    needed = {program.total, *(slot for slot, _ in program.ranking.keys)}
-    needed.update(slot for _, slot in program.vetoes)
-    needed.update(band.requires for band in program.grades if band.requires is not None)
-    for slot in (program.base, program.section_total):
-        if slot is not None:
-            needed.add(slot)
-    return needed
+    read = read_of_quarters(program)
+    return [n in read for n in range(max(read) + 1)]
+
+
+def _read_by_rollup(program: ir.Program) -> set[int] | None:
+    """The slots ``roll_up`` and the population stage read of a result."""
+    return None if program.ranking is None else read_of_quarters(program)
 
 
 def _label(periods: list[Period]) -> str:
