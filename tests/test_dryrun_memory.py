@@ -106,3 +106,34 @@ def test_rows_of_periods_compared_are_dropped_only_where_no_reader_could_tell(
         "e.csv", ["date", "subject", "item", "period"], [(2, ["2017-01-02", "s1", "w", "2017Q1"])]
     )
     assert slim(events) is events
+
+
+def test_supervision_items_are_made_for_the_periods_asked_and_every_row_checked(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from runtime.inputs.supervision import due_in, read_supervision
+
+    compilation = _compiled(str(ROOT / "rules" / "yongzhou"))
+    organization = compilation.programs["section"].organization
+    assert organization is not None
+    sections = {s.id: s.name for s in organization.sections}
+    data = tmp_path / "data"
+    shutil.copytree(ROOT / "examples" / "yongzhou", data)
+    table = data / "supervision.csv"
+    lines = table.read_text(encoding="utf-8").splitlines()
+    header = lines[0].split(",")
+    bad = dict.fromkeys(header, "")
+    bad.update(
+        id="X-1", letter="L", issued="2016-13-01", subject="s01", matter="m", due="2015-01-02"
+    )
+    table.write_text("\n".join([*lines, ",".join(bad[h] for h in header)]) + "\n", encoding="utf-8")
+    every, problems = read_supervision(str(data), sections)
+    span = (date(2016, 4, 1), date(2016, 6, 30))
+    with due_in([span]):
+        asked, asked_problems = read_supervision(str(data), sections)
+    assert asked_problems == problems and problems  # the bad row is reported either way
+    assert asked[0] == every[0]  # the first item whatever its due date
+    assert asked[1:] == [i for i in every[1:] if span[0] <= i.due <= span[1]]
+    assert len(asked) < len(every)

@@ -23,12 +23,12 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
-from runtime.engine.rollup import RollupRule, read_of_quarters, roll_up
+from runtime.engine.rollup import RollupRule, read_of_quarters, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
 from runtime.inputs.events import is_event_table
 from runtime.inputs.periods import Period, PeriodError, parse_month
-from runtime.inputs.supervision import is_supervision_table
+from runtime.inputs.supervision import due_in, is_supervision_table
 from runtime.inputs.tables import Table, read_once, slim_read
 from runtime.store import Store
 from runtime.tools.explain import explain
@@ -145,7 +145,8 @@ def compare(
     ``explained`` (an id or a name): a dry-run of a large organization over
     many periods does not hold every result of every period."""
     run = DryRun(*names)
-    with read_once():
+    # The data files read once; supervision items made for these periods only.
+    with read_once(), due_in((p.start, p.end) for p in periods):
         _compare_periods(run, baseline, candidate, data, periods, published, progress,
                          keep_results, explained, engine)  # fmt: skip
     run.grades, run.thresholds = _grades(baseline, candidate)
@@ -299,9 +300,9 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each."""
     needed = {
-        kind: _kept_slots(program)
+        kind: reading(program)
         for kind, program in compilation.programs.items()
-        if program is not None
+        if program is not None and program.ranking is not None
     }
 
     def slim(results: list[SubjectResult]) -> list[SubjectResult]:
@@ -310,15 +311,8 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
             if kept in (result.id, result.name):
                 slimmed.append(result)
                 continue
-            kept_slots = needed.get("person" if result.kind == "person" else "section")
-            values = (
-                result.values
-                if kept_slots is None
-                else tuple(
-                    v if keep else None
-                    for v, keep in zip(result.values[: len(kept_slots)], kept_slots, strict=True)
-                )
-            )
+            values_of = needed.get("person" if result.kind == "person" else "section")
+            values = result.values if values_of is None else values_of(result.values)
             slimmed.append(
                 dataclasses.replace(
                     result,
@@ -409,16 +403,6 @@ def _slimmed_apart(
         people=slim(evaluation.people),
         quarters=quarters,
     )
-
-
-def _kept_slots(program: ir.Program) -> list[bool] | None:
-    """Per slot up to the last that ``roll_up`` and the population stage read
-    of a result (``runtime.engine.rollup.read_of_quarters``: the values cut
-    after it), whether it is kept; None: all (no ranking)."""
-    if program.ranking is None:
-        return None
-    read = read_of_quarters(program)
-    return [n in read for n in range(max(read) + 1)]
 
 
 def _read_by_rollup(program: ir.Program) -> set[int] | None:
