@@ -548,8 +548,9 @@ def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) ->
     else:
         store = _open_store(args.store or (DEFAULT_STORE if Path(DEFAULT_STORE).exists() else None))
         try:
+            # Only the roll-up is shown: each quarter kept as far as it reads it.
             evaluation = evaluate_with_history(
-                result, args.data, periods, label, store, args.engine
+                result, args.data, periods, label, store, args.engine, keep_quarters=False
             )
         finally:
             if store is not None:

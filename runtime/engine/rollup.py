@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from decimal import Decimal
+from operator import itemgetter
+from typing import ClassVar
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
@@ -102,7 +104,7 @@ def roll_up(
                 else None
             )
             last = results[-1]
-            values = list(last.values)
+            values = last.values.expanded() if isinstance(last.values, Read) else list(last.values)
             values[program.total] = total
             if program.base is not None and base is not None:
                 values[program.base] = base
@@ -160,6 +162,69 @@ def roll_up(
     ]
     final.sort(key=lambda r: (r.group, r.rank, r.id))
     return final, problems
+
+
+def read_of_quarters(program: ir.Program) -> set[int]:
+    """The slots ``roll_up`` reads of a quarter's values (every quarter's but
+    the last, whose values the rolled-up result starts from)."""
+    read = {program.total, *(slot for _, slot in program.vetoes)}
+    if program.ranking is not None:
+        read.update(slot for slot, _ in program.ranking.keys)
+    read.update(slot for slot in (program.base, program.section_total) if slot is not None)
+    read.update(item.raised for item in program.items if item.raised is not None)
+    read.update(band.requires for band in program.grades if band.requires is not None)
+    return read
+
+
+class Read(tuple[object, ...]):
+    """A compacted quarter's values: only the slots ``roll_up`` reads, indexed
+    by slot as a whole result's values are (any other slot reads None).  A
+    tuple of 70 slots per subject and quarter was most of what a compacted
+    quarter held; the positions are the program's, shared by a subclass made
+    once per program (``reading``)."""
+
+    __slots__ = ()
+    positions: ClassVar[Mapping[int, int]] = {}
+    width: ClassVar[int] = 0
+
+    def __getitem__(self, slot: int) -> object:  # type: ignore[override]
+        at = self.positions.get(slot)
+        return None if at is None else tuple.__getitem__(self, at)
+
+    def expanded(self) -> list[object]:
+        """As a whole result's values, up to the last slot read (the others None)."""
+        whole: list[object] = [None] * self.width
+        for slot, at in self.positions.items():
+            whole[slot] = tuple.__getitem__(self, at)
+        return whole
+
+
+def reading(program: ir.Program) -> Callable[[Sequence[object]], Read]:
+    """The compacted values of ``program``'s results (``Read``)."""
+    read = sorted(read_of_quarters(program))
+    kind = type("Read", (Read,), {"__slots__": (), "positions": {s: n for n, s in enumerate(read)},
+                                  "width": read[-1] + 1})  # fmt: skip
+    pick = itemgetter(*read) if len(read) > 1 else (lambda values: (values[read[0]],))
+    return lambda values: kind(pick(values))
+
+
+def compact(program: ir.Program, results: list[SubjectResult]) -> list[SubjectResult]:
+    """A quarter's results (not the last of a roll-up) with only what
+    ``roll_up`` reads of them: totals, bases, indicators, adjustments,
+    vetoes, sanctions and the slots of ``read_of_quarters`` (``Read``).
+    Where a year is evaluated only to be rolled up, the earlier quarters
+    then hold a fraction of their memory until the roll-up."""
+    values_of = reading(program)
+    return [
+        dataclasses.replace(
+            result,
+            values=values_of(result.values),
+            supervision=(),
+            consequences=(),
+            overridden=(),
+        )
+        for result in results
+    ]
 
 
 def _indicators(

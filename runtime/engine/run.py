@@ -21,7 +21,7 @@ from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import History, apply_links, resolve_precedence
 from runtime.engine.results import Consequence, Sanctioned, SubjectResult
-from runtime.engine.rollup import RollupRule, roll_up
+from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.spark import SparkEvaluator
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
@@ -51,6 +51,7 @@ def evaluate_rules(
     absent_unscores: bool = False,
     collected: Mapping[str, frozenset[str]] | None = None,
     engine: str = "python",
+    keep_quarters: bool = True,
 ) -> Evaluation:
     """Evaluate the compiled rules on the data folder for ``periods``
     (the latest period in the data when None); ``history`` gives earlier
@@ -58,7 +59,12 @@ def evaluate_rules(
 
     Dry-runs on past data (``absent_unscores``) leave unscored what was never
     collected: indicators whose required cells are empty, and, per kind of
-    subject, indicators not in ``collected`` whose cells are empty."""
+    subject, indicators not in ``collected`` whose cells are empty.
+
+    The rows read are dropped once their period is evaluated; without
+    ``keep_quarters`` (a caller that reads the roll-up only) each quarter
+    but the last is kept only as far as the roll-up reads it
+    (``runtime.engine.rollup.compact``)."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -81,7 +87,10 @@ def evaluate_rules(
         if not present:
             raise UserError([Diagnostic("E0904", {"period": program.year}, None, location=data)])
         periods = [Period.of_label(present[-1])]
-    return evaluate_datasets(compilation, sections, people, periods, data, label, history, engine)
+    return evaluate_datasets(
+        compilation, sections, people, periods, data, label, history, engine,
+        consume=True, keep_quarters=keep_quarters,
+    )  # fmt: skip
 
 
 def evaluate_datasets(
@@ -94,6 +103,8 @@ def evaluate_datasets(
     history: History | None = None,
     engine: str = "python",
     evaluators: tuple[CompiledEvaluator, CompiledEvaluator | None] | None = None,
+    consume: bool = False,
+    keep_quarters: bool = True,
 ) -> Evaluation:
     """Evaluate rows already read (from data files, or a rule test's cases);
     ``data`` names where they came from, for problems about missing periods.
@@ -102,7 +113,9 @@ def evaluate_datasets(
     warning W0960 giving the reason), or ``spark`` (``runtime.engine.spark``:
     stage 1 on Spark's executors).  ``evaluators``: the section and person
     evaluators to use (the workbench keeps one that remembers the subjects it
-    evaluated), else made here."""
+    evaluated), else made here.  ``consume``: the datasets' rows are the
+    caller's no more (emptied here), each period's dropped once evaluated;
+    ``keep_quarters``: see ``evaluate_rules``."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -140,6 +153,10 @@ def evaluate_datasets(
         _by_period(people.rows if people is not None else []),
     )
     present = set(section_rows) | set(person_rows)
+    if consume:
+        sections.rows = []
+        if people is not None:
+            people.rows = []
     for period in periods:
         name = str(period)
         if name not in present:
@@ -149,7 +166,7 @@ def evaluate_datasets(
         section_results, faults = evaluate_period(
             program,
             section_evaluator,
-            section_rows.get(name, []),
+            section_rows.pop(name, []) if consume else section_rows.get(name, []),
             name,
             None,
             earlier,
@@ -162,13 +179,18 @@ def evaluate_datasets(
             totals: dict[str, Decimal] = {r.id: r.total for r in section_results}
             person_program = compilation.programs["person"]
             person_results, faults = evaluate_period(
-                person_program, people_evaluator, person_rows.get(name, []), name, totals,
+                person_program, people_evaluator,
+                person_rows.pop(name, []) if consume else person_rows.get(name, []), name, totals,
                 _earlier(person_program, name, history, lasting.get("person")),
                 batches.get("person"), fallbacks,
             )  # fmt: skip
             problems.extend(faults)
-        evaluation.quarters[name] = (section_results, person_results)
         _carry(lasting, period, (*section_results, *person_results))
+        if not keep_quarters and period != periods[-1] and program.rollup is not None:
+            section_results = compact(program, section_results)
+            if person_results and "person" in compilation.programs:
+                person_results = compact(compilation.programs["person"], person_results)
+        evaluation.quarters[name] = (section_results, person_results)
     for reason in dict.fromkeys(fallbacks):
         evaluation.warnings.append(
             Diagnostic("W0960", {"reason": reason}, None, severity="warning", location=data)

@@ -20,6 +20,9 @@ corrected — what an item ``from: supervision.uncorrected`` counts (督查发�
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
@@ -92,6 +95,30 @@ def counted_items(source: str, items: tuple[SupervisionItem, ...]) -> tuple[Supe
     return items
 
 
+# Inside ``due_in()``: the (first day, last day) of the periods asked.
+_DUE_IN: ContextVar[tuple[tuple[date, date], ...] | None] = ContextVar("due_in", default=None)
+
+
+@contextmanager
+def due_in(spans: Iterable[tuple[date, date]] | None) -> Iterator[None]:
+    """Within this block ``read_supervision`` makes only the items due in one
+    of the ``spans`` (each period's first and last day; None: all), and the
+    first item of a table: the period data reader asks a section for the
+    items due in the period of its row, and rows are read for the periods
+    asked only.  Every row is still checked, so the problems are the same.
+    A table of a bureau's history (a year of items before the year
+    evaluated) no longer makes items nobody reads."""
+    token = _DUE_IN.set(None if spans is None else tuple(spans))
+    try:
+        yield
+    finally:
+        _DUE_IN.reset(token)
+
+
+def _due_in(due: date, spans: tuple[tuple[date, date], ...]) -> bool:
+    return any(start <= due <= end for start, end in spans)
+
+
 def is_supervision_table(columns: dict[str, int] | list[str]) -> bool:
     return all(marker in columns for marker in _MARKERS)
 
@@ -109,13 +136,14 @@ def read_supervision(
         return [], []
     # Read once per ``read_once()`` block (a dry-run asks for every period and
     # both rule sets); copies of the lists, the items themselves are frozen.
-    key = ("supervision", str(path.resolve()), tuple(sections.items()))
-    items, problems = made_once(key, lambda: _read_supervision(path, sections))
+    wanted = _DUE_IN.get()
+    key = ("supervision", str(path.resolve()), tuple(sections.items()), wanted)
+    items, problems = made_once(key, lambda: _read_supervision(path, sections, wanted))
     return list(items), list(problems)
 
 
 def _read_supervision(
-    path: Path, sections: dict[str, str]
+    path: Path, sections: dict[str, str], wanted: tuple[tuple[date, date], ...] | None = None
 ) -> tuple[list[SupervisionItem], list[Diagnostic]]:
     items: list[SupervisionItem] = []
     problems: list[Diagnostic] = []
@@ -127,7 +155,7 @@ def _read_supervision(
             continue  # the period data reader reports an unreadable file, once
         for table in tables:
             if is_supervision_table([name for name in table.header if name]):
-                found, bad = read_supervision_table(table, sections, seen)
+                found, bad = read_supervision_table(table, sections, seen, wanted)
                 items.extend(found)
                 problems.extend(bad)
         slim_tables(file, _header_only)
@@ -147,9 +175,15 @@ def _header_only(table: Table) -> Table:
 
 
 def read_supervision_table(
-    table: Table, sections: dict[str, str], seen: dict[str, str] | None = None
+    table: Table,
+    sections: dict[str, str],
+    seen: dict[str, str] | None = None,
+    wanted: tuple[tuple[date, date], ...] | None = None,
 ) -> tuple[list[SupervisionItem], list[Diagnostic]]:
-    """One supervision table's rows; ``seen`` (item id -> where) spans tables."""
+    """One supervision table's rows; ``seen`` (item id -> where) spans tables.
+    ``wanted``: every row is checked, but only the items due in one of these
+    (first day, last day) spans are made, and the first item whatever its
+    due date (a table with items never reads as a table without)."""
     seen = {} if seen is None else seen
     columns = {name: index for index, name in enumerate(table.header) if name}
     problems: list[Diagnostic] = []
@@ -171,6 +205,10 @@ def read_supervision_table(
     get = itemgetter(*(need if i < 0 else i for i in at))
     strip = str.strip
     days: dict[str, date] = {}  # equal dates share one object (a table repeats them)
+    # Equal letters, matters, evidence and sections share one string: a table
+    # repeats them, and the items then hold none of the table's cells.
+    shared: dict[str, str] = {}
+    share = shared.setdefault
     flags = _YES | _NO
     append = items.append
     for number, cells in table.rows:
@@ -205,15 +243,18 @@ def read_supervision_table(
         ):
             # Dates spelled otherwise than YYYY-MM-DD (2016/3/5, 2016年3月5日) are read there too.
             item = _row(shown, number, cells, columns, sections, seen, problems)
-            if item is not None:
+            if item is not None and (wanted is None or _due_in(item.due, wanted) or not items):
                 append(item)
             continue
         where = f"{shown}:{number}"
         seen[ident] = where
+        if wanted is not None and not _due_in(due, wanted) and items:
+            continue  # checked, not kept: due in no period asked (``due_in``)
         append(
             SupervisionItem(
-                ident, letter, issued, subject, matter, due, closed,
-                lowered in _YES, evidence, shown, number, lowered in _NO and lowered != "",
+                ident, share(letter, letter), issued, share(subject, subject),
+                share(matter, matter), due, closed, lowered in _YES, share(evidence, evidence),
+                shown, number, lowered in _NO and lowered != "",
             )
         )  # fmt: skip
     return items, problems

@@ -39,6 +39,7 @@ __all__ = [
     "made_once",
     "read_once",
     "read_tables",
+    "slim_read",
     "slim_tables",
 ]
 
@@ -128,6 +129,23 @@ def slim_tables(path: Path, slim: Callable[[Table], Table]) -> None:
         return
     read[key] = [slim(table) for table in read[key]]
     slimmed.add(key)
+
+
+def slim_read(slim: Callable[[Table], Table]) -> None:
+    """Inside ``read_once()``: keep ``slim(table)`` of every table read so far
+    instead of the whole table (a dry-run drops the rows of the periods it has
+    evaluated and of those it never will: held through every period, they
+    were most of its memory).  ``slim`` returns its argument unchanged when
+    it leaves a table whole; ``read_tables(path, whole=True)`` still gives
+    the whole tables of a file it changed."""
+    read, slimmed = _READ.get(), _SLIMMED.get()
+    if read is None or slimmed is None:
+        return
+    for key, tables in read.items():
+        kept = [slim(table) for table in tables]
+        if any(new is not old for new, old in zip(kept, tables, strict=True)):
+            read[key] = kept
+            slimmed.add(key)
 
 
 def _key(path: Path) -> tuple[str, int, int] | None:

@@ -23,10 +23,13 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
-from runtime.engine.rollup import RollupRule, roll_up
+from runtime.engine.rollup import RollupRule, read_of_quarters, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
-from runtime.inputs.periods import Period
-from runtime.inputs.tables import read_once
+from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.inputs.events import is_event_table
+from runtime.inputs.periods import Period, PeriodError, parse_month
+from runtime.inputs.supervision import due_in, is_supervision_table
+from runtime.inputs.tables import Table, read_once, slim_read
 from runtime.store import Store
 from runtime.tools.explain import explain
 from semantics.rounding import shown
@@ -142,7 +145,8 @@ def compare(
     ``explained`` (an id or a name): a dry-run of a large organization over
     many periods does not hold every result of every period."""
     run = DryRun(*names)
-    with read_once():
+    # The data files read once; supervision items made for these periods only.
+    with read_once(), due_in((p.start, p.end) for p in periods):
         _compare_periods(run, baseline, candidate, data, periods, published, progress,
                          keep_results, explained, engine)  # fmt: skip
     run.grades, run.thresholds = _grades(baseline, candidate)
@@ -180,6 +184,18 @@ def _compare_periods(
         before = evaluate_rules(
             baseline, data, [period], label, absent_unscores=True, engine=engine
         )
+        _gather_link_names(run, before)
+        published_text: str | None = None
+        if published is not None and label in published:
+            stored = {str(s["id"]): s for s in published[label]}
+            differ = [
+                r.id
+                for r in [*before.sections, *before.people]
+                if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
+            ]
+            published_text = "reproduced" if not differ else ", ".join(differ)
+        if not keep_results:  # what the comparison and the roll-up read, before the candidate
+            before = _slimmed(before, baseline, explained)
         after = evaluate_rules(
             candidate,
             data,
@@ -189,6 +205,9 @@ def _compare_periods(
             collected=collected,
             engine=engine,
         )
+        _gather_link_names(run, after)
+        if not keep_results:
+            after = _slimmed(after, candidate, explained)
         comparison = _comparison(
             label,
             baseline,
@@ -196,30 +215,161 @@ def _compare_periods(
             (before.sections, before.people),
             (after.sections, after.people),
         )
-        if published is not None and label in published:
-            stored = {str(s["id"]): s for s in published[label]}
-            differ = [
-                r.id
-                for r in [*before.sections, *before.people]
-                if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
-            ]
-            comparison.published = "reproduced" if not differ else ", ".join(differ)
+        comparison.published = published_text
         run.periods.append(comparison)
-        for evaluation in (before, after):
-            for result in (*evaluation.sections, *evaluation.people):
-                for consequence in result.consequences:
-                    run.link_names[consequence.link] = consequence.name
-        run.evaluations.append(
-            (before, after)
-            if keep_results
-            else (_slimmed(before, baseline, explained), _slimmed(after, candidate, explained))
-        )
+        if not keep_results:  # compared: the kept subject's results alone stay whole
+            before, after = _compared(before, explained), _compared(after, explained)
+            # The rows of this period (and of periods not asked) are read no more.
+            slim_read(_rows_dropped(periods[number:], baseline, candidate))
+        run.evaluations.append((before, after))
+
+
+def _gather_link_names(run: DryRun, evaluation: Evaluation) -> None:
+    for result in (*evaluation.sections, *evaluation.people):
+        for consequence in result.consequences:
+            run.link_names[consequence.link] = consequence.name
+
+
+def _rows_dropped(
+    remaining: list[Period], baseline: Compilation, candidate: Compilation
+) -> Callable[[Table], Table]:
+    """How a data table read once is slimmed once a period is compared: the
+    rows of quarters (or years) not in ``remaining`` dropped, which every
+    later reader would skip without a word (``runtime.inputs.data``: a row of
+    a period not wanted).  A table is left whole where dropping could change
+    what a reader makes of it: month rows in it (read by quarter), a period
+    cell that is not a period, rows of the other kind of period (reported),
+    or kept rows that name fewer subjects (which kind of subject a table
+    holds is judged from the subjects it names)."""
+    annual = {c.programs["section"].annual for c in (baseline, candidate)}
+    wanted = set(remaining)
+    known: dict[str, bool] = {}  # period text -> whether its rows can be dropped
+
+    def droppable(text: str) -> bool | None:
+        """True: a row of a period not wanted; False: kept; None: leave the table whole."""
+        text = text.strip()
+        if text not in known:
+            try:
+                if parse_month(text):
+                    return None
+                period = Period.of_label(text)
+            except PeriodError:
+                return None
+            if {period.annual} != annual:
+                return None
+            known[text] = period not in wanted
+        return known[text]
+
+    def slim(table: Table) -> Table:
+        columns = {name: index for index, name in enumerate(table.header) if name}
+        if (
+            PERIOD_COLUMN not in columns
+            or SUBJECT_COLUMN not in columns
+            or is_event_table(columns)
+            or is_supervision_table(columns)
+            or not table.rows
+        ):
+            return table
+        at, who = columns[PERIOD_COLUMN], columns[SUBJECT_COLUMN]
+        kept: list[tuple[int, list[str]]] = []
+        for numbered in table.rows:
+            cells = numbered[1]
+            drop = droppable(cells[at]) if at < len(cells) else None
+            if drop is None:
+                return table
+            if not drop:
+                kept.append(numbered)
+        if len(kept) == len(table.rows):
+            return table
+        if not kept or _named(kept, who) != _named(table.rows, who):
+            return table
+        return dataclasses.replace(table, rows=kept)
+
+    return slim
+
+
+def _named(rows: list[tuple[int, list[str]]], index: int) -> set[str]:
+    return {cells[index].strip() for _, cells in rows if index < len(cells)}
 
 
 def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None) -> Evaluation:
-    """``evaluation`` with only what the roll-up over periods reads of each
-    result (total, base, rank, grade, vetoes and the slots ranking and grading
-    read), except the results of the subject ``kept``."""
+    """``evaluation`` (of one period) with only what the comparison and the
+    roll-up over periods read of each result (total, base, rank, grade,
+    group, vetoes, sanctions, consequences and the slots ranking and grading
+    read), except the results of the subject ``kept``.  Each result is
+    slimmed once: the period's results after the links (their consequences)
+    stand for the quarter too, the subject ``kept`` as it was in each."""
+    needed = {
+        kind: reading(program)
+        for kind, program in compilation.programs.items()
+        if program is not None and program.ranking is not None
+    }
+
+    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
+        slimmed = []
+        for result in results:
+            if kept in (result.id, result.name):
+                slimmed.append(result)
+                continue
+            values_of = needed.get("person" if result.kind == "person" else "section")
+            values = result.values if values_of is None else values_of(result.values)
+            slimmed.append(
+                dataclasses.replace(
+                    result,
+                    indicators=(),
+                    adjustments=(),
+                    overridden=(),
+                    supervision=(),
+                    values=values,
+                )
+            )
+        return slimmed
+
+    def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
+        """The same results but the subject ``kept``: as it was before the links."""
+        return [
+            before_links if kept in (r.id, r.name) else r
+            for r, before_links in zip(slimmed, whole, strict=True)
+        ]
+
+    if list(evaluation.quarters) != [evaluation.label] or any(
+        [r.id for r in after] != [r.id for r in before]
+        for after, before in zip(
+            (evaluation.sections, evaluation.people),
+            evaluation.quarters[evaluation.label],
+            strict=True,
+        )
+    ):
+        return _slimmed_apart(evaluation, compilation, kept)
+    whole_sections, whole_people = evaluation.quarters[evaluation.label]
+    sections, people = slim(evaluation.sections), slim(evaluation.people)
+    quarter = (as_quarter(sections, whole_sections), as_quarter(people, whole_people))
+    return dataclasses.replace(
+        evaluation, sections=sections, people=people, quarters={evaluation.label: quarter}
+    )
+
+
+def _compared(evaluation: Evaluation, kept: str | None) -> Evaluation:
+    """A slimmed evaluation once compared: its ``sections`` and ``people``
+    only the subject ``kept`` (whole, for ``explain_difference``), its
+    quarters' results without consequences (the roll-up applies none)."""
+
+    def bare(results: list[SubjectResult]) -> list[SubjectResult]:
+        return [dataclasses.replace(r, consequences=()) if r.consequences else r for r in results]
+
+    return dataclasses.replace(
+        evaluation,
+        sections=[r for r in evaluation.sections if kept in (r.id, r.name)],
+        people=[r for r in evaluation.people if kept in (r.id, r.name)],
+        quarters={p: (bare(s), bare(people)) for p, (s, people) in evaluation.quarters.items()},
+    )
+
+
+def _slimmed_apart(
+    evaluation: Evaluation, compilation: Compilation, kept: str | None
+) -> Evaluation:
+    """``_slimmed`` where the period's results and its quarter's differ (never
+    for a dry-run's one-period evaluations): each slimmed on its own (consequences kept for the comparison)."""
 
     def slim(results: list[SubjectResult]) -> list[SubjectResult]:
         slimmed = []
@@ -239,7 +389,6 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
                     result,
                     indicators=(),
                     adjustments=(),
-                    consequences=(),
                     overridden=(),
                     supervision=(),
                     values=values,
@@ -258,15 +407,7 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
 
 def _read_by_rollup(program: ir.Program) -> set[int] | None:
     """The slots ``roll_up`` and the population stage read of a result."""
-    if program.ranking is None:
-        return None
-    needed = {program.total, *(slot for slot, _ in program.ranking.keys)}
-    needed.update(slot for _, slot in program.vetoes)
-    needed.update(band.requires for band in program.grades if band.requires is not None)
-    for slot in (program.base, program.section_total):
-        if slot is not None:
-            needed.add(slot)
-    return needed
+    return None if program.ranking is None else read_of_quarters(program)
 
 
 def _label(periods: list[Period]) -> str:

@@ -18,6 +18,7 @@ from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.links import History
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
+from runtime.inputs.supervision import due_in
 from runtime.inputs.tables import data_files
 from runtime.store import Store, input_digest
 
@@ -29,14 +30,20 @@ def evaluate_with_history(
     label: str | None,
     store: Store | None,
     engine: str = "python",
+    keep_quarters: bool = True,
 ) -> Evaluation:
     """Evaluate; links read earlier published results from ``store``, if any.
-    ``engine``: ``python`` or ``batch`` (``runtime.engine.run.evaluate_datasets``)."""
+    ``engine``: ``python`` or ``batch`` (``runtime.engine.run.evaluate_datasets``);
+    ``keep_quarters``: see ``runtime.engine.run.evaluate_rules``."""
     assert "section" in compilation.programs
     scheme = compilation.programs["section"].scheme
     stored = store.history(scheme) if store is not None else None
     history = with_bundled(stored, data, scheme)
-    return evaluate_rules(compilation, data, periods, label, history, engine=engine)
+    # Supervision items made for the periods asked only (all when the data decides).
+    with due_in(None if periods is None else [(p.start, p.end) for p in periods]):
+        return evaluate_rules(
+            compilation, data, periods, label, history, engine=engine, keep_quarters=keep_quarters
+        )
 
 
 PUBLISHED_FOLDER = "published"  # beside a data folder's tables: earlier years' published results
