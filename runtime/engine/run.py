@@ -25,7 +25,7 @@ from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.spark import SparkEvaluator
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
-from runtime.inputs.collection import fewer_collections
+from runtime.inputs.collection import collector_paused
 from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.inputs.tables import read_once
@@ -43,7 +43,7 @@ class Evaluation:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
-@fewer_collections()  # millions of long-lived rows and results, no cycles
+@collector_paused()  # millions of long-lived rows and results, no cycles
 def evaluate_rules(
     compilation: Compilation,
     data: str,
@@ -86,7 +86,7 @@ def evaluate_rules(
     return evaluate_datasets(compilation, sections, people, periods, data, label, history, engine)
 
 
-@fewer_collections()
+@collector_paused()
 def evaluate_datasets(
     compilation: Compilation,
     sections: Dataset,

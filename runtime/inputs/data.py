@@ -201,6 +201,9 @@ class _TableReader:
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
+        # Cells read without a problem, by input slot and text: a large table
+        # repeats its values (one Decimal made and kept per spelling).
+        self._read: dict[tuple[int, str], object] = {}
         # Rows not kept for a problem already reported: their events are not
         # "events without a row" (E0814), which would only repeat it.
         self.rejected: set[tuple[str, str]] = set()
@@ -586,6 +589,8 @@ class _TableReader:
         unscored: set[str] = set()
         ok = True
         held = self.months.get((str(period), subject), {})
+        read = self._read
+        supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
         for input_field in self.program.inputs:
             if input_field.kind in RUNTIME_KINDS:
                 continue
@@ -628,12 +633,20 @@ class _TableReader:
                 unscored.update(needed_by)
                 values[input_field.slot] = None
                 continue
-            value, problem = read_cell(input_field, raw, shown, number)
+            cell = (input_field.slot, raw)
+            value = read.get(cell, read)
+            problem = None
+            if value is read:
+                value, problem = read_cell(input_field, raw, shown, number)
+                if problem is None:
+                    read[cell] = value  # the value a cell of this text always reads as
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
             elif input_field.source is not None and self.supervision is not None:
-                count = supervision_count(input_field.source, self.mine(subject, period))
+                if supervised is None:
+                    supervised = self.mine(subject, period)
+                count = supervision_count(input_field.source, supervised)
                 if raw != "" and value != count:
                     args = {"row": number, "column": input_field.name, "count": count, "value": raw}
                     self.problem("E0935", args, _where(shown, number, input_field.name))
@@ -647,8 +660,9 @@ class _TableReader:
             elif input_field.kind == "events" and input_field.source is not None:
                 # An item counted from the supervision table (event rows for
                 # it are refused in attach_events); without one, from events.
-                mine = self.mine(subject, period)
-                values[input_field.slot] = supervision_count(input_field.source, mine)
+                if supervised is None:
+                    supervised = self.mine(subject, period)
+                values[input_field.slot] = supervision_count(input_field.source, supervised)
             elif input_field.kind == "events":
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
@@ -662,8 +676,10 @@ class _TableReader:
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
             where = f"{shown}:{number}"
+            if supervised is None:
+                supervised = self.mine(subject, period)
             row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored),
-                      supervision=self.mine(subject, period))  # fmt: skip
+                      supervision=supervised)  # fmt: skip
             self.dataset.rows.append(row)
 
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
