@@ -25,7 +25,7 @@ from runtime.engine.rollup import RollupRule, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.spark import SparkEvaluator
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
-from runtime.inputs.collection import collector_paused
+from runtime.inputs.collection import collect_young, collector_paused
 from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.inputs.tables import read_once
@@ -67,6 +67,7 @@ def evaluate_rules(
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     known = collected or {}
+    collect_young()  # the compiler's cycles (and its syntax tree) freed before the data is read
     with read_once():  # the files read once for both kinds of subject
         sections = load_data(program, data, periods, absent_unscores, known.get("section"))
         problems.extend(sections.diagnostics)

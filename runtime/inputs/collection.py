@@ -11,6 +11,11 @@ within ``collector_paused()`` the collector does not run at all; reference
 counting still frees everything that is not in a cycle (all of the data),
 and what cycles are made are collected by the next collection after the
 block.  Nothing about the results depends on when the collector runs.
+
+One thing does make cycles: compiling (the compiler's pass state refers to
+itself, and through it to the whole syntax tree, 180,000 objects at 20,000
+people).  ``collect_young()`` frees them before the data is read, scanning
+only the objects made since the last collection.
 """
 
 from __future__ import annotations
@@ -43,3 +48,9 @@ def collector_paused() -> Iterator[None]:
             _open -= 1
             if _open == 0 and _was_enabled:
                 gc.enable()
+
+
+def collect_young() -> None:
+    """Collect the youngest generation now (inside ``collector_paused``: every
+    object made since the last collection, the cycles among them freed)."""
+    gc.collect(0)

@@ -227,7 +227,12 @@ class _TableReader:
         # A period cell's text -> its period, "month" (a month row) or "bad".
         self._period_of: dict[str, Period | str] = {}
         # (period, section, post) -> the indicators in force and applying (``row``).
-        self._active: dict[tuple[Period, str | None, str | None], set[str]] = {}
+        self._active: dict[tuple[Period, object], set[str]] = {}
+        # (section, post) -> what of them ``applies_to`` can name: the id, the
+        # tags and the post only where some indicator names them, so that the
+        # sections of a large organization share one set of indicators.
+        self._applying: dict[tuple[str | None, str | None], object] = {}
+        self._named = {t for i in program.indicators for t in (i.applies_to or ())}
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -442,11 +447,17 @@ class _TableReader:
             return
         start = len(self.dataset.diagnostics)
         at, width = columns[PERIOD_COLUMN], len(header)
+        skipped: set[str] = set()  # period cells known to be of a period not wanted
         for number, cells in numbered:
             # A row of a period not wanted, its period already read on an
             # earlier row, is left alone here (``row`` would return at once).
-            if at < len(cells) and self._unwanted(cells[at]):
-                continue
+            if at < len(cells):
+                text = cells[at]
+                if text in skipped:
+                    continue
+                if self._unwanted(text):
+                    skipped.add(text)  # a period once unwanted stays so
+                    continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             self.row(shown, number, cells, columns)
@@ -577,7 +588,20 @@ class _TableReader:
         self.seen[key] = f"{shown}:{number}"
         # The indicators in force and applying: the same for every subject of
         # one section and post in a period, worked out once for them.
-        scope = (period, section.id if section is not None else None, post)
+        ident = section.id if section is not None else None
+        applying = self._applying.get((ident, post))
+        if applying is None:
+            named = self._named
+            applying = self._applying[(ident, post)] = (
+                None
+                if section is None
+                else (
+                    ident if ident in named else "",
+                    tuple(t for t in section.tags if t in named),
+                    post if post in named else None,
+                )
+            )
+        scope = (period, applying)
         active = self._active.get(scope)
         if active is None:
             active = self._active[scope] = {
