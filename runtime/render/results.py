@@ -497,8 +497,9 @@ def to_table(
         parts = [(shown_columns[i], widths[i]) for i in block]
         lines.append("  ".join(padded(c.head, w, not c.left) for c, w in parts).rstrip())
         lines.append("  ".join("-" * w for _, w in parts))
-        for row in range(len(results)):
-            lines.append("  ".join(padded(c.cells[row], w, not c.left) for c, w in parts).rstrip())
+        # Padded a column at a time, joined a row at a time.
+        filled = [[padded(x, w, not c.left) for x in c.cells] for c, w in parts]
+        lines.extend("  ".join(row).rstrip() for row in zip(*filled, strict=True))
     return "\n".join(lines) + "\n"
 
 
