@@ -233,6 +233,12 @@ class _TableReader:
         # sections of a large organization share one set of indicators.
         self._applying: dict[tuple[str | None, str | None], object] = {}
         self._named = {t for i in program.indicators for t in (i.applies_to or ())}
+        # The inputs read from columns and those the runtime sets, in program
+        # order (``row`` walks them for every row).
+        self._columned = [f for f in program.inputs if f.kind not in RUNTIME_KINDS]
+        self._runtime = [f for f in program.inputs if f.kind in RUNTIME_KINDS]
+        # ``row``: each columned input's column index in the table being read.
+        self._at: tuple[dict[str, int], list[int | None]] | None = None
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -615,10 +621,9 @@ class _TableReader:
         held = self.months.get((str(period), subject), {})
         read = self._read
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
-        for input_field in self.program.inputs:
-            if input_field.kind in RUNTIME_KINDS:
-                continue
-            index = columns.get(input_field.name)
+        if self._at is None or self._at[0] is not columns:  # once per table
+            self._at = (columns, [columns.get(f.name) for f in self._columned])
+        for input_field, index in zip(self._columned, self._at[1], strict=True):
             raw = cells[index].strip() if index is not None else ""
             needed_by = input_field.needed_by
             if input_field.slot in held:
@@ -677,7 +682,7 @@ class _TableReader:
                     ok = False
                 value = count
             values[input_field.slot] = value
-        for input_field in self.program.inputs:
+        for input_field in self._runtime:
             if input_field.kind == "context":
                 owner = self.context_owner[input_field.slot]
                 values[input_field.slot] = owner in active and owner not in unscored
