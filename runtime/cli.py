@@ -46,6 +46,7 @@ from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.engine.spark import start as start_spark
+from runtime.inputs.collection import collector_paused
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.bulletin import render as render_bulletin
 from runtime.render.bulletin import to_xlsx as bulletin_xlsx
@@ -529,6 +530,7 @@ def _run(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, e
     raise _usage("cli.error.unknown_command", command=args.command)
 
 
+@collector_paused()  # compiling, reading, evaluating, rendering: long-lived objects
 def _evaluate(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
     if args.from_submissions:
         if args.data:

@@ -25,6 +25,7 @@ from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.spark import SparkEvaluator
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
+from runtime.inputs.collection import collect_young, collector_paused
 from runtime.inputs.data import Dataset, Row, load_data
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from runtime.inputs.tables import read_once
@@ -42,6 +43,7 @@ class Evaluation:
     warnings: list[Diagnostic] = field(default_factory=list)
 
 
+@collector_paused()  # millions of long-lived rows and results, no cycles
 def evaluate_rules(
     compilation: Compilation,
     data: str,
@@ -71,6 +73,7 @@ def evaluate_rules(
     if not Path(data).exists():
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     known = collected or {}
+    collect_young()  # the compiler's cycles (and its syntax tree) freed before the data is read
     with read_once():  # the files read once for both kinds of subject
         sections = load_data(program, data, periods, absent_unscores, known.get("section"))
         problems.extend(sections.diagnostics)
@@ -93,6 +96,7 @@ def evaluate_rules(
     )  # fmt: skip
 
 
+@collector_paused()
 def evaluate_datasets(
     compilation: Compilation,
     sections: Dataset,

@@ -11,7 +11,6 @@ A fault names the rule position, the subject and the period.
 
 from __future__ import annotations
 
-import dataclasses
 import decimal
 import hashlib
 from collections.abc import Mapping, Sequence
@@ -189,9 +188,9 @@ def evaluate_period(
                         )
                     )
                     continue
-                row = dataclasses.replace(
-                    row, values=(*row.values[:position], total, *row.values[position + 1 :])
-                )
+                values = (*row.values[:position], total, *row.values[position + 1 :])
+                row = Row(row.period, row.subject, row.name, values, row.source, row.events,
+                          row.supervision, row.unscored)  # fmt: skip
             pending.append(row)
         computed = None
         if batch is not None and pending:
@@ -256,14 +255,24 @@ def evaluate_period(
     # annual indicator between its checkpoints) are not part of its results;
     # which they are is the period's, worked out once.
     scored = tuple(i for i in program.indicators if i.scored_in(end))
+    # Equal indicator results are one object (they are immutable): a large
+    # organization repeats its scores, and a result per subject and indicator
+    # was the most numerous object kept.  Keyed by the score's text too, so
+    # that 1.0 and 1.00 stay apart.
+    shared: dict[tuple[int, object, str, str], IndicatorResult] = {}
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
-        indicators = tuple(
-            IndicatorResult(i.id, i.name, i.points, values[i.score], _status(i, values, row))  # type: ignore[arg-type]
-            for i in scored
-        )
+        mine = []
+        for n, i in enumerate(scored):  # keyed by position in the period, not by id
+            score, status = values[i.score], _status(i, values, row)
+            key = (n, score, str(score), status)
+            found = shared.get(key)
+            if found is None:
+                found = shared[key] = IndicatorResult(i.id, i.name, i.points, score, status)  # type: ignore[arg-type]
+            mine.append(found)
+        indicators = tuple(mine)
         base = values[program.base] if program.base is not None else None
         result = SubjectResult(
             row.subject,

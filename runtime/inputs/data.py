@@ -201,6 +201,9 @@ class _TableReader:
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
+        # Cells read without a problem, by input slot and text: a large table
+        # repeats its values (one Decimal made and kept per spelling).
+        self._read: dict[tuple[int, str], object] = {}
         # Rows not kept for a problem already reported: their events are not
         # "events without a row" (E0814), which would only repeat it.
         self.rejected: set[tuple[str, str]] = set()
@@ -224,7 +227,18 @@ class _TableReader:
         # A period cell's text -> its period, "month" (a month row) or "bad".
         self._period_of: dict[str, Period | str] = {}
         # (period, section, post) -> the indicators in force and applying (``row``).
-        self._active: dict[tuple[Period, str | None, str | None], set[str]] = {}
+        self._active: dict[tuple[Period, object], set[str]] = {}
+        # (section, post) -> what of them ``applies_to`` can name: the id, the
+        # tags and the post only where some indicator names them, so that the
+        # sections of a large organization share one set of indicators.
+        self._applying: dict[tuple[str | None, str | None], object] = {}
+        self._named = {t for i in program.indicators for t in (i.applies_to or ())}
+        # The inputs read from columns and those the runtime sets, in program
+        # order (``row`` walks them for every row).
+        self._columned = [f for f in program.inputs if f.kind not in RUNTIME_KINDS]
+        self._runtime = [f for f in program.inputs if f.kind in RUNTIME_KINDS]
+        # ``row``: each columned input's column index in the table being read.
+        self._at: tuple[dict[str, int], list[int | None]] | None = None
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -439,11 +453,17 @@ class _TableReader:
             return
         start = len(self.dataset.diagnostics)
         at, width = columns[PERIOD_COLUMN], len(header)
+        skipped: set[str] = set()  # period cells known to be of a period not wanted
         for number, cells in numbered:
             # A row of a period not wanted, its period already read on an
             # earlier row, is left alone here (``row`` would return at once).
-            if at < len(cells) and self._unwanted(cells[at]):
-                continue
+            if at < len(cells):
+                text = cells[at]
+                if text in skipped:
+                    continue
+                if self._unwanted(text):
+                    skipped.add(text)  # a period once unwanted stays so
+                    continue
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             self.row(shown, number, cells, columns)
@@ -574,7 +594,20 @@ class _TableReader:
         self.seen[key] = f"{shown}:{number}"
         # The indicators in force and applying: the same for every subject of
         # one section and post in a period, worked out once for them.
-        scope = (period, section.id if section is not None else None, post)
+        ident = section.id if section is not None else None
+        applying = self._applying.get((ident, post))
+        if applying is None:
+            named = self._named
+            applying = self._applying[(ident, post)] = (
+                None
+                if section is None
+                else (
+                    ident if ident in named else "",
+                    tuple(t for t in section.tags if t in named),
+                    post if post in named else None,
+                )
+            )
+        scope = (period, applying)
         active = self._active.get(scope)
         if active is None:
             active = self._active[scope] = {
@@ -586,10 +619,11 @@ class _TableReader:
         unscored: set[str] = set()
         ok = True
         held = self.months.get((str(period), subject), {})
-        for input_field in self.program.inputs:
-            if input_field.kind in RUNTIME_KINDS:
-                continue
-            index = columns.get(input_field.name)
+        read = self._read
+        supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
+        if self._at is None or self._at[0] is not columns:  # once per table
+            self._at = (columns, [columns.get(f.name) for f in self._columned])
+        for input_field, index in zip(self._columned, self._at[1], strict=True):
             raw = cells[index].strip() if index is not None else ""
             needed_by = input_field.needed_by
             if input_field.slot in held:
@@ -628,27 +662,36 @@ class _TableReader:
                 unscored.update(needed_by)
                 values[input_field.slot] = None
                 continue
-            value, problem = read_cell(input_field, raw, shown, number)
+            cell = (input_field.slot, raw)
+            value = read.get(cell, read)
+            problem = None
+            if value is read:
+                value, problem = read_cell(input_field, raw, shown, number)
+                if problem is None:
+                    read[cell] = value  # the value a cell of this text always reads as
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
             elif input_field.source is not None and self.supervision is not None:
-                count = supervision_count(input_field.source, self.mine(subject, period))
+                if supervised is None:
+                    supervised = self.mine(subject, period)
+                count = supervision_count(input_field.source, supervised)
                 if raw != "" and value != count:
                     args = {"row": number, "column": input_field.name, "count": count, "value": raw}
                     self.problem("E0935", args, _where(shown, number, input_field.name))
                     ok = False
                 value = count
             values[input_field.slot] = value
-        for input_field in self.program.inputs:
+        for input_field in self._runtime:
             if input_field.kind == "context":
                 owner = self.context_owner[input_field.slot]
                 values[input_field.slot] = owner in active and owner not in unscored
             elif input_field.kind == "events" and input_field.source is not None:
                 # An item counted from the supervision table (event rows for
                 # it are refused in attach_events); without one, from events.
-                mine = self.mine(subject, period)
-                values[input_field.slot] = supervision_count(input_field.source, mine)
+                if supervised is None:
+                    supervised = self.mine(subject, period)
+                values[input_field.slot] = supervision_count(input_field.source, supervised)
             elif input_field.kind == "events":
                 values[input_field.slot] = Decimal(0)  # counted from event tables later
             elif input_field.kind == "section_total":
@@ -662,8 +705,10 @@ class _TableReader:
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
             where = f"{shown}:{number}"
+            if supervised is None:
+                supervised = self.mine(subject, period)
             row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored),
-                      supervision=self.mine(subject, period))  # fmt: skip
+                      supervision=supervised)  # fmt: skip
             self.dataset.rows.append(row)
 
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:

@@ -71,18 +71,28 @@ def read_event_rows(
         index = columns.get(name)
         return cells[index].strip() if index is not None and index < len(cells) else ""
 
+    # Each date's text read once, and each day's period worked out once: an
+    # event table repeats its dates, and most rows of a large one are of
+    # periods not wanted.
+    days: dict[str, date] = {}
+    periods: dict[date, Period] = {}
     for number, cells in rows:
-        where = f"{shown}:{number}"
         text = cell(cells, "date")
-        day, problem = read_date_cell(text, number, "date", f"{where} [date]")
+        day = days.get(text)
         if day is None:
-            assert problem is not None
-            if others is None or program.kind != "person":  # the section program reports it
-                problems.append(problem)
-            continue
-        period = period_of(day, program.annual)
+            day, problem = read_date_cell(text, number, "date", f"{shown}:{number} [date]")
+            if day is None:
+                assert problem is not None
+                if others is None or program.kind != "person":  # the section program reports it
+                    problems.append(problem)
+                continue
+            days[text] = day
+        period = periods.get(day)
+        if period is None:
+            period = periods[day] = period_of(day, program.annual)
         if wanted is not None and period not in wanted:
             continue
+        where = f"{shown}:{number}"
         if wanted is None and not program.covers(day.year):
             continue
         subject = cell(cells, "subject")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from compiler import ir
-from dsl.diagnostics import display_width, pad
+from dsl.diagnostics import display_width
 from dsl.messages import text
 from runtime.engine.population import UNGRADED
 from runtime.engine.results import SubjectResult
@@ -27,7 +27,21 @@ from semantics.rounding import shown
 def fmt(value: Decimal | None, program: ir.Program) -> str | None:
     if value is None:
         return None
-    return str(shown(value, program.places, program.rounding))
+    # Numerically equal values show the same text (rounded to the places, a
+    # zero unsigned), and a large table repeats its scores: each shown once.
+    key = (value, program.places, program.rounding)
+    found = _FORMATTED.get(key)
+    if found is None:
+        found = str(shown(value, program.places, program.rounding))
+        if len(_FORMATTED) >= _FORMATTED_MAX:
+            _FORMATTED.clear()
+        _FORMATTED[key] = found
+    return found
+
+
+# ``fmt``'s texts by (value, places, rounding mode); emptied when it is full.
+_FORMATTED: dict[tuple[Decimal, int, str], str] = {}
+_FORMATTED_MAX = 200_000
 
 
 def _grade_word(grade: str | None, lang: str) -> str:
@@ -460,19 +474,32 @@ def to_table(
         shown_columns = [
             c for c in shown_columns if c.kept or any(name in columns for name in c.names)
         ]
-    widths = [
-        max([display_width(c.head)] + [display_width(x) for x in c.cells]) for c in shown_columns
-    ]
+    # A cell's width worked out once per distinct text (a table repeats its
+    # scores, grades and sections on every row).
+    known: dict[str, int] = {}
+
+    def cells(text: str) -> int:
+        found = known.get(text)
+        if found is None:
+            found = known[text] = len(text) if text.isascii() else display_width(text)
+        return found
+
+    def padded(text: str, width: int, right: bool) -> str:
+        space = " " * max(0, width - cells(text))
+        return space + text if right else text + space
+
+    widths = [max([cells(c.head)] + [cells(x) for x in c.cells]) for c in shown_columns]
     kind = text(f"subjects.{program.kind}", lang)
     lines = [f"{program.scheme} {program.version} · {period} · {kind}", ""]
     for block in _blocks(shown_columns, widths, width):
         if len(lines) > 2:
             lines.append("")
         parts = [(shown_columns[i], widths[i]) for i in block]
-        lines.append("  ".join(pad(c.head, w, not c.left) for c, w in parts).rstrip())
+        lines.append("  ".join(padded(c.head, w, not c.left) for c, w in parts).rstrip())
         lines.append("  ".join("-" * w for _, w in parts))
-        for row in range(len(results)):
-            lines.append("  ".join(pad(c.cells[row], w, not c.left) for c, w in parts).rstrip())
+        # Padded a column at a time, joined a row at a time.
+        filled = [[padded(x, w, not c.left) for x in c.cells] for c, w in parts]
+        lines.extend("  ".join(row).rstrip() for row in zip(*filled, strict=True))
     return "\n".join(lines) + "\n"
 
 
