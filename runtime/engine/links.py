@@ -312,3 +312,14 @@ def _effect(program: ir.Program, key: str, value: str, result: SubjectResult) ->
         ]
         return f"training: {'; '.join(lost) if lost else '-'}"
     return f"{key}: {value}"
+
+
+def consequences_by_subject(consequences: list[Consequence]) -> dict[str, list[Consequence]]:
+    """Each subject's consequences (as target or source), in the order found:
+    one pass, where scanning them all for every result was quadratic."""
+    mine: dict[str, list[Consequence]] = {}
+    for consequence in consequences:
+        mine.setdefault(consequence.target, []).append(consequence)
+        if consequence.source != consequence.target:
+            mine.setdefault(consequence.source, []).append(consequence)
+    return mine

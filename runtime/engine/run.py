@@ -19,8 +19,13 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.links import History, apply_links, resolve_precedence
-from runtime.engine.results import Consequence, Sanctioned, SubjectResult
+from runtime.engine.links import (
+    History,
+    apply_links,
+    consequences_by_subject,
+    resolve_precedence,
+)
+from runtime.engine.results import Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.spark import SparkEvaluator
@@ -274,7 +279,7 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
     links = [link for program in compilation.programs.values() for link in program.links]
     found, overridden = resolve_precedence(found, links)
 
-    kept_by, overridden_by = _by_subject(found), _by_subject(overridden)
+    kept_by, overridden_by = consequences_by_subject(found), consequences_by_subject(overridden)
 
     def attach(results: list[SubjectResult]) -> list[SubjectResult]:
         attached = []
@@ -310,17 +315,6 @@ def _read_once(history: History | None) -> History | None:
         return read[(label, kind)]
 
     return lookup
-
-
-def _by_subject(consequences: list[Consequence]) -> dict[str, list[Consequence]]:
-    """Each subject's consequences (as target or source), in the order found:
-    one pass, where scanning them all for every result was quadratic."""
-    mine: dict[str, list[Consequence]] = {}
-    for consequence in consequences:
-        mine.setdefault(consequence.target, []).append(consequence)
-        if consequence.source != consequence.target:
-            mine.setdefault(consequence.source, []).append(consequence)
-    return mine
 
 
 def _rolled(

@@ -32,7 +32,12 @@ from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import pool_of
-from runtime.engine.links import History, apply_links, resolve_precedence
+from runtime.engine.links import (
+    History,
+    apply_links,
+    consequences_by_subject,
+    resolve_precedence,
+)
 from runtime.engine.population import Standing, standings
 from runtime.engine.results import Consequence, Sanctioned, SubjectResult
 from runtime.engine.run import Evaluation, evaluate_datasets
@@ -665,7 +670,7 @@ class Prepared:
             return
         links = [link for program in programs.values() for link in program.links]
         kept, overridden = resolve_precedence(found, links)
-        kept_by, overridden_by = _by_subject(kept), _by_subject(overridden)
+        kept_by, overridden_by = consequences_by_subject(kept), consequences_by_subject(overridden)
 
         def attach(
             results: list[SubjectResult], before: list[SubjectResult], linked: list[SubjectResult]
@@ -729,17 +734,6 @@ def _by_link(found: list[Consequence]) -> dict[tuple[str, str], list[Consequence
     for consequence in found:
         grouped.setdefault((consequence.link, consequence.source), []).append(consequence)
     return grouped
-
-
-def _by_subject(consequences: list[Consequence]) -> dict[str, list[Consequence]]:
-    """Each subject's consequences (as target or source), in order (as
-    ``runtime.engine.run._by_subject``)."""
-    mine: dict[str, list[Consequence]] = {}
-    for consequence in consequences:
-        mine.setdefault(consequence.target, []).append(consequence)
-        if consequence.source != consequence.target:
-            mine.setdefault(consequence.source, []).append(consequence)
-    return mine
 
 
 ADDED = "what-if"  # where an added occurrence was "read": the what-if itself
