@@ -12,7 +12,7 @@ line map at the definition being computed.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compiler import ir
@@ -75,14 +75,13 @@ class CompiledEvaluator:
         except (Fault, decimal.DecimalException, KeyError):
             return [self.first_stage(row) for row in rows]
 
-    def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], columns: Sequence[Iterable[object]]
-    ) -> list[tuple[object, ...]]:
+    def later_batch(self, stage: int, pools: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
-        fast path), their group values as columns: the generated loop
+        fast path), a pool at a time with its group values
+        (``runtime.engine.groups.Pool``): the generated loop
         ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
         done: list[tuple[object, ...]] = []
-        self._many[stage - 1](zip(rows, *columns, strict=True), done.append)
+        self._many[stage - 1](pools, done.append)
         return done
 
     def later_stage(

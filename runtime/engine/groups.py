@@ -38,6 +38,7 @@ from itertools import accumulate, groupby, pairwise, repeat
 from operator import itemgetter
 
 from compiler import ir
+from compiler.codegen import per_member
 from semantics import operations as helpers
 from semantics.builtins import GROUP_FUNCTIONS
 from semantics.operations import Fault
@@ -48,18 +49,29 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
-LaterBatch = Callable[[int, list[Values], Sequence[Iterable[object]]], list[Values]]
-"""A backend's later stage for many subjects at once: (stage, the subjects'
-values so far, the stage's group values as columns: one iterable per group
-value, each subject's at its position) -> their values after it; it may
-raise an unlocated fault (the subjects are then run one by one)."""
+Pool = tuple[object, ...]
+"""One pool as a later stage's generated loop takes it (``_stage<k>_many``,
+``compiler.codegen``): ``(members, *singles)``, the pool's single group
+values of the stage once (its best, its average: ``per_member`` false) and
+its members, each a member's values so far, zipped with its own group
+values (a rank, a share) when the stage has any."""
+
+LaterBatch = Callable[[int, list[Pool]], list[Values]]
+"""A backend's later stage for many subjects at once: (stage, their pools
+one after the other, ``Pool``) -> every member's values after it, pool
+after pool; it may raise an unlocated fault (the subjects are then run
+one by one)."""
 
 _Wanted = tuple[
-    Callable[[list[Decimal | None], object], object], Callable[[Values], object] | None, object
+    Callable[[list[Decimal | None], object], object],
+    Callable[[Values], object] | None,
+    object,
+    bool,
 ]
 """A group value as a pool's stage computes it: the helper, what reads the
 value it takes from a member's values (``itemgetter(slot)``; None:
-``group_count()``), the site of its fault."""
+``group_count()``), the site of its fault, whether each member has its own
+(``compiler.codegen.per_member``)."""
 
 FirstStage = Callable[[Values], Values]
 """A backend's stage 1 of one subject: its inputs -> every slot's value (a
@@ -147,7 +159,8 @@ def _pool_by_pool(
     wanted: dict[int, list[_Wanted]] = {stage: [] for stage in stages}
     for group in program.groups:
         read = None if group.of is None else itemgetter(group.of)
-        wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, read, group.span))
+        helper = GROUP_FUNCTIONS[group.fn].helper
+        wanted[group.stage].append((helper, read, group.span, per_member(group)))
     finished: list[Values | None] = [None] * len(pooled)
     faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
     fast = batch is not None and (first is None or first_batch is not None)
@@ -217,13 +230,9 @@ def _together(
         if first_batch is not None:
             values = first_batch(values)
         for stage in stages:
-            wanted_here = wanted[stage]
-            columns: list[list[object]] = [[] for _ in wanted_here]
-            for start, end in run:
-                mine = _columns(wanted_here, values[start - offset : end - offset])
-                for column, found in zip(columns, mine, strict=True):
-                    column.extend(found)
-            values = batch(stage, values, columns)
+            here = wanted[stage]
+            pools = [_pool(here, values[start - offset : end - offset]) for start, end in run]
+            values = batch(stage, pools)
     except (Fault, ArithmeticError, KeyError):
         return None
     return values
@@ -254,7 +263,7 @@ def _each_pool(
             done = None
             if batch is not None:
                 try:
-                    done = batch(stage, values, _columns(wanted[stage], values))
+                    done = batch(stage, [_pool(wanted[stage], values)])
                 except (Fault, ArithmeticError, KeyError):
                     done = None  # run again one by one below: each fault located
             if done is None:
@@ -294,21 +303,37 @@ def _first_stage(
     return standing, values
 
 
+def _pool(wanted: list[_Wanted], rows: list[Values]) -> Pool:
+    """One pool's ``Pool`` for a stage's generated loop (members ``rows``):
+    its single group values once, each member's own beside its values; a
+    helper's fault raised."""
+    own: list[object] = []
+    singles: list[object] = []
+    for helper, read, span, each in wanted:
+        found = helper(_argument(read, rows), span)
+        (own if each else singles).append(found)
+    return (zip(rows, *own, strict=True) if own else rows, *singles)
+
+
 def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[Iterable[object]]:
-    """One pool's group values, a column each: a member's own (a rank, a
-    share) or the pool's, repeated (``itertools.repeat``: no list of copies);
-    a helper's fault raised."""
+    """One pool's group values, a column each (in ``program.groups``' order,
+    as a later stage of one subject takes them): a member's own (a rank, a
+    share) or the pool's, repeated (``itertools.repeat``: no list of
+    copies); a helper's fault raised."""
     count = len(rows)
     columns: list[Iterable[object]] = []
-    for helper, read, span in wanted:
-        values: list[Decimal | None]
-        if read is None:  # group_count(): every member counts
-            values = [_ZERO] * count
-        else:
-            values = list(map(read, rows))  # type: ignore[arg-type]
-        found = helper(values, span)
-        columns.append(found if isinstance(found, list) else repeat(found, count))
+    for helper, read, span, each in wanted:
+        found = helper(_argument(read, rows), span)
+        columns.append(found if each else repeat(found, count))  # type: ignore[arg-type]
     return columns
+
+
+def _argument(read: Callable[[Values], object] | None, rows: list[Values]) -> list[Decimal | None]:
+    """What a group value's helper takes: each member's value of its argument
+    (``group_count()``: every member counts)."""
+    if read is None:
+        return [_ZERO] * len(rows)
+    return list(map(read, rows))  # type: ignore[arg-type]
 
 
 _ZERO = Decimal(0)
