@@ -63,17 +63,16 @@ class CompiledEvaluator:
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
     def first_batch(self, rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
-        """Stage 1 of many subjects (``helpers.CONTEXT`` active): the fast
-        path, then row by row to locate a fault (as ``evaluate_many``)."""
-        try:
-            if self._many:  # the generated loop (``_stage1_many``)
-                done: list[tuple[object, ...]] = []
-                self._many[0](rows, done.append)
-                return done
-            function = self._function
-            return [function(row, True) for row in rows]
-        except (Fault, decimal.DecimalException, KeyError):
+        """Stage 1 of many subjects (``helpers.CONTEXT`` active), each
+        subject's slots carried to stage 2 (``compiler.codegen.carried``):
+        the generated loop ``_stage1_many``; a fault is raised as it comes,
+        unlocated (``runtime.engine.groups`` then runs ``first_stage``
+        subject by subject, which locates it); with one stage, every slot."""
+        if not self._many:
             return [self.first_stage(row) for row in rows]
+        done: list[tuple[object, ...]] = []
+        self._many[0](rows, done.append)
+        return done
 
     def later_batch(self, stage: int, pools: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'

@@ -38,7 +38,7 @@ from itertools import accumulate, groupby, pairwise, repeat
 from operator import itemgetter
 
 from compiler import ir
-from compiler.codegen import per_member
+from compiler.codegen import carried, per_member
 from semantics import operations as helpers
 from semantics.builtins import GROUP_FUNCTIONS
 from semantics.operations import Fault
@@ -65,13 +65,77 @@ one by one)."""
 _Wanted = tuple[
     Callable[[list[Decimal | None], object], object],
     Callable[[Values], object] | None,
+    Callable[[Values], object] | None,
     object,
     bool,
 ]
 """A group value as a pool's stage computes it: the helper, what reads the
-value it takes from a member's values (``itemgetter(slot)``; None:
-``group_count()``), the site of its fault, whether each member has its own
+value it takes from a member's every slot (``itemgetter(slot)``; None:
+``group_count()``) and from its slots carried (``compiler.codegen.carried``),
+the site of its fault, whether each member has its own
 (``compiler.codegen.per_member``)."""
+
+
+class _Plan:
+    """What every period of one program needs between its stages: each
+    later stage's group values (``_Wanted``, in ``program.groups``' order)
+    and, for each stage but the last, the slots its generated loop carries
+    on (``compiler.codegen.carried``): how to take them from every slot
+    (values given by a one-subject stage) and back (for a one-subject
+    stage, when a pool's fault sends it member by member)."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self.stages = range(2, program.stages + 1)
+        self.wanted: dict[int, list[_Wanted]] = {stage: [] for stage in self.stages}
+        self.narrow: dict[int, Callable[[Values], Values]] = {}
+        self.widen: dict[int, Callable[[Values], Values]] = {}
+        kept = {stage: carried(program, stage) for stage in range(1, program.stages)}
+        for stage, slots in kept.items():
+            self.narrow[stage] = _taking(slots)
+            self.widen[stage] = _placing(slots, len(program.slots))
+        for group in program.groups:
+            read = narrow = None
+            if group.of is not None:
+                read = itemgetter(group.of)
+                narrow = itemgetter(kept[group.stage - 1].index(group.of))
+            helper = GROUP_FUNCTIONS[group.fn].helper
+            self.wanted[group.stage].append((helper, read, narrow, group.span, per_member(group)))
+
+
+def _plan(program: ir.Program) -> _Plan:
+    """``_Plan`` of ``program``: the last one made when it is the same program
+    (every period of a run)."""
+    global _last_plan
+    if _last_plan is None or _last_plan.program is not program:
+        _last_plan = _Plan(program)
+    return _last_plan
+
+
+_last_plan: _Plan | None = None
+
+
+def _taking(slots: tuple[int, ...]) -> Callable[[Values], Values]:
+    """A member's every slot -> its ``slots``, a tuple."""
+    if len(slots) > 1:
+        return itemgetter(*slots)
+    if slots:
+        (slot,) = slots
+        return lambda values: (values[slot],)
+    return lambda values: ()
+
+
+def _placing(slots: tuple[int, ...], count: int) -> Callable[[Values], Values]:
+    """A member's ``slots`` -> its every slot (of ``count``), the others None."""
+
+    def placed(values: Values) -> Values:
+        every: list[object] = [None] * count
+        for slot, value in zip(slots, values, strict=True):
+            every[slot] = value
+        return tuple(every)
+
+    return placed
+
 
 FirstStage = Callable[[Values], Values]
 """A backend's stage 1 of one subject: its inputs -> every slot's value (a
@@ -150,17 +214,12 @@ def _pool_by_pool(
 ) -> tuple[list[str], list[Values], list[tuple[str, Fault]]]:
     """``run_stages`` (no ``first``) or ``run_period``: each pool's stages in
     turn (the module's docstring says why)."""
-    bounds, order = _pool_runs(list(map(pool_of(program).get, ids)))
+    bounds, order = _pool_runs(ids, pool_of(program).get)
     if order is not None:  # taken pool by pool; ``order`` maps back
         pooled = [rows[position] for position in order]
     else:
         pooled = rows if isinstance(rows, list) else list(rows)
-    stages = range(2, program.stages + 1)
-    wanted: dict[int, list[_Wanted]] = {stage: [] for stage in stages}
-    for group in program.groups:
-        read = None if group.of is None else itemgetter(group.of)
-        helper = GROUP_FUNCTIONS[group.fn].helper
-        wanted[group.stage].append((helper, read, group.span, per_member(group)))
+    plan = _plan(program)
     finished: list[Values | None] = [None] * len(pooled)
     faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
     fast = batch is not None and (first is None or first_batch is not None)
@@ -168,13 +227,11 @@ def _pool_by_pool(
         for run in _runs_of_pools(bounds) if fast else [bounds]:
             if fast and len(run) > 1:
                 start, end = run[0][0], run[-1][1]
-                done = _together(run, pooled[start:end], first_batch, batch, stages, wanted)
+                done = _together(run, pooled[start:end], first_batch, batch, plan)
                 if done is not None:
                     finished[start:end] = done
                     continue
-            _each_pool(
-                run, pooled, finished, faults, first, first_batch, later, batch, stages, wanted
-            )
+            _each_pool(run, pooled, finished, faults, first, first_batch, later, batch, plan)
     if order is not None:
         faults = [(stage, order[position], fault) for stage, position, fault in faults]
         finished = _placed(order, finished)
@@ -217,8 +274,7 @@ def _together(
     values: list[Values],
     first_batch: FirstBatch | None,
     batch: LaterBatch | None,
-    stages: range,
-    wanted: dict[int, list[_Wanted]],
+    plan: _Plan,
 ) -> list[Values] | None:
     """Every stage of the pools of ``run`` (whose members' inputs or stage-1
     values are ``values``), each stage in one call for all of them, each
@@ -228,9 +284,11 @@ def _together(
     offset = run[0][0]
     try:
         if first_batch is not None:
-            values = first_batch(values)
-        for stage in stages:
-            here = wanted[stage]
+            values = first_batch(values)  # the slots carried to stage 2
+        else:
+            values = list(map(plan.narrow[1], values))
+        for stage in plan.stages:
+            here = plan.wanted[stage]
             pools = [_pool(here, values[start - offset : end - offset]) for start, end in run]
             values = batch(stage, pools)
     except (Fault, ArithmeticError, KeyError):
@@ -247,28 +305,38 @@ def _each_pool(
     first_batch: FirstBatch | None,
     later: LaterStage,
     batch: LaterBatch | None,
-    stages: range,
-    wanted: dict[int, list[_Wanted]],
+    plan: _Plan,
 ) -> None:
     """Every stage of each pool of ``bounds`` in turn: values into
-    ``finished``, faults appended to ``faults``."""
+    ``finished``, faults appended to ``faults``.  A generated loop
+    (``batch``, ``first_batch``) gives the slots carried to the next stage,
+    a one-subject stage every slot; ``plan`` turns one into the other."""
+    last = plan.program.stages
     for start, end in bounds:
         values = pooled[start:end]
         here: list[int] | None = None  # the pool's members standing; None: all
+        narrow = False  # whether ``values`` are the slots carried (else every slot)
         if first is not None:
-            here, values = _first_stage(first, first_batch, start, values, faults)
-        for stage in stages:
+            here, values, narrow = _first_stage(first, first_batch, start, values, faults)
+        for stage in plan.stages:
             if not values:
                 break
             done = None
             if batch is not None:
                 try:
-                    done = batch(stage, [_pool(wanted[stage], values)])
+                    given = values if narrow else list(map(plan.narrow[stage - 1], values))
+                    done = batch(stage, [_pool(plan.wanted[stage], given)])
                 except (Fault, ArithmeticError, KeyError):
                     done = None  # run again one by one below: each fault located
             if done is None:
+                if narrow:
+                    values = list(map(plan.widen[stage - 1], values))
                 standing = list(range(start, end)) if here is None else here
-                here, done = _one_by_one(stage, later, wanted[stage], standing, values, faults)
+                wanted = plan.wanted[stage]
+                here, done = _one_by_one(stage, later, wanted, standing, values, faults)
+                narrow = False
+            else:
+                narrow = stage < last
             values = done
         if here is None:
             finished[start:end] = values
@@ -283,12 +351,13 @@ def _first_stage(
     start: int,
     inputs: list[Values],
     faults: list[tuple[int, int, Fault]],
-) -> tuple[list[int] | None, list[Values]]:
+) -> tuple[list[int] | None, list[Values], bool]:
     """Stage 1 of one pool's members, the first at ``start``: the positions of
-    those standing (None: all) and their values."""
+    those standing (None: all), their values, and whether these are the
+    slots carried to stage 2 (``first_batch``'s) rather than every slot."""
     if first_batch is not None:
         try:
-            return None, first_batch(inputs)
+            return None, first_batch(inputs), True
         except (Fault, ArithmeticError, KeyError):
             pass  # one by one: each fault located
     standing: list[int] = []
@@ -300,16 +369,16 @@ def _first_stage(
             faults.append((1, position, fault))
             continue
         standing.append(position)
-    return standing, values
+    return standing, values, False
 
 
 def _pool(wanted: list[_Wanted], rows: list[Values]) -> Pool:
-    """One pool's ``Pool`` for a stage's generated loop (members ``rows``):
-    its single group values once, each member's own beside its values; a
-    helper's fault raised."""
+    """One pool's ``Pool`` for a stage's generated loop (members ``rows``,
+    each the slots carried from the stage before): its single group values
+    once, each member's own beside its values; a helper's fault raised."""
     own: list[object] = []
     singles: list[object] = []
-    for helper, read, span, each in wanted:
+    for helper, _, read, span, each in wanted:
         found = helper(_argument(read, rows), span)
         (own if each else singles).append(found)
     return (zip(rows, *own, strict=True) if own else rows, *singles)
@@ -322,7 +391,7 @@ def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[Iterable[object]
     copies); a helper's fault raised."""
     count = len(rows)
     columns: list[Iterable[object]] = []
-    for helper, read, span, each in wanted:
+    for helper, read, _, span, each in wanted:
         found = helper(_argument(read, rows), span)
         columns.append(found if each else repeat(found, count))  # type: ignore[arg-type]
     return columns
@@ -368,16 +437,20 @@ def _one_by_one(
     return standing, values
 
 
-def _pool_runs(keys: list[str | None]) -> tuple[list[tuple[int, int]], list[int] | None]:
-    """Each pool's (start, end) among the members taken pool by pool, pools in
-    the order they first appear; and that order of the members' positions,
-    or None when it is their own (each pool's members already together, as
-    an organization listed group by group gives them)."""
-    if not keys:
+def _pool_runs(
+    ids: Sequence[str], pool: Callable[[str], str | None]
+) -> tuple[list[tuple[int, int]], list[int] | None]:
+    """Each pool's (start, end) among the members ``ids`` taken pool by pool
+    (``pool``: a member's pool), pools in the order they first appear; and
+    that order of the members' positions, or None when it is their own (each
+    pool's members already together, as an organization listed group by
+    group gives them)."""
+    if not ids:
         return [], None
-    runs = [(key, len(list(members))) for key, members in groupby(keys)]
+    runs = [(key, len(list(members))) for key, members in groupby(ids, pool)]
     if len({key for key, _ in runs}) == len(runs):
         return list(pairwise(accumulate([length for _, length in runs], initial=0))), None
+    keys = list(map(pool, ids))
     pools: dict[str | None, list[int]] = {}
     for position, key in enumerate(keys):
         pools.setdefault(key, []).append(position)
