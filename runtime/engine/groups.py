@@ -379,7 +379,9 @@ def _pool(wanted: list[_Wanted], rows: list[Values]) -> Pool:
     own: list[object] = []
     singles: list[object] = []
     for helper, _, read, span, each in wanted:
-        found = helper(_argument(read, rows), span)
+        # ``_argument`` inlined: a few calls fewer per pool of 20.
+        argument = [_ZERO] * len(rows) if read is None else list(map(read, rows))
+        found = helper(argument, span)  # type: ignore[arg-type]
         (own if each else singles).append(found)
     return (zip(rows, *own, strict=True) if own else rows, *singles)
 
