@@ -27,6 +27,14 @@ few hundred members at a time (``_together``): each stage's generated loop
 runs once for all of them, each pool's group values its own, so that a
 pool does not cost a few calls of its own; should anything fault, those
 pools run one by one as above.
+
+The generated loops take each pool's single group values (its best, its
+average) once rather than a copy per member, and pass from one stage to
+the next only the slots known so far (``compiler.codegen.carried``), not
+every slot with the later ones None: less to build, unpack and free per
+member, on a path where that costs as much as the arithmetic (``_Plan``
+turns those slots back into every slot where a one-subject stage, or the
+interpreter, takes them).
 """
 
 from __future__ import annotations
