@@ -42,7 +42,17 @@ from decimal import Decimal
 from compiler import ir
 from compiler.fold import exactly, fold_program
 from dsl.spans import Span
-from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV, SUM
+from semantics.builtins import (
+    AGGREGATES,
+    CLAMP,
+    FUNCTIONS,
+    GROUP_FUNCTIONS,
+    MAX,
+    MIN,
+    ROUND,
+    SAFE_DIV,
+    SUM,
+)
 from semantics.prelude import PRELUDE, mode_name, quantum_name
 from semantics.rounding import QUANTA, ROUNDING, round_to
 
@@ -622,9 +632,14 @@ def per_member(group: ir.GroupValue) -> bool:
     return group.fn in PER_MEMBER
 
 
-PER_MEMBER = frozenset({"rank_in_group", "rank_from_bottom", "share_of_group"})
-"""The group functions whose helper gives each member a value of its own
-(``tests/test_group_functions.py`` holds the helpers to it)."""
+PER_MEMBER = frozenset(
+    name
+    for name, function in GROUP_FUNCTIONS.items()
+    if isinstance(function.helper([Decimal(1)], None), list)
+)
+"""The group functions whose helper gives each member a value of its own (a
+list: the ranks, the shares), asked of the helpers themselves so that the
+two cannot disagree (``tests/test_group_functions.py`` asks again)."""
 
 
 def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
