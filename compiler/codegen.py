@@ -42,7 +42,17 @@ from decimal import Decimal
 from compiler import ir
 from compiler.fold import exactly, fold_program
 from dsl.spans import Span
-from semantics.builtins import AGGREGATES, CLAMP, FUNCTIONS, MAX, MIN, ROUND, SAFE_DIV, SUM
+from semantics.builtins import (
+    AGGREGATES,
+    CLAMP,
+    FUNCTIONS,
+    GROUP_FUNCTIONS,
+    MAX,
+    MIN,
+    ROUND,
+    SAFE_DIV,
+    SUM,
+)
 from semantics.prelude import PRELUDE, mode_name, quantum_name
 from semantics.rounding import QUANTA, ROUNDING, round_to
 
@@ -613,27 +623,51 @@ def _write_stage(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWrit
     return later
 
 
+def per_member(group: ir.GroupValue) -> bool:
+    """Whether a group value is each member's own (a rank, a share: the
+    helper gives a list, a value per member) rather than one for the whole
+    pool (the best, the average, the count): ``_stage<k>_many`` takes the
+    pool's single values once and each member's own beside its values
+    (``runtime.engine.groups`` builds them so)."""
+    return group.fn in PER_MEMBER
+
+
+PER_MEMBER = frozenset(
+    name
+    for name, function in GROUP_FUNCTIONS.items()
+    if isinstance(function.helper([Decimal(1)], None), list)
+)
+"""The group functions whose helper gives each member a value of its own (a
+list: the ranks, the shares), asked of the helpers themselves so that the
+two cannot disagree (``tests/test_group_functions.py`` asks again)."""
+
+
 def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> CodeWriter:
     """``_stage<k>_many(each, _keep)``: stage ``stage`` of many subjects at
-    once (a pool's), each subject's every slot passed to ``_keep`` (the
-    caller's ``list.append``: generated code reads no attribute), from
-    ``each`` subject's values so far followed by its group values of the
-    stage (in ``program.groups``' order): the caller's ``zip(rows,
-    *columns)``, as generated code has no builtins; ``_stage1_many(each,
-    _keep)`` from each subject's inputs (as ``evaluate``), and with one
-    stage ``evaluate_many(each, _keep)``, the loop of ``evaluate``.
+    once, each subject's slots carried on (``carried``; after the last
+    stage, every slot) passed to ``_keep`` (the caller's ``list.append``:
+    generated code reads no attribute).  For a later stage ``each`` gives a
+    pool at a time: ``(members, *singles)``, the pool's single group values
+    of the stage (``per_member`` false, in ``program.groups``' order) once,
+    and its members, each a subject's slots carried from the stage before,
+    followed by its own group values when the stage has any (the caller's
+    ``zip(rows, *columns)``, as generated code has no builtins).
+    ``_stage1_many(each, _keep)`` from each subject's inputs (as
+    ``evaluate``), and with one stage ``evaluate_many(each, _keep)``, the
+    loop of ``evaluate``.
 
-    The loop is in the generated code, so that a subject costs no call, its
-    group values no tuple of their own (``zip`` reuses its), and its values
-    are unpacked only where this stage reads them (a slot filled later, or by
-    this stage, is skipped).  A fault is raised as it comes: the caller then
-    runs ``evaluate`` or ``_stage<k>`` subject by subject, which locates it
+    The loop is in the generated code, so that a subject costs no call, a
+    pool's best or average is not copied to each member, a member's own
+    group values take no tuple of their own (``zip`` reuses its), and
+    between stages a subject's tuple holds only the slots known so far (not
+    every slot with the later ones None: less to build and unpack).  A
+    fault is raised as it comes: the caller then runs ``evaluate`` or
+    ``_stage<k>`` subject by subject, which locates it
     (``runtime.engine.groups.run_period``)."""
-    before = {f.slot for f in program.inputs} | {
-        d.slot for d in program.definitions if d.stage < stage
-    }
-    before |= {g.slot for g in program.groups if g.stage < stage}
-    here = [f"v{g.slot}, " for g in program.groups if g.stage == stage]
+    before = carried(program, stage - 1)
+    here = [g for g in program.groups if g.stage == stage]
+    members = "".join(f"v{g.slot}, " for g in here if per_member(g))
+    singles = "".join(f"v{g.slot}, " for g in here if not per_member(g))
     later = CodeWriter()
     later.indent()
     later.writeline("")
@@ -653,16 +687,35 @@ def _write_stage_many(emitter: _Emitter, program: ir.Program, stage: int) -> Cod
         later.writeline("for _ in each:")
     elif stage == 1:  # the inputs, in ``program.inputs``' order (as ``evaluate``)
         _write_wrapped(later, "for (", [f"v{f.slot}," for f in program.inputs], ") in each:")
-    else:
-        names = [f"v{s.index}," if s.index in before else "_," for s in program.slots]
-        _write_wrapped(later, "for ((", names, f"), {''.join(here)}) in each:")
+    else:  # a pool at a time: its single group values, then its members
+        later.writeline(f"for (_pool, {singles}) in each:", note="group values")
+        later.indent()
+        names = [f"v{slot}," for slot in before]
+        if members:
+            _write_wrapped(later, "for ((", names, f"), {members}) in _pool:")
+        else:
+            _write_wrapped(later, "for (", names, ") in _pool:")
     later.indent()
     _write_definitions(later, emitter, program, stage)
-    known = before | {d.slot for d in program.definitions if d.stage == stage}
-    known |= {g.slot for g in program.groups if g.stage == stage}
-    shown = [f"v{s.index}" if s.index in known else "None" for s in program.slots]
+    if stage < program.stages:  # the slots carried on, as the next stage unpacks them
+        shown = [f"v{slot}" for slot in carried(program, stage)]
+    else:
+        known = set(carried(program, stage))
+        shown = [f"v{s.index}" if s.index in known else "None" for s in program.slots]
     _write_tuple(later, "_keep(", shown, closing=")")
     return later
+
+
+def carried(program: ir.Program, stage: int) -> tuple[int, ...]:
+    """The slots known after ``stage`` (the inputs, the definitions and group
+    values of that stage and before), in slot order: what a stage's
+    generated loop passes on to the next (``_stage<k>_many``), rather than
+    every slot with the later ones None; the last stage's gives every slot.
+    ``runtime.engine.groups`` reads the group values' arguments from them."""
+    known = {f.slot for f in program.inputs}
+    known |= {d.slot for d in program.definitions if d.stage <= stage}
+    known |= {g.slot for g in program.groups if g.stage <= stage}
+    return tuple(s.index for s in program.slots if s.index in known)
 
 
 def _write_definitions(

@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from compiler import ir
+from compiler.codegen import PER_MEMBER
 from compiler.intervals import bounds
 from runtime.engine import groups
 from runtime.engine.compiled import CompiledEvaluator
@@ -458,3 +459,12 @@ def test_a_rule_set_without_inputs_counts_its_pools() -> None:
     assert [values[program.indicators[0].score] for _, values in found[0]] == [
         ("Decimal", "2"), ("Decimal", "2"), ("Decimal", "1")
     ]  # fmt: skip
+
+
+def test_per_member_group_values_are_those_whose_helper_gives_a_list() -> None:
+    """The generated later-stage loops take a pool's single group values once
+    and each member's own beside its values (``compiler.codegen.per_member``):
+    that split must be the helpers' own (a list, a value per member)."""
+    for name, function in GROUP_FUNCTIONS.items():
+        found = function.helper([D(1), D(2), None], None)
+        assert isinstance(found, list) == (name in PER_MEMBER), name

@@ -60,6 +60,7 @@ indicators:
 ALLOWED_NAMES = {
     "inp", "full", "evaluate", *HELPER_NAMES, *QUANTUM_NAMES, *MODE_NAMES,
     "evaluate_many", "each", "_keep",  # the loop over many rows: (each, _keep=list.append)
+    "_pool",  # a later stage's loop: a pool's members (compiler.codegen._write_stage_many)
 }  # fmt: skip
 
 

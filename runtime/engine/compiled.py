@@ -12,7 +12,7 @@ line map at the definition being computed.
 from __future__ import annotations
 
 import decimal
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from compiler import ir
@@ -63,26 +63,24 @@ class CompiledEvaluator:
             raise located(self.module, error, self.program.slots[self.program.total].span) from None
 
     def first_batch(self, rows: Sequence[Sequence[object]]) -> list[tuple[object, ...]]:
-        """Stage 1 of many subjects (``helpers.CONTEXT`` active): the fast
-        path, then row by row to locate a fault (as ``evaluate_many``)."""
-        try:
-            if self._many:  # the generated loop (``_stage1_many``)
-                done: list[tuple[object, ...]] = []
-                self._many[0](rows, done.append)
-                return done
-            function = self._function
-            return [function(row, True) for row in rows]
-        except (Fault, decimal.DecimalException, KeyError):
+        """Stage 1 of many subjects (``helpers.CONTEXT`` active), each
+        subject's slots carried to stage 2 (``compiler.codegen.carried``):
+        the generated loop ``_stage1_many``; a fault is raised as it comes,
+        unlocated (``runtime.engine.groups`` then runs ``first_stage``
+        subject by subject, which locates it); with one stage, every slot."""
+        if not self._many:
             return [self.first_stage(row) for row in rows]
+        done: list[tuple[object, ...]] = []
+        self._many[0](rows, done.append)
+        return done
 
-    def later_batch(
-        self, stage: int, rows: list[tuple[object, ...]], columns: Sequence[Iterable[object]]
-    ) -> list[tuple[object, ...]]:
+    def later_batch(self, stage: int, pools: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
         """Stage ``stage`` of many subjects at once (``runtime.engine.groups.run_stages``'
-        fast path), their group values as columns: the generated loop
+        fast path), a pool at a time with its group values
+        (``runtime.engine.groups.Pool``): the generated loop
         ``_stage<k>_many``; a fault is raised as it comes, unlocated."""
         done: list[tuple[object, ...]] = []
-        self._many[stage - 1](zip(rows, *columns, strict=True), done.append)
+        self._many[stage - 1](pools, done.append)
         return done
 
     def later_stage(

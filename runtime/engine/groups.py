@@ -27,6 +27,14 @@ few hundred members at a time (``_together``): each stage's generated loop
 runs once for all of them, each pool's group values its own, so that a
 pool does not cost a few calls of its own; should anything fault, those
 pools run one by one as above.
+
+The generated loops take each pool's single group values (its best, its
+average) once rather than a copy per member, and pass from one stage to
+the next only the slots known so far (``compiler.codegen.carried``), not
+every slot with the later ones None: less to build, unpack and free per
+member, on a path where that costs as much as the arithmetic (``_Plan``
+turns those slots back into every slot where a one-subject stage, or the
+interpreter, takes them).
 """
 
 from __future__ import annotations
@@ -38,6 +46,7 @@ from itertools import accumulate, groupby, pairwise, repeat
 from operator import itemgetter
 
 from compiler import ir
+from compiler.codegen import carried, per_member
 from semantics import operations as helpers
 from semantics.builtins import GROUP_FUNCTIONS
 from semantics.operations import Fault
@@ -48,18 +57,93 @@ group values) -> every slot's value after it."""
 
 Values = tuple[object, ...]
 
-LaterBatch = Callable[[int, list[Values], Sequence[Iterable[object]]], list[Values]]
-"""A backend's later stage for many subjects at once: (stage, the subjects'
-values so far, the stage's group values as columns: one iterable per group
-value, each subject's at its position) -> their values after it; it may
-raise an unlocated fault (the subjects are then run one by one)."""
+Pool = tuple[object, ...]
+"""One pool as a later stage's generated loop takes it (``_stage<k>_many``,
+``compiler.codegen``): ``(members, *singles)``, the pool's single group
+values of the stage once (its best, its average: ``per_member`` false) and
+its members, each a member's values so far, zipped with its own group
+values (a rank, a share) when the stage has any."""
+
+LaterBatch = Callable[[int, list[Pool]], list[Values]]
+"""A backend's later stage for many subjects at once: (stage, their pools
+one after the other, ``Pool``) -> every member's values after it, pool
+after pool; it may raise an unlocated fault (the subjects are then run
+one by one)."""
 
 _Wanted = tuple[
-    Callable[[list[Decimal | None], object], object], Callable[[Values], object] | None, object
+    Callable[[list[Decimal | None], object], object],
+    Callable[[Values], object] | None,
+    Callable[[Values], object] | None,
+    object,
+    bool,
 ]
 """A group value as a pool's stage computes it: the helper, what reads the
-value it takes from a member's values (``itemgetter(slot)``; None:
-``group_count()``), the site of its fault."""
+value it takes from a member's every slot (``itemgetter(slot)``; None:
+``group_count()``) and from its slots carried (``compiler.codegen.carried``),
+the site of its fault, whether each member has its own
+(``compiler.codegen.per_member``)."""
+
+
+class _Plan:
+    """What every period of one program needs between its stages: each
+    later stage's group values (``_Wanted``, in ``program.groups``' order)
+    and, for each stage but the last, the slots its generated loop carries
+    on (``compiler.codegen.carried``): how to take them from every slot
+    (values given by a one-subject stage) and back (for a one-subject
+    stage, when a pool's fault sends it member by member)."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.program = program
+        self.stages = range(2, program.stages + 1)
+        self.wanted: dict[int, list[_Wanted]] = {stage: [] for stage in self.stages}
+        self.narrow: dict[int, Callable[[Values], Values]] = {}
+        self.widen: dict[int, Callable[[Values], Values]] = {}
+        kept = {stage: carried(program, stage) for stage in range(1, program.stages)}
+        for stage, slots in kept.items():
+            self.narrow[stage] = _taking(slots)
+            self.widen[stage] = _placing(slots, len(program.slots))
+        for group in program.groups:
+            read = narrow = None
+            if group.of is not None:
+                read = itemgetter(group.of)
+                narrow = itemgetter(kept[group.stage - 1].index(group.of))
+            helper = GROUP_FUNCTIONS[group.fn].helper
+            self.wanted[group.stage].append((helper, read, narrow, group.span, per_member(group)))
+
+
+def _plan(program: ir.Program) -> _Plan:
+    """``_Plan`` of ``program``: the last one made when it is the same program
+    (every period of a run)."""
+    global _last_plan
+    if _last_plan is None or _last_plan.program is not program:
+        _last_plan = _Plan(program)
+    return _last_plan
+
+
+_last_plan: _Plan | None = None
+
+
+def _taking(slots: tuple[int, ...]) -> Callable[[Values], Values]:
+    """A member's every slot -> its ``slots``, a tuple."""
+    if len(slots) > 1:
+        return itemgetter(*slots)
+    if slots:
+        (slot,) = slots
+        return lambda values: (values[slot],)
+    return lambda values: ()
+
+
+def _placing(slots: tuple[int, ...], count: int) -> Callable[[Values], Values]:
+    """A member's ``slots`` -> its every slot (of ``count``), the others None."""
+
+    def placed(values: Values) -> Values:
+        every: list[object] = [None] * count
+        for slot, value in zip(slots, values, strict=True):
+            every[slot] = value
+        return tuple(every)
+
+    return placed
+
 
 FirstStage = Callable[[Values], Values]
 """A backend's stage 1 of one subject: its inputs -> every slot's value (a
@@ -138,16 +222,12 @@ def _pool_by_pool(
 ) -> tuple[list[str], list[Values], list[tuple[str, Fault]]]:
     """``run_stages`` (no ``first``) or ``run_period``: each pool's stages in
     turn (the module's docstring says why)."""
-    bounds, order = _pool_runs(list(map(pool_of(program).get, ids)))
+    bounds, order = _pool_runs(ids, pool_of(program).get)
     if order is not None:  # taken pool by pool; ``order`` maps back
         pooled = [rows[position] for position in order]
     else:
         pooled = rows if isinstance(rows, list) else list(rows)
-    stages = range(2, program.stages + 1)
-    wanted: dict[int, list[_Wanted]] = {stage: [] for stage in stages}
-    for group in program.groups:
-        read = None if group.of is None else itemgetter(group.of)
-        wanted[group.stage].append((GROUP_FUNCTIONS[group.fn].helper, read, group.span))
+    plan = _plan(program)
     finished: list[Values | None] = [None] * len(pooled)
     faults: list[tuple[int, int, Fault]] = []  # (stage, position, fault)
     fast = batch is not None and (first is None or first_batch is not None)
@@ -155,13 +235,11 @@ def _pool_by_pool(
         for run in _runs_of_pools(bounds) if fast else [bounds]:
             if fast and len(run) > 1:
                 start, end = run[0][0], run[-1][1]
-                done = _together(run, pooled[start:end], first_batch, batch, stages, wanted)
+                done = _together(run, pooled[start:end], first_batch, batch, plan)
                 if done is not None:
                     finished[start:end] = done
                     continue
-            _each_pool(
-                run, pooled, finished, faults, first, first_batch, later, batch, stages, wanted
-            )
+            _each_pool(run, pooled, finished, faults, first, first_batch, later, batch, plan)
     if order is not None:
         faults = [(stage, order[position], fault) for stage, position, fault in faults]
         finished = _placed(order, finished)
@@ -204,8 +282,7 @@ def _together(
     values: list[Values],
     first_batch: FirstBatch | None,
     batch: LaterBatch | None,
-    stages: range,
-    wanted: dict[int, list[_Wanted]],
+    plan: _Plan,
 ) -> list[Values] | None:
     """Every stage of the pools of ``run`` (whose members' inputs or stage-1
     values are ``values``), each stage in one call for all of them, each
@@ -215,15 +292,13 @@ def _together(
     offset = run[0][0]
     try:
         if first_batch is not None:
-            values = first_batch(values)
-        for stage in stages:
-            wanted_here = wanted[stage]
-            columns: list[list[object]] = [[] for _ in wanted_here]
-            for start, end in run:
-                mine = _columns(wanted_here, values[start - offset : end - offset])
-                for column, found in zip(columns, mine, strict=True):
-                    column.extend(found)
-            values = batch(stage, values, columns)
+            values = first_batch(values)  # the slots carried to stage 2
+        else:
+            values = list(map(plan.narrow[1], values))
+        for stage in plan.stages:
+            here = plan.wanted[stage]
+            pools = [_pool(here, values[start - offset : end - offset]) for start, end in run]
+            values = batch(stage, pools)
     except (Fault, ArithmeticError, KeyError):
         return None
     return values
@@ -238,28 +313,38 @@ def _each_pool(
     first_batch: FirstBatch | None,
     later: LaterStage,
     batch: LaterBatch | None,
-    stages: range,
-    wanted: dict[int, list[_Wanted]],
+    plan: _Plan,
 ) -> None:
     """Every stage of each pool of ``bounds`` in turn: values into
-    ``finished``, faults appended to ``faults``."""
+    ``finished``, faults appended to ``faults``.  A generated loop
+    (``batch``, ``first_batch``) gives the slots carried to the next stage,
+    a one-subject stage every slot; ``plan`` turns one into the other."""
+    last = plan.program.stages
     for start, end in bounds:
         values = pooled[start:end]
         here: list[int] | None = None  # the pool's members standing; None: all
+        narrow = False  # whether ``values`` are the slots carried (else every slot)
         if first is not None:
-            here, values = _first_stage(first, first_batch, start, values, faults)
-        for stage in stages:
+            here, values, narrow = _first_stage(first, first_batch, start, values, faults)
+        for stage in plan.stages:
             if not values:
                 break
             done = None
             if batch is not None:
                 try:
-                    done = batch(stage, values, _columns(wanted[stage], values))
+                    given = values if narrow else list(map(plan.narrow[stage - 1], values))
+                    done = batch(stage, [_pool(plan.wanted[stage], given)])
                 except (Fault, ArithmeticError, KeyError):
                     done = None  # run again one by one below: each fault located
             if done is None:
+                if narrow:
+                    values = list(map(plan.widen[stage - 1], values))
                 standing = list(range(start, end)) if here is None else here
-                here, done = _one_by_one(stage, later, wanted[stage], standing, values, faults)
+                wanted = plan.wanted[stage]
+                here, done = _one_by_one(stage, later, wanted, standing, values, faults)
+                narrow = False
+            else:
+                narrow = stage < last
             values = done
         if here is None:
             finished[start:end] = values
@@ -274,12 +359,13 @@ def _first_stage(
     start: int,
     inputs: list[Values],
     faults: list[tuple[int, int, Fault]],
-) -> tuple[list[int] | None, list[Values]]:
+) -> tuple[list[int] | None, list[Values], bool]:
     """Stage 1 of one pool's members, the first at ``start``: the positions of
-    those standing (None: all) and their values."""
+    those standing (None: all), their values, and whether these are the
+    slots carried to stage 2 (``first_batch``'s) rather than every slot."""
     if first_batch is not None:
         try:
-            return None, first_batch(inputs)
+            return None, first_batch(inputs), True
         except (Fault, ArithmeticError, KeyError):
             pass  # one by one: each fault located
     standing: list[int] = []
@@ -291,24 +377,42 @@ def _first_stage(
             faults.append((1, position, fault))
             continue
         standing.append(position)
-    return standing, values
+    return standing, values, False
+
+
+def _pool(wanted: list[_Wanted], rows: list[Values]) -> Pool:
+    """One pool's ``Pool`` for a stage's generated loop (members ``rows``,
+    each the slots carried from the stage before): its single group values
+    once, each member's own beside its values; a helper's fault raised."""
+    own: list[object] = []
+    singles: list[object] = []
+    for helper, _, read, span, each in wanted:
+        # ``_argument`` inlined: a few calls fewer per pool of 20.
+        argument = [_ZERO] * len(rows) if read is None else list(map(read, rows))
+        found = helper(argument, span)  # type: ignore[arg-type]
+        (own if each else singles).append(found)
+    return (zip(rows, *own, strict=True) if own else rows, *singles)
 
 
 def _columns(wanted: list[_Wanted], rows: list[Values]) -> list[Iterable[object]]:
-    """One pool's group values, a column each: a member's own (a rank, a
-    share) or the pool's, repeated (``itertools.repeat``: no list of copies);
-    a helper's fault raised."""
+    """One pool's group values, a column each (in ``program.groups``' order,
+    as a later stage of one subject takes them): a member's own (a rank, a
+    share) or the pool's, repeated (``itertools.repeat``: no list of
+    copies); a helper's fault raised."""
     count = len(rows)
     columns: list[Iterable[object]] = []
-    for helper, read, span in wanted:
-        values: list[Decimal | None]
-        if read is None:  # group_count(): every member counts
-            values = [_ZERO] * count
-        else:
-            values = list(map(read, rows))  # type: ignore[arg-type]
-        found = helper(values, span)
-        columns.append(found if isinstance(found, list) else repeat(found, count))
+    for helper, read, _, span, each in wanted:
+        found = helper(_argument(read, rows), span)
+        columns.append(found if each else repeat(found, count))  # type: ignore[arg-type]
     return columns
+
+
+def _argument(read: Callable[[Values], object] | None, rows: list[Values]) -> list[Decimal | None]:
+    """What a group value's helper takes: each member's value of its argument
+    (``group_count()``: every member counts)."""
+    if read is None:
+        return [_ZERO] * len(rows)
+    return list(map(read, rows))  # type: ignore[arg-type]
 
 
 _ZERO = Decimal(0)
@@ -343,16 +447,20 @@ def _one_by_one(
     return standing, values
 
 
-def _pool_runs(keys: list[str | None]) -> tuple[list[tuple[int, int]], list[int] | None]:
-    """Each pool's (start, end) among the members taken pool by pool, pools in
-    the order they first appear; and that order of the members' positions,
-    or None when it is their own (each pool's members already together, as
-    an organization listed group by group gives them)."""
-    if not keys:
+def _pool_runs(
+    ids: Sequence[str], pool: Callable[[str], str | None]
+) -> tuple[list[tuple[int, int]], list[int] | None]:
+    """Each pool's (start, end) among the members ``ids`` taken pool by pool
+    (``pool``: a member's pool), pools in the order they first appear; and
+    that order of the members' positions, or None when it is their own (each
+    pool's members already together, as an organization listed group by
+    group gives them)."""
+    if not ids:
         return [], None
-    runs = [(key, len(list(members))) for key, members in groupby(keys)]
+    runs = [(key, len(list(members))) for key, members in groupby(ids, pool)]
     if len({key for key, _ in runs}) == len(runs):
         return list(pairwise(accumulate([length for _, length in runs], initial=0))), None
+    keys = list(map(pool, ids))
     pools: dict[str | None, list[int]] = {}
     for position, key in enumerate(keys):
         pools.setdefault(key, []).append(position)
