@@ -327,6 +327,19 @@ class PastResult(Mapping[str, object]):
             return [dict(row) for row in self.rows]
         return value
 
+    def get(self, key: str, default: object = None) -> object:
+        """As ``Mapping.get``, without raising and catching a KeyError for an
+        absent key (links read a few keys of every earlier result)."""
+        at = self._at.get(key)
+        if at is None:
+            return default
+        if key == "indicators" and self.rows is not None:
+            return [dict(row) for row in self.rows]
+        return self._values[at]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
     def __iter__(self) -> Iterator[str]:
         return iter(self._at)
 
