@@ -266,3 +266,23 @@ def test_items_once_made_leave_only_the_header_of_the_table_kept(tmp_path: Path)
         other, _ = read_supervision(str(tmp_path), {**SECTIONS, "s02": "人事教育科"})
         (again,) = read_tables(path, whole=True)
     assert first == other == whole and len(whole) == 2 and len(again.rows) == 2
+
+
+def test_csv_files_without_the_marker_columns_are_not_read_for_items(tmp_path: Path) -> None:
+    """The supervision reader leaves a CSV file whose bytes lack a marker
+    column name to the period data reader (holding it before its own table
+    was the peak memory): inside ``read_once()`` it is not read yet; a GB18030
+    supervision table is still found, and the items are the same."""
+    from runtime.inputs import tables
+    from runtime.inputs.tables import read_once
+
+    body = "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,2016-07-20,是,整改报告\n"
+    (tmp_path / "a_scores.csv").write_text("period,subject,得分\n2016Q3,s01,9\n", encoding="utf-8")
+    (tmp_path / "z_supervision.csv").write_bytes((HEADER + body).encode("gb18030"))
+    whole, _ = read_supervision(str(tmp_path), SECTIONS)
+    with read_once():
+        items, problems = read_supervision(str(tmp_path), SECTIONS)
+        read = tables._READ.get()
+        assert read is not None
+        assert sorted(Path(key[0]).name for key in read) == ["z_supervision.csv"]
+    assert items == whole and problems == [] and [i.id for i in items] == ["D1"]

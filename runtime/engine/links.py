@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 
 from compiler import ir
@@ -251,6 +251,7 @@ class _PastYear:
     def __init__(self, subjects: Sequence[Mapping[str, object]]) -> None:
         self.first: dict[object, Mapping[str, object]] = {}
         self.sizes: dict[object, int] = {}
+        self.known: dict[IndicatorRow, RowValues] = {}
         for s in subjects:
             self.first.setdefault(s.get("id"), s)
             group = s.get("group", "")
@@ -261,25 +262,35 @@ class _PastYear:
         mine = self.first.get(subject)
         if mine is None:
             return False
-        return _held(condition, mine, self.sizes.get(mine.get("group", ""), 0))
+        return _held(condition, mine, self.sizes.get(mine.get("group", ""), 0), self.known)
 
 
-def _held(condition: CompiledCondition, mine: Mapping[str, object], group_size: int) -> bool:
+def _held(
+    condition: CompiledCondition,
+    mine: Mapping[str, object],
+    group_size: int,
+    known: dict[IndicatorRow, RowValues],
+) -> bool:
     """Whether the condition held for one earlier result (``group_size``: how
-    many results of that year share its group)."""
+    many results of that year share its group; ``known``: the year's shared
+    indicator rows read so far)."""
     given = mine.get("count")  # rule tests may give it instead of listing everyone
     count = int(str(given)) if given is not None else group_size
-    listed = mine.get("indicators", [])
     vetoes = mine.get("vetoes", [])
-    assert isinstance(listed, list) and isinstance(vetoes, list)
-    indicators = [
-        (
-            str(i["id"]),
-            None if i.get("score") is None else Decimal(str(i["score"])),
-            Decimal(str(i["points"])),
-        )
-        for i in listed
-    ]
+    if isinstance(mine, PastResult) and mine.rows is not None:
+        indicators = [_row_values(row, known) for row in mine.rows]
+    else:
+        listed = mine.get("indicators", [])
+        assert isinstance(listed, list)
+        indicators = [
+            (
+                str(i["id"]),
+                None if i.get("score") is None else Decimal(str(i["score"])),
+                Decimal(str(i["points"])),
+            )
+            for i in listed
+        ]
+    assert isinstance(vetoes, list)
     base = mine.get("base")
     total, rank = mine.get("total"), mine.get("rank")
     values = _inputs(
@@ -288,6 +299,84 @@ def _held(condition: CompiledCondition, mine: Mapping[str, object], group_size: 
         [str(v) for v in vetoes], indicators,
     )  # fmt: skip
     return _holds(condition, values)
+
+
+IndicatorRow = tuple[tuple[str, object], ...]  # an indicator's (key, value) pairs, in its order
+
+
+class PastResult(Mapping[str, object]):
+    """One earlier published result, held compactly for a run (a whole
+    published year of 100,000 people as dicts was about 350 MiB): its values
+    in a tuple whose keys are shared by every result with the same keys, and
+    its indicators (when each is an ``{id, score, points}`` object) as rows
+    of (key, value) pairs that equal rows share (``indicator_row``).  It reads
+    as the object it was made from: ``indicators`` gives the objects again."""
+
+    __slots__ = ("_at", "_values", "rows")
+
+    def __init__(
+        self, at: dict[str, int], values: tuple[object, ...], rows: tuple[IndicatorRow, ...] | None
+    ) -> None:
+        self._at = at  # key -> index in values, shared
+        self._values = values
+        self.rows = rows  # None: ``indicators`` is in values as read
+
+    def __getitem__(self, key: str) -> object:
+        value = self._values[self._at[key]]
+        if key == "indicators" and self.rows is not None:
+            return [dict(row) for row in self.rows]
+        return value
+
+    def get(self, key: str, default: object = None) -> object:
+        """As ``Mapping.get``, without raising and catching a KeyError for an
+        absent key (links read a few keys of every earlier result)."""
+        at = self._at.get(key)
+        if at is None:
+            return default
+        if key == "indicators" and self.rows is not None:
+            return [dict(row) for row in self.rows]
+        return self._values[at]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._at
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._at)
+
+    def __len__(self) -> int:
+        return len(self._at)
+
+
+def indicator_row(
+    value: dict[str, object], shared: dict[object, IndicatorRow]
+) -> IndicatorRow | None:
+    """An ``{id, score, points}`` object (any order, no other key) as a row
+    shared with its equals in ``shared``; None for any other object."""
+    if len(value) != 3 or not ("id" in value and "score" in value and "points" in value):
+        return None
+    if not all(v is None or type(v) is str for v in value.values()):
+        return None  # numbers (1 and 1.0 are equal keys) or lists: kept as they are
+    row = tuple(value.items())
+    return shared.setdefault(row, row)
+
+
+RowValues = tuple[str, Decimal | None, Decimal]
+
+
+def _row_values(row: IndicatorRow, known: dict[IndicatorRow, RowValues]) -> RowValues:
+    """(id, score, points) of a shared row, worked out once per distinct row
+    of a year (a Decimal made from a string is exact, whatever the context)."""
+    values = known.get(row)
+    if values is None:
+        i = dict(row)
+        score = i["score"]
+        values = (
+            str(i["id"]),
+            None if score is None else Decimal(str(score)),
+            Decimal(str(i["points"])),
+        )
+        known[row] = values
+    return values
 
 
 def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[str]:

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.engine.links import History
+from runtime.engine.links import History, IndicatorRow, PastResult, indicator_row
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.supervision import due_in
@@ -74,17 +74,28 @@ def with_bundled(stored: History | None, data: str, scheme: str) -> History | No
 
 def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] | None:
     """The subjects of one bundled file (None: no file for this scheme and period);
-    a file that cannot be read is E1017, located at the file."""
+    a file that cannot be read is E1017, located at the file.  The subjects
+    are held compactly (``PastResult``): as the document is parsed, each
+    ``{id, score, points}`` indicator becomes a row shared with its equals,
+    and the document is dropped once its subjects are made."""
     if not path.is_file():
         return None
+    rows: dict[object, IndicatorRow] = {}
+
+    def compact(value: dict[str, object]) -> object:
+        row = indicator_row(value, rows)
+        return value if row is None else row  # a tuple: JSON makes none of its own
+
     try:
-        document = json.loads(path.read_text(encoding="utf-8"))
+        document = json.loads(path.read_text(encoding="utf-8"), object_hook=compact)
+        if isinstance(document, tuple):
+            document = dict(document)
         subjects = document["subjects"]
-        if not isinstance(subjects, list) or not all(isinstance(s, dict) for s in subjects):
+        if not isinstance(subjects, list) or not all(isinstance(s, dict | tuple) for s in subjects):
             raise ValueError("`subjects` is not a list of results")
         for subject in subjects:
             for key in ("id", "total", "rank"):
-                if key not in subject:
+                if key not in (dict(subject) if isinstance(subject, tuple) else subject):
                     raise ValueError(f"a result without `{key}`")
     except (OSError, ValueError, KeyError, TypeError) as error:
         problem = str(error) if not isinstance(error, KeyError) else f"no {error}"
@@ -93,7 +104,49 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
         ) from None
     if document.get("scheme") != scheme or document.get("period") != label:
         return None
-    return subjects
+    del document
+    return _compacted(subjects)
+
+
+def _compacted(subjects: list[dict[str, object]]) -> list[Mapping[str, object]]:
+    """Each subject as a ``PastResult`` (emptying ``subjects`` as it goes, so
+    the dicts are freed one by one): keys shared by every subject with the
+    same keys, equal strings shared, indicators as shared rows."""
+    layouts: dict[tuple[str, ...], dict[str, int]] = {}
+    strings: dict[str, str] = {}
+    share = strings.setdefault
+    made: list[Mapping[str, object]] = []
+    subjects.reverse()
+    while subjects:
+        subject = subjects.pop()
+        keys = tuple(subject)
+        at = layouts.get(keys)
+        if at is None:
+            at = layouts.setdefault(keys, {key: index for index, key in enumerate(keys)})
+        listed = subject.get("indicators")
+        found: tuple[IndicatorRow, ...] | None = None
+        if isinstance(listed, list) and all(isinstance(i, tuple) for i in listed):
+            found = tuple(listed)
+        values = tuple(
+            None if found is not None and key == "indicators"
+            else share(value, value) if type(value) is str
+            else _restored(value)
+            for key, value in subject.items()
+        )  # fmt: skip
+        made.append(PastResult(at, values, found))
+    return made
+
+
+def _restored(value: object) -> object:
+    """``value`` with the shared indicator rows inside it made objects again
+    (where they are not a result's list of indicators)."""
+    if isinstance(value, tuple):
+        return dict(value)
+    if isinstance(value, list):
+        return [_restored(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _restored(v) for k, v in value.items()}
+    return value
 
 
 def record_run(
