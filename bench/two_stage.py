@@ -176,6 +176,14 @@ def compiled_period(
     return ids, done
 
 
+def _own_ids(program: ir.Program) -> dict[str, str]:
+    """Each id as the data reader hands it out: the organization's own string
+    object (``runtime.inputs.data`` maps a row's subject cell to it), so a
+    lookup by id compares one object, as it does in a run."""
+    assert program.organization is not None
+    return {s.id: s.id for s in program.organization.sections}
+
+
 # -- seeded data ------------------------------------------------------------------------
 
 
@@ -281,6 +289,8 @@ def measure(subjects_count: int, repeats: int, quiet: bool = False) -> float | N
         folder = Path(temp)
         (folder / "ruleset.yaml").write_text(RULES + organization(subjects), encoding="utf-8")
         program, evaluator = compile_or_exit(folder)
+    own = _own_ids(program)  # both sides get the ids a run's data rows carry
+    subjects = [(own[ident], group, row) for ident, group, row in subjects]
     done = compiled_period(evaluator, subjects)
     with decimal.localcontext(CONTEXT):
         hand = hand_two_pass(subjects)

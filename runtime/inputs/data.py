@@ -580,6 +580,10 @@ class _TableReader:
             if found is None:
                 self.unknown_subject(shown, number, subject)
                 return
+            # The organization's own string, not the cell's equal copy: every
+            # later lookup by id (pools, groups, results) then compares one
+            # object, and a period's rows hold no second copy of the ids.
+            subject = found.id
             name = found.name
             # applies_to names sections, their tags or (people) posts: a person's
             # section is their section's, and their post their own.
