@@ -30,7 +30,6 @@ import random
 import statistics
 import sys
 import tempfile
-import time
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
@@ -38,6 +37,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.interleave import time_in_turns  # noqa: E402
 from compiler import ir  # noqa: E402
 from compiler.pipeline import compile_rules  # noqa: E402
 from dsl.diagnostics import render_all  # noqa: E402
@@ -262,22 +262,7 @@ def time_both(
 
     run_compiled(subjects)
     run_hand(subjects)  # warm-up
-    compiled: list[list[float]] = [[] for _ in slices]
-    handed: list[list[float]] = [[] for _ in slices]
-    for repeat in range(repeats):
-        for part, compiled_times, hand_times in zip(slices, compiled, handed, strict=True):
-            pair = ((run_compiled, compiled_times), (run_hand, hand_times))
-            for run, times in pair if repeat % 2 == 0 else pair[::-1]:
-                start = time.process_time()
-                kept = run(part)
-                times.append(time.process_time() - start)
-                del kept  # freed after the clock stops: the runtime keeps its results
-
-    def passes(timings: list[list[float]]) -> list[float]:
-        whole = [sum(t[r] for t in timings) for r in range(repeats)]
-        return [*whole, sum(min(t) for t in timings)]
-
-    return passes(compiled), passes(handed)
+    return time_in_turns(slices, run_compiled, run_hand, repeats)
 
 
 def measure(subjects_count: int, repeats: int, quiet: bool = False) -> float | None:

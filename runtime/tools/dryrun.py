@@ -313,16 +313,7 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
                 continue
             values_of = needed.get("person" if result.kind == "person" else "section")
             values = result.values if values_of is None else values_of(result.values)
-            slimmed.append(
-                dataclasses.replace(
-                    result,
-                    indicators=(),
-                    adjustments=(),
-                    overridden=(),
-                    supervision=(),
-                    values=values,
-                )
-            )
+            slimmed.append(_bare(result, values))
         return slimmed
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
@@ -384,16 +375,7 @@ def _slimmed_apart(
                 if needed is None
                 else tuple(v if n in needed else None for n, v in enumerate(result.values))
             )
-            slimmed.append(
-                dataclasses.replace(
-                    result,
-                    indicators=(),
-                    adjustments=(),
-                    overridden=(),
-                    supervision=(),
-                    values=values,
-                )
-            )
+            slimmed.append(_bare(result, values))
         return slimmed
 
     quarters = {p: (slim(s), slim(people)) for p, (s, people) in evaluation.quarters.items()}
@@ -558,3 +540,12 @@ def explain_difference(
             difflib.unified_diff(texts[0], texts[1], run.baseline, run.candidate, lineterm="", n=2)
         )
     return "\n" + "\n".join(parts) + "\n"
+
+
+def _bare(result: SubjectResult, values: tuple[object, ...]) -> SubjectResult:
+    """A compared result without what no dry-run report shows (its indicator
+    and adjustment details, overridden consequences, supervision items), its
+    values cut to ``values``."""
+    return dataclasses.replace(
+        result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values
+    )
