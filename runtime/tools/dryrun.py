@@ -18,12 +18,11 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult
-from runtime.engine.rollup import RollupRule, read_of_quarters, reading, roll_up
+from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
 from runtime.inputs.events import is_event_table
@@ -299,22 +298,7 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
     read), except the results of the subject ``kept``.  Each result is
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each."""
-    needed = {
-        kind: reading(program)
-        for kind, program in compilation.programs.items()
-        if program is not None and program.ranking is not None
-    }
-
-    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
-        slimmed = []
-        for result in results:
-            if kept in (result.id, result.name):
-                slimmed.append(result)
-                continue
-            values_of = needed.get("person" if result.kind == "person" else "section")
-            values = result.values if values_of is None else values_of(result.values)
-            slimmed.append(_bare(result, values))
-        return slimmed
+    slim = _slimming(compilation, kept)
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
         """The same results but the subject ``kept``: as it was before the links."""
@@ -362,22 +346,7 @@ def _slimmed_apart(
     """``_slimmed`` where the period's results and its quarter's differ (never
     for a dry-run's one-period evaluations): each slimmed on its own (consequences kept for the comparison)."""
 
-    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
-        slimmed = []
-        for result in results:
-            if kept in (result.id, result.name):
-                slimmed.append(result)
-                continue
-            program = compilation.programs.get("person" if result.kind == "person" else "section")
-            needed = _read_by_rollup(program) if program is not None else None
-            values = (
-                result.values
-                if needed is None
-                else tuple(v if n in needed else None for n, v in enumerate(result.values))
-            )
-            slimmed.append(_bare(result, values))
-        return slimmed
-
+    slim = _slimming(compilation, kept)
     quarters = {p: (slim(s), slim(people)) for p, (s, people) in evaluation.quarters.items()}
     return dataclasses.replace(
         evaluation,
@@ -387,9 +356,30 @@ def _slimmed_apart(
     )
 
 
-def _read_by_rollup(program: ir.Program) -> set[int] | None:
-    """The slots ``roll_up`` and the population stage read of a result."""
-    return None if program.ranking is None else read_of_quarters(program)
+def _slimming(
+    compilation: Compilation, kept: str | None
+) -> Callable[[list[SubjectResult]], list[SubjectResult]]:
+    """Results without what no dry-run report shows (``_bare``), their values
+    only the slots ``roll_up`` and the population stage read (``Read``);
+    the subject ``kept`` whole."""
+    needed = {
+        kind: reading(program)
+        for kind, program in compilation.programs.items()
+        if program is not None and program.ranking is not None
+    }
+
+    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
+        slimmed = []
+        for result in results:
+            if kept in (result.id, result.name):
+                slimmed.append(result)
+                continue
+            values_of = needed.get("person" if result.kind == "person" else "section")
+            values = result.values if values_of is None else values_of(result.values)
+            slimmed.append(_bare(result, values))
+        return slimmed
+
+    return slim
 
 
 def _label(periods: list[Period]) -> str:
