@@ -616,12 +616,10 @@ class Prepared:
         if kind not in self.carried:
             self.carried[kind] = carried(program, name, self.history)
         earlier = self.carried[kind]
-        made: dict[str, SubjectResult] = {}
-        if again:
-            fresh, faults = evaluate_period(program, evaluator, again, name, totals, earlier)
-            if faults or len(fresh) != len(again):
-                return None
-            made = {r.id: r for r in fresh}
+        fresh, faults = evaluate_period(program, evaluator, again, name, totals, earlier)
+        if faults or len(fresh) != len(again):
+            return None
+        made = {r.id: r for r in fresh}
         results = [made[row.subject] if row.subject in made else was[row.subject] for row in mine]
         durations = {
             row.subject: durations_of((e.item, e.lasts) for e in row.events)
@@ -698,25 +696,20 @@ class Prepared:
 
 def _stood(result: SubjectResult, standing: Standing) -> SubjectResult:
     """``result`` as ``evaluate_period`` builds it with ``standing``: rank,
-    grade and group, then the sanction fields ``with_ruling`` sets (left at
-    their defaults without a ruling)."""
-    if standing.ruling is not None:
-        placed = dataclasses.replace(
-            result, rank=standing.rank, grade=standing.grade, group=standing.group
-        )
-        return with_ruling(placed, standing.ruling)
+    grade and group, then the sanction fields ``with_ruling`` sets (cleared
+    without a ruling); the same object where nothing of these changes."""
     plain = not (
         result.sanctions or result.decided_by or result.decision or result.scoring
         or result.scoring_by
     )  # fmt: skip
-    if plain and (result.rank, result.grade, result.group) == (
+    if standing.ruling is None and plain and (result.rank, result.grade, result.group) == (
         standing.rank, standing.grade, standing.group,
     ):  # fmt: skip
         return result
-    return dataclasses.replace(
-        result, rank=standing.rank, grade=standing.grade, group=standing.group, sanctions=(),
-        decided_by="", decision="", scoring="", scoring_by="",
-    )  # fmt: skip
+    placed = dataclasses.replace(
+        result, rank=standing.rank, grade=standing.grade, group=standing.group
+    )
+    return with_ruling(placed, standing.ruling)
 
 
 def _link_inputs(result: SubjectResult) -> tuple[object, ...]:
