@@ -282,14 +282,7 @@ def _held(
     else:
         listed = mine.get("indicators", [])
         assert isinstance(listed, list)
-        indicators = [
-            (
-                str(i["id"]),
-                None if i.get("score") is None else Decimal(str(i["score"])),
-                Decimal(str(i["points"])),
-            )
-            for i in listed
-        ]
+        indicators = [_indicator_values(i) for i in listed]
     assert isinstance(vetoes, list)
     base = mine.get("base")
     total, rank = mine.get("total"), mine.get("rank")
@@ -368,15 +361,18 @@ def _row_values(row: IndicatorRow, known: dict[IndicatorRow, RowValues]) -> RowV
     of a year (a Decimal made from a string is exact, whatever the context)."""
     values = known.get(row)
     if values is None:
-        i = dict(row)
-        score = i["score"]
-        values = (
-            str(i["id"]),
-            None if score is None else Decimal(str(score)),
-            Decimal(str(i["points"])),
-        )
-        known[row] = values
+        values = known[row] = _indicator_values(dict(row))
     return values
+
+
+def _indicator_values(indicator: Mapping[str, object]) -> RowValues:
+    """(id, score, points) of one published indicator object."""
+    score = indicator.get("score")
+    return (
+        str(indicator["id"]),
+        None if score is None else Decimal(str(score)),
+        Decimal(str(indicator["points"])),
+    )
 
 
 def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[str]:
