@@ -360,6 +360,21 @@ def _runtime_path(
     return _keys(list(zip(kept, done, strict=True)), faults)
 
 
+def _compiled_case(
+    case: RuleSetCase,
+) -> tuple[ir.Program, CompiledEvaluator, list[tuple[str, tuple[object, ...]]]]:
+    """The case's section program, its compiled evaluator and its rows as
+    (id, inputs) members."""
+    compilation = compile_files(case.files)
+    assert compilation.ok, (case.dump(), compilation.diagnostics)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None, case.dump()
+    members = [
+        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
+    ]
+    return program, CompiledEvaluator(program, module), members
+
+
 @settings(max_examples=100, **SETTINGS)
 @given(rule_sets(exempt_values=False, groups=True, max_rows=6))
 def test_pool_by_pool_with_the_generated_loops_is_stage_by_stage(case: RuleSetCase) -> None:
@@ -368,17 +383,13 @@ def test_pool_by_pool_with_the_generated_loops_is_stage_by_stage(case: RuleSetCa
     subject the values, and every fault in the order, that the stages one
     after the other give, compiled one subject at a time or interpreted; and
     ``run_stages`` after stage 1 gives the same."""
-    compilation = compile_files(case.files)
-    assert compilation.ok, (case.dump(), compilation.diagnostics)
-    program, module = compilation.programs["section"], compilation.modules["section"]
-    assert program is not None and module is not None, case.dump()
-    evaluator = CompiledEvaluator(program, module)
-    members = [
-        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
-    ]
+    program, evaluator, members = _compiled_case(case)
     expected = _keys(*_stage_by_stage(program, Interpreter(program), members))
     assert _keys(*_stage_by_stage(program, evaluator, members)) == expected, case.dump()
-    assert _runtime_path(program, evaluator, members) == expected, (case.dump(), module.source)
+    assert _runtime_path(program, evaluator, members) == expected, (
+        case.dump(),
+        evaluator.module.source,
+    )
     first: list[tuple[str, tuple[object, ...]]] = []
     early: list[tuple[str, Fault]] = []
     with decimal.localcontext(op.CONTEXT):
@@ -398,14 +409,7 @@ def test_pools_taken_together_are_pools_in_turn(case: RuleSetCase, together: int
     (``groups._TOGETHER`` members at least; here 1 to 4, so that the rows
     split into runs of pools anywhere) give what the stages one after the
     other give, faults and their order included."""
-    compilation = compile_files(case.files)
-    assert compilation.ok, (case.dump(), compilation.diagnostics)
-    program, module = compilation.programs["section"], compilation.modules["section"]
-    assert program is not None and module is not None, case.dump()
-    evaluator = CompiledEvaluator(program, module)
-    members = [
-        (f"s{n}", tuple(row[f.name] for f in program.inputs)) for n, row in enumerate(case.rows)
-    ]
+    program, evaluator, members = _compiled_case(case)
     expected = _keys(*_stage_by_stage(program, Interpreter(program), members))
     kept = groups._TOGETHER
     groups._TOGETHER = together
