@@ -28,7 +28,6 @@ from pathlib import Path
 from typing import TextIO
 
 from compiler import ir
-from compiler.diff import diff_rule_sets
 from compiler.pipeline import STAGES, Compilation, check, compile_rules, emit
 from dsl.diagnostics import (
     Diagnostic,
@@ -45,12 +44,8 @@ from dsl.ruleset import RuleSource
 from dsl.ruletests import TESTS_FOLDER
 from dsl.schema import json_schema
 from runtime.engine.run import Evaluation, evaluate_rules
-from runtime.engine.spark import start as start_spark
 from runtime.inputs.collection import collector_paused
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
-from runtime.render.bulletin import render as render_bulletin
-from runtime.render.bulletin import to_xlsx as bulletin_xlsx
-from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
 from runtime.render.check import summary as check_summary
 from runtime.render.diff import to_json as diff_json
 from runtime.render.diff import to_text as diff_text
@@ -82,13 +77,10 @@ from runtime.render.results import (
 )
 from runtime.render.revisions import to_json as revisions_json
 from runtime.render.revisions import to_text as revisions_text
-from runtime.render.rule_tests import run_json, run_text, under
 from runtime.render.runs import to_text as runs_text
 from runtime.render.status import to_json as status_json
 from runtime.render.status import to_text as status_text
-from runtime.render.verify import to_text as verify_text
 from runtime.store import Store, StoreError, rules_commit
-from runtime.tools.bulletin import bulletin_for, read_focus, warning_figures
 from runtime.tools.dryrun import compare, explain_difference, published_results
 from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
@@ -96,11 +88,9 @@ from runtime.tools.forms import ALL as ALL_ASSESSORS
 from runtime.tools.forms import build_form, form_assessors
 from runtime.tools.ledgers import LEDGER_KINDS, build_ledger
 from runtime.tools.revisions import revision_log
-from runtime.tools.rule_test_suite import load_and_run
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
 from runtime.tools.submissions import evaluate_submissions, submit
-from runtime.tools.verify import run_verify
 from runtime.tools.warning_records import issued_warnings, record_issued, sign
 
 EXIT_OK, EXIT_USER, EXIT_USAGE, EXIT_INTERNAL = 0, 1, 2, 101
@@ -917,6 +907,8 @@ def _engine(args: argparse.Namespace) -> None:
     if args.master is not None and args.engine != "spark":
         raise _usage("cli.error.master_without_spark")
     if args.engine == "spark":
+        from runtime.engine.spark import start as start_spark  # pyspark only when asked for
+
         start_spark(args.master)
 
 
@@ -965,6 +957,13 @@ def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> 
 
 
 def _report(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    # The bulletin's tools and renderers (python-docx among them) are imported
+    # by the one command that uses them: every other command starts faster.
+    from runtime.render.bulletin import render as render_bulletin
+    from runtime.render.bulletin import to_xlsx as bulletin_xlsx
+    from runtime.render.bulletin_docx import Heading, default_number, default_office, render_docx
+    from runtime.tools.bulletin import bulletin_for, read_focus, warning_figures
+
     result = _compiled(args.rules)
     assert "section" in result.programs
     periods = _periods(args.period, result.programs["section"])
@@ -1007,6 +1006,10 @@ def _binary_out(args: argparse.Namespace, kind: str) -> str:
 def _verify(
     args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO, err: TextIO
 ) -> int:
+    # Verification brings hypothesis (rule properties): imported by this command only.
+    from runtime.render.verify import to_text as verify_text
+    from runtime.tools.verify import run_verify
+
     report = run_verify(
         _compiled(args.rules), args.examples, progress_bar(err, "verify", args.quiet)
     )
@@ -1045,6 +1048,10 @@ def _percent(text: str) -> Decimal:
 def _test(args: argparse.Namespace, lang: Lang, fmt: OutputFormat, out: TextIO) -> int:
     """Rule tests: every problem in the test files is reported before anything
     runs; then each case passes or fails, and coverage is checked."""
+    # Rule tests bring hypothesis (properties): imported by this command only.
+    from runtime.render.rule_tests import run_json, run_text, under
+    from runtime.tools.rule_test_suite import load_and_run
+
     compilation = _compiled(args.rules)
     source, _ = _source(args.rules)
     only = [_relative(source, f) for f in args.files] if args.files else None
@@ -1206,6 +1213,8 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int
 
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
+    from compiler.diff import diff_rule_sets  # only this command compares rule sets
+
     old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
     changes = diff_rule_sets(old.ruleset, new.ruleset, old.programs, new.programs)
     if args.format == "json":
