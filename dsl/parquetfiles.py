@@ -27,17 +27,20 @@ header; a file that is not Parquet (or is damaged) is a ``ParquetProblem``
 without a column, never an exception of the Parquet library.
 (``tablefiles.read_table_bytes`` calls this module and turns these into its
 ``ColumnProblem`` and ``TableError``; the cell text of typed values is its
-``cell_text``, passed in, so this module imports nothing of it.)  Reading is a column at a time:
-pyarrow decodes and formats whole columns (integers, booleans, decimals)
-in native code, and only the kinds whose text must match Python's
-(floats, dates and times) go through Python values.
+``cell_text``, passed in, so this module imports nothing of it.)  Reading is a column at a time,
+in batches of records: pyarrow decodes a batch's column and
+dictionary-encodes it, and only its distinct values are made text in
+Python (by the same ``cell_text`` the workbook reader uses, so the texts
+cannot drift apart).
 """
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from decimal import Decimal
 from io import BytesIO
+from itertools import compress
 from typing import Any
 
 Rows = list[tuple[int, list[str]]]
@@ -55,79 +58,133 @@ class ParquetProblem(Exception):
 
 def read_parquet(raw: bytes, cell_text: Callable[[Any], str]) -> tuple[list[str], Rows]:
     """The header and numbered rows of a Parquet file's bytes; ``cell_text``
-    the text of a typed Python value (floats, dates, times)."""
+    the text of a typed Python value (numbers, booleans, dates, times)."""
     import pyarrow as pa  # only when a Parquet file is read
     import pyarrow.parquet as pq
 
     try:
-        table = pq.read_table(BytesIO(raw))
+        file = pq.ParquetFile(BytesIO(raw))
+        schema = file.schema_arrow
     except (pa.ArrowException, OSError, ValueError) as error:
-        text = str(error).strip().splitlines()[0] if str(error).strip() else ""
-        raise ParquetProblem(
-            f"not a readable Parquet file ({type(error).__name__}{': ' + text if text else ''})"
-        ) from None
-    header = [str(name).strip() for name in table.column_names]
-    columns = []
-    for name, column in zip(table.column_names, table.columns, strict=True):
-        columns.append(_column_texts(str(name), column, cell_text))
-    if not columns:
+        raise _not_parquet(error) from None
+    header = [str(name).strip() for name in schema.names]
+    texts = [_text_of(str(field.name), field.type, cell_text) for field in schema]
+    if not header:
         return header, []
-    # Equal cells share one string (as in the CSV reader): periods, levels
-    # and small counts repeat on every row.
+    # The cyclic garbage collector is off while the rows are made: they are
+    # lists of strings (no cycles), and a million new lists set it off again
+    # and again over the whole heap, more than half of the reading time.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        return header, _rows(file, texts)
+    except (pa.ArrowException, OSError, ValueError) as error:  # a damaged page
+        raise _not_parquet(error) from None
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _not_parquet(error: Exception) -> ParquetProblem:
+    text = str(error).strip().splitlines()[0] if str(error).strip() else ""
+    return ParquetProblem(
+        f"not a readable Parquet file ({type(error).__name__}{': ' + text if text else ''})"
+    )
+
+
+# Records read and made rows at once: the decoded columns of one batch and
+# their texts are held next to the rows made so far, never the whole file's
+# (which doubled the peak memory of reading a large table).
+_BATCH = 1 << 16
+
+
+def _rows(file: Any, texts: list[Callable[[Any], str] | None]) -> Rows:
+    # Equal cells share one string across columns and batches (as in the
+    # CSV reader): periods, levels and small counts repeat on every row.
     shared: dict[str, str] = {}
-    same = shared.setdefault
-    numbered: Rows = []
-    keep = numbered.append
-    for number, cells in enumerate(zip(*columns, strict=True), start=2):
-        if "".join(cells).strip():
-            keep((number, list(map(same, cells, cells))))
-    return header, numbered
+    rows: Rows = []
+    number = 2
+    for batch in file.iter_batches(batch_size=_BATCH):
+        columns: list[list[str]] = []
+        filled = None  # whether each record has a cell that is not empty
+        for column, text in zip(batch.columns, texts, strict=True):
+            cells, nonempty = _column_texts(column, text, shared)
+            columns.append(cells)
+            filled = nonempty if filled is None else filled | nonempty
+        assert filled is not None
+        size = batch.num_rows
+        made = zip(range(number, number + size), map(list, zip(*columns, strict=True)), strict=True)
+        rows.extend(made if filled.all() else compress(made, filled.tolist()))  # empty ones skipped
+        number += size
+    return rows
 
 
-def _column_texts(name: str, column: Any, cell_text: Callable[[Any], str]) -> list[str]:
-    """One column's cells as text (see the module's docstring)."""
+def _column_texts(
+    column: Any, text: Callable[[Any], str] | None, shared: dict[str, str]
+) -> tuple[list[str], Any]:
+    """One column's cells as text (see the module's docstring), and which
+    of them are not empty (a numpy array of booleans).  Each distinct value
+    is made text once: the column is dictionary-encoded by pyarrow and only
+    its dictionary goes through Python; the cells are then picked from the
+    dictionary's texts by numpy (a column of a million cells holding a few
+    hundred values costs a few hundred Python calls)."""
+    import numpy
     import pyarrow as pa
-    import pyarrow.compute as pc
     import pyarrow.types as t
 
     kind = column.type
     if t.is_dictionary(kind):  # categorical columns (pandas, some writers): their values
         kind = kind.value_type
         column = column.cast(kind)
+    if text is None:  # a column of nulls only
+        return [""] * len(column), numpy.zeros(len(column), dtype=bool)
+    if t.is_timestamp(kind) and kind.unit == "ns":  # a Python datetime holds microseconds
+        column = column.cast(pa.timestamp("us", kind.tz), safe=False)
+    if t.is_time64(kind) and kind.unit == "ns":
+        column = column.cast(pa.time64("us"), safe=False)
+    encoded = column.dictionary_encode()
+    values = encoded.dictionary.to_pylist()
+    same = shared.setdefault  # a subject's id and name repeat in every period's batch
+    cells = [same(cell, cell) for cell in map(text, values)]
+    cells.append("")  # null
+    picked = numpy.array(cells, dtype=object)
+    nonempty = numpy.array([cell != "" for cell in cells], dtype=bool)
+    indices = encoded.indices.fill_null(len(cells) - 1).to_numpy()
+    return picked[indices].tolist(), nonempty[indices]
+
+
+def _text_of(name: str, kind: Any, cell_text: Callable[[Any], str]) -> Callable[[Any], str] | None:
+    """How a column's Python values become text (None: a column of nulls
+    only); ``ParquetProblem`` for a kind that is not cells."""
+    import pyarrow.types as t
+
+    if t.is_dictionary(kind):
+        kind = kind.value_type
     if t.is_null(kind):
-        return [""] * len(column)
+        return None
     if t.is_string(kind) or t.is_large_string(kind) or t.is_string_view(kind):
-        return [cell.strip() for cell in pc.fill_null(column, "").to_pylist()]
-    if t.is_integer(kind) or t.is_boolean(kind) or t.is_decimal(kind):
-        # Arrow's text of these is Python's: digits, true/false, and a
-        # decimal's digits with exactly its scale (12.50; Parquet's scale is
-        # never negative, so there is no exponent).
-        return list(pc.fill_null(column.cast(pa.string()), "").to_pylist())
+        return str.strip
+    if t.is_decimal(kind):
+        # Its exact digits with the column's scale (12.50; 0.00, never 0E-2).
+        return _decimal_text
     if t.is_float16(kind) or t.is_float32(kind):
-        return _via_python(column, _short_float(kind))
-    if t.is_floating(kind) or t.is_date(kind) or t.is_timestamp(kind) or t.is_time(kind):
-        return _via_python(column, cell_text)
+        return _short_float(kind)
+    if (
+        t.is_integer(kind)
+        or t.is_boolean(kind)
+        or t.is_floating(kind)
+        or t.is_date(kind)
+        or t.is_timestamp(kind)
+        or t.is_time(kind)
+    ):
+        return cell_text
     raise ParquetProblem(
         f"column {name}: values of type {kind} are not table cells", name, str(kind)
     )
 
 
-def _via_python(column: Any, text: Callable[[Any], str]) -> list[str]:
-    # Timestamps in nanoseconds that a Python datetime cannot hold exactly
-    # would need pandas; they are read at microseconds (an office's dates
-    # and times have none finer).
-    import pyarrow as pa
-    import pyarrow.types as t
-
-    if t.is_timestamp(column.type) and column.type.unit == "ns":
-        column = column.cast(pa.timestamp("us", column.type.tz), safe=False)
-    if t.is_time64(column.type) and column.type.unit == "ns":
-        column = column.cast(pa.time64("us"), safe=False)
-    texts: list[str] = []
-    add = texts.append
-    for value in column.to_pylist():
-        add("" if value is None else text(value))
-    return texts
+def _decimal_text(value: Decimal) -> str:
+    return format(value, "f")
 
 
 def _short_float(kind: Any) -> Callable[[Any], str]:

@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
+from dsl import parquetfiles
 from dsl.tablefiles import ColumnProblem, TableError, read_table_bytes
 from dsl.tablefiles import _text as cell_text  # the workbook reader's cell text
 from tests.clirun import run
@@ -91,6 +92,28 @@ def test_rows_are_numbered_as_the_csv_lines_and_empty_records_skipped() -> None:
     assert read.rows == [(2, ["s01", "1"]), (4, ["s02", "2"])]
     [empty] = read_table_bytes(_bytes(pa.table({"a": pa.array([], pa.string())})), "e.parquet")
     assert (empty.header, empty.rows) == (["a"], [])
+
+
+def test_rows_are_numbered_across_batches(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(parquetfiles, "_BATCH", 2)  # records are read two at a time
+    subjects = ["s01", None, "s03", "s04", None, "s06", "s07"]
+    days = [datetime.date(2016, 1, n) for n in range(1, 8)]
+    table = pa.table(
+        {
+            "subject": subjects,
+            "day": pa.array([d if s else None for d, s in zip(days, subjects, strict=True)]),
+        }
+    )
+    [read] = read_table_bytes(_bytes(table), "x.parquet")
+    assert read.rows == [
+        (2, ["s01", "2016-01-01"]), (4, ["s03", "2016-01-03"]), (5, ["s04", "2016-01-04"]),
+        (7, ["s06", "2016-01-06"]), (8, ["s07", "2016-01-07"]),
+    ]  # fmt: skip
+    periods = pa.table({"period": ["2016Q1"] * 5, "n": [0, 1, 0, 1, 0]})
+    [read] = read_table_bytes(_bytes(periods), "x.parquet")
+    texts = [cells[0] for _, cells in read.rows] + [cells[1] for _, cells in read.rows]
+    # Equal cells are one string across batches (as in the CSV reader).
+    assert len({id(text) for text in texts}) == 3
 
 
 @pytest.mark.parametrize(
