@@ -1,4 +1,4 @@
-"""Tables of text cells from the bytes of CSV files and XLSX workbooks.
+"""Tables of text cells from the bytes of CSV files, XLSX workbooks and Parquet files.
 
 Data files (``runtime.inputs``) and the rule set's own tables (the roster,
 ``dsl.rostertables``) are read by this one reader, so it sits in ``dsl``:
@@ -27,6 +27,12 @@ Windows use by default.  UTF-8 is tried first and strictly, because a GBK
 file almost never decodes as UTF-8 while UTF-8 text often decodes as
 (wrong) GB18030; a file in neither is one ``EncodingProblem`` naming the
 line of the first byte that fits neither.
+
+A Parquet file (``.parquet``, what Hive and Spark warehouses export) is one
+table, read by ``dsl.parquetfiles``: each typed value becomes the text
+``_text`` gives a workbook cell of that value, rows are numbered as the
+CSV's lines, and a column that is not cells (a list, a struct) is a
+``ColumnProblem`` naming it.
 
 A form ``jixiao template`` writes is a workbook like any other, with two
 conventions the reader knows: its instructions sheet, named
