@@ -86,6 +86,22 @@ def test_typed_cells_read_as_the_workbook_reader_gives_them() -> None:
         assert cell_text(value) == text
 
 
+def test_hive_int96_timestamps_and_other_widths() -> None:
+    """Hive writes timestamps as INT96; dates, times and floats come in other widths."""
+    columns = {
+        "issued": pa.array([datetime.datetime(2016, 1, 2), None], pa.timestamp("ns")),
+        "day": pa.array([datetime.date(2016, 1, 2), None], pa.date64()),
+        "at": pa.array([datetime.time(8, 30), None], pa.time32("s")),
+        "half": pa.array([0.1, None], pa.float16()),
+        "view": pa.array([" x ", None], pa.string_view()),
+    }
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table(columns), sink, use_deprecated_int96_timestamps=True)
+    assert pq.read_metadata(sink.getvalue()).schema.column(0).physical_type == "INT96"
+    [table] = read_table_bytes(bytes(sink.getvalue().to_pybytes()), "hive.parquet")
+    assert table.rows == [(2, ["2016-01-02", "2016-01-02", "08:30:00", "0.1", "x"])]
+
+
 def test_rows_are_numbered_as_the_csv_lines_and_empty_records_skipped() -> None:
     table = pa.table({"subject": ["s01", None, "s02", " "], "n": [1, None, 2, None]})
     [read] = read_table_bytes(_bytes(table), "x.parquet")
