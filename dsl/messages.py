@@ -1090,12 +1090,12 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "write a path relative to the rule set's folder (where ruleset.yaml is), such as org/people.csv; no absolute path, no ..",
     ),
     "E0881": (
-        "组织表格 `{path}` 必须是 .csv 或 .xlsx 文件",
-        "the organization table `{path}` must be a .csv or .xlsx file",
+        "组织表格 `{path}` 必须是 .csv、.xlsx 或 .parquet 文件",
+        "the organization table `{path}` must be a .csv, .xlsx or .parquet file",
     ),
     "E0881.help": (
-        "从人事系统导出为 CSV（UTF-8 或 GBK 编码）或 Excel 工作簿（.xlsx）",
-        "export it from the HR system as CSV (UTF-8 or GBK) or as an Excel workbook (.xlsx)",
+        "从人事系统导出为 CSV（UTF-8 或 GBK 编码）、Excel 工作簿（.xlsx）或 Parquet 文件",
+        "export it from the HR system as CSV (UTF-8 or GBK), as an Excel workbook (.xlsx) or as Parquet",
     ),
     "E0882": (
         "无法读取组织表格 {path}：{problem}",
@@ -2902,6 +2902,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.error.master_without_spark": (
         "--master 只用于 --engine spark",
         "--master is for --engine spark only",
+    ),
+    # Parquet tables (dsl/parquetfiles.py, language.md §13.1).
+    "E0961": (
+        "{path} 的「{column}」列是 {kind} 类型，不能作为表格单元格读取",
+        "column {column} of {path} holds values of type {kind}, which are not table cells",
+    ),
+    "E0961.help": (
+        "导出时把这一列转为文本、数字或日期（或去掉这一列）：列表、结构、映射、二进制和时长类型的列无法读取",
+        "export the column as text, numbers or dates (or leave it out): list, struct, map,"
+        " binary and duration columns cannot be read",
     ),
 }
 

@@ -41,13 +41,13 @@ from dsl import ast, schema
 from dsl.diagnostics import Diagnostic, Label
 from dsl.expressions import KEYWORDS
 from dsl.spans import Span, TableFile, escape_cell
-from dsl.tablefiles import EncodingProblem, Table, TableError, read_table_bytes
+from dsl.tablefiles import ColumnProblem, EncodingProblem, Table, TableError, read_table_bytes
 
 # A table may hold this many rows and bytes: a national roster (about
 # 800,000 staff) fits, a runaway export does not exhaust memory.
 MAX_ROWS = 1_000_000
 MAX_BYTES = 256 * 1024 * 1024
-TABLE_SUFFIXES = (".csv", ".xlsx")
+TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 
 # Tags of a section and duties of a post share a cell: tags are separated by
 # 、 , ， ; ； or spaces, duties by line breaks (Alt+Enter in Excel) or ； ;.
@@ -219,6 +219,11 @@ class _PartReader:
         except EncodingProblem as problem:
             self.error("E0882", {"path": f"{shown}:{problem.line}", "problem": str(problem)},
                        written.span)  # fmt: skip
+            return None
+        except ColumnProblem as problem:  # a Parquet column that is not cells
+            args = {"path": shown, "column": problem.column, "kind": problem.kind}
+            self.error("E0961", args, None, location=f"{shown}:1 [{problem.column}]",
+                       help=("E0961.help", {}))  # fmt: skip
             return None
         except TableError as problem:
             self.error("E0882", {"path": shown, "problem": str(problem)}, written.span)

@@ -1,4 +1,4 @@
-"""Tables of text cells from the bytes of CSV files and XLSX workbooks.
+"""Tables of text cells from the bytes of CSV files, XLSX workbooks and Parquet files.
 
 Data files (``runtime.inputs``) and the rule set's own tables (the roster,
 ``dsl.rostertables``) are read by this one reader, so it sits in ``dsl``:
@@ -28,6 +28,12 @@ file almost never decodes as UTF-8 while UTF-8 text often decodes as
 (wrong) GB18030; a file in neither is one ``EncodingProblem`` naming the
 line of the first byte that fits neither.
 
+A Parquet file (``.parquet``, what Hive and Spark warehouses export) is one
+table, read by ``dsl.parquetfiles``: each typed value becomes the text
+``_text`` gives a workbook cell of that value, rows are numbered as the
+CSV's lines, and a column that is not cells (a list, a struct) is a
+``ColumnProblem`` naming it.
+
 A form ``jixiao template`` writes is a workbook like any other, with two
 conventions the reader knows: its instructions sheet, named
 ``FORM_INSTRUCTIONS`` (a reserved name), is not a table and is skipped; and
@@ -48,7 +54,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 
-DATA_SUFFIXES = (".csv", ".xlsx")
+DATA_SUFFIXES = (".csv", ".xlsx", ".parquet")
 FORM_INSTRUCTIONS = "填报说明"  # a form's instructions sheet: never read as a table
 FORM_HEADS = {"编号": "subject", "名称": "name", "姓名": "name", "考核期间": "period"}
 
@@ -75,11 +81,25 @@ class EncodingProblem(TableError):
         self.byte = byte
 
 
+class ColumnProblem(TableError):
+    """A column whose values are not cells (a Parquet list, struct, map,
+    binary or duration column): which column, and its type as the file
+    declares it."""
+
+    def __init__(self, column: str, kind: str) -> None:
+        super().__init__(f"column {column}: values of type {kind} are not table cells")
+        self.column = column
+        self.kind = kind
+
+
 def read_table_bytes(raw: bytes, shown: str) -> list[Table]:
     """The tables of a file's bytes (``shown``: its name in messages; a name
-    ending in ``.xlsx`` is a workbook, any other CSV)."""
+    ending in ``.xlsx`` is a workbook, ``.parquet`` a Parquet file
+    (``dsl.parquetfiles``), any other CSV)."""
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
+    if shown.lower().endswith(".parquet"):
+        return [_parquet(raw, shown)]
     # Decoded and split a chunk at a time (``_lines``): the whole text and a
     # list of all its lines next to the rows made from them were most of the
     # peak memory of a large table.  The result is the one decoding the whole
@@ -176,6 +196,20 @@ def _text(value: object) -> str:
     if isinstance(value, datetime.date):
         return value.isoformat()
     return str(value).strip()
+
+
+def _parquet(raw: bytes, shown: str) -> Table:
+    """A Parquet file's table: its cells the text ``_text`` gives a
+    workbook's cell of the same typed value."""
+    from dsl.parquetfiles import ParquetProblem, read_parquet  # pyarrow only for Parquet
+
+    try:
+        header, rows = read_parquet(raw, _text)
+    except ParquetProblem as problem:
+        if problem.column is not None:
+            raise ColumnProblem(problem.column, problem.kind) from None
+        raise TableError(str(problem)) from None
+    return Table(shown, header, rows)
 
 
 def _xlsx(raw: bytes, path: str) -> list[Table]:

@@ -227,3 +227,16 @@ def test_the_shipped_packages_hold_the_evaluator(session: Any) -> None:
     with zipfile.ZipFile(shipped[0]) as archive:
         names = archive.namelist()
     assert "runtime/engine/compiled.py" in names and "semantics/prelude.py" in names
+
+
+def test_bundled_data_as_parquet_gives_identical_output_on_spark(tmp_path: Path) -> None:
+    """Parquet data files on ``--engine spark`` (read on the driver, as CSV is)."""
+    from tests.parquetdata import folder_to_parquet
+
+    folder = tmp_path / "data"
+    folder_to_parquet(Path("examples/yongzhou"), folder)
+    shutil.copytree(Path("examples/yongzhou/published"), folder / "published")
+    common = ("evaluate", "rules/yongzhou", "--data", str(folder), "--period", "2016Q3")
+    python = run(*common, "--format", "json")
+    assert python[0] == 0 and python[2] == ""
+    assert run(*common, "--format", "json", "--engine", "spark", "--master", "local[2]") == python

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
+from dsl.tablefiles import ColumnProblem
 from runtime.inputs.dates import read_date_cell
 from runtime.inputs.events import Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month, period_of
@@ -271,6 +272,13 @@ class _TableReader:
             if self.program.kind == "section":  # both programs read every file: report once
                 args = {"path": str(file), "line": error.line, "byte": f"0x{error.byte:02X}"}
                 self.problem("E0909", args, _where(str(file), error.line), help=("E0909.help", {}))
+            return []
+        except ColumnProblem as error:  # a Parquet column that is not cells
+            self.unreadable = True
+            if self.program.kind == "section":  # both programs read every file: report once
+                args = {"path": str(file), "column": error.column, "kind": error.kind}
+                where = _where(str(file), 1, error.column)
+                self.problem("E0961", args, where, help=("E0961.help", {}))
             return []
         except TableError as error:
             self.unreadable = True
