@@ -23,9 +23,9 @@ from hypothesis import strategies as st
 
 from compiler.pipeline import Compilation, compile_rules
 from dsl.ruleset import DirectorySource
-from runtime.engine.batch import BatchEvaluator, Fallback
+from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
-from runtime.engine.subjects import evaluate_period
+from runtime.engine.subjects import Fallback, evaluate_period
 from runtime.inputs.data import Row
 from semantics.operations import Fault
 from semantics.rounding import ROUNDING_MODES

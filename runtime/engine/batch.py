@@ -34,6 +34,7 @@ import numpy as np
 
 from compiler import ir
 from compiler.columnar import ColumnPlan, plan
+from runtime.engine.subjects import Fallback
 from semantics import builtins, operations
 from semantics.builtins import AGGREGATES
 from semantics.rounding import ROUNDING
@@ -53,14 +54,6 @@ POW[:] = [10**k for k in range(_POWERS)]
 # so they need no rounding to the precision.
 SAFE = 2**62
 POW64 = np.array([10**k for k in range(19)], dtype=np.int64)
-
-
-class Fallback(Exception):
-    """The batch engine cannot give the Python engine's result for this period."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
 
 
 @dataclass(frozen=True, slots=True)

@@ -39,8 +39,8 @@ from typing import Any
 from compiler import ir
 from compiler.codegen import GeneratedModule
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.engine.batch import Fallback
 from runtime.engine.compiled import load_factory
+from runtime.engine.subjects import Fallback
 from semantics import operations as helpers
 from semantics.operations import Fault
 

@@ -20,7 +20,6 @@ from typing import Protocol
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from dsl.spans import SourceFile
-from runtime.engine.batch import Fallback
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import run_period, run_stages
 from runtime.engine.population import standings
@@ -34,6 +33,16 @@ from semantics import operations as helpers
 from semantics.operations import Fault
 
 _HELPED = ("E0701", "E0840", "E0842")  # faults whose message has a help line
+
+
+class Fallback(Exception):
+    """An engine other than the Python one cannot give the Python engine's
+    result for this period (a fault to locate, a construct it does not
+    cover): the period is evaluated again on the Python engine."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
 
 
 class StageOne(Protocol):
@@ -158,7 +167,7 @@ def evaluate_period(
     sanctions earlier periods carry into this one (``runtime.engine.sanctions``).
     With ``batch``, the period's subjects are evaluated at once by the batch
     engine; when it cannot give the Python engine's values
-    (``runtime.engine.batch.Fallback``) the reason is appended to ``fallbacks``
+    (``Fallback``) the reason is appended to ``fallbacks``
     and the Python engine evaluates them.
     """
     end = Period.of_label(period).end
