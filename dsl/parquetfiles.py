@@ -36,14 +36,22 @@ cannot drift apart).
 
 from __future__ import annotations
 
+import datetime
 import gc
 from collections.abc import Callable
+from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from itertools import compress
 from typing import Any
 
 Rows = list[tuple[int, list[str]]]
+
+# The organization's local time: China Standard Time, UTC+08:00 (the time of
+# Asia/Shanghai, which has kept no daylight saving since 1991).  A timestamp
+# that is an instant (with a time zone, or Hive's and Spark's INT96, which
+# hold UTC) is read as the local time it is; language.md §13.1.
+LOCAL_OFFSET = datetime.timedelta(hours=8)
 
 
 class ParquetProblem(Exception):
@@ -56,19 +64,57 @@ class ParquetProblem(Exception):
         self.kind = kind
 
 
-def read_parquet(raw: bytes, cell_text: Callable[[Any], str]) -> tuple[list[str], Rows]:
-    """The header and numbered rows of a Parquet file's bytes; ``cell_text``
-    the text of a typed Python value (numbers, booleans, dates, times)."""
-    import pyarrow as pa  # only when a Parquet file is read
-    import pyarrow.parquet as pq
+class OverLimit(Exception):
+    """A file declaring more records than the caller reads (``records``, ``limit``):
+    refused from its footer, before a run-length encoded column of a few
+    kilobytes is decoded into millions of rows."""
 
+    def __init__(self, records: int, limit: int) -> None:
+        super().__init__(f"{records} records, more than {limit}")
+        self.records = records
+        self.limit = limit
+
+
+def _damaged() -> tuple[type[BaseException], ...]:
+    """What reading damaged bytes raises: the Parquet library's errors, and
+    the conversions of values no writer makes (a day count past any
+    calendar, a length past the buffer)."""
+    import pyarrow as pa
+
+    return (pa.ArrowException, OSError, ValueError, ArithmeticError, LookupError)
+
+
+def read_parquet(
+    raw: bytes, cell_text: Callable[[Any], str], max_records: int | None = None
+) -> tuple[list[str], Rows]:
+    """The header and numbered rows of a Parquet file's bytes; ``cell_text``
+    the text of a typed Python value (numbers, booleans, dates, times).
+    A file declaring more than ``max_records`` records is ``OverLimit``
+    before any of them is read."""
+    import pyarrow.parquet as pq  # only when a Parquet file is read
+
+    damaged = _damaged()
     try:
-        file = pq.ParquetFile(BytesIO(raw))
+        # INT96 timestamps (Hive, Spark) in microseconds: as nanoseconds a
+        # sentinel such as 9999-12-31 wraps around to another day, silently.
+        file = pq.ParquetFile(BytesIO(raw), coerce_int96_timestamp_unit="us")
         schema = file.schema_arrow
-    except (pa.ArrowException, OSError, ValueError) as error:
+        records = file.metadata.num_rows
+        leaves = file.metadata.schema
+        int96 = {
+            str(leaves.column(i).path)
+            for i in range(file.metadata.num_columns)
+            if leaves.column(i).physical_type == "INT96"
+        }
+    except damaged as error:
         raise _not_parquet(error) from None
+    if max_records is not None and records > max_records:
+        raise OverLimit(records, max_records)
     header = [str(name).strip() for name in schema.names]
-    texts = [_text_of(str(field.name), field.type, cell_text) for field in schema]
+    readers = [
+        _reader_of(name, field.type, cell_text, str(field.name) in int96)
+        for name, field in zip(header, schema, strict=True)
+    ]
     if not header:
         return header, []
     # The cyclic garbage collector is off while the rows are made: they are
@@ -77,15 +123,20 @@ def read_parquet(raw: bytes, cell_text: Callable[[Any], str]) -> tuple[list[str]
     collecting = gc.isenabled()
     gc.disable()
     try:
-        return header, _rows(file, texts)
-    except (pa.ArrowException, OSError, ValueError) as error:  # a damaged page
+        return header, _rows(file, header, readers)
+    except damaged as error:  # a damaged page, or a value no writer makes
         raise _not_parquet(error) from None
+    except MemoryError:  # a small file of very many records (run-length encoded)
+        raise ParquetProblem(
+            f"its {records} records do not fit in memory (split the file, "
+            "or leave out the columns that are not read)"
+        ) from None
     finally:
         if collecting:
             gc.enable()
 
 
-def _not_parquet(error: Exception) -> ParquetProblem:
+def _not_parquet(error: BaseException) -> ParquetProblem:
     text = str(error).strip().splitlines()[0] if str(error).strip() else ""
     return ParquetProblem(
         f"not a readable Parquet file ({type(error).__name__}{': ' + text if text else ''})"
@@ -98,7 +149,19 @@ def _not_parquet(error: Exception) -> ParquetProblem:
 _BATCH = 1 << 16
 
 
-def _rows(file: Any, texts: list[Callable[[Any], str] | None]) -> Rows:
+@dataclass(frozen=True, slots=True)
+class _Reader:
+    """How one column's cells become text: ``prepare`` turns the Arrow
+    column into one whose distinct Python values ``text`` turns into cell
+    text (dates and timestamps become their integer ticks, so that no value
+    has to fit a Python ``datetime``)."""
+
+    prepare: Callable[[Any], Any]
+    text: Callable[[Any], str]
+    strings: bool = False  # text: bytes that are not UTF-8 are read as GB18030
+
+
+def _rows(file: Any, header: list[str], readers: list[_Reader | None]) -> Rows:
     # Equal cells share one string across columns and batches (as in the
     # CSV reader): periods, levels and small counts repeat on every row.
     shared: dict[str, str] = {}
@@ -107,8 +170,8 @@ def _rows(file: Any, texts: list[Callable[[Any], str] | None]) -> Rows:
     for batch in file.iter_batches(batch_size=_BATCH):
         columns: list[list[str]] = []
         filled = None  # whether each record has a cell that is not empty
-        for column, text in zip(batch.columns, texts, strict=True):
-            cells, nonempty = _column_texts(column, text, shared)
+        for column, name, reader in zip(batch.columns, header, readers, strict=True):
+            cells, nonempty = _column_texts(column, reader, shared, (name, number))
             columns.append(cells)
             filled = nonempty if filled is None else filled | nonempty
         assert filled is not None
@@ -120,32 +183,31 @@ def _rows(file: Any, texts: list[Callable[[Any], str] | None]) -> Rows:
 
 
 def _column_texts(
-    column: Any, text: Callable[[Any], str] | None, shared: dict[str, str]
+    column: Any, reader: _Reader | None, shared: dict[str, str], where: tuple[str, int]
 ) -> tuple[list[str], Any]:
     """One column's cells as text (see the module's docstring), and which
     of them are not empty (a numpy array of booleans).  Each distinct value
     is made text once: the column is dictionary-encoded by pyarrow and only
     its dictionary goes through Python; the cells are then picked from the
     dictionary's texts by numpy (a column of a million cells holding a few
-    hundred values costs a few hundred Python calls)."""
+    hundred values costs a few hundred Python calls).  ``where``: the
+    column's name and the row number of the batch's first record."""
     import numpy
-    import pyarrow as pa
     import pyarrow.types as t
 
-    kind = column.type
-    if t.is_dictionary(kind):  # categorical columns (pandas, some writers): their values
-        kind = kind.value_type
-        column = column.cast(kind)
-    if text is None:  # a column of nulls only
+    if t.is_dictionary(column.type):  # categorical columns (pandas, some writers): their values
+        column = column.cast(column.type.value_type)
+    if reader is None:  # a column of nulls only
         return [""] * len(column), numpy.zeros(len(column), dtype=bool)
-    if t.is_timestamp(kind) and kind.unit == "ns":  # a Python datetime holds microseconds
-        column = column.cast(pa.timestamp("us", kind.tz), safe=False)
-    if t.is_time64(kind) and kind.unit == "ns":
-        column = column.cast(pa.time64("us"), safe=False)
-    encoded = column.dictionary_encode()
-    values = encoded.dictionary.to_pylist()
+    encoded = reader.prepare(column).dictionary_encode()
+    try:
+        values = encoded.dictionary.to_pylist()
+    except UnicodeDecodeError:
+        if not reader.strings:
+            raise
+        values = _gb18030(encoded, where)
     same = shared.setdefault  # a subject's id and name repeat in every period's batch
-    cells = [same(cell, cell) for cell in map(text, values)]
+    cells = [same(cell, cell) for cell in map(reader.text, values)]
     cells.append("")  # null
     picked = numpy.array(cells, dtype=object)
     nonempty = numpy.array([cell != "" for cell in cells], dtype=bool)
@@ -153,34 +215,137 @@ def _column_texts(
     return picked[indices].tolist(), nonempty[indices]
 
 
-def _text_of(name: str, kind: Any, cell_text: Callable[[Any], str]) -> Callable[[Any], str] | None:
-    """How a column's Python values become text (None: a column of nulls
-    only); ``ParquetProblem`` for a kind that is not cells."""
+def _gb18030(encoded: Any, where: tuple[str, int]) -> list[str | None]:
+    """A text column's values holding bytes that are not UTF-8, read as
+    GB18030 (GBK), as a CSV file that is not UTF-8 is: older Hive tables
+    hold GBK text in columns declared as strings.  A value in neither is a
+    ``ParquetProblem`` naming its column and the row it is first met at."""
+    import numpy
+    import pyarrow as pa
+
+    values: list[str | None] = []
+    for index, raw in enumerate(encoded.dictionary.cast(pa.large_binary()).to_pylist()):
+        try:
+            values.append(None if raw is None else raw.decode("gb18030"))
+        except UnicodeDecodeError as error:
+            name, first = where
+            at = int(numpy.flatnonzero(encoded.indices.fill_null(-1).to_numpy() == index)[0])
+            byte = raw[error.start]
+            raise ParquetProblem(
+                f"row {first + at} [{name}]: byte 0x{byte:02X} is neither UTF-8 nor GB18030 (GBK)"
+            ) from None
+    return values
+
+
+def _reader_of(
+    name: str, kind: Any, cell_text: Callable[[Any], str], int96: bool
+) -> _Reader | None:
+    """How a column's cells become text (None: a column of nulls only);
+    ``ParquetProblem`` for a kind that is not cells."""
+    import pyarrow as pa
     import pyarrow.types as t
+
+    def unchanged(column: Any) -> Any:
+        return column
+
+    def ticks(column: Any) -> Any:  # days, or units of time since the epoch or midnight
+        return column.cast(pa.int32() if column.type.bit_width == 32 else pa.int64())
 
     if t.is_dictionary(kind):
         kind = kind.value_type
     if t.is_null(kind):
         return None
     if t.is_string(kind) or t.is_large_string(kind) or t.is_string_view(kind):
-        return str.strip
+        return _Reader(unchanged, str.strip, strings=True)
     if t.is_decimal(kind):
         # Its exact digits with the column's scale (12.50; 0.00, never 0E-2).
-        return _decimal_text
+        # decimal32 and decimal64 have no dictionary kernel: as decimal128.
+        if kind.bit_width < 128:
+            wide = pa.decimal128(kind.precision, kind.scale)
+            return _Reader(lambda column: column.cast(wide), _decimal_text)
+        return _Reader(unchanged, _decimal_text)
     if t.is_float16(kind) or t.is_float32(kind):
-        return _short_float(kind)
-    if (
-        t.is_integer(kind)
-        or t.is_boolean(kind)
-        or t.is_floating(kind)
-        or t.is_date(kind)
-        or t.is_timestamp(kind)
-        or t.is_time(kind)
-    ):
-        return cell_text
+        return _Reader(unchanged, _short_float(kind))
+    if t.is_integer(kind) or t.is_boolean(kind) or t.is_floating(kind):
+        return _Reader(unchanged, cell_text)
+    if t.is_date32(kind):
+        return _Reader(ticks, lambda days: _day_text(days, cell_text))
+    if t.is_date64(kind):  # milliseconds of whole days
+        return _Reader(ticks, lambda ms: _day_text(ms // 86_400_000, cell_text))
+    if t.is_timestamp(kind):
+        # An instant (a time zone, or INT96, which holds UTC) as the local time.
+        local = kind.tz is not None or int96
+        return _Reader(ticks, _moment_text(_PER_SECOND[kind.unit], local, cell_text))
+    if t.is_time(kind):
+        return _Reader(ticks, _time_text(_PER_SECOND[kind.unit], cell_text))
     raise ParquetProblem(
         f"column {name}: values of type {kind} are not table cells", name, str(kind)
     )
+
+
+_PER_SECOND = {"s": 1, "ms": 1_000, "us": 1_000_000, "ns": 1_000_000_000}
+_EPOCH = datetime.date(1970, 1, 1).toordinal()
+_CYCLE = 146_097  # days in 400 Gregorian years, after which the calendar repeats
+
+
+def _day_text(days: int, cell_text: Callable[[Any], str]) -> str:
+    """A day counted from 1970-01-01 as its ISO text.  A day outside the
+    years 1–9999 a Python date holds (a sentinel such as year 10183 in a
+    warehouse export) is written with its true year all the same,
+    ``10183-09-21``, a cell that a date column refuses at its row and column
+    (any other column reads it as text)."""
+    return _dated(days, cell_text)
+
+
+def _dated(days: int, text: Callable[[datetime.date], str]) -> str:
+    ordinal = days + _EPOCH
+    if 1 <= ordinal <= datetime.date.max.toordinal():
+        return text(datetime.date.fromordinal(ordinal))
+    cycles, within = divmod(ordinal - 1, _CYCLE)  # the same day of a year in 1–400
+    shown = text(datetime.date.fromordinal(within + 1))
+    year = int(shown[:4]) + 400 * cycles
+    return (f"{year:04d}" if year >= 0 else f"-{-year:04d}") + shown[4:]
+
+
+def _moment_text(
+    per_second: int, local: bool, cell_text: Callable[[Any], str]
+) -> Callable[[int], str]:
+    """A timestamp's ticks as text: at midnight its day, else ISO
+    ``2016-03-31T08:30:05`` with the fraction of a second it has
+    (``.500000``; nine digits when it has nanoseconds, none of them cut).
+    ``local``: the ticks are a UTC instant, shown as the local time."""
+    shift = int(LOCAL_OFFSET.total_seconds()) * per_second if local else 0
+
+    def text(ticks: int) -> str:
+        seconds, part = divmod(ticks + shift, per_second)
+        days, second = divmod(seconds, 86_400)
+        micro, nano = divmod(part * 1_000_000_000 // per_second, 1_000)
+        clock = datetime.timedelta(seconds=second, microseconds=micro)
+
+        def shown(day: datetime.date) -> str:
+            moment = datetime.datetime.combine(day, datetime.time()) + clock
+            if nano:  # beyond what a Python datetime holds
+                return f"{moment.isoformat(timespec='microseconds')}{nano:03d}"
+            return cell_text(moment)
+
+        return _dated(days, shown)
+
+    return text
+
+
+def _time_text(per_second: int, cell_text: Callable[[Any], str]) -> Callable[[int], str]:
+    """A time of day's ticks as text, ``08:30:00`` (``.000000001`` kept)."""
+
+    def text(ticks: int) -> str:
+        seconds, part = divmod(ticks, per_second)
+        micro, nano = divmod(part * 1_000_000_000 // per_second, 1_000)
+        hour, rest = divmod(seconds, 3_600)
+        clock = datetime.time(hour, rest // 60, rest % 60, micro)  # ValueError: damaged
+        if nano:
+            return f"{clock.isoformat(timespec='microseconds')}{nano:03d}"
+        return cell_text(clock)
+
+    return text
 
 
 def _decimal_text(value: Decimal) -> str:
@@ -189,12 +354,14 @@ def _decimal_text(value: Decimal) -> str:
 
 def _short_float(kind: Any) -> Callable[[Any], str]:
     """A 16- or 32-bit float as the shortest decimal of its own width (a
-    ``float32`` 0.1 is ``0.1``, not the double ``0.10000000149011612``)."""
+    ``float32`` 0.1 is ``0.1``, not the double ``0.10000000149011612``),
+    in positional notation as every number cell is (``2000000``, never
+    ``2E+6``)."""
     import numpy
 
     width = numpy.float16 if str(kind) == "halffloat" else numpy.float32
 
     def text(value: Any) -> str:
-        return str(Decimal(str(width(value))))
+        return format(Decimal(str(width(value))), "f")
 
     return text

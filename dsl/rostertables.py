@@ -41,7 +41,14 @@ from dsl import ast, schema
 from dsl.diagnostics import Diagnostic, Label
 from dsl.expressions import KEYWORDS
 from dsl.spans import Span, TableFile, escape_cell
-from dsl.tablefiles import ColumnProblem, EncodingProblem, Table, TableError, read_table_bytes
+from dsl.tablefiles import (
+    ColumnProblem,
+    EncodingProblem,
+    Table,
+    TableError,
+    TooManyRecords,
+    read_table_bytes,
+)
 
 # A table may hold this many rows and bytes: a national roster (about
 # 800,000 staff) fits, a runaway export does not exhaust memory.
@@ -215,7 +222,14 @@ class _PartReader:
             self.error("E0888", {**args, "what": ("E0888.bytes", {})}, written.span)
             return None
         try:
-            tables = read_table_bytes(raw, shown)
+            # A Parquet file's records are counted from its footer, before
+            # a few kilobytes of it become millions of rows in memory.
+            tables = read_table_bytes(raw, shown, max_records=MAX_ROWS)
+        except TooManyRecords as over:  # located as E0888 of a CSV: the first row over
+            args = {"path": shown, "amount": over.records, "limit": MAX_ROWS}
+            self.error("E0888", {**args, "what": ("E0888.rows", {})}, None,
+                       location=f"{shown}:{MAX_ROWS + 2}")  # fmt: skip
+            return None
         except EncodingProblem as problem:
             self.error("E0882", {"path": f"{shown}:{problem.line}", "problem": str(problem)},
                        written.span)  # fmt: skip

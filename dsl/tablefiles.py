@@ -92,14 +92,28 @@ class ColumnProblem(TableError):
         self.kind = kind
 
 
-def read_table_bytes(raw: bytes, shown: str) -> list[Table]:
+class TooManyRecords(TableError):
+    """A Parquet file declaring more records (``records``) than the caller
+    reads (``limit``), refused before they are decoded."""
+
+    def __init__(self, records: int, limit: int) -> None:
+        super().__init__(f"{records} records, more than {limit}")
+        self.records = records
+        self.limit = limit
+
+
+def read_table_bytes(raw: bytes, shown: str, max_records: int | None = None) -> list[Table]:
     """The tables of a file's bytes (``shown``: its name in messages; a name
     ending in ``.xlsx`` is a workbook, ``.parquet`` a Parquet file
-    (``dsl.parquetfiles``), any other CSV)."""
+    (``dsl.parquetfiles``), any other CSV).  A Parquet file whose footer
+    declares more than ``max_records`` records is ``TooManyRecords``, before
+    they are decoded (a file of a few kilobytes can declare millions of
+    records); the rows of other formats are as many as their bytes allow,
+    and the caller counts them."""
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
     if shown.lower().endswith(".parquet"):
-        return [_parquet(raw, shown)]
+        return [_parquet(raw, shown, max_records)]
     # Decoded and split a chunk at a time (``_lines``): the whole text and a
     # list of all its lines next to the rows made from them were most of the
     # peak memory of a large table.  The result is the one decoding the whole
@@ -190,7 +204,10 @@ def _text(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, float):
-        return str(Decimal(repr(value)))
+        # Positional, as the number is written in a cell: 1e16 and 1e-7 are
+        # 10000000000000000 and 0.0000001, never 1E+16 (not a number to the
+        # data's readers) and 1E-7.
+        return format(Decimal(repr(value)), "f")
     if isinstance(value, datetime.datetime):
         return value.date().isoformat() if value.time() == datetime.time() else value.isoformat()
     if isinstance(value, datetime.date):
@@ -198,13 +215,15 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _parquet(raw: bytes, shown: str) -> Table:
+def _parquet(raw: bytes, shown: str, max_records: int | None) -> Table:
     """A Parquet file's table: its cells the text ``_text`` gives a
     workbook's cell of the same typed value."""
-    from dsl.parquetfiles import ParquetProblem, read_parquet  # pyarrow only for Parquet
+    from dsl.parquetfiles import OverLimit, ParquetProblem, read_parquet  # pyarrow only for Parquet
 
     try:
-        header, rows = read_parquet(raw, _text)
+        header, rows = read_parquet(raw, _text, max_records)
+    except OverLimit as over:
+        raise TooManyRecords(over.records, over.limit) from None
     except ParquetProblem as problem:
         if problem.column is not None:
             raise ColumnProblem(problem.column, problem.kind) from None

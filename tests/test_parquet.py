@@ -15,6 +15,7 @@ import datetime
 import shutil
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -53,7 +54,6 @@ def test_typed_cells_read_as_the_workbook_reader_gives_them() -> None:
         "bool": pa.array([True, False, None]),
         "date": pa.array([day, None, None], pa.date32()),
         "stamp": pa.array([midnight, moment, None], pa.timestamp("ns")),
-        "zoned": pa.array([midnight, None, None], pa.timestamp("us", "Asia/Shanghai")),
         "time": pa.array([datetime.time(8, 30), None, None], pa.time64("us")),
         "text": pa.array(["  好 ", "", None]),
         "large": pa.array(["较好", None, None], pa.large_string()),
@@ -74,7 +74,6 @@ def test_typed_cells_read_as_the_workbook_reader_gives_them() -> None:
     assert got["bool"] == ["true", "false", ""]
     assert got["date"] == ["2016-03-31", "", ""]
     assert got["stamp"] == ["2016-03-31", "2016-03-31T08:30:05", ""]
-    assert got["zoned"][0].startswith("2016-03-31")
     assert got["time"] == ["08:30:00", "", ""]
     assert got["text"] == ["好", "", ""]
     assert got["large"] == ["较好", "", ""]
@@ -87,9 +86,10 @@ def test_typed_cells_read_as_the_workbook_reader_gives_them() -> None:
 
 
 def test_hive_int96_timestamps_and_other_widths() -> None:
-    """Hive writes timestamps as INT96; dates, times and floats come in other widths."""
+    """Hive writes timestamps as INT96 (UTC instants: 16:00 UTC is midnight
+    in China); dates, times and floats come in other widths."""
     columns = {
-        "issued": pa.array([datetime.datetime(2016, 1, 2), None], pa.timestamp("ns")),
+        "issued": pa.array([datetime.datetime(2016, 1, 1, 16), None], pa.timestamp("ns")),
         "day": pa.array([datetime.date(2016, 1, 2), None], pa.date64()),
         "at": pa.array([datetime.time(8, 30), None], pa.time32("s")),
         "half": pa.array([0.1, None], pa.float16()),
@@ -283,3 +283,252 @@ def test_an_organization_table_with_a_struct_column_is_named(tmp_path: Path) -> 
     code, _, err = run("check", str(rules), "--lang", "en", "--output-format", "concise")
     assert code == 1 and "Traceback" not in err
     assert f"{rules}/org/people.parquet:1 [履历]: error[E0961]: column 履历 of" in err
+
+
+# -- values a review found read wrongly (dsl/parquetfiles.py) --------------------------
+
+
+def _column(values: pa.Array, **options: object) -> list[str]:
+    """The cells of a one-column Parquet file of ``values``."""
+    sink = pa.BufferOutputStream()
+    pq.write_table(pa.table({"c": values}), sink, **options)
+    [table] = read_table_bytes(bytes(sink.getvalue().to_pybytes()), "x.parquet")
+    return [cells[0] for _, cells in table.rows]
+
+
+def test_days_and_moments_past_a_python_date_keep_their_true_year() -> None:
+    """A sentinel past the years 1-9999 (year 10183 in a warehouse export) is
+    a cell like any other, never an OverflowError: a date column refuses it
+    at its row and column (below), a text column reads it."""
+    assert _column(pa.array([3_000_000, -1_000_000, 16_891], pa.date32())) == [
+        "10183-09-21", "-0768-02-04", "2016-03-31",
+    ]  # fmt: skip
+    assert _column(pa.array([3_000_000 * 86_400_000], pa.date64())) == ["10183-09-21"]
+    late = 253_402_300_800_000_000 + 30_600_000_000  # 10000-01-01 08:30 in microseconds
+    assert _column(pa.array([late, late - 30_600_000_000], pa.timestamp("us"))) == [
+        "10000-01-01T08:30:00", "10000-01-01",
+    ]  # fmt: skip
+    assert _column(pa.array([2**31 - 1], pa.date32())) == ["5881580-07-11"]
+
+
+def test_a_date_past_the_calendar_is_an_error_at_its_cell(tmp_path: Path) -> None:
+    folder = tmp_path / "data"
+    folder_to_parquet(DATA, folder)
+    events = folder / "events.parquet"
+    table = pq.read_table(events)
+    days = table.column("date").cast(pa.int32()).to_pylist()
+    days[5] = 3_000_000
+    index = table.schema.get_field_index("date")
+    pq.write_table(table.set_column(index, "date", pa.array(days, pa.date32())), events)
+    line = _one_error(folder)
+    assert line.startswith(f"{events}:7 [date]: error[E0841]: row 7, column date: `10183-09-21`")
+
+
+def test_damaged_files_are_table_errors_never_exceptions() -> None:
+    """Bits flipped, bytes zeroed, files cut short (seeded): a table or a
+    ``TableError``, never an exception of pyarrow or of a conversion (an
+    OverflowError from a day count flipped past the calendar, before)."""
+    import random
+
+    count = 300
+    table = pa.table(
+        {
+            "period": ["2016Q3"] * count,
+            "subject": [f"p{i:04d}" for i in range(count)],
+            "score": pa.array([Decimal(i) / 4 for i in range(count)], pa.decimal128(10, 2)),
+            "n": pa.array(range(count), pa.int64()),
+            "day": pa.array(
+                [datetime.date(2016, 1, 1) + datetime.timedelta(i) for i in range(count)]
+            ),
+            "x": pa.array([i / 3 for i in range(count)]),
+        }
+    )
+    files = {}
+    for compression in ("snappy", "zstd", "none", "gzip"):
+        sink = pa.BufferOutputStream()
+        pq.write_table(table, sink, compression=compression, row_group_size=100)
+        files[compression] = bytes(sink.getvalue().to_pybytes())
+    rnd = random.Random(1)
+    outcomes = {"read": 0, "refused": 0}
+    for _ in range(300):
+        raw = bytearray(files[rnd.choice(["snappy", "zstd", "none", "gzip"])])
+        how = rnd.choice(["flip", "trunc", "zero"])
+        if how == "flip":
+            for _ in range(rnd.randint(1, 4)):
+                raw[rnd.randrange(len(raw))] ^= 1 << rnd.randrange(8)
+        elif how == "trunc":
+            raw = raw[: rnd.randrange(len(raw))]
+        else:
+            at = rnd.randrange(len(raw))
+            raw[at : at + 16] = bytes(16)
+        try:
+            read_table_bytes(bytes(raw), "f.parquet")
+            outcomes["read"] += 1
+        except TableError:
+            outcomes["refused"] += 1
+    assert outcomes["read"] > 10 and outcomes["refused"] > 100
+
+
+def test_floats_are_written_positionally_in_workbooks_and_parquet(tmp_path: Path) -> None:
+    """1e16 and 1e-7 (a double), 2,000,000 (a FLOAT, whose shortest text
+    numpy writes 2e+06) are digits, never 1E+16, 1E-7 or 2E+6 (which the
+    number reader refuses); XLSX and Parquet give the same text."""
+    import openpyxl
+
+    assert [cell_text(v) for v in (1e16, 1e-7, 85.0, 0.1)] == [
+        "10000000000000000", "0.0000001", "85.0", "0.1",
+    ]  # fmt: skip
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "数据"
+    sheet.append(["big", "small"])
+    sheet.append([1e16, 1e-7])
+    book.save(tmp_path / "x.xlsx")
+    [table] = read_table_bytes((tmp_path / "x.xlsx").read_bytes(), "x.xlsx")
+    assert table.rows == [(2, ["10000000000000000", "0.0000001"])]
+    assert _column(pa.array([1e16, 1e-7], pa.float64())) == table.rows[0][1]
+    assert _column(pa.array([2e6, 1e-7, 0.1, 2.5], pa.float32())) == [
+        "2000000", "0.0000001", "0.1", "2.5",
+    ]  # fmt: skip
+    assert _column(pa.array([2048.0, 0.1], pa.float16())) == ["2048", "0.1"]
+
+
+def test_a_float_column_of_two_million_reads_as_the_csv_digits(tmp_path: Path) -> None:
+    csv_folder = tmp_path / "csv"
+    shutil.copytree(DATA, csv_folder)
+    people = csv_folder / "people.csv"
+    text = people.read_text(encoding="utf-8")
+    good = "2016Q3,p0101,邹琪旭,好,1,1,13.29,一般,"
+    assert good in text
+    people.write_text(text.replace(good, "2016Q3,p0101,邹琪旭,好,2000000,1,13.29,一般,"), "utf-8")
+    folder = tmp_path / "parquet"
+    folder_to_parquet(csv_folder, folder)
+    shutil.copytree(DATA / "published", folder / "published")
+    table = pq.read_table(folder / "people.parquet")
+    index = table.schema.get_field_index("差错次数")
+    single = table.column(index).cast(pa.float32())
+    pq.write_table(table.set_column(index, "差错次数", single), folder / "people.parquet")
+    argv = ("--period", "2016Q3", "--format", "json")
+    code, expected, err = run("evaluate", str(BUNDLED), "--data", str(csv_folder), *argv)
+    assert (code, err) == (0, "")
+    code, got, err = run("evaluate", str(BUNDLED), "--data", str(folder), *argv)
+    assert (code, err) == (0, "")
+    assert _sources_renamed(got, folder).replace(str(csv_folder), str(DATA)) == expected.replace(
+        str(csv_folder), str(DATA)
+    )
+
+
+def _people_rules(tmp_path: Path, records: int) -> Path:
+    rules = as_tables(tmp_path / "rules")
+    people = rules / "org" / "people.parquet"
+    csv_to_parquet(rules / "org" / "people.csv", people)
+    table = pq.read_table(people)
+    pq.write_table(pa.concat_tables([table] * (records // table.num_rows + 1)), people)
+    organization = rules / "organization.yaml"
+    text = organization.read_text(encoding="utf-8")
+    organization.write_text(text.replace("org/people.csv", "org/people.parquet"), "utf-8")
+    return rules
+
+
+def test_an_organization_table_of_too_many_records_is_refused_unread(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A few kilobytes of Parquet can declare millions of records: the row
+    limit (E0888) is checked on the file's footer, before any is decoded."""
+    from dsl import rostertables
+
+    rules = _people_rules(tmp_path, 300)
+    monkeypatch.setattr(rostertables, "MAX_ROWS", 200)
+
+    def unread(*_: object) -> None:
+        raise AssertionError("records decoded")
+
+    monkeypatch.setattr(parquetfiles, "_rows", unread)
+    code, _, err = run("check", str(rules), "--lang", "en", "--output-format", "concise")
+    assert code == 1 and "Traceback" not in err
+    people = f"{rules}/org/people.parquet"
+    records = pq.read_metadata(people).num_rows
+    assert f"{people}:202: error[E0888]: the organization table {people} is too large: " in err
+    assert f"{records} rows, the limit is 200" in err
+
+
+def test_a_file_that_does_not_fit_in_memory_is_one_error_at_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "data"
+    folder_to_parquet(DATA, folder)
+
+    rows = parquetfiles._rows
+
+    def exhausted(file: pq.ParquetFile, *rest: Any) -> Any:
+        if file.metadata.num_rows > 800:  # the supervision table only
+            raise MemoryError
+        return rows(file, *rest)
+
+    monkeypatch.setattr(parquetfiles, "_rows", exhausted)
+    line = _one_error(folder)
+    supervision = folder / "supervision.parquet"
+    assert line.startswith(f"{supervision}: error[E0902]: cannot read {supervision}: its 847 ")
+    assert line.endswith(
+        "records do not fit in memory (split the file, or leave out the columns that are not read)"
+    )
+
+
+def test_instants_are_read_as_the_time_in_china() -> None:
+    """A timestamp with a time zone, and INT96 (which Spark and Hive write as
+    UTC), is an instant: read as China Standard Time (UTC+8), so a day
+    exported from a session in Asia/Shanghai is that day again."""
+    utc = datetime.datetime(2016, 3, 30, 16, tzinfo=datetime.UTC)  # 2016-03-31 00:00 in China
+    micros = int(utc.timestamp()) * 1_000_000
+    moment = micros + (8 * 3600 + 30 * 60) * 1_000_000  # 08:30 in China
+    for zone in ("UTC", "Asia/Shanghai", "+08:00", "America/New_York"):
+        assert _column(pa.array([micros, moment], pa.timestamp("us", zone))) == [
+            "2016-03-31", "2016-03-31T08:30:00",
+        ]  # fmt: skip
+    seconds = pa.array([micros // 1_000_000], pa.timestamp("s", "UTC"))
+    assert _column(seconds) == ["2016-03-31"]
+    naive = pa.array([datetime.datetime(2016, 3, 30, 16), datetime.datetime(2016, 3, 31)])
+    assert _column(naive) == ["2016-03-30T16:00:00", "2016-03-31"]  # a local time as written
+    spark = _column(naive, use_deprecated_int96_timestamps=True)  # INT96: UTC instants
+    assert spark == ["2016-03-31", "2016-03-31T08:00:00"]
+    sentinel = pa.array([datetime.datetime(9999, 12, 31)], pa.timestamp("us"))
+    assert _column(sentinel, use_deprecated_int96_timestamps=True) == ["9999-12-31T08:00:00"]
+
+
+def test_nanoseconds_are_kept() -> None:
+    midnight = 1_459_382_400_000_000_000  # 2016-03-31 00:00 in nanoseconds
+    stamps = pa.array([midnight, midnight + 1, midnight + 5_000, midnight + 8 * 3600 * 10**9])
+    assert _column(stamps.cast(pa.timestamp("ns"))) == [
+        "2016-03-31", "2016-03-31T00:00:00.000000001", "2016-03-31T00:00:00.000005",
+        "2016-03-31T08:00:00",
+    ]  # fmt: skip
+    times = pa.array([30_600_000_000_001, 30_600_000_000_000], pa.time64("ns"))
+    assert _column(times) == ["08:30:00.000000001", "08:30:00"]
+
+
+@pytest.mark.parametrize("kind", [pa.decimal32(5, 1), pa.decimal64(12, 1)], ids=str)
+def test_narrow_decimals_are_read(kind: pa.DataType) -> None:
+    values = pa.array([Decimal("12.5"), Decimal("-0.5"), None, Decimal("12.5")], kind)
+    assert _column(values, store_schema=True) == ["12.5", "-0.5", "12.5"]
+
+
+def test_text_that_is_not_utf8_is_read_as_gb18030_or_located() -> None:
+    """Older Hive tables hold GBK bytes in string columns: read as GB18030,
+    as a CSV file that is not UTF-8 is; bytes in neither name the row and
+    the column."""
+    gbk = pa.array(["办公室".encode("gbk"), b"s02", None], pa.binary()).view(pa.string())
+    assert _column(gbk) == ["办公室", "s02"]
+    bad = pa.array([b"s01", b"s02", b"x\xff"], pa.binary()).view(pa.string())
+    table = pa.table({"subject": ["s01", "s02", "s03"], "name": bad})
+    with pytest.raises(TableError) as raised:
+        read_table_bytes(_bytes(table), "x.parquet")
+    assert str(raised.value) == "row 4 [name]: byte 0xFF is neither UTF-8 nor GB18030 (GBK)"
+
+
+def test_a_column_name_is_trimmed_in_its_problem() -> None:
+    values = pa.array([["a"]], pa.list_(pa.string()))
+    with pytest.raises(ColumnProblem) as raised:
+        read_table_bytes(_bytes(pa.table({"subject": ["s01"], " 标签 ": values})), "x.parquet")
+    assert raised.value.column == "标签"
+    assert str(raised.value).startswith("column 标签: values of type list<")
