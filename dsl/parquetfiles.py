@@ -10,11 +10,22 @@ content gives the same results whatever the format:
 
 - integers as their digits; ``DECIMAL(p, s)`` as its exact text with its
   scale (``12.50``), never through a binary float;
-- floating-point numbers as the shortest decimal that round-trips them
-  (``0.1``; a 32-bit float the shortest for 32 bits), as Excel numbers are;
+- floating-point numbers as the shortest decimal that round-trips them, in
+  positional notation (``0.1``, ``2000000``, ``0.0000001``; a 32-bit float
+  the shortest for 32 bits), as Excel numbers are;
 - booleans ``true``/``false``; dates ``2016-03-31``; a timestamp at
-  midnight as its day, any other as ISO text; times as ``08:30:00``;
-- text trimmed, as workbook cells are; null as an empty cell.
+  midnight as its day, any other as ISO text with the fraction of a second
+  it has (``2016-03-31T08:30:05.500000``: six digits, nine when it has
+  nanoseconds, none cut); times as ``08:30:00``;
+- a timestamp that is an instant (with a time zone, or INT96, which Hive
+  and Spark write as UTC) as the local time in China (UTC+8,
+  ``LOCAL_OFFSET``): the day a Spark session in Asia/Shanghai wrote is
+  that day again, never the day before at 16:00;
+- a day outside the years 1-9999 a Python date holds (a sentinel such as
+  year 10183) keeps its true year (``10183-09-21``): a cell like any other,
+  which a date column refuses at its row and column;
+- text trimmed, as workbook cells are; bytes that are not UTF-8 read as
+  GB18030 (GBK), as a CSV file is; null as an empty cell.
 
 Row numbers are those of the CSV the same records would make: row 1 is the
 header, the record at 1-based position N is row N + 1.  A record whose
@@ -23,15 +34,18 @@ line is.
 
 A column of a kind that is not a cell (a list, struct or map, binary
 bytes, a duration) is a ``ParquetProblem`` naming it, reported at the file's
-header; a file that is not Parquet (or is damaged) is a ``ParquetProblem``
-without a column, never an exception of the Parquet library.
+header; a file that is not Parquet (or is damaged, or does not fit in
+memory) is a ``ParquetProblem`` without a column, never an exception of the
+Parquet library or of a conversion; a file declaring more records than the
+caller reads (the organization's tables) is ``OverLimit``, from its footer,
+before a few kilobytes of run-length encoded records become gigabytes.
 (``tablefiles.read_table_bytes`` calls this module and turns these into its
-``ColumnProblem`` and ``TableError``; the cell text of typed values is its
-``cell_text``, passed in, so this module imports nothing of it.)  Reading is a column at a time,
-in batches of records: pyarrow decodes a batch's column and
-dictionary-encodes it, and only its distinct values are made text in
-Python (by the same ``cell_text`` the workbook reader uses, so the texts
-cannot drift apart).
+``ColumnProblem``, ``TooManyRecords`` and ``TableError``; the cell text of
+typed values is its ``cell_text``, passed in, so this module imports
+nothing of it.)  Reading is a column at a time, in batches of records:
+pyarrow decodes a batch's column and dictionary-encodes it, and only its
+distinct values are made text in Python (by the same ``cell_text`` the
+workbook reader uses, so the texts cannot drift apart).
 """
 
 from __future__ import annotations
@@ -167,18 +181,31 @@ def _rows(file: Any, header: list[str], readers: list[_Reader | None]) -> Rows:
     shared: dict[str, str] = {}
     rows: Rows = []
     number = 2
-    for batch in file.iter_batches(batch_size=_BATCH):
-        columns: list[list[str]] = []
-        filled = None  # whether each record has a cell that is not empty
-        for column, name, reader in zip(batch.columns, header, readers, strict=True):
-            cells, nonempty = _column_texts(column, reader, shared, (name, number))
-            columns.append(cells)
-            filled = nonempty if filled is None else filled | nonempty
-        assert filled is not None
-        size = batch.num_rows
-        made = zip(range(number, number + size), map(list, zip(*columns, strict=True)), strict=True)
-        rows.extend(made if filled.all() else compress(made, filled.tolist()))  # empty ones skipped
-        number += size
+    batches = file.iter_batches(batch_size=_BATCH)
+    try:
+        for batch in batches:
+            columns: list[list[str]] = []
+            filled = None  # whether each record has a cell that is not empty
+            for column, name, reader in zip(batch.columns, header, readers, strict=True):
+                cells, nonempty = _column_texts(column, reader, shared, (name, number))
+                columns.append(cells)
+                filled = nonempty if filled is None else filled | nonempty
+            assert filled is not None
+            size = batch.num_rows
+            made = zip(
+                range(number, number + size), map(list, zip(*columns, strict=True)), strict=True
+            )
+            rows.extend(
+                made if filled.all() else compress(made, filled.tolist())
+            )  # empties skipped
+            number += size
+    except MemoryError:
+        # The rows made so far go now: the exception's frames would keep them
+        # (and the reader's buffers) until the problem has been reported.
+        rows.clear()
+        raise
+    finally:
+        batches.close()
     return rows
 
 
