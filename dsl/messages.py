@@ -2334,7 +2334,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "cli.help.submit_store": ("记录报送的结果库", "results store to record the submission in"),
     "cli.help.submit_period": ("报送的季度，例如 2016Q3", "the quarter submitted for, e.g. 2016Q3"),
     "cli.help.assessor": ("考评科室", "the assessing section (考评科室)"),
-    "cli.help.submit_file": ("报送的文件（CSV 或 XLSX）", "the submitted file (CSV or XLSX)"),
+    "cli.help.submit_file": (
+        "报送的文件（CSV、XLSX 或 Parquet）",
+        "the submitted file (CSV, XLSX or Parquet)",
+    ),
     "cli.help.submit_at": (
         "报送时间，YYYY-MM-DDTHH:MM（UTC，默认：现在）",
         "when it was submitted, YYYY-MM-DDTHH:MM UTC (default: now)",
@@ -2406,7 +2409,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "a text file with the next quarter's focus, one item a line (default: suggestions from the problems found)",
     ),
     "cli.help.template": ("使用其样式的 .docx 模板", "a .docx whose styles the document uses"),
-    "cli.help.data": ("数据文件夹（CSV/XLSX 表格）或文件", "data folder (CSV/XLSX tables) or file"),
+    "cli.help.data": (
+        "数据文件夹（CSV/XLSX/Parquet 表格）或文件",
+        "data folder (CSV/XLSX/Parquet tables) or file",
+    ),
     "cli.help.period_latest": (
         "考核期间，如 2016Q3、2016年第三季度（默认：数据中最近的期间）",
         "period to evaluate, e.g. 2016Q3 or 2016年第三季度 (default: the latest)",

@@ -10,7 +10,9 @@ workbook is a table of its own, shown as ``file.xlsx (sheet 名称)`` in every
 message.  Cells become text here and are read by their input's kind later,
 the same way for both formats.  A number Excel stores is taken as the
 shortest decimal that round-trips it (what Excel displays, ``0.1`` not
-``0.1000000000000000055…``), so no binary float reaches a score.
+``0.1000000000000000055…``), written in digits (``10000000000000000`` and
+``0.0000001``, never ``1E+16``, which the number reader refuses), so no
+binary float reaches a score.
 
 Whatever a file holds, reading it ends in tables or in a ``TableError``
 naming what is wrong, never in an exception of the CSV module or the
@@ -32,7 +34,10 @@ A Parquet file (``.parquet``, what Hive and Spark warehouses export) is one
 table, read by ``dsl.parquetfiles``: each typed value becomes the text
 ``_text`` gives a workbook cell of that value, rows are numbered as the
 CSV's lines, and a column that is not cells (a list, a struct) is a
-``ColumnProblem`` naming it.
+``ColumnProblem`` naming it.  A caller with a row limit (the organization's
+tables) passes it as ``max_records``: a Parquet file declaring more is
+``TooManyRecords`` from its footer, before a few kilobytes of it are
+decoded into millions of rows.
 
 A form ``jixiao template`` writes is a workbook like any other, with two
 conventions the reader knows: its instructions sheet, named

@@ -421,3 +421,32 @@ def test_only_the_office_submits_the_supervision_table(tmp_path: Path) -> None:
     assert code == 1 and out == "" and "Traceback" not in err
     assert "supervision.csv:1" in err and "E0955" in err
     assert "submitted by 办公室, not by 监察室" in err
+
+
+def test_submitted_parquet_files_evaluate_as_the_data_folder(
+    parts: dict[str, list[Path]], tmp_path: Path
+) -> None:
+    """``submit --file x.parquet``: every section sends its tables as typed
+    Parquet (as a warehouse exports them); the quarter evaluates as the data
+    folder does."""
+    from tests.parquetdata import csv_to_parquet
+
+    store = tmp_path / "parquet.sqlite"
+    publish_2015q3(store)
+    for assessor, files in parts.items():
+        for file in files:
+            typed = tmp_path / assessor / f"{file.stem}.parquet"
+            typed.parent.mkdir(exist_ok=True)
+            csv_to_parquet(file, typed)
+            code, _, err = _submit(store, assessor, typed, ON_TIME)
+            assert code == 0, err
+    code, merged, err = run(
+        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    code, direct, _ = run("evaluate", RULES, "--data", str(DATA), "--period", PERIOD,
+                          "--format", "json")  # fmt: skip
+    assert code == 0
+    assert without_sources(merged) == without_sources(direct)
+    assert "events-2016Q3.parquet (submission " in merged
