@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from dsl.diagnostics import Diagnostic, suggest
 from runtime.inputs.dates import read_date_cell
@@ -37,6 +38,7 @@ from runtime.inputs.tables import (
     data_files,
     made_once,
     read_tables,
+    remade,
     slim_tables,
 )
 
@@ -140,6 +142,25 @@ def read_supervision(
     key = ("supervision", str(path.resolve()), tuple(sections.items()), wanted)
     items, problems = made_once(key, lambda: _read_supervision(path, sections, wanted))
     return list(items), list(problems)
+
+
+def drop_items_due_before(day: date) -> None:
+    """Inside ``read_once()``: the supervision items read so far without
+    those due before ``day`` (the first item of each reading kept, so that
+    items read never become no items), for a caller that evaluates no
+    period before ``day`` any more (a dry-run, period by period: the items
+    of the periods done were held to its end).  A period's rows take the
+    items due in it only (``runtime.inputs.data``), so nothing read later
+    changes."""
+
+    def change(key: object, made: object) -> object:
+        if not (isinstance(key, tuple) and key and key[0] == "supervision"):
+            return made
+        items, problems = cast(tuple[list[SupervisionItem], list[Diagnostic]], made)
+        kept = [item for n, item in enumerate(items) if n == 0 or item.due >= day]
+        return made if len(kept) == len(items) else (kept, problems)
+
+    remade(change)
 
 
 def _read_supervision(

@@ -39,6 +39,7 @@ __all__ = [
     "made_once",
     "read_once",
     "read_tables",
+    "remade",
     "slim_read",
     "slim_tables",
 ]
@@ -94,6 +95,19 @@ def made_once(key: Hashable, make: Callable[[], T]) -> T:
     if key not in made:
         made[key] = make()
     return made[key]  # type: ignore[return-value]
+
+
+def remade(change: Callable[[Hashable, object], object]) -> None:
+    """Inside ``read_once()``: keep ``change(key, made)`` instead of what
+    ``made_once`` made for each key (``change`` returns ``made`` itself to
+    keep it: a dry-run drops the supervision items due in the periods it
+    has done with).  What ``change`` returns must be what ``make`` would
+    have made for every caller still to come."""
+    made = _MADE.get()
+    if made is None:
+        return
+    for key, value in list(made.items()):
+        made[key] = change(key, value)
 
 
 def read_tables(path: Path, whole: bool = False) -> list[Table]:
