@@ -17,6 +17,7 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
@@ -33,6 +34,8 @@ from runtime.store import Store
 from runtime.tools.explain import explain
 from semantics.calendar import parse_date
 from semantics.rounding import shown
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,6 +173,7 @@ def _compare_periods(
     engine: str,
 ) -> None:
     """Each period evaluated by both sides and compared (the data files read once)."""
+    shared = _Shared()
     for number, period in enumerate(periods, start=1):
         if progress is not None:
             progress(number, len(periods), str(period))
@@ -197,10 +201,9 @@ def _compare_periods(
                 if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
             ]
             published_text = "reproduced" if not differ else ", ".join(differ)
-        # Each subject's source ("file:row"), one string for both sides' slimmed results.
-        sources: dict[tuple[str, str], str] = {}
+        shared.sources.clear()  # a new period's rows
         if not keep_results:  # what the comparison and the roll-up read, before the candidate
-            before = _slimmed(before, baseline, explained, sources)
+            before = _slimmed(before, baseline, explained, shared)
         after = evaluate_rules(
             candidate,
             data,
@@ -212,7 +215,7 @@ def _compare_periods(
         )
         _gather_link_names(run, after)
         if not keep_results:
-            after = _slimmed(after, candidate, explained, sources)
+            after = _slimmed(after, candidate, explained, shared)
         comparison = _comparison(
             label,
             baseline,
@@ -331,7 +334,7 @@ def _slimmed(
     evaluation: Evaluation,
     compilation: Compilation,
     kept: str | None,
-    sources: dict[tuple[str, str], str] | None = None,
+    shared: _Shared | None = None,
 ) -> Evaluation:
     """``evaluation`` (of one period) with only what the comparison and the
     roll-up over periods read of each result (total, base, rank, grade,
@@ -339,8 +342,8 @@ def _slimmed(
     read), except the results of the subject ``kept``.  Each result is
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each.
-    ``sources``: see ``_slimming``."""
-    slim = _slimming(compilation, kept, sources)
+    ``shared``: see ``_slimming``."""
+    slim = _slimming(compilation, kept, shared)
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
         """The same results but the subject ``kept``: as it was before the links."""
@@ -357,7 +360,7 @@ def _slimmed(
             strict=True,
         )
     ):
-        return _slimmed_apart(evaluation, compilation, kept, sources)
+        return _slimmed_apart(evaluation, compilation, kept, shared)
     whole_sections, whole_people = evaluation.quarters[evaluation.label]
     sections, people = slim(evaluation.sections), slim(evaluation.people)
     quarter = (as_quarter(sections, whole_sections), as_quarter(people, whole_people))
@@ -386,12 +389,12 @@ def _slimmed_apart(
     evaluation: Evaluation,
     compilation: Compilation,
     kept: str | None,
-    sources: dict[tuple[str, str], str] | None = None,
+    shared: _Shared | None = None,
 ) -> Evaluation:
     """``_slimmed`` where the period's results and its quarter's differ (never
     for a dry-run's one-period evaluations): each slimmed on its own (consequences kept for the comparison)."""
 
-    slim = _slimming(compilation, kept, sources)
+    slim = _slimming(compilation, kept, shared)
     quarters = {p: (slim(s), slim(people)) for p, (s, people) in evaluation.quarters.items()}
     return dataclasses.replace(
         evaluation,
@@ -404,15 +407,13 @@ def _slimmed_apart(
 def _slimming(
     compilation: Compilation,
     kept: str | None,
-    sources: dict[tuple[str, str], str] | None = None,
+    shared: _Shared | None = None,
 ) -> Callable[[list[SubjectResult]], list[SubjectResult]]:
     """Results without what no dry-run report shows (``_bare``), their values
     only the slots ``roll_up`` and the population stage read (``Read``);
-    the subject ``kept`` whole.  ``sources``: (kind, id) -> source, filled
-    by the first side slimmed and read by the other: an equal source is
-    then one string, not a copy per side (both sides read the same rows,
-    and their results are held through every period)."""
-    known: dict[tuple[str, str], str] = {} if sources is None else sources
+    the subject ``kept`` whole; equal sources and numbers ``shared``."""
+    known = _Shared() if shared is None else shared
+    number = known.number
     needed = {
         kind: reading(program)
         for kind, program in compilation.programs.items()
@@ -426,9 +427,15 @@ def _slimming(
                 slimmed.append(result)
                 continue
             values_of = needed.get("person" if result.kind == "person" else "section")
-            values = result.values if values_of is None else values_of(result.values)
-            source = known.setdefault((result.kind, result.id), result.source)
-            slimmed.append(_bare(result, values, source if source == result.source else None))
+            values = result.values
+            if values_of is not None:
+                read = values_of(values)
+                values = type(read)(map(number, read))
+            source = known.sources.setdefault((result.kind, result.id), result.source)
+            slimmed.append(
+                _bare(result, values, source if source == result.source else result.source,
+                      number(result.total), number(result.base))
+            )  # fmt: skip
         return slimmed
 
     return slim
@@ -585,12 +592,36 @@ def explain_difference(
 
 
 def _bare(
-    result: SubjectResult, values: tuple[object, ...], source: str | None = None
+    result: SubjectResult,
+    values: tuple[object, ...],
+    source: str,
+    total: Decimal,
+    base: Decimal | None,
 ) -> SubjectResult:
     """A compared result without what no dry-run report shows (its indicator
     and adjustment details, overridden consequences, supervision items), its
-    values cut to ``values`` (and its source the equal string ``source``)."""
+    values cut to ``values``, its source, total and base the equal ``source``,
+    ``total`` and ``base``."""
     return dataclasses.replace(
         result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values,
-        source=result.source if source is None else source,
+        source=source, total=total, base=base,
     )  # fmt: skip
+
+
+@dataclass
+class _Shared:
+    """What the slimmed results of a dry-run share instead of each holding an
+    equal copy through every period: a subject's source (``file:row``) in one
+    period, the same for both sides (they read the same rows), and numbers
+    by their exact spelling (a total or a ranked value is one of a few
+    thousand; every result held its own, a tenth of a large dry-run's
+    memory).  Equal spellings are equal Decimals in every respect (``str``
+    gives back the same digits and exponent), so nothing shown changes."""
+
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    numbers: dict[str, Decimal] = field(default_factory=dict)
+
+    def number(self, value: T) -> T:
+        if not isinstance(value, Decimal) or type(value) is not Decimal:
+            return value
+        return cast(T, self.numbers.setdefault(str(value), value))
