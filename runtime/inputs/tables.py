@@ -36,6 +36,7 @@ __all__ = [
     "TableError",
     "data_files",
     "decode_csv",
+    "keep_read",
     "made_once",
     "read_once",
     "read_tables",
@@ -160,6 +161,21 @@ def slim_read(slim: Callable[[Table], Table]) -> None:
         if any(new is not old for new, old in zip(kept, tables, strict=True)):
             read[key] = kept
             slimmed.add(key)
+
+
+def keep_read(path: Path, tables: list[Table]) -> None:
+    """Inside ``read_once()``: keep ``tables`` as the file's tables read,
+    slimmed (as ``slim_tables`` leaves them), from a reader that made what
+    it needs of the rows as it read them (the supervision items of a large
+    supervision table, ``runtime.inputs.supervision``); the other readers
+    get these tables, ``read_tables(path, whole=True)`` reads the file
+    again.  Nothing is kept outside the block or when the file was read."""
+    read, slimmed = _READ.get(), _SLIMMED.get()
+    key = _key(path)
+    if read is None or slimmed is None or key is None or key in read:
+        return
+    read[key] = tables
+    slimmed.add(key)
 
 
 def _key(path: Path) -> tuple[str, int, int] | None:
