@@ -26,7 +26,7 @@ from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
-from runtime.inputs.events import is_event_table
+from runtime.inputs.events import EVENT_COLUMNS, is_event_table
 from runtime.inputs.periods import Period, PeriodError, parse_month, period_of
 from runtime.inputs.supervision import drop_items_due_before, due_in, is_supervision_table
 from runtime.inputs.tables import Table, read_once, slim_read
@@ -299,7 +299,7 @@ def _rows_dropped(
     def slim(table: Table) -> Table:
         columns = {name: index for index, name in enumerate(table.header) if name}
         if is_event_table(columns) and table.rows:
-            return slim_events(table, columns["date"])
+            return slim_events(table, columns[EVENT_COLUMNS[0]])  # its date column
         if (
             PERIOD_COLUMN not in columns
             or SUBJECT_COLUMN not in columns
