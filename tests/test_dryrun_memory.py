@@ -102,10 +102,20 @@ def test_rows_of_periods_compared_are_dropped_only_where_no_reader_could_tell(
     ]
     for table in whole:
         assert slim(table) is table
+    # Event rows dated in periods done are dropped (the reader skips them) ...
+    header = ["date", "subject", "item", "period"]
     events = Table(
-        "e.csv", ["date", "subject", "item", "period"], [(2, ["2017-01-02", "s1", "w", "2017Q1"])]
+        "e.csv", header, [(2, ["2017-01-02", "s1", "w", ""]), (3, [" 2017-04-03", "s1", "w", ""])]
     )
-    assert slim(events) is events
+    assert slim(events).rows == [(3, [" 2017-04-03", "s1", "w", ""])]
+    # ... unless a date does not read (reported again) or no row would be left.
+    for rows in (
+        [(2, ["2017-01-02", "s1", "w", "2017Q1"])],
+        [(2, ["2017-13-02", "s1", "w", ""]), (3, ["2017-04-03", "s1", "w", ""])],
+        [(2, ["2017-04-03", "s1", "w", ""]), (3, ["s1", "w"])],
+    ):
+        whole_events = Table("e.csv", header, rows)
+        assert slim(whole_events) is whole_events
 
 
 def test_supervision_items_are_made_for_the_periods_asked_and_every_row_checked(
@@ -137,3 +147,42 @@ def test_supervision_items_are_made_for_the_periods_asked_and_every_row_checked(
     assert asked[0] == every[0]  # the first item whatever its due date
     assert asked[1:] == [i for i in every[1:] if span[0] <= i.due <= span[1]]
     assert len(asked) < len(every)
+
+
+def test_supervision_items_due_before_the_periods_left_are_dropped_but_the_first(
+    tmp_path: Path,
+) -> None:
+    from datetime import date
+
+    from runtime.inputs.supervision import drop_items_due_before, read_supervision
+    from runtime.inputs.tables import read_once
+
+    compilation = _compiled(str(ROOT / "rules" / "yongzhou"))
+    organization = compilation.programs["section"].organization
+    assert organization is not None
+    sections = {s.id: s.name for s in organization.sections}
+    data = str(ROOT / "examples" / "yongzhou")
+    day = date(2016, 7, 1)
+    with read_once():
+        every, problems = read_supervision(data, sections)
+        drop_items_due_before(day)
+        left, left_problems = read_supervision(data, sections)
+    assert every[0].due < day and left[0] == every[0]  # items read never become none
+    assert left[1:] == [i for i in every[1:] if i.due >= day]
+    assert len(left) < len(every) and left_problems == problems
+    assert read_supervision(data, sections) == (every, problems)  # outside: read as ever
+
+
+def test_the_bundled_dry_run_slimmed_gives_what_keeping_everything_gives() -> None:
+    """Events, supervision items and rows of the periods done dropped, the
+    slimmed results sharing sources and numbers: the same comparison."""
+    baseline = _compiled(str(ROOT / "rules" / "yongzhou") + "#2016-03-31", every_context=True)
+    candidate = _compiled(str(ROOT / "rules" / "yongzhou") + "#2016-04-01", every_context=True)
+    periods = parse_periods("2016Q1..2016Q3")
+    data = str(ROOT / "examples" / "yongzhou")
+    kept, slim = (
+        compare(baseline, candidate, data, periods, ("a", "b"), keep_results=keep)
+        for keep in (True, False)
+    )
+    assert slim.periods == kept.periods and slim.cumulative == kept.cumulative
+    assert kept.cumulative is not None and any(p.subjects for p in kept.periods)

@@ -87,3 +87,94 @@ def test_bad_files_are_the_same_error(tmp_path: Path, document: object, problem:
     [diagnostic] = raised.value.diagnostics
     assert diagnostic.code == "E1017"
     assert diagnostic.args["problem"] == problem
+
+
+_RESULT = '{"id":"a","total":"1","rank":1}'
+PARSED_ONE_BY_ONE = [
+    ' \n{ "scheme" : "S" ,\t"period":"2015", "subjects" : [ ] }\r\n',
+    '{"subjects": [' + _RESULT + '], "scheme":"S","period":"2015"}',
+    '{"scheme":"X","scheme":"S","period":"2015","subjects":[{"id":"a","total":"1","rank":1,'
+    '"indicators":[{"id":"i","score":null,"points":"5"}]} , {"rank":2,"total":"0","id":"b",'
+    '"quarters":[{"period":"2015Q1","total":"1"}],"x":NaN}]}',
+    '{"scheme":"S","period":"2015","subjects":[{"id":"z","total":"1","rank":1}],"subjects":['
+    + _RESULT
+    + "]}",
+]
+PARSED_WHOLE = [  # each a problem json.loads (or the check after it) reports
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT + ",]}",
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT + "],}",
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT + "]} x",
+    '\ufeff{"scheme":"S","period":"2015","subjects":[]}',
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT,
+    '{"scheme":"S" "period":"2015","subjects":[]}',
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT + " " + _RESULT + "]}",
+    "[]",
+    "{}",
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","rank":1}]}',
+    '{"scheme":"S","period":"2015","subjects":[' + _RESULT + '],"subjects":5}',
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","score":"1","points":"2"}]}',
+]
+
+
+@pytest.mark.parametrize("chunk", [1 << 20, 7])
+@pytest.mark.parametrize("text", PARSED_ONE_BY_ONE)
+def test_results_made_as_parsed_are_the_parsed_documents(
+    tmp_path: Path, text: str, chunk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Read a chunk at a time (of 7 bytes too: cut inside names, numbers
+    and characters), the results are those of the document parsed whole."""
+    from runtime.tools import runs
+
+    monkeypatch.setattr(runs, "_CHUNK", chunk)
+    from runtime.tools.runs import _one_by_one
+
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    assert _one_by_one(path, json.JSONDecoder()) is not None
+    read = _bundled(path, "S", "2015")
+    assert read is not None
+    assert [_plain(s) for s in read] == json.loads(text)["subjects"]
+    assert [list(s) for s in read] == [list(s) for s in json.loads(text)["subjects"]]
+
+
+@pytest.mark.parametrize("text", PARSED_WHOLE)
+def test_documents_that_are_not_simply_one_are_parsed_whole(tmp_path: Path, text: str) -> None:
+    """Their problems are what json.loads and the checks after it say."""
+    from runtime.tools.runs import _one_by_one
+
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    assert _one_by_one(path, json.JSONDecoder()) is None
+    with pytest.raises(UserError) as raised:
+        _bundled(path, "S", "2015")
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code == "E1017"
+    try:
+        json.loads(text)
+    except ValueError as error:
+        assert diagnostic.args["problem"] == str(error)
+
+
+def test_bundled_files_read_seven_bytes_at_a_time_as_parsed(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from runtime.tools import runs
+
+    monkeypatch.setattr(runs, "_CHUNK", 7)
+    for path in sorted((ROOT / "examples").glob("*/published/*.json"))[:3]:
+        document = json.loads(path.read_text(encoding="utf-8"))
+        subjects = _bundled(path, document["scheme"], document["period"])
+        assert subjects is not None and [_plain(s) for s in subjects] == document["subjects"]
+
+
+def test_bytes_not_utf8_are_the_same_error(tmp_path: Path) -> None:
+    path = tmp_path / "2015.json"
+    path.write_bytes(
+        b'{"scheme":"S","period":"2015","subjects":[{"id":"\xff","total":"1","rank":1}]}'
+    )
+    with pytest.raises(UserError) as raised:
+        _bundled(path, "S", "2015")
+    try:
+        path.read_text(encoding="utf-8")
+    except ValueError as error:
+        assert raised.value.diagnostics[0].args["problem"] == str(error)

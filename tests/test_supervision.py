@@ -286,3 +286,73 @@ def test_csv_files_without_the_marker_columns_are_not_read_for_items(tmp_path: P
         assert read is not None
         assert sorted(Path(key[0]).name for key in read) == ["z_supervision.csv"]
     assert items == whole and problems == [] and [i.id for i in items] == ["D1"]
+
+
+def test_a_csv_table_read_row_by_row_gives_the_items_and_problems_of_the_whole_table(
+    tmp_path: Path,
+) -> None:
+    """A UTF-8 supervision CSV is read row by row as it is decoded (never
+    held whole: the peak memory at 100,000 people); items, problems, their
+    order and what the other readers see of the table are those of the
+    table read whole.  A file that is not simply that (GB18030, a period
+    column) is read whole as before."""
+    from runtime.inputs.supervision import _header_only, due_in, read_supervision_table
+    from runtime.inputs.tables import read_once, read_tables
+
+    bodies = {
+        "messy": (
+            "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,2016-07-20,是,整改报告\n"
+            ",,,,,,,,\n"  # blanks only: not a row, and not numbered as one
+            "  \n"
+            'D2,"督〔2016〕1号",2016/7/3,s12,"两行\n的事项",2016-07-23,,否,\n'
+            "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,,\n"  # id again
+            "D3,督〔2016〕2号,2016-13-08,s99,事项,2016-08-28,,也许\n"  # short, bad cells
+            "D4,督〔2016〕2号,2016-01-08,s12,事项,2016-01-28,,,\n"
+            "D5,督〔2016〕2号,2016-08-08,s12,事项,2016-08-28,2016-08-01,,证据\r\n"
+        ),
+        "bom": "\ufeff" + HEADER + "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,,\n",
+        "no_optional": "id,letter,issued,subject,matter,due\nD1,L,2016-07-03,s01,m,2016-07-23\n",
+        "missing_column": "id,letter,issued,subject,due\nD1,L,2016-07-03,s01,2016-07-23\n",
+        "twice_named": "id,letter,issued,subject,matter,due,due\nD1,L,2016-07-03,s01,m,2016-07-23,\n",
+        "header_only": HEADER,
+    }
+    for name, body in bodies.items():
+        path = tmp_path / name / "supervision.csv"
+        path.parent.mkdir()
+        path.write_text(HEADER + body if name == "messy" else body, encoding="utf-8")
+        for spans in (None, [(date(2016, 7, 1), date(2016, 9, 30))]):
+            (table,) = read_tables(path)
+            wanted = None if spans is None else tuple(spans)
+            expected = read_supervision_table(table, SECTIONS, {}, wanted)
+            with read_once(), due_in(spans):
+                found = read_supervision(str(path.parent), SECTIONS)
+                (kept,) = read_tables(path)
+                (again,) = read_tables(path, whole=True)
+            assert found == expected, name
+            assert kept == _header_only(table) and again == table, name
+    assert any(read_supervision_table(read_tables(tmp_path / "messy" / "supervision.csv")[0],
+                                      SECTIONS)[1])  # fmt: skip
+    # Read whole as before: GB18030, and a table with a period column.
+    for name, raw in (
+        (
+            "gbk",
+            (HEADER + "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,,\n").encode("gb18030"),
+        ),
+        ("period", (HEADER.strip() + ",period\nD1,L,2016-07-03,s01,m,2016-07-23,,,,x\n").encode()),
+    ):
+        path = tmp_path / name / "supervision.csv"
+        path.parent.mkdir()
+        path.write_bytes(raw)
+        (table,) = read_tables(path)
+        with read_once():
+            found = read_supervision(str(path.parent), SECTIONS)
+            (kept,) = read_tables(path)
+        assert found == read_supervision_table(table, SECTIONS) and kept == _header_only(table)
+    # A CSV problem late in the file: no items and no problems here (the
+    # period data reader reports the file), as when the table was read whole.
+    path = tmp_path / "too_long" / "supervision.csv"
+    path.parent.mkdir()
+    path.write_text(HEADER + "D1,L,2016-07-03,s01,m,2016-07-23,,,\n" + "D2,L,2016-07-03,s01,"
+                    + "x" * (csv.field_size_limit() + 1) + ",2016-07-23,,,\n", encoding="utf-8")  # fmt: skip
+    with read_once():
+        assert read_supervision(str(path.parent), SECTIONS) == ([], [])

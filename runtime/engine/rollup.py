@@ -66,8 +66,13 @@ def roll_up(
     label: str,
     per_period: dict[str, list[SubjectResult]],
     earlier: Mapping[str, Sequence[Sanctioned]] | None = None,
+    consume: bool = False,
 ) -> tuple[list[SubjectResult], list[Diagnostic]]:
-    """Results for the whole range ``label`` from the results of each quarter."""
+    """Results for the whole range ``label`` from the results of each quarter.
+    ``consume``: the lists of ``per_period`` are the caller's no more (emptied
+    here), so that each subject's quarters are freed once it is rolled up
+    instead of being held beside every rolled-up result (an evaluation of a
+    year that shows the roll-up only)."""
     periods = list(per_period)
     quarters = [int(p[-1]) for p in periods]
     if rule.method == "weighted" and not sum(
@@ -78,12 +83,15 @@ def roll_up(
     for period, results in per_period.items():
         for result in results:
             by_subject.setdefault(result.id, {})[period] = result
+        if consume:
+            results.clear()
     problems: list[Diagnostic] = []
     synthetic: list[tuple[str, Sequence[object]]] = []
     rolled: dict[str, SubjectResult] = {}
     durations: dict[str, dict[str, str]] = {}  # per-event durations: the quarters' latest
     with helpers_context():
-        for subject, found in sorted(by_subject.items()):
+        for subject in sorted(by_subject):
+            found = by_subject.pop(subject) if consume else by_subject[subject]
             missing = [p for p in periods if p not in found]
             if missing:
                 problems.append(
@@ -132,7 +140,9 @@ def roll_up(
             for band in program.grades:
                 if band.requires is not None:
                     values[band.requires] = all(r.values[band.requires] for r in results)
-            synthetic.append((subject, values))
+            # One tuple for the ranking and the result (a list beside it was a copy per subject).
+            kept = tuple(values)
+            synthetic.append((subject, kept))
             rolled[subject] = dataclasses.replace(
                 last,
                 period=label,
@@ -147,14 +157,14 @@ def roll_up(
                     for a in r.adjustments
                 ),
                 vetoes=tuple(sorted({v for r in results for v in r.vetoes})),
-                values=tuple(values),
+                values=kept,
                 quarters=tuple((r.period, r.total) for r in results),
             )
     ranked = standings(program, synthetic, label, earlier, durations)
     final = [
         with_ruling(
             dataclasses.replace(
-                rolled[s], rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
+                rolled.pop(s), rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
             ),
             ranked[s].ruling,
         )

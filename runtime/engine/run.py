@@ -71,7 +71,10 @@ def evaluate_rules(
     The rows read are dropped once their period is evaluated; without
     ``keep_quarters`` (a caller that reads the roll-up only) each quarter
     but the last is kept only as far as the roll-up reads it
-    (``runtime.engine.rollup.compact``)."""
+    (``runtime.engine.rollup.compact``), and none is kept once rolled up
+    (``Evaluation.quarters`` then empty: the links and the output that
+    follow read the roll-up only, and the quarters' results held beside
+    it were the peak memory of a year)."""
     program, module = compilation.programs["section"], compilation.modules["section"]
     assert program is not None and module is not None and compilation.ruleset is not None
     problems: list[Diagnostic] = []
@@ -209,11 +212,14 @@ def evaluate_datasets(
     if len(periods) == 1:
         evaluation.sections, evaluation.people = evaluation.quarters[str(periods[0])]
     else:
-        evaluation.sections = _rolled(program, evaluation, 0, data, history)
+        # Without keep_quarters, each kind's quarters are consumed by its roll-up.
+        evaluation.sections = _rolled(program, evaluation, 0, data, history, not keep_quarters)
         if "person" in compilation.programs:
             evaluation.people = _rolled(
-                compilation.programs["person"], evaluation, 1, data, history
+                compilation.programs["person"], evaluation, 1, data, history, not keep_quarters
             )
+        if not keep_quarters:
+            evaluation.quarters = {}
     _link(compilation, evaluation, history)
     return evaluation
 
@@ -323,14 +329,16 @@ def _rolled(
     which: int,
     data: str,
     history: History | None = None,
+    consume: bool = False,
 ) -> list[SubjectResult]:
+    """The roll-up of one kind's quarters (``which``: 0 sections, 1 people);
+    ``consume``: the quarters' result lists emptied by it (``roll_up``)."""
     if program.rollup is None:
         raise UserError([Diagnostic("E0813", {"period": evaluation.label}, None, location=data)])
     rule = RollupRule(program.rollup.method, dict(program.rollup.weights))
     per_period = {p: results[which] for p, results in evaluation.quarters.items()}
-    results, problems = roll_up(
-        program, rule, evaluation.label, per_period, carried(program, evaluation.label, history)
-    )
+    earlier = carried(program, evaluation.label, history)
+    results, problems = roll_up(program, rule, evaluation.label, per_period, earlier, consume)
     if problems:
         raise UserError(problems)
     return results

@@ -49,6 +49,13 @@ PERIOD_COLUMN = "period"
 SUBJECT_COLUMN = "subject"
 NAME_COLUMN = "name"
 _TRUE = {"true", "yes", "1", "是", "真", "有"}
+# Shared by every row (a row per subject and period, millions at 100,000
+# people): an item's count before its events are added, a supervision
+# count, and a row that leaves nothing unscored.  Each made per row was
+# most of a row's memory (a Decimal is 104 bytes, an empty frozenset 216).
+_ZERO = Decimal(0)
+_COUNTS: dict[int, Decimal] = {}
+_NONE_UNSCORED: frozenset[str] = frozenset()
 _FALSE = {"false", "no", "0", "否", "假", "无"}
 
 
@@ -227,6 +234,8 @@ class _TableReader:
         self._months_of: dict[int, tuple[Table, dict[str, int], list[tuple[int, list[str]]]]] = {}
         # A period cell's text -> its period, "month" (a month row) or "bad".
         self._period_of: dict[str, Period | str] = {}
+        # A period -> its label (``row``: one string shared by the period's rows).
+        self._labels: dict[Period, str] = {}
         # (period, section, post) -> the indicators in force and applying (``row``).
         self._active: dict[tuple[Period, object], set[str]] = {}
         # (section, post) -> what of them ``applies_to`` can name: the id, the
@@ -597,13 +606,16 @@ class _TableReader:
             # section is their section's, and their post their own.
             section = self.sections.get(found.section) if isinstance(found, ir.Person) else found
             post = found.post if isinstance(found, ir.Person) else None
-        key = (str(period), subject)
+        label = self._labels.get(period)
+        if label is None:  # one string per period shared by its rows
+            label = self._labels[period] = str(period)
+        key = (label, subject)
         if key in self.seen:
             where = _where(shown, number, SUBJECT_COLUMN)
             args = {"row": number, "subject": subject, "first": self.seen[key]}
             self.problem("E0805", args, where)
             return
-        self.seen[key] = f"{shown}:{number}"
+        source = self.seen[key] = f"{shown}:{number}"  # also the row's
         # The indicators in force and applying: the same for every subject of
         # one section and post in a period, worked out once for them.
         ident = section.id if section is not None else None
@@ -630,7 +642,7 @@ class _TableReader:
         values: dict[int, object] = {}
         unscored: set[str] = set()
         ok = True
-        held = self.months.get((str(period), subject), {})
+        held = self.months.get(key, {})
         read = self._read
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
         if self._at is None or self._at[0] is not columns:  # once per table
@@ -705,7 +717,7 @@ class _TableReader:
                     supervised = self.mine(subject, period)
                 values[input_field.slot] = supervision_count(input_field.source, supervised)
             elif input_field.kind == "events":
-                values[input_field.slot] = Decimal(0)  # counted from event tables later
+                values[input_field.slot] = _ZERO  # counted from event tables later
             elif input_field.kind == "section_total":
                 values[input_field.slot] = None  # the section's result, set per period
             elif input_field.kind == "period_start":
@@ -713,14 +725,13 @@ class _TableReader:
             elif input_field.kind == "period_end":
                 values[input_field.slot] = period.end
         if not ok:
-            self.rejected.add((str(period), subject))
+            self.rejected.add(key)
         if ok:
             ordered = tuple(values[f.slot] for f in self.program.inputs)
-            where = f"{shown}:{number}"
             if supervised is None:
                 supervised = self.mine(subject, period)
-            row = Row(str(period), subject, name, ordered, where, unscored=frozenset(unscored),
-                      supervision=supervised)  # fmt: skip
+            row = Row(label, subject, name, ordered, source, supervision=supervised,
+                      unscored=frozenset(unscored) if unscored else _NONE_UNSCORED)  # fmt: skip
             self.dataset.rows.append(row)
 
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
@@ -819,7 +830,11 @@ def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
 def supervision_count(source: str, items: tuple[SupervisionItem, ...]) -> Decimal:
     """``supervision.due``, ``.on_time``, ``.overdue`` or ``.uncorrected`` over
     one section's items due in one period."""
-    return Decimal(len(counted_items(source, items)))
+    count = len(counted_items(source, items))
+    found = _COUNTS.get(count)
+    if found is None:
+        found = _COUNTS[count] = Decimal(count)
+    return found
 
 
 def read_cell(

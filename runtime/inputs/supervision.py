@@ -19,6 +19,8 @@ corrected — what an item ``from: supervision.uncorrected`` counts (督查发�
 
 from __future__ import annotations
 
+import codecs
+import csv
 import dataclasses
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
+from typing import cast
 
 from dsl.diagnostics import Diagnostic, suggest
 from runtime.inputs.dates import read_date_cell
@@ -35,8 +38,10 @@ from runtime.inputs.tables import (
     Table,
     TableError,
     data_files,
+    keep_read,
     made_once,
     read_tables,
+    remade,
     slim_tables,
 )
 
@@ -142,6 +147,25 @@ def read_supervision(
     return list(items), list(problems)
 
 
+def drop_items_due_before(day: date) -> None:
+    """Inside ``read_once()``: the supervision items read so far without
+    those due before ``day`` (the first item of each reading kept, so that
+    items read never become no items), for a caller that evaluates no
+    period before ``day`` any more (a dry-run, period by period: the items
+    of the periods done were held to its end).  A period's rows take the
+    items due in it only (``runtime.inputs.data``), so nothing read later
+    changes."""
+
+    def change(key: object, made: object) -> object:
+        if not (isinstance(key, tuple) and key and key[0] == "supervision"):
+            return made
+        items, problems = cast(tuple[list[SupervisionItem], list[Diagnostic]], made)
+        kept = [item for n, item in enumerate(items) if n == 0 or item.due >= day]
+        return made if len(kept) == len(items) else (kept, problems)
+
+    remade(change)
+
+
 def _read_supervision(
     path: Path, sections: dict[str, str], wanted: tuple[tuple[date, date], ...] | None = None
 ) -> tuple[list[SupervisionItem], list[Diagnostic]]:
@@ -149,8 +173,16 @@ def _read_supervision(
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
     for file in data_files(path):
-        if not _may_hold_supervision(file):
+        raw = _csv_bytes(file)
+        if raw is not None and not all(marker.encode() in raw for marker in _MARKERS):
             continue  # not read here: its tables held while this one's rows are read were the peak
+        if raw is not None:
+            streamed = _streamed(file, raw, sections, seen, wanted)
+            raw = None
+            if streamed is not None:
+                items.extend(streamed[0])
+                problems.extend(streamed[1])
+                continue
         try:
             tables = read_tables(file, whole=True)
         except (EncodingProblem, TableError):
@@ -164,20 +196,86 @@ def _read_supervision(
     return items, problems
 
 
-def _may_hold_supervision(file: Path) -> bool:
-    """Whether ``file`` may hold a supervision table: a CSV file whose bytes
-    lack one of the marker column names cannot (its header is its first row,
-    and in UTF-8 and GB18030 alike an ASCII name is its ASCII bytes), so it
-    is left to the period data reader instead of being read, and kept inside
-    ``read_once()``, before this reader's own table (at 100,000 people the
-    other tables held then were about 300 MiB).  A workbook may always."""
+def _csv_bytes(file: Path) -> bytes | None:
+    """The bytes of a CSV file (None for a workbook, or a file that cannot
+    be read: reading it as a table says what is wrong).  A CSV file whose
+    bytes lack one of the marker column names holds no supervision table
+    (its header is its first row, and in UTF-8 and GB18030 alike an ASCII
+    name is its ASCII bytes), so it is left to the period data reader
+    instead of being read, and kept inside ``read_once()``, before this
+    reader's own table (at 100,000 people the other tables held then were
+    about 300 MiB)."""
     if file.suffix.lower() == ".xlsx":
-        return True
+        return None
     try:
-        raw = file.read_bytes()
+        return file.read_bytes()
     except OSError:
-        return True  # reading it says what is wrong (and this reader skips it)
-    return all(marker.encode() in raw for marker in _MARKERS)
+        return None
+
+
+def _streamed(
+    file: Path,
+    raw: bytes,
+    sections: dict[str, str],
+    seen: dict[str, str],
+    wanted: tuple[tuple[date, date], ...] | None,
+) -> tuple[list[SupervisionItem], list[Diagnostic]] | None:
+    """A UTF-8 CSV supervision table's items and problems made row by row
+    as the file is decoded and split, the rows never held together (a
+    table of 1.2 million rows was 300 MiB beside its items, the peak of a
+    100,000-person evaluation); inside ``read_once()`` the other readers
+    get what they would have got once the items were made: the header and
+    the first row (``_header_only``).  None, ``seen`` untouched, for any
+    file that is not simply that (not UTF-8, a CSV problem, not a
+    supervision table, a ``period`` column): it is read as a table instead,
+    which reports what is wrong exactly as before.  The rows are those the
+    table reader keeps (``dsl.tablefiles``: numbered from 2 by record, rows
+    of blanks left out), so items, problems and their order are the same."""
+    header: list[str] = []
+    first: list[tuple[int, list[str]]] = []
+
+    def numbered(records: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
+        for line, cells in enumerate(records, start=2):
+            if "".join(cells).strip():
+                if not first:
+                    first.append((line, cells))
+                yield line, cells
+
+    trial = dict(seen)
+    try:
+        records = csv.reader(_utf8_lines(raw))
+        header = [cell.strip() for cell in next(records, [])]
+        named = [name for name in header if name]
+        if not is_supervision_table(named) or "period" in named:
+            return None
+        rows = numbered(records)
+        found = _table_rows(str(file), header, rows, sections, trial, wanted)
+        for _ in rows:  # left unread (columns missing): read to the end, as the table is
+            pass
+    except (UnicodeDecodeError, csv.Error):
+        return None
+    seen.update(trial)
+    keep_read(file, [Table(str(file), header, first)])
+    slim_tables(file, _header_only)  # tables read before this reader: as the table path leaves them
+    return found
+
+
+# About this many bytes of a CSV file are decoded and split into lines at once.
+_CHUNK = 1 << 20
+
+
+def _utf8_lines(raw: bytes) -> Iterator[str]:
+    """``raw.decode("utf-8-sig").splitlines(keepends=True)`` a chunk at a
+    time, as the table reader splits a CSV file (``dsl.tablefiles``):
+    chunks end just after a ``\n`` byte, never inside a character."""
+    start, size = 0, len(raw)
+    if raw.startswith(codecs.BOM_UTF8):
+        start = len(codecs.BOM_UTF8)
+    while start < size:
+        end = raw.find(b"\n", start + _CHUNK)
+        end = size if end < 0 else end + 1
+        yield from raw[start:end].decode("utf-8").splitlines(keepends=True)
+        start = end
 
 
 def _header_only(table: Table) -> Table:
@@ -203,17 +301,29 @@ def read_supervision_table(
     (first day, last day) spans are made, and the first item whatever its
     due date (a table with items never reads as a table without)."""
     seen = {} if seen is None else seen
-    columns = {name: index for index, name in enumerate(table.header) if name}
+    return _table_rows(table.shown, table.header, table.rows, sections, seen, wanted)
+
+
+def _table_rows(
+    shown: str,
+    header: list[str],
+    rows: Iterable[tuple[int, list[str]]],
+    sections: dict[str, str],
+    seen: dict[str, str],
+    wanted: tuple[tuple[date, date], ...] | None,
+) -> tuple[list[SupervisionItem], list[Diagnostic]]:
+    """``read_supervision_table`` of a table's header and numbered rows
+    (a table's, or a file's as it is read: ``_streamed``)."""
+    columns = {name: index for index, name in enumerate(header) if name}
     problems: list[Diagnostic] = []
     missing = [c for c in SUPERVISION_COLUMNS if c not in columns]
     for column in missing:
         problems.append(
-            Diagnostic("E0804", {"column": column}, None, location=f"{table.shown}:1 [{column}]")
+            Diagnostic("E0804", {"column": column}, None, location=f"{shown}:1 [{column}]")
         )
     if missing:
         return [], problems
     items: list[SupervisionItem] = []
-    shown = table.shown
     # The fast path below reads a row that has no problem; any other row is
     # read again by ``_row``, which reports its problems in their order.
     at = [columns.get(name, -1) for name in _FIELDS]
@@ -229,7 +339,7 @@ def read_supervision_table(
     share = shared.setdefault
     flags = _YES | _NO
     append = items.append
-    for number, cells in table.rows:
+    for number, cells in rows:
         if absent or len(cells) < need:
             cells = cells[:need] + [""] * (need + 1 - min(len(cells), need))
         ident, letter, issued_text, subject, matter, due_text, closed_text, flag, evidence = map(

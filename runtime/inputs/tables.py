@@ -36,9 +36,11 @@ __all__ = [
     "TableError",
     "data_files",
     "decode_csv",
+    "keep_read",
     "made_once",
     "read_once",
     "read_tables",
+    "remade",
     "slim_read",
     "slim_tables",
 ]
@@ -96,6 +98,19 @@ def made_once(key: Hashable, make: Callable[[], T]) -> T:
     return made[key]  # type: ignore[return-value]
 
 
+def remade(change: Callable[[Hashable, object], object]) -> None:
+    """Inside ``read_once()``: keep ``change(key, made)`` instead of what
+    ``made_once`` made for each key (``change`` returns ``made`` itself to
+    keep it: a dry-run drops the supervision items due in the periods it
+    has done with).  What ``change`` returns must be what ``make`` would
+    have made for every caller still to come."""
+    made = _MADE.get()
+    if made is None:
+        return
+    for key, value in list(made.items()):
+        made[key] = change(key, value)
+
+
 def read_tables(path: Path, whole: bool = False) -> list[Table]:
     """A data file's tables (read once inside ``read_once()``); ``whole``:
     never the slimmed tables ``slim_tables`` left (the file read again)."""
@@ -146,6 +161,21 @@ def slim_read(slim: Callable[[Table], Table]) -> None:
         if any(new is not old for new, old in zip(kept, tables, strict=True)):
             read[key] = kept
             slimmed.add(key)
+
+
+def keep_read(path: Path, tables: list[Table]) -> None:
+    """Inside ``read_once()``: keep ``tables`` as the file's tables read,
+    slimmed (as ``slim_tables`` leaves them), from a reader that made what
+    it needs of the rows as it read them (the supervision items of a large
+    supervision table, ``runtime.inputs.supervision``); the other readers
+    get these tables, ``read_tables(path, whole=True)`` reads the file
+    again.  Nothing is kept outside the block or when the file was read."""
+    read, slimmed = _READ.get(), _SLIMMED.get()
+    key = _key(path)
+    if read is None or slimmed is None or key is None or key in read:
+        return
+    read[key] = tables
+    slimmed.add(key)
 
 
 def _key(path: Path) -> tuple[str, int, int] | None:

@@ -17,6 +17,7 @@ import difflib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TypeVar, cast
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
@@ -25,13 +26,16 @@ from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
-from runtime.inputs.events import is_event_table
-from runtime.inputs.periods import Period, PeriodError, parse_month
-from runtime.inputs.supervision import due_in, is_supervision_table
+from runtime.inputs.events import EVENT_COLUMNS, is_event_table
+from runtime.inputs.periods import Period, PeriodError, parse_month, period_of
+from runtime.inputs.supervision import drop_items_due_before, due_in, is_supervision_table
 from runtime.inputs.tables import Table, read_once, slim_read
 from runtime.store import Store
 from runtime.tools.explain import explain
+from semantics.calendar import parse_date
 from semantics.rounding import shown
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,6 +173,7 @@ def _compare_periods(
     engine: str,
 ) -> None:
     """Each period evaluated by both sides and compared (the data files read once)."""
+    shared = _Shared()
     for number, period in enumerate(periods, start=1):
         if progress is not None:
             progress(number, len(periods), str(period))
@@ -184,6 +189,9 @@ def _compare_periods(
             baseline, data, [period], label, absent_unscores=True, engine=engine
         )
         _gather_link_names(run, before)
+        if not keep_results and number == 1:
+            # Read and checked once: the rows of periods not asked are read no more.
+            slim_read(_rows_dropped(periods, baseline, candidate))
         published_text: str | None = None
         if published is not None and label in published:
             stored = {str(s["id"]): s for s in published[label]}
@@ -193,8 +201,9 @@ def _compare_periods(
                 if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
             ]
             published_text = "reproduced" if not differ else ", ".join(differ)
+        shared.sources.clear()  # a new period's rows
         if not keep_results:  # what the comparison and the roll-up read, before the candidate
-            before = _slimmed(before, baseline, explained)
+            before = _slimmed(before, baseline, explained, shared)
         after = evaluate_rules(
             candidate,
             data,
@@ -206,7 +215,7 @@ def _compare_periods(
         )
         _gather_link_names(run, after)
         if not keep_results:
-            after = _slimmed(after, candidate, explained)
+            after = _slimmed(after, candidate, explained, shared)
         comparison = _comparison(
             label,
             baseline,
@@ -220,6 +229,8 @@ def _compare_periods(
             before, after = _compared(before, explained), _compared(after, explained)
             # The rows of this period (and of periods not asked) are read no more.
             slim_read(_rows_dropped(periods[number:], baseline, candidate))
+            if periods[number:]:  # nor the supervision items due before the periods left
+                drop_items_due_before(min(p.start for p in periods[number:]))
         run.evaluations.append((before, after))
 
 
@@ -239,10 +250,36 @@ def _rows_dropped(
     what a reader makes of it: month rows in it (read by quarter), a period
     cell that is not a period, rows of the other kind of period (reported),
     or kept rows that name fewer subjects (which kind of subject a table
-    holds is judged from the subjects it names)."""
+    holds is judged from the subjects it names).  An event table's rows
+    dated in periods not in ``remaining`` are dropped too (the event reader
+    skips them, their dates read without a problem by then); it is left
+    whole if a date does not read or no row would be left."""
     annual = {c.programs["section"].annual for c in (baseline, candidate)}
     wanted = set(remaining)
     known: dict[str, bool] = {}  # period text -> whether its rows can be dropped
+    days: dict[str, bool] = {}  # an event's date text -> whether its row can be dropped
+
+    def dated_out(text: str) -> bool | None:
+        """True: an event of a period not wanted; False: kept; None: leave the table whole."""
+        if text not in days:
+            day = parse_date(text.strip())
+            if day is None or len(annual) != 1:
+                return None
+            days[text] = period_of(day, next(iter(annual))) not in wanted
+        return days[text]
+
+    def slim_events(table: Table, at: int) -> Table:
+        kept: list[tuple[int, list[str]]] = []
+        for numbered in table.rows:
+            cells = numbered[1]
+            drop = dated_out(cells[at]) if at < len(cells) else None
+            if drop is None:
+                return table
+            if not drop:
+                kept.append(numbered)
+        if not kept or len(kept) == len(table.rows):
+            return table
+        return dataclasses.replace(table, rows=kept)
 
     def droppable(text: str) -> bool | None:
         """True: a row of a period not wanted; False: kept; None: leave the table whole."""
@@ -261,6 +298,8 @@ def _rows_dropped(
 
     def slim(table: Table) -> Table:
         columns = {name: index for index, name in enumerate(table.header) if name}
+        if is_event_table(columns) and table.rows:
+            return slim_events(table, columns[EVENT_COLUMNS[0]])  # its date column
         if (
             PERIOD_COLUMN not in columns
             or SUBJECT_COLUMN not in columns
@@ -291,14 +330,20 @@ def _named(rows: list[tuple[int, list[str]]], index: int) -> set[str]:
     return {cells[index].strip() for _, cells in rows if index < len(cells)}
 
 
-def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None) -> Evaluation:
+def _slimmed(
+    evaluation: Evaluation,
+    compilation: Compilation,
+    kept: str | None,
+    shared: _Shared | None = None,
+) -> Evaluation:
     """``evaluation`` (of one period) with only what the comparison and the
     roll-up over periods read of each result (total, base, rank, grade,
     group, vetoes, sanctions, consequences and the slots ranking and grading
     read), except the results of the subject ``kept``.  Each result is
     slimmed once: the period's results after the links (their consequences)
-    stand for the quarter too, the subject ``kept`` as it was in each."""
-    slim = _slimming(compilation, kept)
+    stand for the quarter too, the subject ``kept`` as it was in each.
+    ``shared``: see ``_slimming``."""
+    slim = _slimming(compilation, kept, shared)
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
         """The same results but the subject ``kept``: as it was before the links."""
@@ -315,7 +360,7 @@ def _slimmed(evaluation: Evaluation, compilation: Compilation, kept: str | None)
             strict=True,
         )
     ):
-        return _slimmed_apart(evaluation, compilation, kept)
+        return _slimmed_apart(evaluation, compilation, kept, shared)
     whole_sections, whole_people = evaluation.quarters[evaluation.label]
     sections, people = slim(evaluation.sections), slim(evaluation.people)
     quarter = (as_quarter(sections, whole_sections), as_quarter(people, whole_people))
@@ -341,12 +386,15 @@ def _compared(evaluation: Evaluation, kept: str | None) -> Evaluation:
 
 
 def _slimmed_apart(
-    evaluation: Evaluation, compilation: Compilation, kept: str | None
+    evaluation: Evaluation,
+    compilation: Compilation,
+    kept: str | None,
+    shared: _Shared | None = None,
 ) -> Evaluation:
     """``_slimmed`` where the period's results and its quarter's differ (never
     for a dry-run's one-period evaluations): each slimmed on its own (consequences kept for the comparison)."""
 
-    slim = _slimming(compilation, kept)
+    slim = _slimming(compilation, kept, shared)
     quarters = {p: (slim(s), slim(people)) for p, (s, people) in evaluation.quarters.items()}
     return dataclasses.replace(
         evaluation,
@@ -357,11 +405,15 @@ def _slimmed_apart(
 
 
 def _slimming(
-    compilation: Compilation, kept: str | None
+    compilation: Compilation,
+    kept: str | None,
+    shared: _Shared | None = None,
 ) -> Callable[[list[SubjectResult]], list[SubjectResult]]:
     """Results without what no dry-run report shows (``_bare``), their values
     only the slots ``roll_up`` and the population stage read (``Read``);
-    the subject ``kept`` whole."""
+    the subject ``kept`` whole; equal sources and numbers ``shared``."""
+    known = _Shared() if shared is None else shared
+    number = known.number
     needed = {
         kind: reading(program)
         for kind, program in compilation.programs.items()
@@ -375,8 +427,15 @@ def _slimming(
                 slimmed.append(result)
                 continue
             values_of = needed.get("person" if result.kind == "person" else "section")
-            values = result.values if values_of is None else values_of(result.values)
-            slimmed.append(_bare(result, values))
+            values = result.values
+            if values_of is not None:
+                read = values_of(values)
+                values = type(read)(map(number, read))
+            source = known.sources.setdefault((result.kind, result.id), result.source)
+            slimmed.append(
+                _bare(result, values, source if source == result.source else result.source,
+                      number(result.total), number(result.base))
+            )  # fmt: skip
         return slimmed
 
     return slim
@@ -532,10 +591,37 @@ def explain_difference(
     return "\n" + "\n".join(parts) + "\n"
 
 
-def _bare(result: SubjectResult, values: tuple[object, ...]) -> SubjectResult:
+def _bare(
+    result: SubjectResult,
+    values: tuple[object, ...],
+    source: str,
+    total: Decimal,
+    base: Decimal | None,
+) -> SubjectResult:
     """A compared result without what no dry-run report shows (its indicator
     and adjustment details, overridden consequences, supervision items), its
-    values cut to ``values``."""
+    values cut to ``values``, its source, total and base the equal ``source``,
+    ``total`` and ``base``."""
     return dataclasses.replace(
-        result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values
-    )
+        result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values,
+        source=source, total=total, base=base,
+    )  # fmt: skip
+
+
+@dataclass
+class _Shared:
+    """What the slimmed results of a dry-run share instead of each holding an
+    equal copy through every period: a subject's source (``file:row``) in one
+    period, the same for both sides (they read the same rows), and numbers
+    by their exact spelling (a total or a ranked value is one of a few
+    thousand; every result held its own, a tenth of a large dry-run's
+    memory).  Equal spellings are equal Decimals in every respect (``str``
+    gives back the same digits and exponent), so nothing shown changes."""
+
+    sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    numbers: dict[str, Decimal] = field(default_factory=dict)
+
+    def number(self, value: T) -> T:
+        if not isinstance(value, Decimal) or type(value) is not Decimal:
+            return value
+        return cast(T, self.numbers.setdefault(str(value), value))

@@ -9,9 +9,12 @@ the data files) so it can be reproduced and checked later.
 
 from __future__ import annotations
 
+import codecs
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
@@ -86,17 +89,27 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
         row = indicator_row(value, rows)
         return value if row is None else row  # a tuple: JSON makes none of its own
 
+    made: list[Mapping[str, object]] | None = None
+    document: Any  # as json.loads gives it
     try:
-        document = json.loads(path.read_text(encoding="utf-8"), object_hook=compact)
-        if isinstance(document, tuple):
-            document = dict(document)
-        subjects = document["subjects"]
-        if not isinstance(subjects, list) or not all(isinstance(s, dict | tuple) for s in subjects):
-            raise ValueError("`subjects` is not a list of results")
-        for subject in subjects:
-            for key in ("id", "total", "rank"):
-                if key not in (dict(subject) if isinstance(subject, tuple) else subject):
-                    raise ValueError(f"a result without `{key}`")
+        # Results made one by one as the file is read; any document that is
+        # not simply one is parsed whole, which says what is wrong.
+        parsed = _one_by_one(path, json.JSONDecoder(object_hook=compact))
+        if parsed is not None:
+            document, made = parsed
+        else:
+            document = json.loads(path.read_text(encoding="utf-8"), object_hook=compact)
+            if isinstance(document, tuple):
+                document = dict(document)
+            subjects = document["subjects"]
+            if not isinstance(subjects, list) or not all(
+                isinstance(s, dict | tuple) for s in subjects
+            ):
+                raise ValueError("`subjects` is not a list of results")
+            for subject in subjects:
+                for key in ("id", "total", "rank"):
+                    if key not in (dict(subject) if isinstance(subject, tuple) else subject):
+                        raise ValueError(f"a result without `{key}`")
     except (OSError, ValueError, KeyError, TypeError) as error:
         problem = str(error) if not isinstance(error, KeyError) else f"no {error}"
         raise UserError(
@@ -104,21 +117,148 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
         ) from None
     if document.get("scheme") != scheme or document.get("period") != label:
         return None
+    if made is not None:
+        return made
     del document
     return _compacted(subjects)
+
+
+_SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as the json module skips it
+_CHUNK = 1 << 20  # bytes of a published file decoded at once
+
+
+class _Text:
+    """A JSON text read a chunk at a time: a published year of 100,000
+    people is 65 MB of UTF-8, 123 MiB as one string (and 249 MiB while
+    ``read_text`` made it), the peak of ``evaluate``; here only the
+    characters not parsed yet are held."""
+
+    def __init__(self, file: BinaryIO) -> None:
+        self.file = file
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+        self.text = ""
+        self.at = 0  # the next character to parse
+        self.done = False
+
+    def more(self) -> bool:
+        """The next chunk added (False at the end); UnicodeDecodeError for bytes not UTF-8."""
+        if self.done:
+            return False
+        data = self.file.read(_CHUNK)
+        self.done = not data
+        self.text = self.text[self.at :] + self.decoder.decode(data, final=self.done)
+        self.at = 0
+        return True
+
+    def peek(self) -> str:
+        """The next character after JSON whitespace ('' at the end)."""
+        while True:
+            found = _SPACE.match(self.text, self.at)
+            assert found is not None  # the pattern matches the empty string too
+            self.at = found.end()
+            if self.at < len(self.text) or not self.more():
+                return self.text[self.at : self.at + 1]
+
+    def value(self, decoder: json.JSONDecoder) -> object:
+        """The JSON value that starts at the next character after whitespace."""
+        while True:
+            self.peek()
+            try:
+                value, end = decoder.raw_decode(self.text, self.at)
+            except ValueError:
+                if self.more():
+                    continue  # cut off by the chunk's end
+                raise
+            if end == len(self.text) and self.more():
+                continue  # a number may go on in the next chunk
+            self.at = end
+            return value
+
+
+def _one_by_one(
+    path: Path, decoder: json.JSONDecoder
+) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
+    """A published document whose ``subjects`` is a list of results (each
+    an object with ``id``, ``total`` and ``rank``), read a chunk at a time
+    (``_Text``): the document's other keys, and each result made compact
+    (``_compacted``) as soon as it is parsed, never all of them as dicts.
+    None for anything else, which ``json.loads`` then parses or reports as
+    before: the document and its keys are read as it reads them
+    (whitespace, the last of equal keys), and any doubt (a syntax error,
+    bytes not UTF-8, a result that is not one, ``subjects`` not a list, a
+    byte order mark) is left to it."""
+    document: dict[str, object] = {}
+    made: list[Mapping[str, object]] | None = None
+    compact = _compacting()
+    try:
+        with path.open("rb") as file:
+            text = _Text(file)
+            if text.peek() != "{":
+                return None
+            text.at += 1
+            while text.peek() == '"':
+                key = text.value(decoder)
+                if not isinstance(key, str) or text.peek() != ":":
+                    return None
+                text.at += 1
+                if key == "subjects":
+                    if text.peek() != "[":
+                        return None
+                    text.at += 1
+                    made = []
+                    while text.peek() != "]":
+                        subject = text.value(decoder)
+                        if not isinstance(subject, dict) or not all(
+                            k in subject for k in ("id", "total", "rank")
+                        ):
+                            return None
+                        made.append(compact(subject))
+                        if text.peek() == ",":
+                            text.at += 1
+                            if text.peek() == "]":
+                                return None  # a trailing comma: json.loads says where
+                        elif text.peek() != "]":
+                            return None
+                    text.at += 1
+                    document[key] = None
+                else:
+                    document[key] = text.value(decoder)
+                if text.peek() == ",":
+                    text.at += 1
+                    if text.peek() != '"':
+                        return None
+                elif text.peek() != "}":
+                    return None
+            if text.peek() != "}":
+                return None
+            text.at += 1
+            if text.peek() != "" or made is None:
+                return None
+    except (OSError, ValueError):
+        return None
+    return document, made
 
 
 def _compacted(subjects: list[dict[str, object]]) -> list[Mapping[str, object]]:
     """Each subject as a ``PastResult`` (emptying ``subjects`` as it goes, so
     the dicts are freed one by one): keys shared by every subject with the
     same keys, equal strings shared, indicators as shared rows."""
-    layouts: dict[tuple[str, ...], dict[str, int]] = {}
-    strings: dict[str, str] = {}
-    share = strings.setdefault
+    compact = _compacting()
     made: list[Mapping[str, object]] = []
     subjects.reverse()
     while subjects:
-        subject = subjects.pop()
+        made.append(compact(subjects.pop()))
+    return made
+
+
+def _compacting() -> Callable[[dict[str, object]], PastResult]:
+    """``_compacted`` of one subject at a time, sharing across the subjects
+    given to the one function returned."""
+    layouts: dict[tuple[str, ...], dict[str, int]] = {}
+    strings: dict[str, str] = {}
+    share = strings.setdefault
+
+    def compact(subject: dict[str, object]) -> PastResult:
         keys = tuple(subject)
         at = layouts.get(keys)
         if at is None:
@@ -133,8 +273,9 @@ def _compacted(subjects: list[dict[str, object]]) -> list[Mapping[str, object]]:
             else _restored(value)
             for key, value in subject.items()
         )  # fmt: skip
-        made.append(PastResult(at, values, found))
-    return made
+        return PastResult(at, values, found)
+
+    return compact
 
 
 def _restored(value: object) -> object:
