@@ -17,7 +17,6 @@ from pathlib import Path
 from compiler import ir
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.engine.batch import BatchEvaluator
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.links import (
     History,
@@ -28,7 +27,6 @@ from runtime.engine.links import (
 from runtime.engine.results import Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
-from runtime.engine.spark import SparkEvaluator
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
 from runtime.inputs.collection import collect_young, collector_paused
 from runtime.inputs.data import Dataset, Row, load_data
@@ -147,12 +145,20 @@ def evaluate_datasets(
     # Sanctions that last: from earlier published results, and from the
     # quarters of this evaluation into the later ones (runtime.engine.sanctions).
     lasting: dict[str, dict[str, list[Sanctioned]]] = {}
-    batches: dict[str, StageOne] = {
-        kind: BatchEvaluator(kind_program)
-        for kind, kind_program in compilation.programs.items()
-        if engine == "batch" and kind_program is not None
-    }
+    batches: dict[str, StageOne] = {}
+    # The engines are imported where chosen: the batch engine brings numpy,
+    # the Spark engine pyspark's modules, neither needed by the Python path.
+    if engine == "batch":
+        from runtime.engine.batch import BatchEvaluator
+
+        batches = {
+            kind: BatchEvaluator(kind_program)
+            for kind, kind_program in compilation.programs.items()
+            if kind_program is not None
+        }
     if engine == "spark":  # stage 1 on Spark's executors (runtime.engine.spark)
+        from runtime.engine.spark import SparkEvaluator
+
         batches = {
             kind: SparkEvaluator(kind_program, kind_module)
             for kind, kind_program in compilation.programs.items()

@@ -1,4 +1,4 @@
-"""Reading data files as tables of text cells: CSV files and XLSX workbooks.
+"""Reading data files as tables of text cells: CSV files, XLSX workbooks and Parquet files.
 
 The reader itself is ``dsl.tablefiles`` (the rule set's roster tables are
 read by it too, below this layer; its docstring says how cells, encodings,
