@@ -26,7 +26,7 @@ import pytest
 from runtime.store import Store
 from runtime.tools.warning_records import issued_warnings
 from tests.clirun import run
-from tests.test_submissions import _split, publish_2015q3, without_sources
+from tests.test_submissions import _split, merged_and_direct, publish_2015q3, without_sources
 
 RULES = "rules/yongzhou"
 DATA = Path("examples/yongzhou")
@@ -230,13 +230,5 @@ def test_evaluating_from_submissions_equals_the_data_folder(
         assert code == 0, err
     lines = _json("status", RULES, "--store", str(store), "--period", PERIOD)["lines"]
     assert {line["state"] for line in lines if line["assessor"] == MISSING} == {"late"}
-    code, merged, err = run(
-        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
-        "--format", "json",
-    )  # fmt: skip
-    assert code == 0, err
-    code, direct, _ = run(
-        "evaluate", RULES, "--data", str(DATA), "--period", PERIOD, "--format", "json"
-    )
-    assert code == 0
+    merged, direct = merged_and_direct(store)
     assert without_sources(merged) == without_sources(direct)

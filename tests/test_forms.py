@@ -21,7 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from dsl.messages import text
 from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
 from tests.clirun import run
-from tests.test_submissions import publish_2015q3, without_sources
+from tests.test_submissions import merged_and_direct, publish_2015q3, without_sources
 from tests.test_workbooks import _assert_office_sheet
 from tests.variants import variant
 
@@ -226,15 +226,7 @@ def test_filled_forms_evaluate_as_the_data_folder(forms: Path, tmp_path: Path) -
     assert code == 0, err
     code, _, err = _submit(store, "办公室", DATA / "supervision.csv")  # the office's record
     assert code == 0, err
-    code, merged, err = run(
-        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
-        "--format", "json",
-    )  # fmt: skip
-    assert code == 0, err
-    code, direct, _ = run(
-        "evaluate", RULES, "--data", str(DATA), "--period", PERIOD, "--format", "json"
-    )
-    assert code == 0
+    merged, direct = merged_and_direct(store)
 
     assert without_sources(merged) == without_sources(direct)
 

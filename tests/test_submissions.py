@@ -204,6 +204,21 @@ def without_sources(text: str) -> object:
     return document
 
 
+def merged_and_direct(store: Path) -> tuple[str, str]:
+    """The period's evaluation as JSON from the store's submissions, and
+    from the data folder they were split from."""
+    code, merged, err = run(
+        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
+        "--format", "json",
+    )  # fmt: skip
+    assert code == 0, err
+    code, direct, err = run(
+        "evaluate", RULES, "--data", str(DATA), "--period", PERIOD, "--format", "json"
+    )
+    assert code == 0, err
+    return merged, direct
+
+
 def test_evaluating_from_submissions_equals_the_data_folder(
     parts: dict[str, list[Path]], tmp_path: Path
 ) -> None:
@@ -216,14 +231,7 @@ def test_evaluating_from_submissions_equals_the_data_folder(
                 file = _as_workbook(file, tmp_path)
             code, _, err = _submit(store, assessor, file, ON_TIME)
             assert code == 0, err
-    code, merged, err = run(
-        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
-        "--format", "json",
-    )  # fmt: skip
-    assert code == 0, err
-    code, direct, _ = run("evaluate", RULES, "--data", str(DATA), "--period", PERIOD,
-                          "--format", "json")  # fmt: skip
-    assert code == 0
+    merged, direct = merged_and_direct(store)
 
     assert without_sources(merged) == without_sources(direct)
     assert "events-2016Q3.csv (submission " in merged
@@ -440,13 +448,6 @@ def test_submitted_parquet_files_evaluate_as_the_data_folder(
             csv_to_parquet(file, typed)
             code, _, err = _submit(store, assessor, typed, ON_TIME)
             assert code == 0, err
-    code, merged, err = run(
-        "evaluate", RULES, "--store", str(store), "--from-submissions", "--period", PERIOD,
-        "--format", "json",
-    )  # fmt: skip
-    assert code == 0, err
-    code, direct, _ = run("evaluate", RULES, "--data", str(DATA), "--period", PERIOD,
-                          "--format", "json")  # fmt: skip
-    assert code == 0
+    merged, direct = merged_and_direct(store)
     assert without_sources(merged) == without_sources(direct)
     assert "events-2016Q3.parquet (submission " in merged

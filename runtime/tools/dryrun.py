@@ -269,14 +269,7 @@ def _rows_dropped(
         return days[text]
 
     def slim_events(table: Table, at: int) -> Table:
-        kept: list[tuple[int, list[str]]] = []
-        for numbered in table.rows:
-            cells = numbered[1]
-            drop = dated_out(cells[at]) if at < len(cells) else None
-            if drop is None:
-                return table
-            if not drop:
-                kept.append(numbered)
+        kept = _rows_kept(table, at, dated_out)
         if not kept or len(kept) == len(table.rows):
             return table
         return dataclasses.replace(table, rows=kept)
@@ -309,21 +302,30 @@ def _rows_dropped(
         ):
             return table
         at, who = columns[PERIOD_COLUMN], columns[SUBJECT_COLUMN]
-        kept: list[tuple[int, list[str]]] = []
-        for numbered in table.rows:
-            cells = numbered[1]
-            drop = droppable(cells[at]) if at < len(cells) else None
-            if drop is None:
-                return table
-            if not drop:
-                kept.append(numbered)
-        if len(kept) == len(table.rows):
+        kept = _rows_kept(table, at, droppable)
+        if kept is None or len(kept) == len(table.rows):
             return table
         if not kept or _named(kept, who) != _named(table.rows, who):
             return table
         return dataclasses.replace(table, rows=kept)
 
     return slim
+
+
+def _rows_kept(
+    table: Table, at: int, dropped: Callable[[str], bool | None]
+) -> list[tuple[int, list[str]]] | None:
+    """The rows whose cell at ``at`` is not ``dropped``; None when some row's
+    cell says to leave the table whole (``dropped`` gave None, or it is short)."""
+    kept: list[tuple[int, list[str]]] = []
+    for numbered in table.rows:
+        cells = numbered[1]
+        drop = dropped(cells[at]) if at < len(cells) else None
+        if drop is None:
+            return None
+        if not drop:
+            kept.append(numbered)
+    return kept
 
 
 def _named(rows: list[tuple[int, list[str]]], index: int) -> set[str]:
