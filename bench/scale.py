@@ -28,7 +28,9 @@ The organization comes from tables (``rules/org/sections.csv`` and
 ``people.csv``, as an HR system exports them).  The larger sizes exceed the
 limit of 20,000 sections and people (E0210); the subprocesses run under
 ``synth.raised_limits()``, an explicit override of this benchmark (the CLI
-never raises them).  Only the Python engine exists so far.
+never raises them).  The commands run on the Python engine, the default:
+the batch engine shares all but stage 1 with it and does not win end to end
+(docs/backends.md; ``bench/national.py`` runs the batch engine).
 """
 
 from __future__ import annotations
