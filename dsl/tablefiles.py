@@ -119,13 +119,13 @@ def read_table_bytes(raw: bytes, shown: str, max_records: int | None = None) -> 
         return _xlsx(raw, shown)
     if shown.lower().endswith(".parquet"):
         return [_parquet(raw, shown, max_records)]
-    # Decoded and split a chunk at a time (``_lines``): the whole text and a
+    # Decoded and split a chunk at a time (``csv_lines``): the whole text and a
     # list of all its lines next to the rows made from them were most of the
     # peak memory of a large table.  The result is the one decoding the whole
     # file would give: UTF-8 (BOM or not) when all of it is, else GB18030.
     for encoding in ("utf-8", "gb18030"):
         try:
-            return [_csv_table(_lines(raw, encoding), shown)]
+            return [_csv_table(csv_lines(raw, encoding), shown)]
         except UnicodeDecodeError:
             continue
         except TableError:
@@ -148,7 +148,7 @@ def _decodes(raw: bytes, encoding: str) -> bool:
 _CHUNK = 1 << 20
 
 
-def _lines(raw: bytes, encoding: str) -> Iterator[str]:
+def csv_lines(raw: bytes, encoding: str) -> Iterator[str]:
     """``decode(raw).splitlines(keepends=True)``, a chunk at a time.  Chunks
     end just after a ``\n`` byte, which is a line feed in UTF-8 and GB18030
     alike (never part of a multi-byte character), so each chunk decodes on

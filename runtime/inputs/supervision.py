@@ -19,7 +19,6 @@ corrected — what an item ``from: supervision.uncorrected`` counts (督查发�
 
 from __future__ import annotations
 
-import codecs
 import csv
 import dataclasses
 from collections.abc import Iterable, Iterator
@@ -37,6 +36,7 @@ from runtime.inputs.tables import (
     EncodingProblem,
     Table,
     TableError,
+    csv_lines,
     data_files,
     keep_read,
     made_once,
@@ -173,10 +173,10 @@ def _read_supervision(
     problems: list[Diagnostic] = []
     seen: dict[str, str] = {}
     for file in data_files(path):
-        raw = _csv_bytes(file)
+        raw = _unless_workbook(file)
         if raw is not None and not all(marker.encode() in raw for marker in _MARKERS):
             continue  # not read here: its tables held while this one's rows are read were the peak
-        if raw is not None:
+        if raw is not None and file.suffix.lower() != ".parquet":  # CSV
             streamed = _streamed(file, raw, sections, seen, wanted)
             raw = None
             if streamed is not None:
@@ -196,12 +196,13 @@ def _read_supervision(
     return items, problems
 
 
-def _csv_bytes(file: Path) -> bytes | None:
-    """The bytes of a CSV file (None for a workbook, or a file that cannot
-    be read: reading it as a table says what is wrong).  A CSV file whose
-    bytes lack one of the marker column names holds no supervision table
-    (its header is its first row, and in UTF-8 and GB18030 alike an ASCII
-    name is its ASCII bytes), so it is left to the period data reader
+def _unless_workbook(file: Path) -> bytes | None:
+    """The bytes of a CSV or Parquet file (None for a workbook, or a file
+    that cannot be read: reading it as a table says what is wrong).  A file
+    whose bytes lack one of the marker column names holds no supervision
+    table (a CSV file's header is its first row, and in UTF-8 and GB18030
+    alike an ASCII name is its ASCII bytes; a Parquet file's column names
+    are plain text in its footer), so it is left to the period data reader
     instead of being read, and kept inside ``read_once()``, before this
     reader's own table (at 100,000 people the other tables held then were
     about 300 MiB)."""
@@ -243,7 +244,7 @@ def _streamed(
 
     trial = dict(seen)
     try:
-        records = csv.reader(_utf8_lines(raw))
+        records = csv.reader(csv_lines(raw, "utf-8"))
         header = [cell.strip() for cell in next(records, [])]
         named = [name for name in header if name]
         if not is_supervision_table(named) or "period" in named:
@@ -258,24 +259,6 @@ def _streamed(
     keep_read(file, [Table(str(file), header, first)])
     slim_tables(file, _header_only)  # tables read before this reader: as the table path leaves them
     return found
-
-
-# About this many bytes of a CSV file are decoded and split into lines at once.
-_CHUNK = 1 << 20
-
-
-def _utf8_lines(raw: bytes) -> Iterator[str]:
-    """``raw.decode("utf-8-sig").splitlines(keepends=True)`` a chunk at a
-    time, as the table reader splits a CSV file (``dsl.tablefiles``):
-    chunks end just after a ``\n`` byte, never inside a character."""
-    start, size = 0, len(raw)
-    if raw.startswith(codecs.BOM_UTF8):
-        start = len(codecs.BOM_UTF8)
-    while start < size:
-        end = raw.find(b"\n", start + _CHUNK)
-        end = size if end < 0 else end + 1
-        yield from raw[start:end].decode("utf-8").splitlines(keepends=True)
-        start = end
 
 
 def _header_only(table: Table) -> Table:
