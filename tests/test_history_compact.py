@@ -178,3 +178,23 @@ def test_bytes_not_utf8_are_the_same_error(tmp_path: Path) -> None:
         path.read_text(encoding="utf-8")
     except ValueError as error:
         assert raised.value.diagnostics[0].args["problem"] == str(error)
+
+
+@pytest.mark.parametrize("scheme", ["S", "另一个方案"])
+def test_values_nested_too_deeply_are_an_error_at_the_file(tmp_path: Path, scheme: str) -> None:
+    """A result holding a value nested deeper than Python's recursion goes
+    (hand-edited or damaged) is E1017 at the file, whatever its scheme,
+    never an internal error: results are compacted as they are read, before
+    the scheme is known when ``subjects`` comes first."""
+    deep = "[" * 3000 + "]" * 3000
+    path = tmp_path / "2015.json"
+    path.write_text(
+        '{"subjects":[{"id":"a","total":"1","rank":1,"x":' + deep + "}],"
+        f'"scheme":"{scheme}","period":"2015"}}',
+        encoding="utf-8",
+    )
+    with pytest.raises(UserError) as raised:
+        _bundled(path, "S", "2015")
+    [diagnostic] = raised.value.diagnostics
+    assert diagnostic.code == "E1017"
+    assert diagnostic.args["problem"] == "values nested too deeply"

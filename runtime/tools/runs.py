@@ -112,15 +112,27 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
                         raise ValueError(f"a result without `{key}`")
     except (OSError, ValueError, KeyError, TypeError) as error:
         problem = str(error) if not isinstance(error, KeyError) else f"no {error}"
-        raise UserError(
-            [Diagnostic("E1017", {"path": str(path), "problem": problem}, None, location=str(path))]
-        ) from None
+        raise _unreadable(path, problem) from None
+    except RecursionError:  # values nested deeper than parsing or compacting them goes
+        raise _unreadable(path, _TOO_DEEP) from None
     if document.get("scheme") != scheme or document.get("period") != label:
         return None
     if made is not None:
         return made
     del document
-    return _compacted(subjects)
+    try:
+        return _compacted(subjects)
+    except RecursionError:
+        raise _unreadable(path, _TOO_DEEP) from None
+
+
+_TOO_DEEP = "values nested too deeply"
+
+
+def _unreadable(path: Path, problem: str) -> UserError:
+    """E1017 at a published file that cannot be read as results."""
+    args = {"path": str(path), "problem": problem}
+    return UserError([Diagnostic("E1017", args, None, location=str(path))])
 
 
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as the json module skips it
