@@ -118,6 +118,13 @@ def test_rows_of_periods_compared_are_dropped_only_where_no_reader_could_tell(
         assert slim(whole_events) is whole_events
 
 
+def _bundled_sections() -> dict[str, str]:
+    """The bundled organization's sections, id -> name (what the supervision reader checks against)."""
+    organization = _compiled(str(ROOT / "rules" / "yongzhou")).programs["section"].organization
+    assert organization is not None
+    return {s.id: s.name for s in organization.sections}
+
+
 def test_supervision_items_are_made_for_the_periods_asked_and_every_row_checked(
     tmp_path: Path,
 ) -> None:
@@ -125,10 +132,7 @@ def test_supervision_items_are_made_for_the_periods_asked_and_every_row_checked(
 
     from runtime.inputs.supervision import due_in, read_supervision
 
-    compilation = _compiled(str(ROOT / "rules" / "yongzhou"))
-    organization = compilation.programs["section"].organization
-    assert organization is not None
-    sections = {s.id: s.name for s in organization.sections}
+    sections = _bundled_sections()
     data = tmp_path / "data"
     shutil.copytree(ROOT / "examples" / "yongzhou", data)
     table = data / "supervision.csv"
@@ -157,10 +161,7 @@ def test_supervision_items_due_before_the_periods_left_are_dropped_but_the_first
     from runtime.inputs.supervision import drop_items_due_before, read_supervision
     from runtime.inputs.tables import read_once
 
-    compilation = _compiled(str(ROOT / "rules" / "yongzhou"))
-    organization = compilation.programs["section"].organization
-    assert organization is not None
-    sections = {s.id: s.name for s in organization.sections}
+    sections = _bundled_sections()
     data = str(ROOT / "examples" / "yongzhou")
     day = date(2016, 7, 1)
     with read_once():
