@@ -4,10 +4,13 @@ left alone by the period data reader, and counted into the bulletin."""
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import shutil
 from datetime import date
 from pathlib import Path
+
+import pytest
 
 from runtime.inputs.supervision import read_supervision
 from tests.clirun import run
@@ -294,8 +297,8 @@ def test_a_csv_table_read_row_by_row_gives_the_items_and_problems_of_the_whole_t
     """A UTF-8 supervision CSV is read row by row as it is decoded (never
     held whole: the peak memory at 100,000 people); items, problems, their
     order and what the other readers see of the table are those of the
-    table read whole.  A file that is not simply that (GB18030, a period
-    column) is read whole as before."""
+    table read whole, in UTF-8 and in GB18030 alike.  A file that is not
+    simply that (a period column, a CSV problem) is read whole as before."""
     from runtime.inputs.supervision import _header_only, due_in, read_supervision_table
     from runtime.inputs.tables import read_once, read_tables
 
@@ -316,10 +319,10 @@ def test_a_csv_table_read_row_by_row_gives_the_items_and_problems_of_the_whole_t
         "twice_named": "id,letter,issued,subject,matter,due,due\nD1,L,2016-07-03,s01,m,2016-07-23,\n",
         "header_only": HEADER,
     }
-    for name, body in bodies.items():
-        path = tmp_path / name / "supervision.csv"
+    for (name, body), encoding in itertools.product(bodies.items(), ("utf-8", "gb18030")):
+        path = tmp_path / f"{name}-{encoding}" / "supervision.csv"
         path.parent.mkdir()
-        path.write_text(HEADER + body if name == "messy" else body, encoding="utf-8")
+        path.write_text(HEADER + body if name == "messy" else body, encoding=encoding)
         for spans in (None, [(date(2016, 7, 1), date(2016, 9, 30))]):
             (table,) = read_tables(path)
             wanted = None if spans is None else tuple(spans)
@@ -330,14 +333,10 @@ def test_a_csv_table_read_row_by_row_gives_the_items_and_problems_of_the_whole_t
                 (again,) = read_tables(path, whole=True)
             assert found == expected, name
             assert kept == _header_only(table) and again == table, name
-    assert any(read_supervision_table(read_tables(tmp_path / "messy" / "supervision.csv")[0],
+    assert any(read_supervision_table(read_tables(tmp_path / "messy-utf-8" / "supervision.csv")[0],
                                       SECTIONS)[1])  # fmt: skip
-    # Read whole as before: GB18030, and a table with a period column.
+    # Read whole as before: a table with a period column.
     for name, raw in (
-        (
-            "gbk",
-            (HEADER + "D1,督〔2016〕1号,2016-07-03,s01,事项,2016-07-23,,,\n").encode("gb18030"),
-        ),
         ("period", (HEADER.strip() + ",period\nD1,L,2016-07-03,s01,m,2016-07-23,,,,x\n").encode()),
     ):
         path = tmp_path / name / "supervision.csv"
@@ -356,3 +355,26 @@ def test_a_csv_table_read_row_by_row_gives_the_items_and_problems_of_the_whole_t
                     + "x" * (csv.field_size_limit() + 1) + ",2016-07-23,,,\n", encoding="utf-8")  # fmt: skip
     with read_once():
         assert read_supervision(str(path.parent), SECTIONS) == ([], [])
+
+
+def test_a_gb18030_table_is_read_row_by_row_never_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A supervision table saved by WPS or Excel on Chinese Windows (GBK)
+    is read row by row like a UTF-8 one, even when its first bytes are
+    ASCII and UTF-8 fails only further on: the reading starts again."""
+    from runtime.inputs import supervision
+
+    rows = "".join(
+        f"D{n},督〔2016〕{n}号,2016-07-03,s01,事项{n},2016-07-23,,,\n" for n in range(1, 4)
+    )
+    path = tmp_path / "supervision.csv"
+    path.write_bytes((HEADER + rows).encode("gb18030"))
+    whole = supervision.read_supervision(str(tmp_path), SECTIONS)
+
+    def never(*args: object, **kwargs: object) -> object:
+        raise AssertionError("the table was read whole")
+
+    monkeypatch.setattr(supervision, "read_tables", never)
+    assert supervision.read_supervision(str(tmp_path), SECTIONS) == whole
+    assert [item.matter for item in whole[0]] == ["事项1", "事项2", "事项3"]

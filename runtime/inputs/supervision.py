@@ -221,44 +221,55 @@ def _streamed(
     seen: dict[str, str],
     wanted: tuple[tuple[date, date], ...] | None,
 ) -> tuple[list[SupervisionItem], list[Diagnostic]] | None:
-    """A UTF-8 CSV supervision table's items and problems made row by row
-    as the file is decoded and split, the rows never held together (a
-    table of 1.2 million rows was 300 MiB beside its items, the peak of a
+    """A CSV supervision table's items and problems made row by row as the
+    file is decoded and split, the rows never held together (a table of
+    1.2 million rows was 300 MiB beside its items, the peak of a
     100,000-person evaluation); inside ``read_once()`` the other readers
     get what they would have got once the items were made: the header and
-    the first row (``_header_only``).  None, ``seen`` untouched, for any
-    file that is not simply that (not UTF-8, a CSV problem, not a
+    the first row (``_header_only``).  The file is tried as UTF-8, then as
+    GB18030 (GBK), as the table reader decodes it (``dsl.tablefiles``): a
+    byte that is not UTF-8 starts the reading again from the top, with
+    nothing of the first try kept.  None, ``seen`` untouched, for any file
+    that is not simply that (in neither encoding, a CSV problem, not a
     supervision table, a ``period`` column): it is read as a table instead,
     which reports what is wrong exactly as before.  The rows are those the
-    table reader keeps (``dsl.tablefiles``: numbered from 2 by record, rows
-    of blanks left out), so items, problems and their order are the same."""
-    header: list[str] = []
-    first: list[tuple[int, list[str]]] = []
-
-    def numbered(records: Iterator[list[str]]) -> Iterator[tuple[int, list[str]]]:
-        for line, cells in enumerate(records, start=2):
-            if "".join(cells).strip():
-                if not first:
-                    first.append((line, cells))
-                yield line, cells
-
-    trial = dict(seen)
-    try:
-        records = csv.reader(csv_lines(raw, "utf-8"))
-        header = [cell.strip() for cell in next(records, [])]
-        named = [name for name in header if name]
-        if not is_supervision_table(named) or "period" in named:
+    table reader keeps (numbered from 2 by record, rows of blanks left
+    out), so items, problems and their order are the same."""
+    for encoding in ("utf-8", "gb18030"):
+        first: list[tuple[int, list[str]]] = []
+        trial = dict(seen)
+        try:
+            records = csv.reader(csv_lines(raw, encoding))
+            header = [cell.strip() for cell in next(records, [])]
+            named = [name for name in header if name]
+            if not is_supervision_table(named) or "period" in named:
+                return None
+            rows = _numbered(records, first)
+            found = _table_rows(str(file), header, rows, sections, trial, wanted)
+            for _ in rows:  # left unread (columns missing): read to the end, as the table is
+                pass
+        except UnicodeDecodeError:
+            continue
+        except csv.Error:
             return None
-        rows = numbered(records)
-        found = _table_rows(str(file), header, rows, sections, trial, wanted)
-        for _ in rows:  # left unread (columns missing): read to the end, as the table is
-            pass
-    except (UnicodeDecodeError, csv.Error):
-        return None
-    seen.update(trial)
-    keep_read(file, [Table(str(file), header, first)])
-    slim_tables(file, _header_only)  # tables read before this reader: as the table path leaves them
-    return found
+        seen.update(trial)
+        keep_read(file, [Table(str(file), header, first)])
+        # Tables read before this reader: as the table path leaves them.
+        slim_tables(file, _header_only)
+        return found
+    return None
+
+
+def _numbered(
+    records: Iterator[list[str]], first: list[tuple[int, list[str]]]
+) -> Iterator[tuple[int, list[str]]]:
+    """The records as the table reader numbers and keeps them (from 2, rows
+    of blanks left out); the first one kept is also put in ``first``."""
+    for line, cells in enumerate(records, start=2):
+        if "".join(cells).strip():
+            if not first:
+                first.append((line, cells))
+            yield line, cells
 
 
 def _header_only(table: Table) -> Table:
