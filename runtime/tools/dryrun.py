@@ -624,6 +624,7 @@ class _Shared:
     numbers: dict[str, Decimal] = field(default_factory=dict)
 
     def number(self, value: T) -> T:
+        # None, a text or a Decimal subclass kept as it is (isinstance: for the type checker).
         if not isinstance(value, Decimal) or type(value) is not Decimal:
             return value
         return cast(T, self.numbers.setdefault(str(value), value))

@@ -107,7 +107,7 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
             ):
                 raise ValueError("`subjects` is not a list of results")
             for subject in subjects:
-                for key in ("id", "total", "rank"):
+                for key in _RESULT_KEYS:
                     if key not in (dict(subject) if isinstance(subject, tuple) else subject):
                         raise ValueError(f"a result without `{key}`")
     except (OSError, ValueError, KeyError, TypeError) as error:
@@ -127,6 +127,7 @@ def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] 
 
 
 _TOO_DEEP = "values nested too deeply"
+_RESULT_KEYS = ("id", "total", "rank")  # what every published result holds
 
 
 def _unreadable(path: Path, problem: str) -> UserError:
@@ -221,7 +222,7 @@ def _one_by_one(
                     while text.peek() != "]":
                         subject = text.value(decoder)
                         if not isinstance(subject, dict) or not all(
-                            k in subject for k in ("id", "total", "rank")
+                            k in subject for k in _RESULT_KEYS
                         ):
                             return None
                         made.append(compact(subject))
