@@ -296,9 +296,9 @@ def _reader_of(
     if t.is_integer(kind) or t.is_boolean(kind) or t.is_floating(kind):
         return _Reader(unchanged, cell_text)
     if t.is_date32(kind):
-        return _Reader(ticks, lambda days: _day_text(days, cell_text))
+        return _Reader(ticks, lambda days: _dated(days, cell_text))
     if t.is_date64(kind):  # milliseconds of whole days
-        return _Reader(ticks, lambda ms: _day_text(ms // 86_400_000, cell_text))
+        return _Reader(ticks, lambda ms: _dated(ms // 86_400_000, cell_text))
     if t.is_timestamp(kind):
         # An instant (a time zone, or INT96, which holds UTC) as the local time.
         local = kind.tz is not None or int96
@@ -315,16 +315,12 @@ _EPOCH = datetime.date(1970, 1, 1).toordinal()
 _CYCLE = 146_097  # days in 400 Gregorian years, after which the calendar repeats
 
 
-def _day_text(days: int, cell_text: Callable[[Any], str]) -> str:
-    """A day counted from 1970-01-01 as its ISO text.  A day outside the
-    years 1–9999 a Python date holds (a sentinel such as year 10183 in a
-    warehouse export) is written with its true year all the same,
-    ``10183-09-21``, a cell that a date column refuses at its row and column
-    (any other column reads it as text)."""
-    return _dated(days, cell_text)
-
-
 def _dated(days: int, text: Callable[[datetime.date], str]) -> str:
+    """A day counted from 1970-01-01 as ``text`` writes it (ISO for a cell).
+    A day outside the years 1–9999 a Python date holds (a sentinel such as
+    year 10183 in a warehouse export) is written with its true year all the
+    same, ``10183-09-21``, a cell that a date column refuses at its row and
+    column (any other column reads it as text)."""
     ordinal = days + _EPOCH
     if 1 <= ordinal <= datetime.date.max.toordinal():
         return text(datetime.date.fromordinal(ordinal))
