@@ -335,3 +335,28 @@ def test_a_table_that_cannot_be_read_stops_before_its_references(tmp_path: Path)
     result = check(DirectorySource(str(rules)))
     assert [d.code for d in result.diagnostics] == ["E0884"]
     assert result.ruleset is None
+
+
+def test_a_table_read_again_unchanged_is_not_parsed_again(tmp_path: Path) -> None:
+    """A dry-run compiles the baseline and the candidate from one folder: the
+    roster's declarations are read once and shared; changed bytes are read
+    again, and a table with a problem is read (and reported) each time."""
+    rules = as_tables(tmp_path / "rules")
+
+    def organization() -> tuple[Any, ...]:
+        loaded = load_ruleset(DirectorySource(str(rules)))
+        assert loaded.ruleset is not None and loaded.ruleset.organization is not None
+        files = tuple((f.path, f.text) for f in loaded.ruleset.files)
+        return loaded.ruleset.organization.people, files, loaded.diagnostics
+
+    people, files, problems = organization()
+    again, files_again, problems_again = organization()
+    assert again is people and files_again == files and problems == problems_again == []
+    roster = rules / "org" / "people.csv"
+    roster.write_bytes(roster.read_bytes() + "p9999,新人,s01,\n".encode())
+    changed, _, _ = organization()
+    names = [p.id.name for p in people]
+    assert changed is not people and [p.id.name for p in changed] == [*names, "p9999"]
+    roster.write_bytes(roster.read_bytes() + b"p9998,,s01,\n")
+    found = [organization()[2] for _ in range(2)]
+    assert [[d.code for d in problems] for problems in found] == [["E0886"], ["E0886"]]
