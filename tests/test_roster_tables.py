@@ -23,7 +23,7 @@ import openpyxl
 import pytest
 import yaml
 
-from compiler.pipeline import check
+from compiler.pipeline import check, compile_rules
 from dsl.diagnostics import render_all
 from dsl.gitsource import GitSource
 from dsl.ruleset import DirectorySource, load_ruleset
@@ -360,3 +360,26 @@ def test_a_table_read_again_unchanged_is_not_parsed_again(tmp_path: Path) -> Non
     roster.write_bytes(roster.read_bytes() + b"p9998,,s01,\n")
     found = [organization()[2] for _ in range(2)]
     assert [[d.code for d in problems] for problems in found] == [["E0886"], ["E0886"]]
+
+
+def test_two_compilations_of_one_roster_share_its_organization(tmp_path: Path) -> None:
+    """The baseline and the candidate of a dry-run check and build the
+    organization once; another roster, or one with a problem, is built (and
+    reported) anew."""
+    rules = as_tables(tmp_path / "rules")
+
+    def organization() -> tuple[object, list[str]]:
+        compilation = compile_rules(DirectorySource(str(rules)))
+        program = compilation.programs.get("section")
+        return (program.organization if program else None), [
+            d.code for d in compilation.diagnostics
+        ]
+
+    first, problems = organization()
+    assert first is not None and problems == []
+    again, problems = organization()
+    assert again is first and problems == []
+    roster = rules / "org" / "people.csv"
+    roster.write_bytes(roster.read_bytes() + "p9999,新人,s99,\n".encode())
+    for _ in range(2):
+        assert organization() == (None, ["E0412"])
