@@ -9,7 +9,7 @@ value whichever the direction.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -41,3 +41,39 @@ def competition_ranks(members: Sequence[K], keys: Mapping[K, Any]) -> dict[K, in
             previous = key
         ranks[member] = rank
     return ranks
+
+
+def ranked_order(
+    members: Sequence[K],
+    keys: Sequence[Hashable],
+    best_first: Callable[[Any], Any] | None = None,
+) -> list[tuple[K, int]]:
+    """``members`` (``keys[n]`` the key of ``members[n]``) best first, each
+    with its competition rank as ``competition_ranks`` gives it; members of
+    equal keys in their own order (ids: a stable order for everything that
+    follows the ranks, e.g. grades given in rank order).  ``best_first``:
+    the sort key of a key, when keys are not sort keys themselves (it must
+    tie exactly the keys that are equal).
+
+    Members are bucketed by key and only the distinct keys sorted: a
+    population repeats its totals (100,000 people hold a few thousand), and a
+    key's rank is 1 + the size of the buckets before it.  Equal keys are one
+    bucket, so the keys must hash as they compare (Decimals and tuples of
+    them do: 1.0 and 1.00 are one key)."""
+    buckets: dict[Hashable, list[K]] = {}
+    for member, key in zip(members, keys, strict=True):
+        bucket = buckets.get(key)
+        if bucket is None:
+            buckets[key] = [member]
+        else:
+            bucket.append(member)
+    distinct: list[Any] = list(buckets)  # Any: keys and members sort, which Hashable does not say
+    distinct.sort(key=best_first)
+    ordered: list[tuple[K, int]] = []
+    rank = 1
+    for key in distinct:
+        tied: list[Any] = buckets[key]
+        tied.sort()
+        ordered.extend(zip(tied, [rank] * len(tied), strict=True))
+        rank += len(tied)
+    return ordered
