@@ -129,7 +129,11 @@ def standings(
 ) -> dict[str, Standing]:
     """Rank and grade ``subjects`` (id, every slot value) of one period
     (``label``); ``earlier``: sanctions carried into it, by subject;
-    ``durations``: per-event durations of the sanctions raised in it."""
+    ``durations``: per-event durations of the sanctions raised in it.
+
+    The subjects are listed by group, then rank, then id (the order results
+    are shown in, so a caller's sort of them has nothing to move), those
+    sanctions took out of scoring last."""
     rulings = sanctions.rulings(program, subjects, label, earlier, durations)
     if rulings:
         return _sanctioned_standings(program, subjects, rulings)
@@ -138,8 +142,7 @@ def standings(
     order, ranks = _ranked([i for i, _ in subjects], keys, group_of, best_first)
     grades = _grades(program, subjects, ranks, group_of, order) if program.grades else {}
     return {
-        ident: Standing(ranks[ident], group_of.get(ident, ""), grades.get(ident))
-        for ident, _ in subjects
+        ident: Standing(ranks[ident], group_of.get(ident, ""), grades.get(ident)) for ident in order
     }
 
 
@@ -176,7 +179,7 @@ def _sanctioned_standings(
         ident: Standing(
             ranks[ident], group_of.get(ident, ""), grades.get(ident), rulings.get(ident)
         )
-        for ident, _ in subjects
+        for ident in [*order, *(i for i, _ in subjects if i in out)]
     }
 
 

@@ -273,6 +273,10 @@ def evaluate_period(
     ranked = standings(
         program, [(row.subject, values) for row, values in evaluated], period, earlier, durations
     )
+    # In the standings' order (group, rank, id): the results' sort below then
+    # has next to nothing to move.
+    place = {ident: n for n, ident in enumerate(ranked)}
+    evaluated.sort(key=lambda pair: place[pair[0].subject])
     # Indicators not scored in the period (not in force, or a half-year or
     # annual indicator between its checkpoints) are not part of its results;
     # which they are is the period's, worked out once.
@@ -285,18 +289,24 @@ def evaluate_period(
     # (a renderer works out a tuple's cells once).
     shared: dict[tuple[int, object, str, str], IndicatorResult] = {}
     tuples: dict[tuple[int, ...], tuple[IndicatorResult, ...]] = {}
-    # A subject's indicator results by the identities of its scores, when
-    # every one is there (each is then "scored", whatever the row): the batch
-    # engine gives equal scores as one object.  Every score is alive in
-    # ``evaluated`` meanwhile, so an identity names one value and its text.
-    by_scores: dict[tuple[int, ...], tuple[IndicatorResult, ...]] = {}
+    # A subject's indicator results by the identities of its scores and the
+    # status of each absent one (a present score is "scored", whatever the
+    # row): the batch engine gives equal scores as one object.  Every score
+    # is alive in ``evaluated`` meanwhile, so an identity names one value and
+    # its text.
+    by_scores: dict[tuple[object, ...], tuple[IndicatorResult, ...]] = {}
+    absent = id(None)
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
         mine = scores(values)
-        identities = tuple(map(id, mine))
-        indicators = by_scores.get(identities)
+        found_by: tuple[object, ...] = tuple(map(id, mine))
+        if absent in found_by:
+            found_by += tuple(
+                _status(i, values, row) for i, s in zip(scored, mine, strict=True) if s is None
+            )
+        indicators = by_scores.get(found_by)
         if indicators is None:
             found = []
             for n, i in enumerate(scored):  # keyed by position in the period, not by id
@@ -306,9 +316,9 @@ def evaluate_period(
                 if one is None:
                     one = shared[key] = IndicatorResult(i.id, i.name, i.points, score, status)  # type: ignore[arg-type]
                 found.append(one)
-            indicators = tuples.setdefault(tuple(map(id, found)), tuple(found))
-            if None not in mine:
-                by_scores[identities] = indicators
+            indicators = by_scores[found_by] = tuples.setdefault(
+                tuple(map(id, found)), tuple(found)
+            )
         base = values[program.base] if program.base is not None else None
         result = SubjectResult(
             row.subject,

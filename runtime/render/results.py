@@ -81,7 +81,8 @@ def _signed(value: Decimal, program: ir.Program) -> str:
 
 def _columns(program: ir.Program, results: list[SubjectResult]) -> list[ir.Indicator]:
     """The indicators that appear in these results, in rule order."""
-    present = {i.id for r in results for i in r.indicators}
+    tuples = {id(r.indicators): r.indicators for r in results}  # a period's results share them
+    present = {i.id for indicators in tuples.values() for i in indicators}
     return [i for i in program.indicators if i.id in present]
 
 
@@ -114,7 +115,7 @@ def _sections_of(
     """``_section_of`` of each result (a table's column at once)."""
     if program.kind != "person" or program.organization is None:
         return [("", None)] * len(results)
-    person, slot = program.organization.person, program.section_total
+    person, slot = program.organization.people_by_id().get, program.section_total
     found: list[tuple[str, Decimal | None]] = []
     for result in results:
         mine = person(result.id)
