@@ -9,7 +9,7 @@ value whichever the direction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, TypeVar
 
@@ -43,17 +43,11 @@ def competition_ranks(members: Sequence[K], keys: Mapping[K, Any]) -> dict[K, in
     return ranks
 
 
-def ranked_order(
-    members: Sequence[K],
-    keys: Sequence[Hashable],
-    best_first: Callable[[Any], Any] | None = None,
-) -> list[tuple[K, int]]:
+def ranked_order(members: Sequence[K], keys: Sequence[Hashable]) -> list[tuple[K, int]]:
     """``members`` (``keys[n]`` the key of ``members[n]``) best first, each
     with its competition rank as ``competition_ranks`` gives it; members of
-    equal keys in their own order (ids: a stable order for everything that
-    follows the ranks, e.g. grades given in rank order).  ``best_first``:
-    the sort key of a key, when keys are not sort keys themselves (it must
-    tie exactly the keys that are equal).
+    equal keys sorted among themselves (ids: one order for everything that
+    follows the ranks, e.g. grades given in rank order).
 
     Members are bucketed by key and only the distinct keys sorted: a
     population repeats its totals (100,000 people hold a few thousand), and a
@@ -68,7 +62,7 @@ def ranked_order(
         else:
             bucket.append(member)
     distinct: list[Any] = list(buckets)  # Any: keys and members sort, which Hashable does not say
-    distinct.sort(key=best_first)
+    distinct.sort()
     ordered: list[tuple[K, int]] = []
     rank = 1
     for key in distinct:

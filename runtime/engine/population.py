@@ -11,10 +11,9 @@ it passes and whose quota still has room; what no band takes is "ungraded".
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from decimal import Decimal
-from functools import partial
 from itertools import repeat
 from operator import itemgetter
 from typing import Any, NamedTuple
@@ -52,11 +51,15 @@ def _key(program: ir.Program, parts: Sequence[object]) -> tuple[tuple[bool, Deci
 
 def _keys(
     program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]]
-) -> tuple[list[tuple[object, ...]], Callable[[tuple[object, ...]], Any]]:
-    """Each subject's ranking values, and the sort key (``_key``) that orders
-    them.  Equal values are equal keys, so subjects are bucketed by their
-    values and only the distinct ones are made keys and sorted
-    (``semantics.ordering.ranked_order``)."""
+) -> list[tuple[tuple[bool, Decimal], ...]]:
+    """Each subject's sort key (``_key``), made once per distinct tuple of
+    ranking values (a population repeats its totals) and shared.
+
+    Equal values give equal keys, but not only they: a descending key is
+    the negated value, which the decimal context in force rounds (to 28
+    digits outside evaluation), so two totals that differ past that digit
+    tie.  Subjects are therefore ranked by their keys, never by their
+    values."""
     assert program.ranking is not None
     slots = [slot for slot, _ in program.ranking.keys]
     if len(slots) == 1:
@@ -65,7 +68,8 @@ def _keys(
     else:
         pick = itemgetter(*slots)
         parts = [pick(values) for _, values in subjects]
-    return parts, partial(_key, program)
+    made = {values: _key(program, values) for values in dict.fromkeys(parts)}
+    return list(map(made.__getitem__, parts))
 
 
 def _group_of(program: ir.Program) -> dict[str, str]:
@@ -76,10 +80,7 @@ def _group_of(program: ir.Program) -> dict[str, str]:
 
 
 def _ranked(
-    idents: Sequence[str],
-    keys: Sequence[Hashable],
-    group_of: Mapping[str, str],
-    best_first: Callable[[Any], Any] | None = None,
+    idents: Sequence[str], keys: Sequence[Hashable], group_of: Mapping[str, str]
 ) -> tuple[list[str], dict[str, int]]:
     """Ranks within each group (``semantics.ordering.ranked_order``), and every
     subject in the order grades are given in: by group, then rank, then id."""
@@ -99,7 +100,7 @@ def _ranked(
             members, their = idents, keys
         else:
             members, their = [idents[n] for n in positions], [keys[n] for n in positions]
-        for ident, rank in ranked_order(members, their, best_first):
+        for ident, rank in ranked_order(members, their):
             order.append(ident)
             ranks[ident] = rank
     return order, ranks
@@ -138,8 +139,7 @@ def standings(
     if rulings:
         return _sanctioned_standings(program, subjects, rulings)
     group_of = _group_of(program)
-    keys, best_first = _keys(program, subjects)
-    order, ranks = _ranked([i for i, _ in subjects], keys, group_of, best_first)
+    order, ranks = _ranked([i for i, _ in subjects], _keys(program, subjects), group_of)
     grades = _grades(program, subjects, ranks, group_of, order) if program.grades else {}
     return {
         ident: Standing(ranks[ident], group_of.get(ident, ""), grades.get(ident)) for ident in order
@@ -159,10 +159,9 @@ def _sanctioned_standings(
     out = {i for i, _ in subjects if i in rulings and rulings[i].not_scored}
     ranked = [(i, v) for i, v in subjects if i not in out]
     idents = [i for i, _ in ranked]
-    parts, best_first = _keys(program, ranked)
     keys = [
-        sanctions.rank_key(rulings.get(i), best_first(key))
-        for i, key in zip(idents, parts, strict=True)
+        sanctions.rank_key(rulings.get(i), key)
+        for i, key in zip(idents, _keys(program, ranked), strict=True)
     ]
     order, ranks = _ranked(idents, keys, group_of)
     sizes: dict[str, int] = {}  # each group's ranked subjects, counted once
