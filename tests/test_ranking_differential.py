@@ -8,7 +8,8 @@ Populations are generated with many ties (few distinct totals, ``90`` beside
 key's negation rounds together), absent values in a tie-break key (exempt
 scores), vetoes, subjects outside every group, quotas per group and over
 all, ties at the quota line included or excluded, and sanctions carried in
-(forced grades, caps, not scored, ranked last).
+(forced grades, caps, not scored, ranked last).  Last, the results' own
+shortcut: a subject's indicator results found by its scores' identities.
 """
 
 from __future__ import annotations
@@ -335,3 +336,61 @@ def test_passes_is_the_band_test() -> None:
     assert passes(program, good, values, {"no_excellent"})
     values[program.total] = Decimal("89.99")
     assert not passes(program, top, values, set())
+
+
+STATUS_RULES = """\
+scheme: 测试
+version: "1"
+year: 2016
+places: 2
+organization:
+  groups: [{id: g}]
+  sections:
+    - {id: s1, name: 甲, group: g}
+    - {id: s2, name: 乙, group: g}
+    - {id: s3, name: 丙, group: g}
+    - {id: s4, name: 丁, group: g}
+    - {id: s5, name: 戊, group: g}
+indicators:
+  - {id: a, name: 甲, points: 60, inputs: {a分: {type: number, missing: exempt}}, machine: a分}
+  - {id: b, name: 乙, points: 40, inputs: {b分: number}, machine: b分}
+"""
+
+
+def test_indicator_results_follow_each_rows_status_and_text(tmp_path: Path) -> None:
+    # Results are looked up by the identities of a subject's scores; an
+    # absent score's status is the row's (no data collected, or exempt), and
+    # 1.0 and 1.00 are different objects with their own text.
+    from runtime.engine.compiled import CompiledEvaluator
+    from runtime.engine.subjects import evaluate_period
+    from runtime.inputs.data import Row
+
+    (tmp_path / "ruleset.yaml").write_text(STATUS_RULES, encoding="utf-8")
+    result = compile_rules(DirectorySource(str(tmp_path)))
+    program, module = result.programs.get("section"), result.modules.get("section")
+    assert result.ok and program is not None and module is not None
+    one, ten, ten_again = Decimal("1.0"), Decimal("10"), Decimal("1.00")
+
+    def row(subject: str, a: Decimal | None, unscored: frozenset[str] = frozenset()) -> Row:
+        values = {"a分": a, "b分": ten}
+        inputs = tuple(values.get(f.name, True) for f in program.inputs)
+        return Row("2016Q3", subject, subject, inputs, "data.csv:2", unscored=unscored)
+
+    rows = [
+        row("s1", None, frozenset({"a"})),
+        row("s2", None),
+        row("s3", one),
+        row("s4", ten_again),
+        row("s5", one),
+    ]
+    results, problems = evaluate_period(program, CompiledEvaluator(program, module), rows, "2016Q3")
+    assert not problems
+    found = {r.id: {i.id: (str(i.score), i.status) for i in r.indicators} for r in results}
+    assert found["s1"]["a"] == ("None", "no_data")
+    assert found["s2"]["a"] == ("None", "exempt")
+    assert found["s3"]["a"] == ("1.0", "scored")
+    assert found["s4"]["a"] == ("1.00", "scored")
+    # Equal tuples of results are one tuple (renderers key their cells by it).
+    by_id = {r.id: r for r in results}
+    assert by_id["s3"].indicators is by_id["s5"].indicators
+    assert by_id["s1"].indicators is not by_id["s2"].indicators
