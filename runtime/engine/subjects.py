@@ -289,23 +289,20 @@ def evaluate_period(
     # (a renderer works out a tuple's cells once).
     shared: dict[tuple[int, object, str, str], IndicatorResult] = {}
     tuples: dict[tuple[int, ...], tuple[IndicatorResult, ...]] = {}
-    # A subject's indicator results by the identities of its scores and the
-    # status of each absent one (a present score is "scored", whatever the
-    # row): the batch engine gives equal scores as one object.  Every score
-    # is alive in ``evaluated`` meanwhile, so an identity names one value and
-    # its text.
+    # A subject's indicator results by what decides them: the identities of
+    # its scores (the batch engine gives equal scores as one object; every
+    # score is alive in ``evaluated`` meanwhile, so an identity names one
+    # value and its text) and, for an absent score's status, the row's
+    # unscored indicators and the indicators' contexts (``_status``).
     by_scores: dict[tuple[object, ...], tuple[IndicatorResult, ...]] = {}
-    absent = id(None)
+    contexts = _picker([i.context for i in scored if i.context is not None])
+    flags = _picker([slot for _, slot in program.vetoes])
+    by_flags: dict[tuple[object, ...], tuple[str, ...]] = {}  # ``vetoes_of`` by the veto slots
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
-        mine = scores(values)
-        found_by: tuple[object, ...] = tuple(map(id, mine))
-        if absent in found_by:
-            found_by += tuple(
-                _status(i, values, row) for i, s in zip(scored, mine, strict=True) if s is None
-            )
+        found_by = (*map(id, scores(values)), row.unscored, *contexts(values))
         indicators = by_scores.get(found_by)
         if indicators is None:
             found = []
@@ -319,6 +316,10 @@ def evaluate_period(
             indicators = by_scores[found_by] = tuples.setdefault(
                 tuple(map(id, found)), tuple(found)
             )
+        raised = flags(values)
+        vetoes = by_flags.get(raised)
+        if vetoes is None:
+            vetoes = by_flags[raised] = vetoes_of(program, values)
         base = values[program.base] if program.base is not None else None
         result = SubjectResult(
             row.subject,
@@ -329,12 +330,12 @@ def evaluate_period(
             indicators,
             tuple(values),
             row.source,
-            base=base if isinstance(base, Decimal) else None,
-            adjustments=adjustments_of(program, values, row.events, period, row.supervision),
-            vetoes=vetoes_of(program, values),
-            grade=standing.grade,
-            kind=program.kind,
-            group=standing.group,
+            base if isinstance(base, Decimal) else None,
+            adjustments_of(program, values, row.events, period, row.supervision),
+            vetoes,
+            standing.grade,
+            standing.group,
+            program.kind,
             supervision=row.supervision,
         )
         results.append(with_ruling(result, standing.ruling) if standing.ruling else result)
