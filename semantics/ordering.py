@@ -4,7 +4,9 @@ Standard competition ranking ("1224"): subjects equal on every key share a
 rank, and the next distinct key's rank counts everyone ahead of it.  Keys
 compare as tuples, best (smallest) first; ``sort_key`` builds one part of
 such a key so that absent values (an exempt score) come after every present
-value whichever the direction.
+value whichever the direction.  ``competition_ranks`` states the ranking;
+``ranked_order`` is what the population stage runs (a population repeats its
+keys: only the distinct ones are sorted), tested against it.
 """
 
 from __future__ import annotations
