@@ -100,9 +100,9 @@ def _ranked(
             members, their = idents, keys
         else:
             members, their = [idents[n] for n in positions], [keys[n] for n in positions]
-        for ident, rank in ranked_order(members, their):
-            order.append(ident)
-            ranks[ident] = rank
+        ranked = ranked_order(members, their)
+        order.extend(map(itemgetter(0), ranked))
+        ranks.update(ranked)
     return order, ranks
 
 
