@@ -15,7 +15,7 @@ names from closed sets.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -619,6 +619,11 @@ class Organization:
     def person(self, ident: str) -> Person | None:
         """The person ``ident`` (a dictionary lookup)."""
         return _lookups(self).people.get(ident)
+
+    def people_by_id(self) -> Mapping[str, Person]:
+        """Every person by id, as ``person`` finds them: one dictionary for
+        many lookups at once (a table of every person)."""
+        return _lookups(self).people
 
     def members(self, section: str) -> tuple[Person, ...]:
         """The people of ``section``, in the organization's order."""

@@ -100,11 +100,18 @@ def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]
     distinct values than subjects (scores, counts, targets), and the text
     keeps ``1.0`` and ``1.00`` apart, which are equal Decimals with different
     exponents.  Coefficients are int64 when every one fits (the fast path)."""
-    texts = list(map(str, values))  # None is "None", which no number spells
-    distinct = dict.fromkeys(texts)
+    # Rows share a Decimal per cell spelling, so the values are told apart by
+    # identity first (one object, one text), then each distinct object's text.
+    identities = list(map(id, values))
+    objects = dict(zip(identities, values, strict=True))  # every object is alive in ``values``
+    texts = {ident: str(value) for ident, value in objects.items()}  # None is "None"
+    distinct = dict.fromkeys(texts.values())
     split = [(0, 0) if t == "None" else parts(Decimal(t)) for t in distinct]
     index = {t: n for n, t in enumerate(distinct)}
-    inverse = np.fromiter(map(index.__getitem__, texts), dtype=np.int64, count=len(texts))
+    position = {ident: index[text] for ident, text in texts.items()}
+    inverse = np.fromiter(
+        map(position.__getitem__, identities), dtype=np.int64, count=len(identities)
+    )
     coefficients = _small(_objects([c for c, _ in split]))
     exponents = np.array([e for _, e in split], dtype=np.int64)
     present = None if "None" not in index else inverse != index["None"]
@@ -113,15 +120,14 @@ def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]
 
 def decimals(coefficients: Array, exponents: Array) -> Array:
     """The Decimals of a number column (an object array), each distinct
-    (coefficient, exponent) made once when the coefficients are int64."""
+    (coefficient, exponent) made once: equal results are one object, which
+    the stages after (ranks, tables) key and hash once."""
     scaleb, exact = Decimal.scaleb, _EXACT
     if not _is64(coefficients) or not len(coefficients):
-        return _objects(
-            [
-                scaleb(Decimal(c), e, exact)
-                for c, e in zip(coefficients.tolist(), exponents.tolist(), strict=True)
-            ]
-        )
+        # Python integers: each distinct (coefficient, exponent) made once.
+        every = list(zip(coefficients.tolist(), exponents.tolist(), strict=True))
+        once = {pair: scaleb(Decimal(pair[0]), pair[1], exact) for pair in dict.fromkeys(every)}
+        return _objects(list(map(once.__getitem__, every)))
     low, high = int(exponents.min()), int(exponents.max())
     if low == high:  # one exponent (a rounded column): the distinct coefficients
         distinct, inverse = np.unique(coefficients, return_inverse=True)
@@ -396,9 +402,10 @@ class _Run:
         self.n = len(rows)
         self.everyone = np.ones(self.n, dtype=bool)
         self.columns: dict[int, Column] = {}
-        by_input = list(zip(*rows, strict=True)) if rows else []
+        # The rows by input (the output repeats the inputs' own values).
+        self.by_input: list[tuple[object, ...]] = list(zip(*rows, strict=True)) if rows else []
         for position, field in enumerate(self.program.inputs):
-            self.columns[field.slot] = self.input_column(by_input[position], _kind(field.type))
+            self.columns[field.slot] = self.input_column(self.by_input[position], _kind(field.type))
 
     def input_column(self, values: Sequence[object], kind: Literal["num", "bool", "obj"]) -> Column:
         if kind == "num":
@@ -737,8 +744,7 @@ class BatchEvaluator:
         columns: list[Sequence[object]] = []
         for slot in self.program.slots:
             if slot.index in inputs:
-                position = inputs[slot.index]
-                columns.append([row[position] for row in rows])
+                columns.append(run.by_input[inputs[slot.index]])
             elif slot.index in run.columns:
                 columns.append(_output(run.columns[slot.index]))
             else:

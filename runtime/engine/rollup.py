@@ -16,7 +16,7 @@ from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import date
 from decimal import Decimal
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import ClassVar
 
 from compiler import ir
@@ -168,9 +168,9 @@ def roll_up(
             ),
             ranked[s].ruling,
         )
-        for s, _ in synthetic
+        for s in ranked  # by group, rank, id: the sort below has next to nothing to move
     ]
-    final.sort(key=lambda r: (r.group, r.rank, r.id))
+    final.sort(key=attrgetter("group", "rank", "id"))
     return final, problems
 
 

@@ -13,8 +13,9 @@ from __future__ import annotations
 
 import decimal
 import hashlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
+from operator import attrgetter, itemgetter
 from typing import Protocol
 
 from compiler import ir
@@ -111,6 +112,17 @@ def _item_facts(program: ir.Program) -> tuple[dict[str, str], dict[str, str]]:
     return known[1], known[2]
 
 
+def _picker(slots: Sequence[int]) -> Callable[[Sequence[object]], tuple[object, ...]]:
+    """The values of ``slots`` of a subject, as a tuple (``itemgetter`` gives a
+    bare value for one slot)."""
+    if len(slots) == 1:
+        (slot,) = slots
+        return lambda values: (values[slot],)
+    if not slots:
+        return lambda values: ()
+    return itemgetter(*slots)
+
+
 def vetoes_of(program: ir.Program, values: tuple[object, ...]) -> tuple[str, ...]:
     return tuple(kind.removeprefix("veto:") for kind, slot in program.vetoes if values[slot])
 
@@ -179,12 +191,15 @@ def evaluate_period(
     section_of = (
         {p.id: p.section for p in program.organization.people} if program.organization else {}
     )
-    pending: list[Row] = []
+    # Each row with its inputs (a person's with their section's total put in:
+    # the row itself is not copied, its other parts stay as they are).
+    pending: list[tuple[Row, tuple[object, ...]]] = []
     with decimal.localcontext(helpers.CONTEXT):
         for row in rows:
             if row.period != period:
                 continue
-            if position is not None and row.values[position] is None:
+            values = row.values
+            if position is not None and values[position] is None:
                 section = section_of.get(row.subject, "")
                 total = (section_totals or {}).get(section)
                 if total is None:
@@ -197,40 +212,38 @@ def evaluate_period(
                         )
                     )
                     continue
-                values = (*row.values[:position], total, *row.values[position + 1 :])
-                row = Row(row.period, row.subject, row.name, values, row.source, row.events,
-                          row.supervision, row.unscored)  # fmt: skip
-            pending.append(row)
+                values = (*values[:position], total, *values[position + 1 :])
+            pending.append((row, values))
         computed = None
         if batch is not None and pending:
             try:
-                computed = batch.evaluate([row.values for row in pending])
+                computed = batch.evaluate([values for _, values in pending])
             except Fallback as fallback:
                 if fallbacks is not None and fallback.reason:  # "": a fault, located below
                     fallbacks.append(fallback.reason)
         if computed is not None:
-            evaluated.extend(zip(pending, computed, strict=True))
+            evaluated.extend(zip([row for row, _ in pending], computed, strict=True))
             pending = []
         if program.stages == 1 and pending:
             # The generated loop over every row at once; row by row (each
             # fault located) only when some row faults.
-            computed = evaluator.evaluate_rows([row.values for row in pending])
+            computed = evaluator.evaluate_rows([values for _, values in pending])
             if computed is not None:
-                evaluated.extend(zip(pending, computed, strict=True))
+                evaluated.extend(zip([row for row, _ in pending], computed, strict=True))
                 pending = []
         if program.stages == 1:
-            for row in pending:
+            for row, values in pending:
                 try:
-                    evaluated.append((row, evaluator.evaluate_in_context(row.values)))
+                    evaluated.append((row, evaluator.evaluate_in_context(values)))
                 except Fault as fault:
                     diagnostics.append(_fault(fault, row.subject, period))
     if program.stages > 1 and pending:
         # Group functions: every stage, a pool at a time (runtime.engine.groups).
-        rows_of = {row.subject: row for row in pending}
+        rows_of = {row.subject: row for row, _ in pending}
         kept, computed_values, faults = run_period(
             program,
-            [row.subject for row in pending],
-            [row.values for row in pending],
+            [row.subject for row, _ in pending],
+            [values for _, values in pending],
             evaluator.first_stage,
             evaluator.later_stage,
             evaluator.first_batch,
@@ -255,33 +268,58 @@ def evaluate_period(
     durations = {
         row.subject: durations_of((e.item, e.lasts) for e in row.events)
         for row, _ in evaluated
-        if any(e.lasts is not None for e in row.events)
+        if row.events and any(e.lasts is not None for e in row.events)
     }
     ranked = standings(
         program, [(row.subject, values) for row, values in evaluated], period, earlier, durations
     )
+    # In the standings' order (group, rank, id): the results' sort below then
+    # has next to nothing to move.
+    place = {ident: n for n, ident in enumerate(ranked)}
+    evaluated.sort(key=lambda pair: place[pair[0].subject])
     # Indicators not scored in the period (not in force, or a half-year or
     # annual indicator between its checkpoints) are not part of its results;
     # which they are is the period's, worked out once.
     scored = tuple(i for i in program.indicators if i.scored_in(end))
+    scores = _picker([i.score for i in scored])
     # Equal indicator results are one object (they are immutable): a large
     # organization repeats its scores, and a result per subject and indicator
     # was the most numerous object kept.  Keyed by the score's text too, so
-    # that 1.0 and 1.00 stay apart.
+    # that 1.0 and 1.00 stay apart.  Equal tuples of them are one tuple too
+    # (a renderer works out a tuple's cells once).
     shared: dict[tuple[int, object, str, str], IndicatorResult] = {}
+    tuples: dict[tuple[int, ...], tuple[IndicatorResult, ...]] = {}
+    # A subject's indicator results by what decides them: the identities of
+    # its scores (the batch engine gives equal scores as one object; every
+    # score is alive in ``evaluated`` meanwhile, so an identity names one
+    # value and its text) and, for an absent score's status, the row's
+    # unscored indicators and the indicators' contexts (``_status``).
+    by_scores: dict[tuple[object, ...], tuple[IndicatorResult, ...]] = {}
+    contexts = _picker([i.context for i in scored if i.context is not None])
+    flags = _picker([slot for _, slot in program.vetoes])
+    by_flags: dict[tuple[object, ...], tuple[str, ...]] = {}  # ``vetoes_of`` by the veto slots
     results = []
     for row, values in evaluated:
         total = _decimal(values[program.total])
         standing = ranked[row.subject]
-        mine = []
-        for n, i in enumerate(scored):  # keyed by position in the period, not by id
-            score, status = values[i.score], _status(i, values, row)
-            key = (n, score, str(score), status)
-            found = shared.get(key)
-            if found is None:
-                found = shared[key] = IndicatorResult(i.id, i.name, i.points, score, status)  # type: ignore[arg-type]
-            mine.append(found)
-        indicators = tuple(mine)
+        found_by = (*map(id, scores(values)), row.unscored, *contexts(values))
+        indicators = by_scores.get(found_by)
+        if indicators is None:
+            found = []
+            for n, i in enumerate(scored):  # keyed by position in the period, not by id
+                score, status = values[i.score], _status(i, values, row)
+                key = (n, score, str(score), status)
+                one = shared.get(key)
+                if one is None:
+                    one = shared[key] = IndicatorResult(i.id, i.name, i.points, score, status)  # type: ignore[arg-type]
+                found.append(one)
+            indicators = by_scores[found_by] = tuples.setdefault(
+                tuple(map(id, found)), tuple(found)
+            )
+        raised = flags(values)
+        vetoes = by_flags.get(raised)
+        if vetoes is None:
+            vetoes = by_flags[raised] = vetoes_of(program, values)
         base = values[program.base] if program.base is not None else None
         result = SubjectResult(
             row.subject,
@@ -292,14 +330,14 @@ def evaluate_period(
             indicators,
             tuple(values),
             row.source,
-            base=base if isinstance(base, Decimal) else None,
-            adjustments=adjustments_of(program, values, row.events, period, row.supervision),
-            vetoes=vetoes_of(program, values),
-            grade=standing.grade,
-            kind=program.kind,
-            group=standing.group,
+            base if isinstance(base, Decimal) else None,
+            adjustments_of(program, values, row.events, period, row.supervision),
+            vetoes,
+            standing.grade,
+            standing.group,
+            program.kind,
             supervision=row.supervision,
         )
         results.append(with_ruling(result, standing.ruling) if standing.ruling else result)
-    results.sort(key=lambda r: (r.group, r.rank, r.id))
+    results.sort(key=attrgetter("group", "rank", "id"))
     return results, diagnostics

@@ -8,15 +8,16 @@ and data: no timestamps, no dict-order or float surprises.
 from __future__ import annotations
 
 import datetime
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from compiler import ir
 from dsl.diagnostics import display_width
 from dsl.messages import text
 from runtime.engine.population import UNGRADED
-from runtime.engine.results import SubjectResult
+from runtime.engine.results import IndicatorResult, SubjectResult
 from runtime.inputs.checkpoints import due_date
 from runtime.inputs.periods import parse_periods
 from runtime.render.indented_json import encode_string, indented
@@ -80,7 +81,8 @@ def _signed(value: Decimal, program: ir.Program) -> str:
 
 def _columns(program: ir.Program, results: list[SubjectResult]) -> list[ir.Indicator]:
     """The indicators that appear in these results, in rule order."""
-    present = {i.id for r in results for i in r.indicators}
+    tuples = {id(r.indicators): r.indicators for r in results}  # a period's results share them
+    present = {i.id for indicators in tuples.values() for i in indicators}
     return [i for i in program.indicators if i.id in present]
 
 
@@ -104,13 +106,28 @@ def _checkpoints(program: ir.Program, ident: str, label: str) -> list[dict[str, 
 def _section_of(result: SubjectResult, program: ir.Program) -> tuple[str, Decimal | None]:
     """A person's section and that section's total as their score combined it
     (``("", None)`` for a section, or rules that combine nothing)."""
+    return _sections_of([result], program)[0]
+
+
+def _sections_of(
+    results: list[SubjectResult], program: ir.Program
+) -> list[tuple[str, Decimal | None]]:
+    """``_section_of`` of each result (a table's column at once)."""
     if program.kind != "person" or program.organization is None:
-        return "", None
-    person = program.organization.person(result.id)
-    section = person.section if person is not None else ""
-    slot = program.section_total
-    value = result.values[slot] if slot is not None and slot < len(result.values) else None
-    return section, value if isinstance(value, Decimal) else None
+        return [("", None)] * len(results)
+    person, slot = program.organization.people_by_id().get, program.section_total
+    found: list[tuple[str, Decimal | None]] = []
+    for result in results:
+        mine = person(result.id)
+        values = result.values
+        value = values[slot] if slot is not None and slot < len(values) else None
+        found.append(
+            (
+                mine.section if mine is not None else "",
+                value if isinstance(value, Decimal) else None,
+            )
+        )
+    return found
 
 
 class _PerPeriod:
@@ -406,47 +423,83 @@ def _fixed(
     return _Column(heads[1] if lang == "en" else heads[0], heads, cells, left, kept)
 
 
+def _each_once(values: list[Hashable], word: Callable[[Any], str]) -> list[str]:
+    """``word`` of each value, worked out once per distinct value (a table
+    repeats its scores, grades and sums on every row).  Numbers are keyed by
+    value, so 1.0 and 1.00 share a text: ``fmt`` shows both alike."""
+    words = {value: word(value) for value in dict.fromkeys(values)}
+    return list(map(words.__getitem__, values))
+
+
 def _table_columns(program: ir.Program, results: list[SubjectResult], lang: str) -> list[_Column]:
     """Every column the table can show, in order.  People also show their
-    section and its total, the part of their score ``combine`` takes from it."""
+    section and its total, the part of their score ``combine`` takes from it.
+    Cells are made a column at a time, each distinct value's text once."""
+
+    def number(value: Decimal | None) -> str:
+        return fmt(value, program) or ""
+
+    out = [_not_scored(r) for r in results]
     columns = [
-        _fixed(lang, "rank", ["" if _not_scored(r) else str(r.rank) for r in results], kept=True),
+        _fixed(
+            lang,
+            "rank",
+            ["" if o else str(r.rank) for r, o in zip(results, out, strict=True)],
+            kept=True,
+        ),
         _fixed(lang, "subject", [r.name for r in results], left=True, kept=True),
     ]
     organization = program.organization
     if program.kind == "person" and organization is not None:
         names = {s.id: s.name for s in organization.sections}
-        sections = [_section_of(r, program) for r in results]
-        columns.append(_fixed(lang, "section", [names.get(i, i) for i, _ in sections], left=True))
+        sections = _sections_of(results, program)
+        columns.append(
+            _fixed(lang, "section", _each_once([i for i, _ in sections], lambda i: names.get(i, i)),
+                   left=True)
+        )  # fmt: skip
         if program.section_total is not None:
             columns.append(
-                _fixed(lang, "section_total", [fmt(t, program) or "" for _, t in sections])
+                _fixed(lang, "section_total", _each_once([t for _, t in sections], number))
             )
+    zero = Decimal(0)
+    not_scored = text("sanction.word.not_scored", lang)
     columns += [
-        _fixed(lang, "total", [text("sanction.word.not_scored", lang) if _not_scored(r)
-                         else fmt(r.total, program) or "" for r in results]),
-        _fixed(lang, "grade", [_grade_word(r.grade, lang) for r in results]),
+        _fixed(lang, "total", [not_scored if o else cell for o, cell in
+                               zip(out, _each_once([r.total for r in results], number), strict=True)]),
+        _fixed(lang, "grade", _each_once([r.grade for r in results], lambda g: _grade_word(g, lang))),
         _fixed(lang, "own" if program.kind == "person" else "base",
-               [fmt(r.base, program) or "" for r in results]),
+               _each_once([r.base for r in results], number)),
         _fixed(lang, "adjust",
-               [_signed(sum((a.points for a in r.adjustments), Decimal(0)), program)
-                for r in results]),
+               _each_once([sum((a.points for a in r.adjustments), zero) if r.adjustments else zero
+                           for r in results], lambda v: _signed(v, program))),
         _fixed(lang, "veto",
-               [",".join(text(f"table.veto.{v}", lang) for v in r.vetoes) for r in results]),
+               _each_once([r.vetoes for r in results],
+                          lambda vetoes: ",".join(text(f"table.veto.{v}", lang) for v in vetoes))),
     ]  # fmt: skip
     if any(r.sanctions for r in results):
         columns.append(
             _fixed(lang, "sanction", [sanction_word(r, lang) for r in results], left=True)
         )
-    by_id = [{i.id: i for i in reversed(r.indicators)} for r in results]  # the first of an id
-    for indicator in _columns(program, results):
-        ident = indicator.id
-        cells = [
-            "" if (found := mine.get(ident)) is None
-            else fmt(found.score, program) or text(f"table.status.{found.status}", lang)
-            for mine in by_id
-        ]  # fmt: skip
-        columns.append(_Column(indicator.name, (indicator.name, indicator.id), cells))
+    shown = _columns(program, results)
+    # Each result's indicator cells, worked out once per tuple of indicator
+    # results: a period's results share their tuples (runtime.engine.subjects),
+    # and every result is alive here, so a tuple's id names it.
+    rows: dict[int, tuple[str, ...]] = {}
+
+    def indicator_cells(indicators: tuple[IndicatorResult, ...]) -> tuple[str, ...]:
+        found = rows.get(id(indicators))
+        if found is None:
+            mine = {i.id: i for i in reversed(indicators)}  # the first of an id
+            found = rows[id(indicators)] = tuple(
+                "" if (result := mine.get(indicator.id)) is None
+                else number(result.score) or text(f"table.status.{result.status}", lang)
+                for indicator in shown
+            )  # fmt: skip
+        return found
+
+    cells = zip(*map(indicator_cells, [r.indicators for r in results]), strict=True)
+    for indicator, column in zip(shown, cells, strict=True):
+        columns.append(_Column(indicator.name, (indicator.name, indicator.id), list(column)))
     return columns
 
 
@@ -488,17 +541,25 @@ def to_table(
         space = " " * max(0, width - cells(text))
         return space + text if right else text + space
 
-    widths = [max([cells(c.head)] + [cells(x) for x in c.cells]) for c in shown_columns]
+    # Each column's distinct texts, measured and padded once.
+    distinct = [dict.fromkeys(c.cells) for c in shown_columns]
+    widths = [
+        max([cells(c.head), *map(cells, texts)])
+        for c, texts in zip(shown_columns, distinct, strict=True)
+    ]
     kind = text(f"subjects.{program.kind}", lang)
     lines = [f"{program.scheme} {program.version} · {period} · {kind}", ""]
     for block in _blocks(shown_columns, widths, width):
         if len(lines) > 2:
             lines.append("")
-        parts = [(shown_columns[i], widths[i]) for i in block]
-        lines.append("  ".join(padded(c.head, w, not c.left) for c, w in parts).rstrip())
-        lines.append("  ".join("-" * w for _, w in parts))
+        parts = [(shown_columns[i], widths[i], distinct[i]) for i in block]
+        lines.append("  ".join(padded(c.head, w, not c.left) for c, w, _ in parts).rstrip())
+        lines.append("  ".join("-" * w for _, w, _ in parts))
         # Padded a column at a time, joined a row at a time.
-        filled = [[padded(x, w, not c.left) for x in c.cells] for c, w in parts]
+        filled = []
+        for c, w, texts in parts:
+            pads = {x: padded(x, w, not c.left) for x in texts}
+            filled.append(map(pads.__getitem__, c.cells))
         lines.extend("  ".join(row).rstrip() for row in zip(*filled, strict=True))
     return "\n".join(lines) + "\n"
 
