@@ -279,17 +279,16 @@ def _by_column(
         or not all(name in columns for name in SUPERVISION_COLUMNS)
     ):
         return None
+    shown = str(file)
     try:
-        checked = _checked(raw, len(header), columns, sections, seen, wanted)
+        checked = _checked(raw, len(header), columns, sections, seen, wanted, shown)
     except plaincsv.NotPlain:
         checked = None
     finally:
         plaincsv.give_back()
     if checked is None:
         return None
-    numbers, cells, ids = checked
-    shown = str(file)
-    items = _items(shown, numbers, cells, {}, {})
+    items, ids = checked
 
     def put() -> None:
         every = (ident for chunk in ids for ident in chunk.to_pylist())
@@ -308,12 +307,13 @@ def _checked(
     sections: dict[str, str],
     seen: dict[str, str],
     wanted: tuple[tuple[date, date], ...] | None,
-) -> tuple[list[int], list[list[str]], list[Any]] | None:
+    shown: str,
+) -> tuple[list[SupervisionItem], list[Any]] | None:
     """``_by_column``'s checks: what ``_row`` checks of each row, as column
     operations, every distinct date and ``corrected`` text read in Python
     by ``_row``'s own functions.  None at the first problem found; else the
-    numbers and stripped cells (by ``_FIELDS``, an absent optional column
-    empty) of the rows to make items of, and every row's id (arrays)."""
+    items of the rows ``wanted`` asks for (and the first), made a block at
+    a time, and every row's id (arrays)."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
@@ -324,8 +324,9 @@ def _checked(
     flags = _YES | _NO
     ordinals: dict[str, int | None] = {"": 0}  # a distinct date text's day (None: not a day)
     spans = [(start.toordinal(), end.toordinal()) for start, end in wanted or ()]
-    numbers: list[int] = []
-    cells: list[list[str]] = [[] for _ in _FIELDS]
+    items: list[SupervisionItem] = []
+    days: dict[str, date] = {}
+    shared: dict[str, str] = {}
     ids: list[Any] = []
     last: str | None = None  # the id of the row before this block
     ascending = True  # every id after the one before it: none twice
@@ -373,20 +374,20 @@ def _checked(
         )
         last = ident[-1].as_py()
         ids.append(ident)
-        if wanted is None:
-            rows = list(range(size))
-        else:
-            keep = pa.array([False] * size)
-            for start, end in spans:
-                keep = pc.or_(keep, pc.and_(pc.greater_equal(due, start), pc.less_equal(due, end)))
-            rows = pc.indices_nonzero(keep).to_pylist()
-            if offset == 0 and rows[:1] != [0]:
-                rows.insert(0, 0)  # the first item, whatever its due date
-        chosen = pa.array(rows, pa.int64())
-        numbers.extend(offset + 2 + row for row in rows)
-        for made, name in zip(cells, _FIELDS, strict=True):
-            taken = pc.take(cell[name], chosen)
-            made.extend(taken.to_pylist() if name == "id" else plaincsv.texts(taken))
+        keep = pa.array([wanted is None] * size)
+        for start, end in spans:
+            keep = pc.or_(keep, pc.and_(pc.greater_equal(due, start), pc.less_equal(due, end)))
+        if offset == 0:  # the first item, whatever its due date
+            keep = pc.or_(keep, pa.array([True] + [False] * (size - 1)))
+        chosen = pc.indices_nonzero(keep)
+        cells = [
+            pc.take(cell[name], chosen).to_pylist()
+            if name == "id"
+            else plaincsv.texts(pc.take(cell[name], chosen))
+            for name in _FIELDS
+        ]
+        numbers = pc.add(chosen, offset + 2).to_pylist()
+        items.extend(_items(shown, numbers, cells, days, shared))
         offset += size
     if not offset:
         return None
@@ -395,7 +396,7 @@ def _checked(
         return None
     if seen and anywhere(pc.is_in(every, value_set=pa.array(list(seen), pa.string()))):
         return None
-    return numbers, cells, ids
+    return items, ids
 
 
 def _items(
@@ -415,7 +416,7 @@ def _items(
         assert day is not None  # rows without a problem
         days[text] = day
     share, on = shared.setdefault, days.__getitem__
-    lowered = [flag.lower() for flag in flags]
+    lowered = list(map({flag: flag.lower() for flag in set(flags)}.__getitem__, flags))
     return list(
         map(
             SupervisionItem, ids, map(share, letters, letters), map(on, issued),
