@@ -65,11 +65,16 @@ def adjustments_of(
     counted from the supervision table gives the matters it counted as reasons."""
     tabled, kinds = _item_facts(program)
     found: list[Adjustment] = []
+    # Each item's events, in their order (most subjects have none: a scan of
+    # the events per item per subject was most of this function's time).
+    by_item: dict[str, tuple[Event, ...]] = {}
+    for event in events:
+        by_item[event.item] = (*by_item.get(event.item, ()), event)
     for item in program.items:
         if item.points is None:
             continue
         points = _decimal(values[item.points])
-        mine = tuple(e for e in events if e.item == item.id)
+        mine = by_item.get(item.id, ())
         if not points and not mine:
             continue
         signed = points if item.kind == "bonus" else -points
