@@ -7,6 +7,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dsl.diagnostics import UserError
 from runtime.engine.links import PastResult
@@ -198,3 +200,127 @@ def test_values_nested_too_deeply_are_an_error_at_the_file(tmp_path: Path, schem
     [diagnostic] = raised.value.diagnostics
     assert diagnostic.code == "E1017"
     assert diagnostic.args["problem"] == "values nested too deeply"
+
+
+# The first reading (``_split``: the results split apart by msgspec, those
+# of the kind asked parsed by json) against the readings after it: on any
+# document, the same results or the same E1017.
+
+
+def _outcome(path: Path, kind: str | None) -> object:
+    """What ``_bundled`` gives for ``path``: its results as plain values, or the E1017 problem."""
+    try:
+        read = _bundled(path, "S", "2015", kind)
+    except UserError as raised:
+        [diagnostic] = raised.diagnostics
+        return ("E1017", diagnostic.code, diagnostic.args["problem"])
+    return None if read is None else [_plain(s) for s in read]
+
+
+def _both(path: Path, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """(with the first reading, without it)."""
+    from runtime.tools import runs
+
+    first = _outcome(path, kind)
+    with monkeypatch.context() as patched:
+        patched.setattr(runs, "_split", lambda path, kind: None)
+        later = _outcome(path, kind)
+    return first, later
+
+
+_TWO_KINDS = (
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"section","total":"1","rank":1},'
+    '{"id":"p","kind":"person","total":"2","rank":1,"x":%s}]}'
+)
+ODD = [  # documents msgspec does not take or json might read otherwise
+    _TWO_KINDS % "NaN",
+    _TWO_KINDS % '"\\ud800"',
+    _TWO_KINDS % "123456789012345678901234567890",
+    _TWO_KINDS % ("[" * 1200 + "]" * 1200),
+    _TWO_KINDS % '"\\u00e9\\ud83d\\ude00"',
+    '{"note":' + "[" * 995 + "]" * 995 + ',"scheme":"S","period":"2015","subjects":[]}',
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"person","kind":"section",'
+    '"total":"1","rank":1}]}',
+]
+
+
+@pytest.mark.parametrize("kind", ["section", "person", None])
+@pytest.mark.parametrize("text", PARSED_ONE_BY_ONE + PARSED_WHOLE + ODD)
+def test_the_first_reading_reads_as_the_others(
+    tmp_path: Path, text: str, kind: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    first, later = _both(path, kind, monkeypatch)
+    assert first == later
+
+
+def test_values_nested_about_as_deep_as_json_goes_read_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msgspec goes a few levels deeper than json: in a result of another
+    kind, skipped, json is asked whether it goes as deep."""
+    path = tmp_path / "2015.json"
+    outcomes = set()
+    for depth in range(600, 1030):  # the limit depends on the stack below
+        path.write_text(_TWO_KINDS % ("[" * depth + "]" * depth), encoding="utf-8")
+        first, later = _both(path, "section", monkeypatch)
+        assert first == later, depth
+        outcomes.add(str(first))
+    assert len(outcomes) == 2  # read, then too deep
+
+
+def test_bytes_not_utf8_in_a_result_not_read_are_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msgspec skips a result of another kind without looking at its bytes:
+    they are checked apart."""
+    from runtime.tools.runs import _split
+
+    path = tmp_path / "2015.json"
+    path.write_bytes((_TWO_KINDS % '"\\u00e9"').encode().replace(b"\\u00e9", b"\xff"))
+    assert _split(path, "section") is None
+    first, later = _both(path, "section", monkeypatch)
+    assert first == later and isinstance(first, tuple)
+
+
+def test_documents_json_dumps_writes_take_the_first_reading(tmp_path: Path) -> None:
+    """The first reading is the one taken (it would not be tested otherwise),
+    and documents it refuses are refused for a reason."""
+    from runtime.tools.runs import _split
+
+    path = tmp_path / "2015.json"
+    path.write_text(_TWO_KINDS % '{"a": [1, 2.5, null, true]}', encoding="utf-8")
+    read = _split(path, "person")
+    assert read is not None
+    assert [_plain(s) for s in read[1]] == [json.loads(path.read_text())["subjects"][1]]
+    for text in PARSED_WHOLE + ODD[:2]:
+        path.write_text(text, encoding="utf-8")
+        assert _split(path, None) is None, text
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 400), st.integers(0, 3), st.sampled_from(list('{}[]",:0-.e \\nux'))
+        ),
+        max_size=3,
+    )
+)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_damaged_documents_read_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: list[tuple[int, int, str]]
+) -> None:
+    """A valid document with a few characters cut or put in: the first
+    reading gives what the others give, results or error."""
+    text = _TWO_KINDS % '{"a": [1, "b\\\\n", null], "c": -0.5e3}'
+    for at, cut, put in edits:
+        at %= len(text) + 1
+        text = text[:at] + put + text[at + cut :]
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    for kind in ("section", "person", None):
+        first, later = _both(path, kind, monkeypatch)
+        assert first == later, text
