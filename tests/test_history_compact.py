@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dsl.diagnostics import UserError
-from runtime.engine.links import PastResult
+from runtime.engine.links import PastResult, PendingResult
 from runtime.tools.runs import _bundled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _plain(value: object) -> object:
     """A PastResult (or anything holding one) as plain dicts and lists."""
-    if isinstance(value, PastResult):
+    if isinstance(value, PastResult | PendingResult):
         return {key: _plain(value[key]) for key in value}
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -35,7 +35,11 @@ def test_bundled_files_read_as_parsed(path: Path) -> None:
     document = json.loads(path.read_text(encoding="utf-8"))
     subjects = _bundled(path, document["scheme"], document["period"])
     assert subjects is not None
-    assert all(isinstance(s, PastResult) for s in subjects)
+    assert all(isinstance(s, PastResult | PendingResult) for s in subjects)
+    # id and group as the links index them, before the rest is parsed
+    assert [(s.get("id"), s.get("group", "-")) for s in subjects] == [
+        (s.get("id"), s.get("group", "-")) for s in document["subjects"]
+    ]
     assert [_plain(s) for s in subjects] == document["subjects"]
     # keys in their order, as the document had them
     assert [list(s) for s in subjects] == [list(s) for s in document["subjects"]]
@@ -208,13 +212,17 @@ def test_values_nested_too_deeply_are_an_error_at_the_file(tmp_path: Path, schem
 
 
 def _outcome(path: Path, kind: str | None) -> object:
-    """What ``_bundled`` gives for ``path``: its results as plain values, or the E1017 problem."""
+    """What ``_bundled`` gives for ``path``: its results as plain values
+    (with their id and group as read before the rest), or the E1017 problem."""
     try:
         read = _bundled(path, "S", "2015", kind)
     except UserError as raised:
         [diagnostic] = raised.diagnostics
         return ("E1017", diagnostic.code, diagnostic.args["problem"])
-    return None if read is None else [_plain(s) for s in read]
+    if read is None:
+        return None
+    indexed = [(s.get("id"), s.get("group", "-")) for s in read]
+    return indexed, [_plain(s) for s in read]
 
 
 def _both(path: Path, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
@@ -232,7 +240,15 @@ _TWO_KINDS = (
     '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"section","total":"1","rank":1},'
     '{"id":"p","kind":"person","total":"2","rank":1,"x":%s}]}'
 )
+_GROUPS = (
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"section","total":"1","rank":1,'
+    '"group":"g"},{"id":"b","kind":"section","total":"1","rank":1,"group":null},'
+    '{"id":"c","kind":"section","total":"1","rank":1,"group":2.50},{"id":7,"kind":"section",'
+    '"total":"1","rank":1},{"id":"d","kind":"section","total":"1","rank":1,"group":"x","group":"y"},'
+    '{"id":"e","kind":"section","total":"1","rank":1,"group":"\\u00e9\\ud83d\\ude00"}]}'
+)
 ODD = [  # documents msgspec does not take or json might read otherwise
+    _GROUPS,
     _TWO_KINDS % "NaN",
     _TWO_KINDS % '"\\ud800"',
     _TWO_KINDS % "123456789012345678901234567890",
@@ -293,8 +309,10 @@ def test_documents_json_dumps_writes_take_the_first_reading(tmp_path: Path) -> N
     path.write_text(_TWO_KINDS % '{"a": [1, 2.5, null, true]}', encoding="utf-8")
     read = _split(path, "person")
     assert read is not None
-    assert [_plain(s) for s in read[1]] == [json.loads(path.read_text())["subjects"][1]]
-    for text in PARSED_WHOLE + ODD[:2]:
+    [pending] = read[1]
+    assert isinstance(pending, PendingResult)  # parsed when read
+    assert _plain(pending) == json.loads(path.read_text())["subjects"][1]
+    for text in PARSED_WHOLE + ODD[1:3]:
         path.write_text(text, encoding="utf-8")
         assert _split(path, None) is None, text
 

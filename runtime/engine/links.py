@@ -314,6 +314,8 @@ def _held(
     given = mine.get("count")  # rule tests may give it instead of listing everyone
     count = int(str(given)) if given is not None else group_size
     vetoes = mine.get("vetoes", [])
+    if isinstance(mine, PendingResult):
+        mine = mine.result()
     if isinstance(mine, PastResult) and mine.rows is not None:
         indicators = [_row_values(row, known) for row in mine.rows]
     else:
@@ -375,6 +377,56 @@ class PastResult(Mapping[str, object]):
 
     def __len__(self) -> int:
         return len(self._at)
+
+
+class PendingResult(Mapping[str, object]):
+    """An earlier published result held as its JSON text until a key other
+    than its ``id`` or ``group`` is read, then parsed once (``make``): the
+    links index a year's results by those two, and read the rest of the few
+    whose condition holds now.  ``make`` must not fail on the text (the
+    reader has checked it)."""
+
+    __slots__ = ("_group", "_id", "_made", "_make", "_text")
+
+    def __init__(
+        self,
+        text: bytes,
+        make: Callable[[bytes], PastResult],
+        ident: str,
+        group: tuple[()] | tuple[object],
+    ) -> None:
+        self._text = text
+        self._make = make
+        self._id = ident
+        self._group = group  # (): no ``group`` key
+        self._made: PastResult | None = None
+
+    def result(self) -> PastResult:
+        """The result parsed (once; its text then dropped)."""
+        made = self._made
+        if made is None:
+            made = self._made = self._make(self._text)
+            self._text = b""
+        return made
+
+    def __getitem__(self, key: str) -> object:
+        return self.result()[key]
+
+    def get(self, key: str, default: object = None) -> object:
+        if key == "id":
+            return self._id
+        if key == "group":
+            return self._group[0] if self._group else default
+        return self.result().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.result())
+
+    def __len__(self) -> int:
+        return len(self.result())
 
 
 def indicator_rows(

@@ -20,7 +20,13 @@ import msgspec
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.engine.links import History, IndicatorRow, PastResult, indicator_rows
+from runtime.engine.links import (
+    History,
+    IndicatorRow,
+    PastResult,
+    PendingResult,
+    indicator_rows,
+)
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.supervision import due_in
@@ -81,7 +87,7 @@ def with_bundled(stored: History | None, data: str, scheme: str) -> History | No
 
 def _bundled(
     path: Path, scheme: str, label: str, kind: str | None = None
-) -> list[PastResult] | None:
+) -> list[Mapping[str, object]] | None:
     """The subjects of one bundled file, of ``kind`` only (None: of every
     kind); None when there is no file for this scheme and period.  A file
     that cannot be read is E1017, located at the file.  The subjects are
@@ -137,10 +143,11 @@ class _Result(msgspec.Struct):
     """What ``_split`` reads of each result: that it is an object holding
     ``_RESULT_KEYS``, and its kind (absent: None, as ``get`` gives)."""
 
-    id: msgspec.Raw
+    id: Any
     total: msgspec.Raw
     rank: msgspec.Raw
     kind: Any = None
+    group: Any = msgspec.UNSET
 
 
 _TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -151,7 +158,9 @@ _RESULTS = msgspec.json.Decoder(list[_Result])
 _SHALLOW = 100
 
 
-def _split(path: Path, kind: str | None) -> tuple[dict[str, object], list[PastResult]] | None:
+def _split(
+    path: Path, kind: str | None
+) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
     """A published document whose ``subjects`` is a list of results, its
     results split apart without making their values (msgspec: 0.05 s for
     the 65 MB of a year of 100,000 people, where parsing every value takes
@@ -175,13 +184,27 @@ def _split(path: Path, kind: str | None) -> tuple[dict[str, object], list[PastRe
         }
         del top, data
         compact = _compacting()
-        made: list[PastResult] = []
+
+        def parsed(text: bytes) -> PastResult:
+            return compact(json.loads(text.decode()))
+
+        made: list[Mapping[str, object]] = []
         for raw, result in zip(texts, results, strict=True):
             text = bytes(raw)
-            if kind is None or result.kind == kind:
-                made.append(compact(json.loads(text.decode())))
-            elif text.count(b"[") + text.count(b"{") >= _SHALLOW:
-                json.loads(text.decode())  # whether json goes as deep
+            shallow = text.count(b"[") + text.count(b"{") < _SHALLOW
+            if kind is not None and result.kind != kind:
+                if not shallow:
+                    json.loads(text.decode())  # whether json goes as deep
+            elif (
+                shallow
+                and type(result.id) is str
+                and type(result.group) in (str, msgspec.UnsetType)
+            ):
+                # Parsed when read (json cannot fail on it now), if ever.
+                grouped = () if result.group is msgspec.UNSET else (result.group,)
+                made.append(PendingResult(text, parsed, result.id, grouped))
+            else:
+                made.append(parsed(text))
     except (msgspec.MsgspecError, KeyError, ValueError, RecursionError):
         return None
     return document, made
@@ -260,7 +283,9 @@ class _Text:
         return True
 
 
-def _one_by_one(path: Path, kind: str | None) -> tuple[dict[str, object], list[PastResult]] | None:
+def _one_by_one(
+    path: Path, kind: str | None
+) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
     """A published document whose ``subjects`` is a list of results (each
     an object with ``id``, ``total`` and ``rank``), read a chunk at a time
     (``_Text``): the document's other keys, and each result of ``kind``
@@ -271,7 +296,7 @@ def _one_by_one(path: Path, kind: str | None) -> tuple[dict[str, object], list[P
     any doubt (a syntax error, bytes not UTF-8, a result that is not one,
     ``subjects`` not a list, a byte order mark) is left to it."""
     document: dict[str, object] = {}
-    made: list[PastResult] | None = None
+    made: list[Mapping[str, object]] | None = None
     decoder = json.JSONDecoder()
     compact = _compacting()
     try:
@@ -325,11 +350,11 @@ def _one_by_one(path: Path, kind: str | None) -> tuple[dict[str, object], list[P
     return document, made
 
 
-def _compacted(subjects: list[dict[str, object]], kind: str | None) -> list[PastResult]:
+def _compacted(subjects: list[dict[str, object]], kind: str | None) -> list[Mapping[str, object]]:
     """Each subject of ``kind`` (None: every one) as a ``PastResult``
     (emptying ``subjects`` as it goes, so the dicts are freed one by one)."""
     compact = _compacting()
-    made: list[PastResult] = []
+    made: list[Mapping[str, object]] = []
     subjects.reverse()
     while subjects:
         subject = subjects.pop()
