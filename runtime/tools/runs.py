@@ -16,8 +16,6 @@ from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
 
-import msgspec
-
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.links import (
@@ -139,20 +137,6 @@ def _unreadable(path: Path, problem: str) -> UserError:
     return UserError([Diagnostic("E1017", args, None, location=str(path))])
 
 
-class _Result(msgspec.Struct):
-    """What ``_split`` reads of each result: that it is an object holding
-    ``_RESULT_KEYS``, and its kind (absent: None, as ``get`` gives)."""
-
-    id: Any
-    total: msgspec.Raw
-    rank: msgspec.Raw
-    kind: Any = None
-    group: Any = msgspec.UNSET
-
-
-_TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_RAW = msgspec.json.Decoder(list[msgspec.Raw])
-_RESULTS = msgspec.json.Decoder(list[_Result])
 # A value with fewer "[" and "{" than this nests less deeply than json goes
 # (msgspec goes a few levels deeper: json.loads says whether it can).
 _SHALLOW = 100
@@ -162,50 +146,43 @@ def _split(
     path: Path, kind: str | None
 ) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
     """A published document whose ``subjects`` is a list of results, its
-    results split apart without making their values (msgspec: 0.05 s for
-    the 65 MB of a year of 100,000 people, where parsing every value takes
-    0.5 s and ``json.dumps``'s objects 580 MB): the document's other keys,
-    and each result of ``kind`` (None: every result) parsed by ``json`` and
-    made compact.  None for anything msgspec does not take or json might
-    read otherwise (bytes not UTF-8, which msgspec does not check where it
-    only skips; ``NaN``; an escaped lone surrogate; values nested deeply),
-    left to the other readings: msgspec refuses every syntax error json
-    does (tests/test_history_compact.py), keys repeated count as json
-    counts them (the last), and every value kept is json's."""
+    results split apart without parsing their values
+    (``runtime.tools.jsonsplit``): the document's other keys, and each
+    result of ``kind`` (None: every result) held as its text until read
+    (``PendingResult``), or parsed by ``json`` and made compact at once.
+    None for anything msgspec does not take or json might read otherwise
+    (bytes not UTF-8, which msgspec does not check where it only skips;
+    ``NaN``; an escaped lone surrogate; values nested deeply), left to the
+    other readings: msgspec refuses every syntax error json does
+    (tests/test_history_compact.py), and every value kept is json's."""
+    from runtime.tools.jsonsplit import Refused, split  # msgspec, only when a file is read
+
     data = path.read_bytes()
     try:
         _utf8(data)
-        top = _TOP.decode(data)
-        listed = top["subjects"]
-        texts, results = _RAW.decode(listed), _RESULTS.decode(listed)
+        others, results = split(data)
+        del data
         document: dict[str, object] = {
-            key: None if key == "subjects" else json.loads(bytes(value))
-            for key, value in top.items()
+            key: json.loads(text.decode()) for key, text in others.items()
         }
-        del top, data
         compact = _compacting()
 
         def parsed(text: bytes) -> PastResult:
             return compact(json.loads(text.decode()))
 
         made: list[Mapping[str, object]] = []
-        for raw, result in zip(texts, results, strict=True):
-            text = bytes(raw)
+        for text, result in results:
             shallow = text.count(b"[") + text.count(b"{") < _SHALLOW
+            grouped = result.grouped()
             if kind is not None and result.kind != kind:
                 if not shallow:
                     json.loads(text.decode())  # whether json goes as deep
-            elif (
-                shallow
-                and type(result.id) is str
-                and type(result.group) in (str, msgspec.UnsetType)
-            ):
+            elif shallow and type(result.id) is str and all(type(g) is str for g in grouped):
                 # Parsed when read (json cannot fail on it now), if ever.
-                grouped = () if result.group is msgspec.UNSET else (result.group,)
                 made.append(PendingResult(text, parsed, result.id, grouped))
             else:
                 made.append(parsed(text))
-    except (msgspec.MsgspecError, KeyError, ValueError, RecursionError):
+    except (Refused, KeyError, ValueError, RecursionError):
         return None
     return document, made
 
