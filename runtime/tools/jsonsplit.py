@@ -40,18 +40,17 @@ class Result(msgspec.Struct):
 
 _TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
 _TEXTS = msgspec.json.Decoder(list[msgspec.Raw])
-_RESULTS = msgspec.json.Decoder(list[Result])
+_RESULT = msgspec.json.Decoder(Result)
 
 
 def split(data: bytes) -> tuple[dict[str, bytes], Iterator[tuple[bytes, Result]]]:
     """The document's keys but ``subjects`` with their values' texts, and
-    each result's text with what ``Result`` reads of it (made one at a time:
-    only the texts kept are held); ``Refused`` for a document that is not an
+    each result's text with what ``Result`` reads of it (read one at a
+    time: only what is kept is held); ``Refused`` for a document that is not an
     object whose ``subjects`` is a list of results, or that msgspec cannot
     read (KeyError without ``subjects``). Bytes not UTF-8 inside what is
     skipped are not noticed: the caller checks them."""
     top = _TOP.decode(data)
     listed = top["subjects"]
     others = {key: bytes(value) for key, value in top.items() if key != "subjects"}
-    texts, results = _TEXTS.decode(listed), _RESULTS.decode(listed)
-    return others, ((bytes(text), result) for text, result in zip(texts, results, strict=True))
+    return others, ((bytes(text), _RESULT.decode(text)) for text in _TEXTS.decode(listed))
