@@ -157,8 +157,8 @@ def _split(
     (tests/test_history_compact.py), and every value kept is json's."""
     from runtime.tools.jsonsplit import Refused, split  # msgspec, only when a file is read
 
-    data = path.read_bytes()
     try:
+        data = path.read_bytes()
         _utf8(data)
         others, results = split(data)
         del data
@@ -182,7 +182,7 @@ def _split(
                 made.append(PendingResult(text, parsed, result.id, grouped))
             else:
                 made.append(parsed(text))
-    except (Refused, KeyError, ValueError, RecursionError):
+    except (OSError, Refused, KeyError, ValueError, RecursionError):
         return None
     return document, made
 
