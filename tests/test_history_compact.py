@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dsl.diagnostics import UserError
-from runtime.engine.links import PastResult
+from runtime.engine.links import PastResult, PendingResult
 from runtime.tools.runs import _bundled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -17,7 +19,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def _plain(value: object) -> object:
     """A PastResult (or anything holding one) as plain dicts and lists."""
-    if isinstance(value, PastResult):
+    if isinstance(value, PastResult | PendingResult):
         return {key: _plain(value[key]) for key in value}
     if isinstance(value, list):
         return [_plain(v) for v in value]
@@ -33,7 +35,11 @@ def test_bundled_files_read_as_parsed(path: Path) -> None:
     document = json.loads(path.read_text(encoding="utf-8"))
     subjects = _bundled(path, document["scheme"], document["period"])
     assert subjects is not None
-    assert all(isinstance(s, PastResult) for s in subjects)
+    assert all(isinstance(s, PastResult | PendingResult) for s in subjects)
+    # id and group as the links index them, before the rest is parsed
+    assert [(s.get("id"), s.get("group", "-")) for s in subjects] == [
+        (s.get("id"), s.get("group", "-")) for s in document["subjects"]
+    ]
     assert [_plain(s) for s in subjects] == document["subjects"]
     # keys in their order, as the document had them
     assert [list(s) for s in subjects] == [list(s) for s in document["subjects"]]
@@ -130,7 +136,7 @@ def test_results_made_as_parsed_are_the_parsed_documents(
 
     path = tmp_path / "2015.json"
     path.write_text(text, encoding="utf-8")
-    assert _one_by_one(path, json.JSONDecoder()) is not None
+    assert _one_by_one(path, None) is not None
     read = _bundled(path, "S", "2015")
     assert read is not None
     assert [_plain(s) for s in read] == json.loads(text)["subjects"]
@@ -144,7 +150,7 @@ def test_documents_that_are_not_simply_one_are_parsed_whole(tmp_path: Path, text
 
     path = tmp_path / "2015.json"
     path.write_text(text, encoding="utf-8")
-    assert _one_by_one(path, json.JSONDecoder()) is None
+    assert _one_by_one(path, None) is None
     with pytest.raises(UserError) as raised:
         _bundled(path, "S", "2015")
     [diagnostic] = raised.value.diagnostics
@@ -198,3 +204,141 @@ def test_values_nested_too_deeply_are_an_error_at_the_file(tmp_path: Path, schem
     [diagnostic] = raised.value.diagnostics
     assert diagnostic.code == "E1017"
     assert diagnostic.args["problem"] == "values nested too deeply"
+
+
+# The first reading (``_split``: the results split apart by msgspec, those
+# of the kind asked parsed by json) against the readings after it: on any
+# document, the same results or the same E1017.
+
+
+def _outcome(path: Path, kind: str | None) -> object:
+    """What ``_bundled`` gives for ``path``: its results as plain values
+    (with their id and group as read before the rest), or the E1017 problem."""
+    try:
+        read = _bundled(path, "S", "2015", kind)
+    except UserError as raised:
+        [diagnostic] = raised.diagnostics
+        return ("E1017", diagnostic.code, diagnostic.args["problem"])
+    if read is None:
+        return None
+    indexed = [(s.get("id"), s.get("group", "-")) for s in read]
+    return indexed, [_plain(s) for s in read]
+
+
+def _both(path: Path, kind: str | None, monkeypatch: pytest.MonkeyPatch) -> tuple[object, object]:
+    """(with the first reading, without it)."""
+    from runtime.tools import runs
+
+    first = _outcome(path, kind)
+    with monkeypatch.context() as patched:
+        patched.setattr(runs, "_split", lambda path, kind: None)
+        later = _outcome(path, kind)
+    return first, later
+
+
+_TWO_KINDS = (
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"section","total":"1","rank":1},'
+    '{"id":"p","kind":"person","total":"2","rank":1,"x":%s}]}'
+)
+_GROUPS = (
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"section","total":"1","rank":1,'
+    '"group":"g"},{"id":"b","kind":"section","total":"1","rank":1,"group":null},'
+    '{"id":"c","kind":"section","total":"1","rank":1,"group":2.50},{"id":7,"kind":"section",'
+    '"total":"1","rank":1},{"id":"d","kind":"section","total":"1","rank":1,"group":"x","group":"y"},'
+    '{"id":"e","kind":"section","total":"1","rank":1,"group":"\\u00e9\\ud83d\\ude00"}]}'
+)
+ODD = [  # documents msgspec does not take or json might read otherwise
+    _GROUPS,
+    _TWO_KINDS % "NaN",
+    _TWO_KINDS % '"\\ud800"',
+    _TWO_KINDS % "123456789012345678901234567890",
+    _TWO_KINDS % ("[" * 1200 + "]" * 1200),
+    _TWO_KINDS % '"\\u00e9\\ud83d\\ude00"',
+    '{"note":' + "[" * 995 + "]" * 995 + ',"scheme":"S","period":"2015","subjects":[]}',
+    '{"scheme":"S","period":"2015","subjects":[{"id":"a","kind":"person","kind":"section",'
+    '"total":"1","rank":1}]}',
+]
+
+
+@pytest.mark.parametrize("kind", ["section", "person", None])
+@pytest.mark.parametrize("text", PARSED_ONE_BY_ONE + PARSED_WHOLE + ODD)
+def test_the_first_reading_reads_as_the_others(
+    tmp_path: Path, text: str, kind: str | None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    first, later = _both(path, kind, monkeypatch)
+    assert first == later
+
+
+def test_values_nested_about_as_deep_as_json_goes_read_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msgspec goes a few levels deeper than json: in a result of another
+    kind, skipped, json is asked whether it goes as deep."""
+    path = tmp_path / "2015.json"
+    outcomes = set()
+    for depth in range(600, 1030):  # the limit depends on the stack below
+        path.write_text(_TWO_KINDS % ("[" * depth + "]" * depth), encoding="utf-8")
+        first, later = _both(path, "section", monkeypatch)
+        assert first == later, depth
+        outcomes.add(str(first))
+    assert len(outcomes) == 2  # read, then too deep
+
+
+def test_bytes_not_utf8_in_a_result_not_read_are_the_same_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """msgspec skips a result of another kind without looking at its bytes:
+    they are checked apart."""
+    from runtime.tools.runs import _split
+
+    path = tmp_path / "2015.json"
+    path.write_bytes((_TWO_KINDS % '"\\u00e9"').encode().replace(b"\\u00e9", b"\xff"))
+    assert _split(path, "section") is None
+    first, later = _both(path, "section", monkeypatch)
+    assert first == later and isinstance(first, tuple)
+
+
+def test_documents_json_dumps_writes_take_the_first_reading(tmp_path: Path) -> None:
+    """The first reading is the one taken (it would not be tested otherwise),
+    and documents it refuses are refused for a reason."""
+    from runtime.tools.runs import _split
+
+    path = tmp_path / "2015.json"
+    path.write_text(_TWO_KINDS % '{"a": [1, 2.5, null, true]}', encoding="utf-8")
+    read = _split(path, "person")
+    assert read is not None
+    [pending] = read[1]
+    assert isinstance(pending, PendingResult)  # parsed when read
+    assert _plain(pending) == json.loads(path.read_text())["subjects"][1]
+    for text in PARSED_WHOLE + ODD[1:3]:
+        path.write_text(text, encoding="utf-8")
+        assert _split(path, None) is None, text
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.integers(0, 400), st.integers(0, 3), st.sampled_from(list('{}[]",:0-.e \\nux'))
+        ),
+        max_size=3,
+    )
+)
+@settings(
+    max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+def test_damaged_documents_read_alike(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, edits: list[tuple[int, int, str]]
+) -> None:
+    """A valid document with a few characters cut or put in: the first
+    reading gives what the others give, results or error."""
+    text = _TWO_KINDS % '{"a": [1, "b\\\\n", null], "c": -0.5e3}'
+    for at, cut, put in edits:
+        at %= len(text) + 1
+        text = text[:at] + put + text[at + cut :]
+    path = tmp_path / "2015.json"
+    path.write_text(text, encoding="utf-8")
+    for kind in ("section", "person", None):
+        first, later = _both(path, kind, monkeypatch)
+        assert first == later, text

@@ -16,13 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import re
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import cast
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.conditions import CompiledCondition, link_condition, link_since
-from runtime.engine.results import Consequence, SubjectResult
+from runtime.engine.results import Consequence, IndicatorResult, SubjectResult
 from runtime.inputs.periods import Period, PeriodError, parse_periods
 from semantics.rounding import shown
 
@@ -30,12 +31,26 @@ History = Callable[[str, str], Sequence[Mapping[str, object]] | None]  # (label,
 
 
 def _lost(indicators: Sequence[tuple[str, Decimal | None, Decimal]]) -> Decimal:
+    """The points lost on an earlier result's indicators."""
     return sum((points - score for _, score, points in indicators if score is not None), Decimal(0))
+
+
+def _lost_of(indicators: Sequence[IndicatorResult]) -> Decimal:
+    """The points lost on a result's indicators, as ``_lost`` adds them."""
+    return sum((i.points - i.score for i in indicators if i.score is not None), Decimal(0))
+
+
+def _result_inputs(result: SubjectResult, count: int) -> list[object]:
+    """A result's values for link conditions (``count``: results in its group)."""
+    return _inputs(
+        result.total, result.base, result.rank, count, result.grade, result.vetoes,
+        _lost_of(result.indicators),
+    )  # fmt: skip
 
 
 def _inputs(
     total: Decimal | None, base: Decimal | None, rank: int | None, count: int, grade: str | None,
-    vetoes: Sequence[str], indicators: Sequence[tuple[str, Decimal | None, Decimal]],
+    vetoes: Sequence[str], lost: Decimal,
 ) -> list[object]:  # fmt: skip
     """Values in the order of ``compiler.links.LINK_INPUTS``."""
     return [
@@ -43,7 +58,7 @@ def _inputs(
         # link reads them (compiler.ruletests checks): None then.
         total, base if base is not None else total, None if rank is None else Decimal(rank),
         Decimal(count), grade or "",
-        "fail" in vetoes, "no_excellent" in vetoes, _lost(indicators),
+        "fail" in vetoes, "no_excellent" in vetoes, lost,
     ]  # fmt: skip
 
 
@@ -75,27 +90,30 @@ def apply_links(
         sizes = dict(groups)
     found: list[Consequence] = []
     evaluated = period_kind(label)
-    roles = person_roles(program)
+    roles: dict[str, frozenset[str]] | None = None  # made once a link asks for roles
+    inputs: list[list[object]] | None = None  # each result's, made once for every link
+    indexed: dict[int, tuple[object, _PastYear]] = {}  # each earlier year's results indexed once
+    effects: dict[Decimal, str] = {}  # lost points as shown, for training lists
     for link in program.links:
         if link.reads != "period" and link.reads != evaluated:
             continue  # an annual link on a quarter, a quarterly one on a roll-up
         past = _past_results(link, program.kind, label, history, warnings)
         if past is None:
             continue
-        indexed = [_PastYear(year) for year in past]
+        years = [_indexed(year, indexed) for year in past]
         condition = link_condition(program, link)
         since = link_since(program, link)
-        for result in results:
-            values = _inputs(
-                result.total, result.base, result.rank, sizes[result.group], result.grade,
-                result.vetoes, [(i.id, i.score, i.points) for i in result.indicators],
-            )  # fmt: skip
+        if inputs is None:
+            inputs = [_result_inputs(result, sizes[result.group]) for result in results]
+        if roles is None and (link.roles or link.excepted):
+            roles = person_roles(program)
+        for result, values in zip(results, inputs, strict=True):
             if not _holds(condition, values):
                 continue
             if link.history_years is not None:
-                earlier = [year.held(condition, result.id) for year in indexed]
+                earlier = [year.held(condition, result.id) for year in years]
                 if since is not None:
-                    earlier = _after_restart(since, indexed, result.id, earlier)
+                    earlier = _after_restart(since, years, result.id, earlier)
                     if link.consecutive and len(earlier) < link.history_years - 1:
                         continue  # restarted too recently to have held long enough
                 if link.consecutive and not all(earlier):
@@ -103,14 +121,14 @@ def apply_links(
                 if not link.consecutive and 1 + sum(earlier) < link.history_years:
                     continue
             for target in _targets(program, link, result):
-                if not _receives(link, roles.get(target, frozenset())):
+                if roles is not None and not _receives(link, roles.get(target, frozenset())):
                     continue
                 for key, value in link.effects:
                     found.append(
                         Consequence(
                             link.id,
                             link.name,
-                            _effect(program, key, value, result),
+                            _effect(program, key, value, result, effects),
                             target,
                             result.id,
                         )
@@ -175,19 +193,26 @@ def resolve_precedence(
     same subject with the same effect key, the one of a link that overrides the
     other (directly or through others) stands."""
     beats = precedence(links)
+    beaten = {other for others in beats.values() for other in others}
     kept: list[Consequence] = []
     overridden: list[Consequence] = []
-    rivals: dict[tuple[str, str], list[Consequence]] = {}  # same target and effect key
+    # Same target and effect key, of links that override some other: the
+    # only ones that may replace a consequence.
+    rivals: dict[tuple[str, str], list[Consequence]] = {}
     for consequence in found:
-        rivals.setdefault((consequence.target, effect_key(consequence.effect)), []).append(
-            consequence
-        )
+        if beats.get(consequence.link):
+            rivals.setdefault((consequence.target, effect_key(consequence.effect)), []).append(
+                consequence
+            )
     for consequence in found:
+        if consequence.link not in beaten:  # no link overrides its link
+            kept.append(consequence)
+            continue
         key = effect_key(consequence.effect)
         winner = next(
             (
                 other.link
-                for other in rivals[(consequence.target, key)]
+                for other in rivals.get((consequence.target, key), ())
                 if other.target == consequence.target
                 and other.link != consequence.link
                 and effect_key(other.effect) == key
@@ -244,6 +269,18 @@ def _past_results(
     return years
 
 
+def _indexed(
+    year: Sequence[Mapping[str, object]], known: dict[int, tuple[object, _PastYear]]
+) -> _PastYear:
+    """``year`` indexed once for all the links that read it (the results a
+    history lookup gave); kept beside its index, so that its id is not
+    another's while ``known`` lives."""
+    found = known.get(id(year))
+    if found is None or found[0] is not year:
+        found = known[id(year)] = (year, _PastYear(year))
+    return found[1]
+
+
 class _PastYear:
     """One earlier year's results indexed once: each subject's first result by
     id and the size of each group (scanning them per subject was quadratic)."""
@@ -277,6 +314,8 @@ def _held(
     given = mine.get("count")  # rule tests may give it instead of listing everyone
     count = int(str(given)) if given is not None else group_size
     vetoes = mine.get("vetoes", [])
+    if isinstance(mine, PendingResult):
+        mine = mine.result()
     if isinstance(mine, PastResult) and mine.rows is not None:
         indicators = [_row_values(row, known) for row in mine.rows]
     else:
@@ -289,7 +328,7 @@ def _held(
     values = _inputs(
         None if total is None else Decimal(str(total)), None if base is None else Decimal(str(base)),
         None if rank is None else int(str(rank)), count, None if mine.get("grade") is None else str(mine["grade"]),
-        [str(v) for v in vetoes], indicators,
+        [str(v) for v in vetoes], _lost(indicators),
     )  # fmt: skip
     return _holds(condition, values)
 
@@ -302,7 +341,7 @@ class PastResult(Mapping[str, object]):
     published year of 100,000 people as dicts was about 350 MiB): its values
     in a tuple whose keys are shared by every result with the same keys, and
     its indicators (when each is an ``{id, score, points}`` object) as rows
-    of (key, value) pairs that equal rows share (``indicator_row``).  It reads
+    of (key, value) pairs that equal rows share (``indicator_rows``).  It reads
     as the object it was made from: ``indicators`` gives the objects again."""
 
     __slots__ = ("_at", "_values", "rows")
@@ -340,17 +379,84 @@ class PastResult(Mapping[str, object]):
         return len(self._at)
 
 
-def indicator_row(
-    value: dict[str, object], shared: dict[object, IndicatorRow]
-) -> IndicatorRow | None:
-    """An ``{id, score, points}`` object (any order, no other key) as a row
-    shared with its equals in ``shared``; None for any other object."""
-    if len(value) != 3 or not ("id" in value and "score" in value and "points" in value):
+class PendingResult(Mapping[str, object]):
+    """An earlier published result held as its JSON text until a key other
+    than its ``id`` or ``group`` is read, then parsed once (``make``): the
+    links index a year's results by those two, and read the rest of the few
+    whose condition holds now.  ``make`` must not fail on the text (the
+    reader has checked it)."""
+
+    __slots__ = ("_group", "_id", "_made", "_make", "_text")
+
+    def __init__(
+        self,
+        text: bytes,
+        make: Callable[[bytes], PastResult],
+        ident: str,
+        group: tuple[()] | tuple[object],
+    ) -> None:
+        self._text = text
+        self._make = make
+        self._id = ident
+        self._group = group  # (): no ``group`` key
+        self._made: PastResult | None = None
+
+    def result(self) -> PastResult:
+        """The result parsed (once; its text then dropped)."""
+        made = self._made
+        if made is None:
+            made = self._made = self._make(self._text)
+            self._text = b""
+        return made
+
+    def __getitem__(self, key: str) -> object:
+        return self.result()[key]
+
+    def get(self, key: str, default: object = None) -> object:
+        if key == "id":
+            return self._id
+        if key == "group":
+            return self._group[0] if self._group else default
+        return self.result().get(key, default)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.result()
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.result())
+
+    def __len__(self) -> int:
+        return len(self.result())
+
+
+def indicator_rows(
+    listed: list[object], shared: dict[IndicatorRow, IndicatorRow]
+) -> tuple[IndicatorRow, ...] | None:
+    """A result's indicators as rows shared with their equals in ``shared``
+    when each is an ``{id, score, points}`` object (any order, no other
+    key) of strings and nulls; None when any is not.  Numbers or lists are
+    kept as they are (1 and 1.0 would be equal keys)."""
+    items: Callable[[object], Iterable[tuple[str, object]]] = dict.items  # type: ignore[assignment]
+    try:
+        rows: tuple[IndicatorRow, ...] = tuple(
+            map(tuple, map(items, listed))
+        )  # TypeError: not all objects
+        known = tuple(map(shared.get, rows))  # TypeError: a list or an object in one
+    except TypeError:
         return None
-    if not all(v is None or type(v) is str for v in value.values()):
-        return None  # numbers (1 and 1.0 are equal keys) or lists: kept as they are
-    row = tuple(value.items())
-    return shared.setdefault(row, row)
+    if None not in known:
+        # Each equal to a row kept: the same keys and strings (a string
+        # equals nothing but a string, None nothing but None).
+        return cast(tuple[IndicatorRow, ...], known)
+    for row in rows:
+        if row not in shared:
+            value = dict(row)
+            if len(value) != 3 or not ("id" in value and "score" in value and "points" in value):
+                return None
+            if not all(v is None or type(v) is str for v in value.values()):
+                return None
+            shared[row] = row
+    return tuple(shared[row] for row in rows)
 
 
 RowValues = tuple[str, Decimal | None, Decimal]
@@ -388,13 +494,22 @@ def _targets(program: ir.Program, link: ir.Link, result: SubjectResult) -> list[
     return [p.id for p in program.organization.members(section.id)]
 
 
-def _effect(program: ir.Program, key: str, value: str, result: SubjectResult) -> str:
+def _effect(
+    program: ir.Program, key: str, value: str, result: SubjectResult, shown_as: dict[Decimal, str]
+) -> str:
+    """An effect as a consequence states it; ``shown_as``: lost points as
+    shown so far (equal values show alike: ``shown`` rounds to places)."""
     if key == "training" and value == "lost_points":
-        lost = [
-            f"{i.name} -{shown(i.points - i.score, program.places, program.rounding)}"
-            for i in result.indicators
-            if i.score is not None and i.score < i.points
-        ]
+        lost = []
+        for i in result.indicators:
+            if i.score is not None and i.score < i.points:
+                difference = i.points - i.score
+                text = shown_as.get(difference)
+                if text is None:
+                    text = shown_as[difference] = (
+                        f"{shown(difference, program.places, program.rounding)}"
+                    )
+                lost.append(f"{i.name} -{text}")
         return f"training: {'; '.join(lost) if lost else '-'}"
     return f"{key}: {value}"
 

@@ -9,6 +9,7 @@ and every fault is collected and raised together as a ``UserError``.
 from __future__ import annotations
 
 import dataclasses
+import operator
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -24,7 +25,7 @@ from runtime.engine.links import (
     consequences_by_subject,
     resolve_precedence,
 )
-from runtime.engine.results import Sanctioned, SubjectResult
+from runtime.engine.results import Consequence, Sanctioned, SubjectResult
 from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
@@ -298,12 +299,28 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
         for r in results:
             kept, overridden = tuple(kept_by.get(r.id, ())), tuple(overridden_by.get(r.id, ()))
             if kept != r.consequences or overridden != r.overridden:  # else unchanged: no copy
-                r = dataclasses.replace(r, consequences=kept, overridden=overridden)
+                r = with_consequences(r, kept, overridden)
             attached.append(r)
         return attached
 
     evaluation.sections = attach(evaluation.sections)
     evaluation.people = attach(evaluation.people)
+
+
+_FIELDS = [f.name for f in dataclasses.fields(SubjectResult)]
+_VALUES = operator.attrgetter(*_FIELDS)  # a result's fields, in the order __init__ takes them
+_KEPT, _OVERRIDDEN = _FIELDS.index("consequences"), _FIELDS.index("overridden")
+
+
+def with_consequences(
+    result: SubjectResult, kept: tuple[Consequence, ...], overridden: tuple[Consequence, ...]
+) -> SubjectResult:
+    """``dataclasses.replace(result, consequences=kept, overridden=overridden)``
+    at half its cost (a quarter of 100,000 people gives most of them a
+    training list, so most results are copied)."""
+    values = list(_VALUES(result))
+    values[_KEPT], values[_OVERRIDDEN] = kept, overridden
+    return SubjectResult(*values)
 
 
 def _by_period(rows: list[Row]) -> dict[str, list[Row]]:

@@ -18,7 +18,13 @@ from typing import Any, BinaryIO
 
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
-from runtime.engine.links import History, IndicatorRow, PastResult, indicator_row
+from runtime.engine.links import (
+    History,
+    IndicatorRow,
+    PastResult,
+    PendingResult,
+    indicator_rows,
+)
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.periods import Period
 from runtime.inputs.supervision import due_in
@@ -61,73 +67,68 @@ def with_bundled(stored: History | None, data: str, scheme: str) -> History | No
     if not folder.is_dir():
         return stored
 
-    read: dict[str, list[Mapping[str, object]] | None] = {}  # each file parsed once
+    # Each file parsed once for each kind of subject asked of it, keeping
+    # that kind only: links of one kind (the sections' "two years running")
+    # read a year of 100,000 people and 24,000 sections for its sections.
+    read: dict[tuple[str, str], Sequence[Mapping[str, object]] | None] = {}
 
     def lookup(label: str, kind: str) -> Sequence[Mapping[str, object]] | None:
         found = stored(label, kind) if stored is not None else None
         if found is not None:
             return found
-        if label not in read:
-            read[label] = _bundled(folder / f"{label}.json", scheme, label)
-        subjects = read[label]
-        return None if subjects is None else [s for s in subjects if s.get("kind") == kind]
+        if (label, kind) not in read:
+            read[(label, kind)] = _bundled(folder / f"{label}.json", scheme, label, kind)
+        return read[(label, kind)]
 
     return lookup
 
 
-def _bundled(path: Path, scheme: str, label: str) -> list[Mapping[str, object]] | None:
-    """The subjects of one bundled file (None: no file for this scheme and period);
-    a file that cannot be read is E1017, located at the file.  The subjects
-    are held compactly (``PastResult``): as the document is parsed, each
-    ``{id, score, points}`` indicator becomes a row shared with its equals,
-    and the document is dropped once its subjects are made."""
+def _bundled(
+    path: Path, scheme: str, label: str, kind: str | None = None
+) -> list[Mapping[str, object]] | None:
+    """The subjects of one bundled file, of ``kind`` only (None: of every
+    kind); None when there is no file for this scheme and period.  A file
+    that cannot be read is E1017, located at the file.  The subjects are
+    held compactly (``PastResult``, ``_compacting``), each made as soon as
+    it is parsed, and the document is dropped once they are made."""
     if not path.is_file():
         return None
-    rows: dict[object, IndicatorRow] = {}
-
-    def compact(value: dict[str, object]) -> object:
-        row = indicator_row(value, rows)
-        return value if row is None else row  # a tuple: JSON makes none of its own
-
-    made: list[Mapping[str, object]] | None = None
     document: Any  # as json.loads gives it
     try:
-        # Results made one by one as the file is read; any document that is
-        # not simply one is parsed whole, which says what is wrong.
-        parsed = _one_by_one(path, json.JSONDecoder(object_hook=compact))
+        # Three readings, each taking only the documents it is sure of: the
+        # results split apart first and those of ``kind`` parsed (``_split``);
+        # else made one by one as the file is read (``_one_by_one``); else
+        # the document parsed whole, which says what is wrong.
+        parsed = _split(path, kind)
+        if parsed is None:
+            parsed = _one_by_one(path, kind)
         if parsed is not None:
             document, made = parsed
-        else:
-            document = json.loads(path.read_text(encoding="utf-8"), object_hook=compact)
-            if isinstance(document, tuple):
-                document = dict(document)
-            subjects = document["subjects"]
-            if not isinstance(subjects, list) or not all(
-                isinstance(s, dict | tuple) for s in subjects
-            ):
-                raise ValueError("`subjects` is not a list of results")
-            for subject in subjects:
-                for key in _RESULT_KEYS:
-                    if key not in (dict(subject) if isinstance(subject, tuple) else subject):
-                        raise ValueError(f"a result without `{key}`")
+            if document.get("scheme") != scheme or document.get("period") != label:
+                return None
+            return made
+        document = json.loads(path.read_text(encoding="utf-8"))
+        subjects = document["subjects"]
+        if not isinstance(subjects, list) or not all(isinstance(s, dict) for s in subjects):
+            raise ValueError("`subjects` is not a list of results")
+        for subject in subjects:
+            for key in _RESULT_KEYS:
+                if key not in subject:
+                    raise ValueError(f"a result without `{key}`")
     except (OSError, ValueError, KeyError, TypeError) as error:
         problem = str(error) if not isinstance(error, KeyError) else f"no {error}"
         raise _unreadable(path, problem) from None
-    except RecursionError:  # values nested deeper than parsing or compacting them goes
+    except RecursionError:  # values nested deeper than parsing them goes
         raise _unreadable(path, _TOO_DEEP) from None
     if document.get("scheme") != scheme or document.get("period") != label:
         return None
-    if made is not None:
-        return made
     del document
-    try:
-        return _compacted(subjects)
-    except RecursionError:
-        raise _unreadable(path, _TOO_DEEP) from None
+    return _compacted(subjects, kind)
 
 
 _TOO_DEEP = "values nested too deeply"
 _RESULT_KEYS = ("id", "total", "rank")  # what every published result holds
+_HELD = frozenset(_RESULT_KEYS)
 
 
 def _unreadable(path: Path, problem: str) -> UserError:
@@ -136,7 +137,67 @@ def _unreadable(path: Path, problem: str) -> UserError:
     return UserError([Diagnostic("E1017", args, None, location=str(path))])
 
 
+# A value with fewer "[" and "{" than this nests less deeply than json goes
+# (msgspec goes a few levels deeper: json.loads says whether it can).
+_SHALLOW = 100
+
+
+def _split(
+    path: Path, kind: str | None
+) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
+    """A published document whose ``subjects`` is a list of results, its
+    results split apart without parsing their values
+    (``runtime.tools.jsonsplit``): the document's other keys, and each
+    result of ``kind`` (None: every result) held as its text until read
+    (``PendingResult``), or parsed by ``json`` and made compact at once.
+    None for anything msgspec does not take or json might read otherwise
+    (bytes not UTF-8, which msgspec does not check where it only skips;
+    ``NaN``; an escaped lone surrogate; values nested deeply), left to the
+    other readings: msgspec refuses every syntax error json does
+    (tests/test_history_compact.py), and every value kept is json's."""
+    from runtime.tools.jsonsplit import Refused, split  # msgspec, only when a file is read
+
+    try:
+        data = path.read_bytes()
+        _utf8(data)
+        others, results = split(data)
+        del data
+        document: dict[str, object] = {
+            key: json.loads(text.decode()) for key, text in others.items()
+        }
+        compact = _compacting()
+
+        def parsed(text: bytes) -> PastResult:
+            return compact(json.loads(text.decode()))
+
+        made: list[Mapping[str, object]] = []
+        for text, result in results:
+            shallow = text.count(b"[") + text.count(b"{") < _SHALLOW
+            grouped = result.grouped()
+            if kind is not None and result.kind != kind:
+                if not shallow:
+                    json.loads(text.decode())  # whether json goes as deep
+            elif shallow and type(result.id) is str and all(type(g) is str for g in grouped):
+                # Parsed when read (json cannot fail on it now), if ever.
+                made.append(PendingResult(text, parsed, result.id, grouped))
+            else:
+                made.append(parsed(text))
+    except (OSError, Refused, KeyError, ValueError, RecursionError):
+        return None
+    return document, made
+
+
+def _utf8(data: bytes) -> None:
+    """UnicodeDecodeError unless ``data`` is UTF-8 (checked a chunk at a
+    time: the whole as one string would be twice its size)."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    for start in range(0, len(data), _CHUNK):
+        decoder.decode(data[start : start + _CHUNK])
+    decoder.decode(b"", final=True)
+
+
 _SPACE = re.compile(r"[ \t\n\r]*")  # JSON's whitespace, as the json module skips it
+_WHITESPACE = " \t\n\r"
 _CHUNK = 1 << 20  # bytes of a published file decoded at once
 
 
@@ -165,6 +226,8 @@ class _Text:
 
     def peek(self) -> str:
         """The next character after JSON whitespace ('' at the end)."""
+        if self.at < len(self.text) and self.text[self.at] not in _WHITESPACE:
+            return self.text[self.at]
         while True:
             found = _SPACE.match(self.text, self.at)
             assert found is not None  # the pattern matches the empty string too
@@ -187,21 +250,31 @@ class _Text:
             self.at = end
             return value
 
+    def next_object(self) -> bool:
+        """Whether ``, {`` comes next (what ``json.dumps`` writes between the
+        objects of a list), the comma and space skipped if so; False leaves
+        anything else (a chunk's end too) to ``peek``."""
+        if not self.text.startswith(", {", self.at):
+            return False
+        self.at += 2
+        return True
+
 
 def _one_by_one(
-    path: Path, decoder: json.JSONDecoder
+    path: Path, kind: str | None
 ) -> tuple[dict[str, object], list[Mapping[str, object]]] | None:
     """A published document whose ``subjects`` is a list of results (each
     an object with ``id``, ``total`` and ``rank``), read a chunk at a time
-    (``_Text``): the document's other keys, and each result made compact
-    (``_compacted``) as soon as it is parsed, never all of them as dicts.
-    None for anything else, which ``json.loads`` then parses or reports as
-    before: the document and its keys are read as it reads them
-    (whitespace, the last of equal keys), and any doubt (a syntax error,
-    bytes not UTF-8, a result that is not one, ``subjects`` not a list, a
-    byte order mark) is left to it."""
+    (``_Text``): the document's other keys, and each result of ``kind``
+    (None: every result) made compact (``_compacting``) as soon as it is
+    parsed, never all of them as dicts.  None for anything else, which
+    ``json.loads`` then parses or reports as before: the document and its
+    keys are read as it reads them (whitespace, the last of equal keys), and
+    any doubt (a syntax error, bytes not UTF-8, a result that is not one,
+    ``subjects`` not a list, a byte order mark) is left to it."""
     document: dict[str, object] = {}
     made: list[Mapping[str, object]] | None = None
+    decoder = json.JSONDecoder()
     compact = _compacting()
     try:
         with path.open("rb") as file:
@@ -220,12 +293,14 @@ def _one_by_one(
                     text.at += 1
                     made = []
                     while text.peek() != "]":
-                        subject = text.value(decoder)
-                        if not isinstance(subject, dict) or not all(
-                            k in subject for k in _RESULT_KEYS
-                        ):
-                            return None
-                        made.append(compact(subject))
+                        while True:  # the results up to a separator other than ", "
+                            subject = text.value(decoder)
+                            if type(subject) is not dict or not subject.keys() >= _HELD:
+                                return None
+                            if kind is None or subject.get("kind") == kind:
+                                made.append(compact(subject))
+                            if not text.next_object():
+                                break
                         if text.peek() == ",":
                             text.at += 1
                             if text.peek() == "]":
@@ -252,23 +327,27 @@ def _one_by_one(
     return document, made
 
 
-def _compacted(subjects: list[dict[str, object]]) -> list[Mapping[str, object]]:
-    """Each subject as a ``PastResult`` (emptying ``subjects`` as it goes, so
-    the dicts are freed one by one): keys shared by every subject with the
-    same keys, equal strings shared, indicators as shared rows."""
+def _compacted(subjects: list[dict[str, object]], kind: str | None) -> list[Mapping[str, object]]:
+    """Each subject of ``kind`` (None: every one) as a ``PastResult``
+    (emptying ``subjects`` as it goes, so the dicts are freed one by one)."""
     compact = _compacting()
     made: list[Mapping[str, object]] = []
     subjects.reverse()
     while subjects:
-        made.append(compact(subjects.pop()))
+        subject = subjects.pop()
+        if kind is None or subject.get("kind") == kind:
+            made.append(compact(subject))
     return made
 
 
 def _compacting() -> Callable[[dict[str, object]], PastResult]:
-    """``_compacted`` of one subject at a time, sharing across the subjects
-    given to the one function returned."""
+    """A function making one subject at a time a ``PastResult``, sharing
+    across the subjects given to it: keys shared by every subject with the
+    same keys, equal strings shared, indicators as shared rows
+    (``indicator_rows``)."""
     layouts: dict[tuple[str, ...], dict[str, int]] = {}
     strings: dict[str, str] = {}
+    rows: dict[IndicatorRow, IndicatorRow] = {}
     share = strings.setdefault
 
     def compact(subject: dict[str, object]) -> PastResult:
@@ -276,31 +355,16 @@ def _compacting() -> Callable[[dict[str, object]], PastResult]:
         at = layouts.get(keys)
         if at is None:
             at = layouts.setdefault(keys, {key: index for index, key in enumerate(keys)})
+        values = [
+            share(value, value) if type(value) is str else value for value in subject.values()
+        ]
         listed = subject.get("indicators")
-        found: tuple[IndicatorRow, ...] | None = None
-        if isinstance(listed, list) and all(isinstance(i, tuple) for i in listed):
-            found = tuple(listed)
-        values = tuple(
-            None if found is not None and key == "indicators"
-            else share(value, value) if type(value) is str
-            else _restored(value)
-            for key, value in subject.items()
-        )  # fmt: skip
-        return PastResult(at, values, found)
+        found = indicator_rows(listed, rows) if type(listed) is list else None
+        if found is not None:
+            values[at["indicators"]] = None  # read from the rows
+        return PastResult(at, tuple(values), found)
 
     return compact
-
-
-def _restored(value: object) -> object:
-    """``value`` with the shared indicator rows inside it made objects again
-    (where they are not a result's list of indicators)."""
-    if isinstance(value, tuple):
-        return dict(value)
-    if isinstance(value, list):
-        return [_restored(v) for v in value]
-    if isinstance(value, dict):
-        return {k: _restored(v) for k, v in value.items()}
-    return value
 
 
 def record_run(
