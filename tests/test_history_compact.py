@@ -252,6 +252,9 @@ ODD = [  # documents msgspec does not take or json might read otherwise
     _TWO_KINDS % "NaN",
     _TWO_KINDS % '"\\ud800"',
     _TWO_KINDS % "123456789012345678901234567890",
+    _TWO_KINDS % ("1" + "0" * 4300),  # json refuses an integer of 4,301 digits
+    _TWO_KINDS.replace('"rank":1}', '"rank":1,"x":1%s}', 1) % ("0" * 4300, "0"),
+    _TWO_KINDS % ("1" + "0" * 4299),
     _TWO_KINDS % ("[" * 1200 + "]" * 1200),
     _TWO_KINDS % '"\\u00e9\\ud83d\\ude00"',
     '{"note":' + "[" * 995 + "]" * 995 + ',"scheme":"S","period":"2015","subjects":[]}',

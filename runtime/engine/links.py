@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import cast
@@ -379,6 +380,9 @@ class PastResult(Mapping[str, object]):
         return len(self._at)
 
 
+_PARSING = threading.Lock()  # PendingResult.result
+
+
 class PendingResult(Mapping[str, object]):
     """An earlier published result held as its JSON text until a key other
     than its ``id`` or ``group`` is read, then parsed once (``make``): the
@@ -402,11 +406,16 @@ class PendingResult(Mapping[str, object]):
         self._made: PastResult | None = None
 
     def result(self) -> PastResult:
-        """The result parsed (once; its text then dropped)."""
+        """The result parsed (once; its text then dropped).  The web
+        workbench's what-if threads share one history: the parse is locked,
+        so no thread reads a text another has dropped."""
         made = self._made
         if made is None:
-            made = self._made = self._make(self._text)
-            self._text = b""
+            with _PARSING:
+                made = self._made
+                if made is None:
+                    made = self._made = self._make(self._text)
+                    self._text = b""
         return made
 
     def __getitem__(self, key: str) -> object:

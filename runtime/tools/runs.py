@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import json
 import re
+import sys
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -152,7 +153,8 @@ def _split(
     (``PendingResult``), or parsed by ``json`` and made compact at once.
     None for anything msgspec does not take or json might read otherwise
     (bytes not UTF-8, which msgspec does not check where it only skips;
-    ``NaN``; an escaped lone surrogate; values nested deeply), left to the
+    ``NaN``; an escaped lone surrogate; values nested deeply; an integer
+    too long for Python to convert), left to the
     other readings: msgspec refuses every syntax error json does
     (tests/test_history_compact.py), and every value kept is json's."""
     from runtime.tools.jsonsplit import Refused, split  # msgspec, only when a file is read
@@ -170,8 +172,15 @@ def _split(
         def parsed(text: bytes) -> PastResult:
             return compact(json.loads(text.decode()))
 
+        # json refuses an integer longer than Python converts (4,300 digits
+        # by default); msgspec takes it.  Only a text longer than the limit
+        # can hold one.
+        limit = sys.get_int_max_str_digits()
+        too_long = re.compile(rb"[0-9]{%d}" % (limit + 1)) if limit else None
         made: list[Mapping[str, object]] = []
         for text, result in results:
+            if too_long is not None and len(text) > limit and too_long.search(text):
+                return None
             shallow = text.count(b"[") + text.count(b"{") < _SHALLOW
             grouped = result.grouped()
             if kind is not None and result.kind != kind:
