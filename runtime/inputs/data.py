@@ -84,6 +84,11 @@ class Dataset:
         return sorted({row.period for row in self.rows})
 
 
+# An input read from a column: the input, its column's index in the table
+# (None: the table has no such column) and its cells read before.
+_Column = tuple[ir.InputField, int | None, dict[str, object]]
+
+
 def _where(path: str, row: int, column: str | None = None) -> str:
     return f"{path}:{row}" + (f" [{column}]" if column else "")
 
@@ -247,8 +252,17 @@ class _TableReader:
         # order (``row`` walks them for every row).
         self._columned = [f for f in program.inputs if f.kind not in RUNTIME_KINDS]
         self._runtime = [f for f in program.inputs if f.kind in RUNTIME_KINDS]
-        # ``row``: each columned input's column index in the table being read.
-        self._at: tuple[dict[str, int], list[int | None]] | None = None
+        # ``row``: each columned input with its column index in the table
+        # being read and its ``_known`` cells.
+        self._at: tuple[dict[str, int], list[_Column]] | None = None
+        # Cells read without a problem, by input slot and the cell's text as
+        # written (not stripped): ``row`` takes a cell it has read before
+        # from here, before any other check.  Only cells whose value is the
+        # same on every row are kept: never a blank one (what it means
+        # depends on the indicators in force), nor one of an input counted
+        # from the supervision table (checked against the count per row).
+        self._known: dict[int, dict[str, object]] = {}
+        self._slots = [f.slot for f in program.inputs]
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -263,10 +277,11 @@ class _TableReader:
 
     def _owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         index = columns[SUBJECT_COLUMN]
-        named = {cells[index].strip() for _, cells in numbered if index < len(cells)}
-        if self.subjects is None or named & set(self.subjects):
+        texts = {cells[index] for _, cells in numbered if index < len(cells)}
+        named = {text.strip() for text in texts}  # each distinct spelling stripped once
+        if self.subjects is None or not named.isdisjoint(self.subjects):
             return True
-        return not (named & self.others) and self.program.kind == "section"
+        return named.isdisjoint(self.others) and self.program.kind == "section"
 
     def problem(self, code: str, args: dict[str, object], where: str, **extra: object) -> None:
         self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
@@ -316,12 +331,21 @@ class _TableReader:
             return {}, []
         index = columns[PERIOD_COLUMN]
         months = []
+        is_month: dict[str, bool] = {}  # a period cell's text -> a month row's
         for number, cells in table.rows:
-            try:
-                if index < len(cells) and parse_month(cells[index]) is not None:
-                    months.append((number, cells + [""] * (len(header) - len(cells))))
-            except PeriodError:
-                continue  # reported by read_table, as any period that is not one
+            if index >= len(cells):
+                continue
+            text = cells[index]
+            month = is_month.get(text)
+            if month is None:
+                # A month number outside 1-12 is reported by read_table, as
+                # any period that is not one.
+                try:
+                    month = is_month[text] = parse_month(text) is not None
+                except PeriodError:
+                    month = is_month[text] = False
+            if month:
+                months.append((number, cells + [""] * (len(header) - len(cells))))
         return columns, months
 
     def collect_months(self, table: Table) -> None:
@@ -646,9 +670,17 @@ class _TableReader:
         read = self._read
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
         if self._at is None or self._at[0] is not columns:  # once per table
-            self._at = (columns, [columns.get(f.name) for f in self._columned])
-        for input_field, index in zip(self._columned, self._at[1], strict=True):
-            raw = cells[index].strip() if index is not None else ""
+            by_slot = self._known
+            self._at = (columns, [
+                (f, columns.get(f.name), by_slot.setdefault(f.slot, {})) for f in self._columned
+            ])  # fmt: skip
+        for input_field, index, known in self._at[1]:
+            text = cells[index] if index is not None else ""
+            before = known.get(text, known)
+            if before is not known and input_field.slot not in held:
+                values[input_field.slot] = before  # a cell read before: see ``_known``
+                continue
+            raw = text.strip()
             needed_by = input_field.needed_by
             if input_field.slot in held:
                 if raw != "":
@@ -693,10 +725,13 @@ class _TableReader:
                 value, problem = read_cell(input_field, raw, shown, number)
                 if problem is None:
                     read[cell] = value  # the value a cell of this text always reads as
+            counted = input_field.source is not None and self.supervision is not None
+            if problem is None and raw != "" and not counted:
+                known[text] = value
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
-            elif input_field.source is not None and self.supervision is not None:
+            elif input_field.source is not None and counted:
                 if supervised is None:
                     supervised = self.mine(subject, period)
                 count = supervision_count(input_field.source, supervised)
@@ -727,7 +762,7 @@ class _TableReader:
         if not ok:
             self.rejected.add(key)
         if ok:
-            ordered = tuple(values[f.slot] for f in self.program.inputs)
+            ordered = tuple(map(values.__getitem__, self._slots))
             if supervised is None:
                 supervised = self.mine(subject, period)
             row = Row(label, subject, name, ordered, source, supervision=supervised,
