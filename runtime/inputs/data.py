@@ -40,7 +40,14 @@ from runtime.inputs.supervision import (
     read_supervision,
     read_supervision_table,
 )
-from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+from runtime.inputs.tables import (
+    EncodingProblem,
+    LeftOut,
+    Table,
+    TableError,
+    data_files,
+    read_tables,
+)
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
@@ -198,6 +205,8 @@ class _TableReader:
         self.program = program
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
+        # What ``open`` leaves out of a CSV file read as data (``_left_out``).
+        self.left_out = _left_out(frozenset(wanted), program.annual) if wanted is not None else None
         self.seen: dict[tuple[str, str], str] = {}
         # A data file that could not be read: rows it held are missing, so
         # problems about their absence (events without a row) would only
@@ -290,6 +299,8 @@ class _TableReader:
         """The tables of one data file; none (the problem reported) when it
         cannot be read."""
         try:
+            if self.read is read_tables and self.left_out is not None:
+                return read_tables(file, left_out=self.left_out)
             return self.read(file)
         except EncodingProblem as error:
             self.unreadable = True
@@ -838,6 +849,42 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
+
+
+def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:
+    """The rows of a wide table that ``read_table`` skips without a word:
+    rows of a quarter (or, for annual rules, a year) not ``wanted``.  Left
+    out as the file is read (``dsl.tablefiles.LeftOut``), their cells never
+    split, unless something else could change: the tables of events and
+    supervision items are read whole, and so is a table with a month row (a
+    quarter row takes its months), a period cell that is not a period or is
+    of the other kind (reported at its row), repeated column names, or one
+    whose other rows would name fewer subjects."""
+
+    def columns(header: list[str]) -> tuple[int, int] | None:
+        named = [name for name in header if name]
+        if len(set(named)) != len(named):
+            return None
+        at = {name: index for index, name in enumerate(header) if name}
+        if PERIOD_COLUMN not in at or SUBJECT_COLUMN not in at:
+            return None
+        if is_event_table(at) or is_supervision_table(at):
+            return None
+        return at[PERIOD_COLUMN], at[SUBJECT_COLUMN]
+
+    def rows(text: str) -> bool | None:
+        text = text.strip()
+        try:
+            if parse_month(text) is not None:
+                return None
+            period = Period.of_label(text)
+        except PeriodError:
+            return None
+        if period.annual != annual:
+            return None
+        return period not in wanted
+
+    return LeftOut(("periods not wanted", wanted, annual), columns, rows)
 
 
 def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
