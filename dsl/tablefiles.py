@@ -75,20 +75,29 @@ class Table:
 
 
 @dataclass(frozen=True, slots=True)
+class Deciding:
+    """How the rows of one table are left out (``LeftOut``): the column whose
+    cell decides; the column naming each row's subject when the rows kept
+    must name every subject the table names (None: they need not); and what
+    a deciding cell's text says: True (leave the row out), False (keep it)
+    or None (read the table whole: what the caller makes of it might change)."""
+
+    column: int
+    named: int | None
+    rows: Callable[[str], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
 class LeftOut:
     """Rows a caller skips without a word, left out of a CSV table as it is
     read, their cells never split (``read_table_bytes``): at 100,000 people
     the period data holds eight quarters' rows, an evaluation reads one, and
-    splitting the others was most of the reading time.  ``columns(header)``
-    gives the column whose cell decides and the column naming each row's
-    subject (None: read every row); ``rows(cell)`` says of a deciding cell's
-    text True (leave the row out), False (keep it) or None (read the table
-    whole: what the caller makes of it might change).  ``key`` names the
-    filter (tables read with it are kept under it)."""
+    splitting the others was most of the reading time.  ``deciding(header)``
+    says how a table's rows are left out (None: read every row); ``key``
+    names the filter (tables read with it are kept under it)."""
 
     key: Hashable
-    columns: Callable[[list[str]], tuple[int, int] | None]
-    rows: Callable[[str], bool | None]
+    deciding: Callable[[list[str]], Deciding | None]
 
 
 class TableError(Exception):
@@ -222,21 +231,22 @@ def _plain_lines(text: str) -> list[str] | None:
 
 
 def _csv_leaving_out(raw: bytes, encoding: str, shown: str, left_out: LeftOut) -> Table | None:
-    """``_csv_table``'s table without the rows ``left_out.rows`` leaves out,
-    read from each line's first cells (the other cells never split); None
-    (read it whole) when the text is not plain (``_plain_lines``), the
-    header has no deciding columns, a row is short of them or its cell says
-    so, no row is left, or the rows kept name fewer subjects than all rows
-    do (which subjects a table names decides whose table it is)."""
+    """``_csv_table``'s table without the rows ``left_out`` leaves out, read
+    from each line's first cells (the other cells never split); None (read
+    it whole) when the text is not plain (``_plain_lines``), the header has
+    no deciding column, a row is short of it or its cell says so, no row is
+    left, or the rows kept name fewer subjects than all rows do where that
+    matters (``Deciding.named``: which subjects a table names decides whose
+    table it is)."""
     header: list[str] | None = None
     numbered: list[tuple[int, list[str]]] = []
     keep = numbered.append
     shared: dict[str, str] = {}  # equal cells share one string, as in ``_csv_table``
     same = shared.setdefault
-    decided: dict[str, bool | None] = {}  # a deciding cell's text -> ``left_out.rows`` of it
-    decide = left_out.rows
+    decided: dict[str, bool | None] = {}  # a deciding cell's text -> ``Deciding.rows`` of it
     named: set[str] = set()  # the subject cells of the rows left out
     number, at, who = 1, 0, 0
+    decide: Callable[[str], bool | None] = _keep_every_row
     for text in _csv_chunks(raw, encoding):
         lines = _plain_lines(text)
         if lines is None:
@@ -244,10 +254,12 @@ def _csv_leaving_out(raw: bytes, encoding: str, shown: str, left_out: LeftOut) -
         if header is None:
             first = lines.pop(0)
             header = [cell.strip() for cell in first.split(",")] if first else []
-            found = left_out.columns(header)
+            found = left_out.deciding(header)
             if found is None:
                 return None
-            at, who = found
+            at, decide = found.column, found.rows
+            # No subjects to compare: the deciding cells stand in for them.
+            who = at if found.named is None else found.named
         reach = max(at, who) + 1
         start = number + 1
         for number, line in enumerate(lines, start=start):
@@ -267,11 +279,15 @@ def _csv_leaving_out(raw: bytes, encoding: str, shown: str, left_out: LeftOut) -
                 return None  # short of the deciding cells, or a cell that says to read it whole
     if header is None or not numbered:
         return None
-    if named:
+    if named and who != at:
         kept = {cells[who].strip() for _, cells in numbered}
         if not {text.strip() for text in named} <= kept:
             return None
     return Table(shown, header, numbered)
+
+
+def _keep_every_row(text: str) -> bool | None:
+    return False
 
 
 def _csv_table(lines: Iterator[str], shown: str) -> Table:

@@ -78,13 +78,22 @@ def test_a_table_is_read_whole_when_leaving_rows_out_could_change_what_it_is() -
         "a subject named in other quarters only": head + "2016Q2,s09,1\n2016Q3,s01,2\n",
         "a row short of the subject": head + "2016Q2\n2016Q3,s01,2\n",
         "no subject column": "period,who,x\n2016Q2,s01,1\n2016Q3,s01,2\n",
-        "an event table": "date,subject,item,count,reason,evidence,period\n2016Q2,s01,a,1,,,2016Q2\n2016Q3,s01,a,1,,,2016Q3\n",
+        "an event table with periods": "date,subject,item,count,reason,evidence,period\n2016Q2,s01,a,1,,,2016Q2\n2016Q3,s01,a,1,,,2016Q3\n",
+        "an event date that does not read": "date,subject,item\n2016-04-31,s01,a\n2016-07-01,s01,a\n",
+        "an event date of no day": "date,subject,item\n2016-04-01,s01,a\n,s01,a\n2016-07-01,s01,a\n",
+        "a supervision table": "id,letter,issued,subject,matter,due,closed,corrected,evidence,period,x\n"
+        "D1,L,2016-04-01,s01,m,2016-04-20,,,,2016Q2,1\nD2,L,2016-07-01,s01,m,2016-07-20,,,,2016Q3,1\n",
         "a repeated column": "period,subject,subject\n2016Q2,s01,1\n2016Q3,s01,2\n",
     }
     for case, text in cases.items():
         (whole,) = read_table_bytes(text.encode(), "t.csv")
         assert _left(text) == (whole.header, [number for number, _ in whole.rows]), case
         assert len(whole.rows) > 1, case
+
+
+def test_events_dated_in_other_quarters_are_left_out() -> None:
+    text = "date,subject,item\n2016-04-01,s01,a\n 2016-07-01 ,s09,b\n2016年6月30日,s07,c\n2016-09-30,s01,a\n"
+    assert _left(text) == (["date", "subject", "item"], [3, 5])
 
 
 def test_line_ends_and_a_byte_order_mark_are_read_as_the_csv_module_reads_them() -> None:
@@ -100,16 +109,16 @@ def test_gbk_data_is_left_out_as_utf8_is() -> None:
 
 
 def _variant(folder: Path, changes: list[tuple[int, int, str]]) -> None:
-    """The bundled data with some period and subject cells of sections.csv
-    and people.csv changed (``changes``: file, row, text)."""
+    """The bundled data with some cells of sections.csv, people.csv and
+    events.csv changed (``changes``: file, row, "column=text")."""
     folder.mkdir(exist_ok=True)
     for file in DATA.iterdir():
         if file.is_file():
             (folder / file.name).write_bytes(file.read_bytes())
-    for index, name in enumerate(("sections.csv", "people.csv")):
+    for index, name in enumerate(("sections.csv", "people.csv", "events.csv")):
         rows = list(csv.reader(io.StringIO((DATA / name).read_text("utf-8"))))
         for which, row, text in changes:
-            if which % 2 == index:
+            if which % 3 == index:
                 cells = rows[1 + row % (len(rows) - 1)]
                 column, value = text.split("=", 1)
                 cells[int(column)] = value
@@ -118,12 +127,12 @@ def _variant(folder: Path, changes: list[tuple[int, int, str]]) -> None:
 
 
 CHANGES = st.tuples(
-    st.integers(0, 1),
+    st.integers(0, 2),
     st.integers(0, 500),
     st.sampled_from([
         "0=2016Q1", "0=2016Q3", "0=2016q3", "0= 2016Q3 ", "0=2015Q3", "0=2016-08", "0=2016Q9",
         "0=2016", "0=", "0=2016年第三季度", "1=s01", "1=s99", "1=p0101", "1= s02", "1=",
-        "2=名,称", '2=引"号',
+        "2=名,称", '2=引"号', "0=2016-08-01", "0=2016-02-30", "0=2015-08-01", "0= 2016/7/1",
     ]),
 )  # fmt: skip
 

@@ -31,7 +31,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from dsl.tablefiles import ColumnProblem
 from runtime.inputs.dates import read_date_cell
-from runtime.inputs.events import Event, is_event_table, read_event_rows
+from runtime.inputs.events import EVENT_COLUMNS, Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month, period_of
 from runtime.inputs.supervision import (
     SupervisionItem,
@@ -41,6 +41,7 @@ from runtime.inputs.supervision import (
     read_supervision_table,
 )
 from runtime.inputs.tables import (
+    Deciding,
     EncodingProblem,
     LeftOut,
     Table,
@@ -48,6 +49,7 @@ from runtime.inputs.tables import (
     data_files,
     read_tables,
 )
+from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
@@ -852,27 +854,30 @@ class _TableReader:
 
 
 def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:
-    """The rows of a wide table that ``read_table`` skips without a word:
-    rows of a quarter (or, for annual rules, a year) not ``wanted``.  Left
-    out as the file is read (``dsl.tablefiles.LeftOut``), their cells never
-    split, unless something else could change: the tables of events and
-    supervision items are read whole, and so is a table with a month row (a
-    quarter row takes its months), a period cell that is not a period or is
-    of the other kind (reported at its row), repeated column names, or one
-    whose other rows would name fewer subjects."""
+    """The rows ``read_table`` skips without a word: rows of a wide table of
+    a quarter (or, for annual rules, a year) not ``wanted``, and rows of an
+    event table dated in one (``read_event_rows`` skips those once their date
+    reads).  Left out as the file is read (``dsl.tablefiles.LeftOut``), their
+    cells never split, unless something else could change: a supervision
+    table is read whole, and so is a table with repeated column names, a
+    month row (a quarter row takes its months), a period cell that is not a
+    period or is of the other kind, a date that does not read (each reported
+    at its row), or a wide table whose other rows name fewer subjects."""
 
-    def columns(header: list[str]) -> tuple[int, int] | None:
+    def deciding(header: list[str]) -> Deciding | None:
         named = [name for name in header if name]
         if len(set(named)) != len(named):
             return None
         at = {name: index for index, name in enumerate(header) if name}
+        if is_supervision_table(at):
+            return None
+        if is_event_table(at):
+            return Deciding(at[EVENT_COLUMNS[0]], None, dated)
         if PERIOD_COLUMN not in at or SUBJECT_COLUMN not in at:
             return None
-        if is_event_table(at) or is_supervision_table(at):
-            return None
-        return at[PERIOD_COLUMN], at[SUBJECT_COLUMN]
+        return Deciding(at[PERIOD_COLUMN], at[SUBJECT_COLUMN], of_period)
 
-    def rows(text: str) -> bool | None:
+    def of_period(text: str) -> bool | None:
         text = text.strip()
         try:
             if parse_month(text) is not None:
@@ -884,7 +889,11 @@ def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:
             return None
         return period not in wanted
 
-    return LeftOut(("periods not wanted", wanted, annual), columns, rows)
+    def dated(text: str) -> bool | None:
+        day = parse_date(text.strip())
+        return None if day is None else period_of(day, annual) not in wanted
+
+    return LeftOut(("periods not wanted", wanted, annual), deciding)
 
 
 def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:
