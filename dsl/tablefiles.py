@@ -143,12 +143,13 @@ def read_table_bytes(
     declares more than ``max_records`` records is ``TooManyRecords``, before
     they are decoded (a file of a few kilobytes can declare millions of
     records); the rows of other formats are as many as their bytes allow,
-    and the caller counts them.  ``left_out``: a CSV table without the rows
-    it leaves out, when that is all that differs (``_csv_leaving_out``)."""
+    and the caller counts them.  ``left_out``: a CSV or Parquet table
+    without the rows it leaves out, when that is all that differs
+    (``_csv_leaving_out``, ``parquetfiles._rows_left_out``)."""
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
     if shown.lower().endswith(".parquet"):
-        return [_parquet(raw, shown, max_records)]
+        return [_parquet(raw, shown, max_records, left_out)]
     # Decoded and split a chunk at a time (``csv_lines``): the whole text and a
     # list of all its lines next to the rows made from them were most of the
     # peak memory of a large table.  The result is the one decoding the whole
@@ -347,13 +348,17 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _parquet(raw: bytes, shown: str, max_records: int | None) -> Table:
+def _parquet(
+    raw: bytes, shown: str, max_records: int | None, left_out: LeftOut | None = None
+) -> Table:
     """A Parquet file's table: its cells the text ``_text`` gives a
-    workbook's cell of the same typed value."""
+    workbook's cell of the same typed value; ``left_out``: without the rows
+    it leaves out, when that is all that differs (as a CSV file's)."""
     from dsl.parquetfiles import OverLimit, ParquetProblem, read_parquet  # pyarrow only for Parquet
 
+    deciding = left_out.deciding if left_out is not None else None
     try:
-        header, rows = read_parquet(raw, _text, max_records)
+        header, rows = read_parquet(raw, _text, max_records, deciding)
     except OverLimit as over:
         raise TooManyRecords(over.records, over.limit) from None
     except ParquetProblem as problem:

@@ -20,6 +20,7 @@ from dsl.tablefiles import read_table_bytes
 from runtime.inputs.data import Dataset, _left_out, load_data
 from runtime.inputs.periods import Period
 from runtime.inputs.tables import read_once, read_tables
+from tests.parquetdata import csv_to_parquet, folder_to_parquet
 
 DATA = Path("examples/yongzhou")
 QUARTER = Period(2016, 3)
@@ -159,3 +160,48 @@ def test_the_bundled_data_is_read_with_rows_left_out() -> None:
     with read_once():  # a block that does not allow it (a dry-run's): whole tables
         (kept,) = read_tables(DATA / "sections.csv", left_out=left_out)
     assert kept.rows == whole.rows
+
+
+def _parquet(text: str, tmp: Path, typed: bool = True) -> bytes:
+    source, target = tmp / "t.csv", tmp / "t.parquet"
+    source.write_text(text, encoding="utf-8")
+    csv_to_parquet(source, target, typed)
+    return target.read_bytes()
+
+
+def test_parquet_rows_of_other_quarters_are_left_out_and_tables_read_whole_as_csv_ones(
+    tmp_path: Path,
+) -> None:
+    left_out = _left_out(frozenset([QUARTER]), False)
+    head = "period,subject,x\n"
+    cases = {
+        "rows left out": (
+            head + "2016Q2,s01,1\n2016Q3,s01,2\n2016Q1,s01,3\n2016Q3,s02,4\n",
+            [3, 5],
+        ),
+        "a month row": (head + "2016Q2,s01,1\n2016-07,s01,2\n", [2, 3]),
+        "a subject named in other quarters only": (head + "2016Q2,s09,1\n2016Q3,s01,2\n", [2, 3]),
+        "no row left": (head + "2016Q2,s01,1\n2016Q1,s01,2\n", [2, 3]),
+        "a null period": (head + "2016Q2,s01,1\n,s01,2\n2016Q3,s01,3\n", [2, 3, 4]),
+        "events": ("date,subject,item\n2016-04-01,s01,a\n2016-07-01,s09,b\n", [3]),
+        "an event date of no day": (
+            "date,subject,item\n2016-04-01,s01,a\n2016年4月31日,s01,b\n",
+            [2, 3],
+        ),
+    }
+    for case, (text, numbers) in cases.items():
+        for typed in (True, False):
+            raw = _parquet(text, tmp_path, typed)
+            (whole,) = read_table_bytes(raw, "t.parquet")
+            (left,) = read_table_bytes(raw, "t.parquet", left_out=left_out)
+            assert [n for n, _ in left.rows] == numbers, (case, typed)
+            assert left.rows == [row for row in whole.rows if row[0] in numbers], (case, typed)
+
+
+def test_parquet_data_read_with_rows_left_out_is_the_data_read_whole(tmp_path: Path) -> None:
+    _variant(tmp_path / "csv", [(0, 3, "1=p0101"), (1, 7, "0=2015Q3"), (2, 5, "0=2016-08-01")])
+    folder_to_parquet(tmp_path / "csv", tmp_path / "parquet")
+    (tmp_path / "parquet" / "supervision.parquet").unlink()
+    for wanted in ([QUARTER], [Period(2016, 1), QUARTER]):
+        whole = _both(tmp_path / "parquet", wanted, leave_out=False)
+        assert _both(tmp_path / "parquet", wanted, leave_out=True) == whole
