@@ -269,7 +269,10 @@ def _csv_leaving_out(raw: bytes, encoding: str, shown: str, left_out: LeftOut) -
                 cell = head[at]
                 leave = decided[cell] if cell in decided else decided.setdefault(cell, decide(cell))
                 if leave:
-                    named.add(head[who])
+                    # The shared string, which the subject's kept row will hold
+                    # too: a copy per row left out would stay in the memory
+                    # the kept rows are made in.
+                    named.add(same(head[who], head[who]))
                     continue
                 if leave is False:
                     cells = line.split(",")

@@ -94,8 +94,9 @@ class Dataset:
 
 
 # An input read from a column: the input, its column's index in the table
-# (None: the table has no such column) and its cells read before.
-_Column = tuple[ir.InputField, int | None, dict[str, object]]
+# (None: the table has no such column), its cells read before, and whether
+# each cell is checked against a count all the same (``row``).
+_Column = tuple[ir.InputField, int | None, dict[str, object], bool]
 
 
 def _where(path: str, row: int, column: str | None = None) -> str:
@@ -225,9 +226,9 @@ class _TableReader:
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
-        # Cells read without a problem, by input slot and text: a large table
-        # repeats its values (one Decimal made and kept per spelling).
-        self._read: dict[tuple[int, str], object] = {}
+        # A blank cell's value by input slot, when it reads without a problem
+        # (what it stands for still depends on the row: see ``row``).
+        self._blank: dict[int, object] = {}
         # Rows not kept for a problem already reported: their events are not
         # "events without a row" (E0814), which would only repeat it.
         self.rejected: set[tuple[str, str]] = set()
@@ -267,11 +268,12 @@ class _TableReader:
         # being read and its ``_known`` cells.
         self._at: tuple[dict[str, int], list[_Column]] | None = None
         # Cells read without a problem, by input slot and the cell's text as
-        # written (not stripped): ``row`` takes a cell it has read before
-        # from here, before any other check.  Only cells whose value is the
-        # same on every row are kept: never a blank one (what it means
-        # depends on the indicators in force), nor one of an input counted
-        # from the supervision table (checked against the count per row).
+        # written (not stripped): a large table repeats its values (one
+        # Decimal made and kept per spelling).  ``row`` takes a cell it has
+        # read before from here before any other check, except for an input
+        # counted from the supervision table (checked against the count per
+        # row); a blank cell is never here (what it means depends on the
+        # indicators in force: ``_blank``).
         self._known: dict[int, dict[str, object]] = {}
         self._slots = [f.slot for f in program.inputs]
 
@@ -680,17 +682,20 @@ class _TableReader:
         unscored: set[str] = set()
         ok = True
         held = self.months.get(key, {})
-        read = self._read
+        blank = self._blank
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
         if self._at is None or self._at[0] is not columns:  # once per table
             by_slot = self._known
+            counted = self.supervision is not None  # inputs with a source: checked per row
             self._at = (columns, [
-                (f, columns.get(f.name), by_slot.setdefault(f.slot, {})) for f in self._columned
+                (f, columns.get(f.name), by_slot.setdefault(f.slot, {}),
+                 counted and f.source is not None)
+                for f in self._columned
             ])  # fmt: skip
-        for input_field, index, known in self._at[1]:
+        for input_field, index, known, checked in self._at[1]:
             text = cells[index] if index is not None else ""
             before = known.get(text, known)
-            if before is not known and input_field.slot not in held:
+            if before is not known and not checked and input_field.slot not in held:
                 values[input_field.slot] = before  # a cell read before: see ``_known``
                 continue
             raw = text.strip()
@@ -731,20 +736,22 @@ class _TableReader:
                 unscored.update(needed_by)
                 values[input_field.slot] = None
                 continue
-            cell = (input_field.slot, raw)
-            value = read.get(cell, read)
-            problem = None
-            if value is read:
+            # The value a cell of this text always reads as, read once.
+            value, problem = before, None
+            if raw == "":
+                value = blank.get(input_field.slot, known)
+                if value is known:
+                    value, problem = read_cell(input_field, raw, shown, number)
+                    if problem is None:
+                        blank[input_field.slot] = value
+            elif value is known:
                 value, problem = read_cell(input_field, raw, shown, number)
                 if problem is None:
-                    read[cell] = value  # the value a cell of this text always reads as
-            counted = input_field.source is not None and self.supervision is not None
-            if problem is None and raw != "" and not counted:
-                known[text] = value
+                    known[text] = value
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
-            elif input_field.source is not None and counted:
+            elif input_field.source is not None and self.supervision is not None:
                 if supervised is None:
                     supervised = self.mine(subject, period)
                 count = supervision_count(input_field.source, supervised)
