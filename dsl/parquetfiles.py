@@ -57,9 +57,25 @@ from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
 from itertools import compress
-from typing import Any
+from typing import Any, Protocol
 
 Rows = list[tuple[int, list[str]]]
+
+
+class Deciding(Protocol):
+    """How rows are left out as they are read (``tablefiles.Deciding``):
+    the column whose cell decides, the column naming each row's subject
+    when the rows kept must name every subject (None: they need not), and
+    what a deciding cell's text says (True: leave the row out; False: keep
+    it; None: read the table whole)."""
+
+    @property
+    def column(self) -> int: ...
+    @property
+    def named(self) -> int | None: ...
+    @property
+    def rows(self) -> Callable[[str], bool | None]: ...
+
 
 # The organization's local time: China Standard Time, UTC+08:00 (the time of
 # Asia/Shanghai, which has kept no daylight saving since 1991).  A timestamp
@@ -99,12 +115,16 @@ def _damaged() -> tuple[type[BaseException], ...]:
 
 
 def read_parquet(
-    raw: bytes, cell_text: Callable[[Any], str], max_records: int | None = None
+    raw: bytes,
+    cell_text: Callable[[Any], str],
+    max_records: int | None = None,
+    deciding: Callable[[list[str]], Deciding | None] | None = None,
 ) -> tuple[list[str], Rows]:
     """The header and numbered rows of a Parquet file's bytes; ``cell_text``
     the text of a typed Python value (numbers, booleans, dates, times).
     A file declaring more than ``max_records`` records is ``OverLimit``
-    before any of them is read."""
+    before any of them is read.  ``deciding``: the rows it leaves out are
+    never made (``_rows_left_out``), unless the table is to be read whole."""
     import pyarrow.parquet as pq  # only when a Parquet file is read
 
     damaged = _damaged()
@@ -137,6 +157,14 @@ def read_parquet(
     collecting = gc.isenabled()
     gc.disable()
     try:
+        found = deciding(header) if deciding is not None else None
+        if found is not None:
+            try:
+                kept = _rows_left_out(file, header, readers, found)
+            except ParquetProblem:
+                kept = None  # read whole, which reports it at its row
+            if kept is not None:
+                return header, kept
         return header, _rows(file, header, readers)
     except damaged as error:  # a damaged page, or a value no writer makes
         raise _not_parquet(error) from None
@@ -209,6 +237,82 @@ def _rows(file: Any, header: list[str], readers: list[_Reader | None]) -> Rows:
     return rows
 
 
+def _rows_left_out(
+    file: Any, header: list[str], readers: list[_Reader | None], deciding: Deciding
+) -> Rows | None:
+    """``_rows`` without the rows ``deciding`` leaves out: each batch's
+    deciding cells are decided once per distinct text, and only the records
+    kept are made rows.  None (read the table whole) when a deciding cell
+    says so, no row is kept, or the rows kept name fewer subjects than all
+    rows do (where ``deciding.named`` says it matters: compared as values,
+    whose texts are then among the texts kept), as ``tablefiles`` reads a
+    CSV file."""
+    import numpy
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    shared: dict[str, str] = {}
+    rows: Rows = []
+    left: list[Any] = []  # the subject values of the rows left out
+    kept_named: list[Any] = []  # and of the rows kept
+    decided: dict[str, int] = {}  # a deciding cell's text -> 1 leave out, 0 keep, -1 read whole
+    at, who = deciding.column, deciding.named
+    number = 2
+    batches = file.iter_batches(batch_size=_BATCH)
+    try:
+        for batch in batches:
+            size = batch.num_rows
+            texts, indices = _distinct_texts(
+                batch.columns[at], readers[at], shared, (header[at], number)
+            )
+            verdicts = numpy.array([_verdict(text, decided, deciding.rows) for text in texts])
+            per_record = verdicts[indices]
+            if (per_record < 0).any():
+                return None
+            numbers = numpy.arange(number, number + size)
+            number += size
+            out = per_record > 0
+            if out.any():
+                if who is not None:
+                    left.append(_values(batch.columns[who]).filter(pa.array(out)))
+                kept = ~out
+                if not kept.any():
+                    continue
+                batch = batch.filter(pa.array(kept))
+                numbers = numbers[kept]
+            if who is not None:
+                kept_named.append(_values(batch.columns[who]))
+            columns: list[list[str]] = []
+            filled = None
+            for column, name, reader in zip(batch.columns, header, readers, strict=True):
+                # A problem's row would be counted among the rows kept: none is
+                # reported from here (read_parquet reads the table whole).
+                cells, nonempty = _column_texts(column, reader, shared, (name, 0))
+                columns.append(cells)
+                filled = nonempty if filled is None else filled | nonempty
+            assert filled is not None
+            made = zip(numbers.tolist(), map(list, zip(*columns, strict=True)), strict=True)
+            rows.extend(made if filled.all() else compress(made, filled.tolist()))
+    finally:
+        batches.close()
+    if not rows:
+        return None
+    if left:
+        named = pa.chunked_array(kept_named).unique()
+        if not pc.all(pc.is_in(pa.chunked_array(left).unique(), value_set=named)).as_py():
+            return None
+    return rows
+
+
+def _verdict(text: str, decided: dict[str, int], decide: Callable[[str], bool | None]) -> int:
+    """``decide(text)`` as 1 (leave out), 0 (keep) or -1 (read whole), once per text."""
+    verdict = decided.get(text)
+    if verdict is None:
+        leave = decide(text)
+        verdict = decided[text] = -1 if leave is None else int(leave)
+    return verdict
+
+
 def _column_texts(
     column: Any, reader: _Reader | None, shared: dict[str, str], where: tuple[str, int]
 ) -> tuple[list[str], Any]:
@@ -220,12 +324,23 @@ def _column_texts(
     hundred values costs a few hundred Python calls).  ``where``: the
     column's name and the row number of the batch's first record."""
     import numpy
-    import pyarrow.types as t
 
-    if t.is_dictionary(column.type):  # categorical columns (pandas, some writers): their values
-        column = column.cast(column.type.value_type)
+    cells, indices = _distinct_texts(column, reader, shared, where)
+    picked = numpy.array(cells, dtype=object)
+    nonempty = numpy.array([cell != "" for cell in cells], dtype=bool)
+    return picked[indices].tolist(), nonempty[indices]
+
+
+def _distinct_texts(
+    column: Any, reader: _Reader | None, shared: dict[str, str], where: tuple[str, int]
+) -> tuple[list[str], Any]:
+    """A column's distinct cells as text, the empty cell of a null last, and
+    each record's index among them (a numpy array): ``_column_texts``."""
+    import numpy
+
+    column = _values(column)
     if reader is None:  # a column of nulls only
-        return [""] * len(column), numpy.zeros(len(column), dtype=bool)
+        return [""], numpy.zeros(len(column), dtype=numpy.int64)
     encoded = reader.prepare(column).dictionary_encode()
     try:
         values = encoded.dictionary.to_pylist()
@@ -236,10 +351,14 @@ def _column_texts(
     same = shared.setdefault  # a subject's id and name repeat in every period's batch
     cells = [same(cell, cell) for cell in map(reader.text, values)]
     cells.append("")  # null
-    picked = numpy.array(cells, dtype=object)
-    nonempty = numpy.array([cell != "" for cell in cells], dtype=bool)
-    indices = encoded.indices.fill_null(len(cells) - 1).to_numpy()
-    return picked[indices].tolist(), nonempty[indices]
+    return cells, encoded.indices.fill_null(len(cells) - 1).to_numpy()
+
+
+def _values(column: Any) -> Any:
+    """A categorical column (pandas, some writers) as its values."""
+    import pyarrow.types as t
+
+    return column.cast(column.type.value_type) if t.is_dictionary(column.type) else column
 
 
 def _gb18030(encoded: Any, where: tuple[str, int]) -> list[str | None]:

@@ -53,8 +53,9 @@ from __future__ import annotations
 import codecs
 import csv
 import datetime
+import re
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Hashable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from io import BytesIO
@@ -71,6 +72,32 @@ class Table:
     rows: list[tuple[int, list[str]]]  # (row number in the file or sheet, cells)
     uncached: tuple[tuple[int, int], ...] = ()  # (row, column index) of formulas without a value
     form: bool = False  # a data sheet of a form (``jixiao template``)
+
+
+@dataclass(frozen=True, slots=True)
+class Deciding:
+    """How the rows of one table are left out (``LeftOut``): the column whose
+    cell decides; the column naming each row's subject when the rows kept
+    must name every subject the table names (None: they need not); and what
+    a deciding cell's text says: True (leave the row out), False (keep it)
+    or None (read the table whole: what the caller makes of it might change)."""
+
+    column: int
+    named: int | None
+    rows: Callable[[str], bool | None]
+
+
+@dataclass(frozen=True, slots=True)
+class LeftOut:
+    """Rows a caller skips without a word, left out of a CSV table as it is
+    read, their cells never split (``read_table_bytes``): at 100,000 people
+    the period data holds eight quarters' rows, an evaluation reads one, and
+    splitting the others was most of the reading time.  ``deciding(header)``
+    says how a table's rows are left out (None: read every row); ``key``
+    names the filter (tables read with it are kept under it)."""
+
+    key: Hashable
+    deciding: Callable[[list[str]], Deciding | None]
 
 
 class TableError(Exception):
@@ -107,24 +134,32 @@ class TooManyRecords(TableError):
         self.limit = limit
 
 
-def read_table_bytes(raw: bytes, shown: str, max_records: int | None = None) -> list[Table]:
+def read_table_bytes(
+    raw: bytes, shown: str, max_records: int | None = None, left_out: LeftOut | None = None
+) -> list[Table]:
     """The tables of a file's bytes (``shown``: its name in messages; a name
     ending in ``.xlsx`` is a workbook, ``.parquet`` a Parquet file
     (``dsl.parquetfiles``), any other CSV).  A Parquet file whose footer
     declares more than ``max_records`` records is ``TooManyRecords``, before
     they are decoded (a file of a few kilobytes can declare millions of
     records); the rows of other formats are as many as their bytes allow,
-    and the caller counts them."""
+    and the caller counts them.  ``left_out``: a CSV or Parquet table
+    without the rows it leaves out, when that is all that differs
+    (``_csv_leaving_out``, ``parquetfiles._rows_left_out``)."""
     if shown.lower().endswith(".xlsx"):
         return _xlsx(raw, shown)
     if shown.lower().endswith(".parquet"):
-        return [_parquet(raw, shown, max_records)]
+        return [_parquet(raw, shown, max_records, left_out)]
     # Decoded and split a chunk at a time (``csv_lines``): the whole text and a
     # list of all its lines next to the rows made from them were most of the
     # peak memory of a large table.  The result is the one decoding the whole
     # file would give: UTF-8 (BOM or not) when all of it is, else GB18030.
     for encoding in ("utf-8", "gb18030"):
         try:
+            if left_out is not None:
+                table = _csv_leaving_out(raw, encoding, shown, left_out)
+                if table is not None:
+                    return [table]
             return [_csv_table(csv_lines(raw, encoding), shown)]
         except UnicodeDecodeError:
             continue
@@ -149,18 +184,114 @@ _CHUNK = 1 << 20
 
 
 def csv_lines(raw: bytes, encoding: str) -> Iterator[str]:
-    """``decode(raw).splitlines(keepends=True)``, a chunk at a time.  Chunks
-    end just after a ``\n`` byte, which is a line feed in UTF-8 and GB18030
-    alike (never part of a multi-byte character), so each chunk decodes on
-    its own and a line never spans two chunks (``\r\n`` stays whole)."""
+    """``decode(raw).splitlines(keepends=True)``, a chunk at a time
+    (``_csv_chunks``)."""
+    for text in _csv_chunks(raw, encoding):
+        yield from text.splitlines(keepends=True)
+
+
+def _csv_chunks(raw: bytes, encoding: str) -> Iterator[str]:
+    """``decode(raw)`` in pieces of about ``_CHUNK`` bytes.  Chunks end just
+    after a ``\n`` byte, which is a line feed in UTF-8 and GB18030 alike
+    (never part of a multi-byte character), so each chunk decodes on its
+    own and a line never spans two chunks (``\r\n`` stays whole)."""
     start, size = 0, len(raw)
     if encoding == "utf-8" and raw.startswith(codecs.BOM_UTF8):
         start = len(codecs.BOM_UTF8)  # what decoding as utf-8-sig drops
     while start < size:
         end = raw.find(b"\n", start + _CHUNK)
         end = size if end < 0 else end + 1
-        yield from raw[start:end].decode(encoding).splitlines(keepends=True)
+        yield raw[start:end].decode(encoding)
         start = end
+
+
+# A character after which the csv module's records of a text may differ from
+# its lines split at commas: a quote, or a line break other than ``\n`` and
+# ``\r\n`` (``str.splitlines`` ends a line at these too).
+_ODD = re.compile('["\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]')
+
+
+def _plain_lines(text: str) -> list[str] | None:
+    """A chunk's lines, without their line ends, when each is a record of the
+    csv module whose cells are the line split at commas; None when that
+    might not be so (``_ODD``, a lone ``\r``, or a line longer than the csv
+    module's field limit, which it reports)."""
+    if _ODD.search(text) is not None:
+        return None
+    if "\r" in text:
+        if text.count("\r") != text.count("\r\n"):
+            return None
+        text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines[-1]:
+        lines.pop()  # the chunk ends with its last line's \n
+    limit = csv.field_size_limit()
+    if len(text) > limit and max(map(len, lines)) > limit:
+        return None
+    return lines
+
+
+def _csv_leaving_out(raw: bytes, encoding: str, shown: str, left_out: LeftOut) -> Table | None:
+    """``_csv_table``'s table without the rows ``left_out`` leaves out, read
+    from each line's first cells (the other cells never split); None (read
+    it whole) when the text is not plain (``_plain_lines``), the header has
+    no deciding column, a row is short of it or its cell says so, no row is
+    left, or the rows kept name fewer subjects than all rows do where that
+    matters (``Deciding.named``: which subjects a table names decides whose
+    table it is)."""
+    header: list[str] | None = None
+    numbered: list[tuple[int, list[str]]] = []
+    keep = numbered.append
+    shared: dict[str, str] = {}  # equal cells share one string, as in ``_csv_table``
+    same = shared.setdefault
+    decided: dict[str, bool | None] = {}  # a deciding cell's text -> ``Deciding.rows`` of it
+    named: set[str] = set()  # the subject cells of the rows left out
+    number, at, who = 1, 0, 0
+    decide: Callable[[str], bool | None] = _keep_every_row
+    for text in _csv_chunks(raw, encoding):
+        lines = _plain_lines(text)
+        if lines is None:
+            return None
+        if header is None:
+            first = lines.pop(0)
+            header = [cell.strip() for cell in first.split(",")] if first else []
+            found = left_out.deciding(header)
+            if found is None:
+                return None
+            at, decide = found.column, found.rows
+            # No subjects to compare: the deciding cells stand in for them.
+            who = at if found.named is None else found.named
+        reach = max(at, who) + 1
+        start = number + 1
+        for number, line in enumerate(lines, start=start):
+            head = line.split(",", reach)
+            if len(head) >= reach:
+                cell = head[at]
+                leave = decided[cell] if cell in decided else decided.setdefault(cell, decide(cell))
+                if leave:
+                    # The shared string, which the subject's kept row will hold
+                    # too: a copy per row left out would stay in the memory
+                    # the kept rows are made in.
+                    named.add(same(head[who], head[who]))
+                    continue
+                if leave is False:
+                    cells = line.split(",")
+                    if "".join(cells).strip():
+                        keep((number, list(map(same, cells, cells))))
+                    continue
+            if line.replace(",", "").strip():
+                return None  # short of the deciding cells, or a cell that says to read it whole
+    if header is None or not numbered:
+        return None
+    if named and who != at:
+        kept = {cells[who].strip() for _, cells in numbered}
+        if not {text.strip() for text in named} <= kept:
+            return None
+    return Table(shown, header, numbered)
+
+
+def _keep_every_row(text: str) -> bool | None:
+    return False
 
 
 def _csv_table(lines: Iterator[str], shown: str) -> Table:
@@ -220,13 +351,17 @@ def _text(value: object) -> str:
     return str(value).strip()
 
 
-def _parquet(raw: bytes, shown: str, max_records: int | None) -> Table:
+def _parquet(
+    raw: bytes, shown: str, max_records: int | None, left_out: LeftOut | None = None
+) -> Table:
     """A Parquet file's table: its cells the text ``_text`` gives a
-    workbook's cell of the same typed value."""
+    workbook's cell of the same typed value; ``left_out``: without the rows
+    it leaves out, when that is all that differs (as a CSV file's)."""
     from dsl.parquetfiles import OverLimit, ParquetProblem, read_parquet  # pyarrow only for Parquet
 
+    deciding = left_out.deciding if left_out is not None else None
     try:
-        header, rows = read_parquet(raw, _text, max_records)
+        header, rows = read_parquet(raw, _text, max_records, deciding)
     except OverLimit as over:
         raise TooManyRecords(over.records, over.limit) from None
     except ParquetProblem as problem:

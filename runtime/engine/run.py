@@ -81,7 +81,7 @@ def evaluate_rules(
         raise UserError([Diagnostic("E0801", {"path": data}, None, location=data)])
     known = collected or {}
     collect_young()  # the compiler's cycles (and its syntax tree) freed before the data is read
-    with read_once():  # the files read once for both kinds of subject
+    with read_once(leave_out=True):  # the files read once for both kinds of subject
         sections = load_data(program, data, periods, absent_unscores, known.get("section"))
         problems.extend(sections.diagnostics)
         people: Dataset | None = None

@@ -31,7 +31,7 @@ from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
 from dsl.tablefiles import ColumnProblem
 from runtime.inputs.dates import read_date_cell
-from runtime.inputs.events import Event, is_event_table, read_event_rows
+from runtime.inputs.events import EVENT_COLUMNS, Event, is_event_table, read_event_rows
 from runtime.inputs.periods import Period, PeriodError, month_label, parse_month, period_of
 from runtime.inputs.supervision import (
     SupervisionItem,
@@ -40,7 +40,16 @@ from runtime.inputs.supervision import (
     read_supervision,
     read_supervision_table,
 )
-from runtime.inputs.tables import EncodingProblem, Table, TableError, data_files, read_tables
+from runtime.inputs.tables import (
+    Deciding,
+    EncodingProblem,
+    LeftOut,
+    Table,
+    TableError,
+    data_files,
+    read_tables,
+)
+from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
@@ -82,6 +91,12 @@ class Dataset:
 
     def periods(self) -> list[str]:
         return sorted({row.period for row in self.rows})
+
+
+# An input read from a column: the input, its column's index in the table
+# (None: the table has no such column), its cells read before, and whether
+# each cell is checked against a count all the same (``row``).
+_Column = tuple[ir.InputField, int | None, dict[str, object], bool]
 
 
 def _where(path: str, row: int, column: str | None = None) -> str:
@@ -193,6 +208,8 @@ class _TableReader:
         self.program = program
         self.dataset = dataset
         self.wanted = set(wanted) if wanted is not None else None
+        # What ``open`` leaves out of a CSV file read as data (``_left_out``).
+        self.left_out = _left_out(frozenset(wanted), program.annual) if wanted is not None else None
         self.seen: dict[tuple[str, str], str] = {}
         # A data file that could not be read: rows it held are missing, so
         # problems about their absence (events without a row) would only
@@ -209,9 +226,9 @@ class _TableReader:
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
-        # Cells read without a problem, by input slot and text: a large table
-        # repeats its values (one Decimal made and kept per spelling).
-        self._read: dict[tuple[int, str], object] = {}
+        # A blank cell's value by input slot, when it reads without a problem
+        # (what it stands for still depends on the row: see ``row``).
+        self._blank: dict[int, object] = {}
         # Rows not kept for a problem already reported: their events are not
         # "events without a row" (E0814), which would only repeat it.
         self.rejected: set[tuple[str, str]] = set()
@@ -247,8 +264,18 @@ class _TableReader:
         # order (``row`` walks them for every row).
         self._columned = [f for f in program.inputs if f.kind not in RUNTIME_KINDS]
         self._runtime = [f for f in program.inputs if f.kind in RUNTIME_KINDS]
-        # ``row``: each columned input's column index in the table being read.
-        self._at: tuple[dict[str, int], list[int | None]] | None = None
+        # ``row``: each columned input with its column index in the table
+        # being read and its ``_known`` cells.
+        self._at: tuple[dict[str, int], list[_Column]] | None = None
+        # Cells read without a problem, by input slot and the cell's text as
+        # written (not stripped): a large table repeats its values (one
+        # Decimal made and kept per spelling).  ``row`` takes a cell it has
+        # read before from here before any other check, except for an input
+        # counted from the supervision table (checked against the count per
+        # row); a blank cell is never here (what it means depends on the
+        # indicators in force: ``_blank``).
+        self._known: dict[int, dict[str, object]] = {}
+        self._slots = [f.slot for f in program.inputs]
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -263,10 +290,11 @@ class _TableReader:
 
     def _owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         index = columns[SUBJECT_COLUMN]
-        named = {cells[index].strip() for _, cells in numbered if index < len(cells)}
-        if self.subjects is None or named & set(self.subjects):
+        texts = {cells[index] for _, cells in numbered if index < len(cells)}
+        named = {text.strip() for text in texts}  # each distinct spelling stripped once
+        if self.subjects is None or not named.isdisjoint(self.subjects):
             return True
-        return not (named & self.others) and self.program.kind == "section"
+        return named.isdisjoint(self.others) and self.program.kind == "section"
 
     def problem(self, code: str, args: dict[str, object], where: str, **extra: object) -> None:
         self.dataset.diagnostics.append(Diagnostic(code, args, None, location=where, **extra))  # type: ignore[arg-type]
@@ -275,6 +303,8 @@ class _TableReader:
         """The tables of one data file; none (the problem reported) when it
         cannot be read."""
         try:
+            if self.read is read_tables and self.left_out is not None:
+                return read_tables(file, left_out=self.left_out)
             return self.read(file)
         except EncodingProblem as error:
             self.unreadable = True
@@ -316,12 +346,21 @@ class _TableReader:
             return {}, []
         index = columns[PERIOD_COLUMN]
         months = []
+        is_month: dict[str, bool] = {}  # a period cell's text -> a month row's
         for number, cells in table.rows:
-            try:
-                if index < len(cells) and parse_month(cells[index]) is not None:
-                    months.append((number, cells + [""] * (len(header) - len(cells))))
-            except PeriodError:
-                continue  # reported by read_table, as any period that is not one
+            if index >= len(cells):
+                continue
+            text = cells[index]
+            month = is_month.get(text)
+            if month is None:
+                # A month number outside 1-12 is reported by read_table, as
+                # any period that is not one.
+                try:
+                    month = is_month[text] = parse_month(text) is not None
+                except PeriodError:
+                    month = is_month[text] = False
+            if month:
+                months.append((number, cells + [""] * (len(header) - len(cells))))
         return columns, months
 
     def collect_months(self, table: Table) -> None:
@@ -643,12 +682,23 @@ class _TableReader:
         unscored: set[str] = set()
         ok = True
         held = self.months.get(key, {})
-        read = self._read
+        blank = self._blank
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
         if self._at is None or self._at[0] is not columns:  # once per table
-            self._at = (columns, [columns.get(f.name) for f in self._columned])
-        for input_field, index in zip(self._columned, self._at[1], strict=True):
-            raw = cells[index].strip() if index is not None else ""
+            by_slot = self._known
+            counted = self.supervision is not None  # inputs with a source: checked per row
+            self._at = (columns, [
+                (f, columns.get(f.name), by_slot.setdefault(f.slot, {}),
+                 counted and f.source is not None)
+                for f in self._columned
+            ])  # fmt: skip
+        for input_field, index, known, checked in self._at[1]:
+            text = cells[index] if index is not None else ""
+            before = known.get(text, known)
+            if before is not known and not checked and input_field.slot not in held:
+                values[input_field.slot] = before  # a cell read before: see ``_known``
+                continue
+            raw = text.strip()
             needed_by = input_field.needed_by
             if input_field.slot in held:
                 if raw != "":
@@ -686,13 +736,18 @@ class _TableReader:
                 unscored.update(needed_by)
                 values[input_field.slot] = None
                 continue
-            cell = (input_field.slot, raw)
-            value = read.get(cell, read)
-            problem = None
-            if value is read:
+            # The value a cell of this text always reads as, read once.
+            value, problem = before, None
+            if raw == "":
+                value = blank.get(input_field.slot, known)
+                if value is known:
+                    value, problem = read_cell(input_field, raw, shown, number)
+                    if problem is None:
+                        blank[input_field.slot] = value
+            elif value is known:
                 value, problem = read_cell(input_field, raw, shown, number)
                 if problem is None:
-                    read[cell] = value  # the value a cell of this text always reads as
+                    known[text] = value
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
@@ -727,7 +782,7 @@ class _TableReader:
         if not ok:
             self.rejected.add(key)
         if ok:
-            ordered = tuple(values[f.slot] for f in self.program.inputs)
+            ordered = tuple(map(values.__getitem__, self._slots))
             if supervised is None:
                 supervised = self.mine(subject, period)
             row = Row(label, subject, name, ordered, source, supervision=supervised,
@@ -803,6 +858,49 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
+
+
+def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:
+    """The rows ``read_table`` skips without a word: rows of a wide table of
+    a quarter (or, for annual rules, a year) not ``wanted``, and rows of an
+    event table dated in one (``read_event_rows`` skips those once their date
+    reads).  Left out as the file is read (``dsl.tablefiles.LeftOut``), their
+    cells never split, unless something else could change: a supervision
+    table is read whole, and so is a table with repeated column names, a
+    month row (a quarter row takes its months), a period cell that is not a
+    period or is of the other kind, a date that does not read (each reported
+    at its row), or a wide table whose other rows name fewer subjects."""
+
+    def deciding(header: list[str]) -> Deciding | None:
+        named = [name for name in header if name]
+        if len(set(named)) != len(named):
+            return None
+        at = {name: index for index, name in enumerate(header) if name}
+        if is_supervision_table(at):
+            return None
+        if is_event_table(at):
+            return Deciding(at[EVENT_COLUMNS[0]], None, dated)
+        if PERIOD_COLUMN not in at or SUBJECT_COLUMN not in at:
+            return None
+        return Deciding(at[PERIOD_COLUMN], at[SUBJECT_COLUMN], of_period)
+
+    def of_period(text: str) -> bool | None:
+        text = text.strip()
+        try:
+            if parse_month(text) is not None:
+                return None
+            period = Period.of_label(text)
+        except PeriodError:
+            return None
+        if period.annual != annual:
+            return None
+        return period not in wanted
+
+    def dated(text: str) -> bool | None:
+        day = parse_date(text.strip())
+        return None if day is None else period_of(day, annual) not in wanted
+
+    return LeftOut(("periods not wanted", wanted, annual), deciding)
 
 
 def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:

@@ -19,7 +19,9 @@ from dsl.tablefiles import (
     DATA_SUFFIXES,
     FORM_HEADS,
     FORM_INSTRUCTIONS,
+    Deciding,
     EncodingProblem,
+    LeftOut,
     Table,
     TableError,
     csv_lines,
@@ -32,7 +34,9 @@ __all__ = [
     "DATA_SUFFIXES",
     "FORM_HEADS",
     "FORM_INSTRUCTIONS",
+    "Deciding",
     "EncodingProblem",
+    "LeftOut",
     "Table",
     "TableError",
     "csv_lines",
@@ -57,29 +61,36 @@ def data_files(location: Path) -> list[Path]:
     return [location]
 
 
-# Inside ``read_once()``: the tables read so far, by path, modification time and size.
-_READ: ContextVar[dict[tuple[str, int, int], list[Table]] | None] = ContextVar(
-    "tables_read", default=None
-)
+# Inside ``read_once()``: the tables read so far, by path, modification time
+# and size (and the ``LeftOut`` filter's key, for tables read with one).
+_Key = tuple[str, int, int] | tuple[str, int, int, Hashable]
+_READ: ContextVar[dict[_Key, list[Table]] | None] = ContextVar("tables_read", default=None)
+# Inside ``read_once(leave_out=True)``: readers may leave rows out (``read_tables``).
+_LEAVING_OUT: ContextVar[bool] = ContextVar("tables_leaving_out", default=False)
 
 
 @contextmanager
-def read_once() -> Iterator[None]:
+def read_once(leave_out: bool = False) -> Iterator[None]:
     """Within this block each data file is read and parsed once, however many
     readers ask for it (an evaluation reads the folder for sections, for
     people and for supervision items): the same tables, never modified.
     Nested blocks share the outermost one's (a dry-run reads the folder once
-    for every period and both rule sets)."""
+    for every period and both rule sets).  ``leave_out``: a reader may have
+    a file's tables without the rows it skips (``read_tables``); the
+    outermost block decides (a dry-run reads every period's rows once and
+    drops them as it is done with them, ``slim_read``)."""
     if _READ.get() is not None:
         yield
         return
     token, made, slimmed = _READ.set({}), _MADE.set({}), _SLIMMED.set(set())
+    leaving = _LEAVING_OUT.set(leave_out)
     try:
         yield
     finally:
         _READ.reset(token)
         _MADE.reset(made)
         _SLIMMED.reset(slimmed)
+        _LEAVING_OUT.reset(leaving)
 
 
 # Inside ``read_once()``: what was made from the tables read (``made_once``), by key.
@@ -113,9 +124,14 @@ def remade(change: Callable[[Hashable, object], object]) -> None:
         made[key] = change(key, value)
 
 
-def read_tables(path: Path, whole: bool = False) -> list[Table]:
+def read_tables(path: Path, whole: bool = False, left_out: LeftOut | None = None) -> list[Table]:
     """A data file's tables (read once inside ``read_once()``); ``whole``:
-    never the slimmed tables ``slim_tables`` left (the file read again)."""
+    never the slimmed tables ``slim_tables`` left (the file read again).
+    ``left_out``: inside ``read_once(leave_out=True)``, the tables may lack
+    rows the reader skips without a word (``dsl.tablefiles.LeftOut``: a CSV
+    file's rows of periods not evaluated, never split into cells), kept
+    under the filter for every reader asking with the same one; elsewhere,
+    or when the whole tables were read already, the whole tables."""
     read = _READ.get()
     if read is None:
         return _read_tables(path)
@@ -124,13 +140,18 @@ def read_tables(path: Path, whole: bool = False) -> list[Table]:
         return _read_tables(path)  # reports it
     if whole and key in (_SLIMMED.get() or ()):
         return _read_tables(path)  # a rare second reader of the rows set aside
+    if left_out is not None and _LEAVING_OUT.get() and key not in read:
+        filtered = (*key, left_out.key)
+        if filtered not in read:
+            read[filtered] = _read_tables(path, left_out)
+        return read[filtered]
     if key not in read:
         read[key] = _read_tables(path)
     return read[key]
 
 
 # Inside ``read_once()``: the files whose kept tables were slimmed (``slim_tables``).
-_SLIMMED: ContextVar[set[tuple[str, int, int]] | None] = ContextVar("tables_slimmed", default=None)
+_SLIMMED: ContextVar[set[_Key] | None] = ContextVar("tables_slimmed", default=None)
 
 
 def slim_tables(path: Path, slim: Callable[[Table], Table]) -> None:
@@ -188,10 +209,10 @@ def _key(path: Path) -> tuple[str, int, int] | None:
     return (str(path), status.st_mtime_ns, status.st_size)
 
 
-def _read_tables(path: Path) -> list[Table]:
+def _read_tables(path: Path, left_out: LeftOut | None = None) -> list[Table]:
     try:
         raw = path.read_bytes()
     except OSError as error:
         problem = problem_text(error) if path.suffix.lower() == ".xlsx" else str(error)
         raise TableError(problem) from None
-    return read_table_bytes(raw, str(path))
+    return read_table_bytes(raw, str(path), left_out=left_out)
