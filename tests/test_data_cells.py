@@ -16,12 +16,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.pipeline import Compilation, compile_rules
-from dsl.ruleset import DirectorySource
 from runtime.inputs import data as data_module
-from runtime.inputs.data import Dataset, load_data, load_tables
+from runtime.inputs.data import load_data, load_tables
 from runtime.inputs.periods import Period
 from runtime.inputs.tables import Table, data_files, read_tables
+from tests.datasets import bundled_compilation, dataset_summary
 
 DATA = Path("examples/yongzhou")
 QUARTER = Period(2016, 3)
@@ -33,26 +32,13 @@ SPELLINGS = ["", " ", "0", " 0", "0 ", "1", "2", "3", "1.5", "-1", "x", "好", "
 
 
 @cache
-def _compilation() -> Compilation:
-    return compile_rules(DirectorySource("rules/yongzhou"))
-
-
-@cache
 def _tables() -> tuple[Table, ...]:
     return tuple(table for file in data_files(DATA) for table in read_tables(file))
 
 
 def _read(tables: list[Table], program: Literal["section", "person"]) -> tuple[object, ...]:
-    found = load_tables(_compilation().programs[program], tables, [QUARTER])
-    return _summary(found)
-
-
-def _summary(found: Dataset) -> tuple[object, ...]:
-    rows = [(r.period, r.subject, r.name, r.values, r.source, r.events, r.supervision, r.unscored)
-            for r in found.rows]  # fmt: skip
-    problems = [(d.code, d.args, d.location, d.help) for d in found.diagnostics]
-    warned = [(d.code, d.args, d.location) for d in found.warnings]
-    return rows, problems, warned
+    found = load_tables(bundled_compilation().programs[program], tables, [QUARTER])
+    return dataset_summary(found)
 
 
 @contextmanager
@@ -144,7 +130,9 @@ def test_a_month_held_input_with_a_cell_known_from_another_row_is_an_error() -> 
     ])  # fmt: skip
     sections = Table("sections.csv", header, rows)
     others = [t for t in tables if not t.shown.endswith("sections.csv")]
-    found = load_tables(_compilation().programs["section"], [sections, months, *others], [QUARTER])
+    found = load_tables(
+        bundled_compilation().programs["section"], [sections, months, *others], [QUARTER]
+    )
     mixed = [d for d in found.diagnostics if d.code == "E0824"]
     assert [(d.args["subject"], d.args["column"]) for d in mixed] == [("s05", "迟报次数")]
 
@@ -169,7 +157,7 @@ def test_a_counted_cell_known_from_another_row_is_checked_against_its_count(
     cells[column] = first  # read (and agreeing) in an earlier row
     lines[later] = ",".join(cells)
     table.write_text("\n".join(lines) + "\n", "utf-8")
-    found = load_data(_compilation().programs["section"], str(folder), [QUARTER])
+    found = load_data(bundled_compilation().programs["section"], str(folder), [QUARTER])
     wrong = [d for d in found.diagnostics if d.code == "E0935"]
     assert [d.location for d in wrong] == [f"{table}:{later + 1} [按期办结]"]
 

@@ -8,45 +8,30 @@ from __future__ import annotations
 import csv
 import io
 import tempfile
-from functools import cache
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from compiler.pipeline import Compilation, compile_rules
-from dsl.ruleset import DirectorySource
 from dsl.tablefiles import read_table_bytes
-from runtime.inputs.data import Dataset, _left_out, load_data
+from runtime.inputs.data import _left_out, load_data
 from runtime.inputs.periods import Period
 from runtime.inputs.tables import read_once, read_tables
+from tests.datasets import bundled_compilation, dataset_summary
 from tests.parquetdata import csv_to_parquet, folder_to_parquet
 
 DATA = Path("examples/yongzhou")
 QUARTER = Period(2016, 3)
 
 
-@cache
-def _compilation() -> Compilation:
-    return compile_rules(DirectorySource("rules/yongzhou"))
-
-
-def _summary(found: Dataset) -> tuple[object, ...]:
-    rows = [(r.period, r.subject, r.name, r.values, r.source, r.events, r.supervision, r.unscored)
-            for r in found.rows]  # fmt: skip
-    problems = [(d.code, d.args, d.location, d.help) for d in found.diagnostics]
-    warned = [(d.code, d.args, d.location) for d in found.warnings]
-    return rows, problems, warned
-
-
 def _both(folder: Path, wanted: list[Period], leave_out: bool) -> tuple[object, ...]:
-    compilation = _compilation()
+    compilation = bundled_compilation()
     with read_once(leave_out=leave_out):
         found = [
             load_data(compilation.programs[kind], str(folder), wanted)
             for kind in ("section", "person")
         ]
-    return tuple(_summary(dataset) for dataset in found)
+    return tuple(dataset_summary(dataset) for dataset in found)
 
 
 def _left(text: str, wanted: list[Period] | None = None) -> tuple[list[str], list[object]]:
