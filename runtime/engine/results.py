@@ -8,6 +8,8 @@ records and nothing else of the engine's internals.
 
 from __future__ import annotations
 
+import dataclasses
+import operator
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -95,3 +97,19 @@ class SubjectResult:
     decision: str = ""
     scoring: str = ""
     scoring_by: str = ""
+
+
+_FIELDS = tuple(f.name for f in dataclasses.fields(SubjectResult))
+_VALUES = operator.attrgetter(*_FIELDS)  # a result's fields, in the order __init__ takes them
+_POSITION = {name: n for n, name in enumerate(_FIELDS)}
+
+
+def replaced(result: SubjectResult, **changes: object) -> SubjectResult:
+    """``dataclasses.replace(result, **changes)`` at half its cost: a large
+    evaluation copies most results several times (consequences attached,
+    sanctions ruled, roll-ups, a dry-run's slimming), and ``replace`` works
+    out the fields by name on every call."""
+    values = list(_VALUES(result))
+    for name, value in changes.items():
+        values[_POSITION[name]] = value
+    return SubjectResult(*values)

@@ -22,7 +22,7 @@ from typing import ClassVar
 from compiler import ir
 from dsl.diagnostics import Diagnostic
 from runtime.engine.population import standings
-from runtime.engine.results import IndicatorResult, Sanctioned, SubjectResult
+from runtime.engine.results import IndicatorResult, Sanctioned, SubjectResult, replaced
 from runtime.engine.sanctions import durations_of, with_ruling
 from semantics import operations as helpers
 
@@ -143,7 +143,7 @@ def roll_up(
             # One tuple for the ranking and the result (a list beside it was a copy per subject).
             kept = tuple(values)
             synthetic.append((subject, kept))
-            rolled[subject] = dataclasses.replace(
+            rolled[subject] = replaced(
                 last,
                 period=label,
                 total=total,
@@ -163,7 +163,7 @@ def roll_up(
     ranked = standings(program, synthetic, label, earlier, durations)
     final = [
         with_ruling(
-            dataclasses.replace(
+            replaced(
                 rolled.pop(s), rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
             ),
             ranked[s].ruling,
@@ -226,7 +226,7 @@ def compact(program: ir.Program, results: list[SubjectResult]) -> list[SubjectRe
     then hold a fraction of their memory until the roll-up."""
     values_of = reading(program)
     return [
-        dataclasses.replace(
+        replaced(
             result,
             values=values_of(result.values),
             supervision=(),

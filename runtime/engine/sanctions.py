@@ -19,14 +19,13 @@ each subject may get; nothing here ranks or counts quotas itself.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
 from compiler import ir
-from runtime.engine.results import Sanctioned, SubjectResult
+from runtime.engine.results import Sanctioned, SubjectResult, replaced
 from runtime.inputs.periods import PeriodError, parse_periods
 from semantics.calendar import last_day_of_years
 
@@ -285,11 +284,9 @@ def with_ruling(result: SubjectResult, ruling: Ruling | None) -> SubjectResult:
     """``result`` with the sanctions holding for it and what they decided
     (none: the fields cleared, as a roll-up starts from its last quarter's)."""
     if ruling is None:
-        return dataclasses.replace(
-            result, sanctions=(), decided_by="", decision="", scoring="", scoring_by=""
-        )
+        return replaced(result, sanctions=(), decided_by="", decision="", scoring="", scoring_by="")
     grade, scoring = ruling.grade, ruling.scoring
-    return dataclasses.replace(
+    return replaced(
         result,
         sanctions=ruling.applied,
         decided_by=grade.item if grade is not None else "",

@@ -22,7 +22,7 @@ from typing import TypeVar, cast
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
-from runtime.engine.results import SubjectResult
+from runtime.engine.results import SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
@@ -377,7 +377,7 @@ def _compared(evaluation: Evaluation, kept: str | None) -> Evaluation:
     quarters' results without consequences (the roll-up applies none)."""
 
     def bare(results: list[SubjectResult]) -> list[SubjectResult]:
-        return [dataclasses.replace(r, consequences=()) if r.consequences else r for r in results]
+        return [replaced(r, consequences=()) if r.consequences else r for r in results]
 
     return dataclasses.replace(
         evaluation,
@@ -476,7 +476,7 @@ def _rolled(
     per_period = {p: results[which] for e in evaluations for p, results in e.quarters.items()}
     results, problems = roll_up(program, rule, label, per_period)
     # A rolled-up result carries its last quarter's consequences: none apply to the roll-up.
-    return None if problems else [dataclasses.replace(r, consequences=()) for r in results]
+    return None if problems else [replaced(r, consequences=()) for r in results]
 
 
 def _cumulative(
@@ -604,7 +604,7 @@ def _bare(
     and adjustment details, overridden consequences, supervision items), its
     values cut to ``values``, its source, total and base the equal ``source``,
     ``total`` and ``base``."""
-    return dataclasses.replace(
+    return replaced(
         result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values,
         source=source, total=total, base=base,
     )  # fmt: skip

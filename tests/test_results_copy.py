@@ -1,0 +1,26 @@
+"""``runtime.engine.results.replaced``: a result copied with some fields
+changed is exactly what ``dataclasses.replace`` makes, whichever fields."""
+
+from __future__ import annotations
+
+import dataclasses
+from decimal import Decimal
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from runtime.engine.results import SubjectResult, replaced
+
+FIELDS = [f.name for f in dataclasses.fields(SubjectResult)]
+RESULT = SubjectResult(
+    "s01", "办公室", "2016Q3", Decimal("91.50"), 3, (), (Decimal(1), None), "data.csv:2",
+    base=Decimal("90"), vetoes=("fail",), grade="良好", group="机关科室",
+)  # fmt: skip
+
+
+@given(st.dictionaries(st.sampled_from(FIELDS), st.integers() | st.text(max_size=3), max_size=6))
+def test_replaced_is_dataclasses_replace(changes: dict[str, object]) -> None:
+    copied = replaced(RESULT, **changes)
+    expected = dataclasses.replace(RESULT, **changes)  # type: ignore[arg-type]
+    assert [getattr(copied, f) for f in FIELDS] == [getattr(expected, f) for f in FIELDS]
+    assert type(copied) is SubjectResult and RESULT.total == Decimal("91.50")
