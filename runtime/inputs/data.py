@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -885,22 +885,38 @@ def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:
         return Deciding(at[PERIOD_COLUMN], at[SUBJECT_COLUMN], of_period)
 
     def of_period(text: str) -> bool | None:
-        text = text.strip()
-        try:
-            if parse_month(text) is not None:
-                return None
-            period = Period.of_label(text)
-        except PeriodError:
-            return None
-        if period.annual != annual:
-            return None
-        return period not in wanted
+        return period_not_wanted(text, wanted, annual)
 
     def dated(text: str) -> bool | None:
-        day = parse_date(text.strip())
-        return None if day is None else period_of(day, annual) not in wanted
+        return event_not_wanted(text, wanted, annual)
 
     return LeftOut(("periods not wanted", wanted, annual), deciding)
+
+
+def period_not_wanted(text: str, wanted: Collection[Period], annual: bool) -> bool | None:
+    """Whether a wide-table row whose period cell is ``text`` is of a period
+    not ``wanted``, which every reader skips without a word; None when a
+    reader could make something else of the table (a month row, which its
+    quarter takes; a period that does not read, or of the other kind, which
+    is reported): then it is read whole.  Shared by the reading that leaves
+    rows out and the dry-run that drops them once a period is compared."""
+    text = text.strip()
+    try:
+        if parse_month(text) is not None:
+            return None
+        period = Period.of_label(text)
+    except PeriodError:
+        return None
+    if period.annual != annual:
+        return None
+    return period not in wanted
+
+
+def event_not_wanted(text: str, wanted: Collection[Period], annual: bool) -> bool | None:
+    """Whether an event dated ``text`` falls in a period not ``wanted`` (the
+    event reader skips it); None when the date does not read (reported)."""
+    day = parse_date(text.strip())
+    return None if day is None else period_of(day, annual) not in wanted
 
 
 def in_form(diagnostic: Diagnostic, columns: dict[str, int]) -> Diagnostic:

@@ -25,14 +25,18 @@ from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
-from runtime.inputs.data import PERIOD_COLUMN, SUBJECT_COLUMN
+from runtime.inputs.data import (
+    PERIOD_COLUMN,
+    SUBJECT_COLUMN,
+    event_not_wanted,
+    period_not_wanted,
+)
 from runtime.inputs.events import EVENT_COLUMNS, is_event_table
-from runtime.inputs.periods import Period, PeriodError, parse_month, period_of
+from runtime.inputs.periods import Period
 from runtime.inputs.supervision import drop_items_due_before, due_in, is_supervision_table
 from runtime.inputs.tables import Table, read_once, slim_read
 from runtime.store import Store
 from runtime.tools.explain import explain
-from semantics.calendar import parse_date
 from semantics.rounding import shown
 
 T = TypeVar("T")
@@ -262,10 +266,10 @@ def _rows_dropped(
     def dated_out(text: str) -> bool | None:
         """True: an event of a period not wanted; False: kept; None: leave the table whole."""
         if text not in days:
-            day = parse_date(text.strip())
-            if day is None or len(annual) != 1:
+            out = event_not_wanted(text, wanted, next(iter(annual))) if len(annual) == 1 else None
+            if out is None:
                 return None
-            days[text] = period_of(day, next(iter(annual))) not in wanted
+            days[text] = out
         return days[text]
 
     def slim_events(table: Table, at: int) -> Table:
@@ -276,17 +280,11 @@ def _rows_dropped(
 
     def droppable(text: str) -> bool | None:
         """True: a row of a period not wanted; False: kept; None: leave the table whole."""
-        text = text.strip()
         if text not in known:
-            try:
-                if parse_month(text):
-                    return None
-                period = Period.of_label(text)
-            except PeriodError:
+            out = period_not_wanted(text, wanted, next(iter(annual))) if len(annual) == 1 else None
+            if out is None:
                 return None
-            if {period.annual} != annual:
-                return None
-            known[text] = period not in wanted
+            known[text] = out
         return known[text]
 
     def slim(table: Table) -> Table:
