@@ -47,18 +47,7 @@ from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.collection import collector_paused
 from runtime.inputs.periods import Period, PeriodError, parse_periods, period_label
 from runtime.render.check import summary as check_summary
-from runtime.render.diff import to_json as diff_json
-from runtime.render.diff import to_text as diff_text
-from runtime.render.dryrun import to_csv as dryrun_csv
-from runtime.render.dryrun import to_json as dryrun_json
-from runtime.render.dryrun import to_text as dryrun_text
-from runtime.render.dryrun import to_xlsx as dryrun_xlsx
-from runtime.render.dryrun_html import render as dryrun_html
-from runtime.render.early_warnings import to_html as warnings_html
-from runtime.render.early_warnings import to_text as warnings_text
-from runtime.render.early_warnings import to_xlsx as warnings_xlsx
 from runtime.render.files import OutputError, write_chunks, write_output
-from runtime.render.forms import form_file_name, form_xlsx
 from runtime.render.issued_warnings import to_json as issued_json
 from runtime.render.issued_warnings import to_text as issued_text
 from runtime.render.ledgers import to_html as ledger_html
@@ -75,19 +64,12 @@ from runtime.render.results import (
     to_table,
     to_xlsx,
 )
-from runtime.render.revisions import to_json as revisions_json
-from runtime.render.revisions import to_text as revisions_text
 from runtime.render.runs import to_text as runs_text
 from runtime.render.status import to_json as status_json
 from runtime.render.status import to_text as status_text
 from runtime.store import Store, StoreError, rules_commit
-from runtime.tools.dryrun import compare, explain_difference, published_results
-from runtime.tools.early_warnings import month_warnings
 from runtime.tools.explain import explain_subject
-from runtime.tools.forms import ALL as ALL_ASSESSORS
-from runtime.tools.forms import build_form, form_assessors
 from runtime.tools.ledgers import LEDGER_KINDS, build_ledger
-from runtime.tools.revisions import revision_log
 from runtime.tools.runs import evaluate_with_history, record_run, verify_store
 from runtime.tools.status import period_status
 from runtime.tools.submissions import evaluate_submissions, submit
@@ -719,6 +701,10 @@ def _status(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _template(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     """``template``: one assessing section's form to ``--out FILE``, or with
     ``--assessor all`` one form per assessing section into the folder ``--out``."""
+    from runtime.render.forms import form_file_name, form_xlsx
+    from runtime.tools.forms import ALL as ALL_ASSESSORS
+    from runtime.tools.forms import build_form, form_assessors
+
     if not args.out:
         raise _usage("cli.error.template_out")
     result = _compiled(args.rules, generate=False)
@@ -913,6 +899,13 @@ def _engine(args: argparse.Namespace) -> None:
 
 
 def _dry_run(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    from runtime.render.dryrun import to_csv as dryrun_csv
+    from runtime.render.dryrun import to_json as dryrun_json
+    from runtime.render.dryrun import to_text as dryrun_text
+    from runtime.render.dryrun import to_xlsx as dryrun_xlsx
+    from runtime.render.dryrun_html import render as dryrun_html
+    from runtime.tools.dryrun import compare, explain_difference, published_results
+
     # Past periods may lack data a revision needs: such indicators stay unscored.
     _engine(args)
     baseline = _compiled(args.baseline, every_context=True)
@@ -1164,6 +1157,11 @@ def _minutes(value: str | None) -> str:
 
 
 def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int:
+    from runtime.render.early_warnings import to_html as warnings_html
+    from runtime.render.early_warnings import to_text as warnings_text
+    from runtime.render.early_warnings import to_xlsx as warnings_xlsx
+    from runtime.tools.early_warnings import month_warnings
+
     result = _compiled(args.rules, generate=False)
     assert "section" in result.programs
     day = _date_arg(args.date, "2016-09-01")
@@ -1214,6 +1212,8 @@ def _warn(args: argparse.Namespace, lang: Lang, out: TextIO, err: TextIO) -> int
 
 def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     from compiler.diff import diff_rule_sets  # only this command compares rule sets
+    from runtime.render.diff import to_json as diff_json
+    from runtime.render.diff import to_text as diff_text
 
     old, new = _compiled(args.old, generate=False), _compiled(args.new, generate=False)
     changes = diff_rule_sets(old.ruleset, new.ruleset, old.programs, new.programs)
@@ -1227,6 +1227,10 @@ def _diff(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
 def _revisions(args: argparse.Namespace, lang: Lang, out: TextIO) -> int:
     """The revision log; ``PATH#DATE`` lists the revisions in force by that date,
     their changes still computed from the whole year's effective dates."""
+    from runtime.render.revisions import to_json as revisions_json
+    from runtime.render.revisions import to_text as revisions_text
+    from runtime.tools.revisions import revision_log
+
     source, spec = _source(args.rules)
     result = check(source, None)
     if not result.ok:
