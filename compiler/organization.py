@@ -15,6 +15,7 @@ from collections.abc import Iterable
 
 from compiler import ir
 from dsl import ast
+from dsl.collector import collector_paused
 from dsl.diagnostics import Diagnostic, Label, suggest
 
 # The last organization built without a problem and what it was built from.
@@ -37,7 +38,8 @@ def build_organization(
     if last is not None and _same(last[0], decl):
         return last[1]
     before = len(diagnostics)
-    built = _build(decl, diagnostics)
+    with collector_paused():  # a section and a person per row: no cycles
+        built = _build(decl, diagnostics)
     if len(diagnostics) == before:
         _LAST_BUILT = (decl, built)
     return built

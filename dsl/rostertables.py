@@ -39,6 +39,7 @@ from pathlib import PurePosixPath
 from typing import Any, Protocol
 
 from dsl import ast, schema
+from dsl.collector import collector_paused
 from dsl.diagnostics import Diagnostic, Label
 from dsl.expressions import KEYWORDS
 from dsl.spans import Span, TableFile, escape_cell
@@ -148,7 +149,8 @@ def with_tables(
             continue
         sections = parts.get("sections", decl.sections)
         reader = _PartReader(part, source, diagnostics, _section_names(sections))
-        parts[part] = reader.read(written)
+        with collector_paused():  # a row's cells, spans and declaration: no cycles
+            parts[part] = reader.read(written)
         files.extend(reader.files)
         complete = complete and not reader.failed
     if not complete:

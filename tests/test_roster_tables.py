@@ -383,3 +383,45 @@ def test_two_compilations_of_one_roster_share_its_organization(tmp_path: Path) -
     roster.write_bytes(roster.read_bytes() + "p9999,新人,s99,\n".encode())
     for _ in range(2):
         assert organization() == (None, ["E0412"])
+
+
+def test_the_collector_is_paused_while_a_roster_is_read_and_built(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Reading a roster and building its organization make long-lived objects
+    without cycles: the cyclic collector is off meanwhile (half of ``check``
+    at 100,000 people) and back as it was afterwards, also after a problem."""
+    import gc
+
+    from compiler import organization as organization_module
+    from dsl import rostertables
+
+    seen: list[bool] = []
+    declarations, build = rostertables._PartReader.declarations, organization_module._build
+
+    def reading(self: Any, table: Any) -> tuple[Any, ...]:
+        seen.append(gc.isenabled())
+        return declarations(self, table)
+
+    def building(decl: Any, diagnostics: Any) -> Any:
+        seen.append(gc.isenabled())
+        return build(decl, diagnostics)
+
+    monkeypatch.setattr(rostertables._PartReader, "declarations", reading)
+    monkeypatch.setattr(organization_module, "_build", building)
+    monkeypatch.setattr(rostertables, "_LAST_READ", {})
+    monkeypatch.setattr(organization_module, "_LAST_BUILT", None)
+    rules = as_tables(tmp_path / "rules")
+    assert gc.isenabled()
+    assert compile_rules(DirectorySource(str(rules))).diagnostics == []
+    assert seen == [False, False, False, False] and gc.isenabled()
+    roster = rules / "org" / "people.csv"
+    roster.write_bytes(roster.read_bytes() + b"p9998,,s01,\n")
+    assert [d.code for d in check(DirectorySource(str(rules))).diagnostics] == ["E0886"]
+    assert gc.isenabled()
+    gc.disable()  # inside a command that paused it (evaluate): left off
+    try:
+        check(DirectorySource(str(rules)))
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
