@@ -35,6 +35,7 @@ import hashlib
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
@@ -346,7 +347,9 @@ def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[i
     """The table as text (line N = row N, cells separated by tabs) and its
     data rows: number, cells (as many as the header has, at least: a
     workbook leaves trailing empty cells out, and an empty required cell is
-    shown at its column) and the offset in the file where each cell starts."""
+    shown at its column) and the offset in the file where each cell starts,
+    followed by the offset just past the row's last cell and its separator
+    (so cell ``i`` ends at ``starts[i + 1] - 1``)."""
     lines = ["\t".join(escape_cell(h) for h in table.header)]
     position = len(lines[0]) + 1
     rows: list[tuple[int, list[str], list[int]]] = []
@@ -359,16 +362,18 @@ def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[i
             lines.extend([""] * (number - line - 1))
             position += number - line - 1
         line = number
-        starts = []
-        texts = []
-        for cell in cells:
-            text = escape_cell(cell)
-            starts.append(position)
-            texts.append(text)
-            position += len(text) + 1
-        position += 0 if cells else 1
+        text = "\t".join(cells)
+        # Most rows hold nothing to escape: the row is its cells joined.
+        if "\\" in text or "\n" in text or "\r" in text or text.count("\t") != len(cells) - 1:
+            texts = [escape_cell(cell) for cell in cells]
+            text = "\t".join(texts)
+            lengths = [len(cell) + 1 for cell in texts]
+        else:
+            lengths = [len(cell) + 1 for cell in cells]
+        starts = list(accumulate(lengths, initial=position))
+        position = starts[-1] if cells else position + 1
         rows.append((number, cells, starts))
-        lines.append("\t".join(texts))
+        lines.append(text)
     return TableFile(table.shown, "\n".join(lines)), rows
 
 
@@ -394,10 +399,9 @@ class _Row:
         self.columns = columns
 
     def span(self, position: int) -> Span:
-        starts = self.starts
-        if position < len(starts):
-            start = starts[position]
-            return Span(self.file, start, start + len(escape_cell(self.cells[position])))
+        if position < len(self.cells):
+            starts = self.starts
+            return Span(self.file, starts[position], starts[position + 1] - 1)
         # A cell past the row's last one: just after the row's end.
         end = self.file.line_starts[self.number - 1] + len(self.file.line_text(self.number))
         return Span(self.file, end, end)

@@ -22,6 +22,8 @@ from typing import Any
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from compiler.pipeline import check, compile_rules
 from dsl.diagnostics import render_all
@@ -425,3 +427,40 @@ def test_the_collector_is_paused_while_a_roster_is_read_and_built(
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+_CELL_TEXT = st.text(alphabet=st.sampled_from(list("ab甲\t\n\r\\ ")), max_size=4)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    header=st.lists(_CELL_TEXT, min_size=0, max_size=4),
+    rows=st.lists(st.tuples(st.integers(1, 3), st.lists(_CELL_TEXT, max_size=5)), max_size=6),
+)
+def test_a_table_as_a_file_holds_every_cell_at_its_span(
+    header: list[str], rows: list[tuple[int, list[str]]]
+) -> None:
+    """Each cell (escaped, rows with nothing to escape joined as they are) is
+    found in the file's text between its start and the next cell's start,
+    on the line of its row; short rows are padded to the header's width."""
+    from dsl.rostertables import _as_file
+    from dsl.spans import escape_cell
+    from dsl.tablefiles import Table
+
+    numbered, number = [], 1
+    for gap, cells in rows:
+        number += gap
+        numbered.append((number, cells))
+    file, found = _as_file(Table("t.csv", header, numbered))
+    assert file.line_text(1) == "\t".join(escape_cell(h) for h in header)
+    assert file.line_count == (numbered[-1][0] if numbered else 1)
+    for (number, cells), (row, padded, starts) in zip(numbered, found, strict=True):
+        assert row == number and padded[: len(cells)] == cells
+        assert len(padded) == max(len(cells), len(header)) == len(starts) - 1
+        assert set(padded[len(cells) :]) <= {""}
+        assert file.line_text(number) == "\t".join(escape_cell(c) for c in padded)
+        for position, cell in enumerate(padded):
+            start, end = starts[position], starts[position + 1] - 1
+            assert file.text[start:end] == escape_cell(cell)
+            assert file.line_col(start) == (number, start - file.line_starts[number - 1] + 1)
+            assert file.text[end] in ("\t", "\n") if end < len(file.text) else True
