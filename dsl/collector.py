@@ -9,10 +9,10 @@ Reference counting still frees everything not in a cycle; cycles made inside
 the block are collected by the next collection after it.  Nothing computed
 depends on when the collector runs.
 
-The layer below ``runtime``: an evaluation pauses the collector itself, for
-the whole command (``runtime.inputs.collection``); a block here inside one of
-those finds the collector off and leaves it off.  Blocks here may nest or
-overlap in threads: the collector comes back as it was when the last ends.
+An evaluation pauses it with the same function, for the whole command
+(``runtime.inputs.collection`` says why); blocks may nest or overlap in
+threads (the workbench evaluates in several): the collector comes back as it
+was when the last ends.
 """
 
 from __future__ import annotations

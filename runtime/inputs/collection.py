@@ -16,38 +16,19 @@ One thing does make cycles: compiling (the compiler's pass state refers to
 itself, and through it to the whole syntax tree, 180,000 objects at 20,000
 people).  ``collect_young()`` frees them before the data is read, scanning
 only the objects made since the last collection.
+
+The pause itself is ``dsl.collector``'s, one count for every block: the
+compiler pauses it while a roster becomes declarations, inside or outside an
+evaluation.
 """
 
 from __future__ import annotations
 
 import gc
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
 
-_LOCK = threading.Lock()
-_open = 0  # blocks open (the workbench may evaluate in several threads)
-_was_enabled = True
+from dsl.collector import collector_paused
 
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """The cyclic collector off inside the block (as it was before, after);
-    blocks may nest or overlap in threads: the collector comes back as it
-    was when the last one ends."""
-    global _open, _was_enabled
-    with _LOCK:
-        if _open == 0:
-            _was_enabled = gc.isenabled()
-            gc.disable()
-        _open += 1
-    try:
-        yield
-    finally:
-        with _LOCK:
-            _open -= 1
-            if _open == 0 and _was_enabled:
-                gc.enable()
+__all__ = ["collect_young", "collector_paused"]
 
 
 def collect_young() -> None:
