@@ -24,6 +24,7 @@ import dataclasses
 import decimal
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
@@ -81,6 +82,14 @@ class Row:
     # Supervision items due in the period, when inputs are counted from them.
     supervision: tuple[SupervisionItem, ...] = ()
     unscored: frozenset[str] = frozenset()  # indicators left unscored for lack of data
+
+
+def with_events(row: Row, values: tuple[object, ...], events: tuple[Event, ...]) -> Row:
+    """``dataclasses.replace(row, values=values, events=events)`` at about 60%
+    of its cost (a row per subject with events: tens of thousands at 100,000
+    people); tests/test_data_rows.py checks it keeps every other field."""
+    return Row(row.period, row.subject, row.name, values, row.source, events,
+               row.supervision, row.unscored)  # fmt: skip
 
 
 @dataclass
@@ -219,10 +228,12 @@ class _TableReader:
         # Supervision items when the data has a supervision table and inputs
         # are counted from it (``from: supervision.…``); None: read the cells.
         self.supervision: list[SupervisionItem] | None = None
-        # ``supervision`` grouped by subject, built on first use (see ``mine``).
-        self._by_subject: tuple[list[SupervisionItem], dict[str, list[SupervisionItem]]] | None = (
-            None
-        )
+        # ``supervision`` grouped by period and subject, each period's on first
+        # use (see ``mine``): the list grouped, then period -> subject -> items.
+        self._by_period: (
+            tuple[list[SupervisionItem], dict[Period, dict[str, tuple[SupervisionItem, ...]]]]
+            | None
+        ) = None
         # Month rows: (quarter, subject) -> input slot -> month -> (value, "file:row").
         self.months: dict[tuple[str, str], dict[int, dict[int, tuple[object, str]]]] = {}
         self.month_seen: dict[tuple[str, str], str] = {}
@@ -792,13 +803,19 @@ class _TableReader:
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
         """A section's supervision items due in ``period`` (none without a table)."""
         items = self.supervision or []
-        if self._by_subject is None or self._by_subject[0] is not items:
+        if self._by_period is None or self._by_period[0] is not items:
+            self._by_period = (items, {})
+        due = self._by_period[1].get(period)
+        if due is None:
+            # One pass over the items per period, not one over a section's items
+            # of every period per row; each subject's items in the table's order.
+            start, end = period.start, period.end
             grouped: dict[str, list[SupervisionItem]] = {}
-            for item in items:  # indexed once: scanning every item for every row was quadratic
-                grouped.setdefault(item.subject, []).append(item)
-            self._by_subject = (items, grouped)
-        start, end = period.start, period.end
-        return tuple(i for i in self._by_subject[1].get(subject, ()) if start <= i.due <= end)
+            for item in items:
+                if start <= item.due <= end:
+                    grouped.setdefault(item.subject, []).append(item)
+            due = self._by_period[1][period] = {s: tuple(held) for s, held in grouped.items()}
+        return due.get(subject, ())
 
     def months_without_quarter(self) -> None:
         """Month rows of a subject and quarter that has no quarter row: the
@@ -817,13 +834,16 @@ class _TableReader:
         tabled = {f.name.removesuffix(".count") for f in self.program.inputs
                   if f.kind == "events" and f.source is not None}  # fmt: skip
         by_key: dict[tuple[str, str], list[Event]] = {}
+        labels: dict[date, str] = {}
         for event in self.events:
             if event.item in tabled and self.supervision is not None:
                 number = event.source.rsplit(":", 1)[-1]
                 self.problem("E0936", {"row": number, "item": event.item},
                              f"{event.source} [item]", help=("E0936.help", {}))  # fmt: skip
                 continue
-            label = str(period_of(event.day, self.program.annual))
+            label = labels.get(event.day)
+            if label is None:  # each day's period label worked out once
+                label = labels[event.day] = str(period_of(event.day, self.program.annual))
             by_key.setdefault((label, event.subject), []).append(event)
         count_slots = {i.id: i.count for i in self.program.items}
         position = {f.slot: n for n, f in enumerate(self.program.inputs)}
@@ -835,9 +855,7 @@ class _TableReader:
             for event in events:
                 at = position[count_slots[event.item]]
                 values[at] = values[at] + event.amount  # type: ignore[operator]
-            self.dataset.rows[index] = dataclasses.replace(
-                row, values=tuple(values), events=tuple(events)
-            )
+            self.dataset.rows[index] = with_events(row, tuple(values), tuple(events))
         if self.unreadable:
             return  # the rows may be in the file that could not be read
         for (period, subject), events in sorted(by_key.items()):
