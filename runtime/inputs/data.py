@@ -802,7 +802,9 @@ class _TableReader:
 
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
         """A section's supervision items due in ``period`` (none without a table)."""
-        items = self.supervision or []
+        items = self.supervision
+        if not items:
+            return ()  # no table (the people's program): nothing to group, per row
         if self._by_period is None or self._by_period[0] is not items:
             self._by_period = (items, {})
         due = self._by_period[1].get(period)
