@@ -25,6 +25,7 @@ from runtime.engine.population import quota_size
 from runtime.engine.results import SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
+from runtime.inputs.collection import collector_paused
 from runtime.inputs.data import (
     PERIOD_COLUMN,
     SUBJECT_COLUMN,
@@ -104,7 +105,7 @@ class DryRun:
 
 
 def _consequences(result: SubjectResult | None) -> set[str]:
-    if result is None:
+    if result is None or not result.consequences:
         return set()
     return {f"{c.link}: {c.effect}" for c in result.consequences if c.target == result.id}
 
@@ -131,6 +132,10 @@ def _quota_use(
     return use
 
 
+# Not only each evaluation: what the dry-run keeps between them (slimmed
+# results, comparisons, the roll-up) is as long-lived and as free of cycles,
+# and the collector scanned the heap of every earlier period while it was made.
+@collector_paused()
 def compare(
     baseline: Compilation,
     candidate: Compilation,
@@ -414,11 +419,12 @@ def _slimming(
     the subject ``kept`` whole; equal sources and numbers ``shared``."""
     known = _Shared() if shared is None else shared
     number = known.number
-    needed = {
-        kind: reading(program)
+    needed = {  # the values read, each number shared, in one tuple per result
+        kind: reading(program, number)
         for kind, program in compilation.programs.items()
         if program is not None and program.ranking is not None
     }
+    sources = known.sources
 
     def slim(results: list[SubjectResult]) -> list[SubjectResult]:
         slimmed = []
@@ -427,11 +433,8 @@ def _slimming(
                 slimmed.append(result)
                 continue
             values_of = needed.get("person" if result.kind == "person" else "section")
-            values = result.values
-            if values_of is not None:
-                read = values_of(values)
-                values = type(read)(map(number, read))
-            source = known.sources.setdefault((result.kind, result.id), result.source)
+            values = result.values if values_of is None else values_of(result.values)
+            source = sources.setdefault((result.kind, result.id), result.source)
             slimmed.append(
                 _bare(result, values, source if source == result.source else result.source,
                       number(result.total), number(result.base))
@@ -474,7 +477,8 @@ def _rolled(
     per_period = {p: results[which] for e in evaluations for p, results in e.quarters.items()}
     results, problems = roll_up(program, rule, label, per_period)
     # A rolled-up result carries its last quarter's consequences: none apply to the roll-up.
-    return None if problems else [replaced(r, consequences=()) for r in results]
+    return None if problems else [replaced(r, consequences=()) if r.consequences else r
+                                  for r in results]  # fmt: skip
 
 
 def _cumulative(
@@ -620,9 +624,17 @@ class _Shared:
 
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
     numbers: dict[str, Decimal] = field(default_factory=dict)
+    number: Callable[[T], T] = field(init=False, repr=False, compare=False)
 
-    def number(self, value: T) -> T:
-        # None, a text or a Decimal subclass kept as it is (isinstance: for the type checker).
-        if not isinstance(value, Decimal) or type(value) is not Decimal:
-            return value
-        return cast(T, self.numbers.setdefault(str(value), value))
+    def __post_init__(self) -> None:
+        # Called for every value a slimmed result keeps: a closure over the
+        # dictionary costs less per call than a method reading ``self``.
+        share = self.numbers.setdefault
+
+        def number(value: T) -> T:
+            # None, a text, a bool or a Decimal subclass kept as it is.
+            if type(value) is not Decimal:
+                return value
+            return cast(T, share(str(value), cast(Decimal, value)))
+
+        self.number = number
