@@ -15,11 +15,12 @@ from pathlib import Path
 import pytest
 
 from runtime.cli import _compiled
+from runtime.engine.results import SubjectResult
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import evaluate_rules
 from runtime.inputs.periods import parse_periods
 from runtime.tools import dryrun
-from runtime.tools.dryrun import _Shared, compare
+from runtime.tools.dryrun import _comparison, _Shared, _slimmed, compare
 
 ROOT = Path(__file__).resolve().parent.parent
 RULES, DATA = ROOT / "rules" / "yongzhou", ROOT / "examples" / "yongzhou"
@@ -83,3 +84,31 @@ def test_the_collector_is_paused_over_the_whole_comparison(monkeypatch: pytest.M
     compare(compilation, compilation, str(DATA), parse_periods("2016Q1..2016Q2"), ("a", "b"),
             keep_results=False)  # fmt: skip
     assert states == [False] and gc.isenabled() == was
+
+
+def test_consequences_set_aside_by_the_slimming_compare_as_those_held() -> None:
+    """Slimmed with ``links``: the results hold no consequences, the
+    comparison reads them set aside; the subject kept whole still holds its
+    own and they are read from it (the careful path)."""
+    compilation = _compiled(str(RULES))
+    evaluation = evaluate_rules(compilation, str(DATA), parse_periods("2016Q1"))
+    linked = [r for r in evaluation.people if r.consequences]
+    assert len(linked) > 1  # the bundled links give some
+    kept = linked[0].id
+    links: dict[tuple[str, str], frozenset[str]] = {}
+    slim = _slimmed(evaluation, compilation, kept, _Shared(), links)
+    held = {r.id: r.consequences for r in slim.people}
+    assert held[kept] == linked[0].consequences  # kept whole
+    assert not any(held[r.id] for r in linked[1:])  # set aside
+    assert set(links) == {(r.kind, r.id) for r in [*evaluation.sections, *evaluation.people]
+                          if r.consequences and r.id != kept}  # fmt: skip
+    whole = (evaluation.sections, evaluation.people)
+    nobody: tuple[list[SubjectResult], list[SubjectResult]] = ([], [])
+    for side in (0, 1):  # each side's consequences lost against nobody, gained against it
+        pair = (whole, nobody) if side == 0 else (nobody, whole)
+        slimmed = (slim.sections, slim.people)
+        expected = _comparison("2016Q1", compilation, compilation, *pair)
+        shown = (slimmed, nobody) if side == 0 else (nobody, slimmed)
+        given = (links, {}) if side == 0 else ({}, links)
+        assert _comparison("2016Q1", compilation, compilation, *shown, given) == expected
+        assert any(s.lost or s.gained for s in expected.subjects)

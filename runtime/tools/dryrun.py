@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar, cast
@@ -22,7 +22,7 @@ from typing import TypeVar, cast
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
-from runtime.engine.results import SubjectResult, replaced
+from runtime.engine.results import Consequence, SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
 from runtime.inputs.collection import collector_paused
@@ -102,6 +102,9 @@ class DryRun:
     # Each link's name by id, from the consequences of every period's evaluations
     # (the evaluations themselves are kept slimmed: see ``_slimmed``).
     link_names: dict[str, str] = field(default_factory=dict)
+
+
+_NONE: frozenset[str] = frozenset()
 
 
 def _consequences(result: SubjectResult | None) -> set[str]:
@@ -210,9 +213,11 @@ def _compare_periods(
                 if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
             ]
             published_text = "reproduced" if not differ else ", ".join(differ)
-        shared.sources.clear()  # a new period's rows
+        shared.new_period()
+        # Consequences of the slimmed results, by subject (the results then hold none).
+        links: tuple[dict[tuple[str, str], frozenset[str]], ...] = ({}, {})
         if not keep_results:  # what the comparison and the roll-up read, before the candidate
-            before = _slimmed(before, baseline, explained, shared)
+            before = _slimmed(before, baseline, explained, shared, links[0])
         after = evaluate_rules(
             candidate,
             data,
@@ -224,14 +229,16 @@ def _compare_periods(
         )
         _gather_link_names(run, after)
         if not keep_results:
-            after = _slimmed(after, candidate, explained, shared)
+            after = _slimmed(after, candidate, explained, shared, links[1])
         comparison = _comparison(
             label,
             baseline,
             candidate,
             (before.sections, before.people),
             (after.sections, after.people),
+            links,
         )
+        del links
         comparison.published = published_text
         run.periods.append(comparison)
         if not keep_results:  # compared: the kept subject's results alone stay whole
@@ -340,6 +347,7 @@ def _slimmed(
     compilation: Compilation,
     kept: str | None,
     shared: _Shared | None = None,
+    links: dict[tuple[str, str], frozenset[str]] | None = None,
 ) -> Evaluation:
     """``evaluation`` (of one period) with only what the comparison and the
     roll-up over periods read of each result (total, base, rank, grade,
@@ -347,7 +355,10 @@ def _slimmed(
     read), except the results of the subject ``kept``.  Each result is
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each.
-    ``shared``: see ``_slimming``."""
+    ``shared``: see ``_slimming``.  ``links``: where given, the results'
+    consequences go there (``_slimming``), not into the slimmed results; the
+    comparison reads them there and the roll-up reads none (no copy of every
+    result to drop them once compared, ``_compared``)."""
     slim = _slimming(compilation, kept, shared)
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
@@ -367,7 +378,7 @@ def _slimmed(
     ):
         return _slimmed_apart(evaluation, compilation, kept, shared)
     whole_sections, whole_people = evaluation.quarters[evaluation.label]
-    sections, people = slim(evaluation.sections), slim(evaluation.people)
+    sections, people = slim(evaluation.sections, links), slim(evaluation.people, links)
     quarter = (as_quarter(sections, whole_sections), as_quarter(people, whole_people))
     return dataclasses.replace(
         evaluation, sections=sections, people=people, quarters={evaluation.label: quarter}
@@ -413,10 +424,11 @@ def _slimming(
     compilation: Compilation,
     kept: str | None,
     shared: _Shared | None = None,
-) -> Callable[[list[SubjectResult]], list[SubjectResult]]:
+) -> Callable[..., list[SubjectResult]]:
     """Results without what no dry-run report shows (``_bare``), their values
     only the slots ``roll_up`` and the population stage read (``Read``);
-    the subject ``kept`` whole; equal sources and numbers ``shared``."""
+    the subject ``kept`` whole; equal sources and numbers ``shared``; a
+    result's consequences put in ``links`` instead, when given (``_slimmed``)."""
     known = _Shared() if shared is None else shared
     number = known.number
     needed = {  # the values read, each number shared, in one tuple per result
@@ -426,7 +438,9 @@ def _slimming(
     }
     sources = known.sources
 
-    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
+    def slim(
+        results: list[SubjectResult], links: dict[tuple[str, str], frozenset[str]] | None = None
+    ) -> list[SubjectResult]:
         slimmed = []
         for result in results:
             if kept in (result.id, result.name):
@@ -435,9 +449,13 @@ def _slimming(
             values_of = needed.get("person" if result.kind == "person" else "section")
             values = result.values if values_of is None else values_of(result.values)
             source = sources.setdefault((result.kind, result.id), result.source)
+            consequences = result.consequences
+            if links is not None and consequences:
+                links[(result.kind, result.id)] = known.links(result)
+                consequences = ()
             slimmed.append(
                 _bare(result, values, source if source == result.source else result.source,
-                      number(result.total), number(result.base))
+                      number(result.total), number(result.base), consequences)
             )  # fmt: skip
         return slimmed
 
@@ -506,9 +524,21 @@ def _comparison(
     candidate: Compilation,
     before: tuple[list[SubjectResult], list[SubjectResult]],
     after: tuple[list[SubjectResult], list[SubjectResult]],
+    links: tuple[Mapping[tuple[str, str], frozenset[str]], ...] = ({}, {}),
 ) -> PeriodComparison:
-    """Subject by subject, the transitions and the quota use of one period."""
+    """Subject by subject, the transitions and the quota use of one period
+    (``links``: each side's consequences its slimmed results no longer hold,
+    ``_slimmed``; a result that holds some is read)."""
     comparison = PeriodComparison(label)
+    linked_before, linked_after = links
+
+    def consequences(
+        result: SubjectResult | None, linked: Mapping[tuple[str, str], frozenset[str]]
+    ) -> Set[str]:
+        if result is None or result.consequences or not linked:
+            return _consequences(result)
+        return linked.get((result.kind, result.id), _NONE)
+
     for kind, old, new in (
         ("section", before[0], after[0]),
         ("person", before[1], after[1]),
@@ -517,8 +547,9 @@ def _comparison(
         news = {r.id: r for r in new}
         for ident in sorted(olds.keys() | news.keys()):
             a, b = olds.get(ident), news.get(ident)
-            gained = tuple(sorted(_consequences(b) - _consequences(a)))
-            lost = tuple(sorted(_consequences(a) - _consequences(b)))
+            has_before, has_after = consequences(a, linked_before), consequences(b, linked_after)
+            gained = tuple(sorted(has_after - has_before))
+            lost = tuple(sorted(has_before - has_after))
             comparison.subjects.append(
                 SubjectChange(
                     label,
@@ -601,14 +632,15 @@ def _bare(
     source: str,
     total: Decimal,
     base: Decimal | None,
+    consequences: tuple[Consequence, ...],
 ) -> SubjectResult:
     """A compared result without what no dry-run report shows (its indicator
     and adjustment details, overridden consequences, supervision items), its
     values cut to ``values``, its source, total and base the equal ``source``,
-    ``total`` and ``base``."""
+    ``total`` and ``base``, its consequences ``consequences``."""
     return replaced(
         result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values,
-        source=source, total=total, base=base,
+        source=source, total=total, base=base, consequences=consequences,
     )  # fmt: skip
 
 
@@ -623,6 +655,9 @@ class _Shared:
     gives back the same digits and exponent), so nothing shown changes."""
 
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    # A result's consequences as compared ("link: effect"), each text and set once.
+    texts: dict[str, str] = field(default_factory=dict)
+    sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
     numbers: dict[str, Decimal] = field(default_factory=dict)
     number: Callable[[T], T] = field(init=False, repr=False, compare=False)
 
@@ -638,3 +673,15 @@ class _Shared:
             return cast(T, share(str(value), cast(Decimal, value)))
 
         self.number = number
+
+    def new_period(self) -> None:
+        """A new period's rows, and its consequences (compared within the period)."""
+        self.sources.clear()
+        self.texts.clear()
+        self.sets.clear()
+
+    def links(self, result: SubjectResult) -> frozenset[str]:
+        """``_consequences(result)``, its texts and the set shared."""
+        text = self.texts.setdefault
+        found = frozenset(text(t, t) for t in _consequences(result))
+        return self.sets.setdefault(found, found)
