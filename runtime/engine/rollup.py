@@ -87,7 +87,7 @@ def roll_up(
             results.clear()
     problems: list[Diagnostic] = []
     synthetic: list[tuple[str, Sequence[object]]] = []
-    rolled: dict[str, SubjectResult] = {}
+    rolled: dict[str, tuple[SubjectResult, dict[str, object]]] = {}
     durations: dict[str, dict[str, str]] = {}  # per-event durations: the quarters' latest
     with helpers_context():
         for subject in sorted(by_subject):
@@ -143,8 +143,11 @@ def roll_up(
             # One tuple for the ranking and the result (a list beside it was a copy per subject).
             kept = tuple(values)
             synthetic.append((subject, kept))
-            rolled[subject] = replaced(
-                last,
+            # What the rolled-up result changes of its last quarter; the result
+            # itself is made once, with its rank, grade and group (below), but
+            # where the quarters are consumed: then made now, so that the last
+            # quarter's whole result is not held until the ranking.
+            changes: dict[str, object] = dict(
                 period=label,
                 total=total,
                 base=base,
@@ -160,18 +163,25 @@ def roll_up(
                 values=kept,
                 quarters=tuple((r.period, r.total) for r in results),
             )
+            rolled[subject] = (replaced(last, **changes), {}) if consume else (last, changes)
     ranked = standings(program, synthetic, label, earlier, durations)
     final = [
         with_ruling(
-            replaced(
-                rolled.pop(s), rank=ranked[s].rank, grade=ranked[s].grade, group=ranked[s].group
-            ),
-            ranked[s].ruling,
+            _made(rolled.pop(s), ranked[s].rank, ranked[s].grade, ranked[s].group), ranked[s].ruling
         )
         for s in ranked  # by group, rank, id: the sort below has next to nothing to move
     ]
     final.sort(key=attrgetter("group", "rank", "id"))
     return final, problems
+
+
+def _made(
+    rolled: tuple[SubjectResult, dict[str, object]], rank: int, grade: str | None, group: str
+) -> SubjectResult:
+    """A rolled-up result: its last quarter's with the roll-up's changes and
+    its standing (one copy of the quarter's result instead of two)."""
+    last, changes = rolled
+    return replaced(last, rank=rank, grade=grade, group=group, **changes)
 
 
 def read_of_quarters(program: ir.Program) -> set[int]:
@@ -209,12 +219,18 @@ class Read(tuple[object, ...]):
         return whole
 
 
-def reading(program: ir.Program) -> Callable[[Sequence[object]], Read]:
-    """The compacted values of ``program``'s results (``Read``)."""
+def reading(
+    program: ir.Program, each: Callable[[object], object] | None = None
+) -> Callable[[Sequence[object]], Read]:
+    """The compacted values of ``program``'s results (``Read``), each value
+    read passed through ``each`` when given (a dry-run shares equal numbers):
+    one tuple built per result, not one read and another mapped."""
     read = sorted(read_of_quarters(program))
     kind = type("Read", (Read,), {"__slots__": (), "positions": {s: n for n, s in enumerate(read)},
                                   "width": read[-1] + 1})  # fmt: skip
     pick = itemgetter(*read) if len(read) > 1 else (lambda values: (values[read[0]],))
+    if each is not None:
+        return lambda values: kind(map(each, pick(values)))
     return lambda values: kind(pick(values))
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import dataclasses
 import difflib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence, Set
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import TypeVar, cast
@@ -22,9 +22,10 @@ from typing import TypeVar, cast
 from compiler.pipeline import Compilation
 from dsl.diagnostics import Diagnostic, UserError
 from runtime.engine.population import quota_size
-from runtime.engine.results import SubjectResult, replaced
+from runtime.engine.results import Consequence, SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, reading, roll_up
 from runtime.engine.run import Evaluation, evaluate_rules
+from runtime.inputs.collection import collector_paused
 from runtime.inputs.data import (
     PERIOD_COLUMN,
     SUBJECT_COLUMN,
@@ -103,8 +104,11 @@ class DryRun:
     link_names: dict[str, str] = field(default_factory=dict)
 
 
+_NONE: frozenset[str] = frozenset()
+
+
 def _consequences(result: SubjectResult | None) -> set[str]:
-    if result is None:
+    if result is None or not result.consequences:
         return set()
     return {f"{c.link}: {c.effect}" for c in result.consequences if c.target == result.id}
 
@@ -131,6 +135,10 @@ def _quota_use(
     return use
 
 
+# Not only each evaluation: what the dry-run keeps between them (slimmed
+# results, comparisons, the roll-up) is as long-lived and as free of cycles,
+# and the collector scanned the heap of every earlier period while it was made.
+@collector_paused()
 def compare(
     baseline: Compilation,
     candidate: Compilation,
@@ -205,9 +213,11 @@ def _compare_periods(
                 if r.id in stored and str(stored[r.id].get("total")) != _fmt(r.total, baseline)
             ]
             published_text = "reproduced" if not differ else ", ".join(differ)
-        shared.sources.clear()  # a new period's rows
+        shared.new_period()
+        # Consequences of the slimmed results, by subject (the results then hold none).
+        links: tuple[dict[tuple[str, str], frozenset[str]], ...] = ({}, {})
         if not keep_results:  # what the comparison and the roll-up read, before the candidate
-            before = _slimmed(before, baseline, explained, shared)
+            before = _slimmed(before, baseline, explained, shared, links[0])
         after = evaluate_rules(
             candidate,
             data,
@@ -219,14 +229,16 @@ def _compare_periods(
         )
         _gather_link_names(run, after)
         if not keep_results:
-            after = _slimmed(after, candidate, explained, shared)
+            after = _slimmed(after, candidate, explained, shared, links[1])
         comparison = _comparison(
             label,
             baseline,
             candidate,
             (before.sections, before.people),
             (after.sections, after.people),
+            links,
         )
+        del links
         comparison.published = published_text
         run.periods.append(comparison)
         if not keep_results:  # compared: the kept subject's results alone stay whole
@@ -335,6 +347,7 @@ def _slimmed(
     compilation: Compilation,
     kept: str | None,
     shared: _Shared | None = None,
+    links: dict[tuple[str, str], frozenset[str]] | None = None,
 ) -> Evaluation:
     """``evaluation`` (of one period) with only what the comparison and the
     roll-up over periods read of each result (total, base, rank, grade,
@@ -342,7 +355,10 @@ def _slimmed(
     read), except the results of the subject ``kept``.  Each result is
     slimmed once: the period's results after the links (their consequences)
     stand for the quarter too, the subject ``kept`` as it was in each.
-    ``shared``: see ``_slimming``."""
+    ``shared``: see ``_slimming``.  ``links``: where given, the results'
+    consequences go there (``_slimming``), not into the slimmed results; the
+    comparison reads them there and the roll-up reads none (no copy of every
+    result to drop them once compared, ``_compared``)."""
     slim = _slimming(compilation, kept, shared)
 
     def as_quarter(slimmed: list[SubjectResult], whole: list[SubjectResult]) -> list[SubjectResult]:
@@ -362,7 +378,7 @@ def _slimmed(
     ):
         return _slimmed_apart(evaluation, compilation, kept, shared)
     whole_sections, whole_people = evaluation.quarters[evaluation.label]
-    sections, people = slim(evaluation.sections), slim(evaluation.people)
+    sections, people = slim(evaluation.sections, links), slim(evaluation.people, links)
     quarter = (as_quarter(sections, whole_sections), as_quarter(people, whole_people))
     return dataclasses.replace(
         evaluation, sections=sections, people=people, quarters={evaluation.label: quarter}
@@ -408,33 +424,38 @@ def _slimming(
     compilation: Compilation,
     kept: str | None,
     shared: _Shared | None = None,
-) -> Callable[[list[SubjectResult]], list[SubjectResult]]:
+) -> Callable[..., list[SubjectResult]]:
     """Results without what no dry-run report shows (``_bare``), their values
     only the slots ``roll_up`` and the population stage read (``Read``);
-    the subject ``kept`` whole; equal sources and numbers ``shared``."""
+    the subject ``kept`` whole; equal sources and numbers ``shared``; a
+    result's consequences put in ``links`` instead, when given (``_slimmed``)."""
     known = _Shared() if shared is None else shared
     number = known.number
-    needed = {
-        kind: reading(program)
+    needed = {  # the values read, each number shared, in one tuple per result
+        kind: reading(program, number)
         for kind, program in compilation.programs.items()
         if program is not None and program.ranking is not None
     }
+    sources = known.sources
 
-    def slim(results: list[SubjectResult]) -> list[SubjectResult]:
+    def slim(
+        results: list[SubjectResult], links: dict[tuple[str, str], frozenset[str]] | None = None
+    ) -> list[SubjectResult]:
         slimmed = []
         for result in results:
             if kept in (result.id, result.name):
                 slimmed.append(result)
                 continue
             values_of = needed.get("person" if result.kind == "person" else "section")
-            values = result.values
-            if values_of is not None:
-                read = values_of(values)
-                values = type(read)(map(number, read))
-            source = known.sources.setdefault((result.kind, result.id), result.source)
+            values = result.values if values_of is None else values_of(result.values)
+            source = sources.setdefault((result.kind, result.id), result.source)
+            consequences = result.consequences
+            if links is not None and consequences:
+                links[(result.kind, result.id)] = known.links(result)
+                consequences = ()
             slimmed.append(
                 _bare(result, values, source if source == result.source else result.source,
-                      number(result.total), number(result.base))
+                      number(result.total), number(result.base), consequences)
             )  # fmt: skip
         return slimmed
 
@@ -474,7 +495,8 @@ def _rolled(
     per_period = {p: results[which] for e in evaluations for p, results in e.quarters.items()}
     results, problems = roll_up(program, rule, label, per_period)
     # A rolled-up result carries its last quarter's consequences: none apply to the roll-up.
-    return None if problems else [replaced(r, consequences=()) for r in results]
+    return None if problems else [replaced(r, consequences=()) if r.consequences else r
+                                  for r in results]  # fmt: skip
 
 
 def _cumulative(
@@ -502,9 +524,21 @@ def _comparison(
     candidate: Compilation,
     before: tuple[list[SubjectResult], list[SubjectResult]],
     after: tuple[list[SubjectResult], list[SubjectResult]],
+    links: tuple[Mapping[tuple[str, str], frozenset[str]], ...] = ({}, {}),
 ) -> PeriodComparison:
-    """Subject by subject, the transitions and the quota use of one period."""
+    """Subject by subject, the transitions and the quota use of one period
+    (``links``: each side's consequences its slimmed results no longer hold,
+    ``_slimmed``; a result that holds some is read)."""
     comparison = PeriodComparison(label)
+    linked_before, linked_after = links
+
+    def consequences(
+        result: SubjectResult | None, linked: Mapping[tuple[str, str], frozenset[str]]
+    ) -> Set[str]:
+        if result is None or result.consequences or not linked:
+            return _consequences(result)
+        return linked.get((result.kind, result.id), _NONE)
+
     for kind, old, new in (
         ("section", before[0], after[0]),
         ("person", before[1], after[1]),
@@ -513,8 +547,9 @@ def _comparison(
         news = {r.id: r for r in new}
         for ident in sorted(olds.keys() | news.keys()):
             a, b = olds.get(ident), news.get(ident)
-            gained = tuple(sorted(_consequences(b) - _consequences(a)))
-            lost = tuple(sorted(_consequences(a) - _consequences(b)))
+            has_before, has_after = consequences(a, linked_before), consequences(b, linked_after)
+            gained = tuple(sorted(has_after - has_before))
+            lost = tuple(sorted(has_before - has_after))
             comparison.subjects.append(
                 SubjectChange(
                     label,
@@ -597,14 +632,15 @@ def _bare(
     source: str,
     total: Decimal,
     base: Decimal | None,
+    consequences: tuple[Consequence, ...],
 ) -> SubjectResult:
     """A compared result without what no dry-run report shows (its indicator
     and adjustment details, overridden consequences, supervision items), its
     values cut to ``values``, its source, total and base the equal ``source``,
-    ``total`` and ``base``."""
+    ``total`` and ``base``, its consequences ``consequences``."""
     return replaced(
         result, indicators=(), adjustments=(), overridden=(), supervision=(), values=values,
-        source=source, total=total, base=base,
+        source=source, total=total, base=base, consequences=consequences,
     )  # fmt: skip
 
 
@@ -619,10 +655,33 @@ class _Shared:
     gives back the same digits and exponent), so nothing shown changes."""
 
     sources: dict[tuple[str, str], str] = field(default_factory=dict)
+    # A result's consequences as compared ("link: effect"), each text and set once.
+    texts: dict[str, str] = field(default_factory=dict)
+    sets: dict[frozenset[str], frozenset[str]] = field(default_factory=dict)
     numbers: dict[str, Decimal] = field(default_factory=dict)
+    number: Callable[[T], T] = field(init=False, repr=False, compare=False)
 
-    def number(self, value: T) -> T:
-        # None, a text or a Decimal subclass kept as it is (isinstance: for the type checker).
-        if not isinstance(value, Decimal) or type(value) is not Decimal:
-            return value
-        return cast(T, self.numbers.setdefault(str(value), value))
+    def __post_init__(self) -> None:
+        # Called for every value a slimmed result keeps: a closure over the
+        # dictionary costs less per call than a method reading ``self``.
+        share = self.numbers.setdefault
+
+        def number(value: T) -> T:
+            # None, a text, a bool or a Decimal subclass kept as it is.
+            if type(value) is not Decimal:
+                return value
+            return cast(T, share(str(value), cast(Decimal, value)))
+
+        self.number = number
+
+    def new_period(self) -> None:
+        """A new period's rows, and its consequences (compared within the period)."""
+        self.sources.clear()
+        self.texts.clear()
+        self.sets.clear()
+
+    def links(self, result: SubjectResult) -> frozenset[str]:
+        """``_consequences(result)``, its texts and the set shared."""
+        text = self.texts.setdefault
+        found = frozenset(text(t, t) for t in _consequences(result))
+        return self.sets.setdefault(found, found)
