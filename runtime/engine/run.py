@@ -23,7 +23,7 @@ from runtime.engine.links import (
     consequences_by_subject,
     resolve_precedence,
 )
-from runtime.engine.results import Consequence, Sanctioned, SubjectResult, replaced
+from runtime.engine.results import Sanctioned, SubjectResult, replaced
 from runtime.engine.rollup import RollupRule, compact, roll_up
 from runtime.engine.sanctions import carried
 from runtime.engine.subjects import StageOne, evaluate_period, rules_digest
@@ -297,20 +297,12 @@ def _link(compilation: Compilation, evaluation: Evaluation, history: History | N
         for r in results:
             kept, overridden = tuple(kept_by.get(r.id, ())), tuple(overridden_by.get(r.id, ()))
             if kept != r.consequences or overridden != r.overridden:  # else unchanged: no copy
-                r = with_consequences(r, kept, overridden)
+                r = replaced(r, consequences=kept, overridden=overridden)
             attached.append(r)
         return attached
 
     evaluation.sections = attach(evaluation.sections)
     evaluation.people = attach(evaluation.people)
-
-
-def with_consequences(
-    result: SubjectResult, kept: tuple[Consequence, ...], overridden: tuple[Consequence, ...]
-) -> SubjectResult:
-    """``result`` with ``kept`` and ``overridden`` (a quarter of 100,000
-    people gives most of them a training list, so most results are copied)."""
-    return replaced(result, consequences=kept, overridden=overridden)
 
 
 def _by_period(rows: list[Row]) -> dict[str, list[Row]]:
