@@ -41,12 +41,30 @@ def _lost_of(indicators: Sequence[IndicatorResult]) -> Decimal:
     return sum((i.points - i.score for i in indicators if i.score is not None), Decimal(0))
 
 
-def _result_inputs(result: SubjectResult, count: int) -> list[object]:
-    """A result's values for link conditions (``count``: results in its group)."""
+def _result_inputs(result: SubjectResult, count: int, lost: Decimal | None = None) -> list[object]:
+    """A result's values for link conditions (``count``: results in its group;
+    ``lost``: ``_lost_of`` its indicators, when the caller has it)."""
     return _inputs(
         result.total, result.base, result.rank, count, result.grade, result.vetoes,
-        _lost_of(result.indicators),
+        _lost_of(result.indicators) if lost is None else lost,
     )  # fmt: skip
+
+
+def _every_input(results: Sequence[SubjectResult], sizes: Mapping[str, int]) -> list[list[object]]:
+    """``_result_inputs`` of every result, the points lost worked out once per
+    distinct indicators tuple: stage 1 gives equal indicators one tuple, so
+    most results of a large period share one of a few (summing each
+    result's indicators was most of this).  Keyed by identity while
+    ``results`` holds the tuples."""
+    lost: dict[int, Decimal] = {}
+    every = []
+    for result in results:
+        indicators = result.indicators
+        points = lost.get(id(indicators))
+        if points is None:
+            points = lost[id(indicators)] = _lost_of(indicators)
+        every.append(_result_inputs(result, sizes[result.group], points))
+    return every
 
 
 def _inputs(
@@ -95,6 +113,9 @@ def apply_links(
     inputs: list[list[object]] | None = None  # each result's, made once for every link
     indexed: dict[int, tuple[object, _PastYear]] = {}  # each earlier year's results indexed once
     effects: dict[Decimal, str] = {}  # lost points as shown, for training lists
+    # Each effect as stated, by key, value and the identity of the indicators
+    # it may list (``_effect``; ``results`` holds them): once, not per subject.
+    stated: dict[tuple[str, str, int], str] = {}
     for link in program.links:
         if link.reads != "period" and link.reads != evaluated:
             continue  # an annual link on a quarter, a quarterly one on a roll-up
@@ -105,7 +126,7 @@ def apply_links(
         condition = link_condition(program, link)
         since = link_since(program, link)
         if inputs is None:
-            inputs = [_result_inputs(result, sizes[result.group]) for result in results]
+            inputs = _every_input(results, sizes)
         if roles is None and (link.roles or link.excepted):
             roles = person_roles(program)
         for result, values in zip(results, inputs, strict=True):
@@ -125,15 +146,11 @@ def apply_links(
                 if roles is not None and not _receives(link, roles.get(target, frozenset())):
                     continue
                 for key, value in link.effects:
-                    found.append(
-                        Consequence(
-                            link.id,
-                            link.name,
-                            _effect(program, key, value, result, effects),
-                            target,
-                            result.id,
-                        )
-                    )
+                    said = stated.get((key, value, id(result.indicators)))
+                    if said is None:
+                        said = _effect(program, key, value, result, effects)
+                        stated[(key, value, id(result.indicators))] = said
+                    found.append(Consequence(link.id, link.name, said, target, result.id))
     return found
 
 

@@ -63,32 +63,32 @@ def adjustments_of(
     """Each item's points, signed; plus the part an overall cap took off, so the
     adjustments always add up to ``total - base`` before rounding.  An item
     counted from the supervision table gives the matters it counted as reasons."""
-    tabled, kinds = _item_facts(program)
+    facts = _item_facts(program)
     found: list[Adjustment] = []
     # Each item's events, in their order (most subjects have none: a scan of
     # the events per item per subject was most of this function's time).
     by_item: dict[str, tuple[Event, ...]] = {}
     for event in events:
         by_item[event.item] = (*by_item.get(event.item, ()), event)
-    for item in program.items:
-        if item.points is None:
-            continue
-        points = _decimal(values[item.points])
-        mine = by_item.get(item.id, ())
-        if not points and not mine:
-            continue
-        signed = points if item.kind == "bonus" else -points
-        reasons = tuple(e.reason for e in mine if e.reason)
-        occurrences = sum((e.count for e in mine), Decimal(0))
-        source = tabled.get(item.id)
-        if source is not None and supervision:
-            matters = counted_items(source, supervision)
-            reasons, occurrences = tuple(i.matter for i in matters), Decimal(len(matters))
-        found.append(Adjustment(item.id, item.name, signed, reasons, mine, period, occurrences))
+    points_of = facts.points(values)
+    # Most subjects have no event and no item's points: nothing per item then.
+    if by_item or any(points_of):
+        for item, value in zip(facts.pointed, points_of, strict=True):
+            points = _decimal(value)
+            mine = by_item.get(item.id, ())
+            if not points and not mine:
+                continue
+            signed = points if item.kind == "bonus" else -points
+            reasons = tuple(e.reason for e in mine if e.reason)
+            occurrences = sum((e.count for e in mine), Decimal(0))
+            source = facts.tabled.get(item.id)
+            if source is not None and supervision:
+                matters = counted_items(source, supervision)
+                reasons, occurrences = tuple(i.matter for i in matters), Decimal(len(matters))
+            found.append(Adjustment(item.id, item.name, signed, reasons, mine, period, occurrences))
     per_item = list(found)
-    for kind, slot in (("bonus", program.bonus), ("deduction", program.deduction)):
-        if slot is None:
-            continue
+    kinds = facts.kinds
+    for kind, slot in facts.caps:
         counted = sum((a.points for a in per_item if kinds[a.item] == kind), Decimal(0))
         capped = _decimal(values[slot]) if kind == "bonus" else -_decimal(values[slot])
         if capped != counted:
@@ -97,24 +97,37 @@ def adjustments_of(
     return tuple(found)
 
 
-# ``_item_facts`` by program: (the program, its facts), worked out once per
-# program instead of once per subject.
-_ITEM_FACTS: dict[int, tuple[ir.Program, dict[str, str], dict[str, str]]] = {}
+class _ItemFacts:
+    """What ``adjustments_of`` reads of a program's items, worked out once per
+    program instead of once per subject: items counted from the supervision
+    table (item -> source), each item's kind (bonus, deduction, veto), the
+    items with points and a picker of their points' slots, and the overall
+    caps' slots."""
+
+    def __init__(self, program: ir.Program) -> None:
+        self.tabled = {f.name.removesuffix(".count"): f.source for f in program.inputs
+                       if f.kind == "events" and f.source is not None}  # fmt: skip
+        self.kinds: dict[str, str] = {i.id: i.kind for i in program.items}
+        self.pointed = [item for item in program.items if item.points is not None]
+        self.points = _picker([item.points for item in self.pointed if item.points is not None])
+        caps = (("bonus", program.bonus), ("deduction", program.deduction))
+        self.caps = [(kind, slot) for kind, slot in caps if slot is not None]
 
 
-def _item_facts(program: ir.Program) -> tuple[dict[str, str], dict[str, str]]:
-    """Items counted from the supervision table (item -> source) and each
-    item's kind (bonus, deduction, veto)."""
+# ``_item_facts`` by program: (the program, its facts).
+_ITEM_FACTS: dict[int, tuple[ir.Program, _ItemFacts]] = {}
+
+
+def _item_facts(program: ir.Program) -> _ItemFacts:
+    """``program``'s ``_ItemFacts``, made once."""
     known = _ITEM_FACTS.get(id(program))
     if known is None or known[0] is not program:
-        tabled = {f.name.removesuffix(".count"): f.source for f in program.inputs
-                  if f.kind == "events" and f.source is not None}  # fmt: skip
-        kinds: dict[str, str] = {i.id: i.kind for i in program.items}
+        facts = _ItemFacts(program)
         if len(_ITEM_FACTS) > 64:  # programs of a long-running process (the workbench)
             _ITEM_FACTS.clear()
-        _ITEM_FACTS[id(program)] = (program, tabled, kinds)
-        return tabled, kinds
-    return known[1], known[2]
+        _ITEM_FACTS[id(program)] = (program, facts)
+        return facts
+    return known[1]
 
 
 def _picker(slots: Sequence[int]) -> Callable[[Sequence[object]], tuple[object, ...]]:
