@@ -10,7 +10,9 @@ from __future__ import annotations
 import dataclasses
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -18,8 +20,10 @@ from compiler import ir
 from runtime.engine import links
 from runtime.engine.results import Adjustment, IndicatorResult, SubjectResult
 from runtime.engine.subjects import adjustments_of
+from runtime.inputs import supervision
 from runtime.inputs.events import Event
-from runtime.inputs.supervision import SupervisionItem, _made, counted_items
+from runtime.inputs.supervision import SupervisionItem, _made, counted_items, read_supervision
+from runtime.inputs.tables import read_once
 from tests.datasets import bundled_compilation
 
 _DAYS = st.dates(date(2015, 1, 1), date(2017, 12, 31))
@@ -144,3 +148,51 @@ def test_link_inputs_and_training_lists_shared_by_indicators() -> None:
 
 def _with_links(program: ir.Program, kept: list[ir.Link]) -> ir.Program:
     return dataclasses.replace(program, links=tuple(kept))
+
+
+_TABLE = (
+    "id,letter,issued,subject,matter,due,closed,corrected,evidence\n"
+    "D1,L1,2016-07-03,s01,事项,2016-07-23,,,\n"
+    "D2,L1,2016-07-03,s09,事项,2016-07-23,,,\n"  # an unknown section: a problem
+)
+
+
+@pytest.mark.parametrize(
+    ("name", "text", "skipped"),
+    [
+        ("supervision", _TABLE, False),
+        ("crlf", _TABLE.replace("\n", "\r\n"), False),
+        # The header is the first record: a quoted cell takes the next line too.
+        ("quoted_header", '"备\n注",' + _TABLE.replace("\nD", "\nx,D"), False),
+        ("other", "period,subject,name\n2016Q3,s01,letter issued due\n", True),
+        ("no_line_break", "period,subject,letter,issued", False),
+        ("blank_first_line", "\n" + _TABLE, True),
+    ],
+)
+def test_a_file_whose_first_line_lacks_a_marker_is_not_read_for_items(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str, text: str, skipped: bool
+) -> None:
+    """Files told apart by their first line give the items and problems of
+    files read whole to tell."""
+    (tmp_path / f"{name}.csv").write_bytes(text.encode())
+    sections = {"s01": "办公室"}
+    assert supervision._headed_otherwise(tmp_path / f"{name}.csv") is skipped
+    with read_once():
+        quick = read_supervision(str(tmp_path), sections)
+    monkeypatch.setattr(supervision, "_headed_otherwise", lambda file: False)
+    with read_once():
+        whole = read_supervision(str(tmp_path), sections)
+    assert repr(quick) == repr(whole)
+    assert bool(quick[0]) is (name in ("supervision", "crlf", "quoted_header"))
+
+
+def test_columns_refuse_a_quote() -> None:
+    """pyarrow is told no quote is there to look for: a file with one is
+    not read by it (``plain`` already says so)."""
+    from runtime.inputs import plaincsv
+
+    with pytest.raises(plaincsv.NotPlain):
+        list(plaincsv.columns(b'a,b\n"x,y",z\n', 2))
+    assert [[c.to_pylist() for c in b] for b in plaincsv.columns(b"a,b\nx,y\n", 2)] == [
+        [["x"], ["y"]]
+    ]

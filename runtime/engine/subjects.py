@@ -79,8 +79,11 @@ def adjustments_of(
             if not points and not mine:
                 continue
             signed = points if item.kind == "bonus" else -points
-            reasons = tuple(e.reason for e in mine if e.reason)
-            occurrences = sum((e.count for e in mine), Decimal(0))
+            reasons: tuple[str, ...] = ()
+            occurrences = _NONE
+            if mine:
+                reasons = tuple(e.reason for e in mine if e.reason)
+                occurrences = sum((e.count for e in mine), Decimal(0))
             source = facts.tabled.get(item.id)
             if source is not None and supervision:
                 matters = counted_items(source, supervision)
@@ -89,12 +92,17 @@ def adjustments_of(
     per_item = list(found)
     kinds = facts.kinds
     for kind, slot in facts.caps:
-        counted = sum((a.points for a in per_item if kinds[a.item] == kind), Decimal(0))
+        counted = _NONE
+        if per_item:
+            counted = sum((a.points for a in per_item if kinds[a.item] == kind), Decimal(0))
         capped = _decimal(values[slot]) if kind == "bonus" else -_decimal(values[slot])
         if capped != counted:
             name = "加分合计封顶" if kind == "bonus" else "扣分合计封顶"
             found.append(Adjustment(f"{kind}_cap", name, capped - counted, (), (), period))
     return tuple(found)
+
+
+_NONE = Decimal(0)  # no occurrence, no points counted
 
 
 class _ItemFacts:

@@ -60,6 +60,8 @@ def columns(raw: bytes, width: int) -> Iterator[list[pa.Array]]:
     import pyarrow.compute as pc
     import pyarrow.csv as pcsv
 
+    if b'"' in raw:  # quotes are not looked for below
+        raise NotPlain("a quote")
     names = [str(n) for n in range(width)]
     limit = csv.field_size_limit()
     try:
@@ -74,8 +76,11 @@ def columns(raw: bytes, width: int) -> Iterator[list[pa.Array]]:
             read_options=pcsv.ReadOptions(
                 use_threads=False, block_size=_BLOCK, skip_rows=1, column_names=names
             ),
-            # A blank record is a row of empty cells, so records keep their numbers.
-            parse_options=pcsv.ParseOptions(ignore_empty_lines=False),
+            # A blank record is a row of empty cells, so records keep their
+            # numbers; a plain file has no quote, so none is looked for.
+            parse_options=pcsv.ParseOptions(
+                ignore_empty_lines=False, quote_char=False, double_quote=False
+            ),
             convert_options=pcsv.ConvertOptions(
                 column_types=dict.fromkeys(names, pa.binary()),
                 strings_can_be_null=False,
