@@ -182,11 +182,12 @@ def _split(
             if too_long is not None and len(text) > limit and too_long.search(text):
                 return None
             shallow = text.count(b"[") + text.count(b"{") < _SHALLOW
-            grouped = result.grouped()
             if kind is not None and result.kind != kind:
                 if not shallow:
                     json.loads(text.decode())  # whether json goes as deep
-            elif shallow and type(result.id) is str and all(type(g) is str for g in grouped):
+                continue
+            grouped = result.grouped()
+            if shallow and type(result.id) is str and all(type(g) is str for g in grouped):
                 # Parsed when read (json cannot fail on it now), if ever.
                 made.append(PendingResult(text, parsed, result.id, grouped))
             else:
