@@ -26,6 +26,12 @@ the rule set's files, so the rules digest covers it.  What only a table can
 get wrong is checked here: a missing or repeated column (E0884, E0885), an
 empty required cell (E0886), an id that is not a name (E0208, as in YAML).
 All problems are collected; reading is one pass over the rows.
+
+A roster of 100,000 people usually has none of those problems: sections and
+people are then checked a column at a time and made in one pass, their
+names' spans found in the table's text only when asked (``_CellIdent``).
+On any problem the part is made row by row, which reports each problem at
+its cell in the order of the rows (``_PartReader.row_by_row``).
 """
 
 from __future__ import annotations
@@ -340,14 +346,14 @@ class _PartReader:
             if required:
                 return False
             distinct.discard("")
-        if distinct & KEYWORDS:
-            return False
-        # One match over the distinct texts joined by a character no name
-        # holds; a text holding that character is checked on its own.
-        joined = "\0".join(distinct)
-        if joined.count("\0") == len(distinct) - 1 and _NAMES.fullmatch(joined):
+        if not distinct:
             return True
-        return all(self.is_name(text) for text in distinct)
+        # One match over the distinct texts joined by NUL, which no name
+        # holds (a text holding it is not a name).
+        joined = "\0".join(distinct)
+        if distinct & KEYWORDS or joined.count("\0") != len(distinct) - 1:
+            return False
+        return _NAMES.fullmatch(joined) is not None
 
     def columns(self, table: Table, file: TableFile) -> dict[str, int] | None:
         """Field -> column index; None when a required column is missing."""
@@ -670,11 +676,11 @@ def _sections_at_once(reader: _PartReader, table: _Columns) -> tuple[ast.Section
             cell(i, at_id, number),
             name,
             cell(g, at_group, number),
-            tuple(cell(t, at_tags, number) for t in split[t]) if t else (),
+            tuple([cell(tag, at_tags, number) for tag in split[tags_cell]]) if tags_cell else (),
             cell(h, at_head, number) if h else None,
             cell(li, at_liaison, number) if li else None,
         )
-        for number, i, name, g, t, h, li in zip(
+        for number, i, name, g, tags_cell, h, li in zip(
             table.numbers, ids, names, groups, tags, heads, liaisons, strict=True
         )
     )
