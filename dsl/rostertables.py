@@ -68,10 +68,11 @@ TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # 、 , ， ; ； or spaces, duties by line breaks (Alt+Enter in Excel) or ； ;.
 _TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
 _DUTY_SEPARATORS = re.compile(r"[\n\r;；]+")
-# Names (``schema.NAME_PATTERN`` without its anchors) separated by NUL: a
-# column of names checked in one match (``_PartReader.all_names``).
+# Names (``schema.NAME_PATTERN`` without its anchors, and the final line
+# break its ``$`` lets through) separated by NUL: a column of names checked
+# in one match (``_PartReader.all_names``).
 _NAME_BODY = schema.NAME_PATTERN.removeprefix("^").removesuffix("$")
-_NAMES = re.compile(f"(?:{_NAME_BODY})(?:\0(?:{_NAME_BODY}))*")
+_NAMES = re.compile(f"(?:{_NAME_BODY})\n?(?:\0(?:{_NAME_BODY})\n?)*")
 
 
 class TableSource(Protocol):
