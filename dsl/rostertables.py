@@ -402,6 +402,7 @@ def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str]]]]:
             lines.extend([""] * (number - line - 1))
         line = number
         text = "\t".join(cells)
+        # Most rows hold nothing to escape: the row is its cells joined.
         if "\\" in text or "\n" in text or "\r" in text or text.count("\t") != len(cells) - 1:
             text = "\t".join([escape_cell(cell) for cell in cells])
         rows.append((number, cells))
@@ -415,9 +416,8 @@ def _plain_text(table: Table) -> str | None:
     header, no cell to escape.  None otherwise (``_as_file`` goes row by row)."""
     numbers = [number for number, _ in table.rows]
     rows = [cells for _, cells in table.rows]
-    if numbers != list(range(2, len(rows) + 2)) or min(map(len, rows), default=1) < max(
-        len(table.header), 1
-    ):
+    shortest = max(len(table.header), 1)  # a row of no cells is written row by row
+    if numbers != list(range(2, len(rows) + 2)) or min(map(len, rows), default=1) < shortest:
         return None
     text = "\n".join(map("\t".join, rows))
     tabs = sum(map(len, rows)) - len(rows)
@@ -461,7 +461,7 @@ class _Column:
 
 
 class _CellIdent(ast.Ident):
-    """A name read from a table's cell, its span found when first asked.
+    """A name read from a table's cell, its span found when asked.
 
     A roster of 100,000 people holds 300,000 names; their spans are read
     for a message or for where a subject is declared, mostly never: a
