@@ -55,24 +55,7 @@ def _same(built: ast.OrganizationDecl, decl: ast.OrganizationDecl) -> bool:
 
 
 def _build(decl: ast.OrganizationDecl, diagnostics: list[Diagnostic]) -> ir.Organization:
-    seen: dict[str, ast.Ident] = {}
-    for ident in (
-        [g.id for g in decl.groups]
-        + [s.id for s in decl.sections]
-        + [p.id for p in decl.people]
-        + [p.id for p in decl.posts]
-    ):
-        if ident.name in seen:
-            diagnostics.append(
-                Diagnostic(
-                    "E0206",
-                    {"kind": ("kind.id", {}), "name": ident.name},
-                    ident.span,
-                    labels=(Label(seen[ident.name].span, "E0206.first"),),
-                )
-            )
-        else:
-            seen[ident.name] = ident
+    _check_ids(decl, diagnostics)
     groups = {g.id.name for g in decl.groups}
     sections = {s.id.name for s in decl.sections}
     people = {p.id.name: p for p in decl.people}
@@ -108,31 +91,64 @@ def _build(decl: ast.OrganizationDecl, diagnostics: list[Diagnostic]) -> ir.Orga
                         labels=(Label(person.section.span, "E0413.label"),),
                     )
                 )
-    for person in decl.people:
-        if person.section.name not in sections:
-            unknown(person.section, "section", sections)
+    # Most people are in a known section: the rest found at once, in order.
+    for person in [p for p in decl.people if p.section.name not in sections]:
+        unknown(person.section, "section", sections)
     _check_posts(decl, diagnostics)
     return ir.Organization(
         groups=tuple((g.id.name, g.name) for g in decl.groups),
-        sections=tuple(
-            ir.Section(
-                s.id.name,
-                s.name,
-                s.group.name,
-                tuple(t.name for t in s.tags),
-                s.head.name if s.head else None,
-                s.liaison.name if s.liaison else None,
-                s.id.span,
-            )
-            for s in decl.sections
-        ),
+        sections=tuple([_section(s) for s in decl.sections]),
         people=tuple(
-            ir.Person(p.id.name, p.name, p.section.name, p.post.name if p.post else None, p.id.span)
-            for p in decl.people
+            [
+                ir.Person(
+                    p.id.name, p.name, p.section.name, p.post.name if p.post else None, p.id.span
+                )
+                for p in decl.people
+            ]
         ),
         posts=tuple(
             ir.Post(p.id.name, p.name or p.id.name, p.duties, p.id.span) for p in decl.posts
         ),
+    )
+
+
+def _check_ids(decl: ast.OrganizationDecl, diagnostics: list[Diagnostic]) -> None:
+    """Every id unique across groups, sections, people and posts (E0206 at
+    each repetition, labelled with the first)."""
+    idents = [
+        *(g.id for g in decl.groups),
+        *(s.id for s in decl.sections),
+        *(p.id for p in decl.people),
+        *(p.id for p in decl.posts),
+    ]
+    if len({ident.name for ident in idents}) == len(idents):
+        return  # none repeated: nothing to report
+    seen: dict[str, ast.Ident] = {}
+    for ident in idents:
+        if ident.name in seen:
+            diagnostics.append(
+                Diagnostic(
+                    "E0206",
+                    {"kind": ("kind.id", {}), "name": ident.name},
+                    ident.span,
+                    labels=(Label(seen[ident.name].span, "E0206.first"),),
+                )
+            )
+        else:
+            seen[ident.name] = ident
+
+
+def _section(s: ast.SectionDecl) -> ir.Section:
+    tags = tuple([t.name for t in s.tags]) if s.tags else ()
+    head, liaison = s.head, s.liaison
+    return ir.Section(
+        s.id.name,
+        s.name,
+        s.group.name,
+        tags,
+        head.name if head is not None else None,
+        liaison.name if liaison is not None else None,
+        s.id.span,
     )
 
 

@@ -26,6 +26,12 @@ the rule set's files, so the rules digest covers it.  What only a table can
 get wrong is checked here: a missing or repeated column (E0884, E0885), an
 empty required cell (E0886), an id that is not a name (E0208, as in YAML).
 All problems are collected; reading is one pass over the rows.
+
+A roster of 100,000 people usually has none of those problems: sections and
+people are then checked a column at a time and made in one pass, their
+names' spans found in the table's text only when asked (``_CellIdent``).
+On any problem the part is made row by row, which reports each problem at
+its cell in the order of the rows (``_PartReader.row_by_row``).
 """
 
 from __future__ import annotations
@@ -35,7 +41,6 @@ import hashlib
 import re
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
-from itertools import accumulate
 from pathlib import PurePosixPath
 from typing import Any, Protocol
 
@@ -63,6 +68,11 @@ TABLE_SUFFIXES = (".csv", ".xlsx", ".parquet")
 # 、 , ， ; ； or spaces, duties by line breaks (Alt+Enter in Excel) or ； ;.
 _TAG_SEPARATORS = re.compile(r"[、,，;；\s]+")
 _DUTY_SEPARATORS = re.compile(r"[\n\r;；]+")
+# Names (``schema.NAME_PATTERN`` without its anchors, and the final line
+# break its ``$`` lets through) separated by NUL: a column of names checked
+# in one match (``_PartReader.all_names``).
+_NAME_BODY = schema.NAME_PATTERN.removeprefix("^").removesuffix("$")
+_NAMES = re.compile(f"(?:{_NAME_BODY})\n?(?:\0(?:{_NAME_BODY})\n?)*")
 
 
 class TableSource(Protocol):
@@ -309,14 +319,42 @@ class _PartReader:
             self.error("E0888", {**args, "what": ("E0888.rows", {})}, None,
                        location=f"{table.shown}:{table.rows[MAX_ROWS][0]}")  # fmt: skip
             return ()
+        at_once = _AT_ONCE.get(self.part)
+        if at_once is not None:
+            made = at_once(self, _Columns(file, rows, columns))
+            if made is not None:
+                return made
+        return self.row_by_row(file, rows, columns)
+
+    def row_by_row(
+        self, file: TableFile, rows: list[tuple[int, list[str]]], columns: dict[str, int]
+    ) -> tuple[Any, ...]:
+        """The declarations made one row at a time, each problem reported at
+        its cell in the order of the rows."""
         make = _MAKERS[self.part]
         found = []
-        for number, cells, starts in rows:
-            row = _Row(self, file, number, cells, starts, columns)
-            made = make(row)
+        for number, cells in rows:
+            made = make(_Row(self, file, number, cells, columns))
             if made is not None:
                 found.append(made)
         return tuple(found)
+
+    def all_names(self, texts: Sequence[str], required: bool) -> bool:
+        """Every text of a column may be an id (each distinct one checked
+        once), and none is empty where one is ``required``."""
+        distinct = set(texts)
+        if "" in distinct:
+            if required:
+                return False
+            distinct.discard("")
+        if not distinct:
+            return True
+        # One match over the distinct texts joined by NUL, which no name
+        # holds (a text holding it is not a name).
+        joined = "\0".join(distinct)
+        if distinct & KEYWORDS or joined.count("\0") != len(distinct) - 1:
+            return False
+        return _NAMES.fullmatch(joined) is not None
 
     def columns(self, table: Table, file: TableFile) -> dict[str, int] | None:
         """Field -> column index; None when a required column is missing."""
@@ -343,16 +381,18 @@ class _PartReader:
         return index if complete else None
 
 
-def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[int]]]]:
+def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str]]]]:
     """The table as text (line N = row N, cells separated by tabs) and its
-    data rows: number, cells (as many as the header has, at least: a
-    workbook leaves trailing empty cells out, and an empty required cell is
-    shown at its column) and the offset in the file where each cell starts,
-    followed by the offset just past the row's last cell and its separator
-    (so cell ``i`` ends at ``starts[i + 1] - 1``)."""
-    lines = ["\t".join(escape_cell(h) for h in table.header)]
-    position = len(lines[0]) + 1
-    rows: list[tuple[int, list[str], list[int]]] = []
+    data rows: each row's number and cells, as many as the header has at
+    least (a workbook leaves trailing empty cells out, and an empty required
+    cell is shown at its column).  A cell's span is found in the text when
+    asked (``_cell_span``)."""
+    head = "\t".join(escape_cell(h) for h in table.header)
+    plain = _plain_text(table)
+    if plain is not None:
+        return TableFile(table.shown, f"{head}\n{plain}" if table.rows else head), table.rows
+    lines = [head]
+    rows: list[tuple[int, list[str]]] = []
     width = len(table.header)
     line = 1
     for number, cells in table.rows:
@@ -360,27 +400,131 @@ def _as_file(table: Table) -> tuple[TableFile, list[tuple[int, list[str], list[i
             cells = cells + [""] * (width - len(cells))
         if number - line > 1:  # rows the reader skipped (empty) stay as empty lines
             lines.extend([""] * (number - line - 1))
-            position += number - line - 1
         line = number
         text = "\t".join(cells)
         # Most rows hold nothing to escape: the row is its cells joined.
         if "\\" in text or "\n" in text or "\r" in text or text.count("\t") != len(cells) - 1:
-            texts = [escape_cell(cell) for cell in cells]
-            text = "\t".join(texts)
-            lengths = [len(cell) + 1 for cell in texts]
-        else:
-            lengths = [len(cell) + 1 for cell in cells]
-        starts = list(accumulate(lengths, initial=position))
-        position = starts[-1] if cells else position + 1
-        rows.append((number, cells, starts))
+            text = "\t".join([escape_cell(cell) for cell in cells])
+        rows.append((number, cells))
         lines.append(text)
     return TableFile(table.shown, "\n".join(lines)), rows
+
+
+def _plain_text(table: Table) -> str | None:
+    """The data rows' lines at once, when they are their cells joined as
+    they are: rows 2, 3, ... with none skipped, none shorter than the
+    header, no cell to escape.  None otherwise (``_as_file`` goes row by row)."""
+    numbers = [number for number, _ in table.rows]
+    rows = [cells for _, cells in table.rows]
+    shortest = max(len(table.header), 1)  # a row of no cells is written row by row
+    if numbers != list(range(2, len(rows) + 2)) or min(map(len, rows), default=1) < shortest:
+        return None
+    text = "\n".join(map("\t".join, rows))
+    tabs = sum(map(len, rows)) - len(rows)
+    if (
+        "\\" in text
+        or "\r" in text
+        or text.count("\n") != len(rows) - 1
+        or text.count("\t") != tabs
+    ):
+        return None
+    return text
+
+
+def _cell_span(file: TableFile, number: int, position: int) -> Span:
+    """The span of the cell at ``position`` of row ``number``: between the
+    tabs around it on the row's line (a cell holds no tab of its own, it is
+    escaped); a cell past the row's last one is just after the row's end."""
+    text = file.text
+    start = file.line_starts[number - 1]
+    end = file.line_starts[number] - 1 if number < len(file.line_starts) else len(text)
+    for _ in range(position):
+        tab = text.find("\t", start, end)
+        if tab < 0:
+            return Span(file, end, end)
+        start = tab + 1
+    tab = text.find("\t", start, end)
+    return Span(file, start, end if tab < 0 else tab)
+
+
+class _Column:
+    """One column of a table's file, where its cells' spans are found."""
+
+    __slots__ = ("file", "position")
+
+    def __init__(self, file: TableFile, position: int) -> None:
+        self.file = file
+        self.position = position
+
+    def span(self, number: int) -> Span:
+        return _cell_span(self.file, number, self.position)
+
+
+class _CellIdent(ast.Ident):
+    """A name read from a table's cell, its span found when asked.
+
+    A roster of 100,000 people holds 300,000 names; their spans are read
+    for a message or for where a subject is declared, mostly never: a
+    Span and its offsets per cell made a third of reading the roster.  It
+    is the ``Ident`` it stands for: equal to it, hashed and shown as it."""
+
+    __slots__ = ("_column", "_number")
+    _column: _Column
+    _number: int
+
+    def __init__(self, name: str, column: _Column, number: int) -> None:
+        object.__setattr__(self, "name", name)
+        object.__setattr__(self, "_column", column)
+        object.__setattr__(self, "_number", number)
+
+    @property
+    def span(self) -> Span:
+        column = self._column
+        return _cell_span(column.file, self._number, column.position)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, ast.Ident):
+            return NotImplemented
+        return (self.name, self.span) == (other.name, other.span)
+
+    def __hash__(self) -> int:
+        return hash((self.name, self.span))
+
+    def __repr__(self) -> str:
+        return f"Ident(name={self.name!r}, span={self.span!r})"
+
+    def __reduce__(self) -> tuple[type[ast.Ident], tuple[str, Span]]:
+        return ast.Ident, (self.name, self.span)  # copied and pickled as the Ident
+
+
+class _Columns:
+    """A table's cells a column at a time: what a whole part is checked and
+    made from when no cell has a problem (``_AT_ONCE``)."""
+
+    def __init__(
+        self, file: TableFile, rows: list[tuple[int, list[str]]], columns: dict[str, int]
+    ) -> None:
+        self.file = file
+        self.numbers = [number for number, _ in rows]
+        self.rows = [cells for _, cells in rows]
+        self.columns = columns
+
+    def texts(self, field: str) -> list[str]:
+        """The field's cells, trimmed (all empty without its column)."""
+        position = self.columns.get(field)
+        if position is None:
+            return [""] * len(self.rows)
+        return [row[position].strip() for row in self.rows]
+
+    def column(self, field: str) -> _Column:
+        """Where the field's cells are (the field has its column)."""
+        return _Column(self.file, self.columns[field])
 
 
 class _Row:
     """One data row: its cells by field, each with its span."""
 
-    __slots__ = ("cells", "columns", "file", "number", "reader", "starts")
+    __slots__ = ("cells", "columns", "file", "number", "reader")
 
     def __init__(
         self,
@@ -388,23 +532,16 @@ class _Row:
         file: TableFile,
         number: int,
         cells: list[str],
-        starts: list[int],
         columns: dict[str, int],
     ) -> None:
         self.reader = reader
         self.file = file
         self.number = number
         self.cells = cells
-        self.starts = starts
         self.columns = columns
 
     def span(self, position: int) -> Span:
-        if position < len(self.cells):
-            starts = self.starts
-            return Span(self.file, starts[position], starts[position + 1] - 1)
-        # A cell past the row's last one: just after the row's end.
-        end = self.file.line_starts[self.number - 1] + len(self.file.line_text(self.number))
-        return Span(self.file, end, end)
+        return _cell_span(self.file, self.number, position)
 
     def text(self, field: str) -> str:
         position = self.columns.get(field)
@@ -504,4 +641,80 @@ _MAKERS: dict[str, Callable[[_Row], Any]] = {
     "sections": _section,
     "people": _person,
     "posts": _post,
+}
+
+
+# -- a whole part at once ------------------------------------------------------------
+#
+# A roster of 100,000 people has no problem in the common case: its columns
+# are checked at once (each distinct text once) and its declarations made
+# in one pass, with no row object and no call per cell.  On any problem the
+# part is made row by row (``_PartReader.row_by_row``), which reports every
+# problem at its cell in the order of the rows: the same declarations, and
+# the problems as they always were.
+
+
+def _sections_at_once(reader: _PartReader, table: _Columns) -> tuple[ast.SectionDecl, ...] | None:
+    ids, names, groups = table.texts("id"), table.texts("name"), table.texts("group")
+    heads, liaisons, tags = table.texts("head"), table.texts("liaison"), table.texts("tags")
+    split = {text: [n for n in _TAG_SEPARATORS.split(text) if n] for text in set(tags)}
+    if not (
+        "" not in names
+        and reader.all_names(ids, required=True)
+        and reader.all_names(groups, required=True)
+        and reader.all_names(heads, required=False)
+        and reader.all_names(liaisons, required=False)
+        and reader.all_names([n for found in split.values() for n in found], required=False)
+    ):
+        return None
+    cell = _CellIdent
+    at_id, at_group = table.column("id"), table.column("group")
+    at_head, at_liaison, at_tags = (
+        _Column(table.file, table.columns.get(field, -1)) for field in ("head", "liaison", "tags")
+    )  # a column not in the table has only empty cells, never located
+    return tuple(
+        ast.SectionDecl(
+            cell(i, at_id, number),
+            name,
+            cell(g, at_group, number),
+            tuple([cell(tag, at_tags, number) for tag in split[tags_cell]]) if tags_cell else (),
+            cell(h, at_head, number) if h else None,
+            cell(li, at_liaison, number) if li else None,
+        )
+        for number, i, name, g, tags_cell, h, li in zip(
+            table.numbers, ids, names, groups, tags, heads, liaisons, strict=True
+        )
+    )
+
+
+def _people_at_once(reader: _PartReader, table: _Columns) -> tuple[ast.PersonDecl, ...] | None:
+    ids, names, written, posts = (table.texts(f) for f in ("id", "name", "section", "post"))
+    by_name = reader.section_names
+    distinct = set(written)
+    if not (
+        "" not in names
+        and "" not in distinct
+        and reader.all_names(ids, required=True)
+        # A section's name (unique among the sections) is read as its id.
+        and reader.all_names([t for t in distinct if by_name.get(t) is None], required=True)
+    ):
+        return None
+    sections = {t: t if (named := by_name.get(t)) is None else named for t in distinct}
+    cell = _CellIdent
+    at_id, at_section = table.column("id"), table.column("section")
+    at_post = _Column(table.file, table.columns.get("post", -1))  # as ``at_tags`` above
+    return tuple(
+        ast.PersonDecl(
+            cell(i, at_id, number),
+            name,
+            cell(sections[s], at_section, number),
+            cell(post, at_post, number) if post else None,
+        )
+        for number, i, name, s, post in zip(table.numbers, ids, names, written, posts, strict=True)
+    )
+
+
+_AT_ONCE: dict[str, Callable[[_PartReader, _Columns], tuple[Any, ...] | None]] = {
+    "sections": _sections_at_once,
+    "people": _people_at_once,
 }

@@ -441,9 +441,9 @@ def test_a_table_as_a_file_holds_every_cell_at_its_span(
     header: list[str], rows: list[tuple[int, list[str]]]
 ) -> None:
     """Each cell (escaped, rows with nothing to escape joined as they are) is
-    found in the file's text between its start and the next cell's start,
-    on the line of its row; short rows are padded to the header's width."""
-    from dsl.rostertables import _as_file
+    found in the file's text at its span (``_cell_span``), one after the
+    other on the line of its row; short rows are padded to the header's width."""
+    from dsl.rostertables import _as_file, _cell_span
     from dsl.spans import escape_cell
     from dsl.tablefiles import Table
 
@@ -454,13 +454,253 @@ def test_a_table_as_a_file_holds_every_cell_at_its_span(
     file, found = _as_file(Table("t.csv", header, numbered))
     assert file.line_text(1) == "\t".join(escape_cell(h) for h in header)
     assert file.line_count == (numbered[-1][0] if numbered else 1)
-    for (number, cells), (row, padded, starts) in zip(numbered, found, strict=True):
+    for (number, cells), (row, padded) in zip(numbered, found, strict=True):
         assert row == number and padded[: len(cells)] == cells
-        assert len(padded) == max(len(cells), len(header)) == len(starts) - 1
+        assert len(padded) == max(len(cells), len(header))
         assert set(padded[len(cells) :]) <= {""}
         assert file.line_text(number) == "\t".join(escape_cell(c) for c in padded)
+        start = file.line_starts[number - 1]
         for position, cell in enumerate(padded):
-            start, end = starts[position], starts[position + 1] - 1
-            assert file.text[start:end] == escape_cell(cell)
-            assert file.line_col(start) == (number, start - file.line_starts[number - 1] + 1)
-            assert file.text[end] in ("\t", "\n") if end < len(file.text) else True
+            span = _cell_span(file, number, position)
+            assert (span.start, span.text) == (start, escape_cell(cell))
+            assert file.line_col(span.start) == (number, start - file.line_starts[number - 1] + 1)
+            assert file.text[span.end] in ("\t", "\n") if span.end < len(file.text) else True
+            start = span.end + 1
+        past = _cell_span(file, number, len(padded))  # just after the row's end
+        assert past.start == past.end == file.line_starts[number - 1] + len(file.line_text(number))
+
+
+# -- a part made at once, or row by row on any problem ------------------------------
+
+# Cells a roster may hold: good ids, an id padded with spaces, a section named
+# by its name (unique, and one shared by two sections), and every kind of
+# problem a cell may have (empty, not a name, a keyword, a NUL inside, a
+# digit first, a full-width space inside).
+_CELLS = [
+    "s01",
+    "s02",
+    " p01 ",
+    "p02",
+    "科长",
+    "办公室",
+    "重名",
+    "",
+    " ",
+    "1x",
+    "if",
+    "a\x00b",
+    "a　b",
+]
+_TAGS = ["", "综合科室", "综合科室、业务科室", "a, b；c", "1x、ok", "ok,if", " 、 "]
+
+
+def _flat(value: Any) -> Any:
+    """A declaration as plain values, each name with its span's offsets."""
+    import dataclasses
+
+    from dsl import ast
+
+    if isinstance(value, ast.Ident):
+        return (value.name, value.span.start, value.span.end, value.span.file.path)
+    if isinstance(value, tuple):
+        return tuple(_flat(v) for v in value)
+    if dataclasses.is_dataclass(value):
+        fields = dataclasses.fields(value)
+        return (type(value).__name__, *[_flat(getattr(value, f.name)) for f in fields])
+    return value
+
+
+def _both_ways(part: str, header: list[str], rows: list[list[str]]) -> tuple[Any, Any, bool]:
+    """A part's table read as ``declarations`` reads it, and row by row."""
+    from dsl.rostertables import _AT_ONCE, _as_file, _Columns, _PartReader
+    from dsl.tablefiles import Table
+
+    names = {"办公室": "s01", "重名": None}  # a section's name, and one two sections share
+    table = Table("t.csv", header, [(n + 2, cells) for n, cells in enumerate(rows)])
+    found: list[Any] = []
+    for at_once in (True, False):
+        diagnostics: list[Any] = []
+        reader = _PartReader(part, None, diagnostics, names)  # type: ignore[arg-type]
+        if at_once:
+            made = reader.declarations(table)
+            file, read = _as_file(table)
+            columns = _PartReader(part, None, [], names).columns(table, file)  # type: ignore[arg-type]
+            fast = (
+                columns is not None
+                and _AT_ONCE[part](
+                    _PartReader(part, None, [], names),  # type: ignore[arg-type]
+                    _Columns(file, read, columns),
+                )
+                is not None
+            )
+        else:
+            file, read = _as_file(table)
+            columns = reader.columns(table, file)
+            made = reader.row_by_row(file, read, columns) if columns is not None else ()
+        where = [(d.code, dict(d.args), d.where(), d.help, d.span and (d.span.start, d.span.end))
+                 for d in diagnostics]  # fmt: skip
+        found.append((_flat(made), where, reader.failed))
+    return found[0], found[1], fast
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    order=st.permutations(range(4)),
+    post=st.booleans(),
+    rows=st.lists(st.lists(st.sampled_from(_CELLS), min_size=2, max_size=4), max_size=6),
+)
+def test_people_made_at_once_are_the_people_made_row_by_row(
+    order: list[int], post: bool, rows: list[list[str]]
+) -> None:
+    """Any columns' order, with or without posts, rows ending early, any
+    problem in any cell: the same people and the same problems, in the same
+    order at the same cells, as made one row at a time.  A table with a
+    problem is never made at once."""
+    header = [["工号", "姓名", "科室", "岗位"][i] for i in order if post or i != 3]
+    at_once, row_by_row, fast = _both_ways("people", header, rows)
+    assert at_once == row_by_row
+    assert fast == (not row_by_row[1])
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    order=st.permutations(range(6)),
+    rows=st.lists(
+        st.tuples(
+            *[st.sampled_from(_CELLS)] * 3, st.sampled_from(_TAGS), *[st.sampled_from(_CELLS)] * 2
+        ),
+        max_size=5,
+    ),
+)
+def test_sections_made_at_once_are_the_sections_made_row_by_row(
+    order: list[int], rows: list[tuple[str, ...]]
+) -> None:
+    header = [HEADS["sections"][i] for i in order]
+    at_once, row_by_row, fast = _both_ways(
+        "sections", header, [[row[i] for i in order] for row in rows]
+    )
+    assert at_once == row_by_row
+    assert fast == (not row_by_row[1])
+
+
+@pytest.mark.parametrize(
+    ("column", "cell", "code"),
+    [(0, "", "E0886"), (0, "1x", "E0208"), (0, "if", "E0208"), (0, "a\x00b", "E0208"),
+     (1, " ", "E0886"), (2, "", "E0886"), (2, "a b", "E0208"), (2, "1x", "E0208"), (3, "", "")],
+)  # fmt: skip
+def test_a_person_with_a_problem_is_reported_at_its_cell(column: int, cell: str, code: str) -> None:
+    """One bad cell among good rows: the part is made row by row, the
+    problem located at the cell, the other rows made as always."""
+    rows = [["p01", "甲", "s01", "科长"], ["p02", "乙", "办公室", ""], ["p03", "丙", "s02", "科员"]]
+    rows[1][column] = cell
+    at_once, row_by_row, fast = _both_ways("people", HEADS["people"], rows)
+    assert at_once == row_by_row and fast == (not code)  # an empty post is no problem
+    assert [(c, where) for c, _, where, *_ in at_once[1]] == (
+        [(code, f"t.csv:3 [{HEADS['people'][column]}]")] if code else []
+    )
+
+
+def test_a_cell_name_is_the_ident_it_stands_for() -> None:
+    """A name read at once finds its span when asked: equal to, hashed,
+    shown, copied and pickled as the ``Ident`` made with that span."""
+    import copy
+    import pickle
+
+    from dsl import ast
+    from dsl.rostertables import _as_file, _cell_span, _CellIdent, _Column
+    from dsl.tablefiles import Table
+
+    file, _ = _as_file(Table("t.csv", ["工号", "科室"], [(2, ["p01", "s\t01"]), (4, ["p02"])]))
+    for number, position, name in ((2, 0, "p01"), (2, 1, "s\t01"), (4, 0, "p02"), (4, 1, "")):
+        cell = _CellIdent(name, _Column(file, position), number)
+        ident = ast.Ident(name, _cell_span(file, number, position))
+        assert cell == ident and ident == cell and hash(cell) == hash(ident)
+        elsewhere = ast.Ident(name, _cell_span(file, 6 - number, position))
+        assert cell != elsewhere and elsewhere != cell
+        assert repr(cell) == repr(ident)
+        for copied in (copy.copy(cell), pickle.loads(pickle.dumps(cell))):
+            assert type(copied) is ast.Ident and copied.name == name
+            assert (copied.span.start, copied.span.end) == (ident.span.start, ident.span.end)
+    assert ident.span.text == "" and file.line_text(4) == "p02\t"
+    assert _cell_span(file, 2, 1).text == "s\\t01"
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("a1_甲 \x00\n-")), max_size=3), max_size=5))
+def test_a_column_of_names_is_checked_as_each_name_is(texts: list[str]) -> None:
+    from dsl import schema
+    from dsl.expressions import KEYWORDS
+    from dsl.rostertables import _PartReader
+
+    reader = _PartReader("people", None, [], {})  # type: ignore[arg-type]
+    for required in (True, False):
+        expected = all(
+            (schema.is_name(t) and t not in KEYWORDS) if t else not required for t in texts
+        )
+        assert reader.all_names(texts, required=required) == expected
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [[(2, ["a", "b"]), (3, ["c", "d"])], [(2, ["a\tb", "c"])], [(2, ["a", "b\nc"])],
+     [(2, ["a\\", "b"])], [(2, ["a\r", "b"])], [(2, ["a"])], [(2, ["a", "b"]), (4, ["c", "d"])],
+     [(3, ["a", "b"])], [(2, ["a", "b", "c"])], []],
+    ids=["plain", "tab", "newline", "backslash", "return", "short", "gap", "later", "long", "none"],
+)  # fmt: skip
+def test_a_table_joined_at_once_is_the_table_joined_row_by_row(
+    rows: list[tuple[int, list[str]]],
+) -> None:
+    """The rows are joined at once only when nothing is escaped, padded or
+    skipped; any of those is written as each row would be."""
+    from dsl.rostertables import _as_file
+    from dsl.spans import escape_cell
+    from dsl.tablefiles import Table
+
+    lines, line = ["h1\th2"], 1
+    for number, cells in rows:
+        lines += [""] * (number - line - 1)
+        lines.append("\t".join(escape_cell(c) for c in cells + [""] * (2 - len(cells))))
+        line = number
+    file, _ = _as_file(Table("t.csv", ["h1", "h2"], rows))
+    assert file.text == "\n".join(lines)
+
+
+def test_problems_of_the_organization_read_at_once_are_where_they_were(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tables without a problem of their own are made at once, their names'
+    spans found when a message asks: an id used twice, an unknown group,
+    section, person and post, a head of another section (with its label),
+    a post spelt as a tag are shown, in every format, as they are when the
+    tables are made row by row."""
+    from compiler import organization as organization_module
+    from dsl import rostertables
+
+    rules = _rules_with(
+        tmp_path,
+        "{sections: org/s.csv, people: org/p.csv}",
+        {
+            "org/s.csv": "科室编号,科室名称,考核组,标签,负责人,联络员\n"
+            "s01,办公室,机关科室,综合、科员,p01,p03\ns02,政工科,机关科式,,p09,\np02,重复,机关科室,,,\n",
+            "org/p.csv": "姓名,工号,科室,岗位\n甲,p01,s01,科长\n乙,p02,办公室,科员\n丙,p03,s02,\n"
+            "丁,p04,s03, 科 长 \n",
+        },
+    )
+    manifest = rules / "ruleset.yaml"
+    manifest.write_text(
+        manifest.read_text(encoding="utf-8").replace(
+            "  tables:", "  posts: [{id: 科长}, {id: 科员}]\n  tables:"
+        ),
+        encoding="utf-8",
+    )
+    shown = []
+    for at_once in (rostertables._AT_ONCE, {}):
+        monkeypatch.setattr(rostertables, "_AT_ONCE", at_once)
+        monkeypatch.setattr(rostertables, "_LAST_READ", {})
+        monkeypatch.setattr(organization_module, "_LAST_BUILT", None)
+        found = check(DirectorySource(str(rules))).diagnostics
+        shown.append([render_all(found, lang, form) for lang in ("zh", "en")
+                      for form in ("full", "concise", "json")])  # fmt: skip
+        codes = sorted({d.code for d in found})
+    assert shown[0] == shown[1]
+    assert codes == ["E0206", "E0412", "E0413", "E0455", "E0457"]
