@@ -194,6 +194,23 @@ def test_a_fault_on_one_subject_falls_back() -> None:
         batch.evaluate([(Decimal(4),), (Decimal(0),)])
 
 
+def test_level_tables_look_each_row_up_and_a_level_outside_falls_back() -> None:
+    files = {
+        "ruleset.yaml": 'scheme: s\nversion: "1"\nyear: 2024\nlevels:\n  档: [好, 中, 差]\n'
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    inputs:\n      评: level(档)\n    levels: {好: 100%, 中: 75%, 差: 45%}\n"
+    }
+    compilation = _compiled(files)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    python, batch = CompiledEvaluator(program, module), BatchEvaluator(program)
+    rows: list[tuple[object, ...]] = [("差",), ("好",), ("中",), ("差",)]
+    expected = [tuple(map(_key, python.evaluate(row))) for row in rows]
+    assert [tuple(map(_key, values)) for values in batch.evaluate(rows)] == expected
+    with pytest.raises(Fallback, match="E0704"):  # the Python engine's fault to locate
+        batch.evaluate([*rows, ("外",)])
+
+
 @pytest.mark.parametrize("period", ["2016Q1", "2016Q2", "2016Q3", "2016Q1..2016Q3"])
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_bundled_rules_give_identical_output_on_the_batch_engine(period: str, fmt: str) -> None:
