@@ -17,13 +17,14 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from compiler.pipeline import Compilation, compile_rules
 from dsl.ruleset import DirectorySource
-from runtime.engine.batch import BatchEvaluator
+from runtime.engine.batch import BatchEvaluator, unique
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.subjects import Fallback, evaluate_period
 from runtime.inputs.data import Row
@@ -270,3 +271,18 @@ def test_a_period_the_batch_engine_cannot_compute_is_computed_by_the_python_engi
         header + indicator + "10 / x\n", [Decimal(4), Decimal(3)]
     )
     assert batch == python and not reasons
+
+
+@given(
+    st.lists(st.integers(-(2**62), 2**62 - 1), max_size=40)
+    | st.lists(st.integers(-70_000, 70_000), max_size=40)
+    | st.lists(st.integers(0, 5), max_size=400)
+)
+def test_unique_is_numpys(values: list[int]) -> None:
+    # Narrow ranges are marked in a table, wide ones sorted: both as np.unique.
+    column = np.array(values, dtype=np.int64)
+    distinct, inverse = unique(column)
+    expected, places = np.unique(column, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert inverse.tolist() == places.reshape(-1).tolist()
+    assert distinct.dtype == np.int64 and inverse.dtype == np.int64

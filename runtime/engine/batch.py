@@ -117,6 +117,25 @@ def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]
     return coefficients[at], exponents[at], present
 
 
+def unique(values: Array) -> tuple[Array, Array]:
+    """``np.unique(values, return_inverse=True)`` of an int64 column: its
+    distinct values, sorted, and each value's place among them.  When they
+    lie within a range not much wider than the column (scores, totals and
+    counts at a few places do), by marking each value in a table of the
+    range (two passes) instead of sorting the column."""
+    if len(values):
+        low = int(values.min())
+        width = int(values.max()) - low + 1
+        if width <= max(4 * len(values), 1 << 16):
+            shifted = values - low
+            seen = np.zeros(width, dtype=bool)
+            seen[shifted] = True
+            place = np.cumsum(seen, dtype=np.int64) - 1
+            return np.flatnonzero(seen) + low, place[shifted]
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return distinct, inverse.reshape(-1)
+
+
 def decimals(coefficients: Array, exponents: Array) -> Array:
     """The Decimals of a number column (an object array), each distinct
     (coefficient, exponent) made once: equal results are one object, which
@@ -129,17 +148,17 @@ def decimals(coefficients: Array, exponents: Array) -> Array:
         return _objects(list(map(once.__getitem__, every)))
     low, high = int(exponents.min()), int(exponents.max())
     if low == high:  # one exponent (a rounded column): the distinct coefficients
-        distinct, inverse = np.unique(coefficients, return_inverse=True)
+        distinct, inverse = unique(coefficients)
         made = _objects([scaleb(Decimal(c), low, exact) for c in distinct.tolist()])
-        return made[inverse.reshape(-1)]
+        return made[inverse]
     span = high - low + 1
     if _peak(coefficients) < SAFE // span:  # (coefficient, exponent) as one int64 key
         keys = coefficients * span + (exponents - low)
-        distinct, inverse = np.unique(keys, return_inverse=True)
+        distinct, inverse = unique(keys)
         whole, rest = divmod(distinct, span)
         pairs = zip(whole.tolist(), rest.tolist(), strict=True)
         made = _objects([scaleb(Decimal(c), e + low, exact) for c, e in pairs])
-        return made[inverse.reshape(-1)]
+        return made[inverse]
     return decimals(_big(coefficients), exponents)
 
 
