@@ -41,21 +41,13 @@ class Standing(NamedTuple):
     ruling: sanctions.Ruling | None = None  # what sanctions decided (runtime.engine.sanctions)
 
 
-def _key(program: ir.Program, parts: Sequence[object]) -> tuple[tuple[bool, Decimal], ...]:
-    """Sort key, best first, of a subject's ranking values (``_keys``):
-    absent values (exempt scores) after present ones."""
-    assert program.ranking is not None
-    key = []
-    for value, (_, descending) in zip(parts, program.ranking.keys, strict=True):
-        assert value is None or isinstance(value, Decimal)
-        key.append(sort_key(value, descending))
-    return tuple(key)
-
-
 def _keys(program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]]) -> Array:
-    """Each subject's sort key (``_key``) as its place among the distinct keys
-    (``_places``); a key is made once per distinct tuple of ranking values (a
-    population repeats its totals).
+    """Each subject's sort key, best first, as its place among the subjects'
+    distinct keys.  A key is a tuple, one part per ranking key
+    (``sort_key``: absent values, exempt scores, after present ones); each
+    part is made once per distinct value of its slot (a population repeats
+    its totals) and placed among that slot's parts (``_places``), and the
+    tuples of places are then placed in turn (``_combined``).
 
     Equal values give equal keys, but not only they: a descending key is
     the negated value, which the decimal context in force rounds (to 28
@@ -63,13 +55,34 @@ def _keys(program: ir.Program, subjects: Sequence[tuple[str, Sequence[object]]])
     tie.  Subjects are therefore ranked by their keys, never by their
     values."""
     assert program.ranking is not None
-    slots = [slot for slot, _ in program.ranking.keys]
-    parts: list[Any] = [values for _, values in subjects]
-    parts = list(map(itemgetter(*slots), parts))  # one slot: the value itself
-    distinct = list(dict.fromkeys(parts))
-    made = [_key(program, p if len(slots) > 1 else (p,)) for p in distinct]
-    place = dict(zip(distinct, _places(made).tolist(), strict=True))
-    return np.fromiter(map(place.__getitem__, parts), dtype=np.int64, count=len(parts))
+    rows = [values for _, values in subjects]
+    columns = []
+    for slot, descending in program.ranking.keys:
+        values = list(map(itemgetter(slot), rows))
+        distinct = list(dict.fromkeys(values))
+        parts = []
+        for value in distinct:
+            assert value is None or isinstance(value, Decimal)
+            parts.append(sort_key(value, descending))
+        place = dict(zip(distinct, _places(parts).tolist(), strict=True))
+        columns.append(np.fromiter(map(place.__getitem__, values), dtype=np.int64, count=len(rows)))
+    return _combined(columns)
+
+
+def _combined(columns: Sequence[Array]) -> Array:
+    """Each row's place among the distinct tuples of its places in
+    ``columns`` (compared column by column, as tuples compare)."""
+    if len(columns) == 1:
+        return columns[0]
+    order = np.lexsort(columns[::-1])  # the last key sorts first
+    new = np.zeros(len(order), dtype=bool)
+    new[:1] = True
+    for column in columns:
+        ordered = column[order]
+        new[1:] |= ordered[1:] != ordered[:-1]
+    places = np.empty(len(order), dtype=np.int64)
+    places[order] = np.cumsum(new) - 1
+    return places
 
 
 def _places(keys: Sequence[Hashable]) -> Array:
@@ -196,7 +209,7 @@ def _sanctioned_standings(
     ranked = [(i, v) for i, v in subjects if i not in out]
     idents = [i for i, _ in ranked]
     keys = [
-        sanctions.rank_key(rulings.get(i), (place,))  # a key's place ranks as the key
+        sanctions.rank_key(rulings.get(i), (place,))  # a key's place ranks as the key does
         for i, place in zip(idents, _keys(program, ranked).tolist(), strict=True)
     ]
     ranking = _ranked(idents, _places(keys), group_of)
