@@ -5,8 +5,8 @@ rank, and the next distinct key's rank counts everyone ahead of it.  Keys
 compare as tuples, best (smallest) first; ``sort_key`` builds one part of
 such a key so that absent values (an exempt score) come after every present
 value whichever the direction.  ``competition_ranks`` states the ranking;
-``ranked_order`` is what the population stage runs (a population repeats its
-keys: only the distinct ones are sorted), tested against it.
+the population stage (``runtime.engine.population``) computes it a column
+at a time, tested against it.
 """
 
 from __future__ import annotations
@@ -43,33 +43,3 @@ def competition_ranks(members: Sequence[K], keys: Mapping[K, Any]) -> dict[K, in
             previous = key
         ranks[member] = rank
     return ranks
-
-
-def ranked_order(members: Sequence[K], keys: Sequence[Hashable]) -> list[tuple[K, int]]:
-    """``members`` (``keys[n]`` the key of ``members[n]``) best first, each
-    with its competition rank as ``competition_ranks`` gives it; members of
-    equal keys sorted among themselves (ids: one order for everything that
-    follows the ranks, e.g. grades given in rank order).
-
-    Members are bucketed by key and only the distinct keys sorted: a
-    population repeats its totals (100,000 people hold a few thousand), and a
-    key's rank is 1 + the size of the buckets before it.  Equal keys are one
-    bucket, so the keys must hash as they compare (Decimals and tuples of
-    them do: 1.0 and 1.00 are one key)."""
-    buckets: dict[Hashable, list[K]] = {}
-    for member, key in zip(members, keys, strict=True):
-        bucket = buckets.get(key)
-        if bucket is None:
-            buckets[key] = [member]
-        else:
-            bucket.append(member)
-    distinct: list[Any] = list(buckets)  # Any: keys and members sort, which Hashable does not say
-    distinct.sort()
-    ordered: list[tuple[K, int]] = []
-    rank = 1
-    for key in distinct:
-        tied: list[Any] = buckets[key]
-        tied.sort()
-        ordered.extend(zip(tied, [rank] * len(tied), strict=True))
-        rank += len(tied)
-    return ordered

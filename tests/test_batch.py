@@ -17,13 +17,14 @@ import tempfile
 from decimal import Decimal
 from pathlib import Path
 
+import numpy as np
 import pytest
 from hypothesis import event, example, given, settings
 from hypothesis import strategies as st
 
 from compiler.pipeline import Compilation, compile_rules
 from dsl.ruleset import DirectorySource
-from runtime.engine.batch import BatchEvaluator
+from runtime.engine.batch import BatchEvaluator, unique
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.subjects import Fallback, evaluate_period
 from runtime.inputs.data import Row
@@ -194,6 +195,23 @@ def test_a_fault_on_one_subject_falls_back() -> None:
         batch.evaluate([(Decimal(4),), (Decimal(0),)])
 
 
+def test_level_tables_look_each_row_up_and_a_level_outside_falls_back() -> None:
+    files = {
+        "ruleset.yaml": 'scheme: s\nversion: "1"\nyear: 2024\nlevels:\n  档: [好, 中, 差]\n'
+        "indicators:\n  - id: a\n    name: a\n    points: 10\n"
+        "    inputs:\n      评: level(档)\n    levels: {好: 100%, 中: 75%, 差: 45%}\n"
+    }
+    compilation = _compiled(files)
+    program, module = compilation.programs["section"], compilation.modules["section"]
+    assert program is not None and module is not None
+    python, batch = CompiledEvaluator(program, module), BatchEvaluator(program)
+    rows: list[tuple[object, ...]] = [("差",), ("好",), ("中",), ("差",)]
+    expected = [tuple(map(_key, python.evaluate(row))) for row in rows]
+    assert [tuple(map(_key, values)) for values in batch.evaluate(rows)] == expected
+    with pytest.raises(Fallback, match="E0704"):  # the Python engine's fault to locate
+        batch.evaluate([*rows, ("外",)])
+
+
 @pytest.mark.parametrize("period", ["2016Q1", "2016Q2", "2016Q3", "2016Q1..2016Q3"])
 @pytest.mark.parametrize("fmt", ["table", "json", "csv"])
 def test_bundled_rules_give_identical_output_on_the_batch_engine(period: str, fmt: str) -> None:
@@ -253,3 +271,18 @@ def test_a_period_the_batch_engine_cannot_compute_is_computed_by_the_python_engi
         header + indicator + "10 / x\n", [Decimal(4), Decimal(3)]
     )
     assert batch == python and not reasons
+
+
+@given(
+    st.lists(st.integers(-(2**62), 2**62 - 1), max_size=40)
+    | st.lists(st.integers(-70_000, 70_000), max_size=40)
+    | st.lists(st.integers(0, 5), max_size=400)
+)
+def test_unique_is_numpys(values: list[int]) -> None:
+    # Narrow ranges are marked in a table, wide ones sorted: both as np.unique.
+    column = np.array(values, dtype=np.int64)
+    distinct, inverse = unique(column)
+    expected, places = np.unique(column, return_inverse=True)
+    assert distinct.tolist() == expected.tolist()
+    assert inverse.tolist() == places.reshape(-1).tolist()
+    assert distinct.dtype == np.int64 and inverse.dtype == np.int64

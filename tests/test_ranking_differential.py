@@ -16,9 +16,11 @@ from __future__ import annotations
 
 import dataclasses
 import tempfile
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from pathlib import Path
+from random import Random
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -27,9 +29,9 @@ from compiler import ir
 from compiler.pipeline import compile_rules
 from dsl.ruleset import DirectorySource
 from runtime.engine import sanctions
-from runtime.engine.population import UNGRADED, passes, quota_size, standings
+from runtime.engine.population import UNGRADED, _places, _ranked, passes, quota_size, standings
 from runtime.engine.results import Sanctioned
-from semantics.ordering import competition_ranks, ranked_order, sort_key
+from semantics.ordering import competition_ranks, sort_key
 
 RULES = """\
 scheme: 测试
@@ -293,6 +295,8 @@ def test_standings_equal_the_reference(
     expected = _reference_standings(program, subjects)
     found = standings(program, subjects, "2016Q3")
     assert {i: (s.rank, s.group, s.grade) for i, s in found.items()} == expected
+    # Listed by group, then rank, then id (the results' order).
+    assert list(found) == sorted(found, key=lambda i: (found[i].group, found[i].rank, i))
     expected = _reference_standings(program, subjects, earlier)
     found = standings(program, subjects, "2016Q3", earlier)
     assert {i: (s.rank, s.group, s.grade) for i, s in found.items()} == expected
@@ -316,14 +320,34 @@ def test_totals_apart_past_the_context_digits_tie() -> None:
     assert (found["s1"].rank, found["s2"].rank) == (1, 1)
 
 
-@given(st.lists(st.sampled_from([None, *TIE_BREAKS[1:], *TOTALS]), max_size=30), st.booleans())
-def test_ranked_order_is_competition_ranking(values: list[Decimal | None], top: bool) -> None:
-    members = [f"m{n:02d}" for n in range(len(values))]
-    keys = [(sort_key(v, top),) for v in values]
-    ordered = ranked_order(members, keys)
-    assert dict(ordered) == competition_ranks(members, dict(zip(members, keys, strict=True)))
-    # Best first, members of a rank by id.
-    assert [m for m, _ in ordered] == sorted(members, key=lambda m: (dict(ordered)[m], m))
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([None, *TIE_BREAKS[1:], *TOTALS]), st.sampled_from(["", "g1", "g2"])
+        ),
+        max_size=30,
+    ),
+    st.booleans(),
+    st.randoms(use_true_random=False),
+)
+def test_ranked_is_competition_ranking_per_group(
+    drawn: list[tuple[Decimal | None, str]], top: bool, random: Random
+) -> None:
+    # Ids not in the subjects' order (and some in no group), so that the
+    # order by group, rank, then id is the sort's work.
+    members = [f"m{n:02d}" for n in range(len(drawn))]
+    random.shuffle(members)
+    keys = [(sort_key(v, top),) for v, _ in drawn]
+    group_of = {m: g for m, (_, g) in zip(members, drawn, strict=True) if g}
+    found = _ranked(members, _places(keys), group_of)
+    ranks = dict(zip(found.idents, found.ranks.tolist(), strict=True))
+    for group in {g for _, g in drawn}:
+        mine = [m for m in members if group_of.get(m, "") == group]
+        key_of = dict(zip(members, keys, strict=True))
+        assert {m: ranks[m] for m in mine} == competition_ranks(mine, key_of)
+    assert found.groups == [group_of.get(m, "") for m in found.idents]
+    assert found.idents == sorted(members, key=lambda m: (group_of.get(m, ""), ranks[m], m))
+    assert found.sizes == dict(Counter(group_of.get(m, "") for m in members))
 
 
 def test_passes_is_the_band_test() -> None:

@@ -1,15 +1,17 @@
 """``runtime.engine.results.replaced``: a result copied with some fields
-changed is exactly what ``dataclasses.replace`` makes, whichever fields."""
+changed is exactly what ``dataclasses.replace`` makes, whichever fields;
+``made`` makes exactly what ``SubjectResult(...)`` makes."""
 
 from __future__ import annotations
 
 import dataclasses
+import pickle
 from decimal import Decimal
 
 from hypothesis import given
 from hypothesis import strategies as st
 
-from runtime.engine.results import SubjectResult, replaced
+from runtime.engine.results import SubjectResult, made, replaced
 
 FIELDS = [f.name for f in dataclasses.fields(SubjectResult)]
 RESULT = SubjectResult(
@@ -24,3 +26,22 @@ def test_replaced_is_dataclasses_replace(changes: dict[str, object]) -> None:
     expected = dataclasses.replace(RESULT, **changes)  # type: ignore[arg-type]
     assert [getattr(copied, f) for f in FIELDS] == [getattr(expected, f) for f in FIELDS]
     assert type(copied) is SubjectResult and RESULT.total == Decimal("91.50")
+
+
+def test_made_is_the_dataclass_own_frozen_object() -> None:
+    args = ("s01", "办公室", "2016Q3", Decimal("91.50"), 3, (), (Decimal(1), None), "data.csv:2")
+    named: dict[str, object] = {"vetoes": ("fail",), "grade": "良好", "group": "机关科室"}
+    found, expected = made(*args, **named), SubjectResult(*args, **named)  # type: ignore[arg-type]
+    assert type(found) is SubjectResult
+    assert [getattr(found, f) for f in FIELDS] == [getattr(expected, f) for f in FIELDS]
+    assert found == expected and hash(found) == hash(expected) and repr(found) == repr(expected)
+    assert pickle.loads(pickle.dumps(found)) == expected
+    assert dataclasses.replace(found, rank=4) == dataclasses.replace(expected, rank=4)
+    try:
+        found.rank = 4  # type: ignore[misc]
+    except dataclasses.FrozenInstanceError:
+        pass
+    else:
+        raise AssertionError("a result made by made() is not frozen")
+    # Every default as the dataclass's (the fields not given above).
+    assert made(*args) == SubjectResult(*args)

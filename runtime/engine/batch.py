@@ -28,6 +28,7 @@ import decimal
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
+from itertools import repeat
 from typing import Any, Literal
 
 import numpy as np
@@ -101,21 +102,38 @@ def number_column(values: Sequence[object]) -> tuple[Array, Array, Array | None]
     keeps ``1.0`` and ``1.00`` apart, which are equal Decimals with different
     exponents.  Coefficients are int64 when every one fits (the fast path)."""
     # Rows share a Decimal per cell spelling, so the values are told apart by
-    # identity first (one object, one text), then each distinct object's text.
-    identities = list(map(id, values))
-    objects = dict(zip(identities, values, strict=True))  # every object is alive in ``values``
-    texts = {ident: str(value) for ident, value in objects.items()}  # None is "None"
-    distinct = dict.fromkeys(texts.values())
+    # identity first (one object, one text: a sort of the cells' ids, every
+    # object alive in ``values`` meanwhile), then each distinct object's text.
+    identities = np.fromiter(map(id, values), dtype=np.int64, count=len(values))
+    _, first, inverse = np.unique(identities, return_index=True, return_inverse=True)
+    texts = [str(values[n]) for n in first.tolist()]  # None is "None"
+    distinct = dict.fromkeys(texts)
     split = [(0, 0) if t == "None" else parts(Decimal(t)) for t in distinct]
     index = {t: n for n, t in enumerate(distinct)}
-    position = {ident: index[text] for ident, text in texts.items()}
-    inverse = np.fromiter(
-        map(position.__getitem__, identities), dtype=np.int64, count=len(identities)
-    )
+    at = np.array([index[t] for t in texts], dtype=np.int64)[inverse.reshape(-1)]
     coefficients = _small(_objects([c for c, _ in split]))
     exponents = np.array([e for _, e in split], dtype=np.int64)
-    present = None if "None" not in index else inverse != index["None"]
-    return coefficients[inverse], exponents[inverse], present
+    present = None if "None" not in index else at != index["None"]
+    return coefficients[at], exponents[at], present
+
+
+def unique(values: Array) -> tuple[Array, Array]:
+    """``np.unique(values, return_inverse=True)`` of an int64 column: its
+    distinct values, sorted, and each value's place among them.  When they
+    lie within a range not much wider than the column (scores, totals and
+    counts at a few places do), by marking each value in a table of the
+    range (two passes) instead of sorting the column."""
+    if len(values):
+        low = int(values.min())
+        width = int(values.max()) - low + 1
+        if width <= max(4 * len(values), 1 << 16):
+            shifted = values - low
+            seen = np.zeros(width, dtype=bool)
+            seen[shifted] = True
+            place = np.cumsum(seen, dtype=np.int64) - 1
+            return np.flatnonzero(seen) + low, place[shifted]
+    distinct, inverse = np.unique(values, return_inverse=True)
+    return distinct, inverse.reshape(-1)
 
 
 def decimals(coefficients: Array, exponents: Array) -> Array:
@@ -130,17 +148,17 @@ def decimals(coefficients: Array, exponents: Array) -> Array:
         return _objects(list(map(once.__getitem__, every)))
     low, high = int(exponents.min()), int(exponents.max())
     if low == high:  # one exponent (a rounded column): the distinct coefficients
-        distinct, inverse = np.unique(coefficients, return_inverse=True)
+        distinct, inverse = unique(coefficients)
         made = _objects([scaleb(Decimal(c), low, exact) for c in distinct.tolist()])
-        return made[inverse.reshape(-1)]
+        return made[inverse]
     span = high - low + 1
     if _peak(coefficients) < SAFE // span:  # (coefficient, exponent) as one int64 key
         keys = coefficients * span + (exponents - low)
-        distinct, inverse = np.unique(keys, return_inverse=True)
+        distinct, inverse = unique(keys)
         whole, rest = divmod(distinct, span)
         pairs = zip(whole.tolist(), rest.tolist(), strict=True)
         made = _objects([scaleb(Decimal(c), e + low, exact) for c, e in pairs])
-        return made[inverse.reshape(-1)]
+        return made[inverse]
     return decimals(_big(coefficients), exponents)
 
 
@@ -559,11 +577,13 @@ class _Run:
             case ir.Lookup(key=key, table=table):
                 keys = self.need(self.expr(key, live), live, node.span).data.tolist()
                 entries = {k: parts(v) for k, v in table}
-                missing = np.array([k not in entries for k in keys], dtype=bool)
-                self.fault(missing, live, "E0704", node.span)
-                looked = [entries.get(k, (0, 0)) for k in keys]
-                data = _small(_objects([c for c, _ in looked]))
-                return Column("num", data, np.array([e for _, e in looked], dtype=np.int64))
+                # Each row's entry by its place in the table (one past: missing, 0).
+                place = {k: n for n, k in enumerate(entries)}
+                at = np.fromiter(map(place.get, keys, repeat(len(place))), np.int64, self.n)
+                self.fault(at == len(place), live, "E0704", node.span)
+                looked = [*entries.values(), (0, 0)]
+                data = _small(_objects([c for c, _ in looked]))[at]
+                return Column("num", data, np.array([e for _, e in looked], dtype=np.int64)[at])
             case ir.NormalizedSum():
                 return self.normalized_sum(node, live)
             case ir.Applicable(inputs=inputs, flags=flags):

@@ -24,7 +24,7 @@ from dsl.spans import SourceFile
 from runtime.engine.compiled import CompiledEvaluator
 from runtime.engine.groups import run_period, run_stages
 from runtime.engine.population import standings
-from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult
+from runtime.engine.results import Adjustment, IndicatorResult, Sanctioned, SubjectResult, made
 from runtime.engine.sanctions import durations_of, with_ruling
 from runtime.inputs.data import Row
 from runtime.inputs.events import Event
@@ -347,7 +347,7 @@ def evaluate_period(
         if vetoes is None:
             vetoes = by_flags[raised] = vetoes_of(program, values)
         base = values[program.base] if program.base is not None else None
-        result = SubjectResult(
+        result = made(  # SubjectResult(...), made quicker
             row.subject,
             row.name,
             period,

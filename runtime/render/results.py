@@ -560,7 +560,7 @@ def to_table(
         for c, w, texts in parts:
             pads = {x: padded(x, w, not c.left) for x in texts}
             filled.append(map(pads.__getitem__, c.cells))
-        lines.extend("  ".join(row).rstrip() for row in zip(*filled, strict=True))
+        lines.extend(map(str.rstrip, map("  ".join, zip(*filled, strict=True))))
     return "\n".join(lines) + "\n"
 
 
