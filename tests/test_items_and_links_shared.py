@@ -1,6 +1,6 @@
 """What the cheaper paths of supervision items, adjustments and links make
-equals what the careful ones make: items set a column at a time
-(``supervision._made``) against ``SupervisionItem(...)``; adjustments with
+equals what the careful ones make (items set a column at a time:
+tests/test_frozen.py): adjustments with
 their shortcut for a subject without events or points against the
 per-item loop they replaced; link inputs and training effects worked out
 once per shared indicators tuple against each result's own."""
@@ -22,27 +22,9 @@ from runtime.engine.results import Adjustment, IndicatorResult, SubjectResult
 from runtime.engine.subjects import adjustments_of
 from runtime.inputs import supervision
 from runtime.inputs.events import Event
-from runtime.inputs.supervision import SupervisionItem, _made, counted_items, read_supervision
+from runtime.inputs.supervision import SupervisionItem, counted_items, read_supervision
 from runtime.inputs.tables import read_once
 from tests.datasets import bundled_compilation
-
-_DAYS = st.dates(date(2015, 1, 1), date(2017, 12, 31))
-_TEXT = st.text(max_size=4)
-_ITEM = st.tuples(
-    _TEXT, _TEXT, _DAYS, _TEXT, _TEXT, _DAYS, st.none() | _DAYS, st.booleans(), _TEXT, _TEXT,
-    st.integers(2, 10**6), st.booleans(),
-)  # fmt: skip
-
-
-@settings(max_examples=60, deadline=None)
-@given(st.lists(_ITEM, max_size=8))
-def test_items_made_a_column_at_a_time_are_the_items(rows: list[tuple[object, ...]]) -> None:
-    made = _made(len(rows), list(zip(*rows, strict=True)) or [()] * 12)
-    expected = [SupervisionItem(*row) for row in rows]  # type: ignore[arg-type]
-    assert made == expected
-    assert [repr(i) for i in made] == [repr(i) for i in expected]
-    assert [hash(i) for i in made] == [hash(i) for i in expected]
-    assert all(type(i) is SupervisionItem for i in made)
 
 
 def _reference(

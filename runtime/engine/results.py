@@ -12,8 +12,8 @@ import dataclasses
 import operator
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import cast
 
+from dsl.frozen import maker
 from runtime.inputs.events import Event
 from runtime.inputs.supervision import SupervisionItem
 
@@ -100,34 +100,10 @@ class SubjectResult:
     scoring_by: str = ""
 
 
-# ``made``'s twin of SubjectResult: the very same fields (names, order,
-# defaults) and slots, not frozen.
-_Unfrozen = dataclasses.make_dataclass(
-    "_Unfrozen",
-    [
-        (f.name, f.type, dataclasses.field(default=f.default))
-        for f in dataclasses.fields(SubjectResult)
-    ],
-    slots=True,
-)
-
-
-def made(*values: object, **named: object) -> SubjectResult:
-    """``SubjectResult(*values, **named)`` at about a third of its cost.
-
-    A frozen dataclass's ``__init__`` sets each field through
-    ``object.__setattr__``: 2.4 µs for SubjectResult's 23 fields, seven times
-    what a plain dataclass's takes, and an evaluation makes a result per
-    subject several times over (stage 1, consequences attached, sanctions,
-    roll-ups: 100,000s of results at a time).  ``_Unfrozen`` has the same
-    fields and slots, so an instance of it becomes a SubjectResult by
-    setting its class (Python allows that between classes of the same
-    layout): the dataclass's own object, frozen from then on, equal to and
-    hashed as the one ``SubjectResult(...)`` makes (tests/test_results_copy.py)."""
-    result = _Unfrozen(*values, **named)
-    result.__class__ = SubjectResult
-    return cast(SubjectResult, result)
-
+# ``SubjectResult(*values, **named)`` at about a third of its cost: an
+# evaluation makes a result per subject several times over (stage 1,
+# consequences attached, sanctions, roll-ups: 100,000s at a time).
+made = maker(SubjectResult)
 
 _FIELDS = tuple(f.name for f in dataclasses.fields(SubjectResult))
 _VALUES = operator.attrgetter(*_FIELDS)  # a result's fields, in the order __init__ takes them

@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import csv
 import dataclasses
-from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -38,6 +37,7 @@ from pathlib import Path
 from typing import Any, cast
 
 from dsl.diagnostics import Diagnostic, suggest
+from dsl.frozen import made_by_column
 from runtime.inputs import plaincsv
 from runtime.inputs.dates import read_date_cell
 from runtime.inputs.tables import (
@@ -441,7 +441,8 @@ def _items(
         days[text] = day
     share, on = shared.setdefault, days.__getitem__
     lowered = list(map({flag: flag.lower() for flag in set(flags)}.__getitem__, flags))
-    return _made(
+    return made_by_column(
+        SupervisionItem,
         len(ids),
         [
             ids, map(share, letters, letters), map(on, issued),
@@ -451,23 +452,6 @@ def _items(
             map(_UNCORRECTED.__contains__, lowered),
         ],
     )  # fmt: skip
-
-
-# Each field's slot, set directly (``_made``), in ``SupervisionItem(...)``'s order.
-_SLOTS = tuple(SupervisionItem.__dict__[f.name] for f in dataclasses.fields(SupervisionItem))
-
-
-def _made(size: int, fields: Sequence[Iterable[object]]) -> list[SupervisionItem]:
-    """``size`` items from their fields by column (every field, in the order
-    ``SupervisionItem(...)`` takes them), equal to the items it makes: each
-    slot set a column at a time, not an item at a time through the frozen
-    ``__init__`` (13 ``object.__setattr__`` calls, 2 µs an item: a large
-    table makes 167,000 items for one quarter).  The class has no
-    ``__post_init__`` and no field made by a factory."""
-    made = cast(list[SupervisionItem], list(map(object.__new__, repeat(SupervisionItem, size))))
-    for slot, column in zip(_SLOTS, fields, strict=True):
-        deque(map(slot.__set__, made, column), maxlen=0)
-    return made
 
 
 def _streamed(
