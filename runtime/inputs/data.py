@@ -367,8 +367,17 @@ class _TableReader:
         if SUBJECT_COLUMN not in columns or not self.owns(table.rows, columns):
             return {}, []
         index = columns[PERIOD_COLUMN]
-        months = []
+        months: list[tuple[int, list[str]]] = []
         is_month: dict[str, bool] = {}  # a period cell's text -> a month row's
+        for text in {cells[index] for _, cells in table.rows if index < len(cells)}:
+            # A month number outside 1-12 is reported by read_table, as any
+            # period that is not one.
+            try:
+                is_month[text] = parse_month(text) is not None
+            except PeriodError:
+                is_month[text] = False
+        if not any(is_month.values()):
+            return columns, months  # each distinct text once: no month row
         for number, cells in table.rows:
             if index >= len(cells):
                 continue
@@ -578,9 +587,9 @@ class _TableReader:
 
         # Each row's period (None: left alone, as ``row`` leaves it without a
         # word; _CAREFUL: read by ``row``) and subject (None: read by ``row``).
-        texts = column(columns[PERIOD_COLUMN])
-        periods = {text: self._wanted_period(text) for text in set(texts)}
-        when = list(map(periods.__getitem__, texts))
+        period_texts = column(columns[PERIOD_COLUMN])
+        periods = {text: self._wanted_period(text) for text in set(period_texts)}
+        when = list(map(periods.__getitem__, period_texts))
         subject_texts = column(columns[SUBJECT_COLUMN])
         if self.subjects is not None:
             get = self.subjects.get
@@ -647,7 +656,10 @@ class _TableReader:
                         careful[at] = True
                     else:
                         by_row[at] = checked_values
-        labels = [self._label(w) if isinstance(w, Period) else "" for w in when]
+        label_of = {
+            text: self._label(w) if isinstance(w, Period) else "" for text, w in periods.items()
+        }
+        labels = list(map(label_of.__getitem__, period_texts))
         keys = list(zip(labels, ids, strict=True))
         taken = [w is not None for w in when]  # the rows not left alone
         distinct = keys if all(taken) else list(compress(keys, taken))
@@ -764,10 +776,16 @@ class _TableReader:
             scopes = by_period.get(id(period))
             if scopes is None:
                 scopes = by_period[id(period)] = {}
-            named = self._applying_of(section, post)
-            scope = scopes.get(named)
+            # By section and post first (people of one post share them), then by
+            # what of them ``applies_to`` names (most posts name nothing).
+            ident = section.id if section is not None else None
+            scope = scopes.get((ident, post))
             if scope is None:
-                scope = scopes[named] = self._in_force(period, section, post)
+                named = self._applying_of(section, post)
+                scope = scopes.get(named)
+                if scope is None:
+                    scope = scopes[named] = self._in_force(period, section, post)
+                scopes[(ident, post)] = scope
             keep(scope)
         return made
 
@@ -1184,8 +1202,9 @@ class _TableReader:
             by_key.setdefault((label, event.subject), []).append(event)
         count_slots = {i.id: i.count for i in self.program.items}
         position = {f.slot: n for n, f in enumerate(self.program.inputs)}
+        pop = by_key.pop
         for index, row in enumerate(self.dataset.rows):
-            events = by_key.pop((row.period, row.subject), [])
+            events = pop((row.period, row.subject), None)
             if not events:
                 continue
             values = list(row.values)
