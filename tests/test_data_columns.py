@@ -94,15 +94,21 @@ CHANGES = st.lists(
     st.sampled_from(["section", "person"]),
     st.sampled_from([[QUARTER], [Period(2016, 2), QUARTER], None]),
     st.booleans(),
+    st.sampled_from([data_module._SLICE, 5]),
 )
 def test_tables_read_by_column_are_the_tables_read_by_row(
     changes: list[tuple[int, int, int, str]],
     program: Literal["section", "person"],
     wanted: list[Period] | None,
     dry: bool,
+    rows_at_once: int,
 ) -> None:
+    """In slices of any size (a repeat or a problem in another slice)."""
     collected: frozenset[str] | None = frozenset() if dry else None
-    _both(program, edit=_changing(changes), wanted=wanted, absent_unscores=dry, collected=collected)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(data_module, "_SLICE", rows_at_once)
+        _both(program, edit=_changing(changes), wanted=wanted, absent_unscores=dry,
+              collected=collected)  # fmt: skip
 
 
 @pytest.mark.parametrize("program", ["section", "person"])
@@ -183,10 +189,12 @@ def _repeating(whole_table: bool) -> Callable[[list[Table]], list[Table]]:
     return edit
 
 
+@pytest.mark.parametrize("rows_at_once", [8192, 3])
 @pytest.mark.parametrize("whole_table", [False, True])
 def test_a_row_repeated_cell_for_cell_is_reported_as_the_row_reader_reports_it(
-    whole_table: bool,
+    whole_table: bool, rows_at_once: int, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(data_module, "_SLICE", rows_at_once)
     found = _both("person", edit=_repeating(whole_table), wanted=[QUARTER])
     problems = found[0][1]  # type: ignore[index]
     assert [p[0] for p in problems] == ["E0805"]

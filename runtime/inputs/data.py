@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -73,6 +73,8 @@ _FALSE = {"false", "no", "0", "否", "假", "无"}
 # How ``_TableReader._cell`` came by a cell's value.
 _READ, _ABSENT, _UNSCORED = object(), object(), object()
 _MISSING = object()  # not in a dictionary of values (None is a value)
+# Rows worked out at once by ``_TableReader.rows_by_column``.
+_SLICE = 8192
 _CAREFUL = object()  # a row or cell to be read by ``_TableReader.row``
 _COUNTED = object()  # a cell whose value is its row's supervision count
 
@@ -540,7 +542,11 @@ class _TableReader:
             return
         start = len(self.dataset.diagnostics)
         if self.by_column and not self.months:
-            self.rows_by_column(shown, numbered, columns, len(header))
+            # A slice at a time: what is made per row while a slice is worked
+            # out stays small beside the rows kept.  Slices read in order
+            # are the table read at once (``rows_by_column``).
+            for start in range(0, len(numbered), _SLICE):
+                self.rows_by_column(shown, numbered[start : start + _SLICE], columns, len(header))
         else:
             self.rows(shown, numbered, columns, len(header))
         if table.form:
@@ -607,6 +613,7 @@ class _TableReader:
                 else ids
             )
         scopes = self._scopes(when, found)
+        del found, subject_texts
         careful = [scope is None and w is not None for scope, w in zip(scopes, when, strict=True)]
         # Each columned input's values by row (_CAREFUL: read by ``row``;
         # _COUNTED: the row's supervision count, checked against the text).
@@ -637,9 +644,6 @@ class _TableReader:
             if checked:
                 counted.append((len(read), input_field, texts, known))
             read.append(values)
-        by_row: list[tuple[object, ...]] = (
-            list(zip(*read, strict=True)) if read else [()] * len(numbered)
-        )
         supervised: list[tuple[SupervisionItem, ...]] = (
             [
                 self.mine(i, w) if isinstance(w, Period) else ()
@@ -648,7 +652,13 @@ class _TableReader:
             if self.supervision
             else [()] * len(numbered)
         )
+        # Each row's values: its columned inputs' (one tuple per row, made as
+        # it is used) and the runtime's, in program order.
+        by_row: Iterable[tuple[object, ...]] = (
+            zip(*read, strict=True) if read else repeat((), len(numbered))
+        )
         if counted:
+            by_row = list(by_row)
             for at, cells_read in enumerate(by_row):
                 if scopes[at] is not None and not careful[at]:
                     checked_values = self._counted(cells_read, counted, at, supervised[at])
@@ -656,42 +666,39 @@ class _TableReader:
                         careful[at] = True
                     else:
                         by_row[at] = checked_values
+        ordered = self._with_runtime(by_row, when, scopes, supervised)
+        del read, by_row, counted
         label_of = {
             text: self._label(w) if isinstance(w, Period) else "" for text, w in periods.items()
         }
         labels = list(map(label_of.__getitem__, period_texts))
         keys = list(zip(labels, ids, strict=True))
         taken = [w is not None for w in when]  # the rows not left alone
-        distinct = keys if all(taken) else list(compress(keys, taken))
-        if (
-            any(careful)
-            or not self.seen.keys().isdisjoint(distinct)
-            or len(set(distinct)) != len(distinct)
-        ):
-            self._in_turn(
-                shown,
-                numbered,
-                columns,
-                width,
-                careful,
-                when,
-                keys,
-                names,
-                by_row,
-                scopes,
-                supervised,
-            )
-            return
-        ordered = self._with_runtime(by_row, when, scopes, supervised)
-        sources = [f"{shown}:{number}" for number, _ in numbered]
-        if len(distinct) != len(keys):  # the rows left alone left out
-            labels, ids, names = _taken(labels, taken), _taken(ids, taken), _taken(names, taken)
-            ordered, sources = _taken(ordered, taken), _taken(sources, taken)
-            supervised = _taken(supervised, taken)
-        self.seen.update(zip(distinct, sources, strict=True))
-        new_rows = map(Row, labels, ids, names, ordered, sources, repeat(()), supervised,
-                   repeat(_NONE_UNSCORED))  # fmt: skip
-        self.dataset.rows.extend(new_rows)
+        every = all(taken)
+        distinct = keys if every else _taken(keys, taken)
+        seen = self.seen
+        if not any(careful) and seen.keys().isdisjoint(distinct):
+            sources = [f"{shown}:{number}" for number, _ in numbered]
+            if not every:  # the rows left alone left out
+                sources = _taken(sources, taken)
+            before = len(seen)
+            seen.update(zip(distinct, sources, strict=True))
+            if len(seen) == before + len(distinct):  # no subject twice
+                if not every:
+                    labels, ids, names = (
+                        _taken(labels, taken),
+                        _taken(ids, taken),
+                        _taken(names, taken),
+                    )
+                    ordered, supervised = _taken(ordered, taken), _taken(supervised, taken)
+                new_rows = map(Row, labels, ids, names, ordered, sources, repeat(()), supervised,
+                               repeat(_NONE_UNSCORED))  # fmt: skip
+                self.dataset.rows.extend(new_rows)
+                return
+            for key in distinct:  # all new before: the row reader reports the repeat
+                seen.pop(key, None)
+        self._in_turn(shown, numbered, columns, width, careful, when, keys, names, ordered,
+                      supervised)  # fmt: skip
 
     def _in_turn(
         self,
@@ -703,14 +710,12 @@ class _TableReader:
         when: list[object],
         keys: list[tuple[str, str]],
         names: list[str],
-        by_row: list[tuple[object, ...]],
-        scopes: list[set[str] | None],
+        values: list[tuple[object, ...]],
         supervised: list[tuple[SupervisionItem, ...]],
     ) -> None:
         """``rows_by_column``'s rows one at a time in order: each plain one
         made from its values, each other one (and each repeating a subject
         and period) read by ``row``."""
-        values = self._with_runtime(by_row, when, scopes, supervised)
         seen, append = self.seen, self.dataset.rows.append
         for at, (number, cells) in enumerate(numbered):
             if when[at] is None:
@@ -791,7 +796,7 @@ class _TableReader:
 
     def _with_runtime(
         self,
-        by_row: list[tuple[object, ...]],
+        by_row: Iterable[tuple[object, ...]],
         when: list[object],
         scopes: list[set[str] | None],
         supervised: list[tuple[SupervisionItem, ...]],
