@@ -43,7 +43,8 @@ def _read(tables: list[Table], program: Literal["section", "person"]) -> tuple[o
 
 @contextmanager
 def _every_cell_read() -> Iterator[None]:
-    """Every cell read afresh: what a row knew of cells read before is forgotten."""
+    """Every cell read afresh, a row at a time: what a row knew of cells
+    read before is forgotten, and no table is read by column."""
     row = data_module._TableReader.row
 
     def forgetting(reader: data_module._TableReader, *args: object) -> None:
@@ -53,6 +54,7 @@ def _every_cell_read() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(data_module._TableReader, "row", forgetting)
+        patch.setattr(data_module._TableReader, "rows_by_column", data_module._TableReader.rows)
         yield
 
 
@@ -93,14 +95,14 @@ def test_every_cell_read_afresh_is_what_the_check_compares_against() -> None:
     """The bundled data read both ways: the same rows (the cells known are used)."""
     tables = list(_tables())
     reader_known: list[int] = []
-    row = data_module._TableReader.row
+    rows = data_module._TableReader.rows_by_column
 
     def counting(reader: data_module._TableReader, *args: object) -> None:
-        row(reader, *args)  # type: ignore[arg-type]
+        rows(reader, *args)  # type: ignore[arg-type]
         reader_known.append(sum(len(k) for k in reader._known.values()))
 
     with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(data_module._TableReader, "row", counting)
+        patch.setattr(data_module._TableReader, "rows_by_column", counting)
         fast = _read(tables, "section")
     assert reader_known and reader_known[-1] > 0
     with _every_cell_read():

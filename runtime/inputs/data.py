@@ -22,11 +22,13 @@ from __future__ import annotations
 
 import dataclasses
 import decimal
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
+from itertools import compress, repeat
 from pathlib import Path
+from typing import TypeVar
 
 from compiler import ir
 from dsl.diagnostics import Diagnostic, HelpLine, did_you_mean, suggest
@@ -54,6 +56,7 @@ from semantics.calendar import parse_date
 from semantics.numbers import parse_number
 from semantics.operations import CONTEXT
 
+T = TypeVar("T")
 RUNTIME_KINDS = ir.RUNTIME_INPUT_KINDS  # inputs the runtime sets, never a data column
 PERIOD_COLUMN = "period"
 SUBJECT_COLUMN = "subject"
@@ -67,6 +70,13 @@ _ZERO = Decimal(0)
 _COUNTS: dict[int, Decimal] = {}
 _NONE_UNSCORED: frozenset[str] = frozenset()
 _FALSE = {"false", "no", "0", "否", "假", "无"}
+# How ``_TableReader._cell`` came by a cell's value.
+_READ, _ABSENT, _UNSCORED = object(), object(), object()
+_MISSING = object()  # not in a dictionary of values (None is a value)
+# Rows worked out at once by ``_TableReader.rows_by_column``.
+_SLICE = 8192
+_CAREFUL = object()  # a row or cell to be read by ``_TableReader.row``
+_COUNTED = object()  # a cell whose value is its row's supervision count
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,10 +276,8 @@ class _TableReader:
         self._labels: dict[Period, str] = {}
         # (period, section, post) -> the indicators in force and applying (``row``).
         self._active: dict[tuple[Period, object], set[str]] = {}
-        # (section, post) -> what of them ``applies_to`` can name: the id, the
-        # tags and the post only where some indicator names them, so that the
-        # sections of a large organization share one set of indicators.
-        self._applying: dict[tuple[str | None, str | None], object] = {}
+        # A section's id -> what of it ``applies_to`` can name (``_applying_of``).
+        self._section_named: dict[str, tuple[str, tuple[str, ...]]] = {}
         self._named = {t for i in program.indicators for t in (i.applies_to or ())}
         # The inputs read from columns and those the runtime sets, in program
         # order (``row`` walks them for every row).
@@ -287,6 +295,11 @@ class _TableReader:
         # indicators in force: ``_blank``).
         self._known: dict[int, dict[str, object]] = {}
         self._slots = [f.slot for f in program.inputs]
+        self._runtime_slots = [f.slot for f in self._runtime]
+        # An input's position among the columned inputs and then the runtime's.
+        self._columned_at = {f.slot: n for n, f in enumerate([*self._columned, *self._runtime])}
+        # Read the rows of a table a column at a time (``rows_by_column``).
+        self.by_column = True
 
     def owns(self, numbered: list[tuple[int, list[str]]], columns: dict[str, int]) -> bool:
         """Whether a wide table holds this program's subjects: it names one of
@@ -356,8 +369,17 @@ class _TableReader:
         if SUBJECT_COLUMN not in columns or not self.owns(table.rows, columns):
             return {}, []
         index = columns[PERIOD_COLUMN]
-        months = []
+        months: list[tuple[int, list[str]]] = []
         is_month: dict[str, bool] = {}  # a period cell's text -> a month row's
+        for text in {cells[index] for _, cells in table.rows if index < len(cells)}:
+            # A month number outside 1-12 is reported by read_table, as any
+            # period that is not one.
+            try:
+                is_month[text] = parse_month(text) is not None
+            except PeriodError:
+                is_month[text] = False
+        if not any(is_month.values()):
+            return columns, months  # each distinct text once: no month row
         for number, cells in table.rows:
             if index >= len(cells):
                 continue
@@ -519,7 +541,23 @@ class _TableReader:
         if not self.known_columns(shown, columns):
             return
         start = len(self.dataset.diagnostics)
-        at, width = columns[PERIOD_COLUMN], len(header)
+        if self.by_column and not self.months:
+            # A slice at a time: what is made per row while a slice is worked
+            # out stays small beside the rows kept.  Slices read in order
+            # are the table read at once (``rows_by_column``).
+            for start in range(0, len(numbered), _SLICE):
+                self.rows_by_column(shown, numbered[start : start + _SLICE], columns, len(header))
+        else:
+            self.rows(shown, numbered, columns, len(header))
+        if table.form:
+            found = self.dataset.diagnostics
+            found[start:] = [in_form(d, columns) for d in found[start:]]
+
+    def rows(
+        self, shown: str, numbered: list[tuple[int, list[str]]], columns: dict[str, int], width: int
+    ) -> None:
+        """A wide table's rows read one at a time (``row``)."""
+        at = columns[PERIOD_COLUMN]
         skipped: set[str] = set()  # period cells known to be of a period not wanted
         for number, cells in numbered:
             # A row of a period not wanted, its period already read on an
@@ -534,9 +572,276 @@ class _TableReader:
             if len(cells) < width:
                 cells = cells + [""] * (width - len(cells))
             self.row(shown, number, cells, columns)
-        if table.form:
-            found = self.dataset.diagnostics
-            found[start:] = [in_form(d, columns) for d in found[start:]]
+
+    def rows_by_column(
+        self, shown: str, numbered: list[tuple[int, list[str]]], columns: dict[str, int], width: int
+    ) -> None:
+        """``rows``, worked out a column at a time: each distinct period text
+        once, each subject once, each column's cells read before taken by
+        one lookup per cell and the others (blanks, texts new to the input)
+        read by ``_cell`` once per text and indicators in force.  A row that
+        is anything but plain (a period that is not wanted or not one, an
+        unknown subject, a cell with a problem, a blank that leaves
+        indicators unscored, a cell that is not its supervision count) is
+        read by ``row`` in its turn, and so is every row of a table with one
+        (``_in_turn``), so the rows, the problems and their order are those
+        of ``rows``.  The caller takes ``rows`` whenever some subject has
+        month rows (``collect_months``)."""
+
+        def column(index: int) -> list[str]:
+            return [cells[index] if index < len(cells) else "" for _, cells in numbered]
+
+        # Each row's period (None: left alone, as ``row`` leaves it without a
+        # word; _CAREFUL: read by ``row``) and subject (None: read by ``row``).
+        period_texts = column(columns[PERIOD_COLUMN])
+        periods = {text: self._wanted_period(text) for text in set(period_texts)}
+        when = list(map(periods.__getitem__, period_texts))
+        subject_texts = column(columns[SUBJECT_COLUMN])
+        if self.subjects is not None:
+            get = self.subjects.get
+            found: list[ir.Section | ir.Person | None] = [
+                get(text.strip()) for text in subject_texts
+            ]
+            ids = [held.id if held is not None else "" for held in found]
+            names = [held.name if held is not None else "" for held in found]
+        else:
+            found = [None] * len(numbered)
+            ids = [text.strip() for text in subject_texts]
+            names = (
+                [text.strip() for text in column(columns[NAME_COLUMN])]
+                if NAME_COLUMN in columns
+                else ids
+            )
+        scopes = self._scopes(when, found)
+        del found, subject_texts
+        careful = [scope is None and w is not None for scope, w in zip(scopes, when, strict=True)]
+        # Each columned input's values by row (_CAREFUL: read by ``row``;
+        # _COUNTED: the row's supervision count, checked against the text).
+        read: list[list[object]] = []
+        counted: list[tuple[int, ir.InputField, list[str], dict[str, object]]] = []
+        for input_field, index, known, checked in self._columns_of(columns):
+            texts = column(index) if index is not None else [""] * len(numbered)
+            values = [_MISSING] * len(texts) if checked else [known.get(t, _MISSING) for t in texts]
+            made: dict[tuple[str, int], object] = {}
+            for at in [at for at, value in enumerate(values) if value is _MISSING]:
+                scope = scopes[at]
+                if scope is None:
+                    continue
+                same = (texts[at], id(scope))
+                value = made.get(same, _MISSING)
+                if value is _MISSING:
+                    value, problem, how = self._cell(
+                        input_field, texts[at], known, scope, shown, numbered[at][0]
+                    )
+                    if problem is not None or how is _UNSCORED:
+                        value = _CAREFUL
+                    elif checked and how is _READ:
+                        value = _COUNTED
+                    made[same] = value
+                values[at] = value
+                if value is _CAREFUL:
+                    careful[at] = True
+            if checked:
+                counted.append((len(read), input_field, texts, known))
+            read.append(values)
+        supervised: list[tuple[SupervisionItem, ...]] = (
+            [
+                self.mine(i, w) if isinstance(w, Period) else ()
+                for i, w in zip(ids, when, strict=True)
+            ]
+            if self.supervision
+            else [()] * len(numbered)
+        )
+        # Each row's values: its columned inputs' (one tuple per row, made as
+        # it is used) and the runtime's, in program order.
+        by_row: Iterable[tuple[object, ...]] = (
+            zip(*read, strict=True) if read else repeat((), len(numbered))
+        )
+        if counted:
+            by_row = list(by_row)
+            for at, cells_read in enumerate(by_row):
+                if scopes[at] is not None and not careful[at]:
+                    checked_values = self._counted(cells_read, counted, at, supervised[at])
+                    if checked_values is None:
+                        careful[at] = True
+                    else:
+                        by_row[at] = checked_values
+        ordered = self._with_runtime(by_row, when, scopes, supervised)
+        del read, by_row, counted
+        label_of = {
+            text: self._label(w) if isinstance(w, Period) else "" for text, w in periods.items()
+        }
+        labels = list(map(label_of.__getitem__, period_texts))
+        keys = list(zip(labels, ids, strict=True))
+        taken = [w is not None for w in when]  # the rows not left alone
+        every = all(taken)
+        distinct = keys if every else _taken(keys, taken)
+        seen = self.seen
+        if not any(careful) and seen.keys().isdisjoint(distinct):
+            sources = [f"{shown}:{number}" for number, _ in numbered]
+            if not every:  # the rows left alone left out
+                sources = _taken(sources, taken)
+            before = len(seen)
+            seen.update(zip(distinct, sources, strict=True))
+            if len(seen) == before + len(distinct):  # no subject twice
+                if not every:
+                    labels, ids, names = (
+                        _taken(labels, taken),
+                        _taken(ids, taken),
+                        _taken(names, taken),
+                    )
+                    ordered, supervised = _taken(ordered, taken), _taken(supervised, taken)
+                new_rows = map(Row, labels, ids, names, ordered, sources, repeat(()), supervised,
+                               repeat(_NONE_UNSCORED))  # fmt: skip
+                self.dataset.rows.extend(new_rows)
+                return
+            for key in distinct:  # all new before: the row reader reports the repeat
+                seen.pop(key, None)
+        self._in_turn(shown, numbered, columns, width, careful, when, keys, names, ordered,
+                      supervised)  # fmt: skip
+
+    def _in_turn(
+        self,
+        shown: str,
+        numbered: list[tuple[int, list[str]]],
+        columns: dict[str, int],
+        width: int,
+        careful: list[bool],
+        when: list[object],
+        keys: list[tuple[str, str]],
+        names: list[str],
+        values: list[tuple[object, ...]],
+        supervised: list[tuple[SupervisionItem, ...]],
+    ) -> None:
+        """``rows_by_column``'s rows one at a time in order: each plain one
+        made from its values, each other one (and each repeating a subject
+        and period) read by ``row``."""
+        seen, append = self.seen, self.dataset.rows.append
+        for at, (number, cells) in enumerate(numbered):
+            if when[at] is None:
+                continue  # left alone, as ``row`` leaves it
+            if careful[at] or keys[at] in seen:
+                self.row(shown, number, cells + [""] * (width - len(cells)), columns)
+                continue
+            label, subject = keys[at]
+            source = seen[keys[at]] = f"{shown}:{number}"
+            append(
+                Row(
+                    label,
+                    subject,
+                    names[at],
+                    values[at],
+                    source,
+                    (),
+                    supervised[at],
+                    _NONE_UNSCORED,
+                )
+            )
+
+    def _wanted_period(self, text: str) -> object:
+        """A period cell's text as ``rows_by_column`` takes its row: the
+        period, None (a row ``row`` leaves alone without a word: a month
+        row, a period not wanted) or _CAREFUL (``row`` reports it)."""
+        period = self._period(text.strip())
+        if period == "month":
+            return None
+        if not isinstance(period, Period) or period.annual != self.program.annual:
+            return _CAREFUL
+        if self.wanted is not None and period not in self.wanted:
+            return None
+        if self.wanted is None and not self.program.covers(period.year):
+            return None
+        return period
+
+    def _label(self, period: Period) -> str:
+        label = self._labels.get(period)
+        if label is None:  # one string per period shared by its rows
+            label = self._labels[period] = str(period)
+        return label
+
+    def _scopes(
+        self, when: list[object], found: list[ir.Section | ir.Person | None]
+    ) -> list[set[str] | None]:
+        """Each row's indicators in force (``_in_force``), None for a row of
+        no period wanted or of an unknown subject, looked up by what of its
+        section and post ``applies_to`` names (``_applying_of``)."""
+        known = self.subjects is not None
+        by_period: dict[int, dict[object, set[str]]] = {}  # id(period) -> applying -> set
+        made: list[set[str] | None] = []
+        keep = made.append
+        for period, held in zip(when, found, strict=True):
+            if not isinstance(period, Period) or (known and held is None):
+                keep(None)
+                continue
+            if isinstance(held, ir.Person):
+                section: ir.Section | None = self.sections.get(held.section)
+                post = held.post
+            else:
+                section, post = held, None
+            scopes = by_period.get(id(period))
+            if scopes is None:
+                scopes = by_period[id(period)] = {}
+            # By section and post first (people of one post share them), then by
+            # what of them ``applies_to`` names (most posts name nothing).
+            ident = section.id if section is not None else None
+            scope = scopes.get((ident, post))
+            if scope is None:
+                named = self._applying_of(section, post)
+                scope = scopes.get(named)
+                if scope is None:
+                    scope = scopes[named] = self._in_force(period, section, post)
+                scopes[(ident, post)] = scope
+            keep(scope)
+        return made
+
+    def _with_runtime(
+        self,
+        by_row: Iterable[tuple[object, ...]],
+        when: list[object],
+        scopes: list[set[str] | None],
+        supervised: list[tuple[SupervisionItem, ...]],
+    ) -> list[tuple[object, ...]]:
+        """Each plain row's values in ``program.inputs`` order: its columned
+        inputs' (``by_row``) and those the runtime sets (``_runtime_values``,
+        the same for the rows of one scope and section's items)."""
+        order = [self._columned_at[slot] for slot in self._slots]
+        depends = any(f.kind == "events" and f.source is not None for f in self._runtime)
+        runtime: dict[tuple[int, int], tuple[object, ...]] = {}
+        made: list[tuple[object, ...]] = []
+        keep = made.append
+        plain = order == list(range(len(order)))
+        for values, period, scope, items in zip(by_row, when, scopes, supervised, strict=True):
+            if scope is None:
+                keep(())
+                continue
+            same = (id(scope), id(items) if depends else 0)
+            extra = runtime.get(same)
+            if extra is None:
+                assert isinstance(period, Period)
+                extra = runtime[same] = tuple(self._runtime_values(period, scope, (), items))
+            both = values + extra
+            keep(both if plain else tuple(map(both.__getitem__, order)))
+        return made
+
+    def _counted(
+        self,
+        values: tuple[object, ...],
+        counted: list[tuple[int, ir.InputField, list[str], dict[str, object]]],
+        at: int,
+        supervised: tuple[SupervisionItem, ...],
+    ) -> tuple[object, ...] | None:
+        """A plain row's values with each input counted from the supervision
+        table set to its count (``row``'s check); None when a cell that is
+        not blank reads as another number."""
+        changed = list(values)
+        for index, input_field, texts, known in counted:
+            if changed[index] is not _COUNTED:
+                continue
+            number = supervision_count(input_field.source or "", supervised)
+            if texts[at].strip() != "" and known.get(texts[at], _MISSING) != number:
+                return None
+            changed[index] = number
+        return tuple(changed)
 
     def _unwanted(self, text: str) -> bool:
         """Whether a row whose period cell holds ``text`` is of a quarter or
@@ -614,13 +919,7 @@ class _TableReader:
         period_text = cells[columns[PERIOD_COLUMN]].strip()
         subject = cells[columns[SUBJECT_COLUMN]].strip()
         name = cells[columns[NAME_COLUMN]].strip() if NAME_COLUMN in columns else subject
-        period = self._period_of.get(period_text)
-        if period is None:  # each period's text parsed once, not once per row
-            try:
-                period = "month" if parse_month(period_text) else Period.of_label(period_text)
-            except PeriodError:
-                period = "bad"
-            self._period_of[period_text] = period
+        period = self._period(period_text)
         if period == "month":
             return  # a month row: read by collect_months
         if period == "bad":
@@ -666,44 +965,13 @@ class _TableReader:
             self.problem("E0805", args, where)
             return
         source = self.seen[key] = f"{shown}:{number}"  # also the row's
-        # The indicators in force and applying: the same for every subject of
-        # one section and post in a period, worked out once for them.
-        ident = section.id if section is not None else None
-        applying = self._applying.get((ident, post))
-        if applying is None:
-            named = self._named
-            applying = self._applying[(ident, post)] = (
-                None
-                if section is None
-                else (
-                    ident if ident in named else "",
-                    tuple(t for t in section.tags if t in named),
-                    post if post in named else None,
-                )
-            )
-        scope = (period, applying)
-        active = self._active.get(scope)
-        if active is None:
-            active = self._active[scope] = {
-                i.id
-                for i in self.program.indicators
-                if i.scored_in(period.end) and (section is None or i.applies(section, post))
-            }
+        active = self._in_force(period, section, post)
         values: dict[int, object] = {}
         unscored: set[str] = set()
         ok = True
         held = self.months.get(key, {})
-        blank = self._blank
         supervised: tuple[SupervisionItem, ...] | None = None  # ``mine``, made once per row
-        if self._at is None or self._at[0] is not columns:  # once per table
-            by_slot = self._known
-            counted = self.supervision is not None  # inputs with a source: checked per row
-            self._at = (columns, [
-                (f, columns.get(f.name), by_slot.setdefault(f.slot, {}),
-                 counted and f.source is not None)
-                for f in self._columned
-            ])  # fmt: skip
-        for input_field, index, known, checked in self._at[1]:
+        for input_field, index, known, checked in self._columns_of(columns):
             text = cells[index] if index is not None else ""
             before = known.get(text, known)
             if before is not known and not checked and input_field.slot not in held:
@@ -727,78 +995,168 @@ class _TableReader:
                     values[input_field.slot], fine = self._combined(input_field, period, subject)
                     ok = ok and fine
                 continue
-            if raw == "" and needed_by is not None and not active.intersection(needed_by):
-                values[input_field.slot] = (
-                    None  # only indicators not in force or applicable read it
-                )
-                continue
-            if (
-                raw == ""
-                and needed_by is not None
-                and self.absent_unscores
-                and (
-                    input_field.missing == "error"
-                    or (self.collected is not None and not self.collected.intersection(needed_by))
-                )
-            ):
-                # A dry-run on data that was never collected: a required cell is
-                # empty, or the indicators reading the field did not exist when
-                # the data was collected (no default stands in for their data).
+            value, problem, how = self._cell(input_field, text, known, active, shown, number)
+            if how is _UNSCORED:
+                assert needed_by is not None
                 unscored.update(needed_by)
-                values[input_field.slot] = None
-                continue
-            # The value a cell of this text always reads as, read once.
-            value, problem = before, None
-            if raw == "":
-                value = blank.get(input_field.slot, known)
-                if value is known:
-                    value, problem = read_cell(input_field, raw, shown, number)
-                    if problem is None:
-                        blank[input_field.slot] = value
-            elif value is known:
-                value, problem = read_cell(input_field, raw, shown, number)
-                if problem is None:
-                    known[text] = value
             if problem is not None:
                 self.dataset.diagnostics.append(problem)
                 ok = False
-            elif input_field.source is not None and self.supervision is not None:
+            elif how is _READ and checked:
                 if supervised is None:
                     supervised = self.mine(subject, period)
-                count = supervision_count(input_field.source, supervised)
+                count = supervision_count(input_field.source or "", supervised)
                 if raw != "" and value != count:
                     args = {"row": number, "column": input_field.name, "count": count, "value": raw}
                     self.problem("E0935", args, _where(shown, number, input_field.name))
                     ok = False
                 value = count
             values[input_field.slot] = value
-        for input_field in self._runtime:
-            if input_field.kind == "context":
-                owner = self.context_owner[input_field.slot]
-                values[input_field.slot] = owner in active and owner not in unscored
-            elif input_field.kind == "events" and input_field.source is not None:
-                # An item counted from the supervision table (event rows for
-                # it are refused in attach_events); without one, from events.
-                if supervised is None:
-                    supervised = self.mine(subject, period)
-                values[input_field.slot] = supervision_count(input_field.source, supervised)
-            elif input_field.kind == "events":
-                values[input_field.slot] = _ZERO  # counted from event tables later
-            elif input_field.kind == "section_total":
-                values[input_field.slot] = None  # the section's result, set per period
-            elif input_field.kind == "period_start":
-                values[input_field.slot] = period.start
-            elif input_field.kind == "period_end":
-                values[input_field.slot] = period.end
+        if supervised is None:
+            supervised = self.mine(subject, period)
+        values.update(
+            zip(
+                self._runtime_slots,
+                self._runtime_values(period, active, unscored, supervised),
+                strict=True,
+            )
+        )
         if not ok:
             self.rejected.add(key)
         if ok:
             ordered = tuple(map(values.__getitem__, self._slots))
-            if supervised is None:
-                supervised = self.mine(subject, period)
             row = Row(label, subject, name, ordered, source, supervision=supervised,
                       unscored=frozenset(unscored) if unscored else _NONE_UNSCORED)  # fmt: skip
             self.dataset.rows.append(row)
+
+    def _runtime_values(
+        self,
+        period: Period,
+        active: set[str],
+        unscored: Collection[str],
+        supervised: tuple[SupervisionItem, ...],
+    ) -> list[object]:
+        """The values of the inputs the runtime sets (``_runtime``), in order."""
+        values: list[object] = []
+        for input_field in self._runtime:
+            if input_field.kind == "context":
+                owner = self.context_owner[input_field.slot]
+                values.append(owner in active and owner not in unscored)
+            elif input_field.kind == "events" and input_field.source is not None:
+                # An item counted from the supervision table (event rows for
+                # it are refused in attach_events); without one, from events.
+                values.append(supervision_count(input_field.source, supervised))
+            elif input_field.kind == "events":
+                values.append(_ZERO)  # counted from event tables later
+            elif input_field.kind == "period_start":
+                values.append(period.start)
+            elif input_field.kind == "period_end":
+                values.append(period.end)
+            else:  # section_total: the section's result, set per period
+                values.append(None)
+        return values
+
+    def _period(self, text: str) -> Period | str:
+        """A period cell's stripped text as its period, "month" (a month row)
+        or "bad"; each text parsed once, not once per row."""
+        period = self._period_of.get(text)
+        if period is None:
+            try:
+                period = "month" if parse_month(text) else Period.of_label(text)
+            except PeriodError:
+                period = "bad"
+            self._period_of[text] = period
+        return period
+
+    def _in_force(self, period: Period, section: ir.Section | None, post: str | None) -> set[str]:
+        """The indicators in force and applying: the same for every subject
+        of one section and post in a period, worked out once for them (one
+        set object per period and what ``applies_to`` can name)."""
+        scope = (period, self._applying_of(section, post))
+        active = self._active.get(scope)
+        if active is None:
+            active = self._active[scope] = {
+                i.id
+                for i in self.program.indicators
+                if i.scored_in(period.end) and (section is None or i.applies(section, post))
+            }
+        return active
+
+    def _applying_of(
+        self, section: ir.Section | None, post: str | None
+    ) -> tuple[str, tuple[str, ...], str | None] | None:
+        """What of a section and post ``applies_to`` can name: the id, the
+        tags and the post only where some indicator names them, so that the
+        sections of a large organization share one set of indicators (the
+        section's part worked out once per section, the post's looked up)."""
+        if section is None:
+            return None
+        named = self._named
+        part = self._section_named.get(section.id)
+        if part is None:
+            ident = section.id
+            part = self._section_named[ident] = (
+                ident if ident in named else "",
+                tuple(t for t in section.tags if t in named),
+            )
+        return (*part, post if post in named else None)
+
+    def _columns_of(self, columns: dict[str, int]) -> list[_Column]:
+        """Each columned input with its column index in the table being read,
+        its ``_known`` cells and whether its cells are checked against a
+        supervision count; worked out once per table."""
+        if self._at is None or self._at[0] is not columns:
+            by_slot = self._known
+            counted = self.supervision is not None  # inputs with a source: checked per row
+            self._at = (columns, [
+                (f, columns.get(f.name), by_slot.setdefault(f.slot, {}),
+                 counted and f.source is not None)
+                for f in self._columned
+            ])  # fmt: skip
+        return self._at[1]
+
+    def _cell(
+        self,
+        input_field: ir.InputField,
+        text: str,
+        known: dict[str, object],
+        active: set[str],
+        shown: str,
+        number: int,
+    ) -> tuple[object, Diagnostic | None, object]:
+        """A cell of an input not held per month, in a row where ``active``
+        indicators are in force: its value, its problem, and how it came
+        (``_READ``; ``_ABSENT``: a blank that no indicator in force reads;
+        ``_UNSCORED``: a blank that leaves the input's indicators unscored)."""
+        raw = text.strip()
+        needed_by = input_field.needed_by
+        if raw == "" and needed_by is not None:
+            if not active.intersection(needed_by):
+                return None, None, _ABSENT  # only indicators not in force or applicable read it
+            if self.absent_unscores and (
+                input_field.missing == "error"
+                or (self.collected is not None and not self.collected.intersection(needed_by))
+            ):
+                # A dry-run on data that was never collected: a required cell is
+                # empty, or the indicators reading the field did not exist when
+                # the data was collected (no default stands in for their data).
+                return None, None, _UNSCORED
+        # The value a cell of this text always reads as, read once.
+        if raw == "":
+            value = self._blank.get(input_field.slot, _MISSING)
+            if value is _MISSING:
+                value, problem = read_cell(input_field, raw, shown, number)
+                if problem is None:
+                    self._blank[input_field.slot] = value
+                return value, problem, _READ
+            return value, None, _READ
+        value = known.get(text, _MISSING)
+        if value is _MISSING:
+            value, problem = read_cell(input_field, raw, shown, number)
+            if problem is None:
+                known[text] = value
+            return value, problem, _READ
+        return value, None, _READ
 
     def mine(self, subject: str, period: Period) -> tuple[SupervisionItem, ...]:
         """A section's supervision items due in ``period`` (none without a table)."""
@@ -849,8 +1207,9 @@ class _TableReader:
             by_key.setdefault((label, event.subject), []).append(event)
         count_slots = {i.id: i.count for i in self.program.items}
         position = {f.slot: n for n, f in enumerate(self.program.inputs)}
+        pop = by_key.pop
         for index, row in enumerate(self.dataset.rows):
-            events = by_key.pop((row.period, row.subject), [])
+            events = pop((row.period, row.subject), None)
             if not events:
                 continue
             values = list(row.values)
@@ -878,6 +1237,10 @@ class _TableReader:
             if by_id
             else suggest(subject, sorted(self.subjects), fallback),
         )
+
+
+def _taken(made: list[T], taken: list[bool]) -> list[T]:
+    return list(compress(made, taken))
 
 
 def _left_out(wanted: frozenset[Period], annual: bool) -> LeftOut:

@@ -75,9 +75,11 @@ def read_event_rows(
     # event table repeats its dates, and most rows of a large one are of
     # periods not wanted.
     days: dict[str, date] = {}
-    periods: dict[date, Period] = {}
+    taken: dict[date, bool] = {}  # a day -> whether its events are read
+    # The date and subject cells taken inline: every row reads them.
+    dated, named = columns["date"], columns["subject"]
     for number, cells in rows:
-        text = cell(cells, "date")
+        text = cells[dated].strip() if dated < len(cells) else ""
         day = days.get(text)
         if day is None:
             day, problem = read_date_cell(text, number, "date", f"{shown}:{number} [date]")
@@ -87,15 +89,17 @@ def read_event_rows(
                     problems.append(problem)
                 continue
             days[text] = day
-        period = periods.get(day)
-        if period is None:
-            period = periods[day] = period_of(day, program.annual)
-        if wanted is not None and period not in wanted:
+        take = taken.get(day)
+        if take is None:
+            take = taken[day] = (
+                period_of(day, program.annual) in wanted
+                if wanted is not None
+                else program.covers(day.year)
+            )
+        if not take:
             continue
         where = f"{shown}:{number}"
-        if wanted is None and not program.covers(day.year):
-            continue
-        subject = cell(cells, "subject")
+        subject = cells[named].strip() if named < len(cells) else ""
         if others is not None and (subjects is None or subject not in subjects):
             if subject in others or program.kind == "person":
                 continue  # the other kind's event, or one the section program reports

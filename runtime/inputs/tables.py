@@ -29,6 +29,7 @@ from dsl.tablefiles import (
     problem_text,
     read_table_bytes,
 )
+from runtime.inputs.plainrows import kept_rows
 
 __all__ = [
     "DATA_SUFFIXES",
@@ -215,4 +216,9 @@ def _read_tables(path: Path, left_out: LeftOut | None = None) -> list[Table]:
     except OSError as error:
         problem = problem_text(error) if path.suffix.lower() == ".xlsx" else str(error)
         raise TableError(problem) from None
+    if left_out is not None and path.suffix.lower() == ".csv":
+        # A large plain file's rows kept, split by column; else the careful way.
+        table = kept_rows(raw, str(path), left_out)
+        if table is not None:
+            return [table]
     return read_table_bytes(raw, str(path), left_out=left_out)
