@@ -19,6 +19,7 @@ import pytest
 from openpyxl.worksheet.worksheet import Worksheet
 
 from dsl.messages import text
+from runtime.inputs import data
 from runtime.inputs.tables import FORM_HEADS, FORM_INSTRUCTIONS
 from tests.clirun import run
 from tests.test_submissions import merged_and_direct, publish_2015q3, without_sources
@@ -252,6 +253,34 @@ def test_a_bad_cell_is_located(forms: Path, tmp_path: Path) -> None:
     assert err.rstrip().endswith(
         "(help: fill in cell D6 of the form (required), save it and submit it again)"
     )
+
+
+_HELP = "correct cell E2 of the form, save it and submit it again"
+
+
+@pytest.mark.parametrize("slice_rows", [10, 8192])
+def test_a_bad_cell_keeps_its_form_help_in_any_slice(
+    forms: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, slice_rows: int
+) -> None:
+    """A form's rows are worked out a slice at a time (``data._SLICE``): the
+    help that names the form's cell is added to the table's own problems,
+    once, whatever slice they come from (the review found it lost after the
+    first slice, and doubled for a second sheet)."""
+    monkeypatch.setattr(data, "_SLICE", slice_rows)
+    filled = _fill(forms / f"所在科室-{PERIOD}.xlsx", tmp_path / "bad.xlsx",
+                   bad=("p0101", "差错次数", "abc"))  # fmt: skip
+    code, _, err = _submit(tmp_path / "bad.sqlite", "所在科室", filled)
+    assert code == 1
+    assert err.rstrip().endswith(f"; {_HELP})") and err.count(_HELP) == 1, err
+    book = openpyxl.load_workbook(filled)  # the people's rows over two sheets
+    second = book.copy_worksheet(book["个人"])
+    second.title = "个人2"
+    book["个人"].delete_rows(37, book["个人"].max_row - 36)
+    second.delete_rows(2, 35)
+    book.save(tmp_path / "split.xlsx")
+    code, _, err = _submit(tmp_path / "split.sqlite", "所在科室", tmp_path / "split.xlsx")
+    assert code == 1
+    assert err.rstrip().endswith(f"; {_HELP})") and err.count(_HELP) == 1, err
 
 
 def test_a_form_in_a_data_folder_says_to_submit_it(forms: Path, tmp_path: Path) -> None:

@@ -545,8 +545,8 @@ class _TableReader:
             # A slice at a time: what is made per row while a slice is worked
             # out stays small beside the rows kept.  Slices read in order
             # are the table read at once (``rows_by_column``).
-            for start in range(0, len(numbered), _SLICE):
-                self.rows_by_column(shown, numbered[start : start + _SLICE], columns, len(header))
+            for first in range(0, len(numbered), _SLICE):
+                self.rows_by_column(shown, numbered[first : first + _SLICE], columns, len(header))
         else:
             self.rows(shown, numbered, columns, len(header))
         if table.form:
