@@ -763,10 +763,10 @@ class _TableReader:
         self, when: list[object], found: list[ir.Section | ir.Person | None]
     ) -> list[set[str] | None]:
         """Each row's indicators in force (``_in_force``), None for a row of
-        no period wanted or of an unknown subject, looked up by what of its
-        section and post ``applies_to`` names (``_applying_of``)."""
+        no period wanted or of an unknown subject, looked up by section and
+        post first (the people of one post share them)."""
         known = self.subjects is not None
-        by_period: dict[int, dict[object, set[str]]] = {}  # id(period) -> applying -> set
+        by_period: dict[int, dict[object, set[str]]] = {}  # id(period) -> (section, post) -> set
         made: list[set[str] | None] = []
         keep = made.append
         for period, held in zip(when, found, strict=True):
@@ -781,16 +781,10 @@ class _TableReader:
             scopes = by_period.get(id(period))
             if scopes is None:
                 scopes = by_period[id(period)] = {}
-            # By section and post first (people of one post share them), then by
-            # what of them ``applies_to`` names (most posts name nothing).
             ident = section.id if section is not None else None
             scope = scopes.get((ident, post))
             if scope is None:
-                named = self._applying_of(section, post)
-                scope = scopes.get(named)
-                if scope is None:
-                    scope = scopes[named] = self._in_force(period, section, post)
-                scopes[(ident, post)] = scope
+                scope = scopes[(ident, post)] = self._in_force(period, section, post)
             keep(scope)
         return made
 
